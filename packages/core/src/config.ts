@@ -1,0 +1,126 @@
+import type { EngineConfig } from './engine/state';
+import { SessionHubConfigError } from './errors';
+import { isLogger, type Logger } from './logger';
+import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
+import type { Kit } from './kit';
+import type { LifecycleAdapter } from './lifecycle/lifecycle-adapter';
+
+/** Options of {@link createHub}. Durations are in seconds. */
+export interface HubOptions {
+  /** Background (and no-lifecycle) inactivity timeout, seconds. Default 60, as mParticle mobile. */
+  sessionTimeout?: number;
+  /** Foreground inactivity timeout, seconds; null/undefined: a foreground session never idles out. */
+  foregroundTimeout?: number | null;
+  /** Hard cap on a session's length, seconds; null/undefined: none. */
+  maxSessionDuration?: number | null;
+  /** Continue an unexpired session after a relaunch (web reloads) instead of ending it. Default false. */
+  resumeOnRelaunch?: boolean;
+  /** End the session and start a new one when an identified user changes or logs out. Default true. */
+  newSessionOnUserChange?: boolean;
+  /** Event names that never start or extend a session. Kits may declare more. */
+  excludedEvents?: readonly string[];
+  /** Where state and outboxes persist. Default: memory (nothing survives the process). */
+  storage?: StorageAdapter;
+  /** Epoch ms. Default `Date.now`. */
+  clock?: () => number;
+  /** Console-compatible logger. Default `console`. */
+  logger?: Logger;
+  /** Kits to register now (more with `registerKit`). */
+  kits?: readonly Kit[];
+  /** Prefix of every storage key, so several hubs can share one storage. Default `sessionhub`. */
+  namespace?: string;
+  /** Drives foreground/background from the platform (e.g. `reactNativeLifecycle(AppState)`). */
+  lifecycle?: LifecycleAdapter;
+  /** Id generator for sessions and events (UUID v4 by default); inject a seeded one for replays. */
+  generateId?: () => string;
+}
+
+/** Validated, defaulted options. */
+export interface ResolvedOptions {
+  readonly engine: EngineConfig;
+  readonly storage: StorageAdapter | undefined;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly kits: readonly Kit[];
+  readonly namespace: string;
+  readonly lifecycle: LifecycleAdapter | undefined;
+  readonly generateId: (() => string) | undefined;
+}
+
+/** Why a timeout value (seconds) is not valid, or null. `optional` allows null/undefined. */
+export function timeoutProblem(value: unknown, optional: boolean): string | null {
+  if (optional && (value === null || value === undefined)) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    return `must be a finite number of seconds ≥ 1${optional ? ', or null for none' : ''} (got ${String(value)})`;
+  }
+  return null;
+}
+
+const toMs = (seconds: number | null | undefined): number | null =>
+  seconds === null || seconds === undefined ? null : Math.round(seconds * 1000);
+
+const KNOWN = new Set([
+  'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange',
+  'excludedEvents', 'storage', 'clock', 'logger', 'kits', 'namespace', 'lifecycle', 'generateId',
+]);
+
+/** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
+export function resolveOptions(options: HubOptions | undefined, extraKnown: readonly string[] = []): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new SessionHubConfigError('options', 'createHub(options) takes an object');
+  }
+  const o = options ?? {};
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key) && !extraKnown.includes(key)) throw new SessionHubConfigError(key, `unknown option "${key}"`);
+  }
+  const check = (name: keyof HubOptions, problem: string | null): void => {
+    if (problem) throw new SessionHubConfigError(name, `option "${name}" ${problem}`);
+  };
+  check('sessionTimeout', timeoutProblem(o.sessionTimeout ?? 60, false));
+  check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
+  check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
+  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${String(o[flag])})`);
+  }
+  if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
+    check('excludedEvents', 'must be an array of event names');
+  }
+  if (o.storage !== undefined && !isStorageAdapter(o.storage)) check('storage', 'must have getItem, setItem and removeItem');
+  if (o.clock !== undefined && typeof o.clock !== 'function') check('clock', 'must be a function returning epoch milliseconds');
+  if (o.logger !== undefined && !isLogger(o.logger)) check('logger', 'must have debug, info, warn and error methods');
+  if (o.kits !== undefined && !Array.isArray(o.kits)) check('kits', 'must be an array of kits');
+  if (o.namespace !== undefined && (typeof o.namespace !== 'string' || !/^[\w.-]{1,64}$/.test(o.namespace))) {
+    check('namespace', 'must be 1–64 letters, digits, "_", "." or "-"');
+  }
+  if (o.lifecycle !== undefined && (typeof o.lifecycle !== 'object' || o.lifecycle === null || typeof o.lifecycle.subscribe !== 'function')) {
+    check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
+  }
+  if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
+  return {
+    engine: {
+      sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,
+      foregroundTimeoutMs: toMs(o.foregroundTimeout),
+      maxSessionDurationMs: toMs(o.maxSessionDuration),
+      resumeOnRelaunch: o.resumeOnRelaunch ?? false,
+      newSessionOnUserChange: o.newSessionOnUserChange ?? true,
+      excludedEvents: [...(o.excludedEvents ?? [])],
+    },
+    storage: o.storage,
+    clock: o.clock ?? Date.now,
+    logger: o.logger ?? console,
+    kits: o.kits ?? [],
+    namespace: o.namespace ?? 'sessionhub',
+    lifecycle: o.lifecycle,
+    generateId: o.generateId,
+  };
+}
+
+/** The engine config expressed in seconds, as kits receive it. */
+export function timeoutsInSeconds(config: EngineConfig): { sessionTimeout: number; foregroundTimeout: number | null; maxSessionDuration: number | null } {
+  const s = (ms: number | null) => (ms === null ? null : ms / 1000);
+  return {
+    sessionTimeout: config.sessionTimeoutMs / 1000,
+    foregroundTimeout: s(config.foregroundTimeoutMs),
+    maxSessionDuration: s(config.maxSessionDurationMs),
+  };
+}

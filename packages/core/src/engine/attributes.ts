@@ -1,0 +1,57 @@
+import type { AttributeValue } from '../records';
+
+/** Limits on session attributes (contract, "session attributes"). */
+export const ATTRIBUTE_LIMITS = Object.freeze({ maxKeyLength: 255, maxStringLength: 4096, maxCount: 100 });
+
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+
+/** An empty attribute map with no prototype, so `__proto__` and `constructor` are ordinary keys. */
+export function emptyAttributes(): Record<string, AttributeValue> {
+  return Object.create(null) as Record<string, AttributeValue>;
+}
+
+/** A copy of `source` as a null-prototype map. */
+export function copyAttributes(source: Attributes): Record<string, AttributeValue> {
+  const out = emptyAttributes();
+  for (const k of Object.keys(source)) out[k] = source[k] as AttributeValue;
+  return out;
+}
+
+/** The stored spelling of `key`, matched case-insensitively (as mParticle does), or undefined. */
+export function findAttributeKey(attrs: Attributes, key: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(attrs, key)) return key;
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(attrs)) if (k.toLowerCase() === lower) return k;
+  return undefined;
+}
+
+/** Why a key is invalid, or null when it is valid. */
+export function attributeKeyProblem(key: unknown): string | null {
+  if (typeof key !== 'string') return `attribute key must be a string, got ${describe(key)}`;
+  if (key.length < 1 || key.length > ATTRIBUTE_LIMITS.maxKeyLength) {
+    return `attribute key must be 1–${ATTRIBUTE_LIMITS.maxKeyLength} characters, got ${key.length}`;
+  }
+  return null;
+}
+
+/** Why a value is invalid, or null when it is valid. */
+export function attributeValueProblem(value: unknown): string | null {
+  if (value === null || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `attribute value must be a finite number, got ${value}`;
+  if (typeof value === 'string') {
+    return value.length <= ATTRIBUTE_LIMITS.maxStringLength
+      ? null
+      : `attribute string value must be at most ${ATTRIBUTE_LIMITS.maxStringLength} characters, got ${value.length}`;
+  }
+  return `attribute value must be a string, number, boolean or null, got ${describe(value)}`;
+}
+
+/** A short, safe description of any value for warnings (never throws, never prints huge strings). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const t = typeof value;
+  if (t === 'string') return `a string of ${(value as string).length} characters`;
+  if (t === 'number' || t === 'boolean' || t === 'undefined' || t === 'bigint') return String(value);
+  return `a ${t}`;
+}

@@ -1,0 +1,26 @@
+import type { AttributeValue } from '../records';
+import type { EngineConfig } from './state';
+
+/** Everything that can happen to a session. Each input carries the time it happened (epoch ms). */
+export type EngineInput =
+  | { readonly type: 'launch'; readonly t: number; readonly foreground: boolean; readonly config?: EngineConfig }
+  | { readonly type: 'foreground'; readonly t: number }
+  | { readonly type: 'background'; readonly t: number }
+  | {
+      readonly type: 'event';
+      readonly t: number;
+      readonly eventId: string;
+      readonly name: string;
+      readonly attributes: Readonly<Record<string, unknown>>;
+      readonly affectsSession: boolean;
+    }
+  | { readonly type: 'tick'; readonly t: number }
+  | { readonly type: 'setUser'; readonly t: number; readonly userId: string | null }
+  | { readonly type: 'startNewSession'; readonly t: number }
+  | { readonly type: 'endSession'; readonly t: number }
+  | { readonly type: 'setAttribute'; readonly t: number; readonly key: string; readonly value: AttributeValue }
+  | { readonly type: 'incrementAttribute'; readonly t: number; readonly key: string; readonly by: number }
+  | { readonly type: 'removeAttribute'; readonly t: number; readonly key: string }
+  | { readonly type: 'configure'; readonly t: number; readonly config: Partial<EngineConfig> };
+
+export type EngineInputType = EngineInput['type'];

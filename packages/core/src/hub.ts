@@ -1,0 +1,572 @@
+import { EventEmitter } from 'eventemitter3';
+import { v4 as uuidv4 } from 'uuid';
+import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, type ResolvedOptions } from './config';
+import { attributeKeyProblem, attributeValueProblem, describe } from './engine/attributes';
+import { sessionStartRecord, step, type EngineEnv } from './engine/engine';
+import { expiryInstant, isExpired } from './engine/expiry';
+import type { EngineInput } from './engine/inputs';
+import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
+import { decodeState, encodeState } from './engine/state-codec';
+import { initialState, type EngineConfig, type EngineState } from './engine/state';
+import type { Kit, KitCallback, KitHealth } from './kit';
+import { KitHost } from './kit-host';
+import type { AppState } from './lifecycle/lifecycle-adapter';
+import { prefixedLogger, type Logger } from './logger';
+import type {
+  AttributeValue,
+  EventRecord,
+  LifecycleRecord,
+  SessionAttributeChangeRecord,
+  SessionAttributes,
+  SessionEndRecord,
+  SessionStartRecord,
+  SessionTimeouts,
+  UserChangeRecord,
+} from './records';
+import { namespacedStorage, resilientStorage, warnStorageFailure, type SafeStorage } from './storage/resilient-storage';
+import { memoryStorage } from './storage/storage-adapter';
+
+/** The live session as `hub.getSession()` shows it. */
+export interface SessionSnapshot {
+  readonly id: string;
+  readonly index: number;
+  readonly startTime: number;
+  readonly lastActivity: number;
+  readonly previousSessionId: string | null;
+  readonly eventIndex: number;
+  readonly foregroundIndex: number;
+  readonly backgroundIndex: number;
+  readonly attributes: SessionAttributes;
+  readonly userId: string | null;
+  readonly deviceId: string;
+}
+
+/** Events the hub emits (eventemitter3). */
+export interface HubEvents {
+  sessionStart: [record: SessionStartRecord];
+  sessionEnd: [record: SessionEndRecord];
+  event: [record: EventRecord];
+  foreground: [record: LifecycleRecord];
+  background: [record: LifecycleRecord];
+  userChange: [record: UserChangeRecord];
+  sessionAttributeChange: [record: SessionAttributeChangeRecord];
+  configChange: [timeouts: SessionTimeouts];
+  warning: [warning: Warning];
+}
+
+/** Options of `hub.logEvent`. */
+export interface LogEventOptions {
+  /** false: the event neither starts nor extends a session (it is still stamped with a live one). Default true. */
+  affectsSession?: boolean;
+}
+
+/** Options of `hub.start`. */
+export interface StartOptions {
+  /** The app launched in the background (silent push, background fetch): no session starts. */
+  inBackground?: boolean;
+}
+
+type Phase = 'created' | 'starting' | 'running' | 'stopped';
+
+const EMPTY_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+const MAX_EVENT_NAME = 255;
+const MAX_USER_ID = 255;
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && Object.prototype.toString.call(v) === '[object Object]';
+
+const OUTPUT_CALLBACK: Record<Exclude<EngineOutput['type'], 'warning'>, KitCallback> = {
+  sessionStart: 'onSessionStart',
+  sessionEnd: 'onSessionEnd',
+  event: 'onEvent',
+  foreground: 'onForeground',
+  background: 'onBackground',
+  userChange: 'onUserChange',
+  sessionAttributeChange: 'onSessionAttributeChange',
+  configChange: 'onConfigChange',
+};
+
+/**
+ * The SessionHub: owns the canonical session and forwards its lifecycle to every kit.
+ *
+ * A thin shell around the pure engine (`step`): it stamps API calls with the clock, feeds them to the
+ * engine, persists the state, arms one timer for the next expiry instant, and delivers the engine's
+ * outputs to the kits in order. Runtime calls never throw: bad input logs one warning and returns a
+ * failure value (`false` / `undefined`).
+ */
+export class SessionHub {
+  private readonly options: ResolvedOptions;
+  private readonly logger: Logger;
+  private readonly storage: SafeStorage;
+  private readonly stateKey: string;
+  private readonly env: EngineEnv;
+  private readonly emitter = new EventEmitter<HubEvents>();
+  private readonly kits: KitHost;
+  private phase: Phase = 'created';
+  private state: EngineState | null = null;
+  private startPromise: Promise<void> | null = null;
+  /** Calls made before start() finished, with their original timestamps. */
+  private pending: EngineInput[] = [];
+  /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
+  private readonly deliveryQueue: EngineOutput[] = [];
+  private delivering = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt: number | null = null;
+  private persistQueued = false;
+  private writing: Promise<void> | null = null;
+  private writeAgain = false;
+  private unsubscribeLifecycle: (() => void) | null = null;
+  private lastTime = 0;
+
+  constructor(options?: HubOptions) {
+    this.options = resolveOptions(options);
+    this.logger = prefixedLogger(this.options.logger, '[sessionhub]');
+    this.storage = resilientStorage(this.options.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
+    this.stateKey = `${this.options.namespace}:state`;
+    const generate = this.options.generateId ?? uuidv4;
+    this.env = { newId: () => generate() };
+    this.kits = new KitHost(this.logger);
+    for (const kit of this.options.kits) this.kits.add(kit);
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  /**
+   * The app launched: loads the persisted state, ends a session left over by a killed process (or
+   * resumes it with `resumeOnRelaunch`), then starts a session unless launched in the background.
+   * Calls made before it resolves are applied afterwards in order, with their original timestamps.
+   */
+  start(options?: StartOptions): Promise<void> {
+    if (this.startPromise) return this.startPromise;
+    if (this.phase === 'stopped') {
+      this.warn('not-started', 'start() was called after shutdown(); create a new hub instead');
+      return Promise.resolve();
+    }
+    let inBackground: boolean | undefined;
+    if (isPlainObject(options) && typeof options.inBackground === 'boolean') inBackground = options.inBackground;
+    else if (options !== undefined) this.warn('invalid-argument', `start(options): expected { inBackground?: boolean }, got ${describe(options)}`);
+    const t = this.now();
+    this.phase = 'starting';
+    this.startPromise = this.launch(t, inBackground);
+    return this.startPromise;
+  }
+
+  private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
+    const text = await this.storage.get(this.stateKey);
+    const config = this.engineConfig(this.options.engine);
+    let state: EngineState | null = null;
+    let deviceId: string | null = null;
+    if (text !== null) {
+      const decoded = decodeState(text, config);
+      if (decoded.ok) state = decoded.state;
+      else {
+        deviceId = decoded.deviceId;
+        this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
+      }
+    }
+    this.state = state ?? initialState(deviceId ?? this.env.newId(), config, t);
+    for (const name of this.kits.names()) this.initializeKit(name);
+    const lifecycle = this.options.lifecycle;
+    let current: AppState | undefined;
+    try {
+      current = lifecycle?.current?.();
+    } catch (error) {
+      this.logger.error('lifecycle adapter failed to report the current state:', error);
+    }
+    const foreground = inBackground !== undefined ? !inBackground : current !== 'background';
+    this.phase = 'running';
+    this.run({ type: 'launch', t, foreground, config });
+    const pending = this.pending;
+    this.pending = [];
+    for (const input of pending) this.run(input);
+    if (lifecycle) {
+      try {
+        this.unsubscribeLifecycle = lifecycle.subscribe((s) => (s === 'foreground' ? this.foreground() : this.background()));
+      } catch (error) {
+        this.logger.error('lifecycle adapter failed to subscribe:', error);
+      }
+    }
+    await this.persistNow();
+  }
+
+  /**
+   * Adds a kit. Before `start()` it is initialized with the others; later, it is initialized now and
+   * then receives `onSessionStart` for the live session. An invalid kit or a duplicate name throws
+   * {@link SessionHubConfigError} (a setup mistake).
+   */
+  registerKit(kit: Kit): void {
+    this.kits.add(kit);
+    if (this.phase !== 'running' || !this.state) return;
+    this.initializeKit(kit.name);
+    if (kit.sessionNeutralEvents?.length) {
+      this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig(this.options.engine).excludedEvents } });
+    }
+    const s = this.state.session;
+    if (s && !isExpired(s, this.now(), this.state.inForeground, this.state.config)) {
+      this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(s, this.state.deviceId));
+    }
+  }
+
+  private initializeKit(name: string): void {
+    const hub = this;
+    const storage = namespacedStorage(this.storage, `${this.options.namespace}:kit:${name}:`);
+    this.kits.initialize(name, (reportError) => ({
+      get deviceId() {
+        return hub.state?.deviceId ?? '';
+      },
+      get timeouts() {
+        return timeoutsInSeconds(hub.state?.config ?? hub.options.engine);
+      },
+      logger: prefixedLogger(this.options.logger, `[sessionhub:${name}]`),
+      storage,
+      clock: () => this.now(),
+      reportError,
+    }));
+  }
+
+  /** The run's engine config: options plus the events kits declare session-neutral. */
+  private engineConfig(base: EngineConfig): EngineConfig {
+    const neutral = this.kits.sessionNeutralEvents();
+    if (neutral.length === 0) return base;
+    return { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] };
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  /** Sets the background inactivity timeout (seconds, ≥ 1) from now on, and tells every kit. */
+  setSessionTimeout(seconds: number): boolean {
+    const problem = timeoutProblem(seconds, false);
+    if (problem) return this.reject(`setSessionTimeout: the timeout ${problem}; the old value stays`);
+    return this.submit({ type: 'configure', t: this.now(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } }) !== false;
+  }
+
+  /** The background inactivity timeout in seconds. */
+  getSessionTimeout(): number {
+    return (this.state?.config ?? this.options.engine).sessionTimeoutMs / 1000;
+  }
+
+  // ------------------------------------------------------------------ events and lifecycle
+
+  /** Logs an event: starts or extends the session (unless session-neutral) and goes to every kit. */
+  logEvent(name: string, attributes?: Record<string, unknown> | null, options?: LogEventOptions): boolean {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_EVENT_NAME) {
+      return this.reject(`logEvent: the event name must be a string of 1–${MAX_EVENT_NAME} characters, got ${describe(name)}`);
+    }
+    if (attributes !== undefined && attributes !== null && !isPlainObject(attributes)) {
+      return this.reject(`logEvent('${name}'): attributes must be a plain object, got ${describe(attributes)}`);
+    }
+    if (options !== undefined && !(isPlainObject(options) && (options.affectsSession === undefined || typeof options.affectsSession === 'boolean'))) {
+      return this.reject(`logEvent('${name}'): options must be { affectsSession?: boolean }, got ${describe(options)}`);
+    }
+    let attrs = attributes ?? EMPTY_ATTRIBUTES;
+    // Queued calls outlive this call: keep the attributes as they are now.
+    if (this.phase !== 'running' && attrs !== EMPTY_ATTRIBUTES) attrs = { ...attrs };
+    return (
+      this.submit({
+        type: 'event',
+        t: this.now(),
+        eventId: this.env.newId(),
+        name,
+        attributes: attrs,
+        affectsSession: options?.affectsSession !== false,
+      }) !== false
+    );
+  }
+
+  /** The app came to the foreground. */
+  foreground(): boolean {
+    return this.submit({ type: 'foreground', t: this.now() }) !== false;
+  }
+
+  /** The app went to the background: the session's inactivity clock starts, and kits flush. */
+  background(): boolean {
+    const ok = this.submit({ type: 'background', t: this.now() }) !== false;
+    if (this.phase === 'running') void this.persistNow();
+    return ok;
+  }
+
+  /** Sets the user (null: logged out). Changing identified users starts a new session (contract). */
+  setUser(userId: string | null): boolean {
+    if (userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID)) {
+      return this.reject(`setUser: the user id must be a string of 1–${MAX_USER_ID} characters or null, got ${describe(userId)}`);
+    }
+    return this.submit({ type: 'setUser', t: this.now(), userId }) !== false;
+  }
+
+  /** Ends the live session (if any) now and starts a new one. */
+  startNewSession(): boolean {
+    return this.submit({ type: 'startNewSession', t: this.now() }) !== false;
+  }
+
+  /** Ends the live session now. Returns false (with a warning) when there is none. */
+  endSession(): boolean {
+    return this.submit({ type: 'endSession', t: this.now() }) === true;
+  }
+
+  // ------------------------------------------------------------------ session attributes
+
+  /** Sets a session attribute (string, number, boolean or null) on the live session. */
+  setSessionAttribute(key: string, value: AttributeValue): boolean {
+    const problem = attributeKeyProblem(key) ?? attributeValueProblem(value);
+    if (problem) return this.reject(`setSessionAttribute: ${problem}`);
+    return this.submit({ type: 'setAttribute', t: this.now(), key, value }) !== false;
+  }
+
+  /**
+   * Adds `by` (default 1) to a numeric session attribute (a missing one becomes `by`) and returns the
+   * new value; undefined (with a warning) when the value is not a number, with no live session, or
+   * before `start()` resolves (the call is then applied in order once it does).
+   */
+  incrementSessionAttribute(key: string, by: number = 1): number | undefined {
+    const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
+    if (problem) {
+      this.reject(`incrementSessionAttribute: ${problem}`);
+      return undefined;
+    }
+    const r = this.submit({ type: 'incrementAttribute', t: this.now(), key, by });
+    return typeof r === 'number' ? r : undefined;
+  }
+
+  /** Removes a session attribute; false when it did not exist. */
+  removeSessionAttribute(key: string): boolean {
+    const problem = attributeKeyProblem(key);
+    if (problem) return this.reject(`removeSessionAttribute: ${problem}`);
+    return this.submit({ type: 'removeAttribute', t: this.now(), key }) === true;
+  }
+
+  /** The live session's attributes (empty without a live session). */
+  getSessionAttributes(): SessionAttributes {
+    return this.getSession()?.attributes ?? {};
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** The live session, or null (none, not started yet, or already expired by the clock). Never changes state. */
+  getSession(): SessionSnapshot | null {
+    const state = this.state;
+    const s = state?.session;
+    if (!state || !s || isExpired(s, this.now(), state.inForeground, state.config)) return null;
+    return {
+      id: s.id,
+      index: s.index,
+      startTime: s.startTime,
+      lastActivity: s.lastActivity,
+      previousSessionId: s.previousSessionId,
+      eventIndex: s.eventIndex,
+      foregroundIndex: s.foregroundIndex,
+      backgroundIndex: s.backgroundIndex,
+      attributes: { ...s.attributes },
+      userId: s.userId,
+      deviceId: state.deviceId,
+    };
+  }
+
+  /** The device id (after `start()`), or null before. */
+  getDeviceId(): string | null {
+    return this.state?.deviceId ?? null;
+  }
+
+  /** The current user id. */
+  getUser(): string | null {
+    return this.state?.userId ?? null;
+  }
+
+  /** Per kit: calls, errors, last error, and delivery figures when the kit has an outbox. */
+  getKitHealth(): Record<string, KitHealth> {
+    return this.kits.health();
+  }
+
+  on<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
+    this.emitter.on(event, listener as never);
+    return this;
+  }
+
+  once<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
+    this.emitter.once(event, listener as never);
+    return this;
+  }
+
+  off<E extends keyof HubEvents>(event: E, listener?: (...args: HubEvents[E]) => void): this {
+    this.emitter.off(event, listener as never);
+    return this;
+  }
+
+  // ------------------------------------------------------------------ flushing and shutdown
+
+  /** Persists the state and asks every kit to send what it has queued. Never rejects. */
+  async flush(): Promise<void> {
+    await this.startPromise;
+    await this.persistNow();
+    await this.kits.runAll('flush');
+  }
+
+  /**
+   * Persists and flushes, then stops the kits, the timer and the lifecycle listener. It does not end
+   * the session: the next launch resumes or recovers it. Calls after it are refused with a warning.
+   */
+  async shutdown(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    await this.startPromise;
+    this.phase = 'stopped';
+    this.unsubscribeLifecycle?.();
+    this.unsubscribeLifecycle = null;
+    this.clearTimer();
+    await this.persistNow();
+    await this.kits.runAll('flush');
+    await this.kits.runAll('shutdown');
+  }
+
+  // ------------------------------------------------------------------ the shell
+
+  private now(): number {
+    let t: number;
+    try {
+      t = this.options.clock();
+    } catch {
+      t = Number.NaN;
+    }
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      this.warn('invalid-argument', `the clock returned ${String(t)}; using the last good time`);
+      return this.lastTime;
+    }
+    this.lastTime = t;
+    return t;
+  }
+
+  /** Runs an input now, or queues it until start() finishes. */
+  private submit(input: EngineInput): boolean | number | undefined {
+    if (this.phase === 'stopped') {
+      return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
+    }
+    if (this.phase !== 'running') {
+      this.pending.push(input);
+      return input.type === 'incrementAttribute' ? undefined : true;
+    }
+    return this.run(input);
+  }
+
+  private run(input: EngineInput): boolean | number | undefined {
+    const state = this.state;
+    if (!state) return undefined;
+    let result: ReturnType<typeof step>;
+    try {
+      result = step(state, input, this.env);
+    } catch (error) {
+      // An engine bug must never reach the host app.
+      this.logger.error(`internal error while handling ${input.type}; the call was ignored:`, error);
+      return undefined;
+    }
+    this.state = result.state;
+    this.schedulePersist();
+    for (const output of result.outputs) this.deliveryQueue.push(output);
+    this.drain();
+    this.armTimer();
+    return result.result;
+  }
+
+  private drain(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) this.deliver(output);
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private deliver(output: EngineOutput): void {
+    if (output.type === 'warning') {
+      this.logger.warn(output.warning.message);
+      this.emit('warning', output.warning);
+      return;
+    }
+    const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
+    this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
+    this.emit(output.type, payload as never);
+  }
+
+  private emit<E extends keyof HubEvents>(event: E, ...args: HubEvents[E]): void {
+    try {
+      (this.emitter.emit as (e: E, ...a: HubEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      this.logger.error(`a "${event}" listener threw; the hub carries on:`, error);
+    }
+  }
+
+  private reject(message: string, code: WarningCode = 'invalid-argument'): false {
+    this.warn(code, message);
+    return false;
+  }
+
+  private warn(code: WarningCode, message: string): void {
+    this.logger.warn(message);
+    this.emit('warning', { code, message });
+  }
+
+  // ------------------------------------------------------------------ timer
+
+  /** One timer, for the next expiry instant. An earlier wake-up is harmless: the engine decides from timestamps. */
+  private armTimer(): void {
+    const at = this.state && this.phase === 'running' ? expiryInstant(this.state) : null;
+    if (at === null) return this.clearTimer();
+    if (this.timerAt !== null && this.timerAt <= at) return;
+    this.clearTimer();
+    const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.now()));
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = null;
+      if (this.phase === 'running') this.run({ type: 'tick', t: this.now() });
+    }, delay);
+    // A pending session timeout alone must not keep a Node process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = null;
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  /** Coalesces the writes of one synchronous burst of calls into one. */
+  private schedulePersist(): void {
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    queueMicrotask(() => {
+      this.persistQueued = false;
+      void this.persistNow();
+    });
+  }
+
+  /** Writes the latest state; concurrent calls share one write loop, so an old state never lands last. */
+  private persistNow(): Promise<void> {
+    if (!this.state) return Promise.resolve();
+    if (this.writing) {
+      this.writeAgain = true;
+      return this.writing;
+    }
+    this.writing = (async () => {
+      do {
+        this.writeAgain = false;
+        await this.storage.set(this.stateKey, encodeState(this.state as EngineState));
+      } while (this.writeAgain);
+      this.writing = null;
+    })();
+    return this.writing;
+  }
+}
+
+/**
+ * Creates a hub. Invalid options throw {@link SessionHubConfigError} with what to fix.
+ *
+ * @example
+ * const hub = createHub({ sessionTimeout: 60, kits: [brazeKit({ apiKey, baseUrl })] });
+ * await hub.start();
+ * hub.logEvent('song_played', { genre: 'jazz' });
+ */
+export function createHub(options?: HubOptions): SessionHub {
+  return new SessionHub(options);
+}

@@ -1,0 +1,139 @@
+import { SessionHubConfigError } from './errors';
+import type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
+import type { Logger } from './logger';
+
+interface Entry {
+  readonly kit: Kit;
+  status: KitHealth['status'];
+  calls: number;
+  errors: number;
+  lastError: string | null;
+  /** Callbacks made while `init` is pending, replayed in order once it resolves. */
+  buffer: Array<[KitCallback, unknown]> | null;
+  ready: Promise<void>;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/**
+ * Runs the kits: each callback in its own try/catch (a throwing kit is counted and logged, and
+ * nothing else notices), callbacks buffered until a kit's `init` resolves, health per kit.
+ */
+export class KitHost {
+  private readonly entries: Entry[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Validates and adds a kit (setup mistakes throw). It is initialized by {@link initialize}. */
+  add(kit: Kit): void {
+    if (typeof kit !== 'object' || kit === null || typeof kit.name !== 'string' || kit.name.length === 0) {
+      throw new SessionHubConfigError('kit', 'a kit must be an object with a non-empty string `name`');
+    }
+    if (!/^[\w.-]{1,64}$/.test(kit.name)) {
+      throw new SessionHubConfigError('kit', `kit name "${kit.name}" must be 1–64 letters, digits, "_", "." or "-"`);
+    }
+    if (this.entries.some((e) => e.kit.name === kit.name)) {
+      throw new SessionHubConfigError('kit', `a kit named "${kit.name}" is already registered`);
+    }
+    const neutral = kit.sessionNeutralEvents;
+    if (neutral !== undefined && (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string'))) {
+      throw new SessionHubConfigError('kit', `kit "${kit.name}": sessionNeutralEvents must be an array of event names`);
+    }
+    this.entries.push({ kit, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() });
+  }
+
+  names(): string[] {
+    return this.entries.map((e) => e.kit.name);
+  }
+
+  /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
+  initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
+    const entry = this.entries.find((e) => e.kit.name === name);
+    if (!entry) return;
+    const context = makeContext((error) => this.fail(entry, 'reportError', error));
+    entry.ready = (async () => {
+      try {
+        await entry.kit.init?.(context);
+        entry.status = 'ready';
+        const buffered = entry.buffer ?? [];
+        entry.buffer = null;
+        for (const [callback, record] of buffered) this.invoke(entry, callback, record);
+      } catch (error) {
+        entry.status = 'failed';
+        entry.buffer = null;
+        this.fail(entry, 'init', error);
+      }
+    })();
+  }
+
+  /** Event names that some kit declares session-neutral. */
+  sessionNeutralEvents(): string[] {
+    return this.entries.flatMap((e) => e.kit.sessionNeutralEvents ?? []);
+  }
+
+  /** Delivers one record to every kit, in registration order. */
+  dispatch(callback: KitCallback, record: unknown): void {
+    for (const entry of this.entries) {
+      if (entry.buffer) entry.buffer.push([callback, record]);
+      else if (entry.status === 'ready') this.invoke(entry, callback, record);
+    }
+  }
+
+  /** Delivers one record to one kit (a late-registered kit catching up with the live session). */
+  dispatchTo(name: string, callback: KitCallback, record: unknown): void {
+    const entry = this.entries.find((e) => e.kit.name === name);
+    if (!entry) return;
+    if (entry.buffer) entry.buffer.push([callback, record]);
+    else if (entry.status === 'ready') this.invoke(entry, callback, record);
+  }
+
+  /** Runs an optional async method (flush, shutdown) on every ready kit; never rejects. */
+  async runAll(method: 'flush' | 'shutdown'): Promise<void> {
+    await Promise.all(
+      this.entries.map(async (entry) => {
+        await entry.ready;
+        if (entry.status !== 'ready') return;
+        try {
+          await entry.kit[method]?.();
+        } catch (error) {
+          this.fail(entry, method, error);
+        }
+      }),
+    );
+  }
+
+  health(): Record<string, KitHealth> {
+    const out: Record<string, KitHealth> = {};
+    for (const e of this.entries) {
+      let delivery: DeliveryHealth | undefined;
+      try {
+        delivery = e.kit.getHealth?.();
+      } catch (error) {
+        this.fail(e, 'getHealth', error);
+      }
+      out[e.kit.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery ? { delivery } : {}) };
+    }
+    return out;
+  }
+
+  private invoke(entry: Entry, callback: KitCallback, record: unknown): void {
+    const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
+    if (typeof fn !== 'function') return;
+    entry.calls += 1;
+    try {
+      const r = fn.call(entry.kit, record);
+      // A callback returning a promise may still fail later; count that too.
+      if (r && typeof (r as Promise<unknown>).then === 'function') {
+        (r as Promise<unknown>).then(undefined, (error: unknown) => this.fail(entry, callback, error));
+      }
+    } catch (error) {
+      this.fail(entry, callback, error);
+    }
+  }
+
+  private fail(entry: Entry, where: string, error: unknown): void {
+    entry.errors += 1;
+    entry.lastError = `${where}: ${message(error)}`;
+    this.logger.error(`kit "${entry.kit.name}" failed in ${where}; other kits and the app carry on:`, error);
+  }
+}

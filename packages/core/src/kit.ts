@@ -1,0 +1,89 @@
+import type { Logger } from './logger';
+import type {
+  EventRecord,
+  LifecycleRecord,
+  SessionAttributeChangeRecord,
+  SessionEndRecord,
+  SessionStartRecord,
+  SessionTimeouts,
+  UserChangeRecord,
+} from './records';
+import type { SafeStorage } from './storage/resilient-storage';
+
+/** What a kit gets from the hub at `init`. */
+export interface KitContext {
+  /** The device id (UUID v4, lowercase), stable for the install. */
+  readonly deviceId: string;
+  /** The canonical timeouts now, in seconds. */
+  readonly timeouts: SessionTimeouts;
+  /** A logger whose lines are prefixed with the kit's name. */
+  readonly logger: Logger;
+  /** Storage private to this kit (namespaced), async, never throwing; falls back to memory. */
+  readonly storage: SafeStorage;
+  /** The hub's clock, epoch ms. */
+  readonly clock: () => number;
+  /** Reports an error the kit caught itself; it is counted in the kit's health. */
+  reportError(error: unknown): void;
+}
+
+/** Delivery figures of a kit's outbox (see `@sessionhub/delivery`). */
+export interface DeliveryHealth {
+  readonly queued: number;
+  readonly inFlight: number;
+  readonly delivered: number;
+  readonly retried: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly lastError: string | null;
+  readonly [extra: string]: unknown;
+}
+
+/**
+ * A destination for the canonical session: translates session starts, events and ends into a
+ * vendor's format. Every callback is optional except `name`; a kit that throws is isolated.
+ */
+export interface Kit {
+  /** Unique among the hub's kits; also the kit's storage namespace. */
+  readonly name: string;
+  /** Event names this kit's vendor never counts toward a session; the hub treats them as session-neutral. */
+  readonly sessionNeutralEvents?: readonly string[];
+  /** Called once before any other callback; the hub buffers callbacks until it resolves. */
+  init?(context: KitContext): void | Promise<void>;
+  onSessionStart?(record: SessionStartRecord): void;
+  onEvent?(record: EventRecord): void;
+  onSessionEnd?(record: SessionEndRecord): void;
+  onForeground?(record: LifecycleRecord): void;
+  onBackground?(record: LifecycleRecord): void;
+  onUserChange?(record: UserChangeRecord): void;
+  onSessionAttributeChange?(record: SessionAttributeChangeRecord): void;
+  onConfigChange?(timeouts: SessionTimeouts): void;
+  /** Send what is queued now. */
+  flush?(): void | Promise<void>;
+  /** Persist and stop; called by `hub.shutdown()`. */
+  shutdown?(): void | Promise<void>;
+  /** Delivery figures for `hub.getKitHealth()`. */
+  getHealth?(): DeliveryHealth;
+}
+
+/** Health of one kit, from `hub.getKitHealth()`. */
+export interface KitHealth {
+  /** `initializing` until `init` resolves; `failed` when `init` threw (the kit then gets no calls). */
+  readonly status: 'initializing' | 'ready' | 'failed';
+  /** Callbacks made. */
+  readonly calls: number;
+  /** Callbacks that threw or rejected, plus errors the kit reported. */
+  readonly errors: number;
+  readonly lastError: string | null;
+  /** The kit's delivery figures, when it has an outbox. */
+  readonly delivery?: DeliveryHealth;
+}
+
+/** The callbacks the hub dispatches records to. */
+export type KitCallback =
+  | 'onSessionStart'
+  | 'onEvent'
+  | 'onSessionEnd'
+  | 'onForeground'
+  | 'onBackground'
+  | 'onUserChange'
+  | 'onSessionAttributeChange'
+  | 'onConfigChange';

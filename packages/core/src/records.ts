@@ -1,0 +1,123 @@
+/**
+ * The records every kit receives. Their shapes are fixed by the session contract
+ * (`canonical-session.md`, "What kits receive"); extra fields only ever get added.
+ */
+
+/** A session attribute value. */
+export type AttributeValue = string | number | boolean | null;
+
+/** Session attributes: keys as first spelled, values as last set. */
+export type SessionAttributes = Readonly<Record<string, AttributeValue>>;
+
+/** Why a session started. */
+export type SessionStartTrigger = 'launch' | 'foreground' | 'event' | 'user-change' | 'manual' | 'clock-change';
+
+/** Why a session ended. */
+export type SessionEndReason = 'timeout' | 'recovered' | 'user-change' | 'manual' | 'clock-change';
+
+/** Sent once when a session starts, before any of its events. */
+export interface SessionStartRecord {
+  readonly sessionId: string;
+  /** 1 for the device's first session, +1 for each new one. */
+  readonly sessionIndex: number;
+  readonly previousSessionId: string | null;
+  /** Epoch ms. */
+  readonly startTime: number;
+  readonly userId: string | null;
+  readonly deviceId: string;
+  readonly trigger: SessionStartTrigger;
+  readonly isFirstSession: boolean;
+  /** Start of the previous session (epoch ms), or null (mParticle `pss`). */
+  readonly previousSessionStartTime: number | null;
+  /** Length of the previous session in ms, or null (CleverTap `lsl`, mParticle `psl`). */
+  readonly previousSessionDuration: number | null;
+}
+
+/** One logged event, stamped with the session it belongs to. */
+export interface EventRecord {
+  /** UUID v4; the vendor event id a kit sends, so retries never duplicate the event. */
+  readonly eventId: string;
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** Epoch ms. */
+  readonly timestamp: number;
+  /** The live session, or null for a session-neutral event logged while none is live. */
+  readonly sessionId: string | null;
+  /** 0 when sessionId is null. */
+  readonly sessionIndex: number;
+  /** 1 for the first event of a session; 0 when sessionId is null. */
+  readonly eventIndex: number;
+  /** Epoch ms; null when sessionId is null. */
+  readonly sessionStartTime: number | null;
+  readonly userId: string | null;
+  readonly deviceId: string;
+  /** True in the foreground, false in the background, null with no lifecycle information yet. */
+  readonly inForeground: boolean | null;
+  /** False for `affectsSession: false` and excluded events: they neither start nor extend a session. */
+  readonly affectsSession: boolean;
+  readonly previousSessionId: string | null;
+  /** Id and time (epoch ms) of the session's first event (Snowplow `client_session`). */
+  readonly firstEventId: string | null;
+  readonly firstEventTime: number | null;
+}
+
+/** Sent once when a session ends, after all of its events. */
+export interface SessionEndRecord {
+  readonly sessionId: string;
+  readonly sessionIndex: number;
+  readonly previousSessionId: string | null;
+  readonly startTime: number;
+  /** Epoch ms: the last activity for timeouts and recoveries, the call time for manual and user-change ends. */
+  readonly endTime: number;
+  /** endTime − startTime, ms, never negative. */
+  readonly duration: number;
+  /** Time spent in the foreground, ms, 0 ≤ foregroundDuration ≤ duration. */
+  readonly foregroundDuration: number;
+  readonly eventCount: number;
+  /** Last activity (epoch ms): the last session-affecting event, foreground, background or start. */
+  readonly lastActivity: number;
+  /** Time of the session's first and last event (epoch ms), or null without events (CleverTap "Session Length"). */
+  readonly firstEventTime: number | null;
+  readonly lastEventTime: number | null;
+  readonly attributes: SessionAttributes;
+  readonly userId: string | null;
+  readonly deviceId: string;
+  readonly reason: SessionEndReason;
+}
+
+/** The app came to the foreground or went to the background. */
+export interface LifecycleRecord {
+  readonly timestamp: number;
+  /** The live session after the transition, or null. */
+  readonly sessionId: string | null;
+  readonly sessionIndex: number;
+  readonly foregroundIndex: number;
+  readonly backgroundIndex: number;
+  readonly userId: string | null;
+  readonly deviceId: string;
+}
+
+/** The user id changed. */
+export interface UserChangeRecord {
+  readonly timestamp: number;
+  readonly previousUserId: string | null;
+  readonly userId: string | null;
+  readonly deviceId: string;
+}
+
+/** A session attribute was set, incremented or removed. */
+export interface SessionAttributeChangeRecord {
+  readonly timestamp: number;
+  readonly sessionId: string;
+  readonly key: string;
+  /** The new value; undefined when removed. */
+  readonly value: AttributeValue | undefined;
+  readonly attributes: SessionAttributes;
+}
+
+/** Session timing configuration in seconds, as `setSessionTimeout` takes it. */
+export interface SessionTimeouts {
+  readonly sessionTimeout: number;
+  readonly foregroundTimeout: number | null;
+  readonly maxSessionDuration: number | null;
+}
