@@ -1,4 +1,5 @@
 import type { EngineConfig } from './engine/state';
+import { describe } from './engine/attributes';
 import { SessionHubConfigError } from './errors';
 import { isLogger, type Logger } from './logger';
 import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
@@ -51,7 +52,7 @@ export interface ResolvedOptions {
 export function timeoutProblem(value: unknown, optional: boolean): string | null {
   if (optional && (value === null || value === undefined)) return null;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
-    return `must be a finite number of seconds ≥ 1${optional ? ', or null for none' : ''} (got ${String(value)})`;
+    return `must be a finite number of seconds ≥ 1${optional ? ', or null for none' : ''} (got ${describe(value)})`;
   }
   return null;
 }
@@ -80,7 +81,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
   check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
   for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange'] as const) {
-    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${String(o[flag])})`);
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${describe(o[flag])})`);
   }
   if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
     check('excludedEvents', 'must be an array of event names');

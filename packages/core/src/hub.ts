@@ -427,7 +427,7 @@ export class SessionHub {
       t = Number.NaN;
     }
     if (typeof t !== 'number' || !Number.isFinite(t)) {
-      this.warn('invalid-argument', `the clock returned ${String(t)}; using the last good time`);
+      this.warn('invalid-argument', `the clock returned ${describe(t)}; using the last good time`);
       return this.lastTime;
     }
     this.lastTime = t;

@@ -1,3 +1,4 @@
+import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
 import type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
 import type { Logger } from './logger';
@@ -13,7 +14,6 @@ interface Entry {
   ready: Promise<void>;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * Runs the kits: each callback in its own try/catch (a throwing kit is counted and logged, and
@@ -107,7 +107,7 @@ export class KitHost {
     for (const e of this.entries) {
       let delivery: DeliveryHealth | undefined;
       try {
-        delivery = e.kit.getHealth?.();
+        if (e.status !== 'failed') delivery = e.kit.getHealth?.();
       } catch (error) {
         this.fail(e, 'getHealth', error);
       }
@@ -133,7 +133,7 @@ export class KitHost {
 
   private fail(entry: Entry, where: string, error: unknown): void {
     entry.errors += 1;
-    entry.lastError = `${where}: ${message(error)}`;
+    entry.lastError = `${where}: ${errorMessage(error)}`;
     this.logger.error(`kit "${entry.kit.name}" failed in ${where}; other kits and the app carry on:`, error);
   }
 }

@@ -1,4 +1,7 @@
+import { describe } from '../describe-value';
 import type { AttributeValue } from '../records';
+
+export { describe };
 
 /** Limits on session attributes (contract, "session attributes"). */
 export const ATTRIBUTE_LIMITS = Object.freeze({ maxKeyLength: 255, maxStringLength: 4096, maxCount: 100 });
@@ -44,14 +47,4 @@ export function attributeValueProblem(value: unknown): string | null {
       : `attribute string value must be at most ${ATTRIBUTE_LIMITS.maxStringLength} characters, got ${value.length}`;
   }
   return `attribute value must be a string, number, boolean or null, got ${describe(value)}`;
-}
-
-/** A short, safe description of any value for warnings (never throws, never prints huge strings). */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const t = typeof value;
-  if (t === 'string') return `a string of ${(value as string).length} characters`;
-  if (t === 'number' || t === 'boolean' || t === 'undefined' || t === 'bigint') return String(value);
-  return `a ${t}`;
 }

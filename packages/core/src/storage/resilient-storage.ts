@@ -1,3 +1,4 @@
+import { errorMessage } from '../describe-value';
 import type { Logger } from '../logger';
 import { memoryStorage, type StorageAdapter } from './storage-adapter';
 
@@ -82,5 +83,5 @@ export function namespacedStorage(storage: SafeStorage, prefix: string): SafeSto
 /** Reports a failed storage through a logger. */
 export function warnStorageFailure(logger: Logger, what: string): (error: unknown) => void {
   return (error) =>
-    logger.warn(`${what}: storage failed (${error instanceof Error ? error.message : String(error)}); keeping data in memory from now on`);
+    logger.warn(`${what}: storage failed (${errorMessage(error)}); keeping data in memory from now on`);
 }

@@ -1,0 +1,316 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, SessionHubConfigError, type HubOptions, type Warning } from '@sessionhub/core';
+import { dyingStorage, manualClock, manualLifecycle, recordingKit, throwingKit, type ManualClock } from '@sessionhub/testing';
+
+const SEC = 1000;
+const quietLogger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+
+function setup(options: HubOptions = {}) {
+  const clock = manualClock();
+  const kit = recordingKit();
+  const warnings: Warning[] = [];
+  const hub = createHub({ clock: clock.now, kits: [kit], logger: quietLogger, ...options });
+  hub.on('warning', (w) => warnings.push(w));
+  return { clock, kit, hub, warnings };
+}
+
+/** Moves the hub's clock and the fake timers together. */
+function advance(clock: ManualClock, ms: number): void {
+  clock.advance(ms);
+  vi.advanceTimersByTime(ms);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  for (const fn of Object.values(quietLogger)) fn.mockClear();
+});
+afterEach(() => vi.useRealTimers());
+
+describe('hub: setup', () => {
+  it('throws a typed error naming the option for invalid options', () => {
+    const cases: Array<[HubOptions, string]> = [
+      [{ sessionTimeout: 0 }, 'sessionTimeout'],
+      [{ sessionTimeout: Number.NaN }, 'sessionTimeout'],
+      [{ foregroundTimeout: -5 }, 'foregroundTimeout'],
+      [{ maxSessionDuration: Infinity }, 'maxSessionDuration'],
+      [{ resumeOnRelaunch: 'yes' as never }, 'resumeOnRelaunch'],
+      [{ excludedEvents: 'a' as never }, 'excludedEvents'],
+      [{ storage: {} as never }, 'storage'],
+      [{ logger: { log() {} } as never }, 'logger'],
+      [{ namespace: 'has space' }, 'namespace'],
+      [{ bogus: 1 } as never, 'bogus'],
+    ];
+    for (const [options, option] of cases) {
+      let error: unknown;
+      try {
+        createHub(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SessionHubConfigError);
+      expect((error as SessionHubConfigError).option).toBe(option);
+      expect((error as Error).message).toContain(option);
+    }
+  });
+
+  it('refuses invalid and duplicate kits with a typed error', () => {
+    const { hub } = setup();
+    expect(() => hub.registerKit({} as never)).toThrow(SessionHubConfigError);
+    expect(() => hub.registerKit(recordingKit('recorder'))).toThrow(/already registered/);
+  });
+
+  it('queues calls made before start() and applies them in order with their timestamps', async () => {
+    const { clock, hub, kit } = setup();
+    const started = hub.start();
+    clock.advance(2 * SEC);
+    expect(hub.logEvent('early', { n: 1 })).toBe(true);
+    expect(hub.setSessionAttribute('level', 3)).toBe(true);
+    expect(hub.incrementSessionAttribute('count')).toBeUndefined(); // unknown until applied
+    await started;
+    const [event] = kit.events();
+    expect(event).toMatchObject({ name: 'early', timestamp: clock.now(), attributes: { n: 1 } });
+    expect(hub.getSessionAttributes()).toEqual({ level: 3, count: 1 });
+    expect(kit.calls.map((c) => c.type)).toEqual([
+      'onSessionStart', 'onForeground', 'onEvent', 'onSessionAttributeChange', 'onSessionAttributeChange',
+    ]);
+  });
+});
+
+describe('hub: sessions over time', () => {
+  it('the timer ends a backgrounded session at the last activity', async () => {
+    const { clock, hub, kit } = setup();
+    await hub.start();
+    advance(clock, 5 * SEC);
+    hub.logEvent('play');
+    advance(clock, SEC);
+    hub.background();
+    const backgroundAt = clock.now();
+    advance(clock, 59 * SEC);
+    expect(kit.ends()).toHaveLength(0);
+    advance(clock, SEC);
+    expect(kit.ends()).toEqual([expect.objectContaining({ endTime: backgroundAt, reason: 'timeout' })]);
+    expect(hub.getSession()).toBeNull();
+  });
+
+  it('a suspended app (timers never fire) gets the same sessions from timestamps', async () => {
+    const { clock, hub, kit } = setup();
+    await hub.start();
+    hub.background();
+    const backgroundAt = clock.now();
+    clock.advance(3600 * SEC); // no timer ran
+    expect(hub.getSession()).toBeNull(); // a read sees the expiry without changing state
+    expect(kit.ends()).toHaveLength(0);
+    hub.foreground();
+    expect(kit.ends()).toEqual([expect.objectContaining({ endTime: backgroundAt })]);
+    expect(kit.starts()[1]).toMatchObject({ trigger: 'foreground', startTime: clock.now() });
+  });
+
+  it('setSessionTimeout validates, applies to the live session and reaches every kit', async () => {
+    const { clock, hub, kit, warnings } = setup();
+    await hub.start();
+    expect(hub.getSessionTimeout()).toBe(60);
+    for (const bad of [0, -1, Number.NaN, Infinity, '60', null]) expect(hub.setSessionTimeout(bad as never)).toBe(false);
+    expect(warnings).toHaveLength(6);
+    expect(hub.getSessionTimeout()).toBe(60);
+    expect(hub.setSessionTimeout(120)).toBe(true);
+    expect(hub.getSessionTimeout()).toBe(120);
+    expect(kit.calls.at(-1)).toEqual({ type: 'onConfigChange', record: { sessionTimeout: 120, foregroundTimeout: null, maxSessionDuration: null } });
+    hub.background();
+    advance(clock, 100 * SEC);
+    expect(kit.ends()).toHaveLength(0);
+    advance(clock, 20 * SEC);
+    expect(kit.ends()).toHaveLength(1);
+  });
+
+  it('a kit registered late gets onSessionStart for the live session', async () => {
+    const { hub } = setup();
+    await hub.start();
+    hub.logEvent('a');
+    const late = recordingKit('late');
+    hub.registerKit(late);
+    await hub.flush();
+    hub.logEvent('b');
+    expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onEvent']);
+    expect(late.starts()[0]?.sessionId).toBe(hub.getSession()?.id);
+  });
+
+  it('events a kit declares session-neutral neither start nor extend sessions', async () => {
+    const { hub, kit } = setup({ kits: [] });
+    hub.registerKit({ ...recordingKit('neutral'), sessionNeutralEvents: ['Notification Sent'] });
+    hub.registerKit(kit);
+    await hub.start({ inBackground: true });
+    hub.logEvent('Notification Sent');
+    expect(kit.starts()).toHaveLength(0);
+    expect(kit.events()[0]).toMatchObject({ sessionId: null, affectsSession: false });
+  });
+
+  it('delivers outputs in order even when a listener calls back into the hub', async () => {
+    const { hub, kit } = setup();
+    hub.on('sessionEnd', () => hub.logEvent('after-end'));
+    await hub.start();
+    hub.startNewSession();
+    const types = kit.calls.map((c) => c.type);
+    expect(types.slice(-3)).toEqual(['onSessionEnd', 'onSessionStart', 'onEvent']);
+    expect(kit.events().at(-1)?.sessionId).toBe(kit.starts()[1]?.sessionId);
+  });
+
+  it('drives foreground and background from a lifecycle adapter', async () => {
+    const lifecycle = manualLifecycle('background');
+    const { hub, kit } = setup({ lifecycle });
+    await hub.start();
+    expect(kit.starts()).toHaveLength(0);
+    lifecycle.foreground();
+    expect(kit.starts()).toHaveLength(1);
+    lifecycle.background();
+    expect(kit.calls.at(-1)?.type).toBe('onBackground');
+    await hub.shutdown();
+    expect(lifecycle.listeners).toBe(0);
+  });
+});
+
+describe('hub: never breaks the host app', () => {
+  it('returns failure values with one warning each for bad runtime input', async () => {
+    const { hub, warnings } = setup();
+    await hub.start();
+    expect(hub.logEvent('' as never)).toBe(false);
+    expect(hub.logEvent(42 as never)).toBe(false);
+    expect(hub.logEvent('ok', [] as never)).toBe(false);
+    expect(hub.logEvent('ok', {}, { affectsSession: 'no' } as never)).toBe(false);
+    expect(hub.setUser(17 as never)).toBe(false);
+    expect(hub.setUser('')).toBe(false);
+    expect(hub.setSessionAttribute('k', { nested: true } as never)).toBe(false);
+    expect(hub.incrementSessionAttribute('k', '1' as never)).toBeUndefined();
+    expect(hub.removeSessionAttribute(5 as never)).toBe(false);
+    expect(warnings.map((w) => w.code)).toEqual(Array(9).fill('invalid-argument'));
+    expect(quietLogger.warn).toHaveBeenCalledTimes(9);
+  });
+
+  it('a kit that throws everywhere disturbs neither another kit nor the app', async () => {
+    const good = recordingKit('good');
+    const { hub } = setup({ kits: [throwingKit('bad'), good, throwingKit('bad-init', { failInit: true })] });
+    await hub.start();
+    hub.logEvent('a');
+    hub.setSessionAttribute('k', 1);
+    hub.background();
+    await expect(hub.flush()).resolves.toBeUndefined();
+    await expect(hub.shutdown()).resolves.toBeUndefined();
+    expect(good.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onForeground', 'onEvent', 'onSessionAttributeChange', 'onBackground']);
+    const health = hub.getKitHealth();
+    expect(health.bad).toMatchObject({ status: 'ready', calls: 5 });
+    expect(health.bad?.errors).toBeGreaterThanOrEqual(7); // 5 callbacks + flush + shutdown (+ getHealth)
+    expect(health.bad?.lastError).toMatch(/exploded/);
+    expect(health['bad-init']).toMatchObject({ status: 'failed', calls: 0, errors: 1 });
+    expect(health.good).toMatchObject({ status: 'ready', errors: 0, calls: 5 });
+  });
+
+  it('a throwing listener or logger does not break the call', async () => {
+    const throwing = { debug() { throw new Error('x'); }, info() { throw new Error('x'); }, warn() { throw new Error('x'); }, error() { throw new Error('x'); } };
+    const { hub } = setup({ logger: throwing });
+    hub.on('event', () => {
+      throw new Error('listener');
+    });
+    await hub.start();
+    expect(hub.logEvent('a')).toBe(true);
+    expect(hub.logEvent('')).toBe(false);
+  });
+
+  it('a failing storage falls back to memory with one warning and the app keeps running', async () => {
+    const storage = dyingStorage();
+    storage.fail();
+    const { hub, kit, warnings } = setup({ storage });
+    await hub.start();
+    hub.logEvent('a');
+    await hub.flush();
+    expect(kit.events()).toHaveLength(1);
+    expect(quietLogger.warn).toHaveBeenCalledWith('[sessionhub]', expect.stringMatching(/storage failed.*memory/));
+    expect(warnings).toEqual([]);
+  });
+
+  it('corrupt persisted state is reported and replaced, keeping the device id', async () => {
+    const storage = dyingStorage([['sessionhub:state', JSON.stringify({ version: 1, deviceId: 'dev-9', session: 'garbage' })]]);
+    const { hub, kit, warnings } = setup({ storage });
+    await hub.start();
+    expect(warnings.map((w) => w.code)).toEqual(['corrupt-state']);
+    expect(hub.getDeviceId()).toBe('dev-9');
+    expect(kit.starts()).toHaveLength(1);
+    const unparsable = setup({ storage: dyingStorage([['sessionhub:state', '{not json']]) });
+    await unparsable.hub.start();
+    expect(unparsable.warnings.map((w) => w.code)).toEqual(['corrupt-state']);
+  });
+
+  it('refuses calls after shutdown, which does not end the session', async () => {
+    const { hub, kit, warnings } = setup();
+    await hub.start();
+    await hub.shutdown();
+    expect(kit.ends()).toHaveLength(0);
+    expect(hub.logEvent('late')).toBe(false);
+    expect(warnings.at(-1)?.code).toBe('not-started');
+  });
+});
+
+describe('hub: force-quit recovery', () => {
+  /** Lets the coalesced state write of the last call land, as it does before any real kill. */
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+
+  it('ends the dead session exactly once at its last persisted activity, then starts a new one', async () => {
+    const storage = dyingStorage();
+    const first = setup({ storage });
+    await first.hub.start();
+    first.clock.advance(3 * SEC);
+    first.hub.logEvent('play');
+    const lastActivity = first.clock.now();
+    await settle();
+    storage.kill(); // the process dies: nothing it does from now on persists or reaches a kit
+    first.kit.kill();
+    first.clock.advance(SEC);
+    first.hub.logEvent('lost-with-the-process');
+
+    const relaunched = storage.survivor();
+    const second = setup({ storage: relaunched });
+    second.clock.set(first.clock.now() + 10 * SEC);
+    await second.hub.start();
+    expect(second.kit.ends()).toEqual([
+      expect.objectContaining({ sessionId: first.kit.starts()[0]?.sessionId, reason: 'recovered', endTime: lastActivity, eventCount: 1 }),
+    ]);
+    expect(second.kit.starts()).toEqual([expect.objectContaining({ trigger: 'launch', sessionIndex: 2, previousSessionId: first.kit.starts()[0]?.sessionId })]);
+    expect(second.hub.getDeviceId()).toBe(first.hub.getDeviceId());
+
+    await second.hub.shutdown();
+    const third = setup({ storage: relaunched.survivor() });
+    third.clock.set(second.clock.now() + 10 * SEC);
+    await third.hub.start();
+    expect(third.kit.ends()).toEqual([expect.objectContaining({ sessionId: second.kit.starts()[0]?.sessionId, reason: 'recovered' })]);
+    expect(third.kit.ends().filter((e) => e.sessionId === first.kit.starts()[0]?.sessionId)).toHaveLength(0);
+  });
+
+  it('with resumeOnRelaunch inside the timeout the same session continues', async () => {
+    const storage = dyingStorage();
+    const first = setup({ storage, resumeOnRelaunch: true });
+    await first.hub.start();
+    first.hub.logEvent('a');
+    await settle();
+    storage.kill();
+    const second = setup({ storage: storage.survivor(), resumeOnRelaunch: true });
+    second.clock.set(first.clock.now() + 30 * SEC);
+    await second.hub.start();
+    expect(second.kit.ends()).toHaveLength(0);
+    expect(second.kit.starts()).toHaveLength(0);
+    second.hub.logEvent('b');
+    expect(second.kit.events()[0]).toMatchObject({ sessionId: first.kit.starts()[0]?.sessionId, eventIndex: 2 });
+  });
+
+  it('works with an async (AsyncStorage-like) storage', async () => {
+    const storage = dyingStorage([], { async: true });
+    const first = setup({ storage });
+    await first.hub.start();
+    first.hub.logEvent('a');
+    await first.hub.flush();
+    storage.kill();
+    const second = setup({ storage: storage.survivor() });
+    second.clock.set(first.clock.now() + 5 * SEC);
+    await second.hub.start();
+    expect(second.kit.ends()).toEqual([expect.objectContaining({ reason: 'recovered', eventCount: 1 })]);
+  });
+});

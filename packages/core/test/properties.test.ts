@@ -1,0 +1,229 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, decodeState, DEFAULT_ENGINE_CONFIG, type EngineInput, type SessionHub } from '@sessionhub/core';
+import { dyingStorage, manualClock, recordingKit, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
+import { EngineHarness, T0 } from './engine-harness';
+import { expectSessionInvariants, type StreamItem } from './session-invariants';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Time gaps: mostly short, sometimes past any timeout, sometimes backwards (small and large). */
+const gap = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 20_000 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 20_000, max: 200_000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 200_000, max: 5_000_000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: -400_000, max: -1 }) },
+);
+
+type Op =
+  | { op: 'event'; gap: number; name: string; affects: boolean }
+  | { op: 'foreground' | 'background' | 'tick' | 'startNewSession' | 'endSession'; gap: number }
+  | { op: 'launch'; gap: number; foreground: boolean }
+  | { op: 'setUser'; gap: number; user: string | null }
+  | { op: 'set'; gap: number; key: string; value: string | number }
+  | { op: 'increment'; gap: number; key: string; by: number }
+  | { op: 'remove'; gap: number; key: string }
+  | { op: 'timeout'; gap: number; seconds: number };
+
+const key = fc.constantFrom('level', 'LEVEL', 'songs', '__proto__');
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constant('event' as const), gap, name: fc.constantFrom('play', 'view', 'Notification Sent'), affects: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('foreground' as const, 'background' as const), gap }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('tick' as const, 'startNewSession' as const, 'endSession' as const), gap }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('launch' as const), gap, foreground: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('setUser' as const), gap, user: fc.constantFrom(null, 'u1', 'u2') }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('set' as const), gap, key, value: fc.oneof(fc.string(), fc.integer()) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('increment' as const), gap, key, by: fc.integer({ min: -5, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), gap, key }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('timeout' as const), gap, seconds: fc.integer({ min: 1, max: 300 }) }) },
+);
+
+function toInput(o: Op, t: number, n: number): EngineInput {
+  switch (o.op) {
+    case 'event':
+      return { type: 'event', t, eventId: `evt-${n}`, name: o.name, attributes: {}, affectsSession: o.affects };
+    case 'launch':
+      return { type: 'launch', t, foreground: o.foreground };
+    case 'setUser':
+      return { type: 'setUser', t, userId: o.user };
+    case 'set':
+      return { type: 'setAttribute', t, key: o.key, value: o.value };
+    case 'increment':
+      return { type: 'incrementAttribute', t, key: o.key, by: o.by };
+    case 'remove':
+      return { type: 'removeAttribute', t, key: o.key };
+    case 'timeout':
+      return { type: 'configure', t, config: { sessionTimeoutMs: o.seconds * 1000 } };
+    default:
+      return { type: o.op, t };
+  }
+}
+
+function streamOf(h: EngineHarness): StreamItem[] {
+  return h.outputs.flatMap((o): StreamItem[] =>
+    o.type === 'sessionStart' ? [{ type: 'start', record: o.record }]
+    : o.type === 'sessionEnd' ? [{ type: 'end', record: o.record }]
+    : o.type === 'event' ? [{ type: 'event', record: o.record }]
+    : [],
+  );
+}
+
+describe('engine properties over random input sequences', () => {
+  it('every start ends exactly once, in order, with sane durations, indexes and events', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.boolean(), fc.option(fc.integer({ min: 1, max: 3600 }), { nil: null }), (ops, resume, fgTimeout) => {
+        const h = new EngineHarness({
+          resumeOnRelaunch: resume,
+          foregroundTimeoutMs: fgTimeout === null ? null : fgTimeout * 1000,
+          excludedEvents: ['Notification Sent'],
+        });
+        let t = T0;
+        h.launch(t);
+        ops.forEach((o, i) => {
+          t += o.gap;
+          h.apply(toInput(o, t, i));
+        });
+        h.apply({ type: 'endSession', t: t + 1 });
+        expectSessionInvariants(streamOf(h));
+        // Persisted state always decodes back to itself.
+        const decoded = decodeState(JSON.stringify(h.state), h.state.config);
+        expect(decoded.ok).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('hub properties over random lives with force-quits', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  const lifeOp = fc.oneof(
+    { weight: 12, arbitrary: op.filter((o) => o.op !== 'launch' && o.op !== 'tick') },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('kill' as const), gap: fc.integer({ min: 0, max: 400_000 }), foreground: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('wait' as const), gap: fc.integer({ min: 0, max: 200_000 }) }) },
+  );
+
+  it('a killed process never loses a session end, and never ends one twice', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(lifeOp, { maxLength: 40 }), fc.boolean(), async (ops, resume) => {
+        const clock = manualClock(T0);
+        const stream: StreamItem[] = [];
+        let storage: DyingStorage = dyingStorage();
+        const boot = async (foreground: boolean): Promise<[SessionHub, RecordingKit]> => {
+          const kit = recordingKit();
+          const hub = createHub({ clock: clock.now, storage, kits: [kit], logger: silent, resumeOnRelaunch: resume, excludedEvents: ['Notification Sent'] });
+          // What a kit of this process received; nothing after the process died.
+          const alive = storage;
+          const collect = (item: StreamItem) => {
+            if (!alive.dead) stream.push(item);
+          };
+          hub.on('sessionStart', (record) => collect({ type: 'start', record }));
+          hub.on('sessionEnd', (record) => collect({ type: 'end', record }));
+          hub.on('event', (record) => collect({ type: 'event', record }));
+          await hub.start({ inBackground: !foreground });
+          return [hub, kit];
+        };
+        let [hub] = await boot(true);
+        let n = 0;
+        for (const o of ops) {
+          clock.advance(Math.max(0, o.gap)); // the hub-level clock only moves forward here
+          vi.advanceTimersByTime(Math.max(0, o.gap));
+          if (o.op === 'kill') {
+            for (let i = 0; i < 5; i++) await Promise.resolve();
+            storage.kill();
+            storage = storage.survivor();
+            [hub] = await boot(o.foreground);
+          } else if (o.op === 'wait') {
+            // only time passes; timers fire
+          } else {
+            const input = toInput(o, clock.now(), n++);
+            callHub(hub, input);
+          }
+        }
+        hub.endSession();
+        await hub.shutdown();
+        // One more launch must find nothing left to recover.
+        const before = stream.length;
+        storage = storage.survivor();
+        const [last] = await boot(false);
+        expect(stream.length).toBe(before);
+        await last.shutdown();
+        expectSessionInvariants(stream);
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
+
+function callHub(hub: SessionHub, input: EngineInput): void {
+  switch (input.type) {
+    case 'event':
+      hub.logEvent(input.name, {}, { affectsSession: input.affectsSession });
+      break;
+    case 'foreground':
+      hub.foreground();
+      break;
+    case 'background':
+      hub.background();
+      break;
+    case 'setUser':
+      hub.setUser(input.userId);
+      break;
+    case 'startNewSession':
+      hub.startNewSession();
+      break;
+    case 'endSession':
+      hub.endSession();
+      break;
+    case 'setAttribute':
+      hub.setSessionAttribute(input.key, input.value);
+      break;
+    case 'incrementAttribute':
+      hub.incrementSessionAttribute(input.key, input.by);
+      break;
+    case 'removeAttribute':
+      hub.removeSessionAttribute(input.key);
+      break;
+    case 'configure':
+      hub.setSessionTimeout((input.config.sessionTimeoutMs ?? 60_000) / 1000);
+      break;
+    default:
+      break;
+  }
+}
+
+describe('garbage into every public method', () => {
+  const methods = [
+    'logEvent', 'setUser', 'setSessionTimeout', 'setSessionAttribute', 'incrementSessionAttribute', 'removeSessionAttribute',
+    'foreground', 'background', 'startNewSession', 'endSession', 'getSession', 'getSessionAttributes', 'getSessionTimeout', 'getKitHealth',
+  ] as const;
+
+  it('never throws and never corrupts state', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ method: fc.constantFrom(...methods), args: fc.array(fc.anything({ withNullPrototype: true, withObjectString: true }), { maxLength: 3 }) }), { maxLength: 30 }),
+        async (calls) => {
+          const storage = dyingStorage();
+          const clock = manualClock(T0);
+          const kit = recordingKit();
+          const hub = createHub({ clock: clock.now, storage, kits: [kit], logger: silent });
+          await hub.start();
+          for (const { method, args } of calls) {
+            clock.advance(1000);
+            (hub[method] as (...a: unknown[]) => unknown)(...args);
+          }
+          await hub.flush();
+          // The state on disk is valid, the hub still works, and nothing leaked into prototypes.
+          const stored = storage.snapshot().get('sessionhub:state');
+          expect(stored && decodeState(stored, DEFAULT_ENGINE_CONFIG).ok).toBe(true);
+          expect(hub.logEvent('still-works')).toBe(true);
+          expect(kit.events().at(-1)?.name).toBe('still-works');
+          expect(Object.keys(Object.prototype)).toEqual([]);
+          await hub.shutdown();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
