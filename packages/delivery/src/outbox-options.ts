@@ -1,0 +1,81 @@
+import type { DeliveryHealth, Logger, SafeStorage } from '@sessionhub/core';
+import type { HttpRequest, Transport } from './http';
+import type { Timers } from './timers';
+
+/** What `buildRequest` learns about the attempt it builds a request for. */
+export interface SendInfo {
+  /** 1 for the first attempt of this batch's oldest item, +1 for each retry (Braze `X-Braze-Req-Attempt`). */
+  readonly attempt: number;
+  /** When this outbox last sent a request (epoch ms), or null (Braze `X-Braze-Last-Req-Ms-Ago`). */
+  readonly previousSentAt: number | null;
+  /** True for a page-hide flush (fetch `keepalive` / `sendBeacon`). */
+  readonly keepalive: boolean;
+}
+
+/** Options of {@link createOutbox}. Sizes are UTF-8 bytes, durations milliseconds. */
+export interface OutboxOptions<T> {
+  /** The kit's name, for logs and health. */
+  readonly name: string;
+  /** The kit's storage; every item is written here before any network attempt. */
+  readonly storage: SafeStorage;
+  /** Default: silent. */
+  readonly logger?: Logger;
+  /** Epoch ms. Default: `Date.now`. */
+  readonly clock?: () => number;
+  /** Default: {@link fetchTransport}. */
+  readonly transport?: Transport;
+  /**
+   * Builds one request from a batch, called at send time and again for every retry, so send-time
+   * fields (Snowplow `stm`, Braze `time`) are stamped then. Must not throw; if it does, the batch
+   * is dropped with a warning (reason `build-failed`).
+   */
+  readonly buildRequest: (items: readonly T[], sentAt: number, info: SendInfo) => HttpRequest;
+  /** Bytes an item adds to a request. Default: the UTF-8 length of its JSON. */
+  readonly sizeOf?: (item: T) => number;
+  /** Items per request. Default 100. */
+  readonly maxBatchItems?: number;
+  /** Bytes of items per request (an item bigger than this goes alone). Default 40 000. */
+  readonly maxBatchBytes?: number;
+  /** How long an item may wait for company before it is sent. Default 10 000 (10 s). */
+  readonly flushIntervalMs?: number;
+  /** An item older than this is dropped (reason `expired`). Default 86 400 000 (24 h). */
+  readonly maxAgeMs?: number;
+  /** An item that failed this many attempts is dropped (reason `attempts`). Default: no limit. */
+  readonly maxAttempts?: number;
+  /** Items kept at most; the oldest is dropped first (reason `overflow`). Default 1000. */
+  readonly maxQueueItems?: number;
+  /** First retry delay bound (full jitter). Default 1000. */
+  readonly retryBaseMs?: number;
+  /** Largest retry delay bound. Default 300 000 (5 min). */
+  readonly retryMaxMs?: number;
+  /** A request without an answer after this long is aborted and retried. Default 30 000. */
+  readonly requestTimeoutMs?: number;
+  /** Bytes a page-hide flush may send in total (the browser's keepalive budget). Default 65 536. */
+  readonly keepaliveMaxBytes?: number;
+  /** Uniform random in [0, 1) for the backoff jitter. Default: `Math.random`. */
+  readonly random?: () => number;
+  /** Wake-ups. Default: the global `setTimeout`, unref'd in Node. */
+  readonly timers?: Timers;
+}
+
+/** Why items were dropped; the keys of `health().dropped`. */
+export type DropReason = 'expired' | 'attempts' | 'overflow' | 'rejected' | 'invalid' | 'build-failed';
+
+/** A per-kit durable outbox: persist, batch, send, retry, acknowledge. */
+export interface Outbox<T> {
+  /** Loads what earlier runs left unsent (tolerating corrupt entries) and starts sending it. Idempotent. */
+  load(): Promise<void>;
+  /**
+   * Queues an item: synchronous, never throws. The item must be JSON-serializable and carry the
+   * vendor's event id. Returns false (with a warning) when it cannot be serialized.
+   */
+  enqueue(item: T): boolean;
+  /** Sends what is queued now (waiting out a `Retry-After`, not the backoff). Never rejects. */
+  flush(): Promise<void>;
+  /** Sends what fits in the keepalive budget with requests that outlive the page; the rest stays persisted. */
+  flushOnPageHide(): void;
+  /** Stops timers after a last flush; what is left stays persisted for the next run. Never rejects. */
+  shutdown(): Promise<void>;
+  /** Delivery figures: items queued (in flight included), in flight, delivered, retried, dropped by reason. */
+  health(): DeliveryHealth;
+}

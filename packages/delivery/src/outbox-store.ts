@@ -1,0 +1,127 @@
+import type { Logger, SafeStorage } from '@sessionhub/core';
+
+/**
+ * Persistence layout of an outbox, inside the kit's namespaced storage:
+ * - `outbox:<seq>` — one item, `{"at":<enqueued, epoch ms>,"item":<the item>}`;
+ * - `outbox:meta` — `{"head":<lowest seq kept>,"tail":<next seq>}`.
+ * One key per item keeps an enqueue O(1) in bytes written, however long the queue. Items are written
+ * before the meta, and the meta is a hint: loading reads [head, tail), skips missing keys (delivered
+ * but the meta was not yet updated) and probes past tail (written but the meta was not), so a
+ * force-quit between the two writes loses nothing.
+ */
+const META = 'outbox:meta';
+const key = (seq: number): string => 'outbox:' + seq;
+/** Reads at most this many keys in one load, so a corrupt meta cannot make loading run for ever. */
+const MAX_RANGE = 100_000;
+
+/** An item as persisted, with its sequence number. */
+export interface StoredItem<T> {
+  readonly seq: number;
+  readonly at: number;
+  readonly item: T;
+}
+
+/** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
+export interface OutboxStore<T> {
+  /** Reads what earlier runs left, oldest first, and the next free sequence number. */
+  load(): Promise<{ items: StoredItem<T>[]; tail: number }>;
+  /** Persists an item (`json` is the item's JSON text). */
+  put(seq: number, at: number, json: string): void;
+  remove(seq: number): void;
+  /** Records the queue's range; written after the items of the same burst. */
+  setRange(head: number, tail: number): void;
+  /** Resolves once everything written so far is in storage. */
+  settled(): Promise<void>;
+  /** Starts every pending write now, bypassing the chain (page hide: synchronous storages finish at once). */
+  writeNow(): void;
+}
+
+export function outboxStore<T>(storage: SafeStorage, logger: Logger): OutboxStore<T> {
+  let pending = new Map<string, string | null>();
+  // The range to persist; -1 until the outbox has loaded, so nothing overwrites the index before it is read.
+  let rangeHead = -1;
+  let rangeTail = 0;
+  let writtenRange = '';
+  let chain: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  const write = (k: string, v: string | null): Promise<void> => (v === null ? storage.remove(k) : storage.set(k, v));
+  const takeWrites = (): Promise<void>[] => {
+    const writes = [...pending].map(([k, v]) => write(k, v));
+    pending = new Map();
+    return writes;
+  };
+  const takeRange = (): Promise<void> | undefined => {
+    const range = `{"head":${rangeHead},"tail":${rangeTail}}`;
+    if (rangeHead < 0 || range === writtenRange) return undefined;
+    writtenRange = range;
+    return storage.set(META, range);
+  };
+  const drain = async (): Promise<void> => {
+    scheduled = false;
+    await Promise.all(takeWrites());
+    await takeRange();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    chain = chain.then(drain).catch((error: unknown) => logger.warn('outbox: storage write failed', error));
+  };
+
+  return {
+    async load() {
+      const raw = await storage.get(META);
+      let head = 0;
+      let tail = 0;
+      if (raw !== null) {
+        try {
+          const meta = JSON.parse(raw) as { head: unknown; tail: unknown };
+          if (Number.isSafeInteger(meta.head) && Number.isSafeInteger(meta.tail) && (meta.head as number) <= (meta.tail as number)) {
+            head = meta.head as number;
+            tail = meta.tail as number;
+          } else throw new Error('bad range');
+        } catch {
+          logger.warn(`outbox: unreadable queue index ${JSON.stringify(raw.slice(0, 80))}; starting an empty queue`);
+        }
+      }
+      head = Math.max(head, tail - MAX_RANGE);
+      const items: StoredItem<T>[] = [];
+      const read = (seq: number, text: string | null): boolean => {
+        if (text === null) return false;
+        try {
+          const stored = JSON.parse(text) as { at: unknown; item: unknown };
+          if (typeof stored.at !== 'number' || !('item' in stored)) throw new Error('bad item');
+          items.push({ seq, at: stored.at, item: stored.item as T });
+        } catch {
+          logger.warn(`outbox: skipping unreadable item ${seq}`);
+          pending.set(key(seq), null);
+        }
+        return true;
+      };
+      const seqs = Array.from({ length: tail - head }, (_, i) => head + i);
+      const texts = await Promise.all(seqs.map((s) => storage.get(key(s))));
+      seqs.forEach((s, i) => read(s, texts[i]!));
+      // Items written after the last index update (a force-quit between the two writes).
+      while (read(tail, await storage.get(key(tail)))) tail++;
+      if (pending.size) schedule();
+      return { items, tail };
+    },
+    put(seq, at, json) {
+      pending.set(key(seq), `{"at":${at},"item":${json}}`);
+      schedule();
+    },
+    remove(seq) {
+      pending.set(key(seq), null);
+      schedule();
+    },
+    setRange(head, tail) {
+      rangeHead = head;
+      rangeTail = tail;
+      schedule();
+    },
+    settled: () => chain,
+    writeNow() {
+      void Promise.all(takeWrites()).then(takeRange);
+    },
+  };
+}

@@ -1,0 +1,402 @@
+import { SessionHubConfigError, silentLogger, type DeliveryHealth } from '@sessionhub/core';
+import { backoffDelay } from './backoff';
+import { batchLength } from './batch';
+import { fetchTransport } from './fetch-transport';
+import type { HttpRequest, HttpResponse } from './http';
+import type { DropReason, Outbox, OutboxOptions } from './outbox-options';
+import { outboxStore } from './outbox-store';
+import { parseRetryAfter } from './retry-after';
+import { verdictOf } from './response-verdict';
+import { globalTimers } from './timers';
+import { utf8Length } from './utf8-length';
+
+/** A queued item in memory. */
+interface Entry<T> {
+  readonly seq: number;
+  /** Enqueued at (epoch ms); pulled back to "now" if the clock later reads earlier, so no wait is ever stretched. */
+  at: number;
+  readonly item: T;
+  readonly size: number;
+  /** Failed attempts so far (this run). */
+  attempts: number;
+  flying: boolean;
+}
+
+/** The longest wait a timer can express (larger values fire at once in browsers and Node). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Numeric options: [name, default, smallest valid value]. */
+const LIMITS = [
+  ['maxBatchItems', 100, 1],
+  ['maxBatchBytes', 40_000, 1],
+  ['flushIntervalMs', 10_000, 0],
+  ['maxAgeMs', 86_400_000, 1],
+  ['maxAttempts', Infinity, 1],
+  ['maxQueueItems', 1000, 1],
+  ['retryBaseMs', 1000, 0],
+  ['retryMaxMs', 300_000, 0],
+  ['requestTimeoutMs', 30_000, 1],
+  ['keepaliveMaxBytes', 65_536, 0],
+] as const;
+type Limit = (typeof LIMITS)[number][0];
+
+/**
+ * Creates a kit's outbox. Throws a {@link SessionHubConfigError} for invalid options (a setup mistake);
+ * at runtime nothing it does throws.
+ *
+ * @example
+ * const outbox = createOutbox<SnowplowEvent>({
+ *   name: 'snowplow', storage: context.storage, logger: context.logger, clock: context.clock,
+ *   buildRequest: (events, sentAt) => ({ url, method: 'POST', headers, body: JSON.stringify(envelope(events, sentAt)) }),
+ * });
+ * await outbox.load();
+ * outbox.enqueue(event);
+ */
+export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
+  const { name, storage, buildRequest, sizeOf } = options;
+  const fail = (option: string, what: string): never => {
+    throw new SessionHubConfigError(`outbox.${option}`, `outbox ${JSON.stringify(name)}: ${option} ${what}`);
+  };
+  if (typeof name !== 'string' || !name) fail('name', 'must be a non-empty string');
+  if (!storage || typeof storage.set !== 'function') fail('storage', "must be the kit's SafeStorage (context.storage)");
+  if (typeof buildRequest !== 'function') fail('buildRequest', 'must be a function (items, sentAt) => HttpRequest');
+  const limit = {} as Record<Limit, number>;
+  for (const [option, fallback, min] of LIMITS) {
+    const value = options[option] ?? fallback;
+    if (!(typeof value === 'number' && value >= min)) fail(option, `must be a number ≥ ${min} (got ${String(value)})`);
+    limit[option] = value;
+  }
+
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? Date.now;
+  const transport = options.transport ?? fetchTransport;
+  const random = options.random ?? Math.random;
+  const timers = options.timers ?? globalTimers;
+  const store = outboxStore<T>(storage, logger);
+
+  let entries: Entry<T>[] = [];
+  /** Items enqueued before loading finished; they get sequence numbers after the stored ones. */
+  let early: [T, string, number][] = [];
+  let tail = 0;
+  let loading: Promise<void> | undefined;
+  let ready = false;
+  let closed = false;
+  /** The pump's request is under way (one at a time, so order within the kit is kept). */
+  let busy = false;
+  /** Consecutive failed attempts, for the backoff. */
+  let failures = 0;
+  /** No pump request before this instant (backoff or Retry-After) … */
+  let notBefore = 0;
+  /** … of which this part was asked for by the vendor (Retry-After), which flush() honours too. */
+  let vendorNotBefore = 0;
+  /** When notBefore was set, to notice a clock that moved backwards. */
+  let waitSetAt = 0;
+  /** Items with a lower seq are due now (flush() was called after they were queued). */
+  let forceBelow = 0;
+  let keepaliveBytes = 0;
+  let previousSentAt: number | null = null;
+  let timer: unknown;
+  let timerAt = Infinity;
+  let kicked = false;
+  let idleWaiters: (() => void)[] = [];
+  let delivered = 0;
+  let retried = 0;
+  const dropped: Record<string, number> = {};
+  let lastError: string | null = null;
+  let overflowed = 0;
+
+  const saveRange = (): void => store.setRange(entries[0]?.seq ?? tail, tail);
+
+  const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
+    if (!batch.length) return;
+    dropped[reason] = (dropped[reason] ?? 0) + batch.length;
+    logger.warn(`outbox ${name}: dropped ${batch.length} item(s) (${reason}): ${why}`);
+    remove(batch);
+  };
+
+  const remove = (batch: Entry<T>[]): void => {
+    for (const entry of batch) store.remove(entry.seq);
+    const gone = new Set(batch);
+    entries = entries.filter((entry) => !gone.has(entry));
+    saveRange();
+  };
+
+  const add = (item: T, json: string, at: number): void => {
+    let size: number;
+    try {
+      size = sizeOf ? sizeOf(item) : utf8Length(json);
+    } catch {
+      size = utf8Length(json);
+    }
+    if (entries.length >= limit.maxQueueItems) {
+      // Oldest first, but never an item in flight (its answer is still to come); if all are, the new one goes.
+      const oldest = entries.findIndex((entry) => !entry.flying);
+      dropped.overflow = (dropped.overflow ?? 0) + 1;
+      overflowed++;
+      kick();
+      if (oldest < 0) return;
+      store.remove(entries[oldest]!.seq);
+      entries.splice(oldest, 1);
+    }
+    const seq = tail++;
+    entries.push({ seq, at, item, size, attempts: 0, flying: false });
+    store.put(seq, at, json);
+    saveRange();
+    kick();
+  };
+
+  /** Runs the pump once after the current synchronous burst (one pass for many enqueues). */
+  const kick = (): void => {
+    if (kicked) return;
+    kicked = true;
+    void Promise.resolve().then(() => {
+      kicked = false;
+      if (overflowed) {
+        logger.warn(`outbox ${name}: queue full (${limit.maxQueueItems} items); dropped the ${overflowed} oldest (overflow)`);
+        overflowed = 0;
+      }
+      pump();
+    });
+  };
+
+  const wakeAt = (at: number, now: number): void => {
+    if (at >= timerAt) return;
+    stopTimer();
+    timerAt = at;
+    timer = timers.setTimeout(() => {
+      timerAt = Infinity;
+      pump();
+    }, Math.min(Math.max(at - now, 0), MAX_TIMER_MS));
+  };
+
+  const stopTimer = (): void => {
+    if (timerAt < Infinity) timers.clearTimeout(timer);
+    timerAt = Infinity;
+  };
+
+  const settleIdle = (): void => {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  /** Decides from timestamps whether to send now; timers only call it again. */
+  const pump = (): void => {
+    if (busy) return;
+    if (!ready || closed) return settleIdle();
+    const now = clock();
+    if (now < waitSetAt) {
+      // The clock moved backwards: count the time since as zero rather than waiting the jump out.
+      notBefore = now + (notBefore - waitSetAt);
+      vendorNotBefore = Math.min(vendorNotBefore, notBefore);
+      waitSetAt = now;
+    }
+    const start = entries.findIndex((entry) => !entry.flying);
+    const first = entries[start];
+    if (!first) return settleIdle();
+    if (first.at > now) first.at = now;
+    let old = start;
+    while (old < entries.length && !entries[old]!.flying && now - entries[old]!.at >= limit.maxAgeMs) old++;
+    if (old > start) {
+      drop(entries.slice(start, old), 'expired', `older than maxAgeMs (${limit.maxAgeMs} ms)`);
+      return pump();
+    }
+    if (now < notBefore) {
+      wakeAt(notBefore, now);
+      return settleIdle();
+    }
+    const n = batchLength(entries, start, limit.maxBatchItems, limit.maxBatchBytes);
+    const dueAt = first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems ? now : first.at + limit.flushIntervalMs;
+    if (now < dueAt) {
+      wakeAt(dueAt, now);
+      return settleIdle();
+    }
+    void send(entries.slice(start, start + n));
+  };
+
+  const build = (batch: Entry<T>[], keepalive: boolean): HttpRequest | undefined => {
+    const sentAt = clock();
+    try {
+      const request = buildRequest(
+        batch.map((entry) => entry.item),
+        sentAt,
+        { attempt: batch[0]!.attempts + 1, previousSentAt, keepalive },
+      );
+      previousSentAt = sentAt;
+      return request;
+    } catch (error) {
+      drop(batch, 'build-failed', `buildRequest threw: ${describe(error)}`);
+      return undefined;
+    }
+  };
+
+  /** The pump's send: persisted first, then one request, then the verdict. */
+  const send = async (batch: Entry<T>[]): Promise<void> => {
+    busy = true;
+    for (const entry of batch) entry.flying = true;
+    await store.settled();
+    const request = build(batch, false);
+    if (request) await deliver(batch, request, false);
+    else for (const entry of batch) entry.flying = false;
+    busy = false;
+    pump();
+  };
+
+  /** Sends a request and applies the answer to its batch. Never rejects. */
+  const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
+    let response: HttpResponse | undefined;
+    let problem: string;
+    try {
+      response = await withTimeout(request, keepalive);
+      problem = `HTTP ${response.status}`;
+    } catch (error) {
+      problem = describe(error);
+    }
+    for (const entry of batch) entry.flying = false;
+    const verdict = response ? verdictOf(response.status) : 'retry';
+    if (verdict === 'delivered') {
+      delivered += batch.length;
+      failures = 0;
+      return remove(batch);
+    }
+    lastError = problem;
+    failures = verdict === 'rejected' ? 0 : failures + 1;
+    if (verdict === 'rejected') return drop(batch, 'rejected', `the vendor refused the batch (${problem})`);
+    const now = clock();
+    retried += batch.length;
+    for (const entry of batch) entry.attempts++;
+    const status = response?.status;
+    const vendorWait = status === 429 || status === 503 ? parseRetryAfter(response!.retryAfter, now) : null;
+    const wait = vendorWait ?? backoffDelay(failures, random, limit.retryBaseMs, limit.retryMaxMs);
+    notBefore = Math.max(notBefore, now + wait);
+    if (vendorWait !== null) vendorNotBefore = notBefore;
+    waitSetAt = now;
+    logger.debug(`outbox ${name}: ${problem}; retrying ${batch.length} item(s) in ${wait} ms`);
+    drop(
+      batch.filter((entry) => entry.attempts >= limit.maxAttempts),
+      'attempts',
+      `failed maxAttempts (${limit.maxAttempts}) times, last: ${problem}`,
+    );
+  };
+
+  const withTimeout = (request: HttpRequest, keepalive: boolean): Promise<HttpResponse> =>
+    new Promise((resolve, reject) => {
+      const abort = typeof AbortController === 'function' ? new AbortController() : undefined;
+      const timeout = timers.setTimeout(() => {
+        abort?.abort();
+        reject(new Error(`no answer within ${limit.requestTimeoutMs} ms`));
+      }, limit.requestTimeoutMs);
+      const done = (): void => timers.clearTimeout(timeout);
+      new Promise<HttpResponse>((answer) => answer(transport(request, { signal: abort?.signal, keepalive }))).then(
+        (response) => (done(), resolve(response)),
+        (error: unknown) => (done(), reject(error)),
+      );
+    });
+
+  const load = (): Promise<void> =>
+    (loading ??= store
+      .load()
+      .then(
+        ({ items, tail: next }) => {
+          tail = next;
+          entries = items.map(({ seq, at, item }) => ({ seq, at, item, size: sizeOf ? safeSize(item) : utf8Length(JSON.stringify(item)), attempts: 0, flying: false }));
+          const excess = entries.length - limit.maxQueueItems;
+          if (excess > 0) drop(entries.slice(0, excess), 'overflow', `more than maxQueueItems (${limit.maxQueueItems}) were stored`);
+        },
+        (error: unknown) => logger.warn(`outbox ${name}: could not load the stored queue`, error),
+      )
+      .then(() => {
+        ready = true;
+        for (const [item, json, at] of early) add(item, json, at);
+        early = [];
+        saveRange();
+        kick();
+      }));
+
+  const safeSize = (item: T): number => {
+    try {
+      return sizeOf!(item);
+    } catch {
+      return utf8Length(JSON.stringify(item));
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    forceBelow = tail + early.length;
+    // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
+    notBefore = vendorNotBefore;
+    return new Promise<void>((resolve) => {
+      idleWaiters.push(resolve);
+      void load().then(pump);
+    });
+  };
+
+  return {
+    load,
+    enqueue(item) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(item);
+      } catch (error) {
+        lastError = describe(error);
+      }
+      if (json === undefined) {
+        dropped.invalid = (dropped.invalid ?? 0) + 1;
+        logger.warn(`outbox ${name}: dropped an item that is not JSON-serializable (invalid)`);
+        return false;
+      }
+      const at = clock();
+      if (ready) add(item, json, at);
+      else {
+        early.push([item, json, at]);
+        void load();
+      }
+      return true;
+    },
+    flush,
+    flushOnPageHide() {
+      if (!ready || closed) return;
+      store.writeNow();
+      let budget = limit.keepaliveMaxBytes - keepaliveBytes;
+      for (;;) {
+        const start = entries.findIndex((entry) => !entry.flying);
+        let n = start < 0 ? 0 : batchLength(entries, start, limit.maxBatchItems, Math.min(limit.maxBatchBytes, budget));
+        let request: HttpRequest | undefined;
+        let bytes = 0;
+        for (; n > 0; n >>= 1) {
+          request = build(entries.slice(start, start + n), true);
+          if (!request) break;
+          bytes = utf8Length(request.body ?? '');
+          if (bytes <= budget) break;
+        }
+        if (!request || !n || bytes > budget) return;
+        budget -= bytes;
+        keepaliveBytes += bytes;
+        const batch = entries.slice(start, start + n);
+        for (const entry of batch) entry.flying = true;
+        void deliver(batch, request, true).then(() => {
+          keepaliveBytes -= bytes;
+          pump();
+        });
+      }
+    },
+    async shutdown() {
+      if (closed) return;
+      await flush();
+      closed = true;
+      stopTimer();
+      await store.settled();
+    },
+    health: (): DeliveryHealth => ({
+      queued: entries.length + early.length,
+      inFlight: entries.reduce((n, entry) => n + (entry.flying ? 1 : 0), 0),
+      delivered,
+      retried,
+      dropped: { ...dropped },
+      lastError,
+    }),
+  };
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
