@@ -266,6 +266,15 @@ describe('engine: the clock moving backwards', () => {
     expect(h.warnings()).toEqual(['clock-moved-backwards']);
   });
 
+  it('a relaunch after a jump back ends the old session once (clock-change) and starts one launch session', () => {
+    const h = new EngineHarness();
+    h.launch(T0 + 1000 * SEC);
+    h.event(T0 + 1010 * SEC);
+    h.launch(T0 + 100 * SEC);
+    expect(h.ends()).toEqual([expect.objectContaining({ reason: 'clock-change', endTime: T0 + 1010 * SEC })]);
+    expect(h.starts().map((s) => s.trigger)).toEqual(['launch', 'launch']);
+  });
+
   it('a jump back seen by a background tick ends the session and starts none', () => {
     const h = new EngineHarness();
     h.launch(T0 + 1000 * SEC);

@@ -126,7 +126,8 @@ class Step {
     return t;
   }
 
-  private clockJumpedBack(t: number, activity: boolean): void {
+  /** Ends the session after a large backward jump; `restart` starts a new one (not on launch, which decides itself). */
+  private clockJumpedBack(t: number, activity: boolean, restart = true): void {
     this.warn(
       'clock-moved-backwards',
       `the clock moved back by ${this.d.clock - t} ms (at least the session timeout): the session ends at its last activity`,
@@ -134,7 +135,7 @@ class Step {
     this.d.clock = t;
     if (!this.s) return;
     this.end(this.s.lastActivity, 'clock-change');
-    if (activity || this.d.inForeground === true) this.start(t, 'clock-change');
+    if (restart && (activity || this.d.inForeground === true)) this.start(t, 'clock-change');
   }
 
   private expireIfDue(t: number): void {
@@ -146,7 +147,7 @@ class Step {
   private launch(t: number, foreground: boolean, config: EngineConfig | undefined): true {
     if (config) this.d.config = config;
     if (t < this.d.clock && this.d.clock - t >= this.d.config.sessionTimeoutMs) {
-      this.clockJumpedBack(t, false);
+      this.clockJumpedBack(t, false, false);
     } else if (t < this.d.clock) {
       t = this.d.clock;
     }
