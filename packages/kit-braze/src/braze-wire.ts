@@ -1,0 +1,55 @@
+/**
+ * The Braze SDK data API as the Braze Web SDK 6.13.0 writes it (`models/braze-event.js`,
+ * `network-manager.js`; see `shared/reference/braze-clevertap.md`, "Wire format"). Field names are
+ * Braze's, so they are snake_case.
+ */
+
+/** A custom event property value as sent: Dates travel as ISO 8601 strings. */
+export type BrazePropertyValue = string | number | boolean | null;
+
+/** Custom event properties (`p` of a `ce`). */
+export type BrazeProperties = Readonly<Record<string, BrazePropertyValue>>;
+
+/**
+ * One event object of `events[]`: `{ name, time, data, session_id, user_id? }`, with `time` in
+ * seconds since the epoch (a float, millisecond precision).
+ */
+export interface BrazeEvent<Name extends string = string, Data = unknown> {
+  readonly name: Name;
+  readonly time: number;
+  readonly data: Data;
+  /** The canonical session id; absent for a session-neutral event logged while no session is live. */
+  readonly session_id?: string;
+  /** The hub's user id (Braze external id), absent while anonymous. */
+  readonly user_id?: string;
+}
+
+/** `ss`: session start, `data: {}`. */
+export type BrazeSessionStartEvent = BrazeEvent<'ss', Readonly<Record<string, never>>>;
+
+/** `se`: session end, `data.d` = the session's length in seconds (float). */
+export type BrazeSessionEndEvent = BrazeEvent<'se', { readonly d: number }>;
+
+/** `ce`: custom event, `data.n` = name, `data.p` = properties. */
+export type BrazeCustomEvent = BrazeEvent<'ce', { readonly n: string; readonly p: BrazeProperties }>;
+
+/** The events this kit sends. */
+export type BrazeSdkEvent = BrazeSessionStartEvent | BrazeSessionEndEvent | BrazeCustomEvent;
+
+/** One object of `attributes[]`: the user a request's attributes belong to. */
+export interface BrazeUserAttributes {
+  readonly user_id: string;
+}
+
+/** The JSON body of `POST {baseUrl}/data/`. */
+export interface BrazeRequestBody {
+  readonly api_key: string;
+  /** Whole seconds at send time (floored). */
+  readonly time: number;
+  readonly sdk_version: string;
+  readonly sdk_flavor?: string;
+  readonly app_version?: string;
+  readonly device_id: string;
+  readonly events: readonly BrazeSdkEvent[];
+  readonly attributes?: readonly BrazeUserAttributes[];
+}

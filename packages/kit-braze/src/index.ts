@@ -1,0 +1,29 @@
+/**
+ * @sessionhub/kit-braze — the canonical session as Braze `ss` / `ce` / `se` on Braze's SDK data API,
+ * so Braze counts exactly SessionHub's sessions, with the same lengths.
+ * @packageDocumentation
+ */
+export { brazeKit } from './braze-kit';
+export { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError } from './braze-kit-options';
+export type { BrazeKitOptions } from './braze-kit-options';
+
+// The pure mapping and request building, for replays, servers and tests.
+export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes, brazeTime } from './braze-mapping';
+export { BRAZE_NAME_LIMITS, brazeEventNameProblem, brazeProperties } from './braze-properties';
+export { BRAZE_BATCH_LIMITS, brazeDataUrl, buildBrazeRequest } from './braze-request';
+export type { BrazeRequestSettings } from './braze-request';
+export { BRAZE_SESSION_TIMEOUTS, timeoutAlignment } from './braze-timeouts';
+export type { BrazePlatform, BrazeSessionSettings, TimeoutAlignment } from './braze-timeouts';
+export { isEventItem } from './braze-outbox-item';
+export type { BrazeAttributesItem, BrazeEventItem, BrazeOutboxItem } from './braze-outbox-item';
+export type {
+  BrazeCustomEvent,
+  BrazeEvent,
+  BrazeProperties,
+  BrazePropertyValue,
+  BrazeRequestBody,
+  BrazeSdkEvent,
+  BrazeSessionEndEvent,
+  BrazeSessionStartEvent,
+  BrazeUserAttributes,
+} from './braze-wire';

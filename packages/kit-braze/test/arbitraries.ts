@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import type { EventRecord, SessionEndRecord, SessionStartRecord, UserChangeRecord } from '@sessionhub/core';
+
+// Canonical records as the hub hands them to kits, for tests of the pure mapping.
+
+const t0 = Date.UTC(2026, 0, 1);
+const time = fc.integer({ min: t0, max: t0 + 400 * 86_400_000 });
+const userId = fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: null });
+
+export const sessionStartRecord: fc.Arbitrary<SessionStartRecord> = fc.record({
+  sessionId: fc.uuid(),
+  sessionIndex: fc.integer({ min: 1, max: 1000 }),
+  previousSessionId: fc.option(fc.uuid(), { nil: null }),
+  startTime: time,
+  userId,
+  deviceId: fc.uuid(),
+  trigger: fc.constantFrom('launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'),
+  isFirstSession: fc.boolean(),
+  previousSessionStartTime: fc.option(time, { nil: null }),
+  previousSessionDuration: fc.option(fc.nat(), { nil: null }),
+});
+
+export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
+  .record({
+    sessionId: fc.uuid(),
+    sessionIndex: fc.integer({ min: 1, max: 1000 }),
+    previousSessionId: fc.option(fc.uuid(), { nil: null }),
+    startTime: time,
+    duration: fc.integer({ min: 0, max: 86_400_000 }),
+    eventCount: fc.nat({ max: 50 }),
+    attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !k.startsWith('$')), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 }),
+    userId,
+    deviceId: fc.uuid(),
+    reason: fc.constantFrom('timeout', 'recovered', 'user-change', 'manual', 'clock-change'),
+  })
+  .map((r) => ({
+    ...r,
+    endTime: r.startTime + r.duration,
+    foregroundDuration: r.duration,
+    lastActivity: r.startTime + r.duration,
+    firstEventTime: null,
+    lastEventTime: null,
+  }));
+
+export const eventRecord: fc.Arbitrary<EventRecord> = fc
+  .record({
+    eventId: fc.uuid(),
+    name: fc.string({ minLength: 1, maxLength: 40 }).filter((n) => !n.startsWith('$')),
+    attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !k.startsWith('$')), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }),
+    timestamp: time,
+    sessionId: fc.option(fc.uuid(), { nil: null }),
+    userId,
+    deviceId: fc.uuid(),
+    inForeground: fc.option(fc.boolean(), { nil: null }),
+    affectsSession: fc.boolean(),
+  })
+  .map((r) => ({
+    ...r,
+    sessionIndex: r.sessionId === null ? 0 : 1,
+    eventIndex: r.sessionId === null ? 0 : 1,
+    sessionStartTime: r.sessionId === null ? null : r.timestamp,
+    previousSessionId: null,
+    firstEventId: r.sessionId === null ? null : r.eventId,
+    firstEventTime: r.sessionId === null ? null : r.timestamp,
+  }));
+
+export const userChangeRecord: fc.Arbitrary<UserChangeRecord> = fc.record({
+  timestamp: time,
+  previousUserId: userId,
+  userId,
+  deviceId: fc.uuid(),
+});

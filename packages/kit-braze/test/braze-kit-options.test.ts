@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { SessionHubConfigError } from '@sessionhub/core';
+import { BrazeKitConfigError, brazeKit, type BrazeKitOptions } from '@sessionhub/kit-braze';
+
+const valid: BrazeKitOptions = { apiKey: 'key', baseUrl: 'sdk.iad-01.braze.com' };
+
+function errorOf(options: unknown): BrazeKitConfigError {
+  try {
+    brazeKit(options as BrazeKitOptions);
+  } catch (error) {
+    return error as BrazeKitConfigError;
+  }
+  throw new Error('expected brazeKit to throw');
+}
+
+describe('brazeKit(options)', () => {
+  it('returns a kit named braze (or as named) for valid options', () => {
+    expect(brazeKit(valid).name).toBe('braze');
+    expect(brazeKit({ ...valid, name: 'braze-eu' }).name).toBe('braze-eu');
+    expect(brazeKit({ ...valid, sessionAttributes: 'custom-event', sessionAttributesEventName: 'Session Summary', brazeSessionTimeout: 60, brazePlatform: 'web', sdkFlavor: 'react-native', appVersion: '1.0.0', flushIntervalMs: 0 }).name).toBe('braze');
+  });
+
+  it('throws a typed error naming the option and what to fix', () => {
+    const cases: Array<[unknown, string, RegExp]> = [
+      [undefined, 'options', /takes an object/],
+      [{ baseUrl: 'x.example' }, 'apiKey', /required.*API key/],
+      [{ apiKey: '  ', baseUrl: 'x.example' }, 'apiKey', /required/],
+      [{ apiKey: 'k' }, 'baseUrl', /required.*SDK endpoint/],
+      [{ apiKey: 'k', baseUrl: 'ftp://x.example' }, 'baseUrl', /http\(s\)/],
+      [{ ...valid, name: 'has space' }, 'name', /letters, digits/],
+      [{ ...valid, sdkVersion: '' }, 'sdkVersion', /non-empty/],
+      [{ ...valid, sessionAttributes: 'event' }, 'sessionAttributes', /'off' or 'custom-event'/],
+      [{ ...valid, sessionAttributesEventName: '$session' }, 'sessionAttributesEventName', /must not start with "\$"/],
+      [{ ...valid, sessionAttributesEventName: '' }, 'sessionAttributesEventName', /1–255/],
+      [{ ...valid, brazeSessionTimeout: 0.5 }, 'brazeSessionTimeout', /≥ 1/],
+      [{ ...valid, brazeSessionTimeout: Number.NaN }, 'brazeSessionTimeout', /finite/],
+      [{ ...valid, brazePlatform: 'android' }, 'brazePlatform', /'web' or 'mobile'/],
+      [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', /≥ 0/],
+      [{ ...valid, transport: 'fetch' }, 'transport', /function/],
+      [{ ...valid, apikey: 'typo' }, 'apikey', /unknown option "apikey"/],
+    ];
+    for (const [options, option, message] of cases) {
+      const error = errorOf(options);
+      expect(error, option).toBeInstanceOf(BrazeKitConfigError);
+      expect(error).toBeInstanceOf(SessionHubConfigError);
+      expect(error.option).toBe(option);
+      expect(error.kit).toBe('braze');
+      expect(error.message).toMatch(/^SessionHub setup: brazeKit: /);
+      expect(error.message).toMatch(message);
+    }
+  });
+});
