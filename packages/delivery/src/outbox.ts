@@ -201,14 +201,14 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       drop(entries.slice(start, old), 'expired', `older than maxAgeMs (${limit.maxAgeMs} ms)`);
       return pump();
     }
-    if (now < notBefore) {
-      wakeAt(notBefore, now);
-      return settleIdle();
-    }
     const n = batchLength(entries, start, limit.maxBatchItems, limit.maxBatchBytes);
-    const dueAt = first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems ? now : first.at + limit.flushIntervalMs;
+    const dueAt = Math.max(
+      notBefore,
+      first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems ? now : first.at + limit.flushIntervalMs,
+    );
     if (now < dueAt) {
-      wakeAt(dueAt, now);
+      // Also wake when the oldest item expires, so it is dropped (and counted) on time.
+      wakeAt(Math.min(dueAt, first.at + limit.maxAgeMs), now);
       return settleIdle();
     }
     void send(entries.slice(start, start + n));

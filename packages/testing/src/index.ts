@@ -1,13 +1,26 @@
 /**
- * @sessionhub/testing — fakes for tests, examples and SDK users: a manual clock, a manual lifecycle,
- * a storage that can die like a force-quit process, recording kits, and the vendor collectors.
+ * @sessionhub/testing — fakes for tests, examples and SDK users: a manual clock and timers, a manual
+ * lifecycle, a storage that can die like a force-quit process, recording kits, and the vendor
+ * collectors (msw handlers here; a loopback HTTP server in `@sessionhub/testing/server`).
  * @packageDocumentation
  */
 export { manualClock } from './manual-clock';
 export type { ManualClock } from './manual-clock';
+export { manualTimers, settle } from './manual-timers';
+export type { ManualTimers } from './manual-timers';
 export { manualLifecycle } from './manual-lifecycle';
 export type { ManualLifecycle } from './manual-lifecycle';
 export { dyingStorage } from './dying-storage';
 export type { DyingStorage } from './dying-storage';
 export { recordingKit, throwingKit } from './recording-kit';
 export type { RecordedCall, RecordingKit } from './recording-kit';
+
+export { vendorCollector } from './msw-collector';
+export type { VendorCollector, VendorCollectorOptions } from './msw-collector';
+export { createCollector, CORS_HEADERS } from './collector';
+export type { CollectedRequest, Collector, CollectorAnswer, FailNextOptions, IncomingRequest } from './collector';
+export { DEFAULT_FAULT_MIX, describeFault } from './fault';
+export type { Fault, FaultSettings } from './fault';
+export { VENDOR_ROUTES, routeOf } from './vendor-routes';
+export type { VendorName, VendorRoute } from './vendor-routes';
+export { seededRandom } from './seeded-random';

@@ -1,0 +1,504 @@
+import { SessionHubConfigError } from '@sessionhub/core';
+import { createOutbox, type OutboxOptions } from '@sessionhub/delivery';
+import { dyingStorage, manualClock, manualTimers, settle } from '@sessionhub/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildRequest, item, recordingLogger, safeStorage, scriptedTransport, type TestItem } from './harness';
+
+function setup(options: Partial<OutboxOptions<TestItem>> = {}) {
+  const clock = manualClock();
+  const timers = manualTimers(clock);
+  const logger = recordingLogger();
+  const raw = dyingStorage();
+  const storage = safeStorage(raw, logger);
+  const net = scriptedTransport(clock.now);
+  const outbox = createOutbox<TestItem>({
+    name: 'kit',
+    storage,
+    logger,
+    clock: clock.now,
+    timers,
+    transport: net.transport,
+    buildRequest,
+    random: () => 0.5,
+    ...options,
+  });
+  const storedItems = (): number[] =>
+    [...raw.snapshot()].filter(([k]) => /^outbox:\d+$/.test(k)).map(([, v]) => (JSON.parse(v) as { item: TestItem }).item.n);
+  return { clock, timers, logger, raw, net, outbox, storedItems };
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('enqueue and persistence', () => {
+  it('returns at once, sends nothing by itself, and persists before the request goes out', async () => {
+    const t = setup();
+    let storedAtSend: number[] = [];
+    const send = t.net.transport;
+    const outbox = createOutbox<TestItem>({
+      name: 'kit', storage: safeStorage(t.raw), clock: t.clock.now, timers: t.timers, buildRequest,
+      transport: (request, options) => ((storedAtSend = t.storedItems()), send(request, options)),
+    });
+    await outbox.load();
+    expect([outbox.enqueue(item(0)), outbox.enqueue(item(1)), outbox.enqueue(item(2))]).toEqual([true, true, true]);
+    expect(t.net.sent).toHaveLength(0);
+    expect(outbox.health()).toMatchObject({ queued: 3, inFlight: 0 });
+    await outbox.flush();
+    expect(storedAtSend.sort()).toEqual([0, 1, 2]);
+    // Removed only once acknowledged.
+    expect(t.storedItems()).toEqual([]);
+    expect(outbox.health()).toMatchObject({ queued: 0, delivered: 3 });
+  });
+
+  it('keeps items persisted while the vendor fails, and removes them only after a 2xx', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.net.answer(500, new Error('offline'), 503);
+    range(0, 5).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    for (let i = 0; i < 3; i++) {
+      expect(t.storedItems().sort()).toEqual(range(0, 5));
+      await t.timers.advance(t.timers.nextAt()! - t.clock.now());
+    }
+    expect(t.net.sent).toHaveLength(4);
+    expect(t.storedItems()).toEqual([]);
+    expect(t.outbox.health()).toMatchObject({ delivered: 5, retried: 15, lastError: 'HTTP 503' });
+  });
+
+  it('refuses an item that is not JSON-serializable, with a warning and a counter, and keeps going', async () => {
+    const t = setup();
+    await t.outbox.load();
+    const circular: Record<string, unknown> = { eid: 'x' };
+    circular.self = circular;
+    expect(t.outbox.enqueue(circular as unknown as TestItem)).toBe(false);
+    expect(t.outbox.enqueue({ eid: 'big', n: 10n } as unknown as TestItem)).toBe(false);
+    expect(t.outbox.enqueue(item(1))).toBe(true);
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[1]]);
+    expect(t.outbox.health().dropped).toEqual({ invalid: 2 });
+    expect(t.logger.warnings.filter((w) => w.includes('invalid'))).toHaveLength(2);
+  });
+
+  it('queues items enqueued before load, after the stored ones', async () => {
+    const raw = dyingStorage();
+    const first = setup();
+    const a = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw), buildRequest, transport: () => new Promise(() => undefined), timers: first.timers, clock: first.clock.now });
+    await a.load();
+    a.enqueue(item(0));
+    a.enqueue(item(1));
+    await settle();
+    const second = setup();
+    const b = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw.survivor()), buildRequest, transport: second.net.transport, timers: second.timers, clock: second.clock.now });
+    b.enqueue(item(2)); // before load: load starts by itself
+    await b.flush();
+    expect(second.net.batches()).toEqual([[0, 1, 2]]);
+  });
+});
+
+describe('batching', () => {
+  it('waits flushIntervalMs (default 10 s) from the oldest item, then sends one batch', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    await t.timers.advance(5000);
+    t.outbox.enqueue(item(1));
+    await t.timers.advance(4999);
+    expect(t.net.sent).toHaveLength(0);
+    await t.timers.advance(1);
+    expect(t.net.batches()).toEqual([[0, 1]]);
+    expect(t.net.sent[0]!.at).toBe(manualClock().now() + 10_000);
+  });
+
+  it('sends a full batch at once and the remainder after the interval', async () => {
+    const t = setup({ maxBatchItems: 10 });
+    await t.outbox.load();
+    range(0, 25).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.timers.advance(0);
+    expect(t.net.batches()).toEqual([range(0, 10), range(10, 20)]);
+    await t.timers.advance(10_000);
+    expect(t.net.batches()).toEqual([range(0, 10), range(10, 20), range(20, 25)]);
+  });
+
+  it('flush() sends everything now, batch after batch, and resolves when done', async () => {
+    const t = setup();
+    await t.outbox.load();
+    range(0, 250).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([range(0, 100), range(100, 200), range(200, 250)]);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 250 });
+  });
+
+  it('respects the item and byte limits, keeps order, and fills each request as far as the limits allow', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 1000 }),
+        async (sizes, maxBatchItems, maxBatchBytes) => {
+          const t = setup({ maxBatchItems, maxBatchBytes, sizeOf: (i) => i.pad!.length });
+          await t.outbox.load();
+          sizes.forEach((size, n) => t.outbox.enqueue(item(n, 'x'.repeat(size))));
+          await t.outbox.flush();
+          const batches = t.net.batches();
+          expect(batches.flat()).toEqual(range(0, sizes.length));
+          for (const [b, batch] of batches.entries()) {
+            const bytes = batch.reduce((sum, n) => sum + sizes[n]!, 0);
+            expect(batch.length).toBeLessThanOrEqual(maxBatchItems);
+            if (batch.length > 1) expect(bytes).toBeLessThanOrEqual(maxBatchBytes);
+            const next = batches[b + 1]?.[0];
+            if (next !== undefined) expect(batch.length === maxBatchItems || bytes + sizes[next]! > maxBatchBytes).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('measures items in UTF-8 bytes of their JSON by default', async () => {
+    // Each item's JSON is 41 bytes in UTF-8 ("é" is 2 bytes) but 39 characters: two fit in 80 characters, not in 80 bytes.
+    const t = setup({ maxBatchBytes: 80 });
+    await t.outbox.load();
+    const json = JSON.stringify(item(0, 'éé' + 'x'.repeat(9)));
+    expect([json.length, Buffer.byteLength(json)]).toEqual([39, 41]);
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n, 'éé' + 'x'.repeat(9))));
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[0], [1], [2]]);
+  });
+});
+
+describe('retry', () => {
+  it('backs off exponentially with full jitter, doubling up to the cap', async () => {
+    const draws: number[] = [];
+    const t = setup({ random: () => (draws.push(0), 0.5) });
+    await t.outbox.load();
+    t.net.answer(...Array<number>(12).fill(500));
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    for (let i = 0; i < 12; i++) await t.timers.advance(t.timers.nextAt()! - t.clock.now());
+    const gaps = t.net.sent.slice(1).map((s, i) => s.at - t.net.sent[i]!.at);
+    expect(gaps).toEqual(range(1, 13).map((k) => Math.floor(0.5 * Math.min(300_000, 1000 * 2 ** (k - 1)))));
+    expect(draws).toHaveLength(12);
+    expect(t.outbox.health()).toMatchObject({ delivered: 1, retried: 12 });
+  });
+
+  it.each([
+    ['503 with Retry-After in seconds', { status: 503, retryAfter: '120' }, 120_000],
+    ['429 with an HTTP date', { status: 429, retryAfter: new Date(manualClock().now() + 90_000).toUTCString() }, 90_000],
+  ])('honours %s: no attempt before it, one right after', async (_, answer, wait) => {
+    const t = setup();
+    await t.outbox.load();
+    t.net.answer(answer);
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    await t.timers.advance(wait - 1);
+    // An explicit flush does not override the vendor's Retry-After either.
+    await t.outbox.flush();
+    expect(t.net.sent).toHaveLength(1);
+    await t.timers.advance(1);
+    expect(t.net.sent.map((s) => s.at)).toEqual([manualClock().now(), manualClock().now() + wait]);
+  });
+
+  it('uses the backoff when a 500 carries Retry-After (only 429 and 503 are honoured)', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.net.answer({ status: 500, retryAfter: '3600' });
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    await t.timers.advance(500);
+    expect(t.net.sent).toHaveLength(2);
+  });
+
+  it('flush() skips the backoff (a last chance before suspension)', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.net.answer(500, 500, 500);
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    await t.timers.advance(500);
+    await t.timers.advance(1000);
+    expect(t.net.sent).toHaveLength(3);
+    // Now 2 s of backoff are pending; flush tries at once.
+    await t.outbox.flush();
+    expect(t.net.sent).toHaveLength(4);
+    expect(t.outbox.health().delivered).toBe(1);
+  });
+
+  it('drops a batch refused with a 4xx (other than 408/429) with a warning, and retries 408 and 429', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 400, max: 499 }), async (status) => {
+        const t = setup({ maxBatchItems: 2 });
+        await t.outbox.load();
+        t.net.answer(status);
+        range(0, 4).forEach((n) => t.outbox.enqueue(item(n)));
+        await t.outbox.flush();
+        await t.timers.advance(1000);
+        const h = t.outbox.health();
+        expect(h.lastError).toBe(`HTTP ${status}`);
+        if (status === 408 || status === 429) {
+          expect(t.net.batches()).toEqual([[0, 1], [0, 1], [2, 3]]);
+          expect(h).toMatchObject({ delivered: 4, retried: 2, dropped: {} });
+          expect(t.logger.warnings).toEqual([]);
+        } else {
+          expect(t.net.batches()).toEqual([[0, 1], [2, 3]]);
+          expect(h).toMatchObject({ delivered: 2, retried: 0, dropped: { rejected: 2 } });
+          expect(t.logger.warnings).toEqual([expect.stringContaining(`(rejected): the vendor refused the batch (HTTP ${status})`)]);
+          expect(t.storedItems()).toEqual([]);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('aborts a request left unanswered for requestTimeoutMs and retries it', async () => {
+    const t = setup({ requestTimeoutMs: 5000 });
+    await t.outbox.load();
+    t.net.answer('hang');
+    t.outbox.enqueue(item(0));
+    void t.outbox.flush();
+    await t.timers.advance(4999);
+    expect(t.outbox.health()).toMatchObject({ inFlight: 1, lastError: null });
+    await t.timers.advance(1);
+    expect(t.net.sent[0]!.signal!.aborted).toBe(true);
+    expect(t.outbox.health()).toMatchObject({ inFlight: 0, retried: 1, lastError: 'Error: no answer within 5000 ms' });
+    await t.timers.advance(500);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 1 });
+  });
+});
+
+describe('limits', () => {
+  it('drops items older than maxAgeMs with a warning and a counter, never earlier', async () => {
+    const t = setup({ maxAgeMs: 60_000, retryMaxMs: 1000, random: () => 0.999 });
+    await t.outbox.load();
+    t.net.answer(...Array<number>(1000).fill(500));
+    t.outbox.enqueue(item(0));
+    t.outbox.enqueue(item(1));
+    await t.timers.advance(30_000);
+    t.outbox.enqueue(item(2));
+    await t.timers.advance(29_000);
+    expect(t.outbox.health()).toMatchObject({ queued: 3, dropped: {} });
+    await t.timers.advance(1000);
+    expect(t.outbox.health()).toMatchObject({ queued: 1, dropped: { expired: 2 } });
+    expect(t.storedItems()).toEqual([2]);
+    expect(t.logger.warnings).toEqual([expect.stringContaining('dropped 2 item(s) (expired)')]);
+    await t.timers.advance(30_000);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, dropped: { expired: 3 } });
+  });
+
+  it('drops items that failed maxAttempts times, with a warning and a counter', async () => {
+    const t = setup({ maxAttempts: 3 });
+    await t.outbox.load();
+    t.net.answer(500, new Error('offline'), 503);
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    await t.timers.advance(60_000);
+    expect(t.net.sent).toHaveLength(3);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, retried: 3, delivered: 0, dropped: { attempts: 1 } });
+    expect(t.logger.warnings).toEqual([expect.stringContaining('(attempts): failed maxAttempts (3) times, last: HTTP 503')]);
+  });
+
+  it('bounds the queue at maxQueueItems, dropping the oldest first with a warning and a counter', async () => {
+    const t = setup({ maxQueueItems: 5 });
+    await t.outbox.load();
+    range(0, 8).forEach((n) => t.outbox.enqueue(item(n)));
+    await settle();
+    expect(t.outbox.health()).toMatchObject({ queued: 5, dropped: { overflow: 3 } });
+    expect(t.logger.warnings).toEqual([expect.stringContaining('dropped the 3 oldest (overflow)')]);
+    expect(t.storedItems().sort()).toEqual([3, 4, 5, 6, 7]);
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[3, 4, 5, 6, 7]]);
+  });
+
+  it('never drops an item in flight to make room', async () => {
+    const t = setup({ maxQueueItems: 3, maxBatchItems: 2 });
+    await t.outbox.load();
+    t.net.answer('hang');
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n)));
+    void t.outbox.flush();
+    await settle();
+    expect(t.outbox.health().inFlight).toBe(2);
+    t.outbox.enqueue(item(3));
+    t.outbox.enqueue(item(4));
+    await settle();
+    expect(t.outbox.health()).toMatchObject({ queued: 3, inFlight: 2, dropped: { overflow: 2 } });
+    await t.timers.advance(30_000);
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[0, 1], [0, 1], [4]]);
+  });
+
+  it('drops a batch whose buildRequest throws (build-failed) and goes on with the next', async () => {
+    let calls = 0;
+    const t = setup({
+      maxBatchItems: 1,
+      buildRequest: (items, sentAt, info) => {
+        if (calls++ === 0) throw new Error('kit bug');
+        return buildRequest(items, sentAt, info);
+      },
+    });
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    t.outbox.enqueue(item(1));
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[1]]);
+    expect(t.outbox.health().dropped).toEqual({ 'build-failed': 1 });
+    expect(t.logger.warnings).toEqual([expect.stringContaining('buildRequest threw: Error: kit bug')]);
+  });
+
+  it('throws a SessionHubConfigError naming the option for invalid options', () => {
+    const base = { name: 'kit', storage: safeStorage(), buildRequest };
+    const bad: [string, Record<string, unknown>][] = [
+      ['outbox.name', { name: '' }],
+      ['outbox.storage', { storage: undefined }],
+      ['outbox.buildRequest', { buildRequest: 'no' }],
+      ['outbox.maxBatchItems', { maxBatchItems: 0 }],
+      ['outbox.maxBatchBytes', { maxBatchBytes: Number.NaN }],
+      ['outbox.flushIntervalMs', { flushIntervalMs: -1 }],
+      ['outbox.maxAgeMs', { maxAgeMs: '1d' }],
+      ['outbox.maxQueueItems', { maxQueueItems: 0 }],
+      ['outbox.requestTimeoutMs', { requestTimeoutMs: 0 }],
+    ];
+    for (const [option, override] of bad) {
+      const attempt = () => createOutbox({ ...base, ...override } as unknown as OutboxOptions<TestItem>);
+      expect(attempt).toThrow(SessionHubConfigError);
+      expect(attempt).toThrow(expect.objectContaining({ option }) as Error);
+    }
+    expect(() => createOutbox({ ...base, flushIntervalMs: 0, maxAttempts: Infinity })).not.toThrow();
+  });
+});
+
+describe('time is data', () => {
+  it('sends nothing when timers fire early: the clock decides', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    await settle();
+    await t.timers.fireAll();
+    expect(t.net.sent).toHaveLength(0);
+    t.net.answer(500);
+    await t.timers.advance(10_000);
+    expect(t.net.sent).toHaveLength(1);
+    await t.timers.fireAll();
+    await t.timers.fireAll();
+    expect(t.net.sent).toHaveLength(1);
+    await t.timers.advance(500);
+    expect(t.net.sent).toHaveLength(2);
+  });
+
+  it('does not stretch a wait when the clock moves backwards', async () => {
+    const t = setup();
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    await settle();
+    t.clock.set(t.clock.now() - 3_600_000);
+    // A real timer is monotonic: it fires 10 s later although the wall clock now reads an hour earlier.
+    await t.timers.advance(10_000);
+    await t.timers.fireAll();
+    expect(t.net.sent).toHaveLength(0);
+    // The jump counted as no time passed: the item goes 10 s after the clock was seen going back, not an hour later.
+    await t.timers.advance(10_000);
+    expect(t.net.sent).toHaveLength(1);
+  });
+
+  it('never sends before the interval or the backoff, whatever fires the timers; every item ends delivered once', async () => {
+    const op = fc.oneof(
+      fc.record({ enqueue: fc.integer({ min: 1, max: 7 }) }),
+      fc.record({ advance: fc.integer({ min: 0, max: 20_000 }) }),
+      fc.constant({ fireEarly: true }),
+    );
+    const answerOf = (answers: number[], i: number): number => answers[i] ?? 200;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), fc.array(fc.constantFrom(200, 500, 503), { maxLength: 40 }), async (ops, answers) => {
+        const t = setup({ maxBatchItems: 5 });
+        await t.outbox.load();
+        t.net.answer(...answers);
+        const enqueuedAt: number[] = [];
+        for (const o of ops) {
+          if ('enqueue' in o) {
+            for (let i = 0; i < o.enqueue; i++) {
+              enqueuedAt.push(t.clock.now());
+              t.outbox.enqueue(item(enqueuedAt.length - 1));
+            }
+          } else if ('advance' in o) await t.timers.advance(o.advance);
+          else await t.timers.fireAll();
+          await settle();
+        }
+        for (let i = 0; i < 100 && t.outbox.health().queued > 0; i++) await t.timers.advance(60_000);
+
+        let failures = 0;
+        const seen = new Set<number>();
+        const delivered: number[] = [];
+        t.net.sent.forEach((s, i) => {
+          const first = s.items[0]!.n;
+          // A first attempt of a batch that is not full waits out the interval from its oldest item.
+          if (!seen.has(first) && s.items.length < 5) expect(s.at).toBeGreaterThanOrEqual(enqueuedAt[first]! + 10_000);
+          // After a failure, the next attempt waits out the backoff (random fixed at 0.5).
+          if (failures > 0) expect(s.at - t.net.sent[i - 1]!.at).toBeGreaterThanOrEqual(Math.floor(0.5 * Math.min(300_000, 1000 * 2 ** (failures - 1))));
+          s.items.forEach((it) => seen.add(it.n));
+          if (answerOf(answers, i) === 200) {
+            failures = 0;
+            delivered.push(...s.items.map((it) => it.n));
+          } else failures++;
+        });
+        expect(delivered).toEqual(range(0, enqueuedAt.length));
+        const h = t.outbox.health();
+        expect(h).toMatchObject({ queued: 0, inFlight: 0, delivered: enqueuedAt.length, dropped: {} });
+        expect(h.retried).toBe(t.net.sent.filter((_, i) => answerOf(answers, i) !== 200).reduce((sum, s) => sum + s.items.length, 0));
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
+
+describe('shutdown and page hide', () => {
+  it('shutdown sends what is queued, then stops: later items stay persisted for the next run', async () => {
+    const t = setup();
+    await t.outbox.load();
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.shutdown();
+    expect(t.net.batches()).toEqual([[0, 1, 2]]);
+    expect(t.timers.pending).toBe(0);
+    t.outbox.enqueue(item(3));
+    await t.timers.advance(60_000);
+    await t.outbox.flush();
+    expect(t.net.sent).toHaveLength(1);
+    expect(t.storedItems()).toEqual([3]);
+  });
+
+  it('flushOnPageHide sends keepalive requests within 64 KB; the rest stays persisted and goes later', async () => {
+    const t = setup({ maxBatchBytes: 20_000 });
+    await t.outbox.load();
+    const pad = 'p'.repeat(1000);
+    range(0, 100).forEach((n) => t.outbox.enqueue(item(n, pad)));
+    t.outbox.flushOnPageHide();
+    const keepalive = t.net.sent.filter((s) => s.keepalive);
+    expect(keepalive.length).toBeGreaterThan(1);
+    const bytes = keepalive.reduce((sum, s) => sum + Buffer.byteLength(s.request.body!), 0);
+    expect(bytes).toBeLessThanOrEqual(65_536);
+    expect(bytes).toBeGreaterThan(60_000);
+    const sentEarly = keepalive.flatMap((s) => s.items.map((i) => i.n));
+    expect(sentEarly).toEqual(range(0, sentEarly.length));
+    // Everything was persisted (the unsent part must survive the page).
+    expect(t.storedItems().sort((a, b) => a - b)).toEqual(range(0, 100));
+    // The page survived (bfcache): the answers came, the rest goes by the normal path, nothing twice.
+    await settle();
+    await t.outbox.flush();
+    const all = t.net.sent.flatMap((s) => s.items.map((i) => i.n));
+    expect(all).toEqual(range(0, 100));
+    expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 100 });
+  });
+
+  it('flushOnPageHide leaves an item in flight alone and counts keepalive bytes still in flight', async () => {
+    const t = setup({ maxBatchItems: 1, keepaliveMaxBytes: 300 });
+    await t.outbox.load();
+    t.net.answer('hang', 'hang', 'hang');
+    range(0, 6).forEach((n) => t.outbox.enqueue(item(n)));
+    await settle();
+    expect(t.net.batches()).toEqual([[0]]);
+    t.outbox.flushOnPageHide();
+    const first = t.net.sent.slice(1).map((s) => s.items[0]!.n);
+    expect(first.length).toBeGreaterThan(0);
+    t.outbox.flushOnPageHide();
+    // The budget is spent by requests still in flight: nothing more goes.
+    expect(t.net.sent.slice(1).map((s) => s.items[0]!.n)).toEqual(first);
+    expect(t.net.sent.slice(1).every((s) => s.keepalive)).toBe(true);
+  });
+});
