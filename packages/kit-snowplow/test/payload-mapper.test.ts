@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { EventRecord } from '@sessionhub/core';
+import { PayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type MappingProblem, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
+import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
+import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
+
+const BASE: SnowplowKitOptions = { collectorUrl: 'https://collector.test', appId: 'app-1' };
+const SENT_AT = T0 + 60_000;
+const LIFECYCLE_ID = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const APP_ENTITY = { schema: 'iglu:com.snowplowanalytics.mobile/application/jsonschema/1-0-0', data: { version: '1.2.3', build: '45' } };
+const CART_ENTITY = { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { currency: 'EUR' } };
+
+function mapperOf(options: Partial<SnowplowKitOptions> = {}) {
+  const problems: MappingProblem[] = [];
+  const mapper = new PayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), { newId: () => LIFECYCLE_ID, report: (p) => problems.push(p) });
+  return { mapper, problems };
+}
+
+/** Sends the items through the real request builder and decodes them, validating against Iglu. */
+function decode(...items: TrackerPayload[]): DecodedEvent[] {
+  return decodeTrackerRequest(trackerRequest('https://collector.test/com.snowplowanalytics.snowplow/tp2', items, SENT_AT));
+}
+
+const expectedSession = (eventIndex: number | null) => ({
+  userId: DEVICE,
+  sessionId: SESSION,
+  sessionIndex: 3,
+  previousSessionId: PREVIOUS,
+  firstEventId: FIRST_EVENT,
+  firstEventTimestamp: '2026-01-01T12:00:01.000Z',
+  storageMechanism: 'LOCAL_STORAGE',
+  eventIndex,
+});
+
+describe('hub events', () => {
+  it('a mapped event is a self-describing event with every tracker field, client_session first, then global, per-name and per-event entities', () => {
+    const { mapper, problems } = mapperOf({
+      events: { song_played: { schema: 'iglu:com.acme/song_played/jsonschema/1-0-0', entities: [CART_ENTITY] } },
+      globalEntities: [APP_ENTITY],
+      entitiesFor: (e) => [{ schema: 'iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0', data: { name: String(e.attributes.genre), id: LIFECYCLE_ID } }],
+    });
+    const [ev] = decode(mapper.event(eventRecord({ eventId: 'B3F1C2D4-5E6F-4A7B-8C9D-0E1F2A3B4C5D' })));
+    expect(ev!.item).toEqual({
+      e: 'ue',
+      eid: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      dtm: String(T0 + 5000),
+      stm: String(SENT_AT),
+      tv: TRACKER_VERSION,
+      p: 'mob',
+      aid: 'app-1',
+      tna: 'sessionhub',
+      uid: 'user-1',
+      ue_px: expect.any(String),
+      cx: expect.any(String),
+    });
+    expect(ev!.event).toEqual({ schema: 'iglu:com.acme/song_played/jsonschema/1-0-0', data: { genre: 'jazz', seconds: 42 } });
+    expect(ev!.entities).toEqual([
+      { schema: 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2', data: expectedSession(2) },
+      APP_ENTITY,
+      CART_ENTITY,
+      { schema: 'iglu:com.snowplowanalytics.mobile/screen/jsonschema/1-0-0', data: { name: 'jazz', id: LIFECYCLE_ID } },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('encodeBase64: false sends the same JSON plain in co and ue_pr', () => {
+    const options = { events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' }, globalEntities: [APP_ENTITY] };
+    const [encoded] = decode(mapperOf(options).mapper.event(eventRecord()));
+    const [plain] = decode(mapperOf({ ...options, encodeBase64: false }).mapper.event(eventRecord()));
+    expect(Object.keys(plain!.item).sort()).toEqual(['aid', 'co', 'dtm', 'e', 'eid', 'p', 'stm', 'tna', 'tv', 'ue_pr', 'uid']);
+    expect(plain!.item.co).toBe(Buffer.from(encoded!.item.cx!, 'base64url').toString('utf8'));
+    expect(plain!.item.ue_pr).toBe(Buffer.from(encoded!.item.ue_px!, 'base64url').toString('utf8'));
+    expect(plain!.entities).toEqual(encoded!.entities);
+  });
+
+  it('options set tna, p, aid and storageMechanism', () => {
+    const { mapper } = mapperOf({ namespace: 'ns', platform: 'web', appId: 'shop', storageMechanism: 'COOKIE_1' });
+    const [ev] = decode(mapper.event(eventRecord()));
+    expect([ev!.item.tna, ev!.item.p, ev!.item.aid]).toEqual(['ns', 'web', 'shop']);
+    expect(clientSession(ev!)?.storageMechanism).toBe('COOKIE_1');
+  });
+
+  it('an unmapped event is a structured event: se_ca default or `category`, se_ac the name, label/property/value', () => {
+    const { mapper, problems } = mapperOf({ structuredEventCategory: 'media' });
+    const [plain, categorized] = decode(
+      mapper.event(eventRecord({ name: 'play', attributes: { label: 'intro', property: 7, value: '2.5' } })),
+      mapper.event(eventRecord({ name: 'play', attributes: { category: 'video', value: 3 } })),
+    );
+    expect(plain!.item).toMatchObject({ e: 'se', se_ca: 'media', se_ac: 'play', se_la: 'intro', se_pr: '7', se_va: '2.5' });
+    expect(plain!.event).toBeNull();
+    expect(categorized!.item).toMatchObject({ se_ca: 'video', se_ac: 'play', se_va: '3' });
+    expect(categorized!.item).not.toHaveProperty('se_la');
+    expect(clientSession(plain!)).toEqual(expectedSession(2));
+    expect(problems).toEqual([]);
+  });
+
+  it('attributes a structured event cannot carry, and a non-numeric value, are reported once per event name', () => {
+    const { mapper, problems } = mapperOf();
+    const [ev] = decode(
+      mapper.event(eventRecord({ name: 'tap', attributes: { button: 'ok', value: 'lots' } })),
+      mapper.event(eventRecord({ name: 'tap', attributes: { button: 'cancel', value: 'more' } })),
+    );
+    expect(ev!.item).not.toHaveProperty('se_va');
+    expect(ev!.item.se_ca).toBe('sessionhub');
+    expect(problems.map((p) => p.code).sort()).toEqual(['structured-attributes-dropped', 'structured-value-invalid']);
+    expect(problems.find((p) => p.code === 'structured-attributes-dropped')!.message).toContain('"button"');
+  });
+
+  it('with catchAllSchema an unmapped event is a self-describing { name, attributes }', () => {
+    const { mapper } = mapperOf({ catchAllSchema: 'iglu:com.acme/generic_event/jsonschema/1-0-0', events: { other: { entities: [CART_ENTITY] } } });
+    const [ev, other] = decode(mapper.event(eventRecord({ name: 'tap', attributes: { button: 'ok' } })), mapper.event(eventRecord({ name: 'other' })));
+    expect(ev!.event).toEqual({ schema: 'iglu:com.acme/generic_event/jsonschema/1-0-0', data: { name: 'tap', attributes: { button: 'ok' } } });
+    // A name with entities but no schema still takes the default route, with its entities.
+    expect(other!.event?.schema).toBe('iglu:com.acme/generic_event/jsonschema/1-0-0');
+    expect(other!.entities.at(-1)).toEqual(CART_ENTITY);
+  });
+
+  it('an event with no live session carries no client_session (and no cx at all without other entities); no user, no uid', () => {
+    const neutral = eventRecord({ sessionId: null, sessionIndex: 0, eventIndex: 0, sessionStartTime: null, previousSessionId: null, firstEventId: null, firstEventTime: null, userId: null, affectsSession: false });
+    const [bare] = decode(mapperOf().mapper.event(neutral));
+    expect(bare!.item).not.toHaveProperty('cx');
+    expect(bare!.item).not.toHaveProperty('uid');
+    const [withGlobal] = decode(mapperOf({ globalEntities: [APP_ENTITY] }).mapper.event(neutral));
+    expect(withGlobal!.entities).toEqual([APP_ENTITY]);
+  });
+
+  it('the first event of a session: eventIndex 1, previousSessionId null for the first session', () => {
+    const { mapper } = mapperOf();
+    const first = eventRecord({ eventIndex: 1, firstEventId: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', firstEventTime: T0 + 5000, previousSessionId: null, sessionIndex: 1 });
+    const [ev] = decode(mapper.event(first));
+    expect(clientSession(ev!)).toEqual({
+      userId: DEVICE,
+      sessionId: SESSION,
+      sessionIndex: 1,
+      previousSessionId: null,
+      firstEventId: 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      firstEventTimestamp: '2026-01-01T12:00:05.000Z',
+      storageMechanism: 'LOCAL_STORAGE',
+      eventIndex: 1,
+    });
+  });
+
+  it('userId is the device id lowercased', () => {
+    const [ev] = decode(mapperOf().mapper.event(eventRecord({ deviceId: DEVICE.toUpperCase() })));
+    expect(clientSession(ev!)?.userId).toBe(DEVICE);
+  });
+
+  it('attributes JSON cannot hold are sent as strings, and reported', () => {
+    const cyclic: Record<string, unknown> = { n: 1n };
+    cyclic.self = cyclic;
+    const { mapper, problems } = mapperOf({ events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' } });
+    const [ev] = decode(mapper.event(eventRecord({ attributes: cyclic })));
+    expect(ev!.event!.data).toEqual({ n: '1', self: '[Circular]' });
+    expect(problems.map((p) => p.code)).toEqual(['attributes-not-json']);
+  });
+
+  it('entitiesFor that throws, returns junk or invalid entities costs only those entities', () => {
+    const run = (entitiesFor: SnowplowKitOptions['entitiesFor']) => {
+      const { mapper, problems } = mapperOf({ entitiesFor });
+      const [ev] = decode(mapper.event(eventRecord({ attributes: { label: 'x' } })));
+      return { entities: ev!.entities.map((e) => e.schema), problems: problems.map((p) => p.code) };
+    };
+    expect(run(() => { throw new Error('boom'); })).toEqual({ entities: ['iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2'], problems: ['entities-for-failed'] });
+    expect(run(() => ({ schema: 'x' }) as never)).toMatchObject({ problems: ['entities-for-failed'] });
+    expect(run(() => null)).toMatchObject({ problems: [] });
+    expect(run(() => [{ schema: 'not-iglu', data: {} }, CART_ENTITY, { schema: CART_ENTITY.schema, data: undefined }])).toEqual({
+      entities: ['iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2', CART_ENTITY.schema],
+      problems: ['invalid-entity', 'invalid-entity'],
+    });
+  });
+
+  it('property: any event record maps to a valid payload whose client_session and fields are the record\'s', () => {
+    const uuid = fc.uuid({ version: 4 });
+    const record = fc.record({
+      eventId: uuid,
+      name: fc.oneof(fc.constantFrom('song_played', 'tap', '__proto__', 'constructor'), fc.string({ minLength: 1, maxLength: 40 })),
+      attributes: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })),
+      timestamp: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      session: fc.option(fc.record({ sessionId: uuid, sessionIndex: fc.integer({ min: 1, max: 2 ** 31 - 1 }), eventIndex: fc.integer({ min: 1, max: 2 ** 31 - 1 }), previousSessionId: fc.option(uuid), firstEventId: uuid, firstEventTime: fc.integer({ min: 0, max: 4_102_444_800_000 }) })),
+      userId: fc.option(fc.string({ minLength: 1, maxLength: 60 })),
+      deviceId: uuid,
+    });
+    const options = fc.record({ encodeBase64: fc.boolean(), catchAll: fc.boolean(), global: fc.boolean() });
+    fc.assert(
+      fc.property(record, options, (r, o) => {
+        const { mapper } = mapperOf({
+          encodeBase64: o.encodeBase64,
+          events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' },
+          ...(o.catchAll ? { catchAllSchema: 'iglu:com.acme/generic_event/jsonschema/1-0-0' } : {}),
+          ...(o.global ? { globalEntities: [APP_ENTITY] } : {}),
+        });
+        const s = r.session;
+        const rec: EventRecord = eventRecord({
+          eventId: r.eventId, name: r.name, attributes: r.attributes, timestamp: r.timestamp, userId: r.userId, deviceId: r.deviceId,
+          sessionId: s?.sessionId ?? null, sessionIndex: s?.sessionIndex ?? 0, eventIndex: s?.eventIndex ?? 0, previousSessionId: s?.previousSessionId ?? null,
+          firstEventId: s?.firstEventId ?? null, firstEventTime: s?.firstEventTime ?? null, sessionStartTime: s ? 0 : null,
+        });
+        const [ev] = decode(mapper.event(rec));
+        expect(ev!.item.eid).toBe(r.eventId);
+        expect(ev!.item.dtm).toBe(String(r.timestamp));
+        expect(ev!.item.uid).toBe(r.userId ?? undefined);
+        expect(ev!.item.e).toBe(r.name === 'song_played' || o.catchAll ? 'ue' : 'se');
+        if (ev!.item.e === 'se') expect(ev!.item.se_ac).toBe(r.name);
+        else expect(ev!.event!.data).toEqual(r.name === 'song_played' ? JSON.parse(JSON.stringify(r.attributes)) : { name: r.name, attributes: JSON.parse(JSON.stringify(r.attributes)) });
+        expect(clientSession(ev!)).toEqual(
+          s === null
+            ? undefined
+            : {
+                userId: r.deviceId, sessionId: s.sessionId, sessionIndex: s.sessionIndex, previousSessionId: s.previousSessionId, eventIndex: s.eventIndex,
+                firstEventId: s.firstEventId, firstEventTimestamp: new Date(s.firstEventTime).toISOString(), storageMechanism: 'LOCAL_STORAGE',
+              },
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('lifecycle events', () => {
+  const view = { sessionId: SESSION, sessionIndex: 3, previousSessionId: PREVIOUS, firstEventId: FIRST_EVENT, firstEventTime: T0 + 1000 };
+
+  it('foreground: application_foreground with the foregroundIndex and the session (eventIndex null: not a hub event)', () => {
+    const { mapper } = mapperOf({ globalEntities: [APP_ENTITY] });
+    const [ev] = decode(mapper.foreground(lifecycleRecord(), view));
+    expect(ev!.item).toMatchObject({ e: 'ue', eid: LIFECYCLE_ID, dtm: String(T0 + 9000), uid: 'user-1' });
+    expect(ev!.event).toEqual({ schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0', data: { foregroundIndex: 2 } });
+    expect(ev!.entities).toEqual([{ schema: 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2', data: expectedSession(null) }, APP_ENTITY]);
+  });
+
+  it('background: application_background with the backgroundIndex; with no live session, no client_session', () => {
+    const { mapper } = mapperOf();
+    const [live, none] = decode(
+      mapper.background(lifecycleRecord(), view),
+      mapper.background(lifecycleRecord({ sessionId: null, sessionIndex: 0, foregroundIndex: 0, backgroundIndex: 0, userId: null }), null),
+    );
+    expect(live!.event).toEqual({ schema: 'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0', data: { backgroundIndex: 1 } });
+    expect(clientSession(live!)).toEqual(expectedSession(null));
+    expect(none!.event!.data).toEqual({ backgroundIndex: 0 });
+    expect(none!.item).not.toHaveProperty('cx');
+    expect(none!.item).not.toHaveProperty('uid');
+  });
+
+  it('a session the kit has no view of: what the record says, the unknown fields left out (not faked as null)', () => {
+    const [ev] = decode(mapperOf().mapper.foreground(lifecycleRecord(), { ...view, sessionId: PREVIOUS }));
+    expect(clientSession(ev!)).toEqual({ userId: DEVICE, sessionId: SESSION, sessionIndex: 3, storageMechanism: 'LOCAL_STORAGE', eventIndex: null });
+  });
+});
+
+describe('session events (opt-in)', () => {
+  const sessionEvents = { start: 'iglu:com.acme/session_start/jsonschema/1-0-0', end: 'iglu:com.acme/session_end/jsonschema/1-0-0' };
+
+  it('are off by default', () => {
+    const { mapper } = mapperOf();
+    expect(mapper.sessionStart(startRecord())).toBeNull();
+    expect(mapper.sessionEnd(endRecord(), null)).toBeNull();
+  });
+
+  it('start: the configured schema with the start record, dated at the start', () => {
+    const [ev] = decode(mapperOf({ sessionEvents }).mapper.sessionStart(startRecord())!);
+    expect(ev!.item.dtm).toBe(String(T0));
+    expect(ev!.event).toEqual({
+      schema: sessionEvents.start,
+      data: { sessionId: SESSION, sessionIndex: 3, previousSessionId: PREVIOUS, trigger: 'foreground', startTime: '2026-01-01T12:00:00.000Z' },
+    });
+    expect(clientSession(ev!)).toEqual({ ...expectedSession(null), firstEventId: null, firstEventTimestamp: null });
+  });
+
+  it('end: the configured schema with the end record, dated at the end, first event from the view', () => {
+    const view = { sessionId: SESSION, sessionIndex: 3, previousSessionId: PREVIOUS, firstEventId: FIRST_EVENT, firstEventTime: T0 + 1000 };
+    const { mapper } = mapperOf({ sessionEvents });
+    const [ev, unknown] = decode(mapper.sessionEnd(endRecord(), view)!, mapper.sessionEnd(endRecord(), null)!);
+    expect(ev!.item.dtm).toBe(String(T0 + 20_000));
+    expect(ev!.event).toEqual({
+      schema: sessionEvents.end,
+      data: {
+        sessionId: SESSION, sessionIndex: 3, reason: 'timeout', startTime: '2026-01-01T12:00:00.000Z', endTime: '2026-01-01T12:00:20.000Z',
+        duration: 20_000, foregroundDuration: 15_000, eventCount: 4, attributes: { plan: 'pro', songs: 3 },
+      },
+    });
+    expect(clientSession(ev!)).toEqual(expectedSession(null));
+    // Without a view the first event's id is unknown (left out); its time comes from the record.
+    expect(clientSession(unknown!)).toEqual({ ...expectedSession(null), firstEventId: undefined });
+    expect(Object.keys(clientSession(unknown!)!)).not.toContain('firstEventId');
+  });
+});
