@@ -4,6 +4,7 @@
  * counts exactly SessionHub's sessions.
  * @packageDocumentation
  */
+export { snowplowKit, SNOWPLOW_DELIVERY_DEFAULTS } from './snowplow-kit';
 export { SnowplowKitConfigError } from './config-error';
 export type {
   SnowplowDeliveryOptions,

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SessionHubConfigError } from '@sessionhub/core';
+import { resolveSnowplowOptions, snowplowKit, SnowplowKitConfigError, SNOWPLOW_KIT_VERSION, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+
+const BASE = { collectorUrl: 'https://collector.example.com', appId: 'app' } as const;
+
+/** The error the factory throws for these options. */
+function setupError(options: unknown): SnowplowKitConfigError {
+  try {
+    snowplowKit(options as SnowplowKitOptions);
+  } catch (error) {
+    return error as SnowplowKitConfigError;
+  }
+  throw new Error(`no error for ${JSON.stringify(options)}`);
+}
+
+describe('snowplowKit options', () => {
+  it('defaults: mob, base64, LOCAL_STORAGE, namespace sessionhub, lifecycle on, no session events, tp2 endpoint', () => {
+    const o = resolveSnowplowOptions(BASE);
+    expect(o).toMatchObject({
+      name: 'snowplow',
+      endpoint: 'https://collector.example.com/com.snowplowanalytics.snowplow/tp2',
+      appId: 'app',
+      namespace: 'sessionhub',
+      platform: 'mob',
+      encodeBase64: true,
+      storageMechanism: 'LOCAL_STORAGE',
+      catchAllSchema: null,
+      structuredEventCategory: 'sessionhub',
+      globalEntitiesJson: '',
+      entitiesFor: null,
+      lifecycleEvents: true,
+      sessionStartSchema: null,
+      sessionEndSchema: null,
+    });
+    expect(o.events.size).toBe(0);
+    expect(snowplowKit(BASE).name).toBe('snowplow');
+  });
+
+  it('the collector URL may end with a slash or the tp2 path; the endpoint is the same', () => {
+    for (const url of ['https://c.example.com/', 'https://c.example.com//', 'https://c.example.com/com.snowplowanalytics.snowplow/tp2', ' https://c.example.com ']) {
+      expect(resolveSnowplowOptions({ ...BASE, collectorUrl: url }).endpoint).toBe('https://c.example.com/com.snowplowanalytics.snowplow/tp2');
+    }
+    expect(resolveSnowplowOptions({ ...BASE, collectorUrl: 'http://localhost:9090/sp' }).endpoint).toBe('http://localhost:9090/sp/com.snowplowanalytics.snowplow/tp2');
+  });
+
+  it('event mappings are kept in a Map: names such as __proto__ are ordinary', () => {
+    const events = JSON.parse('{"__proto__":"iglu:com.acme/a/jsonschema/1-0-0","b":{"entities":[{"schema":"iglu:com.acme/cart/jsonschema/1-0-0","data":{"currency":"EUR"}}]}}');
+    const o = resolveSnowplowOptions({ ...BASE, events });
+    expect(o.events.get('__proto__')).toEqual({ schema: 'iglu:com.acme/a/jsonschema/1-0-0', entitiesJson: '' });
+    expect(o.events.get('b')).toEqual({ schema: null, entitiesJson: '{"schema":"iglu:com.acme/cart/jsonschema/1-0-0","data":{"currency":"EUR"}}' });
+    expect(o.events.get('constructor')).toBeUndefined();
+  });
+
+  it.each<[string, unknown, string]>([
+    ['options', null, 'takes an object'],
+    ['options', 'https://c', 'takes an object'],
+    ['collectorUrl', { appId: 'a' }, 'absolute http(s) URL'],
+    ['collectorUrl', { ...BASE, collectorUrl: 'collector.example.com' }, 'absolute http(s) URL'],
+    ['collectorUrl', { ...BASE, collectorUrl: 'https://c.example.com?x=1' }, 'without query'],
+    ['collectorUrl', { ...BASE, collectorUrl: 'ftp://c.example.com' }, 'http(s)'],
+    ['appId', { collectorUrl: BASE.collectorUrl }, 'non-empty string'],
+    ['appId', { ...BASE, appId: '  ' }, 'non-empty string'],
+    ['platform', { ...BASE, platform: 'android' }, '"mob"'],
+    ['storageMechanism', { ...BASE, storageMechanism: 'local' }, 'LOCAL_STORAGE'],
+    ['encodeBase64', { ...BASE, encodeBase64: 'yes' }, 'true or false'],
+    ['lifecycleEvents', { ...BASE, lifecycleEvents: 1 }, 'true or false'],
+    ['events', { ...BASE, events: ['a'] }, 'an object mapping event names'],
+    ['events.play', { ...BASE, events: { play: 'com.acme/play/1-0-0' } }, 'Iglu schema URI'],
+    ['events.play', { ...BASE, events: { play: 42 } }, 'Iglu schema URI or { schema?, entities? }'],
+    ['events.play', { ...BASE, events: { play: { schemas: 'x' } } }, 'unknown key "schemas"'],
+    ['events.play.schema', { ...BASE, events: { play: { schema: 'iglu:com.acme/play/jsonschema/1.0.0' } } }, 'Iglu schema URI'],
+    ['events.play.entities[0]', { ...BASE, events: { play: { entities: [{ schema: 'iglu:com.acme/a/jsonschema/1-0-0' }] } } }, 'needs JSON "data"'],
+    ['catchAllSchema', { ...BASE, catchAllSchema: 'generic' }, 'Iglu schema URI'],
+    ['structuredEventCategory', { ...BASE, structuredEventCategory: '' }, 'non-empty string'],
+    ['globalEntities', { ...BASE, globalEntities: { schema: 'x' } }, 'an array of { schema, data }'],
+    ['globalEntities[1]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: {} }, { schema: 'b', data: {} }] }, 'Iglu URI'],
+    ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'cannot be serialized'],
+    ['entitiesFor', { ...BASE, entitiesFor: [] }, 'must be a function'],
+    ['sessionEvents', { ...BASE, sessionEvents: true }, '{ start?: IgluUri, end?: IgluUri }'],
+    ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],
+    ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu schema URI'],
+    ['name', { ...BASE, name: 'snow plow' }, 'letters, digits'],
+    ['delivery', { ...BASE, delivery: 5 }, 'must be an object'],
+    ['delivery.maxBatchItems', { ...BASE, delivery: { maxBatchItems: 0 } }, '≥ 1'],
+    ['delivery.flushIntervalMs', { ...BASE, delivery: { flushIntervalMs: Number.NaN } }, '≥ 0'],
+    ['delivery.transport', { ...BASE, delivery: { transport: 'fetch' } }, 'must be a function'],
+    ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'setTimeout and clearTimeout'],
+    ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is not a delivery option'],
+    ['colectorUrl', { ...BASE, colectorUrl: 'x' }, 'is unknown'],
+  ])('%s (case %#) is refused with a typed error saying what to fix', (option, options, says) => {
+    const error = setupError(options);
+    expect(error).toBeInstanceOf(SnowplowKitConfigError);
+    expect(error).toBeInstanceOf(SessionHubConfigError);
+    expect(error.option).toBe(option);
+    expect(error.message).toContain('snowplowKit');
+    expect(error.message).toContain(says);
+  });
+
+  it('the tracker version (tv) follows package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(SNOWPLOW_KIT_VERSION).toBe(pkg.version);
+  });
+});
