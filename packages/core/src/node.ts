@@ -1,5 +1,13 @@
 /**
- * @sessionhub/core/node — Node-only pieces: file storage.
+ * @sessionhub/core/node — SessionHub for servers and CLIs: {@link createNodeHub} (the `platform: 'node'`
+ * preset with graceful shutdown), {@link nodeDefaults}, {@link fileStorage}, {@link gracefulShutdown}.
  * @packageDocumentation
  */
 export { fileStorage } from './node/file-storage';
+export { headlessLifecycle } from './node/headless-lifecycle';
+export { nodeDefaults } from './node/node-defaults';
+export type { NodeDefaultsOptions } from './node/node-defaults';
+export { gracefulShutdown } from './node/graceful-shutdown';
+export type { GracefulShutdownOptions, ShutsDown } from './node/graceful-shutdown';
+export { createNodeHub, NodeSessionHub } from './node/node-hub';
+export type { NodeHubOptions } from './node/node-hub';

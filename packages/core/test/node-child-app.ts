@@ -1,0 +1,73 @@
+/**
+ * A small Node app, run as a real child process by node-runtime.test.ts: a hub from createNodeHub with
+ * one kit whose durable outbox posts to the loopback collector. It prints JSON lines on stdout
+ * (`{"ready":…}` once its events are queued) and then behaves as the mode says:
+ * - `server`: stays alive (an interval) until a signal arrives;
+ * - `own-handler`: the same, but the app handles SIGINT itself (stops its interval, exit code 42);
+ * - `cli`: logs its events and simply returns, so the event loop runs empty.
+ * Usage: node child.mjs <mode> <dir> <collectorUrl> <shutdownTimeoutMs> <eventCount>
+ */
+import type { Kit, KitContext } from '@sessionhub/core';
+import { createNodeHub } from '@sessionhub/core/node';
+// By path: @sessionhub/delivery depends on core, so core does not list it as a dependency.
+import { createOutbox, type Outbox } from '../../delivery/src/index';
+
+const [mode = 'server', dir = '', collectorUrl = '', timeoutText = '5000', countText = '3'] = process.argv.slice(2);
+
+interface SinkItem {
+  readonly id: string;
+  readonly name: string;
+  readonly sessionId: string | null;
+}
+
+/** A kit that sends every event to the collector's Braze route, used here as a plain JSON sink. */
+function sinkKit(): Kit {
+  let outbox: Outbox<SinkItem> | undefined;
+  return {
+    name: 'sink',
+    async init(context: KitContext) {
+      outbox = createOutbox<SinkItem>({
+        name: 'sink',
+        storage: context.storage,
+        logger: context.logger,
+        clock: context.clock,
+        // Only an explicit flush sends, so the test sees what the shutdown flushed.
+        flushIntervalMs: 3_600_000,
+        buildRequest: (items) => ({
+          url: `${collectorUrl}/api/v3/data/`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events: items }),
+        }),
+      });
+      await outbox.load();
+    },
+    onEvent(event) {
+      outbox?.enqueue({ id: event.eventId, name: event.name, sessionId: event.sessionId });
+    },
+    flush: () => outbox?.flush(),
+    shutdown: () => outbox?.shutdown(),
+    getHealth: () => outbox!.health(),
+  };
+}
+
+const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
+
+const hub = createNodeHub({ dir, kits: [sinkKit()], shutdownTimeoutMs: Number(timeoutText), logger: console });
+await hub.start();
+const resumed = hub.getSession()?.id ?? null;
+const count = Number(countText);
+for (let i = 1; i <= count; i++) hub.logEvent('step', { i });
+// Let the outbox write its items (write-behind) before saying they are queued.
+await new Promise((resolve) => setImmediate(resolve));
+print({ ready: true, resumed, sessionId: hub.getSession()?.id ?? null, queued: hub.getKitHealth().sink?.delivery?.queued ?? null });
+
+if (mode === 'server' || mode === 'own-handler') {
+  const keepAlive = setInterval(() => {}, 1000);
+  if (mode === 'own-handler') {
+    process.on('SIGINT', () => {
+      clearInterval(keepAlive);
+      process.exitCode = 42;
+    });
+  }
+}

@@ -1,0 +1,231 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SessionHubConfigError } from '@sessionhub/core';
+import { createNodeHub, gracefulShutdown, headlessLifecycle, nodeDefaults } from '@sessionhub/core/node';
+import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/server';
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+const quiet = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+
+/** Resolves @sessionhub/<pkg>[/<entry>] to the package's TypeScript source, as vitest's aliases do. */
+const workspaceSources: Plugin = {
+  name: 'workspace-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@sessionhub\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
+      const [, pkg, entry] = /^@sessionhub\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path)!;
+      return { path: resolve(packagesDir, pkg!, 'src', `${entry ?? 'index'}.ts`) };
+    });
+  },
+};
+
+let workDir: string;
+let childScript: string;
+let collector: CollectorServer;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'sessionhub-node-'));
+  childScript = join(workDir, 'child.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./node-child-app.ts', import.meta.url))],
+    outfile: childScript,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [workspaceSources],
+    logLevel: 'silent',
+  });
+  collector = await startCollectorServer();
+});
+afterAll(async () => {
+  await collector?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+afterEach(() => {
+  collector.collector.reset();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const dataDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'sessionhub-node-data-'));
+  dirs.push(d);
+  return d;
+};
+
+interface Ready {
+  ready: true;
+  resumed: string | null;
+  sessionId: string | null;
+  queued: number | null;
+}
+
+/** Runs the child app; resolves `ready` with its first line, `exit` with how it ended. */
+function runChild(mode: string, dir: string, options: { timeoutMs?: number; events?: number } = {}) {
+  const child = spawn(process.execPath, [childScript, mode, dir, collector.url, String(options.timeoutMs ?? 5000), String(options.events ?? 3)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<Ready>((resolveReady, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{"ready"'));
+      if (line) resolveReady(JSON.parse(line) as Ready);
+    });
+    child.on('exit', () => reject(new Error(`the child exited before it was ready; stderr:\n${stderr}`)));
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal, stderr })),
+  );
+  return { child, ready, exit };
+}
+
+/** Event ids (ours, `step` events) the collector took in, in order. */
+const deliveredSteps = (): Array<{ id: string; name: string; sessionId: string }> =>
+  collector.collector
+    .accepted('braze')
+    .flatMap((r) => (r.body as { events: Array<{ id: string; name: string; sessionId: string }> }).events);
+
+/** What the outbox still holds on disk: its item files. */
+const storedItems = (dir: string): string[] => readdirSync(dir).filter((f) => /%3Aoutbox%3A\d+\.json$/.test(f));
+
+describe('createNodeHub in a real process: graceful shutdown', () => {
+  it('on SIGTERM, persists the session and flushes the outbox, then dies by SIGTERM as it would have', async () => {
+    const dir = dataDir();
+    const run = runChild('server', dir);
+    const ready = await run.ready;
+    expect(ready.queued).toBe(3);
+    expect(collector.collector.requests).toHaveLength(0); // nothing sent before the signal
+    run.child.kill('SIGTERM');
+    const exit = await run.exit;
+    expect(exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(deliveredSteps().map((e) => e.sessionId)).toEqual([ready.sessionId, ready.sessionId, ready.sessionId]);
+    expect(storedItems(dir)).toEqual([]);
+    const state = JSON.parse(readFileSync(join(dir, `${encodeURIComponent('sessionhub:state')}.json`), 'utf8')) as unknown;
+    expect(JSON.stringify(state)).toContain(ready.sessionId);
+  });
+
+  it('on SIGINT with the app handling SIGINT itself, flushes and leaves the exit to the app', async () => {
+    const run = runChild('own-handler', dataDir());
+    const ready = await run.ready;
+    run.child.kill('SIGINT');
+    const exit = await run.exit;
+    expect(exit).toMatchObject({ code: 42, signal: null });
+    expect(deliveredSteps()).toHaveLength(3);
+    expect(deliveredSteps()[0]!.sessionId).toBe(ready.sessionId);
+  });
+
+  it('when a CLI simply finishes, sends what it queued before exiting with code 0', async () => {
+    const run = runChild('cli', dataDir(), { events: 5 });
+    await run.ready;
+    const exit = await run.exit;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(deliveredSteps()).toHaveLength(5);
+  });
+
+  it('a collector that never answers: gives up after shutdownTimeoutMs, keeps the events on disk, and the next run sends them in the same session', async () => {
+    const dir = dataDir();
+    collector.collector.failNext({ type: 'timeout' }); // hangs until the client gives up
+    const first = runChild('server', dir, { timeoutMs: 200 });
+    const firstReady = await first.ready;
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(deliveredSteps()).toEqual([]);
+    expect(storedItems(dir)).toHaveLength(3);
+
+    const second = runChild('cli', dir, { events: 1 });
+    const secondReady = await second.ready;
+    expect(await second.exit).toMatchObject({ code: 0 });
+    // Run again within the session timeout: the same session continues (resumeOnRelaunch in the preset).
+    expect(secondReady.resumed).toBe(firstReady.sessionId);
+    const steps = deliveredSteps();
+    expect(steps).toHaveLength(4);
+    expect(new Set(steps.map((e) => e.id)).size).toBe(4);
+    expect(steps.every((e) => e.sessionId === firstReady.sessionId)).toBe(true);
+    expect(storedItems(dir)).toEqual([]);
+  });
+
+  it('a second signal during a hanging shutdown ends the process at once, by that signal', async () => {
+    const dir = dataDir();
+    collector.collector.failNext({ type: 'timeout' });
+    const run = runChild('server', dir, { timeoutMs: 60_000 });
+    await run.ready;
+    run.child.kill('SIGTERM');
+    await collector.collector.until((requests) => requests.length > 0); // the flush is under way, hanging
+    run.child.kill('SIGINT');
+    expect(await run.exit).toMatchObject({ code: null, signal: 'SIGINT' });
+    expect(storedItems(dir)).toHaveLength(3);
+  });
+});
+
+describe('createNodeHub and nodeDefaults: setup', () => {
+  it('refuses setup mistakes with a SessionHubConfigError naming the option', () => {
+    const cases: Array<[() => unknown, string]> = [
+      [() => createNodeHub({}), 'dir'],
+      [() => createNodeHub(undefined as never), 'options'],
+      [() => createNodeHub({ dir: dataDir(), storage: { getItem: () => null, setItem() {}, removeItem() {} } }), 'dir'],
+      [() => createNodeHub({ dir: dataDir(), shutdownSignals: ['SIGKILL'] }), 'shutdownSignals'],
+      [() => createNodeHub({ dir: dataDir(), shutdownSignals: ['NOPE' as NodeJS.Signals] }), 'shutdownSignals'],
+      [() => createNodeHub({ dir: dataDir(), shutdownTimeoutMs: -1 }), 'shutdownTimeoutMs'],
+      [() => createNodeHub({ dir: dataDir(), shutdownOnIdleExit: 'yes' as never }), 'shutdownOnIdleExit'],
+      [() => createNodeHub({ dir: dataDir(), sessionTimeout: 0 }), 'sessionTimeout'],
+      [() => createNodeHub({ dir: dataDir(), bogus: true } as never), 'bogus'],
+      [() => nodeDefaults({ dir: '' }), 'dir'],
+      [() => nodeDefaults({ dir: join(aFile(), 'x') }), 'dir'],
+      [() => gracefulShutdown({ shutdown: async () => {} }, { timeoutMs: Number.NaN }), 'timeoutMs'],
+    ];
+    for (const [make, option] of cases) {
+      let thrown: unknown;
+      try {
+        make();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, option).toBeInstanceOf(SessionHubConfigError);
+      expect((thrown as SessionHubConfigError).option, String((thrown as Error).message)).toBe(option);
+    }
+  });
+
+  it('starts headless: no session until the first event, which then idles out after the session timeout', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const hub = createNodeHub({ dir: dataDir(), clock: () => now, logger: quiet, shutdownSignals: [], shutdownOnIdleExit: false });
+    const ends: number[] = [];
+    hub.on('sessionEnd', (end) => ends.push(end.endTime));
+    await hub.start();
+    expect(hub.getSession()).toBeNull();
+    hub.logEvent('request_handled');
+    const started = now;
+    expect(hub.getSession()?.eventIndex).toBe(1);
+    now += 59_000;
+    expect(hub.getSession()?.id).toBeDefined();
+    now += 1_000; // 60 s (the default session timeout) after the last event
+    expect(hub.getSession()).toBeNull();
+    hub.logEvent('request_handled');
+    expect(ends).toEqual([started]);
+    await hub.shutdown();
+    expect(headlessLifecycle.current?.()).toBe('background');
+  });
+
+  it('installs its process handlers and removes them on shutdown', async () => {
+    const before = ['SIGINT', 'SIGTERM', 'beforeExit'].map((e) => process.listenerCount(e));
+    const hub = createNodeHub({ dir: dataDir(), logger: quiet });
+    expect(['SIGINT', 'SIGTERM', 'beforeExit'].map((e) => process.listenerCount(e))).toEqual(before.map((n) => n + 1));
+    await hub.start();
+    await hub.shutdown();
+    expect(['SIGINT', 'SIGTERM', 'beforeExit'].map((e) => process.listenerCount(e))).toEqual(before);
+  });
+});
+
+/** A regular file: no directory can be created under it. */
+function aFile(): string {
+  const file = join(dataDir(), 'file');
+  writeFileSync(file, '');
+  return file;
+}
