@@ -94,8 +94,13 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     },
 
     onBackground() {
-      // The app may be suspended or killed next: send what is queued while it still can.
-      void outbox?.flush();
+      if (!outbox) return;
+      // The app may be suspended, or the page unloaded, next. The page-hide flush writes the queue to
+      // storage now, before the hub persists its state after this callback (so a kill right after
+      // cannot keep a session's end in the hub state but lose its se), and sends what fits with
+      // requests that outlive the page; flush() sends the rest.
+      outbox.flushOnPageHide();
+      void outbox.flush();
     },
 
     onConfigChange(timeouts) {
