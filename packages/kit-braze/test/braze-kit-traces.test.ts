@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createHub, type SessionHub } from '@sessionhub/core';
-import type { Transport } from '@sessionhub/delivery';
 import { createCollector, dyingStorage, manualClock, recordingKit, settle, type Collector, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
 import {
   brazeKit,
@@ -13,6 +12,7 @@ import {
   type BrazeRequestBody,
   type BrazeSdkEvent,
 } from '@sessionhub/kit-braze';
+import { collectorTransport } from './collector-transport';
 
 // Random traces through a REAL hub with the Braze kit and a recording kit side by side: the
 // recording kit sees the canonical records, the collector sees what Braze would receive.
@@ -82,16 +82,6 @@ interface Process {
   kill(): void;
 }
 
-/** A transport into the shared collector core: what Braze receives, decoded. Dead processes send nothing. */
-function processTransport(collector: Collector, alive: () => boolean): Transport {
-  return async (request) => {
-    if (!alive()) throw new Error('the process was killed');
-    const answer = await collector.handle({ method: request.method, url: request.url, headers: { ...request.headers }, body: request.body ?? '' });
-    if (!answer || answer.kind === 'network-error') throw new Error('no answer');
-    return { status: answer.status, retryAfter: answer.headers['retry-after'] ?? null };
-  };
-}
-
 function launch(s: Setup, storage: DyingStorage, clock: () => number, collector: Collector, generation: number): Process {
   let alive = true;
   const recorder = recordingKit(`recorder${generation}`);
@@ -104,7 +94,7 @@ function launch(s: Setup, storage: DyingStorage, clock: () => number, collector:
     clock,
     logger: quiet,
     kits: [
-      brazeKit({ apiKey: 'test-api-key', baseUrl: 'sdk.iad-01.braze.com', sessionAttributes: s.sessionAttributes, transport: processTransport(collector, () => alive) }),
+      brazeKit({ apiKey: 'test-api-key', baseUrl: 'sdk.iad-01.braze.com', sessionAttributes: s.sessionAttributes, transport: collectorTransport(collector, () => alive) }),
       recorder,
     ],
   });

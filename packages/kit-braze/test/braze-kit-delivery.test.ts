@@ -1,0 +1,154 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, type SessionHub } from '@sessionhub/core';
+import { dyingStorage, settle, vendorCollector, type CollectedRequest, type DyingStorage } from '@sessionhub/testing';
+import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
+
+// Delivery through the shared outbox and the real fetch transport, against the msw Braze collector.
+
+const BRAZE = 'https://sdk.iad-01.braze.com';
+const collector = vendorCollector({ origins: { braze: BRAZE } });
+const server = setupServer(...collector.handlers);
+const quiet = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  // Date is faked too: the hub's clock and the outbox's waits move with the fake timers.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.setSystemTime(Date.UTC(2026, 0, 1, 12));
+});
+afterEach(() => {
+  collector.reset();
+  vi.useRealTimers();
+});
+afterAll(() => server.close());
+
+function newHub(storage: DyingStorage = dyingStorage()): SessionHub {
+  return createHub({
+    clock: () => Date.now(),
+    storage,
+    logger: quiet,
+    kits: [brazeKit({ apiKey: 'api-key-1', baseUrl: 'sdk.iad-01.braze.com', appVersion: '2.4.1' })],
+  });
+}
+
+const bodyOf = (r: CollectedRequest): BrazeRequestBody => r.body as BrazeRequestBody;
+
+/** Moves time on in steps until `done()` (the outbox's retry timers fire as time passes). */
+async function advanceUntil(done: () => boolean, stepMs = 250, limitMs = 600_000): Promise<void> {
+  for (let waited = 0; !done(); waited += stepMs) {
+    if (waited > limitMs) throw new Error('gave up waiting');
+    await vi.advanceTimersByTimeAsync(stepMs);
+  }
+}
+
+describe('Braze kit delivery (msw collector)', () => {
+  it('posts the Web SDK request: endpoint, headers and body', async () => {
+    const hub = newHub();
+    await hub.start();
+    hub.setUser('ada');
+    hub.logEvent('song_played', { genre: 'jazz' });
+    await hub.flush();
+    const [request] = collector.accepted('braze');
+    expect(request).toBeDefined();
+    expect(request!.url).toBe(`${BRAZE}/api/v3/data/`);
+    expect(request!.method).toBe('POST');
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-requested-with': 'XMLHttpRequest',
+      'x-braze-api-key': 'api-key-1',
+      'x-braze-datarequest': 'true',
+      'x-braze-req-attempt': '1',
+    });
+    const body = bodyOf(request!);
+    expect(body).toMatchObject({ api_key: 'api-key-1', time: Math.floor(Date.now() / 1000), sdk_version: '6.13.0', app_version: '2.4.1', device_id: hub.getDeviceId() });
+    expect(body.events.map((e) => e.name)).toEqual(['ss', 'ce']);
+    expect(body.attributes).toEqual([{ user_id: 'ada' }]);
+  });
+
+  it('sends on background with a request that outlives the page (fetch keepalive)', async () => {
+    const hub = newHub();
+    await hub.start();
+    hub.logEvent('a');
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    hub.background();
+    await advanceUntil(() => collector.accepted('braze').length === 1, 10, 1000);
+    expect(bodyOf(collector.accepted('braze')[0]!).events.map((e) => e.name)).toEqual(['ss', 'ce']);
+    expect(fetchSpy.mock.calls.map(([, init]) => init?.keepalive)).toEqual([true]);
+    fetchSpy.mockRestore();
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 2 });
+  });
+
+  it('retries a 500 and a dropped connection with the same events, re-stamping time and counting attempts', async () => {
+    const hub = newHub();
+    await hub.start();
+    hub.logEvent('a');
+    collector.failNext({ type: 'status', status: 500 });
+    collector.failNext({ type: 'network-error' });
+    await hub.flush();
+    await advanceUntil(() => collector.accepted('braze').length === 1);
+    const all = collector.received('braze');
+    expect(all.map((r) => r.status)).toEqual([500, null, 200]);
+    expect(all.map((r) => r.headers['x-braze-req-attempt'])).toEqual(['1', '2', '3']);
+    // The same events each time; the body time is the send time of each attempt.
+    const events = all.map((r) => JSON.stringify(bodyOf(r).events));
+    expect(new Set(events).size).toBe(1);
+    expect(all.map((r) => bodyOf(r).time)).toEqual(all.map((r) => Math.floor(r.receivedAt / 1000)));
+    expect(Number(all[2]!.headers['x-braze-last-req-ms-ago'])).toBe(all[2]!.receivedAt - all[1]!.receivedAt);
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 2, retried: 4, dropped: {} });
+  });
+
+  it('waits out a 429 Retry-After before resending, even when flushed meanwhile', async () => {
+    const hub = newHub();
+    await hub.start();
+    hub.logEvent('a');
+    collector.failNext({ type: 'status', status: 429, retryAfter: 30 });
+    await hub.flush();
+    const first = collector.received('braze')[0]!;
+    expect(first.status).toBe(429);
+    await vi.advanceTimersByTimeAsync(29_000);
+    hub.logEvent('b');
+    await hub.flush(); // an explicit flush skips our backoff, never the vendor's Retry-After
+    expect(collector.received('braze')).toHaveLength(1);
+    await advanceUntil(() => collector.accepted('braze').length === 1);
+    const retry = collector.accepted('braze')[0]!;
+    expect(retry.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(30_000);
+    expect(retry.headers['x-braze-req-attempt']).toBe('2');
+    expect(bodyOf(retry).events.map((e) => e.name)).toEqual(['ss', 'ce', 'ce']);
+  });
+
+  it('drops a batch Braze refuses (400) instead of retrying it for ever, and counts it', async () => {
+    const hub = newHub();
+    await hub.start();
+    hub.logEvent('a');
+    collector.failNext({ type: 'status', status: 400, body: '{"error":"bad"}' });
+    await hub.flush();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(collector.received('braze')).toHaveLength(1);
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, dropped: { rejected: 2 }, lastError: 'HTTP 400' });
+  });
+
+  it('after a force-quit the next launch sends what was left and the recovered se at the last activity', async () => {
+    collector.failNext({ type: 'network-error' }, { times: 100 }); // offline for the whole first run
+    const storage = dyingStorage();
+    const first = newHub(storage);
+    await first.start();
+    const session = first.getSession()!;
+    await vi.advanceTimersByTimeAsync(4000);
+    first.logEvent('a');
+    await settle();
+    storage.kill(); // the app is killed; nothing after this is persisted
+    await first.shutdown(); // and runs no more (its last attempt fails: still offline)
+    collector.reset();
+
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    const second = newHub(storage.survivor());
+    await second.start();
+    await second.flush();
+    const events = collector.accepted('braze').flatMap((r) => bodyOf(r).events);
+    expect(events.map((e) => `${e.name}:${e.session_id === session.id ? 'old' : 'new'}`)).toEqual(['ss:old', 'ce:old', 'se:old', 'ss:new']);
+    const se = events[2]!;
+    expect(se.time).toBe(session.startTime / 1000 + 4);
+    expect(se.data).toEqual({ d: 4 });
+  });
+});

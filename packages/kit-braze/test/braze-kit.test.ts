@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, type HubOptions } from '@sessionhub/core';
+import { createCollector, manualClock, type Collector } from '@sessionhub/testing';
+import { brazeKit, type BrazeKitOptions, type BrazeRequestBody, type BrazeSdkEvent } from '@sessionhub/kit-braze';
+import { collectorTransport } from './collector-transport';
+
+const SEC = 1000;
+
+function spyLogger() {
+  return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+}
+const lines = (fn: ReturnType<typeof vi.fn>): string[] => fn.mock.calls.map((args) => args.map(String).join(' '));
+
+async function setup(kit: Partial<BrazeKitOptions> = {}, hub: HubOptions = {}) {
+  const clock = manualClock();
+  const collector: Collector = createCollector();
+  const logger = spyLogger();
+  const h = createHub({
+    clock: clock.now,
+    logger,
+    sessionTimeout: 60,
+    ...hub,
+    kits: [brazeKit({ apiKey: 'api-key', baseUrl: 'sdk.iad-01.braze.com', transport: collectorTransport(collector), ...kit })],
+  });
+  const sent = () => {
+    const bodies = collector.accepted('braze').map((r) => r.body as BrazeRequestBody);
+    return { events: bodies.flatMap((b) => b.events) as BrazeSdkEvent[], attributes: bodies.flatMap((b) => b.attributes ?? []), bodies };
+  };
+  return { clock, collector, logger, hub: h, sent };
+}
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('brazeKit in a hub', () => {
+  it('sends ss, ce and se with the canonical times in seconds, and the session length as d', async () => {
+    const { clock, hub, sent } = await setup();
+    await hub.start();
+    const t0 = clock.now();
+    const session = hub.getSession()!;
+    clock.advance(2500);
+    hub.logEvent('song_played', { genre: 'jazz', seconds: 212, liked: true, released: new Date(Date.UTC(2019, 4, 1)) });
+    clock.advance(1250);
+    hub.endSession();
+    await hub.flush();
+    expect(sent().events).toEqual([
+      { name: 'ss', time: t0 / 1000, data: {}, session_id: session.id },
+      {
+        name: 'ce',
+        time: (t0 + 2500) / 1000,
+        data: { n: 'song_played', p: { genre: 'jazz', seconds: 212, liked: true, released: '2019-05-01T00:00:00.000Z' } },
+        session_id: session.id,
+      },
+      { name: 'se', time: (t0 + 3750) / 1000, data: { d: 3.75 }, session_id: session.id },
+    ]);
+    expect(sent().bodies[0]).toMatchObject({ api_key: 'api-key', sdk_version: '6.13.0', device_id: hub.getDeviceId(), time: Math.floor(clock.now() / 1000) });
+  });
+
+  it('drops properties Braze refuses with one warning per event, and never throws on odd values', async () => {
+    const { hub, logger, sent } = await setup();
+    await hub.start();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    hub.logEvent('checkout', { $price: 3, items: [1, 2], nested: circular, big: 10n, ok: 'yes' });
+    hub.logEvent('$reserved');
+    await hub.flush();
+    const ce = sent().events.filter((e) => e.name === 'ce');
+    expect(ce).toHaveLength(1);
+    expect(ce[0]!.data).toEqual({ n: 'checkout', p: { ok: 'yes' } });
+    const warnings = lines(logger.warn);
+    expect(warnings.filter((w) => w.includes('event "checkout"'))).toHaveLength(1);
+    expect(warnings.find((w) => w.includes('event "checkout"'))).toMatch(/"\$price".*"items".*"nested".*"big"/);
+    expect(warnings.filter((w) => w.includes('"$reserved" is not sent to Braze'))).toHaveLength(1);
+    expect(hub.getKitHealth().braze).toMatchObject({ errors: 0, status: 'ready' });
+  });
+
+  it('setUser: events after carry the new user_id and attributes [{ user_id }] are sent once per change', async () => {
+    const { hub, sent } = await setup();
+    await hub.start();
+    const first = hub.getSession()!.id;
+    hub.setUser('ada'); // anonymous -> identified: same session (Braze turns the anonymous profile into ada's)
+    hub.logEvent('a');
+    hub.setUser('ada'); // same id: nothing
+    hub.setUser('bob'); // identified -> another: the session ends under ada, a new one starts under bob
+    const second = hub.getSession()!.id;
+    hub.logEvent('b');
+    hub.setUser(null); // logout: new session, anonymous again
+    hub.logEvent('c');
+    await hub.flush();
+    const { events, attributes } = sent();
+    expect(attributes).toEqual([{ user_id: 'ada' }, { user_id: 'bob' }]);
+    const brief = events.map((e) => `${e.name}:${e.name === 'ce' ? (e.data as { n: string }).n : e.session_id === first ? 1 : e.session_id === second ? 2 : 3}:${e.user_id ?? '-'}`);
+    expect(brief).toEqual(['ss:1:-', 'ce:a:ada', 'se:1:ada', 'ss:2:bob', 'ce:b:bob', 'se:2:bob', 'ss:3:-', 'ce:c:-']);
+  });
+
+  it('a session-neutral event with no live session goes out without session_id and starts no Braze session', async () => {
+    const { hub, sent } = await setup();
+    await hub.start({ inBackground: true }); // a silent push woke the app: no session
+    hub.logEvent('push_received', { campaign: 'c1' }, { affectsSession: false });
+    await hub.flush();
+    expect(sent().events).toEqual([{ name: 'ce', time: expect.any(Number), data: { n: 'push_received', p: { campaign: 'c1' } } }]);
+    expect(hub.getSession()).toBeNull();
+  });
+
+  it("sessionAttributes: 'custom-event' sends the session's attributes as one event just before its se", async () => {
+    const { clock, hub, sent } = await setup({ sessionAttributes: 'custom-event', sessionAttributesEventName: 'Session Summary' });
+    await hub.start();
+    hub.setSessionAttribute('level', 3);
+    hub.incrementSessionAttribute('songs');
+    hub.setSessionAttribute('$internal', 'x');
+    clock.advance(5 * SEC);
+    hub.endSession();
+    hub.startNewSession(); // a session without attributes: no such event
+    hub.endSession();
+    await hub.flush();
+    const names = sent().events.map((e) => (e.name === 'ce' ? (e.data as { n: string }).n : e.name));
+    expect(names).toEqual(['ss', 'Session Summary', 'se', 'ss', 'se']);
+    const [, summary, se] = sent().events;
+    expect(summary).toMatchObject({ time: se!.time, session_id: se!.session_id, data: { p: { level: 3, songs: 1 } } });
+  });
+
+  it('leaves session attributes out by default', async () => {
+    const { hub, sent } = await setup();
+    await hub.start();
+    hub.setSessionAttribute('level', 3);
+    hub.endSession();
+    await hub.flush();
+    expect(sent().events.map((e) => e.name)).toEqual(['ss', 'se']);
+  });
+
+  it('sends what is queued when the app goes to the background', async () => {
+    const { hub, collector } = await setup();
+    await hub.start();
+    hub.logEvent('a');
+    expect(collector.requests).toHaveLength(0); // waits for company (flush interval)
+    hub.background();
+    await vi.waitFor(() => expect(collector.accepted('braze').length).toBeGreaterThan(0));
+    expect((collector.accepted('braze')[0]!.body as BrazeRequestBody).events.map((e) => e.name)).toEqual(['ss', 'ce']);
+  });
+
+  it('reports delivery health and stops on shutdown with nothing lost', async () => {
+    const { hub } = await setup();
+    expect(brazeKit({ apiKey: 'k', baseUrl: 'x.example' }).getHealth!()).toMatchObject({ queued: 0, delivered: 0 });
+    await hub.start();
+    hub.logEvent('a');
+    await hub.shutdown();
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 2, dropped: {} });
+  });
+});
+
+describe('brazeKit: timeout alignment', () => {
+  it('init logs the canonical timeout next to Braze\'s defaults (debug)', async () => {
+    const { hub, logger } = await setup({}, { sessionTimeout: 90 });
+    await hub.start();
+    const debug = lines(logger.debug).find((l) => l.includes('init: canonical session timeout'));
+    expect(debug).toContain('[sessionhub:braze]');
+    expect(debug).toContain('canonical session timeout 90 s');
+    expect(debug).toContain('mobile 10 s, web 1800 s (web minimum 10 s)');
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('warns once when the declared Braze setting disagrees, and keeps it current on setSessionTimeout', async () => {
+    const { hub, logger } = await setup({ brazeSessionTimeout: 1800, brazePlatform: 'web' }, { sessionTimeout: 60 });
+    await hub.start();
+    expect(lines(logger.warn).filter((w) => w.includes('is 1800 s but SessionHub\'s session timeout is 60 s'))).toHaveLength(1);
+
+    hub.setSessionTimeout(1800); // now aligned
+    await hub.flush(); // the kit gets calls once its init (loading the outbox) is done
+    expect(lines(logger.debug).some((l) => l.includes('config change: canonical session timeout 1800 s'))).toBe(true);
+    expect(lines(logger.info).some((l) => l.includes('now agree'))).toBe(true);
+
+    hub.setSessionTimeout(5); // below Braze's web minimum
+    await hub.flush();
+    const last = lines(logger.warn).at(-1)!;
+    expect(last).toContain('cannot go below 10 s');
+    hub.setSessionTimeout(5); // same disagreement: not repeated
+    await hub.flush();
+    expect(lines(logger.warn).filter((w) => w.includes('cannot go below 10 s'))).toHaveLength(1);
+  });
+});
