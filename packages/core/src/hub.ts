@@ -10,7 +10,7 @@ import { decodeState, encodeState } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState } from './engine/state';
 import type { Kit, KitCallback, KitHealth } from './kit';
 import { KitHost } from './kit-host';
-import type { AppState } from './lifecycle/lifecycle-adapter';
+import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
 import { prefixedLogger, type Logger } from './logger';
 import type {
   AttributeValue,
@@ -25,6 +25,7 @@ import type {
 } from './records';
 import { namespacedStorage, resilientStorage, warnStorageFailure, type SafeStorage } from './storage/resilient-storage';
 import { memoryStorage } from './storage/storage-adapter';
+import type { SharedSession } from './shared-session';
 
 /** The live session as `hub.getSession()` shows it. */
 export interface SessionSnapshot {
@@ -118,8 +119,14 @@ export class SessionHub {
   private writeAgain = false;
   private unsubscribeLifecycle: (() => void) | null = null;
   private lastTime = 0;
+  /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
+  private readonly shared: SharedSession | null;
 
-  constructor(options?: HubOptions) {
+  /**
+   * @param shared - internal: the cross-tab session of `@sessionhub/core/browser`.
+   */
+  constructor(options?: HubOptions, /** @internal */ shared?: SharedSession) {
+    this.shared = shared ?? null;
     this.options = resolveOptions(options);
     this.logger = prefixedLogger(this.options.logger, '[sessionhub]');
     this.storage = resilientStorage(this.options.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
@@ -153,6 +160,7 @@ export class SessionHub {
   }
 
   private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
+    if (this.shared) return this.launchShared(this.shared, t, inBackground);
     const text = await this.storage.get(this.stateKey);
     const config = this.engineConfig(this.options.engine);
     let state: EngineState | null = null;
@@ -167,27 +175,89 @@ export class SessionHub {
     }
     this.state = state ?? initialState(deviceId ?? this.env.newId(), config, t);
     for (const name of this.kits.names()) this.initializeKit(name);
-    const lifecycle = this.options.lifecycle;
+    this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config });
+    this.runPending();
+    await this.persistNow();
+  }
+
+  /** Launch on a session shared with other tabs: the first tab launches, later ones join (see SharedSession). */
+  private async launchShared(shared: SharedSession, t: number, inBackground: boolean | undefined): Promise<void> {
+    const hub = this;
+    await shared.open({
+      config: this.engineConfig(this.options.engine),
+      newId: () => this.env.newId(),
+      now: () => this.now(),
+      deliver(outputs) {
+        for (const output of outputs) hub.deliveryQueue.push(output);
+        hub.drain();
+        hub.armTimer();
+      },
+      changed: () => this.armTimer(),
+      queuedItems: () => this.kits.queuedItems(),
+      warn: (code, message) => this.warn(code, message),
+    });
+    for (const name of this.kits.names()) this.initializeKit(name);
+    this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config: this.engineConfig(this.options.engine) });
+    this.runPending();
+    await shared.settled();
+  }
+
+  private launchedInForeground(inBackground: boolean | undefined): boolean {
     let current: AppState | undefined;
     try {
-      current = lifecycle?.current?.();
+      current = this.options.lifecycle?.current?.();
     } catch (error) {
       this.logger.error('lifecycle adapter failed to report the current state:', error);
     }
-    const foreground = inBackground !== undefined ? !inBackground : current !== 'background';
+    return inBackground !== undefined ? !inBackground : current !== 'background';
+  }
+
+  /** Running from now on: applies the calls queued before start() finished, then follows the lifecycle. */
+  private runPending(): void {
     this.phase = 'running';
-    this.run({ type: 'launch', t, foreground, config });
     const pending = this.pending;
     this.pending = [];
     for (const input of pending) this.run(input);
-    if (lifecycle) {
-      try {
-        this.unsubscribeLifecycle = lifecycle.subscribe((s) => (s === 'foreground' ? this.foreground() : this.background()));
-      } catch (error) {
-        this.logger.error('lifecycle adapter failed to subscribe:', error);
-      }
+    const lifecycle = this.options.lifecycle;
+    if (!lifecycle) return;
+    try {
+      this.unsubscribeLifecycle = lifecycle.subscribe((state, info) => this.onLifecycle(state, info));
+    } catch (error) {
+      this.logger.error('lifecycle adapter failed to subscribe:', error);
     }
-    await this.persistNow();
+  }
+
+  private onLifecycle(state: AppState, info: TransitionInfo | undefined): void {
+    if (this.phase !== 'running') return;
+    if (info?.restored) this.shared?.resume();
+    if (state === 'foreground') {
+      this.foreground();
+      return;
+    }
+    this.background();
+    if (info?.final) this.pageHideNow();
+    else if (info?.pageHidden) void this.settled().then(() => this.phase === 'running' && this.kits.pageHide());
+  }
+
+  /**
+   * The page is being unloaded, frozen or cached: nothing asynchronous may run after this. Commits
+   * the state and hands the kits their last chance to send (keepalive / beacon), synchronously.
+   */
+  private pageHideNow(): void {
+    if (this.shared) this.shared.commitNow(true);
+    else void this.persistNow();
+    this.kits.pageHide();
+    this.shared?.noteQueued(this.kits.queuedItems());
+  }
+
+  /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
+  private settled(): Promise<void> {
+    return this.shared ? this.shared.settled() : Promise.resolve();
+  }
+
+  /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
+  private current(): EngineState | null {
+    return this.shared ? this.shared.view() : this.state;
   }
 
   /**
@@ -197,26 +267,32 @@ export class SessionHub {
    */
   registerKit(kit: Kit): void {
     this.kits.add(kit);
-    if (this.phase !== 'running' || !this.state) return;
+    if (this.phase !== 'running' || !this.current()) return;
     this.initializeKit(kit.name);
     if (kit.sessionNeutralEvents?.length) {
       this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig(this.options.engine).excludedEvents } });
     }
-    const s = this.state.session;
-    if (s && !isExpired(s, this.now(), this.state.inForeground, this.state.config)) {
-      this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(s, this.state.deviceId));
+    const state = this.current();
+    const s = state?.session;
+    if (state && s && !isExpired(s, this.now(), state.inForeground, state.config)) {
+      this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(s, state.deviceId));
     }
   }
 
   private initializeKit(name: string): void {
     const hub = this;
-    const storage = namespacedStorage(this.storage, `${this.options.namespace}:kit:${name}:`);
+    const shared = this.shared;
+    // With tabs, each tab's kits keep their outboxes in the tab's own slot, so tabs never overwrite each other's.
+    const storage = shared
+      ? namespacedStorage(this.storage, () => `${shared.ownPrefix()}kit:${name}:`)
+      : namespacedStorage(this.storage, `${this.options.namespace}:kit:${name}:`);
     this.kits.initialize(name, (reportError) => ({
       get deviceId() {
-        return hub.state?.deviceId ?? '';
+        return hub.current()?.deviceId ?? '';
       },
       get timeouts() {
-        return timeoutsInSeconds(hub.state?.config ?? hub.options.engine);
+        const state = hub.current();
+        return timeoutsInSeconds(state ? state.config : hub.options.engine);
       },
       logger: prefixedLogger(this.options.logger, `[sessionhub:${name}]`),
       storage,
@@ -243,7 +319,7 @@ export class SessionHub {
 
   /** The background inactivity timeout in seconds. */
   getSessionTimeout(): number {
-    return (this.state?.config ?? this.options.engine).sessionTimeoutMs / 1000;
+    return (this.current()?.config ?? this.options.engine).sessionTimeoutMs / 1000;
   }
 
   // ------------------------------------------------------------------ events and lifecycle
@@ -344,7 +420,7 @@ export class SessionHub {
 
   /** The live session, or null (none, not started yet, or already expired by the clock). Never changes state. */
   getSession(): SessionSnapshot | null {
-    const state = this.state;
+    const state = this.current();
     const s = state?.session;
     if (!state || !s || isExpired(s, this.now(), state.inForeground, state.config)) return null;
     return {
@@ -364,12 +440,12 @@ export class SessionHub {
 
   /** The device id (after `start()`), or null before. */
   getDeviceId(): string | null {
-    return this.state?.deviceId ?? null;
+    return this.current()?.deviceId ?? null;
   }
 
   /** The current user id. */
   getUser(): string | null {
-    return this.state?.userId ?? null;
+    return this.current()?.userId ?? null;
   }
 
   /** Per kit: calls, errors, last error, and delivery figures when the kit has an outbox. */
@@ -397,6 +473,7 @@ export class SessionHub {
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
   async flush(): Promise<void> {
     await this.startPromise;
+    await this.settled();
     await this.persistNow();
     await this.kits.runAll('flush');
   }
@@ -412,6 +489,7 @@ export class SessionHub {
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = null;
     this.clearTimer();
+    await this.shared?.close();
     await this.persistNow();
     await this.kits.runAll('flush');
     await this.kits.runAll('shutdown');
@@ -447,6 +525,12 @@ export class SessionHub {
   }
 
   private run(input: EngineInput): boolean | number | undefined {
+    if (this.shared) {
+      // Previewed here for the return value; committed (and delivered) once this tab holds the lock.
+      const result = this.shared.submit(input);
+      this.armTimer();
+      return result;
+    }
     const state = this.state;
     if (!state) return undefined;
     let result: ReturnType<typeof step>;
@@ -508,7 +592,8 @@ export class SessionHub {
 
   /** One timer, for the next expiry instant. An earlier wake-up is harmless: the engine decides from timestamps. */
   private armTimer(): void {
-    const at = this.state && this.phase === 'running' ? expiryInstant(this.state) : null;
+    const state = this.current();
+    const at = state && this.phase === 'running' ? expiryInstant(state) : null;
     if (at === null) return this.clearTimer();
     if (this.timerAt !== null && this.timerAt <= at) return;
     this.clearTimer();
@@ -543,7 +628,8 @@ export class SessionHub {
 
   /** Writes the latest state; concurrent calls share one write loop, so an old state never lands last. */
   private persistNow(): Promise<void> {
-    if (!this.state) return Promise.resolve();
+    // A shared session persists each commit itself.
+    if (!this.state || this.shared) return Promise.resolve();
     if (this.writing) {
       this.writeAgain = true;
       return this.writing;

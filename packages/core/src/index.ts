@@ -29,7 +29,7 @@ export { memoryStorage } from './storage/storage-adapter';
 export type { SafeStorage } from './storage/resilient-storage';
 export { namespacedStorage, resilientStorage } from './storage/resilient-storage';
 
-export type { AppState, LifecycleAdapter } from './lifecycle/lifecycle-adapter';
+export type { AppState, LifecycleAdapter, TransitionInfo } from './lifecycle/lifecycle-adapter';
 export type { ReactNativeAppState } from './lifecycle/react-native-lifecycle';
 export { reactNativeLifecycle } from './lifecycle/react-native-lifecycle';
 
@@ -41,5 +41,5 @@ export type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 export type { EngineConfig, EngineState, PreviousSession, SessionState } from './engine/state';
 export { DEFAULT_ENGINE_CONFIG, initialState } from './engine/state';
 export { expiryInstant, isExpired } from './engine/expiry';
-export { decodeState, encodeState } from './engine/state-codec';
+export { decodeState, decodeStateValue, encodeState } from './engine/state-codec';
 export { ATTRIBUTE_LIMITS } from './engine/attributes';

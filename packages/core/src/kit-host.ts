@@ -102,6 +102,41 @@ export class KitHost {
     );
   }
 
+  /**
+   * The page is going away: synchronously, every ready kit sends what it can with requests that outlive
+   * the page (`onPageHide`), or starts a plain `flush()` when it has no such hook.
+   */
+  pageHide(): void {
+    for (const entry of this.entries) {
+      if (entry.status !== 'ready') continue;
+      const kit = entry.kit;
+      try {
+        if (typeof kit.onPageHide === 'function') kit.onPageHide();
+        else if (typeof kit.flush === 'function') {
+          const r = kit.flush();
+          if (r && typeof r.then === 'function') r.then(undefined, (error: unknown) => this.fail(entry, 'flush', error));
+        }
+      } catch (error) {
+        this.fail(entry, 'onPageHide', error);
+      }
+    }
+  }
+
+  /** Items the kits' outboxes still hold (sent or not), as their health reports them. */
+  queuedItems(): number {
+    let n = 0;
+    for (const e of this.entries) {
+      if (e.status !== 'ready' || typeof e.kit.getHealth !== 'function') continue;
+      try {
+        const queued = e.kit.getHealth().queued;
+        if (typeof queued === 'number' && queued > 0) n += queued;
+      } catch (error) {
+        this.fail(e, 'getHealth', error);
+      }
+    }
+    return n;
+  }
+
   health(): Record<string, KitHealth> {
     const out: Record<string, KitHealth> = {};
     for (const e of this.entries) {

@@ -58,6 +58,13 @@ export interface Kit {
   onConfigChange?(timeouts: SessionTimeouts): void;
   /** Send what is queued now. */
   flush?(): void | Promise<void>;
+  /**
+   * Browsers: the page is being hidden, frozen or unloaded, and this may be the last chance to run.
+   * Send what is queued with requests that outlive the page (`outbox.flushOnPageHide()`: fetch
+   * `keepalive` / `sendBeacon`, within their 64 KB budget); what does not fit stays persisted. Called
+   * in every tab (session records of other tabs are not repeated). A kit without it gets `flush()`.
+   */
+  onPageHide?(): void;
   /** Persist and stop; called by `hub.shutdown()`. */
   shutdown?(): void | Promise<void>;
   /** Delivery figures for `hub.getKitHealth()`. */

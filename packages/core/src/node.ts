@@ -9,5 +9,5 @@ export { nodeDefaults } from './node/node-defaults';
 export type { NodeDefaultsOptions } from './node/node-defaults';
 export { gracefulShutdown } from './node/graceful-shutdown';
 export type { GracefulShutdownOptions, ShutsDown } from './node/graceful-shutdown';
-export { createNodeHub, NodeSessionHub } from './node/node-hub';
+export { createNodeHub } from './node/node-hub';
 export type { NodeHubOptions } from './node/node-hub';

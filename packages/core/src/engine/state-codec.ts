@@ -35,6 +35,11 @@ export function decodeState(text: string, currentConfig: EngineConfig): DecodeRe
   } catch {
     return { ok: false, problem: 'stored state is not valid JSON', deviceId: null };
   }
+  return decodeStateValue(raw, currentConfig);
+}
+
+/** {@link decodeState} for a state already parsed from JSON (e.g. nested in a larger record). */
+export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): DecodeResult {
   const deviceId = isObj(raw) && isStr(raw.deviceId) ? raw.deviceId : null;
   try {
     need(isObj(raw), 'stored state is not an object');

@@ -21,7 +21,7 @@ export interface NodeHubOptions extends HubOptions {
 }
 
 /** A hub made by {@link createNodeHub}: its `shutdown()` also removes the process handlers. */
-export class NodeSessionHub extends SessionHub {
+class NodeSessionHub extends SessionHub {
   private readonly stopHandling: () => void;
 
   constructor(options: NodeHubOptions) {
@@ -69,6 +69,6 @@ function withoutUndefined(options: HubOptions): HubOptions {
  * hub.logEvent('command_run', { command: 'deploy' });
  * // Ctrl-C, SIGTERM or the end of the script: the state is saved and the events are sent first.
  */
-export function createNodeHub(options: NodeHubOptions): NodeSessionHub {
+export function createNodeHub(options: NodeHubOptions): SessionHub {
   return new NodeSessionHub(options);
 }

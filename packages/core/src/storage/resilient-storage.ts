@@ -68,15 +68,19 @@ export function resilientStorage(adapter: StorageAdapter, onFailure: (error: unk
   };
 }
 
-/** A view of a SafeStorage under a key prefix (one per kit). */
-export function namespacedStorage(storage: SafeStorage, prefix: string): SafeStorage {
+/**
+ * A view of a SafeStorage under a key prefix (one per kit). A function prefix is read on every
+ * access, so the view can follow a browser tab that moved to another storage slot.
+ */
+export function namespacedStorage(storage: SafeStorage, prefix: string | (() => string)): SafeStorage {
+  const p = typeof prefix === 'function' ? prefix : () => prefix;
   return {
     get degraded() {
       return storage.degraded;
     },
-    get: (key) => storage.get(prefix + key),
-    set: (key, value) => storage.set(prefix + key, value),
-    remove: (key) => storage.remove(prefix + key),
+    get: (key) => storage.get(p() + key),
+    set: (key, value) => storage.set(p() + key, value),
+    remove: (key) => storage.remove(p() + key),
   };
 }
 

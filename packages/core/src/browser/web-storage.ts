@@ -1,0 +1,109 @@
+import { errorMessage } from '../describe-value';
+import type { StorageAdapter } from '../storage/storage-adapter';
+
+/** The part of the Web Storage API (`localStorage`) SessionHub uses. */
+export interface WebStorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  key(index: number): string | null;
+  readonly length: number;
+}
+
+/** A synchronous storage that never throws: the browser's, or memory once the browser's failed. */
+export interface PageStorage extends StorageAdapter {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  /** True once the browser's storage failed (or was never usable) and memory is used instead. */
+  readonly degraded: boolean;
+}
+
+const PROBE_KEY = '__sessionhub_probe__';
+
+/**
+ * Web Storage with a fallback to memory: when `localStorage` is unavailable (blocked by the user's
+ * settings, some private modes, sandboxed frames) or full, `onFailure` is called once with what
+ * happened and from then on this page keeps its data in memory — seeded with what it could still
+ * read under `prefix`, so nothing already written is lost. The page keeps working; its session is
+ * then neither shared with other tabs nor kept across a reload.
+ *
+ * @param source - returns the storage; may throw (reading `window.localStorage` does when it is blocked).
+ */
+export function pageStorage(source: () => WebStorageLike | null | undefined, prefix: string, onFailure: (problem: string) => void): PageStorage {
+  const memory = new Map<string, string>();
+  let store: WebStorageLike | null = null;
+  let degraded = false;
+
+  const degrade = (problem: string): void => {
+    if (degraded) return;
+    degraded = true;
+    if (store) {
+      try {
+        for (let i = 0; i < store.length; i++) {
+          const key = store.key(i);
+          if (key === null || !key.startsWith(prefix) || memory.has(key)) continue;
+          const value = store.getItem(key);
+          if (value !== null) memory.set(key, value);
+        }
+      } catch {
+        // Nothing more can be read; memory keeps what it has.
+      }
+    }
+    store = null;
+    try {
+      onFailure(problem);
+    } catch {
+      // reporting must not throw either
+    }
+  };
+
+  try {
+    const s = source();
+    if (!s) throw new Error('there is no localStorage here');
+    s.setItem(PROBE_KEY, '1');
+    s.removeItem(PROBE_KEY);
+    store = s;
+  } catch (error) {
+    degrade(`localStorage is unavailable (${errorMessage(error)})`);
+  }
+
+  return {
+    get degraded() {
+      return degraded;
+    },
+    getItem(key) {
+      if (store) {
+        try {
+          return store.getItem(key);
+        } catch (error) {
+          degrade(`localStorage failed to read (${errorMessage(error)})`);
+        }
+      }
+      return memory.get(key) ?? null;
+    },
+    setItem(key, value) {
+      if (store) {
+        try {
+          store.setItem(key, value);
+          return;
+        } catch (error) {
+          // The value that did not fit goes to memory with the rest.
+          memory.set(key, value);
+          degrade(`localStorage is full or failed to write (${errorMessage(error)})`);
+          return;
+        }
+      }
+      memory.set(key, value);
+    },
+    removeItem(key) {
+      memory.delete(key);
+      if (!store) return;
+      try {
+        store.removeItem(key);
+      } catch (error) {
+        degrade(`localStorage failed to remove a key (${errorMessage(error)})`);
+      }
+    },
+  };
+}

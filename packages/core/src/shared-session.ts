@@ -1,0 +1,54 @@
+import type { EngineInput } from './engine/inputs';
+import type { EngineOutput, WarningCode } from './engine/outputs';
+import type { EngineConfig, EngineState } from './engine/state';
+
+/**
+ * What a hub lends the shared session it runs on (see {@link SharedSession}).
+ * @internal
+ */
+export interface SharedSessionHost {
+  /** This run's engine configuration (a launch applies it). */
+  readonly config: EngineConfig;
+  /** A fresh UUID v4 (session, event and device ids). */
+  newId(): string;
+  /** The hub's clock, epoch ms. */
+  now(): number;
+  /** Committed outputs for this hub to deliver to its kits and listeners, in order. */
+  deliver(outputs: readonly EngineOutput[]): void;
+  /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
+  changed(): void;
+  /** Items this hub's kits still hold in their outboxes (to find closed tabs that left some). */
+  queuedItems(): number;
+  warn(code: WarningCode, message: string): void;
+}
+
+/**
+ * A session state shared by several hubs of one device — the tabs of an origin in a browser. Each
+ * hub previews its calls on its own view (so the synchronous API answers at once), and the shared
+ * session commits them to the shared state one hub at a time, on the latest state, so exactly one
+ * hub emits each session start and end. Built by `@sessionhub/core/browser`.
+ * @internal
+ */
+export interface SharedSession {
+  /** Joins: claims this hub's place (its tab slot) and reads the shared state. */
+  open(host: SharedSessionHost): Promise<void>;
+  /** Prefix of this hub's own storage keys (its kits' outboxes); it may change after a resume. */
+  ownPrefix(): string;
+  /** The state as this hub sees it: the shared state plus its calls not yet committed. */
+  view(): EngineState | null;
+  /** Applies `input` to the view now (for the call's return value) and queues it for commit. */
+  submit(input: EngineInput): boolean | number | undefined;
+  /**
+   * The page is going away: commits what is queued synchronously, without waiting for the lock
+   * (nothing asynchronous runs after `pagehide`). `closing` gives this hub's place up.
+   */
+  commitNow(closing: boolean): void;
+  /** Records how many items this hub's kits still hold, synchronously (after a page-hide flush). */
+  noteQueued(items: number): void;
+  /** The page came back (back/forward cache, resume): reclaims this hub's place before further commits. */
+  resume(): void;
+  /** Resolves once everything submitted so far is committed. Never rejects. */
+  settled(): Promise<void>;
+  /** Commits what is queued, gives this hub's place up and stops listening. Never rejects. */
+  close(): Promise<void>;
+}
