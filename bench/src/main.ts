@@ -1,0 +1,96 @@
+/**
+ * `pnpm bench` / `pnpm size`: see bench/README.md.
+ *
+ *   main.mjs [all|size|speed|engine|memory] [--check] [--json] [--quick]
+ *
+ * all      size (with the vendor SDKs), speed, engine and memory
+ * size     size; with --check only SessionHub's bundles, and exit 1 when one is over budget (CI)
+ * --json   one JSON document on stdout instead of the tables
+ * --quick  fewer rounds and events (a smoke run; figures are noisier)
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
+import { machine } from './report/machine';
+import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
+import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
+import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
+import { availableKits } from './workload/vendor-kits';
+
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Args {
+  readonly section: Section;
+  readonly check: boolean;
+  readonly json: boolean;
+  readonly quick: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const unknownFlag = [...flags].find((f) => !['--check', '--json', '--quick'].includes(f));
+  const positional = argv.filter((a) => !a.startsWith('--'));
+  const section = (positional[0] ?? 'all') as Section;
+  if (unknownFlag || positional.length > 1 || !SECTIONS.includes(section)) {
+    process.stderr.write(`usage: bench [${SECTIONS.join('|')}] [--check] [--json] [--quick]\n`);
+    process.exit(2);
+  }
+  return { section, check: flags.has('--check'), json: flags.has('--json'), quick: flags.has('--quick') };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const wants = (s: Section): boolean => args.section === 'all' || args.section === s;
+  const report: {
+    machine: ReturnType<typeof machine>;
+    command: string;
+    size?: SizeResult;
+    throughput?: ThroughputResult;
+    engine?: EngineResult;
+    memory?: MemoryResult;
+  } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
+  const print = (text: string): void => {
+    if (!args.json) process.stdout.write(text + '\n\n');
+  };
+  print(`SessionHub bench — ${report.machine.summary}`);
+  let failed = false;
+
+  if (wants('size')) {
+    const size = await runSizeBench(benchDir, { peers: !args.check });
+    report.size = size;
+    print(renderSize(size));
+    const over = size.sessionhub.filter((s) => !s.withinBudget);
+    if (args.check && over.length > 0) {
+      failed = true;
+      for (const s of over) process.stderr.write(`size budget exceeded: ${s.name} is ${s.gzipped} bytes min+gz, budget ${s.budget}\n`);
+    }
+  }
+
+  const kits = wants('speed') || wants('memory') ? await availableKits() : null;
+  if (wants('speed')) {
+    report.throughput = await runThroughput(kits!, args);
+    print(renderThroughput(report.throughput));
+  }
+  if (wants('engine')) {
+    report.engine = await runEngineReplay(args);
+    print(renderEngine(report.engine));
+  }
+  if (wants('memory')) {
+    report.memory = await runMemory(kits!, args);
+    print(renderMemory(report.memory));
+  }
+
+  if (args.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { renderTable, kb, times } from '../report/table';
+import { measureBundle, type BundleFigure, type ModuleShare } from './bundle';
+import { PEER_TARGETS } from './peer-targets';
+import { sessionHubTargets, KB, type SessionHubTarget } from './sessionhub-targets';
+
+export interface SessionHubSize extends BundleFigure {
+  readonly kind: SessionHubTarget['kind'];
+  readonly budget: number;
+  readonly withinBudget: boolean;
+  /** For a bundle over budget: its heaviest source modules (minified bytes), bundled from src/. */
+  readonly heaviest?: readonly ModuleShare[];
+}
+
+export interface PeerSize extends BundleFigure {
+  readonly package: string;
+  readonly version: string;
+  readonly replacedByKits: boolean;
+  readonly note?: string;
+  /** gzipped / SessionHub's total gzipped. */
+  readonly ratio: number;
+}
+
+export interface SizeResult {
+  readonly kilobyte: number;
+  readonly sessionhub: readonly SessionHubSize[];
+  readonly peers: readonly PeerSize[];
+  /** Braze + Snowplow + CleverTap SDKs: what the three kits replace. */
+  readonly vendorStack: { readonly gzipped: number; readonly ratio: number } | null;
+  readonly notes: readonly string[];
+}
+
+/** The condition under which our packages export their TypeScript sources (per-module breakdown). */
+const SOURCE_CONDITION = '@sessionhub/source';
+
+/**
+ * Measures SessionHub's bundles (from the packages' dist/, as an app imports them) against the budgets,
+ * and with `peers`, the vendor SDKs bundled the same way.
+ */
+export async function runSizeBench(benchDir: string, options: { peers: boolean }): Promise<SizeResult> {
+  const packagesDir = join(benchDir, '..', 'packages');
+  const { targets, notes } = sessionHubTargets(packagesDir);
+  const sessionhub: SessionHubSize[] = [];
+  for (const target of targets) {
+    const figure = await measureBundle(target, benchDir);
+    const withinBudget = figure.gzipped <= target.budget;
+    let heaviest: ModuleShare[] | undefined;
+    if (!withinBudget) {
+      // dist/ is one file per package; the sources show which module weighs.
+      const fromSource = await measureBundle(target, benchDir, [SOURCE_CONDITION]);
+      heaviest = fromSource.modules.slice(0, 12);
+    }
+    sessionhub.push({ ...figure, kind: target.kind, budget: target.budget, withinBudget, ...(heaviest ? { heaviest } : {}) });
+  }
+  const total = sessionhub.find((s) => s.kind === 'total')!;
+  const peers: PeerSize[] = [];
+  if (options.peers) {
+    const require = createRequire(join(benchDir, 'package.json'));
+    for (const peer of PEER_TARGETS) {
+      const figure = await measureBundle(peer, benchDir);
+      peers.push({
+        ...figure,
+        package: peer.package,
+        version: installedVersion(require, peer.package, benchDir),
+        replacedByKits: peer.replacedByKits,
+        ...(peer.note ? { note: peer.note } : {}),
+        ratio: figure.gzipped / total.gzipped,
+      });
+    }
+  }
+  const replaced = peers.filter((p) => p.replacedByKits);
+  const stack = replaced.reduce((sum, p) => sum + p.gzipped, 0);
+  return {
+    kilobyte: KB,
+    sessionhub,
+    peers,
+    vendorStack: replaced.length > 0 ? { gzipped: stack, ratio: stack / total.gzipped } : null,
+    notes,
+  };
+}
+
+function installedVersion(require: NodeJS.Require, name: string, benchDir: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    // Packages whose exports map hides package.json: read it from the bench's node_modules.
+    return (JSON.parse(readFileSync(join(benchDir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  }
+}
+
+/** The size tables, and the heavy modules of any bundle over budget. */
+export function renderSize(result: SizeResult): string {
+  const total = result.sessionhub.find((s) => s.kind === 'total')!;
+  const rows: string[][] = result.sessionhub.map((s) => [
+    `SessionHub ${s.name}`,
+    kb(s.minified),
+    kb(s.gzipped),
+    kb(s.gzippedInitial),
+    s.kind === 'total' ? '1×' : times(s.gzipped / total.gzipped),
+    `≤ ${kb(s.budget)} ${s.withinBudget ? 'ok' : 'OVER'}`,
+  ]);
+  for (const p of result.peers) {
+    rows.push([`${p.name} ${p.version}`, kb(p.minified), kb(p.gzipped), kb(p.gzippedInitial), times(p.ratio), '']);
+  }
+  if (result.vendorStack) {
+    rows.push(['Braze + Snowplow + CleverTap SDKs', '', kb(result.vendorStack.gzipped), '', times(result.vendorStack.ratio), '']);
+  }
+  const out = [
+    'Size: esbuild, browser, ESM, minified, ES2020, code splitting; gzip -9 per chunk, summed over all chunks\n' +
+      '(lazy ones too: Segment loads its core lazily from load()); "initial" = the entry and its static imports. KB = 1,000 bytes.',
+    renderTable(['bundle', 'min KB', 'min+gz KB', 'initial min+gz KB', '× SessionHub total', 'budget (min+gz)'], rows),
+  ];
+  const notes = [
+    ...result.peers.filter((p) => p.note).map((p) => `${p.name}: ${p.note}`),
+    'core + delivery and each kit: everything the package exports; kits without core, delivery and their deps.',
+    'total: createHub + every kit factory as an app imports them, tree-shaken, with all dependencies.',
+    ...result.notes,
+  ];
+  out.push(notes.map((n) => `  - ${n}`).join('\n'));
+  for (const s of result.sessionhub.filter((x) => x.heaviest)) {
+    out.push(
+      `SessionHub ${s.name} is over budget: ${kb(s.gzipped)} KB > ${kb(s.budget)} KB (min+gz). Heaviest modules (minified bytes, from src/):\n` +
+        s.heaviest!.map((m) => `  ${String(m.bytes).padStart(7)}  ${m.module}`).join('\n'),
+    );
+  }
+  return out.join('\n\n');
+}
