@@ -20,6 +20,7 @@ export interface GracefulShutdownOptions {
 
 /** What {@link gracefulShutdown} shuts down: a hub, or anything with the same `shutdown`. */
 export interface ShutsDown {
+  /** Persists, flushes and stops; must not reject (a hub's never does). */
   shutdown(): Promise<void>;
 }
 

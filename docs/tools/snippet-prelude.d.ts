@@ -1,0 +1,33 @@
+/**
+ * What every ```ts block in the docs may use without declaring it (the docs checker, check-docs.mjs,
+ * compiles each block as a module next to this file). Keep it small: a block that needs more should
+ * say so in its own code. A block's own declarations shadow these.
+ */
+// A script (no top-level import or export), so the `declare module` blocks below are ambient.
+
+/** The app's hub, as created in "Getting started". */
+declare const hub: import('@sessionhub/core').SessionHub;
+
+// Platform modules this repository does not install. These are the parts of their real type
+// declarations that the docs use, copied as they are, so a sample that misuses them fails.
+declare module 'react-native' {
+  export type AppStateStatus = 'active' | 'background' | 'inactive' | 'unknown' | 'extension';
+  export type AppStateEvent = 'change' | 'memoryWarning' | 'blur' | 'focus';
+  export interface NativeEventSubscription {
+    remove(): void;
+  }
+  export const AppState: {
+    currentState: AppStateStatus;
+    isAvailable: boolean;
+    addEventListener(type: AppStateEvent, listener: (state: AppStateStatus) => void): NativeEventSubscription;
+  };
+}
+
+declare module '@react-native-async-storage/async-storage' {
+  const AsyncStorage: {
+    getItem(key: string, callback?: (error?: Error | null, result?: string | null) => void): Promise<string | null>;
+    setItem(key: string, value: string, callback?: (error?: Error | null) => void): Promise<void>;
+    removeItem(key: string, callback?: (error?: Error | null) => void): Promise<void>;
+  };
+  export default AsyncStorage;
+}
