@@ -16,6 +16,8 @@ export const BUDGETS = {
 export interface SessionHubTarget extends BundleSpec {
   readonly kind: 'core' | 'kit' | 'total';
   readonly budget: number;
+  /** The total the vendor SDKs are compared with: the browser app's when core has a browser entry. */
+  readonly reference?: boolean;
 }
 
 export interface SessionHubTargets {
@@ -29,50 +31,76 @@ export interface SessionHubTargets {
 interface PackageInfo {
   readonly name: string;
   readonly dependencies: readonly string[];
+  /** Subpath exports (`./browser`, `./node`, …). */
+  readonly subpaths: readonly string[];
 }
 
 function packageInfo(dir: string): PackageInfo {
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
-  return { name: manifest.name, dependencies: Object.keys(manifest.dependencies ?? {}) };
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    dependencies?: Record<string, string>;
+    exports?: Record<string, unknown>;
+  };
+  return {
+    name: manifest.name,
+    dependencies: Object.keys(manifest.dependencies ?? {}),
+    subpaths: Object.keys(manifest.exports ?? {}).filter((k) => k.startsWith('./') && !k.endsWith('.json')),
+  };
 }
 
-/** `export { brazeKit } from './braze-kit'` → ['brazeKit']: the kit factories an app calls. */
-function kitFactories(indexSource: string): string[] {
+/** Names a module exports by name (`export { a, b as c } from …`, `export function d`), matching `pattern`. */
+function exportedNames(source: string, pattern: RegExp): string[] {
   const names = new Set<string>();
-  for (const [, list] of indexSource.matchAll(/export\s*\{([^}]*)\}/g)) {
+  for (const [, list] of source.matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of list!.split(',')) {
       const name = part.trim().split(/\s+as\s+/).pop()!.trim();
-      if (/^[a-z][A-Za-z0-9]*Kit$/.test(name)) names.add(name);
+      if (pattern.test(name)) names.add(name);
     }
   }
-  for (const [, name] of indexSource.matchAll(/export\s+(?:async\s+)?function\s+([a-z][A-Za-z0-9]*Kit)\b/g)) names.add(name!);
+  for (const [, name] of source.matchAll(/export\s+(?:async\s+)?function\s+([A-Za-z0-9_$]+)/g)) if (pattern.test(name!)) names.add(name!);
   return [...names];
 }
 
+/** The kit factories an app calls: `brazeKit`, … */
+const KIT_FACTORY = /^[a-z][A-Za-z0-9]*Kit$/;
+/** A hub factory of a platform entry: `createBrowserHub`, … */
+const HUB_FACTORY = /^create[A-Za-z0-9]*Hub$/;
+
 /**
  * What the budgets cover, found in `packages/`:
- * - core + delivery: everything both packages export (an upper bound on any import of them), with
- *   their dependencies (eventemitter3, uuid);
+ * - core + delivery: everything both packages export to browsers (the main entries and core's
+ *   `./browser`; not `./node`), an upper bound on any import of them, with their dependencies
+ *   (eventemitter3, uuid);
  * - each `packages/kit-*`: everything it exports, with core, delivery and their dependencies left
  *   out (an app already ships them with the row above), its own dependencies in;
- * - total: an app using the hub and every kit (`createHub` + each kit factory), tree-shaken, with
- *   every dependency.
+ * - app totals: an app using the hub and every kit (`createHub` + each kit factory; and a web app:
+ *   `createBrowserHub` + each kit factory), tree-shaken, with every dependency.
  */
 export function sessionHubTargets(packagesDir: string): SessionHubTargets {
   const core = packageInfo(join(packagesDir, 'core'));
   const delivery = packageInfo(join(packagesDir, 'delivery'));
   const shared = [...new Set([core.name, delivery.name, ...core.dependencies, ...delivery.dependencies])];
   const notes: string[] = [];
+  // Platform entries that run in browsers: `./browser` (and any other than `./node`).
+  const browserEntries = core.subpaths.filter((p) => p !== './node').map((p) => `${core.name}/${p.slice(2)}`);
   const targets: SessionHubTarget[] = [
     {
       name: 'core + delivery',
       kind: 'core',
       budget: BUDGETS.coreWithDelivery,
-      entry: `export * from '${core.name}';\nexport * from '${delivery.name}';\n`,
+      entry: [core.name, ...browserEntries, delivery.name].map((m) => `export * from '${m}';\n`).join(''),
     },
   ];
+  const hubFactories: { label: string; module: string; factory: string }[] = [{ label: 'app', module: core.name, factory: 'createHub' }];
+  for (const subpath of core.subpaths.filter((p) => p !== './node')) {
+    const source = join(packagesDir, 'core', 'src', `${subpath.slice(2)}.ts`);
+    if (!existsSync(source)) continue;
+    for (const factory of exportedNames(readFileSync(source, 'utf8'), HUB_FACTORY)) {
+      hubFactories.push({ label: `${subpath.slice(2)} app`, module: `${core.name}/${subpath.slice(2)}`, factory });
+    }
+  }
   const kits: string[] = [];
-  const appImports = [`export { createHub } from '${core.name}';`];
+  const kitImports: string[] = [];
   for (const dir of readdirSync(packagesDir).filter((d) => d.startsWith('kit-')).sort()) {
     const index = join(packagesDir, dir, 'src', 'index.ts');
     if (!existsSync(index)) {
@@ -80,21 +108,26 @@ export function sessionHubTargets(packagesDir: string): SessionHubTargets {
       continue;
     }
     const kit = packageInfo(join(packagesDir, dir));
-    const factories = kitFactories(readFileSync(index, 'utf8'));
+    const factories = exportedNames(readFileSync(index, 'utf8'), KIT_FACTORY);
     if (factories.length === 0) {
       notes.push(`${kit.name}: exports no kit factory (a function named …Kit) yet, not measured`);
       continue;
     }
     kits.push(kit.name);
     targets.push({ name: kit.name.replace(/^@sessionhub\//, ''), kind: 'kit', budget: BUDGETS.kit, entry: `export * from '${kit.name}';\n`, external: shared });
-    appImports.push(`export { ${factories.join(', ')} } from '${kit.name}';`);
+    kitImports.push(`export { ${factories.join(', ')} } from '${kit.name}';`);
   }
-  targets.push({
-    name: kits.length === 3 ? 'core + 3 kits (app)' : `core + ${kits.length} kit(s) (app)`,
-    kind: 'total',
-    budget: BUDGETS.total,
-    entry: appImports.join('\n') + '\n',
-  });
+  // Compare browser SDKs with a web app when there is a browser entry, else with the plain app.
+  const reference = hubFactories.find((h) => h.module.endsWith('/browser')) ?? hubFactories[0]!;
+  for (const hub of hubFactories) {
+    targets.push({
+      ...(hub === reference ? { reference: true } : {}),
+      name: `${hub.factory} + ${kits.length} kit${kits.length === 1 ? '' : 's'} (${hub.label})`,
+      kind: 'total',
+      budget: BUDGETS.total,
+      entry: [`export { ${hub.factory} } from '${hub.module}';`, ...kitImports].join('\n') + '\n',
+    });
+  }
   if (kits.length !== 3) notes.push(`the total covers ${kits.length} kit(s); the budget is for core + 3 kits`);
   return { targets, kits, notes };
 }
