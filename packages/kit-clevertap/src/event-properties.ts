@@ -53,7 +53,8 @@ export function propertyValue(value: unknown): CleverTapPropertyValue | undefine
       return cut(out, MAX_VALUE_LENGTH);
     }
     case 'number':
-      return Number.isFinite(value) ? value : undefined;
+      // -0 is 0 once serialized; say so here, so what is queued is what is sent.
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : undefined;
     case 'boolean':
       return value;
     case 'object':

@@ -4,6 +4,10 @@
  * CleverTap's session-neutral events declared to the hub.
  * @packageDocumentation
  */
+export { clevertapKit, CLEVERTAP_NATIVE_SESSION_TIMEOUT_SECONDS } from './clevertap-kit';
+export type { CleverTapKit } from './clevertap-kit';
+export { CleverTapKitConfigError, DEFAULT_ATTRIBUTE_PREFIX, DEFAULT_OS, DEFAULT_REGION, resolveCleverTapOptions } from './options';
+export type { CleverTapDeliveryOptions, CleverTapKitOptions, ResolvedCleverTapOptions } from './options';
 export { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 export { cleverTapGuid } from './device-guid';
 export { KIT_VERSION } from './version';
