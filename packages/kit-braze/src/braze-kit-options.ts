@@ -105,7 +105,7 @@ export function resolveBrazeKitOptions(options: BrazeKitOptions): ResolvedBrazeK
   const eventName = o.sessionAttributesEventName ?? 'session_attributes';
   if (typeof eventName !== 'string') fail('sessionAttributesEventName', 'must be a string');
   const nameProblem = brazeEventNameProblem(eventName);
-  if (nameProblem !== null) fail('sessionAttributesEventName', `is a Braze custom event name, which ${nameProblem}`);
+  if (nameProblem !== null) fail('sessionAttributesEventName', `is a Braze custom event name: ${nameProblem}`);
   if (o.brazeSessionTimeout !== undefined && !(typeof o.brazeSessionTimeout === 'number' && Number.isFinite(o.brazeSessionTimeout) && o.brazeSessionTimeout >= 1)) {
     fail('brazeSessionTimeout', `must be a finite number of seconds ≥ 1 (Braze's minimum) (got ${String(o.brazeSessionTimeout)})`);
   }

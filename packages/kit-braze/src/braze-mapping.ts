@@ -42,18 +42,20 @@ export function sessionEndEvent(record: SessionEndRecord): BrazeSessionEndEvent 
  * `ce` for a hub event, properties filtered by Braze's rules (see {@link brazeProperties}). A
  * session-neutral event logged while no session is live (`sessionId` null) has no `session_id`: it
  * belongs to the user and device but to no Braze session, so Braze's session count stays SessionHub's.
- * Returns null (after one warning) when Braze would refuse the name itself.
+ * Returns null (after one warning) when Braze would refuse the event: its name, or properties over 50 KB.
  */
 export function customEvent(record: EventRecord, warn: (message: string) => void): BrazeCustomEvent | null {
   const nameProblem = brazeEventNameProblem(record.name);
   if (nameProblem !== null) {
-    warn(`event "${record.name.slice(0, 60)}" is not sent to Braze: a Braze custom event name ${nameProblem}`);
+    warn(`event "${record.name.slice(0, 60)}" is not sent to Braze: ${nameProblem} of a Braze custom event`);
     return null;
   }
+  const properties = brazeProperties(record.attributes, `event "${record.name}"`, warn);
+  if (properties === null) return null;
   const event: Writable<BrazeCustomEvent> = {
     name: 'ce',
     time: brazeTime(record.timestamp),
-    data: { n: record.name, p: brazeProperties(record.attributes, `event "${record.name}"`, warn) },
+    data: { n: record.name, p: properties },
   };
   if (record.sessionId !== null) event.session_id = record.sessionId;
   if (record.userId !== null) event.user_id = record.userId;
@@ -70,10 +72,12 @@ export function sessionAttributesEvent(
   warn: (message: string) => void,
 ): BrazeCustomEvent | null {
   if (Object.keys(record.attributes).length === 0) return null;
+  const properties = brazeProperties(record.attributes, `session attributes event "${eventName}"`, warn);
+  if (properties === null) return null;
   const event: Writable<BrazeCustomEvent> = {
     name: 'ce',
     time: brazeTime(record.endTime),
-    data: { n: eventName, p: brazeProperties(record.attributes, `session attributes event "${eventName}"`, warn) },
+    data: { n: eventName, p: properties },
     session_id: record.sessionId,
   };
   if (record.userId !== null) event.user_id = record.userId;

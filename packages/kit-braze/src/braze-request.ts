@@ -9,6 +9,9 @@ import type { BrazeSdkEvent, BrazeUserAttributes } from './braze-wire';
  */
 export const BRAZE_BATCH_LIMITS = Object.freeze({ maxItems: 75, maxBytes: 60_000 });
 
+/** `X-Braze-Last-Req-Ms-Ago` before any request: the Web SDK's `LAST_REQUEST_TO_ENDPOINT_MS_AGO_DEFAULT` (2 h). */
+const NO_PREVIOUS_REQUEST_MS = 7_200_000;
+
 /** What every request of one kit shares. */
 export interface BrazeRequestSettings {
   /** `POST` target, from {@link brazeDataUrl}. */
@@ -43,8 +46,8 @@ export function brazeDataUrl(baseUrl: string): string | null {
 /**
  * One `POST {baseUrl}/data/` request for a batch, built at send time: body
  * `{ api_key, time, sdk_version, sdk_flavor?, app_version?, device_id, events, attributes? }` with
- * `time` = whole seconds at `sentAt` (floored), and the Web SDK's headers (`X-Braze-Api-Key`,
- * `X-Requested-With`, `X-Braze-DataRequest`, `X-Braze-Req-Attempt`, `X-Braze-Last-Req-Ms-Ago`).
+ * `time` = whole seconds at `sentAt` (floored), and the Web SDK's headers (`Content-Type`,
+ * `X-Requested-With`, `X-Braze-Api-Key`, `X-Braze-Last-Req-Ms-Ago`, `X-Braze-Req-Attempt`).
  * Items that are neither an event nor attributes (a damaged stored entry) are left out.
  */
 export function buildBrazeRequest(
@@ -72,13 +75,14 @@ export function buildBrazeRequest(
   body.events = events;
   if (attributes !== null) body.attributes = attributes;
 
+  // The Web SDK's data request headers (util/net.js, network-manager.js tt()). X-Braze-DataRequest is
+  // left out: the Web SDK sets it only when a request also asks for triggers, cards or flags.
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'X-Requested-With': 'XMLHttpRequest',
     'X-Braze-Api-Key': settings.apiKey,
-    'X-Braze-DataRequest': 'true',
+    'X-Braze-Last-Req-Ms-Ago': String(info.previousSentAt === null ? NO_PREVIOUS_REQUEST_MS : Math.max(0, sentAt - info.previousSentAt)),
     'X-Braze-Req-Attempt': String(info.attempt),
   };
-  if (info.previousSentAt !== null) headers['X-Braze-Last-Req-Ms-Ago'] = String(Math.max(0, sentAt - info.previousSentAt));
   return { url: settings.url, method: 'POST', headers, body: JSON.stringify(body) };
 }

@@ -9,7 +9,7 @@ export type { BrazeKitOptions } from './braze-kit-options';
 
 // The pure mapping and request building, for replays, servers and tests.
 export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes, brazeTime } from './braze-mapping';
-export { BRAZE_NAME_LIMITS, brazeEventNameProblem, brazeProperties } from './braze-properties';
+export { BRAZE_NAME_LIMITS, brazeDateString, brazeEventNameProblem, brazeProperties } from './braze-properties';
 export { BRAZE_BATCH_LIMITS, brazeDataUrl, buildBrazeRequest } from './braze-request';
 export type { BrazeRequestSettings } from './braze-request';
 export { BRAZE_SESSION_TIMEOUTS, timeoutAlignment } from './braze-timeouts';

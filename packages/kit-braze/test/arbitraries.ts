@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import type { EventRecord, SessionEndRecord, SessionStartRecord, UserChangeRecord } from '@sessionhub/core';
+import { brazeEventNameProblem } from '@sessionhub/kit-braze';
 
-// Canonical records as the hub hands them to kits, for tests of the pure mapping.
+// Canonical records as the hub hands them to kits, for tests of the pure mapping. Names and keys are
+// ones Braze accepts (what Braze refuses is tested on its own).
+
+/** A name or key Braze accepts (the event name and property key rules are the same). */
+const brazeName = (maxLength: number) => fc.string({ minLength: 1, maxLength }).filter((n) => brazeEventNameProblem(n) === null);
 
 const t0 = Date.UTC(2026, 0, 1);
 const time = fc.integer({ min: t0, max: t0 + 400 * 86_400_000 });
@@ -28,7 +33,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     startTime: time,
     duration: fc.integer({ min: 0, max: 86_400_000 }),
     eventCount: fc.nat({ max: 50 }),
-    attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !k.startsWith('$')), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 }),
+    attributes: fc.dictionary(brazeName(10), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 }),
     userId,
     deviceId: fc.uuid(),
     reason: fc.constantFrom('timeout', 'recovered', 'user-change', 'manual', 'clock-change'),
@@ -45,8 +50,8 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
 export const eventRecord: fc.Arbitrary<EventRecord> = fc
   .record({
     eventId: fc.uuid(),
-    name: fc.string({ minLength: 1, maxLength: 40 }).filter((n) => !n.startsWith('$')),
-    attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !k.startsWith('$')), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }),
+    name: brazeName(40),
+    attributes: fc.dictionary(brazeName(10), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 5 }),
     timestamp: time,
     sessionId: fc.option(fc.uuid(), { nil: null }),
     userId,

@@ -57,9 +57,10 @@ describe('Braze kit delivery (msw collector)', () => {
       'content-type': 'application/json',
       'x-requested-with': 'XMLHttpRequest',
       'x-braze-api-key': 'api-key-1',
-      'x-braze-datarequest': 'true',
+      'x-braze-last-req-ms-ago': '7200000',
       'x-braze-req-attempt': '1',
     });
+    expect(request!.headers['x-braze-datarequest']).toBeUndefined();
     const body = bodyOf(request!);
     expect(body).toMatchObject({ api_key: 'api-key-1', time: Math.floor(Date.now() / 1000), sdk_version: '6.13.0', app_version: '2.4.1', device_id: hub.getDeviceId() });
     expect(body.events.map((e) => e.name)).toEqual(['ss', 'ce']);

@@ -48,7 +48,7 @@ describe('brazeKit in a hub', () => {
       {
         name: 'ce',
         time: (t0 + 2500) / 1000,
-        data: { n: 'song_played', p: { genre: 'jazz', seconds: 212, liked: true, released: '2019-05-01T00:00:00.000Z' } },
+        data: { n: 'song_played', p: { genre: 'jazz', seconds: 212, liked: true, released: '2019-05-01T00:00:00' } },
         session_id: session.id,
       },
       { name: 'se', time: (t0 + 3750) / 1000, data: { d: 3.75 }, session_id: session.id },

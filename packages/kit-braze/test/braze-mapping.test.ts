@@ -6,6 +6,8 @@ import { eventRecord, sessionEndRecord, sessionStartRecord, userChangeRecord } f
 const noWarning = (m: string): never => {
   throw new Error(`unexpected warning: ${m}`);
 };
+/** Attributes as Braze properties: null values are left out (nothing to send), the rest as is. */
+const withoutNulls = (attributes: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== null));
 
 describe('mapping: canonical records -> Braze events', () => {
   it('session start -> ss with data {} at the start time (seconds), its session id and user id', () => {
@@ -38,7 +40,7 @@ describe('mapping: canonical records -> Braze events', () => {
         expect(JSON.parse(JSON.stringify(e))).toEqual({
           name: 'ce',
           time: r.timestamp / 1000,
-          data: { n: r.name, p: r.attributes },
+          data: { n: r.name, p: withoutNulls(r.attributes) },
           ...(r.sessionId !== null ? { session_id: r.sessionId } : {}),
           ...(r.userId !== null ? { user_id: r.userId } : {}),
         });
@@ -68,7 +70,7 @@ describe('mapping: canonical records -> Braze events', () => {
         expect(JSON.parse(JSON.stringify(e))).toEqual({
           name: 'ce',
           time: r.endTime / 1000,
-          data: { n: 'session_attributes', p: r.attributes },
+          data: { n: 'session_attributes', p: withoutNulls(r.attributes) },
           session_id: r.sessionId,
           ...(r.userId !== null ? { user_id: r.userId } : {}),
         });

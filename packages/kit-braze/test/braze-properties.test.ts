@@ -1,23 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BRAZE_NAME_LIMITS, brazeEventNameProblem, brazeProperties } from '@sessionhub/kit-braze';
+import { BRAZE_NAME_LIMITS, brazeDateString, brazeEventNameProblem, brazeProperties } from '@sessionhub/kit-braze';
 
-const validKey = fc.string({ minLength: 1, maxLength: 30 }).filter((k) => !k.startsWith('$'));
+const validKeyText = (k: string): boolean => !k.startsWith('$') && !/[\x00-\x1F"]/.test(k);
+const validKey = fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }).filter(validKeyText);
 const invalidKey = fc.oneof(
   fc.constant(''),
   fc.string({ maxLength: 20 }).map((k) => `$${k}`),
-  fc.string({ minLength: BRAZE_NAME_LIMITS.maxPropertyKeyLength + 1, maxLength: 300 }).filter((k) => !k.startsWith('$')),
+  fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom('"', '\n', '\u0000', '\u001f'), fc.string({ maxLength: 10 })).map(([a, c, b]) => `k${a}${c}${b}`),
+  fc.string({ minLength: BRAZE_NAME_LIMITS.maxPropertyKeyLength + 1, maxLength: 300 }).filter(validKeyText),
 );
 const validValue = fc.oneof(
   fc.string(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
   fc.boolean(),
-  fc.constant(null),
   fc.date({ noInvalidDate: true }),
 );
+/** Values there is nothing to send for: left out silently, as Braze's Web SDK does. */
+const emptyValue = fc.constantFrom(null, undefined);
 const invalidValue = fc.oneof(
-  fc.constant(undefined),
   fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
@@ -28,14 +30,15 @@ const invalidValue = fc.oneof(
 );
 
 describe('Braze property rules', () => {
-  it('keeps exactly the valid pairs, converts Dates to ISO strings, and warns once naming every dropped key', () => {
+  it('keeps exactly the valid pairs, sends Dates as the Web SDK does, leaves out null/undefined, and warns once naming every dropped key', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(
           fc.oneof(
-            fc.tuple(validKey, validValue, fc.constant(true)),
-            fc.tuple(invalidKey, validValue, fc.constant(false)),
-            fc.tuple(validKey, invalidValue, fc.constant(false)),
+            fc.tuple(validKey, validValue, fc.constant('kept' as const)),
+            fc.tuple(validKey, emptyValue, fc.constant('omitted' as const)),
+            fc.tuple(invalidKey, validValue, fc.constant('dropped' as const)),
+            fc.tuple(validKey, invalidValue, fc.constant('dropped' as const)),
           ),
           { selector: ([k]) => k, maxLength: 12 },
         ),
@@ -44,10 +47,11 @@ describe('Braze property rules', () => {
           for (const [k, v] of entries) Object.defineProperty(attributes, k, { value: v, enumerable: true, writable: true, configurable: true });
           const warnings: string[] = [];
           const out = brazeProperties(attributes, 'event "x"', (m) => warnings.push(m));
-          const kept = entries.filter(([, , ok]) => ok);
-          const dropped = entries.filter(([, , ok]) => !ok);
-          expect(Object.keys(out).sort()).toEqual(kept.map(([k]) => k).sort());
-          for (const [k, v] of kept) expect(out[k]).toEqual(v instanceof Date ? v.toISOString() : v);
+          const kept = entries.filter(([, , fate]) => fate === 'kept');
+          const dropped = entries.filter(([, , fate]) => fate === 'dropped');
+          expect(out).not.toBeNull();
+          expect(Object.keys(out!).sort()).toEqual(kept.map(([k]) => k).sort());
+          for (const [k, v] of kept) expect(out![k]).toEqual(v instanceof Date ? v.toISOString().slice(0, -5) : v);
           expect(warnings).toHaveLength(dropped.length > 0 ? 1 : 0);
           for (const [k] of dropped) expect(warnings[0]).toContain(`"${k.length > 40 ? k.slice(0, 40) : k}`);
           // What is kept survives JSON as it is (no NaN turning into null, no Date turning into {}).
@@ -65,24 +69,48 @@ describe('Braze property rules', () => {
     expect(JSON.parse(JSON.stringify(out))).toEqual(attributes);
     expect(Object.getPrototypeOf(out)).toBeNull();
     attributes.a = 'changed';
-    expect(out.a).toBe('x');
+    expect(out!.a).toBe('x');
   });
 
   it('names the context and the reason in the single warning', () => {
     const warnings: string[] = [];
-    brazeProperties({ $price: 3, items: [1, 2], ok: 'yes', n: Number.NaN }, 'event "checkout"', (m) => warnings.push(m));
+    const out = brazeProperties({ $price: 3, items: [1, 2], ok: 'yes', n: Number.NaN, gone: null, 'a"b': 1 }, 'event "checkout"', (m) => warnings.push(m));
+    expect(out).toEqual({ ok: 'yes' });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^event "checkout": dropped 3 properties Braze does not accept: /);
-    expect(warnings[0]).toContain('"$price" (key starts with "$")');
+    expect(warnings[0]).toMatch(/^event "checkout": dropped 4 properties Braze does not accept: /);
+    expect(warnings[0]).toContain('"$price" (key must not start with "$")');
     expect(warnings[0]).toContain('"items" (value is an array');
     expect(warnings[0]).toContain('"n" (value NaN is not a finite number)');
+    expect(warnings[0]).toContain(`"a"b" (key must not contain control characters or '"')`);
   });
 
-  it('refuses event names Braze refuses: empty, longer than 255, or starting with $', () => {
+  it('sends Dates as the Web SDK does: UTC, whole seconds, no zone suffix', () => {
+    const out = brazeProperties({ at: new Date(Date.UTC(2019, 4, 1, 13, 14, 15, 999)) }, 'ctx', () => undefined);
+    expect(out).toEqual({ at: '2019-05-01T13:14:15' });
+    expect(brazeDateString(new Date(0))).toBe('1970-01-01T00:00:00');
+  });
+
+  it('refuses an event whose properties exceed 50 KB as JSON, counting UTF-8 bytes', () => {
+    const warnings: string[] = [];
+    // 51 200 bytes is the limit: {"k":"…"} is 8 bytes of JSON around the value.
+    const fits = brazeProperties({ k: 'x'.repeat(51_200 - 8) }, 'event "big"', (m) => warnings.push(m));
+    expect(fits).not.toBeNull();
+    expect(brazeProperties({ k: 'x'.repeat(51_200 - 7) }, 'event "big"', (m) => warnings.push(m))).toBeNull();
+    // 'é' is 2 bytes in UTF-8, '😀' 4: the limit is in bytes, not characters.
+    expect(brazeProperties({ k: 'é'.repeat(25_600) }, 'event "big"', (m) => warnings.push(m))).toBeNull();
+    expect(brazeProperties({ k: '😀'.repeat(12_798) }, 'event "big"', (m) => warnings.push(m))).not.toBeNull();
+    expect(brazeProperties({ k: '😀'.repeat(12_799) }, 'event "big"', (m) => warnings.push(m))).toBeNull();
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toMatch(/^event "big": not sent, its properties take 51201 bytes as JSON and Braze refuses events over 50 KB/);
+  });
+
+  it('refuses event names Braze refuses: empty, longer than 255, starting with $, control characters or "', () => {
     expect(brazeEventNameProblem('song_played')).toBeNull();
     expect(brazeEventNameProblem('a'.repeat(255))).toBeNull();
     expect(brazeEventNameProblem('')).toMatch(/1–255/);
     expect(brazeEventNameProblem('a'.repeat(256))).toMatch(/1–255/);
     expect(brazeEventNameProblem('$purchase')).toMatch(/\$/);
+    expect(brazeEventNameProblem('say "hi"')).toMatch(/control characters/);
+    expect(brazeEventNameProblem('tab\there')).toMatch(/control characters/);
   });
 });

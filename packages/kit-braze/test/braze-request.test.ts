@@ -88,9 +88,8 @@ describe('request: body and headers', () => {
           'Content-Type': 'application/json',
           'X-Requested-With': 'XMLHttpRequest',
           'X-Braze-Api-Key': 'api-key-1',
-          'X-Braze-DataRequest': 'true',
-          'X-Braze-Req-Attempt': String(attempt),
           'X-Braze-Last-Req-Ms-Ago': '1234',
+          'X-Braze-Req-Attempt': String(attempt),
         });
         // Shape: every field we send is one the Web SDK sends, with the same JSON type.
         expectSubShape({ ...body, events: [] }, { ...webSdk.body, events: [] }, 'body');
@@ -116,7 +115,7 @@ describe('request: body and headers', () => {
         id: 'e1',
         event: customEvent(
           {
-            eventId: 'e1', name: ce.data.n, attributes: { ...ce.data.p, released: new Date(ce.data.p.released) }, timestamp: Math.round(ce.time * 1000),
+            eventId: 'e1', name: ce.data.n, attributes: { ...ce.data.p, released: new Date(`${ce.data.p.released}Z`) }, timestamp: Math.round(ce.time * 1000),
             sessionId, sessionIndex: 1, eventIndex: 1, sessionStartTime: startTime, userId, deviceId, inForeground: true, affectsSession: true,
             previousSessionId: null, firstEventId: 'e1', firstEventTime: Math.round(ce.time * 1000),
           },
@@ -146,7 +145,9 @@ describe('request: body and headers', () => {
     const theirs = Object.keys(webSdk.headers).map((h) => h.toLowerCase());
     const ours = Object.keys(req.headers!).map((h) => h.toLowerCase());
     for (const h of ours) expect(theirs).toContain(h);
-    for (const h of ['content-type', 'x-requested-with', 'x-braze-api-key', 'x-braze-req-attempt']) expect(ours).toContain(h);
+    // The Web SDK sends all of these on every data request: ours too, and nothing else.
+    expect(ours.sort()).toEqual(theirs.sort());
+    expect(req.headers!['X-Braze-Last-Req-Ms-Ago']).toBe('7200000'); // the Web SDK's value before any request
     expect(req.headers!['X-Braze-Api-Key']).toBe(webSdk.headers['X-Braze-Api-Key']);
     expect(req.url).toBe(webSdk.url);
   });
