@@ -68,6 +68,8 @@ export interface HubSetup {
   readonly resumeOnRelaunch?: boolean;
   readonly kit?: Partial<CleverTapKitOptions>;
   readonly logger?: Logger;
+  /** The network the kits send on; default: {@link Device.net}, a capturing transport. */
+  readonly transport?: Transport;
 }
 
 /** One process of the app: a hub, its kits and its lifecycle. */
@@ -106,9 +108,12 @@ export class Device {
   async launch(inBackground = false): Promise<Run> {
     const index = this.runs.length;
     this.dead.push(false);
-    const transport: Transport = (request, options) => (this.dead[index] ? Promise.reject(new TypeError('process is dead')) : this.net.transport(request, options));
     const s = this.setup;
-    const kit = clevertapKit({ ...ACCOUNT, ...s.kit, delivery: { transport, timers: NO_TIMERS, ...s.kit?.delivery } });
+    const network = s.transport ?? this.net.transport;
+    const transport: Transport = (request, options) => (this.dead[index] ? Promise.reject(new TypeError('process is dead')) : network(request, options));
+    const { endpoint, ...credentials } = ACCOUNT;
+    const where = s.kit?.region !== undefined || s.kit?.endpoint !== undefined ? {} : { endpoint };
+    const kit = clevertapKit({ ...credentials, ...where, ...s.kit, delivery: { transport, timers: NO_TIMERS, ...s.kit?.delivery } });
     const recorder = recordingKit('recorder');
     const lifecycle = manualLifecycle(inBackground ? 'background' : 'foreground');
     const hub = createHub({
