@@ -1,4 +1,4 @@
-import type { Logger, SafeStorage } from '@sessionhub/core';
+import type { SafeStorage } from '@sessionhub/core';
 
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
@@ -36,7 +36,8 @@ export interface OutboxStore<T> {
   writeNow(): void;
 }
 
-export function outboxStore<T>(storage: SafeStorage, logger: Logger): OutboxStore<T> {
+/** @param warn reports a problem (the outbox prefixes its name) */
+export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void): OutboxStore<T> {
   let pending = new Map<string, string | null>();
   // The range to persist; -1 until the outbox has loaded, so nothing overwrites the index before it is read.
   let rangeHead = -1;
@@ -65,7 +66,7 @@ export function outboxStore<T>(storage: SafeStorage, logger: Logger): OutboxStor
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    chain = chain.then(drain).catch((error: unknown) => logger.warn('outbox: storage write failed', error));
+    chain = chain.then(drain).catch((error: unknown) => warn(`storage write failed (${String(error)})`));
   };
 
   return {
@@ -81,7 +82,7 @@ export function outboxStore<T>(storage: SafeStorage, logger: Logger): OutboxStor
             tail = meta.tail as number;
           } else throw new Error('bad range');
         } catch {
-          logger.warn(`outbox: unreadable queue index ${JSON.stringify(raw.slice(0, 80))}; starting an empty queue`);
+          warn(`unreadable queue index ${JSON.stringify(raw.slice(0, 80))}; starting an empty queue`);
         }
       }
       head = Math.max(head, tail - MAX_RANGE);
@@ -93,7 +94,7 @@ export function outboxStore<T>(storage: SafeStorage, logger: Logger): OutboxStor
           if (typeof stored.at !== 'number' || !('item' in stored)) throw new Error('bad item');
           items.push({ seq, at: stored.at, item: stored.item as T });
         } catch {
-          logger.warn(`outbox: skipping unreadable item ${seq}`);
+          warn(`skipping unreadable item ${seq}`);
           pending.set(key(seq), null);
         }
         return true;

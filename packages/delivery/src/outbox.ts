@@ -72,7 +72,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const transport = options.transport ?? fetchTransport;
   const random = options.random ?? Math.random;
   const timers = options.timers ?? globalTimers;
-  const store = outboxStore<T>(storage, logger);
+  const warn = (message: string): void => logger.warn(`outbox ${name}: ${message}`);
+  const store = outboxStore<T>(storage, warn);
 
   let entries: Entry<T>[] = [];
   /** Items enqueued before loading finished; they get sequence numbers after the stored ones. */
@@ -110,7 +111,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
     if (!batch.length) return;
     dropped[reason] = (dropped[reason] ?? 0) + batch.length;
-    logger.warn(`outbox ${name}: dropped ${batch.length} item(s) (${reason}): ${why}`);
+    warn(`dropped ${batch.length} item(s) (${reason}): ${why}`);
     remove(batch);
   };
 
@@ -152,7 +153,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     void Promise.resolve().then(() => {
       kicked = false;
       if (overflowed) {
-        logger.warn(`outbox ${name}: queue full (${limit.maxQueueItems} items); dropped the ${overflowed} oldest (overflow)`);
+        warn(`queue full (${limit.maxQueueItems} items); dropped the ${overflowed} oldest (overflow)`);
         overflowed = 0;
       }
       pump();
@@ -303,7 +304,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           const excess = entries.length - limit.maxQueueItems;
           if (excess > 0) drop(entries.slice(0, excess), 'overflow', `more than maxQueueItems (${limit.maxQueueItems}) were stored`);
         },
-        (error: unknown) => logger.warn(`outbox ${name}: could not load the stored queue`, error),
+        (error: unknown) => warn(`could not load the stored queue (${describe(error)})`),
       )
       .then(() => {
         ready = true;
@@ -321,16 +322,19 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }
   };
 
-  const flush = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    forceBelow = tail + early.length;
-    // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
-    notBefore = vendorNotBefore;
-    return new Promise<void>((resolve) => {
-      idleWaiters.push(resolve);
-      void load().then(pump);
-    });
-  };
+  const flush = (): Promise<void> =>
+    closed
+      ? Promise.resolve()
+      : load().then(
+          () =>
+            new Promise<void>((resolve) => {
+              forceBelow = tail;
+              // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
+              notBefore = vendorNotBefore;
+              idleWaiters.push(resolve);
+              pump();
+            }),
+        );
 
   return {
     load,
@@ -343,7 +347,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       }
       if (json === undefined) {
         dropped.invalid = (dropped.invalid ?? 0) + 1;
-        logger.warn(`outbox ${name}: dropped an item that is not JSON-serializable (invalid)`);
+        warn('dropped an item that is not JSON-serializable (invalid)');
         return false;
       }
       const at = clock();

@@ -47,4 +47,31 @@ describe('outbox under 30 % failing requests (msw collector)', () => {
     expect(h.retried).toBe(failed.reduce((sum, r) => sum + itemsOf(r.body).length, 0));
     expect(logger.warnings).toEqual([]);
   });
+
+  it('resends a batch whose answer was lost with the same event ids: duplicates collapse by id, nothing invented', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    // The vendor takes the request in, but the answer never arrives (the outbox times out).
+    collector.setFaults({ failureRate: 0.3, seed: 7, mix: [{ type: 'timeout', processed: true }, { type: 'status', status: 500 }] });
+    const outbox = createOutbox<TestItem>({ name: 'braze', storage: safeStorage(), buildRequest, maxBatchItems: 20, requestTimeoutMs: 10_000 });
+    const total = 1000;
+    for (let n = 0; n < total; n++) outbox.enqueue(item(n));
+    for (let rounds = 0; outbox.health().queued > 0; rounds++) {
+      if (rounds > 10_000) throw new Error('stuck');
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    const taken = collector.accepted().flatMap((r) => itemsOf(r.body));
+    const lostAnswers = collector.requests.filter((r) => r.fault === 'timeout after processing');
+    expect(lostAnswers.length).toBeGreaterThan(0);
+    // Each lost answer means its items reached the vendor twice …
+    expect(taken.length).toBe(total + lostAnswers.reduce((sum, r) => sum + itemsOf(r.body).length, 0));
+    // … as the very same events: same id, same content (only the send time differs).
+    const byId = new Map<string, string>();
+    for (const { stm, ...event } of taken) {
+      const seen = byId.get(event.eid);
+      if (seen !== undefined) expect(JSON.stringify(event)).toBe(seen);
+      byId.set(event.eid, JSON.stringify(event));
+      void stm;
+    }
+    expect([...byId.keys()].sort()).toEqual(Array.from({ length: total }, (_, n) => `e-${n}`).sort());
+  });
 });

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { batchLength } from '../src/batch';
+
+const sized = (sizes: number[], flying: number[] = []) => sizes.map((size, i) => ({ size, flying: flying.includes(i) }));
+
+describe('batchLength', () => {
+  it('takes as many items as both limits allow, at least one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 50 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 2000 }), (sizes, maxItems, maxBytes) => {
+        const n = batchLength(sized(sizes), 0, maxItems, maxBytes);
+        const bytes = sizes.slice(0, n).reduce((a, b) => a + b, 0);
+        if (sizes.length === 0) {
+          expect(n).toBe(0);
+          return;
+        }
+        expect(n).toBeGreaterThanOrEqual(1);
+        expect(n).toBeLessThanOrEqual(maxItems);
+        if (n > 1) expect(bytes).toBeLessThanOrEqual(maxBytes);
+        // Maximal: the next item would break a limit.
+        if (n < sizes.length) expect(n === maxItems || bytes + sizes[n]! > maxBytes).toBe(true);
+      }),
+    );
+  });
+
+  it('sends an oversized item alone', () => {
+    expect(batchLength(sized([5000, 1, 1]), 0, 10, 100)).toBe(1);
+    expect(batchLength(sized([1, 5000, 1]), 0, 10, 100)).toBe(1);
+  });
+
+  it('starts at `start` and stops before an item in flight', () => {
+    expect(batchLength(sized([1, 1, 1, 1, 1], [3]), 1, 10, 100)).toBe(2);
+    expect(batchLength(sized([1, 1], [0]), 0, 10, 100)).toBe(0);
+    expect(batchLength(sized([1, 1]), 2, 10, 100)).toBe(0);
+  });
+});

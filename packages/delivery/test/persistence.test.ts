@@ -1,0 +1,234 @@
+import type { SafeStorage } from '@sessionhub/core';
+import { createOutbox, type OutboxOptions } from '@sessionhub/delivery';
+import { dyingStorage, manualClock, manualTimers, settle, type DyingStorage } from '@sessionhub/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildRequest, item, recordingLogger, safeStorage, scriptedTransport, type Answer, type TestItem } from './harness';
+
+/** One run of an app: an outbox over `raw` with its own clock, timers, transport and logger. */
+function launch(raw: DyingStorage, options: Partial<OutboxOptions<TestItem>> = {}, start?: number) {
+  const clock = manualClock(start);
+  const timers = manualTimers(clock);
+  const logger = recordingLogger();
+  const net = scriptedTransport(clock.now);
+  const storage = options.storage ?? safeStorage(raw, logger);
+  const outbox = createOutbox<TestItem>({ name: 'kit', logger, clock: clock.now, timers, transport: net.transport, buildRequest, random: () => 0.5, ...options, storage });
+  return { clock, timers, logger, net, outbox };
+}
+
+/** The manual clock's start: stored items are recent. */
+const T = manualClock().now();
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+const delivered = (run: ReturnType<typeof launch>, answers: Answer[] = []): number[] =>
+  run.net.sent.flatMap((s, i) => ((answers[i] ?? 200) === 200 ? s.items.map((it) => it.n) : []));
+
+describe('force-quit and relaunch', () => {
+  it('sends after relaunch what was in flight when the app died', async () => {
+    const raw = dyingStorage();
+    const first = launch(raw, { maxBatchItems: 10 });
+    await first.outbox.load();
+    first.net.answer(200, 'hang');
+    range(0, 25).forEach((n) => first.outbox.enqueue(item(n)));
+    void first.outbox.flush();
+    await settle();
+    // Batch 0-9 acknowledged, 10-19 in flight: the app is killed now.
+    expect(first.net.batches()).toEqual([range(0, 10), range(10, 20)]);
+    raw.kill();
+
+    const second = launch(raw.survivor(), { maxBatchItems: 10 });
+    await second.outbox.load();
+    expect(second.outbox.health().queued).toBe(15);
+    await second.outbox.flush();
+    expect(second.net.batches()).toEqual([range(10, 20), range(20, 25)]);
+    // The very same items (same event ids) are resent, none invented.
+    expect(second.net.sent[0]!.items.map((i) => i.eid)).toEqual(first.net.sent[1]!.items.map((i) => i.eid));
+  });
+
+  it('loses nothing, whenever the app dies (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.array(fc.constantFrom<Answer>(200, 200, 500, 'hang', new Error('offline')), { maxLength: 15 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 1, max: 10 }),
+        async (count, answers, steps, maxBatchItems) => {
+          const raw = dyingStorage();
+          const first = launch(raw, { maxBatchItems, requestTimeoutMs: 1000 });
+          await first.outbox.load();
+          first.net.answer(...answers);
+          range(0, count).forEach((n) => first.outbox.enqueue(item(n)));
+          await settle();
+          void first.outbox.flush();
+          for (let i = 0; i < steps; i++) await first.timers.advance(700);
+          raw.kill();
+          // Late answers to the dead run change nothing on disk.
+          await first.timers.advance(60_000);
+
+          const second = launch(raw.survivor(), { maxBatchItems });
+          await second.outbox.load();
+          await second.outbox.flush();
+          const all = [...delivered(first, answers), ...delivered(second)];
+          expect(new Set(all)).toEqual(new Set(range(0, count)));
+          // What the second run sends, it sends in order.
+          const resent = delivered(second);
+          expect(resent).toEqual([...resent].sort((a, b) => a - b));
+          expect(second.outbox.health()).toMatchObject({ queued: 0, dropped: {} });
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('finds items written after the last index update (killed between the two writes)', async () => {
+    const raw = dyingStorage([
+      ['outbox:meta', '{"head":3,"tail":4}'],
+      ['outbox:3', `{"at":${T - 2},"item":{"eid":"e-3","n":3}}`],
+      ['outbox:4', `{"at":${T - 1},"item":{"eid":"e-4","n":4}}`],
+      ['outbox:5', `{"at":${T},"item":{"eid":"e-5","n":5}}`],
+    ]);
+    const run = launch(raw);
+    run.outbox.enqueue(item(6));
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[3, 4, 5, 6]]);
+    await settle();
+    expect([...raw.snapshot()]).toEqual([['outbox:meta', '{"head":7,"tail":7}']]);
+  });
+
+  it('skips corrupt and missing items with a warning and sends the rest in order', async () => {
+    const raw = dyingStorage([
+      ['outbox:meta', '{"head":0,"tail":5}'],
+      ['outbox:0', `{"at":${T - 2},"item":{"eid":"e-0","n":0}}`],
+      ['outbox:1', `{"at":${T - 2},"item":{"eid":"e-1"`],
+      ['outbox:3', '"just a string"'],
+      ['outbox:4', `{"at":${T - 1},"item":{"eid":"e-4","n":4}}`],
+    ]);
+    const run = launch(raw);
+    await run.outbox.load();
+    expect(run.logger.warnings).toEqual([expect.stringContaining('skipping unreadable item 1'), expect.stringContaining('skipping unreadable item 3')]);
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0, 4]]);
+    await settle();
+    expect([...raw.snapshot().keys()]).toEqual(['outbox:meta']);
+  });
+
+  it('starts empty, with a warning, when the queue index is unreadable', async () => {
+    const run = launch(dyingStorage([['outbox:meta', 'garbage']]));
+    await run.outbox.load();
+    expect(run.logger.warnings).toEqual([expect.stringContaining('unreadable queue index')]);
+    run.outbox.enqueue(item(1));
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[1]]);
+  });
+
+  it('drops stored items that are too old when they are loaded', async () => {
+    const now = Date.UTC(2026, 0, 2);
+    const raw = dyingStorage([
+      ['outbox:meta', '{"head":0,"tail":2}'],
+      ['outbox:0', `{"at":${now - 90_000_000},"item":{"eid":"e-0","n":0}}`],
+      ['outbox:1', `{"at":${now - 1000},"item":{"eid":"e-1","n":1}}`],
+    ]);
+    const run = launch(raw, {}, now);
+    await run.outbox.load();
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[1]]);
+    expect(run.outbox.health().dropped).toEqual({ expired: 1 });
+  });
+
+  it('keeps at most maxQueueItems of what earlier runs stored, oldest dropped', async () => {
+    const raw = dyingStorage();
+    const first = launch(raw);
+    first.net.answer(...Array<Answer>(10).fill('hang'));
+    range(0, 8).forEach((n) => first.outbox.enqueue(item(n)));
+    await first.outbox.load();
+    await settle();
+    const second = launch(raw.survivor(), { maxQueueItems: 3 });
+    await second.outbox.load();
+    await second.outbox.flush();
+    expect(second.net.batches()).toEqual([[5, 6, 7]]);
+    expect(second.outbox.health().dropped).toEqual({ overflow: 5 });
+    expect(second.logger.warnings).toEqual([expect.stringContaining('dropped 5 item(s) (overflow)')]);
+  });
+});
+
+describe('storage', () => {
+  it('writes O(1) per enqueue: one key per item, however long the queue', async () => {
+    const raw = dyingStorage();
+    let bytes = 0;
+    const counting: DyingStorage = { ...raw, setItem: (k, v) => ((bytes += k.length + v.length), raw.setItem(k, v)) };
+    const run = launch(raw, { storage: safeStorage(counting), maxQueueItems: 5000 });
+    run.net.answer(...Array<Answer>(100).fill(new Error('offline')));
+    await run.outbox.load();
+    const perItem = JSON.stringify({ at: run.clock.now(), item: item(1000) }).length + 'outbox:1000'.length;
+    for (let n = 0; n < 4000; n++) {
+      run.outbox.enqueue(item(n));
+      // Every enqueue in its own burst: the worst case for coalescing.
+      if (n % 2 === 0) await settle();
+    }
+    await settle();
+    // Items plus a short index per burst; a whole-queue rewrite would be ~2000 times more.
+    expect(bytes).toBeLessThan(4000 * (perItem + 40));
+    expect(raw.snapshot().size).toBe(4001);
+  });
+
+  it('coalesces the writes of one synchronous burst', async () => {
+    const raw = dyingStorage();
+    const run = launch(raw);
+    await run.outbox.load();
+    const before = raw.writes;
+    range(0, 50).forEach((n) => run.outbox.enqueue(item(n)));
+    await settle();
+    expect(raw.writes - before).toBe(51);
+  });
+
+  it('falls back to memory with a warning when storage is full, and keeps delivering', async () => {
+    const raw = dyingStorage();
+    const run = launch(raw);
+    await run.outbox.load();
+    run.outbox.enqueue(item(0));
+    await settle();
+    raw.fail();
+    expect(() => range(1, 5).forEach((n) => run.outbox.enqueue(item(n)))).not.toThrow();
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0, 1, 2, 3, 4]]);
+    expect(run.logger.warnings).toEqual([expect.stringContaining('QuotaExceededError')]);
+    expect(run.outbox.health()).toMatchObject({ delivered: 5, queued: 0 });
+  });
+
+  it('keeps running when storage is unavailable from the start', async () => {
+    const raw = dyingStorage();
+    raw.fail(new Error('SecurityError: localStorage is disabled'));
+    const run = launch(raw);
+    await run.outbox.load();
+    range(0, 3).forEach((n) => run.outbox.enqueue(item(n)));
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0, 1, 2]]);
+    expect(run.logger.warnings).toEqual([expect.stringContaining('SecurityError')]);
+  });
+
+  it('survives a storage that breaks its contract and rejects', async () => {
+    const reject = () => Promise.reject(new Error('broken adapter'));
+    const broken: SafeStorage = { degraded: false, get: reject, set: reject, remove: reject };
+    const run = launch(dyingStorage(), { storage: broken });
+    await run.outbox.load();
+    run.outbox.enqueue(item(0));
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0]]);
+    expect(run.logger.warnings.some((w) => w.includes('could not load'))).toBe(true);
+    expect(run.logger.warnings.some((w) => w.includes('storage write failed'))).toBe(true);
+  });
+
+  it('works over an asynchronous storage (AsyncStorage-like)', async () => {
+    const raw = dyingStorage(undefined, { async: true });
+    const first = launch(raw);
+    first.net.answer('hang');
+    await first.outbox.load();
+    range(0, 5).forEach((n) => first.outbox.enqueue(item(n)));
+    void first.outbox.flush();
+    await settle();
+    raw.kill();
+    const second = launch(raw.survivor());
+    await second.outbox.load();
+    await second.outbox.flush();
+    expect(second.net.batches()).toEqual([range(0, 5)]);
+  });
+});
