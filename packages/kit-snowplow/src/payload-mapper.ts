@@ -131,15 +131,17 @@ export class PayloadMapper {
       ',"endTime":' + quote(isoTime(record.endTime)) + ',"duration":' + record.duration +
       ',"foregroundDuration":' + record.foregroundDuration + ',"eventCount":' + record.eventCount +
       ',"attributes":' + attributesJson(record.attributes, () => undefined) + '}';
-    const known = view !== null && view.sessionId === record.sessionId;
+    // The record is the authority; the view only supplies the first event's id, and only when it
+    // agrees with the record (a force-quit can persist the view but not the hub's state, or back).
+    const known = view !== null && view.sessionId === record.sessionId && view.firstEventTime === record.firstEventTime;
     const session = clientSessionPrefix(
       {
         deviceId: record.deviceId,
         sessionId: record.sessionId,
         sessionIndex: record.sessionIndex,
         previousSessionId: record.previousSessionId,
-        firstEventId: known ? view.firstEventId : record.eventCount === 0 ? null : undefined,
-        firstEventTime: known ? view.firstEventTime : record.firstEventTime,
+        firstEventId: record.eventCount === 0 ? null : known ? view.firstEventId : undefined,
+        firstEventTime: record.firstEventTime,
       },
       this.options.storageMechanism,
     );

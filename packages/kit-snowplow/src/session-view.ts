@@ -40,27 +40,59 @@ export function viewAfterEvent(view: SessionView | null, record: EventRecord): S
   };
 }
 
-/** The view as stored. */
-export function encodeView(view: SessionView): string {
-  return JSON.stringify({ v: 1, ...view });
+/**
+ * Views kept, most recent last. More than the live session's: the hub persists its state a moment
+ * after the kit hears of a change, so a force-quit in between can make the next launch end (as
+ * `recovered`) a session older than the kit's latest; its view must still be there.
+ */
+export const MAX_VIEWS = 4;
+
+/** The view of `sessionId`, or null. */
+export function viewOf(views: readonly SessionView[], sessionId: string | null): SessionView | null {
+  if (sessionId === null) return null;
+  for (let i = views.length - 1; i >= 0; i--) if (views[i]!.sessionId === sessionId) return views[i]!;
+  return null;
+}
+
+/** `views` with `view` replacing the one of its session (or added last), the oldest dropped beyond {@link MAX_VIEWS}. */
+export function withView(views: readonly SessionView[], view: SessionView): SessionView[] {
+  const next = views.filter((v) => v.sessionId !== view.sessionId);
+  next.push(view);
+  return next.length > MAX_VIEWS ? next.slice(next.length - MAX_VIEWS) : next;
+}
+
+/** The views as stored. */
+export function encodeViews(views: readonly SessionView[]): string {
+  return JSON.stringify({ v: 1, views });
 }
 
 const isId = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v.length > 0);
 const isTime = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
 
-/** The stored view, or null when absent or unreadable (then the kit sends only what records carry). */
-export function decodeView(text: string | null): SessionView | null {
-  if (text === null) return null;
-  let v: Record<string, unknown>;
-  try {
-    v = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null || v.v !== 1) return null;
-  const { sessionId, sessionIndex, previousSessionId, firstEventId, firstEventTime } = v;
+function decodeView(v: unknown): SessionView | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { sessionId, sessionIndex, previousSessionId, firstEventId, firstEventTime } = v as Record<string, unknown>;
   if (typeof sessionId !== 'string' || sessionId.length === 0) return null;
   if (typeof sessionIndex !== 'number' || !Number.isInteger(sessionIndex) || sessionIndex < 0) return null;
   if (!isId(previousSessionId) || !isId(firstEventId) || !isTime(firstEventTime)) return null;
   return { sessionId, sessionIndex, previousSessionId, firstEventId, firstEventTime };
+}
+
+/** The stored views; unreadable ones are skipped (then the kit sends only what records carry). */
+export function decodeViews(text: string | null): SessionView[] {
+  if (text === null) return [];
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const views = (stored as { v?: unknown; views?: unknown } | null)?.views;
+  if ((stored as { v?: unknown } | null)?.v !== 1 || !Array.isArray(views)) return [];
+  const out: SessionView[] = [];
+  for (const v of views.slice(-MAX_VIEWS)) {
+    const view = decodeView(v);
+    if (view) out.push(view);
+  }
+  return out;
 }

@@ -12,13 +12,13 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { v4 as uuidv4 } from 'uuid';
 import { resolveSnowplowOptions, type ResolvedSnowplowOptions, type SnowplowKitOptions } from './options';
 import { PayloadMapper, type MappingProblem } from './payload-mapper';
-import { decodeView, encodeView, viewAfterEvent, viewOfStart, type SessionView } from './session-view';
+import { decodeViews, encodeViews, viewAfterEvent, viewOf, viewOfStart, withView, type SessionView } from './session-view';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
 
-/** Storage key (in the kit's namespace) of the live session's view. */
-const VIEW_KEY = 'session-view';
+/** Storage key (in the kit's namespace) of the recent sessions' views. */
+const VIEWS_KEY = 'session-views';
 /** `client_session.userId` must match this (lowercase UUID or 16 hex digits). */
 const SESSION_USER_ID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$|^[0-9a-f]{16}$/;
 
@@ -45,7 +45,10 @@ class SnowplowKit implements Kit {
   private context: KitContext | null = null;
   private mapper: PayloadMapper | null = null;
   private outbox: Outbox<TrackerPayload> | null = null;
-  private view: SessionView | null = null;
+  /** Recent sessions' views, most recent last (bounded, see session-view.ts). */
+  private views: readonly SessionView[] = [];
+  /** The view events update: the live session's, kept at hand so the event path does not search. */
+  private current: SessionView | null = null;
 
   constructor(private readonly options: ResolvedSnowplowOptions) {
     this.name = options.name;
@@ -74,8 +77,9 @@ class SnowplowKit implements Kit {
       sizeOf: payloadSize,
       buildRequest: (items, sentAt) => this.request(items, sentAt),
     });
-    const [stored] = await Promise.all([context.storage.get(VIEW_KEY), this.outbox.load()]);
-    this.view = decodeView(stored);
+    const [stored] = await Promise.all([context.storage.get(VIEWS_KEY), this.outbox.load()]);
+    this.views = decodeViews(stored);
+    this.current = this.views[this.views.length - 1] ?? null;
     logger.debug(timeoutsReport(context.timeouts));
     if (!SESSION_USER_ID.test(context.deviceId.toLowerCase())) {
       logger.warn(
@@ -87,7 +91,7 @@ class SnowplowKit implements Kit {
 
   onSessionStart(record: SessionStartRecord): void {
     this.guard('onSessionStart', () => {
-      this.setView(viewOfStart(record));
+      this.remember(viewOfStart(record));
       const item = this.mapper!.sessionStart(record);
       if (item) this.outbox!.enqueue(item);
     });
@@ -95,8 +99,9 @@ class SnowplowKit implements Kit {
 
   onEvent(record: EventRecord): void {
     try {
-      const next = viewAfterEvent(this.view, record);
-      if (next !== this.view) this.setView(next);
+      const current = this.current !== null && this.current.sessionId === record.sessionId ? this.current : viewOf(this.views, record.sessionId);
+      const next = viewAfterEvent(current, record);
+      if (next !== current && next !== null) this.remember(next);
       this.outbox!.enqueue(this.mapper!.event(record));
     } catch (error) {
       this.failed('onEvent', error);
@@ -105,21 +110,21 @@ class SnowplowKit implements Kit {
 
   onSessionEnd(record: SessionEndRecord): void {
     this.guard('onSessionEnd', () => {
-      const item = this.mapper!.sessionEnd(record, this.view);
+      // The view stays (bounded): a launch after a force-quit may still have to end this session.
+      const item = this.mapper!.sessionEnd(record, viewOf(this.views, record.sessionId));
       if (item) this.outbox!.enqueue(item);
-      if (this.view?.sessionId === record.sessionId) this.setView(null);
     });
   }
 
   onForeground(record: LifecycleRecord): void {
     this.guard('onForeground', () => {
-      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.foreground(record, this.view));
+      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.foreground(record, viewOf(this.views, record.sessionId)));
     });
   }
 
   onBackground(record: LifecycleRecord): void {
     this.guard('onBackground', () => {
-      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.background(record, this.view));
+      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.background(record, viewOf(this.views, record.sessionId)));
       // The app may be suspended any moment now: send what is queued while it still can.
       void this.outbox!.flush();
     });
@@ -154,10 +159,11 @@ class SnowplowKit implements Kit {
     return trackerRequest(this.options.endpoint, valid, sentAt);
   }
 
-  private setView(view: SessionView | null): void {
-    this.view = view;
-    const storage = this.context!.storage;
-    void (view === null ? storage.remove(VIEW_KEY) : storage.set(VIEW_KEY, encodeView(view)));
+  /** Records a session's view and persists the views at once (a session start or a first event: rare). */
+  private remember(view: SessionView): void {
+    this.views = withView(this.views, view);
+    this.current = view;
+    void this.context!.storage.set(VIEWS_KEY, encodeViews(this.views));
   }
 
   private guard(where: string, body: () => void): void {

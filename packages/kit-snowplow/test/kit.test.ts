@@ -133,6 +133,38 @@ describe('the Snowplow kit in a hub', () => {
     await hub.shutdown();
   });
 
+  it('a force-quit right after a new session started: the older session, recovered, still names its first event', async () => {
+    const first = setup({ sessionEvents: SESSION_EVENTS });
+    await first.hub.start();
+    first.hub.logEvent('tap');
+    const older = first.hub.getSession()!;
+    await settle();
+    // Three sessions in one burst: the kit hears of them at once, the hub persists a moment later.
+    first.hub.startNewSession();
+    first.hub.startNewSession();
+    first.hub.startNewSession();
+    first.storage.kill();
+    first.capture.kill();
+    await first.hub.shutdown();
+
+    const capture = captureTransport();
+    const hub = createHub({
+      clock: first.clock.now,
+      logger: first.logger,
+      storage: first.storage.survivor(),
+      lifecycle: manualLifecycle('foreground'),
+      kits: [snowplowKit({ collectorUrl: 'https://collector.test', appId: 'app', sessionEvents: SESSION_EVENTS, delivery: { transport: capture.transport } })],
+    });
+    await hub.start();
+    await hub.flush();
+    const events = [...acceptedEvents(capture.decoded()).values()];
+    const tap = events.find((e) => e.item.se_ac === 'tap')!;
+    const end = events.find((e) => e.event?.schema === SESSION_EVENTS.end)!;
+    expect(end.event!.data).toMatchObject({ sessionId: older.id, reason: 'recovered' });
+    expect(clientSession(end)).toMatchObject({ sessionId: older.id, firstEventId: tap.item.eid });
+    await hub.shutdown();
+  });
+
   it('never breaks the host app: a throwing entitiesFor is reported in the kit\'s health, the event still goes', async () => {
     const { hub, capture, logger } = setup({
       entitiesFor: () => {
