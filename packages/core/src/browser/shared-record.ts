@@ -124,14 +124,16 @@ export function applyTabInput(record: SharedRecord, me: TabPlace, input: TabInpu
 
   let visible = isMine ? (mine as SlotEntry).visible : false;
   let result: boolean | number | undefined;
+  const firstTab = input.type === 'launch' && !othersOpen;
+  if (!firstTab && liveness.kind !== 'unknown' && state.inForeground === true && !visible && !othersVisible) {
+    // The tab that was visible died without hiding (a crash): the origin is in the background since.
+    run({ type: 'background', t });
+  }
   if (input.type === 'launch') {
     visible = input.foreground;
-    if (!othersOpen) result = run(input);
+    if (firstTab) result = run(input);
     else result = run(input.foreground ? { type: 'foreground', t } : { type: 'tick', t });
   } else {
-    if (liveness.kind !== 'unknown' && state.inForeground === true && !visible && !othersVisible) {
-      run({ type: 'background', t });
-    }
     if (input.type === 'foreground') {
       visible = true;
       result = run(input);

@@ -1,0 +1,205 @@
+/**
+ * Small fakes of the browser for the cross-tab tests (no jsdom): one origin with a localStorage
+ * backend shared by its tabs, Web Locks, and per tab a document and window that fire the Page
+ * Lifecycle events. With `lagMs`, each tab reads its own copy of localStorage, which other tabs'
+ * writes reach only after that lag — as Chromium's per-process caches, which is what a
+ * compare-and-set without Web Locks must survive.
+ */
+import type { LockManagerLike, StorageEventSource, WebStorageLike } from '@sessionhub/core/browser';
+
+type StorageListener = (event: { key: string | null; newValue: string | null }) => void;
+
+/** A page: its view of localStorage, its Web Locks client, document, window and lifecycle actions. */
+export interface FakeTab {
+  readonly id: number;
+  readonly storage: WebStorageLike;
+  readonly events: StorageEventSource;
+  readonly locks: LockManagerLike;
+  readonly document: EventTarget & { visibilityState: string };
+  readonly window: EventTarget;
+  hide(): void;
+  show(): void;
+  /** The user closes the tab or navigates away for good: hidden, pagehide, then the page is gone. */
+  close(): void;
+  /** The tab's process dies: no event at all, its locks are released by the browser. */
+  crash(): void;
+  /** Navigated away into the back/forward cache (pagehide persisted). */
+  toBackForwardCache(): void;
+  /** Back from the cache (pageshow persisted), visible. */
+  fromBackForwardCache(): void;
+  freeze(): void;
+  resume(): void;
+}
+
+export interface FakeOrigin {
+  /** localStorage as the browser process holds it. */
+  readonly backend: Map<string, string>;
+  readonly locks: FakeLockManager;
+  openTab(options?: { hidden?: boolean }): FakeTab;
+}
+
+export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
+  const lagMs = options.lagMs ?? 0;
+  const backend = new Map<string, string>();
+  const locks = new FakeLockManager();
+  const tabs: Array<{ id: number; cache: Map<string, string>; listeners: Set<StorageListener>; alive: boolean }> = [];
+  let nextId = 0;
+
+  const propagate = (from: number, key: string): void => {
+    for (const tab of tabs) {
+      if (tab.id === from || !tab.alive) continue;
+      setTimeout(() => {
+        if (!tab.alive) return;
+        // Caches converge on what the browser process holds now, not on the write that triggered this.
+        const value = backend.get(key) ?? null;
+        if (lagMs > 0) {
+          if (value === null) tab.cache.delete(key);
+          else tab.cache.set(key, value);
+        }
+        for (const l of [...tab.listeners]) l({ key, newValue: value });
+      }, lagMs);
+    }
+  };
+
+  return {
+    backend,
+    locks,
+    openTab({ hidden = false } = {}) {
+      const id = nextId++;
+      const cache = lagMs > 0 ? new Map(backend) : backend;
+      const entry = { id, cache, listeners: new Set<StorageListener>(), alive: true };
+      tabs.push(entry);
+      const storage: WebStorageLike = {
+        getItem: (key) => cache.get(key) ?? null,
+        setItem(key, value) {
+          if (!entry.alive) return; // a dead page writes nothing
+          cache.set(key, String(value));
+          backend.set(key, String(value));
+          propagate(id, key);
+        },
+        removeItem(key) {
+          if (!entry.alive) return;
+          cache.delete(key);
+          backend.delete(key);
+          propagate(id, key);
+        },
+        key: (index) => [...cache.keys()][index] ?? null,
+        get length() {
+          return cache.size;
+        },
+      };
+      const events: StorageEventSource = {
+        addEventListener: (_type, listener) => void entry.listeners.add(listener),
+        removeEventListener: (_type, listener) => void entry.listeners.delete(listener),
+      };
+      const document = Object.assign(new EventTarget(), { visibilityState: hidden ? 'hidden' : 'visible' });
+      const window = new EventTarget();
+      const client = locks.client(`tab-${id}`);
+      const fire = (target: EventTarget, type: string, extra: Record<string, unknown> = {}): void => {
+        if (entry.alive) target.dispatchEvent(Object.assign(new Event(type), extra));
+      };
+      const setVisible = (visible: boolean): void => {
+        const state = visible ? 'visible' : 'hidden';
+        if (document.visibilityState === state) return;
+        document.visibilityState = state;
+        fire(document, 'visibilitychange');
+      };
+      const kill = (): void => {
+        entry.alive = false;
+        entry.listeners.clear();
+        locks.kill(`tab-${id}`);
+      };
+      return {
+        id,
+        storage,
+        events,
+        locks: client,
+        document,
+        window,
+        hide: () => setVisible(false),
+        show: () => setVisible(true),
+        close() {
+          setVisible(false);
+          fire(window, 'pagehide', { persisted: false });
+          kill();
+        },
+        crash: kill,
+        toBackForwardCache() {
+          setVisible(false);
+          fire(window, 'pagehide', { persisted: true });
+        },
+        fromBackForwardCache() {
+          fire(window, 'pageshow', { persisted: true });
+          setVisible(true);
+        },
+        freeze: () => fire(document, 'freeze'),
+        resume: () => fire(document, 'resume'),
+      };
+    },
+  };
+}
+
+interface Waiter {
+  readonly client: string;
+  readonly grant: () => void;
+}
+
+/** Exclusive Web Locks for one origin: queued requests, `ifAvailable`, `query`, and a crashed tab's locks released. */
+export class FakeLockManager {
+  private readonly held = new Map<string, { client: string; token: object }>();
+  private readonly waiting = new Map<string, Waiter[]>();
+  private readonly dead = new Set<string>();
+
+  /** Names of the locks held now. */
+  heldNames(): string[] {
+    return [...this.held.keys()];
+  }
+
+  client(clientId: string): LockManagerLike {
+    const request = (name: string, a: unknown, b?: unknown): Promise<unknown> => {
+      const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean };
+      const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown;
+      return new Promise((resolve, reject) => {
+        if (this.dead.has(clientId)) return; // a dead page's requests never answer
+        const grant = (): void => {
+          const token = {};
+          this.held.set(name, { client: clientId, token });
+          Promise.resolve()
+            .then(() => callback({ name, mode: 'exclusive' }))
+            .then(
+              (value) => {
+                this.release(name, token);
+                resolve(value);
+              },
+              (error: unknown) => {
+                this.release(name, token);
+                reject(error);
+              },
+            );
+        };
+        if (!this.held.has(name)) grant();
+        else if (options.ifAvailable) Promise.resolve().then(() => callback(null)).then(resolve, reject);
+        else this.waiting.set(name, [...(this.waiting.get(name) ?? []), { client: clientId, grant }]);
+      });
+    };
+    return {
+      request: request as LockManagerLike['request'],
+      query: async () => ({ held: [...this.held].map(([name, h]) => ({ name, mode: 'exclusive', clientId: h.client })), pending: [] }),
+    };
+  }
+
+  /** The page died: the browser releases its locks and forgets its requests. */
+  kill(clientId: string): void {
+    this.dead.add(clientId);
+    for (const [name, queue] of this.waiting) this.waiting.set(name, queue.filter((w) => w.client !== clientId));
+    for (const [name, h] of [...this.held]) if (h.client === clientId) this.release(name, h.token);
+  }
+
+  private release(name: string, token: object): void {
+    if (this.held.get(name)?.token !== token) return;
+    this.held.delete(name);
+    const queue = this.waiting.get(name) ?? [];
+    const next = queue.shift();
+    if (next) next.grant();
+  }
+}

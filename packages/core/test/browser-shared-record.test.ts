@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type EngineOutput } from '@sessionhub/core';
+import {
+  applyTabInput,
+  decodeRecord,
+  EMPTY_RECORD,
+  encodeRecord,
+  replayIds,
+  slotCandidates,
+  type Liveness,
+  type SharedRecord,
+  type TabInput,
+} from '../src/browser/shared-record';
+import { expectSessionInvariants, type StreamItem } from './session-invariants';
+
+const T0 = Date.UTC(2026, 0, 1, 9);
+const CONFIG: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, sessionTimeoutMs: 5000, foregroundTimeoutMs: null, resumeOnRelaunch: true };
+
+type Op =
+  | { op: 'open'; tab: number; visible: boolean; gap: number }
+  | { op: 'show' | 'hide' | 'close' | 'crash' | 'event' | 'tick' | 'increment'; tab: number; gap: number };
+
+const gap = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3000 }) }, { weight: 1, arbitrary: fc.integer({ min: 3000, max: 20_000 }) });
+const tab = fc.integer({ min: 0, max: 2 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('open' as const), tab, visible: fc.boolean(), gap }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('show' as const, 'hide' as const), tab, gap }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('close' as const, 'crash' as const), tab, gap }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('event' as const, 'tick' as const, 'increment' as const), tab, gap }) },
+);
+
+/**
+ * Simulates tabs 0–2 of an origin committing one at a time (as under the Web Lock), each in its
+ * own slot, the slot lock held while the tab is open (a crash releases it without a word).
+ */
+function simulate(ops: readonly Op[]) {
+  let record: SharedRecord = EMPTY_RECORD;
+  let t = T0;
+  let n = 0;
+  const newId = () => `id-${++n}`;
+  const open = new Map<number, { page: string; visible: boolean }>();
+  const stream: StreamItem[] = [];
+  const problems: string[] = [];
+  let increments = 0;
+  let counted = 0;
+  let didCommit = false;
+  const commit = (slot: number, input: TabInput) => {
+    didCommit = true;
+    const held = new Set(open.keys());
+    const liveness: Liveness = { kind: 'locks', held };
+    const someVisible = [...open.values()].some((p) => p.visible);
+    const page = open.get(slot)?.page ?? 'gone';
+    const applied = applyTabInput(record, { slot, tab: page }, input, replayIds([], newId), liveness);
+    record = applied.record;
+    for (const o of applied.outputs as EngineOutput[]) {
+      if (o.type === 'sessionStart') stream.push({ type: 'start', record: o.record });
+      if (o.type === 'event') stream.push({ type: 'event', record: o.record });
+      if (o.type === 'sessionEnd') {
+        stream.push({ type: 'end', record: o.record });
+        counted = 0;
+        // Before this commit some open tab was visible: only this tab hiding or leaving may have ended it.
+        if (o.record.reason === 'timeout' && someVisible && input.type !== 'background' && input.type !== 'close') {
+          problems.push(`session ${o.record.sessionId} timed out while a tab was visible`);
+        }
+      }
+    }
+    if (input.type === 'incrementAttribute' && applied.result !== undefined) counted++;
+    return applied;
+  };
+  for (const o of ops) {
+    t += o.gap;
+    didCommit = false;
+    const page = open.get(o.tab);
+    switch (o.op) {
+      case 'open':
+        if (page) break;
+        open.set(o.tab, { page: newId(), visible: false });
+        commit(o.tab, { type: 'launch', t, foreground: o.visible, config: CONFIG });
+        (open.get(o.tab) as { visible: boolean }).visible = o.visible;
+        break;
+      case 'show':
+      case 'hide':
+        if (!page) break;
+        commit(o.tab, { type: o.op === 'show' ? 'foreground' : 'background', t });
+        page.visible = o.op === 'show';
+        break;
+      case 'close':
+        if (!page) break;
+        commit(o.tab, { type: 'close', t });
+        open.delete(o.tab);
+        break;
+      case 'crash':
+        open.delete(o.tab);
+        break;
+      case 'event':
+        if (page) commit(o.tab, { type: 'event', t, eventId: newId(), name: 'e', attributes: {}, affectsSession: true });
+        break;
+      case 'tick':
+        if (page) commit(o.tab, { type: 'tick', t });
+        break;
+      case 'increment':
+        if (page) {
+          increments++;
+          commit(o.tab, { type: 'incrementAttribute', t, key: 'n', by: 1 });
+        }
+        break;
+    }
+    // Checked after commits: a crash is noticed by the next commit, not before.
+    if (didCommit && open.size > 0 && record.state) {
+      const anyVisible = [...open.values()].some((p) => p.visible);
+      if (record.state.inForeground !== anyVisible) {
+        problems.push(`after ${o.op} of tab ${o.tab}: engine foreground ${record.state.inForeground}, a tab visible: ${anyVisible}`);
+      }
+      const live = record.state.session;
+      if (live && (live.attributes.n ?? 0) !== counted) problems.push(`attribute n is ${String(live.attributes.n)}, ${counted} increments counted`);
+    }
+  }
+  return { stream, problems, increments, record };
+}
+
+describe('shared record: the tab rules (property)', () => {
+  it('every start ends once and in order, the engine is in the foreground iff an open tab is visible, no visible tab is timed out, every increment counts', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), (ops) => {
+        const { stream, problems } = simulate(ops);
+        expect(problems).toEqual([]);
+        expectSessionInvariants(stream, { allClosed: false });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a tab that opens while another is open joins: no second start, no recovery', () => {
+    const { stream } = simulate([
+      { op: 'open', tab: 0, visible: true, gap: 0 },
+      { op: 'open', tab: 1, visible: true, gap: 1000 },
+      { op: 'open', tab: 2, visible: false, gap: 1000 },
+    ]);
+    expect(stream.map((s) => s.type)).toEqual(['start']);
+  });
+
+  it('the first tab after all were closed launches: recovers a session past the timeout, at its last activity', () => {
+    const { stream } = simulate([
+      { op: 'open', tab: 0, visible: true, gap: 0 },
+      { op: 'event', tab: 0, gap: 1000 },
+      { op: 'crash', tab: 0, gap: 500 },
+      { op: 'open', tab: 1, visible: true, gap: 60_000 },
+    ]);
+    expect(stream.map((s) => s.type)).toEqual(['start', 'event', 'end', 'start']);
+    const end = stream[2] as Extract<StreamItem, { type: 'end' }>;
+    expect(end.record).toMatchObject({ reason: 'recovered', endTime: T0 + 1000 });
+  });
+});
+
+describe('shared record: encoding', () => {
+  it('round-trips and keeps a runtime timeout set in one tab for the others', () => {
+    let record = applyTabInput(EMPTY_RECORD, { slot: 0, tab: 'p' }, { type: 'launch', t: T0, foreground: true, config: CONFIG }, replayIds([], () => 'x'), { kind: 'unknown' }).record;
+    record = applyTabInput(record, { slot: 0, tab: 'p' }, { type: 'configure', t: T0, config: { sessionTimeoutMs: 9000 } }, replayIds([], () => 'y'), { kind: 'unknown' }).record;
+    const decoded = decodeRecord(encodeRecord(record), CONFIG);
+    expect(decoded.problem).toBeNull();
+    expect(decoded.record.state?.config.sessionTimeoutMs).toBe(9000);
+    expect(decoded.record.slots).toEqual(record.slots);
+    expect(decoded.record.state?.session?.id).toBe(record.state?.session?.id);
+  });
+
+  it('reports corrupt records and keeps the device id when it can', () => {
+    expect(decodeRecord('{not json', CONFIG)).toMatchObject({ record: EMPTY_RECORD, problem: expect.stringContaining('not valid JSON') });
+    expect(decodeRecord('{"v":7}', CONFIG).problem).toMatch(/unknown format/);
+    const broken = JSON.stringify({ v: 1, rev: 3, writers: [], slots: {}, state: { deviceId: 'dev-1', version: 1, session: 'nope' } });
+    const decoded = decodeRecord(broken, CONFIG);
+    expect(decoded.problem).toMatch(/corrupt/);
+    expect(decoded.record.state?.deviceId).toBe('dev-1');
+    expect(decoded.record.state?.session).toBeNull();
+  });
+
+  it('a new tab prefers a closed slot that left items, then the lowest free one', () => {
+    const entry = (queued: number, closed: boolean) => ({ tab: 't', visible: false, seen: T0, closed, queued });
+    const record: SharedRecord = { ...EMPTY_RECORD, slots: { 0: entry(0, false), 1: entry(0, true), 2: entry(4, true) } };
+    expect(slotCandidates(record, T0, { kind: 'locks', held: new Set([0]) })).toEqual([2, 1, 3]);
+    expect(slotCandidates(record, T0, { kind: 'heartbeat', staleAfterMs: 60_000 })[0]).toBe(2);
+    expect(slotCandidates(record, T0 + 120_000, { kind: 'heartbeat', staleAfterMs: 60_000 })).toEqual([2, 0, 1, 3]);
+  });
+});

@@ -1,0 +1,309 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionHub, Warning } from '@sessionhub/core';
+import { browserLifecycle, createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
+import { recordingKit, type RecordingKit } from '@sessionhub/testing';
+import { fakeOrigin, type FakeOrigin, type FakeTab } from './browser-fakes';
+import { expectSessionInvariants, type StreamItem } from './session-invariants';
+
+const SEC = 1000;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Page {
+  readonly tab: FakeTab;
+  readonly hub: SessionHub;
+  readonly kit: RecordingKit;
+  readonly warnings: Warning[];
+}
+
+/** Opens a page of `origin` running a browser hub; `locks: false` uses the compare-and-set fallback. */
+async function openPage(origin: FakeOrigin, options: Partial<BrowserHubOptions> & { hidden?: boolean; withLocks?: boolean } = {}): Promise<Page> {
+  const { hidden, withLocks = true, ...hubOptions } = options;
+  const tab = origin.openTab({ hidden });
+  const kit = recordingKit();
+  const warnings: Warning[] = [];
+  const hub = createBrowserHub({
+    storage: tab.storage,
+    locks: withLocks ? tab.locks : null,
+    storageEvents: tab.events,
+    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
+    kits: [kit],
+    logger: silent,
+    sessionTimeout: 5,
+    foregroundTimeout: 30,
+    ...hubOptions,
+  });
+  hub.on('warning', (w) => warnings.push(w));
+  let started = false;
+  void hub.start().then(() => (started = true));
+  // Without Web Locks a commit waits (on the fake clock) for other tabs' writes before it counts.
+  for (let i = 0; !started && i < 100; i++) await vi.advanceTimersByTimeAsync(i === 0 ? 0 : 10);
+  expect(started).toBe(true);
+  return { tab, hub, kit, warnings };
+}
+
+/** Lets commits, lock hand-overs and storage events run (and `ms` of time pass). */
+async function run(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+const starts = (...pages: Page[]) => pages.flatMap((p) => p.kit.starts());
+const ends = (...pages: Page[]) => pages.flatMap((p) => p.kit.ends());
+
+/** Every session record any tab delivered, in time order (one tab's order is kept for equal times). */
+function stream(...pages: Page[]): StreamItem[] {
+  const items: Array<StreamItem & { at: number; seq: number }> = [];
+  let seq = 0;
+  for (const p of pages) {
+    for (const c of p.kit.calls) {
+      if (c.type === 'onSessionStart') items.push({ type: 'start', record: c.record, at: c.record.startTime, seq: seq++ });
+      else if (c.type === 'onSessionEnd') items.push({ type: 'end', record: c.record, at: c.record.endTime, seq: seq++ });
+      else if (c.type === 'onEvent') items.push({ type: 'event', record: c.record, at: c.record.timestamp, seq: seq++ });
+    }
+  }
+  const rank = { end: 0, start: 1, event: 2 } as const;
+  return items.sort((a, b) => a.at - b.at || rank[a.type] - rank[b.type] || a.seq - b.seq);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
+});
+afterEach(() => vi.useRealTimers());
+
+describe.each([
+  ['Web Locks', true],
+  ['compare-and-set (no Web Locks)', false],
+])('browser tabs: one session per origin, with %s', (_name, withLocks) => {
+  it('two tabs share one session, started by exactly one tab; events from both are numbered in one sequence', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks });
+    await run(1 * SEC);
+    const b = await openPage(origin, { withLocks });
+    await run(1 * SEC);
+    expect(starts(a, b)).toHaveLength(1);
+    expect(a.kit.starts()).toHaveLength(1);
+    const id = a.hub.getSession()?.id;
+    expect(id).toBeDefined();
+    expect(b.hub.getSession()?.id).toBe(id);
+
+    a.hub.logEvent('a1');
+    b.hub.logEvent('b1');
+    a.hub.logEvent('a2');
+    await run(200);
+    b.hub.logEvent('b2');
+    await run(200);
+    const events = [...a.kit.events(), ...b.kit.events()].sort((x, y) => x.eventIndex - y.eventIndex);
+    expect(events.map((e) => e.eventIndex)).toEqual([1, 2, 3, 4]);
+    expect(new Set(events.map((e) => e.sessionId))).toEqual(new Set([id]));
+    expect(b.kit.events().map((e) => e.name)).toEqual(['b1', 'b2']); // each tab's kits send that tab's events
+    expect(a.warnings).toEqual([]);
+    expect(b.warnings).toEqual([]);
+  });
+
+  it('activity in any tab keeps the session alive; it ends once, at the last activity, when all are hidden long enough', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks });
+    const b = await openPage(origin, { withLocks, hidden: true });
+    a.tab.hide();
+    await run(3 * SEC);
+    b.tab.show();
+    b.hub.logEvent('read');
+    const lastActivity = Date.now();
+    await run(4 * SEC);
+    b.tab.hide();
+    const hiddenAt = Date.now();
+    await run(10 * SEC);
+    expect(starts(a, b)).toHaveLength(1);
+    expect(ends(a, b)).toHaveLength(1);
+    const [end] = ends(a, b);
+    expect(end?.reason).toBe('timeout');
+    expect(end?.endTime).toBe(hiddenAt); // hiding is the last activity
+    expect(end?.endTime).toBeGreaterThan(lastActivity);
+    expectSessionInvariants(stream(a, b));
+  });
+
+  it('a hidden tab never ends a session a visible tab is using', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks, foregroundTimeout: null }); // a visible page never idles out
+    const b = await openPage(origin, { withLocks });
+    b.tab.hide(); // b alone would time out after 5 s in the background
+    await run(60 * SEC);
+    expect(ends(a, b)).toEqual([]);
+    expect(b.hub.getSession()?.id).toBe(a.hub.getSession()?.id);
+    a.tab.hide();
+    const lastActivity = Date.now();
+    await run(6 * SEC);
+    expect(ends(a, b)).toHaveLength(1);
+    expect(ends(a, b)[0]?.endTime).toBe(lastActivity);
+  });
+
+  it('session attribute increments from two tabs both count', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks });
+    const b = await openPage(origin, { withLocks });
+    await run(100);
+    // Both before either commits: each tab previews 1, the shared session counts 2.
+    expect(a.hub.incrementSessionAttribute('articles')).toBe(1);
+    expect(b.hub.incrementSessionAttribute('articles')).toBe(1);
+    await run(200);
+    expect(a.hub.incrementSessionAttribute('articles', 5)).toBe(7);
+    await run(200);
+    expect(b.hub.getSessionAttributes()).toEqual({ articles: 7 });
+    a.hub.endSession();
+    await run(200);
+    expect(ends(a, b).map((e) => e.attributes)).toEqual([{ articles: 7 }]);
+  });
+
+  it('a user change or a new session in one tab is seen by the other, and started once', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks });
+    const b = await openPage(origin, { withLocks });
+    a.hub.setUser('u1');
+    await run(100);
+    b.hub.setUser('u2'); // identified → another user: a new session
+    await run(100);
+    expect(a.hub.getUser()).toBe('u2');
+    expect(starts(a, b).map((s) => s.trigger)).toEqual(['launch', 'user-change']);
+    expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
+    b.hub.startNewSession();
+    await run(100);
+    expect(starts(a, b)).toHaveLength(3);
+    expectSessionInvariants(stream(a, b), { allClosed: false });
+  });
+});
+
+describe('browser tabs: reloads, closes and crashes', () => {
+  it('a reload within the timeout continues the session; after it, the old one ends at its last activity and a new one starts', async () => {
+    const origin = fakeOrigin();
+    const first = await openPage(origin);
+    first.hub.logEvent('read');
+    await run(1 * SEC);
+    first.tab.close();
+    const closedAt = Date.now();
+    await run(2 * SEC);
+    const second = await openPage(origin);
+    expect(second.kit.starts()).toEqual([]);
+    expect(second.hub.getSession()?.id).toBe(first.kit.starts()[0]?.sessionId);
+    second.hub.logEvent('read more');
+    await run(100);
+    expect(second.kit.events()[0]?.eventIndex).toBe(2);
+    second.tab.close();
+    const lastActivity = Date.now();
+    await run(10 * SEC);
+    const third = await openPage(origin);
+    expect(third.kit.ends()).toMatchObject([{ sessionId: first.kit.starts()[0]?.sessionId, reason: 'recovered', endTime: lastActivity }]);
+    expect(third.kit.starts()).toHaveLength(1);
+    expect(closedAt).toBeLessThan(lastActivity);
+  });
+
+  it('a crashed tab (no pagehide) is recovered by the next load: ended at its last activity', async () => {
+    const origin = fakeOrigin();
+    const page = await openPage(origin, { foregroundTimeout: null });
+    page.hub.logEvent('read');
+    const lastActivity = Date.now();
+    await run(100);
+    page.tab.crash(); // visible when it died: the shared state still says "in the foreground"
+    await run(60 * SEC);
+    const next = await openPage(origin);
+    expect(next.kit.ends()).toMatchObject([{ reason: 'recovered', endTime: lastActivity }]);
+    expect(next.kit.starts()).toHaveLength(1);
+  });
+
+  it('a visible tab that crashed stops holding the session in the foreground for the tabs left', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { foregroundTimeout: null });
+    const b = await openPage(origin, { hidden: true });
+    a.tab.crash();
+    b.hub.logEvent('ping', null, { affectsSession: false }); // any commit that checks liveness notices
+    b.tab.show();
+    b.tab.hide();
+    await run(10 * SEC);
+    expect(b.kit.ends()).toHaveLength(1);
+  });
+
+  it('at pagehide the page commits and hands its kits their last chance synchronously, events first', async () => {
+    const origin = fakeOrigin();
+    const order: string[] = [];
+    const page = await openPage(origin, {
+      kits: [recordingKit('k', { onPageHide: () => order.push('pageHide') })],
+    });
+    const kit = page.hub.getKitHealth();
+    expect(kit.k?.status).toBe('ready');
+    page.hub.on('event', (e) => order.push(`event:${e.name}`));
+    page.hub.logEvent('last words');
+    page.tab.close(); // no await: nothing asynchronous runs after pagehide
+    expect(order).toEqual(['event:last words', 'pageHide']);
+  });
+
+  it('when hidden (not unloaded) the kits flush with keepalive after the commit', async () => {
+    const origin = fakeOrigin();
+    const order: string[] = [];
+    const page = await openPage(origin, { kits: [recordingKit('k', { onPageHide: () => order.push('pageHide') })] });
+    page.hub.on('event', (e) => order.push(`event:${e.name}`));
+    page.hub.logEvent('before hiding');
+    page.tab.hide();
+    await run(0);
+    expect(order).toEqual(['event:before hiding', 'pageHide']);
+  });
+});
+
+describe('browser tabs: per-tab outboxes', () => {
+  it('open tabs keep their kits’ storage apart; a later tab takes the slot of a closed tab that left items', async () => {
+    const origin = fakeOrigin();
+    const queued = new Map<string, number>();
+    const kitWith = (label: string) =>
+      recordingKit('k', { getHealth: () => ({ queued: queued.get(label) ?? 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null }) });
+    const [kitA, kitB, kitC] = [kitWith('a'), kitWith('b'), kitWith('c')];
+    const a = await openPage(origin, { kits: [kitA] });
+    const b = await openPage(origin, { kits: [kitB] });
+    await kitA.context?.storage.set('outbox:meta', 'A');
+    await kitB.context?.storage.set('outbox:meta', 'B');
+    expect(origin.backend.get('sessionhub:tab0:kit:k:outbox:meta')).toBe('A');
+    expect(origin.backend.get('sessionhub:tab1:kit:k:outbox:meta')).toBe('B');
+
+    queued.set('b', 3); // b closes with 3 items its keepalive requests may not have delivered
+    b.tab.close();
+    a.tab.close();
+    await run(100);
+    await openPage(origin, { kits: [kitC] });
+    const ctxC = kitC.context;
+    expect(await ctxC?.storage.get('outbox:meta')).toBe('B'); // c loads (and sends) what b left
+  });
+
+  it('a page back from the back/forward cache keeps its slot, or moves to an unused one if another page took it', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    a.tab.toBackForwardCache();
+    await run(100);
+    a.tab.fromBackForwardCache();
+    await run(100);
+    expect(a.warnings).toEqual([]);
+    expect(origin.locks.heldNames()).toContain('sessionhub:slot:0');
+
+    a.tab.toBackForwardCache();
+    await run(100);
+    const b = await openPage(origin); // takes the free slot 0
+    expect(origin.locks.heldNames()).toEqual(['sessionhub:slot:0']);
+    a.tab.fromBackForwardCache();
+    await run(100);
+    expect(a.warnings.map((w) => w.message).join()).toMatch(/took its storage slot 0; it continues in slot 1/);
+    expect(origin.locks.heldNames().sort()).toEqual(['sessionhub:slot:0', 'sessionhub:slot:1']);
+    expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
+    expect(starts(a, b)).toHaveLength(1);
+  });
+});
+
+describe('browser tabs: compare-and-set when writes reach other tabs late', () => {
+  it('two tabs launching at the same instant start exactly one session', async () => {
+    const origin = fakeOrigin({ lagMs: 10 });
+    const pages = await Promise.all([openPage(origin, { withLocks: false }), openPage(origin, { withLocks: false })]);
+    await run(1 * SEC);
+    expect(starts(...pages)).toHaveLength(1);
+    const ids = pages.map((p) => p.hub.getSession()?.id);
+    expect(ids[0]).toBeDefined();
+    expect(ids[1]).toBe(ids[0]);
+    // And they took different slots.
+    const record = JSON.parse(origin.backend.get('sessionhub:shared') ?? '{}') as { slots: Record<string, { tab: string }> };
+    expect(Object.keys(record.slots).sort()).toEqual(['0', '1']);
+  });
+});
