@@ -67,7 +67,8 @@ describe('Braze property rules', () => {
       throw new Error('no warning expected');
     });
     expect(JSON.parse(JSON.stringify(out))).toEqual(attributes);
-    expect(Object.getPrototypeOf(out)).toBeNull();
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype); // unchanged: __proto__ is an own key
+    expect(Object.keys(out!)).toEqual(['__proto__', 'constructor', 'a']);
     attributes.a = 'changed';
     expect(out!.a).toBe('x');
   });
