@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ENGINE_CONFIG, initialState, memoryStorage, step, type EngineState, type StorageAdapter } from '@sessionhub/core';
+import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineState } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
 import { acknowledgingTransport, settle, startPipeline } from '../workload/pipeline';
@@ -10,6 +10,8 @@ export interface QueuedPayloadHeap {
   readonly storage: string;
   readonly queued: number;
   readonly bytesPerPayload: number;
+  /** Average stored JSON of a queued payload (`outbox:<n>` values), bytes. */
+  readonly storedJsonPerPayload: number;
 }
 
 export interface StorageWritesPerEvent {
@@ -45,7 +47,8 @@ const unavailableTransport: Transport = () => Promise.resolve({ status: 503 });
  * Heap per queued payload: `events` events (one per tick, sessions rolling over) while the collector
  * answers 503, so every payload stays in the outboxes; heap after − before, over the payloads queued.
  */
-async function queuedPayloadHeap(kits: AvailableKits, storage: StorageAdapter, label: string, events: number): Promise<QueuedPayloadHeap> {
+async function queuedPayloadHeap(kits: AvailableKits, keepInHeap: boolean, label: string, events: number): Promise<QueuedPayloadHeap> {
+  const storage = countingStorage((key) => (/:outbox:\d+$/.test(key) ? 'items' : 'other'), keepInHeap);
   const pipeline = await startPipeline(kits, { transport: unavailableTransport, storage });
   // Warm up the shapes and code paths so the baseline holds them already.
   pipeline.logNext();
@@ -60,8 +63,9 @@ async function queuedPayloadHeap(kits: AvailableKits, storage: StorageAdapter, l
   const totals = pipeline.totals();
   if (totals.dropped !== 0 || totals.errors !== 0) throw new Error(`queued-payload heap: the outboxes dropped or failed: ${JSON.stringify(totals)}`);
   const queued = totals.queued - queuedBefore;
+  const items = storage.writes.get('items');
   await pipeline.hub.shutdown();
-  return { storage: label, queued, bytesPerPayload: (after - before) / queued };
+  return { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: items ? items.bytes / items.sets : 0 };
 }
 
 /** Heap per live session, server-side: one engine state per device, each with a live session. */
@@ -109,8 +113,8 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   // Under each outbox's 1000-item bound (events + session start/end items), so nothing overflows.
   const queuedEvents = options.quick ? 300 : 800;
   const queuedPayload = [
-    await queuedPayloadHeap(kits, memoryStorage(), 'memory storage (all in the JS heap)', queuedEvents),
-    await queuedPayloadHeap(kits, countingStorage(hubStorageGroup, false), 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents),
+    await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents),
+    await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents),
   ];
   const liveSession = liveSessionHeap(options.quick ? 10_000 : 100_000);
   const writeEvents = options.quick ? 500 : 2_000;
@@ -127,9 +131,10 @@ export function renderMemory(result: MemoryResult): string {
   return [
     'Memory (node --expose-gc; heapUsed after full collections):',
     renderTable(
-      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload'],
-      result.queuedPayload.map((q) => [q.storage, int(q.queued), int(q.bytesPerPayload)]),
+      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'stored JSON/payload'],
+      result.queuedPayload.map((q) => [q.storage, int(q.queued), int(q.bytesPerPayload), int(q.storedJsonPerPayload)]),
     ),
+    '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way)',
     renderTable(
       ['heap per live session (engine state per device, server-side)', 'sessions', 'bytes/session'],
       [['EngineState with a live session, UUID ids', int(result.liveSession.sessions), int(result.liveSession.bytesPerSession)]],
