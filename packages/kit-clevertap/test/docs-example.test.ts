@@ -1,0 +1,71 @@
+// The example of docs/kits/clevertap.md, compiled and run: the docs include the regions below verbatim
+// (the docs checker compares them), and the test checks that the example does what the page says.
+import { setupServer } from 'msw/node';
+import { afterAll, expect, it, vi } from 'vitest';
+import { vendorCollector } from '@sessionhub/testing';
+import type { CleverTapEventItem, CleverTapMetaHeader, CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+
+// CleverTap's EU endpoint, answered by the msw collector; the example itself is unchanged app code.
+const collector = vendorCollector({ origins: { clevertap: 'https://eu1.clevertap-prod.com' } });
+const server = setupServer(...collector.handlers);
+server.listen({ onUnhandledRequest: 'error' });
+const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+afterAll(() => {
+  server.close();
+  vi.restoreAllMocks();
+});
+
+// #region example
+import { createHub } from '@sessionhub/core';
+import { clevertapKit } from '@sessionhub/kit-clevertap';
+
+const hub = createHub({
+  sessionTimeout: 60,
+  kits: [
+    clevertapKit({
+      accountId: 'W9R-486-4W5Z', // CleverTap dashboard: Settings > Project
+      token: 'YOUR-ACCOUNT-TOKEN',
+      region: 'eu1', // uploads go to https://eu1.clevertap-prod.com/a1
+      os: 'Android',
+      appFields: { Version: '2.4.1', Build: 241 },
+    }),
+  ],
+});
+await hub.start();
+
+hub.logEvent('Product Viewed', { 'Product ID': 42, Category: 'shoes' });
+hub.logEvent('Notification Clicked', { campaign: 'spring' }); // session-neutral for CleverTap
+hub.setSessionAttribute('plan', 'pro');
+hub.setUser('user-42');
+// #endregion
+
+// #region end
+hub.endSession(); // or: the session times out, or the app is killed and relaunched
+await hub.flush(); // sends now; otherwise within 10 s, or when the app goes to the background
+// #endregion
+
+it('sends what docs/kits/clevertap.md says it sends', async () => {
+  const [request, ...more] = collector.accepted('clevertap');
+  expect(more).toHaveLength(0);
+  expect(request!.query).toMatchObject({ os: 'Android', z: 'W9R-486-4W5Z' });
+  const [header, ...items] = request!.body as [CleverTapMetaHeader, ...CleverTapUploadItem[]];
+  expect(header).toMatchObject({ type: 'meta', af: { OS: 'Android', Version: '2.4.1', Build: 241 } });
+  expect(header.g).toMatch(/^__[0-9a-f]{32}$/);
+  const s = (items[0] as CleverTapEventItem).s;
+  expect(items.map((i) => (i.type === 'event' ? i.evtName : `profile ${i.profile.Identity}`))).toEqual([
+    'Product Viewed',
+    'Notification Clicked',
+    'profile user-42',
+    'Session Concluded',
+  ]);
+  expect(items.every((i) => i.s === s && i.f === true && i.lsl === 0)).toBe(true);
+  expect(items[0]).toMatchObject({ pg: 1, evtData: { 'Product ID': 42, Category: 'shoes' } });
+  const concluded = items[3] as CleverTapEventItem;
+  expect(concluded.evtData).toMatchObject({ 'Session ID': s, sh_plan: 'pro' });
+  expect(concluded.evtData['Session Length']).toBeGreaterThanOrEqual(0);
+  // The init line of the timeout alignment; nothing to warn about.
+  expect(debug.mock.calls.some((args) => args.join(' ').includes("canonical session timeout: 60 s") && args.join(' ').includes('20 min'))).toBe(true);
+  expect(warn).not.toHaveBeenCalled();
+  await hub.shutdown();
+});
