@@ -37,7 +37,8 @@ if (stale.length > 0) {
   process.stderr.write(`bench: building ${stale.join(', ')} (dist missing or older than src)\n`);
   // Topological order comes from pnpm: core before delivery before the kits.
   const filters = stale.flatMap((p) => ['--filter', p]);
-  const build = spawnSync('pnpm', [...filters, 'run', 'build'], { cwd: join(here, '..'), stdio: ['ignore', 'inherit', 'inherit'] });
+  // The build's output goes to stderr: stdout carries only the figures (`--json` can be piped).
+  const build = spawnSync('pnpm', [...filters, 'run', 'build'], { cwd: join(here, '..'), stdio: ['ignore', 2, 'inherit'] });
   if (build.status !== 0) {
     process.stderr.write('bench: the build failed; nothing was measured\n');
     process.exit(build.status ?? 1);
