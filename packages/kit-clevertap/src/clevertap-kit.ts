@@ -161,7 +161,15 @@ class CleverTapKitImpl implements CleverTapKit {
   }
 
   onBackground(_record: LifecycleRecord): void {
-    void this.outbox?.flush();
+    const outbox = this.outbox;
+    if (!outbox) return;
+    // The app may be suspended or the page unloaded next. Write the session ids and the queue now,
+    // before the hub persists its state after this callback (so a kill right after cannot keep a
+    // session's end in the hub but lose its Session Concluded); send what fits with requests that
+    // outlive the page, and the rest with flush().
+    void this.persistNow();
+    outbox.flushOnPageHide();
+    void outbox.flush();
   }
 
   onConfigChange(timeouts: SessionTimeouts): void {

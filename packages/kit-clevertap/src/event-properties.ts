@@ -88,11 +88,19 @@ export function addProperty(target: CleverTapProperties, key: string, value: unk
   target[k] = v;
 }
 
-/** `evtData` for an event's attributes. One object per call; attributes are read, never kept. */
+/** The `evtData` of every event without properties: shared, so such events allocate none. */
+const NO_PROPERTIES: CleverTapProperties = Object.freeze(emptyProperties());
+
+/**
+ * `evtData` for an event's attributes: at most one object per call (none without attributes);
+ * attributes are read, never kept.
+ */
 export function eventProperties(attributes: Readonly<Record<string, unknown>>, onDropped?: OnDroppedProperty): CleverTapProperties {
-  const out = emptyProperties();
+  let out: CleverTapProperties | null = null;
   for (const key in attributes) {
-    if (Object.prototype.hasOwnProperty.call(attributes, key)) addProperty(out, key, attributes[key], onDropped);
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    out ??= emptyProperties();
+    addProperty(out, key, attributes[key], onDropped);
   }
-  return out;
+  return out ?? NO_PROPERTIES;
 }

@@ -22,6 +22,8 @@ export const ACCOUNT = { accountId: 'W9R-486-4W5Z', token: 'abc-def', endpoint: 
 /** One upload as the transport saw it. */
 export interface Upload {
   readonly request: HttpRequest;
+  /** Sent as a page-hide request (fetch keepalive). */
+  readonly keepalive: boolean;
   readonly header: CleverTapMetaHeader;
   readonly items: CleverTapUploadItem[];
 }
@@ -43,10 +45,10 @@ export function capturingTransport(): CapturingTransport {
     uploads,
     down: false,
     items: () => uploads.flatMap((u) => u.items),
-    transport: async (request) => {
+    transport: async (request, options) => {
       if (t.down) throw new TypeError('network down');
       const [header, ...items] = JSON.parse(request.body ?? '') as [CleverTapMetaHeader, ...CleverTapUploadItem[]];
-      uploads.push({ request, header, items });
+      uploads.push({ request, keepalive: options.keepalive === true, header, items });
       return { status: 200 };
     },
   };

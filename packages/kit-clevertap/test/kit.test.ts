@@ -246,6 +246,7 @@ describe('the CleverTap kit in a hub', () => {
     d.run.lifecycle.background();
     await settle();
     expect(d.net.items().map((i) => (i as CleverTapEventItem).evtName)).toEqual(['a']);
+    expect(d.net.uploads[0]!.keepalive).toBe(true); // a request that outlives the page
     expect(d.hub.getKitHealth().clevertap).toMatchObject({ status: 'ready', errors: 0, delivery: { delivered: 1, queued: 0 } });
     await d.finish();
   });
