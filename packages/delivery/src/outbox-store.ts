@@ -66,7 +66,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    chain = chain.then(drain).catch((error: unknown) => warn(`storage write failed (${String(error)})`));
+    chain = chain.then(drain).catch((error: unknown) => warn(`write failed: ${String(error)}`));
   };
 
   return {
@@ -76,23 +76,24 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       let tail = 0;
       if (raw !== null) {
         try {
-          const meta = JSON.parse(raw) as { head: unknown; tail: unknown };
-          if (Number.isSafeInteger(meta.head) && Number.isSafeInteger(meta.tail) && (meta.head as number) <= (meta.tail as number)) {
-            head = meta.head as number;
-            tail = meta.tail as number;
-          } else throw new Error('bad range');
+          ({ head, tail } = JSON.parse(raw) as { head: number; tail: number });
         } catch {
-          warn(`unreadable queue index ${JSON.stringify(raw.slice(0, 80))}; starting an empty queue`);
+          head = NaN; // reported below
+        }
+        if (!(Number.isSafeInteger(head) && Number.isSafeInteger(tail) && head <= tail)) {
+          warn('unreadable queue index; starting empty');
+          head = tail = 0;
         }
       }
       head = Math.max(head, tail - MAX_RANGE);
       const items: StoredItem<T>[] = [];
+      /** Reads one stored item; false when there is none under that seq. */
       const read = (seq: number, text: string | null): boolean => {
         if (text === null) return false;
         try {
-          const stored = JSON.parse(text) as { at: unknown; item: unknown };
-          if (typeof stored.at !== 'number' || !('item' in stored)) throw new Error('bad item');
-          items.push({ seq, at: stored.at, item: stored.item as T });
+          const { at, item } = JSON.parse(text) as { at: unknown; item: T };
+          if (typeof at != 'number' || item === undefined) throw at;
+          items.push({ seq, at, item });
         } catch {
           warn(`skipping unreadable item ${seq}`);
           pending.set(key(seq), null);

@@ -19,11 +19,9 @@ interface Entry<T> {
   readonly size: number;
   /** Failed attempts so far (this run). */
   attempts: number;
+  /** In a request now; batches, drops and page-hide flushes leave it alone. */
   flying: boolean;
 }
-
-/** The longest wait a timer can express (larger values fire at once in browsers and Node). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Numeric options: [name, default, smallest valid value]. */
 const LIMITS = [
@@ -54,16 +52,16 @@ type Limit = (typeof LIMITS)[number][0];
  */
 export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const { name, storage, buildRequest, sizeOf } = options;
-  const fail = (option: string, what: string): never => {
-    throw new SessionHubConfigError(`outbox.${option}`, `outbox ${JSON.stringify(name)}: ${option} ${what}`);
+  const check = (option: string, valid: unknown, expected: string): void => {
+    if (!valid) throw new SessionHubConfigError(`outbox.${option}`, `outbox ${name}: ${option} must be ${expected}`);
   };
-  if (typeof name !== 'string' || !name) fail('name', 'must be a non-empty string');
-  if (!storage || typeof storage.set !== 'function') fail('storage', "must be the kit's SafeStorage (context.storage)");
-  if (typeof buildRequest !== 'function') fail('buildRequest', 'must be a function (items, sentAt) => HttpRequest');
+  check('name', typeof name == 'string' && name, 'a non-empty string');
+  check('storage', typeof storage?.set == 'function', "the kit's context.storage");
+  check('buildRequest', typeof buildRequest == 'function', 'a function');
   const limit = {} as Record<Limit, number>;
   for (const [option, fallback, min] of LIMITS) {
     const value = options[option] ?? fallback;
-    if (!(typeof value === 'number' && value >= min)) fail(option, `must be a number ≥ ${min} (got ${String(value)})`);
+    check(option, typeof value == 'number' && value >= min, `a number ≥ ${min}`);
     limit[option] = value;
   }
 
@@ -106,14 +104,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let lastError: string | null = null;
   let overflowed = 0;
 
+  const count = (reason: DropReason, n: number): number => (dropped[reason] = (dropped[reason] ?? 0) + n);
   const saveRange = (): void => store.setRange(entries[0]?.seq ?? tail, tail);
-
-  const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
-    if (!batch.length) return;
-    dropped[reason] = (dropped[reason] ?? 0) + batch.length;
-    warn(`dropped ${batch.length} item(s) (${reason}): ${why}`);
-    remove(batch);
-  };
+  const firstIdle = (): number => entries.findIndex((entry) => !entry.flying);
 
   const remove = (batch: Entry<T>[]): void => {
     for (const entry of batch) store.remove(entry.seq);
@@ -122,17 +115,30 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     saveRange();
   };
 
-  const add = (item: T, json: string, at: number): void => {
-    let size: number;
-    try {
-      size = sizeOf ? sizeOf(item) : utf8Length(json);
-    } catch {
-      size = utf8Length(json);
+  const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
+    if (batch.length) {
+      count(reason, batch.length);
+      warn(`dropped ${batch.length} item(s) (${reason}): ${why}`);
+      remove(batch);
     }
+  };
+
+  /** Bytes of an item in a request: sizeOf, or (also when sizeOf throws) the UTF-8 length of its JSON. */
+  const measure = (item: T, json: string): number => {
+    try {
+      if (sizeOf) return sizeOf(item);
+    } catch {
+      // measured as JSON below
+    }
+    return utf8Length(json);
+  };
+
+  const add = (item: T, json: string, at: number): void => {
+    const size = measure(item, json);
     if (entries.length >= limit.maxQueueItems) {
       // Oldest first, but never an item in flight (its answer is still to come); if all are, the new one goes.
-      const oldest = entries.findIndex((entry) => !entry.flying);
-      dropped.overflow = (dropped.overflow ?? 0) + 1;
+      const oldest = firstIdle();
+      count('overflow', 1);
       overflowed++;
       kick();
       if (oldest < 0) return;
@@ -152,27 +158,23 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     kicked = true;
     void Promise.resolve().then(() => {
       kicked = false;
-      if (overflowed) {
-        warn(`queue full (${limit.maxQueueItems} items); dropped the ${overflowed} oldest (overflow)`);
-        overflowed = 0;
-      }
+      if (overflowed) warn(`queue full: dropped ${overflowed} oldest item(s) (overflow)`);
+      overflowed = 0;
       pump();
     });
+  };
+
+  const stopTimer = (): void => {
+    if (timerAt < Infinity) timers.clearTimeout(timer);
+    timerAt = Infinity;
   };
 
   const wakeAt = (at: number, now: number): void => {
     if (at >= timerAt) return;
     stopTimer();
     timerAt = at;
-    timer = timers.setTimeout(() => {
-      timerAt = Infinity;
-      pump();
-    }, Math.min(Math.max(at - now, 0), MAX_TIMER_MS));
-  };
-
-  const stopTimer = (): void => {
-    if (timerAt < Infinity) timers.clearTimeout(timer);
-    timerAt = Infinity;
+    // Capped: larger delays overflow to "now" in browsers and Node.
+    timer = timers.setTimeout(() => ((timerAt = Infinity), pump()), Math.min(Math.max(at - now, 0), 2 ** 31 - 1));
   };
 
   const settleIdle = (): void => {
@@ -192,21 +194,20 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       vendorNotBefore = Math.min(vendorNotBefore, notBefore);
       waitSetAt = now;
     }
-    const start = entries.findIndex((entry) => !entry.flying);
+    const start = firstIdle();
     const first = entries[start];
     if (!first) return settleIdle();
     if (first.at > now) first.at = now;
     let old = start;
-    while (old < entries.length && !entries[old]!.flying && now - entries[old]!.at >= limit.maxAgeMs) old++;
+    while (entries[old] && !entries[old]!.flying && now - entries[old]!.at >= limit.maxAgeMs) old++;
     if (old > start) {
-      drop(entries.slice(start, old), 'expired', `older than maxAgeMs (${limit.maxAgeMs} ms)`);
+      drop(entries.slice(start, old), 'expired', `older than ${limit.maxAgeMs} ms`);
       return pump();
     }
     const n = batchLength(entries, start, limit.maxBatchItems, limit.maxBatchBytes);
-    const dueAt = Math.max(
-      notBefore,
-      first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems ? now : first.at + limit.flushIntervalMs,
-    );
+    // Due now when flushed, or when the batch is full (more waiting behind it); else when its oldest item has waited the interval.
+    const full = first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems;
+    const dueAt = Math.max(notBefore, full ? now : first.at + limit.flushIntervalMs);
     if (now < dueAt) {
       // Also wake when the oldest item expires, so it is dropped (and counted) on time.
       wakeAt(Math.min(dueAt, first.at + limit.maxAgeMs), now);
@@ -215,6 +216,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     void send(entries.slice(start, start + n));
   };
 
+  /** Builds the request for a batch at send time; a throwing buildRequest drops the batch. */
   const build = (batch: Entry<T>[], keepalive: boolean): HttpRequest | undefined => {
     const sentAt = clock();
     try {
@@ -227,7 +229,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       return request;
     } catch (error) {
       drop(batch, 'build-failed', `buildRequest threw: ${describe(error)}`);
-      return undefined;
     }
   };
 
@@ -238,21 +239,31 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     await store.settled();
     const request = build(batch, false);
     if (request) await deliver(batch, request, false);
-    else for (const entry of batch) entry.flying = false;
     busy = false;
     pump();
   };
 
-  /** Sends a request and applies the answer to its batch. Never rejects. */
+  /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
     let response: HttpResponse | undefined;
     let problem: string;
+    const abort = new AbortController();
+    let timeout: unknown;
     try {
-      response = await withTimeout(request, keepalive);
+      response = await Promise.race([
+        new Promise<HttpResponse>((resolve) => resolve(transport(request, { signal: abort.signal, keepalive }))),
+        new Promise<never>((_, reject) => {
+          timeout = timers.setTimeout(() => {
+            abort.abort();
+            reject(new Error(`no answer in ${limit.requestTimeoutMs} ms`));
+          }, limit.requestTimeoutMs);
+        }),
+      ]);
       problem = `HTTP ${response.status}`;
     } catch (error) {
       problem = describe(error);
     }
+    timers.clearTimeout(timeout);
     for (const entry of batch) entry.flying = false;
     const verdict = response ? verdictOf(response.status) : 'retry';
     if (verdict === 'delivered') {
@@ -261,38 +272,25 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       return remove(batch);
     }
     lastError = problem;
-    failures = verdict === 'rejected' ? 0 : failures + 1;
-    if (verdict === 'rejected') return drop(batch, 'rejected', `the vendor refused the batch (${problem})`);
+    if (verdict === 'rejected') {
+      failures = 0;
+      return drop(batch, 'rejected', problem);
+    }
     const now = clock();
+    failures++;
     retried += batch.length;
     for (const entry of batch) entry.attempts++;
     const status = response?.status;
     const vendorWait = status === 429 || status === 503 ? parseRetryAfter(response!.retryAfter, now) : null;
-    const wait = vendorWait ?? backoffDelay(failures, random, limit.retryBaseMs, limit.retryMaxMs);
-    notBefore = Math.max(notBefore, now + wait);
+    notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, limit.retryBaseMs, limit.retryMaxMs)));
     if (vendorWait !== null) vendorNotBefore = notBefore;
     waitSetAt = now;
-    logger.debug(`outbox ${name}: ${problem}; retrying ${batch.length} item(s) in ${wait} ms`);
     drop(
       batch.filter((entry) => entry.attempts >= limit.maxAttempts),
       'attempts',
-      `failed maxAttempts (${limit.maxAttempts}) times, last: ${problem}`,
+      `${problem} after ${limit.maxAttempts} attempts`,
     );
   };
-
-  const withTimeout = (request: HttpRequest, keepalive: boolean): Promise<HttpResponse> =>
-    new Promise((resolve, reject) => {
-      const abort = typeof AbortController === 'function' ? new AbortController() : undefined;
-      const timeout = timers.setTimeout(() => {
-        abort?.abort();
-        reject(new Error(`no answer within ${limit.requestTimeoutMs} ms`));
-      }, limit.requestTimeoutMs);
-      const done = (): void => timers.clearTimeout(timeout);
-      new Promise<HttpResponse>((answer) => answer(transport(request, { signal: abort?.signal, keepalive }))).then(
-        (response) => (done(), resolve(response)),
-        (error: unknown) => (done(), reject(error)),
-      );
-    });
 
   const load = (): Promise<void> =>
     (loading ??= store
@@ -300,11 +298,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       .then(
         ({ items, tail: next }) => {
           tail = next;
-          entries = items.map(({ seq, at, item }) => ({ seq, at, item, size: sizeOf ? safeSize(item) : utf8Length(JSON.stringify(item)), attempts: 0, flying: false }));
-          const excess = entries.length - limit.maxQueueItems;
-          if (excess > 0) drop(entries.slice(0, excess), 'overflow', `more than maxQueueItems (${limit.maxQueueItems}) were stored`);
+          entries = items.map(({ seq, at, item }) => ({ seq, at, item, size: measure(item, JSON.stringify(item)), attempts: 0, flying: false }));
+          drop(entries.slice(0, Math.max(0, entries.length - limit.maxQueueItems)), 'overflow', 'over maxQueueItems');
         },
-        (error: unknown) => warn(`could not load the stored queue (${describe(error)})`),
+        (error: unknown) => warn(`load failed: ${describe(error)}`),
       )
       .then(() => {
         ready = true;
@@ -313,14 +310,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         saveRange();
         kick();
       }));
-
-  const safeSize = (item: T): number => {
-    try {
-      return sizeOf!(item);
-    } catch {
-      return utf8Length(JSON.stringify(item));
-    }
-  };
 
   const flush = (): Promise<void> =>
     closed
@@ -342,12 +331,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       let json: string | undefined;
       try {
         json = JSON.stringify(item);
-      } catch (error) {
-        lastError = describe(error);
+      } catch {
+        // reported below, like undefined or a function
       }
       if (json === undefined) {
-        dropped.invalid = (dropped.invalid ?? 0) + 1;
-        warn('dropped an item that is not JSON-serializable (invalid)');
+        count('invalid', 1);
+        warn('dropped 1 item(s) (invalid): not JSON-serializable');
         return false;
       }
       const at = clock();
@@ -361,23 +350,24 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     flush,
     flushOnPageHide() {
       if (!ready || closed) return;
+      // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
       let budget = limit.keepaliveMaxBytes - keepaliveBytes;
       for (;;) {
-        const start = entries.findIndex((entry) => !entry.flying);
+        const start = firstIdle();
         let n = start < 0 ? 0 : batchLength(entries, start, limit.maxBatchItems, Math.min(limit.maxBatchBytes, budget));
         let request: HttpRequest | undefined;
         let bytes = 0;
-        for (; n > 0; n >>= 1) {
+        // The request's own envelope may push it over the budget: halve the batch until it fits.
+        for (; n; n >>= 1) {
           request = build(entries.slice(start, start + n), true);
-          if (!request) break;
-          bytes = utf8Length(request.body ?? '');
-          if (bytes <= budget) break;
+          bytes = request ? utf8Length(request.body ?? '') : 0;
+          if (!request || bytes <= budget) break;
         }
-        if (!request || !n || bytes > budget) return;
+        if (!request || !n) return;
+        const batch = entries.slice(start, start + n);
         budget -= bytes;
         keepaliveBytes += bytes;
-        const batch = entries.slice(start, start + n);
         for (const entry of batch) entry.flying = true;
         void deliver(batch, request, true).then(() => {
           keepaliveBytes -= bytes;

@@ -56,7 +56,7 @@ describe('fetchTransport', () => {
     expect(keepaliveSeen).toEqual([true, false]);
   });
 
-  it('without fetch, hands a page-hide POST to sendBeacon and rejects (no answer to confirm)', async () => {
+  it('without fetch, hands a page-hide POST to sendBeacon (no content type: no preflight) and rejects (no answer to confirm)', async () => {
     const sendBeacon = vi.fn(() => true);
     vi.stubGlobal('fetch', undefined);
     vi.stubGlobal('navigator', { sendBeacon });
@@ -64,7 +64,7 @@ describe('fetchTransport', () => {
     expect(sendBeacon).toHaveBeenCalledTimes(1);
     const [url, blob] = sendBeacon.mock.calls[0] as unknown as [string, Blob];
     expect(url).toBe(TP2);
-    expect(blob.type).toBe('application/json');
+    expect(blob.type).toBe('');
     expect(await blob.text()).toBe(request.body);
     await expect(fetchTransport(request, {})).rejects.toThrow('no fetch');
   });

@@ -213,8 +213,8 @@ describe('storage', () => {
     run.outbox.enqueue(item(0));
     await run.outbox.flush();
     expect(run.net.batches()).toEqual([[0]]);
-    expect(run.logger.warnings.some((w) => w.includes('could not load'))).toBe(true);
-    expect(run.logger.warnings.some((w) => w.includes('storage write failed'))).toBe(true);
+    expect(run.logger.warnings.some((w) => w.includes('load failed: Error: broken adapter'))).toBe(true);
+    expect(run.logger.warnings.some((w) => w.includes('write failed: Error: broken adapter'))).toBe(true);
   });
 
   it('works over an asynchronous storage (AsyncStorage-like)', async () => {
