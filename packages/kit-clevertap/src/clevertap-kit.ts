@@ -64,7 +64,6 @@ class CleverTapKitImpl implements CleverTapKit {
   private outbox: Outbox<CleverTapUploadItem> | null = null;
   private ledger: SessionLedger = EMPTY_LEDGER;
   private live: LiveSession | null = null;
-  private timeouts: SessionTimeouts | null = null;
   private readonly warnedKeys = new Set<string>();
   private persistQueued = false;
   private writing: Promise<void> | null = null;
@@ -79,8 +78,7 @@ class CleverTapKitImpl implements CleverTapKit {
 
   async init(context: KitContext): Promise<void> {
     this.context = context;
-    this.timeouts = context.timeouts;
-    context.logger.debug(describeTimeouts(this.timeouts));
+    context.logger.debug(describeTimeouts(context.timeouts));
     const text = await context.storage.get(LEDGER_KEY);
     if (text !== null) {
       const decoded = decodeLedger(text);
@@ -172,8 +170,8 @@ class CleverTapKitImpl implements CleverTapKit {
     void outbox.flush();
   }
 
+  /** The canonical timeouts changed (`hub.setSessionTimeout`): CleverTap's sessions follow at once. */
   onConfigChange(timeouts: SessionTimeouts): void {
-    this.timeouts = timeouts;
     this.context?.logger.debug(describeTimeouts(timeouts));
   }
 
