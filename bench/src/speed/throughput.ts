@@ -40,6 +40,10 @@ function sessionHubContender(name: string, pipeline: Pipeline, events: number, b
     },
     verify() {
       const after = pipeline.totals();
+      if (pipeline.kits.length === 0) {
+        if (after.errors !== 0) throw new Error(`${name}: ${after.errors} error(s)`);
+        return;
+      }
       const delivered = after.delivered - before.delivered;
       // Each event becomes one payload per kit, plus the session start/end items.
       if (after.queued !== 0 || after.dropped !== before.dropped || after.errors !== 0 || delivered < events * pipeline.kits.length) {
@@ -153,19 +157,21 @@ export async function runThroughput(kits: AvailableKits, options: { quick: boole
   const payloads = await capturePayloads(kits);
   const single = await startPipeline(kits, { transport: acknowledgingTransport });
   const bursts = await startPipeline(kits, { transport: acknowledgingTransport });
+  // The hub with no kit: what core alone costs (engine, records, state persisted per tick).
+  const bare = await startPipeline({ specs: [], missing: [] }, { transport: acknowledgingTransport });
   const n = kits.specs.length;
   const contenders = [
     sessionHubContender(`SessionHub → ${n} kits, 1 event per tick`, single, events, 1),
     sessionHubContender(`SessionHub → ${n} kits, bursts of 10 events`, bursts, events, 10),
+    sessionHubContender('SessionHub core alone (no kit), 1 per tick', bare, events, 1),
     trackerCoreContender(events),
     floorContender(payloads, events),
   ];
-  const perEvent = [n, n, 1, n];
+  const perEvent = [n, n, 0, 1, n];
   const timings = await runRounds(contenders, { warmup, rounds });
-  await single.hub.shutdown();
-  await bursts.hub.shutdown();
-  const trackerCoreNs = timings[2]!.nsPerEvent;
-  const floorNs = timings[3]!.nsPerEvent;
+  for (const p of [single, bursts, bare]) await p.hub.shutdown();
+  const trackerCoreNs = timings[3]!.nsPerEvent;
+  const floorNs = timings[4]!.nsPerEvent;
   return {
     kits: kits.specs.map((s) => s.package),
     eventsPerSession: EVENTS_PER_SESSION,
@@ -180,7 +186,7 @@ export function renderThroughput(result: ThroughputResult): string {
     int(r.eventsPerSecond),
     int(r.nsPerEvent),
     spread(r.spread),
-    int(r.nsPerEvent / r.payloadsPerEvent),
+    r.payloadsPerEvent ? int(r.nsPerEvent / r.payloadsPerEvent) : '',
     times(r.vsTrackerCore),
     times(r.vsFloor),
   ]);
