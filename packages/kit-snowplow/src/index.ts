@@ -28,8 +28,8 @@ export { SNOWPLOW_NATIVE_TIMEOUTS } from './timeouts-report';
 export { SNOWPLOW_KIT_VERSION, TRACKER_VERSION } from './version';
 
 // The pure mapping, for replays, servers and benchmarks.
-export { PayloadMapper } from './payload-mapper';
-export type { MappingProblem, PayloadMapperEnv } from './payload-mapper';
+export { createPayloadMapper } from './payload-mapper';
+export type { MappingProblem, PayloadMapper, PayloadMapperEnv } from './payload-mapper';
 export { resolveSnowplowOptions } from './options';
 export type { ResolvedEventMapping, ResolvedSnowplowOptions } from './options';
 export type { TrackerPayload } from './tracker-payload';

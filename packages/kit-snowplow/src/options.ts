@@ -150,7 +150,7 @@ function text(o: Record<string, unknown>, key: string, fallback: string | undefi
   const v = o[key];
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'string' || v.trim().length === 0 || v.length > MAX_TEXT) {
-    fail(key, `must be a non-empty string of at most ${MAX_TEXT} characters (got ${show(v)})`);
+    fail(key, `must be a non-empty string (≤ ${MAX_TEXT} characters), got ${show(v)}`);
   }
   return v;
 }
@@ -158,26 +158,26 @@ function text(o: Record<string, unknown>, key: string, fallback: string | undefi
 function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
   const v = o[key];
   if (v === undefined) return fallback;
-  if (!allowed.includes(v as T)) fail(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${show(v)})`);
+  if (!allowed.includes(v as T)) fail(key, `must be one of ${allowed.join(', ')}, got ${show(v)}`);
   return v as T;
 }
 
 function flag(o: Record<string, unknown>, key: string, fallback: boolean): boolean {
   const v = o[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') fail(key, `must be true or false (got ${show(v)})`);
+  if (typeof v !== 'boolean') fail(key, `must be true or false, got ${show(v)}`);
   return v;
 }
 
 function igluUri(v: unknown, option: string): string {
-  if (!isIgluUri(v)) fail(option, `must be an Iglu schema URI such as "iglu:com.acme/my_event/jsonschema/1-0-0" (got ${show(v)})`);
+  if (!isIgluUri(v)) fail(option, `must be an Iglu schema URI like "iglu:com.acme/my_event/jsonschema/1-0-0", got ${show(v)}`);
   return v;
 }
 
 /** Serializes a list of self-describing JSONs once, comma-joined. */
 function entitiesJson(v: unknown, option: string): string {
   if (v === undefined) return '';
-  if (!Array.isArray(v)) fail(option, `must be an array of { schema, data } entities (got ${show(v)})`);
+  if (!Array.isArray(v)) fail(option, `must be an array of { schema, data } entities, got ${show(v)}`);
   const parts: string[] = [];
   v.forEach((entity, i) => {
     const out = { json: '' };
@@ -191,7 +191,7 @@ function entitiesJson(v: unknown, option: string): string {
 function eventMappings(v: unknown): Map<string, ResolvedEventMapping> {
   const map = new Map<string, ResolvedEventMapping>();
   if (v === undefined) return map;
-  if (!isPlainObject(v)) fail('events', `must be an object mapping event names to Iglu schema URIs (got ${show(v)})`);
+  if (!isPlainObject(v)) fail('events', `must be an object mapping event names to Iglu schema URIs, got ${show(v)}`);
   for (const name of Object.keys(v)) {
     const option = `events.${name}`;
     const m = v[name];
@@ -199,14 +199,14 @@ function eventMappings(v: unknown): Map<string, ResolvedEventMapping> {
       map.set(name, { schema: igluUri(m, option), entitiesJson: '' });
     } else if (isPlainObject(m)) {
       for (const key of Object.keys(m)) {
-        if (key !== 'schema' && key !== 'entities') fail(option, `has unknown key "${key}" (expected schema and/or entities)`);
+        if (key !== 'schema' && key !== 'entities') fail(option, `has unknown key "${key}" (known: schema, entities)`);
       }
       map.set(name, {
         schema: m.schema === undefined ? null : igluUri(m.schema, `${option}.schema`),
         entitiesJson: entitiesJson(m.entities, `${option}.entities`),
       });
     } else {
-      fail(option, `must be an Iglu schema URI or { schema?, entities? } (got ${show(m)})`);
+      fail(option, `must be an Iglu schema URI or { schema?, entities? }, got ${show(m)}`);
     }
   }
   return map;
@@ -214,15 +214,15 @@ function eventMappings(v: unknown): Map<string, ResolvedEventMapping> {
 
 function deliveryOptions(v: unknown): SnowplowDeliveryOptions {
   if (v === undefined) return {};
-  if (!isPlainObject(v)) fail('delivery', `must be an object (got ${show(v)})`);
+  if (!isPlainObject(v)) fail('delivery', `must be an object, got ${show(v)}`);
   for (const key of Object.keys(v)) {
     const value = v[key];
     const min = Object.prototype.hasOwnProperty.call(DELIVERY_NUMBERS, key) ? DELIVERY_NUMBERS[key] : undefined;
     if (min !== undefined) {
       // Infinity is allowed (e.g. maxAttempts: no limit); NaN is not.
-      if (value !== undefined && !(typeof value === 'number' && value >= min)) fail(`delivery.${key}`, `must be a number ≥ ${min} (got ${show(value)})`);
+      if (value !== undefined && !(typeof value === 'number' && value >= min)) fail(`delivery.${key}`, `must be a number ≥ ${min}, got ${show(value)}`);
     } else if ((DELIVERY_FUNCTIONS as readonly string[]).includes(key)) {
-      if (value !== undefined && typeof value !== 'function') fail(`delivery.${key}`, `must be a function (got ${show(value)})`);
+      if (value !== undefined && typeof value !== 'function') fail(`delivery.${key}`, `must be a function, got ${show(value)}`);
     } else if (key === 'timers') {
       const t = value as { setTimeout?: unknown; clearTimeout?: unknown } | undefined;
       if (t !== undefined && !(isPlainObject(t) && typeof t.setTimeout === 'function' && typeof t.clearTimeout === 'function')) {
@@ -238,26 +238,26 @@ function deliveryOptions(v: unknown): SnowplowDeliveryOptions {
 /** Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake. */
 export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSnowplowOptions {
   if (!isPlainObject(options)) {
-    throw new SnowplowKitConfigError('options', `snowplowKit(options) takes an object with at least collectorUrl and appId (got ${show(options)})`);
+    throw new SnowplowKitConfigError('options', `snowplowKit(options) takes an object with at least collectorUrl and appId, got ${show(options)}`);
   }
   const o = options as unknown as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) fail(key, `is unknown (known options: ${[...KNOWN].join(', ')})`);
+    if (!KNOWN.has(key)) fail(key, `is unknown (known: ${[...KNOWN].join(', ')})`);
   }
   const url = o.collectorUrl;
   if (typeof url !== 'string' || !HTTP_URL.test(url.trim())) {
-    fail('collectorUrl', `must be the collector's absolute http(s) URL without query, e.g. "https://collector.example.com" (got ${show(url)})`);
+    fail('collectorUrl', `must be the collector's http(s) URL without query, like "https://collector.example.com", got ${show(url)}`);
   }
   const base = url.trim().replace(/\/+$/, '');
   const name = text(o, 'name', 'snowplow');
-  if (!/^[\w.-]{1,64}$/.test(name)) fail('name', `must be 1–64 letters, digits, "_", "." or "-" (got ${show(name)})`);
-  if (o.entitiesFor !== undefined && typeof o.entitiesFor !== 'function') fail('entitiesFor', `must be a function (got ${show(o.entitiesFor)})`);
+  if (!/^[\w.-]{1,64}$/.test(name)) fail('name', `must be 1–64 letters, digits, "_", "." or "-", got ${show(name)}`);
+  if (o.entitiesFor !== undefined && typeof o.entitiesFor !== 'function') fail('entitiesFor', `must be a function, got ${show(o.entitiesFor)}`);
   const sessionEvents = o.sessionEvents;
   if (sessionEvents !== undefined && !isPlainObject(sessionEvents)) {
-    fail('sessionEvents', `must be { start?: IgluUri, end?: IgluUri } (got ${show(sessionEvents)})`);
+    fail('sessionEvents', `must be { start?: IgluUri, end?: IgluUri }, got ${show(sessionEvents)}`);
   }
   for (const key of Object.keys(sessionEvents ?? {})) {
-    if (key !== 'start' && key !== 'end') fail(`sessionEvents.${key}`, 'is unknown (expected start and/or end)');
+    if (key !== 'start' && key !== 'end') fail(`sessionEvents.${key}`, 'is unknown (known: start, end)');
   }
   const startSchema = sessionEvents?.start;
   const endSchema = sessionEvents?.end;

@@ -31,247 +31,209 @@ export interface PayloadMapperEnv {
   report(problem: MappingProblem): void;
 }
 
-const CONTEXTS_HEAD = '{"schema":"' + CONTEXTS_SCHEMA + '","data":[';
-const UNSTRUCT_HEAD = '{"schema":"' + UNSTRUCT_EVENT_SCHEMA + '","data":';
-const NO_MAPPING: ResolvedEventMapping = { schema: null, entitiesJson: '' };
-/** Event names warned about (structured events dropping attributes), bounded so a stream of names cannot grow it. */
-const MAX_WARNED_NAMES = 256;
-
-const join = (a: string, b: string): string => (a === '' ? b : b === '' ? a : a + ',' + b);
-const quote = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
-const dtmOf = (t: number): string => String(Number.isInteger(t) ? t : Math.round(t));
-
 /**
- * Canonical records → Snowplow tracker-protocol payload items (pure apart from the injected ids and
- * problem reports; it keeps only a per-session memo of the `client_session` JSON).
+ * Canonical records → Snowplow tracker-protocol payload items.
  *
  * Item fields: `e`, `eid`, `dtm`, `tv`, `p`, `aid`, `tna`, `uid` (when the hub has a user), then the
  * event (`ue_px`/`ue_pr` or `se_*`) and the entities (`cx`/`co`: `client_session` first, then the
  * global, per-name and per-event entities).
  */
-export class PayloadMapper {
-  /** `,"tv":…,"p":…,"aid":…,"tna":…` — the same in every item. */
-  private readonly constantFields: string;
-  private readonly warnedNames = new Set<string>();
-  private memoSession: string | null = null;
-  private memoFirstEventId: string | null = null;
-  private memoDeviceId = '';
-  private memoPrefix = '';
-  private memoUser: string | null = null;
-  private memoUserJson = '';
-
-  constructor(
-    private readonly options: ResolvedSnowplowOptions,
-    private readonly env: PayloadMapperEnv,
-  ) {
-    this.constantFields =
-      ',"tv":' + JSON.stringify(TRACKER_VERSION) + ',"p":' + JSON.stringify(options.platform) +
-      ',"aid":' + JSON.stringify(options.appId) + ',"tna":' + JSON.stringify(options.namespace);
-  }
-
+export interface PayloadMapper {
   /** A hub event: a self-describing event (mapped name or catch-all) or a structured event. */
-  event(record: EventRecord): TrackerPayload {
-    const o = this.options;
-    const name = record.name;
-    const mapping = o.events.get(name) ?? NO_MAPPING;
-    let body: string;
-    let e: 'ue' | 'se';
-    if (mapping.schema !== null) {
-      e = 'ue';
-      body = this.unstruct('{"schema":"' + mapping.schema + '","data":' + this.attributes(record) + '}');
-    } else if (o.catchAllSchema !== null) {
-      e = 'ue';
-      body = this.unstruct('{"schema":"' + o.catchAllSchema + '","data":{"name":' + JSON.stringify(name) + ',"attributes":' + this.attributes(record) + '}}');
-    } else {
-      e = 'se';
-      body = this.structured(record);
-    }
-    let entities = '';
-    if (record.sessionId !== null) entities = closeClientSession(this.sessionPrefix(record), record.eventIndex);
-    entities = join(join(entities, o.globalEntitiesJson), mapping.entitiesJson);
-    if (o.entitiesFor !== null) entities = join(entities, this.dynamicEntities(record));
-    return this.item(e, record.eventId.toLowerCase(), record.timestamp, record.userId, body, entities);
-  }
-
+  event(record: EventRecord): TrackerPayload;
   /** `application_foreground` 1-0-0 with the session's `foregroundIndex`, and the session entity. */
-  foreground(record: LifecycleRecord, view: SessionView | null): TrackerPayload {
-    const data = '{"schema":"' + APPLICATION_FOREGROUND_SCHEMA + '","data":{"foregroundIndex":' + record.foregroundIndex + '}}';
-    return this.lifecycle(record, view, data);
-  }
-
+  foreground(record: LifecycleRecord, view: SessionView | null): TrackerPayload;
   /** `application_background` 1-0-0 with the session's `backgroundIndex`, and the session entity when a session is live. */
-  background(record: LifecycleRecord, view: SessionView | null): TrackerPayload {
-    const data = '{"schema":"' + APPLICATION_BACKGROUND_SCHEMA + '","data":{"backgroundIndex":' + record.backgroundIndex + '}}';
-    return this.lifecycle(record, view, data);
-  }
-
+  background(record: LifecycleRecord, view: SessionView | null): TrackerPayload;
   /** The configured session start event, or null when none is configured. */
-  sessionStart(record: SessionStartRecord): TrackerPayload | null {
-    const schema = this.options.sessionStartSchema;
-    if (schema === null) return null;
-    const data =
-      '{"sessionId":' + JSON.stringify(record.sessionId) + ',"sessionIndex":' + record.sessionIndex +
-      ',"previousSessionId":' + quote(record.previousSessionId) + ',"trigger":' + JSON.stringify(record.trigger) +
-      ',"startTime":' + quote(isoTime(record.startTime)) + '}';
-    const session = clientSessionPrefix(
-      { deviceId: record.deviceId, sessionId: record.sessionId, sessionIndex: record.sessionIndex, previousSessionId: record.previousSessionId, firstEventId: null, firstEventTime: null },
-      this.options.storageMechanism,
-    );
-    const entities = join(closeClientSession(session, null), this.options.globalEntitiesJson);
-    return this.item('ue', this.env.newId(), record.startTime, record.userId, this.unstruct('{"schema":"' + schema + '","data":' + data + '}'), entities);
-  }
-
+  sessionStart(record: SessionStartRecord): TrackerPayload | null;
   /** The configured session end event (dated at the session's end), or null when none is configured. */
-  sessionEnd(record: SessionEndRecord, view: SessionView | null): TrackerPayload | null {
-    const schema = this.options.sessionEndSchema;
-    if (schema === null) return null;
-    const data =
-      '{"sessionId":' + JSON.stringify(record.sessionId) + ',"sessionIndex":' + record.sessionIndex +
-      ',"reason":' + JSON.stringify(record.reason) + ',"startTime":' + quote(isoTime(record.startTime)) +
-      ',"endTime":' + quote(isoTime(record.endTime)) + ',"duration":' + record.duration +
-      ',"foregroundDuration":' + record.foregroundDuration + ',"eventCount":' + record.eventCount +
-      ',"attributes":' + attributesJson(record.attributes, () => undefined) + '}';
-    // The record is the authority; the view only supplies the first event's id, and only when it
-    // agrees with the record (a force-quit can persist the view but not the hub's state, or back).
-    const known = view !== null && view.sessionId === record.sessionId && view.firstEventTime === record.firstEventTime;
-    const session = clientSessionPrefix(
-      {
-        deviceId: record.deviceId,
-        sessionId: record.sessionId,
-        sessionIndex: record.sessionIndex,
-        previousSessionId: record.previousSessionId,
-        firstEventId: record.eventCount === 0 ? null : known ? view.firstEventId : undefined,
-        firstEventTime: record.firstEventTime,
-      },
-      this.options.storageMechanism,
-    );
-    const entities = join(closeClientSession(session, null), this.options.globalEntitiesJson);
-    return this.item('ue', this.env.newId(), record.endTime, record.userId, this.unstruct('{"schema":"' + schema + '","data":' + data + '}'), entities);
-  }
+  sessionEnd(record: SessionEndRecord, view: SessionView | null): TrackerPayload | null;
+}
 
-  // ---------------------------------------------------------------- parts
+const CONTEXTS_HEAD = '{"schema":"' + CONTEXTS_SCHEMA + '","data":[';
+const UNSTRUCT_HEAD = '{"schema":"' + UNSTRUCT_EVENT_SCHEMA + '","data":';
+const NO_MAPPING: ResolvedEventMapping = { schema: null, entitiesJson: '' };
+/** Warnings given once per event name, bounded so a stream of names cannot grow the set. */
+const MAX_WARNED = 256;
 
-  private lifecycle(record: LifecycleRecord, view: SessionView | null, event: string): TrackerPayload {
-    let entities = '';
-    if (record.sessionId !== null) {
-      const known = view !== null && view.sessionId === record.sessionId;
-      // A session the kit has no view of (one resumed after a relaunch whose view was lost): send
-      // what the record says and leave the rest out rather than guess.
-      const identity: ClientSessionIdentity = {
-        deviceId: record.deviceId,
-        sessionId: record.sessionId,
-        sessionIndex: record.sessionIndex,
-        previousSessionId: known ? view.previousSessionId : undefined,
-        firstEventId: known ? view.firstEventId : undefined,
-        firstEventTime: known ? view.firstEventTime : undefined,
-      };
-      // Lifecycle transitions are not hub events: they have no place in the session's event index.
-      entities = closeClientSession(clientSessionPrefix(identity, this.options.storageMechanism), null);
-    }
-    entities = join(entities, this.options.globalEntitiesJson);
-    return this.item('ue', this.env.newId(), record.timestamp, record.userId, this.unstruct(event), entities);
-  }
+const join = (a: string, b: string): string => (a === '' ? b : b === '' ? a : a + ',' + b);
+const quote = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+const sd = (schema: string, data: string): string => '{"schema":"' + schema + '","data":' + data + '}';
 
-  /** The session entity up to `eventIndex`, rebuilt only when the session or its first event changes. */
-  private sessionPrefix(record: EventRecord): string {
-    if (record.sessionId !== this.memoSession || record.firstEventId !== this.memoFirstEventId || record.deviceId !== this.memoDeviceId) {
-      this.memoSession = record.sessionId;
-      this.memoFirstEventId = record.firstEventId;
-      this.memoDeviceId = record.deviceId;
-      this.memoPrefix = clientSessionPrefix(record as ClientSessionIdentity, this.options.storageMechanism);
-    }
-    return this.memoPrefix;
-  }
+/**
+ * Creates the mapping for resolved options: pure apart from the injected ids and problem reports;
+ * it keeps only a per-session memo of the `client_session` JSON and of the user's `uid` field.
+ */
+export function createPayloadMapper(options: ResolvedSnowplowOptions, env: PayloadMapperEnv): PayloadMapper {
+  const { events, catchAllSchema, globalEntitiesJson, entitiesFor, storageMechanism, encodeBase64 } = options;
+  // The same in every item.
+  const constant =
+    ',"tv":' + JSON.stringify(TRACKER_VERSION) + ',"p":' + JSON.stringify(options.platform) +
+    ',"aid":' + JSON.stringify(options.appId) + ',"tna":' + JSON.stringify(options.namespace);
+  const warned = new Set<string>();
+  let memoSession: string | null = null;
+  let memoFirst: string | null = null;
+  let memoDevice = '';
+  let memoPrefix = '';
+  let memoUser: string | null = null;
+  let memoUid = '';
 
-  private item(e: 'ue' | 'se', eid: string, dtm: number, userId: string | null, body: string, entities: string): TrackerPayload {
-    let json = '{"e":"' + e + '","eid":' + JSON.stringify(eid) + ',"dtm":"' + dtmOf(dtm) + '"' + this.constantFields;
+  const once = (key: string): boolean => warned.size < MAX_WARNED && !warned.has(key) && !!warned.add(key);
+  const report = (code: MappingProblem['code'], message: string, error?: unknown): void =>
+    env.report(error === undefined ? { code, message } : { code, message, error });
+
+  const item = (e: 'ue' | 'se', eid: string, dtm: number, userId: string | null, body: string, entities: string): TrackerPayload => {
+    let json = '{"e":"' + e + '","eid":' + JSON.stringify(eid) + ',"dtm":"' + Math.round(dtm) + '"' + constant;
     if (userId !== null) {
-      if (userId !== this.memoUser) {
-        this.memoUser = userId;
-        this.memoUserJson = ',"uid":' + JSON.stringify(userId);
+      if (userId !== memoUser) {
+        memoUser = userId;
+        memoUid = ',"uid":' + JSON.stringify(userId);
       }
-      json += this.memoUserJson;
+      json += memoUid;
     }
     json += body;
     if (entities !== '') {
       const contexts = CONTEXTS_HEAD + entities + ']}';
-      json += this.options.encodeBase64 ? ',"cx":"' + base64url(contexts) + '"' : ',"co":' + JSON.stringify(contexts);
+      json += encodeBase64 ? ',"cx":"' + base64url(contexts) + '"' : ',"co":' + JSON.stringify(contexts);
     }
     json += '}';
     return { eid, json, bytes: utf8Length(json) };
-  }
+  };
 
-  /** `ue_px` / `ue_pr` wrapping a self-describing event JSON in `unstruct_event` 1-0-0. */
-  private unstruct(event: string): string {
+  /** `ue_px` / `ue_pr`: a self-describing event JSON wrapped in `unstruct_event` 1-0-0. */
+  const unstruct = (event: string): string => {
     const wrapped = UNSTRUCT_HEAD + event + '}';
-    return this.options.encodeBase64 ? ',"ue_px":"' + base64url(wrapped) + '"' : ',"ue_pr":' + JSON.stringify(wrapped);
-  }
+    return encodeBase64 ? ',"ue_px":"' + base64url(wrapped) + '"' : ',"ue_pr":' + JSON.stringify(wrapped);
+  };
 
-  private attributes(record: EventRecord): string {
-    return attributesJson(record.attributes, (error) =>
-      this.env.report({
-        code: 'attributes-not-json',
-        message: `event "${record.name}": some attribute values are not JSON (${error instanceof Error ? error.message : String(error)}); they were sent as strings`,
-        error,
-      }),
+  const attributes = (record: EventRecord): string =>
+    attributesJson(record.attributes, (error) =>
+      report('attributes-not-json', `event "${record.name}": attribute values JSON cannot hold were sent as strings`, error),
     );
-  }
 
-  private structured(record: EventRecord): string {
+  const structured = (record: EventRecord): string => {
     const name = record.name;
-    const fields = structuredFields(name, record.attributes, this.options.structuredEventCategory);
-    if (fields.badValue && this.firstTime(name + '\u0000value')) {
-      this.env.report({
-        code: 'structured-value-invalid',
-        message: `event "${name}": the "value" attribute must be a finite number to become se_va; it was left out (reported once per event name)`,
-      });
+    const fields = structuredFields(name, record.attributes, options.structuredEventCategory);
+    if (fields.badValue && once(name + '\0v')) {
+      report('structured-value-invalid', `event "${name}": "value" must be a finite number to become se_va; left out (reported once per name)`);
     }
-    if (this.warnedNames.size < MAX_WARNED_NAMES && !this.warnedNames.has(name)) {
+    if (warned.size < MAX_WARNED && !warned.has(name)) {
       const dropped = unstructuredKeys(record.attributes);
-      if (dropped.length > 0 && this.firstTime(name)) {
-        this.env.report({
-          code: 'structured-attributes-dropped',
-          message:
-            `event "${name}" has no Iglu schema, so it goes as a structured event, which carries only category, label, ` +
-            `property and value; the attributes ${dropped.map((k) => JSON.stringify(k)).join(', ')} are not sent. ` +
-            'Map the event to a schema (option "events") or set "catchAllSchema" to keep them. (Reported once per event name.)',
-        });
+      if (dropped.length > 0 && once(name)) {
+        report(
+          'structured-attributes-dropped',
+          `event "${name}" has no Iglu schema, so it goes as a structured event (category, label, property, value only): ` +
+            `${dropped.map((k) => JSON.stringify(k)).join(', ')} not sent. Map it in "events" or set "catchAllSchema" to keep them (reported once per name)`,
+        );
       }
     }
     return fields.json;
-  }
-
-  /** True the first time a warning key is seen (up to a bound, so a stream of names cannot grow the set). */
-  private firstTime(key: string): boolean {
-    if (this.warnedNames.has(key) || this.warnedNames.size >= MAX_WARNED_NAMES) return false;
-    this.warnedNames.add(key);
-    return true;
-  }
+  };
 
   /** The user's per-event entities: validated, serialized once; a failure costs the entities, never the event. */
-  private dynamicEntities(record: EventRecord): string {
+  const dynamicEntities = (record: EventRecord, generate: NonNullable<ResolvedSnowplowOptions['entitiesFor']>): string => {
     let list: unknown;
     try {
-      list = (this.options.entitiesFor as NonNullable<ResolvedSnowplowOptions['entitiesFor']>)(record);
+      list = generate(record);
     } catch (error) {
-      this.env.report({ code: 'entities-for-failed', message: `entitiesFor threw for event "${record.name}"; the event was sent without its entities`, error });
+      report('entities-for-failed', `entitiesFor threw for event "${record.name}"; sent without its entities`, error);
       return '';
     }
     if (list === null || list === undefined) return '';
     if (!Array.isArray(list)) {
-      this.env.report({ code: 'entities-for-failed', message: `entitiesFor must return an array of { schema, data } for event "${record.name}"; it was ignored` });
+      report('entities-for-failed', `entitiesFor must return an array of { schema, data } (event "${record.name}"); ignored`);
       return '';
     }
     let json = '';
     const out = { json: '' };
     for (let i = 0; i < list.length; i++) {
       const problem = selfDescribingJsonProblem(list[i], out);
-      if (problem !== null) {
-        this.env.report({ code: 'invalid-entity', message: `entitiesFor, event "${record.name}", entity ${i} ${problem}; it was left out` });
-        continue;
-      }
-      json = join(json, out.json);
+      if (problem === null) json = join(json, out.json);
+      else report('invalid-entity', `entitiesFor, event "${record.name}", entity ${i} ${problem}; left out`);
     }
     return json;
-  }
+  };
+
+  const session = (s: ClientSessionIdentity): string => clientSessionPrefix(s, storageMechanism);
+
+  const lifecycle = (record: LifecycleRecord, view: SessionView | null, event: string): TrackerPayload => {
+    let entities = '';
+    if (record.sessionId !== null) {
+      const known = view !== null && view.sessionId === record.sessionId;
+      // A session the kit has no view of (resumed after a relaunch whose view was lost): what the
+      // record says, the rest left out rather than guessed. Not a hub event: no eventIndex.
+      entities = closeClientSession(
+        session({
+          deviceId: record.deviceId,
+          sessionId: record.sessionId,
+          sessionIndex: record.sessionIndex,
+          previousSessionId: known ? view.previousSessionId : undefined,
+          firstEventId: known ? view.firstEventId : undefined,
+          firstEventTime: known ? view.firstEventTime : undefined,
+        }),
+        null,
+      );
+    }
+    return item('ue', env.newId(), record.timestamp, record.userId, unstruct(event), join(entities, globalEntitiesJson));
+  };
+
+  return {
+    event(record) {
+      const name = record.name;
+      const mapping = events.get(name) ?? NO_MAPPING;
+      let body: string;
+      if (mapping.schema !== null) body = unstruct(sd(mapping.schema, attributes(record)));
+      else if (catchAllSchema !== null) body = unstruct(sd(catchAllSchema, '{"name":' + JSON.stringify(name) + ',"attributes":' + attributes(record) + '}'));
+      else body = structured(record);
+      let entities = '';
+      if (record.sessionId !== null) {
+        // Rebuilt only when the session or its first event changes; only eventIndex differs per event.
+        if (record.sessionId !== memoSession || record.firstEventId !== memoFirst || record.deviceId !== memoDevice) {
+          memoSession = record.sessionId;
+          memoFirst = record.firstEventId;
+          memoDevice = record.deviceId;
+          memoPrefix = session(record as ClientSessionIdentity);
+        }
+        entities = closeClientSession(memoPrefix, record.eventIndex);
+      }
+      entities = join(join(entities, globalEntitiesJson), mapping.entitiesJson);
+      if (entitiesFor !== null) entities = join(entities, dynamicEntities(record, entitiesFor));
+      return item(mapping.schema !== null || catchAllSchema !== null ? 'ue' : 'se', record.eventId.toLowerCase(), record.timestamp, record.userId, body, entities);
+    },
+
+    foreground: (record, view) => lifecycle(record, view, sd(APPLICATION_FOREGROUND_SCHEMA, '{"foregroundIndex":' + record.foregroundIndex + '}')),
+
+    background: (record, view) => lifecycle(record, view, sd(APPLICATION_BACKGROUND_SCHEMA, '{"backgroundIndex":' + record.backgroundIndex + '}')),
+
+    sessionStart(record) {
+      const schema = options.sessionStartSchema;
+      if (schema === null) return null;
+      const data =
+        '{"sessionId":' + JSON.stringify(record.sessionId) + ',"sessionIndex":' + record.sessionIndex +
+        ',"previousSessionId":' + quote(record.previousSessionId) + ',"trigger":' + JSON.stringify(record.trigger) +
+        ',"startTime":' + quote(isoTime(record.startTime)) + '}';
+      const entities = closeClientSession(session({ ...record, firstEventId: null, firstEventTime: null }), null);
+      return item('ue', env.newId(), record.startTime, record.userId, unstruct(sd(schema, data)), join(entities, globalEntitiesJson));
+    },
+
+    sessionEnd(record, view) {
+      const schema = options.sessionEndSchema;
+      if (schema === null) return null;
+      const data =
+        '{"sessionId":' + JSON.stringify(record.sessionId) + ',"sessionIndex":' + record.sessionIndex +
+        ',"reason":' + JSON.stringify(record.reason) + ',"startTime":' + quote(isoTime(record.startTime)) +
+        ',"endTime":' + quote(isoTime(record.endTime)) + ',"duration":' + record.duration +
+        ',"foregroundDuration":' + record.foregroundDuration + ',"eventCount":' + record.eventCount +
+        ',"attributes":' + attributesJson(record.attributes, () => undefined) + '}';
+      // The record is the authority; the view only supplies the first event's id, and only when it
+      // agrees with the record (a force-quit can persist the view but not the hub's state, or back).
+      const known = view !== null && view.sessionId === record.sessionId && view.firstEventTime === record.firstEventTime;
+      const entities = closeClientSession(
+        session({ ...record, firstEventId: record.eventCount === 0 ? null : known ? view.firstEventId : undefined }),
+        null,
+      );
+      return item('ue', env.newId(), record.endTime, record.userId, unstruct(sd(schema, data)), join(entities, globalEntitiesJson));
+    },
+  };
 }

@@ -1,17 +1,8 @@
-import type {
-  DeliveryHealth,
-  EventRecord,
-  Kit,
-  KitContext,
-  LifecycleRecord,
-  SessionEndRecord,
-  SessionStartRecord,
-  SessionTimeouts,
-} from '@sessionhub/core';
+import type { DeliveryHealth, Kit, KitContext } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { v4 as uuidv4 } from 'uuid';
-import { resolveSnowplowOptions, type ResolvedSnowplowOptions, type SnowplowKitOptions } from './options';
-import { PayloadMapper, type MappingProblem } from './payload-mapper';
+import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
+import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
 import { decodeViews, encodeViews, viewAfterEvent, viewOf, viewOfStart, withView, type SessionView } from './session-view';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
@@ -37,154 +28,12 @@ const isPayload = (item: unknown): item is TrackerPayload =>
   typeof item === 'object' && item !== null && typeof (item as TrackerPayload).json === 'string' && (item as TrackerPayload).json.charCodeAt(0) === 123;
 
 /**
- * The Snowplow kit: wiring only. Records go through the pure {@link PayloadMapper} to the outbox;
- * the kit never decides sessions, it forwards the hub's.
- */
-class SnowplowKit implements Kit {
-  readonly name: string;
-  private context: KitContext | null = null;
-  private mapper: PayloadMapper | null = null;
-  private outbox: Outbox<TrackerPayload> | null = null;
-  /** Recent sessions' views, most recent last (bounded, see session-view.ts). */
-  private views: readonly SessionView[] = [];
-  /** The view events update: the live session's, kept at hand so the event path does not search. */
-  private current: SessionView | null = null;
-
-  constructor(private readonly options: ResolvedSnowplowOptions) {
-    this.name = options.name;
-  }
-
-  async init(context: KitContext): Promise<void> {
-    const o = this.options;
-    const { logger } = context;
-    this.context = context;
-    this.mapper = new PayloadMapper(o, {
-      newId: uuidv4,
-      report: (problem: MappingProblem) => {
-        logger.warn(problem.message, ...(problem.error === undefined ? [] : [problem.error]));
-        if (problem.code === 'entities-for-failed' && problem.error !== undefined) context.reportError(problem.error);
-      },
-    });
-    const delivery = { ...SNOWPLOW_DELIVERY_DEFAULTS, ...o.delivery };
-    this.outbox = createOutbox<TrackerPayload>({
-      ...delivery,
-      name: o.name,
-      storage: context.storage,
-      logger,
-      clock: context.clock,
-      // The limit is on the whole POST body; the outbox counts the items only.
-      maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
-      sizeOf: payloadSize,
-      buildRequest: (items, sentAt) => this.request(items, sentAt),
-    });
-    const [stored] = await Promise.all([context.storage.get(VIEWS_KEY), this.outbox.load()]);
-    this.views = decodeViews(stored);
-    this.current = this.views[this.views.length - 1] ?? null;
-    logger.debug(timeoutsReport(context.timeouts));
-    if (!SESSION_USER_ID.test(context.deviceId.toLowerCase())) {
-      logger.warn(
-        `the hub's device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session.userId will fail Iglu validation ` +
-          'in the Snowplow pipeline (use the default generateId of createHub, or one that returns UUIDs)',
-      );
-    }
-  }
-
-  onSessionStart(record: SessionStartRecord): void {
-    this.guard('onSessionStart', () => {
-      this.remember(viewOfStart(record));
-      const item = this.mapper!.sessionStart(record);
-      if (item) this.outbox!.enqueue(item);
-    });
-  }
-
-  onEvent(record: EventRecord): void {
-    try {
-      const current = this.current !== null && this.current.sessionId === record.sessionId ? this.current : viewOf(this.views, record.sessionId);
-      const next = viewAfterEvent(current, record);
-      if (next !== current && next !== null) this.remember(next);
-      this.outbox!.enqueue(this.mapper!.event(record));
-    } catch (error) {
-      this.failed('onEvent', error);
-    }
-  }
-
-  onSessionEnd(record: SessionEndRecord): void {
-    this.guard('onSessionEnd', () => {
-      // The view stays (bounded): a launch after a force-quit may still have to end this session.
-      const item = this.mapper!.sessionEnd(record, viewOf(this.views, record.sessionId));
-      if (item) this.outbox!.enqueue(item);
-    });
-  }
-
-  onForeground(record: LifecycleRecord): void {
-    this.guard('onForeground', () => {
-      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.foreground(record, viewOf(this.views, record.sessionId)));
-    });
-  }
-
-  onBackground(record: LifecycleRecord): void {
-    this.guard('onBackground', () => {
-      if (this.options.lifecycleEvents) this.outbox!.enqueue(this.mapper!.background(record, viewOf(this.views, record.sessionId)));
-      // The app may be suspended any moment now: send what is queued while it still can.
-      void this.outbox!.flush();
-    });
-  }
-
-  onConfigChange(timeouts: SessionTimeouts): void {
-    this.context?.logger.debug(timeoutsReport(timeouts));
-  }
-
-  async flush(): Promise<void> {
-    await this.outbox?.flush();
-  }
-
-  async shutdown(): Promise<void> {
-    await this.outbox?.shutdown();
-  }
-
-  getHealth(): DeliveryHealth {
-    return this.outbox?.health() ?? EMPTY_HEALTH;
-  }
-
-  // ---------------------------------------------------------------- wiring helpers
-
-  private request(items: readonly TrackerPayload[], sentAt: number) {
-    let valid = items;
-    const all: readonly unknown[] = items;
-    if (!all.every(isPayload)) {
-      valid = all.filter(isPayload);
-      this.context?.logger.warn(`skipped ${items.length - valid.length} unreadable stored event(s)`);
-      if (valid.length === 0) throw new Error('no readable event in the batch');
-    }
-    return trackerRequest(this.options.endpoint, valid, sentAt);
-  }
-
-  /** Records a session's view and persists the views at once (a session start or a first event: rare). */
-  private remember(view: SessionView): void {
-    this.views = withView(this.views, view);
-    this.current = view;
-    void this.context!.storage.set(VIEWS_KEY, encodeViews(this.views));
-  }
-
-  private guard(where: string, body: () => void): void {
-    try {
-      body();
-    } catch (error) {
-      this.failed(where, error);
-    }
-  }
-
-  private failed(where: string, error: unknown): void {
-    // Never break the host app: one warning, counted in the kit's health.
-    this.context?.logger.warn(`${where} failed; the record was not sent:`, error);
-    this.context?.reportError(error);
-  }
-}
-
-/**
  * Creates the Snowplow kit: the canonical session as Snowplow's `client_session`, events as
  * self-describing or structured events, foreground/background as `application_foreground` /
  * `application_background`, POSTed in `payload_data` batches to `{collectorUrl}/com.snowplowanalytics.snowplow/tp2`.
+ *
+ * The kit is wiring only: records go through the pure mapping ({@link createPayloadMapper}) to the
+ * shared outbox. It never decides sessions; it forwards the hub's.
  *
  * Invalid options throw {@link SnowplowKitConfigError} saying what to fix.
  *
@@ -195,5 +44,121 @@ class SnowplowKit implements Kit {
  * });
  */
 export function snowplowKit(options: SnowplowKitOptions): Kit {
-  return new SnowplowKit(resolveSnowplowOptions(options));
+  const o = resolveSnowplowOptions(options);
+  let context: KitContext | null = null;
+  let mapper: PayloadMapper | null = null;
+  let outbox: Outbox<TrackerPayload> | null = null;
+  /** Recent sessions' views, most recent last (bounded, see session-view.ts). */
+  let views: readonly SessionView[] = [];
+  /** The view events update: the live session's, kept at hand so the event path does not search. */
+  let current: SessionView | null = null;
+
+  /** Records a session's view and persists the views at once (a session start or a first event: rare). */
+  const remember = (view: SessionView): void => {
+    views = withView(views, view);
+    current = view;
+    void context!.storage.set(VIEWS_KEY, encodeViews(views));
+  };
+
+  // Never break the host app: a failure is one warning, counted in the kit's health.
+  const guard =
+    <R>(where: string, body: (record: R) => void) =>
+    (record: R): void => {
+      try {
+        body(record);
+      } catch (error) {
+        context?.logger.warn(`${where} failed; the record was not sent:`, error);
+        context?.reportError(error);
+      }
+    };
+
+  const enqueue = (item: TrackerPayload | null): void => {
+    if (item) outbox!.enqueue(item);
+  };
+
+  return {
+    name: o.name,
+
+    async init(ctx) {
+      const { logger } = ctx;
+      context = ctx;
+      mapper = createPayloadMapper(o, {
+        newId: uuidv4,
+        report(problem) {
+          logger.warn(problem.message, ...(problem.error === undefined ? [] : [problem.error]));
+          if (problem.code === 'entities-for-failed' && problem.error !== undefined) ctx.reportError(problem.error);
+        },
+      });
+      const delivery = { ...SNOWPLOW_DELIVERY_DEFAULTS, ...o.delivery };
+      outbox = createOutbox<TrackerPayload>({
+        ...delivery,
+        name: o.name,
+        storage: ctx.storage,
+        logger,
+        clock: ctx.clock,
+        // The limit is on the whole POST body; the outbox counts the items only.
+        maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
+        sizeOf: payloadSize,
+        buildRequest(items, sentAt) {
+          let valid = items;
+          const all: readonly unknown[] = items;
+          if (!all.every(isPayload)) {
+            valid = all.filter(isPayload);
+            logger.warn(`skipped ${items.length - valid.length} unreadable stored event(s)`);
+            if (valid.length === 0) throw new Error('no readable event in the batch');
+          }
+          return trackerRequest(o.endpoint, valid, sentAt);
+        },
+      });
+      const [stored] = await Promise.all([ctx.storage.get(VIEWS_KEY), outbox.load()]);
+      views = decodeViews(stored);
+      current = views[views.length - 1] ?? null;
+      logger.debug(timeoutsReport(ctx.timeouts));
+      if (!SESSION_USER_ID.test(ctx.deviceId.toLowerCase())) {
+        logger.warn(
+          `the device id ${JSON.stringify(ctx.deviceId)} is not a UUID: client_session.userId will fail Iglu validation ` +
+            'in the pipeline (use createHub without generateId, or one that returns UUIDs)',
+        );
+      }
+    },
+
+    onSessionStart: guard('onSessionStart', (record) => {
+      remember(viewOfStart(record));
+      enqueue(mapper!.sessionStart(record));
+    }),
+
+    onEvent: guard('onEvent', (record) => {
+      const view = current !== null && current.sessionId === record.sessionId ? current : viewOf(views, record.sessionId);
+      const next = viewAfterEvent(view, record);
+      if (next !== view && next !== null) remember(next);
+      outbox!.enqueue(mapper!.event(record));
+    }),
+
+    // The view stays (bounded): a launch after a force-quit may still have to end this session.
+    onSessionEnd: guard('onSessionEnd', (record) => enqueue(mapper!.sessionEnd(record, viewOf(views, record.sessionId)))),
+
+    onForeground: guard('onForeground', (record) => {
+      if (o.lifecycleEvents) enqueue(mapper!.foreground(record, viewOf(views, record.sessionId)));
+    }),
+
+    onBackground: guard('onBackground', (record) => {
+      if (o.lifecycleEvents) enqueue(mapper!.background(record, viewOf(views, record.sessionId)));
+      // The app may be suspended any moment now: send what is queued while it still can.
+      void outbox!.flush();
+    }),
+
+    onConfigChange(timeouts) {
+      context?.logger.debug(timeoutsReport(timeouts));
+    },
+
+    async flush() {
+      await outbox?.flush();
+    },
+
+    async shutdown() {
+      await outbox?.shutdown();
+    },
+
+    getHealth: () => outbox?.health() ?? EMPTY_HEALTH,
+  };
 }

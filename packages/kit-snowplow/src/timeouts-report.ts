@@ -11,11 +11,8 @@ const seconds = (s: number | null, none: string): string => (s === null ? none :
  */
 export function timeoutsReport(t: SessionTimeouts): string {
   return (
-    `sessions are SessionHub's: background timeout ${t.sessionTimeout} s, ` +
-    `foreground timeout ${seconds(t.foregroundTimeout, 'none (a foreground session never idles out)')}, ` +
-    `max duration ${seconds(t.maxSessionDuration, 'none')}. ` +
-    `Snowplow's native trackers default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s in the foreground and ` +
-    `${SNOWPLOW_NATIVE_TIMEOUTS.backgroundTimeout} s in the background; this kit sends the canonical session in client_session ` +
-    '(same id and index as every other kit), so Snowplow counts these sessions, not native ones.'
+    `canonical session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout, 'none (never idles out)')}, ` +
+    `max duration ${seconds(t.maxSessionDuration, 'none')}; Snowplow's native trackers default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s ` +
+    `foreground and ${SNOWPLOW_NATIVE_TIMEOUTS.backgroundTimeout} s background. client_session carries the canonical session, so Snowplow counts these sessions.`
   );
 }

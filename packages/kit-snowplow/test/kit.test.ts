@@ -26,14 +26,14 @@ describe('the Snowplow kit in a hub', () => {
     const lines = logger.text('debug').filter((l) => l.includes("Snowplow's native trackers"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('[sessionhub:snowplow]');
-    expect(lines[0]).toContain('background timeout 90 s');
-    expect(lines[0]).toContain('foreground timeout 600 s');
-    expect(lines[0]).toContain(`${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s in the foreground`);
+    expect(lines[0]).toContain('background 90 s');
+    expect(lines[0]).toContain('foreground 600 s');
+    expect(lines[0]).toContain(`default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s foreground`);
     hub.setSessionTimeout(30);
     const after = logger.text('debug').filter((l) => l.includes("Snowplow's native trackers"));
     expect(after).toHaveLength(2);
-    expect(after[1]).toContain('background timeout 30 s');
-    expect(after[1]).toContain('foreground timeout 600 s');
+    expect(after[1]).toContain('background 30 s');
+    expect(after[1]).toContain('foreground 600 s');
     await hub.shutdown();
   });
 

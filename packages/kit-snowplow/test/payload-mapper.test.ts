@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '@sessionhub/core';
-import { PayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type MappingProblem, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
+import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type MappingProblem, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
 
@@ -13,7 +13,7 @@ const CART_ENTITY = { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { cur
 
 function mapperOf(options: Partial<SnowplowKitOptions> = {}) {
   const problems: MappingProblem[] = [];
-  const mapper = new PayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), { newId: () => LIFECYCLE_ID, report: (p) => problems.push(p) });
+  const mapper = createPayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), { newId: () => LIFECYCLE_ID, report: (p) => problems.push(p) });
   return { mapper, problems };
 }
 

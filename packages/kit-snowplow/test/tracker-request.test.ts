@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PayloadMapper, payloadSize, resolveSnowplowOptions, trackerRequest } from '@sessionhub/kit-snowplow';
+import { createPayloadMapper, payloadSize, resolveSnowplowOptions, trackerRequest } from '@sessionhub/kit-snowplow';
 import { ENVELOPE_BYTES } from '../src/tracker-request';
 import { decodeTrackerRequest } from './iglu-validator';
 import { eventRecord, T0 } from './records';
@@ -8,7 +8,7 @@ import { eventRecord, T0 } from './records';
 const URL_TP2 = 'https://collector.test/com.snowplowanalytics.snowplow/tp2';
 
 describe('trackerRequest', () => {
-  const mapper = new PayloadMapper(resolveSnowplowOptions({ collectorUrl: 'https://collector.test', appId: 'a', encodeBase64: false }), {
+  const mapper = createPayloadMapper(resolveSnowplowOptions({ collectorUrl: 'https://collector.test', appId: 'a', encodeBase64: false }), {
     newId: () => '00000000-0000-4000-8000-000000000000',
     report: () => undefined,
   });
