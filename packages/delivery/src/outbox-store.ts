@@ -63,10 +63,11 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
     await Promise.all(takeWrites());
     await takeRange();
   };
+  const failed = (error: unknown): void => warn(`write failed: ${String(error)}`);
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    chain = chain.then(drain).catch((error: unknown) => warn(`write failed: ${String(error)}`));
+    chain = chain.then(drain).catch(failed);
   };
 
   return {
@@ -123,7 +124,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
     },
     settled: () => chain,
     writeNow() {
-      void Promise.all(takeWrites()).then(takeRange);
+      void Promise.all(takeWrites()).then(takeRange).catch(failed);
     },
   };
 }

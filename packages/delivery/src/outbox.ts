@@ -393,4 +393,5 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   };
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+/** `Name: message` for errors (Error.prototype.toString), the value as text otherwise. */
+const describe = String;

@@ -10,9 +10,9 @@ export interface Timers {
  */
 export const globalTimers: Timers = {
   setTimeout(callback, ms) {
-    const handle = setTimeout(callback, ms) as unknown as { unref?: () => void };
-    if (typeof handle === 'object' && handle && handle.unref) handle.unref();
+    const handle = setTimeout(callback, ms) as unknown as { unref?(): void };
+    handle.unref?.();
     return handle;
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimeout: (handle) => clearTimeout(handle as number),
 };
