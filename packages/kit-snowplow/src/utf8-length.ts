@@ -2,7 +2,24 @@
  * Bytes of `text` in UTF-8 (lone surrogates count as U+FFFD, 3 bytes), without encoding it: the
  * collector limits requests in bytes, while string lengths count UTF-16 units.
  */
+
+interface NodeBufferLike {
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+
+// Node's native count is ~20× faster than a JS loop; elsewhere a (native) regex scan lets the
+// common all-ASCII payload skip the loop.
+const nodeBuffer = (globalThis as { Buffer?: Partial<NodeBufferLike> }).Buffer;
+const native = typeof nodeBuffer?.byteLength === 'function' ? (nodeBuffer as NodeBufferLike) : null;
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function utf8Length(text: string): number {
+  if (native !== null) return native.byteLength(text, 'utf8');
+  return NON_ASCII.test(text) ? portableUtf8Length(text) : text.length;
+}
+
+/** The same without any platform help. */
+export function portableUtf8Length(text: string): number {
   const n = text.length;
   let bytes = n;
   for (let i = 0; i < n; i++) {
