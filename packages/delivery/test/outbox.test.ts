@@ -1,5 +1,5 @@
 import { SessionHubConfigError } from '@sessionhub/core';
-import { createOutbox, type OutboxOptions } from '@sessionhub/delivery';
+import { createOutbox, type OutboxOptions, type SendInfo } from '@sessionhub/delivery';
 import { dyingStorage, manualClock, manualTimers, settle } from '@sessionhub/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +163,36 @@ describe('batching', () => {
     range(0, 3).forEach((n) => t.outbox.enqueue(item(n, 'éé' + 'x'.repeat(9))));
     await t.outbox.flush();
     expect(t.net.batches()).toEqual([[0], [1], [2]]);
+  });
+  it('measures an item as JSON when sizeOf throws', async () => {
+    const t = setup({ maxBatchBytes: 30, sizeOf: () => { throw new Error('kit bug'); } });
+    await t.outbox.load();
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    // {"eid":"e-0","n":0} is 20 bytes: one per request under a 30-byte limit.
+    expect(t.net.batches()).toEqual([[0], [1], [2]]);
+  });
+});
+
+describe('send info', () => {
+  it('tells buildRequest the attempt number, the previous send time and whether it is a page-hide flush', async () => {
+    const infos: SendInfo[] = [];
+    const t = setup({ buildRequest: (items, sentAt, info) => (infos.push(info), buildRequest(items, sentAt, info)) });
+    await t.outbox.load();
+    t.net.answer(500, 503);
+    t.outbox.enqueue(item(0));
+    const start = t.clock.now();
+    await t.outbox.flush();
+    await t.timers.advance(500);
+    await t.timers.advance(1000);
+    t.outbox.enqueue(item(1));
+    t.outbox.flushOnPageHide();
+    expect(infos).toEqual([
+      { attempt: 1, previousSentAt: null, keepalive: false },
+      { attempt: 2, previousSentAt: start, keepalive: false },
+      { attempt: 3, previousSentAt: start + 500, keepalive: false },
+      { attempt: 1, previousSentAt: start + 1500, keepalive: true },
+    ]);
   });
 });
 
