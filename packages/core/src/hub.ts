@@ -527,7 +527,13 @@ export class SessionHub {
   private run(input: EngineInput): boolean | number | undefined {
     if (this.shared) {
       // Previewed here for the return value; committed (and delivered) once this tab holds the lock.
-      const result = this.shared.submit(input);
+      let result: boolean | number | undefined;
+      try {
+        result = this.shared.submit(input);
+      } catch (error) {
+        this.logger.error(`internal error while handling ${input.type}; the call was ignored:`, error);
+        return undefined;
+      }
       this.armTimer();
       return result;
     }

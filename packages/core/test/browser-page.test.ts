@@ -119,6 +119,18 @@ describe('createBrowserHub', () => {
     expect(BROWSER_DEFAULTS).toEqual({ sessionTimeout: 1800, foregroundTimeout: 1800, resumeOnRelaunch: true });
     const hub = createBrowserHub({ storage: null, locks: null, lifecycle: null, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     expect(hub.getSessionTimeout()).toBe(1800);
+    const explicit = createBrowserHub({ storage: null, locks: null, lifecycle: null, sessionTimeout: undefined, foregroundTimeout: null });
+    expect(explicit.getSessionTimeout()).toBe(1800); // undefined means "the default"
+  });
+
+  it('with storage: null keeps everything in memory, without a warning', async () => {
+    const warn = vi.fn();
+    const hub = createBrowserHub({ storage: null, locks: null, lifecycle: null, logger: { debug() {}, info() {}, warn, error() {} } });
+    const started = hub.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await started;
+    expect(hub.getSession()).not.toBeNull();
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('throws a typed error for invalid browser options', () => {

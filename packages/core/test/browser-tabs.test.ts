@@ -293,6 +293,31 @@ describe('browser tabs: per-tab outboxes', () => {
   });
 });
 
+describe('browser tabs: frozen pages', () => {
+  it('a frozen page gives its place up; on resume it rejoins the session, in a fresh slot if another page took its own', async () => {
+    const origin = fakeOrigin();
+    const order: string[] = [];
+    const ka = recordingKit('k', { onPageHide: () => order.push('pageHide') });
+    const a = await openPage(origin, { kits: [ka] });
+    a.hub.logEvent('before freezing');
+    a.tab.hide();
+    a.tab.freeze(); // may be discarded next: commit and send now
+    expect(order).toContain('pageHide');
+    await run(0); // the slot lock is released as the browser processes it
+    expect(origin.locks.heldNames()).toEqual([]);
+    const b = await openPage(origin);
+    a.tab.resume();
+    a.tab.show();
+    await run(100);
+    expect(a.warnings.map((w) => w.message).join()).toMatch(/continues in slot 1/);
+    expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
+    a.hub.logEvent('after resuming');
+    await run(100);
+    expect(ka.events().map((e) => [e.name, e.eventIndex])).toEqual([['before freezing', 1], ['after resuming', 2]]);
+    expect([...ka.starts(), ...b.kit.starts()]).toHaveLength(1);
+  });
+});
+
 describe('browser tabs: compare-and-set when writes reach other tabs late', () => {
   it('two tabs launching at the same instant start exactly one session', async () => {
     const origin = fakeOrigin({ lagMs: 10 });

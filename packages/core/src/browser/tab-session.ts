@@ -445,14 +445,23 @@ export class TabSession implements SharedSession {
     const host = this.host;
     if (!host) return;
     const pending = this.inFlight ? [...this.inFlight, ...this.queue] : this.queue;
-    this.viewRecord = pending.length === 0 ? this.committed : applyTabInputs(this.committed, this.place, pending, host.newId, UNKNOWN).record;
+    try {
+      this.viewRecord = pending.length === 0 ? this.committed : applyTabInputs(this.committed, this.place, pending, host.newId, UNKNOWN).record;
+    } catch {
+      // A preview is only a view: the commit decides (and reports a failure).
+      this.viewRecord = this.committed;
+    }
   }
 
   private storageChanged(event: { key: string | null; newValue: string | null }): void {
     if (this.stopped || this.storage.degraded || (event.key !== null && event.key !== this.recordKey)) return;
-    this.committed = this.decode(event.key === null ? null : event.newValue);
-    this.refreshView();
-    this.host?.changed();
+    try {
+      this.committed = this.decode(event.key === null ? null : event.newValue);
+      this.refreshView();
+      this.host?.changed();
+    } catch {
+      // The next commit reads the record again.
+    }
   }
 
   // ---------------------------------------------------------------- storage
