@@ -178,7 +178,7 @@ export class TabSession implements SharedSession {
     // No lock can be awaited now; tabs that hold this slot's lock are the only judge of liveness left.
     const liveness: Liveness = this.locks ? UNKNOWN : this.heartbeatLiveness();
     const applied = applyTabInputs(record, this.place, batch, host.newId, liveness);
-    record = this.write(applied.record, this.nextCommitId());
+    record = this.write(applied.record, this.nextCommitId(), record);
     if (closing) this.park();
     this.committedWith(record, [...delivered, ...applied.outputs]);
   }
@@ -187,7 +187,7 @@ export class TabSession implements SharedSession {
     if (!this.host || this.stopped) return;
     const record = this.read();
     const next = noteQueued(record, this.place, items);
-    if (next !== record) this.committed = this.write(next, this.nextCommitId());
+    if (next !== record) this.committed = this.write(next, this.nextCommitId(), record);
   }
 
   resume(): void {
@@ -377,16 +377,17 @@ export class TabSession implements SharedSession {
           granted = true;
           const liveness: Liveness = needsLiveness ? { kind: 'locks', held: await this.heldSlots() } : UNKNOWN;
           if (tookOver()) return;
+          const base = this.read();
           let applied: Applied;
           try {
-            applied = apply(this.read(), liveness);
+            applied = apply(base, liveness);
           } catch (error) {
             // An engine bug must never reach the host app, nor be retried for ever.
             if (batch) this.inFlight = null;
             this.host?.warn('invalid-argument', `internal error while committing; the calls were ignored (${String(error)})`);
             return;
           }
-          const record = this.write(applied.record, this.nextCommitId());
+          const record = this.write(applied.record, this.nextCommitId(), base);
           if (batch) this.inFlight = null;
           this.committedWith(record, applied.outputs);
         });
@@ -402,16 +403,17 @@ export class TabSession implements SharedSession {
     }
     for (let round = 1; ; round++) {
       if (tookOver()) return;
+      const base = this.read();
       let applied: Applied;
       try {
-        applied = apply(this.read(), this.heartbeatLiveness());
+        applied = apply(base, this.heartbeatLiveness());
       } catch (error) {
         if (batch) this.inFlight = null;
         this.host?.warn('invalid-argument', `internal error while committing; the calls were ignored (${String(error)})`);
         return;
       }
       const id = this.nextCommitId();
-      this.write(applied.record, id);
+      this.write(applied.record, id, base);
       if (round > MAX_CAS_ROUNDS || this.storage.degraded) {
         // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
         if (batch) this.inFlight = null;
@@ -478,13 +480,12 @@ export class TabSession implements SharedSession {
     return record;
   }
 
-  /** Writes `record` as the next revision, with `id` recorded as its writer. */
-  private write(record: SharedRecord, id: string): SharedRecord {
-    const current = this.read();
+  /** Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as its writer. */
+  private write(record: SharedRecord, id: string, base: SharedRecord): SharedRecord {
     const next: SharedRecord = {
       ...record,
-      rev: Math.max(record.rev, current.rev) + 1,
-      writers: [...current.writers, id].slice(-WRITERS_KEPT),
+      rev: base.rev + 1,
+      writers: [...base.writers, id].slice(-WRITERS_KEPT),
     };
     this.storage.setItem(this.recordKey, encodeRecord(next));
     return next;
