@@ -235,6 +235,21 @@ describe('browser tabs: reloads, closes and crashes', () => {
     expect(order).toEqual(['event:last words', 'pageHide']);
   });
 
+  it('a kit without onPageHide gets flush() at page hide; one that throws there is isolated', async () => {
+    const origin = fakeOrigin();
+    const flushed: string[] = [];
+    const plain = recordingKit('plain', { flush: () => void flushed.push('plain') });
+    const broken = recordingKit('broken', {
+      onPageHide: () => {
+        throw new Error('boom');
+      },
+    });
+    const page = await openPage(origin, { kits: [broken, plain] });
+    page.tab.close();
+    expect(flushed).toEqual(['plain']);
+    expect(page.hub.getKitHealth().broken?.lastError).toMatch(/onPageHide: Error: boom/);
+  });
+
   it('when hidden (not unloaded) the kits flush with keepalive after the commit', async () => {
     const origin = fakeOrigin();
     const order: string[] = [];
