@@ -81,8 +81,11 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
       ),
   );
   const hubOptions: HubOptions = {
-    ...BROWSER_DEFAULTS,
     ...rest,
+    // A default applies where the option is missing or undefined (null stays: "none").
+    sessionTimeout: rest.sessionTimeout ?? BROWSER_DEFAULTS.sessionTimeout,
+    foregroundTimeout: rest.foregroundTimeout === undefined ? BROWSER_DEFAULTS.foregroundTimeout : rest.foregroundTimeout,
+    resumeOnRelaunch: rest.resumeOnRelaunch ?? BROWSER_DEFAULTS.resumeOnRelaunch,
     storage: store,
     ...(lifecycle === null ? {} : { lifecycle: lifecycle ?? browserLifecycle() }),
   };
