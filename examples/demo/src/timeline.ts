@@ -113,7 +113,11 @@ function vendorCell(vendor: Vendor, got: VendorSession | null, canonicalEvents: 
 
 /** Each canonical session beside what every vendor's collector received for it. */
 export function renderSessions(alignment: Alignment, paint: Paint): string[] {
-  const lines = ['', paint.bold('Sessions: SessionHub, and what each vendor received')];
+  const lines = [
+    '',
+    paint.bold('Sessions: SessionHub, and what each vendor received'),
+    paint.dim("  ✓: the vendor has the session, its start and end, and SessionHub's event count, length and session attributes"),
+  ];
   for (const row of alignment.sessions) {
     const { start, end, events } = row.canonical;
     const ended = end ? `${clockTime(start.startTime)} → ${clockTime(end.endTime)}  ${duration(end.duration)}  ${end.reason}` : `${clockTime(start.startTime)} → (open)`;
