@@ -5,15 +5,18 @@ import { manualClock, recordingKit } from '@sessionhub/testing';
 /** A stand-in for React Native's AppState with both subscription styles. */
 function fakeAppState(initial: string, legacy = false) {
   const listeners = new Set<(s: string) => void>();
+  let current = initial;
   const appState: ReactNativeAppState & { set(s: string): void; readonly count: number } = {
-    currentState: initial,
+    get currentState() {
+      return current;
+    },
     addEventListener(_type, listener) {
       listeners.add(listener);
       return legacy ? undefined : { remove: () => void listeners.delete(listener) };
     },
     removeEventListener: (_type, listener) => void listeners.delete(listener),
     set(s) {
-      this.currentState = s;
+      current = s;
       for (const l of [...listeners]) l(s);
     },
     get count() {
