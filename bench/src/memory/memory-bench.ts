@@ -21,9 +21,15 @@ export interface StorageWritesPerEvent {
   readonly bytesPerEvent: number;
 }
 
+export interface LiveSessionHeap {
+  readonly ids: string;
+  readonly sessions: number;
+  readonly bytesPerSession: number;
+}
+
 export interface MemoryResult {
   readonly queuedPayload: readonly QueuedPayloadHeap[];
-  readonly liveSession: { readonly sessions: number; readonly bytesPerSession: number };
+  readonly liveSession: readonly LiveSessionHeap[];
   readonly storageWrites: { readonly events: number; readonly groups: readonly StorageWritesPerEvent[] };
   readonly notes: readonly string[];
 }
@@ -68,22 +74,35 @@ async function queuedPayloadHeap(kits: AvailableKits, keepInHeap: boolean, label
   return { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: items ? items.bytes / items.sets : 0 };
 }
 
-/** Heap per live session, server-side: one engine state per device, each with a live session. */
-function liveSessionHeap(sessions: number): { sessions: number; bytesPerSession: number } {
+/** A copy of `text` as one flat string (V8 otherwise keeps a concatenation tree until something flattens it). */
+const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
+/**
+ * Heap per live session, server-side: one engine state per device, each with a live session after
+ * one event. Ids come from crypto.randomUUID, which uuid v4 (the hub's default) calls in Node; V8
+ * returns those as concatenation trees (~490 bytes) until they are flattened, which happens once a
+ * string is serialized or hashed. `flatIds` measures the same states with flat ids.
+ */
+function liveSessionHeap(sessions: number, flatIds: boolean): LiveSessionHeap {
   const config = { ...DEFAULT_ENGINE_CONFIG };
-  const env = { newId: randomUUID };
+  const id = flatIds ? () => flat(randomUUID()) : randomUUID;
+  const env = { newId: id };
   const t = Date.UTC(2026, 0, 1);
   let states: EngineState[] | null = new Array<EngineState>(sessions);
   const before = heapUsed();
   for (let d = 0; d < sessions; d++) {
-    const fresh = initialState(randomUUID(), config, t);
-    const input = { type: 'event', t, eventId: randomUUID(), name: EVENT_NAME, attributes: EVENT_ATTRIBUTES, affectsSession: true } as const;
+    const fresh = initialState(id(), config, t);
+    const input = { type: 'event', t, eventId: id(), name: EVENT_NAME, attributes: EVENT_ATTRIBUTES, affectsSession: true } as const;
     states[d] = step(fresh, input, env).state;
   }
   const after = heapUsed();
   if (states.some((s) => s.session === null)) throw new Error('live-session heap: a device has no live session');
   states = null;
-  return { sessions, bytesPerSession: (after - before) / sessions };
+  return {
+    ids: flatIds ? 'flat UUID strings (as once serialized)' : 'UUIDs as crypto.randomUUID returns them',
+    sessions,
+    bytesPerSession: (after - before) / sessions,
+  };
 }
 
 /** Bytes the pipeline writes to storage per event: one event per tick, every payload delivered. */
@@ -116,7 +135,8 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
     await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents),
     await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents),
   ];
-  const liveSession = liveSessionHeap(options.quick ? 10_000 : 100_000);
+  const sessions = options.quick ? 10_000 : 100_000;
+  const liveSession = [liveSessionHeap(sessions, false), liveSessionHeap(sessions, true)];
   const writeEvents = options.quick ? 500 : 2_000;
   return {
     queuedPayload,
@@ -136,8 +156,8 @@ export function renderMemory(result: MemoryResult): string {
     ),
     '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way)',
     renderTable(
-      ['heap per live session (engine state per device, server-side)', 'sessions', 'bytes/session'],
-      [['EngineState with a live session, UUID ids', int(result.liveSession.sessions), int(result.liveSession.bytesPerSession)]],
+      ['heap per live session: engine state per device (server-side), ids', 'sessions', 'bytes/session'],
+      result.liveSession.map((l) => [l.ids, int(l.sessions), int(l.bytesPerSession)]),
     ),
     `Storage writes per event (${int(sw.events)} events, one per tick, sessions rolling over, every payload delivered):`,
     renderTable(

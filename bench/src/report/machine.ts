@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 /** The machine the figures come from: they mean little without it. */
 export interface Machine {
@@ -9,6 +9,8 @@ export interface Machine {
   readonly v8: string;
   readonly memoryGB: number;
   readonly date: string;
+  /** 1-minute load average when the run started: above the CPU count, other processes competed for them. */
+  readonly loadAverage: number;
   readonly summary: string;
 }
 
@@ -27,6 +29,7 @@ export function machine(): Machine {
   const model = cpuModel();
   const memoryGB = Math.round(totalmem() / 2 ** 30);
   const date = new Date().toISOString().slice(0, 10);
+  const loadAverage = Math.round(loadavg()[0]! * 10) / 10;
   return {
     cpus,
     cpuModel: model,
@@ -34,6 +37,7 @@ export function machine(): Machine {
     v8: process.versions.v8,
     memoryGB,
     date,
-    summary: `${cpus} CPU(s), ${model}, ${memoryGB} GB, Node ${process.version}, ${date}`,
+    loadAverage,
+    summary: `${cpus} CPU(s), ${model}, ${memoryGB} GB, Node ${process.version}, ${date}, load average ${loadAverage} at start`,
   };
 }
