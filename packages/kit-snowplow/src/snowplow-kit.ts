@@ -143,7 +143,10 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     onBackground: guard('onBackground', (record) => {
       if (o.lifecycleEvents) enqueue(mapper!.background(record, viewOf(views, record.sessionId)));
-      // The app may be suspended any moment now: send what is queued while it still can.
+      // The app may be suspended, or the page unloaded, any moment now. The page-hide flush writes
+      // the queue to storage at once (before the hub persists its state after this callback) and
+      // sends what fits with requests that outlive the page; flush() sends the rest.
+      outbox!.flushOnPageHide();
       void outbox!.flush();
     }),
 
