@@ -90,7 +90,7 @@ export async function runEngineReplay(options: { quick: boolean }): Promise<Engi
 export function renderEngine(result: EngineResult): string {
   return [
     `Engine alone (server-side replay): step() from @sessionhub/core over a log of ${int(result.events)} events from ${int(result.devices)} devices\n` +
-      `(${int(result.sessions)} sessions, ~${(result.events / result.sessions).toFixed(1)} events each); ${result.rounds} rounds after warm-up; median, ± = farthest round.`,
+      `(${int(result.sessions)} sessions, ~${(result.events / result.sessions).toFixed(1)} events each); ${result.rounds} rounds after warm-up; median, ± = median absolute deviation.`,
     renderTable(
       ['replay', 'events/s', 'ns/event', 'spread'],
       [[result.name, int(result.eventsPerSecond), int(result.nsPerEvent), spread(result.spread)]],

@@ -25,7 +25,10 @@ export interface Timing {
   readonly eventsPerSecond: number;
   /** Median nanoseconds per event. */
   readonly nsPerEvent: number;
-  /** Largest distance of a round from the median, as a fraction of the median (ns per event). */
+  /**
+   * Median absolute deviation of the rounds from the median, as a fraction of the median (ns per
+   * event): robust to the odd round a neighbour process slowed down.
+   */
   readonly spread: number;
   /** Every round's ns per event, in run order. */
   readonly samples: readonly number[];
@@ -61,7 +64,7 @@ export async function runRounds(contenders: readonly Contender[], options: { war
       rounds: ns.length,
       eventsPerSecond: 1e9 / mid,
       nsPerEvent: mid,
-      spread: Math.max(...ns.map((x) => Math.abs(x - mid))) / mid,
+      spread: median(ns.map((x) => Math.abs(x - mid))) / mid,
       samples: ns,
     };
   });

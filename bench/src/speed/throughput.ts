@@ -194,7 +194,7 @@ export function renderThroughput(result: ThroughputResult): string {
   return [
     `Throughput: logEvent → core → ${result.kits.length} kits → serialized batches in their outboxes → a transport that acknowledges at once;\n` +
       `memory storage, sessions of ${result.eventsPerSession} events rolling over (timeout), every outbox flushed at the end of each round.\n` +
-      `${first.rounds} rounds of ${int(first.events)} events each after warm-up, interleaved; median, ± = farthest round from it.`,
+      `${first.rounds} rounds of ${int(first.events)} events each after warm-up, interleaved; median, ± = median absolute deviation.`,
     renderTable(['pipeline', 'events/s', 'ns/event', 'spread', 'ns/payload', '× tracker-core', '× floor'], rows),
     ...(result.notes.length ? [result.notes.map((n) => `  - ${n}`).join('\n')] : []),
   ].join('\n\n');
