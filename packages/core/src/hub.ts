@@ -73,6 +73,12 @@ const EMPTY_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 const MAX_EVENT_NAME = 255;
 const MAX_USER_ID = 255;
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/**
+ * How long launch waits for kits to load their outboxes. The launch step may end a session a killed
+ * process left open; its end record must go straight into durable outboxes, not into a kit's memory
+ * buffer while the hub has already persisted "ended" (a kill then would lose it).
+ */
+const KIT_INIT_WAIT_MS = 3000;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.prototype.toString.call(v) === '[object Object]';
@@ -175,6 +181,7 @@ export class SessionHub {
     }
     this.state = state ?? initialState(deviceId ?? this.env.newId(), config, t);
     for (const name of this.kits.names()) this.initializeKit(name);
+    await this.kits.whenReady(KIT_INIT_WAIT_MS);
     this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config });
     this.runPending();
     await this.persistNow();
@@ -197,6 +204,7 @@ export class SessionHub {
       warn: (code, message) => this.warn(code, message),
     });
     for (const name of this.kits.names()) this.initializeKit(name);
+    await this.kits.whenReady(KIT_INIT_WAIT_MS);
     this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config: this.engineConfig(this.options.engine) });
     this.runPending();
     await shared.settled();

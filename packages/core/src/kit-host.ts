@@ -66,6 +66,19 @@ export class KitHost {
     })();
   }
 
+  /**
+   * Resolves when every kit's `init` has settled, or after `maxWaitMs`, whichever comes first: a
+   * kit whose init hangs must not hang the app's launch.
+   */
+  whenReady(maxWaitMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+      (timer as { unref?: () => void }).unref?.();
+    });
+    return Promise.race([Promise.all(this.entries.map((e) => e.ready)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
+  }
+
   /** Event names that some kit declares session-neutral. */
   sessionNeutralEvents(): string[] {
     return this.entries.flatMap((e) => e.kit.sessionNeutralEvents ?? []);

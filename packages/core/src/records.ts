@@ -76,6 +76,8 @@ export interface SessionEndRecord {
   readonly eventCount: number;
   /** Last activity (epoch ms): the last session-affecting event, foreground, background or start. */
   readonly lastActivity: number;
+  /** Id of the session's first event, or null without events (Snowplow `client_session.firstEventId`). */
+  readonly firstEventId: string | null;
   /** Time of the session's first and last event (epoch ms), or null without events (CleverTap "Session Length"). */
   readonly firstEventTime: number | null;
   readonly lastEventTime: number | null;
@@ -95,6 +97,11 @@ export interface LifecycleRecord {
   readonly backgroundIndex: number;
   readonly userId: string | null;
   readonly deviceId: string;
+  /** The session's context (null / 0 without a session), so a kit can describe it without keeping state. */
+  readonly previousSessionId: string | null;
+  readonly eventIndex: number;
+  readonly firstEventId: string | null;
+  readonly firstEventTime: number | null;
 }
 
 /** The user id changed. */
@@ -103,6 +110,8 @@ export interface UserChangeRecord {
   readonly previousUserId: string | null;
   readonly userId: string | null;
   readonly deviceId: string;
+  /** The live session when the change happened (null when a user change ended it: the new one starts next). */
+  readonly sessionId: string | null;
 }
 
 /** A session attribute was set, incremented or removed. */

@@ -285,6 +285,43 @@ describe('hub: force-quit recovery', () => {
     expect(third.kit.ends().filter((e) => e.sessionId === first.kit.starts()[0]?.sessionId)).toHaveLength(0);
   });
 
+  it('a relaunch persists the recovered end only once the kits can take it durably', async () => {
+    const storage = dyingStorage();
+    const first = setup({ storage });
+    await first.hub.start();
+    first.hub.logEvent('a');
+    await settle();
+    storage.kill();
+    const relaunched = storage.survivor();
+    let release: () => void = () => {};
+    const slow = recordingKit('slow', { init: () => new Promise<void>((resolve) => (release = resolve)) });
+    const second = setup({ storage: relaunched, kits: [slow] });
+    let started = false;
+    void second.hub.start().then(() => (started = true));
+    await settle();
+    // The kit is still loading its outbox: the dead session must still be open on disk, so a kill
+    // now would make the next launch recover it again instead of losing its end.
+    const onDisk = JSON.parse(relaunched.snapshot().get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
+    expect(onDisk.session?.id).toBe(first.kit.starts()[0]?.sessionId);
+    expect(started).toBe(false);
+    release();
+    await vi.waitFor(() => expect(started).toBe(true));
+    expect(slow.ends()).toEqual([expect.objectContaining({ reason: 'recovered' })]);
+    const after = JSON.parse(relaunched.snapshot().get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
+    expect(after.session?.id).toBe(slow.starts()[0]?.sessionId);
+  });
+
+  it('a kit whose init never settles does not hang the launch', async () => {
+    const stuck = recordingKit('stuck', { init: () => new Promise<void>(() => {}) });
+    const { hub, kit } = setup({ kits: [stuck, recordingKit('other')] });
+    const started = hub.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    await started;
+    expect(kit.starts()).toHaveLength(0); // `kit` is not registered here; the other one is
+    expect(hub.getKitHealth().stuck?.status).toBe('initializing');
+    expect(hub.getKitHealth().other?.calls).toBeGreaterThan(0);
+  });
+
   it('with resumeOnRelaunch inside the timeout the same session continues', async () => {
     const storage = dyingStorage();
     const first = setup({ storage, resumeOnRelaunch: true });

@@ -43,6 +43,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     endTime: r.startTime + r.duration,
     foregroundDuration: r.duration,
     lastActivity: r.startTime + r.duration,
+    firstEventId: null,
     firstEventTime: null,
     lastEventTime: null,
   }));
@@ -74,4 +75,5 @@ export const userChangeRecord: fc.Arbitrary<UserChangeRecord> = fc.record({
   previousUserId: userId,
   userId,
   deviceId: fc.uuid(),
+  sessionId: fc.option(fc.uuid(), { nil: null }),
 });

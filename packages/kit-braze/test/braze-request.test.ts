@@ -126,7 +126,7 @@ describe('request: body and headers', () => {
         id: 'se',
         event: sessionEndEvent({
           sessionId, sessionIndex: 1, previousSessionId: null, startTime, endTime, duration: endTime - startTime, foregroundDuration: endTime - startTime,
-          eventCount: 1, lastActivity: endTime, firstEventTime: null, lastEventTime: null, attributes: {}, userId, deviceId, reason: 'timeout',
+          eventCount: 1, lastActivity: endTime, firstEventId: null, firstEventTime: null, lastEventTime: null, attributes: {}, userId, deviceId, reason: 'timeout',
         }),
       },
       { id: 'u', attributes: { user_id: userId } },

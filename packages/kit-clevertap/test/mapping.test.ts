@@ -47,6 +47,7 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
     foregroundDuration: 61_234,
     eventCount: 5,
     lastActivity: T0 + 61_234,
+    firstEventId: 'e0',
     firstEventTime: T0 + 10_000,
     lastEventTime: T0 + 50_000,
     attributes: {},
@@ -210,7 +211,7 @@ describe('sessionConcludedItem', () => {
 });
 
 describe('profileItem', () => {
-  const change = (userId: string | null): UserChangeRecord => ({ timestamp: T0 + 5_500, previousUserId: 'old', userId, deviceId: 'd' });
+  const change = (userId: string | null): UserChangeRecord => ({ timestamp: T0 + 5_500, previousUserId: 'old', userId, deviceId: 'd', sessionId: 'S1' });
 
   it('sends the identity, stamped with the live session', () => {
     expect(profileItem(change('u-1'), { entry, sessionIndex: 2, index: 7 })).toEqual({

@@ -272,7 +272,8 @@ class Step {
     if (renew) this.end(t, 'user-change');
     this.d.userId = userId;
     if (this.s) this.writableSession().userId = userId;
-    this.outputs.push({ type: 'userChange', record: { timestamp: t, previousUserId, userId, deviceId: this.d.deviceId } });
+    const sessionId = this.s ? this.s.id : null;
+    this.outputs.push({ type: 'userChange', record: { timestamp: t, previousUserId, userId, deviceId: this.d.deviceId, sessionId } });
     if (renew) this.start(t, 'user-change');
     return true;
   }
@@ -386,6 +387,7 @@ class Step {
       foregroundDuration,
       eventCount: s.eventIndex,
       lastActivity: s.lastActivity,
+      firstEventId: s.firstEventId,
       firstEventTime: s.firstEventTime,
       lastEventTime: s.lastEventTime,
       attributes: s.attributes,
@@ -420,6 +422,10 @@ class Step {
       backgroundIndex: s ? s.backgroundIndex : 0,
       userId: this.d.userId,
       deviceId: this.d.deviceId,
+      previousSessionId: s ? s.previousSessionId : null,
+      eventIndex: s ? s.eventIndex : 0,
+      firstEventId: s ? s.firstEventId : null,
+      firstEventTime: s ? s.firstEventTime : null,
     };
   }
 
