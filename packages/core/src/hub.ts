@@ -23,6 +23,7 @@ import type {
   SessionTimeouts,
   UserChangeRecord,
 } from './records';
+import { coalescedWriter } from './storage/coalesced-writer';
 import { namespacedStorage, resilientStorage, warnStorageFailure, type SafeStorage } from './storage/resilient-storage';
 import { memoryStorage } from './storage/storage-adapter';
 import type { SharedSession } from './shared-session';
@@ -120,9 +121,11 @@ export class SessionHub {
   private delivering = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt: number | null = null;
-  private persistQueued = false;
-  private writing: Promise<void> | null = null;
-  private writeAgain = false;
+  /** Persists the state: one write per burst of calls, never an older state last. */
+  private readonly stateWriter = coalescedWriter(() => {
+    // A shared session persists each commit itself.
+    if (this.state && !this.shared) return this.storage.set(this.stateKey, encodeState(this.state));
+  });
   private unsubscribeLifecycle: (() => void) | null = null;
   private lastTime = 0;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
@@ -630,32 +633,12 @@ export class SessionHub {
 
   // ------------------------------------------------------------------ persistence
 
-  /** Coalesces the writes of one synchronous burst of calls into one. */
   private schedulePersist(): void {
-    if (this.persistQueued) return;
-    this.persistQueued = true;
-    queueMicrotask(() => {
-      this.persistQueued = false;
-      void this.persistNow();
-    });
+    this.stateWriter.schedule();
   }
 
-  /** Writes the latest state; concurrent calls share one write loop, so an old state never lands last. */
   private persistNow(): Promise<void> {
-    // A shared session persists each commit itself.
-    if (!this.state || this.shared) return Promise.resolve();
-    if (this.writing) {
-      this.writeAgain = true;
-      return this.writing;
-    }
-    this.writing = (async () => {
-      do {
-        this.writeAgain = false;
-        await this.storage.set(this.stateKey, encodeState(this.state as EngineState));
-      } while (this.writeAgain);
-      this.writing = null;
-    })();
-    return this.writing;
+    return this.stateWriter.flush();
   }
 }
 

@@ -28,6 +28,8 @@ export type { StorageAdapter } from './storage/storage-adapter';
 export { memoryStorage } from './storage/storage-adapter';
 export type { SafeStorage } from './storage/resilient-storage';
 export { namespacedStorage, resilientStorage } from './storage/resilient-storage';
+export type { CoalescedWriter } from './storage/coalesced-writer';
+export { coalescedWriter } from './storage/coalesced-writer';
 
 export type { AppState, LifecycleAdapter, TransitionInfo } from './lifecycle/lifecycle-adapter';
 export type { ReactNativeAppState } from './lifecycle/react-native-lifecycle';
