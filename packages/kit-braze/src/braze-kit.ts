@@ -103,6 +103,12 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       void outbox.flush();
     },
 
+    onPageHide() {
+      // Browsers: the page may be gone next. Writes the queue now and sends what fits in the
+      // keepalive budget with requests that outlive the page; the rest goes on the next visit.
+      outbox?.flushOnPageHide();
+    },
+
     onConfigChange(timeouts) {
       reportTimeouts(timeouts, 'config change');
     },

@@ -165,9 +165,19 @@ class CleverTapKitImpl implements CleverTapKit {
     // before the hub persists its state after this callback (so a kill right after cannot keep a
     // session's end in the hub but lose its Session Concluded); send what fits with requests that
     // outlive the page, and the rest with flush().
-    void this.persistNow();
+    this.writeLedgerNow();
     outbox.flushOnPageHide();
     void outbox.flush();
+  }
+
+  /**
+   * Browsers: the page may be gone next, and only what runs now is sure to happen. Writes the session
+   * ids (synchronous storages such as localStorage finish at once), then sends the queue with requests
+   * that outlive the page; what does not fit stays stored for the next visit.
+   */
+  onPageHide(): void {
+    this.writeLedgerNow();
+    this.outbox?.flushOnPageHide();
   }
 
   /** The canonical timeouts changed (`hub.setSessionTimeout`): CleverTap's sessions follow at once. */
@@ -240,6 +250,15 @@ class CleverTapKitImpl implements CleverTapKit {
       this.writing = null;
     })();
     return this.writing;
+  }
+
+  /** Starts the write of the latest ledger now, even while an earlier write is under way. */
+  private writeLedgerNow(): void {
+    const storage = this.context?.storage;
+    if (!storage) return;
+    // A write loop under way writes the ledger once more after its current write, so it lands last.
+    if (this.writing) this.writeAgain = true;
+    void storage.set(LEDGER_KEY, encodeLedger(this.ledger));
   }
 
   // ------------------------------------------------------------------ warnings

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionHub } from '@sessionhub/core';
+import { browserLifecycle, createBrowserHub } from '@sessionhub/core/browser';
+import type { Transport } from '@sessionhub/delivery';
+import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
+// The core's fakes of a browser origin (localStorage, Web Locks, Page Lifecycle events), so the
+// kit is driven by the real browser runtime, as in a page.
+import { fakeOrigin, type FakeOrigin, type FakeTab } from '../../core/test/browser-fakes';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Sent {
+  readonly body: BrazeRequestBody;
+  readonly keepalive: boolean;
+}
+
+interface Page {
+  readonly tab: FakeTab;
+  readonly hub: SessionHub;
+  /** Requests as the transport received them, recorded synchronously. */
+  readonly sent: Sent[];
+}
+
+async function openPage(origin: FakeOrigin): Promise<Page> {
+  const tab = origin.openTab();
+  const sent: Sent[] = [];
+  const transport: Transport = (request, options) => {
+    sent.push({ body: JSON.parse(request.body ?? '') as BrazeRequestBody, keepalive: options.keepalive === true });
+    return Promise.resolve({ status: 200 });
+  };
+  const hub = createBrowserHub({
+    storage: tab.storage,
+    locks: tab.locks,
+    storageEvents: tab.events,
+    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
+    logger: silent,
+    kits: [brazeKit({ apiKey: 'api-key-1', baseUrl: 'sdk.iad-01.braze.com', transport })],
+  });
+  await hub.start();
+  return { tab, hub, sent };
+}
+
+const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.body.events.map((e) => (e.name === 'ce' ? `ce:${e.data.n}` : e.name)));
+
+/** Stored outbox items of the Braze kit, in any tab slot of the origin. */
+const storedItems = (origin: FakeOrigin): string[] =>
+  [...origin.backend].filter(([key]) => /:kit:braze:outbox:\d+$/.test(key)).map(([, value]) => value);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
+});
+afterEach(() => vi.useRealTimers());
+
+describe('Braze kit at page hide (browser runtime)', () => {
+  it('at pagehide, sends what was queued since the page was hidden at once, with keepalive, and keeps it stored', async () => {
+    const origin = fakeOrigin();
+    const page = await openPage(origin);
+    page.tab.hide();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(names(page.sent)).toEqual(['ss']);
+    page.hub.logEvent('read_later');
+    page.tab.close(); // nothing asynchronous runs after pagehide: no await before the checks
+    expect(page.sent).toHaveLength(2);
+    expect(page.sent[1]).toMatchObject({ keepalive: true });
+    expect(names(page.sent.slice(1))).toEqual(['ce:read_later']);
+    // Written before the request went: if it never arrives, the next visit sends it.
+    expect(storedItems(origin).some((value) => value.includes('"n":"read_later"'))).toBe(true);
+  });
+
+  it('when a hidden page is frozen, sends with keepalive at once', async () => {
+    const origin = fakeOrigin();
+    const page = await openPage(origin);
+    page.tab.hide();
+    await vi.advanceTimersByTimeAsync(1000);
+    page.hub.logEvent('background_sync');
+    page.tab.freeze();
+    expect(page.sent.map((s) => s.keepalive)).toEqual([true, true]);
+    expect(names(page.sent)).toEqual(['ss', 'ce:background_sync']);
+  });
+});

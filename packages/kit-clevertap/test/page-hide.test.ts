@@ -1,0 +1,90 @@
+/**
+ * The kit driven by the real browser runtime (`createBrowserHub` over the core's fakes of a browser
+ * origin): at pagehide and freeze only synchronous work is sure to run.
+ */
+import type { SessionHub } from '@sessionhub/core';
+import { browserLifecycle, createBrowserHub } from '@sessionhub/core/browser';
+import type { Transport } from '@sessionhub/delivery';
+import { clevertapKit, decodeLedger, type CleverTapUploadItem, type SessionLedger } from '@sessionhub/kit-clevertap';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeOrigin, type FakeOrigin, type FakeTab } from '../../core/test/browser-fakes';
+import { ACCOUNT } from './harness';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Sent {
+  readonly items: CleverTapUploadItem[];
+  readonly keepalive: boolean;
+}
+
+interface Page {
+  readonly tab: FakeTab;
+  readonly hub: SessionHub;
+  /** Requests as the transport received them, recorded synchronously. */
+  readonly sent: Sent[];
+}
+
+async function openPage(origin: FakeOrigin): Promise<Page> {
+  const tab = origin.openTab();
+  const sent: Sent[] = [];
+  const transport: Transport = (request, options) => {
+    const [, ...items] = JSON.parse(request.body ?? '') as [unknown, ...CleverTapUploadItem[]];
+    sent.push({ items, keepalive: options.keepalive === true });
+    return Promise.resolve({ status: 200 });
+  };
+  const hub = createBrowserHub({
+    storage: tab.storage,
+    locks: tab.locks,
+    storageEvents: tab.events,
+    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
+    logger: silent,
+    kits: [clevertapKit({ ...ACCOUNT, delivery: { transport } })],
+  });
+  await hub.start();
+  return { tab, hub, sent };
+}
+
+const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.items.map((i) => (i.type === 'event' ? i.evtName : 'profile')));
+
+/** The session ids as stored in the origin's localStorage (tab slot 0). */
+function storedLedger(origin: FakeOrigin): SessionLedger {
+  const text = [...origin.backend].find(([key]) => key.endsWith(':kit:clevertap:session-ids'))?.[1];
+  const ledger = decodeLedger(text ?? '');
+  if (typeof ledger === 'string') throw new Error(ledger);
+  return ledger;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
+});
+afterEach(() => vi.useRealTimers());
+
+describe('CleverTap kit at page hide (browser runtime)', () => {
+  it('at pagehide, stores the session ids and sends the queue with keepalive before the page goes', async () => {
+    const origin = fakeOrigin();
+    const page = await openPage(origin);
+    const first = page.hub.getSession()!.id;
+    page.tab.hide();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(names(page.sent)).toEqual([]); // nothing queued yet: CleverTap has no session start event
+    page.hub.logEvent('read');
+    page.hub.startNewSession(); // ends the session (Session Concluded) and issues a new id
+    const second = page.hub.getSession()!.id;
+    page.tab.close(); // nothing asynchronous runs after pagehide: no await before the checks
+    expect(page.sent.every((s) => s.keepalive)).toBe(true);
+    expect(names(page.sent)).toEqual(['read', 'Session Concluded']);
+    const ledger = storedLedger(origin);
+    expect(ledger.sessions.get(first)?.concluded).toBe(true);
+    expect(ledger.sessions.get(second)).toMatchObject({ concluded: false, s: ledger.last });
+  });
+
+  it('when a hidden page is frozen, sends with keepalive at once', async () => {
+    const origin = fakeOrigin();
+    const page = await openPage(origin);
+    page.tab.hide();
+    await vi.advanceTimersByTimeAsync(1000);
+    page.hub.logEvent('background_sync');
+    page.tab.freeze();
+    expect(page.sent).toEqual([{ keepalive: true, items: [expect.objectContaining({ evtName: 'background_sync' })] }]);
+  });
+});
