@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineState } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
-import { acknowledgingTransport, settle, startPipeline } from '../workload/pipeline';
+import { acknowledgingTransport, settle, startPipeline, type Pipeline } from '../workload/pipeline';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from '../workload/vendor-kits';
 import { countingStorage, hubStorageGroup } from './counting-storage';
 
@@ -53,7 +53,12 @@ const unavailableTransport: Transport = () => Promise.resolve({ status: 503 });
  * Heap per queued payload: `events` events (one per tick, sessions rolling over) while the collector
  * answers 503, so every payload stays in the outboxes; heap after − before, over the payloads queued.
  */
-async function queuedPayloadHeap(kits: AvailableKits, keepInHeap: boolean, label: string, events: number): Promise<QueuedPayloadHeap> {
+async function queuedPayloadHeap(
+  kits: AvailableKits,
+  keepInHeap: boolean,
+  label: string,
+  events: number,
+): Promise<{ figure: QueuedPayloadHeap; pipeline: Pipeline }> {
   const storage = countingStorage((key) => (/:outbox:\d+$/.test(key) ? 'items' : 'other'), keepInHeap);
   const pipeline = await startPipeline(kits, { transport: unavailableTransport, storage });
   // Warm up the shapes and code paths so the baseline holds them already.
@@ -70,8 +75,8 @@ async function queuedPayloadHeap(kits: AvailableKits, keepInHeap: boolean, label
   if (totals.dropped !== 0 || totals.errors !== 0) throw new Error(`queued-payload heap: the outboxes dropped or failed: ${JSON.stringify(totals)}`);
   const queued = totals.queued - queuedBefore;
   const items = storage.writes.get('items');
-  await pipeline.hub.shutdown();
-  return { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: items ? items.bytes / items.sets : 0 };
+  // Still alive: shut down only after every heap figure is taken, so freeing it cannot shrink a later one.
+  return { figure: { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: items ? items.bytes / items.sets : 0 }, pipeline };
 }
 
 /** A copy of `text` as one flat string (V8 otherwise keeps a concatenation tree until something flattens it). */
@@ -131,12 +136,13 @@ async function storageWritesPerEvent(kits: AvailableKits, events: number): Promi
 export async function runMemory(kits: AvailableKits, options: { quick: boolean }): Promise<MemoryResult> {
   // Under each outbox's 1000-item bound (events + session start/end items), so nothing overflows.
   const queuedEvents = options.quick ? 300 : 800;
-  const queuedPayload = [
-    await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents),
-    await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents),
-  ];
+  const inHeap = await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents);
+  const outside = await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents);
+  const queuedPayload = [inHeap.figure, outside.figure];
   const sessions = options.quick ? 10_000 : 100_000;
   const liveSession = [liveSessionHeap(sessions, false), liveSessionHeap(sessions, true)];
+  await inHeap.pipeline.hub.shutdown();
+  await outside.pipeline.hub.shutdown();
   const writeEvents = options.quick ? 500 : 2_000;
   return {
     queuedPayload,
