@@ -3,7 +3,8 @@ import type { SafeStorage } from '@sessionhub/core';
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
  * - `outbox:<seq>` — one item, `{"at":<enqueued, epoch ms>,"item":<the item>}`;
- * - `outbox:meta` — `{"head":<lowest seq kept>,"tail":<next seq>}`.
+ * - `outbox:meta` — `{"head":<lowest seq kept>,"tail":<next seq>}`, plus `"wait":[<set at>,<until>]`
+ *   while a vendor's Retry-After is pending (epoch ms), so a relaunch waits it out too.
  * One key per item keeps an enqueue O(1) in bytes written, however long the queue. Items are written
  * before the meta, and the meta is a hint: loading reads [head, tail), skips missing keys (delivered
  * but the meta was not yet updated) and probes past tail (written but the meta was not), so a
@@ -22,14 +23,17 @@ export interface StoredItem<T> {
 }
 
 /** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
+/** A vendor's Retry-After: when it was received and until when it holds (epoch ms). */
+export type VendorWait = readonly [setAt: number, until: number];
+
 export interface OutboxStore<T> {
-  /** Reads what earlier runs left, oldest first, and the next free sequence number. */
-  load(): Promise<{ items: StoredItem<T>[]; tail: number }>;
+  /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
+  load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait }>;
   /** Persists an item (`json` is the item's JSON text). */
   put(seq: number, at: number, json: string): void;
   remove(seq: number): void;
-  /** Records the queue's range; written after the items of the same burst. */
-  setRange(head: number, tail: number): void;
+  /** Records the queue's range (and a vendor wait still pending); written after the items of the same burst. */
+  setRange(head: number, tail: number, wait?: VendorWait): void;
   /** Resolves once everything written so far is in storage. */
   settled(): Promise<void>;
   /** Starts every pending write now, bypassing the chain (page hide: synchronous storages finish at once). */
@@ -42,6 +46,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
   // The range to persist; -1 until the outbox has loaded, so nothing overwrites the index before it is read.
   let rangeHead = -1;
   let rangeTail = 0;
+  let rangeWait = '';
   let writtenRange = '';
   let chain: Promise<void> = Promise.resolve();
   let scheduled = false;
@@ -53,7 +58,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
     return writes;
   };
   const takeRange = (): Promise<void> | undefined => {
-    const range = `{"head":${rangeHead},"tail":${rangeTail}}`;
+    const range = `{"head":${rangeHead},"tail":${rangeTail}${rangeWait}}`;
     if (rangeHead < 0 || range === writtenRange) return undefined;
     writtenRange = range;
     return storage.set(META, range);
@@ -75,9 +80,10 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       const raw = await storage.get(META);
       let head = 0;
       let tail = 0;
+      let wait: unknown;
       if (raw !== null) {
         try {
-          ({ head, tail } = JSON.parse(raw) as { head: number; tail: number });
+          ({ head, tail, wait } = JSON.parse(raw) as { head: number; tail: number; wait?: unknown });
         } catch {
           head = NaN; // reported below
         }
@@ -107,7 +113,8 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       // Items written after the last index update (a force-quit between the two writes).
       while (read(tail, await storage.get(key(tail)))) tail++;
       if (pending.size) schedule();
-      return { items, tail };
+      const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
+      return valid ? { items, tail, wait: wait as [number, number] } : { items, tail };
     },
     put(seq, at, json) {
       pending.set(key(seq), `{"at":${at},"item":${json}}`);
@@ -117,9 +124,10 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       pending.set(key(seq), null);
       schedule();
     },
-    setRange(head, tail) {
+    setRange(head, tail, wait) {
       rangeHead = head;
       rangeTail = tail;
+      rangeWait = wait ? `,"wait":[${wait[0]},${wait[1]}]` : '';
       schedule();
     },
     settled: () => chain,

@@ -105,7 +105,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let overflowed = 0;
 
   const count = (reason: DropReason, n: number): number => (dropped[reason] = (dropped[reason] ?? 0) + n);
-  const saveRange = (): void => store.setRange(entries[0]?.seq ?? tail, tail);
+  const saveRange = (): void =>
+    store.setRange(entries[0]?.seq ?? tail, tail, vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined);
   const firstIdle = (): number => entries.findIndex((entry) => !entry.flying);
 
   const remove = (batch: Entry<T>[]): void => {
@@ -283,8 +284,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     const status = response?.status;
     const vendorWait = status === 429 || status === 503 ? parseRetryAfter(response!.retryAfter, now) : null;
     notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, limit.retryBaseMs, limit.retryMaxMs)));
-    if (vendorWait !== null) vendorNotBefore = notBefore;
     waitSetAt = now;
+    if (vendorWait !== null) {
+      vendorNotBefore = notBefore;
+      saveRange(); // a relaunch waits it out too
+    }
     drop(
       batch.filter((entry) => entry.attempts >= limit.maxAttempts),
       'attempts',
@@ -296,8 +300,15 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     (loading ??= store
       .load()
       .then(
-        ({ items, tail: next }) => {
-          tail = next;
+        ({ items, tail: next, wait }) => {
+          // Left by an earlier run (a closed page, a killed app): due at once, not a flush interval later …
+          tail = forceBelow = next;
+          if (wait) {
+            // … unless the vendor asked for a pause that is not over (a clock since moved back never stretches it).
+            const now = clock();
+            notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0]);
+            waitSetAt = now;
+          }
           entries = items.map(({ seq, at, item }) => ({ seq, at, item, size: measure(item, JSON.stringify(item)), attempts: 0, flying: false }));
           drop(entries.slice(0, Math.max(0, entries.length - limit.maxQueueItems)), 'overflow', 'over maxQueueItems');
         },

@@ -79,6 +79,72 @@ describe('force-quit and relaunch', () => {
     );
   });
 
+  it('sends at once after a relaunch what an earlier run left, not a flush interval later', async () => {
+    const raw = dyingStorage();
+    const first = launch(raw);
+    await first.outbox.load();
+    first.net.answer(500); // its one attempt fails, then the page is closed within the backoff
+    range(0, 3).forEach((n) => first.outbox.enqueue(item(n)));
+    void first.outbox.flush();
+    await settle();
+    first.outbox.enqueue(item(3)); // queued, its flush interval not over: never attempted
+    await settle();
+    raw.kill();
+
+    const second = launch(raw.survivor(), {}, first.clock.now() + 500);
+    await second.outbox.load();
+    await settle();
+    // No flush(), no time passing: our own backoff starts afresh with the run.
+    expect(second.net.batches()).toEqual([[0, 1, 2, 3]]);
+    expect(second.net.sent[0]!.at).toBe(first.clock.now() + 500);
+    // Items queued in this run wait for company as usual.
+    second.outbox.enqueue(item(4));
+    await second.timers.advance(9_999);
+    expect(second.net.batches()).toHaveLength(1);
+    await second.timers.advance(1);
+    expect(second.net.batches()).toEqual([[0, 1, 2, 3], [4]]);
+  });
+
+  it('a vendor’s Retry-After outlives a relaunch, and a clock moved back never stretches it', async () => {
+    for (const offset of [30_000, -3_600_000]) {
+      const raw = dyingStorage();
+      const first = launch(raw);
+      await first.outbox.load();
+      first.net.answer({ status: 429, retryAfter: '120' });
+      first.outbox.enqueue(item(0));
+      await first.outbox.flush();
+      await settle();
+      raw.kill();
+
+      const second = launch(raw.survivor(), {}, first.clock.now() + offset);
+      const start = second.clock.now();
+      await second.outbox.load();
+      await second.outbox.flush(); // an explicit flush never skips the vendor's wait
+      expect(second.net.sent).toEqual([]);
+      // 120 s from the 429: 90 s left after 30 s; after the clock moved back, at most the 120 s it asked for.
+      const left = offset > 0 ? 90_000 : 120_000;
+      await second.timers.advance(left - 1);
+      expect(second.net.sent).toEqual([]);
+      await second.timers.advance(1);
+      expect(second.net.batches()).toEqual([[0]]);
+      expect(second.net.sent[0]!.at - start).toBe(left);
+      expect(second.net.sent[0]!.request.headers?.['X-Attempt']).toBe('1');
+    }
+  });
+
+  it('reads a stored index without a vendor wait, and ignores a malformed one', async () => {
+    for (const wait of ['', ',"wait":"soon"', ',"wait":[1,null]']) {
+      const raw = dyingStorage([
+        ['outbox:meta', `{"head":0,"tail":1${wait}}`],
+        ['outbox:0', `{"at":${T},"item":{"eid":"e-0","n":0}}`],
+      ]);
+      const run = launch(raw);
+      await run.outbox.load();
+      await settle();
+      expect(run.net.batches()).toEqual([[0]]);
+    }
+  });
+
   it('finds items written after the last index update (killed between the two writes)', async () => {
     const raw = dyingStorage([
       ['outbox:meta', '{"head":3,"tail":4}'],

@@ -77,4 +77,19 @@ describe('Braze kit at page hide (browser runtime)', () => {
     expect(page.sent.map((s) => s.keepalive)).toEqual([true, true]);
     expect(names(page.sent)).toEqual(['ss', 'ce:background_sync']);
   });
+
+  it('the next visit sends at once what a closed page left stored', async () => {
+    const origin = fakeOrigin();
+    const first = await openPage(origin);
+    first.tab.hide();
+    await vi.advanceTimersByTimeAsync(1000);
+    first.hub.logEvent('read_later');
+    first.tab.close(); // its keepalive answer never reaches the page: the item stays stored
+    await vi.advanceTimersByTimeAsync(500); // a reload
+    const second = await openPage(origin);
+    await vi.advanceTimersByTimeAsync(0);
+    // Not after the 10 s flush interval: at once, with the same event (at-least-once).
+    expect(names(second.sent)).toContain('ce:read_later');
+    expect(second.sent[0]!.body.events.map((e) => e.time)).toContain(first.sent[1]!.body.events[0]!.time);
+  });
 });
