@@ -29,7 +29,20 @@ export function eventRecord(over: Partial<EventRecord> = {}): EventRecord {
 }
 
 export function lifecycleRecord(over: Partial<LifecycleRecord> = {}): LifecycleRecord {
-  return { timestamp: T0 + 9000, sessionId: SESSION, sessionIndex: 3, foregroundIndex: 2, backgroundIndex: 1, userId: 'user-1', deviceId: DEVICE, ...over };
+  return {
+    timestamp: T0 + 9000,
+    sessionId: SESSION,
+    sessionIndex: 3,
+    foregroundIndex: 2,
+    backgroundIndex: 1,
+    userId: 'user-1',
+    deviceId: DEVICE,
+    previousSessionId: PREVIOUS,
+    eventIndex: 4,
+    firstEventId: FIRST_EVENT,
+    firstEventTime: T0 + 1000,
+    ...over,
+  };
 }
 
 export function startRecord(over: Partial<SessionStartRecord> = {}): SessionStartRecord {
@@ -59,6 +72,7 @@ export function endRecord(over: Partial<SessionEndRecord> = {}): SessionEndRecor
     foregroundDuration: 15_000,
     eventCount: 4,
     lastActivity: T0 + 20_000,
+    firstEventId: FIRST_EVENT,
     firstEventTime: T0 + 1000,
     lastEventTime: T0 + 19_000,
     attributes: { plan: 'pro', songs: 3 },
