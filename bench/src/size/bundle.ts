@@ -30,7 +30,7 @@ export interface BundleFigure {
   /** gzip -9 bytes of the chunks loaded at start: the entry and, transitively, its static imports. */
   readonly gzippedInitial: number;
   readonly chunks: number;
-  /** Largest contributors first. */
+  /** The largest contributors, largest first (at most {@link MODULES_LISTED}). */
   readonly modules: readonly ModuleShare[];
 }
 
@@ -51,6 +51,9 @@ export const BUNDLE_SETTINGS = {
   legalComments: 'none',
   logLevel: 'silent',
 } as const satisfies esbuild.BuildOptions;
+
+/** Modules listed per bundle (an SDK bundles hundreds). */
+export const MODULES_LISTED = 25;
 
 const ENTRY_NAMESPACE = 'bench-entry';
 const OUT_DIR = 'size-out';
@@ -112,7 +115,8 @@ export async function measureBundle(spec: BundleSpec, resolveDir: string, condit
   const modules = [...shares]
     .filter(([, bytes]) => bytes > 0)
     .map(([module, bytes]) => ({ module, bytes }))
-    .sort((a, b) => b.bytes - a.bytes);
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, MODULES_LISTED);
   return { name: spec.name, minified, gzipped, gzippedInitial, chunks: js.length, modules };
 }
 
