@@ -2,18 +2,18 @@ import { CLIENT_SESSION_SCHEMA } from './iglu';
 import { isoTime } from './iso-time';
 
 /**
- * What a `client_session` 1-0-2 entity says about a session, apart from `eventIndex`. A field that
- * is `undefined` is unknown to the kit and left out (the schema makes it optional); `null` means "none".
+ * What a `client_session` 1-0-2 entity says about a session, apart from `eventIndex`: every record
+ * of a session carries it (a start record has no first event yet), so the kit keeps no session state.
  */
 export interface ClientSessionIdentity {
   /** The hub's device id; sent lowercased as `userId` (the schema's pattern is lowercase hex). */
   readonly deviceId: string;
   readonly sessionId: string;
   readonly sessionIndex: number;
-  readonly previousSessionId: string | null | undefined;
-  readonly firstEventId: string | null | undefined;
+  readonly previousSessionId: string | null;
+  readonly firstEventId: string | null;
   /** Epoch ms; sent as `firstEventTimestamp`, ISO 8601 UTC. */
-  readonly firstEventTime: number | null | undefined;
+  readonly firstEventTime: number | null;
 }
 
 const nullable = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
@@ -27,9 +27,8 @@ export function clientSessionPrefix(s: ClientSessionIdentity, storageMechanism: 
   let json =
     '{"schema":"' + CLIENT_SESSION_SCHEMA + '","data":{"userId":' + JSON.stringify(s.deviceId.toLowerCase()) +
     ',"sessionId":' + JSON.stringify(s.sessionId) + ',"sessionIndex":' + s.sessionIndex;
-  if (s.previousSessionId !== undefined) json += ',"previousSessionId":' + nullable(s.previousSessionId);
-  if (s.firstEventId !== undefined) json += ',"firstEventId":' + nullable(s.firstEventId);
-  if (s.firstEventTime !== undefined) json += ',"firstEventTimestamp":' + nullable(s.firstEventTime === null ? null : isoTime(s.firstEventTime));
+  json += ',"previousSessionId":' + nullable(s.previousSessionId) + ',"firstEventId":' + nullable(s.firstEventId);
+  json += ',"firstEventTimestamp":' + nullable(s.firstEventTime === null ? null : isoTime(s.firstEventTime));
   return json + ',"storageMechanism":' + JSON.stringify(storageMechanism) + ',"eventIndex":';
 }
 

@@ -34,4 +34,3 @@ export { resolveSnowplowOptions } from './options';
 export type { ResolvedEventMapping, ResolvedSnowplowOptions } from './options';
 export type { TrackerPayload } from './tracker-payload';
 export { trackerRequest, payloadSize } from './tracker-request';
-export type { SessionView } from './session-view';

@@ -11,7 +11,6 @@ import {
 } from './iglu';
 import { isoTime } from './iso-time';
 import type { ResolvedEventMapping, ResolvedSnowplowOptions } from './options';
-import type { SessionView } from './session-view';
 import { structuredFields, unstructuredKeys } from './structured-event';
 import type { TrackerPayload } from './tracker-payload';
 import { utf8Length } from './utf8-length';
@@ -42,13 +41,13 @@ export interface PayloadMapper {
   /** A hub event: a self-describing event (mapped name or catch-all) or a structured event. */
   event(record: EventRecord): TrackerPayload;
   /** `application_foreground` 1-0-0 with the session's `foregroundIndex`, and the session entity. */
-  foreground(record: LifecycleRecord, view: SessionView | null): TrackerPayload;
+  foreground(record: LifecycleRecord): TrackerPayload;
   /** `application_background` 1-0-0 with the session's `backgroundIndex`, and the session entity when a session is live. */
-  background(record: LifecycleRecord, view: SessionView | null): TrackerPayload;
+  background(record: LifecycleRecord): TrackerPayload;
   /** The configured session start event, or null when none is configured. */
   sessionStart(record: SessionStartRecord): TrackerPayload | null;
   /** The configured session end event (dated at the session's end), or null when none is configured. */
-  sessionEnd(record: SessionEndRecord, view: SessionView | null): TrackerPayload | null;
+  sessionEnd(record: SessionEndRecord): TrackerPayload | null;
 }
 
 const CONTEXTS_HEAD = '{"schema":"' + CONTEXTS_SCHEMA + '","data":[';
@@ -157,24 +156,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
 
   const session = (s: ClientSessionIdentity): string => clientSessionPrefix(s, storageMechanism);
 
-  const lifecycle = (record: LifecycleRecord, view: SessionView | null, event: string): TrackerPayload => {
-    let entities = '';
-    if (record.sessionId !== null) {
-      const known = view !== null && view.sessionId === record.sessionId;
-      // A session the kit has no view of (resumed after a relaunch whose view was lost): what the
-      // record says, the rest left out rather than guessed. Not a hub event: no eventIndex.
-      entities = closeClientSession(
-        session({
-          deviceId: record.deviceId,
-          sessionId: record.sessionId,
-          sessionIndex: record.sessionIndex,
-          previousSessionId: known ? view.previousSessionId : undefined,
-          firstEventId: known ? view.firstEventId : undefined,
-          firstEventTime: known ? view.firstEventTime : undefined,
-        }),
-        null,
-      );
-    }
+  // Lifecycle and session events are not hub events: they take no place in the hub's count, so their
+  // eventIndex is null (the record's eventIndex is the count so far, the index of the event before).
+  const lifecycle = (record: LifecycleRecord, event: string): TrackerPayload => {
+    const entities = record.sessionId === null ? '' : closeClientSession(session(record as ClientSessionIdentity), null);
     return item('ue', env.newId(), record.timestamp, record.userId, unstruct(event), join(entities, globalEntitiesJson));
   };
 
@@ -202,9 +187,9 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       return item(mapping.schema !== null || catchAllSchema !== null ? 'ue' : 'se', record.eventId.toLowerCase(), record.timestamp, record.userId, body, entities);
     },
 
-    foreground: (record, view) => lifecycle(record, view, sd(APPLICATION_FOREGROUND_SCHEMA, '{"foregroundIndex":' + record.foregroundIndex + '}')),
+    foreground: (record) => lifecycle(record, sd(APPLICATION_FOREGROUND_SCHEMA, '{"foregroundIndex":' + record.foregroundIndex + '}')),
 
-    background: (record, view) => lifecycle(record, view, sd(APPLICATION_BACKGROUND_SCHEMA, '{"backgroundIndex":' + record.backgroundIndex + '}')),
+    background: (record) => lifecycle(record, sd(APPLICATION_BACKGROUND_SCHEMA, '{"backgroundIndex":' + record.backgroundIndex + '}')),
 
     sessionStart(record) {
       const schema = options.sessionStartSchema;
@@ -217,7 +202,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       return item('ue', env.newId(), record.startTime, record.userId, unstruct(sd(schema, data)), join(entities, globalEntitiesJson));
     },
 
-    sessionEnd(record, view) {
+    sessionEnd(record) {
       const schema = options.sessionEndSchema;
       if (schema === null) return null;
       const data =
@@ -226,13 +211,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
         ',"endTime":' + quote(isoTime(record.endTime)) + ',"duration":' + record.duration +
         ',"foregroundDuration":' + record.foregroundDuration + ',"eventCount":' + record.eventCount +
         ',"attributes":' + attributesJson(record.attributes, () => undefined) + '}';
-      // The record is the authority; the view only supplies the first event's id, and only when it
-      // agrees with the record (a force-quit can persist the view but not the hub's state, or back).
-      const known = view !== null && view.sessionId === record.sessionId && view.firstEventTime === record.firstEventTime;
-      const entities = closeClientSession(
-        session({ ...record, firstEventId: record.eventCount === 0 ? null : known ? view.firstEventId : undefined }),
-        null,
-      );
+      const entities = closeClientSession(session(record), null);
       return item('ue', env.newId(), record.endTime, record.userId, unstruct(sd(schema, data)), join(entities, globalEntitiesJson));
     },
   };

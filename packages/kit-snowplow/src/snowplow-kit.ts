@@ -3,13 +3,10 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { v4 as uuidv4 } from 'uuid';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
-import { decodeViews, encodeViews, viewAfterEvent, viewOf, viewOfStart, withView, type SessionView } from './session-view';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
 
-/** Storage key (in the kit's namespace) of the recent sessions' views. */
-const VIEWS_KEY = 'session-views';
 /** `client_session.userId` must match this (lowercase UUID or 16 hex digits). */
 const SESSION_USER_ID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$|^[0-9a-f]{16}$/;
 
@@ -33,7 +30,8 @@ const isPayload = (item: unknown): item is TrackerPayload =>
  * `application_background`, POSTed in `payload_data` batches to `{collectorUrl}/com.snowplowanalytics.snowplow/tp2`.
  *
  * The kit is wiring only: records go through the pure mapping ({@link createPayloadMapper}) to the
- * shared outbox. It never decides sessions; it forwards the hub's.
+ * shared outbox. It never decides sessions and keeps no session state: every record carries what
+ * `client_session` says about its session.
  *
  * Invalid options throw {@link SnowplowKitConfigError} saying what to fix.
  *
@@ -48,17 +46,6 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let context: KitContext | null = null;
   let mapper: PayloadMapper | null = null;
   let outbox: Outbox<TrackerPayload> | null = null;
-  /** Recent sessions' views, most recent last (bounded, see session-view.ts). */
-  let views: readonly SessionView[] = [];
-  /** The view events update: the live session's, kept at hand so the event path does not search. */
-  let current: SessionView | null = null;
-
-  /** Records a session's view and persists the views at once (a session start or a first event: rare). */
-  const remember = (view: SessionView): void => {
-    views = withView(views, view);
-    current = view;
-    void context!.storage.set(VIEWS_KEY, encodeViews(views));
-  };
 
   // Never break the host app: a failure is one warning, counted in the kit's health.
   const guard =
@@ -110,9 +97,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
           return trackerRequest(o.endpoint, valid, sentAt);
         },
       });
-      const [stored] = await Promise.all([ctx.storage.get(VIEWS_KEY), outbox.load()]);
-      views = decodeViews(stored);
-      current = views[views.length - 1] ?? null;
+      await outbox.load();
       logger.debug(timeoutsReport(ctx.timeouts));
       if (!SESSION_USER_ID.test(ctx.deviceId.toLowerCase())) {
         logger.warn(
@@ -122,27 +107,18 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       }
     },
 
-    onSessionStart: guard('onSessionStart', (record) => {
-      remember(viewOfStart(record));
-      enqueue(mapper!.sessionStart(record));
-    }),
+    onSessionStart: guard('onSessionStart', (record) => enqueue(mapper!.sessionStart(record))),
 
-    onEvent: guard('onEvent', (record) => {
-      const view = current !== null && current.sessionId === record.sessionId ? current : viewOf(views, record.sessionId);
-      const next = viewAfterEvent(view, record);
-      if (next !== view && next !== null) remember(next);
-      outbox!.enqueue(mapper!.event(record));
-    }),
+    onEvent: guard('onEvent', (record) => void outbox!.enqueue(mapper!.event(record))),
 
-    // The view stays (bounded): a launch after a force-quit may still have to end this session.
-    onSessionEnd: guard('onSessionEnd', (record) => enqueue(mapper!.sessionEnd(record, viewOf(views, record.sessionId)))),
+    onSessionEnd: guard('onSessionEnd', (record) => enqueue(mapper!.sessionEnd(record))),
 
     onForeground: guard('onForeground', (record) => {
-      if (o.lifecycleEvents) enqueue(mapper!.foreground(record, viewOf(views, record.sessionId)));
+      if (o.lifecycleEvents) enqueue(mapper!.foreground(record));
     }),
 
     onBackground: guard('onBackground', (record) => {
-      if (o.lifecycleEvents) enqueue(mapper!.background(record, viewOf(views, record.sessionId)));
+      if (o.lifecycleEvents) enqueue(mapper!.background(record));
       // The app may be suspended, or the page unloaded, any moment now. The page-hide flush writes
       // the queue to storage at once (before the hub persists its state after this callback) and
       // sends what fits with requests that outlive the page; flush() sends the rest.

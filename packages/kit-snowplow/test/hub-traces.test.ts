@@ -3,6 +3,7 @@
  * hub with the Snowplow kit: every request the kit builds is valid against the Iglu schemas, and
  * what Snowplow receives is exactly the hub's sessions.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -96,7 +97,6 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
   const timers = manualTimers(clock);
   let storage: DyingStorage = dyingStorage();
   const starts = new Map<string, SessionStartRecord>();
-  const startedBy = new Map<string, Run>();
   const runs: Run[] = [];
   const kitOptions = (transport: ReturnType<typeof captureTransport>['transport']): SnowplowKitOptions => ({
     collectorUrl: 'https://collector.test',
@@ -126,10 +126,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
       kits: [snowplowKit(kitOptions(capture.transport))],
     });
     const run: Run = { hub, lifecycle, capture, events: [], lifecycles: [], ends: [], settled: { events: 0, lifecycles: 0, ends: 0 } };
-    hub.on('sessionStart', (r) => {
-      starts.set(r.sessionId, r);
-      startedBy.set(r.sessionId, run);
-    });
+    hub.on('sessionStart', (r) => void starts.set(r.sessionId, r));
     hub.on('event', (r) => run.events.push(r));
     hub.on('foreground', (r) => run.lifecycles.push({ kind: 'fg', record: r }));
     hub.on('background', (r) => run.lifecycles.push({ kind: 'bg', record: r }));
@@ -200,7 +197,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
   const delivered = acceptedEvents(requests);
 
   // 2. Sessions in payloads are the hub's, one to one.
-  const deviceId = runs[0]!.hub.getDeviceId();
+  const deviceId = runs[0]!.hub.getDeviceId()!;
   // (A session a process started but died before persisting never existed for the next launch,
   // which may reuse its index; such a session also never reached the collector.)
   const idOfIndex = new Map<number, string>();
@@ -214,7 +211,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
     expect(start, `payload session ${String(cs.sessionId)} was never started by a hub`).toBeDefined();
     expect(cs.sessionIndex).toBe(start!.sessionIndex);
     expect(cs.userId).toBe(deviceId);
-    if ('previousSessionId' in cs) expect(cs.previousSessionId).toBe(start!.previousSessionId);
+    expect(cs.previousSessionId).toBe(start!.previousSessionId);
     expect(cs.storageMechanism).toBe('LOCAL_STORAGE');
   }
 
@@ -242,47 +239,36 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
       }
     }
   }
-  // The kit knows the sessions it saw start: their lifecycle events carry the full client_session,
-  // and the first event it names is the session's.
-  // (Only where the payload can come from one lifecycle record alone: a resumed session can repeat
-  // a transition with the same time and index in the next process, whose kit never saw the start.)
-  const firstEvents = new Map(runs.flatMap((r) => r.events.filter((e) => e.eventIndex === 1).map((e) => [e.sessionId!, e] as const)));
+  // Lifecycle and session payloads: client_session is exactly what their record says of its session
+  // (the kit keeps no session state of its own), with eventIndex null (not hub events). A payload may
+  // fit several records: a resumed session can repeat a transition (same time and index) in the next
+  // process, and a session may have ended twice (in a process that died before persisting that, and
+  // again at the next launch).
   const everyLifecycle = runs.flatMap((r) => r.lifecycles);
-  for (const r of runs) {
-    for (const l of r.lifecycles) {
-      if (l.record.sessionId === null || startedBy.get(l.record.sessionId) !== r) continue;
-      for (const item of lifecycleItems.filter((i) => matchesLifecycle(i, l))) {
-        if (everyLifecycle.filter((other) => matchesLifecycle(item, other)).length > 1) continue;
-        const cs = clientSession(item)!;
-        expect(cs.previousSessionId).toBe(starts.get(l.record.sessionId)!.previousSessionId);
-        const first = firstEvents.get(l.record.sessionId);
-        if (first && first.timestamp < l.record.timestamp) {
-          expect(cs.firstEventId).toBe(first.eventId);
-          expect(cs.firstEventTimestamp).toBe(new Date(first.timestamp).toISOString());
-        } else if (!first || first.timestamp > l.record.timestamp) {
-          expect(cs.firstEventId).toBeNull();
-        }
-      }
-    }
+  const firstEventFits = (s: SessionContext): boolean => {
+    if (s.firstEventId === null) return s.firstEventTime === null;
+    const first = eventRecords.get(s.firstEventId);
+    return first !== undefined && first.sessionId === s.sessionId && first.eventIndex === 1 && first.timestamp === s.firstEventTime;
+  };
+  for (const item of lifecycleItems) {
+    const records = everyLifecycle.filter((l) => matchesLifecycle(item, l)).map((l) => l.record);
+    expect(records.length, `${item.event!.schema} at ${item.item.dtm} matches no lifecycle record`).toBeGreaterThan(0);
+    expect(records.some((r) => isDeepStrictEqual(clientSession(item), sessionEntity(r, deviceId))), JSON.stringify(clientSession(item))).toBe(true);
+    for (const r of records) if (r.sessionId !== null) expect(firstEventFits(r as SessionContext)).toBe(true);
   }
-  // A session's end names its first event — also when the session ends in a later process
-  // (recovered or resumed), as long as the process that logged that event had persisted it. (A
-  // session may have ended twice: in a process that died before persisting that, and again at the
-  // next launch; so each end payload must fit one of its session's end records.)
-  const endRecords = runs.flatMap((r) => r.ends.map((end) => ({ end, run: r })));
+  const endRecords = runs.flatMap((r) => r.ends);
   for (const item of endItems) {
-    const data = item.event!.data as { sessionId: string };
-    const candidates = endRecords.filter(({ end }) => matchesEnd(item, end));
-    expect(candidates.length, `end payload of ${data.sessionId} matches no end record`).toBeGreaterThan(0);
-    expect(candidates.some(({ end, run: r }) => endNamesItsFirstEvent(item, end, r, runs)), `end of ${data.sessionId}: ${JSON.stringify(clientSession(item))}`).toBe(true);
+    const records = endRecords.filter((end) => matchesEnd(item, end));
+    expect(records.length, `end payload ${JSON.stringify(item.event!.data)} matches no end record`).toBeGreaterThan(0);
+    expect(records.some((r) => isDeepStrictEqual(clientSession(item), sessionEntity(r, deviceId))), JSON.stringify(clientSession(item))).toBe(true);
+    for (const r of records) expect(firstEventFits(r) && (r.firstEventId === null) === (r.eventCount === 0)).toBe(true);
   }
-  // Every lifecycle payload is one the hub announced; every session event is one of its sessions.
-  for (const item of lifecycleItems) expect(everyLifecycle.some((l) => matchesLifecycle(item, l))).toBe(true);
   for (const item of startItems) {
     const data = item.event!.data as { sessionId: string; sessionIndex: number; previousSessionId: string | null; trigger: string };
     const start = starts.get(data.sessionId);
     expect(start).toBeDefined();
     expect(data).toMatchObject({ sessionIndex: start!.sessionIndex, previousSessionId: start!.previousSessionId, trigger: start!.trigger });
+    expect(clientSession(item)).toEqual(sessionEntity({ ...start!, firstEventId: null, firstEventTime: null }, deviceId));
   }
   if (!v.sessionEvents) expect(startItems.length + endItems.length).toBe(0);
 }
@@ -301,27 +287,22 @@ function matchesEnd(item: DecodedEvent, end: SessionEndRecord): boolean {
   );
 }
 
-/** The end payload's client_session fits this end record (announced by process `r`). */
-function endNamesItsFirstEvent(item: DecodedEvent, end: SessionEndRecord, r: Run, runs: readonly Run[]): boolean {
-  const cs = clientSession(item)!;
-  const fits =
-    cs.sessionId === end.sessionId && cs.sessionIndex === end.sessionIndex && cs.previousSessionId === end.previousSessionId && cs.eventIndex === null &&
-    cs.firstEventTimestamp === (end.firstEventTime === null ? null : new Date(end.firstEventTime).toISOString());
-  if (!fits) return false;
-  if (end.eventCount === 0) return cs.firstEventId === null;
-  // The session's first event is the last one the hub numbered 1 up to this end (a process that
-  // died before persisting may have numbered one that the next launch numbered again).
-  const isFirst = (e: EventRecord) => e.sessionId === end.sessionId && e.eventIndex === 1 && e.timestamp === end.firstEventTime;
-  let owner: Run | undefined;
-  let index = -1;
-  for (const o of runs.slice(0, runs.indexOf(r) + 1)) {
-    o.events.forEach((e, i) => {
-      if (isFirst(e)) [owner, index] = [o, i];
-    });
-  }
-  const first = owner?.events[index];
-  if (owner === r || (owner && index < owner.settled.events)) return cs.firstEventId === first!.eventId;
-  return cs.firstEventId === undefined || cs.firstEventId === first?.eventId;
+/** What a session's records say about it: every record of a session carries these. */
+type SessionContext = Pick<SessionEndRecord, 'sessionId' | 'sessionIndex' | 'previousSessionId' | 'firstEventId' | 'firstEventTime'>;
+
+/** The client_session a lifecycle or session payload must carry for this record (none without a session). */
+function sessionEntity(r: Omit<SessionContext, 'sessionId'> & { sessionId: string | null }, deviceId: string): Record<string, unknown> | undefined {
+  if (r.sessionId === null) return undefined;
+  return {
+    userId: deviceId,
+    sessionId: r.sessionId,
+    sessionIndex: r.sessionIndex,
+    previousSessionId: r.previousSessionId,
+    eventIndex: null,
+    firstEventId: r.firstEventId,
+    firstEventTimestamp: r.firstEventTime === null ? null : new Date(r.firstEventTime).toISOString(),
+    storageMechanism: 'LOCAL_STORAGE',
+  };
 }
 
 function matchesLifecycle(item: DecodedEvent, l: Lifecycle): boolean {

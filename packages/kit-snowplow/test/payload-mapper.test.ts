@@ -218,11 +218,9 @@ describe('hub events', () => {
 });
 
 describe('lifecycle events', () => {
-  const view = { sessionId: SESSION, sessionIndex: 3, previousSessionId: PREVIOUS, firstEventId: FIRST_EVENT, firstEventTime: T0 + 1000 };
-
-  it('foreground: application_foreground with the foregroundIndex and the session (eventIndex null: not a hub event)', () => {
+  it('foreground: application_foreground with the foregroundIndex and the record\'s session (eventIndex null: not a hub event)', () => {
     const { mapper } = mapperOf({ globalEntities: [APP_ENTITY] });
-    const [ev] = decode(mapper.foreground(lifecycleRecord(), view));
+    const [ev] = decode(mapper.foreground(lifecycleRecord()));
     expect(ev!.item).toMatchObject({ e: 'ue', eid: LIFECYCLE_ID, dtm: String(T0 + 9000), uid: 'user-1' });
     expect(ev!.event).toEqual({ schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0', data: { foregroundIndex: 2 } });
     expect(ev!.entities).toEqual([{ schema: 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2', data: expectedSession(null) }, APP_ENTITY]);
@@ -231,8 +229,10 @@ describe('lifecycle events', () => {
   it('background: application_background with the backgroundIndex; with no live session, no client_session', () => {
     const { mapper } = mapperOf();
     const [live, none] = decode(
-      mapper.background(lifecycleRecord(), view),
-      mapper.background(lifecycleRecord({ sessionId: null, sessionIndex: 0, foregroundIndex: 0, backgroundIndex: 0, userId: null }), null),
+      mapper.background(lifecycleRecord()),
+      mapper.background(
+        lifecycleRecord({ sessionId: null, sessionIndex: 0, foregroundIndex: 0, backgroundIndex: 0, userId: null, previousSessionId: null, eventIndex: 0, firstEventId: null, firstEventTime: null }),
+      ),
     );
     expect(live!.event).toEqual({ schema: 'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0', data: { backgroundIndex: 1 } });
     expect(clientSession(live!)).toEqual(expectedSession(null));
@@ -241,9 +241,39 @@ describe('lifecycle events', () => {
     expect(none!.item).not.toHaveProperty('uid');
   });
 
-  it('a session the kit has no view of: what the record says, the unknown fields left out (not faked as null)', () => {
-    const [ev] = decode(mapperOf().mapper.foreground(lifecycleRecord(), { ...view, sessionId: PREVIOUS }));
-    expect(clientSession(ev!)).toEqual({ userId: DEVICE, sessionId: SESSION, sessionIndex: 3, storageMechanism: 'LOCAL_STORAGE', eventIndex: null });
+  it('property: the session entity is exactly the record\'s session, never the count so far as eventIndex', () => {
+    const uuid = fc.uuid({ version: 4 });
+    const record = fc.record({
+      sessionId: uuid,
+      sessionIndex: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      previousSessionId: fc.option(uuid),
+      eventIndex: fc.nat({ max: 2 ** 31 - 1 }),
+      firstEventId: uuid,
+      firstEventTime: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      foregroundIndex: fc.nat(),
+      backgroundIndex: fc.nat(),
+      deviceId: uuid,
+    });
+    const { mapper } = mapperOf();
+    fc.assert(
+      fc.property(record, fc.boolean(), (r, foreground) => {
+        // No event yet: no first event either (as the hub sends it).
+        const rec = lifecycleRecord(r.eventIndex === 0 ? { ...r, firstEventId: null, firstEventTime: null } : r);
+        const [ev] = decode(foreground ? mapper.foreground(rec) : mapper.background(rec));
+        expect(clientSession(ev!)).toEqual({
+          userId: r.deviceId,
+          sessionId: r.sessionId,
+          sessionIndex: r.sessionIndex,
+          previousSessionId: r.previousSessionId,
+          eventIndex: null,
+          firstEventId: rec.firstEventId,
+          firstEventTimestamp: rec.firstEventTime === null ? null : new Date(rec.firstEventTime).toISOString(),
+          storageMechanism: 'LOCAL_STORAGE',
+        });
+        expect(ev!.event!.data).toEqual(foreground ? { foregroundIndex: r.foregroundIndex } : { backgroundIndex: r.backgroundIndex });
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
@@ -253,7 +283,7 @@ describe('session events (opt-in)', () => {
   it('are off by default', () => {
     const { mapper } = mapperOf();
     expect(mapper.sessionStart(startRecord())).toBeNull();
-    expect(mapper.sessionEnd(endRecord(), null)).toBeNull();
+    expect(mapper.sessionEnd(endRecord())).toBeNull();
   });
 
   it('start: the configured schema with the start record, dated at the start', () => {
@@ -266,10 +296,9 @@ describe('session events (opt-in)', () => {
     expect(clientSession(ev!)).toEqual({ ...expectedSession(null), firstEventId: null, firstEventTimestamp: null });
   });
 
-  it('end: the configured schema with the end record, dated at the end, first event from the view', () => {
-    const view = { sessionId: SESSION, sessionIndex: 3, previousSessionId: PREVIOUS, firstEventId: FIRST_EVENT, firstEventTime: T0 + 1000 };
+  it('end: the configured schema with the end record, dated at the end, the session entity from the record', () => {
     const { mapper } = mapperOf({ sessionEvents });
-    const [ev, unknown] = decode(mapper.sessionEnd(endRecord(), view)!, mapper.sessionEnd(endRecord(), null)!);
+    const [ev, empty] = decode(mapper.sessionEnd(endRecord())!, mapper.sessionEnd(endRecord({ eventCount: 0, firstEventId: null, firstEventTime: null, lastEventTime: null }))!);
     expect(ev!.item.dtm).toBe(String(T0 + 20_000));
     expect(ev!.event).toEqual({
       schema: sessionEvents.end,
@@ -279,8 +308,7 @@ describe('session events (opt-in)', () => {
       },
     });
     expect(clientSession(ev!)).toEqual(expectedSession(null));
-    // Without a view the first event's id is unknown (left out); its time comes from the record.
-    expect(clientSession(unknown!)).toEqual({ ...expectedSession(null), firstEventId: undefined });
-    expect(Object.keys(clientSession(unknown!)!)).not.toContain('firstEventId');
+    // A session without events has no first event.
+    expect(clientSession(empty!)).toEqual({ ...expectedSession(null), firstEventId: null, firstEventTimestamp: null });
   });
 });
