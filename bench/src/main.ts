@@ -16,7 +16,7 @@ import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
 import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
-import { availableKits } from './workload/vendor-kits';
+import { availableKits, type AvailableKits } from './workload/vendor-kits';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -80,9 +80,10 @@ async function main(): Promise<number> {
     }
   }
 
-  const kits = wants('speed') || args.section === 'memory' ? await availableKits() : null;
+  let kits: AvailableKits | undefined;
+  const vendorKits = async (): Promise<AvailableKits> => (kits ??= await availableKits());
   if (wants('speed')) {
-    report.throughput = await runThroughput(kits!, args);
+    report.throughput = await runThroughput(await vendorKits(), args);
     print(renderThroughput(report.throughput));
   }
   if (wants('engine')) {
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
   if (wants('memory')) {
     // In a process of its own when other sections ran first: their pipelines, freed while the heap
     // is being measured, would shrink the figures.
-    report.memory = args.section === 'memory' ? await runMemory(kits!, args) : memoryInFreshProcess(args);
+    report.memory = args.section === 'memory' ? await runMemory(await vendorKits(), args) : memoryInFreshProcess(args);
     print(renderMemory(report.memory));
   }
 
