@@ -126,6 +126,13 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       void outbox!.flush();
     }),
 
+    onPageHide() {
+      // Browsers: the page is being hidden, frozen or unloaded and may be gone next. Writes the queue
+      // now and sends what fits the keepalive budget with requests that outlive the page; the rest
+      // stays stored for the next visit.
+      outbox?.flushOnPageHide();
+    },
+
     onConfigChange(timeouts) {
       context?.logger.debug(timeoutsReport(timeouts));
     },

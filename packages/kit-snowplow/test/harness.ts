@@ -10,6 +10,8 @@ export interface SentRequest {
   readonly request: HttpRequest;
   /** The collector took it in (a 2xx answer). */
   readonly accepted: boolean;
+  /** Sent to outlive the page (a page-hide flush: fetch keepalive / sendBeacon). */
+  readonly keepalive: boolean;
 }
 
 /**
@@ -20,9 +22,9 @@ export function captureTransport(plan: readonly Answer[] = [200]) {
   const sent: SentRequest[] = [];
   let turn = 0;
   let dead = false;
-  const transport: Transport = (request): Promise<HttpResponse> => {
+  const transport: Transport = (request, options): Promise<HttpResponse> => {
     const answer: Answer = dead ? 'network-error' : (plan[turn++ % plan.length] ?? 200);
-    sent.push({ request, accepted: typeof answer === 'number' && answer >= 200 && answer < 300 });
+    sent.push({ request, accepted: typeof answer === 'number' && answer >= 200 && answer < 300, keepalive: options?.keepalive === true });
     return answer === 'network-error' ? Promise.reject(new Error('network error')) : Promise.resolve({ status: answer });
   };
   return {

@@ -86,6 +86,30 @@ describe('the Snowplow kit in a hub', () => {
     await hub.shutdown();
   });
 
+  it('onPageHide sends what is queued at once, with requests that outlive the page', async () => {
+    const { hub, kit, capture } = setup({ lifecycleEvents: false });
+    await hub.start();
+    hub.logEvent('tap', { label: 'a' });
+    hub.logEvent('tap', { label: 'b' });
+    await settle();
+    expect(capture.sent).toHaveLength(0); // waiting for company (10 s)
+    kit.onPageHide!();
+    // Before anything asynchronous runs: the page may be gone the next moment.
+    expect(capture.sent.map((s) => s.keepalive)).toEqual([true]);
+    expect(capture.decoded()[0]!.events.map((e) => e.item.se_la)).toEqual(['a', 'b']);
+    await settle();
+    expect(hub.getKitHealth().snowplow).toMatchObject({ errors: 0, delivery: { delivered: 2, queued: 0 } });
+    // Nothing left: a second page hide (pagehide after visibilitychange) sends nothing.
+    kit.onPageHide!();
+    expect(capture.sent).toHaveLength(1);
+    await hub.shutdown();
+  });
+
+  it('onPageHide before init (or after a failed one) does nothing', () => {
+    const kit = snowplowKit({ collectorUrl: 'https://collector.test', appId: 'app' });
+    expect(() => kit.onPageHide!()).not.toThrow();
+  });
+
   it('lifecycleEvents: false sends no application_foreground / application_background', async () => {
     const { hub, capture, lifecycle } = setup({ lifecycleEvents: false });
     await hub.start();
