@@ -1,32 +1,21 @@
 /**
  * Event attributes as JSON text. Attributes come from the host app and may hold what JSON cannot
- * (a BigInt, a cycle): rather than throw or lose the event, such values are written as strings and
- * the caller is told, so it can warn once.
+ * (a BigInt, a cycle): rather than throw or lose the event, BigInts are written as their decimal
+ * text and a repeated object as "[Circular]", and `onLossy` is called so the caller can warn.
  */
-export function attributesJson(attributes: Readonly<Record<string, unknown>>, onLossy: (error: unknown) => void): string {
+export function attributesJson(attributes: Readonly<Record<string, unknown>>, onLossy: () => void): string {
   try {
     return JSON.stringify(attributes) ?? '{}';
-  } catch (error) {
-    onLossy(error);
-    return lossyJson(attributes);
-  }
-}
-
-function lossyJson(attributes: Readonly<Record<string, unknown>>): string {
-  const seen = new WeakSet<object>();
-  try {
-    return (
-      JSON.stringify(attributes, function (this: unknown, _key, value: unknown) {
-        if (typeof value === 'bigint') return value.toString();
-        if (typeof value === 'object' && value !== null) {
-          if (seen.has(value)) return '[Circular]';
-          seen.add(value);
-        }
-        return value;
-      }) ?? '{}'
-    );
   } catch {
-    // A toJSON that throws: nothing of the attributes can be trusted.
-    return '{}';
+    onLossy();
+    const seen = new WeakSet<object>();
+    try {
+      return JSON.stringify(attributes, (_, v: unknown) =>
+        typeof v == 'bigint' ? '' + v : v && typeof v == 'object' ? (seen.has(v) ? '[Circular]' : (seen.add(v), v)) : v,
+      );
+    } catch {
+      // A toJSON that throws: nothing of the attributes can be trusted.
+      return '{}';
+    }
   }
 }

@@ -5,71 +5,42 @@
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-interface NodeBufferLike {
-  from(text: string, encoding: 'utf8'): { toString(encoding: 'base64url'): string };
+interface NodeBuffer {
+  from(text: string): { toString(encoding: 'base64url'): string };
   isEncoding?(encoding: string): boolean;
 }
 
-// Node (and servers) have a native encoder that is much faster than any JS loop; phones and
-// browsers take the portable path below. Decided once, at load.
-const nodeBuffer = (globalThis as { Buffer?: NodeBufferLike }).Buffer;
-const hasNativeBase64url = typeof nodeBuffer?.from === 'function' && nodeBuffer.isEncoding?.('base64url') === true;
+// Node (servers) encodes natively, much faster than any JS loop; phones and browsers take the
+// portable path (a Buffer polyfill without base64url too).
+const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+const native = buffer?.isEncoding?.('base64url') ? buffer : undefined;
 
 /** base64url (no padding) of the UTF-8 encoding of `text`; lone surrogates become U+FFFD, as TextEncoder does. */
-export function base64url(text: string): string {
-  return hasNativeBase64url ? (nodeBuffer as NodeBufferLike).from(text, 'utf8').toString('base64url') : portableBase64url(text);
-}
+export const base64url = (text: string): string => (native ? native.from(text).toString('base64url') : portableBase64url(text));
 
 /** The same without any platform encoder: UTF-8 bytes straight into base64 digits, one pass. */
 export function portableBase64url(text: string): string {
-  const out: string[] = [];
-  let chunk = '';
-  // Pending bits: up to 2 bytes wait for a full 3-byte group.
+  let out = '';
+  // Bits not yet written: the low `bits` bits of `acc` (fewer than 6 between bytes).
   let acc = 0;
-  let pending = 0;
-  const pushByte = (byte: number): void => {
+  let bits = 0;
+  const put = (byte: number): void => {
     acc = (acc << 8) | byte;
-    if (++pending === 3) {
-      chunk += ALPHABET[(acc >>> 18) & 63]! + ALPHABET[(acc >>> 12) & 63]! + ALPHABET[(acc >>> 6) & 63]! + ALPHABET[acc & 63]!;
-      acc = 0;
-      pending = 0;
-      if (chunk.length >= 4096) {
-        out.push(chunk);
-        chunk = '';
-      }
-    }
+    for (bits += 8; bits >= 6; ) out += ALPHABET[(acc >> (bits -= 6)) & 63];
   };
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
-    if (c < 0x80) {
-      pushByte(c);
-      continue;
+    if ((c & 0xf800) == 0xd800) {
+      const low = text.charCodeAt(i + 1);
+      c = c < 0xdc00 && (low & 0xfc00) == 0xdc00 ? (i++, 0x10000 + ((c - 0xd800) << 10) + low - 0xdc00) : 0xfffd;
     }
-    if (c < 0x800) {
-      pushByte(0xc0 | (c >> 6));
-      pushByte(0x80 | (c & 63));
-      continue;
+    if (c < 0x80) put(c);
+    else {
+      // The lead byte, then `n` continuation bytes of 6 bits each.
+      let n = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+      put(((0xf0 << (3 - n)) & 0xff) | (c >> (6 * n)));
+      while (n--) put(0x80 | ((c >> (6 * n)) & 63));
     }
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        pushByte(0xf0 | (c >> 18));
-        pushByte(0x80 | ((c >> 12) & 63));
-        pushByte(0x80 | ((c >> 6) & 63));
-        pushByte(0x80 | (c & 63));
-        continue;
-      }
-      c = 0xfffd;
-    }
-    pushByte(0xe0 | (c >> 12));
-    pushByte(0x80 | ((c >> 6) & 63));
-    pushByte(0x80 | (c & 63));
   }
-  if (pending === 1) chunk += ALPHABET[(acc >>> 2) & 63]! + ALPHABET[(acc << 4) & 63]!;
-  else if (pending === 2) chunk += ALPHABET[(acc >>> 10) & 63]! + ALPHABET[(acc >>> 4) & 63]! + ALPHABET[(acc << 2) & 63]!;
-  out.push(chunk);
-  return out.length === 1 ? chunk : out.join('');
+  return bits ? out + ALPHABET[(acc << (6 - bits)) & 63] : out;
 }

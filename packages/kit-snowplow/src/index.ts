@@ -29,7 +29,7 @@ export { SNOWPLOW_KIT_VERSION, TRACKER_VERSION } from './version';
 
 // The pure mapping, for replays, servers and benchmarks.
 export { createPayloadMapper } from './payload-mapper';
-export type { MappingProblem, PayloadMapper, PayloadMapperEnv } from './payload-mapper';
+export type { PayloadMapper, PayloadMapperEnv } from './payload-mapper';
 export { resolveSnowplowOptions } from './options';
 export type { ResolvedEventMapping, ResolvedSnowplowOptions } from './options';
 export type { TrackerPayload } from './tracker-payload';

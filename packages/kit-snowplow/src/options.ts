@@ -1,7 +1,7 @@
 import type { EventRecord } from '@sessionhub/core';
 import type { OutboxOptions } from '@sessionhub/delivery';
 import { SnowplowKitConfigError } from './config-error';
-import { isIgluUri, selfDescribingJsonProblem, type SelfDescribingJson } from './iglu';
+import { isIgluUri, selfDescribingJson, type SelfDescribingJson } from './iglu';
 
 /** Snowplow platform codes (`p`), as the collector's enrichment accepts them. */
 export const SNOWPLOW_PLATFORMS = ['mob', 'web', 'srv', 'app', 'pc', 'tv', 'cnsl', 'iot'] as const;
@@ -110,173 +110,130 @@ export interface ResolvedSnowplowOptions {
   readonly globalEntitiesJson: string;
   readonly entitiesFor: SnowplowEntitiesFor | null;
   readonly lifecycleEvents: boolean;
-  readonly sessionStartSchema: string | null;
-  readonly sessionEndSchema: string | null;
+  /** Iglu URIs of the optional session events, or null. */
+  readonly sessionEvents: { readonly start: string | null; readonly end: string | null };
+  /** Only the delivery options given. */
   readonly delivery: SnowplowDeliveryOptions;
 }
 
 /** Where the collector takes POSTed tracker-protocol events. */
 export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
 
-const KNOWN = new Set([
-  'collectorUrl', 'appId', 'namespace', 'platform', 'encodeBase64', 'storageMechanism', 'events', 'catchAllSchema',
-  'structuredEventCategory', 'globalEntities', 'entitiesFor', 'lifecycleEvents', 'sessionEvents', 'name', 'delivery',
-]);
-/** Numeric delivery options and their smallest valid value (as the outbox checks them, but at setup time). */
-const DELIVERY_NUMBERS: Readonly<Record<string, number>> = {
-  maxBatchItems: 1, maxBatchBytes: 1, flushIntervalMs: 0, maxAgeMs: 1, maxAttempts: 1, maxQueueItems: 1, retryBaseMs: 0, retryMaxMs: 0,
-  requestTimeoutMs: 1, keepaliveMaxBytes: 0,
-};
-const DELIVERY_FUNCTIONS = ['transport', 'random'] as const;
-const HTTP_URL = /^https?:\/\/[^\s/?#@]+(?:\/[^\s?#]*)?$/i;
-const MAX_TEXT = 255;
+/**
+ * How an option is checked: the test its value must pass, what it must be (for the message), and
+ * its default when absent (a rule without one is required).
+ */
+type Rule = [ok: (v: any) => unknown, what: string, fallback?: unknown];
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.prototype.toString.call(v) === '[object Object]';
+const isObject = (v: unknown): v is Record<string, any> => Object.prototype.toString.call(v) == '[object Object]';
+const isFunction = (v: unknown): boolean => typeof v == 'function';
+const TEXT = 'a non-empty string (≤ 255 characters)';
+const isText = (v: unknown): boolean => typeof v == 'string' && v.trim() != '' && v.length < 256;
+const IGLU: Rule = [isIgluUri, 'an Iglu URI like "iglu:com.acme/my_event/jsonschema/1-0-0"', null];
+const BOOLEAN: Rule = [(v) => typeof v == 'boolean', 'true or false', true];
+const ENTITIES: Rule = [Array.isArray, 'an array of { schema, data }', []];
+/** The first value is the default. */
+const oneOf = (values: readonly string[]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), values[0]];
+const atLeast = (min: number): Rule => [(v) => typeof v == 'number' && v >= min, 'a number ≥ ' + min, undefined];
+const FUNCTION: Rule = [isFunction, 'a function', undefined];
 
-const show = (v: unknown): string => {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'function') return 'a function';
-  if (Array.isArray(v)) return 'an array';
-  if (v === null || typeof v !== 'object') return String(v);
-  return 'an object';
+const OPTIONS: Record<string, Rule> = {
+  collectorUrl: [
+    (v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()),
+    'the collector\'s http(s) URL without query, like "https://collector.example.com"',
+  ],
+  appId: [isText, TEXT],
+  namespace: [isText, TEXT, 'sessionhub'],
+  platform: oneOf(SNOWPLOW_PLATFORMS),
+  encodeBase64: BOOLEAN,
+  storageMechanism: oneOf(STORAGE_MECHANISMS),
+  events: [isObject, 'an object: event name → Iglu URI or { schema?, entities? }', {}],
+  catchAllSchema: IGLU,
+  structuredEventCategory: [isText, TEXT, 'sessionhub'],
+  globalEntities: ENTITIES,
+  entitiesFor: [isFunction, 'a function', null],
+  lifecycleEvents: BOOLEAN,
+  sessionEvents: [isObject, '{ start?: IgluUri, end?: IgluUri }', {}],
+  name: [(v) => typeof v == 'string' && /^[\w.-]{1,64}$/.test(v), '1–64 letters, digits, "_", "." or "-"', 'snowplow'],
+  delivery: [isObject, 'an object', {}],
 };
+const SESSION_EVENTS: Record<string, Rule> = { start: IGLU, end: IGLU };
+const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
+/** As the outbox checks them, but at setup time. */
+const DELIVERY: Record<string, Rule> = {
+  maxBatchItems: atLeast(1),
+  maxBatchBytes: atLeast(1),
+  flushIntervalMs: atLeast(0),
+  maxAgeMs: atLeast(1),
+  maxAttempts: atLeast(1),
+  maxQueueItems: atLeast(1),
+  retryBaseMs: atLeast(0),
+  retryMaxMs: atLeast(0),
+  requestTimeoutMs: atLeast(1),
+  keepaliveMaxBytes: atLeast(0),
+  transport: FUNCTION,
+  random: FUNCTION,
+  timers: [(v) => isFunction(v?.setTimeout) && isFunction(v.clearTimeout), 'an object with setTimeout and clearTimeout', undefined],
+};
+
+const show = (v: unknown): string =>
+  typeof v == 'string' ? JSON.stringify(v) : isFunction(v) ? 'a function' : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : String(v);
 
 function fail(option: string, message: string): never {
   throw new SnowplowKitConfigError(option, `option "${option}" ${message}`);
 }
 
-function text(o: Record<string, unknown>, key: string, fallback: string | undefined): string {
-  const v = o[key];
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'string' || v.trim().length === 0 || v.length > MAX_TEXT) {
-    fail(key, `must be a non-empty string (≤ ${MAX_TEXT} characters), got ${show(v)}`);
+/** `v` when it passes `rule`, the rule's default when absent; else throws. */
+const valid = (v: unknown, rule: Rule, option: string): any =>
+  v === undefined && 2 in rule ? rule[2] : rule[0](v) ? v : fail(option, `must be ${rule[1]}, got ${show(v)}`);
+
+/** Each option of `o` checked against `rules` (unknown keys refused), defaults applied; absent ones without a default left out. */
+function resolve(o: Record<string, unknown>, rules: Record<string, Rule>, path: string): any {
+  const out: Record<string, unknown> = {};
+  // (Only own rules are arrays: `__proto__` or `constructor` are unknown options like any other.)
+  for (const key in o) if (!Array.isArray(rules[key])) fail(path + key, `is unknown (known: ${Object.keys(rules).join(', ')})`);
+  for (const key in rules) {
+    const value = valid(o[key], rules[key]!, path + key);
+    if (value !== undefined) out[key] = value;
   }
-  return v;
+  return out;
 }
 
-function oneOf<T extends string>(o: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  if (!allowed.includes(v as T)) fail(key, `must be one of ${allowed.join(', ')}, got ${show(v)}`);
-  return v as T;
-}
-
-function flag(o: Record<string, unknown>, key: string, fallback: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') fail(key, `must be true or false, got ${show(v)}`);
-  return v;
-}
-
-function igluUri(v: unknown, option: string): string {
-  if (!isIgluUri(v)) fail(option, `must be an Iglu schema URI like "iglu:com.acme/my_event/jsonschema/1-0-0", got ${show(v)}`);
-  return v;
-}
-
-/** Serializes a list of self-describing JSONs once, comma-joined. */
-function entitiesJson(v: unknown, option: string): string {
-  if (v === undefined) return '';
-  if (!Array.isArray(v)) fail(option, `must be an array of { schema, data } entities, got ${show(v)}`);
-  const parts: string[] = [];
-  v.forEach((entity, i) => {
-    const out = { json: '' };
-    const problem = selfDescribingJsonProblem(entity, out);
-    if (problem) fail(`${option}[${i}]`, problem);
-    parts.push(out.json);
-  });
-  return parts.join(',');
-}
-
-function eventMappings(v: unknown): Map<string, ResolvedEventMapping> {
-  const map = new Map<string, ResolvedEventMapping>();
-  if (v === undefined) return map;
-  if (!isPlainObject(v)) fail('events', `must be an object mapping event names to Iglu schema URIs, got ${show(v)}`);
-  for (const name of Object.keys(v)) {
-    const option = `events.${name}`;
-    const m = v[name];
-    if (typeof m === 'string') {
-      map.set(name, { schema: igluUri(m, option), entitiesJson: '' });
-    } else if (isPlainObject(m)) {
-      for (const key of Object.keys(m)) {
-        if (key !== 'schema' && key !== 'entities') fail(option, `has unknown key "${key}" (known: schema, entities)`);
+/** A list of self-describing JSONs serialized once, comma-joined. */
+const entitiesJson = (list: unknown[], option: string): string =>
+  list
+    .map((entity, i) => {
+      try {
+        return selfDescribingJson(entity);
+      } catch (error) {
+        return fail(`${option}[${i}]`, (error as Error).message);
       }
-      map.set(name, {
-        schema: m.schema === undefined ? null : igluUri(m.schema, `${option}.schema`),
-        entitiesJson: entitiesJson(m.entities, `${option}.entities`),
-      });
-    } else {
-      fail(option, `must be an Iglu schema URI or { schema?, entities? }, got ${show(m)}`);
-    }
-  }
-  return map;
-}
-
-function deliveryOptions(v: unknown): SnowplowDeliveryOptions {
-  if (v === undefined) return {};
-  if (!isPlainObject(v)) fail('delivery', `must be an object, got ${show(v)}`);
-  for (const key of Object.keys(v)) {
-    const value = v[key];
-    const min = Object.prototype.hasOwnProperty.call(DELIVERY_NUMBERS, key) ? DELIVERY_NUMBERS[key] : undefined;
-    if (min !== undefined) {
-      // Infinity is allowed (e.g. maxAttempts: no limit); NaN is not.
-      if (value !== undefined && !(typeof value === 'number' && value >= min)) fail(`delivery.${key}`, `must be a number ≥ ${min}, got ${show(value)}`);
-    } else if ((DELIVERY_FUNCTIONS as readonly string[]).includes(key)) {
-      if (value !== undefined && typeof value !== 'function') fail(`delivery.${key}`, `must be a function, got ${show(value)}`);
-    } else if (key === 'timers') {
-      const t = value as { setTimeout?: unknown; clearTimeout?: unknown } | undefined;
-      if (t !== undefined && !(isPlainObject(t) && typeof t.setTimeout === 'function' && typeof t.clearTimeout === 'function')) {
-        fail('delivery.timers', 'must have setTimeout and clearTimeout');
-      }
-    } else {
-      fail(`delivery.${key}`, `is not a delivery option (known: ${[...Object.keys(DELIVERY_NUMBERS), ...DELIVERY_FUNCTIONS, 'timers'].join(', ')})`);
-    }
-  }
-  return { ...(v as SnowplowDeliveryOptions) };
-}
+    })
+    .join();
 
 /** Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake. */
 export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSnowplowOptions {
-  if (!isPlainObject(options)) {
+  if (!isObject(options)) {
     throw new SnowplowKitConfigError('options', `snowplowKit(options) takes an object with at least collectorUrl and appId, got ${show(options)}`);
   }
-  const o = options as unknown as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) fail(key, `is unknown (known: ${[...KNOWN].join(', ')})`);
+  const o = resolve(options as object as Record<string, unknown>, OPTIONS, '');
+  const events = new Map<string, ResolvedEventMapping>();
+  for (const name of Object.keys(o.events)) {
+    const option = 'events.' + name;
+    const m: unknown = o.events[name];
+    if (typeof m == 'string') events.set(name, { schema: valid(m, IGLU, option), entitiesJson: '' });
+    else if (isObject(m)) {
+      const { schema, entities } = resolve(m, EVENT_MAPPING, option + '.');
+      events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
+    } else fail(option, `must be an Iglu URI or { schema?, entities? }, got ${show(m)}`);
   }
-  const url = o.collectorUrl;
-  if (typeof url !== 'string' || !HTTP_URL.test(url.trim())) {
-    fail('collectorUrl', `must be the collector's http(s) URL without query, like "https://collector.example.com", got ${show(url)}`);
-  }
-  const base = url.trim().replace(/\/+$/, '');
-  const name = text(o, 'name', 'snowplow');
-  if (!/^[\w.-]{1,64}$/.test(name)) fail('name', `must be 1–64 letters, digits, "_", "." or "-", got ${show(name)}`);
-  if (o.entitiesFor !== undefined && typeof o.entitiesFor !== 'function') fail('entitiesFor', `must be a function, got ${show(o.entitiesFor)}`);
-  const sessionEvents = o.sessionEvents;
-  if (sessionEvents !== undefined && !isPlainObject(sessionEvents)) {
-    fail('sessionEvents', `must be { start?: IgluUri, end?: IgluUri }, got ${show(sessionEvents)}`);
-  }
-  for (const key of Object.keys(sessionEvents ?? {})) {
-    if (key !== 'start' && key !== 'end') fail(`sessionEvents.${key}`, 'is unknown (known: start, end)');
-  }
-  const startSchema = sessionEvents?.start;
-  const endSchema = sessionEvents?.end;
+  const url = (o.collectorUrl as string).trim().replace(/\/+$/, '');
   return {
-    name,
-    endpoint: base.endsWith(TP2_PATH) ? base : base + TP2_PATH,
-    appId: text(o, 'appId', undefined),
-    namespace: text(o, 'namespace', 'sessionhub'),
-    platform: oneOf(o, 'platform', SNOWPLOW_PLATFORMS, 'mob'),
-    encodeBase64: flag(o, 'encodeBase64', true),
-    storageMechanism: oneOf(o, 'storageMechanism', STORAGE_MECHANISMS, 'LOCAL_STORAGE'),
-    events: eventMappings(o.events),
-    catchAllSchema: o.catchAllSchema === undefined ? null : igluUri(o.catchAllSchema, 'catchAllSchema'),
-    structuredEventCategory: text(o, 'structuredEventCategory', 'sessionhub'),
+    ...o,
+    endpoint: url.endsWith(TP2_PATH) ? url : url + TP2_PATH,
+    events,
     globalEntitiesJson: entitiesJson(o.globalEntities, 'globalEntities'),
-    entitiesFor: (o.entitiesFor as SnowplowEntitiesFor | undefined) ?? null,
-    lifecycleEvents: flag(o, 'lifecycleEvents', true),
-    sessionStartSchema: startSchema === undefined ? null : igluUri(startSchema, 'sessionEvents.start'),
-    sessionEndSchema: endSchema === undefined ? null : igluUri(endSchema, 'sessionEvents.end'),
-    delivery: deliveryOptions(o.delivery),
+    sessionEvents: resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.'),
+    delivery: resolve(o.delivery, DELIVERY, 'delivery.'),
   };
 }

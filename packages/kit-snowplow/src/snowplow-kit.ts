@@ -1,14 +1,11 @@
-import type { DeliveryHealth, Kit, KitContext } from '@sessionhub/core';
+import type { DeliveryHealth, Kit, Logger } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
-import { v4 as uuidv4 } from 'uuid';
+import { v4 } from 'uuid';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
-
-/** `client_session.userId` must match this (lowercase UUID or 16 hex digits). */
-const SESSION_USER_ID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$|^[0-9a-f]{16}$/;
 
 /** Delivery defaults fitting Snowplow: the mobile trackers' POST limit (40 000 bytes), emit range (25 events), event store size (1000) and age (30 days). */
 export const SNOWPLOW_DELIVERY_DEFAULTS = Object.freeze({
@@ -18,11 +15,7 @@ export const SNOWPLOW_DELIVERY_DEFAULTS = Object.freeze({
   maxAgeMs: 30 * 24 * 60 * 60 * 1000,
 });
 
-const EMPTY_HEALTH: DeliveryHealth = Object.freeze({ queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: Object.freeze({}), lastError: null });
-
-/** A queued item as it may come back from storage: trust nothing. */
-const isPayload = (item: unknown): item is TrackerPayload =>
-  typeof item === 'object' && item !== null && typeof (item as TrackerPayload).json === 'string' && (item as TrackerPayload).json.charCodeAt(0) === 123;
+const EMPTY_HEALTH: DeliveryHealth = { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null };
 
 /**
  * Creates the Snowplow kit: the canonical session as Snowplow's `client_session`, events as
@@ -31,7 +24,7 @@ const isPayload = (item: unknown): item is TrackerPayload =>
  *
  * The kit is wiring only: records go through the pure mapping ({@link createPayloadMapper}) to the
  * shared outbox. It never decides sessions and keeps no session state: every record carries what
- * `client_session` says about its session.
+ * `client_session` says about its session. (A callback that throws is isolated by the hub.)
  *
  * Invalid options throw {@link SnowplowKitConfigError} saying what to fix.
  *
@@ -43,107 +36,77 @@ const isPayload = (item: unknown): item is TrackerPayload =>
  */
 export function snowplowKit(options: SnowplowKitOptions): Kit {
   const o = resolveSnowplowOptions(options);
-  let context: KitContext | null = null;
-  let mapper: PayloadMapper | null = null;
-  let outbox: Outbox<TrackerPayload> | null = null;
-
-  // Never break the host app: a failure is one warning, counted in the kit's health.
-  const guard =
-    <R>(where: string, body: (record: R) => void) =>
-    (record: R): void => {
-      try {
-        body(record);
-      } catch (error) {
-        context?.logger.warn(`${where} failed; the record was not sent:`, error);
-        context?.reportError(error);
-      }
-    };
-
-  const enqueue = (item: TrackerPayload | null): void => {
-    if (item) outbox!.enqueue(item);
-  };
+  let logger: Logger | undefined;
+  let mapper: PayloadMapper;
+  let outbox: Outbox<TrackerPayload> | undefined;
+  const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
+  const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
 
   return {
     name: o.name,
 
-    async init(ctx) {
-      const { logger } = ctx;
-      context = ctx;
+    async init(context) {
+      const log = (logger = context.logger);
       mapper = createPayloadMapper(o, {
-        newId: uuidv4,
-        report(problem) {
-          logger.warn(problem.message, ...(problem.error === undefined ? [] : [problem.error]));
-          if (problem.code === 'entities-for-failed' && problem.error !== undefined) ctx.reportError(problem.error);
+        newId: v4,
+        report(message, error) {
+          if (error === undefined) return log.warn(message);
+          log.warn(message, error);
+          context.reportError(error);
         },
       });
       const delivery = { ...SNOWPLOW_DELIVERY_DEFAULTS, ...o.delivery };
       outbox = createOutbox<TrackerPayload>({
         ...delivery,
         name: o.name,
-        storage: ctx.storage,
-        logger,
-        clock: ctx.clock,
+        storage: context.storage,
+        logger: log,
+        clock: context.clock,
         // The limit is on the whole POST body; the outbox counts the items only.
         maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
         sizeOf: payloadSize,
         buildRequest(items, sentAt) {
-          let valid = items;
-          const all: readonly unknown[] = items;
-          if (!all.every(isPayload)) {
-            valid = all.filter(isPayload);
-            logger.warn(`skipped ${items.length - valid.length} unreadable stored event(s)`);
-            if (valid.length === 0) throw new Error('no readable event in the batch');
-          }
-          return trackerRequest(o.endpoint, valid, sentAt);
+          // Items come back from storage: trust nothing (one bad item must not cost its batch).
+          const readable = items.filter((item) => /^\{/.test(item?.json));
+          if (readable.length < items.length) log.warn(`skipped ${items.length - readable.length} unreadable stored event(s)`);
+          if (!readable.length) throw Error('no readable event');
+          return trackerRequest(o.endpoint, readable, sentAt);
         },
       });
       await outbox.load();
-      logger.debug(timeoutsReport(ctx.timeouts));
-      if (!SESSION_USER_ID.test(ctx.deviceId.toLowerCase())) {
-        logger.warn(
-          `the device id ${JSON.stringify(ctx.deviceId)} is not a UUID: client_session.userId will fail Iglu validation ` +
-            'in the pipeline (use createHub without generateId, or one that returns UUIDs)',
-        );
+      logTimeouts(context.timeouts);
+      // client_session.userId must be a lowercase UUID (or 16 hex digits).
+      if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$|^[0-9a-f]{16}$/.test(context.deviceId.toLowerCase())) {
+        log.warn(`device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session will fail validation (let createHub make the ids)`);
       }
     },
 
-    onSessionStart: guard('onSessionStart', (record) => enqueue(mapper!.sessionStart(record))),
+    onSessionStart: (record) => enqueue(mapper.sessionStart(record)),
 
-    onEvent: guard('onEvent', (record) => void outbox!.enqueue(mapper!.event(record))),
+    onEvent: (record) => enqueue(mapper.event(record)),
 
-    onSessionEnd: guard('onSessionEnd', (record) => enqueue(mapper!.sessionEnd(record))),
+    onSessionEnd: (record) => enqueue(mapper.sessionEnd(record)),
 
-    onForeground: guard('onForeground', (record) => {
-      if (o.lifecycleEvents) enqueue(mapper!.foreground(record));
-    }),
+    onForeground: (record) => enqueue(o.lifecycleEvents ? mapper.foreground(record) : null),
 
-    onBackground: guard('onBackground', (record) => {
-      if (o.lifecycleEvents) enqueue(mapper!.background(record));
+    onBackground(record) {
+      enqueue(o.lifecycleEvents ? mapper.background(record) : null);
       // The app may be suspended, or the page unloaded, any moment now. The page-hide flush writes
       // the queue to storage at once (before the hub persists its state after this callback) and
       // sends what fits with requests that outlive the page; flush() sends the rest.
       outbox!.flushOnPageHide();
       void outbox!.flush();
-    }),
-
-    onPageHide() {
-      // Browsers: the page is being hidden, frozen or unloaded and may be gone next. Writes the queue
-      // now and sends what fits the keepalive budget with requests that outlive the page; the rest
-      // stays stored for the next visit.
-      outbox?.flushOnPageHide();
     },
 
-    onConfigChange(timeouts) {
-      context?.logger.debug(timeoutsReport(timeouts));
-    },
+    // Browsers: the page is being hidden, frozen or unloaded and may be gone next. Writes the queue now
+    // and sends what fits the keepalive budget with requests that outlive the page; the rest stays stored.
+    onPageHide: () => outbox?.flushOnPageHide(),
 
-    async flush() {
-      await outbox?.flush();
-    },
+    onConfigChange: logTimeouts,
 
-    async shutdown() {
-      await outbox?.shutdown();
-    },
+    flush: () => outbox?.flush(),
+
+    shutdown: () => outbox?.shutdown(),
 
     getHealth: () => outbox?.health() ?? EMPTY_HEALTH,
   };

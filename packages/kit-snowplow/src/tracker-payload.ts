@@ -7,6 +7,4 @@ export interface TrackerPayload {
   readonly eid: string;
   /** The payload item as a JSON object text, every value a string, without `stm` (stamped at send time). */
   readonly json: string;
-  /** UTF-8 bytes of `json`. */
-  readonly bytes: number;
 }

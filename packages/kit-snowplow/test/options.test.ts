@@ -31,11 +31,13 @@ describe('snowplowKit options', () => {
       globalEntitiesJson: '',
       entitiesFor: null,
       lifecycleEvents: true,
-      sessionStartSchema: null,
-      sessionEndSchema: null,
+      sessionEvents: { start: null, end: null },
+      delivery: {},
     });
     expect(o.events.size).toBe(0);
     expect(snowplowKit(BASE).name).toBe('snowplow');
+    // Only the delivery options given, so the kit's Snowplow defaults stay under them.
+    expect(resolveSnowplowOptions({ ...BASE, delivery: { maxAttempts: Infinity, flushIntervalMs: 0 } }).delivery).toEqual({ maxAttempts: Infinity, flushIntervalMs: 0 });
   });
 
   it('the collector URL may end with a slash or the tp2 path; the endpoint is the same', () => {
@@ -66,28 +68,32 @@ describe('snowplowKit options', () => {
     ['storageMechanism', { ...BASE, storageMechanism: 'local' }, 'LOCAL_STORAGE'],
     ['encodeBase64', { ...BASE, encodeBase64: 'yes' }, 'true or false'],
     ['lifecycleEvents', { ...BASE, lifecycleEvents: 1 }, 'true or false'],
-    ['events', { ...BASE, events: ['a'] }, 'an object mapping event names'],
-    ['events.play', { ...BASE, events: { play: 'com.acme/play/1-0-0' } }, 'Iglu schema URI'],
-    ['events.play', { ...BASE, events: { play: 42 } }, 'Iglu schema URI or { schema?, entities? }'],
-    ['events.play', { ...BASE, events: { play: { schemas: 'x' } } }, 'unknown key "schemas"'],
-    ['events.play.schema', { ...BASE, events: { play: { schema: 'iglu:com.acme/play/jsonschema/1.0.0' } } }, 'Iglu schema URI'],
-    ['events.play.entities[0]', { ...BASE, events: { play: { entities: [{ schema: 'iglu:com.acme/a/jsonschema/1-0-0' }] } } }, 'needs JSON "data"'],
-    ['catchAllSchema', { ...BASE, catchAllSchema: 'generic' }, 'Iglu schema URI'],
+    ['events', { ...BASE, events: ['a'] }, 'must be an object: event name → Iglu URI or { schema?, entities? }, got an array'],
+    ['events.play', { ...BASE, events: { play: 'com.acme/play/1-0-0' } }, 'must be an Iglu URI like "iglu:com.acme/my_event/jsonschema/1-0-0", got "com.acme/play/1-0-0"'],
+    ['events.play', { ...BASE, events: { play: 42 } }, 'must be an Iglu URI or { schema?, entities? }, got 42'],
+    ['events.play.schemas', { ...BASE, events: { play: { schemas: 'x' } } }, 'is unknown (known: schema, entities)'],
+    ['events.play.schema', { ...BASE, events: { play: { schema: 'iglu:com.acme/play/jsonschema/1.0.0' } } }, 'Iglu URI'],
+    ['events.play.entities[0]', { ...BASE, events: { play: { entities: [{ schema: 'iglu:com.acme/a/jsonschema/1-0-0' }] } } }, '(iglu:com.acme/a/jsonschema/1-0-0) needs "data" that JSON can hold'],
+    ['catchAllSchema', { ...BASE, catchAllSchema: 'generic' }, 'Iglu URI'],
     ['structuredEventCategory', { ...BASE, structuredEventCategory: '' }, 'non-empty string'],
     ['globalEntities', { ...BASE, globalEntities: { schema: 'x' } }, 'an array of { schema, data }'],
-    ['globalEntities[1]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: {} }, { schema: 'b', data: {} }] }, 'Iglu URI'],
-    ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'cannot be serialized'],
+    ['globalEntities[1]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: {} }, { schema: 'b', data: {} }] }, 'needs "schema": an Iglu URI'],
+    ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'needs "data" that JSON can hold'],
+    ['globalEntities[0]', { ...BASE, globalEntities: [7] }, 'needs "schema"'],
     ['entitiesFor', { ...BASE, entitiesFor: [] }, 'must be a function'],
     ['sessionEvents', { ...BASE, sessionEvents: true }, '{ start?: IgluUri, end?: IgluUri }'],
     ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],
-    ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu schema URI'],
+    ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu URI'],
     ['name', { ...BASE, name: 'snow plow' }, 'letters, digits'],
     ['delivery', { ...BASE, delivery: 5 }, 'must be an object'],
     ['delivery.maxBatchItems', { ...BASE, delivery: { maxBatchItems: 0 } }, '≥ 1'],
     ['delivery.flushIntervalMs', { ...BASE, delivery: { flushIntervalMs: Number.NaN } }, '≥ 0'],
     ['delivery.transport', { ...BASE, delivery: { transport: 'fetch' } }, 'must be a function'],
     ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'setTimeout and clearTimeout'],
-    ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is not a delivery option'],
+    ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is unknown (known: maxBatchItems, '],
+    ['delivery.maxAttempts', { ...BASE, delivery: { maxAttempts: '3' } }, 'must be a number ≥ 1, got "3"'],
+    ['__proto__', { ...BASE, ...JSON.parse('{"__proto__":{}}') }, 'is unknown'],
+    ['name', { ...BASE, name: 7 }, 'letters, digits'],
     ['colectorUrl', { ...BASE, colectorUrl: 'x' }, 'is unknown'],
   ])('%s (case %#) is refused with a typed error saying what to fix', (option, options, says) => {
     const error = setupError(options);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '@sessionhub/core';
-import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type MappingProblem, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
+import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
 
@@ -12,8 +12,12 @@ const APP_ENTITY = { schema: 'iglu:com.snowplowanalytics.mobile/application/json
 const CART_ENTITY = { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { currency: 'EUR' } };
 
 function mapperOf(options: Partial<SnowplowKitOptions> = {}) {
-  const problems: MappingProblem[] = [];
-  const mapper = createPayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), { newId: () => LIFECYCLE_ID, report: (p) => problems.push(p) });
+  /** What the mapping reported: a warning, and the error when app code threw (counted in the kit's health). */
+  const problems: { message: string; error?: unknown }[] = [];
+  const mapper = createPayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), {
+    newId: () => LIFECYCLE_ID,
+    report: (message, error) => void problems.push(error === undefined ? { message } : { message, error }),
+  });
   return { mapper, problems };
 }
 
@@ -98,13 +102,16 @@ describe('hub events', () => {
   it('attributes a structured event cannot carry, and a non-numeric value, are reported once per event name', () => {
     const { mapper, problems } = mapperOf();
     const [ev] = decode(
-      mapper.event(eventRecord({ name: 'tap', attributes: { button: 'ok', value: 'lots' } })),
+      mapper.event(eventRecord({ name: 'tap', attributes: { button: 'ok', value: 'lots', label: 'x' } })),
       mapper.event(eventRecord({ name: 'tap', attributes: { button: 'cancel', value: 'more' } })),
+      mapper.event(eventRecord({ name: 'play', attributes: { label: 'ok', value: null } })),
     );
     expect(ev!.item).not.toHaveProperty('se_va');
     expect(ev!.item.se_ca).toBe('sessionhub');
-    expect(problems.map((p) => p.code).sort()).toEqual(['structured-attributes-dropped', 'structured-value-invalid']);
-    expect(problems.find((p) => p.code === 'structured-attributes-dropped')!.message).toContain('"button"');
+    expect(problems).toEqual([{ message: expect.stringMatching(/^event "tap" went as a structured event without "button", "value": .*"events".*"catchAllSchema"/) }]);
+    // Nothing was left out of the second name's events: no warning.
+    mapper.event(eventRecord({ name: 'play', attributes: { property: 1 } }));
+    expect(problems).toHaveLength(1);
   });
 
   it('with catchAllSchema an unmapped event is a self-describing { name, attributes }', () => {
@@ -152,21 +159,32 @@ describe('hub events', () => {
     const { mapper, problems } = mapperOf({ events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' } });
     const [ev] = decode(mapper.event(eventRecord({ attributes: cyclic })));
     expect(ev!.event!.data).toEqual({ n: '1', self: '[Circular]' });
-    expect(problems.map((p) => p.code)).toEqual(['attributes-not-json']);
+    // A data problem of the app, not an error of app code: a warning, not counted.
+    expect(problems).toEqual([{ message: 'event "song_played": attribute values JSON cannot hold were sent as text' }]);
   });
 
   it('entitiesFor that throws, returns junk or invalid entities costs only those entities', () => {
     const run = (entitiesFor: SnowplowKitOptions['entitiesFor']) => {
       const { mapper, problems } = mapperOf({ entitiesFor });
       const [ev] = decode(mapper.event(eventRecord({ attributes: { label: 'x' } })));
-      return { entities: ev!.entities.map((e) => e.schema), problems: problems.map((p) => p.code) };
+      return { entities: ev!.entities.map((e) => e.schema), problems };
     };
-    expect(run(() => { throw new Error('boom'); })).toEqual({ entities: ['iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2'], problems: ['entities-for-failed'] });
-    expect(run(() => ({ schema: 'x' }) as never)).toMatchObject({ problems: ['entities-for-failed'] });
-    expect(run(() => null)).toMatchObject({ problems: [] });
+    const CLIENT_SESSION = 'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2';
+    const bug = new Error('boom');
+    // A throw, or something other than an array, is a bug in app code: reported with its error (the kit counts it).
+    expect(run(() => { throw bug; })).toEqual({ entities: [CLIENT_SESSION], problems: [{ message: expect.stringContaining('entitiesFor failed for event "song_played"'), error: bug }] });
+    expect(run(() => ({ schema: 'x' }) as never)).toEqual({
+      entities: [CLIENT_SESSION],
+      problems: [{ message: expect.stringContaining('entitiesFor failed'), error: expect.objectContaining({ message: 'it returned object, not an array' }) }],
+    });
+    expect(run(() => null)).toEqual({ entities: [CLIENT_SESSION], problems: [] });
+    // An invalid entity costs only itself, with a warning saying what is wrong.
     expect(run(() => [{ schema: 'not-iglu', data: {} }, CART_ENTITY, { schema: CART_ENTITY.schema, data: undefined }])).toEqual({
-      entities: ['iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2', CART_ENTITY.schema],
-      problems: ['invalid-entity', 'invalid-entity'],
+      entities: [CLIENT_SESSION, CART_ENTITY.schema],
+      problems: [
+        { message: 'entitiesFor, event "song_played": an entity needs "schema": an Iglu URI like "iglu:com.acme/cart/jsonschema/1-0-0"; left out' },
+        { message: 'entitiesFor, event "song_played": an entity (iglu:com.acme/cart/jsonschema/1-0-0) needs "data" that JSON can hold; left out' },
+      ],
     });
   });
 
