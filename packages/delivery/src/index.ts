@@ -10,3 +10,4 @@ export { fetchTransport } from './fetch-transport';
 export type { Timers } from './timers';
 export { backoffDelay } from './backoff';
 export { parseRetryAfter } from './retry-after';
+export { utf8Length } from './utf8-length';

@@ -1,6 +1,6 @@
 import { SessionHubConfigError } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
-import { brazeEventNameProblem } from './braze-properties';
+import { BRAZE_NAME_RULE, isBrazeName } from './braze-properties';
 import { brazeDataUrl } from './braze-request';
 import type { BrazePlatform } from './braze-timeouts';
 
@@ -45,22 +45,6 @@ export interface BrazeKitOptions {
   transport?: Transport;
 }
 
-/** Options after validation, with defaults applied. */
-export interface ResolvedBrazeKitOptions {
-  readonly name: string;
-  readonly apiKey: string;
-  readonly url: string;
-  readonly sdkVersion: string;
-  readonly sdkFlavor?: string;
-  readonly appVersion?: string;
-  readonly sessionAttributes: 'off' | 'custom-event';
-  readonly sessionAttributesEventName: string;
-  readonly brazeSessionTimeout?: number;
-  readonly brazePlatform?: BrazePlatform;
-  readonly flushIntervalMs: number;
-  readonly transport?: Transport;
-}
-
 /** A mistake in {@link brazeKit}'s options; `option` names it and the message says what to fix. */
 export class BrazeKitConfigError extends SessionHubConfigError {
   /** Which kit refused its options. */
@@ -71,63 +55,35 @@ export class BrazeKitConfigError extends SessionHubConfigError {
   }
 }
 
-const KNOWN = new Set<string>([
-  'apiKey', 'baseUrl', 'name', 'sdkVersion', 'sdkFlavor', 'appVersion', 'sessionAttributes', 'sessionAttributesEventName',
-  'brazeSessionTimeout', 'brazePlatform', 'flushIntervalMs', 'transport',
-]);
+const text = (v: unknown): boolean => typeof v == 'string' && v.trim() != '';
+const number = (min: number) => (v: unknown) => typeof v == 'number' && v >= min && v < Infinity;
+const oneOf = (...values: unknown[]) => (v: unknown) => values.includes(v);
 
-function fail(option: string, problem: string): never {
-  throw new BrazeKitConfigError(option, `option "${option}" ${problem}`);
-}
+/** Every option: its test and what it must be. The first two are required. */
+const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, string][] = [
+  ['apiKey', text, 'your Braze app API key (Settings > App Settings)'],
+  ['baseUrl', (v) => typeof v == 'string' && brazeDataUrl(v) !== null, 'your Braze SDK endpoint, an http(s) host or URL, e.g. "sdk.iad-01.braze.com"'],
+  // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
+  ['name', text, 'a kit name'],
+  ['sdkVersion', text, 'a non-empty string'],
+  ['sdkFlavor', text, 'a non-empty string'],
+  ['appVersion', text, 'a non-empty string'],
+  ['sessionAttributes', oneOf('off', 'custom-event'), "'off' or 'custom-event'"],
+  ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), `a Braze event name (${BRAZE_NAME_RULE})`],
+  ['brazeSessionTimeout', number(1), 'seconds >= 1'],
+  ['brazePlatform', oneOf('web', 'mobile'), "'web' or 'mobile'"],
+  ['flushIntervalMs', number(0), 'milliseconds >= 0'],
+  ['transport', (v) => typeof v == 'function', 'a function'],
+];
 
-const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
-
-/** Checks every option and applies defaults; throws {@link BrazeKitConfigError} on a mistake. */
-export function resolveBrazeKitOptions(options: BrazeKitOptions): ResolvedBrazeKitOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new BrazeKitConfigError('options', 'brazeKit(options) takes an object with at least { apiKey, baseUrl }');
+/** Checks every option; throws {@link BrazeKitConfigError} naming the first mistake and what to fix. */
+export function checkBrazeKitOptions(options: BrazeKitOptions): void {
+  if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', 'brazeKit takes an object: { apiKey, baseUrl, ... }');
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, `unknown option "${key}"`);
   }
-  const o = options as BrazeKitOptions & Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!KNOWN.has(key)) throw new BrazeKitConfigError(key, `unknown option "${key}"`);
-  if (!nonEmptyString(o.apiKey)) fail('apiKey', 'is required: your Braze app identifier API key (Settings > App Settings)');
-  if (!nonEmptyString(o.baseUrl)) fail('baseUrl', 'is required: your Braze SDK endpoint, e.g. "sdk.iad-01.braze.com"');
-  const url = brazeDataUrl(o.baseUrl);
-  if (url === null) fail('baseUrl', `must be an http(s) host or URL without query or fragment, e.g. "sdk.iad-01.braze.com" (got "${o.baseUrl}")`);
-  if (o.name !== undefined && (typeof o.name !== 'string' || !/^[\w.-]{1,64}$/.test(o.name))) {
-    fail('name', 'must be 1–64 letters, digits, "_", "." or "-"');
-  }
-  for (const key of ['sdkVersion', 'sdkFlavor', 'appVersion'] as const) {
-    if (o[key] !== undefined && !nonEmptyString(o[key])) fail(key, 'must be a non-empty string when given');
-  }
-  if (o.sessionAttributes !== undefined && o.sessionAttributes !== 'off' && o.sessionAttributes !== 'custom-event') {
-    fail('sessionAttributes', `must be 'off' or 'custom-event' (got ${JSON.stringify(o.sessionAttributes) ?? String(o.sessionAttributes)})`);
-  }
-  const eventName = o.sessionAttributesEventName ?? 'session_attributes';
-  if (typeof eventName !== 'string') fail('sessionAttributesEventName', 'must be a string');
-  const nameProblem = brazeEventNameProblem(eventName);
-  if (nameProblem !== null) fail('sessionAttributesEventName', `is a Braze custom event name: ${nameProblem}`);
-  if (o.brazeSessionTimeout !== undefined && !(typeof o.brazeSessionTimeout === 'number' && Number.isFinite(o.brazeSessionTimeout) && o.brazeSessionTimeout >= 1)) {
-    fail('brazeSessionTimeout', `must be a finite number of seconds ≥ 1 (Braze's minimum) (got ${String(o.brazeSessionTimeout)})`);
-  }
-  if (o.brazePlatform !== undefined && o.brazePlatform !== 'web' && o.brazePlatform !== 'mobile') {
-    fail('brazePlatform', `must be 'web' or 'mobile' (got ${String(o.brazePlatform)})`);
-  }
-  if (o.flushIntervalMs !== undefined && !(typeof o.flushIntervalMs === 'number' && Number.isFinite(o.flushIntervalMs) && o.flushIntervalMs >= 0)) {
-    fail('flushIntervalMs', `must be a finite number of milliseconds ≥ 0 (got ${String(o.flushIntervalMs)})`);
-  }
-  if (o.transport !== undefined && typeof o.transport !== 'function') fail('transport', 'must be a function (request, options) => Promise<response>');
-  return {
-    name: o.name ?? 'braze',
-    apiKey: o.apiKey.trim(),
-    url: url as string,
-    sdkVersion: o.sdkVersion ?? BRAZE_WIRE_SDK_VERSION,
-    ...(o.sdkFlavor !== undefined ? { sdkFlavor: o.sdkFlavor } : {}),
-    ...(o.appVersion !== undefined ? { appVersion: o.appVersion } : {}),
-    sessionAttributes: o.sessionAttributes ?? 'off',
-    sessionAttributesEventName: eventName,
-    ...(o.brazeSessionTimeout !== undefined ? { brazeSessionTimeout: o.brazeSessionTimeout } : {}),
-    ...(o.brazePlatform !== undefined ? { brazePlatform: o.brazePlatform } : {}),
-    flushIntervalMs: o.flushIntervalMs ?? 10_000,
-    ...(o.transport !== undefined ? { transport: o.transport } : {}),
-  };
+  OPTIONS.forEach(([option, valid, rule], i) => {
+    const value: unknown = options[option];
+    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, `option "${option}" must be ${rule}`);
+  });
 }

@@ -1,12 +1,11 @@
-import type { DeliveryHealth, Kit, KitContext, SessionTimeouts } from '@sessionhub/core';
+import type { Kit, KitContext, SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
-import { resolveBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
+import { BRAZE_WIRE_SDK_VERSION, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
 import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes } from './braze-mapping';
 import type { BrazeOutboxItem } from './braze-outbox-item';
-import { BRAZE_BATCH_LIMITS, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
+import { brazeDataUrl, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
 import { timeoutAlignment } from './braze-timeouts';
-
-const NO_DELIVERY: DeliveryHealth = Object.freeze({ queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: Object.freeze({}), lastError: null });
+import type { BrazeSdkEvent } from './braze-wire';
 
 /**
  * A kit that sends the canonical session to Braze's SDK data API: `ss` at each session start, `ce`
@@ -21,86 +20,84 @@ const NO_DELIVERY: DeliveryHealth = Object.freeze({ queued: 0, inFlight: 0, deli
  * });
  */
 export function brazeKit(options: BrazeKitOptions): Kit {
-  const o = resolveBrazeKitOptions(options);
+  checkBrazeKitOptions(options);
+  const o = options;
+  const name = o.name ?? 'braze';
   const settings: BrazeRequestSettings = {
-    url: o.url,
-    apiKey: o.apiKey,
-    sdkVersion: o.sdkVersion,
-    ...(o.sdkFlavor !== undefined ? { sdkFlavor: o.sdkFlavor } : {}),
-    ...(o.appVersion !== undefined ? { appVersion: o.appVersion } : {}),
+    url: brazeDataUrl(o.baseUrl)!,
+    apiKey: o.apiKey.trim(),
+    sdkVersion: o.sdkVersion ?? BRAZE_WIRE_SDK_VERSION,
+    sdkFlavor: o.sdkFlavor,
+    appVersion: o.appVersion,
   };
-  const braze = { sessionTimeout: o.brazeSessionTimeout, platform: o.brazePlatform };
-  let context: KitContext | null = null;
-  let outbox: Outbox<BrazeOutboxItem> | null = null;
-  let lastMismatch: string | null = null;
+  let context: KitContext | undefined;
+  let outbox: Outbox<BrazeOutboxItem> | undefined;
+  let mismatch: string | null = null;
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
+  const enqueue = (event: BrazeSdkEvent | null): void => void (event && outbox?.enqueue({ event }));
 
-  const enqueue = (item: BrazeOutboxItem): void => {
-    outbox?.enqueue(item);
-  };
-
-  const reportTimeouts = (timeouts: SessionTimeouts, when: string): void => {
+  const compareTimeouts = (timeouts: SessionTimeouts, when: string): void => {
     if (!context) return;
-    const alignment = timeoutAlignment(timeouts, braze);
-    context.logger.debug(`${when}: ${alignment.summary}`);
-    if (alignment.mismatch !== null && alignment.mismatch !== lastMismatch) context.logger.warn(alignment.mismatch);
-    else if (alignment.mismatch === null && lastMismatch !== null) context.logger.info(`${when}: session timeouts now agree with your Braze setting`);
-    lastMismatch = alignment.mismatch;
+    const { logger } = context;
+    const alignment = timeoutAlignment(timeouts, o);
+    logger.debug(`${when}: ${alignment.summary}`);
+    if (alignment.mismatch && alignment.mismatch != mismatch) logger.warn(alignment.mismatch);
+    else if (!alignment.mismatch && mismatch) logger.info(`${when}: session timeouts now agree with your Braze setting`);
+    mismatch = alignment.mismatch;
   };
 
   return {
-    name: o.name,
+    name,
 
     async init(ctx) {
       context = ctx;
-      const box = createOutbox<BrazeOutboxItem>({
-        name: o.name,
+      outbox = createOutbox<BrazeOutboxItem>({
+        name,
         storage: ctx.storage,
         logger: ctx.logger,
         clock: ctx.clock,
-        ...(o.transport ? { transport: o.transport } : {}),
+        transport: o.transport,
         // Read the device id at send time: items a previous run left unsent belong to this device too.
         buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, ctx.deviceId, settings),
-        maxBatchItems: BRAZE_BATCH_LIMITS.maxItems,
-        maxBatchBytes: BRAZE_BATCH_LIMITS.maxBytes,
+        // 75 items is the per-request cap Braze documents for its `/users/track` API (the closest
+        // published Braze limit); 60 000 bytes keeps a batch, with its envelope, inside the browser's
+        // 64 KiB keepalive budget, so a page-hide flush can carry it.
+        maxBatchItems: 75,
+        maxBatchBytes: 60_000,
         flushIntervalMs: o.flushIntervalMs,
       });
-      outbox = box;
-      reportTimeouts(ctx.timeouts, 'init');
-      await box.load();
+      compareTimeouts(ctx.timeouts, 'init');
+      await outbox.load();
     },
 
     onSessionStart(record) {
-      enqueue({ id: `ss:${record.sessionId}`, event: sessionStartEvent(record) });
+      enqueue(sessionStartEvent(record));
     },
 
     onEvent(record) {
-      const event = customEvent(record, warn);
-      if (event !== null) enqueue({ id: record.eventId, event });
+      enqueue(customEvent(record, warn));
     },
 
     onSessionEnd(record) {
-      if (o.sessionAttributes === 'custom-event') {
-        const event = sessionAttributesEvent(record, o.sessionAttributesEventName, warn);
-        if (event !== null) enqueue({ id: `sa:${record.sessionId}`, event });
+      if (o.sessionAttributes == 'custom-event') {
+        enqueue(sessionAttributesEvent(record, o.sessionAttributesEventName ?? 'session_attributes', warn));
       }
-      enqueue({ id: `se:${record.sessionId}`, event: sessionEndEvent(record) });
+      enqueue(sessionEndEvent(record));
     },
 
     onUserChange(record) {
       const attributes = userAttributes(record);
-      if (attributes !== null) enqueue({ id: `user:${record.timestamp}:${attributes.user_id}`, attributes });
+      if (attributes) outbox?.enqueue({ attributes });
     },
 
     onBackground() {
-      if (!outbox) return;
       // The app may be suspended, or the page unloaded, next. The page-hide flush writes the queue to
       // storage now, before the hub persists its state after this callback (so a kill right after
       // cannot keep a session's end in the hub state but lose its se), and sends what fits with
       // requests that outlive the page; flush() sends the rest.
-      outbox.flushOnPageHide();
-      void outbox.flush();
+      outbox?.flushOnPageHide();
+      void outbox?.flush();
     },
 
     onPageHide() {
@@ -110,19 +107,14 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     },
 
     onConfigChange(timeouts) {
-      reportTimeouts(timeouts, 'config change');
+      compareTimeouts(timeouts, 'config change');
     },
 
-    async flush() {
-      await outbox?.flush();
-    },
+    flush: () => outbox?.flush(),
 
-    async shutdown() {
-      await outbox?.shutdown();
-    },
+    shutdown: () => outbox?.shutdown(),
 
-    getHealth() {
-      return outbox ? outbox.health() : NO_DELIVERY;
-    },
+    // Before init, an empty outbox's figures.
+    getHealth: () => outbox?.health() ?? { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null },
   };
 }

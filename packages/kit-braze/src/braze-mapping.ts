@@ -1,42 +1,32 @@
 import type { EventRecord, SessionEndRecord, SessionStartRecord, UserChangeRecord } from '@sessionhub/core';
-import { brazeEventNameProblem, brazeProperties } from './braze-properties';
-import type { BrazeCustomEvent, BrazeSessionEndEvent, BrazeSessionStartEvent, BrazeUserAttributes } from './braze-wire';
+import { BRAZE_NAME_RULE, brazeProperties, isBrazeName } from './braze-properties';
+import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionStartEvent, BrazeUserAttributes } from './braze-wire';
 
 // Pure mapping: canonical records -> Braze SDK data API objects. No clock, no I/O; problems go to `warn`.
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 const EMPTY_DATA: Readonly<Record<string, never>> = Object.freeze({});
 
-/** Epoch ms -> Braze's event time: seconds as a float (millisecond precision kept). */
-export const brazeTime = (epochMs: number): number => epochMs / 1000;
+/**
+ * `{ name, time, data, session_id?, user_id? }` in the Web SDK's field order, `time` in seconds as a
+ * float (millisecond precision kept), optional fields left out when null.
+ */
+function brazeEvent<E extends BrazeEvent>(name: E['name'], epochMs: number, data: E['data'], sessionId: string | null, userId: string | null): E {
+  const event: { -readonly [K in keyof BrazeEvent]: BrazeEvent[K] } = { name, time: epochMs / 1000, data };
+  if (sessionId !== null) event.session_id = sessionId;
+  if (userId !== null) event.user_id = userId;
+  return event as E;
+}
 
 /** `ss` at the session's start time. */
-export function sessionStartEvent(record: SessionStartRecord): BrazeSessionStartEvent {
-  const event: Writable<BrazeSessionStartEvent> = {
-    name: 'ss',
-    time: brazeTime(record.startTime),
-    data: EMPTY_DATA,
-    session_id: record.sessionId,
-  };
-  if (record.userId !== null) event.user_id = record.userId;
-  return event;
-}
+export const sessionStartEvent = (record: SessionStartRecord): BrazeSessionStartEvent =>
+  brazeEvent<BrazeSessionStartEvent>('ss', record.startTime, EMPTY_DATA, record.sessionId, record.userId);
 
 /**
  * `se` at the session's end time (its last activity for timeouts and recoveries, as Braze's own `se`),
  * with `d` = the canonical duration in seconds.
  */
-export function sessionEndEvent(record: SessionEndRecord): BrazeSessionEndEvent {
-  const event: Writable<BrazeSessionEndEvent> = {
-    name: 'se',
-    time: brazeTime(record.endTime),
-    data: { d: record.duration / 1000 },
-    session_id: record.sessionId,
-  };
-  if (record.userId !== null) event.user_id = record.userId;
-  return event;
-}
+export const sessionEndEvent = (record: SessionEndRecord): BrazeSessionEndEvent =>
+  brazeEvent<BrazeSessionEndEvent>('se', record.endTime, { d: record.duration / 1000 }, record.sessionId, record.userId);
 
 /**
  * `ce` for a hub event, properties filtered by Braze's rules (see {@link brazeProperties}). A
@@ -45,43 +35,22 @@ export function sessionEndEvent(record: SessionEndRecord): BrazeSessionEndEvent 
  * Returns null (after one warning) when Braze would refuse the event: its name, or properties over 50 KB.
  */
 export function customEvent(record: EventRecord, warn: (message: string) => void): BrazeCustomEvent | null {
-  const nameProblem = brazeEventNameProblem(record.name);
-  if (nameProblem !== null) {
-    warn(`event "${record.name.slice(0, 60)}" is not sent to Braze: ${nameProblem} of a Braze custom event`);
+  const { name } = record;
+  if (!isBrazeName(name)) {
+    warn(`event "${name.slice(0, 60)}" is not sent to Braze: event names must be ${BRAZE_NAME_RULE}`);
     return null;
   }
-  const properties = brazeProperties(record.attributes, `event "${record.name}"`, warn);
-  if (properties === null) return null;
-  const event: Writable<BrazeCustomEvent> = {
-    name: 'ce',
-    time: brazeTime(record.timestamp),
-    data: { n: record.name, p: properties },
-  };
-  if (record.sessionId !== null) event.session_id = record.sessionId;
-  if (record.userId !== null) event.user_id = record.userId;
-  return event;
+  const p = brazeProperties(record.attributes, `event "${name}"`, warn);
+  return p && brazeEvent<BrazeCustomEvent>('ce', record.timestamp, { n: name, p }, record.sessionId, record.userId);
 }
 
 /**
  * The session's attributes as one `ce` named `eventName` at the session's end time, inside the
- * session (sent just before its `se`). Null when the session has no attributes.
+ * session (sent just before its `se`). Null when no attribute has a value to send.
  */
-export function sessionAttributesEvent(
-  record: SessionEndRecord,
-  eventName: string,
-  warn: (message: string) => void,
-): BrazeCustomEvent | null {
-  if (Object.keys(record.attributes).length === 0) return null;
-  const properties = brazeProperties(record.attributes, `session attributes event "${eventName}"`, warn);
-  if (properties === null) return null;
-  const event: Writable<BrazeCustomEvent> = {
-    name: 'ce',
-    time: brazeTime(record.endTime),
-    data: { n: eventName, p: properties },
-    session_id: record.sessionId,
-  };
-  if (record.userId !== null) event.user_id = record.userId;
-  return event;
+export function sessionAttributesEvent(record: SessionEndRecord, eventName: string, warn: (message: string) => void): BrazeCustomEvent | null {
+  const p = brazeProperties(record.attributes, `session attributes "${eventName}"`, warn);
+  return p && Object.keys(p).length ? brazeEvent<BrazeCustomEvent>('ce', record.endTime, { n: eventName, p }, record.sessionId, record.userId) : null;
 }
 
 /**
@@ -89,6 +58,5 @@ export function sessionAttributesEvent(
  * it once. Logging out (null) has no Braze equivalent on the wire: later events simply carry no
  * `user_id`.
  */
-export function userAttributes(record: UserChangeRecord): BrazeUserAttributes | null {
-  return record.userId === null ? null : { user_id: record.userId };
-}
+export const userAttributes = (record: UserChangeRecord): BrazeUserAttributes | null =>
+  record.userId === null ? null : { user_id: record.userId };

@@ -1,78 +1,49 @@
+import { utf8Length } from '@sessionhub/delivery';
 import type { BrazeProperties, BrazePropertyValue } from './braze-wire';
 
 /**
- * Braze's limits on custom event names and properties: names and keys of 1–255 characters not
- * starting with `$` (Braze docs, "Log custom events"), with no control character or `"` (the Web
- * SDK's `CUSTOM_DATA_REGEX`), and at most 50 KB of properties as JSON (the Web SDK's
- * `CUSTOM_PROPERTIES_MAX_SIZE_BYTES`).
+ * Braze's rule for custom event names and property keys: 1–255 characters not starting with `$`
+ * (Braze docs, "Log custom events"), with no control character or `"` (the Web SDK's `CUSTOM_DATA_REGEX`).
  */
-export const BRAZE_NAME_LIMITS = Object.freeze({ maxEventNameLength: 255, maxPropertyKeyLength: 255, maxPropertiesBytes: 51_200 });
+const NAME = /^(?!\$)[^\0-\x1f"]{1,255}$/;
+
+/** That rule, as warnings and errors state it. */
+export const BRAZE_NAME_RULE = '1 to 255 characters, not starting with "$", without control characters or \'"\'';
+
+/** Properties of one event, as JSON, at most (the Web SDK's `CUSTOM_PROPERTIES_MAX_SIZE_BYTES`, 50 KB). */
+const MAX_PROPERTIES_BYTES = 51_200;
 
 const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
 
-/** True when a name has a character the Braze Web SDK refuses (`/^[^\x00-\x1F\x22]+$/`). */
-function hasForbiddenCharacter(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 /* " */) return true;
-  }
-  return false;
-}
-
-function nameProblem(name: string, max: number, what: string): string | null {
-  if (name.length === 0 || name.length > max) return `${what} must be 1–${max} characters (got ${name.length})`;
-  if (name.charCodeAt(0) === 36 /* $ */) return `${what} must not start with "$"`;
-  if (hasForbiddenCharacter(name)) return `${what} must not contain control characters or '"'`;
-  return null;
-}
-
-/** Sets a property; `__proto__` becomes an ordinary own key instead of changing the prototype. */
-function put(out: Record<string, BrazePropertyValue>, key: string, value: BrazePropertyValue): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
-}
-
-/** Why Braze refuses a custom event name, or null. */
-export function brazeEventNameProblem(name: string): string | null {
-  return nameProblem(name, BRAZE_NAME_LIMITS.maxEventNameLength, 'the name');
-}
-
-const isDate = (value: object): value is Date => Object.prototype.toString.call(value) === '[object Date]';
+/** True when Braze takes `name` as a custom event name or property key ({@link BRAZE_NAME_RULE}). */
+export const isBrazeName = (name: string): boolean => NAME.test(name);
 
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
-export const brazeDateString = (date: Date): string => date.toISOString().replace(/\.[0-9]{3}Z$/, '');
+export const brazeDateString = (date: Date): string => date.toISOString().slice(0, -5);
 
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
-  return `a ${typeof value}`;
-}
-
-/** UTF-8 bytes of a string, as the Web SDK counts them (`getByteLength`). */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = text.length - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f && c <= 0x7ff) bytes += 1;
-    else if (c > 0x7ff) bytes += 2;
-    if (c >= 0xdc00 && c <= 0xdfff) i--; // a surrogate pair: 4 bytes for 2 code units
-  }
-  return bytes;
+/** A value as Braze takes it: null when there is nothing to send, undefined when Braze refuses it. */
+function brazeValue(value: unknown): BrazePropertyValue | undefined {
+  if (value == null) return null;
+  // -0 is 0 once serialized: say so here, so what is queued is what is sent.
+  if (typeof value == 'number') return Number.isFinite(value) ? value || 0 : undefined;
+  if (typeof value == 'string' || typeof value == 'boolean') return value;
+  if (value instanceof Date && Number.isFinite(value.getTime())) return brazeDateString(value);
+  return undefined;
 }
 
 /**
  * Hub event attributes as Braze custom event properties, by Braze's rules:
- * - keys: 1–255 characters, not starting with `$`, without control characters or `"`;
+ * - keys follow {@link BRAZE_NAME_RULE};
  * - values: string, finite number, boolean, or a valid Date (sent as the Web SDK sends dates,
  *   `2019-05-01T00:00:00`); `null` and `undefined` are left out without a word, as Braze's Web SDK
  *   does (there is nothing to send);
- * - anything else is dropped, and `warn` is called once for the event, naming every dropped key and
- *   why, with `context` in front.
+ * - anything else is dropped, and `warn` is called once for the event, naming every dropped key
+ *   (with `context` in front).
  *
  * Returns null (after one warning) when the properties exceed Braze's 50 KB: Braze's SDK refuses such
  * an event whole. Otherwise a fresh object (later changes to the caller's object never reach a queued
  * payload; a `__proto__` key is an ordinary own key); attributes without keys share one frozen empty
- * object. The common case allocates nothing but that object and its keys array.
+ * object.
  */
 export function brazeProperties(
   attributes: Readonly<Record<string, unknown>>,
@@ -80,54 +51,35 @@ export function brazeProperties(
   warn: (message: string) => void,
 ): BrazeProperties | null {
   const keys = Object.keys(attributes);
-  if (keys.length === 0) return EMPTY_PROPERTIES;
+  if (!keys.length) return EMPTY_PROPERTIES;
   // A plain object, not Object.create(null): V8 keeps it in fast mode, which makes it several times
   // cheaper to build and to serialize on the event path.
   const out: Record<string, BrazePropertyValue> = {};
-  let dropped: string[] | null = null;
+  let dropped = '';
   // An upper bound of the JSON size (6 bytes per character covers \uXXXX escapes and UTF-8), so the
   // exact size is only measured for the rare large event.
   let bound = 2;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const value = attributes[key];
-    let problem = nameProblem(key, BRAZE_NAME_LIMITS.maxPropertyKeyLength, 'key');
-    if (problem === null) {
-      if (value === null || value === undefined) continue;
-      const type = typeof value;
-      if (type === 'string') {
-        put(out, key, value as string);
-        bound += 6 * (key.length + (value as string).length) + 6;
-        continue;
-      }
-      if (type === 'boolean' || (type === 'number' && Number.isFinite(value))) {
-        put(out, key, value as number | boolean);
-        bound += 6 * key.length + 28;
-        continue;
-      }
-      if (type === 'object' && isDate(value as object)) {
-        if (Number.isFinite((value as Date).getTime())) {
-          put(out, key, brazeDateString(value as Date));
-          bound += 6 * key.length + 40;
-          continue;
-        }
-        problem = 'value is an invalid Date';
-      } else if (type === 'number') {
-        problem = `value ${String(value)} is not a finite number`;
-      } else {
-        problem = `value is ${describeValue(value)}, not a string, number, boolean or Date`;
-      }
-    }
-    (dropped ??= []).push(`"${key.length > 40 ? `${key.slice(0, 40)}…` : key}" (${problem})`);
+  for (const key of keys) {
+    const valid = isBrazeName(key);
+    const value = brazeValue(attributes[key]);
+    if (value === null) continue;
+    if (valid && value !== undefined) {
+      // `__proto__` as an own key, not a prototype change.
+      if (key == '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
+      bound += 6 * key.length + (typeof value == 'string' ? 6 * value.length + 6 : 40);
+    } else dropped += `${dropped && ', '}"${key.length > 40 ? key.slice(0, 40) + '...' : key}" (${valid ? 'value' : 'key'})`;
   }
-  if (dropped !== null) {
-    const n = dropped.length;
-    warn(`${context}: dropped ${n === 1 ? 'a property' : `${n} properties`} Braze does not accept: ${dropped.join(', ')}; the event is sent without ${n === 1 ? 'it' : 'them'}`);
+  if (dropped) {
+    warn(
+      `${context}: sent without ${dropped}: Braze takes keys of ${BRAZE_NAME_RULE}, ` +
+        'and string, finite number, boolean or valid Date values',
+    );
   }
-  if (bound > BRAZE_NAME_LIMITS.maxPropertiesBytes) {
+  if (bound > MAX_PROPERTIES_BYTES) {
     const bytes = utf8Length(JSON.stringify(out));
-    if (bytes > BRAZE_NAME_LIMITS.maxPropertiesBytes) {
-      warn(`${context}: not sent, its properties take ${bytes} bytes as JSON and Braze refuses events over 50 KB (${BRAZE_NAME_LIMITS.maxPropertiesBytes} bytes)`);
+    if (bytes > MAX_PROPERTIES_BYTES) {
+      warn(`${context}: not sent: its properties take ${bytes} bytes as JSON, over Braze's 51200 (50 KB)`);
       return null;
     }
   }

@@ -2,24 +2,14 @@ import type { HttpRequest, SendInfo } from '@sessionhub/delivery';
 import type { BrazeOutboxItem } from './braze-outbox-item';
 import type { BrazeSdkEvent, BrazeUserAttributes } from './braze-wire';
 
-/**
- * Batch limits of the kit's requests. 75 items is the per-request cap Braze documents for its
- * `/users/track` API (the closest published Braze limit); 60 000 bytes keeps a batch, with its
- * envelope, inside the browser's 64 KiB keepalive budget so a page-hide flush can carry it.
- */
-export const BRAZE_BATCH_LIMITS = Object.freeze({ maxItems: 75, maxBytes: 60_000 });
-
-/** `X-Braze-Last-Req-Ms-Ago` before any request: the Web SDK's `LAST_REQUEST_TO_ENDPOINT_MS_AGO_DEFAULT` (2 h). */
-const NO_PREVIOUS_REQUEST_MS = 7_200_000;
-
 /** What every request of one kit shares. */
 export interface BrazeRequestSettings {
   /** `POST` target, from {@link brazeDataUrl}. */
   readonly url: string;
   readonly apiKey: string;
   readonly sdkVersion: string;
-  readonly sdkFlavor?: string;
-  readonly appVersion?: string;
+  readonly sdkFlavor?: string | undefined;
+  readonly appVersion?: string | undefined;
 }
 
 /**
@@ -31,16 +21,15 @@ export interface BrazeRequestSettings {
  */
 export function brazeDataUrl(baseUrl: string): string | null {
   const text = baseUrl.trim();
-  if (text.length === 0) return null;
-  let url: URL;
   try {
-    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    const url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : 'https://' + text);
+    const path = url.pathname.replace(/\/+$/, '');
+    return /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username
+      ? `${url.origin}${path || '/api/v3'}/data/`
+      : null;
   } catch {
     return null;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '') return null;
-  const path = url.pathname.replace(/\/+$/, '');
-  return `${url.origin}${path === '' ? '/api/v3' : path}/data/`;
 }
 
 /**
@@ -58,31 +47,36 @@ export function buildBrazeRequest(
   settings: BrazeRequestSettings,
 ): HttpRequest {
   const events: BrazeSdkEvent[] = [];
-  let attributes: BrazeUserAttributes[] | null = null;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as Partial<Record<'event' | 'attributes', unknown>>;
-    if (typeof item.event === 'object' && item.event !== null) events.push(item.event as BrazeSdkEvent);
-    else if (typeof item.attributes === 'object' && item.attributes !== null) (attributes ??= []).push(item.attributes as BrazeUserAttributes);
+  let attributes: BrazeUserAttributes[] | undefined;
+  for (const item of items as readonly { event?: BrazeSdkEvent; attributes?: BrazeUserAttributes }[]) {
+    if (item.event) events.push(item.event);
+    else if (item.attributes) (attributes ??= []).push(item.attributes);
   }
-  const body: Record<string, unknown> = {
-    api_key: settings.apiKey,
-    time: Math.floor(sentAt / 1000),
-    sdk_version: settings.sdkVersion,
+  const { apiKey } = settings;
+  const previous = info.previousSentAt;
+  return {
+    url: settings.url,
+    method: 'POST',
+    // The Web SDK's data request headers (util/net.js, network-manager.js tt()). X-Braze-DataRequest is
+    // left out: the Web SDK sets it only when a request also asks for triggers, cards or flags.
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Requested-With': 'XMLHttpRequest',
+      'X-Braze-Api-Key': apiKey,
+      // Before any request, the Web SDK's LAST_REQUEST_TO_ENDPOINT_MS_AGO_DEFAULT (2 h).
+      'X-Braze-Last-Req-Ms-Ago': String(previous === null ? 7_200_000 : Math.max(0, sentAt - previous)),
+      'X-Braze-Req-Attempt': String(info.attempt),
+    },
+    // Fields left undefined are not written: sdk_flavor, app_version and attributes only when set.
+    body: JSON.stringify({
+      api_key: apiKey,
+      time: Math.floor(sentAt / 1000),
+      sdk_version: settings.sdkVersion,
+      sdk_flavor: settings.sdkFlavor,
+      app_version: settings.appVersion,
+      device_id: deviceId,
+      events,
+      attributes,
+    }),
   };
-  if (settings.sdkFlavor !== undefined) body.sdk_flavor = settings.sdkFlavor;
-  if (settings.appVersion !== undefined) body.app_version = settings.appVersion;
-  body.device_id = deviceId;
-  body.events = events;
-  if (attributes !== null) body.attributes = attributes;
-
-  // The Web SDK's data request headers (util/net.js, network-manager.js tt()). X-Braze-DataRequest is
-  // left out: the Web SDK sets it only when a request also asks for triggers, cards or flags.
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    'X-Requested-With': 'XMLHttpRequest',
-    'X-Braze-Api-Key': settings.apiKey,
-    'X-Braze-Last-Req-Ms-Ago': String(info.previousSentAt === null ? NO_PREVIOUS_REQUEST_MS : Math.max(0, sentAt - info.previousSentAt)),
-    'X-Braze-Req-Attempt': String(info.attempt),
-  };
-  return { url: settings.url, method: 'POST', headers, body: JSON.stringify(body) };
 }

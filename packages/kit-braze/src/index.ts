@@ -8,13 +8,12 @@ export { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError } from './braze-kit-options
 export type { BrazeKitOptions } from './braze-kit-options';
 
 // The pure mapping and request building, for replays, servers and tests.
-export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes, brazeTime } from './braze-mapping';
-export { BRAZE_NAME_LIMITS, brazeDateString, brazeEventNameProblem, brazeProperties } from './braze-properties';
-export { BRAZE_BATCH_LIMITS, brazeDataUrl, buildBrazeRequest } from './braze-request';
+export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes } from './braze-mapping';
+export { brazeProperties } from './braze-properties';
+export { brazeDataUrl, buildBrazeRequest } from './braze-request';
 export type { BrazeRequestSettings } from './braze-request';
-export { BRAZE_SESSION_TIMEOUTS, timeoutAlignment } from './braze-timeouts';
+export { timeoutAlignment } from './braze-timeouts';
 export type { BrazePlatform, BrazeSessionSettings, TimeoutAlignment } from './braze-timeouts';
-export { isEventItem } from './braze-outbox-item';
 export type { BrazeAttributesItem, BrazeEventItem, BrazeOutboxItem } from './braze-outbox-item';
 export type {
   BrazeCustomEvent,

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import type { EventRecord, SessionEndRecord, SessionStartRecord, UserChangeRecord } from '@sessionhub/core';
-import { brazeEventNameProblem } from '@sessionhub/kit-braze';
+import { isBrazeName } from '../src/braze-properties';
 
 // Canonical records as the hub hands them to kits, for tests of the pure mapping. Names and keys are
 // ones Braze accepts (what Braze refuses is tested on its own).
 
 /** A name or key Braze accepts (the event name and property key rules are the same). */
-const brazeName = (maxLength: number) => fc.string({ minLength: 1, maxLength }).filter((n) => brazeEventNameProblem(n) === null);
+const brazeName = (maxLength: number) => fc.string({ minLength: 1, maxLength }).filter(isBrazeName);
 
 const t0 = Date.UTC(2026, 0, 1);
 const time = fc.integer({ min: t0, max: t0 + 400 * 86_400_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionHubConfigError } from '@sessionhub/core';
+import { createHub, SessionHubConfigError } from '@sessionhub/core';
 import { BrazeKitConfigError, brazeKit, type BrazeKitOptions } from '@sessionhub/kit-braze';
 
 const valid: BrazeKitOptions = { apiKey: 'key', baseUrl: 'sdk.iad-01.braze.com' };
@@ -23,20 +23,22 @@ describe('brazeKit(options)', () => {
   it('throws a typed error naming the option and what to fix', () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [undefined, 'options', /takes an object/],
-      [{ baseUrl: 'x.example' }, 'apiKey', /required.*API key/],
-      [{ apiKey: '  ', baseUrl: 'x.example' }, 'apiKey', /required/],
-      [{ apiKey: 'k' }, 'baseUrl', /required.*SDK endpoint/],
+      [{ baseUrl: 'x.example' }, 'apiKey', /option "apiKey" must be your Braze app API key \(Settings > App Settings\)$/],
+      [{ apiKey: '  ', baseUrl: 'x.example' }, 'apiKey', /API key/],
+      [{ apiKey: 'k' }, 'baseUrl', /option "baseUrl" must be your Braze SDK endpoint, an http\(s\) host or URL, e\.g\. "sdk\.iad-01\.braze\.com"$/],
       [{ apiKey: 'k', baseUrl: 'ftp://x.example' }, 'baseUrl', /http\(s\)/],
-      [{ ...valid, name: 'has space' }, 'name', /letters, digits/],
+      [{ ...valid, name: '' }, 'name', /a kit name/],
       [{ ...valid, sdkVersion: '' }, 'sdkVersion', /non-empty/],
       [{ ...valid, sessionAttributes: 'event' }, 'sessionAttributes', /'off' or 'custom-event'/],
-      [{ ...valid, sessionAttributesEventName: '$session' }, 'sessionAttributesEventName', /must not start with "\$"/],
-      [{ ...valid, sessionAttributesEventName: '' }, 'sessionAttributesEventName', /1–255/],
-      [{ ...valid, brazeSessionTimeout: 0.5 }, 'brazeSessionTimeout', /≥ 1/],
-      [{ ...valid, brazeSessionTimeout: Number.NaN }, 'brazeSessionTimeout', /finite/],
+      [{ ...valid, sessionAttributesEventName: '$session' }, 'sessionAttributesEventName', /a Braze event name \(.*not starting with "\$"/],
+      [{ ...valid, sessionAttributesEventName: '' }, 'sessionAttributesEventName', /1 to 255/],
+      [{ ...valid, sessionAttributesEventName: 7 }, 'sessionAttributesEventName', /a Braze event name/],
+      [{ ...valid, brazeSessionTimeout: 0.5 }, 'brazeSessionTimeout', />= 1/],
+      [{ ...valid, brazeSessionTimeout: Number.NaN }, 'brazeSessionTimeout', /seconds >= 1/],
       [{ ...valid, brazePlatform: 'android' }, 'brazePlatform', /'web' or 'mobile'/],
-      [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', /≥ 0/],
+      [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', />= 0/],
       [{ ...valid, transport: 'fetch' }, 'transport', /function/],
+      [{ ...valid, brazePlatform: Object.create(null) }, 'brazePlatform', /'web' or 'mobile'/],
       [{ ...valid, apikey: 'typo' }, 'apikey', /unknown option "apikey"/],
     ];
     for (const [options, option, message] of cases) {
@@ -48,5 +50,9 @@ describe('brazeKit(options)', () => {
       expect(error.message).toMatch(/^SessionHub setup: brazeKit: /);
       expect(error.message).toMatch(message);
     }
+  });
+
+  it('leaves the form of a kit name to the hub, which checks it for every kit', () => {
+    expect(() => createHub({ kits: [brazeKit({ ...valid, name: 'has space' })] })).toThrow(/kit name "has space" must be 1–64 letters, digits/);
   });
 });

@@ -63,10 +63,10 @@ describe('request: body and headers', () => {
   const items = fc
     .array(
       fc.oneof(
-        sessionStartRecord.map((r): BrazeOutboxItem => ({ id: `ss:${r.sessionId}`, event: sessionStartEvent(r) })),
-        sessionEndRecord.map((r): BrazeOutboxItem => ({ id: `se:${r.sessionId}`, event: sessionEndEvent(r) })),
-        eventRecord.map((r): BrazeOutboxItem => ({ id: r.eventId, event: customEvent(r, () => undefined)! })),
-        fc.string({ minLength: 1, maxLength: 8 }).map((u): BrazeOutboxItem => ({ id: `user:${u}`, attributes: { user_id: u } })),
+        sessionStartRecord.map((r): BrazeOutboxItem => ({ event: sessionStartEvent(r) })),
+        sessionEndRecord.map((r): BrazeOutboxItem => ({ event: sessionEndEvent(r) })),
+        eventRecord.map((r): BrazeOutboxItem => ({ event: customEvent(r, () => undefined)! })),
+        fc.string({ minLength: 1, maxLength: 8 }).map((u): BrazeOutboxItem => ({ attributes: { user_id: u } })),
       ),
       { minLength: 1, maxLength: 20 },
     );
@@ -110,9 +110,8 @@ describe('request: body and headers', () => {
     const startTime = Math.round(ss.time * 1000);
     const endTime = Math.round(se.time * 1000);
     const batch: BrazeOutboxItem[] = [
-      { id: 'ss', event: sessionStartEvent({ sessionId, sessionIndex: 1, previousSessionId: null, startTime, userId, deviceId, trigger: 'launch', isFirstSession: true, previousSessionStartTime: null, previousSessionDuration: null }) },
+      { event: sessionStartEvent({ sessionId, sessionIndex: 1, previousSessionId: null, startTime, userId, deviceId, trigger: 'launch', isFirstSession: true, previousSessionStartTime: null, previousSessionDuration: null }) },
       {
-        id: 'e1',
         event: customEvent(
           {
             eventId: 'e1', name: ce.data.n, attributes: { ...ce.data.p, released: new Date(`${ce.data.p.released}Z`) }, timestamp: Math.round(ce.time * 1000),
@@ -123,13 +122,12 @@ describe('request: body and headers', () => {
         )!,
       },
       {
-        id: 'se',
         event: sessionEndEvent({
           sessionId, sessionIndex: 1, previousSessionId: null, startTime, endTime, duration: endTime - startTime, foregroundDuration: endTime - startTime,
           eventCount: 1, lastActivity: endTime, firstEventId: null, firstEventTime: null, lastEventTime: null, attributes: {}, userId, deviceId, reason: 'timeout',
         }),
       },
-      { id: 'u', attributes: { user_id: userId } },
+      { attributes: { user_id: userId } },
     ];
     const req = buildBrazeRequest(batch, webSdk.body.time as number * 1000 + 999, { attempt: 1, previousSentAt: null, keepalive: false }, deviceId, {
       ...settings,
@@ -153,7 +151,7 @@ describe('request: body and headers', () => {
   });
 
   it('leaves out a damaged stored item instead of failing the batch', () => {
-    const batch = [{ id: 'x' }, { id: 'y', event: null }, { id: 'u', attributes: { user_id: 'u1' } }] as unknown as BrazeOutboxItem[];
+    const batch = [{}, { event: null }, { attributes: { user_id: 'u1' } }] as unknown as BrazeOutboxItem[];
     const body = JSON.parse(buildBrazeRequest(batch, 1e12, firstAttempt, deviceId, settings).body!);
     expect(body.events).toEqual([]);
     expect(body.attributes).toEqual([{ user_id: 'u1' }]);
