@@ -28,12 +28,10 @@ export function portableBase64url(text: string): string {
     acc = (acc << 8) | byte;
     for (bits += 8; bits >= 6; ) out += ALPHABET[(acc >> (bits -= 6)) & 63];
   };
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if ((c & 0xf800) == 0xd800) {
-      const low = text.charCodeAt(i + 1);
-      c = c < 0xdc00 && (low & 0xfc00) == 0xdc00 ? (i++, 0x10000 + ((c - 0xd800) << 10) + low - 0xdc00) : 0xfffd;
-    }
+  // By code point: a surrogate pair is one; a lone surrogate stays one unit and becomes U+FFFD.
+  for (const char of text) {
+    let c = char.codePointAt(0)!;
+    if ((c & 0x1ff800) == 0xd800) c = 0xfffd;
     if (c < 0x80) put(c);
     else {
       // The lead byte, then `n` continuation bytes of 6 bits each.

@@ -140,7 +140,7 @@ const FUNCTION: Rule = [isFunction, 'a function', undefined];
 const OPTIONS: Record<string, Rule> = {
   collectorUrl: [
     (v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()),
-    'the collector\'s http(s) URL without query, like "https://collector.example.com"',
+    'an http(s) URL without query, like "https://collector.example.com"',
   ],
   appId: [isText, TEXT],
   namespace: [isText, TEXT, 'sessionhub'],
@@ -153,8 +153,9 @@ const OPTIONS: Record<string, Rule> = {
   globalEntities: ENTITIES,
   entitiesFor: [isFunction, 'a function', null],
   lifecycleEvents: BOOLEAN,
-  sessionEvents: [isObject, '{ start?: IgluUri, end?: IgluUri }', {}],
-  name: [(v) => typeof v == 'string' && /^[\w.-]{1,64}$/.test(v), '1–64 letters, digits, "_", "." or "-"', 'snowplow'],
+  sessionEvents: [isObject, '{ start?, end? } (Iglu URIs)', {}],
+  // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
+  name: [isText, 'a kit name', 'snowplow'],
   delivery: [isObject, 'an object', {}],
 };
 const SESSION_EVENTS: Record<string, Rule> = { start: IGLU, end: IGLU };
@@ -173,11 +174,11 @@ const DELIVERY: Record<string, Rule> = {
   keepaliveMaxBytes: atLeast(0),
   transport: FUNCTION,
   random: FUNCTION,
-  timers: [(v) => isFunction(v?.setTimeout) && isFunction(v.clearTimeout), 'an object with setTimeout and clearTimeout', undefined],
+  timers: [(v) => isFunction(v?.setTimeout) && isFunction(v.clearTimeout), '{ setTimeout, clearTimeout }', undefined],
 };
 
-const show = (v: unknown): string =>
-  typeof v == 'string' ? JSON.stringify(v) : isFunction(v) ? 'a function' : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : String(v);
+/** A value in a message: strings quoted, objects by kind. */
+const show = (v: unknown): string => (typeof v == 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v));
 
 function fail(option: string, message: string): never {
   throw new SnowplowKitConfigError(option, `option "${option}" ${message}`);
@@ -214,7 +215,7 @@ const entitiesJson = (list: unknown[], option: string): string =>
 /** Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake. */
 export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSnowplowOptions {
   if (!isObject(options)) {
-    throw new SnowplowKitConfigError('options', `snowplowKit(options) takes an object with at least collectorUrl and appId, got ${show(options)}`);
+    throw new SnowplowKitConfigError('options', `options must be an object with collectorUrl and appId, got ${show(options)}`);
   }
   const o = resolve(options as object as Record<string, unknown>, OPTIONS, '');
   const events = new Map<string, ResolvedEventMapping>();

@@ -68,13 +68,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   const encoded = (base64: string, plain: string, json: string): string =>
     encodeBase64 ? ',"' + base64 + '":"' + base64url(json) + '"' : ',"' + plain + '":' + JSON.stringify(json);
 
-  const item = (e: string, eid: string, dtm: number, userId: string | null, body: string, entities: string): TrackerPayload => ({
-    eid,
-    json:
-      '{"e":"' + e + '","eid":' + JSON.stringify(eid) + ',"dtm":"' + Math.round(dtm) + '"' + constant +
-      (userId === null ? '' : ',"uid":' + JSON.stringify(userId)) + body +
-      (entities && encoded('cx', 'co', selfDescribing(CONTEXTS_SCHEMA, '[' + entities + ']'))) + '}',
-  });
+  const item = (e: string, eid: string, dtm: number, userId: string | null, body: string, entities: string): TrackerPayload =>
+    '{"e":"' + e + '","eid":' + JSON.stringify(eid) + ',"dtm":"' + Math.round(dtm) + '"' + constant +
+    (userId === null ? '' : ',"uid":' + JSON.stringify(userId)) + body +
+    (entities && encoded('cx', 'co', selfDescribing(CONTEXTS_SCHEMA, '[' + entities + ']'))) + '}';
 
   /** `ue_px` / `ue_pr`: a self-describing event wrapped in `unstruct_event` 1-0-0. */
   const unstruct = (schema: string, data: string): string => encoded('ue_px', 'ue_pr', selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data)));

@@ -3,17 +3,10 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { v4 } from 'uuid';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
+import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
-
-/** Delivery defaults fitting Snowplow: the mobile trackers' POST limit (40 000 bytes), emit range (25 events), event store size (1000) and age (30 days). */
-export const SNOWPLOW_DELIVERY_DEFAULTS = Object.freeze({
-  maxBatchItems: 25,
-  maxBatchBytes: 40_000,
-  maxQueueItems: 1000,
-  maxAgeMs: 30 * 24 * 60 * 60 * 1000,
-});
 
 const EMPTY_HEALTH: DeliveryHealth = { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null };
 
@@ -66,18 +59,18 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
         maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
         sizeOf: payloadSize,
         buildRequest(items, sentAt) {
-          // Items come back from storage: trust nothing (one bad item must not cost its batch).
-          const readable = items.filter((item) => /^\{/.test(item?.json));
-          if (readable.length < items.length) log.warn(`skipped ${items.length - readable.length} unreadable stored event(s)`);
-          if (!readable.length) throw Error('no readable event');
+          // Items come back from storage: trust nothing (one bad item must not cost its batch; it
+          // goes with the batch). A batch of nothing readable is dropped by the outbox, with a warning.
+          const readable = items.filter((item) => /^\{/.test(item));
+          if (!readable[0]) throw Error('no readable event');
           return trackerRequest(o.endpoint, readable, sentAt);
         },
       });
       await outbox.load();
       logTimeouts(context.timeouts);
       // client_session.userId must be a lowercase UUID (or 16 hex digits).
-      if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$|^[0-9a-f]{16}$/.test(context.deviceId.toLowerCase())) {
-        log.warn(`device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session will fail validation (let createHub make the ids)`);
+      if (!/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$|^[\da-f]{16}$/.test(context.deviceId.toLowerCase())) {
+        log.warn(`device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session will fail validation`);
       }
     },
 

@@ -10,5 +10,5 @@ const seconds = (s: number | null): string => (s === null ? 'none' : s + ' s');
  * Snowplow's native defaults, so whoever compares dashboards knows why the session counts differ.
  */
 export const timeoutsReport = (t: SessionTimeouts): string =>
-  `session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout)}, max duration ${seconds(t.maxSessionDuration)}; ` +
-  `Snowplow's native trackers default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s foreground and ${SNOWPLOW_NATIVE_TIMEOUTS.backgroundTimeout} s background, but client_session carries these sessions`;
+  `session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout)}, max ${seconds(t.maxSessionDuration)}; ` +
+  `Snowplow's native trackers default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s foreground and ${SNOWPLOW_NATIVE_TIMEOUTS.backgroundTimeout} s background`;

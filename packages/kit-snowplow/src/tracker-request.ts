@@ -1,7 +1,6 @@
-import type { HttpRequest } from '@sessionhub/delivery';
+import { utf8Length, type HttpRequest } from '@sessionhub/delivery';
 import { PAYLOAD_DATA_SCHEMA } from './iglu';
 import type { TrackerPayload } from './tracker-payload';
-import { utf8Length } from './utf8-length';
 
 const HEAD = '{"schema":"' + PAYLOAD_DATA_SCHEMA + '","data":[';
 
@@ -9,7 +8,7 @@ const HEAD = '{"schema":"' + PAYLOAD_DATA_SCHEMA + '","data":[';
 export const ENVELOPE_BYTES = HEAD.length + 2;
 
 /** Bytes an item adds to a POST body: its JSON, `"stm":"<13 digits>",` and the comma between items. */
-export const payloadSize = (item: TrackerPayload): number => utf8Length(item.json) + 23;
+export const payloadSize = (item: TrackerPayload): number => utf8Length(item) + 23;
 
 /**
  * The POST of a batch: the `payload_data` 1-0-4 envelope around the items, each stamped with
@@ -22,6 +21,6 @@ export function trackerRequest(url: string, items: readonly TrackerPayload[], se
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: HEAD + items.map((item) => stm + item.json.slice(1)).join() + ']}',
+    body: HEAD + items.map((item) => stm + item.slice(1)).join() + ']}',
   };
 }

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64url, portableBase64url } from '../src/base64url';
-import { utf8Length } from '../src/utf8-length';
 
 // Any UTF-16 string, lone surrogates included (what a JS string may hold, and JSON.stringify passes through).
 const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 200 });
@@ -28,17 +27,5 @@ describe('base64url', () => {
     // Long input crosses the chunking boundary.
     const long = 'x€😀'.repeat(5000);
     expect(portableBase64url(long)).toBe(Buffer.from(long).toString('base64url'));
-  });
-});
-
-describe('utf8Length', () => {
-  it('equals Buffer.byteLength for any string (lone surrogates as U+FFFD, 3 bytes)', () => {
-    fc.assert(
-      fc.property(mixed, (s) => {
-        expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
-      }),
-      { numRuns: 1000 },
-    );
-    for (const s of ['', 'ascii only', '\ud800', 'a\udc00b', '😀', '\ud83d\ude00\ud83d', 'ü€']) expect(utf8Length(s)).toBe(Buffer.byteLength(s, 'utf8'));
   });
 });

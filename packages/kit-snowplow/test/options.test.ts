@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SessionHubConfigError } from '@sessionhub/core';
+import { createHub, SessionHubConfigError } from '@sessionhub/core';
 import { resolveSnowplowOptions, snowplowKit, SnowplowKitConfigError, SNOWPLOW_KIT_VERSION, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 
 const BASE = { collectorUrl: 'https://collector.example.com', appId: 'app' } as const;
@@ -56,8 +56,8 @@ describe('snowplowKit options', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['options', null, 'takes an object'],
-    ['options', 'https://c', 'takes an object'],
+    ['options', null, 'must be an object with collectorUrl and appId, got null'],
+    ['options', 'https://c', 'must be an object with collectorUrl and appId, got "https://c"'],
     ['collectorUrl', { appId: 'a' }, 'http(s) URL'],
     ['collectorUrl', { ...BASE, collectorUrl: 'collector.example.com' }, 'http(s) URL'],
     ['collectorUrl', { ...BASE, collectorUrl: 'https://c.example.com?x=1' }, 'without query'],
@@ -81,19 +81,18 @@ describe('snowplowKit options', () => {
     ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'needs "data" that JSON can hold'],
     ['globalEntities[0]', { ...BASE, globalEntities: [7] }, 'needs "schema"'],
     ['entitiesFor', { ...BASE, entitiesFor: [] }, 'must be a function'],
-    ['sessionEvents', { ...BASE, sessionEvents: true }, '{ start?: IgluUri, end?: IgluUri }'],
+    ['sessionEvents', { ...BASE, sessionEvents: true }, 'must be { start?, end? } (Iglu URIs), got true'],
     ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],
     ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu URI'],
-    ['name', { ...BASE, name: 'snow plow' }, 'letters, digits'],
     ['delivery', { ...BASE, delivery: 5 }, 'must be an object'],
     ['delivery.maxBatchItems', { ...BASE, delivery: { maxBatchItems: 0 } }, '≥ 1'],
     ['delivery.flushIntervalMs', { ...BASE, delivery: { flushIntervalMs: Number.NaN } }, '≥ 0'],
     ['delivery.transport', { ...BASE, delivery: { transport: 'fetch' } }, 'must be a function'],
-    ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'setTimeout and clearTimeout'],
+    ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'must be { setTimeout, clearTimeout }, got an object'],
     ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is unknown (known: maxBatchItems, '],
     ['delivery.maxAttempts', { ...BASE, delivery: { maxAttempts: '3' } }, 'must be a number ≥ 1, got "3"'],
     ['__proto__', { ...BASE, ...JSON.parse('{"__proto__":{}}') }, 'is unknown'],
-    ['name', { ...BASE, name: 7 }, 'letters, digits'],
+    ['name', { ...BASE, name: 7 }, 'must be a kit name, got 7'],
     ['colectorUrl', { ...BASE, colectorUrl: 'x' }, 'is unknown'],
   ])('%s (case %#) is refused with a typed error saying what to fix', (option, options, says) => {
     const error = setupError(options);
@@ -102,6 +101,12 @@ describe('snowplowKit options', () => {
     expect(error.option).toBe(option);
     expect(error.message).toContain('snowplowKit');
     expect(error.message).toContain(says);
+  });
+
+  it('the form of the kit name is the hub\'s rule for every kit', () => {
+    const kit = snowplowKit({ ...BASE, name: 'snow plow' });
+    expect(() => createHub({ kits: [kit] })).toThrow(SessionHubConfigError);
+    expect(() => createHub({ kits: [kit] })).toThrow('letters, digits');
   });
 
   it('the tracker version (tv) follows package.json', () => {

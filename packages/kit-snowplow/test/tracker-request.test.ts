@@ -22,7 +22,7 @@ describe('trackerRequest', () => {
     const b = decodeTrackerRequest(retry);
     expect(a.map((e) => e.item.stm)).toEqual([String(T0 + 1), String(T0 + 1)]);
     expect(b.map((e) => e.item.stm)).toEqual([String(T0 + 2), String(T0 + 2)]);
-    expect(a.map(({ item: { stm: _, ...rest } }) => rest)).toEqual(items.map((i) => JSON.parse(i.json)));
+    expect(a.map(({ item: { stm: _, ...rest } }) => rest)).toEqual(items.map((i) => JSON.parse(i)));
     expect(b.map(({ item: { stm: _, ...rest } }) => rest)).toEqual(a.map(({ item: { stm: _, ...rest } }) => rest));
   });
 
