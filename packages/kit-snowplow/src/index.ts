@@ -16,6 +16,3 @@ export type {
   StorageMechanism,
 } from './options';
 export type { SelfDescribingJson } from './iglu';
-
-// (temporarily) the protocol API from the main entry too
-export * from './protocol';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHub, type HubOptions } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, settle } from '@sessionhub/testing';
-import { snowplowKit, SNOWPLOW_NATIVE_TIMEOUTS, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { SNOWPLOW_NATIVE_TIMEOUTS } from '@sessionhub/kit-snowplow/protocol';
 import { acceptedEvents, captureTransport, recordingLogger } from './harness';
 import { clientSession } from './iglu-validator';
 

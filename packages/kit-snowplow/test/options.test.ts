@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createHub, SessionHubConfigError } from '@sessionhub/core';
-import { resolveSnowplowOptions, snowplowKit, SnowplowKitConfigError, SNOWPLOW_KIT_VERSION, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { snowplowKit, SnowplowKitConfigError, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { resolveSnowplowOptions, SNOWPLOW_KIT_VERSION } from '@sessionhub/kit-snowplow/protocol';
 
 const BASE = { collectorUrl: 'https://collector.example.com', appId: 'app' } as const;
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '@sessionhub/core';
-import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type SnowplowKitOptions, type TrackerPayload } from '@sessionhub/kit-snowplow';
+import type { SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
 

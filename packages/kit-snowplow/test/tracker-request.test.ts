@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPayloadMapper, payloadSize, resolveSnowplowOptions, trackerRequest } from '@sessionhub/kit-snowplow';
+import { createPayloadMapper, payloadSize, resolveSnowplowOptions, trackerRequest } from '@sessionhub/kit-snowplow/protocol';
 import { ENVELOPE_BYTES } from '../src/tracker-request';
 import { decodeTrackerRequest } from './iglu-validator';
 import { eventRecord, T0 } from './records';
