@@ -159,6 +159,8 @@ const OPTIONS: Record<string, Rule> = {
   delivery: [isObject, 'an object', {}],
 };
 const SESSION_EVENTS: Record<string, Rule> = { start: IGLU, end: IGLU };
+/** An `events` value: an Iglu URI, short for `{ schema }`, or the mapping. */
+const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 'an Iglu URI or { schema?, entities? }'];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
 /** As the outbox checks them, but at setup time. */
 const DELIVERY: Record<string, Rule> = {
@@ -221,12 +223,9 @@ export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSno
   const events = new Map<string, ResolvedEventMapping>();
   for (const name of Object.keys(o.events)) {
     const option = 'events.' + name;
-    const m: unknown = o.events[name];
-    if (typeof m == 'string') events.set(name, { schema: valid(m, IGLU, option), entitiesJson: '' });
-    else if (isObject(m)) {
-      const { schema, entities } = resolve(m, EVENT_MAPPING, option + '.');
-      events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
-    } else fail(option, `must be an Iglu URI or { schema?, entities? }, got ${show(m)}`);
+    const m = valid(o.events[name], EVENT, option);
+    const { schema, entities } = typeof m == 'string' ? { schema: m, entities: [] } : resolve(m, EVENT_MAPPING, option + '.');
+    events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
   }
   const url = (o.collectorUrl as string).trim().replace(/\/+$/, '');
   return {

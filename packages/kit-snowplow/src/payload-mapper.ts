@@ -64,7 +64,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   /** Names warned about (bounded, so a stream of names cannot grow it). */
   const warned = new Set<string>();
 
-  /** `cx` / `ue_px` (base64url, the mobile trackers' default) or `co` / `ue_pr` (plain JSON). */
+  /** `cx` / `ue_px` (base64url, the mobile trackers' default) or `co` / `ue_pr` (plain JSON), as JSON fields after a comma. */
   const encoded = (base64: string, plain: string, json: string): string =>
     encodeBase64 ? ',"' + base64 + '":"' + base64url(json) + '"' : ',"' + plain + '":' + JSON.stringify(json);
 
@@ -85,21 +85,19 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
 
   /** The user's per-event entities: validated, serialized; a failure costs those entities, never the event. */
   const eventEntities = (record: EventRecord, generate: NonNullable<typeof entitiesFor>): string => {
-    let list;
+    let json = '';
     try {
-      list = generate(record) ?? [];
-      if (!Array.isArray(list)) throw TypeError('it returned ' + typeof list + ', not an array');
+      // (Something not iterable throws here too: a bug in app code, like a throw.)
+      for (const entity of generate(record) ?? []) {
+        try {
+          json = join(json, selfDescribingJson(entity));
+        } catch (error) {
+          env.report(`entitiesFor, event "${record.name}": an entity ${(error as Error).message}; left out`);
+        }
+      }
     } catch (error) {
       env.report(`entitiesFor failed for event "${record.name}"; sent without its entities:`, error);
       return '';
-    }
-    let json = '';
-    for (const entity of list) {
-      try {
-        json = join(json, selfDescribingJson(entity));
-      } catch (error) {
-        env.report(`entitiesFor, event "${record.name}": an entity ${(error as Error).message}; left out`);
-      }
     }
     return json;
   };
@@ -111,7 +109,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       const schema = mapping.schema ?? catchAllSchema;
       let body: string;
       if (schema === null) {
-        body = structuredFields(name, attributes, options.structuredEventCategory);
+        body = ',' + JSON.stringify(structuredFields(name, attributes, options.structuredEventCategory)).slice(1, -1);
         if (warned.size < 256 && !warned.has(name)) {
           const unsent = unsentAttributes(attributes);
           if (unsent.length) {

@@ -20,5 +20,4 @@ export {
   UNSTRUCT_EVENT_SCHEMA,
 } from './iglu';
 export { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
-export { SNOWPLOW_NATIVE_TIMEOUTS } from './timeouts-report';
 export { SNOWPLOW_KIT_VERSION, TRACKER_VERSION } from './version';

@@ -18,16 +18,17 @@ const asText = (v: unknown): string | undefined => {
 /** `se_va` is a double in the atomic events table: numbers, and strings that are numbers. */
 const seValue = (v: unknown): number => (typeof v == 'number' || (typeof v == 'string' && v.trim()) ? +v : NaN);
 
-const field = (key: string, v: string | undefined): string => (v === undefined ? '' : ',"' + key + '":' + JSON.stringify(v));
-
-/** The `se_*` fields of event `name` as JSON text, each after a comma; `category` when there is no `category` attribute. */
-export function structuredFields(name: string, attributes: Readonly<Record<string, unknown>>, category: string): string {
+/** The `se_*` fields of event `name`, undefined where there is nothing to send; `category` when there is no `category` attribute. */
+export function structuredFields(name: string, attributes: Readonly<Record<string, unknown>>, category: string): Record<string, string | undefined> {
   const c = attributes.category;
   const value = seValue(attributes.value);
-  return (
-    field('se_ca', typeof c == 'string' && c ? c : category) + field('se_ac', name) + field('se_la', asText(attributes.label)) +
-    field('se_pr', asText(attributes.property)) + field('se_va', isFinite(value) ? '' + value : undefined)
-  );
+  return {
+    se_ca: typeof c == 'string' && c ? c : category,
+    se_ac: name,
+    se_la: asText(attributes.label),
+    se_pr: asText(attributes.property),
+    se_va: isFinite(value) ? '' + value : undefined,
+  };
 }
 
 /** Attributes a structured event cannot carry: all but those four, and a `value` that is not a number. */

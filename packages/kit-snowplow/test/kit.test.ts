@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { createHub, type HubOptions } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, settle } from '@sessionhub/testing';
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
-import { SNOWPLOW_NATIVE_TIMEOUTS } from '@sessionhub/kit-snowplow/protocol';
 import { acceptedEvents, captureTransport, recordingLogger } from './harness';
 import { clientSession } from './iglu-validator';
 
@@ -29,7 +28,7 @@ describe('the Snowplow kit in a hub', () => {
     expect(lines[0]).toContain('[sessionhub:snowplow]');
     expect(lines[0]).toContain('background 90 s');
     expect(lines[0]).toContain('foreground 600 s');
-    expect(lines[0]).toContain(`default to ${SNOWPLOW_NATIVE_TIMEOUTS.foregroundTimeout} s foreground`);
+    expect(lines[0]).toContain('default to 1800 s foreground and background');
     hub.setSessionTimeout(30);
     const after = logger.text('debug').filter((l) => l.includes("Snowplow's native trackers"));
     expect(after).toHaveLength(2);

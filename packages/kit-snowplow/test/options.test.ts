@@ -70,7 +70,7 @@ describe('snowplowKit options', () => {
     ['encodeBase64', { ...BASE, encodeBase64: 'yes' }, 'true or false'],
     ['lifecycleEvents', { ...BASE, lifecycleEvents: 1 }, 'true or false'],
     ['events', { ...BASE, events: ['a'] }, 'must be an object: event name → Iglu URI or { schema?, entities? }, got an array'],
-    ['events.play', { ...BASE, events: { play: 'com.acme/play/1-0-0' } }, 'must be an Iglu URI like "iglu:com.acme/my_event/jsonschema/1-0-0", got "com.acme/play/1-0-0"'],
+    ['events.play', { ...BASE, events: { play: 'com.acme/play/1-0-0' } }, 'must be an Iglu URI or { schema?, entities? }, got "com.acme/play/1-0-0"'],
     ['events.play', { ...BASE, events: { play: 42 } }, 'must be an Iglu URI or { schema?, entities? }, got 42'],
     ['events.play.schemas', { ...BASE, events: { play: { schemas: 'x' } } }, 'is unknown (known: schema, entities)'],
     ['events.play.schema', { ...BASE, events: { play: { schema: 'iglu:com.acme/play/jsonschema/1.0.0' } } }, 'Iglu URI'],

@@ -176,7 +176,7 @@ describe('hub events', () => {
     expect(run(() => { throw bug; })).toEqual({ entities: [CLIENT_SESSION], problems: [{ message: expect.stringContaining('entitiesFor failed for event "song_played"'), error: bug }] });
     expect(run(() => ({ schema: 'x' }) as never)).toEqual({
       entities: [CLIENT_SESSION],
-      problems: [{ message: expect.stringContaining('entitiesFor failed'), error: expect.objectContaining({ message: 'it returned object, not an array' }) }],
+      problems: [{ message: expect.stringContaining('entitiesFor failed'), error: expect.any(TypeError) }],
     });
     expect(run(() => null)).toEqual({ entities: [CLIENT_SESSION], problems: [] });
     // An invalid entity costs only itself, with a warning saying what is wrong.
