@@ -5,6 +5,8 @@
  */
 export { createOutbox } from './outbox';
 export type { DropReason, Outbox, OutboxOptions, SendInfo } from './outbox-options';
+export { deliveryOptionsProblem } from './delivery-options';
+export type { DeliveryOptions } from './delivery-options';
 export type { HttpRequest, HttpResponse, Transport, TransportOptions } from './http';
 export { fetchTransport } from './fetch-transport';
 export type { Timers } from './timers';

@@ -1,6 +1,7 @@
 import { SessionHubConfigError, silentLogger, type DeliveryHealth } from '@sessionhub/core';
 import { backoffDelay } from './backoff';
 import { batchLength } from './batch';
+import { LIMITS, settingProblem, type Limit } from './delivery-options';
 import { fetchTransport } from './fetch-transport';
 import type { HttpRequest, HttpResponse } from './http';
 import type { DropReason, Outbox, OutboxOptions } from './outbox-options';
@@ -23,21 +24,6 @@ interface Entry<T> {
   flying: boolean;
 }
 
-/** Numeric options: [name, default, smallest valid value]. */
-const LIMITS = [
-  ['maxBatchItems', 100, 1],
-  ['maxBatchBytes', 40_000, 1],
-  ['flushIntervalMs', 10_000, 0],
-  ['maxAgeMs', 86_400_000, 1],
-  ['maxAttempts', Infinity, 1],
-  ['maxQueueItems', 1000, 1],
-  ['retryBaseMs', 1000, 0],
-  ['retryMaxMs', 300_000, 0],
-  ['requestTimeoutMs', 30_000, 1],
-  ['keepaliveMaxBytes', 65_536, 0],
-] as const;
-type Limit = (typeof LIMITS)[number][0];
-
 /**
  * Creates a kit's outbox. Throws a {@link SessionHubConfigError} for invalid options (a setup mistake);
  * at runtime nothing it does throws.
@@ -52,18 +38,17 @@ type Limit = (typeof LIMITS)[number][0];
  */
 export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const { name, storage, buildRequest, sizeOf } = options;
-  const check = (option: string, valid: unknown, expected: string): void => {
-    if (!valid) throw new SessionHubConfigError(`outbox.${option}`, `outbox ${name}: ${option} must be ${expected}`);
+  const check = (option: string, problem: string | false | undefined): void => {
+    if (problem) throw new SessionHubConfigError(`outbox.${option}`, `outbox ${name}: ${problem}`);
   };
-  check('name', typeof name == 'string' && name, 'a non-empty string');
-  check('storage', typeof storage?.set == 'function', "the kit's context.storage");
-  check('buildRequest', typeof buildRequest == 'function', 'a function');
-  const limit = {} as Record<Limit, number>;
-  for (const [option, fallback, min] of LIMITS) {
-    const value = options[option] ?? fallback;
-    check(option, typeof value == 'number' && value >= min, `a number ≥ ${min}`);
-    limit[option] = value;
+  check('name', !(typeof name == 'string' && name) && 'name must be a non-empty string');
+  check('storage', typeof storage?.set != 'function' && "storage must be the kit's context.storage");
+  check('buildRequest', typeof buildRequest != 'function' && 'buildRequest must be a function');
+  for (const option of ['transport', 'random', 'timers', ...LIMITS.map(([option]) => option)]) {
+    check(option, settingProblem(option, options[option as keyof OutboxOptions<T>]));
   }
+  const limit = {} as Record<Limit, number>;
+  for (const [option, fallback] of LIMITS) limit[option] = options[option] ?? fallback;
 
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? Date.now;

@@ -1,5 +1,5 @@
 import { SessionHubConfigError } from '@sessionhub/core';
-import { createOutbox, type OutboxOptions, type SendInfo } from '@sessionhub/delivery';
+import { createOutbox, deliveryOptionsProblem, type OutboxOptions, type SendInfo } from '@sessionhub/delivery';
 import { dyingStorage, manualClock, manualTimers, settle } from '@sessionhub/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -385,13 +385,33 @@ describe('limits', () => {
       ['outbox.maxAgeMs', { maxAgeMs: '1d' }],
       ['outbox.maxQueueItems', { maxQueueItems: 0 }],
       ['outbox.requestTimeoutMs', { requestTimeoutMs: 0 }],
+      ['outbox.transport', { transport: 'fetch' }],
+      ['outbox.random', { random: 0.5 }],
+      ['outbox.timers', { timers: { setTimeout } }],
     ];
     for (const [option, override] of bad) {
       const attempt = () => createOutbox({ ...base, ...override } as unknown as OutboxOptions<TestItem>);
       expect(attempt).toThrow(SessionHubConfigError);
       expect(attempt).toThrow(expect.objectContaining({ option }) as Error);
     }
-    expect(() => createOutbox({ ...base, flushIntervalMs: 0, maxAttempts: Infinity })).not.toThrow();
+    expect(() => createOutbox({ ...base, flushIntervalMs: 0, maxAttempts: Infinity, transport: undefined })).not.toThrow();
+  });
+
+  it('checks a kit user\'s delivery settings as createOutbox does, so a kit can refuse them when it is created', () => {
+    expect(deliveryOptionsProblem({})).toBeUndefined();
+    expect(deliveryOptionsProblem({ maxQueueItems: 1, flushIntervalMs: 0, maxAttempts: Infinity, transport: () => undefined, random: Math.random, timers: { setTimeout, clearTimeout }, retryMaxMs: undefined })).toBeUndefined();
+    expect(deliveryOptionsProblem({ maxQueueItems: 0 })).toBe('maxQueueItems must be a number ≥ 1');
+    expect(deliveryOptionsProblem({ flushIntervalMs: '10s' })).toBe('flushIntervalMs must be a number ≥ 0');
+    expect(deliveryOptionsProblem({ transport: 'fetch' })).toBe('transport must be a function');
+    expect(deliveryOptionsProblem({ timers: null })).toBe('timers must have setTimeout and clearTimeout');
+    expect(deliveryOptionsProblem({ retries: 3 })).toBe('"retries" is not a delivery setting');
+    expect(deliveryOptionsProblem([])).toBe('must be an object of outbox settings');
+    // Every setting createOutbox refuses, this refuses too, with the same words.
+    for (const [option, value] of [['maxBatchItems', 0], ['maxBatchBytes', Number.NaN], ['retryBaseMs', -1], ['keepaliveMaxBytes', -1], ['requestTimeoutMs', 0]] as const) {
+      const problem = deliveryOptionsProblem({ [option]: value });
+      expect(problem, option).toMatch(new RegExp(`^${option} must be`));
+      expect(() => createOutbox({ name: 'kit', storage: safeStorage(), buildRequest, [option]: value })).toThrow(`outbox kit: ${problem}`);
+    }
   });
 });
 

@@ -1,31 +1,14 @@
 import { SessionHubConfigError } from '@sessionhub/core';
-import type { Timers, Transport } from '@sessionhub/delivery';
+import { deliveryOptionsProblem, type DeliveryOptions } from '@sessionhub/delivery';
 import type { CleverTapPropertyValue } from './event-properties';
-import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
+import type { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 
-/** Delivery tuning passed to the kit's outbox (`@sessionhub/delivery`); the defaults fit CleverTap. */
-export interface CleverTapDeliveryOptions {
-  /** Default: fetch. */
-  readonly transport?: Transport;
-  /** Default: the global timers. */
-  readonly timers?: Timers;
-  /** Default: `Math.random` (retry jitter). */
-  readonly random?: () => number;
-  /** How long an item waits for company before it is sent, ms. Default 10 000. */
-  readonly flushIntervalMs?: number;
-  /** Items kept at most (oldest dropped first). Default 1000. */
-  readonly maxQueueItems?: number;
-  /** An item older than this is dropped, ms. Default 24 h. */
-  readonly maxAgeMs?: number;
-  /** Attempts before an item is dropped. Default: no limit. */
-  readonly maxAttempts?: number;
-  /** First retry delay bound, ms. Default 1000. */
-  readonly retryBaseMs?: number;
-  /** Largest retry delay bound, ms. Default 300 000. */
-  readonly retryMaxMs?: number;
-  /** A request without an answer after this long is aborted and retried, ms. Default 30 000. */
-  readonly requestTimeoutMs?: number;
-}
+/**
+ * Outbox settings the kit's users may tune (`@sessionhub/delivery`): `transport`, `timers`, `random`,
+ * `flushIntervalMs`, `maxQueueItems`, `maxAgeMs`, `maxAttempts`, `retryBaseMs`, `retryMaxMs`,
+ * `requestTimeoutMs`, `maxBatchItems` (default 50, as CleverTap's SDK), `maxBatchBytes`, `keepaliveMaxBytes`.
+ */
+export type CleverTapDeliveryOptions = DeliveryOptions;
 
 /** Options of {@link clevertapKit}. */
 export interface CleverTapKitOptions {
@@ -57,20 +40,6 @@ export interface CleverTapKitOptions {
   readonly delivery?: CleverTapDeliveryOptions;
 }
 
-/** Options after validation and defaults. */
-export interface ResolvedCleverTapOptions {
-  readonly name: string;
-  readonly accountId: string;
-  readonly token: string;
-  /** Base URL without a trailing slash. */
-  readonly endpoint: string;
-  readonly os: string;
-  readonly appFields: Readonly<Record<string, CleverTapPropertyValue>>;
-  readonly sessionNeutralEvents: readonly string[];
-  readonly sessionAttributePrefix: string;
-  readonly delivery: CleverTapDeliveryOptions;
-}
-
 /** A setup mistake in {@link clevertapKit} options. It is a {@link SessionHubConfigError}. */
 export class CleverTapKitConfigError extends SessionHubConfigError {
   constructor(option: string, problem: string) {
@@ -78,125 +47,57 @@ export class CleverTapKitConfigError extends SessionHubConfigError {
   }
 }
 
-export const DEFAULT_REGION = 'eu1';
-export const DEFAULT_OS = 'Web';
-export const DEFAULT_ATTRIBUTE_PREFIX = 'sh_';
-export const DEFAULT_KIT_NAME = 'clevertap';
-
-const KNOWN = new Set([
-  'accountId', 'token', 'region', 'endpoint', 'os', 'appFields', 'sessionNeutralEvents', 'sessionAttributePrefix', 'name', 'delivery',
-]);
-/** Numeric delivery options and their smallest valid values (as the outbox checks them). */
-const DELIVERY_NUMBERS = [
-  ['flushIntervalMs', 0], ['maxQueueItems', 1], ['maxAgeMs', 1], ['maxAttempts', 1], ['retryBaseMs', 0], ['retryMaxMs', 0], ['requestTimeoutMs', 1],
-] as const;
-const KNOWN_DELIVERY = new Set<string>(['transport', 'timers', 'random', ...DELIVERY_NUMBERS.map(([n]) => n)]);
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.prototype.toString.call(v) === '[object Object]';
-const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-
-/** Checks every option and applies the defaults; throws {@link CleverTapKitConfigError} on a mistake. */
-export function resolveCleverTapOptions(options: CleverTapKitOptions): ResolvedCleverTapOptions {
-  if (!isPlainObject(options)) {
-    throw new CleverTapKitConfigError('options', 'must be an object such as { accountId, token, region }');
+/** The base URL an endpoint option stands for (no trailing slash), or undefined when it is not an http(s) URL without query, fragment or credentials. */
+function endpointUrl(value: unknown): string | undefined {
+  try {
+    const url = new URL(value as string);
+    if (/^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username && !url.password) return url.origin + url.pathname.replace(/\/+$/, '');
+  } catch {
+    // not a URL: refused below
   }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new CleverTapKitConfigError(key, `is not an option (known: ${[...KNOWN].join(', ')})`);
-  }
-  const fail = (option: string, problem: string): never => {
-    throw new CleverTapKitConfigError(option, problem);
-  };
-
-  if (typeof o.accountId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(o.accountId)) {
-    fail('accountId', `must be your CleverTap Account ID (letters, digits and "-", e.g. "W9R-486-4W5Z"), got ${shown(o.accountId)}`);
-  }
-  // Sent as an HTTP header: printable ASCII without spaces.
-  if (typeof o.token !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(o.token)) {
-    fail('token', 'must be your CleverTap Account Token (printable characters, no spaces)');
-  }
-
-  let endpoint: string;
-  if (o.endpoint !== undefined) {
-    if (o.region !== undefined) fail('endpoint', 'and "region" both choose where uploads go; give one of them');
-    endpoint = checkEndpoint(o.endpoint, fail);
-  } else {
-    const region = o.region ?? DEFAULT_REGION;
-    if (typeof region !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(region)) {
-      fail('region', `must be a CleverTap region such as "eu1", "in1", "us1", "sg1", "aps3" or "mec1", got ${shown(region)}`);
-    }
-    endpoint = `https://${(region as string).toLowerCase()}.clevertap-prod.com`;
-  }
-
-  const os = o.os ?? DEFAULT_OS;
-  if (typeof os !== 'string' || !/^[A-Za-z0-9 ._-]{1,32}$/.test(os)) {
-    fail('os', `must be a platform name such as "Android", "iOS" or "Web", got ${shown(os)}`);
-  }
-
-  const appFields = o.appFields ?? {};
-  if (!isPlainObject(appFields)) fail('appFields', 'must be an object of string, number or boolean values');
-  for (const [key, value] of Object.entries(appFields as Record<string, unknown>)) {
-    const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-    if (!ok) fail('appFields', `value of "${key}" must be a string, a finite number or a boolean, got ${shown(value)}`);
-  }
-
-  const neutral = o.sessionNeutralEvents ?? CLEVERTAP_SESSION_NEUTRAL_EVENTS;
-  if (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string' && n.length > 0)) {
-    fail('sessionNeutralEvents', 'must be an array of event names ([] to count every event toward sessions)');
-  }
-
-  const prefix = o.sessionAttributePrefix ?? DEFAULT_ATTRIBUTE_PREFIX;
-  if (typeof prefix !== 'string' || prefix.trim() !== prefix || !/^[^.:$'"\\]{1,40}$/.test(prefix)) {
-    fail(
-      'sessionAttributePrefix',
-      `must be 1–40 characters without surrounding spaces and without . : $ ' " \\ (CleverTap removes those from keys), got ${shown(prefix)}`,
-    );
-  }
-
-  const name = o.name ?? DEFAULT_KIT_NAME;
-  if (typeof name !== 'string' || !/^[\w.-]{1,64}$/.test(name)) fail('name', `must be 1–64 letters, digits, "_", "." or "-", got ${shown(name)}`);
-
-  const delivery = o.delivery ?? {};
-  if (!isPlainObject(delivery)) fail('delivery', 'must be an object');
-  const d = delivery as Record<string, unknown>;
-  for (const key of Object.keys(d)) {
-    if (!KNOWN_DELIVERY.has(key)) fail('delivery', `has an unknown field "${key}" (known: ${[...KNOWN_DELIVERY].join(', ')})`);
-  }
-  if (d.transport !== undefined && typeof d.transport !== 'function') fail('delivery', '.transport must be a function (request) => Promise<response>');
-  if (d.random !== undefined && typeof d.random !== 'function') fail('delivery', '.random must be a function returning [0, 1)');
-  if (d.timers !== undefined && !(isPlainObject(d.timers) && typeof d.timers.setTimeout === 'function' && typeof d.timers.clearTimeout === 'function')) {
-    fail('delivery', '.timers must have setTimeout and clearTimeout');
-  }
-  for (const [key, min] of DELIVERY_NUMBERS) {
-    const v = d[key];
-    if (v !== undefined && !(typeof v === 'number' && v >= min)) fail('delivery', `.${key} must be a number ≥ ${min}, got ${shown(v)}`);
-  }
-
-  return {
-    name: name as string,
-    accountId: o.accountId as string,
-    token: o.token as string,
-    endpoint,
-    os: os as string,
-    appFields: { ...(appFields as Record<string, CleverTapPropertyValue>) },
-    sessionNeutralEvents: Object.freeze([...(neutral as string[])]),
-    sessionAttributePrefix: prefix as string,
-    delivery: { ...(delivery as CleverTapDeliveryOptions) },
-  };
 }
 
-function checkEndpoint(value: unknown, fail: (option: string, problem: string) => never): string {
-  let url: URL | null = null;
-  if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
+const matches = (pattern: RegExp) => (v: unknown) => typeof v == 'string' && pattern.test(v);
+const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.toString.call(v) == '[object Object]';
+
+/** Every option: its test and what it must be. The first two are required. */
+const OPTIONS: readonly [keyof CleverTapKitOptions, (value: unknown) => unknown, string][] = [
+  ['accountId', matches(/^[A-Za-z\d-]{1,64}$/), 'your CleverTap Account ID, e.g. "W9R-486-4W5Z"'],
+  // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
+  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'your CleverTap Account Token (no spaces)'],
+  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a CleverTap region such as "eu1" or "us1"'],
+  ['endpoint', endpointUrl, 'an http(s) URL without query, e.g. "https://eu1.clevertap-prod.com"'],
+  ['os', matches(/^[\w .-]{1,32}$/), 'a platform name such as "Android", "iOS" or "Web"'],
+  [
+    'appFields',
+    (v) => isObject(v) && Object.values(v).every((f) => typeof f == 'string' || typeof f == 'boolean' || Number.isFinite(f)),
+    'an object of strings, finite numbers or booleans',
+  ],
+  // An array of event names: checked by the hub, as for every kit.
+  ['sessionNeutralEvents', () => 1, ''],
+  // CleverTap removes . : $ ' " \ from keys, and trims them.
+  ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, '1 to 40 characters without . : $ \' " \\ or surrounding spaces'],
+  // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
+  ['name', matches(/./), 'a kit name'],
+  ['delivery', isObject, 'an object of outbox settings'],
+];
+
+/**
+ * Checks every option; throws {@link CleverTapKitConfigError} naming the first mistake and what to fix.
+ * Returns the base URL uploads go to (no trailing slash): `endpoint`, or the `region`'s (default `eu1`).
+ */
+export function checkCleverTapOptions(options: CleverTapKitOptions): string {
+  if (!isObject(options)) throw new CleverTapKitConfigError('options', 'must be an object such as { accountId, token }');
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, 'is not an option');
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username || url.password) {
-    return fail('endpoint', `must be an http(s) base URL without query or fragment, e.g. "https://eu1.clevertap-prod.com", got ${shown(value)}`);
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  OPTIONS.forEach(([option, valid, rule], i) => {
+    const value = options[option];
+    if (value === undefined ? i < 2 : !valid(value)) throw new CleverTapKitConfigError(option, `must be ${rule}`);
+  });
+  const { endpoint, region } = options;
+  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" both choose where uploads go; give one of them');
+  const problem = deliveryOptionsProblem(options.delivery ?? {});
+  if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
+  return endpointUrl(endpoint) ?? `https://${(region ?? 'eu1').toLowerCase()}.clevertap-prod.com`;
 }

@@ -36,21 +36,14 @@ export interface SessionLedger {
  */
 export const MAX_SESSIONS = 8;
 
-export const EMPTY_LEDGER: SessionLedger = Object.freeze({ last: 0, sessions: new Map<string, LedgerEntry>() });
+export const EMPTY_LEDGER: SessionLedger = { last: 0, sessions: new Map() };
 
 /** The CleverTap session id for a session starting at `startTime` (epoch ms), after `last`. */
-export function nextSessionId(last: number, startTime: number): number {
-  return Math.max(Math.floor(startTime / 1000), last + 1);
-}
-
-/** The whole seconds of a length in ms, or 0 when unknown (`lsl`). */
-export function wholeSeconds(ms: number | null): number {
-  return ms === null || !(ms > 0) ? 0 : Math.round(ms / 1000);
-}
+export const nextSessionId = (last: number, startTime: number): number => Math.max(Math.floor(startTime / 1000), last + 1);
 
 /**
  * Issues the id of a canonical session (or returns the one it already has).
- * `previousSessionDuration` is the start record's (ms, or null when unknown).
+ * `previousSessionDuration` is the start record's (ms, or null when unknown): `lsl` in whole seconds.
  */
 export function openSession(
   ledger: SessionLedger,
@@ -60,54 +53,42 @@ export function openSession(
 ): { ledger: SessionLedger; entry: LedgerEntry } {
   const known = ledger.sessions.get(sessionId);
   if (known) return { ledger, entry: known };
-  const entry: LedgerEntry = { s: nextSessionId(ledger.last, startTime), lsl: wholeSeconds(previousSessionDuration), concluded: false };
-  const sessions = new Map(ledger.sessions);
-  sessions.set(sessionId, entry);
-  // Map iteration is insertion order, so the first keys are the oldest.
-  for (const id of sessions.keys()) {
-    if (sessions.size <= MAX_SESSIONS) break;
-    sessions.delete(id);
-  }
+  const ms = previousSessionDuration ?? 0;
+  const entry: LedgerEntry = { s: nextSessionId(ledger.last, startTime), lsl: ms > 0 ? Math.round(ms / 1000) : 0, concluded: false };
+  // Map order is insertion order: the oldest go first.
+  const sessions = new Map([...ledger.sessions].slice(1 - MAX_SESSIONS)).set(sessionId, entry);
   return { ledger: { last: entry.s, sessions }, entry };
 }
 
 /** Marks a session concluded (its `Session Concluded` was queued). */
 export function concludeSession(ledger: SessionLedger, sessionId: string): SessionLedger {
   const entry = ledger.sessions.get(sessionId);
-  if (!entry || entry.concluded) return ledger;
-  const sessions = new Map(ledger.sessions);
-  sessions.set(sessionId, { s: entry.s, lsl: entry.lsl, concluded: true });
-  return { last: ledger.last, sessions };
+  return !entry || entry.concluded ? ledger : { last: ledger.last, sessions: new Map(ledger.sessions).set(sessionId, { ...entry, concluded: true }) };
 }
-
-const FORMAT_VERSION = 1;
 
 /** The ledger as stored: `{"v":1,"last":…,"sessions":[[id,s,lsl,concluded 0|1],…]}`. */
 export function encodeLedger(ledger: SessionLedger): string {
   const sessions: Array<[string, number, number, 0 | 1]> = [];
   for (const [id, e] of ledger.sessions) sessions.push([id, e.s, e.lsl, e.concluded ? 1 : 0]);
-  return JSON.stringify({ v: FORMAT_VERSION, last: ledger.last, sessions });
+  return JSON.stringify({ v: 1, last: ledger.last, sessions });
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** Reads a stored ledger; a problem (string) when it is not one. */
 export function decodeLedger(text: string): SessionLedger | string {
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch {
-    return 'the stored CleverTap session ids are not JSON';
-  }
-  const o = raw as { v?: unknown; last?: unknown; sessions?: unknown } | null;
-  if (typeof o !== 'object' || o === null || o.v !== FORMAT_VERSION) return 'the stored CleverTap session ids have an unknown format';
-  if (!isCount(o.last) || !Array.isArray(o.sessions) || o.sessions.length > MAX_SESSIONS) return 'the stored CleverTap session ids are malformed';
-  const sessions = new Map<string, LedgerEntry>();
-  for (const row of o.sessions as unknown[]) {
-    if (!Array.isArray(row) || typeof row[0] !== 'string' || !isCount(row[1]) || !isCount(row[2]) || row[1] > o.last || (row[3] !== 0 && row[3] !== 1)) {
-      return 'the stored CleverTap session ids are malformed';
+    const { v, last, sessions } = JSON.parse(text) as { v: unknown; last: unknown; sessions: [unknown, unknown, unknown, unknown][] };
+    if (
+      v === 1 &&
+      isCount(last) &&
+      sessions.length <= MAX_SESSIONS &&
+      sessions.every(([id, s, lsl, concluded]) => typeof id == 'string' && isCount(s) && s <= last && isCount(lsl) && (concluded === 0 || concluded === 1))
+    ) {
+      return { last, sessions: new Map(sessions.map(([id, s, lsl, concluded]) => [id as string, { s: s as number, lsl: lsl as number, concluded: concluded === 1 }])) };
     }
-    sessions.set(row[0], { s: row[1], lsl: row[2], concluded: row[3] === 1 });
+  } catch {
+    // not JSON, or not shaped as a ledger: said below
   }
-  return { last: o.last, sessions };
+  return 'the stored CleverTap session ids are unreadable';
 }

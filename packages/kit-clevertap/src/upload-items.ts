@@ -3,15 +3,7 @@
  * SDK queues them (`EventQueueManager.processEvent`: `s`, `pg`, `type`, `ep`, `f`, `lsl`).
  */
 import type { EventRecord, SessionEndRecord, UserChangeRecord } from '@sessionhub/core';
-import {
-  addProperty,
-  cleanName,
-  emptyProperties,
-  eventProperties,
-  propertyValue,
-  type CleverTapProperties,
-  type OnDroppedProperty,
-} from './event-properties';
+import { addProperty, cleanName, emptyProperties, eventProperties, propertyValue, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
 import type { LedgerEntry } from './session-ledger';
 
 /** The session fields CleverTap stamps on every queued item. */
@@ -20,7 +12,7 @@ export interface CleverTapSessionFields {
   readonly s: number;
   /** The item's position in its session: the canonical event index (1 = first event); 0 outside a session. */
   readonly pg: number;
-  /** When it happened, epoch seconds. */
+  /** When it happened, epoch seconds (`System.currentTimeMillis() / 1000`). */
   readonly ep: number;
   /** True in the device's first session. */
   readonly f: boolean;
@@ -44,11 +36,6 @@ export interface CleverTapProfileItem extends CleverTapSessionFields {
 /** One element (after the header) of the `/a1` upload array. */
 export type CleverTapUploadItem = CleverTapEventItem | CleverTapProfileItem;
 
-/** The event CleverTap raises at the end of a session. */
-export const SESSION_CONCLUDED = 'Session Concluded';
-export const SESSION_LENGTH_KEY = 'Session Length';
-export const SESSION_ID_KEY = 'Session ID';
-
 /** Where a record sits in CleverTap's session terms: its ledger entry and its 1-based index, or none. */
 export interface SessionPosition {
   readonly entry: LedgerEntry;
@@ -58,29 +45,36 @@ export interface SessionPosition {
   readonly index: number;
 }
 
-/** Epoch ms -> epoch seconds, as CleverTap's `ep` (`System.currentTimeMillis() / 1000`). */
-export function epochSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
-}
-
-function sessionFields(at: number, position: SessionPosition | null): CleverTapSessionFields {
-  if (position === null) return { s: 0, pg: 0, ep: epochSeconds(at), f: false, lsl: 0 };
-  return { s: position.entry.s, pg: position.index, ep: epochSeconds(at), f: position.sessionIndex === 1, lsl: position.entry.lsl };
-}
+/** The session fields at `at` (epoch ms) for a position, or outside any session. */
+const sessionFields = (at: number, p: SessionPosition | null): CleverTapSessionFields => ({
+  s: p ? p.entry.s : 0,
+  pg: p ? p.index : 0,
+  ep: Math.floor(at / 1000),
+  f: p?.sessionIndex == 1,
+  lsl: p ? p.entry.lsl : 0,
+});
 
 /**
  * An event. `entry` is the ledger entry of `record.sessionId`, or null when the event was logged with
  * no live session (a session-neutral event: it is sent with `s: 0`, as CleverTap does for push
- * impressions of a killed app). Null when nothing is left of the name under CleverTap's rules.
+ * impressions of a killed app; its record's `eventIndex` and `sessionIndex` are 0, so `pg` is 0 and
+ * `f` false). Null when nothing is left of the name under CleverTap's rules.
  */
 export function eventItem(record: EventRecord, entry: LedgerEntry | null, onDropped?: OnDroppedProperty): CleverTapEventItem | null {
   const evtName = cleanName(record.name);
-  if (evtName === '') return null;
-  const evtData = eventProperties(record.attributes, onDropped);
-  const ep = epochSeconds(record.timestamp);
-  // Built in one literal: this runs for every event, so no intermediate objects.
-  if (entry === null) return { type: 'event', evtName, evtData, s: 0, pg: 0, ep, f: false, lsl: 0 };
-  return { type: 'event', evtName, evtData, s: entry.s, pg: record.eventIndex, ep, f: record.sessionIndex === 1, lsl: entry.lsl };
+  // One literal: this runs for every event, so no intermediate objects and no properties added later.
+  return evtName
+    ? {
+        type: 'event',
+        evtName,
+        evtData: eventProperties(record.attributes, onDropped),
+        s: entry?.s ?? 0,
+        pg: record.eventIndex,
+        ep: Math.floor(record.timestamp / 1000),
+        f: record.sessionIndex == 1,
+        lsl: entry?.lsl ?? 0,
+      }
+    : null;
 }
 
 /**
@@ -90,22 +84,14 @@ export function eventItem(record: EventRecord, entry: LedgerEntry | null, onDrop
  * and the end is its last activity; `ep` = the end record's `endTime` (the last activity for timeouts
  * and force-quit recoveries). Session attributes ride along as `<attributePrefix><key>`.
  */
-export function sessionConcludedItem(
-  end: SessionEndRecord,
-  entry: LedgerEntry,
-  attributePrefix: string,
-  onDropped?: OnDroppedProperty,
-): CleverTapEventItem {
+export function sessionConcludedItem(end: SessionEndRecord, entry: LedgerEntry, attributePrefix: string, onDropped?: OnDroppedProperty): CleverTapEventItem {
   const evtData = emptyProperties();
-  evtData[SESSION_LENGTH_KEY] = end.duration / 1000;
-  evtData[SESSION_ID_KEY] = entry.s;
-  const attributes = end.attributes;
-  for (const key in attributes) {
-    if (Object.prototype.hasOwnProperty.call(attributes, key)) addProperty(evtData, attributePrefix + key, attributes[key], onDropped);
-  }
+  evtData['Session Length'] = end.duration / 1000;
+  evtData['Session ID'] = entry.s;
+  for (const key of Object.keys(end.attributes)) addProperty(evtData, attributePrefix + key, end.attributes[key], onDropped);
   return {
     type: 'event',
-    evtName: SESSION_CONCLUDED,
+    evtName: 'Session Concluded',
     evtData,
     ...sessionFields(end.endTime, { entry, sessionIndex: end.sessionIndex, index: end.eventCount }),
   };
@@ -117,8 +103,6 @@ export function sessionConcludedItem(
  * under CleverTap's value rules.
  */
 export function profileItem(record: UserChangeRecord, position: SessionPosition | null): CleverTapProfileItem | null {
-  if (record.userId === null) return null;
-  const identity = propertyValue(record.userId);
-  if (typeof identity !== 'string' || identity === '') return null;
-  return { type: 'profile', profile: { Identity: identity }, ...sessionFields(record.timestamp, position) };
+  const Identity = record.userId === null ? '' : (propertyValue(record.userId) as string);
+  return Identity ? { type: 'profile', profile: { Identity }, ...sessionFields(record.timestamp, position) } : null;
 }

@@ -26,7 +26,7 @@ export interface CleverTapMetaHeader {
   readonly type: 'meta';
   /** The device id. */
   readonly g: string;
-  /** App fields ("App Launched" fields of the header). */
+  /** App fields ("App Launched" fields of the header); `lib` says which SDK sent the data (CleverTap uses it for wrapper SDKs). */
   readonly af: Readonly<Record<string, CleverTapPropertyValue>>;
   /** Account id and token (QueueHeaderBuilder `addConfigFields`). */
   readonly id: string;
@@ -36,38 +36,29 @@ export interface CleverTapMetaHeader {
 /** CleverTap's Android SDK sends at most 50 queued items per request (`NetworkManager.flushDBQueue`). */
 export const MAX_ITEMS_PER_REQUEST = 50;
 
-/** `lib` in the header's `af`: which SDK sent the data (CleverTap uses it for wrapper SDKs). */
-export const LIBRARY = `sessionhub-kit-clevertap/${KIT_VERSION}`;
-
-/** The header for a target. */
-export function metaHeader(target: UploadTarget): CleverTapMetaHeader {
-  return {
-    type: 'meta',
-    g: target.guid,
-    af: { OS: target.os, lib: LIBRARY, ...target.appFields },
-    id: target.accountId,
-    tk: target.token,
-  };
-}
-
 /**
  * A `buildRequest` for the outbox: called at send time (and per retry), so `ts` is the send time.
  * The constant parts (URL prefix, headers, header JSON) are computed once.
  */
 export function uploadRequestBuilder(target: UploadTarget): (items: readonly CleverTapUploadItem[], sentAt: number) => HttpRequest {
-  const urlPrefix =
-    `${target.endpoint}/a1?os=${encodeURIComponent(target.os)}` +
-    `&t=${encodeURIComponent(KIT_VERSION)}&z=${encodeURIComponent(target.accountId)}&ts=`;
-  const headers: Readonly<Record<string, string>> = Object.freeze({
+  const { accountId, token, os } = target;
+  const url = `${target.endpoint}/a1?os=${encodeURIComponent(os)}&t=${KIT_VERSION}&z=${encodeURIComponent(accountId)}&ts=`;
+  const headers = {
     'Content-Type': 'application/json; charset=utf-8',
-    'X-CleverTap-Account-ID': target.accountId,
-    'X-CleverTap-Token': target.token,
-  });
-  const headerJson = JSON.stringify(metaHeader(target));
+    'X-CleverTap-Account-ID': accountId,
+    'X-CleverTap-Token': token,
+  };
+  const meta: CleverTapMetaHeader = {
+    type: 'meta',
+    g: target.guid,
+    af: { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...target.appFields },
+    id: accountId,
+    tk: token,
+  };
+  const header = JSON.stringify(meta);
   return (items, sentAt) => {
-    let body = `[${headerJson}`;
-    for (const item of items) body += `,${JSON.stringify(item)}`;
-    body += ']';
-    return { url: urlPrefix + Math.floor(sentAt / 1000), method: 'POST', headers, body };
+    let body = '[' + header;
+    for (const item of items) body += ',' + JSON.stringify(item);
+    return { url: url + Math.floor(sentAt / 1000), method: 'POST', headers, body: body + ']' };
   };
 }

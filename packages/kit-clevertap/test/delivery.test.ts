@@ -3,7 +3,8 @@
  * of @sessionhub/testing: the wire as the collector decodes it, and retries under faults.
  */
 import { fetchTransport } from '@sessionhub/delivery';
-import { cleverTapGuid, KIT_VERSION, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { cleverTapGuid, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { KIT_VERSION } from '../src/version';
 import { vendorCollector, type Fault } from '@sessionhub/testing';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';

@@ -5,11 +5,13 @@ import {
   profileItem,
   propertyValue,
   sessionConcludedItem,
-  SESSION_CONCLUDED,
   type DroppedPropertyReason,
   type LedgerEntry,
 } from '@sessionhub/kit-clevertap';
 import fc from 'fast-check';
+
+/** The event CleverTap raises at the end of a session. */
+const SESSION_CONCLUDED = 'Session Concluded';
 import { describe, expect, it } from 'vitest';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);

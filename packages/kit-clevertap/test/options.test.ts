@@ -1,12 +1,12 @@
-import { SessionHubConfigError } from '@sessionhub/core';
+import { createHub, SessionHubConfigError } from '@sessionhub/core';
 import {
   CLEVERTAP_SESSION_NEUTRAL_EVENTS,
   clevertapKit,
   CleverTapKitConfigError,
-  resolveCleverTapOptions,
   type CleverTapKitOptions,
 } from '@sessionhub/kit-clevertap';
 import { describe, expect, it } from 'vitest';
+import { checkCleverTapOptions } from '../src/options';
 
 const valid = { accountId: 'W9R-486-4W5Z', token: 'abc-def' };
 
@@ -23,16 +23,9 @@ function problem(options: unknown): CleverTapKitConfigError {
 
 describe('clevertapKit options', () => {
   it('defaults: region eu1, os Web, prefix sh_, name clevertap, CleverTap session-neutral events', () => {
-    const r = resolveCleverTapOptions(valid);
-    expect(r).toMatchObject({
-      name: 'clevertap',
-      endpoint: 'https://eu1.clevertap-prod.com',
-      os: 'Web',
-      sessionAttributePrefix: 'sh_',
-      appFields: {},
-    });
-    expect(r.sessionNeutralEvents).toEqual(CLEVERTAP_SESSION_NEUTRAL_EVENTS);
+    expect(checkCleverTapOptions(valid)).toBe('https://eu1.clevertap-prod.com');
     const kit = clevertapKit(valid);
+    expect(kit.sessionNeutralEvents).toEqual(CLEVERTAP_SESSION_NEUTRAL_EVENTS);
     expect(kit.name).toBe('clevertap');
     expect(kit.sessionNeutralEvents).toEqual([
       'App Installed', 'App Uninstalled', 'Notification Sent', 'Notification Clicked', 'UTM Visited',
@@ -41,8 +34,8 @@ describe('clevertapKit options', () => {
   });
 
   it('a region picks the regional endpoint; an endpoint is used as given, without a trailing slash', () => {
-    expect(resolveCleverTapOptions({ ...valid, region: 'IN1' }).endpoint).toBe('https://in1.clevertap-prod.com');
-    expect(resolveCleverTapOptions({ ...valid, endpoint: 'http://127.0.0.1:8080/ct/' }).endpoint).toBe('http://127.0.0.1:8080/ct');
+    expect(checkCleverTapOptions({ ...valid, region: 'IN1' })).toBe('https://in1.clevertap-prod.com');
+    expect(checkCleverTapOptions({ ...valid, endpoint: 'http://127.0.0.1:8080/ct/' })).toBe('http://127.0.0.1:8080/ct');
   });
 
   it('opting out of session-neutral events: [] or a shorter list', () => {
@@ -64,20 +57,39 @@ describe('clevertapKit options', () => {
     [{ ...valid, os: '' }, 'os'],
     [{ ...valid, appFields: { Version: {} } }, 'appFields'],
     [{ ...valid, appFields: [] }, 'appFields'],
-    [{ ...valid, sessionNeutralEvents: 'App Installed' }, 'sessionNeutralEvents'],
-    [{ ...valid, sessionNeutralEvents: [''] }, 'sessionNeutralEvents'],
     [{ ...valid, sessionAttributePrefix: '' }, 'sessionAttributePrefix'],
     [{ ...valid, sessionAttributePrefix: 'a.b' }, 'sessionAttributePrefix'],
     [{ ...valid, sessionAttributePrefix: ' sh' }, 'sessionAttributePrefix'],
-    [{ ...valid, name: 'no spaces please' }, 'name'],
+    [{ ...valid, name: '' }, 'name'],
     [{ ...valid, delivery: { transport: 'fetch' } }, 'delivery'],
     [{ ...valid, delivery: { flushIntervalMs: -1 } }, 'delivery'],
     [{ ...valid, delivery: { retries: 3 } }, 'delivery'],
+    [{ ...valid, delivery: [] }, 'delivery'],
     [{ ...valid, apiKey: 'x' }, 'apiKey'],
   ])('refuses %j, naming option %s', (options, option) => {
     const error = problem(options);
     expect(error.option).toBe(option);
     expect(error.message).toMatch(/^SessionHub setup: clevertapKit: option "/);
+  });
+
+  it('says what each option must be', () => {
+    expect(problem({ token: 't' }).message).toBe('SessionHub setup: clevertapKit: option "accountId" must be your CleverTap Account ID, e.g. "W9R-486-4W5Z"');
+    expect(problem({ ...valid, apiKey: 'x' }).message).toBe('SessionHub setup: clevertapKit: option "apiKey" is not an option');
+    expect(problem({ ...valid, sessionAttributePrefix: 'a.b' }).message).toMatch(/must be 1 to 40 characters without \. : \$ ' " \\ or surrounding spaces$/);
+    expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" both choose where uploads go; give one of them$/);
+  });
+
+  it('checks delivery settings as the outbox will, when the kit is created', () => {
+    expect(problem({ ...valid, delivery: { flushIntervalMs: -1 } }).message).toMatch(/option "delivery" is wrong: flushIntervalMs must be a number ≥ 0$/);
+    expect(problem({ ...valid, delivery: { retries: 3 } }).message).toMatch(/option "delivery" is wrong: "retries" is not a delivery setting$/);
+    expect(problem({ ...valid, delivery: { timers: {} } }).message).toMatch(/timers must have setTimeout and clearTimeout$/);
+    expect(() => clevertapKit({ ...valid, delivery: { maxBatchItems: 10, keepaliveMaxBytes: 0, maxAttempts: Infinity, transport: undefined } })).not.toThrow();
+  });
+
+  it('leaves the form of a kit name and of the session-neutral list to the hub, which checks them for every kit', () => {
+    expect(() => createHub({ kits: [clevertapKit({ ...valid, name: 'no spaces please' })] })).toThrow(/kit name "no spaces please" must be 1–64 letters, digits/);
+    const neutral = 'App Installed' as unknown as string[];
+    expect(() => createHub({ kits: [clevertapKit({ ...valid, sessionNeutralEvents: neutral })] })).toThrow(/sessionNeutralEvents must be an array of event names/);
   });
 
   it('never echoes the token in an error', () => {

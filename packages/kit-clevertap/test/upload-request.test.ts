@@ -1,4 +1,6 @@
-import { cleverTapGuid, KIT_VERSION, MAX_ITEMS_PER_REQUEST, metaHeader, uploadRequestBuilder, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { cleverTapGuid, uploadRequestBuilder, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { MAX_ITEMS_PER_REQUEST } from '../src/upload-request';
+import { KIT_VERSION } from '../src/version';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +51,6 @@ describe('the /a1 upload request', () => {
       },
       ...items,
     ]);
-    expect(body[0]).toEqual(metaHeader(target));
   });
 
   it('stamps ts at each call (send time, again on a retry)', () => {
