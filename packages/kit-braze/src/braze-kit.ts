@@ -43,7 +43,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     const alignment = timeoutAlignment(timeouts, o);
     logger.debug(`${when}: ${alignment.summary}`);
     if (alignment.mismatch && alignment.mismatch != mismatch) logger.warn(alignment.mismatch);
-    else if (!alignment.mismatch && mismatch) logger.info(`${when}: session timeouts now agree with your Braze setting`);
+    else if (!alignment.mismatch && mismatch) logger.info(`${when}: timeouts now agree with Braze`);
     mismatch = alignment.mismatch;
   };
 

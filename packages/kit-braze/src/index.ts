@@ -12,8 +12,7 @@ export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent
 export { brazeProperties } from './braze-properties';
 export { brazeDataUrl, buildBrazeRequest } from './braze-request';
 export type { BrazeRequestSettings } from './braze-request';
-export { timeoutAlignment } from './braze-timeouts';
-export type { BrazePlatform, BrazeSessionSettings, TimeoutAlignment } from './braze-timeouts';
+export type { BrazePlatform } from './braze-timeouts';
 export type { BrazeAttributesItem, BrazeEventItem, BrazeOutboxItem } from './braze-outbox-item';
 export type {
   BrazeCustomEvent,
