@@ -11,12 +11,7 @@ export type { CleverTapDeliveryOptions, CleverTapKitOptions } from './options';
 export { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 export { cleverTapGuid } from './device-guid';
 
-// The pure mapping, for replays, servers and tests.
-export { eventItem, profileItem, sessionConcludedItem } from './upload-items';
-export type { CleverTapEventItem, CleverTapProfileItem, CleverTapSessionFields, CleverTapUploadItem, SessionPosition } from './upload-items';
-export { eventProperties, propertyValue } from './event-properties';
-export type { CleverTapProperties, CleverTapPropertyValue, DroppedPropertyReason, OnDroppedProperty } from './event-properties';
-export { uploadRequestBuilder } from './upload-request';
-export type { CleverTapMetaHeader, UploadTarget } from './upload-request';
-export { concludeSession, decodeLedger, encodeLedger, openSession } from './session-ledger';
-export type { LedgerEntry, SessionLedger } from './session-ledger';
+// The wire format, as types.
+export type { CleverTapEventItem, CleverTapProfileItem, CleverTapSessionFields, CleverTapUploadItem } from './upload-items';
+export type { CleverTapProperties, CleverTapPropertyValue } from './event-properties';
+export type { CleverTapMetaHeader } from './upload-request';

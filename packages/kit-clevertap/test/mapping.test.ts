@@ -1,13 +1,7 @@
 import type { EventRecord, SessionEndRecord, UserChangeRecord } from '@sessionhub/core';
-import {
-  eventItem,
-  eventProperties,
-  profileItem,
-  propertyValue,
-  sessionConcludedItem,
-  type DroppedPropertyReason,
-  type LedgerEntry,
-} from '@sessionhub/kit-clevertap';
+import { eventProperties, propertyValue, type DroppedPropertyReason } from '../src/event-properties';
+import type { LedgerEntry } from '../src/session-ledger';
+import { eventItem, profileItem, sessionConcludedItem } from '../src/upload-items';
 import fc from 'fast-check';
 
 /** The event CleverTap raises at the end of a session. */

@@ -5,7 +5,8 @@
 import type { SessionHub } from '@sessionhub/core';
 import { browserLifecycle, createBrowserHub } from '@sessionhub/core/browser';
 import type { Transport } from '@sessionhub/delivery';
-import { clevertapKit, decodeLedger, type CleverTapUploadItem, type SessionLedger } from '@sessionhub/kit-clevertap';
+import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { decodeLedger, type SessionLedger } from '../src/session-ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, type FakeOrigin, type FakeTab } from '../../core/test/browser-fakes';
 import { ACCOUNT } from './harness';

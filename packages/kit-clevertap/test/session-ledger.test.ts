@@ -1,5 +1,4 @@
-import { concludeSession, decodeLedger, encodeLedger, openSession, type SessionLedger } from '@sessionhub/kit-clevertap';
-import { EMPTY_LEDGER, nextSessionId } from '../src/session-ledger';
+import { concludeSession, decodeLedger, EMPTY_LEDGER, encodeLedger, nextSessionId, openSession, type SessionLedger } from '../src/session-ledger';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

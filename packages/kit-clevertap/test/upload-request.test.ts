@@ -1,5 +1,5 @@
-import { cleverTapGuid, uploadRequestBuilder, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
-import { MAX_ITEMS_PER_REQUEST } from '../src/upload-request';
+import { cleverTapGuid, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { MAX_ITEMS_PER_REQUEST, uploadRequestBuilder } from '../src/upload-request';
 import { KIT_VERSION } from '../src/version';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
