@@ -96,7 +96,7 @@ function renderSession(): void {
   field('user', hub.getUser() ?? '(anonymous)');
   field('device', hub.getDeviceId() ?? '—');
   field('timeouts', `${hub.getSessionTimeout()} s`);
-  field('clevertapId', s ? String(Math.floor(s.startTime / 1000)) : '—');
+  field('clevertapId', s ? (liveCleverTapId ?? '—') : '—');
   document.body.dataset.sessionId = s?.id ?? '';
 }
 
@@ -114,6 +114,9 @@ function renderVendor(name: string, view: VendorSessions, current: string | null
   if (list.innerHTML !== items) list.innerHTML = items;
 }
 
+/** The CleverTap session id of the live session, as CleverTap received it. */
+let liveCleverTapId: string | null = null;
+
 async function pollCollectors(): Promise<void> {
   try {
     const response = await fetch(`${collector}/__collector/requests`);
@@ -121,7 +124,10 @@ async function pollCollectors(): Promise<void> {
     const s = hub.getSession();
     renderVendor('braze', views.braze, s?.id ?? null);
     renderVendor('snowplow', views.snowplow, s?.id ?? null);
-    renderVendor('clevertap', views.clevertap, s ? String(Math.floor(s.startTime / 1000)) : null);
+    // CleverTap's session id is the start second made strictly increasing by the kit (two sessions
+    // in one second get consecutive ids), so the live one is the highest id CleverTap received.
+    liveCleverTapId = s ? (views.clevertap.sessions.reduce<string | null>((a, id) => (a === null || Number(id) > Number(a) ? id : a), null)) : null;
+    renderVendor('clevertap', views.clevertap, liveCleverTapId);
     document.body.dataset.polled = String(Date.now());
   } catch (error) {
     console.debug('collectors not reachable', error);
