@@ -128,6 +128,7 @@ async function pollCollectors(): Promise<void> {
     // in one second get consecutive ids), so the live one is the highest id CleverTap received.
     liveCleverTapId = s ? (views.clevertap.sessions.reduce<string | null>((a, id) => (a === null || Number(id) > Number(a) ? id : a), null)) : null;
     renderVendor('clevertap', views.clevertap, liveCleverTapId);
+    field('clevertapId', liveCleverTapId ?? '—');
     document.body.dataset.polled = String(Date.now());
   } catch (error) {
     console.debug('collectors not reachable', error);

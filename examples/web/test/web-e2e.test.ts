@@ -234,7 +234,6 @@ describe('web example in Chromium: storage', () => {
 describe('web example in Chromium: the live view', () => {
   it('after a scripted session, shows the session id each vendor received (DOM and screenshot)', async () => {
     const page = await openPage({ timeout: 60, flush: 200 });
-    const first = (await session(page)) as SessionSnapshot;
     await page.click('#log-event');
     await page.click('#set-attribute');
     await page.fill('#attr-key', 'articles_read');
@@ -249,14 +248,18 @@ describe('web example in Chromium: the live view', () => {
     const s = (await session(page)) as SessionSnapshot;
     expect(s.index).toBe(2);
     expect(s.userId).toBe('user-42');
-    // The kit's rule: the start second, made strictly increasing (both sessions may start in one second).
-    const expectedCleverTap = String(Math.max(Number(cleverTapId(s)), Number(cleverTapId(first)) + 1));
+    // CleverTap's id for the new session is the one its first event carried; the kit makes ids strictly
+    // increasing (both sessions may start in one second), so it is above the ended session's id.
+    const ct = (await waitForVendors('the new session at CleverTap', (v) => v.clevertap.ends.length >= 1 && v.clevertap.starts.length >= 2)).clevertap;
+    const expectedCleverTap = ct.starts.at(-1) as string;
+    expect(Number(expectedCleverTap)).toBeGreaterThan(Number(ct.ends.at(-1)));
+    expect(Number(expectedCleverTap)).toBeGreaterThanOrEqual(Number(cleverTapId(s)));
     for (const [vendor, id] of [['braze', s.id], ['snowplow', s.id], ['clevertap', expectedCleverTap]] as const) {
       const current = page.locator(`.vendor[data-vendor="${vendor}"] li.current`);
       await expect.poll(() => current.textContent(), { timeout: 10_000 }).toBe(id);
     }
     expect(await page.textContent('#session [data-field="id"]')).toBe(s.id);
-    expect(await page.textContent('#session [data-field="clevertapId"]')).toBe(expectedCleverTap);
+    await expect.poll(() => page.textContent('#session [data-field="clevertapId"]'), { timeout: 10_000 }).toBe(expectedCleverTap);
     expect(await page.getAttribute('.vendor[data-vendor="braze"]', 'data-starts')).toBe(`${s.previousSessionId} ${s.id}`);
     mkdirSync(fileURLToPath(new URL('.', `file://${SCREENSHOT}`)), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
