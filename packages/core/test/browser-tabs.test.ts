@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub, Warning } from '@sessionhub/core';
-import { browserLifecycle, createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
+import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
 import { recordingKit, type RecordingKit } from '@sessionhub/testing';
-import { fakeOrigin, type FakeOrigin, type FakeTab } from './browser-fakes';
+import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
 
 const SEC = 1000;
@@ -22,10 +22,8 @@ async function openPage(origin: FakeOrigin, options: Partial<BrowserHubOptions> 
   const kit = recordingKit();
   const warnings: Warning[] = [];
   const hub = createBrowserHub({
-    storage: tab.storage,
+    ...tabHubOptions(tab),
     locks: withLocks ? tab.locks : null,
-    storageEvents: tab.events,
-    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
     kits: [kit],
     logger: silent,
     sessionTimeout: 5,

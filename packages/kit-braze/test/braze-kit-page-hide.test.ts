@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
-import { browserLifecycle, createBrowserHub } from '@sessionhub/core/browser';
-import type { Transport } from '@sessionhub/delivery';
+import { createBrowserHub } from '@sessionhub/core/browser';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
 // The core's fakes of a browser origin (localStorage, Web Locks, Page Lifecycle events), so the
 // kit is driven by the real browser runtime, as in a page.
-import { fakeOrigin, type FakeOrigin, type FakeTab } from '../../core/test/browser-fakes';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -23,21 +22,20 @@ interface Page {
 
 async function openPage(origin: FakeOrigin): Promise<Page> {
   const tab = origin.openTab();
-  const sent: Sent[] = [];
-  const transport: Transport = (request, options) => {
-    sent.push({ body: JSON.parse(request.body ?? '') as BrazeRequestBody, keepalive: options.keepalive === true });
-    return Promise.resolve({ status: 200 });
-  };
+  const transport = recordingTransport();
   const hub = createBrowserHub({
-    storage: tab.storage,
-    locks: tab.locks,
-    storageEvents: tab.events,
-    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
+    ...tabHubOptions(tab),
     logger: silent,
     kits: [brazeKit({ apiKey: 'api-key-1', baseUrl: 'sdk.iad-01.braze.com', transport })],
   });
   await hub.start();
-  return { tab, hub, sent };
+  return {
+    tab,
+    hub,
+    get sent() {
+      return transport.requests.map((r) => ({ body: JSON.parse(r.body) as BrazeRequestBody, keepalive: r.keepalive }));
+    },
+  };
 }
 
 const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.body.events.map((e) => (e.name === 'ce' ? `ce:${e.data.n}` : e.name)));

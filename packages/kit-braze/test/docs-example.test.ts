@@ -1,18 +1,15 @@
 // The example of docs/kits/braze.md, compiled and run: the docs include the regions below verbatim
 // (the docs checker compares them), and the test checks that the example does what the page says.
-import { setupServer } from 'msw/node';
 import { afterAll, expect, it, vi } from 'vitest';
-import { vendorCollector } from '@sessionhub/testing';
+import { mockedCollector } from '@sessionhub/testing/node';
 import type { BrazeRequestBody } from '@sessionhub/kit-braze';
 
 // Braze's SDK endpoint, answered by the msw collector; the example itself is unchanged app code.
-const collector = vendorCollector({ origins: { braze: 'https://sdk.iad-01.braze.com' } });
-const server = setupServer(...collector.handlers);
-server.listen({ onUnhandledRequest: 'error' });
+const collector = mockedCollector({ origins: { braze: 'https://sdk.iad-01.braze.com' } });
 const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => {
-  server.close();
+  collector.close();
   vi.restoreAllMocks();
 });
 

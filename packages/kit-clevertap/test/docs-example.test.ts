@@ -1,18 +1,15 @@
 // The example of docs/kits/clevertap.md, compiled and run: the docs include the regions below verbatim
 // (the docs checker compares them), and the test checks that the example does what the page says.
-import { setupServer } from 'msw/node';
 import { afterAll, expect, it, vi } from 'vitest';
-import { vendorCollector } from '@sessionhub/testing';
+import { mockedCollector } from '@sessionhub/testing/node';
 import type { CleverTapEventItem, CleverTapMetaHeader, CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 
 // CleverTap's EU endpoint, answered by the msw collector; the example itself is unchanged app code.
-const collector = vendorCollector({ origins: { clevertap: 'https://eu1.clevertap-prod.com' } });
-const server = setupServer(...collector.handlers);
-server.listen({ onUnhandledRequest: 'error' });
+const collector = mockedCollector({ origins: { clevertap: 'https://eu1.clevertap-prod.com' } });
 const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => {
-  server.close();
+  collector.close();
   vi.restoreAllMocks();
 });
 

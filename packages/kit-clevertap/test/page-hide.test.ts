@@ -3,12 +3,11 @@
  * origin): at pagehide and freeze only synchronous work is sure to run.
  */
 import type { SessionHub } from '@sessionhub/core';
-import { browserLifecycle, createBrowserHub } from '@sessionhub/core/browser';
-import type { Transport } from '@sessionhub/delivery';
+import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { decodeLedger, type SessionLedger } from '../src/session-ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeOrigin, type FakeOrigin, type FakeTab } from '../../core/test/browser-fakes';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -27,22 +26,19 @@ interface Page {
 
 async function openPage(origin: FakeOrigin): Promise<Page> {
   const tab = origin.openTab();
-  const sent: Sent[] = [];
-  const transport: Transport = (request, options) => {
-    const [, ...items] = JSON.parse(request.body ?? '') as [unknown, ...CleverTapUploadItem[]];
-    sent.push({ items, keepalive: options.keepalive === true });
-    return Promise.resolve({ status: 200 });
-  };
-  const hub = createBrowserHub({
-    storage: tab.storage,
-    locks: tab.locks,
-    storageEvents: tab.events,
-    lifecycle: browserLifecycle({ document: tab.document, window: tab.window }),
-    logger: silent,
-    kits: [clevertapKit({ ...ACCOUNT, delivery: { transport } })],
-  });
+  const transport = recordingTransport();
+  const hub = createBrowserHub({ ...tabHubOptions(tab), logger: silent, kits: [clevertapKit({ ...ACCOUNT, delivery: { transport } })] });
   await hub.start();
-  return { tab, hub, sent };
+  return {
+    tab,
+    hub,
+    get sent() {
+      return transport.requests.map((r) => {
+        const [, ...items] = JSON.parse(r.body) as [unknown, ...CleverTapUploadItem[]];
+        return { items, keepalive: r.keepalive };
+      });
+    },
+  };
 }
 
 const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.items.map((i) => (i.type === 'event' ? i.evtName : 'profile')));

@@ -1,19 +1,16 @@
 // The example of docs/kits/snowplow.md, compiled and run: the docs include the regions below verbatim
 // (the docs checker compares them), and the test checks that the example does what the page says.
-import { setupServer } from 'msw/node';
 import { afterAll, expect, it, vi } from 'vitest';
-import { vendorCollector } from '@sessionhub/testing';
+import { mockedCollector } from '@sessionhub/testing/node';
 import { acceptedEvents } from './harness';
 import { clientSession, decodeTrackerRequest } from './iglu-validator';
 
 // The collector the example names, answered by the msw collector; the example itself is unchanged app code.
-const collector = vendorCollector({ origins: { snowplow: 'https://collector.example.com' } });
-const server = setupServer(...collector.handlers);
-server.listen({ onUnhandledRequest: 'error' });
+const collector = mockedCollector({ origins: { snowplow: 'https://collector.example.com' } });
 const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => {
-  server.close();
+  collector.close();
   vi.restoreAllMocks();
 });
 

@@ -13,6 +13,10 @@ export type { ManualLifecycle } from './manual-lifecycle';
 export { dyingStorage } from './dying-storage';
 export type { DyingStorage } from './dying-storage';
 export { recordingKit, throwingKit } from './recording-kit';
+export { recordingTransport } from './recording-transport';
+export type { RecordedRequest, RecordingTransport } from './recording-transport';
+export { fakeOrigin, tabHubOptions } from './fake-browser-origin';
+export type { FakeOrigin, FakeTab } from './fake-browser-origin';
 export type { RecordedCall, RecordingKit } from './recording-kit';
 
 export { vendorCollector } from './msw-collector';

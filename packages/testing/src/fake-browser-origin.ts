@@ -5,7 +5,7 @@
  * writes reach only after that lag — as Chromium's per-process caches, which is what a
  * compare-and-set without Web Locks must survive.
  */
-import type { LockManagerLike, StorageEventSource, WebStorageLike } from '@sessionhub/core/browser';
+import { browserLifecycle, type BrowserHubOptions, type LockManagerLike, type StorageEventSource, type WebStorageLike } from '@sessionhub/core/browser';
 
 type StorageListener = (event: { key: string | null; newValue: string | null }) => void;
 
@@ -202,4 +202,14 @@ export class FakeLockManager {
     const next = queue.shift();
     if (next) next.grant();
   }
+}
+
+/** The `createBrowserHub` options that put a hub in this tab: its localStorage, Web Locks, storage events and page lifecycle. */
+export function tabHubOptions(tab: FakeTab): Pick<BrowserHubOptions, 'storage' | 'locks' | 'storageEvents' | 'lifecycle'> {
+  return {
+    storage: tab.storage,
+    locks: tab.locks,
+    storageEvents: tab.events,
+    lifecycle: browserLifecycle({ document: tab.document as never, window: tab.window as never }),
+  };
 }
