@@ -303,6 +303,7 @@ describe('hub: force-quit recovery', () => {
     // now would make the next launch recover it again instead of losing its end.
     const onDisk = JSON.parse(relaunched.snapshot().get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
     expect(onDisk.session?.id).toBe(first.kit.starts()[0]?.sessionId);
+    expect(onDisk).not.toHaveProperty('config'); // each run takes its config from its options
     expect(started).toBe(false);
     release();
     await vi.waitFor(() => expect(started).toBe(true));

@@ -4,9 +4,14 @@ const TRIGGERS: readonly SessionStartTrigger[] = ['launch', 'foreground', 'event
 import { attributeValueProblem, emptyAttributes } from './attributes';
 import type { EngineConfig, EngineState, PreviousSession, SessionState } from './state';
 
-/** The persisted form of the engine state; `version` lets later releases migrate it. */
+/**
+ * The persisted form of the engine state; `version` lets later releases migrate it. The config is
+ * left out: each run takes it from its own options (see {@link decodeState}), so writing it on every
+ * event would only cost time and bytes.
+ */
 export function encodeState(state: EngineState): string {
-  return JSON.stringify(state);
+  const { config: _fromOptions, ...persisted } = state;
+  return JSON.stringify(persisted);
 }
 
 /** A decoded state, or why the stored text could not be used. */
