@@ -1,25 +1,9 @@
-import type {
-  AttributeValue,
-  EventRecord,
-  LifecycleRecord,
-  SessionEndReason,
-  SessionEndRecord,
-  SessionStartRecord,
-  SessionStartTrigger,
-} from '../records';
-import {
-  ATTRIBUTE_LIMITS,
-  attributeKeyProblem,
-  attributeValueProblem,
-  copyAttributes,
-  describe,
-  emptyAttributes,
-  findAttributeKey,
-} from './attributes';
+import type { AttributeValue, EventRecord, LifecycleRecord, SessionEndReason, SessionStartRecord, SessionStartTrigger } from '../records';
+import { ATTRIBUTE_LIMITS, attributeKeyProblem, attributeValueProblem, describe, emptyAttributes, findAttributeKey } from './attributes';
 import { isExpired } from './expiry';
 import type { EngineInput } from './inputs';
 import type { EngineOutput, WarningCode } from './outputs';
-import type { EngineConfig, EngineState, PreviousSession, SessionState } from './state';
+import type { EngineConfig, EngineState, SessionState } from './state';
 
 /** What the engine needs from outside that is not in its state: fresh ids. Seed it for replays. */
 export interface EngineEnv {
@@ -36,408 +20,351 @@ export interface StepResult {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Session = Mutable<SessionState>;
+type Result = boolean | number | undefined;
+
+/**
+ * One step in progress: a copy of the state (and of its session) that the rules below modify, so the
+ * caller's state is never touched, and the outputs so far. Module functions take it as their first
+ * argument instead of closing over it: nothing is allocated per step but the draft itself.
+ */
+interface Draft extends Mutable<Omit<EngineState, 'session'>> {
+  session: Session | null;
+  readonly out: EngineOutput[];
+  readonly env: EngineEnv;
+}
 
 /**
  * Apply one input to the session state: the whole of the session rules, as a pure function.
  *
  * Deterministic given `env.newId`; never reads a clock, never touches storage, never throws on a
- * well-typed input, and never modifies `state` (a new state is returned when anything changed).
+ * well-typed input, and never modifies `state` (a new state is returned).
  */
 export function step(state: EngineState, input: EngineInput, env: EngineEnv): StepResult {
-  return new Step(state, env).run(input);
+  const d: Draft = { ...state, session: state.session && { ...state.session }, out: [], env };
+  const result = apply(d, input);
+  const { out, env: _env, ...next } = d;
+  return { state: next, outputs: out, result };
 }
 
-class Step {
-  private readonly d: Mutable<EngineState>;
-  /** The draft's session, copied on first write so the caller's state is never modified. */
-  private s: Mutable<SessionState> | null;
-  private sessionCopied = false;
-  private readonly outputs: EngineOutput[] = [];
-
-  constructor(
-    state: EngineState,
-    private readonly env: EngineEnv,
-  ) {
-    this.d = { ...state };
-    this.s = state.session as Mutable<SessionState> | null;
-  }
-
-  run(input: EngineInput): StepResult {
-    const result = this.apply(input);
-    this.d.session = this.s;
-    return { state: this.d, outputs: this.outputs, result };
-  }
-
-  private apply(input: EngineInput): boolean | number | undefined {
-    if (input.type === 'launch') return this.launch(input.t, input.foreground, input.config);
-    const t = this.advanceClock(input);
-    switch (input.type) {
-      case 'foreground':
-        return this.foreground(t);
-      case 'background':
-        return this.background(t);
-      case 'event':
-        return this.event(t, input.eventId, input.name, input.attributes, input.affectsSession);
-      case 'tick':
-        return true;
-      case 'setUser':
-        return this.setUser(t, input.userId);
-      case 'startNewSession':
-        if (this.s) this.end(t, 'manual');
-        this.start(t, 'manual');
-        return true;
-      case 'endSession':
-        if (!this.s) return this.warn('no-live-session', 'endSession() was called with no live session');
-        this.end(t, 'manual');
-        return true;
-      case 'setAttribute':
-        return this.setAttribute(t, input.key, input.value);
-      case 'incrementAttribute':
-        return this.incrementAttribute(t, input.key, input.by);
-      case 'removeAttribute':
-        return this.removeAttribute(t, input.key);
-      case 'configure':
-        this.d.config = { ...this.d.config, ...input.config };
-        this.outputs.push({ type: 'configChange', config: this.d.config });
-        this.expireIfDue(t);
-        return true;
-    }
-  }
-
-  // ---------------------------------------------------------------- time
-
-  /**
-   * Turns the input's timestamp into the engine's time. A clock that moved back by less than the
-   * session timeout counts as "no time passed"; a jump back by the timeout or more ends the session
-   * at its last activity (reason `clock-change`). Then ends the session if it has expired.
-   */
-  private advanceClock(input: Exclude<EngineInput, { type: 'launch' }>): number {
-    let t = input.t;
-    if (t < this.d.clock) {
-      if (this.d.clock - t < this.d.config.sessionTimeoutMs) {
-        t = this.d.clock;
-      } else {
-        this.clockJumpedBack(t, isActivity(input, this.d.config));
-        return t;
+function apply(d: Draft, input: EngineInput): Result {
+  if (input.type === 'launch') return launch(d, input.t, input.foreground, input.config);
+  const t = advanceClock(d, input);
+  const s = d.session;
+  switch (input.type) {
+    case 'foreground':
+      if (d.inForeground !== true || !s) {
+        d.inForeground = true;
+        enterForeground(d, t, 'foreground');
       }
-    }
-    this.d.clock = t;
-    this.expireIfDue(t);
-    return t;
-  }
-
-  /** Ends the session after a large backward jump; `restart` starts a new one (not on launch, which decides itself). */
-  private clockJumpedBack(t: number, activity: boolean, restart = true): void {
-    this.warn(
-      'clock-moved-backwards',
-      `the clock moved back by ${this.d.clock - t} ms (at least the session timeout): the session ends at its last activity`,
-    );
-    this.d.clock = t;
-    if (!this.s) return;
-    this.end(this.s.lastActivity, 'clock-change');
-    if (restart && (activity || this.d.inForeground === true)) this.start(t, 'clock-change');
-  }
-
-  private expireIfDue(t: number): void {
-    if (this.s && isExpired(this.s, t, this.d.inForeground, this.d.config)) this.end(this.s.lastActivity, 'timeout');
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
-  private launch(t: number, foreground: boolean, config: EngineConfig | undefined): true {
-    if (config) this.d.config = config;
-    if (t < this.d.clock && this.d.clock - t >= this.d.config.sessionTimeoutMs) {
-      this.clockJumpedBack(t, false, false);
-    } else if (t < this.d.clock) {
-      t = this.d.clock;
-    }
-    this.d.clock = t;
-    const s = this.s;
-    if (s) {
-      // The previous run is over: whatever it was doing, the app was not running since lastActivity.
-      if (this.d.config.resumeOnRelaunch && !isExpired(s, t, false, this.d.config)) {
-        this.closeForegroundStretch(s.lastActivity);
-      } else {
-        this.end(s.lastActivity, 'recovered');
+      return true;
+    case 'background':
+      if (d.inForeground !== false) {
+        d.inForeground = false;
+        if (s) {
+          closeForegroundStretch(s, t);
+          s.backgroundIndex++;
+          s.lastActivity = Math.max(s.lastActivity, t);
+        }
+        emit(d, 'background', lifecycleRecord(d, t));
       }
+      return true;
+    case 'event':
+      return logEvent(d, t, input);
+    case 'setUser':
+      return setUser(d, t, input.userId);
+    case 'startNewSession':
+      end(d, t, 'manual');
+      start(d, t, 'manual');
+      return true;
+    case 'endSession':
+      if (!s) return warn(d, 'no-live-session', 'endSession(): there is no live session');
+      end(d, t, 'manual');
+      return true;
+    case 'setAttribute': {
+      const problem = attributeKeyProblem(input.key) ?? attributeValueProblem(input.value);
+      return problem ? warn(d, 'invalid-argument', `setSessionAttribute: ${problem}`) : writeAttribute(d, t, 'setSessionAttribute', input.key, input.value);
     }
-    this.d.inForeground = foreground;
-    if (foreground) this.enterForeground(t, 'launch');
-    return true;
+    case 'incrementAttribute':
+      return incrementAttribute(d, t, input.key, input.by);
+    case 'removeAttribute':
+      return removeAttribute(d, t, input.key);
+    case 'configure':
+      d.config = { ...d.config, ...input.config };
+      emit(d, 'configChange', d.config);
+      expireIfDue(d, t);
+      return true;
+    // 'tick': only time passes.
   }
+  return true;
+}
 
-  private foreground(t: number): boolean {
-    if (this.d.inForeground === true && this.s) return true;
-    this.d.inForeground = true;
-    this.enterForeground(t, 'foreground');
-    return true;
-  }
+// ---------------------------------------------------------------- time
 
-  private enterForeground(t: number, trigger: SessionStartTrigger): void {
-    if (!this.s) this.start(t, trigger);
-    const s = this.writableSession();
-    s.foregroundIndex += 1;
-    s.foregroundSince = t;
-    s.lastActivity = t;
-    this.outputs.push({ type: 'foreground', record: this.lifecycleRecord(t) });
-  }
-
-  private background(t: number): boolean {
-    if (this.d.inForeground === false) return true;
-    this.d.inForeground = false;
-    if (this.s) {
-      this.closeForegroundStretch(t);
-      const s = this.writableSession();
-      s.backgroundIndex += 1;
-      s.lastActivity = Math.max(s.lastActivity, t);
+/**
+ * Turns the input's timestamp into the engine's time. A clock that moved back by less than the
+ * session timeout counts as "no time passed"; a jump back by the timeout or more ends the session
+ * at its last activity (reason `clock-change`). Then ends the session if it has expired.
+ */
+function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>): number {
+  let t = input.t;
+  if (t < d.clock) {
+    if (d.clock - t >= d.config.sessionTimeoutMs) {
+      clockJumpedBack(d, t, isActivity(input, d.config) || d.inForeground === true);
+      return t;
     }
-    this.outputs.push({ type: 'background', record: this.lifecycleRecord(t) });
-    return true;
+    t = d.clock;
   }
+  d.clock = t;
+  expireIfDue(d, t);
+  return t;
+}
 
-  /** Adds the running foreground stretch (if any) up to `until` to the accumulated foreground time. */
-  private closeForegroundStretch(until: number): void {
-    const since = this.s?.foregroundSince;
-    if (since === null || since === undefined) return;
-    const s = this.writableSession();
-    s.foregroundTime += Math.max(0, until - since);
-    s.foregroundSince = null;
+/** Ends the session after a large backward jump; `restart` starts a new one (not on launch, which decides itself). */
+function clockJumpedBack(d: Draft, t: number, restart: boolean): void {
+  warn(d, 'clock-moved-backwards', `the clock moved back by ${d.clock - t} ms (≥ the session timeout): the session ends at its last activity`);
+  d.clock = t;
+  const s = d.session;
+  if (!s) return;
+  end(d, s.lastActivity, 'clock-change');
+  if (restart) start(d, t, 'clock-change');
+}
+
+function expireIfDue(d: Draft, t: number): void {
+  const s = d.session;
+  if (s && isExpired(s, t, d.inForeground, d.config)) end(d, s.lastActivity, 'timeout');
+}
+
+/** Inputs that are user activity, so a session should exist after them. */
+function isActivity(input: EngineInput, config: EngineConfig): boolean {
+  return input.type === 'foreground' || input.type === 'startNewSession' || (input.type === 'event' && affects(input, config));
+}
+
+const affects = (input: { name: string; affectsSession: boolean }, config: EngineConfig): boolean =>
+  input.affectsSession && !config.excludedEvents.includes(input.name);
+
+// ---------------------------------------------------------------- lifecycle
+
+function launch(d: Draft, t: number, foreground: boolean, config: EngineConfig | undefined): true {
+  if (config) d.config = config;
+  if (t < d.clock) {
+    if (d.clock - t >= d.config.sessionTimeoutMs) clockJumpedBack(d, t, false);
+    else t = d.clock;
   }
+  d.clock = t;
+  const s = d.session;
+  if (s) {
+    // The previous run is over: whatever it was doing, the app was not running since lastActivity.
+    if (d.config.resumeOnRelaunch && !isExpired(s, t, false, d.config)) closeForegroundStretch(s, s.lastActivity);
+    else end(d, s.lastActivity, 'recovered');
+  }
+  d.inForeground = foreground;
+  if (foreground) enterForeground(d, t, 'launch');
+  return true;
+}
 
-  // ---------------------------------------------------------------- events and users
+function enterForeground(d: Draft, t: number, trigger: SessionStartTrigger): void {
+  const s = d.session ?? start(d, t, trigger);
+  s.foregroundIndex++;
+  s.foregroundSince = t;
+  s.lastActivity = t;
+  emit(d, 'foreground', lifecycleRecord(d, t));
+}
 
-  private event(
-    t: number,
-    eventId: string,
-    name: string,
-    attributes: Readonly<Record<string, unknown>>,
-    affectsSessionRequested: boolean,
-  ): true {
-    const affectsSession = affectsSessionRequested && !this.d.config.excludedEvents.includes(name);
-    if (affectsSession && !this.s) this.start(t, 'event');
-    let record: EventRecord;
-    if (this.s) {
-      const s = this.writableSession();
-      s.eventIndex += 1;
-      if (s.eventIndex === 1) {
-        s.firstEventId = eventId;
-        s.firstEventTime = t;
-      }
-      s.lastEventTime = t;
-      if (affectsSession) s.lastActivity = t;
-      record = {
-        eventId,
-        name,
-        attributes,
-        timestamp: t,
-        sessionId: s.id,
-        sessionIndex: s.index,
-        eventIndex: s.eventIndex,
-        sessionStartTime: s.startTime,
-        userId: this.d.userId,
-        deviceId: this.d.deviceId,
-        inForeground: this.d.inForeground,
-        affectsSession,
-        previousSessionId: s.previousSessionId,
-        firstEventId: s.firstEventId,
-        firstEventTime: s.firstEventTime,
-      };
-    } else {
-      record = {
-        eventId,
-        name,
-        attributes,
-        timestamp: t,
-        sessionId: null,
-        sessionIndex: 0,
-        eventIndex: 0,
-        sessionStartTime: null,
-        userId: this.d.userId,
-        deviceId: this.d.deviceId,
-        inForeground: this.d.inForeground,
-        affectsSession,
-        previousSessionId: null,
-        firstEventId: null,
-        firstEventTime: null,
-      };
+/** Adds the running foreground stretch (if any) up to `until` to the accumulated foreground time. */
+function closeForegroundStretch(s: Session, until: number): void {
+  if (s.foregroundSince === null) return;
+  s.foregroundTime += Math.max(0, until - s.foregroundSince);
+  s.foregroundSince = null;
+}
+
+// ---------------------------------------------------------------- events and users
+
+function logEvent(d: Draft, t: number, input: Extract<EngineInput, { type: 'event' }>): true {
+  const affectsSession = affects(input, d.config);
+  const s = affectsSession ? (d.session ?? start(d, t, 'event')) : d.session;
+  if (s) {
+    if (++s.eventIndex === 1) {
+      s.firstEventId = input.eventId;
+      s.firstEventTime = t;
     }
-    this.outputs.push({ type: 'event', record });
-    return true;
+    s.lastEventTime = t;
+    if (affectsSession) s.lastActivity = t;
   }
+  const record: EventRecord = {
+    eventId: input.eventId,
+    name: input.name,
+    attributes: input.attributes,
+    timestamp: t,
+    sessionId: s ? s.id : null,
+    sessionIndex: s ? s.index : 0,
+    eventIndex: s ? s.eventIndex : 0,
+    sessionStartTime: s ? s.startTime : null,
+    userId: d.userId,
+    deviceId: d.deviceId,
+    inForeground: d.inForeground,
+    affectsSession,
+    previousSessionId: s ? s.previousSessionId : null,
+    firstEventId: s ? s.firstEventId : null,
+    firstEventTime: s ? s.firstEventTime : null,
+  };
+  emit(d, 'event', record);
+  return true;
+}
 
-  private setUser(t: number, userId: string | null): true {
-    const previousUserId = this.d.userId;
-    if (userId === previousUserId) return true;
-    const renew = previousUserId !== null && this.d.config.newSessionOnUserChange && this.s !== null;
-    if (renew) this.end(t, 'user-change');
-    this.d.userId = userId;
-    if (this.s) this.writableSession().userId = userId;
-    const sessionId = this.s ? this.s.id : null;
-    this.outputs.push({ type: 'userChange', record: { timestamp: t, previousUserId, userId, deviceId: this.d.deviceId, sessionId } });
-    if (renew) this.start(t, 'user-change');
-    return true;
+function setUser(d: Draft, t: number, userId: string | null): true {
+  const previousUserId = d.userId;
+  if (userId === previousUserId) return true;
+  const renew = previousUserId !== null && d.config.newSessionOnUserChange && d.session !== null;
+  if (renew) end(d, t, 'user-change');
+  d.userId = userId;
+  if (d.session) d.session.userId = userId;
+  emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: d.session ? d.session.id : null });
+  if (renew) start(d, t, 'user-change');
+  return true;
+}
+
+// ---------------------------------------------------------------- session attributes
+
+/** The live session for an attribute call, or undefined after a warning. */
+function liveSession(d: Draft, call: string, key: string): Session | undefined {
+  if (!d.session) warn(d, 'no-live-session', `${call}('${key}'): there is no live session; nothing was changed`);
+  return d.session ?? undefined;
+}
+
+function incrementAttribute(d: Draft, t: number, key: string, by: number): number | undefined {
+  const call = 'incrementSessionAttribute';
+  const problem = attributeKeyProblem(key) ?? (Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
+  if (problem) return warn(d, 'invalid-argument', `${call}: ${problem}`) || undefined;
+  const s = liveSession(d, call, key);
+  if (!s) return undefined;
+  const existing = findAttributeKey(s.attributes, key);
+  const current = existing === undefined ? 0 : s.attributes[existing];
+  if (typeof current !== 'number') {
+    return warn(d, 'attribute-not-numeric', `${call}('${key}'): the value is not a number (${describe(current)}); left unchanged`) || undefined;
   }
+  const next = current + by;
+  if (!Number.isFinite(next)) return warn(d, 'invalid-argument', `${call}('${key}') would overflow`) || undefined;
+  return writeAttribute(d, t, call, key, next) ? next : undefined;
+}
 
-  // ---------------------------------------------------------------- session attributes
-
-  private setAttribute(t: number, key: string, value: AttributeValue): boolean {
-    const problem = attributeKeyProblem(key) ?? attributeValueProblem(value);
-    if (problem) return this.warn('invalid-argument', `setSessionAttribute: ${problem}`);
-    return this.writeAttribute(t, key, value, 'setSessionAttribute');
+function writeAttribute(d: Draft, t: number, call: string, key: string, value: AttributeValue): boolean {
+  const s = liveSession(d, call, key);
+  if (!s) return false;
+  const existing = findAttributeKey(s.attributes, key);
+  if (existing === undefined && Object.keys(s.attributes).length >= ATTRIBUTE_LIMITS.maxCount) {
+    return warn(d, 'attribute-limit', `${call}('${key}'): a session holds at most ${ATTRIBUTE_LIMITS.maxCount} attributes`);
   }
+  changeAttribute(d, s, t, existing ?? key, value);
+  return true;
+}
 
-  private incrementAttribute(t: number, key: string, by: number): number | undefined {
-    const problem = attributeKeyProblem(key) ?? (Number.isFinite(by) ? null : `increment must be a finite number, got ${describe(by)}`);
-    if (problem) return this.warnUndefined('invalid-argument', `incrementSessionAttribute: ${problem}`);
-    if (!this.s) return this.warnUndefined('no-live-session', `incrementSessionAttribute('${key}') needs a live session`);
-    const existing = findAttributeKey(this.s.attributes, key);
-    const current = existing === undefined ? 0 : this.s.attributes[existing];
-    if (typeof current !== 'number') {
-      return this.warnUndefined(
-        'attribute-not-numeric',
-        `incrementSessionAttribute('${key}'): the current value is not a number (${describe(current)}); it is left unchanged`,
-      );
-    }
-    const next = current + by;
-    if (!Number.isFinite(next)) return this.warnUndefined('invalid-argument', `incrementSessionAttribute('${key}') would overflow`);
-    return this.writeAttribute(t, key, next, 'incrementSessionAttribute') ? next : undefined;
-  }
+function removeAttribute(d: Draft, t: number, key: string): boolean {
+  const call = 'removeSessionAttribute';
+  const problem = attributeKeyProblem(key);
+  if (problem) return warn(d, 'invalid-argument', `${call}: ${problem}`);
+  const s = liveSession(d, call, key);
+  const existing = s && findAttributeKey(s.attributes, key);
+  if (!s || existing === undefined) return false;
+  changeAttribute(d, s, t, existing, undefined);
+  return true;
+}
 
-  private writeAttribute(t: number, key: string, value: AttributeValue, call: string): boolean {
-    if (!this.s) return this.warn('no-live-session', `${call}('${key}') needs a live session; nothing was stored`);
-    const existing = findAttributeKey(this.s.attributes, key);
-    if (existing === undefined && Object.keys(this.s.attributes).length >= ATTRIBUTE_LIMITS.maxCount) {
-      return this.warn('attribute-limit', `${call}('${key}'): a session holds at most ${ATTRIBUTE_LIMITS.maxCount} attributes`);
-    }
-    const storedKey = existing ?? key;
-    const attributes = copyAttributes(this.s.attributes);
-    attributes[storedKey] = value;
-    this.changeAttributes(t, storedKey, value, attributes);
-    return true;
-  }
+/** Sets (or with `undefined`, removes) one attribute on a fresh copy of the attributes, and reports it. */
+function changeAttribute(d: Draft, s: Session, t: number, key: string, value: AttributeValue | undefined): void {
+  // Records already emitted hold the old object: never modify it.
+  const attributes = Object.assign(emptyAttributes(), s.attributes);
+  if (value === undefined) delete attributes[key];
+  else attributes[key] = value;
+  s.attributes = attributes;
+  emit(d, 'sessionAttributeChange', { timestamp: t, sessionId: s.id, key, value, attributes });
+}
 
-  private removeAttribute(t: number, key: string): boolean {
-    const problem = attributeKeyProblem(key);
-    if (problem) return this.warn('invalid-argument', `removeSessionAttribute: ${problem}`);
-    if (!this.s) return this.warn('no-live-session', `removeSessionAttribute('${key}') needs a live session`);
-    const existing = findAttributeKey(this.s.attributes, key);
-    if (existing === undefined) return false;
-    const attributes = copyAttributes(this.s.attributes);
-    delete attributes[existing];
-    this.changeAttributes(t, existing, undefined, attributes);
-    return true;
-  }
+// ---------------------------------------------------------------- session start and end
 
-  private changeAttributes(
-    t: number,
-    key: string,
-    value: AttributeValue | undefined,
-    attributes: Record<string, AttributeValue>,
-  ): void {
-    const s = this.writableSession();
-    s.attributes = attributes;
-    this.outputs.push({ type: 'sessionAttributeChange', record: { timestamp: t, sessionId: s.id, key, value, attributes } });
-  }
+function start(d: Draft, t: number, trigger: SessionStartTrigger): Session {
+  const prev = d.previous;
+  const s: Session = {
+    id: d.env.newId(),
+    index: ++d.lastSessionIndex,
+    previousSessionId: prev ? prev.id : null,
+    trigger,
+    startTime: t,
+    lastActivity: t,
+    eventIndex: 0,
+    foregroundIndex: 0,
+    backgroundIndex: 0,
+    foregroundTime: 0,
+    foregroundSince: d.inForeground === true ? t : null,
+    firstEventId: null,
+    firstEventTime: null,
+    lastEventTime: null,
+    attributes: emptyAttributes(),
+    userId: d.userId,
+    previousSessionStartTime: prev ? prev.startTime : null,
+    previousSessionDuration: prev ? prev.duration : null,
+  };
+  d.session = s;
+  emit(d, 'sessionStart', sessionStartRecord(s, d.deviceId));
+  return s;
+}
 
-  // ---------------------------------------------------------------- session start and end
+/** Ends the live session (if any) at `at` (clamped to its start). */
+function end(d: Draft, at: number, reason: SessionEndReason): void {
+  const s = d.session;
+  if (!s) return;
+  const { id, startTime } = s;
+  const endTime = Math.max(at, startTime);
+  const duration = endTime - startTime;
+  const running = s.foregroundSince === null ? 0 : Math.max(0, endTime - s.foregroundSince);
+  d.previous = { id, startTime, duration };
+  d.session = null;
+  emit(d, 'sessionEnd', {
+    sessionId: id,
+    sessionIndex: s.index,
+    previousSessionId: s.previousSessionId,
+    startTime,
+    endTime,
+    duration,
+    foregroundDuration: Math.min(duration, s.foregroundTime + running),
+    eventCount: s.eventIndex,
+    lastActivity: s.lastActivity,
+    firstEventId: s.firstEventId,
+    firstEventTime: s.firstEventTime,
+    lastEventTime: s.lastEventTime,
+    attributes: s.attributes,
+    userId: s.userId,
+    deviceId: d.deviceId,
+    reason,
+  });
+}
 
-  private start(t: number, trigger: SessionStartTrigger): void {
-    const index = this.d.lastSessionIndex + 1;
-    const prev: PreviousSession | null = this.d.previous;
-    const s: Mutable<SessionState> = {
-      id: this.env.newId(),
-      index,
-      previousSessionId: prev ? prev.id : null,
-      trigger,
-      startTime: t,
-      lastActivity: t,
-      eventIndex: 0,
-      foregroundIndex: 0,
-      backgroundIndex: 0,
-      foregroundTime: 0,
-      foregroundSince: this.d.inForeground === true ? t : null,
-      firstEventId: null,
-      firstEventTime: null,
-      lastEventTime: null,
-      attributes: emptyAttributes(),
-      userId: this.d.userId,
-      previousSessionStartTime: prev ? prev.startTime : null,
-      previousSessionDuration: prev ? prev.duration : null,
-    };
-    this.s = s;
-    this.sessionCopied = true;
-    this.d.lastSessionIndex = index;
-    this.outputs.push({ type: 'sessionStart', record: sessionStartRecord(s, this.d.deviceId) });
-  }
+// ---------------------------------------------------------------- outputs
 
-  private end(at: number, reason: SessionEndReason): void {
-    const s = this.s;
-    if (!s) return;
-    const endTime = Math.max(at, s.startTime);
-    const duration = endTime - s.startTime;
-    const running = s.foregroundSince === null ? 0 : Math.max(0, endTime - s.foregroundSince);
-    const foregroundDuration = Math.min(duration, s.foregroundTime + running);
-    const record: SessionEndRecord = {
-      sessionId: s.id,
-      sessionIndex: s.index,
-      previousSessionId: s.previousSessionId,
-      startTime: s.startTime,
-      endTime,
-      duration,
-      foregroundDuration,
-      eventCount: s.eventIndex,
-      lastActivity: s.lastActivity,
-      firstEventId: s.firstEventId,
-      firstEventTime: s.firstEventTime,
-      lastEventTime: s.lastEventTime,
-      attributes: s.attributes,
-      userId: s.userId,
-      deviceId: this.d.deviceId,
-      reason,
-    };
-    this.d.previous = { id: s.id, startTime: s.startTime, duration };
-    this.s = null;
-    this.sessionCopied = false;
-    this.outputs.push({ type: 'sessionEnd', record });
-  }
+function emit<T extends Exclude<EngineOutput['type'], 'warning'>>(d: Draft, type: T, payload: unknown): void {
+  d.out.push((type === 'configChange' ? { type, config: payload } : { type, record: payload }) as EngineOutput);
+}
 
-  // ---------------------------------------------------------------- helpers
+function warn(d: Draft, code: WarningCode, message: string): false {
+  d.out.push({ type: 'warning', warning: { code, message } });
+  return false;
+}
 
-  private writableSession(): Mutable<SessionState> {
-    const s = this.s as Mutable<SessionState>;
-    if (!this.sessionCopied) {
-      this.s = { ...s };
-      this.sessionCopied = true;
-    }
-    return this.s as Mutable<SessionState>;
-  }
-
-  private lifecycleRecord(t: number): LifecycleRecord {
-    const s = this.s;
-    return {
-      timestamp: t,
-      sessionId: s ? s.id : null,
-      sessionIndex: s ? s.index : 0,
-      foregroundIndex: s ? s.foregroundIndex : 0,
-      backgroundIndex: s ? s.backgroundIndex : 0,
-      userId: this.d.userId,
-      deviceId: this.d.deviceId,
-      previousSessionId: s ? s.previousSessionId : null,
-      eventIndex: s ? s.eventIndex : 0,
-      firstEventId: s ? s.firstEventId : null,
-      firstEventTime: s ? s.firstEventTime : null,
-    };
-  }
-
-  private warn(code: WarningCode, message: string): false {
-    this.outputs.push({ type: 'warning', warning: { code, message } });
-    return false;
-  }
-
-  private warnUndefined(code: WarningCode, message: string): undefined {
-    this.warn(code, message);
-    return undefined;
-  }
+function lifecycleRecord(d: Draft, t: number): LifecycleRecord {
+  const s = d.session;
+  return {
+    timestamp: t,
+    sessionId: s ? s.id : null,
+    sessionIndex: s ? s.index : 0,
+    foregroundIndex: s ? s.foregroundIndex : 0,
+    backgroundIndex: s ? s.backgroundIndex : 0,
+    userId: d.userId,
+    deviceId: d.deviceId,
+    previousSessionId: s ? s.previousSessionId : null,
+    eventIndex: s ? s.eventIndex : 0,
+    firstEventId: s ? s.firstEventId : null,
+    firstEventTime: s ? s.firstEventTime : null,
+  };
 }
 
 /** The start record of a session (also used to catch up a kit registered while the session is live). */
@@ -454,17 +381,4 @@ export function sessionStartRecord(s: SessionState, deviceId: string): SessionSt
     previousSessionStartTime: s.previousSessionStartTime,
     previousSessionDuration: s.previousSessionDuration,
   };
-}
-
-/** Inputs that are user activity, so a session should exist after them. */
-function isActivity(input: EngineInput, config: EngineConfig): boolean {
-  switch (input.type) {
-    case 'foreground':
-    case 'startNewSession':
-      return true;
-    case 'event':
-      return input.affectsSession && !config.excludedEvents.includes(input.name);
-    default:
-      return false;
-  }
 }
