@@ -7,7 +7,7 @@ import { expiryInstant, isExpired } from './engine/expiry';
 import type { EngineInput } from './engine/inputs';
 import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 import { decodeState, encodeState } from './engine/state-codec';
-import { initialState, type EngineConfig, type EngineState } from './engine/state';
+import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
 import type { Kit, KitCallback, KitHealth } from './kit';
 import { KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
@@ -71,8 +71,8 @@ export interface StartOptions {
 type Phase = 'created' | 'starting' | 'running' | 'stopped';
 
 const EMPTY_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
-const MAX_EVENT_NAME = 255;
-const MAX_USER_ID = 255;
+/** Longest event name and user id. */
+const MAX_NAME = 255;
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /**
  * How long launch waits for kits to load their outboxes. The launch step may end a session a killed
@@ -119,14 +119,14 @@ export class SessionHub {
   /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
   private readonly deliveryQueue: EngineOutput[] = [];
   private delivering = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: number | null = null;
   /** Persists the state: one write per burst of calls, never an older state last. */
   private readonly stateWriter = coalescedWriter(() => {
     // A shared session persists each commit itself.
     if (this.state && !this.shared) return this.storage.set(this.stateKey, encodeState(this.state));
   });
-  private unsubscribeLifecycle: (() => void) | null = null;
+  private unsubscribeLifecycle: (() => void) | undefined;
   private lastTime = 0;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
   private readonly shared: SharedSession | null;
@@ -136,14 +136,14 @@ export class SessionHub {
    */
   constructor(options?: HubOptions, /** @internal */ shared?: SharedSession) {
     this.shared = shared ?? null;
-    this.options = resolveOptions(options);
-    this.logger = prefixedLogger(this.options.logger, '[sessionhub]');
-    this.storage = resilientStorage(this.options.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
-    this.stateKey = `${this.options.namespace}:state`;
-    const generate = this.options.generateId ?? uuidv4;
+    const o = (this.options = resolveOptions(options));
+    this.logger = prefixedLogger(o.logger, '[sessionhub]');
+    this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
+    this.stateKey = `${o.namespace}:state`;
+    const generate = o.generateId ?? uuidv4;
     this.env = { newId: () => generate() };
     this.kits = new KitHost(this.logger);
-    for (const kit of this.options.kits) this.kits.add(kit);
+    for (const kit of o.kits) this.kits.add(kit);
   }
 
   // ------------------------------------------------------------------ setup
@@ -156,71 +156,53 @@ export class SessionHub {
   start(options?: StartOptions): Promise<void> {
     if (this.startPromise) return this.startPromise;
     if (this.phase === 'stopped') {
-      this.warn('not-started', 'start() was called after shutdown(); create a new hub instead');
+      this.warn('not-started', 'start() after shutdown(): create a new hub instead');
       return Promise.resolve();
     }
-    let inBackground: boolean | undefined;
-    if (isPlainObject(options) && typeof options.inBackground === 'boolean') inBackground = options.inBackground;
-    else if (options !== undefined) this.warn('invalid-argument', `start(options): expected { inBackground?: boolean }, got ${describe(options)}`);
-    const t = this.now();
-    this.phase = 'starting';
-    this.startPromise = this.launch(t, inBackground);
-    return this.startPromise;
-  }
-
-  private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
-    if (this.shared) return this.launchShared(this.shared, t, inBackground);
-    const text = await this.storage.get(this.stateKey);
-    const config = this.engineConfig(this.options.engine);
-    let state: EngineState | null = null;
-    let deviceId: string | null = null;
-    if (text !== null) {
-      const decoded = decodeState(text, config);
-      if (decoded.ok) state = decoded.state;
-      else {
-        deviceId = decoded.deviceId;
-        this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
-      }
+    const inBackground = isPlainObject(options) && typeof options.inBackground === 'boolean' ? options.inBackground : undefined;
+    if (options !== undefined && inBackground === undefined) {
+      this.warn('invalid-argument', `start(options): expected { inBackground?: boolean }, got ${describe(options)}`);
     }
-    this.state = state ?? initialState(deviceId ?? this.env.newId(), config, t);
-    for (const name of this.kits.names()) this.initializeKit(name);
-    await this.kits.whenReady(KIT_INIT_WAIT_MS);
-    this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config });
-    this.runPending();
-    await this.persistNow();
+    this.phase = 'starting';
+    return (this.startPromise = this.launch(this.now(), inBackground));
   }
 
-  /** Launch on a session shared with other tabs: the first tab launches, later ones join (see SharedSession). */
-  private async launchShared(shared: SharedSession, t: number, inBackground: boolean | undefined): Promise<void> {
-    const hub = this;
-    await shared.open({
-      config: this.engineConfig(this.options.engine),
-      newId: () => this.env.newId(),
-      now: () => this.now(),
-      deliver(outputs) {
-        for (const output of outputs) hub.deliveryQueue.push(output);
-        hub.drain();
-        hub.armTimer();
-      },
-      changed: () => this.armTimer(),
-      queuedItems: () => this.kits.queuedItems(),
-      warn: (code, message) => this.warn(code, message),
-    });
+  /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
+  private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
+    const { shared } = this;
+    const config = this.engineConfig();
+    if (shared) {
+      const hub = this;
+      await shared.open({
+        config,
+        newId: this.env.newId,
+        now: () => this.now(),
+        deliver(outputs) {
+          hub.deliveryQueue.push(...outputs);
+          hub.drain();
+          hub.armTimer();
+        },
+        changed: () => this.armTimer(),
+        queuedItems: () => this.kits.queuedItems(),
+        warn: (code, message) => this.warn(code, message),
+      });
+    } else {
+      const text = await this.storage.get(this.stateKey);
+      const decoded = text === null ? null : decodeState(text, config);
+      if (decoded && !decoded.ok) this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
+      this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
+    }
     for (const name of this.kits.names()) this.initializeKit(name);
     await this.kits.whenReady(KIT_INIT_WAIT_MS);
-    this.run({ type: 'launch', t, foreground: this.launchedInForeground(inBackground), config: this.engineConfig(this.options.engine) });
-    this.runPending();
-    await shared.settled();
-  }
-
-  private launchedInForeground(inBackground: boolean | undefined): boolean {
     let current: AppState | undefined;
     try {
       current = this.options.lifecycle?.current?.();
     } catch (error) {
       this.logger.error('lifecycle adapter failed to report the current state:', error);
     }
-    return inBackground !== undefined ? !inBackground : current !== 'background';
+    this.run({ type: 'launch', t, foreground: inBackground === undefined ? current !== 'background' : !inBackground, config });
+    this.runPending();
+    await (shared ? shared.settled() : this.persistNow());
   }
 
   /** Running from now on: applies the calls queued before start() finished, then follows the lifecycle. */
@@ -229,10 +211,8 @@ export class SessionHub {
     const pending = this.pending;
     this.pending = [];
     for (const input of pending) this.run(input);
-    const lifecycle = this.options.lifecycle;
-    if (!lifecycle) return;
     try {
-      this.unsubscribeLifecycle = lifecycle.subscribe((state, info) => this.onLifecycle(state, info));
+      this.unsubscribeLifecycle = this.options.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
     } catch (error) {
       this.logger.error('lifecycle adapter failed to subscribe:', error);
     }
@@ -247,7 +227,7 @@ export class SessionHub {
     }
     this.background();
     if (info?.final) this.pageHideNow();
-    else if (info?.pageHidden) void this.settled().then(() => this.phase === 'running' && this.kits.pageHide());
+    else if (info?.pageHidden) void Promise.resolve(this.settled()).then(() => this.phase === 'running' && this.kits.pageHide());
   }
 
   /**
@@ -262,13 +242,20 @@ export class SessionHub {
   }
 
   /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
-  private settled(): Promise<void> {
-    return this.shared ? this.shared.settled() : Promise.resolve();
+  private settled(): Promise<void> | undefined {
+    return this.shared?.settled();
   }
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
   private current(): EngineState | null {
     return this.shared ? this.shared.view() : this.state;
+  }
+
+  /** The live session of the current state, unless the clock already expired it. */
+  private liveSession(): [EngineState, SessionState] | null {
+    const state = this.current();
+    const s = state?.session;
+    return state && s && !isExpired(s, this.now(), state.inForeground, state.config) ? [state, s] : null;
   }
 
   /**
@@ -281,31 +268,26 @@ export class SessionHub {
     if (this.phase !== 'running' || !this.current()) return;
     this.initializeKit(kit.name);
     if (kit.sessionNeutralEvents?.length) {
-      this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig(this.options.engine).excludedEvents } });
+      this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
-    const state = this.current();
-    const s = state?.session;
-    if (state && s && !isExpired(s, this.now(), state.inForeground, state.config)) {
-      this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(s, state.deviceId));
-    }
+    const live = this.liveSession();
+    if (live) this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(live[1], live[0].deviceId));
   }
 
   private initializeKit(name: string): void {
     const hub = this;
-    const shared = this.shared;
+    const { shared, options } = this;
     // With tabs, each tab's kits keep their outboxes in the tab's own slot, so tabs never overwrite each other's.
-    const storage = shared
-      ? namespacedStorage(this.storage, () => `${shared.ownPrefix()}kit:${name}:`)
-      : namespacedStorage(this.storage, `${this.options.namespace}:kit:${name}:`);
+    const suffix = `kit:${name}:`;
+    const storage = namespacedStorage(this.storage, shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`);
     this.kits.initialize(name, (reportError) => ({
       get deviceId() {
         return hub.current()?.deviceId ?? '';
       },
       get timeouts() {
-        const state = hub.current();
-        return timeoutsInSeconds(state ? state.config : hub.options.engine);
+        return timeoutsInSeconds(hub.current()?.config ?? options.engine);
       },
-      logger: prefixedLogger(this.options.logger, `[sessionhub:${name}]`),
+      logger: prefixedLogger(options.logger, `[sessionhub:${name}]`),
       storage,
       clock: () => this.now(),
       reportError,
@@ -313,10 +295,10 @@ export class SessionHub {
   }
 
   /** The run's engine config: options plus the events kits declare session-neutral. */
-  private engineConfig(base: EngineConfig): EngineConfig {
+  private engineConfig(): EngineConfig {
+    const base = this.options.engine;
     const neutral = this.kits.sessionNeutralEvents();
-    if (neutral.length === 0) return base;
-    return { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] };
+    return neutral.length ? { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] } : base;
   }
 
   // ------------------------------------------------------------------ configuration
@@ -325,7 +307,7 @@ export class SessionHub {
   setSessionTimeout(seconds: number): boolean {
     const problem = timeoutProblem(seconds, false);
     if (problem) return this.reject(`setSessionTimeout: the timeout ${problem}; the old value stays`);
-    return this.submit({ type: 'configure', t: this.now(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } }) !== false;
+    return this.command({ type: 'configure', t: this.now(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } });
   }
 
   /** The background inactivity timeout in seconds. */
@@ -337,53 +319,43 @@ export class SessionHub {
 
   /** Logs an event: starts or extends the session (unless session-neutral) and goes to every kit. */
   logEvent(name: string, attributes?: Record<string, unknown> | null, options?: LogEventOptions): boolean {
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_EVENT_NAME) {
-      return this.reject(`logEvent: the event name must be a string of 1–${MAX_EVENT_NAME} characters, got ${describe(name)}`);
+    if (typeof name !== 'string' || !name || name.length > MAX_NAME) {
+      return this.reject(`logEvent: the event name must be a string of 1–${MAX_NAME} characters, got ${describe(name)}`);
     }
-    if (attributes !== undefined && attributes !== null && !isPlainObject(attributes)) {
-      return this.reject(`logEvent('${name}'): attributes must be a plain object, got ${describe(attributes)}`);
+    const call = `logEvent('${name}')`;
+    if (attributes != null && !isPlainObject(attributes)) return this.reject(`${call}: attributes must be a plain object, got ${describe(attributes)}`);
+    const affectsSession = options === undefined ? undefined : isPlainObject(options) ? options.affectsSession : null;
+    if (affectsSession !== undefined && typeof affectsSession !== 'boolean') {
+      return this.reject(`${call}: options must be { affectsSession?: boolean }, got ${describe(options)}`);
     }
-    if (options !== undefined && !(isPlainObject(options) && (options.affectsSession === undefined || typeof options.affectsSession === 'boolean'))) {
-      return this.reject(`logEvent('${name}'): options must be { affectsSession?: boolean }, got ${describe(options)}`);
-    }
-    let attrs = attributes ?? EMPTY_ATTRIBUTES;
     // Queued calls outlive this call: keep the attributes as they are now.
-    if (this.phase !== 'running' && attrs !== EMPTY_ATTRIBUTES) attrs = { ...attrs };
-    return (
-      this.submit({
-        type: 'event',
-        t: this.now(),
-        eventId: this.env.newId(),
-        name,
-        attributes: attrs,
-        affectsSession: options?.affectsSession !== false,
-      }) !== false
-    );
+    const attrs = !attributes ? EMPTY_ATTRIBUTES : this.phase === 'running' ? attributes : { ...attributes };
+    return this.command({ type: 'event', t: this.now(), eventId: this.env.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
   }
 
   /** The app came to the foreground. */
   foreground(): boolean {
-    return this.submit({ type: 'foreground', t: this.now() }) !== false;
+    return this.command({ type: 'foreground', t: this.now() });
   }
 
   /** The app went to the background: the session's inactivity clock starts, and kits flush. */
   background(): boolean {
-    const ok = this.submit({ type: 'background', t: this.now() }) !== false;
+    const ok = this.command({ type: 'background', t: this.now() });
     if (this.phase === 'running') void this.persistNow();
     return ok;
   }
 
   /** Sets the user (null: logged out). Changing identified users starts a new session (contract). */
   setUser(userId: string | null): boolean {
-    if (userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID)) {
-      return this.reject(`setUser: the user id must be a string of 1–${MAX_USER_ID} characters or null, got ${describe(userId)}`);
+    if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > MAX_NAME)) {
+      return this.reject(`setUser: the user id must be a string of 1–${MAX_NAME} characters or null, got ${describe(userId)}`);
     }
-    return this.submit({ type: 'setUser', t: this.now(), userId }) !== false;
+    return this.command({ type: 'setUser', t: this.now(), userId });
   }
 
   /** Ends the live session (if any) now and starts a new one. */
   startNewSession(): boolean {
-    return this.submit({ type: 'startNewSession', t: this.now() }) !== false;
+    return this.command({ type: 'startNewSession', t: this.now() });
   }
 
   /** Ends the live session now. Returns false (with a warning) when there is none. */
@@ -397,7 +369,7 @@ export class SessionHub {
   setSessionAttribute(key: string, value: AttributeValue): boolean {
     const problem = attributeKeyProblem(key) ?? attributeValueProblem(value);
     if (problem) return this.reject(`setSessionAttribute: ${problem}`);
-    return this.submit({ type: 'setAttribute', t: this.now(), key, value }) !== false;
+    return this.command({ type: 'setAttribute', t: this.now(), key, value });
   }
 
   /**
@@ -407,10 +379,7 @@ export class SessionHub {
    */
   incrementSessionAttribute(key: string, by: number = 1): number | undefined {
     const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
-    if (problem) {
-      this.reject(`incrementSessionAttribute: ${problem}`);
-      return undefined;
-    }
+    if (problem) return this.reject(`incrementSessionAttribute: ${problem}`) || undefined;
     const r = this.submit({ type: 'incrementAttribute', t: this.now(), key, by });
     return typeof r === 'number' ? r : undefined;
   }
@@ -431,9 +400,9 @@ export class SessionHub {
 
   /** The live session, or null (none, not started yet, or already expired by the clock). Never changes state. */
   getSession(): SessionSnapshot | null {
-    const state = this.current();
-    const s = state?.session;
-    if (!state || !s || isExpired(s, this.now(), state.inForeground, state.config)) return null;
+    const live = this.liveSession();
+    if (!live) return null;
+    const [state, s] = live;
     return {
       id: s.id,
       index: s.index,
@@ -464,16 +433,19 @@ export class SessionHub {
     return this.kits.health();
   }
 
+  /** Adds a listener (see {@link HubEvents}). */
   on<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
     this.emitter.on(event, listener as never);
     return this;
   }
 
+  /** Adds a listener that runs once. */
   once<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
     this.emitter.once(event, listener as never);
     return this;
   }
 
+  /** Removes a listener (all of the event's listeners without one). */
   off<E extends keyof HubEvents>(event: E, listener?: (...args: HubEvents[E]) => void): this {
     this.emitter.off(event, listener as never);
     return this;
@@ -498,8 +470,8 @@ export class SessionHub {
     await this.startPromise;
     this.phase = 'stopped';
     this.unsubscribeLifecycle?.();
-    this.unsubscribeLifecycle = null;
-    this.clearTimer();
+    this.unsubscribeLifecycle = undefined;
+    this.armTimer();
     await this.shared?.close();
     await this.persistNow();
     await this.kits.runAll('flush');
@@ -513,78 +485,65 @@ export class SessionHub {
     try {
       t = this.options.clock();
     } catch {
-      t = Number.NaN;
+      t = NaN;
     }
-    if (typeof t !== 'number' || !Number.isFinite(t)) {
-      this.warn('invalid-argument', `the clock returned ${describe(t)}; using the last good time`);
-      return this.lastTime;
-    }
-    this.lastTime = t;
-    return t;
+    if (typeof t === 'number' && Number.isFinite(t)) return (this.lastTime = t);
+    this.warn('invalid-argument', `the clock returned ${describe(t)}; using the last good time`);
+    return this.lastTime;
+  }
+
+  /** A command's boolean answer (true when queued before start()). */
+  private command(input: EngineInput): boolean {
+    return this.submit(input) !== false;
   }
 
   /** Runs an input now, or queues it until start() finishes. */
   private submit(input: EngineInput): boolean | number | undefined {
-    if (this.phase === 'stopped') {
-      return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
-    }
-    if (this.phase !== 'running') {
-      this.pending.push(input);
-      return input.type === 'incrementAttribute' ? undefined : true;
-    }
-    return this.run(input);
+    if (this.phase === 'stopped') return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
+    if (this.phase === 'running') return this.run(input);
+    this.pending.push(input);
+    return input.type !== 'incrementAttribute' || undefined;
   }
 
   private run(input: EngineInput): boolean | number | undefined {
-    if (this.shared) {
-      // Previewed here for the return value; committed (and delivered) once this tab holds the lock.
-      let result: boolean | number | undefined;
-      try {
-        result = this.shared.submit(input);
-      } catch (error) {
-        this.logger.error(`internal error while handling ${input.type}; the call was ignored:`, error);
-        return undefined;
-      }
-      this.armTimer();
-      return result;
-    }
-    const state = this.state;
-    if (!state) return undefined;
-    let result: ReturnType<typeof step>;
+    const { shared, state } = this;
+    let result: boolean | number | undefined;
     try {
-      result = step(state, input, this.env);
+      // With tabs: previewed here for the return value; committed (and delivered) once this tab holds the lock.
+      if (shared) result = shared.submit(input);
+      else if (state) {
+        const next = step(state, input, this.env);
+        this.state = next.state;
+        this.stateWriter.schedule();
+        this.deliveryQueue.push(...next.outputs);
+        result = next.result;
+      } else return undefined;
     } catch (error) {
       // An engine bug must never reach the host app.
       this.logger.error(`internal error while handling ${input.type}; the call was ignored:`, error);
       return undefined;
     }
-    this.state = result.state;
-    this.schedulePersist();
-    for (const output of result.outputs) this.deliveryQueue.push(output);
-    this.drain();
+    if (!shared) this.drain();
     this.armTimer();
-    return result.result;
+    return result;
   }
 
   private drain(): void {
     if (this.delivering) return;
     this.delivering = true;
     try {
-      for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) this.deliver(output);
+      for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) {
+        if (output.type === 'warning') {
+          this.warn(output.warning.code, output.warning.message);
+          continue;
+        }
+        const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
+        this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
+        this.emit(output.type, payload as never);
+      }
     } finally {
       this.delivering = false;
     }
-  }
-
-  private deliver(output: EngineOutput): void {
-    if (output.type === 'warning') {
-      this.logger.warn(output.warning.message);
-      this.emit('warning', output.warning);
-      return;
-    }
-    const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
-    this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
-    this.emit(output.type, payload as never);
   }
 
   private emit<E extends keyof HubEvents>(event: E, ...args: HubEvents[E]): void {
@@ -607,35 +566,29 @@ export class SessionHub {
 
   // ------------------------------------------------------------------ timer
 
-  /** One timer, for the next expiry instant. An earlier wake-up is harmless: the engine decides from timestamps. */
+  /**
+   * Keeps one timer, for the next expiry instant (none once stopped). An earlier wake-up is harmless:
+   * the engine decides from timestamps.
+   */
   private armTimer(): void {
     const state = this.current();
     const at = state && this.phase === 'running' ? expiryInstant(state) : null;
-    if (at === null) return this.clearTimer();
-    if (this.timerAt !== null && this.timerAt <= at) return;
-    this.clearTimer();
-    const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.now()));
+    if (at !== null && this.timerAt !== null && this.timerAt <= at) return;
+    clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = null;
-      if (this.phase === 'running') this.run({ type: 'tick', t: this.now() });
-    }, delay);
+    if (at === null) return;
+    const timer = (this.timer = setTimeout(
+      () => {
+        this.timerAt = null;
+        if (this.phase === 'running') this.run({ type: 'tick', t: this.now() });
+      },
+      Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.now())),
+    ));
     // A pending session timeout alone must not keep a Node process alive.
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = null;
+    (timer as { unref?: () => void }).unref?.();
   }
 
   // ------------------------------------------------------------------ persistence
-
-  private schedulePersist(): void {
-    this.stateWriter.schedule();
-  }
 
   private persistNow(): Promise<void> {
     return this.stateWriter.flush();
