@@ -19,9 +19,10 @@ export type OnDroppedProperty = (key: string, reason: DroppedPropertyReason) => 
 /**
  * Removes what CleverTap removes (`Validator` eventNameCharsNotAllowed / objectKeyCharsNotAllowed,
  * or objectValueCharsNotAllowed), trims, and cuts as CleverTap does: to `max - 1` characters, trimmed.
+ * (CleverTap trims before removing too; removing only non-space characters, that changes nothing.)
  */
 function clean(text: string, forbidden: RegExp, max: number): string {
-  const out = text.trim().replace(forbidden, '').trim();
+  const out = text.replace(forbidden, '').trim();
   return out.length > max ? out.substring(0, max - 1).trim() : out;
 }
 

@@ -47,11 +47,15 @@ export class CleverTapKitConfigError extends SessionHubConfigError {
   }
 }
 
-/** The base URL an endpoint option stands for (no trailing slash), or undefined when it is not an http(s) URL without query, fragment or credentials. */
+/**
+ * The base URL an endpoint option stands for (no trailing slash), or undefined when it is not an
+ * http(s) URL without credentials, query or fragment (then the URL is more than its origin and path).
+ */
 function endpointUrl(value: unknown): string | undefined {
   try {
     const url = new URL(value as string);
-    if (/^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username && !url.password) return url.origin + url.pathname.replace(/\/+$/, '');
+    const base = url.origin + url.pathname;
+    if (/^https?:/.test(base) && base == url.href) return base.replace(/\/+$/, '');
   } catch {
     // not a URL: refused below
   }
@@ -60,26 +64,27 @@ function endpointUrl(value: unknown): string | undefined {
 const matches = (pattern: RegExp) => (v: unknown) => typeof v == 'string' && pattern.test(v);
 const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.toString.call(v) == '[object Object]';
 
-/** Every option: its test and what it must be. The first two are required. */
-const OPTIONS: readonly [keyof CleverTapKitOptions, (value: unknown) => unknown, string][] = [
+/** Every option: its test and what it must be (none: checked elsewhere). The first two are required. */
+const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, string?][] = [
   ['accountId', matches(/^[A-Za-z\d-]{1,64}$/), 'your CleverTap Account ID, e.g. "W9R-486-4W5Z"'],
   // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
-  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'your CleverTap Account Token (no spaces)'],
-  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a CleverTap region such as "eu1" or "us1"'],
-  ['endpoint', endpointUrl, 'an http(s) URL without query, e.g. "https://eu1.clevertap-prod.com"'],
-  ['os', matches(/^[\w .-]{1,32}$/), 'a platform name such as "Android", "iOS" or "Web"'],
+  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'your Account Token, without spaces'],
+  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a region such as "eu1"'],
+  ['endpoint', endpointUrl, 'an http(s) URL without query'],
+  ['os', matches(/^[\w .-]{1,32}$/), 'a platform name such as "Android"'],
   [
     'appFields',
     (v) => isObject(v) && Object.values(v).every((f) => typeof f == 'string' || typeof f == 'boolean' || Number.isFinite(f)),
     'an object of strings, finite numbers or booleans',
   ],
   // An array of event names: checked by the hub, as for every kit.
-  ['sessionNeutralEvents', () => 1, ''],
+  ['sessionNeutralEvents'],
   // CleverTap removes . : $ ' " \ from keys, and trims them.
   ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, '1 to 40 characters without . : $ \' " \\ or surrounding spaces'],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
   ['name', matches(/./), 'a kit name'],
-  ['delivery', isObject, 'an object of outbox settings'],
+  // Checked below as the outbox will check it.
+  ['delivery'],
 ];
 
 /**
@@ -93,10 +98,10 @@ export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   }
   OPTIONS.forEach(([option, valid, rule], i) => {
     const value = options[option];
-    if (value === undefined ? i < 2 : !valid(value)) throw new CleverTapKitConfigError(option, `must be ${rule}`);
+    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, `must be ${rule}`);
   });
   const { endpoint, region } = options;
-  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" both choose where uploads go; give one of them');
+  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" both set where uploads go; give one');
   const problem = deliveryOptionsProblem(options.delivery ?? {});
   if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
   return endpointUrl(endpoint) ?? `https://${(region ?? 'eu1').toLowerCase()}.clevertap-prod.com`;

@@ -36,22 +36,28 @@ export interface CleverTapProfileItem extends CleverTapSessionFields {
 /** One element (after the header) of the `/a1` upload array. */
 export type CleverTapUploadItem = CleverTapEventItem | CleverTapProfileItem;
 
-/** Where a record sits in CleverTap's session terms: its ledger entry and its 1-based index, or none. */
+/** The live session as the kit tracks it: its ledger entry, 1-based index and `pg` so far. */
 export interface SessionPosition {
   readonly entry: LedgerEntry;
   /** 1 for the device's first session. */
   readonly sessionIndex: number;
-  /** `pg`. */
-  readonly index: number;
+  /** `pg`: the index of its latest event. */
+  index: number;
 }
 
-/** The session fields at `at` (epoch ms) for a position, or outside any session. */
-const sessionFields = (at: number, p: SessionPosition | null): CleverTapSessionFields => ({
-  s: p ? p.entry.s : 0,
-  pg: p ? p.index : 0,
+/**
+ * An event item, as one literal: it is built for every event, so no intermediate objects. `entry`
+ * null: outside any session (`s` and `lsl` 0).
+ */
+const stampedEvent = (evtName: string, evtData: CleverTapProperties, entry: LedgerEntry | null, pg: number, at: number, sessionIndex: number): CleverTapEventItem => ({
+  type: 'event',
+  evtName,
+  evtData,
+  s: entry?.s ?? 0,
+  pg,
   ep: Math.floor(at / 1000),
-  f: p?.sessionIndex == 1,
-  lsl: p ? p.entry.lsl : 0,
+  f: sessionIndex == 1,
+  lsl: entry?.lsl ?? 0,
 });
 
 /**
@@ -62,19 +68,7 @@ const sessionFields = (at: number, p: SessionPosition | null): CleverTapSessionF
  */
 export function eventItem(record: EventRecord, entry: LedgerEntry | null, onDropped?: OnDroppedProperty): CleverTapEventItem | null {
   const evtName = cleanName(record.name);
-  // One literal: this runs for every event, so no intermediate objects and no properties added later.
-  return evtName
-    ? {
-        type: 'event',
-        evtName,
-        evtData: eventProperties(record.attributes, onDropped),
-        s: entry?.s ?? 0,
-        pg: record.eventIndex,
-        ep: Math.floor(record.timestamp / 1000),
-        f: record.sessionIndex == 1,
-        lsl: entry?.lsl ?? 0,
-      }
-    : null;
+  return evtName ? stampedEvent(evtName, eventProperties(record.attributes, onDropped), entry, record.eventIndex, record.timestamp, record.sessionIndex) : null;
 }
 
 /**
@@ -82,27 +76,25 @@ export function eventItem(record: EventRecord, entry: LedgerEntry | null, onDrop
  * duration in seconds (ms precision), the same figure Braze gets as `se.d`, because the canonical
  * start is the session's first activity (CleverTap's SDKs raise "App Launched" right at session start)
  * and the end is its last activity; `ep` = the end record's `endTime` (the last activity for timeouts
- * and force-quit recoveries). Session attributes ride along as `<attributePrefix><key>`.
+ * and force-quit recoveries); `pg` = its number of events. Session attributes ride along as
+ * `<attributePrefix><key>`.
  */
 export function sessionConcludedItem(end: SessionEndRecord, entry: LedgerEntry, attributePrefix: string, onDropped?: OnDroppedProperty): CleverTapEventItem {
   const evtData = emptyProperties();
   evtData['Session Length'] = end.duration / 1000;
   evtData['Session ID'] = entry.s;
   for (const key of Object.keys(end.attributes)) addProperty(evtData, attributePrefix + key, end.attributes[key], onDropped);
-  return {
-    type: 'event',
-    evtName: 'Session Concluded',
-    evtData,
-    ...sessionFields(end.endTime, { entry, sessionIndex: end.sessionIndex, index: end.eventCount }),
-  };
+  return stampedEvent('Session Concluded', evtData, entry, end.eventCount, end.endTime, end.sessionIndex);
 }
 
 /**
  * The profile upload for a signed-in user (`onUserLogin` identity), stamped with the session it
- * happened in (`position`), or none. Null for a log-out (nothing to send) or an id with nothing left
+ * happened in (`live`), or none. Null for a log-out (nothing to send) or an id with nothing left
  * under CleverTap's value rules.
  */
-export function profileItem(record: UserChangeRecord, position: SessionPosition | null): CleverTapProfileItem | null {
-  const Identity = record.userId === null ? '' : (propertyValue(record.userId) as string);
-  return Identity ? { type: 'profile', profile: { Identity }, ...sessionFields(record.timestamp, position) } : null;
+export function profileItem(record: UserChangeRecord, live: SessionPosition | null): CleverTapProfileItem | null {
+  const Identity = record.userId && (propertyValue(record.userId) as string);
+  return Identity
+    ? { type: 'profile', profile: { Identity }, s: live ? live.entry.s : 0, pg: live ? live.index : 0, ep: Math.floor(record.timestamp / 1000), f: live?.sessionIndex == 1, lsl: live ? live.entry.lsl : 0 }
+    : null;
 }

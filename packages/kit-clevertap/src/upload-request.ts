@@ -5,21 +5,9 @@
  */
 import type { HttpRequest } from '@sessionhub/delivery';
 import type { CleverTapPropertyValue } from './event-properties';
+import type { CleverTapKitOptions } from './options';
 import type { CleverTapUploadItem } from './upload-items';
 import { KIT_VERSION } from './version';
-
-/** Everything a request needs besides its items. */
-export interface UploadTarget {
-  /** Base URL without a trailing slash. */
-  readonly endpoint: string;
-  readonly accountId: string;
-  readonly token: string;
-  readonly os: string;
-  /** CleverTap device id (`g`), see `cleverTapGuid`. */
-  readonly guid: string;
-  /** Extra `af` fields. */
-  readonly appFields: Readonly<Record<string, CleverTapPropertyValue>>;
-}
 
 /** Element 0 of the upload array. */
 export interface CleverTapMetaHeader {
@@ -38,23 +26,22 @@ export const MAX_ITEMS_PER_REQUEST = 50;
 
 /**
  * A `buildRequest` for the outbox: called at send time (and per retry), so `ts` is the send time.
- * The constant parts (URL prefix, headers, header JSON) are computed once.
+ * The constant parts (URL prefix, headers, header JSON) are computed once. `endpoint` is the base URL
+ * without a trailing slash; `guid` the CleverTap device id (`g`, see `cleverTapGuid`).
  */
-export function uploadRequestBuilder(target: UploadTarget): (items: readonly CleverTapUploadItem[], sentAt: number) => HttpRequest {
-  const { accountId, token, os } = target;
-  const url = `${target.endpoint}/a1?os=${encodeURIComponent(os)}&t=${KIT_VERSION}&z=${encodeURIComponent(accountId)}&ts=`;
+export function uploadRequestBuilder(
+  endpoint: string,
+  { accountId, token, os = 'Web', appFields }: CleverTapKitOptions,
+  guid: string,
+): (items: readonly CleverTapUploadItem[], sentAt: number) => HttpRequest {
+  // The account id is letters, digits and dashes (checked): nothing to encode.
+  const url = `${endpoint}/a1?os=${encodeURIComponent(os)}&t=${KIT_VERSION}&z=${accountId}&ts=`;
   const headers = {
     'Content-Type': 'application/json; charset=utf-8',
     'X-CleverTap-Account-ID': accountId,
     'X-CleverTap-Token': token,
   };
-  const meta: CleverTapMetaHeader = {
-    type: 'meta',
-    g: target.guid,
-    af: { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...target.appFields },
-    id: accountId,
-    tk: token,
-  };
+  const meta: CleverTapMetaHeader = { type: 'meta', g: guid, af: { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...appFields }, id: accountId, tk: token };
   const header = JSON.stringify(meta);
   return (items, sentAt) => {
     let body = '[' + header;

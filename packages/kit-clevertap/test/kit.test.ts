@@ -221,11 +221,11 @@ describe('the CleverTap kit in a hub', () => {
     await settle();
     const lines = () => debug.mock.calls.filter((c) => c[0] === '[sessionhub:clevertap]').map((c) => String(c[1]));
     expect(lines().at(-1)).toBe(
-      "canonical timeouts in seconds: session 45, in the foreground 600, longest session none; CleverTap's native rule (20 min) does not apply: it receives these sessions",
+      "canonical timeouts (s): session 45, foreground 600, longest none; CleverTap's own 20 min rule does not apply",
     );
     d.hub.setSessionTimeout(300);
     await settle();
-    expect(lines().at(-1)).toMatch(/^canonical timeouts in seconds: session 300, /);
+    expect(lines().at(-1)).toMatch(/^canonical timeouts \(s\): session 300, foreground 600, /);
     await d.finish();
   });
 

@@ -9,7 +9,7 @@ const SESSION_CONCLUDED = 'Session Concluded';
 import { describe, expect, it } from 'vitest';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const entry: LedgerEntry = { s: Math.floor(T0 / 1000), lsl: 42, concluded: false };
+const entry: LedgerEntry = { id: 'S1', s: Math.floor(T0 / 1000), lsl: 42, concluded: false };
 
 function event(over: Partial<EventRecord> = {}): EventRecord {
   return {

@@ -54,6 +54,8 @@ describe('clevertapKit options', () => {
     [{ ...valid, endpoint: 'ftp://x' }, 'endpoint'],
     [{ ...valid, endpoint: 'https://x/?a=1' }, 'endpoint'],
     [{ ...valid, endpoint: 'not a url' }, 'endpoint'],
+    [{ ...valid, endpoint: 'https://user:pw@x' }, 'endpoint'],
+    [{ ...valid, endpoint: 'https://x/#top' }, 'endpoint'],
     [{ ...valid, os: '' }, 'os'],
     [{ ...valid, appFields: { Version: {} } }, 'appFields'],
     [{ ...valid, appFields: [] }, 'appFields'],
@@ -76,13 +78,14 @@ describe('clevertapKit options', () => {
     expect(problem({ token: 't' }).message).toBe('SessionHub setup: clevertapKit: option "accountId" must be your CleverTap Account ID, e.g. "W9R-486-4W5Z"');
     expect(problem({ ...valid, apiKey: 'x' }).message).toBe('SessionHub setup: clevertapKit: option "apiKey" is not an option');
     expect(problem({ ...valid, sessionAttributePrefix: 'a.b' }).message).toMatch(/must be 1 to 40 characters without \. : \$ ' " \\ or surrounding spaces$/);
-    expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" both choose where uploads go; give one of them$/);
+    expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" both set where uploads go; give one$/);
   });
 
   it('checks delivery settings as the outbox will, when the kit is created', () => {
     expect(problem({ ...valid, delivery: { flushIntervalMs: -1 } }).message).toMatch(/option "delivery" is wrong: flushIntervalMs must be a number ≥ 0$/);
     expect(problem({ ...valid, delivery: { retries: 3 } }).message).toMatch(/option "delivery" is wrong: "retries" is not a delivery setting$/);
     expect(problem({ ...valid, delivery: { timers: {} } }).message).toMatch(/timers must have setTimeout and clearTimeout$/);
+    expect(problem({ ...valid, delivery: [] }).message).toMatch(/option "delivery" is wrong: must be an object of outbox settings$/);
     expect(() => clevertapKit({ ...valid, delivery: { maxBatchItems: 10, keepaliveMaxBytes: 0, maxAttempts: Infinity, transport: undefined } })).not.toThrow();
   });
 

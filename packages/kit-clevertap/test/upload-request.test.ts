@@ -5,14 +5,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const target = {
-  endpoint: 'https://eu1.clevertap-prod.com',
-  accountId: 'W9R-486-4W5Z',
-  token: 'abc-def',
-  os: 'Android',
-  guid: cleverTapGuid('0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'),
-  appFields: { Version: '2.3.1', Build: 231 },
-};
+const options = { accountId: 'W9R-486-4W5Z', token: 'abc-def', os: 'Android', appFields: { Version: '2.3.1', Build: 231 } };
+const builder = () => uploadRequestBuilder('https://eu1.clevertap-prod.com', options, cleverTapGuid('0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'));
 
 const items: CleverTapUploadItem[] = [
   { type: 'event', evtName: 'a', evtData: { x: 1 }, s: 1767268800, pg: 1, ep: 1767268801, f: true, lsl: 0 },
@@ -22,7 +16,7 @@ const items: CleverTapUploadItem[] = [
 describe('the /a1 upload request', () => {
   it('posts to {endpoint}/a1 with os, t, z and the send time ts', () => {
     const sentAt = Date.UTC(2026, 0, 1, 12) + 1_999;
-    const request = uploadRequestBuilder(target)(items, sentAt);
+    const request = builder()(items, sentAt);
     expect(request.method).toBe('POST');
     const url = new URL(request.url);
     expect(`${url.origin}${url.pathname}`).toBe('https://eu1.clevertap-prod.com/a1');
@@ -40,7 +34,7 @@ describe('the /a1 upload request', () => {
   });
 
   it('sends a JSON array: the meta header first, then the items in order', () => {
-    const body = JSON.parse(uploadRequestBuilder(target)(items, 0).body!) as unknown[];
+    const body = JSON.parse(builder()(items, 0).body!) as unknown[];
     expect(body).toEqual([
       {
         type: 'meta',
@@ -53,8 +47,14 @@ describe('the /a1 upload request', () => {
     ]);
   });
 
+  it('defaults os to Web', () => {
+    const request = uploadRequestBuilder('https://x.test', { accountId: 'A-1', token: 't' }, '__g')([], 0);
+    expect(request.url).toBe('https://x.test/a1?os=Web&t=' + KIT_VERSION + '&z=A-1&ts=0');
+    expect(JSON.parse(request.body!)).toEqual([{ type: 'meta', g: '__g', af: { OS: 'Web', lib: `sessionhub-kit-clevertap/${KIT_VERSION}` }, id: 'A-1', tk: 't' }]);
+  });
+
   it('stamps ts at each call (send time, again on a retry)', () => {
-    const build = uploadRequestBuilder(target);
+    const build = builder();
     const first = new URL(build(items, 1_000_000).url).searchParams.get('ts');
     const retry = new URL(build(items, 1_005_000).url).searchParams.get('ts');
     expect([first, retry]).toEqual(['1000', '1005']);
@@ -73,7 +73,7 @@ describe('the /a1 upload request', () => {
     });
     fc.assert(
       fc.property(fc.array(item, { maxLength: MAX_ITEMS_PER_REQUEST }), (batch) => {
-        const body = JSON.parse(uploadRequestBuilder(target)(batch, 0).body!) as unknown[];
+        const body = JSON.parse(builder()(batch, 0).body!) as unknown[];
         expect(body.slice(1)).toEqual(batch);
       }),
     );
