@@ -1,39 +1,42 @@
 import type { OutboxOptions } from './outbox-options';
 
-/** The outbox's numeric options: [name, default, smallest valid value]. */
-export const LIMITS = [
-  ['maxBatchItems', 100, 1],
-  ['maxBatchBytes', 40_000, 1],
-  ['flushIntervalMs', 10_000, 0],
-  ['maxAgeMs', 86_400_000, 1],
-  ['maxAttempts', Infinity, 1],
-  ['maxQueueItems', 1000, 1],
-  ['retryBaseMs', 1000, 0],
-  ['retryMaxMs', 300_000, 0],
-  ['requestTimeoutMs', 30_000, 1],
-  ['keepaliveMaxBytes', 65_536, 0],
+/** The outbox's numeric options and the smallest valid value of each (the defaults are in {@link createOutbox}). */
+const LIMITS = [
+  ['maxBatchItems', 1],
+  ['maxBatchBytes', 1],
+  ['flushIntervalMs', 0],
+  ['maxAgeMs', 1],
+  ['maxAttempts', 1],
+  ['maxQueueItems', 1],
+  ['retryBaseMs', 0],
+  ['retryMaxMs', 0],
+  ['requestTimeoutMs', 1],
+  ['keepaliveMaxBytes', 0],
 ] as const;
 
 /** A numeric outbox option. */
-export type Limit = (typeof LIMITS)[number][0];
+type Limit = (typeof LIMITS)[number][0];
 
 /** The outbox settings a kit can let its users tune (`delivery` in the kits' options). */
 export type DeliveryOptions = Partial<Pick<OutboxOptions<unknown>, Limit | 'transport' | 'random' | 'timers'>>;
 
-const isFunction = (value: unknown): boolean => typeof value == 'function';
+/** A check of one option: its name, whether a value is valid, and what it must be or have (for the message). */
+export type OptionRule = readonly [option: string, valid: (value: any) => unknown, expected: string];
 
-/** What is wrong with one setting, or undefined (also when absent: the default applies). */
-export function settingProblem(option: string, value: unknown): string | undefined {
-  if (value === undefined) return;
-  const limit = LIMITS.find(([name]) => name == option);
-  if (limit) return typeof value == 'number' && value >= limit[2] ? undefined : `${option} must be a number ≥ ${limit[2]}`;
-  if (option == 'timers') {
-    const timers = value as { setTimeout?: unknown; clearTimeout?: unknown } | null;
-    return isFunction(timers?.setTimeout) && isFunction(timers?.clearTimeout) ? undefined : 'timers must have setTimeout and clearTimeout';
-  }
-  if (option == 'transport' || option == 'random') return isFunction(value) ? undefined : `${option} must be a function`;
-  return `"${option}" is not a delivery setting`;
-}
+export const isFunction = (value: unknown): boolean => typeof value == 'function';
+const optionalFunction = (value: unknown): boolean => value === undefined || isFunction(value);
+
+/** The delivery settings; each may be absent (its default applies). */
+export const SETTING_RULES: readonly OptionRule[] = [
+  ['transport', optionalFunction, 'be a function'],
+  ['random', optionalFunction, 'be a function'],
+  ['timers', (timers) => timers === undefined || (isFunction(timers?.setTimeout) && isFunction(timers?.clearTimeout)), 'have setTimeout and clearTimeout'],
+  ...LIMITS.map(([option, min]): OptionRule => [option, (value) => value === undefined || (typeof value == 'number' && value >= min), `be a number ≥ ${min}`]),
+];
+
+/** What is wrong with one option's value under its rule (e.g. `maxQueueItems must be a number ≥ 1`), or undefined. */
+export const ruleProblem = ([option, valid, expected]: OptionRule, value: unknown): string | undefined =>
+  valid(value) ? undefined : `${option} must ${expected}`;
 
 /**
  * Checks the delivery settings a kit's user gave, as {@link createOutbox} will check them, so the
@@ -42,8 +45,9 @@ export function settingProblem(option: string, value: unknown): string | undefin
  */
 export function deliveryOptionsProblem(options: unknown): string | undefined {
   if (Object.prototype.toString.call(options) != '[object Object]') return 'must be an object of outbox settings';
-  for (const key of Object.keys(options as object)) {
-    const problem = settingProblem(key, (options as Record<string, unknown>)[key]);
+  for (const [option, value] of Object.entries(options as object)) {
+    const rule = SETTING_RULES.find(([name]) => name == option);
+    const problem = rule ? ruleProblem(rule, value) : `"${option}" is not a delivery setting`;
     if (problem) return problem;
   }
 }

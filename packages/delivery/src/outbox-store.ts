@@ -5,10 +5,10 @@ import type { SafeStorage } from '@sessionhub/core';
  * - `outbox:<seq>` — one item, `{"at":<enqueued, epoch ms>,"item":<the item>}`;
  * - `outbox:meta` — `{"head":<lowest seq kept>,"tail":<next seq>}`, plus `"wait":[<set at>,<until>]`
  *   while a vendor's Retry-After is pending (epoch ms), so a relaunch waits it out too.
- * One key per item keeps an enqueue O(1) in bytes written, however long the queue. Items are written
- * before the meta, and the meta is a hint: loading reads [head, tail), skips missing keys (delivered
- * but the meta was not yet updated) and probes past tail (written but the meta was not), so a
- * force-quit between the two writes loses nothing.
+ * One key per item keeps an enqueue O(1) in bytes written, however long the queue. The meta is a
+ * hint, written after the items of its burst: loading reads [head, tail), skips missing keys
+ * (delivered but the meta was not yet updated) and probes past tail (written but the meta was not),
+ * so a force-quit between writes loses nothing.
  */
 const META = 'outbox:meta';
 const key = (seq: number): string => 'outbox:' + seq;
@@ -22,57 +22,52 @@ export interface StoredItem<T> {
   readonly item: T;
 }
 
-/** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
 /** A vendor's Retry-After: when it was received and until when it holds (epoch ms). */
 export type VendorWait = readonly [setAt: number, until: number];
 
+/** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
 export interface OutboxStore<T> {
   /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
-  load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait }>;
+  load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait | undefined }>;
   /** Persists an item (`json` is the item's JSON text). */
   put(seq: number, at: number, json: string): void;
   remove(seq: number): void;
   /** Records the queue's range (and a vendor wait still pending); written after the items of the same burst. */
   setRange(head: number, tail: number, wait?: VendorWait): void;
   /** Resolves once everything written so far is in storage. */
-  settled(): Promise<void>;
+  settled(): Promise<unknown>;
   /** Starts every pending write now, bypassing the chain (page hide: synchronous storages finish at once). */
   writeNow(): void;
 }
 
 /** @param warn reports a problem (the outbox prefixes its name) */
 export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void): OutboxStore<T> {
+  /** Writes of this burst by key; null removes. */
   let pending = new Map<string, string | null>();
-  // The range to persist; -1 until the outbox has loaded, so nothing overwrites the index before it is read.
-  let rangeHead = -1;
-  let rangeTail = 0;
-  let rangeWait = '';
-  let writtenRange = '';
-  let chain: Promise<void> = Promise.resolve();
+  // The meta to persist; undefined until the outbox has loaded, so nothing overwrites it before it is read.
+  let meta: string | undefined;
+  let writtenMeta: string | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
   let scheduled = false;
 
-  const write = (k: string, v: string | null): Promise<void> => (v === null ? storage.remove(k) : storage.set(k, v));
-  const takeWrites = (): Promise<void>[] => {
-    const writes = [...pending].map(([k, v]) => write(k, v));
-    pending = new Map();
-    return writes;
-  };
-  const takeRange = (): Promise<void> | undefined => {
-    const range = `{"head":${rangeHead},"tail":${rangeTail}${rangeWait}}`;
-    if (rangeHead < 0 || range === writtenRange) return undefined;
-    writtenRange = range;
-    return storage.set(META, range);
-  };
-  const drain = async (): Promise<void> => {
-    scheduled = false;
-    await Promise.all(takeWrites());
-    await takeRange();
-  };
   const failed = (error: unknown): void => warn(`write failed: ${String(error)}`);
+  /** Starts the pending writes, the meta last. */
+  const drain = (): Promise<unknown> => {
+    scheduled = false;
+    if (meta != writtenMeta) pending.set(META, (writtenMeta = meta)!);
+    const writes = [...pending].map(([k, v]) => (v === null ? storage.remove(k) : storage.set(k, v)));
+    pending = new Map();
+    return Promise.all(writes);
+  };
   const schedule = (): void => {
-    if (scheduled) return;
-    scheduled = true;
-    chain = chain.then(drain).catch(failed);
+    if (!scheduled) {
+      scheduled = true;
+      chain = chain.then(drain).catch(failed);
+    }
+  };
+  const write = (k: string, v: string | null): void => {
+    pending.set(k, v);
+    schedule();
   };
 
   return {
@@ -84,10 +79,8 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       if (raw !== null) {
         try {
           ({ head, tail, wait } = JSON.parse(raw) as { head: number; tail: number; wait?: unknown });
+          if (!(Number.isSafeInteger(head) && Number.isSafeInteger(tail) && head <= tail)) throw raw;
         } catch {
-          head = NaN; // reported below
-        }
-        if (!(Number.isSafeInteger(head) && Number.isSafeInteger(tail) && head <= tail)) {
           warn('unreadable queue index; starting empty');
           head = tail = 0;
         }
@@ -103,36 +96,26 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
           items.push({ seq, at, item });
         } catch {
           warn(`skipping unreadable item ${seq}`);
-          pending.set(key(seq), null);
+          write(key(seq), null);
         }
         return true;
       };
-      const seqs = Array.from({ length: tail - head }, (_, i) => head + i);
-      const texts = await Promise.all(seqs.map((s) => storage.get(key(s))));
-      seqs.forEach((s, i) => read(s, texts[i]!));
-      // Items written after the last index update (a force-quit between the two writes).
+      const texts = await Promise.all(Array.from({ length: tail - head }, (_, i) => storage.get(key(head + i))));
+      texts.forEach((text, i) => read(head + i, text));
+      // Items written after the last meta update (a force-quit between the two writes).
       while (read(tail, await storage.get(key(tail)))) tail++;
-      if (pending.size) schedule();
       const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
-      return valid ? { items, tail, wait: wait as [number, number] } : { items, tail };
+      return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
-    put(seq, at, json) {
-      pending.set(key(seq), `{"at":${at},"item":${json}}`);
-      schedule();
-    },
-    remove(seq) {
-      pending.set(key(seq), null);
-      schedule();
-    },
+    put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),
+    remove: (seq) => write(key(seq), null),
     setRange(head, tail, wait) {
-      rangeHead = head;
-      rangeTail = tail;
-      rangeWait = wait ? `,"wait":[${wait[0]},${wait[1]}]` : '';
+      meta = JSON.stringify({ head, tail, wait });
       schedule();
     },
     settled: () => chain,
     writeNow() {
-      void Promise.all(takeWrites()).then(takeRange).catch(failed);
+      drain().catch(failed);
     },
   };
 }

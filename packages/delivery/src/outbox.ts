@@ -1,7 +1,7 @@
 import { SessionHubConfigError, silentLogger, type DeliveryHealth } from '@sessionhub/core';
 import { backoffDelay } from './backoff';
 import { batchLength } from './batch';
-import { LIMITS, settingProblem, type Limit } from './delivery-options';
+import { isFunction, ruleProblem, SETTING_RULES, type OptionRule } from './delivery-options';
 import { fetchTransport } from './fetch-transport';
 import type { HttpRequest, HttpResponse } from './http';
 import type { DropReason, Outbox, OutboxOptions } from './outbox-options';
@@ -17,12 +17,20 @@ interface Entry<T> {
   /** Enqueued at (epoch ms); pulled back to "now" if the clock later reads earlier, so no wait is ever stretched. */
   at: number;
   readonly item: T;
+  /** Bytes in a request. */
   readonly size: number;
   /** Failed attempts so far (this run). */
   attempts: number;
   /** In a request now; batches, drops and page-hide flushes leave it alone. */
   flying: boolean;
 }
+
+/** The options every outbox needs (the delivery settings, all optional, are checked by their own rules). */
+const REQUIRED_RULES: readonly OptionRule[] = [
+  ['name', (name) => typeof name == 'string' && name, 'be a non-empty string'],
+  ['storage', (storage) => isFunction(storage?.set), "be the kit's context.storage"],
+  ['buildRequest', isFunction, 'be a function'],
+];
 
 /**
  * Creates a kit's outbox. Throws a {@link SessionHubConfigError} for invalid options (a setup mistake);
@@ -37,31 +45,39 @@ interface Entry<T> {
  * outbox.enqueue(event);
  */
 export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
-  const { name, storage, buildRequest, sizeOf } = options;
-  const check = (option: string, problem: string | false | undefined): void => {
-    if (problem) throw new SessionHubConfigError(`outbox.${option}`, `outbox ${name}: ${problem}`);
-  };
-  check('name', !(typeof name == 'string' && name) && 'name must be a non-empty string');
-  check('storage', typeof storage?.set != 'function' && "storage must be the kit's context.storage");
-  check('buildRequest', typeof buildRequest != 'function' && 'buildRequest must be a function');
-  for (const option of ['transport', 'random', 'timers', ...LIMITS.map(([option]) => option)]) {
-    check(option, settingProblem(option, options[option as keyof OutboxOptions<T>]));
+  const {
+    name,
+    storage,
+    buildRequest,
+    sizeOf,
+    logger = silentLogger,
+    clock = Date.now,
+    transport = fetchTransport,
+    random = Math.random,
+    timers = globalTimers,
+    maxBatchItems = 100,
+    maxBatchBytes = 40_000,
+    flushIntervalMs = 10_000,
+    maxAgeMs = 86_400_000,
+    maxAttempts = Infinity,
+    maxQueueItems = 1000,
+    retryBaseMs = 1000,
+    retryMaxMs = 300_000,
+    requestTimeoutMs = 30_000,
+    keepaliveMaxBytes = 65_536,
+  } = options;
+  for (const rule of [...REQUIRED_RULES, ...SETTING_RULES]) {
+    const problem = ruleProblem(rule, options[rule[0] as keyof OutboxOptions<T>]);
+    if (problem) throw new SessionHubConfigError(`outbox.${rule[0]}`, `outbox ${name}: ${problem}`);
   }
-  const limit = {} as Record<Limit, number>;
-  for (const [option, fallback] of LIMITS) limit[option] = options[option] ?? fallback;
 
-  const logger = options.logger ?? silentLogger;
-  const clock = options.clock ?? Date.now;
-  const transport = options.transport ?? fetchTransport;
-  const random = options.random ?? Math.random;
-  const timers = options.timers ?? globalTimers;
   const warn = (message: string): void => logger.warn(`outbox ${name}: ${message}`);
   const store = outboxStore<T>(storage, warn);
 
   let entries: Entry<T>[] = [];
+  let tail = 0;
   /** Items enqueued before loading finished; they get sequence numbers after the stored ones. */
   let early: [T, string, number][] = [];
-  let tail = 0;
   let loading: Promise<void> | undefined;
   let ready = false;
   let closed = false;
@@ -80,16 +96,17 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let keepaliveBytes = 0;
   let previousSentAt: number | null = null;
   let timer: unknown;
-  let timerAt = Infinity;
   let kicked = false;
   let idleWaiters: (() => void)[] = [];
   let delivered = 0;
   let retried = 0;
   const dropped: Record<string, number> = {};
   let lastError: string | null = null;
-  let overflowed = 0;
 
-  const count = (reason: DropReason, n: number): number => (dropped[reason] = (dropped[reason] ?? 0) + n);
+  const report = (n: number, reason: DropReason, why: string): void => {
+    dropped[reason] = (dropped[reason] ?? 0) + n;
+    warn(`dropped ${n} item(s) (${reason}): ${why}`);
+  };
   const saveRange = (): void =>
     store.setRange(entries[0]?.seq ?? tail, tail, vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined);
   const firstIdle = (): number => entries.findIndex((entry) => !entry.flying);
@@ -103,64 +120,40 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
     if (batch.length) {
-      count(reason, batch.length);
-      warn(`dropped ${batch.length} item(s) (${reason}): ${why}`);
+      report(batch.length, reason, why);
       remove(batch);
     }
   };
 
-  /** Bytes of an item in a request: sizeOf, or (also when sizeOf throws) the UTF-8 length of its JSON. */
-  const measure = (item: T, json: string): number => {
+  const entry = (seq: number, at: number, item: T, json: string): Entry<T> => {
+    let size: number | undefined;
     try {
-      if (sizeOf) return sizeOf(item);
+      size = sizeOf?.(item);
     } catch {
       // measured as JSON below
     }
-    return utf8Length(json);
+    return { seq, at, item, size: size ?? utf8Length(json), attempts: 0, flying: false };
   };
 
   const add = (item: T, json: string, at: number): void => {
-    const size = measure(item, json);
-    if (entries.length >= limit.maxQueueItems) {
-      // Oldest first, but never an item in flight (its answer is still to come); if all are, the new one goes.
-      const oldest = firstIdle();
-      count('overflow', 1);
-      overflowed++;
-      kick();
-      if (oldest < 0) return;
-      store.remove(entries[oldest]!.seq);
-      entries.splice(oldest, 1);
-    }
     const seq = tail++;
-    entries.push({ seq, at, item, size, attempts: 0, flying: false });
+    entries.push(entry(seq, at, item, json));
     store.put(seq, at, json);
     saveRange();
     kick();
   };
 
-  /** Runs the pump once after the current synchronous burst (one pass for many enqueues). */
+  /** After the current synchronous burst (one pass for many enqueues): bounds the queue, then runs the pump. */
   const kick = (): void => {
     if (kicked) return;
     kicked = true;
     void Promise.resolve().then(() => {
       kicked = false;
-      if (overflowed) warn(`queue full: dropped ${overflowed} oldest item(s) (overflow)`);
-      overflowed = 0;
+      // Oldest first, but never an item in flight (its answer is still to come).
+      const excess = entries.length - maxQueueItems;
+      if (excess > 0) drop(entries.filter((entry) => !entry.flying).slice(0, excess), 'overflow', `over maxQueueItems (${maxQueueItems})`);
       pump();
     });
-  };
-
-  const stopTimer = (): void => {
-    if (timerAt < Infinity) timers.clearTimeout(timer);
-    timerAt = Infinity;
-  };
-
-  const wakeAt = (at: number, now: number): void => {
-    if (at >= timerAt) return;
-    stopTimer();
-    timerAt = at;
-    // Capped: larger delays overflow to "now" in browsers and Node.
-    timer = timers.setTimeout(() => ((timerAt = Infinity), pump()), Math.min(Math.max(at - now, 0), 2 ** 31 - 1));
   };
 
   const settleIdle = (): void => {
@@ -180,23 +173,19 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       vendorNotBefore = Math.min(vendorNotBefore, notBefore);
       waitSetAt = now;
     }
+    drop(entries.filter((entry) => !entry.flying && now - entry.at >= maxAgeMs), 'expired', `older than ${maxAgeMs} ms`);
     const start = firstIdle();
     const first = entries[start];
     if (!first) return settleIdle();
     if (first.at > now) first.at = now;
-    let old = start;
-    while (entries[old] && !entries[old]!.flying && now - entries[old]!.at >= limit.maxAgeMs) old++;
-    if (old > start) {
-      drop(entries.slice(start, old), 'expired', `older than ${limit.maxAgeMs} ms`);
-      return pump();
-    }
-    const n = batchLength(entries, start, limit.maxBatchItems, limit.maxBatchBytes);
+    const n = batchLength(entries, start, maxBatchItems, maxBatchBytes);
     // Due now when flushed, or when the batch is full (more waiting behind it); else when its oldest item has waited the interval.
-    const full = first.seq < forceBelow || start + n < entries.length || n >= limit.maxBatchItems;
-    const dueAt = Math.max(notBefore, full ? now : first.at + limit.flushIntervalMs);
+    const full = first.seq < forceBelow || start + n < entries.length || n >= maxBatchItems;
+    const dueAt = Math.max(notBefore, full ? now : first.at + flushIntervalMs);
     if (now < dueAt) {
-      // Also wake when the oldest item expires, so it is dropped (and counted) on time.
-      wakeAt(Math.min(dueAt, first.at + limit.maxAgeMs), now);
+      // Also wake when the oldest item expires, so it is dropped (and counted) on time. Capped: larger delays overflow to "now".
+      timers.clearTimeout(timer);
+      timer = timers.setTimeout(pump, Math.min(Math.min(dueAt, first.at + maxAgeMs) - now, 2 ** 31 - 1));
       return settleIdle();
     }
     void send(entries.slice(start, start + n));
@@ -214,7 +203,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       previousSentAt = sentAt;
       return request;
     } catch (error) {
-      drop(batch, 'build-failed', `buildRequest threw: ${describe(error)}`);
+      drop(batch, 'build-failed', `buildRequest threw: ${String(error)}`);
     }
   };
 
@@ -231,53 +220,48 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
-    let response: HttpResponse | undefined;
+    let status = 0;
+    let retryAfter: string | null | undefined;
     let problem: string;
-    const abort = new AbortController();
     let timeout: unknown;
     try {
-      response = await Promise.race([
-        new Promise<HttpResponse>((resolve) => resolve(transport(request, { signal: abort.signal, keepalive }))),
-        new Promise<never>((_, reject) => {
-          timeout = timers.setTimeout(() => {
-            abort.abort();
-            reject(new Error(`no answer in ${limit.requestTimeoutMs} ms`));
-          }, limit.requestTimeoutMs);
-        }),
-      ]);
-      problem = `HTTP ${response.status}`;
+      ({ status, retryAfter } = await new Promise<HttpResponse>((resolve, reject) => {
+        const abort = new AbortController();
+        timeout = timers.setTimeout(() => {
+          abort.abort();
+          reject(new Error(`no answer in ${requestTimeoutMs} ms`));
+        }, requestTimeoutMs);
+        transport(request, { signal: abort.signal, keepalive }).then(resolve, reject);
+      }));
+      problem = `HTTP ${status}`;
     } catch (error) {
-      problem = describe(error);
+      problem = String(error);
     }
     timers.clearTimeout(timeout);
     for (const entry of batch) entry.flying = false;
-    const verdict = response ? verdictOf(response.status) : 'retry';
-    if (verdict === 'delivered') {
+    // No answer (status 0) is retried.
+    const verdict = verdictOf(status);
+    failures = verdict == 'retry' ? failures + 1 : 0;
+    if (verdict == 'delivered') {
       delivered += batch.length;
-      failures = 0;
       return remove(batch);
     }
     lastError = problem;
-    if (verdict === 'rejected') {
-      failures = 0;
-      return drop(batch, 'rejected', problem);
-    }
+    if (verdict == 'rejected') return drop(batch, 'rejected', problem);
     const now = clock();
-    failures++;
     retried += batch.length;
     for (const entry of batch) entry.attempts++;
-    const status = response?.status;
-    const vendorWait = status === 429 || status === 503 ? parseRetryAfter(response!.retryAfter, now) : null;
-    notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, limit.retryBaseMs, limit.retryMaxMs)));
+    const vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
+    notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, retryBaseMs, retryMaxMs)));
     waitSetAt = now;
     if (vendorWait !== null) {
       vendorNotBefore = notBefore;
       saveRange(); // a relaunch waits it out too
     }
     drop(
-      batch.filter((entry) => entry.attempts >= limit.maxAttempts),
+      batch.filter((entry) => entry.attempts >= maxAttempts),
       'attempts',
-      `${problem} after ${limit.maxAttempts} attempts`,
+      `${problem} after ${maxAttempts} attempts`,
     );
   };
 
@@ -294,10 +278,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
             notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0]);
             waitSetAt = now;
           }
-          entries = items.map(({ seq, at, item }) => ({ seq, at, item, size: measure(item, JSON.stringify(item)), attempts: 0, flying: false }));
-          drop(entries.slice(0, Math.max(0, entries.length - limit.maxQueueItems)), 'overflow', 'over maxQueueItems');
+          entries = items.map(({ seq, at, item }) => entry(seq, at, item, JSON.stringify(item)));
         },
-        (error: unknown) => warn(`load failed: ${describe(error)}`),
+        (error: unknown) => warn(`load failed: ${String(error)}`),
       )
       .then(() => {
         ready = true;
@@ -307,19 +290,17 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         kick();
       }));
 
-  const flush = (): Promise<void> =>
-    closed
-      ? Promise.resolve()
-      : load().then(
-          () =>
-            new Promise<void>((resolve) => {
-              forceBelow = tail;
-              // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
-              notBefore = vendorNotBefore;
-              idleWaiters.push(resolve);
-              pump();
-            }),
-        );
+  const flush = async (): Promise<void> => {
+    if (closed) return;
+    await load();
+    return new Promise<void>((resolve) => {
+      forceBelow = tail;
+      // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
+      notBefore = vendorNotBefore;
+      idleWaiters.push(resolve);
+      pump();
+    });
+  };
 
   return {
     load,
@@ -331,8 +312,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         // reported below, like undefined or a function
       }
       if (json === undefined) {
-        count('invalid', 1);
-        warn('dropped 1 item(s) (invalid): not JSON-serializable');
+        report(1, 'invalid', 'not JSON-serializable');
         return false;
       }
       const at = clock();
@@ -348,10 +328,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (!ready || closed) return;
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
-      let budget = limit.keepaliveMaxBytes - keepaliveBytes;
+      let budget = keepaliveMaxBytes - keepaliveBytes;
       for (;;) {
         const start = firstIdle();
-        let n = start < 0 ? 0 : batchLength(entries, start, limit.maxBatchItems, Math.min(limit.maxBatchBytes, budget));
+        let n = start < 0 ? 0 : batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget));
         let request: HttpRequest | undefined;
         let bytes = 0;
         // The request's own envelope may push it over the budget: halve the batch until it fits.
@@ -375,12 +355,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (closed) return;
       await flush();
       closed = true;
-      stopTimer();
+      timers.clearTimeout(timer);
       await store.settled();
     },
     health: (): DeliveryHealth => ({
       queued: entries.length + early.length,
-      inFlight: entries.reduce((n, entry) => n + (entry.flying ? 1 : 0), 0),
+      inFlight: entries.filter((entry) => entry.flying).length,
       delivered,
       retried,
       dropped: { ...dropped },
@@ -388,6 +368,3 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }),
   };
 }
-
-/** `Name: message` for errors (Error.prototype.toString), the value as text otherwise. */
-const describe = String;

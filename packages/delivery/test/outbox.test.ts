@@ -332,7 +332,7 @@ describe('limits', () => {
     range(0, 8).forEach((n) => t.outbox.enqueue(item(n)));
     await settle();
     expect(t.outbox.health()).toMatchObject({ queued: 5, dropped: { overflow: 3 } });
-    expect(t.logger.warnings).toEqual([expect.stringContaining('queue full: dropped 3 oldest item(s) (overflow)')]);
+    expect(t.logger.warnings).toEqual(['outbox kit: dropped 3 item(s) (overflow): over maxQueueItems (5)']);
     expect(t.storedItems().sort()).toEqual([3, 4, 5, 6, 7]);
     await t.outbox.flush();
     expect(t.net.batches()).toEqual([[3, 4, 5, 6, 7]]);
