@@ -2,11 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type EngineOutput } from '@sessionhub/core';
 import {
-  applyTabInput,
+  applyTabInputs,
   decodeRecord,
   EMPTY_RECORD,
   encodeRecord,
-  replayIds,
   slotCandidates,
   type Liveness,
   type SharedRecord,
@@ -48,10 +47,10 @@ function simulate(ops: readonly Op[]) {
   const commit = (slot: number, input: TabInput) => {
     didCommit = true;
     const held = new Set(open.keys());
-    const liveness: Liveness = { kind: 'locks', held };
+    const liveness: Liveness = (s) => held.has(s);
     const someVisible = [...open.values()].some((p) => p.visible);
     const page = open.get(slot)?.page ?? 'gone';
-    const applied = applyTabInput(record, { slot, tab: page }, input, replayIds([], newId), liveness);
+    const applied = applyTabInputs(record, { slot, tab: page }, [{ input, ids: [] }], newId, liveness);
     record = applied.record;
     for (const o of applied.outputs as EngineOutput[]) {
       if (o.type === 'sessionStart') stream.push({ type: 'start', record: o.record });
@@ -155,13 +154,28 @@ describe('shared record: the tab rules (property)', () => {
 
 describe('shared record: encoding', () => {
   it('round-trips and keeps a runtime timeout set in one tab for the others', () => {
-    let record = applyTabInput(EMPTY_RECORD, { slot: 0, tab: 'p' }, { type: 'launch', t: T0, foreground: true, config: CONFIG }, replayIds([], () => 'x'), { kind: 'unknown' }).record;
-    record = applyTabInput(record, { slot: 0, tab: 'p' }, { type: 'configure', t: T0, config: { sessionTimeoutMs: 9000 } }, replayIds([], () => 'y'), { kind: 'unknown' }).record;
+    let record = applyTabInputs(EMPTY_RECORD, { slot: 0, tab: 'p' }, [{ input: { type: 'launch', t: T0, foreground: true, config: CONFIG }, ids: [] }], () => 'x', null).record;
+    record = applyTabInputs(record, { slot: 0, tab: 'p' }, [{ input: { type: 'configure', t: T0, config: { sessionTimeoutMs: 9000 } }, ids: [] }], () => 'y', null).record;
     const decoded = decodeRecord(encodeRecord(record), CONFIG);
     expect(decoded.problem).toBeNull();
     expect(decoded.record.state?.config.sessionTimeoutMs).toBe(9000);
     expect(decoded.record.slots).toEqual(record.slots);
     expect(decoded.record.state?.session?.id).toBe(record.state?.session?.id);
+  });
+
+  it('reads a record as the previous release wrote it, and writes it back byte for byte', () => {
+    // Written by the class-based TabSession (two tabs, a runtime timeout, the second tab closed with 3 items queued).
+    const stored = '{"v":1,"rev":7,"writers":["page-a:1","page-b:3"],"slots":{"0":{"tab":"page-a","visible":true,"seen":1767258000000,"closed":false,"queued":0},"1":{"tab":"page-b","visible":false,"seen":1767258004000,"closed":true,"queued":3}},"state":{"version":1,"deviceId":"id-1","userId":null,"lastSessionIndex":1,"inForeground":true,"clock":1767258004000,"session":{"id":"id-2","index":1,"previousSessionId":null,"trigger":"launch","startTime":1767258000000,"lastActivity":1767258002000,"eventIndex":1,"foregroundIndex":1,"backgroundIndex":0,"foregroundTime":0,"foregroundSince":1767258000000,"firstEventId":"ev-1","firstEventTime":1767258002000,"lastEventTime":1767258002000,"attributes":{"articles":2},"userId":null,"previousSessionStartTime":null,"previousSessionDuration":null},"previous":null,"config":{"sessionTimeoutMs":9000,"foregroundTimeoutMs":null,"maxSessionDurationMs":null,"resumeOnRelaunch":true,"newSessionOnUserChange":true,"excludedEvents":[]}}}';
+    const decoded = decodeRecord(stored, CONFIG);
+    expect(decoded.problem).toBeNull();
+    expect(decoded.record.rev).toBe(7);
+    expect(decoded.record.slots[1]).toEqual({ tab: 'page-b', visible: false, seen: 1767258004000, closed: true, queued: 3 });
+    expect(decoded.record.state?.config.sessionTimeoutMs).toBe(9000);
+    expect(decoded.record.state?.session?.attributes).toEqual({ articles: 2 });
+    expect(encodeRecord(decoded.record)).toBe(stored);
+    // Slot entries of records without item counts still load, as holding none.
+    const withoutCounts = stored.replace(/,"queued":\d+/g, '');
+    expect(decodeRecord(withoutCounts, CONFIG).record.slots[1]?.queued).toBe(0);
   });
 
   it('reports corrupt records and keeps the device id when it can', () => {
@@ -177,8 +191,9 @@ describe('shared record: encoding', () => {
   it('a new tab prefers a closed slot that left items, then the lowest free one', () => {
     const entry = (queued: number, closed: boolean) => ({ tab: 't', visible: false, seen: T0, closed, queued });
     const record: SharedRecord = { ...EMPTY_RECORD, slots: { 0: entry(0, false), 1: entry(0, true), 2: entry(4, true) } };
-    expect(slotCandidates(record, T0, { kind: 'locks', held: new Set([0]) })).toEqual([2, 1, 3]);
-    expect(slotCandidates(record, T0, { kind: 'heartbeat', staleAfterMs: 60_000 })[0]).toBe(2);
-    expect(slotCandidates(record, T0 + 120_000, { kind: 'heartbeat', staleAfterMs: 60_000 })).toEqual([2, 0, 1, 3]);
+    const heartbeat: Liveness = (_slot, e, now) => now - e.seen < 60_000;
+    expect(slotCandidates(record, T0, (slot) => slot === 0)).toEqual([2, 1, 3]);
+    expect(slotCandidates(record, T0, heartbeat)[0]).toBe(2);
+    expect(slotCandidates(record, T0 + 120_000, heartbeat)).toEqual([2, 0, 1, 3]);
   });
 });

@@ -299,7 +299,7 @@ describe('browser tabs: per-tab outboxes', () => {
     expect(origin.locks.heldNames()).toEqual(['sessionhub:slot:0']);
     a.tab.fromBackForwardCache();
     await run(100);
-    expect(a.warnings.map((w) => w.message).join()).toMatch(/took its storage slot 0; it continues in slot 1/);
+    expect(a.warnings.map((w) => w.message).join()).toMatch(/another page took storage slot 0 while this tab was away; now using slot 1/);
     expect(origin.locks.heldNames().sort()).toEqual(['sessionhub:slot:0', 'sessionhub:slot:1']);
     expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
     expect(starts(a, b)).toHaveLength(1);
@@ -322,7 +322,7 @@ describe('browser tabs: frozen pages', () => {
     a.tab.resume();
     a.tab.show();
     await run(100);
-    expect(a.warnings.map((w) => w.message).join()).toMatch(/continues in slot 1/);
+    expect(a.warnings.map((w) => w.message).join()).toMatch(/while this tab was away; now using slot 1/);
     expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
     a.hub.logEvent('after resuming');
     await run(100);

@@ -2,9 +2,9 @@ import type { HubOptions } from '../config';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import type { LifecycleAdapter } from '../lifecycle/lifecycle-adapter';
-import { isLogger, prefixedLogger } from '../logger';
+import { prefixedLogger } from '../logger';
 import { browserLifecycle } from './page-lifecycle';
-import { TabSession, type LockManagerLike, type StorageEventSource, type TabTimers } from './tab-session';
+import { tabSession, type LockManagerLike, type StorageEventSource } from './tab-session';
 import { pageStorage, type WebStorageLike } from './web-storage';
 
 /**
@@ -54,57 +54,37 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
 export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   if (typeof options !== 'object' || options === null) throw new SessionHubConfigError('options', 'createBrowserHub(options) takes an object');
   const { storage, lifecycle, locks, storageEvents, ...rest } = options;
-  if (storage !== undefined && storage !== null && !isWebStorage(storage)) {
-    throw new SessionHubConfigError('storage', 'option "storage" must be a Web Storage (getItem, setItem, removeItem, key, length), or null for memory');
+  const pageApis = [
+    ['storage', storage, ['getItem', 'setItem', 'removeItem', 'key'], 'localStorage'],
+    ['locks', locks, ['request', 'query'], 'navigator.locks'],
+    ['storageEvents', storageEvents, ['addEventListener'], 'window'],
+  ] as const;
+  for (const [name, value, methods, like] of pageApis) {
+    if (value != null && methods.some((method) => typeof (value as unknown as Record<string, unknown>)[method] !== 'function')) {
+      throw new SessionHubConfigError(name, `option "${name}" must be like ${like} (${methods.join(', ')}), or null`);
+    }
   }
-  if (locks !== undefined && locks !== null && (typeof locks.request !== 'function' || typeof locks.query !== 'function')) {
-    throw new SessionHubConfigError('locks', 'option "locks" must be a Web Locks LockManager (navigator.locks), or null');
-  }
-  if (storageEvents !== undefined && storageEvents !== null && typeof storageEvents.addEventListener !== 'function') {
-    throw new SessionHubConfigError('storageEvents', 'option "storageEvents" must be an event target (window), or null');
-  }
-  const namespace = typeof rest.namespace === 'string' ? rest.namespace : 'sessionhub';
-  const logger = prefixedLogger(isLogger(rest.logger) ? rest.logger : console, '[sessionhub]');
-  const page = globalThis as unknown as {
-    localStorage?: WebStorageLike;
-    navigator?: { locks?: LockManagerLike };
-    addEventListener?: StorageEventSource['addEventListener'];
-  };
+  // Invalid ones are refused by the hub below, before anything of this page runs.
+  const namespace = rest.namespace ?? 'sessionhub';
+  const logger = prefixedLogger(rest.logger ?? console, '[sessionhub]');
+  const page = globalThis as unknown as StorageEventSource & { localStorage?: WebStorageLike; navigator?: { locks?: LockManagerLike } };
   const store = pageStorage(
     () => (storage === undefined ? page.localStorage : storage),
     `${namespace}:`,
-    (problem) =>
-      // Memory chosen with `storage: null` needs no warning.
-      storage !== null &&
-      logger.warn(
-        `${problem}; keeping the session and the outboxes in memory: this page works, but its session is not shared with other tabs or kept across reloads`,
-      ),
+    // Memory chosen with `storage: null` needs no warning.
+    (problem) => storage !== null && logger.warn(`${problem}; keeping the session and the outboxes in memory (not shared with other tabs nor kept across reloads)`),
   );
-  const hubOptions: HubOptions = {
-    ...rest,
-    // A default applies where the option is missing or undefined (null stays: "none").
-    sessionTimeout: rest.sessionTimeout ?? BROWSER_DEFAULTS.sessionTimeout,
-    foregroundTimeout: rest.foregroundTimeout === undefined ? BROWSER_DEFAULTS.foregroundTimeout : rest.foregroundTimeout,
-    resumeOnRelaunch: rest.resumeOnRelaunch ?? BROWSER_DEFAULTS.resumeOnRelaunch,
-    storage: store,
-    ...(lifecycle === null ? {} : { lifecycle: lifecycle ?? browserLifecycle() }),
-  };
-  const timers: TabTimers = {
-    setTimeout: (callback, ms) => setTimeout(callback, ms),
-    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  };
-  const session = new TabSession({
-    storage: store,
+  const session = tabSession(
+    store,
     namespace,
-    locks: locks === undefined ? (page.navigator?.locks ?? null) : locks,
-    events: storageEvents === undefined ? (typeof page.addEventListener === 'function' ? (page as StorageEventSource) : null) : storageEvents,
-    timers,
-  });
+    locks === undefined ? (page.navigator?.locks ?? null) : locks,
+    storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents,
+  );
+  const hubOptions: Record<string, unknown> = { ...rest, storage: store, ...(lifecycle === null ? {} : { lifecycle: lifecycle ?? browserLifecycle() }) };
+  for (const [key, value] of Object.entries(BROWSER_DEFAULTS)) {
+    // A default applies where the option is missing or undefined, or null where null means nothing (foregroundTimeout: null is "none").
+    const given = hubOptions[key];
+    if (given === undefined || (given === null && key !== 'foregroundTimeout')) hubOptions[key] = value;
+  }
   return new SessionHub(hubOptions, session);
-}
-
-function isWebStorage(value: unknown): value is WebStorageLike {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return ['getItem', 'setItem', 'removeItem', 'key'].every((m) => typeof v[m] === 'function');
 }
