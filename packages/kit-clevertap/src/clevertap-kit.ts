@@ -5,10 +5,10 @@
 import { coalescedWriter, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid } from './device-guid';
-import type { DroppedPropertyReason } from './event-properties';
+import { NOTHING_LEFT } from './event-properties';
 import { checkCleverTapOptions, type CleverTapKitOptions } from './options';
 import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
-import { decodeLedger, emptyLedger, encodeLedger, sessionEntry } from './session-ledger';
+import { CONCLUDED, decodeLedger, emptyLedger, ID, sessionEntry } from './session-ledger';
 import { eventItem, profileItem, sessionConcludedItem, type CleverTapUploadItem, type SessionPosition } from './upload-items';
 import { MAX_ITEMS_PER_REQUEST, uploadRequestBuilder } from './upload-request';
 
@@ -20,9 +20,6 @@ export interface CleverTapKit extends Kit {
 
 /** The session ids' key in the kit's storage namespace (the outbox uses `outbox:*`). */
 const LEDGER_KEY = 'session-ids';
-
-/** Why a name or key was not sent: CleverTap's rules removed all of it. */
-const NOTHING_LEFT = "nothing is left once CleverTap removes . : $ ' \" \\";
 
 /** The canonical rule next to CleverTap's own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
@@ -47,7 +44,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   let ledger = emptyLedger();
   let live: SessionPosition | null = null;
   const warnedKeys = new Set<string>();
-  const save = (): Promise<void> | undefined => context?.storage.set(LEDGER_KEY, encodeLedger(ledger));
+  const save = (): Promise<void> | undefined => context?.storage.set(LEDGER_KEY, JSON.stringify(ledger));
   // One write per burst of changes, and never an older ledger landing last.
   const persist = coalescedWriter(save);
   const debug = (message: string): void => context?.logger.debug(message);
@@ -73,10 +70,10 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   };
 
   /** One warning per property key (at most 64 keys), not per event. */
-  const onDropped = (key: string, reason: DroppedPropertyReason): void => {
+  const onDropped = (key: string, why: string): void => {
     if (warnedKeys.has(key) || warnedKeys.size >= 64) return;
     warnedKeys.add(key);
-    notSent(`property "${key}"`, `${reason == 'empty-key' ? NOTHING_LEFT : 'values must be strings, finite numbers, booleans or dates'} (warned once per key)`);
+    notSent(`property "${key}"`, why + ' (warned once per key)');
   };
 
   /** Makes a session the live one. */
@@ -114,7 +111,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const { sessionId } = record;
       let session: SessionPosition | null = null;
       if (sessionId !== null) {
-        session = live?.entry.id === sessionId ? live : open(sessionId, record.sessionIndex, record.sessionStartTime ?? record.timestamp);
+        session = live?.entry[ID] === sessionId ? live : open(sessionId, record.sessionIndex, record.sessionStartTime ?? record.timestamp);
         session.index = record.eventIndex;
       }
       const item = eventItem(record, session && session.entry, onDropped);
@@ -126,12 +123,12 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const { sessionId } = record;
       const entry = entryOf(sessionId, record.startTime);
       // The end came again after a relaunch (the hub's state write was lost after ours): sent already.
-      if (entry.concluded) debug(`session ${sessionId} concluded already`);
+      if (entry[CONCLUDED]) debug(`session ${sessionId} concluded already`);
       else {
         outbox?.enqueue(sessionConcludedItem(record, entry, sessionAttributePrefix, onDropped));
-        entry.concluded = true;
+        entry[CONCLUDED] = 1;
       }
-      if (live?.entry.id === sessionId) live = null;
+      if (live?.entry[ID] === sessionId) live = null;
     },
 
     onUserChange(record) {

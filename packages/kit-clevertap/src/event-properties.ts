@@ -10,11 +10,14 @@ export type CleverTapPropertyValue = string | number | boolean;
 /** Event properties (`evtData`). Null-prototype, so a key like `__proto__` is an ordinary key. */
 export type CleverTapProperties = Record<string, CleverTapPropertyValue>;
 
-/** Why a property was not sent. */
-export type DroppedPropertyReason = 'empty-key' | 'unsupported-value';
+/** Why a name, key or value was not sent: CleverTap's rules removed all of it. */
+export const NOTHING_LEFT = "nothing is left once CleverTap removes . : $ ' \" \\";
 
-/** Told about each property that could not be sent. */
-export type OnDroppedProperty = (key: string, reason: DroppedPropertyReason) => void;
+/** Why a property value was not sent. */
+export const UNSUPPORTED_VALUE = 'values must be strings, finite numbers, booleans or dates';
+
+/** Told about each property that could not be sent, and why ({@link NOTHING_LEFT} of its key, or {@link UNSUPPORTED_VALUE}). */
+export type OnDroppedProperty = (key: string, why: string) => void;
 
 /**
  * Removes what CleverTap removes (`Validator` eventNameCharsNotAllowed / objectKeyCharsNotAllowed,
@@ -44,23 +47,25 @@ export function propertyValue(value: unknown): CleverTapPropertyValue | undefine
 /** An empty properties object (null prototype). */
 export const emptyProperties = (): CleverTapProperties => Object.create(null) as CleverTapProperties;
 
-/** Adds one property under CleverTap's rules; reports it when it cannot be sent. */
-export function addProperty(target: CleverTapProperties, key: string, value: unknown, onDropped?: OnDroppedProperty): void {
-  const k = cleanName(key, 120);
-  const v = propertyValue(value);
-  if (k && v !== undefined) target[k] = v;
-  else onDropped?.(key, k ? 'unsupported-value' : 'empty-key');
-}
-
 /** The `evtData` of every event without properties: shared, so such events allocate none. */
 const NO_PROPERTIES: CleverTapProperties = Object.freeze(emptyProperties());
 
 /**
- * `evtData` for an event's attributes: at most one object per call (none without attributes);
- * attributes are read, never kept.
+ * Adds `attributes` under CleverTap's rules to `into` (created when there is something to add; none
+ * given and nothing to add: a shared empty object), each key after `prefix`. Attributes are read,
+ * never kept; what cannot be sent is reported.
  */
-export function eventProperties(attributes: Readonly<Record<string, unknown>>, onDropped?: OnDroppedProperty): CleverTapProperties {
-  let out: CleverTapProperties | undefined;
-  for (const key of Object.keys(attributes)) addProperty((out ??= emptyProperties()), key, attributes[key], onDropped);
-  return out ?? NO_PROPERTIES;
+export function eventProperties(
+  attributes: Readonly<Record<string, unknown>>,
+  onDropped?: OnDroppedProperty,
+  prefix = '',
+  into?: CleverTapProperties,
+): CleverTapProperties {
+  for (const key of Object.keys(attributes)) {
+    const k = cleanName(prefix + key, 120);
+    const v = propertyValue(attributes[key]);
+    if (k && v !== undefined) (into ??= emptyProperties())[k] = v;
+    else onDropped?.(prefix + key, k ? UNSUPPORTED_VALUE : NOTHING_LEFT);
+  }
+  return into ?? NO_PROPERTIES;
 }

@@ -10,22 +10,28 @@
  * value. So if the app dies before the entry of a session was written, the next run, which loads
  * the `last` from before that session, recomputes the very same `s` for it (force-quit recovery, or a
  * session resumed after a relaunch) from its start time.
+ *
+ * In memory the ledger has the shape it is stored in, so storing it is `JSON.stringify`:
+ * `{"v":1,"last":…,"sessions":[[id,s,lsl,concluded],…]}`.
  */
 
-/** What the kit remembers of one canonical session. */
-export interface LedgerEntry {
-  /** The canonical session id. */
-  readonly id: string;
-  /** The CleverTap session id. */
-  readonly s: number;
-  /** The previous session's length in whole seconds (`lsl`), as the start record told it. */
-  readonly lsl: number;
-  /** Its `Session Concluded` was queued. */
-  concluded: boolean;
-}
+/**
+ * What the kit remembers of one canonical session, read by position ({@link ID}, {@link S},
+ * {@link LSL}, {@link CONCLUDED}): its canonical id; its CleverTap session id; the previous session's
+ * length in whole seconds (`lsl`), as its start record told it; 1 once its `Session Concluded` was queued.
+ */
+export type LedgerEntry = [id: string, s: number, lsl: number, concluded: 0 | 1];
+
+// The positions in a ledger entry (the bundler inlines them).
+export const ID = 0;
+export const S = 1;
+export const LSL = 2;
+export const CONCLUDED = 3;
 
 /** Issued ids: the last one and those of the latest sessions. The kit changes it in place. */
 export interface SessionLedger {
+  /** The stored format's version. */
+  readonly v: 1;
   /** The last `s` issued on this device; 0 before any. */
   last: number;
   /** The latest canonical sessions, oldest first, at most {@link MAX_SESSIONS}. */
@@ -39,7 +45,7 @@ export interface SessionLedger {
 export const MAX_SESSIONS = 8;
 
 /** The ledger of a device that has issued no id yet. */
-export const emptyLedger = (): SessionLedger => ({ last: 0, sessions: [] });
+export const emptyLedger = (): SessionLedger => ({ v: 1, last: 0, sessions: [] });
 
 /** The CleverTap session id for a session starting at `startTime` (epoch ms), after `last`. */
 export const nextSessionId = (last: number, startTime: number): number => Math.max(Math.floor(startTime / 1000), last + 1);
@@ -49,33 +55,29 @@ export const nextSessionId = (last: number, startTime: number): number => Math.m
  * `previousSessionDuration` is the start record's (ms, or null when unknown): `lsl` in whole seconds.
  */
 export function sessionEntry(ledger: SessionLedger, id: string, startTime: number, previousSessionDuration: number | null): LedgerEntry {
-  let entry = ledger.sessions.find((e) => e.id == id);
+  let entry = ledger.sessions.find((e) => e[ID] == id);
   if (!entry) {
     const ms = previousSessionDuration ?? 0;
-    entry = { id, s: (ledger.last = nextSessionId(ledger.last, startTime)), lsl: ms > 0 ? Math.round(ms / 1000) : 0, concluded: false };
+    entry = [id, (ledger.last = nextSessionId(ledger.last, startTime)), ms > 0 ? Math.round(ms / 1000) : 0, 0];
     // The oldest goes first.
     if (ledger.sessions.push(entry) > MAX_SESSIONS) ledger.sessions.shift();
   }
   return entry;
 }
 
-/** The ledger as stored: `{"v":1,"last":…,"sessions":[[id,s,lsl,concluded 0|1],…]}`. */
-export const encodeLedger = ({ last, sessions }: SessionLedger): string =>
-  JSON.stringify({ v: 1, last, sessions: sessions.map((e) => [e.id, e.s, e.lsl, e.concluded ? 1 : 0]) });
-
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** Reads a stored ledger; null when it is not one. */
 export function decodeLedger(text: string): SessionLedger | null {
   try {
-    const { v, last, sessions } = JSON.parse(text) as { v: unknown; last: unknown; sessions: [unknown, unknown, unknown, unknown][] };
+    const { v, last, sessions } = JSON.parse(text) as SessionLedger;
     if (
       v === 1 &&
       isCount(last) &&
       sessions.length <= MAX_SESSIONS &&
-      sessions.every(([id, s, lsl, concluded]) => typeof id == 'string' && isCount(s) && s <= last && isCount(lsl) && (concluded === 0 || concluded === 1))
+      sessions.every((e) => e.length == 4 && typeof e[ID] == 'string' && isCount(e[S]) && e[S] <= last && isCount(e[LSL]) && (e[CONCLUDED] === 0 || e[CONCLUDED] === 1))
     ) {
-      return { last, sessions: sessions.map(([id, s, lsl, concluded]) => ({ id: id as string, s: s as number, lsl: lsl as number, concluded: concluded === 1 })) };
+      return { v, last, sessions };
     }
   } catch {
     // not JSON, or not shaped as a ledger

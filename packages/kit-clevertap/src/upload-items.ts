@@ -3,8 +3,8 @@
  * SDK queues them (`EventQueueManager.processEvent`: `s`, `pg`, `type`, `ep`, `f`, `lsl`).
  */
 import type { EventRecord, SessionEndRecord, UserChangeRecord } from '@sessionhub/core';
-import { addProperty, cleanName, emptyProperties, eventProperties, propertyValue, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
-import type { LedgerEntry } from './session-ledger';
+import { cleanName, emptyProperties, eventProperties, propertyValue, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
+import { LSL, S, type LedgerEntry } from './session-ledger';
 
 /** The session fields CleverTap stamps on every queued item. */
 export interface CleverTapSessionFields {
@@ -53,11 +53,11 @@ const stampedEvent = (evtName: string, evtData: CleverTapProperties, entry: Ledg
   type: 'event',
   evtName,
   evtData,
-  s: entry?.s ?? 0,
+  s: entry ? entry[S] : 0,
   pg,
   ep: Math.floor(at / 1000),
   f: sessionIndex == 1,
-  lsl: entry?.lsl ?? 0,
+  lsl: entry ? entry[LSL] : 0,
 });
 
 /**
@@ -82,9 +82,8 @@ export function eventItem(record: EventRecord, entry: LedgerEntry | null, onDrop
 export function sessionConcludedItem(end: SessionEndRecord, entry: LedgerEntry, attributePrefix: string, onDropped?: OnDroppedProperty): CleverTapEventItem {
   const evtData = emptyProperties();
   evtData['Session Length'] = end.duration / 1000;
-  evtData['Session ID'] = entry.s;
-  for (const key of Object.keys(end.attributes)) addProperty(evtData, attributePrefix + key, end.attributes[key], onDropped);
-  return stampedEvent('Session Concluded', evtData, entry, end.eventCount, end.endTime, end.sessionIndex);
+  evtData['Session ID'] = entry[S];
+  return stampedEvent('Session Concluded', eventProperties(end.attributes, onDropped, attributePrefix, evtData), entry, end.eventCount, end.endTime, end.sessionIndex);
 }
 
 /**
@@ -95,6 +94,6 @@ export function sessionConcludedItem(end: SessionEndRecord, entry: LedgerEntry, 
 export function profileItem(record: UserChangeRecord, live: SessionPosition | null): CleverTapProfileItem | null {
   const Identity = record.userId && (propertyValue(record.userId) as string);
   return Identity
-    ? { type: 'profile', profile: { Identity }, s: live ? live.entry.s : 0, pg: live ? live.index : 0, ep: Math.floor(record.timestamp / 1000), f: live?.sessionIndex == 1, lsl: live ? live.entry.lsl : 0 }
+    ? { type: 'profile', profile: { Identity }, s: live ? live.entry[S] : 0, pg: live ? live.index : 0, ep: Math.floor(record.timestamp / 1000), f: live?.sessionIndex == 1, lsl: live ? live.entry[LSL] : 0 }
     : null;
 }

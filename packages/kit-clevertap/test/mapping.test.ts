@@ -1,6 +1,6 @@
 import type { EventRecord, SessionEndRecord, UserChangeRecord } from '@sessionhub/core';
-import { eventProperties, propertyValue, type DroppedPropertyReason } from '../src/event-properties';
-import type { LedgerEntry } from '../src/session-ledger';
+import { eventProperties, NOTHING_LEFT, propertyValue, UNSUPPORTED_VALUE } from '../src/event-properties';
+import { LSL, S, type LedgerEntry } from '../src/session-ledger';
 import { eventItem, profileItem, sessionConcludedItem } from '../src/upload-items';
 import fc from 'fast-check';
 
@@ -9,7 +9,7 @@ const SESSION_CONCLUDED = 'Session Concluded';
 import { describe, expect, it } from 'vitest';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const entry: LedgerEntry = { id: 'S1', s: Math.floor(T0 / 1000), lsl: 42, concluded: false };
+const entry: LedgerEntry = ['S1', Math.floor(T0 / 1000), 42, 0];
 
 function event(over: Partial<EventRecord> = {}): EventRecord {
   return {
@@ -60,7 +60,7 @@ describe('eventItem', () => {
       type: 'event',
       evtName: 'song_played',
       evtData: { genre: 'jazz' },
-      s: entry.s,
+      s: entry[S],
       pg: 4,
       ep: Math.floor((T0 + 1_999) / 1000),
       f: false,
@@ -97,7 +97,7 @@ describe('eventItem', () => {
 
 describe('event properties (CleverTap Validator rules)', () => {
   it('keeps scalars, converts dates, drops the rest and says which', () => {
-    const dropped: Array<[string, DroppedPropertyReason]> = [];
+    const dropped: Array<[string, string]> = [];
     const data = eventProperties(
       {
         s: ' x ',
@@ -117,14 +117,14 @@ describe('event properties (CleverTap Validator rules)', () => {
     );
     expect({ ...data }).toEqual({ s: 'x', n: 1.5, b: false, d: `$D_${Math.floor((T0 + 999) / 1000)}` });
     expect(dropped).toEqual([
-      ['nan', 'unsupported-value'],
-      ['inf', 'unsupported-value'],
-      ['nul', 'unsupported-value'],
-      ['und', 'unsupported-value'],
-      ['obj', 'unsupported-value'],
-      ['arr', 'unsupported-value'],
-      ['big', 'unsupported-value'],
-      ['...', 'empty-key'],
+      ['nan', UNSUPPORTED_VALUE],
+      ['inf', UNSUPPORTED_VALUE],
+      ['nul', UNSUPPORTED_VALUE],
+      ['und', UNSUPPORTED_VALUE],
+      ['obj', UNSUPPORTED_VALUE],
+      ['arr', UNSUPPORTED_VALUE],
+      ['big', UNSUPPORTED_VALUE],
+      ['...', NOTHING_LEFT],
     ]);
   });
 
@@ -170,8 +170,8 @@ describe('sessionConcludedItem', () => {
     expect(item).toEqual({
       type: 'event',
       evtName: SESSION_CONCLUDED,
-      evtData: { 'Session Length': 61.234, 'Session ID': entry.s },
-      s: entry.s,
+      evtData: { 'Session Length': 61.234, 'Session ID': entry[S] },
+      s: entry[S],
       pg: 5,
       ep: Math.floor((T0 + 61_234) / 1000),
       f: true,
@@ -180,14 +180,17 @@ describe('sessionConcludedItem', () => {
   });
 
   it('adds session attributes under the prefix, never over CleverTap keys', () => {
+    const dropped: Array<[string, string]> = [];
     const item = sessionConcludedItem(
       end({ attributes: { plan: 'pro', 'Session Length': 1, 'Session ID': 'x', nothing: null } }),
       entry,
       'sh_',
+      (key, why) => dropped.push([key, why]),
     );
+    expect(dropped).toEqual([['sh_nothing', UNSUPPORTED_VALUE]]);
     expect({ ...item.evtData }).toEqual({
       'Session Length': 61.234,
-      'Session ID': entry.s,
+      'Session ID': entry[S],
       sh_plan: 'pro',
       'sh_Session Length': 1,
       'sh_Session ID': 'x',
@@ -213,7 +216,7 @@ describe('profileItem', () => {
     expect(profileItem(change('u-1'), { entry, sessionIndex: 2, index: 7 })).toEqual({
       type: 'profile',
       profile: { Identity: 'u-1' },
-      s: entry.s,
+      s: entry[S],
       pg: 7,
       ep: Math.floor((T0 + 5_500) / 1000),
       f: false,

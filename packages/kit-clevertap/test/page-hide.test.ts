@@ -5,7 +5,7 @@
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
-import { decodeLedger, type SessionLedger } from '../src/session-ledger';
+import { CONCLUDED, decodeLedger, ID, S, type SessionLedger } from '../src/session-ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
@@ -71,8 +71,10 @@ describe('CleverTap kit at page hide (browser runtime)', () => {
     expect(page.sent.every((s) => s.keepalive)).toBe(true);
     expect(names(page.sent)).toEqual(['read', 'Session Concluded']);
     const ledger = storedLedger(origin);
-    expect(ledger.sessions.find((e) => e.id === first)?.concluded).toBe(true);
-    expect(ledger.sessions.find((e) => e.id === second)).toMatchObject({ concluded: false, s: ledger.last });
+    expect(ledger.sessions.find((e) => e[ID] === first)?.[CONCLUDED]).toBe(1);
+    const live = ledger.sessions.find((e) => e[ID] === second);
+    expect(live?.[CONCLUDED]).toBe(0);
+    expect(live?.[S]).toBe(ledger.last);
   });
 
   it('when a hidden page is frozen, sends with keepalive at once', async () => {

@@ -1,4 +1,7 @@
-import { decodeLedger, emptyLedger, encodeLedger, nextSessionId, sessionEntry, type SessionLedger } from '../src/session-ledger';
+import { CONCLUDED, decodeLedger, emptyLedger, ID, LSL, nextSessionId, S, sessionEntry, type SessionLedger } from '../src/session-ledger';
+
+/** The ledger as the kit stores it. */
+const encodeLedger = (ledger: SessionLedger): string => JSON.stringify(ledger);
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -18,11 +21,11 @@ describe('session ids', () => {
         let previous = 0;
         times.forEach((t, i) => {
           const entry = sessionEntry(ledger, `S${i}`, t, null);
-          entry.concluded = true;
-          expect(entry.s).toBeGreaterThan(previous);
-          expect(entry.s).toBeGreaterThanOrEqual(Math.floor(t / 1000));
-          expect(ledger.last).toBe(entry.s);
-          previous = entry.s;
+          entry[CONCLUDED] = 1;
+          expect(entry[S]).toBeGreaterThan(previous);
+          expect(entry[S]).toBeGreaterThanOrEqual(Math.floor(t / 1000));
+          expect(ledger.last).toBe(entry[S]);
+          previous = entry[S];
         });
       }),
     );
@@ -31,7 +34,7 @@ describe('session ids', () => {
   it('equal the start second when sessions start in different, increasing seconds', () => {
     const ledger = emptyLedger();
     for (const [i, t] of [T0, T0 + 1_000, T0 + 60_500].entries()) {
-      expect(sessionEntry(ledger, `S${i}`, t, null).s).toBe(Math.floor(t / 1000));
+      expect(sessionEntry(ledger, `S${i}`, t, null)[S]).toBe(Math.floor(t / 1000));
     }
   });
 
@@ -39,9 +42,9 @@ describe('session ids', () => {
     const ledger = emptyLedger();
     const a = sessionEntry(ledger, 'A', T0 + 100, null);
     const b = sessionEntry(ledger, 'B', T0 + 900, 800);
-    expect(b.s).toBe(a.s + 1);
-    expect(b.lsl).toBe(1);
-    expect(a.lsl).toBe(0);
+    expect(b[S]).toBe(a[S] + 1);
+    expect(b[LSL]).toBe(1);
+    expect(a[LSL]).toBe(0);
   });
 
   it('are recomputed identically from the ledger as it was before the session (a lost write)', () => {
@@ -54,13 +57,13 @@ describe('session ids', () => {
         times.forEach((t, j) => {
           if (j === i) before = encodeLedger(ledger);
           const entry = sessionEntry(ledger, `S${j}`, t, null);
-          if (j === i) issued = entry.s;
-          entry.concluded = true;
+          if (j === i) issued = entry[S];
+          entry[CONCLUDED] = 1;
         });
         // The write of session i never landed: the next run sees `before` and recomputes.
         const decoded = decodeLedger(before);
         expect(decoded).not.toBeNull();
-        expect(sessionEntry(decoded!, `S${i}`, times[i]!, null).s).toBe(issued);
+        expect(sessionEntry(decoded!, `S${i}`, times[i]!, null)[S]).toBe(issued);
       }),
     );
   });
@@ -71,7 +74,7 @@ describe('session ids', () => {
     const stored = encodeLedger(ledger);
     const again = sessionEntry(ledger, 'A', T0 + 99_000, null);
     expect(again).toBe(a);
-    expect(a).toEqual({ id: 'A', s: T0 / 1000, lsl: 5, concluded: false });
+    expect(a).toEqual(['A', T0 / 1000, 5, 0]);
     expect(encodeLedger(ledger)).toBe(stored);
   });
 
@@ -88,14 +91,14 @@ describe('ledger storage', () => {
         const ledger = emptyLedger();
         times.forEach((t, i) => {
           const entry = sessionEntry(ledger, `S${i}`, t, i * 1_000);
-          if (conclude[i]) entry.concluded = true;
+          if (conclude[i]) entry[CONCLUDED] = 1;
         });
         const decoded = decodeLedger(encodeLedger(ledger)) as SessionLedger;
         expect(decoded.last).toBe(ledger.last);
         expect(decoded.sessions).toEqual(ledger.sessions);
         expect(decoded.sessions.length).toBeLessThanOrEqual(8);
         // The latest sessions are kept, oldest first.
-        expect(decoded.sessions.map((e) => e.id)).toEqual(times.map((_, i) => `S${i}`).slice(-8));
+        expect(decoded.sessions.map((e) => e[ID])).toEqual(times.map((_, i) => `S${i}`).slice(-8));
       }),
     );
   });
@@ -104,17 +107,20 @@ describe('ledger storage', () => {
     const text = '{"v":1,"last":1767268802,"sessions":[["S1",1767268800,0,1],["S2",1767268802,14,0]]}';
     const ledger = decodeLedger(text);
     expect(ledger).toEqual({
+      v: 1,
       last: 1767268802,
       sessions: [
-        { id: 'S1', s: 1767268800, lsl: 0, concluded: true },
-        { id: 'S2', s: 1767268802, lsl: 14, concluded: false },
+        ['S1', 1767268800, 0, 1],
+        ['S2', 1767268802, 14, 0],
       ],
     });
     expect(encodeLedger(ledger!)).toBe(text);
+    // And it goes on from there.
+    expect(sessionEntry(ledger!, 'S3', 1767268802_500, 7_000)).toEqual(['S3', 1767268803, 7, 0]);
   });
 
   it('refuses what is not a ledger', () => {
-    for (const text of ['', 'null', '{"v":2,"last":1,"sessions":[]}', '{"v":1,"last":-1,"sessions":[]}', '{"v":1,"last":5,"sessions":[["a",6,0,0]]}', '{"v":1,"last":5,"sessions":[["a",1,0,2]]}', '{"v":1,"last":5,"sessions":{}}']) {
+    for (const text of ['', 'null', '{"v":2,"last":1,"sessions":[]}', '{"v":1,"last":-1,"sessions":[]}', '{"v":1,"last":5,"sessions":[["a",6,0,0]]}', '{"v":1,"last":5,"sessions":[["a",1,0,2]]}', '{"v":1,"last":5,"sessions":{}}', '{"v":1,"last":5,"sessions":[["a",1,0,0,9]]}', '{"v":1,"last":5,"sessions":[[1,1,0,0]]}']) {
       expect(decodeLedger(text)).toBeNull();
     }
   });
