@@ -18,27 +18,18 @@ const native = buffer?.isEncoding?.('base64url') ? buffer : undefined;
 /** base64url (no padding) of the UTF-8 encoding of `text`; lone surrogates become U+FFFD, as TextEncoder does. */
 export const base64url = (text: string): string => (native ? native.from(text).toString('base64url') : portableBase64url(text));
 
-/** The same without any platform encoder: UTF-8 bytes straight into base64 digits, one pass. */
+/** The same without any platform encoder. */
 export function portableBase64url(text: string): string {
+  // The UTF-8 bytes, one char code (0–255) each: encodeURIComponent writes them as %XX and unescape
+  // reads those back. It throws on a lone surrogate, so those become U+FFFD first (with the u flag the
+  // class matches lone surrogates only).
+  const bytes = unescape(encodeURIComponent(text.replace(/[\ud800-\udfff]/gu, '\ufffd')));
   let out = '';
-  // Bits not yet written: the low `bits` bits of `acc` (fewer than 6 between bytes).
-  let acc = 0;
-  let bits = 0;
-  const put = (byte: number): void => {
-    acc = (acc << 8) | byte;
-    for (bits += 8; bits >= 6; ) out += ALPHABET[(acc >> (bits -= 6)) & 63];
-  };
-  // By code point: a surrogate pair is one; a lone surrogate stays one unit and becomes U+FFFD.
-  for (const char of text) {
-    let c = char.codePointAt(0)!;
-    if ((c & 0x1ff800) == 0xd800) c = 0xfffd;
-    if (c < 0x80) put(c);
-    else {
-      // The lead byte, then `n` continuation bytes of 6 bits each.
-      let n = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
-      put(((0xf0 << (3 - n)) & 0xff) | (c >> (6 * n)));
-      while (n--) put(0x80 | ((c >> (6 * n)) & 63));
-    }
+  for (let i = 0; i < bytes.length; i += 3) {
+    // Three bytes → four digits (past the end charCodeAt is NaN, which `<<` and `|` take as 0).
+    const bits = (bytes.charCodeAt(i) << 16) | (bytes.charCodeAt(i + 1) << 8) | bytes.charCodeAt(i + 2);
+    for (let shift = 18; shift >= 0; shift -= 6) out += ALPHABET[(bits >> shift) & 63];
   }
-  return bits ? out + ALPHABET[(acc << (6 - bits)) & 63] : out;
+  // No padding: only the digits that hold bits of the input.
+  return out.slice(0, Math.ceil((bytes.length * 4) / 3));
 }

@@ -1,4 +1,4 @@
-import { CLIENT_SESSION_SCHEMA } from './iglu';
+import { CLIENT_SESSION_SCHEMA, selfDescribing } from './iglu';
 import { isoTime } from './iso-time';
 
 /**
@@ -21,27 +21,22 @@ export interface SessionContext {
  * of a session until its first event, so that part is built once and completed per event.
  */
 export function clientSessionMaker(storageMechanism: string): (s: SessionContext, eventIndex: number | null) => string {
-  let session: string | undefined;
-  let first: string | null | undefined;
-  let device: string | undefined;
+  let last: SessionContext | undefined;
   let head = '';
   return (s, eventIndex) => {
-    if (s.sessionId !== session || s.firstEventId !== first || s.deviceId !== device) {
-      ({ sessionId: session, firstEventId: first, deviceId: device } = s);
+    if (s.sessionId !== last?.sessionId || s.firstEventId !== last.firstEventId || s.deviceId !== last.deviceId) {
+      last = s;
       const time = s.firstEventTime;
-      head =
-        '{"schema":"' + CLIENT_SESSION_SCHEMA + '","data":' +
-        JSON.stringify({
-          userId: device.toLowerCase(),
-          sessionId: session,
-          sessionIndex: s.sessionIndex,
-          previousSessionId: s.previousSessionId,
-          firstEventId: first ?? null,
-          firstEventTimestamp: time == null ? null : isoTime(time),
-          storageMechanism,
-        }).slice(0, -1) +
-        ',"eventIndex":';
+      head = JSON.stringify({
+        userId: s.deviceId.toLowerCase(),
+        sessionId: s.sessionId,
+        sessionIndex: s.sessionIndex,
+        previousSessionId: s.previousSessionId,
+        firstEventId: s.firstEventId ?? null,
+        firstEventTimestamp: time == null ? null : isoTime(time),
+        storageMechanism,
+      }).slice(0, -1);
     }
-    return head + eventIndex + '}}';
+    return selfDescribing(CLIENT_SESSION_SCHEMA, head + ',"eventIndex":' + eventIndex + '}');
   };
 }

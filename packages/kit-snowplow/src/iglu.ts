@@ -26,19 +26,25 @@ export const isIgluUri = (value: unknown): value is string =>
 /** `{"schema":"<schema>","data":<data>}`; `data` is JSON text. */
 export const selfDescribing = (schema: string, data: string): string => '{"schema":"' + schema + '","data":' + data + '}';
 
+/** What a `schema` must be, for messages. */
+export const IGLU_URI = 'an Iglu URI like "iglu:com.acme/cart/jsonschema/1-0-0"';
+
 /**
- * The JSON text of `value` as a self-describing JSON (an Iglu `schema` URI and JSON `data`), or
- * throws saying what is wrong with it.
+ * The JSON text of `value` as a self-describing JSON (an Iglu `schema` URI and JSON `data`), or ''
+ * after telling `problem` what is wrong with it.
  */
-export function selfDescribingJson(value: unknown): string {
+export function selfDescribingJson(value: unknown, problem: (message: string) => void): string {
   const { schema, data } = (value ?? 0) as Partial<SelfDescribingJson>;
-  if (!isIgluUri(schema)) throw Error('needs "schema": an Iglu URI like "iglu:com.acme/cart/jsonschema/1-0-0"');
   let json: string | undefined;
-  try {
-    json = JSON.stringify(data);
-  } catch {
-    // (a BigInt, a cycle) said below
+  if (!isIgluUri(schema)) problem('needs "schema": ' + IGLU_URI);
+  else {
+    try {
+      json = JSON.stringify(data);
+    } catch {
+      // (a BigInt, a cycle) said below
+    }
+    if (json === undefined) problem(`(${schema}) needs "data" that JSON can hold`);
+    else return selfDescribing(schema, json);
   }
-  if (json === undefined) throw Error(`(${schema}) needs "data" that JSON can hold`);
-  return selfDescribing(schema, json);
+  return '';
 }

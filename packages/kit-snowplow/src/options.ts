@@ -1,7 +1,8 @@
 import type { EventRecord } from '@sessionhub/core';
 import type { OutboxOptions } from '@sessionhub/delivery';
 import { SnowplowKitConfigError } from './config-error';
-import { isIgluUri, selfDescribingJson, type SelfDescribingJson } from './iglu';
+import { deliveryOptionsProblem } from '@sessionhub/delivery';
+import { IGLU_URI, isIgluUri, selfDescribingJson, type SelfDescribingJson } from './iglu';
 
 /** Snowplow platform codes (`p`), as the collector's enrichment accepts them. */
 export const SNOWPLOW_PLATFORMS = ['mob', 'web', 'srv', 'app', 'pc', 'tv', 'cnsl', 'iot'] as const;
@@ -129,19 +130,14 @@ const isObject = (v: unknown): v is Record<string, any> => Object.prototype.toSt
 const isFunction = (v: unknown): boolean => typeof v == 'function';
 const TEXT = 'a non-empty string (≤ 255 characters)';
 const isText = (v: unknown): boolean => typeof v == 'string' && v.trim() != '' && v.length < 256;
-const IGLU: Rule = [isIgluUri, 'an Iglu URI like "iglu:com.acme/my_event/jsonschema/1-0-0"', null];
+const IGLU: Rule = [isIgluUri, IGLU_URI, null];
 const BOOLEAN: Rule = [(v) => typeof v == 'boolean', 'true or false', true];
 const ENTITIES: Rule = [Array.isArray, 'an array of { schema, data }', []];
 /** The first value is the default. */
 const oneOf = (values: readonly string[]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), values[0]];
-const atLeast = (min: number): Rule => [(v) => typeof v == 'number' && v >= min, 'a number ≥ ' + min, undefined];
-const FUNCTION: Rule = [isFunction, 'a function', undefined];
 
 const OPTIONS: Record<string, Rule> = {
-  collectorUrl: [
-    (v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()),
-    'an http(s) URL without query, like "https://collector.example.com"',
-  ],
+  collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 'an http(s) URL without query'],
   appId: [isText, TEXT],
   namespace: [isText, TEXT, 'sessionhub'],
   platform: oneOf(SNOWPLOW_PLATFORMS),
@@ -156,28 +152,13 @@ const OPTIONS: Record<string, Rule> = {
   sessionEvents: [isObject, '{ start?, end? } (Iglu URIs)', {}],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
   name: [isText, 'a kit name', 'snowplow'],
+  // Its settings are checked by the outbox's own rules (deliveryOptions below).
   delivery: [isObject, 'an object', {}],
 };
 const SESSION_EVENTS: Record<string, Rule> = { start: IGLU, end: IGLU };
 /** An `events` value: an Iglu URI, short for `{ schema }`, or the mapping. */
 const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 'an Iglu URI or { schema?, entities? }'];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
-/** As the outbox checks them, but at setup time. */
-const DELIVERY: Record<string, Rule> = {
-  maxBatchItems: atLeast(1),
-  maxBatchBytes: atLeast(1),
-  flushIntervalMs: atLeast(0),
-  maxAgeMs: atLeast(1),
-  maxAttempts: atLeast(1),
-  maxQueueItems: atLeast(1),
-  retryBaseMs: atLeast(0),
-  retryMaxMs: atLeast(0),
-  requestTimeoutMs: atLeast(1),
-  keepaliveMaxBytes: atLeast(0),
-  transport: FUNCTION,
-  random: FUNCTION,
-  timers: [(v) => isFunction(v?.setTimeout) && isFunction(v.clearTimeout), '{ setTimeout, clearTimeout }', undefined],
-};
 
 /** A value in a message: strings quoted, objects by kind. */
 const show = (v: unknown): string => (typeof v == 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v));
@@ -195,36 +176,34 @@ function resolve(o: Record<string, unknown>, rules: Record<string, Rule>, path: 
   const out: Record<string, unknown> = {};
   // (Only own rules are arrays: `__proto__` or `constructor` are unknown options like any other.)
   for (const key in o) if (!Array.isArray(rules[key])) fail(path + key, `is unknown (known: ${Object.keys(rules).join(', ')})`);
-  for (const key in rules) {
-    const value = valid(o[key], rules[key]!, path + key);
-    if (value !== undefined) out[key] = value;
-  }
+  for (const key in rules) out[key] = valid(o[key], rules[key]!, path + key);
   return out;
 }
 
 /** A list of self-describing JSONs serialized once, comma-joined. */
 const entitiesJson = (list: unknown[], option: string): string =>
-  list
-    .map((entity, i) => {
-      try {
-        return selfDescribingJson(entity);
-      } catch (error) {
-        return fail(`${option}[${i}]`, (error as Error).message);
-      }
-    })
-    .join();
+  list.map((entity, i) => selfDescribingJson(entity, (message) => fail(`${option}[${i}]`, message))).join();
+
+/** The delivery settings given (an undefined one is not given), checked as the outbox will check them. */
+function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(given)) {
+    const value = given[key];
+    const problem = deliveryOptionsProblem({ [key]: value });
+    if (problem) fail('delivery.' + key, `is wrong: ${problem}, got ${show(value)}`);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
 
 /** Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake. */
 export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSnowplowOptions {
-  if (!isObject(options)) {
-    throw new SnowplowKitConfigError('options', `options must be an object with collectorUrl and appId, got ${show(options)}`);
-  }
-  const o = resolve(options as object as Record<string, unknown>, OPTIONS, '');
+  const o = resolve(valid(options, [isObject, 'an object with collectorUrl and appId'], 'options'), OPTIONS, '');
   const events = new Map<string, ResolvedEventMapping>();
   for (const name of Object.keys(o.events)) {
     const option = 'events.' + name;
-    const m = valid(o.events[name], EVENT, option);
-    const { schema, entities } = typeof m == 'string' ? { schema: m, entities: [] } : resolve(m, EVENT_MAPPING, option + '.');
+    const mapping = valid(o.events[name], EVENT, option);
+    const { schema, entities } = resolve(typeof mapping == 'string' ? { schema: mapping } : mapping, EVENT_MAPPING, option + '.');
     events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
   }
   const url = (o.collectorUrl as string).trim().replace(/\/+$/, '');
@@ -234,6 +213,6 @@ export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSno
     events,
     globalEntitiesJson: entitiesJson(o.globalEntities, 'globalEntities'),
     sessionEvents: resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.'),
-    delivery: resolve(o.delivery, DELIVERY, 'delivery.'),
+    delivery: deliveryOptions(o.delivery),
   };
 }

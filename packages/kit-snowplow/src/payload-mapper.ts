@@ -49,8 +49,7 @@ export interface PayloadMapper {
 
 const NO_MAPPING: ResolvedEventMapping = { schema: null, entitiesJson: '' };
 
-/** Two comma-joined lists, comma-joined. */
-const join = (a: string, b: string): string => (a && b ? a + ',' + b : a || b);
+type AnyRecord = EventRecord | LifecycleRecord | SessionStartRecord | SessionEndRecord;
 
 /**
  * Creates the mapping for resolved options: pure apart from the injected ids and problem reports;
@@ -59,47 +58,52 @@ const join = (a: string, b: string): string => (a && b ? a + ',' + b : a || b);
 export function createPayloadMapper(options: ResolvedSnowplowOptions, env: PayloadMapperEnv): PayloadMapper {
   const { events, catchAllSchema, globalEntitiesJson, entitiesFor, sessionEvents, encodeBase64 } = options;
   // The same in every item.
-  const constant = ',' + JSON.stringify({ tv: TRACKER_VERSION, p: options.platform, aid: options.appId, tna: options.namespace }).slice(1, -1);
+  const constant = { tv: TRACKER_VERSION, p: options.platform, aid: options.appId, tna: options.namespace };
   const clientSession = clientSessionMaker(options.storageMechanism);
   /** Names warned about (bounded, so a stream of names cannot grow it). */
   const warned = new Set<string>();
 
-  /** `cx` / `ue_px` (base64url, the mobile trackers' default) or `co` / `ue_pr` (plain JSON), as JSON fields after a comma. */
-  const encoded = (base64: string, plain: string, json: string): string =>
-    encodeBase64 ? ',"' + base64 + '":"' + base64url(json) + '"' : ',"' + plain + '":' + JSON.stringify(json);
-
-  const item = (e: string, eid: string, dtm: number, userId: string | null, body: string, entities: string): TrackerPayload =>
-    '{"e":"' + e + '","eid":' + JSON.stringify(eid) + ',"dtm":"' + Math.round(dtm) + '"' + constant +
-    (userId === null ? '' : ',"uid":' + JSON.stringify(userId)) + body +
-    (entities && encoded('cx', 'co', selfDescribing(CONTEXTS_SCHEMA, '[' + entities + ']'))) + '}';
-
-  /** `ue_px` / `ue_pr`: a self-describing event wrapped in `unstruct_event` 1-0-0. */
-  const unstruct = (schema: string, data: string): string => encoded('ue_px', 'ue_pr', selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data)));
+  /** JSON text as sent in `cx` / `ue_px` (base64url, the mobile trackers' default) or `co` / `ue_pr` (plain). */
+  const encode = (json: string): string => (encodeBase64 ? base64url(json) : json);
 
   /**
-   * Lifecycle and session events: not hub events, so they take no place in the hub's count and their
-   * eventIndex is null (a lifecycle record's eventIndex is the count so far: the event before's).
+   * One item (JSON.stringify leaves out the undefined fields). `entities` come after `client_session`
+   * and the global ones; `eventIndex` is the record's for hub events, null for the others (lifecycle
+   * and session events take no place in the hub's count; a lifecycle record's is the count so far).
    */
-  const other = (record: LifecycleRecord | SessionStartRecord | SessionEndRecord, time: number, schema: string, data: string): TrackerPayload =>
-    item('ue', env.newId(), time, record.userId, unstruct(schema, data), join(record.sessionId === null ? '' : clientSession(record as SessionContext, null), globalEntitiesJson));
+  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: object, ...entities: string[]): TrackerPayload => {
+    const json = [record.sessionId === null ? '' : clientSession(record as SessionContext, eventIndex), globalEntitiesJson, ...entities].filter((x) => x).join();
+    return JSON.stringify({
+      e,
+      eid,
+      dtm: '' + Math.round(dtm),
+      ...constant,
+      uid: record.userId ?? undefined,
+      ...event,
+      [encodeBase64 ? 'cx' : 'co']: json ? encode(selfDescribing(CONTEXTS_SCHEMA, '[' + json + ']')) : undefined,
+    });
+  };
+
+  /** `ue_px` / `ue_pr`: a self-describing event wrapped in `unstruct_event` 1-0-0. */
+  const unstruct = (schema: string, data: string): object => ({
+    [encodeBase64 ? 'ue_px' : 'ue_pr']: encode(selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data))),
+  });
+
+  /** Lifecycle and session events: self-describing, with a new id and no eventIndex. */
+  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
+    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
 
   /** The user's per-event entities: validated, serialized; a failure costs those entities, never the event. */
-  const eventEntities = (record: EventRecord, generate: NonNullable<typeof entitiesFor>): string => {
-    let json = '';
+  const eventEntities = (record: EventRecord, generate: NonNullable<typeof entitiesFor>): string[] => {
     try {
       // (Something not iterable throws here too: a bug in app code, like a throw.)
-      for (const entity of generate(record) ?? []) {
-        try {
-          json = join(json, selfDescribingJson(entity));
-        } catch (error) {
-          env.report(`entitiesFor, event "${record.name}": an entity ${(error as Error).message}; left out`);
-        }
-      }
+      return [...(generate(record) ?? [])].map((entity) =>
+        selfDescribingJson(entity, (problem) => env.report(`entitiesFor, event "${record.name}": an entity ${problem}; left out`)),
+      );
     } catch (error) {
       env.report(`entitiesFor failed for event "${record.name}"; sent without its entities:`, error);
-      return '';
+      return [];
     }
-    return json;
   };
 
   return {
@@ -107,44 +111,39 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       const { name, attributes } = record;
       const mapping = events.get(name) ?? NO_MAPPING;
       const schema = mapping.schema ?? catchAllSchema;
-      let body: string;
+      let event: object;
       if (schema === null) {
-        body = ',' + JSON.stringify(structuredFields(name, attributes, options.structuredEventCategory)).slice(1, -1);
+        event = structuredFields(name, attributes, options.structuredEventCategory);
         if (warned.size < 256 && !warned.has(name)) {
           const unsent = unsentAttributes(attributes);
           if (unsent.length) {
             warned.add(name);
-            env.report(
-              `event "${name}" went as a structured event without ${unsent.map((k) => JSON.stringify(k)).join(', ')}: ` +
-                'give it a schema in "events", or set "catchAllSchema" (warned once per name)',
-            );
+            env.report(`event "${name}" went as a structured event without ${JSON.stringify(unsent).slice(1, -1)}: map it in "events" or set "catchAllSchema"`);
           }
         }
       } else {
         const data = attributesJson(attributes, () => env.report(`event "${name}": attribute values JSON cannot hold were sent as text`));
-        body = unstruct(schema, mapping.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
+        event = unstruct(schema, mapping.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
-      let entities = join(record.sessionId === null ? '' : clientSession(record as SessionContext, record.eventIndex), globalEntitiesJson);
-      entities = join(entities, mapping.entitiesJson);
-      if (entitiesFor) entities = join(entities, eventEntities(record, entitiesFor));
-      return item(schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.userId, body, entities);
+      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
+        mapping.entitiesJson, ...(entitiesFor ? eventEntities(record, entitiesFor) : []));
     },
 
-    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, '{"foregroundIndex":' + r.foregroundIndex + '}'),
+    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),
 
-    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, '{"backgroundIndex":' + r.backgroundIndex + '}'),
+    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }),
 
     sessionStart: (r) =>
-      sessionEvents.start === null ? null : other(r, r.startTime, sessionEvents.start, JSON.stringify({
+      sessionEvents.start && other(r, r.startTime, sessionEvents.start, {
         sessionId: r.sessionId,
         sessionIndex: r.sessionIndex,
         previousSessionId: r.previousSessionId,
         trigger: r.trigger,
         startTime: isoTime(r.startTime),
-      })),
+      }),
 
     sessionEnd: (r) =>
-      sessionEvents.end === null ? null : other(r, r.endTime, sessionEvents.end, JSON.stringify({
+      sessionEvents.end && other(r, r.endTime, sessionEvents.end, {
         sessionId: r.sessionId,
         sessionIndex: r.sessionIndex,
         reason: r.reason,
@@ -154,6 +153,6 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
         foregroundDuration: r.foregroundDuration,
         eventCount: r.eventCount,
         attributes: r.attributes,
-      })),
+      }),
   };
 }
