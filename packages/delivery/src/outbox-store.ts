@@ -79,7 +79,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       if (raw !== null) {
         try {
           ({ head, tail, wait } = JSON.parse(raw) as { head: number; tail: number; wait?: unknown });
-          if (!(Number.isSafeInteger(head) && Number.isSafeInteger(tail) && head <= tail)) throw raw;
+          if (!([head, tail].every(Number.isSafeInteger) && head <= tail)) throw raw;
         } catch {
           warn('unreadable queue index; starting empty');
           head = tail = 0;

@@ -81,8 +81,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let loading: Promise<void> | undefined;
   let ready = false;
   let closed = false;
-  /** The pump's request is under way (one at a time, so order within the kit is kept). */
-  let busy = false;
+  /** The pump's send under way (one at a time, so order within the kit is kept). */
+  let sending: Promise<void> | undefined;
   /** Consecutive failed attempts, for the backoff. */
   let failures = 0;
   /** No pump request before this instant (backoff or Retry-After) … */
@@ -97,7 +97,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let previousSentAt: number | null = null;
   let timer: unknown;
   let kicked = false;
-  let idleWaiters: (() => void)[] = [];
   let delivered = 0;
   let retried = 0;
   const dropped: Record<string, number> = {};
@@ -109,7 +108,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   };
   const saveRange = (): void =>
     store.setRange(entries[0]?.seq ?? tail, tail, vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined);
-  const firstIdle = (): number => entries.findIndex((entry) => !entry.flying);
+  /** The first item not in flight (the queue's length when there is none). */
+  const firstIdle = (): number => {
+    let i = 0;
+    while (entries[i]?.flying) i++;
+    return i;
+  };
 
   const remove = (batch: Entry<T>[]): void => {
     for (const entry of batch) store.remove(entry.seq);
@@ -147,7 +151,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const kick = (): void => {
     if (kicked) return;
     kicked = true;
-    void Promise.resolve().then(() => {
+    queueMicrotask(() => {
       kicked = false;
       // Oldest first, but never an item in flight (its answer is still to come).
       const excess = entries.length - maxQueueItems;
@@ -156,16 +160,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     });
   };
 
-  const settleIdle = (): void => {
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  };
-
   /** Decides from timestamps whether to send now; timers only call it again. */
   const pump = (): void => {
-    if (busy) return;
-    if (!ready || closed) return settleIdle();
+    if (sending || !ready || closed) return;
     const now = clock();
     if (now < waitSetAt) {
       // The clock moved backwards: count the time since as zero rather than waiting the jump out.
@@ -176,7 +173,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     drop(entries.filter((entry) => !entry.flying && now - entry.at >= maxAgeMs), 'expired', `older than ${maxAgeMs} ms`);
     const start = firstIdle();
     const first = entries[start];
-    if (!first) return settleIdle();
+    if (!first) return;
     if (first.at > now) first.at = now;
     const n = batchLength(entries, start, maxBatchItems, maxBatchBytes);
     // Due now when flushed, or when the batch is full (more waiting behind it); else when its oldest item has waited the interval.
@@ -185,10 +182,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     if (now < dueAt) {
       // Also wake when the oldest item expires, so it is dropped (and counted) on time. Capped: larger delays overflow to "now".
       timers.clearTimeout(timer);
-      timer = timers.setTimeout(pump, Math.min(Math.min(dueAt, first.at + maxAgeMs) - now, 2 ** 31 - 1));
-      return settleIdle();
-    }
-    void send(entries.slice(start, start + n));
+      timer = timers.setTimeout(pump, Math.min(dueAt, first.at + maxAgeMs, now + 2 ** 31 - 1) - now);
+    } else sending = send(entries.slice(start, start + n));
   };
 
   /** Builds the request for a batch at send time; a throwing buildRequest drops the batch. */
@@ -209,12 +204,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** The pump's send: persisted first, then one request, then the verdict. */
   const send = async (batch: Entry<T>[]): Promise<void> => {
-    busy = true;
     for (const entry of batch) entry.flying = true;
     await store.settled();
     const request = build(batch, false);
     if (request) await deliver(batch, request, false);
-    busy = false;
+    sending = undefined;
     pump();
   };
 
@@ -293,13 +287,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const flush = async (): Promise<void> => {
     if (closed) return;
     await load();
-    return new Promise<void>((resolve) => {
-      forceBelow = tail;
-      // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
-      notBefore = vendorNotBefore;
-      idleWaiters.push(resolve);
-      pump();
-    });
+    forceBelow = tail;
+    // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
+    notBefore = vendorNotBefore;
+    pump();
+    // Batch after batch, until nothing is due (sent, or waiting after a failure).
+    while (sending) await sending;
   };
 
   return {
@@ -328,10 +321,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (!ready || closed) return;
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
-      let budget = keepaliveMaxBytes - keepaliveBytes;
       for (;;) {
+        const budget = keepaliveMaxBytes - keepaliveBytes;
         const start = firstIdle();
-        let n = start < 0 ? 0 : batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget));
+        let n = batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget));
         let request: HttpRequest | undefined;
         let bytes = 0;
         // The request's own envelope may push it over the budget: halve the batch until it fits.
@@ -342,7 +335,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         }
         if (!request || !n) return;
         const batch = entries.slice(start, start + n);
-        budget -= bytes;
         keepaliveBytes += bytes;
         for (const entry of batch) entry.flying = true;
         void deliver(batch, request, true).then(() => {
