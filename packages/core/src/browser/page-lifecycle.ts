@@ -1,4 +1,4 @@
-import type { AppState, LifecycleAdapter, TransitionInfo } from '../lifecycle/lifecycle-adapter';
+import type { AppState, LifecycleAdapter } from '../lifecycle/lifecycle-adapter';
 
 /** The part of `document` the adapter uses. */
 export interface PageDocument {
@@ -19,10 +19,6 @@ export interface BrowserLifecycleOptions {
   readonly window?: PageWindow;
 }
 
-const HIDDEN: TransitionInfo = Object.freeze({ pageHidden: true });
-const FINAL: TransitionInfo = Object.freeze({ pageHidden: true, final: true });
-const RESTORED: TransitionInfo = Object.freeze({ restored: true });
-
 /**
  * The page lifecycle as the hub's foreground and background, following the Page Lifecycle API:
  * - `visibilitychange`: hidden → background, visible → foreground;
@@ -40,27 +36,19 @@ export function browserLifecycle(options: BrowserLifecycleOptions = {}): Lifecyc
     current: () => (doc ? stateNow() : undefined),
     subscribe(listener) {
       if (!doc || !win) return () => undefined;
-      const onVisibility = (): void => {
-        if (doc.visibilityState === 'hidden') listener('background', HIDDEN);
-        else listener('foreground');
-      };
-      const onFinal = (): void => listener('background', FINAL);
-      const onPageShow = (event: Event): void => {
+      const onFinal = (): void => listener('background', { pageHidden: true, final: true });
+      const onResume = (): void => listener(stateNow(), { restored: true });
+      const listeners: Array<[PageWindow, string, (event: Event) => void]> = [
+        [doc, 'visibilitychange', () => (stateNow() === 'background' ? listener('background', { pageHidden: true }) : listener('foreground'))],
+        [doc, 'freeze', onFinal],
+        [doc, 'resume', onResume],
+        [win, 'pagehide', onFinal],
         // The first pageshow of a load is not a return: only a page restored from the cache is.
-        if ((event as PageTransitionEvent).persisted) listener(stateNow(), RESTORED);
-      };
-      const onResume = (): void => listener(stateNow(), RESTORED);
-      doc.addEventListener('visibilitychange', onVisibility);
-      doc.addEventListener('freeze', onFinal);
-      doc.addEventListener('resume', onResume);
-      win.addEventListener('pagehide', onFinal);
-      win.addEventListener('pageshow', onPageShow);
+        [win, 'pageshow', (event) => (event as PageTransitionEvent).persisted && onResume()],
+      ];
+      for (const [target, type, handler] of listeners) target.addEventListener(type, handler);
       return () => {
-        doc.removeEventListener('visibilitychange', onVisibility);
-        doc.removeEventListener('freeze', onFinal);
-        doc.removeEventListener('resume', onResume);
-        win.removeEventListener('pagehide', onFinal);
-        win.removeEventListener('pageshow', onPageShow);
+        for (const [target, type, handler] of listeners) target.removeEventListener(type, handler);
       };
     },
   };

@@ -118,7 +118,7 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
 
     let visible = mine?.tab === me.tab && !mine.closed && mine.visible;
     const firstTab = type === 'launch' && !othersOpen;
-    if (!firstTab && liveness && state.inForeground === true && !visible && !othersVisible) {
+    if (!firstTab && liveness && state.inForeground && !visible && !othersVisible) {
       // The tab that was visible died without hiding (a crash): the origin is in the background since.
       run({ type: 'background', t });
     }
@@ -193,6 +193,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isMs = (v: unknown): boolean => isTime(v) && v >= 1000;
+const isMsOrNone = (v: unknown): boolean => v === null || isMs(v);
 
 type Fields = ReadonlyArray<readonly [string, (v: unknown) => boolean]>;
 
@@ -211,8 +212,8 @@ const SLOT_FIELDS: Fields = [
 /** Every field of a stored engine configuration, with its check. */
 const CONFIG_FIELDS: ReadonlyArray<readonly [keyof EngineConfig, (v: unknown) => boolean]> = [
   ['sessionTimeoutMs', isMs],
-  ['foregroundTimeoutMs', (v) => v === null || isMs(v)],
-  ['maxSessionDurationMs', (v) => v === null || isMs(v)],
+  ['foregroundTimeoutMs', isMsOrNone],
+  ['maxSessionDurationMs', isMsOrNone],
   ['resumeOnRelaunch', isBoolean],
   ['newSessionOnUserChange', isBoolean],
   ['excludedEvents', (v) => Array.isArray(v) && v.every((e) => typeof e === 'string')],
@@ -224,16 +225,15 @@ const CONFIG_FIELDS: ReadonlyArray<readonly [keyof EngineConfig, (v: unknown) =>
  * is reported and replaced by an empty record that keeps the device id when it can be salvaged.
  */
 export function decodeRecord(text: string | null, config: EngineConfig): DecodedRecord {
-  if (text === null) return { record: EMPTY_RECORD, problem: null };
+  const empty = (problem: string | null): DecodedRecord => ({ record: EMPTY_RECORD, problem });
+  if (text === null) return empty(null);
   let raw: Obj;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { record: EMPTY_RECORD, problem: 'is not valid JSON' };
+    return empty('is not valid JSON');
   }
-  if (!isObj(raw) || raw.v !== 1 || !Number.isSafeInteger(raw.rev)) {
-    return { record: EMPTY_RECORD, problem: 'has an unknown format' };
-  }
+  if (!isObj(raw) || raw.v !== 1 || !Number.isSafeInteger(raw.rev)) return empty('has an unknown format');
   const slots: Record<string, SlotEntry> = {};
   for (const [key, stored] of Object.entries(isObj(raw.slots) ? raw.slots : {})) {
     const entry = pick(stored, SLOT_FIELDS);

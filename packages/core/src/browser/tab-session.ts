@@ -50,10 +50,11 @@ const SETTLE_MS = 50;
 const HEARTBEAT_MS = 30_000;
 /** Without Web Locks: a tab silent for this long counts as closed. */
 const STALE_AFTER_MS = 180_000;
-/** Gives up verifying a compare-and-set after this many lost rounds (another tab then keeps rewriting). */
-const MAX_CAS_ROUNDS = 8;
-/** Rounds of trying the slot locks before settling for a slot no record names. */
-const MAX_CLAIM_ROUNDS = 8;
+/**
+ * Rounds before giving up on a race: verifying a compare-and-set (another tab then keeps rewriting),
+ * or trying the slot locks (then a slot no record names is taken).
+ */
+const MAX_ROUNDS = 8;
 
 const HEARTBEAT: Liveness = (_slot, entry, now) => now - entry.seen < STALE_AFTER_MS;
 /** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
@@ -171,7 +172,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const kept = returning ? me.slot : undefined;
     const manager = locks;
     if (manager) {
-      for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
         for (const slot of slotCandidates(read(), host.now(), held, returning ? me : undefined)) {
           const release = held(slot) ? null : await tryLock(manager, slot);
@@ -280,7 +281,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const commit = attempt(HEARTBEAT);
       if (!commit) return;
       // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
-      if (round > MAX_CAS_ROUNDS || storage.degraded) return done(commit.record, commit.outputs);
+      if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit.outputs);
       if (batch) written = commit;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       if (tookOver()) return;
@@ -311,10 +312,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       host = h;
       stopped = false;
       me = { slot: 0, tab: h.newId() };
-      committed = read();
       events?.addEventListener('storage', onStorage);
       await claim(false);
-      view = committed;
+      view = committed = read();
     },
 
     ownPrefix: () => `${namespace}:tab${me.slot}:`,

@@ -33,26 +33,22 @@ const PROBE_KEY = '__sessionhub_probe__';
 export function pageStorage(source: () => WebStorageLike | null | undefined, prefix: string, onFailure: (problem: string) => void): PageStorage {
   const memory = new Map<string, string>();
   let store: WebStorageLike | null = null;
-  let degraded = false;
 
-  const degrade = (problem: string): void => {
-    if (degraded) return;
-    degraded = true;
-    if (store) {
-      try {
-        for (let i = 0; i < store.length; i++) {
-          const key = store.key(i);
-          if (key === null || !key.startsWith(prefix) || memory.has(key)) continue;
-          const value = store.getItem(key);
-          if (value !== null) memory.set(key, value);
-        }
-      } catch {
-        // Nothing more can be read; memory keeps what it has.
+  /** Moves to memory for good (called while `store` is still the failing storage, or at the probe). */
+  const degrade = (what: string, error: unknown): void => {
+    try {
+      for (let i = 0; store && i < store.length; i++) {
+        const key = store.key(i);
+        if (key === null || !key.startsWith(prefix) || memory.has(key)) continue;
+        const value = store.getItem(key);
+        if (value !== null) memory.set(key, value);
       }
+    } catch {
+      // Nothing more can be read; memory keeps what it has.
     }
     store = null;
     try {
-      onFailure(problem);
+      onFailure(`localStorage ${what} (${errorMessage(error)})`);
     } catch {
       // reporting must not throw either
     }
@@ -65,19 +61,19 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
     s.removeItem(PROBE_KEY);
     store = s;
   } catch (error) {
-    degrade(`localStorage is unavailable (${errorMessage(error)})`);
+    degrade('is unavailable', error);
   }
 
   return {
     get degraded() {
-      return degraded;
+      return !store;
     },
     getItem(key) {
       if (store) {
         try {
           return store.getItem(key);
         } catch (error) {
-          degrade(`localStorage failed to read (${errorMessage(error)})`);
+          degrade('failed to read', error);
         }
       }
       return memory.get(key) ?? null;
@@ -85,15 +81,12 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
     setItem(key, value) {
       if (store) {
         try {
-          store.setItem(key, value);
-          return;
+          return store.setItem(key, value);
         } catch (error) {
-          // The value that did not fit goes to memory with the rest.
-          memory.set(key, value);
-          degrade(`localStorage is full or failed to write (${errorMessage(error)})`);
-          return;
+          degrade('is full or failed to write', error);
         }
       }
+      // With the rest in memory, and the value that did not fit.
       memory.set(key, value);
     },
     removeItem(key) {
@@ -102,7 +95,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
       try {
         store.removeItem(key);
       } catch (error) {
-        degrade(`localStorage failed to remove a key (${errorMessage(error)})`);
+        degrade('failed to remove a key', error);
       }
     },
   };
