@@ -11,7 +11,7 @@ import {
   selfDescribingJson,
 } from './iglu';
 import { isoTime } from './iso-time';
-import type { ResolvedEventMapping, ResolvedSnowplowOptions } from './options';
+import type { ResolvedSnowplowOptions } from './options';
 import { structuredFields, unsentAttributes } from './structured-event';
 import type { TrackerPayload } from './tracker-payload';
 import { TRACKER_VERSION } from './version';
@@ -46,8 +46,6 @@ export interface PayloadMapper {
   /** The configured session end event (dated at the session's end), or null when none is configured. */
   sessionEnd(record: SessionEndRecord): TrackerPayload | null;
 }
-
-const NO_MAPPING: ResolvedEventMapping = { schema: null, entitiesJson: '' };
 
 type AnyRecord = EventRecord | LifecycleRecord | SessionStartRecord | SessionEndRecord;
 
@@ -109,8 +107,8 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   return {
     event(record) {
       const { name, attributes } = record;
-      const mapping = events.get(name) ?? NO_MAPPING;
-      const schema = mapping.schema ?? catchAllSchema;
+      const mapping = events.get(name);
+      const schema = mapping?.schema ?? catchAllSchema;
       let event: object;
       if (schema === null) {
         event = structuredFields(name, attributes, options.structuredEventCategory);
@@ -123,10 +121,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
         }
       } else {
         const data = attributesJson(attributes, () => env.report(`event "${name}": attribute values JSON cannot hold were sent as text`));
-        event = unstruct(schema, mapping.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
+        event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
       return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
-        mapping.entitiesJson, ...(entitiesFor ? eventEntities(record, entitiesFor) : []));
+        mapping?.entitiesJson ?? '', ...(entitiesFor ? eventEntities(record, entitiesFor) : []));
     },
 
     foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),

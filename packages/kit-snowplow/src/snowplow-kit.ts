@@ -69,7 +69,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       await outbox.load();
       logTimeouts(context.timeouts);
       // client_session.userId must be a lowercase UUID (or 16 hex digits).
-      if (!/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$|^[\da-f]{16}$/.test(context.deviceId.toLowerCase())) {
+      if (!/^([\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}|[\da-f]{16})$/i.test(context.deviceId)) {
         log.warn(`device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session will fail validation`);
       }
     },

@@ -9,9 +9,9 @@ const CARRIED = ['category', 'label', 'property', 'value'];
 /** Text of a label or property: strings as they are, other values as JSON; undefined when absent or not representable. */
 const asText = (v: unknown): string | undefined => {
   try {
-    return typeof v == 'string' ? v : v == null ? undefined : typeof v == 'bigint' ? '' + v : JSON.stringify(v);
+    return v == null ? undefined : typeof v == 'string' || typeof v == 'bigint' ? '' + v : JSON.stringify(v);
   } catch {
-    return undefined;
+    // A cycle, a toJSON that throws: not representable.
   }
 };
 

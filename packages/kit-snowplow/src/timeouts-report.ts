@@ -8,5 +8,5 @@ const seconds = (s: number | null): string => (s === null ? 'none' : s + ' s');
  * background), so whoever compares dashboards knows why the session counts differ.
  */
 export const timeoutsReport = (t: SessionTimeouts): string =>
-  `session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout)}, max ${seconds(t.maxSessionDuration)}; ` +
-  "Snowplow's native trackers default to 1800 s foreground and background";
+  `session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout)}, max ${seconds(t.maxSessionDuration)} ` +
+  "(Snowplow's native trackers: 1800 s both)";

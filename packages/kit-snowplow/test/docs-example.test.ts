@@ -77,7 +77,7 @@ it('sends what docs/kits/snowplow.md says it sends', async () => {
   expect(clientSession(share!)?.eventIndex).toBe(2);
   expect(clientSession(foreground!)?.eventIndex).toBeNull();
   // The init line of the timeout alignment; no warning.
-  expect(debug.mock.calls.some((args) => args.join(' ').includes("Snowplow's native trackers default to 1800 s"))).toBe(true);
+  expect(debug.mock.calls.some((args) => args.join(' ').includes("(Snowplow's native trackers: 1800 s both)"))).toBe(true);
   expect(warn).not.toHaveBeenCalled();
   await hub.shutdown();
 });

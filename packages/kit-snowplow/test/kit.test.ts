@@ -28,7 +28,7 @@ describe('the Snowplow kit in a hub', () => {
     expect(lines[0]).toContain('[sessionhub:snowplow]');
     expect(lines[0]).toContain('background 90 s');
     expect(lines[0]).toContain('foreground 600 s');
-    expect(lines[0]).toContain('default to 1800 s foreground and background');
+    expect(lines[0]).toContain("(Snowplow's native trackers: 1800 s both)");
     hub.setSessionTimeout(30);
     const after = logger.text('debug').filter((l) => l.includes("Snowplow's native trackers"));
     expect(after).toHaveLength(2);
