@@ -21,9 +21,9 @@ export interface CleverTapKit extends Kit {
 /** The session ids' key in the kit's storage namespace (the outbox uses `outbox:*`). */
 const LEDGER_KEY = 'session-ids';
 
-/** The canonical rule next to CleverTap's own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
+/** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
-  `canonical timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; CleverTap's own 20 min rule does not apply`;
+  `canonical timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; not CleverTap's 20 min`;
 
 /**
  * Creates the CleverTap kit. Invalid options throw {@link CleverTapKitConfigError} (a

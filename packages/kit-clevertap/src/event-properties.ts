@@ -39,7 +39,7 @@ export const cleanName = (name: string, max = 1024): string => clean(name, /[.:$
 export function propertyValue(value: unknown): CleverTapPropertyValue | undefined {
   if (typeof value == 'string') return clean(value, /['"\\]/g, 1024);
   // -0 is 0 once serialized; say so here, so what is queued is what is sent.
-  if (typeof value == 'number') return Number.isFinite(value) ? value || 0 : undefined;
+  if (Number.isFinite(value)) return (value as number) || 0;
   if (typeof value == 'boolean') return value;
   if (value instanceof Date && Number.isFinite(value.getTime())) return `$D_${Math.floor(value.getTime() / 1000)}`;
 }

@@ -104,5 +104,6 @@ export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" both set where uploads go; give one');
   const problem = deliveryOptionsProblem(options.delivery ?? {});
   if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
-  return endpointUrl(endpoint) ?? `https://${(region ?? 'eu1').toLowerCase()}.clevertap-prod.com`;
+  // URLs lower-case their host: a region may be given in capitals.
+  return endpointUrl(endpoint ?? `https://${region ?? 'eu1'}.clevertap-prod.com`)!;
 }

@@ -75,7 +75,7 @@ export function decodeLedger(text: string): SessionLedger | null {
       v === 1 &&
       isCount(last) &&
       sessions.length <= MAX_SESSIONS &&
-      sessions.every((e) => e.length == 4 && typeof e[ID] == 'string' && isCount(e[S]) && e[S] <= last && isCount(e[LSL]) && (e[CONCLUDED] === 0 || e[CONCLUDED] === 1))
+      sessions.every(([id, s, lsl, concluded]) => typeof id == 'string' && isCount(s) && s <= last && isCount(lsl) && (concluded === 0 || concluded === 1))
     ) {
       return { v, last, sessions };
     }

@@ -26,7 +26,7 @@ export const MAX_ITEMS_PER_REQUEST = 50;
 
 /**
  * A `buildRequest` for the outbox: called at send time (and per retry), so `ts` is the send time.
- * The constant parts (URL prefix, headers, header JSON) are computed once. `endpoint` is the base URL
+ * The constant parts (URL prefix, headers, meta header) are made once. `endpoint` is the base URL
  * without a trailing slash; `guid` the CleverTap device id (`g`, see `cleverTapGuid`).
  */
 export function uploadRequestBuilder(
@@ -42,10 +42,5 @@ export function uploadRequestBuilder(
     'X-CleverTap-Token': token,
   };
   const meta: CleverTapMetaHeader = { type: 'meta', g: guid, af: { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...appFields }, id: accountId, tk: token };
-  const header = JSON.stringify(meta);
-  return (items, sentAt) => {
-    let body = '[' + header;
-    for (const item of items) body += ',' + JSON.stringify(item);
-    return { url: url + Math.floor(sentAt / 1000), method: 'POST', headers, body: body + ']' };
-  };
+  return (items, sentAt) => ({ url: url + Math.floor(sentAt / 1000), method: 'POST', headers, body: JSON.stringify([meta, ...items]) });
 }
