@@ -91,19 +91,6 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
     item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
 
-  /** The user's per-event entities: validated, serialized; a failure costs those entities, never the event. */
-  const eventEntities = (record: EventRecord, generate: NonNullable<typeof entitiesFor>): string[] => {
-    try {
-      // (Something not iterable throws here too: a bug in app code, like a throw.)
-      return [...(generate(record) ?? [])].map((entity) =>
-        selfDescribingJson(entity, (problem) => env.report(`entitiesFor, event "${record.name}": an entity ${problem}; left out`)),
-      );
-    } catch (error) {
-      env.report(`entitiesFor failed for event "${record.name}"; sent without its entities:`, error);
-      return [];
-    }
-  };
-
   return {
     event(record) {
       const { name, attributes } = record;
@@ -123,8 +110,20 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
         const data = attributesJson(attributes, () => env.report(`event "${name}": attribute values JSON cannot hold were sent as text`));
         event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
+      // The user's per-event entities: validated, serialized; a failure costs those entities, never the event.
+      let perEvent: string[] = [];
+      try {
+        // (Something not iterable throws here too: a bug in app code, like a throw.)
+        if (entitiesFor) {
+          perEvent = [...(entitiesFor(record) ?? [])].map((entity) =>
+            selfDescribingJson(entity, (problem) => env.report(`entitiesFor, event "${name}": an entity ${problem}; left out`)),
+          );
+        }
+      } catch (error) {
+        env.report(`entitiesFor failed for event "${name}"; sent without its entities:`, error);
+      }
       return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
-        mapping?.entitiesJson ?? '', ...(entitiesFor ? eventEntities(record, entitiesFor) : []));
+        mapping?.entitiesJson ?? '', ...perEvent);
     },
 
     foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),
