@@ -183,7 +183,6 @@ export class SessionHub {
           hub.armTimer();
         },
         changed: () => this.armTimer(),
-        queuedItems: () => this.kits.queuedItems(),
         warn: (code, message) => this.warn(code, message),
       });
     } else {
@@ -235,8 +234,13 @@ export class SessionHub {
    * the state and hands the kits their last chance to send (keepalive / beacon), synchronously.
    */
   private pageHideNow(): void {
-    if (this.shared) this.shared.commitNow(true);
-    else void this.persistNow();
+    try {
+      if (this.shared) this.shared.commitNow(true);
+      else void this.persistNow();
+    } catch (error) {
+      // Runs inside the page's pagehide listener: an engine bug must not surface there either.
+      this.logger.error('internal error while committing at page hide:', error);
+    }
     this.kits.pageHide();
     this.shared?.noteQueued(this.kits.queuedItems());
   }

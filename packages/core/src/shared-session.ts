@@ -17,8 +17,6 @@ export interface SharedSessionHost {
   deliver(outputs: readonly EngineOutput[]): void;
   /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
   changed(): void;
-  /** Items this hub's kits still hold in their outboxes (to find closed tabs that left some). */
-  queuedItems(): number;
   warn(code: WarningCode, message: string): void;
 }
 
