@@ -25,6 +25,13 @@ export interface StoredItem<T> {
 /** A vendor's Retry-After: when it was received and until when it holds (epoch ms). */
 export type VendorWait = readonly [setAt: number, until: number];
 
+/** The queue's index: its range of sequence numbers and a vendor wait still pending. */
+export interface QueueIndex {
+  readonly head: number;
+  readonly tail: number;
+  readonly wait?: VendorWait | undefined;
+}
+
 /** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
 export interface OutboxStore<T> {
   /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
@@ -32,20 +39,22 @@ export interface OutboxStore<T> {
   /** Persists an item (`json` is the item's JSON text). */
   put(seq: number, at: number, json: string): void;
   remove(seq: number): void;
-  /** Records the queue's range (and a vendor wait still pending); written after the items of the same burst. */
-  setRange(head: number, tail: number, wait?: VendorWait): void;
+  /** The index changed without an item write (a vendor wait): writes it with the next burst. */
+  saveIndex(): void;
   /** Resolves once everything written so far is in storage. */
   settled(): Promise<unknown>;
   /** Starts every pending write now, bypassing the chain (page hide: synchronous storages finish at once). */
   writeNow(): void;
 }
 
-/** @param warn reports a problem (the outbox prefixes its name) */
-export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void): OutboxStore<T> {
+/**
+ * @param warn reports a problem (the outbox prefixes its name)
+ * @param index the queue's index as it is now, read when a burst's writes go out; undefined until
+ *   the outbox has loaded, so nothing overwrites the stored one before it is read
+ */
+export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void, index: () => QueueIndex | undefined): OutboxStore<T> {
   /** Writes of this burst by key; null removes. */
   let pending = new Map<string, string | null>();
-  // The meta to persist; undefined until the outbox has loaded, so nothing overwrites it before it is read.
-  let meta: string | undefined;
   let writtenMeta: string | undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let scheduled = false;
@@ -54,6 +63,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
   /** Starts the pending writes, the meta last. */
   const drain = (): Promise<unknown> => {
     scheduled = false;
+    const meta = JSON.stringify(index());
     if (meta != writtenMeta) pending.set(META, (writtenMeta = meta)!);
     const writes = [...pending].map(([k, v]) => (v === null ? storage.remove(k) : storage.set(k, v)));
     pending = new Map();
@@ -109,10 +119,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
     },
     put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),
     remove: (seq) => write(key(seq), null),
-    setRange(head, tail, wait) {
-      meta = JSON.stringify({ head, tail, wait });
-      schedule();
-    },
+    saveIndex: schedule,
     settled: () => chain,
     writeNow() {
       drain().catch(failed);

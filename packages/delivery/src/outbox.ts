@@ -72,7 +72,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   }
 
   const warn = (message: string): void => logger.warn(`outbox ${name}: ${message}`);
-  const store = outboxStore<T>(storage, warn);
+  const store = outboxStore<T>(storage, warn, () =>
+    ready ? { head: entries[0]?.seq ?? tail, tail, wait: vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined } : undefined,
+  );
 
   let entries: Entry<T>[] = [];
   let tail = 0;
@@ -106,8 +108,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     dropped[reason] = (dropped[reason] ?? 0) + n;
     warn(`dropped ${n} item(s) (${reason}): ${why}`);
   };
-  const saveRange = (): void =>
-    store.setRange(entries[0]?.seq ?? tail, tail, vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined);
   /** The first item not in flight (the queue's length when there is none). */
   const firstIdle = (): number => {
     let i = 0;
@@ -119,7 +119,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     for (const entry of batch) store.remove(entry.seq);
     const gone = new Set(batch);
     entries = entries.filter((entry) => !gone.has(entry));
-    saveRange();
   };
 
   const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
@@ -142,9 +141,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const add = (item: T, json: string, at: number): void => {
     const seq = tail++;
     entries.push(entry(seq, at, item, json));
-    store.put(seq, at, json);
-    saveRange();
+    // The bound first, so an item dropped at once is never written.
     kick();
+    store.put(seq, at, json);
   };
 
   /** After the current synchronous burst (one pass for many enqueues): bounds the queue, then runs the pump. */
@@ -250,7 +249,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     waitSetAt = now;
     if (vendorWait !== null) {
       vendorNotBefore = notBefore;
-      saveRange(); // a relaunch waits it out too
+      store.saveIndex(); // a relaunch waits it out too
     }
     drop(
       batch.filter((entry) => entry.attempts >= maxAttempts),
@@ -280,7 +279,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         ready = true;
         for (const [item, json, at] of early) add(item, json, at);
         early = [];
-        saveRange();
+        store.saveIndex();
         kick();
       }));
 
@@ -321,26 +320,26 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (!ready || closed) return;
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
-      for (;;) {
+      // Batch after batch while the budget lasts (n is 0 once nothing more fits).
+      for (let n = 1; n; ) {
         const budget = keepaliveMaxBytes - keepaliveBytes;
         const start = firstIdle();
-        let n = batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget));
-        let request: HttpRequest | undefined;
-        let bytes = 0;
         // The request's own envelope may push it over the budget: halve the batch until it fits.
-        for (; n; n >>= 1) {
-          request = build(entries.slice(start, start + n), true);
-          bytes = request ? utf8Length(request.body ?? '') : 0;
-          if (!request || bytes <= budget) break;
+        for (n = batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget)); n; n >>= 1) {
+          const batch = entries.slice(start, start + n);
+          const request = build(batch, true);
+          if (!request) return;
+          const bytes = utf8Length(request.body ?? '');
+          if (bytes <= budget) {
+            keepaliveBytes += bytes;
+            for (const entry of batch) entry.flying = true;
+            void deliver(batch, request, true).then(() => {
+              keepaliveBytes -= bytes;
+              pump();
+            });
+            break;
+          }
         }
-        if (!request || !n) return;
-        const batch = entries.slice(start, start + n);
-        keepaliveBytes += bytes;
-        for (const entry of batch) entry.flying = true;
-        void deliver(batch, request, true).then(() => {
-          keepaliveBytes -= bytes;
-          pump();
-        });
       }
     },
     async shutdown() {
