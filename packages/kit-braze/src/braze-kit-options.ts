@@ -50,8 +50,8 @@ export class BrazeKitConfigError extends SessionHubConfigError {
   /** Which kit refused its options. */
   readonly kit = 'braze';
 
-  constructor(option: string, message: string) {
-    super(option, `brazeKit: ${message}`);
+  constructor(option: string, problem: string) {
+    super(option, `brazeKit: option "${option}" ${problem}`);
   }
 }
 
@@ -78,12 +78,12 @@ const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, str
 
 /** Checks every option; throws {@link BrazeKitConfigError} naming the first mistake and what to fix. */
 export function checkBrazeKitOptions(options: BrazeKitOptions): void {
-  if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', 'brazeKit takes an object: { apiKey, baseUrl, ... }');
+  if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', 'must be an object such as { apiKey, baseUrl }');
   for (const key of Object.keys(options)) {
-    if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, `unknown option "${key}"`);
+    if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, 'is not an option');
   }
   OPTIONS.forEach(([option, valid, rule], i) => {
     const value: unknown = options[option];
-    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, `option "${option}" must be ${rule}`);
+    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, `must be ${rule}`);
   });
 }

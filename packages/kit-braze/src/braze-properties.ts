@@ -54,7 +54,7 @@ export function brazeProperties(
   if (!keys.length) return EMPTY_PROPERTIES;
   // A plain object, not Object.create(null): V8 keeps it in fast mode, which makes it several times
   // cheaper to build and to serialize on the event path.
-  const out: Record<string, BrazePropertyValue> = {};
+  let out: Record<string, BrazePropertyValue> = {};
   let dropped = '';
   // An upper bound of the JSON size (6 bytes per character covers \uXXXX escapes and UTF-8), so the
   // exact size is only measured for the rare large event.
@@ -64,8 +64,8 @@ export function brazeProperties(
     const value = brazeValue(attributes[key]);
     if (value === null) continue;
     if (valid && value !== undefined) {
-      // `__proto__` as an own key, not a prototype change.
-      if (key == '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      // `__proto__` as an own key, not a prototype change: an object literal defines its keys.
+      if (key == '__proto__') out = { ...out, [key]: value };
       else out[key] = value;
       bound += 6 * key.length + (typeof value == 'string' ? 6 * value.length + 6 : 40);
     } else dropped += `${dropped && ', '}"${key.length > 40 ? key.slice(0, 40) + '...' : key}" (${valid ? 'value' : 'key'})`;

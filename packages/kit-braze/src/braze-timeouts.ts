@@ -34,7 +34,7 @@ const WEB_MINIMUM = 10;
 export function timeoutAlignment(timeouts: SessionTimeouts, braze: BrazeSessionSettings): TimeoutAlignment {
   const canonical = timeouts.sessionTimeout;
   const { brazeSessionTimeout: declared, brazePlatform: platform } = braze;
-  let summary = `canonical session timeout ${canonical} s; Braze's own SDK defaults: mobile ${MOBILE} s, web ${WEB} s (web minimum ${WEB_MINIMUM} s)`;
+  let summary = `canonical session timeout ${canonical} s; Braze SDK defaults: mobile ${MOBILE} s, web ${WEB} s (web minimum ${WEB_MINIMUM} s)`;
   if (declared === undefined && !platform) return { summary, mismatch: null };
   const configured = declared ?? (platform == 'web' ? WEB : MOBILE);
   const effective = platform == 'web' ? Math.max(configured, WEB_MINIMUM) : configured;
@@ -45,10 +45,7 @@ export function timeoutAlignment(timeouts: SessionTimeouts, braze: BrazeSessionS
     mismatch:
       effective == canonical
         ? null
-        : `${yours} is ${effective} s, SessionHub's session timeout ${canonical} s: Braze's own SDK, if it runs in this app ` +
-          'too, counts other sessions; ' +
-          (platform == 'web' && canonical < WEB_MINIMUM
-            ? `raise SessionHub's sessionTimeout to ${WEB_MINIMUM} s, the least Braze's Web SDK takes`
-            : `set Braze's to ${canonical} s`),
+        : `${yours} is ${effective} s, SessionHub's session timeout ${canonical} s: a Braze SDK in this app counts other sessions; ` +
+          (platform == 'web' && canonical < WEB_MINIMUM ? `raise SessionHub's sessionTimeout to ${WEB_MINIMUM} s, the web minimum` : `set Braze's to ${canonical} s`),
   };
 }

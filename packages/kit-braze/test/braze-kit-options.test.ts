@@ -22,7 +22,7 @@ describe('brazeKit(options)', () => {
 
   it('throws a typed error naming the option and what to fix', () => {
     const cases: Array<[unknown, string, RegExp]> = [
-      [undefined, 'options', /takes an object/],
+      [undefined, 'options', /option "options" must be an object such as \{ apiKey, baseUrl \}$/],
       [{ baseUrl: 'x.example' }, 'apiKey', /option "apiKey" must be your Braze app API key \(Settings > App Settings\)$/],
       [{ apiKey: '  ', baseUrl: 'x.example' }, 'apiKey', /API key/],
       [{ apiKey: 'k' }, 'baseUrl', /option "baseUrl" must be your Braze SDK endpoint, an http\(s\) host or URL, e\.g\. "sdk\.iad-01\.braze\.com"$/],
@@ -39,7 +39,7 @@ describe('brazeKit(options)', () => {
       [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', />= 0/],
       [{ ...valid, transport: 'fetch' }, 'transport', /function/],
       [{ ...valid, brazePlatform: Object.create(null) }, 'brazePlatform', /'web' or 'mobile'/],
-      [{ ...valid, apikey: 'typo' }, 'apikey', /unknown option "apikey"/],
+      [{ ...valid, apikey: 'typo' }, 'apikey', /option "apikey" is not an option$/],
     ];
     for (const [options, option, message] of cases) {
       const error = errorOf(options);

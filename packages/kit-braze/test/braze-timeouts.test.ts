@@ -10,7 +10,7 @@ const timeouts = (sessionTimeout: number) => ({ sessionTimeout, foregroundTimeou
 describe('timeout alignment', () => {
   it('summarizes the canonical timeouts next to Braze\'s defaults', () => {
     const a = timeoutAlignment({ sessionTimeout: 60, foregroundTimeout: 300, maxSessionDuration: null }, {});
-    expect(a.summary).toBe("canonical session timeout 60 s; Braze's own SDK defaults: mobile 10 s, web 1800 s (web minimum 10 s)");
+    expect(a.summary).toBe("canonical session timeout 60 s; Braze SDK defaults: mobile 10 s, web 1800 s (web minimum 10 s)");
     expect(a.mismatch).toBeNull();
   });
 
@@ -47,7 +47,7 @@ describe('timeout alignment', () => {
   it('explains that the web SDK cannot go below 10 s', () => {
     const a = timeoutAlignment(timeouts(5), { brazeSessionTimeout: 5, brazePlatform: 'web' });
     expect(a.summary).toMatch(/your Braze session timeout: 10 s \(5 s raised to the web minimum\)$/);
-    expect(a.mismatch).toMatch(/raise SessionHub's sessionTimeout to 10 s, the least Braze's Web SDK takes$/);
+    expect(a.mismatch).toMatch(/raise SessionHub's sessionTimeout to 10 s, the web minimum$/);
     // Mobile SDKs take 5 s as it is.
     expect(timeoutAlignment(timeouts(5), { brazeSessionTimeout: 5, brazePlatform: 'mobile' }).mismatch).toBeNull();
   });
