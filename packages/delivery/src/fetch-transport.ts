@@ -7,14 +7,13 @@ import type { Transport } from './http';
  * needed. A beacon has no answer, so the promise then rejects and the items stay queued: they are
  * resent later (at-least-once, never lost).
  */
-export const fetchTransport: Transport = async (request, { signal, keepalive }) => {
+export const fetchTransport: Transport = async ({ url, method, headers, body }, { signal, keepalive }) => {
   if (typeof fetch != 'function') {
     const { navigator } = globalThis as { navigator?: { sendBeacon?(url: string, data: Blob): boolean } };
-    const sent = keepalive && request.method == 'POST' && navigator?.sendBeacon?.(request.url, new Blob([request.body ?? '']));
+    const sent = keepalive && method == 'POST' && navigator?.sendBeacon?.(url, new Blob([body ?? '']));
     throw new Error(sent ? 'sent by sendBeacon (no answer)' : 'no fetch; pass a transport');
   }
-  // The request's method, headers and body are fetch's own option names.
-  const response = await fetch(request.url, { ...request, keepalive, signal });
+  const response = await fetch(url, { method, headers, body, keepalive, signal });
   // The answer's body is not needed; release the connection at once.
   response.body?.cancel().catch(() => undefined);
   return { status: response.status, retryAfter: response.headers.get('retry-after') };
