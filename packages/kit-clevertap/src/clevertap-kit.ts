@@ -90,14 +90,14 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const text = await ctx.storage.get(LEDGER_KEY);
       const stored = text && decodeLedger(text);
       if (stored) ledger = stored;
-      else if (text !== null) ctx.logger.warn('stored CleverTap session ids unreadable; numbering sessions afresh');
+      else if (text !== null) ctx.logger.warn('stored session ids unreadable: numbering afresh');
       outbox = createOutbox<CleverTapUploadItem>({
+        // The kit's storage, logger and clock (the outbox reads only the options it knows), then the
+        // user's delivery settings.
+        ...ctx,
         ...delivery,
         maxBatchItems: delivery.maxBatchItems ?? MAX_ITEMS_PER_REQUEST,
         name,
-        storage: ctx.storage,
-        logger: ctx.logger,
-        clock: ctx.clock,
         buildRequest: uploadRequestBuilder(endpoint, options, cleverTapGuid(ctx.deviceId)),
       });
       await outbox.load();
@@ -111,7 +111,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const { sessionId } = record;
       let session: SessionPosition | null = null;
       if (sessionId !== null) {
-        session = live?.entry[ID] === sessionId ? live : open(sessionId, record.sessionIndex, record.sessionStartTime ?? record.timestamp);
+        // An event of a live session has its start time.
+        session = live?.entry[ID] === sessionId ? live : open(sessionId, record.sessionIndex, record.sessionStartTime!);
         session.index = record.eventIndex;
       }
       const item = eventItem(record, session && session.entry, onDropped);
@@ -128,7 +129,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         outbox?.enqueue(sessionConcludedItem(record, entry, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
       }
-      if (live?.entry[ID] === sessionId) live = null;
+      // The end of a session comes before the start of the next: no session is live now.
+      live = null;
     },
 
     onUserChange(record) {
