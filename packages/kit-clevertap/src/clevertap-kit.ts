@@ -23,7 +23,7 @@ const LEDGER_KEY = 'session-ids';
 
 /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
-  `canonical timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; not CleverTap's 20 min`;
+  `timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; not CleverTap's 20 min`;
 
 /**
  * Creates the CleverTap kit. Invalid options throw {@link CleverTapKitConfigError} (a
@@ -137,7 +137,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const item = profileItem(record, live);
       if (item) outbox?.enqueue(item);
       // A log-out (null) sends nothing: CleverTap has no log-out call.
-      else if (record.userId) notSent(`user id "${record.userId}"`, `nothing is left once CleverTap removes ' " \\`);
+      else if (record.userId) notSent(`user id "${record.userId}"`, `nothing left once CleverTap removes ' " \\`);
     },
 
     onBackground() {

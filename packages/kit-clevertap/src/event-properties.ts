@@ -11,10 +11,10 @@ export type CleverTapPropertyValue = string | number | boolean;
 export type CleverTapProperties = Record<string, CleverTapPropertyValue>;
 
 /** Why a name, key or value was not sent: CleverTap's rules removed all of it. */
-export const NOTHING_LEFT = "nothing is left once CleverTap removes . : $ ' \" \\";
+export const NOTHING_LEFT = "nothing left once CleverTap removes . : $ ' \" \\";
 
 /** Why a property value was not sent. */
-export const UNSUPPORTED_VALUE = 'values must be strings, finite numbers, booleans or dates';
+export const UNSUPPORTED_VALUE = 'not a string, finite number, boolean or date';
 
 /** Told about each property that could not be sent, and why ({@link NOTHING_LEFT} of its key, or {@link UNSUPPORTED_VALUE}). */
 export type OnDroppedProperty = (key: string, why: string) => void;

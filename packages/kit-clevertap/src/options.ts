@@ -66,12 +66,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.
 
 /** Every option: its test and what it must be (none: checked elsewhere). The first two are required. */
 const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, string?][] = [
-  ['accountId', matches(/^[A-Za-z\d-]{1,64}$/), 'your CleverTap Account ID, e.g. "W9R-486-4W5Z"'],
+  ['accountId', matches(/^[A-Za-z\d-]{1,64}$/), 'an Account ID like "W9R-486-4W5Z"'],
   // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
-  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'your Account Token, without spaces'],
-  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a region such as "eu1"'],
+  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'an Account Token without spaces'],
+  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a region like "eu1"'],
   ['endpoint', endpointUrl, 'an http(s) URL without query'],
-  ['os', matches(/^[\w .-]{1,32}$/), 'a platform name such as "Android"'],
+  ['os', matches(/^[\w .-]{1,32}$/), 'a platform like "Android"'],
   [
     'appFields',
     (v) => isObject(v) && Object.values(v).every((f) => typeof f == 'string' || typeof f == 'boolean' || Number.isFinite(f)),
@@ -92,7 +92,7 @@ const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown
  * Returns the base URL uploads go to (no trailing slash): `endpoint`, or the `region`'s (default `eu1`).
  */
 export function checkCleverTapOptions(options: CleverTapKitOptions): string {
-  if (!isObject(options)) throw new CleverTapKitConfigError('options', 'must be an object such as { accountId, token }');
+  if (!isObject(options)) throw new CleverTapKitConfigError('options', 'must be an object like { accountId, token }');
   for (const key of Object.keys(options)) {
     if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, 'is not an option');
   }
@@ -101,7 +101,7 @@ export function checkCleverTapOptions(options: CleverTapKitOptions): string {
     if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, `must be ${rule}`);
   });
   const { endpoint, region } = options;
-  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" both set where uploads go; give one');
+  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" exclude each other');
   const problem = deliveryOptionsProblem(options.delivery ?? {});
   if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
   // URLs lower-case their host: a region may be given in capitals.

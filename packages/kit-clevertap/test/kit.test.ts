@@ -221,11 +221,11 @@ describe('the CleverTap kit in a hub', () => {
     await settle();
     const lines = () => debug.mock.calls.filter((c) => c[0] === '[sessionhub:clevertap]').map((c) => String(c[1]));
     expect(lines().at(-1)).toBe(
-      "canonical timeouts (s): session 45, foreground 600, longest none; not CleverTap's 20 min",
+      "timeouts (s): session 45, foreground 600, longest none; not CleverTap's 20 min",
     );
     d.hub.setSessionTimeout(300);
     await settle();
-    expect(lines().at(-1)).toMatch(/^canonical timeouts \(s\): session 300, foreground 600, /);
+    expect(lines().at(-1)).toMatch(/^timeouts \(s\): session 300, foreground 600, /);
     await d.finish();
   });
 

@@ -75,10 +75,10 @@ describe('clevertapKit options', () => {
   });
 
   it('says what each option must be', () => {
-    expect(problem({ token: 't' }).message).toBe('SessionHub setup: clevertapKit: option "accountId" must be your CleverTap Account ID, e.g. "W9R-486-4W5Z"');
+    expect(problem({ token: 't' }).message).toBe('SessionHub setup: clevertapKit: option "accountId" must be an Account ID like "W9R-486-4W5Z"');
     expect(problem({ ...valid, apiKey: 'x' }).message).toBe('SessionHub setup: clevertapKit: option "apiKey" is not an option');
     expect(problem({ ...valid, sessionAttributePrefix: 'a.b' }).message).toMatch(/must be 1 to 40 characters without \. : \$ ' " \\ or surrounding spaces$/);
-    expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" both set where uploads go; give one$/);
+    expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" exclude each other$/);
   });
 
   it('checks delivery settings as the outbox will, when the kit is created', () => {
