@@ -73,7 +73,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const onDropped = (key: string, why: string): void => {
     if (warnedKeys.has(key) || warnedKeys.size >= 64) return;
     warnedKeys.add(key);
-    notSent(`property "${key}"`, why + ' (warned once per key)');
+    notSent(`property "${key}"`, why);
   };
 
   /** Makes a session the live one. */
@@ -123,9 +123,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     onSessionEnd(record) {
       const { sessionId } = record;
       const entry = entryOf(sessionId, record.startTime);
-      // The end came again after a relaunch (the hub's state write was lost after ours): sent already.
-      if (entry[CONCLUDED]) debug(`session ${sessionId} concluded already`);
-      else {
+      // Concluded already: the end came again after a relaunch (the hub's state write was lost after ours).
+      if (!entry[CONCLUDED]) {
         outbox?.enqueue(sessionConcludedItem(record, entry, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
       }

@@ -62,14 +62,16 @@ function endpointUrl(value: unknown): string | undefined {
 }
 
 const matches = (pattern: RegExp) => (v: unknown) => typeof v == 'string' && pattern.test(v);
+/** Letters, digits and dashes: an account id, a region (a host name label; URLs lower-case it). */
+const isAccountIdOrRegion = matches(/^[a-z\d-]{1,64}$/i);
 const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.toString.call(v) == '[object Object]';
 
 /** Every option: its test and what it must be (none: checked elsewhere). The first two are required. */
 const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, string?][] = [
-  ['accountId', matches(/^[A-Za-z\d-]{1,64}$/), 'an Account ID like "W9R-486-4W5Z"'],
+  ['accountId', isAccountIdOrRegion, 'an Account ID like "W9R-486-4W5Z"'],
   // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
   ['token', matches(/^[\x21-\x7e]{1,256}$/), 'an Account Token without spaces'],
-  ['region', matches(/^[a-z\d-]{1,32}$/i), 'a region like "eu1"'],
+  ['region', isAccountIdOrRegion, 'a region like "eu1"'],
   ['endpoint', endpointUrl, 'an http(s) URL without query'],
   ['os', matches(/^[\w .-]{1,32}$/), 'a platform like "Android"'],
   [

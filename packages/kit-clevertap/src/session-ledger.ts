@@ -67,17 +67,18 @@ export function sessionEntry(ledger: SessionLedger, id: string, startTime: numbe
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
-/** Reads a stored ledger; null when it is not one. */
+/** Reads a stored ledger (as stored: fields it does not know are kept); null when it is not one. */
 export function decodeLedger(text: string): SessionLedger | null {
   try {
-    const { v, last, sessions } = JSON.parse(text) as SessionLedger;
+    const ledger = JSON.parse(text) as SessionLedger;
+    const { v, last, sessions } = ledger;
     if (
       v === 1 &&
       isCount(last) &&
       sessions.length <= MAX_SESSIONS &&
       sessions.every(([id, s, lsl, concluded]) => typeof id == 'string' && isCount(s) && s <= last && isCount(lsl) && (concluded === 0 || concluded === 1))
     ) {
-      return { v, last, sessions };
+      return ledger;
     }
   } catch {
     // not JSON, or not shaped as a ledger

@@ -50,6 +50,7 @@ describe('clevertapKit options', () => {
     [{ ...valid, token: '' }, 'token'],
     [{ ...valid, token: 'a b' }, 'token'],
     [{ ...valid, region: 'eu1.evil.com/' }, 'region'],
+    [{ ...valid, region: 'a'.repeat(65) }, 'region'],
     [{ ...valid, region: 'eu1', endpoint: 'https://x' }, 'endpoint'],
     [{ ...valid, endpoint: 'ftp://x' }, 'endpoint'],
     [{ ...valid, endpoint: 'https://x/?a=1' }, 'endpoint'],
