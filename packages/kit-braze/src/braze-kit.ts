@@ -53,10 +53,9 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     async init(ctx) {
       context = ctx;
       outbox = createOutbox<BrazeOutboxItem>({
+        // The kit's storage, logger and clock (the outbox reads only the options it knows).
+        ...ctx,
         name,
-        storage: ctx.storage,
-        logger: ctx.logger,
-        clock: ctx.clock,
         transport: o.transport,
         // Read the device id at send time: items a previous run left unsent belong to this device too.
         buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, ctx.deviceId, settings),
