@@ -67,6 +67,6 @@ export function webhookKit(options: WebhookKitOptions): Kit {
     onBackground: () => void outbox?.flush(),
     flush: async () => outbox?.flush(),
     shutdown: async () => outbox?.shutdown(),
-    getHealth: () => outbox?.health() ?? { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null },
+    getHealth: () => outbox?.health(),
   };
 }

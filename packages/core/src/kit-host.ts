@@ -141,7 +141,7 @@ export class KitHost {
     for (const e of this.entries) {
       if (e.status !== 'ready' || typeof e.kit.getHealth !== 'function') continue;
       try {
-        const queued = e.kit.getHealth().queued;
+        const queued = e.kit.getHealth()?.queued;
         if (typeof queued === 'number' && queued > 0) n += queued;
       } catch (error) {
         this.fail(e, 'getHealth', error);

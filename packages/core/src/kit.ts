@@ -67,8 +67,8 @@ export interface Kit {
   onPageHide?(): void;
   /** Persist and stop; called by `hub.shutdown()`. */
   shutdown?(): void | Promise<void>;
-  /** Delivery figures for `hub.getKitHealth()`. */
-  getHealth?(): DeliveryHealth;
+  /** Delivery figures for `hub.getKitHealth()`; undefined when there are none yet (before `init`). */
+  getHealth?(): DeliveryHealth | undefined;
 }
 
 /** Health of one kit, from `hub.getKitHealth()`. */

@@ -114,6 +114,6 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     shutdown: () => outbox?.shutdown(),
 
     // Before init, an empty outbox's figures.
-    getHealth: () => outbox?.health() ?? { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null },
+    getHealth: () => outbox?.health(),
   };
 }

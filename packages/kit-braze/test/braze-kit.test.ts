@@ -140,7 +140,8 @@ describe('brazeKit in a hub', () => {
 
   it('reports delivery health and stops on shutdown with nothing lost', async () => {
     const { hub } = await setup();
-    expect(brazeKit({ apiKey: 'k', baseUrl: 'x.example' }).getHealth!()).toMatchObject({ queued: 0, delivered: 0 });
+    // No outbox before init, so no delivery figures yet (the hub then reports the kit without them).
+    expect(brazeKit({ apiKey: 'k', baseUrl: 'x.example' }).getHealth!()).toBeUndefined();
     await hub.start();
     hub.logEvent('a');
     await hub.shutdown();

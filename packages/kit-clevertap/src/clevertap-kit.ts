@@ -166,6 +166,6 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     // Before init, an empty outbox's figures.
-    getHealth: () => outbox?.health() ?? { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null },
+    getHealth: () => outbox?.health(),
   };
 }

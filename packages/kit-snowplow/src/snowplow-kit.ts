@@ -1,4 +1,4 @@
-import type { DeliveryHealth, Kit, Logger } from '@sessionhub/core';
+import type { Kit, Logger } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { v4 } from 'uuid';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
@@ -8,7 +8,6 @@ import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
 
-const EMPTY_HEALTH: DeliveryHealth = { queued: 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null };
 
 /**
  * Creates the Snowplow kit: the canonical session as Snowplow's `client_session`, events as
@@ -101,6 +100,6 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     shutdown: () => outbox?.shutdown(),
 
-    getHealth: () => outbox?.health() ?? EMPTY_HEALTH,
+    getHealth: () => outbox?.health(),
   };
 }
