@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { renderTable, kb, times } from '../report/table';
@@ -12,6 +12,13 @@ export interface SessionHubSize extends BundleFigure {
   /** The total the vendors' ratios refer to. */
   readonly reference: boolean;
   readonly withinBudget: boolean;
+  /**
+   * For a bundle not yet within its budget: the most it may weigh (bench/size-ceilings.json), so
+   * that it can only shrink until the budget holds. null when none is recorded.
+   */
+  readonly ceiling: number | null;
+  /** What `pnpm size` enforces: within the budget, or else within the ceiling. */
+  readonly passes: boolean;
   /** For a bundle over budget: its heaviest source modules (minified bytes), bundled from src/. */
   readonly heaviest?: readonly ModuleShare[];
 }
@@ -34,6 +41,25 @@ export interface SizeResult {
   readonly notes: readonly string[];
 }
 
+/** Where the ceilings of bundles still over budget are kept (bench/size-ceilings.json). */
+export const CEILINGS_FILE = 'size-ceilings.json';
+
+/**
+ * The recorded ceilings: bundle name → bytes (min+gz). A ceiling holds a bundle that is over its
+ * budget at the size it has reached, so CI fails on any growth while the budget is not met yet.
+ */
+export function readCeilings(benchDir: string): Record<string, number> {
+  const path = join(benchDir, CEILINGS_FILE);
+  if (!existsSync(path)) return {};
+  const { ceilings } = JSON.parse(readFileSync(path, 'utf8')) as { ceilings?: Record<string, unknown> };
+  const out: Record<string, number> = {};
+  for (const [name, bytes] of Object.entries(ceilings ?? {})) {
+    if (!Number.isSafeInteger(bytes) || (bytes as number) <= 0) throw new Error(`${CEILINGS_FILE}: the ceiling of "${name}" must be a positive whole number of bytes`);
+    out[name] = bytes as number;
+  }
+  return out;
+}
+
 /** The condition under which our packages export their TypeScript sources (per-module breakdown). */
 const SOURCE_CONDITION = '@sessionhub/source';
 
@@ -44,6 +70,9 @@ const SOURCE_CONDITION = '@sessionhub/source';
 export async function runSizeBench(benchDir: string, options: { peers: boolean }): Promise<SizeResult> {
   const packagesDir = join(benchDir, '..', 'packages');
   const { targets, notes } = sessionHubTargets(packagesDir);
+  const ceilings = readCeilings(benchDir);
+  const unknown = Object.keys(ceilings).filter((name) => !targets.some((t) => t.name === name));
+  if (unknown.length > 0) throw new Error(`${CEILINGS_FILE} names bundles that are not measured: ${unknown.join(', ')}`);
   const sessionhub: SessionHubSize[] = [];
   for (const target of targets) {
     const figure = await measureBundle(target, benchDir);
@@ -54,7 +83,18 @@ export async function runSizeBench(benchDir: string, options: { peers: boolean }
       const fromSource = await measureBundle(target, benchDir, [SOURCE_CONDITION]);
       heaviest = fromSource.modules.slice(0, 12);
     }
-    sessionhub.push({ ...figure, kind: target.kind, budget: target.budget, reference: target.reference === true, withinBudget, ...(heaviest ? { heaviest } : {}) });
+    const ceiling = ceilings[target.name] ?? null;
+    const passes = withinBudget || (ceiling !== null && figure.gzipped <= ceiling);
+    sessionhub.push({
+      ...figure,
+      kind: target.kind,
+      budget: target.budget,
+      reference: target.reference === true,
+      withinBudget,
+      ceiling,
+      passes,
+      ...(heaviest ? { heaviest } : {}),
+    });
   }
   const total = sessionhub.find((s) => s.reference)!;
   const peers: PeerSize[] = [];
@@ -101,7 +141,7 @@ export function renderSize(result: SizeResult): string {
     kb(s.gzipped),
     kb(s.gzippedInitial),
     times(s.gzipped / total.gzipped),
-    `≤ ${kb(s.budget)} ${s.withinBudget ? 'ok' : 'OVER'}`,
+    `≤ ${kb(s.budget)} ${s.withinBudget ? 'ok' : `OVER${s.ceiling === null ? '' : `, held ≤ ${kb(s.ceiling)}`}`}`,
   ]);
   for (const p of result.peers) {
     rows.push([`${p.name} ${p.version}`, kb(p.minified), kb(p.gzipped), kb(p.gzippedInitial), times(p.ratio), '']);
@@ -120,6 +160,7 @@ export function renderSize(result: SizeResult): string {
     'each kit: everything it exports, without core, delivery and their dependencies (the app ships them once).',
     'apps: the hub factory + every kit factory as an app imports them, tree-shaken, with all dependencies;\n' +
       '    * = the total the vendor SDKs are compared with.',
+    `"held ≤ x": a bundle not yet within its budget may not grow past the ceiling in bench/${CEILINGS_FILE} (pnpm size fails).`,
     ...result.notes,
   ];
   out.push(notes.map((n) => `  - ${n}`).join('\n'));
