@@ -93,9 +93,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   if (o.namespace !== undefined && (typeof o.namespace !== 'string' || !/^[\w.-]{1,64}$/.test(o.namespace))) {
     check('namespace', 'must be 1–64 letters, digits, "_", "." or "-"');
   }
-  if (o.lifecycle !== undefined && (typeof o.lifecycle !== 'object' || o.lifecycle === null || typeof o.lifecycle.subscribe !== 'function')) {
-    check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
-  }
+  if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
   if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
   return {
     engine: {

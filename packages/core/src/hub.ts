@@ -275,7 +275,7 @@ export class SessionHub {
       this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
     const live = this.liveSession();
-    if (live) this.kits.dispatchTo(kit.name, 'onSessionStart', sessionStartRecord(live[1], live[0].deviceId));
+    if (live) this.kits.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), kit.name);
   }
 
   private initializeKit(name: string): void {

@@ -84,20 +84,16 @@ export class KitHost {
     return this.entries.flatMap((e) => e.kit.sessionNeutralEvents ?? []);
   }
 
-  /** Delivers one record to every kit, in registration order. */
-  dispatch(callback: KitCallback, record: unknown): void {
+  /**
+   * Delivers one record to every kit in registration order, or with `only`, to that kit alone (a
+   * late-registered kit catching up with the live session). Buffered while a kit's init is pending.
+   */
+  dispatch(callback: KitCallback, record: unknown, only?: string): void {
     for (const entry of this.entries) {
+      if (only !== undefined && entry.kit.name !== only) continue;
       if (entry.buffer) entry.buffer.push([callback, record]);
       else if (entry.status === 'ready') this.invoke(entry, callback, record);
     }
-  }
-
-  /** Delivers one record to one kit (a late-registered kit catching up with the live session). */
-  dispatchTo(name: string, callback: KitCallback, record: unknown): void {
-    const entry = this.entries.find((e) => e.kit.name === name);
-    if (!entry) return;
-    if (entry.buffer) entry.buffer.push([callback, record]);
-    else if (entry.status === 'ready') this.invoke(entry, callback, record);
   }
 
   /** Runs an optional async method (flush, shutdown) on every ready kit; never rejects. */

@@ -1,4 +1,5 @@
 import type { SafeStorage } from '@sessionhub/core';
+import { errorText } from './error-text';
 
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
@@ -59,7 +60,7 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
   let chain: Promise<unknown> = Promise.resolve();
   let scheduled = false;
 
-  const failed = (error: unknown): void => warn(`write failed: ${String(error)}`);
+  const failed = (error: unknown): void => warn(`write failed: ${errorText(error)}`);
   /** Starts the pending writes, the meta last. */
   const drain = (): Promise<unknown> => {
     scheduled = false;

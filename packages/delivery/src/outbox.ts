@@ -10,6 +10,7 @@ import { parseRetryAfter } from './retry-after';
 import { verdictOf } from './response-verdict';
 import { globalTimers } from './timers';
 import { utf8Length } from './utf8-length';
+import { errorText } from './error-text';
 
 /** A queued item in memory. */
 interface Entry<T> {
@@ -197,7 +198,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       previousSentAt = sentAt;
       return request;
     } catch (error) {
-      drop(batch, 'build-failed', `buildRequest threw: ${String(error)}`);
+      drop(batch, 'build-failed', `buildRequest threw: ${errorText(error)}`);
     }
   };
 
@@ -228,7 +229,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       }));
       problem = `HTTP ${status}`;
     } catch (error) {
-      problem = String(error);
+      problem = errorText(error);
     }
     timers.clearTimeout(timeout);
     for (const entry of batch) entry.flying = false;
@@ -273,7 +274,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           }
           entries = items.map(({ seq, at, item }) => entry(seq, at, item, JSON.stringify(item)));
         },
-        (error: unknown) => warn(`load failed: ${String(error)}`),
+        (error: unknown) => warn(`load failed: ${errorText(error)}`),
       )
       .then(() => {
         ready = true;

@@ -373,6 +373,28 @@ describe('limits', () => {
     expect(t.logger.warnings).toEqual([expect.stringContaining('buildRequest threw: Error: kit bug')]);
   });
 
+  it('keeps going when buildRequest or the transport throws a value String() cannot print', async () => {
+    const unprintable = Object.create(null) as object;
+    let calls = 0;
+    const t = setup({
+      maxBatchItems: 1,
+      buildRequest: (items, sentAt, info) => {
+        if (calls++ === 0) throw unprintable;
+        return buildRequest(items, sentAt, info);
+      },
+      transport: (request, options) => (calls === 2 ? Promise.reject(unprintable) : t.net.transport(request, options)),
+    });
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    t.outbox.enqueue(item(1));
+    t.outbox.enqueue(item(2));
+    await t.outbox.flush();
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([[1], [2]]);
+    expect(t.outbox.health()).toMatchObject({ delivered: 2, retried: 1, dropped: { 'build-failed': 1 }, lastError: 'an unprintable value' });
+    expect(t.logger.warnings[0]).toContain('buildRequest threw: an unprintable value');
+  });
+
   it('throws a SessionHubConfigError naming the option for invalid options', () => {
     const base = { name: 'kit', storage: safeStorage(), buildRequest };
     const bad: [string, Record<string, unknown>][] = [
