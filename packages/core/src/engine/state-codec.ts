@@ -1,8 +1,8 @@
-import type { AttributeValue, SessionStartTrigger } from '../records';
-
-const TRIGGERS: readonly SessionStartTrigger[] = ['launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'];
+import type { SessionStartTrigger } from '../records';
 import { attributeValueProblem, emptyAttributes } from './attributes';
 import type { EngineConfig, EngineState, PreviousSession, SessionState } from './state';
+
+const TRIGGERS: readonly SessionStartTrigger[] = ['launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'];
 
 /**
  * The persisted form of the engine state; `version` lets later releases migrate it. The config is
@@ -18,15 +18,55 @@ export function encodeState(state: EngineState): string {
 export type DecodeResult = { ok: true; state: EngineState } | { ok: false; problem: string; deviceId: string | null };
 
 type Obj = Record<string, unknown>;
+type Check = (v: any) => unknown;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-const orNull = <T>(check: (v: unknown) => v is T) => (v: unknown): v is T | null => v === null || check(v);
+const time: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const count: Check = (v) => Number.isSafeInteger(v) && v >= 0;
+const text: Check = (v) => typeof v === 'string' && v.length > 0;
+const orNull = (check: Check): Check => (v) => v === null || check(v);
+/** The first of `checks`' fields that `v` fails, or undefined. */
+const badField = (v: Obj, checks: Record<string, Check>): string | undefined => Object.keys(checks).find((k) => !checks[k]!(v[k]));
 
-class Invalid extends Error {}
-function need(ok: boolean, what: string): void {
-  if (!ok) throw new Invalid(what);
+const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: (v) => time(v) && v >= 0 };
+/** Every persisted field but `version` and `session`, and what it must hold. */
+const STATE: Record<string, Check> = {
+  deviceId: text,
+  userId: orNull(text),
+  lastSessionIndex: count,
+  inForeground: (v) => v === null || typeof v === 'boolean',
+  clock: time,
+  previous: orNull((v) => isObj(v) && !badField(v, PREVIOUS)),
+};
+const SESSION: Record<string, Check> = {
+  id: text,
+  index: (v) => count(v) && v >= 1,
+  previousSessionId: orNull(text),
+  trigger: (v) => TRIGGERS.includes(v),
+  startTime: time,
+  lastActivity: time,
+  foregroundTime: time,
+  eventIndex: count,
+  foregroundIndex: count,
+  backgroundIndex: count,
+  foregroundSince: orNull(time),
+  firstEventTime: orNull(time),
+  lastEventTime: orNull(time),
+  previousSessionStartTime: orNull(time),
+  previousSessionDuration: orNull(time),
+  firstEventId: orNull(text),
+  userId: orNull(text),
+  attributes: (v) => isObj(v) && Object.values(v).every((value) => attributeValueProblem(value) === null),
+};
+
+/** What is wrong with a stored session (null: none), or undefined. */
+function badSession(s: unknown, lastSessionIndex: number): string | undefined {
+  if (s === null) return undefined;
+  if (!isObj(s)) return 'session';
+  const field = badField(s, SESSION);
+  if (field) return `session.${field}`;
+  // Indexes only grow, and a session is active from its start on.
+  if ((s.index as number) > lastSessionIndex) return 'session.index';
+  if ((s.lastActivity as number) < (s.startTime as number)) return 'session.lastActivity';
 }
 
 /**
@@ -45,64 +85,26 @@ export function decodeState(text: string, currentConfig: EngineConfig): DecodeRe
 
 /** {@link decodeState} for a state already parsed from JSON (e.g. nested in a larger record). */
 export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): DecodeResult {
-  const deviceId = isObj(raw) && isStr(raw.deviceId) ? raw.deviceId : null;
-  try {
-    need(isObj(raw), 'stored state is not an object');
-    const r = raw as Obj;
-    need(r.version === 1, `unknown stored state version ${JSON.stringify(r.version)}`);
-    need(isStr(r.deviceId), 'deviceId');
-    need(orNull(isStr)(r.userId), 'userId');
-    need(isCount(r.lastSessionIndex), 'lastSessionIndex');
-    need(r.inForeground === null || typeof r.inForeground === 'boolean', 'inForeground');
-    need(isTime(r.clock), 'clock');
-    const session = r.session === null ? null : decodeSession(r.session);
-    need(r.previous === null || isPrevious(r.previous), 'previous');
-    if (session) need(session.index <= (r.lastSessionIndex as number), 'session.index');
-    return {
-      ok: true,
-      state: {
-        version: 1,
-        deviceId: r.deviceId as string,
-        userId: r.userId as string | null,
-        lastSessionIndex: r.lastSessionIndex as number,
-        inForeground: r.inForeground as boolean | null,
-        clock: r.clock as number,
-        session,
-        previous: r.previous as PreviousSession | null,
-        // Configuration comes from this run's options, not from the stored state.
-        config: currentConfig,
-      },
-    };
-  } catch (error) {
-    if (!(error instanceof Invalid)) throw error;
-    return { ok: false, problem: `stored state is corrupt (${error.message})`, deviceId };
-  }
-}
-
-function isPrevious(v: unknown): v is PreviousSession {
-  return isObj(v) && isStr(v.id) && isTime(v.startTime) && isTime(v.duration) && v.duration >= 0;
-}
-
-function decodeSession(v: unknown): SessionState {
-  need(isObj(v), 'session');
-  const s = v as Obj;
-  need(isStr(s.id), 'session.id');
-  need(isCount(s.index) && (s.index as number) >= 1, 'session.index');
-  need(orNull(isStr)(s.previousSessionId), 'session.previousSessionId');
-  need(TRIGGERS.includes(s.trigger as SessionStartTrigger), 'session.trigger');
-  for (const k of ['startTime', 'lastActivity', 'foregroundTime'] as const) need(isTime(s[k]), `session.${k}`);
-  for (const k of ['eventIndex', 'foregroundIndex', 'backgroundIndex'] as const) need(isCount(s[k]), `session.${k}`);
-  for (const k of ['foregroundSince', 'firstEventTime', 'lastEventTime', 'previousSessionStartTime', 'previousSessionDuration'] as const) {
-    need(orNull(isTime)(s[k]), `session.${k}`);
-  }
-  need(orNull(isStr)(s.firstEventId), 'session.firstEventId');
-  need(orNull(isStr)(s.userId), 'session.userId');
-  need((s.lastActivity as number) >= (s.startTime as number), 'session.lastActivity');
-  need(isObj(s.attributes), 'session.attributes');
-  const attributes = emptyAttributes();
-  for (const [k, value] of Object.entries(s.attributes as Obj)) {
-    need(attributeValueProblem(value) === null, `session.attributes.${k}`);
-    attributes[k] = value as AttributeValue;
-  }
-  return { ...(s as unknown as SessionState), attributes };
+  if (!isObj(raw)) return { ok: false, problem: 'stored state is not an object', deviceId: null };
+  const deviceId = text(raw.deviceId) ? (raw.deviceId as string) : null;
+  if (raw.version !== 1) return { ok: false, problem: `unknown stored state version ${JSON.stringify(raw.version)}`, deviceId };
+  const s = raw.session;
+  const bad = badField(raw, STATE) ?? badSession(s, raw.lastSessionIndex as number);
+  if (bad) return { ok: false, problem: `stored state is corrupt (${bad})`, deviceId };
+  return {
+    ok: true,
+    state: {
+      version: 1,
+      deviceId: deviceId!,
+      userId: raw.userId as string | null,
+      lastSessionIndex: raw.lastSessionIndex as number,
+      inForeground: raw.inForeground as boolean | null,
+      clock: raw.clock as number,
+      // Attributes live in an object without a prototype (a "__proto__" key stays an ordinary key).
+      session: isObj(s) ? { ...(s as unknown as SessionState), attributes: Object.assign(emptyAttributes(), s.attributes) } : null,
+      previous: raw.previous as PreviousSession | null,
+      // Configuration comes from this run's options, not from the stored state.
+      config: currentConfig,
+    },
+  };
 }

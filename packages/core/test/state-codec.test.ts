@@ -1,0 +1,110 @@
+import { decodeState, DEFAULT_ENGINE_CONFIG, encodeState, initialState, step, type EngineInput, type EngineState } from '@sessionhub/core';
+import { describe, expect, it } from 'vitest';
+
+const T0 = 1_700_000_000_000;
+
+/** A state with a live session (attributes, events, a user) and a previous one, as the engine makes it. */
+function livedState(): EngineState {
+  let n = 0;
+  const env = { newId: () => `id-${++n}` };
+  const inputs: EngineInput[] = [
+    { type: 'launch', t: T0, foreground: true },
+    { type: 'event', t: T0 + 1000, eventId: 'e1', name: 'play', attributes: {}, affectsSession: true },
+    { type: 'setUser', t: T0 + 2000, userId: 'u1' },
+    { type: 'startNewSession', t: T0 + 3000 },
+    { type: 'setAttribute', t: T0 + 4000, key: 'level', value: 3 },
+    { type: 'event', t: T0 + 5000, eventId: 'e2', name: 'play', attributes: {}, affectsSession: true },
+    { type: 'background', t: T0 + 6000 },
+  ];
+  return inputs.reduce((state, input) => step(state, input, env).state, initialState('device-1', DEFAULT_ENGINE_CONFIG, T0));
+}
+
+type Json = Record<string, unknown>;
+
+const TEXT = [42, '', {}, true, []];
+const TEXT_OR_NULL = [42, '', {}, false];
+const COUNT = [-1, 1.5, '3', null, {}];
+const TIME = ['1', null, {}, true];
+const TIME_OR_NULL = ['1', {}, true, []];
+
+/** Every persisted field (path in the stored JSON) and values it must refuse. */
+const WRONG: Record<string, readonly unknown[]> = {
+  version: [2, '1', null],
+  deviceId: TEXT,
+  userId: TEXT_OR_NULL,
+  lastSessionIndex: [...COUNT, 0 /* below the live session's index */],
+  inForeground: ['yes', 0, {}],
+  clock: TIME,
+  previous: ['x', 1, [], { startTime: T0, duration: 1 }, { id: 'p', startTime: T0, duration: -1 }, { id: 'p', startTime: '0', duration: 1 }],
+  session: ['x', 1, []],
+  'session.id': TEXT,
+  'session.index': [...COUNT, 0],
+  'session.previousSessionId': TEXT_OR_NULL,
+  'session.trigger': ['boot', null, 1],
+  'session.startTime': [...TIME, T0 + 10_000 /* after its last activity */],
+  'session.lastActivity': [...TIME, T0 - 1 /* before its start */],
+  'session.eventIndex': COUNT,
+  'session.foregroundIndex': COUNT,
+  'session.backgroundIndex': COUNT,
+  'session.foregroundTime': TIME,
+  'session.foregroundSince': TIME_OR_NULL,
+  'session.firstEventId': TEXT_OR_NULL,
+  'session.firstEventTime': TIME_OR_NULL,
+  'session.lastEventTime': TIME_OR_NULL,
+  'session.previousSessionStartTime': TIME_OR_NULL,
+  'session.previousSessionDuration': TIME_OR_NULL,
+  'session.userId': TEXT_OR_NULL,
+  'session.attributes': ['x', [], null, { level: {} }, { level: [1] }, { level: 'x'.repeat(5000) }],
+};
+
+/** The stored JSON of `state` with one field replaced (`undefined`: removed). */
+function withField(state: EngineState, path: string, value: unknown): string {
+  const json = JSON.parse(encodeState(state)) as Json;
+  const [head, tail] = path.split('.') as [string, string | undefined];
+  const target = tail === undefined ? json : (json[head] as Json);
+  const key = tail ?? head;
+  if (value === undefined) delete target[key];
+  else target[key] = value;
+  return JSON.stringify(json);
+}
+
+describe('stored state', () => {
+  const state = livedState();
+
+  it('decodes back to itself, with the config of this run', () => {
+    const config = { ...DEFAULT_ENGINE_CONFIG, sessionTimeoutMs: 5000 };
+    const decoded = decodeState(encodeState(state), config);
+    expect(decoded).toEqual({ ok: true, state: { ...state, config } });
+    expect(state.session?.attributes).toEqual({ level: 3 });
+    expect(state.previous).not.toBeNull();
+  });
+
+  it('covers every persisted field (a new field needs its check and its case here)', () => {
+    const { session, config: _notPersisted, ...top } = state;
+    expect(Object.keys(WRONG).sort()).toEqual([...Object.keys(top), ...Object.keys(session!).map((k) => `session.${k}`), 'session'].sort());
+  });
+
+  for (const [path, values] of Object.entries(WRONG)) {
+    it(`refuses a missing or wrong ${path}, naming it, and keeps the device id when it is sound`, () => {
+      for (const value of [undefined, ...values]) {
+        const decoded = decodeState(withField(state, path, value), DEFAULT_ENGINE_CONFIG);
+        expect(decoded.ok, `${path} = ${JSON.stringify(value)}`).toBe(false);
+        if (decoded.ok) continue;
+        const field = path === 'lastSessionIndex' && value === 0 ? 'session.index' : path === 'session.startTime' && typeof value === 'number' ? 'session.lastActivity' : path;
+        if (path !== 'version') expect(decoded.problem).toBe(`stored state is corrupt (${field})`);
+        expect(decoded.deviceId).toBe(path === 'deviceId' ? null : 'device-1');
+      }
+    });
+  }
+
+  it('keeps "__proto__" as an ordinary attribute key', () => {
+    const text = withField(state, 'session.attributes', JSON.parse('{"__proto__": 1, "level": 3}'));
+    const decoded = decodeState(text, DEFAULT_ENGINE_CONFIG);
+    expect(decoded.ok && Object.keys(decoded.state.session!.attributes)).toEqual(['__proto__', 'level']);
+  });
+
+  it('reports text that is not JSON or not an object', () => {
+    expect(decodeState('{', DEFAULT_ENGINE_CONFIG)).toEqual({ ok: false, problem: 'stored state is not valid JSON', deviceId: null });
+    expect(decodeState('[1]', DEFAULT_ENGINE_CONFIG)).toEqual({ ok: false, problem: 'stored state is not an object', deviceId: null });
+  });
+});
