@@ -41,10 +41,32 @@ interface Draft extends Mutable<Omit<EngineState, 'session'>> {
  * well-typed input, and never modifies `state` (a new state is returned).
  */
 export function step(state: EngineState, input: EngineInput, env: EngineEnv): StepResult {
-  const d: Draft = { ...state, session: state.session && { ...state.session }, out: [], env };
+  const d: Draft = {
+    version: state.version,
+    deviceId: state.deviceId,
+    userId: state.userId,
+    lastSessionIndex: state.lastSessionIndex,
+    inForeground: state.inForeground,
+    clock: state.clock,
+    session: state.session && { ...state.session },
+    previous: state.previous,
+    config: state.config,
+    out: [],
+    env,
+  };
   const result = apply(d, input);
-  const { out, env: _env, ...next } = d;
-  return { state: next, outputs: out, result };
+  const next: EngineState = {
+    version: d.version,
+    deviceId: d.deviceId,
+    userId: d.userId,
+    lastSessionIndex: d.lastSessionIndex,
+    inForeground: d.inForeground,
+    clock: d.clock,
+    session: d.session,
+    previous: d.previous,
+    config: d.config,
+  };
+  return { state: next, outputs: d.out, result };
 }
 
 function apply(d: Draft, input: EngineInput): Result {
