@@ -170,7 +170,15 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       vendorNotBefore = Math.min(vendorNotBefore, notBefore);
       waitSetAt = now;
     }
-    drop(entries.filter((entry) => !entry.flying && now - entry.at >= maxAgeMs), 'expired', `older than ${maxAgeMs} ms`);
+    // Idle items older than maxAgeMs go. The queue is in enqueue order, oldest first, so the scan ends
+    // at the first idle item still young enough: a pass costs the items in flight, not the queue.
+    const expired: Entry<T>[] = [];
+    for (const entry of entries) {
+      if (entry.flying) continue;
+      if (now - entry.at < maxAgeMs) break;
+      expired.push(entry);
+    }
+    drop(expired, 'expired', `older than ${maxAgeMs} ms`);
     const start = firstIdle();
     const first = entries[start];
     if (!first) return;
