@@ -127,6 +127,8 @@ export class SessionHub {
     if (this.state && !this.shared) return this.storage.set(this.stateKey, encodeState(this.state));
   });
   private unsubscribeLifecycle: (() => void) | undefined;
+  /** Launch has started the kits: a kit registered from now on is started at once. */
+  private kitsStarted = false;
   private lastTime = 0;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
   private readonly shared: SharedSession | null;
@@ -170,11 +172,10 @@ export class SessionHub {
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
   private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
     const { shared } = this;
-    const config = this.engineConfig();
     if (shared) {
       const hub = this;
       await shared.open({
-        config,
+        config: this.engineConfig(),
         newId: this.env.newId,
         now: () => this.now(),
         deliver(outputs) {
@@ -187,10 +188,12 @@ export class SessionHub {
       });
     } else {
       const text = await this.storage.get(this.stateKey);
+      const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
       if (decoded && !decoded.ok) this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
       this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
     }
+    this.kitsStarted = true;
     for (const name of this.kits.names()) this.initializeKit(name);
     await this.kits.whenReady(KIT_INIT_WAIT_MS);
     let current: AppState | undefined;
@@ -199,6 +202,8 @@ export class SessionHub {
     } catch (error) {
       this.logger.error('lifecycle adapter failed to report the current state:', error);
     }
+    // The config now: a kit registered while the others started counts too.
+    const config = this.engineConfig();
     this.run({ type: 'launch', t, foreground: inBackground === undefined ? current !== 'background' : !inBackground, config });
     this.runPending();
     await (shared ? shared.settled() : this.persistNow());
@@ -269,8 +274,11 @@ export class SessionHub {
    */
   registerKit(kit: Kit): void {
     this.kits.add(kit);
-    if (this.phase !== 'running' || !this.current()) return;
+    // Until launch starts the kits it is started with them; after shutdown nothing runs.
+    if (!this.kitsStarted || this.phase === 'stopped') return;
     this.initializeKit(kit.name);
+    // While launch waits for the kits, the launch step is still to come and reaches this one too.
+    if (this.phase !== 'running') return;
     if (kit.sessionNeutralEvents?.length) {
       this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }

@@ -144,6 +144,34 @@ describe('hub: sessions over time', () => {
     expect(kit.events()[0]).toMatchObject({ sessionId: null, affectsSession: false });
   });
 
+  it('a kit registered while start() is under way counts: its session-neutral events, and its records', async () => {
+    // Right after start(): the state is still being read.
+    const early = setup({ kits: [] });
+    const starting = early.hub.start({ inBackground: true });
+    early.hub.registerKit({ ...recordingKit('neutral'), sessionNeutralEvents: ['Notification Sent'] });
+    early.hub.registerKit(early.kit);
+    await starting;
+    early.hub.logEvent('Notification Sent');
+    expect(early.kit.starts()).toHaveLength(0);
+    expect(early.kit.events()[0]).toMatchObject({ sessionId: null, affectsSession: false });
+
+    // While launch waits for a slow kit's init: the other kits have been started already.
+    let initDone!: () => void;
+    const slow = recordingKit('slow', { init: () => new Promise<void>((resolve) => (initDone = resolve)) });
+    const { hub } = setup({ kits: [slow] });
+    const started = hub.start();
+    await vi.waitFor(() => expect(slow.context).not.toBeNull());
+    const late = { ...recordingKit('late'), sessionNeutralEvents: ['Ping'] };
+    hub.registerKit(late);
+    initDone();
+    await started;
+    hub.logEvent('Ping');
+    hub.logEvent('play');
+    expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onForeground', 'onEvent', 'onEvent']);
+    expect(late.events().map((e) => e.affectsSession)).toEqual([false, true]);
+    expect(hub.getKitHealth().late).toMatchObject({ status: 'ready', errors: 0 });
+  });
+
   it('delivers outputs in order even when a listener calls back into the hub', async () => {
     const { hub, kit } = setup();
     hub.on('sessionEnd', () => hub.logEvent('after-end'));

@@ -61,14 +61,19 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
   let scheduled = false;
 
   const failed = (error: unknown): void => warn(`write failed: ${errorText(error)}`);
-  /** Starts the pending writes, the meta last. */
+  /**
+   * Writes the pending items and removals, then the index as it was when they were pending (every
+   * change to the queue writes at once, so that index describes exactly them). Never the index first:
+   * a kill in between would leave the removed items of a head it had already moved past for good.
+   */
   const drain = (): Promise<unknown> => {
     scheduled = false;
     const meta = JSON.stringify(index());
-    if (meta != writtenMeta) pending.set(META, (writtenMeta = meta)!);
     const writes = [...pending].map(([k, v]) => (v === null ? storage.remove(k) : storage.set(k, v)));
     pending = new Map();
-    return Promise.all(writes);
+    return Promise.all(writes).then(() => {
+      if (meta != writtenMeta) return storage.set(META, (writtenMeta = meta)!);
+    });
   };
   const schedule = (): void => {
     if (!scheduled) {

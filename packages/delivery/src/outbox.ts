@@ -51,8 +51,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     storage,
     buildRequest,
     sizeOf,
-    logger = silentLogger,
-    clock = Date.now,
     transport = fetchTransport,
     random = Math.random,
     timers = globalTimers,
@@ -67,6 +65,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     requestTimeoutMs = 30_000,
     keepaliveMaxBytes = 65_536,
   } = options;
+  // Not in the rules: null means "the default" here too (a kit may hand over what it was given).
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? Date.now;
   for (const rule of [...REQUIRED_RULES, ...SETTING_RULES]) {
     const problem = ruleProblem(rule, options[rule[0] as keyof OutboxOptions<T>]);
     if (problem) throw new SessionHubConfigError(`outbox.${rule[0]}`, `outbox ${name}: ${problem}`);
@@ -233,7 +234,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           abort.abort();
           reject(new Error(`no answer in ${requestTimeoutMs} ms`));
         }, requestTimeoutMs);
-        transport(request, { signal: abort.signal, keepalive }).then(resolve, reject);
+        // Promise.resolve: a plain-JavaScript transport may answer without a promise.
+        Promise.resolve(transport(request, { signal: abort.signal, keepalive })).then(resolve, reject);
       }));
       problem = `HTTP ${status}`;
     } catch (error) {

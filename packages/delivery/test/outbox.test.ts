@@ -395,6 +395,14 @@ describe('limits', () => {
     expect(t.logger.warnings[0]).toContain('buildRequest threw: an unprintable value');
   });
 
+  it('takes a transport that answers without a promise, and null for the logger and clock (their defaults)', async () => {
+    const t = setup({ transport: (() => ({ status: 200 })) as never, logger: null as never, clock: null as never });
+    await t.outbox.load();
+    expect(t.outbox.enqueue(item(0))).toBe(true);
+    await t.outbox.flush();
+    expect(t.outbox.health()).toMatchObject({ delivered: 1, retried: 0, queued: 0, lastError: null });
+  });
+
   it('throws a SessionHubConfigError naming the option for invalid options', () => {
     const base = { name: 'kit', storage: safeStorage(), buildRequest };
     const bad: [string, Record<string, unknown>][] = [

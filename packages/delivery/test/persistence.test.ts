@@ -236,10 +236,49 @@ describe('storage', () => {
     expect(raw.snapshot().size).toBe(4001);
   });
 
+  it('writes the index only once the items and removals it describes have landed', async () => {
+    // A storage whose removals land late (an async storage completing out of order): a kill before
+    // they land must not find an index whose head has already moved past them.
+    const raw = dyingStorage();
+    const calls: string[] = [];
+    const landing: (() => void)[] = [];
+    const lagging: DyingStorage = {
+      ...raw,
+      setItem: (k, v) => (calls.push(`set ${k}${k === 'outbox:meta' ? ' ' + v : ''}`), raw.setItem(k, v)),
+      removeItem: (k) => new Promise<void>((resolve) => landing.push(() => (raw.removeItem(k), calls.push(`removed ${k}`), resolve()))),
+    };
+    const run = launch(raw, { storage: safeStorage(lagging), maxBatchItems: 2 });
+    await run.outbox.load();
+    range(0, 5).forEach((n) => run.outbox.enqueue(item(n)));
+    // Sends wait for earlier writes to land: land them as they come until the flush is done.
+    let flushed = false;
+    const flushing = run.outbox.flush().then(() => (flushed = true));
+    for (let rounds = 0; rounds < 50 && !(flushed && landing.length === 0); rounds++) {
+      await settle();
+      landing.splice(0).forEach((land) => land());
+    }
+    await flushing;
+    await settle();
+    expect(run.net.batches()).toEqual([[0, 1], [2, 3], [4]]);
+    // Every index written comes after the writes and removals of the range it declares.
+    calls.forEach((call, i) => {
+      const meta = /^set outbox:meta (.*)$/.exec(call);
+      if (!meta) return;
+      const { head, tail } = JSON.parse(meta[1]!) as { head: number; tail: number };
+      const before = calls.slice(0, i);
+      for (let seq = 0; seq < head; seq++) expect(before, `index ${meta[1]} before item ${seq} was removed`).toContain(`removed outbox:${seq}`);
+      for (let seq = head; seq < tail; seq++) expect(before, `index ${meta[1]} before item ${seq} was written`).toContain(`set outbox:${seq}`);
+    });
+    expect(calls.at(-1)).toBe('set outbox:meta {"head":5,"tail":5}');
+    expect([...raw.snapshot().keys()]).toEqual(['outbox:meta']);
+  });
+
   it('coalesces the writes of one synchronous burst', async () => {
     const raw = dyingStorage();
     const run = launch(raw);
     await run.outbox.load();
+    // The index load writes belongs to no burst of enqueues.
+    await settle();
     const before = raw.writes;
     range(0, 50).forEach((n) => run.outbox.enqueue(item(n)));
     await settle();

@@ -104,7 +104,8 @@ export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   });
   const { endpoint, region } = options;
   if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" exclude each other');
-  const problem = deliveryOptionsProblem(options.delivery ?? {});
+  // null is refused too: the kit reads the settings when it starts.
+  const problem = deliveryOptionsProblem(options.delivery === undefined ? {} : options.delivery);
   if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
   // URLs lower-case their host: a region may be given in capitals.
   return endpointUrl(endpoint ?? `https://${region ?? 'eu1'}.clevertap-prod.com`)!;

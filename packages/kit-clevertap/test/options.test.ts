@@ -68,6 +68,7 @@ describe('clevertapKit options', () => {
     [{ ...valid, delivery: { flushIntervalMs: -1 } }, 'delivery'],
     [{ ...valid, delivery: { retries: 3 } }, 'delivery'],
     [{ ...valid, delivery: [] }, 'delivery'],
+    [{ ...valid, delivery: null }, 'delivery'],
     [{ ...valid, apiKey: 'x' }, 'apiKey'],
   ])('refuses %j, naming option %s', (options, option) => {
     const error = problem(options);
