@@ -334,11 +334,11 @@ export class SessionHub {
     if (typeof name !== 'string' || !name || name.length > MAX_NAME) {
       return this.reject(`logEvent: the event name must be a string of 1–${MAX_NAME} characters, got ${describe(name)}`);
     }
-    const call = `logEvent('${name}')`;
-    if (attributes != null && !isPlainObject(attributes)) return this.reject(`${call}: attributes must be a plain object, got ${describe(attributes)}`);
+    // Messages are built only when a call is refused: a valid call allocates no text.
+    if (attributes != null && !isPlainObject(attributes)) return this.reject(`logEvent('${name}'): attributes must be a plain object, got ${describe(attributes)}`);
     const affectsSession = options === undefined ? undefined : isPlainObject(options) ? options.affectsSession : null;
     if (affectsSession !== undefined && typeof affectsSession !== 'boolean') {
-      return this.reject(`${call}: options must be { affectsSession?: boolean }, got ${describe(options)}`);
+      return this.reject(`logEvent('${name}'): options must be { affectsSession?: boolean }, got ${describe(options)}`);
     }
     // Queued calls outlive this call: keep the attributes as they are now.
     const attrs = !attributes ? EMPTY_ATTRIBUTES : this.phase === 'running' ? attributes : { ...attributes };
