@@ -18,7 +18,7 @@ export interface TimeoutAlignment {
   readonly mismatch: string | null;
 }
 
-// Session timeouts of Braze's own SDKs, in seconds (`shared/reference/braze-clevertap.md` §1): mobile
+// Session timeouts of Braze's own SDKs, in seconds (see docs/kits/braze.md, "Timeouts"): mobile
 // (Android `com_braze_session_timeout`, Swift `sessionTimeout`) 10 s; Web `sessionTimeoutInSeconds`
 // 1800 s, raised to at least 10 s by Web SDK 6.7.1+ (the docs still say 1 s).
 const MOBILE = 10;

@@ -1,6 +1,6 @@
 /**
  * The Braze SDK data API as the Braze Web SDK 6.13.0 writes it (`models/braze-event.js`,
- * `network-manager.js`; see `shared/reference/braze-clevertap.md`, "Wire format"). Field names are
+ * `network-manager.js`; see docs/kits/braze.md). Field names are
  * Braze's, so they are snake_case.
  */
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { timeoutAlignment } from '../src/braze-timeouts';
 
-/** Braze's own SDKs (shared/reference/braze-clevertap.md §1): mobile 10 s, web 1800 s, web minimum 10 s. */
+/** Braze's own SDKs (docs/kits/braze.md): mobile 10 s, web 1800 s, web minimum 10 s. */
 const BRAZE = { mobile: 10, web: 1800, webMinimum: 10 };
 
 const timeouts = (sessionTimeout: number) => ({ sessionTimeout, foregroundTimeout: null, maxSessionDuration: null });

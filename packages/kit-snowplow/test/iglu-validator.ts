@@ -1,6 +1,6 @@
 /**
  * Test helper: validates what the kit sends against the real Iglu schemas (verbatim from
- * iglu-central, in ../shared/schemas/iglu beside the repo) plus this package's fixtures, with ajv.
+ * iglu-central, kept in ./iglu-central with their source and license) plus this package's fixtures, with ajv.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import type { HttpRequest } from '@sessionhub/delivery';
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
 
-/** iglu-central's schemas, as copied for the project (CI clones shared/ beside the repo). */
-export const SHARED_IGLU_DIR = fileURLToPath(new URL('../../../../shared/schemas/iglu/', import.meta.url));
+/** iglu-central's schemas, copied verbatim into this package (see iglu-central/README.md). */
+export const IGLU_CENTRAL_DIR = fileURLToPath(new URL('./iglu-central/', import.meta.url));
 export const FIXTURE_IGLU_DIR = fileURLToPath(new URL('./fixtures/iglu/', import.meta.url));
 
 /** The Iglu meta-schema's id, which every Iglu schema names as its `$schema`. */
@@ -78,7 +78,7 @@ export function igluValidator(): IgluValidator {
   ajv.addKeyword({ keyword: 'self', schemaType: 'object' });
   ajv.addMetaSchema(igluMetaSchema);
   const compiled = new Map<string, ValidateFunction>();
-  for (const dir of [SHARED_IGLU_DIR, FIXTURE_IGLU_DIR]) {
+  for (const dir of [IGLU_CENTRAL_DIR, FIXTURE_IGLU_DIR]) {
     for (const file of schemaFiles(dir)) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as { $schema: string; self: { vendor: string; name: string; format: string; version: string } };
       const { vendor, name, format, version } = schema.self;

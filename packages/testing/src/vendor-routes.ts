@@ -10,7 +10,7 @@ export interface VendorRoute {
 
 /**
  * Braze Web SDK: `POST <baseUrl>/api/v3/data/`; Snowplow trackers: `POST /com.snowplowanalytics.snowplow/tp2`
- * and `GET /i`; CleverTap mobile SDKs: `POST /a1` (see shared/reference).
+ * and `GET /i`; CleverTap mobile SDKs: `POST /a1` (see the kit pages in docs/kits).
  */
 export const VENDOR_ROUTES: readonly VendorRoute[] = [
   { vendor: 'braze', method: 'POST', path: '/api/v3/data/' },
