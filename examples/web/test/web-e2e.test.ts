@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { SessionHub, SessionSnapshot } from '@sessionhub/core';
 import { startExample, type ExampleServer, type PageSettings } from '../src/example-server';
 import { vendorViews, type VendorViews } from '../src/vendor-view';
-import { launchChromium, type TestBrowser } from './chromium';
+import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 
 declare global {
   interface Window {

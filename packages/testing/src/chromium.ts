@@ -1,14 +1,16 @@
 /**
- * Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core
- * (never a browser Playwright downloads), a fresh user-data-dir per browser, no background traffic.
+ * Headless Chromium for browser tests: the system's Chromium (Debian's /usr/bin/chromium, or
+ * `SESSIONHUB_CHROMIUM`) driven by playwright-core — never a browser Playwright downloads — with a
+ * fresh user-data-dir per browser and no background traffic. Node only; playwright-core is an
+ * optional peer dependency of this package.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The Chromium the tests drive: `SESSIONHUB_CHROMIUM` when set, else Debian's `/usr/bin/chromium`. */
+export const CHROMIUM_PATH = process.env.SESSIONHUB_CHROMIUM || '/usr/bin/chromium';
 
 const ARGS = [
   '--headless',
@@ -27,16 +29,19 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-let ensured = false;
-
-/** Runs scripts/ensure-chromium.mjs once (installs Debian's chromium as root if missing, else fails clearly). */
+/** Throws, saying how to install it, when there is no Chromium at {@link CHROMIUM_PATH}. */
 export function ensureChromium(): void {
-  if (ensured) return;
-  const script = new URL('../../../scripts/ensure-chromium.mjs', import.meta.url);
-  execFileSync(process.execPath, [script.pathname], { stdio: 'inherit' });
-  ensured = true;
+  try {
+    accessSync(CHROMIUM_PATH, constants.X_OK);
+  } catch {
+    throw new Error(
+      `No Chromium at ${CHROMIUM_PATH}. Install Debian's (apt-get install chromium; in this repository ` +
+        '`node scripts/ensure-chromium.mjs` does it), or set SESSIONHUB_CHROMIUM to a Chromium binary.',
+    );
+  }
 }
 
+/** Launches headless Chromium with a fresh profile. */
 export async function launchChromium(): Promise<TestBrowser> {
   ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), 'sessionhub-chromium-'));
