@@ -1,0 +1,140 @@
+/** The `sessionhub` command line: commands, flags and the usage text. */
+import { parseArgs } from 'node:util';
+
+export const USAGE = `usage:
+  sessionhub compare <log> [--json] [--html report.html] [options]
+      sessionize <log> with SessionHub's engine and with each vendor SDK's own rules, and show
+      where the numbers differ (a table; --json for JSON; --html for a self-contained report)
+  sessionhub generate --devices N --events M --seed S [--out file] [--format ndjson|csv]
+      write a realistic seeded log (M events in all) to --out or stdout
+
+<log> is a path, or - for stdin; NDJSON or CSV with a header (by the name: .csv), gzip or not.
+options:
+  --timeout <s>              SessionHub's session timeout (default 60)
+  --resume-on-relaunch       a launch continues a session that has not expired (web logs)
+  --on-error stop|skip       a bad line stops the run (default), or is reported and skipped
+  --format ndjson|csv        the log's format, when its name does not say
+  --braze-mobile session-start|background
+                             where Braze mobile counts its 10 s from (default session-start)
+  --canonical-only           compare: SessionHub's sessions only (no vendor models)
+  --sample <n>               compare --html: devices drawn on the timelines (default 12)
+`;
+
+/** A command line that cannot run: the message says what to fix; exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CommonArgs {
+  readonly log: string;
+  readonly timeout: number;
+  readonly resumeOnRelaunch: boolean;
+  readonly onError: 'stop' | 'skip';
+  readonly format: 'ndjson' | 'csv' | null;
+}
+
+export type Command =
+  | ({ readonly command: 'compare'; readonly json: boolean; readonly html: string | null; readonly brazeMobile: 'session-start' | 'background'; readonly canonicalOnly: boolean; readonly sample: number } & CommonArgs)
+  | ({ readonly command: 'replay'; readonly out: string | null; readonly kits: string | null; readonly checkpoint: string | null; readonly checkpointEvery: number } & CommonArgs)
+  | { readonly command: 'generate'; readonly devices: number; readonly events: number; readonly seed: number; readonly out: string | null; readonly format: 'ndjson' | 'csv' }
+  | { readonly command: 'help' };
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  html: { type: 'string' },
+  timeout: { type: 'string' },
+  'resume-on-relaunch': { type: 'boolean' },
+  'on-error': { type: 'string' },
+  format: { type: 'string' },
+  'braze-mobile': { type: 'string' },
+  'canonical-only': { type: 'boolean' },
+  sample: { type: 'string' },
+  out: { type: 'string' },
+  kits: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  devices: { type: 'string' },
+  events: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ALLOWED: Record<string, readonly string[]> = {
+  compare: ['json', 'html', 'timeout', 'resume-on-relaunch', 'on-error', 'format', 'braze-mobile', 'canonical-only', 'sample'],
+  generate: ['devices', 'events', 'seed', 'out', 'format'],
+};
+
+function number(name: string, text: string | undefined, fallback: number | null, min: number, integer: boolean): number {
+  if (text === undefined) {
+    if (fallback === null) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(name: string, text: string | undefined, values: readonly T[], fallback: T): T {
+  if (text === undefined) return fallback;
+  if (!(values as readonly string[]).includes(text)) throw new UsageError(`--${name} must be ${values.join(' or ')}, got ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+/** Parses `sessionhub`'s arguments (without `node` and the script). */
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values: v, positionals } = parsed;
+  const command = positionals[0];
+  if (v.help || command === undefined || command === 'help') return { command: 'help' };
+  const allowed = ALLOWED[command];
+  if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(command)} (compare or generate)`);
+  const stray = Object.keys(v).find((k) => !allowed.includes(k));
+  if (stray) throw new UsageError(`--${stray} does not apply to ${command}`);
+
+  if (command === 'generate') {
+    if (positionals.length > 1) throw new UsageError(`generate takes no log, got ${JSON.stringify(positionals[1])}`);
+    return {
+      command,
+      devices: number('devices', v.devices, null, 1, true),
+      events: number('events', v.events, null, 0, true),
+      seed: number('seed', v.seed, null, 0, true),
+      out: v.out ?? null,
+      format: oneOf('format', v.format, ['ndjson', 'csv'] as const, 'ndjson'),
+    };
+  }
+  if (positionals.length !== 2) throw new UsageError(`${command} takes one log (a path, or - for stdin)`);
+  const common: CommonArgs = {
+    log: positionals[1]!,
+    timeout: number('timeout', v.timeout, 60, 1, false),
+    resumeOnRelaunch: v['resume-on-relaunch'] ?? false,
+    onError: oneOf('on-error', v['on-error'], ['stop', 'skip'] as const, 'stop'),
+    format: v.format === undefined ? null : oneOf('format', v.format, ['ndjson', 'csv'] as const, 'ndjson'),
+  };
+  if (command === 'compare') {
+    return {
+      command,
+      ...common,
+      json: v.json ?? false,
+      html: v.html ?? null,
+      brazeMobile: oneOf('braze-mobile', v['braze-mobile'], ['session-start', 'background'] as const, 'session-start'),
+      canonicalOnly: v['canonical-only'] ?? false,
+      sample: number('sample', v.sample, 12, 0, true),
+    };
+  }
+  if ((v.out === undefined) === (v.kits === undefined)) throw new UsageError('replay needs exactly one of --out <file> and --kits <config>');
+  return {
+    command: 'replay',
+    ...common,
+    out: v.out ?? null,
+    kits: v.kits ?? null,
+    checkpoint: v.checkpoint ?? null,
+    checkpointEvery: number('checkpoint-every', v['checkpoint-every'], 100_000, 1, true),
+  };
+}

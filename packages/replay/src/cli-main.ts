@@ -1,0 +1,74 @@
+/** The `sessionhub` command's body: see {@link main}. */
+import { writeFileSync } from 'node:fs';
+import { parseCommand, USAGE, UsageError, type Command } from './cli-args';
+import { renderCompareHtml } from './compare/render-html';
+import { renderCompareTable } from './compare/render-table';
+import { compareLog } from './compare/run-compare';
+import { BadLineError } from './log/bad-lines';
+import { formatLine, GENERATED_CSV_HEADER, generateLog } from './generate';
+import { progressFor } from './progress';
+import { lineWriter } from './write-lines';
+
+async function run(command: Command): Promise<number> {
+  switch (command.command) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'compare': {
+      const progress = progressFor(command.log);
+      const report = await compareLog(command.log, {
+        format: command.format,
+        onError: command.onError,
+        onBytes: (n) => progress.bytes(n),
+        engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch },
+        vendors: !command.canonicalOnly,
+        brazeMobileClock: command.brazeMobile,
+        sampleDevices: command.html ? command.sample : 0,
+      }).finally(() => progress.stop());
+      if (command.html) writeFileSync(command.html, renderCompareHtml(report));
+      process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+      return 0;
+    }
+    case 'generate': {
+      const out = lineWriter(command.out);
+      let chunk = command.format === 'csv' ? `${GENERATED_CSV_HEADER}\n` : '';
+      for (const line of generateLog(command)) {
+        chunk += `${formatLine(line, command.format)}\n`;
+        if (chunk.length > 1 << 16) {
+          await out.write(chunk);
+          chunk = '';
+        }
+      }
+      await out.write(chunk);
+      await out.close();
+      return 0;
+    }
+    default:
+      throw new UsageError(`${command.command} is not available`);
+  }
+}
+
+/**
+ * Runs `sessionhub` with `argv` (without `node` and the script) and resolves with the exit code:
+ * 0 done, 1 the run failed (e.g. a bad line with `--on-error stop`), 2 a usage mistake. Messages go to
+ * stderr, results to stdout.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    process.stderr.write(`sessionhub: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  return run(command).catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`sessionhub: ${error.message}\n`);
+      return 2;
+    }
+    // Expected failures (a bad line, a missing file) say what to fix; anything else shows its stack.
+    const expected = error instanceof BadLineError || (error instanceof Error && 'code' in error);
+    process.stderr.write(`sessionhub: ${expected ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  });
+}

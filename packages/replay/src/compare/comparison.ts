@@ -1,0 +1,223 @@
+import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineConfig, type EngineEnv, type EngineInput, type EngineState } from '@sessionhub/core';
+import type { LogRecord, Platform } from '../log/log-record';
+import { INITIAL_MODEL_STATE, type ClosedSession, type ModelState, type VendorModel } from '../models/model';
+import { VENDORS, vendorModels, type VendorModelOptions } from '../models/index';
+import { engineInputs } from '../engine-inputs';
+import { NEUTRAL_EVENT, RESTART, Tally, TIMEOUT_GAP, USER_CHANGE } from './tally';
+
+/** How `compare` sessionizes. */
+export interface ComparisonOptions extends VendorModelOptions {
+  /** The canonical engine's configuration (default: the hub's defaults, 60 s timeout). */
+  readonly engine?: Partial<EngineConfig>;
+  /** false: the canonical sessions only (no vendor models). Default true. */
+  readonly vendors?: boolean;
+  /** Devices whose sessions are kept for timelines (the first ones seen). Default 0. */
+  readonly sampleDevices?: number;
+}
+
+/** One session on a sampled device's timeline. */
+export interface TimelineSession {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A sampled device's sessions per column (`canonical`, then each vendor). */
+export interface DeviceTimeline {
+  readonly deviceId: string;
+  platform: Platform | null;
+  readonly first: number;
+  last: number;
+  readonly columns: Record<string, TimelineSession[]>;
+}
+
+interface Device {
+  engine: EngineState;
+  platform: Platform | null;
+  /** Vendor model states for the decided platform, or for both while undecided. */
+  mobile: ModelState[] | null;
+  web: ModelState[] | null;
+  /** While the platform is undecided, each variant's figures wait here. */
+  pendingMobile: Tally[] | null;
+  pendingWeb: Tally[] | null;
+  anonymous: boolean;
+  timeline: DeviceTimeline | null;
+}
+
+// Ids mean nothing to a comparison: a constant keeps the engine from allocating any.
+const ENV: EngineEnv = { newId: () => 's' };
+
+/**
+ * Sessionizes a log's records, device by device, with the canonical engine (`step` from
+ * `@sessionhub/core`) and each vendor's model, and tallies the results. Feed records with
+ * {@link Comparison.add} in log order, then call {@link Comparison.finish}.
+ */
+export class Comparison {
+  readonly config: EngineConfig;
+  readonly canonical = new Tally();
+  /** Per vendor in {@link VENDORS} order (empty when vendors are off). */
+  readonly vendors: Tally[];
+  readonly mobileModels: VendorModel[];
+  readonly webModels: VendorModel[];
+  readonly timelines: DeviceTimeline[] = [];
+  private readonly devices = new Map<string, Device>();
+  private readonly users = new Set<string>();
+  private readonly withVendors: boolean;
+  private readonly sample: number;
+  records = 0;
+  private finished = false;
+
+  constructor(options: ComparisonOptions = {}) {
+    this.config = { ...DEFAULT_ENGINE_CONFIG, ...options.engine };
+    this.withVendors = options.vendors !== false;
+    this.mobileModels = this.withVendors ? vendorModels('mobile', options) : [];
+    this.webModels = this.withVendors ? vendorModels('web', options) : [];
+    this.vendors = this.mobileModels.map(() => new Tally());
+    this.sample = options.sampleDevices ?? 0;
+  }
+
+  /** Number of devices seen so far. */
+  get deviceCount(): number {
+    return this.devices.size;
+  }
+
+  /** Distinct signed-in users, plus devices that did something while nobody was signed in. */
+  get userCount(): number {
+    let anonymous = 0;
+    for (const d of this.devices.values()) if (d.anonymous) anonymous++;
+    return this.users.size + anonymous;
+  }
+
+  /** Devices of each platform (undecided devices are web: they had no lifecycle lines). */
+  platformCounts(): { mobile: number; web: number } {
+    let mobile = 0;
+    for (const d of this.devices.values()) if (d.platform === 'mobile') mobile++;
+    return { mobile, web: this.devices.size - mobile };
+  }
+
+  /** Applies one log line (in log order) to its device's engine state and vendor models. */
+  add(line: LogRecord): void {
+    this.records++;
+    let device = this.devices.get(line.deviceId);
+    if (device === undefined) device = this.newDevice(line);
+    const before = device.engine.userId;
+    if (line.userId !== undefined && line.userId !== null) this.users.add(line.userId);
+    else if ((line.userId === undefined ? before : null) === null) device.anonymous = true;
+
+    const cause =
+      line.type === 'launch' ? RESTART : line.userId !== undefined && line.userId !== before ? USER_CHANGE : line.type === 'event' && !line.affectsSession ? NEUTRAL_EVENT : TIMEOUT_GAP;
+
+    // Canonical sessions.
+    let starts = 0;
+    const inputs = engineInputs(line, before, 'e');
+    let state = device.engine;
+    for (let i = 0; i < inputs.length; i++) {
+      const { state: next, outputs } = step(state, inputs[i]!, ENV);
+      state = next;
+      for (let j = 0; j < outputs.length; j++) {
+        const o = outputs[j]!;
+        if (o.type === 'sessionStart') starts++;
+        else if (o.type === 'sessionEnd') {
+          this.canonical.add(o.record.duration, o.record.duration);
+          if (device.timeline) device.timeline.columns.canonical!.push({ start: o.record.startTime, end: o.record.endTime });
+        }
+      }
+    }
+    device.engine = state;
+    if (device.timeline) device.timeline.last = Math.max(device.timeline.last, line.t);
+    if (!this.withVendors) return;
+
+    // The platform: as the line says, else mobile at the first lifecycle line.
+    if (device.platform === null) {
+      const decided = line.platform ?? (line.type !== 'event' ? 'mobile' : null);
+      if (decided !== null) this.decide(device, decided);
+    }
+    if (device.mobile) this.stepModels(device, this.mobileModels, device.mobile, device.pendingMobile ?? this.vendors, line, starts, cause);
+    if (device.web) this.stepModels(device, this.webModels, device.web, device.pendingWeb ?? this.vendors, line, starts, cause);
+  }
+
+  private newDevice(line: LogRecord): Device {
+    const platform = this.withVendors ? (line.platform ?? (line.type !== 'event' ? 'mobile' : null)) : null;
+    const fresh = (): ModelState[] => this.mobileModels.map(() => INITIAL_MODEL_STATE);
+    const undecided = platform === null && this.withVendors;
+    const device: Device = {
+      engine: initialState(line.deviceId, this.config, line.t),
+      platform,
+      mobile: platform === 'mobile' || undecided ? fresh() : null,
+      web: platform === 'web' || undecided ? fresh() : null,
+      pendingMobile: undecided ? this.mobileModels.map(() => new Tally(4)) : null,
+      pendingWeb: undecided ? this.webModels.map(() => new Tally(4)) : null,
+      anonymous: false,
+      timeline: null,
+    };
+    if (this.timelines.length < this.sample) {
+      const columns: Record<string, TimelineSession[]> = { canonical: [] };
+      for (const v of this.withVendors ? VENDORS : []) columns[v] = [];
+      device.timeline = { deviceId: line.deviceId, platform, first: line.t, last: line.t, columns };
+      this.timelines.push(device.timeline);
+    }
+    this.devices.set(line.deviceId, device);
+    return device;
+  }
+
+  /** Fixes a device's platform: the chosen variant's pending figures count, the other's are dropped. */
+  private decide(device: Device, platform: Platform): void {
+    device.platform = platform;
+    if (device.timeline) {
+      device.timeline.platform = platform;
+      if (platform === 'mobile') for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
+    }
+    const pending = platform === 'mobile' ? device.pendingMobile : device.pendingWeb;
+    if (pending) for (let i = 0; i < pending.length; i++) this.vendors[i]!.merge(pending[i]!);
+    if (platform === 'mobile') device.web = null;
+    else device.mobile = null;
+    device.pendingMobile = device.pendingWeb = null;
+  }
+
+  private stepModels(device: Device, models: VendorModel[], states: ModelState[], tallies: Tally[], line: LogRecord, starts: number, cause: number): void {
+    const timeline = device.timeline && (device.platform !== null || models === this.webModels) ? device.timeline : null;
+    for (let i = 0; i < models.length; i++) {
+      const next = models[i]!.step(states[i]!, line);
+      states[i] = next;
+      const tally = tallies[i]!;
+      const closed = next.closed;
+      for (let j = 0; j < closed.length; j++) {
+        const c = closed[j]!;
+        tally.add(c.length, c.span);
+        if (timeline) timeline.columns[VENDORS[i]!]!.push(endOf(c));
+      }
+      if (next.started !== starts) tally.causes[cause]! += next.started - starts;
+    }
+  }
+
+  /**
+   * Ends the comparison: sessions still live are measured as they stand (at their last activity)
+   * and counted as open; undecided devices count as web. Returns nothing; read the tallies.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const device of this.devices.values()) {
+      const s = device.engine.session;
+      if (s) {
+        const length = Math.max(0, s.lastActivity - s.startTime);
+        this.canonical.add(length, length, true);
+        if (device.timeline) device.timeline.columns.canonical!.push({ start: s.startTime, end: s.lastActivity });
+      }
+      if (!this.withVendors) continue;
+      if (device.platform === null) this.decide(device, 'web');
+      const models = device.platform === 'mobile' ? this.mobileModels : this.webModels;
+      const states = (device.platform === 'mobile' ? device.mobile : device.web)!;
+      for (let i = 0; i < models.length; i++) {
+        const c = models[i]!.finish(states[i]!);
+        if (c) {
+          this.vendors[i]!.add(c.length, c.span, true);
+          if (device.timeline) device.timeline.columns[VENDORS[i]!]!.push(endOf(c));
+        }
+      }
+    }
+  }
+}
+
+const endOf = (c: ClosedSession): TimelineSession => ({ start: c.start, end: Math.max(c.start, c.end) });
+
+export type { EngineInput };

@@ -1,0 +1,123 @@
+import type { EngineConfig } from '@sessionhub/core';
+import { VENDORS } from '../models/index';
+import type { Vendor } from '../models/model';
+import type { Comparison, DeviceTimeline } from './comparison';
+import { CAUSES, quantile, type Cause, type Tally } from './tally';
+
+/** How a column's session count differs from the canonical count, and why. */
+export interface Difference {
+  /** This column's sessions minus the canonical sessions. */
+  readonly sessions: number;
+  /**
+   * The count difference by what the log showed where the two disagreed about a session start:
+   * `timeoutGaps` (a gap between the two timeouts), `restarts` (an app launch), `userChanges`
+   * (a line changing the user), `neutralEvents` (an event the canonical session ignores,
+   * `affectsSession: false`). They sum to `sessions`.
+   */
+  readonly byCause: Readonly<Record<Cause, number>>;
+  /** Total session time minus the canonical total, ms. */
+  readonly totalMs: number;
+  /** The part of `totalMs` from where sessions start and end (lengths measured start → last activity), ms. */
+  readonly boundariesMs: number;
+  /** The part of `totalMs` from measuring lengths differently (e.g. first → last event, a 10 s minimum), ms. */
+  readonly measurementMs: number;
+}
+
+/** A length histogram: `counts[i]` sessions lasted from `edgesMs[i]` (inclusive) to `edgesMs[i + 1]`. */
+export interface Histogram {
+  readonly edgesMs: readonly number[];
+  readonly counts: readonly number[];
+}
+
+/** One column of the report: the canonical sessions, or what one vendor's own SDK would count. */
+export interface ColumnReport {
+  /** `canonical`, or the vendor. */
+  readonly id: 'canonical' | Vendor;
+  readonly label: string;
+  /** The rules applied, one line per platform. */
+  readonly rules: readonly string[];
+  readonly sessions: number;
+  /** Sessions still live at the end of the log (included in `sessions`). */
+  readonly openAtEnd: number;
+  readonly sessionsPerUser: number;
+  readonly medianMs: number;
+  readonly p90Ms: number;
+  readonly totalMs: number;
+  /** Null for the canonical column. */
+  readonly difference: Difference | null;
+  readonly histogram: Histogram;
+}
+
+/** What `sessionhub compare` reports (also its `--json`). */
+export interface CompareReport {
+  readonly input: { readonly lines: number; readonly records: number; readonly skipped: number };
+  readonly devices: { readonly total: number; readonly mobile: number; readonly web: number };
+  readonly users: number;
+  readonly canonicalConfig: { readonly sessionTimeoutS: number; readonly resumeOnRelaunch: boolean };
+  readonly columns: readonly ColumnReport[];
+  /** Sessions of the first devices, per column, for timelines. */
+  readonly timelines: readonly DeviceTimeline[];
+}
+
+const LABELS: Record<Vendor, string> = { braze: 'Braze', snowplow: 'Snowplow', clevertap: 'CleverTap', mparticle: 'mParticle' };
+
+/** Histogram edges, ms: 0, 10 s, 30 s, 1, 2, 5, 10, 20, 30 min, 1, 2, 4 h, and beyond. */
+export const HISTOGRAM_EDGES_MS: readonly number[] = Object.freeze(
+  [0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400].map((s) => s * 1000),
+);
+
+function histogram(sorted: Float64Array): Histogram {
+  const counts = HISTOGRAM_EDGES_MS.map(() => 0);
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (bin + 1 < HISTOGRAM_EDGES_MS.length && sorted[i]! >= HISTOGRAM_EDGES_MS[bin + 1]!) bin++;
+    counts[bin]!++;
+  }
+  return { edgesMs: HISTOGRAM_EDGES_MS, counts };
+}
+
+function column(id: ColumnReport['id'], label: string, rules: string[], tally: Tally, users: number, canonical: Tally | null): ColumnReport {
+  const sorted = tally.sorted();
+  const byCause = Object.fromEntries(CAUSES.map((c, i) => [c, tally.causes[i]!])) as Record<Cause, number>;
+  return {
+    id,
+    label,
+    rules,
+    sessions: tally.sessions,
+    openAtEnd: tally.open,
+    sessionsPerUser: users === 0 ? 0 : tally.sessions / users,
+    medianMs: quantile(sorted, 0.5),
+    p90Ms: quantile(sorted, 0.9),
+    totalMs: tally.total,
+    difference: canonical && {
+      sessions: tally.sessions - canonical.sessions,
+      byCause,
+      totalMs: tally.total - canonical.total,
+      boundariesMs: tally.spanTotal - canonical.total,
+      measurementMs: tally.total - tally.spanTotal,
+    },
+    histogram: histogram(sorted),
+  };
+}
+
+/** The report of a finished comparison. */
+export function compareReport(c: Comparison, input: { lines: number; skipped: number }): CompareReport {
+  c.finish();
+  const users = c.userCount;
+  const config: EngineConfig = c.config;
+  const platforms = c.platformCounts();
+  const columns = [column('canonical', 'SessionHub', [`${config.sessionTimeoutMs / 1000} s timeout (canonical engine)`], c.canonical, users, null)];
+  c.vendors.forEach((tally, i) => {
+    const vendor = VENDORS[i]!;
+    const rules = [`mobile: ${c.mobileModels[i]!.summary}`, `web: ${c.webModels[i]!.summary}`];
+    columns.push(column(vendor, LABELS[vendor], rules, tally, users, c.canonical));
+  });
+  return {
+    input: { lines: input.lines, records: c.records, skipped: input.skipped },
+    devices: { total: c.deviceCount, mobile: platforms.mobile, web: platforms.web },
+    users,
+    canonicalConfig: { sessionTimeoutS: config.sessionTimeoutMs / 1000, resumeOnRelaunch: config.resumeOnRelaunch },
+    columns,
+    timelines: c.timelines,
+  };
+}

@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { csvRow, parseCsvHeader } from './csv';
+import type { ParsedLine } from './log-record';
+import { parseRecord } from './parse-record';
+
+/** How a log's lines are written. */
+export type LogFormat = 'ndjson' | 'csv';
+
+/**
+ * Turns a log's text lines into records, one line at a time: NDJSON, or CSV whose first line is the
+ * header. Without a format it is decided by the first line that is not blank (`{` → NDJSON).
+ * Blank lines are not records and are passed over; every other line gives a record or a problem.
+ */
+export class LineParser {
+  private format: LogFormat | null;
+  private header: string[] | null = null;
+  /** Line number of the last line given. */
+  line = 0;
+
+  constructor(format: LogFormat | null = null) {
+    this.format = format;
+  }
+
+  /** The next line's outcome; null for a blank line or the CSV header. */
+  parse(text: string): ParsedLine | null {
+    const line = ++this.line;
+    if (text.length === 0 || (text.trim().length === 0)) return null;
+    if (this.format === null) this.format = text.trimStart().startsWith('{') ? 'ndjson' : 'csv';
+    if (this.format === 'ndjson') {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        return { ok: false, error: { line, problem: `not valid JSON (${error instanceof Error ? error.message : String(error)})` } };
+      }
+      return parseRecord(value, line);
+    }
+    if (this.header === null) {
+      const header = parseCsvHeader(text);
+      if (typeof header === 'string') {
+        // Without a header no later line can be read: every line reports the header's problem.
+        return { ok: false, error: { line, problem: header } };
+      }
+      this.header = header;
+      return null;
+    }
+    const row = csvRow(this.header, text);
+    if (typeof row === 'string') return { ok: false, error: { line, problem: row } };
+    return parseRecord(row, line, true);
+  }
+}
+
+/** How {@link readLog} reads. */
+export interface ReadLogOptions {
+  /** The format; by default from the file name, else from the first line. */
+  readonly format?: LogFormat | null;
+  /** Told the size of each chunk of raw (possibly compressed) bytes read, for progress. */
+  readonly onBytes?: (bytes: number) => void;
+}
+
+/** Where a log comes from: a path (`-` for stdin), or a stream. */
+export type LogSource = string | Readable;
+
+/** The log's format from its file name (`.csv`, `.csv.gz`), or null to detect it from its text. */
+export function formatFromName(path: string): LogFormat | null {
+  const name = path.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl') || name.endsWith('.json')) return 'ndjson';
+  return null;
+}
+
+/**
+ * The bytes of a source, gunzipped when they are gzip (recognized by gzip's magic bytes, so a
+ * compressed stdin works too).
+ */
+export function openSource(source: LogSource, onBytes?: (bytes: number) => void): Readable {
+  const raw: Readable = typeof source === 'string' ? (source === '-' ? process.stdin : createReadStream(source)) : source;
+  if (onBytes) raw.on('data', (chunk: Buffer) => onBytes(chunk.length));
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  let decided = false;
+  const onData = (chunk: Buffer): void => {
+    if (decided) return;
+    decided = true;
+    raw.off('data', onData);
+    raw.pause();
+    const gz = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+    const target = gz ? createGunzip() : out;
+    if (gz) {
+      target.on('error', (e) => out.destroy(new Error(`the gzip data is corrupt: ${e.message}`)));
+      target.pipe(out);
+    }
+    target.write(chunk);
+    raw.pipe(target);
+    raw.resume();
+  };
+  raw.on('data', onData);
+  raw.on('error', (e) => out.destroy(e));
+  raw.on('end', () => {
+    if (!decided) out.end();
+  });
+  return out;
+}
+
+/** The text lines of a byte stream, in arrays (one per chunk, to keep per-line overhead low). */
+export async function* readLines(stream: Readable): AsyncGenerator<string[]> {
+  stream.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const lines = text.split('\n');
+    rest = lines.pop()!;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    if (lines.length > 0) yield lines;
+  }
+  if (rest.length > 0) yield [rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest];
+}
+
+/**
+ * Reads a log and yields its lines' outcomes in batches, in order: records and problems. Blank
+ * lines and the CSV header yield nothing.
+ */
+export async function* readLog(source: LogSource, options: ReadLogOptions = {}): AsyncGenerator<ParsedLine[]> {
+  const named = typeof source === 'string' && source !== '-' ? formatFromName(source) : null;
+  const parser = new LineParser(options.format ?? named);
+  for await (const lines of readLines(openSource(source, options.onBytes))) {
+    const batch: ParsedLine[] = [];
+    for (const text of lines) {
+      const parsed = parser.parse(text);
+      if (parsed !== null) batch.push(parsed);
+    }
+    if (batch.length > 0) yield batch;
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+/** Resolves @sessionhub/<pkg> to the package's TypeScript source, as vitest's aliases do. */
+const workspaceSources: Plugin = {
+  name: 'workspace-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@sessionhub\/[a-z-]+$/ }, (args) => ({ path: resolve(packagesDir, args.path.slice(12), 'src', 'index.ts') }));
+  },
+};
+
+let dir: string;
+let cli: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sessionhub-cli-'));
+  cli = join(dir, 'sessionhub.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [workspaceSources],
+    // cli-progress is CommonJS: give the ESM bundle a require().
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI with `args`, feeding `stdin`. */
+export function sessionhub(args: string[], stdin?: Buffer | string): Promise<Exit> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('sessionhub (the built command)', () => {
+  it('generate is deterministic; compare reads it from a file, from stdin (-) and gzipped, with the same numbers', async () => {
+    const a = await sessionhub(['generate', '--devices', '20', '--events', '600', '--seed', '3']);
+    const b = await sessionhub(['generate', '--devices', '20', '--events', '600', '--seed', '3']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout.trim().split('\n')).toHaveLength(600);
+    writeFileSync(join(dir, 'log.ndjson'), a.stdout);
+    const fromFile = await sessionhub(['compare', 'log.ndjson', '--json']);
+    expect(fromFile).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(fromFile.stdout);
+    expect(report.input).toEqual({ lines: 600, records: 600, skipped: 0 });
+    expect(report.devices.total).toBe(20);
+    const fromStdin = await sessionhub(['compare', '-', '--json'], gzipSync(a.stdout));
+    expect(JSON.parse(fromStdin.stdout)).toEqual(report);
+    const table = await sessionhub(['compare', 'log.ndjson']);
+    expect(table.stdout).toContain(`SessionHub (canonical)  ${String(report.columns[0].sessions).padStart(8)}`);
+    // No terminal: no progress bar on stderr.
+    expect(table.stderr).toBe('');
+  });
+
+  it('CSV: generate --format csv gives the same sessions as NDJSON', async () => {
+    const csv = await sessionhub(['generate', '--devices', '5', '--events', '200', '--seed', '4', '--format', 'csv', '--out', 'log.csv']);
+    const ndjson = await sessionhub(['generate', '--devices', '5', '--events', '200', '--seed', '4', '--out', 'log4.ndjson']);
+    expect([csv.code, ndjson.code]).toEqual([0, 0]);
+    const fromCsv = JSON.parse((await sessionhub(['compare', 'log.csv', '--json'])).stdout);
+    const fromNdjson = JSON.parse((await sessionhub(['compare', 'log4.ndjson', '--json'])).stdout);
+    expect({ ...fromCsv, input: null }).toEqual({ ...fromNdjson, input: null });
+    expect(fromCsv.input.lines).toBe(201);
+  });
+
+  it('a bad line stops the run (exit 1) naming it; --on-error skip reports it and counts it', async () => {
+    writeFileSync(join(dir, 'bad.ndjson'), '{"deviceId":"d","timestamp":1,"type":"event","name":"a"}\n{"deviceId":"d","timestamp":"soon","type":"event","name":"b"}\n');
+    const stopped = await sessionhub(['compare', 'bad.ndjson']);
+    expect(stopped).toMatchObject({ code: 1, stdout: '' });
+    expect(stopped.stderr).toBe('sessionhub: line 2: timestamp must be epoch ms or ISO 8601 with Z or an offset (e.g. 2026-03-14T09:00:00Z), got "soon" (use --on-error skip to skip bad lines)\n');
+    const skipped = await sessionhub(['compare', 'bad.ndjson', '--on-error', 'skip']);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toMatch(/^skipped line 2: timestamp must be/);
+    expect(skipped.stdout).toContain('1 line skipped');
+  });
+
+  it('usage mistakes exit 2 and say what to fix', async () => {
+    expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });
+    expect(await sessionhub(['generate', '--devices', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--events is required') });
+    expect(await sessionhub(['compare', 'nope.ndjson'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no such file') });
+  });
+});

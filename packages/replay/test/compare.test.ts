@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Comparison } from '../src/compare/comparison';
+import { compareReport, type CompareReport } from '../src/compare/report';
+import { renderCompareTable } from '../src/compare/render-table';
+import { bg, ev, fg, launch, records, type LineSpec } from './timeline';
+
+function compare(lines: readonly LineSpec[], options: ConstructorParameters<typeof Comparison>[0] = {}): CompareReport {
+  const c = new Comparison(options);
+  for (const r of records(lines)) c.add(r);
+  return compareReport(c, { lines: lines.length, skipped: 0 });
+}
+
+const column = (r: CompareReport, id: string) => r.columns.find((c) => c.id === id)!;
+
+describe('compare', () => {
+  // A phone: a 70 s background (past SessionHub's 60 s, under Snowplow's and CleverTap's timeouts),
+  // alice signs in, bob takes over, a push nobody opened (session-neutral), and a relaunch.
+  const phone = [
+    launch(0),
+    ev(5),
+    bg(30),
+    fg(100),
+    ev(110, { userId: 'alice' }),
+    ev(200, { userId: 'bob' }),
+    bg(210),
+    ev(400, { neutral: true, name: 'push_received' }),
+    launch(5000),
+  ];
+
+  it('counts each column and says where every difference comes from', () => {
+    const r = compare(phone);
+    // SessionHub: [0–30] (background timeout), [100–200] (bob ends it), [200–210] (expired, noticed at the push), [5000–] open.
+    expect(column(r, 'canonical')).toMatchObject({ sessions: 4, openAtEnd: 1, totalMs: 30_000 + 100_000 + 10_000 });
+    // Braze (from the session start): [0–30], [100–110] alice, [110–200] bob, [200–400] (the push extends it), relaunch [5000–].
+    const braze = column(r, 'braze');
+    expect(braze.sessions).toBe(5);
+    expect(braze.difference!.byCause).toEqual({ timeoutGaps: 0, restarts: 0, userChanges: 1, neutralEvents: 0 });
+    // Snowplow: one session until the relaunch, then a new one; user ids do not count.
+    const snowplow = column(r, 'snowplow');
+    expect(snowplow.sessions).toBe(2);
+    expect(snowplow.difference!.byCause).toEqual({ timeoutGaps: -1, restarts: 0, userChanges: -1, neutralEvents: 0 });
+    // mParticle: the 70 s background ends the session ([0–30]); users keep it; the push at 400 s (190 s
+    // after the background) starts one; the relaunch ends it.
+    const mparticle = column(r, 'mparticle');
+    expect(mparticle.sessions).toBe(4);
+    expect(mparticle.difference!.byCause).toEqual({ timeoutGaps: 0, restarts: 0, userChanges: -1, neutralEvents: 1 });
+    for (const c of r.columns.slice(1)) {
+      const d = c.difference!;
+      expect(Object.values(d.byCause).reduce((a, b) => a + b, 0)).toBe(d.sessions);
+      expect(d.boundariesMs + d.measurementMs).toBe(d.totalMs);
+    }
+    expect(renderCompareTable(r)).toMatch(/Braze \(own SDK\)\s+5\s/);
+  });
+
+  it('the count differences by cause always add up to the difference (any log)', () => {
+    const line = fc.record({
+      gap: fc.integer({ min: 0, max: 4000 }),
+      type: fc.constantFrom('event', 'event', 'event', 'foreground', 'background', 'launch'),
+      user: fc.constantFrom(undefined, undefined, undefined, null, 'a', 'b'),
+      neutral: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.boolean(), (spec, resume) => {
+        let at = 0;
+        const lines: LineSpec[] = spec.map((s) => ({ at: (at += s.gap), type: s.type as LineSpec['type'], userId: s.user, neutral: s.type === 'event' && s.neutral }));
+        if (lines.length === 0) return;
+        const r = compare(lines, { engine: { resumeOnRelaunch: resume } });
+        for (const c of r.columns.slice(1)) {
+          const d = c.difference!;
+          expect(Object.values(d.byCause).reduce((a, b) => a + b, 0)).toBe(d.sessions);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a device counts as web without lifecycle lines and as mobile (from its first line) with one', () => {
+    // 2000 s between two events: past Braze web's 1800 s; Braze mobile sees no foreground, so no new session.
+    const web = compare([ev(0), ev(2000)]);
+    expect(web.devices).toEqual({ total: 1, mobile: 0, web: 1 });
+    expect(column(web, 'braze').sessions).toBe(2);
+    const mobile = compare([ev(0), ev(2000), bg(2010)]);
+    expect(mobile.devices).toEqual({ total: 1, mobile: 1, web: 0 });
+    expect(column(mobile, 'braze').sessions).toBe(1);
+    // A platform on a line decides it, lifecycle lines or not.
+    expect(compare([ev(0, { platform: 'mobile' }), ev(2000)]).devices.mobile).toBe(1);
+    expect(compare([ev(0, { platform: 'web' }), ev(2000), bg(2010)]).devices.web).toBe(1);
+  });
+
+  it('canonical only: no vendor columns', () => {
+    expect(compare(phone, { vendors: false }).columns.map((c) => c.id)).toEqual(['canonical']);
+  });
+
+  it('resumeOnRelaunch: a launch within the timeout continues the session', () => {
+    const lines = [launch(0), ev(10), launch(30), ev(40)];
+    expect(column(compare(lines), 'canonical').sessions).toBe(2);
+    expect(column(compare(lines, { engine: { resumeOnRelaunch: true } }), 'canonical').sessions).toBe(1);
+  });
+
+  it('median and p90 by nearest rank', () => {
+    const lines = [fg(0), bg(10), fg(100), bg(130), fg(300), bg(400)];
+    const c = column(compare(lines), 'canonical');
+    expect([c.sessions, c.medianMs, c.p90Ms]).toEqual([3, 30_000, 100_000]);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BadLineError } from '../src/log/bad-lines';
+import { LineParser, readLog } from '../src/log/read-log';
+import { parseTimestamp } from '../src/log/timestamp';
+import { compareLog } from '../src/compare/run-compare';
+import type { ParsedLine } from '../src/log/log-record';
+
+const dir = mkdtempSync(join(tmpdir(), 'sessionhub-parse-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function all(source: string | Readable, format: 'ndjson' | 'csv' | null = null): Promise<ParsedLine[]> {
+  const out: ParsedLine[] = [];
+  for await (const batch of readLog(source, { format })) out.push(...batch);
+  return out;
+}
+
+const problems = (lines: ParsedLine[]): string[] => lines.flatMap((l) => (l.ok ? [] : [`line ${l.error.line}: ${l.error.problem}`]));
+
+describe('timestamps', () => {
+  it('reads epoch ms (numbers and digit strings) and ISO 8601 with Z or an offset', () => {
+    const t = Date.UTC(2026, 2, 14, 9, 0, 0);
+    expect(parseTimestamp(t)).toBe(t);
+    expect(parseTimestamp(String(t))).toBe(t);
+    expect(parseTimestamp('2026-03-14T09:00:00Z')).toBe(t);
+    expect(parseTimestamp('2026-03-14T09:00:00.250Z')).toBe(t + 250);
+    expect(parseTimestamp('2026-03-14T10:30:00+01:30')).toBe(t);
+    expect(parseTimestamp('2026-03-14T04:00:00-0500')).toBe(t);
+    expect(parseTimestamp('2026-03-14 09:00:00Z')).toBe(t);
+  });
+
+  it('refuses a time without a zone, and anything else, saying what it got', () => {
+    expect(parseTimestamp('2026-03-14T09:00:00')).toMatch(/ISO 8601 with Z or an offset.*got "2026-03-14T09:00:00"/);
+    expect(parseTimestamp('yesterday')).toMatch(/got "yesterday"/);
+    expect(parseTimestamp(null)).toMatch(/got null/);
+    expect(parseTimestamp(Infinity)).toMatch(/finite/);
+  });
+});
+
+describe('NDJSON lines', () => {
+  it('reads every field: userId string / null / absent, affectsSession, platform, attributes', async () => {
+    const text = [
+      '{"deviceId":"d","timestamp":1000,"type":"event","name":"a","attributes":{"x":1},"userId":"u","platform":"web"}',
+      '',
+      '{"deviceId":"d","timestamp":"2026-03-14T09:00:00Z","type":"event","name":"b","affectsSession":false,"userId":null}',
+      '{"deviceId":"d","timestamp":2000,"type":"background"}',
+    ].join('\n');
+    const lines = await all(Readable.from([text]));
+    expect(lines.map((l) => l.ok && l.record)).toEqual([
+      { line: 1, deviceId: 'd', t: 1000, type: 'event', name: 'a', attributes: { x: 1 }, affectsSession: true, platform: 'web', userId: 'u' },
+      { line: 3, deviceId: 'd', t: Date.UTC(2026, 2, 14, 9), type: 'event', name: 'b', attributes: {}, affectsSession: false, platform: null, userId: null },
+      { line: 4, deviceId: 'd', t: 2000, type: 'background', name: null, attributes: {}, affectsSession: true, platform: null, userId: undefined },
+    ]);
+  });
+
+  it('names each bad line as line N with what is wrong', async () => {
+    const text = [
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"ok"}',
+      '{"deviceId":"d","timestamp":1,"type":"event"',
+      '{"timestamp":1,"type":"event","name":"x"}',
+      '{"deviceId":"d","type":"event","name":"x"}',
+      '{"deviceId":"d","timestamp":1,"type":"click"}',
+      '{"deviceId":"d","timestamp":1,"type":"event"}',
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"x","userId":""}',
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"x","platform":"ios"}',
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"x","attributes":[1]}',
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"x","affectsSession":"no"}',
+      '{"deviceId":"d","timestamp":1,"type":"background","affectsSession":false}',
+      '[1,2]',
+    ].join('\n');
+    expect(problems(await all(Readable.from([text])))).toEqual([
+      expect.stringMatching(/^line 2: not valid JSON/),
+      'line 3: deviceId must be a non-empty string, got nothing',
+      'line 4: timestamp is missing',
+      'line 5: type must be one of event, foreground, background, launch, got "click"',
+      'line 6: an event needs a name (a non-empty string), got nothing',
+      'line 7: userId must be a non-empty string or null (logged out), got ""',
+      'line 8: platform must be mobile or web, got "ios"',
+      'line 9: attributes must be an object, got an array',
+      'line 10: affectsSession must be true or false, got "no"',
+      'line 11: affectsSession: false applies to events only, not to a background line',
+      'line 12: a line must be a JSON object, got an array',
+    ]);
+  });
+});
+
+describe('CSV with a header', () => {
+  it('reads the same columns: empty cells are absent, null is logged out, quoted fields, JSON attributes', async () => {
+    const parser = new LineParser('csv');
+    const rows = [
+      'deviceId,timestamp,type,name,attributes,affectsSession,userId',
+      'd,1000,event,"song, played","{""genre"":""jazz""}",false,alice',
+      'd,2026-03-14T09:00:00Z,background,,,,',
+      'd,3000,event,x,,,null',
+    ].map((l) => parser.parse(l));
+    expect(rows[0]).toBeNull();
+    expect(rows.slice(1).map((r) => r?.ok && [r.record.name, r.record.attributes, r.record.affectsSession, r.record.userId, r.record.type])).toEqual([
+      ['song, played', { genre: 'jazz' }, false, 'alice', 'event'],
+      [null, {}, true, undefined, 'background'],
+      ['x', {}, true, null, 'event'],
+    ]);
+  });
+
+  it('reports a bad header and bad rows by line', async () => {
+    const badHeader = new LineParser('csv');
+    expect(badHeader.parse('deviceId,time,type')).toEqual({ ok: false, error: { line: 1, problem: expect.stringContaining('unknown column "time"') } });
+    const p = new LineParser('csv');
+    p.parse('deviceId,timestamp,type,name');
+    expect(p.parse('d,1,event')).toEqual({ ok: false, error: { line: 2, problem: 'expected 4 fields (as the header), got 3' } });
+    expect(p.parse('d,1,event,"open')).toEqual({ ok: false, error: { line: 3, problem: expect.stringContaining('not closed') } });
+    expect(p.parse('d,1,event,{"x":1,"y":2}')).toEqual({ ok: false, error: { line: 4, problem: 'unexpected text after a quoted field at column 21' } });
+  });
+
+  it('reads .csv.gz files, detecting gzip by its bytes and CSV by the name', async () => {
+    const path = join(dir, 'log.csv.gz');
+    writeFileSync(path, gzipSync('deviceId,timestamp,type,name\r\nd,1000,launch,\r\nd,2000,event,x\r\n'));
+    const lines = await all(path);
+    expect(lines.map((l) => l.ok && [l.record.line, l.record.type, l.record.name])).toEqual([
+      [2, 'launch', null],
+      [3, 'event', 'x'],
+    ]);
+  });
+});
+
+describe('--on-error', () => {
+  const path = join(dir, 'bad.ndjson');
+  writeFileSync(path, ['{"deviceId":"d","timestamp":1000,"type":"event","name":"a"}', 'oops', '{"deviceId":"d","timestamp":2000,"type":"event","name":"b"}', '{"deviceId":"d"}'].join('\n'));
+
+  it('stop (the default) fails at the first bad line, naming it', async () => {
+    await expect(compareLog(path)).rejects.toBeInstanceOf(BadLineError);
+    await expect(compareLog(path)).rejects.toThrow(/^line 2: not valid JSON/);
+  });
+
+  it('skip reports every bad line and counts them in the summary', async () => {
+    const warnings: string[] = [];
+    const report = await compareLog(path, { onError: 'skip', warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringMatching(/^skipped line 2: not valid JSON/), 'skipped line 4: timestamp is missing']);
+    expect(report.input).toEqual({ lines: 4, records: 2, skipped: 2 });
+  });
+});
