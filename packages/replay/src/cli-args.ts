@@ -5,6 +5,9 @@ export const USAGE = `usage:
   sessionhub compare <log> [--json] [--html report.html] [options]
       sessionize <log> with SessionHub's engine and with each vendor SDK's own rules, and show
       where the numbers differ (a table; --json for JSON; --html for a self-contained report)
+  sessionhub replay <log> --out records.ndjson [--checkpoint dir] [options]
+      server-side sessionization: SessionHub's canonical records as NDJSON; with --checkpoint the
+      same command resumes where a stopped run stopped (SIGINT/SIGTERM stop after a checkpoint)
   sessionhub generate --devices N --events M --seed S [--out file] [--format ndjson|csv]
       write a realistic seeded log (M events in all) to --out or stdout
 
@@ -18,6 +21,7 @@ options:
                              where Braze mobile counts its 10 s from (default session-start)
   --canonical-only           compare: SessionHub's sessions only (no vendor models)
   --sample <n>               compare --html: devices drawn on the timelines (default 12)
+  --checkpoint-every <n>     replay: lines between checkpoints (default 100000)
 `;
 
 /** A command line that cannot run: the message says what to fix; exit code 2. */
@@ -35,7 +39,7 @@ export interface CommonArgs {
 
 export type Command =
   | ({ readonly command: 'compare'; readonly json: boolean; readonly html: string | null; readonly brazeMobile: 'session-start' | 'background'; readonly canonicalOnly: boolean; readonly sample: number } & CommonArgs)
-  | ({ readonly command: 'replay'; readonly out: string | null; readonly kits: string | null; readonly checkpoint: string | null; readonly checkpointEvery: number } & CommonArgs)
+  | ({ readonly command: 'replay'; readonly out: string; readonly checkpoint: string | null; readonly checkpointEvery: number } & CommonArgs)
   | { readonly command: 'generate'; readonly devices: number; readonly events: number; readonly seed: number; readonly out: string | null; readonly format: 'ndjson' | 'csv' }
   | { readonly command: 'help' };
 
@@ -50,7 +54,6 @@ const OPTIONS = {
   'canonical-only': { type: 'boolean' },
   sample: { type: 'string' },
   out: { type: 'string' },
-  kits: { type: 'string' },
   checkpoint: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   devices: { type: 'string' },
@@ -61,6 +64,7 @@ const OPTIONS = {
 
 const ALLOWED: Record<string, readonly string[]> = {
   compare: ['json', 'html', 'timeout', 'resume-on-relaunch', 'on-error', 'format', 'braze-mobile', 'canonical-only', 'sample'],
+  replay: ['out', 'checkpoint', 'checkpoint-every', 'timeout', 'resume-on-relaunch', 'on-error', 'format'],
   generate: ['devices', 'events', 'seed', 'out', 'format'],
 };
 
@@ -94,7 +98,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const command = positionals[0];
   if (v.help || command === undefined || command === 'help') return { command: 'help' };
   const allowed = ALLOWED[command];
-  if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(command)} (compare or generate)`);
+  if (!allowed) throw new UsageError(`unknown command ${JSON.stringify(command)} (compare, replay or generate)`);
   const stray = Object.keys(v).find((k) => !allowed.includes(k));
   if (stray) throw new UsageError(`--${stray} does not apply to ${command}`);
 
@@ -128,12 +132,12 @@ export function parseCommand(argv: readonly string[]): Command {
       sample: number('sample', v.sample, 12, 0, true),
     };
   }
-  if ((v.out === undefined) === (v.kits === undefined)) throw new UsageError('replay needs exactly one of --out <file> and --kits <config>');
+  if (v.out === undefined) throw new UsageError('replay needs --out <file> (or - for stdout)');
+  if (v.checkpoint !== undefined && v.out === '-') throw new UsageError('--checkpoint needs --out to be a file: what was written to stdout after the last checkpoint could not be taken back');
   return {
     command: 'replay',
     ...common,
-    out: v.out ?? null,
-    kits: v.kits ?? null,
+    out: v.out,
     checkpoint: v.checkpoint ?? null,
     checkpointEvery: number('checkpoint-every', v['checkpoint-every'], 100_000, 1, true),
   };

@@ -7,6 +7,7 @@ import { compareLog } from './compare/run-compare';
 import { BadLineError } from './log/bad-lines';
 import { formatLine, GENERATED_CSV_HEADER, generateLog } from './generate';
 import { progressFor } from './progress';
+import { replayLog } from './replay/run-replay';
 import { lineWriter } from './write-lines';
 
 async function run(command: Command): Promise<number> {
@@ -29,6 +30,42 @@ async function run(command: Command): Promise<number> {
       process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
       return 0;
     }
+    case 'replay': {
+      const progress = progressFor(command.log);
+      const stop = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (!stop.signal.aborted) process.stderr.write(`sessionhub: ${signal}: stopping after a checkpoint…\n`);
+        stop.abort(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await replayLog(command.log, {
+          out: command.out,
+          checkpoint: command.checkpoint,
+          checkpointEvery: command.checkpointEvery,
+          format: command.format,
+          onError: command.onError,
+          onBytes: (n) => progress.bytes(n),
+          engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch },
+          signal: stop.signal,
+        });
+        progress.stop();
+        const c = r.counts;
+        process.stderr.write(
+          `${r.stopped ? `stopped at line ${r.line}${command.checkpoint ? ' (checkpointed: run the same command to resume)' : ''}` : `replayed to line ${r.line}`}` +
+            `${r.resumedAfter ? `, resumed after line ${r.resumedAfter}` : ''}: ${c.records} records from ${r.devices} devices; ` +
+            `${c.sessionsStarted} sessions started, ${c.sessionsEnded} ended, ${r.liveSessions} still live (no end record yet); ` +
+            `${c.events} events, ${c.outOfOrder} lines out of order, ${r.skipped} lines skipped\n`,
+        );
+        const signal = stop.signal.reason as string | undefined;
+        return r.stopped ? (signal === 'SIGTERM' ? 143 : 130) : 0;
+      } finally {
+        progress.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
     case 'generate': {
       const out = lineWriter(command.out);
       let chunk = command.format === 'csv' ? `${GENERATED_CSV_HEADER}\n` : '';
@@ -43,8 +80,6 @@ async function run(command: Command): Promise<number> {
       await out.close();
       return 0;
     }
-    default:
-      throw new UsageError(`${command.command} is not available`);
   }
 }
 

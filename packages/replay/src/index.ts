@@ -38,3 +38,13 @@ export type { CompareLogOptions } from './compare/run-compare';
 export { GENERATED_CSV_HEADER, formatLine, generateLog } from './generate';
 export type { GenerateOptions, GeneratedLine } from './generate';
 export { main } from './cli-main';
+
+export { Replayer } from './replay/replayer';
+export type { DeviceReplayState, ReplayCounts, ReplayOutput, ReplaySink } from './replay/replayer';
+export { replayEventId, replaySessionId } from './replay/replay-ids';
+export { CheckpointError, readCheckpoint, writeCheckpoint } from './replay/checkpoint';
+export type { Checkpoint } from './replay/checkpoint';
+export { NdjsonFileSink } from './replay/ndjson-sink';
+export { replayLog } from './replay/run-replay';
+export type { ReplayLogOptions, ReplayResult } from './replay/run-replay';
+export { partitionOf } from './partition';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,36 @@ describe('sessionhub (the built command)', () => {
     expect(skipped.stderr).toMatch(/^skipped line 2: timestamp must be/);
     expect(skipped.stdout).toContain('1 line skipped');
   });
+
+  let bigLog: Promise<void> | null = null;
+  /** A log and its replay without checkpoints, made once for both signals. */
+  const reference = (): Promise<void> =>
+    (bigLog ??= (async () => {
+      expect((await sessionhub(['generate', '--devices', '100', '--events', '25000', '--seed', '5', '--out', 'big.ndjson'])).code).toBe(0);
+      expect((await sessionhub(['replay', 'big.ndjson', '--out', 'reference.ndjson'])).code).toBe(0);
+    })());
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`replay: ${signal} stops a run cleanly after a checkpoint, and the same command resumes it exactly`, async () => {
+      await reference();
+      const args = ['replay', 'big.ndjson', '--out', `out-${signal}.ndjson`, '--checkpoint', `ck-${signal}`, '--checkpoint-every', '1000'];
+      const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const exit = new Promise<number | null>((done) => child.on('close', done));
+      // Once the first checkpoint is on disk, the run is well under way: stop it.
+      while (!existsSync(join(dir, `ck-${signal}`, 'checkpoint.json')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      child.kill(signal);
+      const code = await exit;
+      if (code === 0) return void expect.fail(`the run finished before ${signal} arrived; make the log longer`);
+      expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(stderr).toMatch(new RegExp(`${signal}: stopping after a checkpoint[\\s\\S]*stopped at line \\d+ \\(checkpointed: run the same command to resume\\)`));
+      const resumed = await sessionhub(args);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stderr).toMatch(/^replayed to line 25000, resumed after line \d+:/);
+      expect(readFileSync(join(dir, `out-${signal}.ndjson`), 'utf8')).toBe(readFileSync(join(dir, 'reference.ndjson'), 'utf8'));
+    });
+  }
 
   it('usage mistakes exit 2 and say what to fix', async () => {
     expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });

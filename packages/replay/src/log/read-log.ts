@@ -23,6 +23,18 @@ export class LineParser {
     this.format = format;
   }
 
+  /**
+   * Passes over a line already processed by an earlier run (a resumed replay): only counted, and
+   * read when it is the CSV header or decides the format.
+   */
+  skip(text: string): void {
+    if (this.header === null && text.trim().length > 0 && this.format !== 'ndjson') {
+      this.parse(text);
+      return;
+    }
+    this.line++;
+  }
+
   /** The next line's outcome; null for a blank line or the CSV header. */
   parse(text: string): ParsedLine | null {
     const line = ++this.line;

@@ -1,0 +1,123 @@
+import {
+  DEFAULT_ENGINE_CONFIG,
+  initialState,
+  step,
+  type EngineConfig,
+  type EngineEnv,
+  type EngineOutput,
+  type EngineState,
+} from '@sessionhub/core';
+import { engineInputs } from '../engine-inputs';
+import type { LogRecord } from '../log/log-record';
+import { replayEventId, replaySessionId } from './replay-ids';
+
+/** The canonical records a replay produces, in the order the engine produced them. */
+export type ReplayOutput = Extract<EngineOutput, { type: 'sessionStart' | 'sessionEnd' | 'event' | 'foreground' | 'background' | 'userChange' }>;
+
+/** Where a replay's records go: an NDJSON file, kits, a test's array. */
+export interface ReplaySink {
+  /** Called for each record, per device in the device's order. */
+  write(output: ReplayOutput): void;
+}
+
+/** One device's replay state: the engine's state and how many of its lines were applied. */
+export interface DeviceReplayState {
+  readonly state: EngineState;
+  /** Lines of this device applied so far (the event ids derive from it). */
+  readonly lines: number;
+}
+
+/** Counts of a replay so far. */
+export interface ReplayCounts {
+  records: number;
+  sessionsStarted: number;
+  sessionsEnded: number;
+  events: number;
+  /** Engine warnings, e.g. a device's clock that moved back by the timeout or more. */
+  warnings: number;
+  /** Lines earlier than their device's latest time (see the out-of-order policy in docs/compare.md). */
+  outOfOrder: number;
+}
+
+/**
+ * Server-side sessionization: the canonical engine (`step` from `@sessionhub/core`) per device,
+ * one log line at a time, every record handed to a sink. Session and event ids are UUID v5 of the
+ * device and the session index or line ordinal, so any replay of the same lines — whole, by
+ * partition, or stopped and resumed — gives the same records.
+ *
+ * Out of order: a device's lines are applied in the order given; one earlier than the device's
+ * latest time is applied as the engine applies a clock that moved back (less than the timeout: at
+ * the latest time; the timeout or more: the session ends at its last activity, `clock-change`).
+ */
+export class Replayer {
+  readonly config: EngineConfig;
+  readonly counts: ReplayCounts = { records: 0, sessionsStarted: 0, sessionsEnded: 0, events: 0, warnings: 0, outOfOrder: 0 };
+  private readonly devices = new Map<string, DeviceReplayState>();
+  private device = '';
+  private nextIndex = 0;
+  private readonly env: EngineEnv = { newId: () => replaySessionId(this.device, ++this.nextIndex) };
+
+  constructor(
+    private readonly sink: ReplaySink,
+    config: Partial<EngineConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_ENGINE_CONFIG, ...config };
+  }
+
+  /** Applies one line. */
+  add(line: LogRecord): void {
+    this.counts.records++;
+    const known = this.devices.get(line.deviceId);
+    let state = known ? known.state : initialState(line.deviceId, this.config, line.t);
+    if (known && line.t < state.clock) this.counts.outOfOrder++;
+    const ordinal = (known ? known.lines : 0) + 1;
+    this.device = line.deviceId;
+    this.nextIndex = state.lastSessionIndex;
+    const inputs = engineInputs(line, state.userId, replayEventId(line.deviceId, ordinal));
+    for (const input of inputs) {
+      const result = step(state, input, this.env);
+      state = result.state;
+      for (const o of result.outputs) this.emit(o);
+    }
+    this.devices.set(line.deviceId, { state, lines: ordinal });
+  }
+
+  private emit(o: EngineOutput): void {
+    switch (o.type) {
+      case 'warning':
+        this.counts.warnings++;
+        return;
+      case 'configChange':
+      case 'sessionAttributeChange':
+        return;
+      case 'sessionStart':
+        this.counts.sessionsStarted++;
+        break;
+      case 'sessionEnd':
+        this.counts.sessionsEnded++;
+        break;
+      case 'event':
+        this.counts.events++;
+        break;
+    }
+    this.sink.write(o);
+  }
+
+  /** Every device's state (to checkpoint). Sessions still live stay open: no end record is made for them. */
+  snapshot(): ReadonlyMap<string, DeviceReplayState> {
+    return this.devices;
+  }
+
+  /** Restores devices from a checkpoint (before any line is added). */
+  restore(devices: Iterable<[string, DeviceReplayState]>, counts?: ReplayCounts): void {
+    for (const [id, d] of devices) this.devices.set(id, d);
+    if (counts) Object.assign(this.counts, counts);
+  }
+
+  /** Devices with a live session. */
+  liveSessions(): number {
+    let n = 0;
+    for (const d of this.devices.values()) if (d.state.session) n++;
+    return n;
+  }
+}

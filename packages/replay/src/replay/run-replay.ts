@@ -1,0 +1,121 @@
+import type { EngineConfig } from '@sessionhub/core';
+import { BadLines, type OnError } from '../log/bad-lines';
+import { LineParser, formatFromName, openSource, readLines, type ReadLogOptions } from '../log/read-log';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { NdjsonFileSink } from './ndjson-sink';
+import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
+
+/** Options of {@link replayLog}. */
+export interface ReplayLogOptions extends ReadLogOptions {
+  /** Where the canonical records go: a path for NDJSON (`-`: stdout), or a sink of your own. */
+  readonly out: string | ReplaySink;
+  /**
+   * A directory for checkpoints: per-device state and the position in the log are saved there every
+   * `checkpointEvery` lines, when stopped and at the end; the same call with the same directory
+   * resumes where the last one stopped, without sending anything twice or skipping anything.
+   */
+  readonly checkpoint?: string | null;
+  /** Lines between checkpoints (default 100,000). */
+  readonly checkpointEvery?: number;
+  readonly engine?: Partial<EngineConfig>;
+  readonly onError?: OnError;
+  readonly warn?: (message: string) => void;
+  /** Aborting stops the run cleanly after a checkpoint (the CLI aborts on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+/** How a replay ended. */
+export interface ReplayResult {
+  /** True when stopped by the signal before the end of the log. */
+  readonly stopped: boolean;
+  /** Lines of the log consumed, in all runs. */
+  readonly line: number;
+  /** The line this run started after (0 unless resumed). */
+  readonly resumedAfter: number;
+  readonly skipped: number;
+  readonly counts: ReplayCounts;
+  readonly devices: number;
+  /** Sessions still live: checkpointed, with no end record (a later run with more lines ends them). */
+  readonly liveSessions: number;
+}
+
+/**
+ * `sessionhub replay` as a function: server-side sessionization of a log with the canonical engine,
+ * records to NDJSON or a sink, with checkpoints. A file written to is cut back on resume to the
+ * length the checkpoint counted, so records written after the last checkpoint are written once.
+ */
+export async function replayLog(source: string, options: ReplayLogOptions): Promise<ReplayResult> {
+  const dir = options.checkpoint ?? null;
+  if (dir !== null && options.out === '-') throw new Error('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
+  const every = options.checkpointEvery ?? 100_000;
+  const probe = new Replayer({ write: () => undefined }, options.engine);
+  const saved = dir === null ? null : readCheckpoint(dir, probe.config);
+  if (saved) {
+    if (saved.log !== source) throw new Error(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
+    if (saved.sessionTimeoutMs !== probe.config.sessionTimeoutMs || saved.resumeOnRelaunch !== probe.config.resumeOnRelaunch) {
+      throw new Error(`the checkpoint in ${dir} was made with other session options (timeout ${saved.sessionTimeoutMs / 1000} s, resumeOnRelaunch ${saved.resumeOnRelaunch}); use the same ones to resume`);
+    }
+    if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new Error(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
+  }
+  const file = typeof options.out === 'string' ? new NdjsonFileSink(options.out, saved?.out?.bytes ?? null) : null;
+  const sink: ReplaySink = file ?? (options.out as ReplaySink);
+  const replayer = new Replayer(sink, options.engine);
+  if (saved) replayer.restore(saved.devices, saved.counts);
+  const bad = new BadLines(options.onError ?? 'stop', options.warn ?? ((m) => process.stderr.write(`${m}\n`)));
+  bad.skipped = saved?.skipped ?? 0;
+  const resumedAfter = saved?.line ?? 0;
+  const parser = new LineParser(options.format ?? (source !== '-' ? formatFromName(source) : null));
+
+  const checkpoint = (): void => {
+    file?.flush();
+    if (dir === null) return;
+    writeCheckpoint(dir, {
+      log: source,
+      line: parser.line,
+      out: file && typeof options.out === 'string' ? { path: options.out, bytes: file.bytes } : null,
+      skipped: bad.skipped,
+      counts: replayer.counts,
+      sessionTimeoutMs: replayer.config.sessionTimeoutMs,
+      resumeOnRelaunch: replayer.config.resumeOnRelaunch,
+      devices: replayer.snapshot(),
+    });
+  };
+
+  let stopped = false;
+  let sinceCheckpoint = 0;
+  try {
+    for await (const lines of readLines(openSource(source, options.onBytes))) {
+      for (const text of lines) {
+        if (parser.line < resumedAfter) {
+          parser.skip(text);
+          continue;
+        }
+        const parsed = parser.parse(text);
+        if (parsed === null) continue;
+        if (parsed.ok) replayer.add(parsed.record);
+        else bad.handle(parsed.error);
+        // Checkpoint between lines only: a checkpoint's line and its states always agree.
+        if (++sinceCheckpoint >= every) {
+          checkpoint();
+          sinceCheckpoint = 0;
+        }
+      }
+      if (options.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+    }
+    checkpoint();
+  } finally {
+    file?.close();
+  }
+  return {
+    stopped,
+    line: parser.line,
+    resumedAfter,
+    skipped: bad.skipped,
+    counts: { ...replayer.counts },
+    devices: replayer.snapshot().size,
+    liveSessions: replayer.liveSessions(),
+  };
+}
