@@ -139,7 +139,8 @@ const oneOf = (values: readonly string[]): Rule => [(v) => values.includes(v), '
 const OPTIONS: Record<string, Rule> = {
   collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 'an http(s) URL without query'],
   appId: [isText, TEXT],
-  namespace: [isText, TEXT, 'sessionhub'],
+  // enrich caps name_tracker at 128 characters and fails every event over it.
+  namespace: [(v) => isText(v) && v.length < 129, 'a non-empty string (≤ 128 characters)', 'sessionhub'],
   platform: oneOf(SNOWPLOW_PLATFORMS),
   encodeBase64: BOOLEAN,
   storageMechanism: oneOf(STORAGE_MECHANISMS),

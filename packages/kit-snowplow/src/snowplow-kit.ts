@@ -33,6 +33,15 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let outbox: Outbox<TrackerPayload> | undefined;
   const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
+  let idsWarned = false;
+  let eventIdChecked = false;
+  /** Enrich and the schemas take UUIDs only (eid, client_session.sessionId and .userId): warns once when an id of the hub is not one. */
+  const checkId = (id: string): void => {
+    if (!idsWarned && !/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$/i.test(id)) {
+      idsWarned = true;
+      logger!.warn(`the hub's ids are not UUIDs (got ${JSON.stringify(id)}): eid, client_session.sessionId and client_session.userId will fail validation; give the hub a generateId that returns UUID v4s`);
+    }
+  };
 
   return {
     name: o.name,
@@ -67,15 +76,22 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       });
       await outbox.load();
       logTimeouts(context.timeouts);
-      // client_session.userId must be a lowercase UUID (or 16 hex digits).
-      if (!/^([\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}|[\da-f]{16})$/i.test(context.deviceId)) {
-        log.warn(`device id ${JSON.stringify(context.deviceId)} is not a UUID: client_session will fail validation`);
-      }
+      checkId(context.deviceId);
     },
 
-    onSessionStart: (record) => enqueue(mapper.sessionStart(record)),
+    onSessionStart(record) {
+      checkId(record.sessionId);
+      enqueue(mapper.sessionStart(record));
+    },
 
-    onEvent: (record) => enqueue(mapper.event(record)),
+    onEvent(record) {
+      // One generator makes the hub's ids: its first event id says enough.
+      if (!eventIdChecked) {
+        eventIdChecked = true;
+        checkId(record.eventId);
+      }
+      enqueue(mapper.event(record));
+    },
 
     onSessionEnd: (record) => enqueue(mapper.sessionEnd(record)),
 

@@ -15,22 +15,25 @@ const asText = (v: unknown): string | undefined => {
   }
 };
 
-/** `se_va` is a double in the atomic events table: numbers, and strings that are numbers. */
-const seValue = (v: unknown): number => (typeof v == 'number' || (typeof v == 'string' && v.trim()) ? +v : NaN);
+/**
+ * `se_va` as enrich reads it (`new java.math.BigDecimal(s)`): a finite number, or a string in
+ * decimal notation sent as it is (`"0x10"`, `" 1"` or `"Infinity"` would fail the event).
+ */
+const seValue = (v: unknown): string | undefined =>
+  typeof v == 'number' ? (isFinite(v) ? '' + v : undefined) : typeof v == 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? v : undefined;
 
 /** The `se_*` fields of event `name`, undefined where there is nothing to send; `category` when there is no `category` attribute. */
 export function structuredFields(name: string, attributes: Readonly<Record<string, unknown>>, category: string): Record<string, string | undefined> {
   const c = attributes.category;
-  const value = seValue(attributes.value);
   return {
     se_ca: typeof c == 'string' && c ? c : category,
     se_ac: name,
     se_la: asText(attributes.label),
     se_pr: asText(attributes.property),
-    se_va: isFinite(value) ? '' + value : undefined,
+    se_va: seValue(attributes.value),
   };
 }
 
 /** Attributes a structured event cannot carry: all but those four, and a `value` that is not a number. */
 export const unsentAttributes = (attributes: Readonly<Record<string, unknown>>): string[] =>
-  Object.keys(attributes).filter((k) => !CARRIED.includes(k) || (k == 'value' && attributes.value != null && !isFinite(seValue(attributes.value))));
+  Object.keys(attributes).filter((k) => !CARRIED.includes(k) || (k == 'value' && attributes.value != null && seValue(attributes.value) === undefined));

@@ -204,12 +204,17 @@ describe('the Snowplow kit in a hub', () => {
     await hub.shutdown();
   });
 
-  it('warns once at init when the hub\'s ids are not UUIDs (client_session would fail validation)', async () => {
+  it('warns once when the hub\'s ids are not UUIDs, naming every field they would make fail (eid, sessionId, userId)', async () => {
     let n = 0;
     const { hub, logger } = setup({}, { generateId: () => `id-${++n}` });
     await hub.start();
+    hub.logEvent('a');
+    hub.startNewSession();
+    hub.logEvent('b');
     await settle();
-    expect(logger.text('warn').filter((l) => l.includes('is not a UUID'))).toHaveLength(1);
+    const warnings = logger.text('warn').filter((l) => l.includes('not UUIDs'));
+    expect(warnings).toHaveLength(1);
+    for (const field of ['eid', 'client_session.sessionId', 'client_session.userId', 'generateId']) expect(warnings[0]).toContain(field);
     await hub.shutdown();
   });
 

@@ -85,6 +85,8 @@ describe('snowplowKit options', () => {
     ['sessionEvents', { ...BASE, sessionEvents: true }, 'must be { start?, end? } (Iglu URIs), got true'],
     ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],
     ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu URI'],
+    // enrich caps name_tracker at 128 characters: every event would fail.
+    ['namespace', { ...BASE, namespace: 'n'.repeat(129) }, 'must be a non-empty string (≤ 128 characters)'],
     ['delivery', { ...BASE, delivery: 5 }, 'must be an object'],
     ['delivery.maxBatchItems', { ...BASE, delivery: { maxBatchItems: 0 } }, '≥ 1'],
     ['delivery.flushIntervalMs', { ...BASE, delivery: { flushIntervalMs: Number.NaN } }, '≥ 0'],
@@ -102,6 +104,10 @@ describe('snowplowKit options', () => {
     expect(error.option).toBe(option);
     expect(error.message).toContain('snowplowKit');
     expect(error.message).toContain(says);
+  });
+
+  it('a namespace of 128 characters, enrich\'s limit for name_tracker, is taken', () => {
+    expect(resolveSnowplowOptions({ ...BASE, namespace: 'n'.repeat(128) }).namespace).toHaveLength(128);
   });
 
   it('the form of the kit name is the hub\'s rule for every kit', () => {

@@ -100,6 +100,20 @@ describe('hub events', () => {
     expect(problems).toEqual([]);
   });
 
+  it('se_va takes what enrich parses as a number (java.math.BigDecimal), written as given; the rest is reported as unsent', () => {
+    const { mapper, problems } = mapperOf();
+    const values: [unknown, string | undefined][] = [
+      [16, '16'], [-2.5, '-2.5'], [1e21, '1e+21'], ['0.10', '0.10'], ['+3', '+3'], ['.5', '.5'], ['1e3', '1e3'], ['-1E-7', '-1E-7'],
+      ['0x10', undefined], [' 1', undefined], ['1 ', undefined], ['Infinity', undefined], ['', undefined], ['1_000', undefined],
+      [Number.POSITIVE_INFINITY, undefined], [Number.NaN, undefined], [true, undefined],
+    ];
+    for (const [value, sent] of values) {
+      const [ev] = decode(mapper.event(eventRecord({ name: 'v', attributes: { value } })));
+      expect([value, ev!.item.se_va]).toEqual([value, sent]);
+    }
+    expect(problems).toEqual([{ message: expect.stringContaining('event "v" went as a structured event without "value"') }]);
+  });
+
   it('attributes a structured event cannot carry, and a non-numeric value, are reported once per event name', () => {
     const { mapper, problems } = mapperOf();
     const [ev] = decode(
