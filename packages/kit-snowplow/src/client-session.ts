@@ -17,10 +17,11 @@ export interface SessionContext {
 }
 
 /**
- * Makes `client_session` 1-0-2 entities (JSON text). All but `eventIndex` is the same for every event
+ * Makes `client_session` 1-0-2 entities (JSON text), for `userId` (default: the device id) with
+ * `visits` added to every session index (a browser tracker's user adopted). All but `eventIndex` is the same for every event
  * of a session until its first event, so that part is built once and completed per event.
  */
-export function clientSessionMaker(storageMechanism: string): (s: SessionContext, eventIndex: number | null) => string {
+export function clientSessionMaker(storageMechanism: string, userId?: string, visits = 0): (s: SessionContext, eventIndex: number | null) => string {
   let last: SessionContext | undefined;
   let head = '';
   return (s, eventIndex) => {
@@ -28,9 +29,9 @@ export function clientSessionMaker(storageMechanism: string): (s: SessionContext
       last = s;
       const time = s.firstEventTime;
       head = JSON.stringify({
-        userId: s.deviceId.toLowerCase(),
+        userId: (userId ?? s.deviceId).toLowerCase(),
         sessionId: s.sessionId,
-        sessionIndex: s.sessionIndex,
+        sessionIndex: s.sessionIndex + visits,
         previousSessionId: s.previousSessionId,
         firstEventId: s.firstEventId ?? null,
         firstEventTimestamp: time == null ? null : isoTime(time),

@@ -51,9 +51,15 @@ export interface SnowplowKitOptions {
   readonly appId: string;
   /** `tna`: the tracker namespace. Default `sessionhub`. */
   readonly namespace?: string;
-  /** `p`: the platform. Default `mob`, as the mobile trackers. */
+  /**
+   * `p`: the platform. Default `web` in a web page (as the browser tracker; with it the kit sends the
+   * browser tracker's `duid`, `sid`, `vid`, `url`, `refr`, … fields), else `mob` (as the mobile trackers).
+   */
   readonly platform?: SnowplowPlatform;
-  /** Contexts and self-describing events as base64url (`cx`, `ue_px`) instead of plain JSON (`co`, `ue_pr`). Default true, as the mobile trackers. */
+  /**
+   * Contexts and self-describing events as base64url (`cx`, `ue_px`) instead of plain JSON (`co`, `ue_pr`).
+   * Default true, as the mobile trackers; false on `web`, as the browser tracker sends POSTs.
+   */
   readonly encodeBase64?: boolean;
   /** `client_session.storageMechanism`. Default `LOCAL_STORAGE`, as the mobile trackers. */
   readonly storageMechanism?: StorageMechanism;
@@ -70,7 +76,10 @@ export interface SnowplowKitOptions {
   readonly globalEntities?: readonly SelfDescribingJson[];
   /** Entities computed per hub event (e.g. from its attributes); appended last. May not throw (a throw is reported; the event still goes). */
   readonly entitiesFor?: SnowplowEntitiesFor;
-  /** Send `application_foreground` / `application_background` events. Default true, as the mobile trackers' lifecycle autotracking. */
+  /**
+   * Send `application_foreground` / `application_background` events. Default true, as the mobile
+   * trackers' lifecycle autotracking; false on `web`, where the browser tracker sends none.
+   */
   readonly lifecycleEvents?: boolean;
   /** Optional self-describing events for session start and end (Snowplow has none natively). Default: none. */
   readonly sessionEvents?: {
@@ -131,25 +140,26 @@ const isFunction = (v: unknown): boolean => typeof v == 'function';
 const TEXT = 'a non-empty string (≤ 255 characters)';
 const isText = (v: unknown): boolean => typeof v == 'string' && v.trim() != '' && v.length < 256;
 const IGLU: Rule = [isIgluUri, IGLU_URI, null];
-const BOOLEAN: Rule = [(v) => typeof v == 'boolean', 'true or false', true];
+const isBoolean = (v: unknown): boolean => typeof v == 'boolean';
 const ENTITIES: Rule = [Array.isArray, 'an array of { schema, data }', []];
-/** The first value is the default. */
-const oneOf = (values: readonly string[]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), values[0]];
+/** The default is the first value unless given. */
+const oneOf = (values: readonly string[], fallback: unknown = values[0]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), fallback];
 
 const OPTIONS: Record<string, Rule> = {
   collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 'an http(s) URL without query'],
   appId: [isText, TEXT],
   // enrich caps name_tracker at 128 characters and fails every event over it.
   namespace: [(v) => isText(v) && v.length < 129, 'a non-empty string (≤ 128 characters)', 'sessionhub'],
-  platform: oneOf(SNOWPLOW_PLATFORMS),
-  encodeBase64: BOOLEAN,
+  // These three default by platform, below.
+  platform: oneOf(SNOWPLOW_PLATFORMS, null),
+  encodeBase64: [isBoolean, 'true or false', null],
   storageMechanism: oneOf(STORAGE_MECHANISMS),
   events: [isObject, 'an object: event name → Iglu URI or { schema?, entities? }', {}],
   catchAllSchema: IGLU,
   structuredEventCategory: [isText, TEXT, 'sessionhub'],
   globalEntities: ENTITIES,
   entitiesFor: [isFunction, 'a function', null],
-  lifecycleEvents: BOOLEAN,
+  lifecycleEvents: [isBoolean, 'true or false', null],
   sessionEvents: [isObject, '{ start?, end? } (Iglu URIs)', {}],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
   name: [isText, 'a kit name', 'snowplow'],
@@ -197,9 +207,17 @@ function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOption
   return out;
 }
 
-/** Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake. */
-export function resolveSnowplowOptions(options: SnowplowKitOptions): ResolvedSnowplowOptions {
+/**
+ * Checks every option and applies the defaults; throws {@link SnowplowKitConfigError} on a mistake.
+ * `inPage`: the kit runs in a web page, where the platform defaults to `web`. On `web`, events go
+ * as the browser tracker sends them: plain JSON, no lifecycle events; elsewhere as the mobile
+ * trackers: base64, with lifecycle events.
+ */
+export function resolveSnowplowOptions(options: SnowplowKitOptions, inPage = false): ResolvedSnowplowOptions {
   const o = resolve(valid(options, [isObject, 'an object with collectorUrl and appId'], 'options'), OPTIONS, '');
+  const mobile = (o.platform ??= inPage ? 'web' : 'mob') != 'web';
+  o.encodeBase64 ??= mobile;
+  o.lifecycleEvents ??= mobile;
   const events = new Map<string, ResolvedEventMapping>();
   for (const name of Object.keys(o.events)) {
     const option = 'events.' + name;

@@ -25,6 +25,13 @@ export interface PayloadMapperEnv {
    * code the kit called threw (`entitiesFor`), so the kit can count it.
    */
   report(message: string, error?: unknown): void;
+  /** Browsers (platform `web`): the page's fields for the next event (`url`, `refr`, `vp`, `lang`, …). */
+  page?(): Readonly<Record<string, string | undefined>>;
+  /**
+   * A Snowplow browser tracker's user, adopted from its `_sp_id` cookie: its domain user id (sent
+   * instead of the device id) and the visits it counted (added to every session index).
+   */
+  readonly adopted?: { readonly userId: string; readonly visits: number } | null;
 }
 
 /**
@@ -57,7 +64,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   const { events, catchAllSchema, globalEntitiesJson, entitiesFor, sessionEvents, encodeBase64 } = options;
   // The same in every item.
   const constant = { tv: TRACKER_VERSION, p: options.platform, aid: options.appId, tna: options.namespace };
-  const clientSession = clientSessionMaker(options.storageMechanism);
+  const { page, adopted } = env;
+  const web = options.platform == 'web';
+  const visits = adopted ? adopted.visits : 0;
+  const clientSession = clientSessionMaker(options.storageMechanism, adopted?.userId, visits);
   /** Names warned about (bounded, so a stream of names cannot grow it). */
   const warned = new Set<string>();
 
@@ -70,13 +80,21 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
    * and session events take no place in the hub's count; a lifecycle record's is the count so far).
    */
   const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: object, ...entities: string[]): TrackerPayload => {
-    const json = [record.sessionId === null ? '' : clientSession(record as SessionContext, eventIndex), globalEntitiesJson, ...entities].filter((x) => x).join();
+    const live = record.sessionId !== null;
+    const json = [live ? clientSession(record as SessionContext, eventIndex) : '', globalEntitiesJson, ...entities].filter((x) => x).join();
     return JSON.stringify({
       e,
       eid,
       dtm: '' + Math.round(dtm),
       ...constant,
       uid: record.userId ?? undefined,
+      // The browser tracker's session fields (domain_userid, domain_sessionid, domain_sessionidx), which web data models read.
+      ...(web && {
+        duid: (adopted ? adopted.userId : record.deviceId).toLowerCase(),
+        sid: live ? record.sessionId : undefined,
+        vid: live ? '' + (record.sessionIndex + visits) : undefined,
+      }),
+      ...page?.(),
       ...event,
       [encodeBase64 ? 'cx' : 'co']: json ? encode(selfDescribing(CONTEXTS_SCHEMA, '[' + json + ']')) : undefined,
     });

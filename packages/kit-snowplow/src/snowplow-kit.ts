@@ -7,6 +7,8 @@ import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
+import { adoptSpId } from './sp-id';
+import { webPage } from './web-page';
 
 
 /**
@@ -27,7 +29,8 @@ import type { TrackerPayload } from './tracker-payload';
  * });
  */
 export function snowplowKit(options: SnowplowKitOptions): Kit {
-  const o = resolveSnowplowOptions(options);
+  const page = webPage();
+  const o = resolveSnowplowOptions(options, !!page);
   let logger: Logger | undefined;
   let mapper: PayloadMapper;
   let outbox: Outbox<TrackerPayload> | undefined;
@@ -39,7 +42,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   const checkId = (id: string): void => {
     if (!idsWarned && !/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$/i.test(id)) {
       idsWarned = true;
-      logger!.warn(`the hub's ids are not UUIDs (got ${JSON.stringify(id)}): eid, client_session.sessionId and client_session.userId will fail validation; give the hub a generateId that returns UUID v4s`);
+      logger!.warn(`ids are not UUIDs (${JSON.stringify(id)}): eid, client_session.sessionId and client_session.userId fail validation; give the hub a UUID generateId`);
     }
   };
 
@@ -50,6 +53,8 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       const log = (logger = context.logger);
       mapper = createPayloadMapper(o, {
         newId: v4,
+        page: o.platform == 'web' ? page?.fields : undefined,
+        adopted: page && (await adoptSpId(context.storage, page.spId)),
         report(message, error) {
           if (error === undefined) return log.warn(message);
           log.warn(message, error);

@@ -106,6 +106,13 @@ describe('snowplowKit options', () => {
     expect(error.message).toContain(says);
   });
 
+  it('in a web page the platform is web, sent as the browser tracker sends it: plain JSON, no lifecycle events; what is given stays', () => {
+    expect(resolveSnowplowOptions(BASE, true)).toMatchObject({ platform: 'web', encodeBase64: false, lifecycleEvents: false });
+    expect(resolveSnowplowOptions({ ...BASE, platform: 'web' })).toMatchObject({ platform: 'web', encodeBase64: false, lifecycleEvents: false });
+    expect(resolveSnowplowOptions({ ...BASE, platform: 'mob' }, true)).toMatchObject({ platform: 'mob', encodeBase64: true, lifecycleEvents: true });
+    expect(resolveSnowplowOptions({ ...BASE, encodeBase64: true, lifecycleEvents: true }, true)).toMatchObject({ platform: 'web', encodeBase64: true, lifecycleEvents: true });
+  });
+
   it('a namespace of 128 characters, enrich\'s limit for name_tracker, is taken', () => {
     expect(resolveSnowplowOptions({ ...BASE, namespace: 'n'.repeat(128) }).namespace).toHaveLength(128);
   });

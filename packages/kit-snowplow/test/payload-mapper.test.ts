@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '@sessionhub/core';
 import type { SnowplowKitOptions } from '@sessionhub/kit-snowplow';
-import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
+import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type PayloadMapperEnv, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
 
@@ -12,10 +12,11 @@ const LIFECYCLE_ID = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 const APP_ENTITY = { schema: 'iglu:com.snowplowanalytics.mobile/application/jsonschema/1-0-0', data: { version: '1.2.3', build: '45' } };
 const CART_ENTITY = { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { currency: 'EUR' } };
 
-function mapperOf(options: Partial<SnowplowKitOptions> = {}) {
+function mapperOf(options: Partial<SnowplowKitOptions> = {}, env: Pick<PayloadMapperEnv, 'page' | 'adopted'> = {}) {
   /** What the mapping reported: a warning, and the error when app code threw (counted in the kit's health). */
   const problems: { message: string; error?: unknown }[] = [];
   const mapper = createPayloadMapper(resolveSnowplowOptions({ ...BASE, ...options }), {
+    ...env,
     newId: () => LIFECYCLE_ID,
     report: (message, error) => void problems.push(error === undefined ? { message } : { message, error }),
   });
@@ -84,6 +85,35 @@ describe('hub events', () => {
     const [ev] = decode(mapper.event(eventRecord()));
     expect([ev!.item.tna, ev!.item.p, ev!.item.aid]).toEqual(['ns', 'web', 'shop']);
     expect(clientSession(ev!)?.storageMechanism).toBe('COOKIE_1');
+  });
+
+  it('platform web: the browser tracker\'s duid, sid and vid from the canonical session, and the page\'s fields', () => {
+    const page = { url: 'https://shop.test/cart', refr: 'https://search.test/', lang: 'fr-FR', vp: '800x600', tz: undefined };
+    const { mapper } = mapperOf({ platform: 'web' }, { page: () => page });
+    const [ev, lc, outside] = decode(
+      mapper.event(eventRecord()),
+      mapper.background(lifecycleRecord()),
+      mapper.event(eventRecord({ sessionId: null, sessionIndex: 0, eventIndex: 0, affectsSession: false, previousSessionId: null, firstEventId: null, firstEventTime: null })),
+    );
+    for (const item of [ev!.item, lc!.item]) {
+      expect(item).toMatchObject({ p: 'web', duid: DEVICE, sid: SESSION, vid: '3', url: page.url, refr: page.refr, lang: 'fr-FR', vp: '800x600' });
+      expect(item).not.toHaveProperty('tz');
+    }
+    // No session: the user, not a session.
+    expect(outside!.item).toMatchObject({ duid: DEVICE });
+    expect(outside!.item).not.toHaveProperty('sid');
+    expect(outside!.item).not.toHaveProperty('vid');
+    // Not web: none of them.
+    const [mob] = decode(mapperOf({}, { page: undefined }).mapper.event(eventRecord()));
+    for (const field of ['duid', 'sid', 'vid', 'url']) expect(mob!.item).not.toHaveProperty(field);
+  });
+
+  it('a browser tracker\'s user adopted: its domain user id in duid and client_session.userId, its visits added to every session index', () => {
+    const adopted = { userId: 'D5C0FFEE-0000-4000-8000-00000000BEEF', visits: 7 };
+    const { mapper } = mapperOf({ platform: 'web' }, { adopted });
+    const [ev] = decode(mapper.event(eventRecord()));
+    expect(ev!.item).toMatchObject({ duid: adopted.userId.toLowerCase(), sid: SESSION, vid: '10' });
+    expect(clientSession(ev!)).toEqual({ ...expectedSession(2), userId: adopted.userId.toLowerCase(), sessionIndex: 10 });
   });
 
   it('an unmapped event is a structured event: se_ca default or `category`, se_ac the name, label/property/value', () => {
