@@ -1,7 +1,7 @@
 import type { EngineConfig } from './engine/state';
 import { describe } from './engine/attributes';
 import { SessionHubConfigError } from './errors';
-import { isLogger, type Logger } from './logger';
+import { isLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
 import type { Kit } from './kit';
 import type { LifecycleAdapter } from './lifecycle/lifecycle-adapter';
@@ -24,8 +24,19 @@ export interface HubOptions {
   storage?: StorageAdapter;
   /** Epoch ms. Default `Date.now`. */
   clock?: () => number;
-  /** Console-compatible logger. Default `console`. */
+  /** Console-compatible logger. Default `console` (in Node, `createNodeHub`: a console writing to stderr only). */
   logger?: Logger;
+  /**
+   * What the hub and its kits log: `'debug' | 'info' | 'warn' | 'error' | 'silent'`. Default `'warn'`
+   * (warnings and errors only, as Amplitude's SDKs).
+   */
+  logLevel?: LogLevel;
+  /**
+   * While integrating: log at `'debug'` (whatever `logLevel` says), including every canonical record
+   * the hub hands its kits and every request body a kit sends, API keys and tokens redacted.
+   * Default false.
+   */
+  debug?: boolean;
   /** Kits to register now (more with `registerKit`). */
   kits?: readonly Kit[];
   /** Prefix of every storage key, so several hubs can share one storage. Default `sessionhub`. */
@@ -42,6 +53,7 @@ export interface ResolvedOptions {
   readonly storage: StorageAdapter | undefined;
   readonly clock: () => number;
   readonly logger: Logger;
+  readonly logLevel: LogLevel;
   readonly kits: readonly Kit[];
   readonly namespace: string;
   readonly lifecycle: LifecycleAdapter | undefined;
@@ -62,7 +74,7 @@ const toMs = (seconds: number | null | undefined): number | null =>
 
 const KNOWN = new Set([
   'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange',
-  'excludedEvents', 'storage', 'clock', 'logger', 'kits', 'namespace', 'lifecycle', 'generateId',
+  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId',
 ]);
 
 /** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
@@ -80,7 +92,8 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   check('sessionTimeout', timeoutProblem(o.sessionTimeout ?? 60, false));
   check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
   check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
-  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange'] as const) {
+  if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel)) check('logLevel', `must be 'debug', 'info', 'warn', 'error' or 'silent' (got ${describe(o.logLevel)})`);
+  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange', 'debug'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${describe(o[flag])})`);
   }
   if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
@@ -107,6 +120,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
     storage: o.storage,
     clock: o.clock ?? Date.now,
     logger: o.logger ?? console,
+    logLevel: o.debug ? 'debug' : (o.logLevel ?? 'warn'),
     kits: o.kits ?? [],
     namespace: o.namespace ?? 'sessionhub',
     lifecycle: o.lifecycle,

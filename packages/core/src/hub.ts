@@ -11,7 +11,7 @@ import { initialState, type EngineConfig, type EngineState, type SessionState } 
 import type { Kit, KitCallback, KitHealth } from './kit';
 import { KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
-import { prefixedLogger, type Logger } from './logger';
+import { logsDebug, prefixedLogger, type Logger } from './logger';
 import type {
   AttributeValue,
   EventRecord,
@@ -106,6 +106,8 @@ const OUTPUT_CALLBACK: Record<Exclude<EngineOutput['type'], 'warning'>, KitCallb
 export class SessionHub {
   private readonly options: ResolvedOptions;
   private readonly logger: Logger;
+  /** Log level 'debug': every record handed to the kits is logged. */
+  private readonly tracing: boolean;
   private readonly storage: SafeStorage;
   private readonly stateKey: string;
   private readonly env: EngineEnv;
@@ -139,7 +141,8 @@ export class SessionHub {
   constructor(options?: HubOptions, /** @internal */ shared?: SharedSession) {
     this.shared = shared ?? null;
     const o = (this.options = resolveOptions(options));
-    this.logger = prefixedLogger(o.logger, '[sessionhub]');
+    this.logger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
+    this.tracing = logsDebug(this.logger);
     this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
     this.stateKey = `${o.namespace}:state`;
     const generate = o.generateId ?? uuidv4;
@@ -299,7 +302,7 @@ export class SessionHub {
       get timeouts() {
         return timeoutsInSeconds(hub.current()?.config ?? options.engine);
       },
-      logger: prefixedLogger(options.logger, `[sessionhub:${name}]`),
+      logger: prefixedLogger(options.logger, `[sessionhub:${name}]`, options.logLevel),
       storage,
       clock: () => this.now(),
       reportError,
@@ -550,6 +553,7 @@ export class SessionHub {
           continue;
         }
         const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
+        if (this.tracing) this.logger.debug(`${output.type}:`, JSON.stringify(payload));
         this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
         this.emit(output.type, payload as never);
       }

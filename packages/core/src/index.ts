@@ -6,8 +6,8 @@ export { createHub, SessionHub } from './hub';
 export type { HubEvents, LogEventOptions, SessionSnapshot, StartOptions } from './hub';
 export type { HubOptions } from './config';
 export { SessionHubConfigError } from './errors';
-export type { Logger } from './logger';
-export { prefixedLogger, silentLogger } from './logger';
+export type { Logger, LogLevel } from './logger';
+export { logsDebug, prefixedLogger, silentLogger } from './logger';
 
 export type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
 export type {

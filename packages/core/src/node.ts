@@ -6,6 +6,7 @@
 export { fileStorage } from './node/file-storage';
 export { headlessLifecycle } from './node/headless-lifecycle';
 export { nodeDefaults } from './node/node-defaults';
+export { stderrLogger } from './node/stderr-logger';
 export type { NodeDefaultsOptions } from './node/node-defaults';
 export { gracefulShutdown } from './node/graceful-shutdown';
 export type { GracefulShutdownOptions, ShutsDown } from './node/graceful-shutdown';

@@ -4,7 +4,8 @@
  * (`{"ready":…}` once its events are queued) and then behaves as the mode says:
  * - `server`: stays alive (an interval) until a signal arrives;
  * - `own-handler`: the same, but the app handles SIGINT itself (stops its interval, exit code 42);
- * - `cli`: logs its events and simply returns, so the event loop runs empty.
+ * - `cli`: logs its events and simply returns, so the event loop runs empty;
+ * - `cli-debug`: the same with `debug: true` and the preset's own logger (which must keep stdout clean).
  * Usage: node child.mjs <mode> <dir> <collectorUrl> <shutdownTimeoutMs> <eventCount>
  */
 import type { Kit, KitContext } from '@sessionhub/core';
@@ -53,7 +54,8 @@ function sinkKit(): Kit {
 
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 
-const hub = createNodeHub({ dir, kits: [sinkKit()], shutdownTimeoutMs: Number(timeoutText), logger: console });
+const logging = mode === 'cli-debug' ? { debug: true } : { logger: console };
+const hub = createNodeHub({ dir, kits: [sinkKit()], shutdownTimeoutMs: Number(timeoutText), ...logging });
 await hub.start();
 const resumed = hub.getSession()?.id ?? null;
 const count = Number(countText);

@@ -81,8 +81,8 @@ function runChild(mode: string, dir: string, options: { timeoutMs?: number; even
     });
     child.on('exit', () => reject(new Error(`the child exited before it was ready; stderr:\n${stderr}`)));
   });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal, stderr })),
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal, stderr, stdout })),
   );
   return { child, ready, exit };
 }
@@ -128,6 +128,19 @@ describe('createNodeHub in a real process: graceful shutdown', () => {
     const exit = await run.exit;
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(deliveredSteps()).toHaveLength(5);
+  });
+
+  it('with debug: true, logs every record and request body to stderr and nothing to stdout (a CLI piping its output stays clean)', async () => {
+    const run = runChild('cli-debug', dataDir(), { events: 2 });
+    const ready = await run.ready;
+    const exit = await run.exit;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // stdout holds only what the app printed itself.
+    expect(exit.stdout.trim().split('\n')).toEqual([JSON.stringify(ready)]);
+    expect(exit.stderr).toContain(`[sessionhub] sessionStart: {"sessionId":"${ready.sessionId}"`);
+    expect(exit.stderr.match(/\[sessionhub\] event: \{.*"name":"step"/g)).toHaveLength(2);
+    expect(exit.stderr).toMatch(/\[sessionhub:sink\] outbox sink: POST http:\/\/127\.0\.0\.1:\d+\/api\/v3\/data\/ \{"content-type":"application\/json"\} \{"events":\[/);
+    expect(deliveredSteps()).toHaveLength(2);
   });
 
   it('a collector that never answers: gives up after shutdownTimeoutMs, keeps the events on disk, and the next run sends them in the same session', async () => {

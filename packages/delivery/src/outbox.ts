@@ -1,8 +1,9 @@
-import { SessionHubConfigError, silentLogger, type DeliveryHealth } from '@sessionhub/core';
+import { logsDebug, SessionHubConfigError, silentLogger, type DeliveryHealth } from '@sessionhub/core';
 import { backoffDelay } from './backoff';
 import { batchLength } from './batch';
 import { isFunction, ruleProblem, SETTING_RULES, type OptionRule } from './delivery-options';
 import { fetchTransport } from './fetch-transport';
+import { traceRequest } from './request-trace';
 import type { HttpRequest, HttpResponse } from './http';
 import type { DropReason, Outbox, OutboxOptions } from './outbox-options';
 import { outboxStore } from './outbox-store';
@@ -67,6 +68,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   } = options;
   // Not in the rules: null means "the default" here too (a kit may hand over what it was given).
   const logger = options.logger ?? silentLogger;
+  // At log level 'debug' every request is logged as sent, credentials redacted.
+  const tracing = logsDebug(logger);
   const clock = options.clock ?? Date.now;
   for (const rule of [...REQUIRED_RULES, ...SETTING_RULES]) {
     const problem = ruleProblem(rule, options[rule[0] as keyof OutboxOptions<T>]);
@@ -234,6 +237,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           abort.abort();
           reject(new Error(`no answer in ${requestTimeoutMs} ms`));
         }, requestTimeoutMs);
+        if (tracing) logger.debug(`outbox ${name}: ${traceRequest(request)}`);
         // Promise.resolve: a plain-JavaScript transport may answer without a promise.
         Promise.resolve(transport(request, { signal: abort.signal, keepalive })).then(resolve, reject);
       }));

@@ -151,7 +151,7 @@ describe('brazeKit in a hub', () => {
 
 describe('brazeKit: timeout alignment', () => {
   it('init logs the canonical timeout next to Braze\'s defaults (debug)', async () => {
-    const { hub, logger } = await setup({}, { sessionTimeout: 90 });
+    const { hub, logger } = await setup({}, { sessionTimeout: 90, logLevel: 'debug' });
     await hub.start();
     const debug = lines(logger.debug).find((l) => l.includes('init: canonical session timeout'));
     expect(debug).toContain('[sessionhub:braze]');
@@ -161,7 +161,7 @@ describe('brazeKit: timeout alignment', () => {
   });
 
   it('warns once when the declared Braze setting disagrees, and keeps it current on setSessionTimeout', async () => {
-    const { hub, logger } = await setup({ brazeSessionTimeout: 1800, brazePlatform: 'web' }, { sessionTimeout: 60 });
+    const { hub, logger } = await setup({ brazeSessionTimeout: 1800, brazePlatform: 'web' }, { sessionTimeout: 60, logLevel: 'debug' });
     await hub.start();
     expect(lines(logger.warn).filter((w) => w.includes('your Braze session timeout is 1800 s, SessionHub\'s session timeout 60 s'))).toHaveLength(1);
 

@@ -2,7 +2,7 @@
  * Test harness: a real hub with the CleverTap kit and a recording kit, driven by a manual clock and
  * lifecycle over a storage that can die; uploads go through the real outbox to a capturing transport.
  */
-import { createHub, silentLogger, type Logger, type SessionHub } from '@sessionhub/core';
+import { createHub, silentLogger, type Logger, type LogLevel, type SessionHub } from '@sessionhub/core';
 import type { HttpRequest, Timers, Transport } from '@sessionhub/delivery';
 import { clevertapKit, type CleverTapKitOptions, type CleverTapUploadItem, type CleverTapMetaHeader } from '@sessionhub/kit-clevertap';
 import {
@@ -70,6 +70,7 @@ export interface HubSetup {
   readonly resumeOnRelaunch?: boolean;
   readonly kit?: Partial<CleverTapKitOptions>;
   readonly logger?: Logger;
+  readonly logLevel?: LogLevel;
   /** The network the kits send on; default: {@link Device.net}, a capturing transport. */
   readonly transport?: Transport;
 }
@@ -123,6 +124,7 @@ export class Device {
       storage: this.storage,
       lifecycle,
       logger: s.logger ?? silentLogger,
+      ...(s.logLevel ? { logLevel: s.logLevel } : {}),
       sessionTimeout: s.sessionTimeout ?? 60,
       foregroundTimeout: s.foregroundTimeout ?? null,
       resumeOnRelaunch: s.resumeOnRelaunch ?? false,

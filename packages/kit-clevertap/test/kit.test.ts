@@ -216,7 +216,7 @@ describe('the CleverTap kit in a hub', () => {
   it('logs the canonical timeout next to CleverTap\'s 20 minutes at init and on every change', async () => {
     const debug = vi.fn();
     const logger = { debug, info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    const d = new Device({ sessionTimeout: 45, foregroundTimeout: 600, logger });
+    const d = new Device({ sessionTimeout: 45, foregroundTimeout: 600, logger, logLevel: 'debug' });
     await d.launch();
     await settle();
     const lines = () => debug.mock.calls.filter((c) => c[0] === '[sessionhub:clevertap]').map((c) => String(c[1]));

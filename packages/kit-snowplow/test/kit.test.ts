@@ -20,7 +20,7 @@ function setup(kitOptions: Partial<SnowplowKitOptions> = {}, hubOptions: Partial
 
 describe('the Snowplow kit in a hub', () => {
   it('init logs (debug) the canonical timeouts next to Snowplow\'s native 1800 s, and again on every change', async () => {
-    const { hub, logger } = setup({}, { sessionTimeout: 90, foregroundTimeout: 600 });
+    const { hub, logger } = setup({}, { sessionTimeout: 90, foregroundTimeout: 600, logLevel: 'debug' });
     await hub.start();
     await settle();
     const lines = logger.text('debug').filter((l) => l.includes("Snowplow's native trackers"));

@@ -13,6 +13,8 @@ export type { ManualLifecycle } from './manual-lifecycle';
 export { dyingStorage } from './dying-storage';
 export type { DyingStorage } from './dying-storage';
 export { recordingKit, throwingKit } from './recording-kit';
+export { recordingLogger } from './recording-logger';
+export type { RecordingLogger } from './recording-logger';
 export { recordingTransport } from './recording-transport';
 export type { RecordedRequest, RecordingTransport } from './recording-transport';
 export { fakeOrigin, tabHubOptions } from './fake-browser-origin';

@@ -66,7 +66,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   }
   // Invalid ones are refused by the hub below, before anything of this page runs.
   const namespace = rest.namespace ?? 'sessionhub';
-  const logger = prefixedLogger(rest.logger ?? console, '[sessionhub]');
+  const logger = prefixedLogger(rest.logger ?? console, '[sessionhub]', rest.debug ? 'debug' : (rest.logLevel ?? 'warn'));
   const page = globalThis as unknown as StorageEventSource & { localStorage?: WebStorageLike; navigator?: { locks?: LockManagerLike } };
   const store = pageStorage(
     () => (storage === undefined ? page.localStorage : storage),

@@ -4,6 +4,8 @@ import { SessionHub } from '../hub';
 import { checkGracefulShutdownOptions, gracefulShutdown } from './graceful-shutdown';
 import { headlessLifecycle } from './headless-lifecycle';
 import { nodeDefaults } from './node-defaults';
+import { stderrLogger } from './stderr-logger';
+import { prefixedLogger } from '../logger';
 
 /** Options of {@link createNodeHub}: every `createHub` option, plus where to keep data and how to stop. */
 export interface NodeHubOptions extends HubOptions {
@@ -35,11 +37,13 @@ class NodeSessionHub extends SessionHub {
     if (dir === undefined && hubOptions.storage === undefined) {
       throw new SessionHubConfigError('dir', 'createNodeHub needs "dir", the directory to keep the state and outboxes in (e.g. ".sessionhub"), or your own "storage"');
     }
+    const defaults = dir === undefined ? { lifecycle: headlessLifecycle, resumeOnRelaunch: true, logger: stderrLogger() } : nodeDefaults({ dir });
+    const { logger = defaults.logger ?? console, logLevel = 'warn', debug } = hubOptions;
     const shutdown = checkGracefulShutdownOptions(
-      { signals: shutdownSignals, onIdleExit: shutdownOnIdleExit, timeoutMs: shutdownTimeoutMs, logger: hubOptions.logger },
+      // The shutdown's own lines follow the hub's level too (an invalid one is refused by the hub below).
+      { signals: shutdownSignals, onIdleExit: shutdownOnIdleExit, timeoutMs: shutdownTimeoutMs, logger: prefixedLogger(logger, '', debug ? 'debug' : logLevel) },
       { signals: 'shutdownSignals', onIdleExit: 'shutdownOnIdleExit', timeoutMs: 'shutdownTimeoutMs' },
     );
-    const defaults = dir === undefined ? { lifecycle: headlessLifecycle, resumeOnRelaunch: true } : nodeDefaults({ dir });
     super({ ...defaults, ...withoutUndefined(hubOptions) });
     this.stopHandling = gracefulShutdown(this, shutdown);
   }
