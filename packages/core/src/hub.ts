@@ -1,5 +1,4 @@
 import { EventEmitter } from 'eventemitter3';
-import { v4 as uuidv4 } from 'uuid';
 import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, type ResolvedOptions } from './config';
 import { attributeKeyProblem, attributeValueProblem, describe } from './engine/attributes';
 import { sessionStartRecord, step, type EngineEnv } from './engine/engine';
@@ -9,6 +8,7 @@ import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 import { decodeState, encodeState } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
 import type { Kit, KitCallback, KitHealth } from './kit';
+import { idSource } from './id-source';
 import { KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
 import { logsDebug, prefixedLogger, type Logger } from './logger';
@@ -145,8 +145,7 @@ export class SessionHub {
     this.tracing = logsDebug(this.logger);
     this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
     this.stateKey = `${o.namespace}:state`;
-    const generate = o.generateId ?? uuidv4;
-    this.env = { newId: () => generate() };
+    this.env = { newId: idSource(this.logger, o.generateId) };
     this.kits = new KitHost(this.logger);
     for (const kit of o.kits) this.kits.add(kit);
   }
@@ -305,6 +304,7 @@ export class SessionHub {
       logger: prefixedLogger(options.logger, `[sessionhub:${name}]`, options.logLevel),
       storage,
       clock: () => this.now(),
+      generateId: this.env.newId,
       reportError,
     }));
   }

@@ -22,6 +22,11 @@ export interface KitContext {
   readonly storage: SafeStorage;
   /** The hub's clock, epoch ms. */
   readonly clock: () => number;
+  /**
+   * The hub's id source: a fresh UUID v4 (or the hub's `generateId`) for every id a kit makes, such
+   * as a vendor's event id. Never throws, also where the runtime has no `crypto.getRandomValues`.
+   */
+  readonly generateId: () => string;
   /** Reports an error the kit caught itself; it is counted in the kit's health. */
   reportError(error: unknown): void;
 }

@@ -232,14 +232,15 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     let timeout: unknown;
     try {
       ({ status, retryAfter } = await new Promise<HttpResponse>((resolve, reject) => {
-        const abort = new AbortController();
+        // Bare JavaScript runtimes (Hermes without React Native's polyfills) have no AbortController.
+        const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
         timeout = timers.setTimeout(() => {
-          abort.abort();
+          abort?.abort();
           reject(new Error(`no answer in ${requestTimeoutMs} ms`));
         }, requestTimeoutMs);
         if (tracing) logger.debug(`outbox ${name}: ${traceRequest(request)}`);
         // Promise.resolve: a plain-JavaScript transport may answer without a promise.
-        Promise.resolve(transport(request, { signal: abort.signal, keepalive })).then(resolve, reject);
+        Promise.resolve(transport(request, { signal: abort?.signal, keepalive })).then(resolve, reject);
       }));
       problem = `HTTP ${status}`;
     } catch (error) {

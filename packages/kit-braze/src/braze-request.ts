@@ -21,15 +21,10 @@ export interface BrazeRequestSettings {
  */
 export function brazeDataUrl(baseUrl: string): string | null {
   const text = baseUrl.trim();
-  try {
-    const url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : 'https://' + text);
-    const path = url.pathname.replace(/\/+$/, '');
-    return /^https?:$/.test(url.protocol) && !url.search && !url.hash && !url.username
-      ? `${url.origin}${path || '/api/v3'}/data/`
-      : null;
-  } catch {
-    return null;
-  }
+  // Parsed by hand: React Native's URL (before 0.80) throws "not implemented" from its getters.
+  const m = /^(https?:\/\/[^\s/?#@]+)(\/[^\s?#]*)?$/i.exec(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : 'https://' + text);
+  const path = m?.[2]?.replace(/\/+$/, '');
+  return m ? `${m[1]!.toLowerCase()}${path || '/api/v3'}/data/` : null;
 }
 
 /**

@@ -52,13 +52,9 @@ export class CleverTapKitConfigError extends SessionHubConfigError {
  * http(s) URL without credentials, query or fragment (then the URL is more than its origin and path).
  */
 function endpointUrl(value: unknown): string | undefined {
-  try {
-    const url = new URL(value as string);
-    const base = url.origin + url.pathname;
-    if (/^https?:/.test(base) && base == url.href) return base.replace(/\/+$/, '');
-  } catch {
-    // not a URL: refused below
-  }
+  // Parsed by hand: React Native's URL (before 0.80) throws "not implemented" from its getters.
+  const m = typeof value == 'string' && /^(https?:\/\/[^\s/?#@]+)(\/[^\s?#]*)?$/i.exec(value);
+  if (m) return (m[1]!.toLowerCase() + (m[2] ?? '')).replace(/\/+$/, '');
 }
 
 const matches = (pattern: RegExp) => (v: unknown) => typeof v == 'string' && pattern.test(v);

@@ -1,6 +1,5 @@
 import type { Kit, Logger } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
-import { v4 } from 'uuid';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
 import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
@@ -52,7 +51,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
     async init(context) {
       const log = (logger = context.logger);
       mapper = createPayloadMapper(o, {
-        newId: v4,
+        newId: context.generateId,
         page: o.platform == 'web' ? page?.fields : undefined,
         adopted: page && (await adoptSpId(context.storage, page.spId)),
         report(message, error) {
