@@ -18,6 +18,12 @@ export interface HubOptions {
   resumeOnRelaunch?: boolean;
   /** End the session and start a new one when an identified user changes or logs out. Default true. */
   newSessionOnUserChange?: boolean;
+  /**
+   * End the session and start a new one when an anonymous user signs in (`setUser(id)` after none),
+   * as Braze's `changeUser` does, for every kit alike. Default false: the session continues under the
+   * new user (mParticle's rule).
+   */
+  newSessionOnLogin?: boolean;
   /** Event names that never start or extend a session. Kits may declare more. */
   excludedEvents?: readonly string[];
   /** Where state and outboxes persist. Default: memory (nothing survives the process). */
@@ -73,7 +79,7 @@ const toMs = (seconds: number | null | undefined): number | null =>
   seconds === null || seconds === undefined ? null : Math.round(seconds * 1000);
 
 const KNOWN = new Set([
-  'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange',
+  'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin',
   'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId',
 ]);
 
@@ -93,7 +99,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
   check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel)) check('logLevel', `must be 'debug', 'info', 'warn', 'error' or 'silent' (got ${describe(o.logLevel)})`);
-  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange', 'debug'] as const) {
+  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin', 'debug'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${describe(o[flag])})`);
   }
   if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
@@ -115,6 +121,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
       maxSessionDurationMs: toMs(o.maxSessionDuration),
       resumeOnRelaunch: o.resumeOnRelaunch ?? false,
       newSessionOnUserChange: o.newSessionOnUserChange ?? true,
+      newSessionOnLogin: o.newSessionOnLogin ?? false,
       excludedEvents: [...(o.excludedEvents ?? [])],
     },
     storage: o.storage,

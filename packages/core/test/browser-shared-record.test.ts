@@ -163,7 +163,7 @@ describe('shared record: encoding', () => {
     expect(decoded.record.state?.session?.id).toBe(record.state?.session?.id);
   });
 
-  it('reads a record as the previous release wrote it, and writes it back byte for byte', () => {
+  it('reads a record as the previous release wrote it, and writes it back byte for byte (with the options added since, from this run)', () => {
     // Written by the class-based TabSession (two tabs, a runtime timeout, the second tab closed with 3 items queued).
     const stored = '{"v":1,"rev":7,"writers":["page-a:1","page-b:3"],"slots":{"0":{"tab":"page-a","visible":true,"seen":1767258000000,"closed":false,"queued":0},"1":{"tab":"page-b","visible":false,"seen":1767258004000,"closed":true,"queued":3}},"state":{"version":1,"deviceId":"id-1","userId":null,"lastSessionIndex":1,"inForeground":true,"clock":1767258004000,"session":{"id":"id-2","index":1,"previousSessionId":null,"trigger":"launch","startTime":1767258000000,"lastActivity":1767258002000,"eventIndex":1,"foregroundIndex":1,"backgroundIndex":0,"foregroundTime":0,"foregroundSince":1767258000000,"firstEventId":"ev-1","firstEventTime":1767258002000,"lastEventTime":1767258002000,"attributes":{"articles":2},"userId":null,"previousSessionStartTime":null,"previousSessionDuration":null},"previous":null,"config":{"sessionTimeoutMs":9000,"foregroundTimeoutMs":null,"maxSessionDurationMs":null,"resumeOnRelaunch":true,"newSessionOnUserChange":true,"excludedEvents":[]}}}';
     const decoded = decodeRecord(stored, CONFIG);
@@ -172,7 +172,9 @@ describe('shared record: encoding', () => {
     expect(decoded.record.slots[1]).toEqual({ tab: 'page-b', visible: false, seen: 1767258004000, closed: true, queued: 3 });
     expect(decoded.record.state?.config.sessionTimeoutMs).toBe(9000);
     expect(decoded.record.state?.session?.attributes).toEqual({ articles: 2 });
-    expect(encodeRecord(decoded.record)).toBe(stored);
+    // newSessionOnLogin came later: a record without it takes it from this run's options.
+    expect(decoded.record.state?.config.newSessionOnLogin).toBe(CONFIG.newSessionOnLogin);
+    expect(encodeRecord(decoded.record)).toBe(stored.replace('"newSessionOnUserChange":true,', `"newSessionOnUserChange":true,"newSessionOnLogin":${CONFIG.newSessionOnLogin},`));
     // Slot entries of records without item counts still load, as holding none.
     const withoutCounts = stored.replace(/,"queued":\d+/g, '');
     expect(decodeRecord(withoutCounts, CONFIG).record.slots[1]?.queued).toBe(0);

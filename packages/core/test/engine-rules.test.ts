@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expiryInstant, step } from '@sessionhub/core';
 import { EngineHarness, SEC, T0 } from './engine-harness';
@@ -213,6 +214,44 @@ describe('engine: users', () => {
     expect(h.outputs.length).toBe(before);
     h.apply({ type: 'setUser', t: T0 + 3 * SEC, userId: null });
     expect(h.starts()[1]).toMatchObject({ userId: null, trigger: 'user-change' });
+  });
+
+  it('signing in keeps the session by default; with newSessionOnLogin it ends the anonymous session and starts the user\'s', () => {
+    const keep = new EngineHarness();
+    keep.launch(T0);
+    keep.apply({ type: 'setUser', t: T0 + 4 * SEC, userId: 'u1' });
+    expect(keep.starts()).toHaveLength(1);
+    expect(keep.state.session?.userId).toBe('u1');
+
+    const renew = new EngineHarness({ newSessionOnLogin: true });
+    renew.launch(T0);
+    renew.apply({ type: 'setUser', t: T0 + 4 * SEC, userId: 'u1' });
+    expect(renew.ends()).toEqual([expect.objectContaining({ reason: 'user-change', endTime: T0 + 4 * SEC, userId: null })]);
+    expect(renew.starts()[1]).toMatchObject({ trigger: 'user-change', userId: 'u1', startTime: T0 + 4 * SEC, previousSessionId: renew.starts()[0]!.sessionId });
+    expect(renew.types().slice(-3)).toEqual(['sessionEnd', 'userChange', 'sessionStart']);
+  });
+
+  it('property: a session renews at setUser exactly when the rules say (login: newSessionOnLogin; change or logout: newSessionOnUserChange)', () => {
+    const user = fc.constantFrom(null, 'u1', 'u2');
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), fc.array(user, { maxLength: 12 }), (onLogin, onChange, users) => {
+        const h = new EngineHarness({ newSessionOnLogin: onLogin, newSessionOnUserChange: onChange });
+        h.launch(T0);
+        let previous: string | null = null;
+        users.forEach((userId, i) => {
+          const starts = h.starts().length;
+          const live = h.state.session;
+          h.apply({ type: 'setUser', t: T0 + (i + 1) * SEC, userId });
+          const renewed = h.starts().length > starts;
+          const expected = userId !== previous && live !== null && (previous === null ? onLogin : onChange);
+          expect(renewed).toBe(expected);
+          if (renewed) expect(h.ends().at(-1)).toMatchObject({ sessionId: live!.id, userId: previous, reason: 'user-change' });
+          // Whatever happened, the live session belongs to the new user.
+          expect(h.state.session?.userId ?? null).toBe(h.state.session ? userId : null);
+          previous = userId;
+        });
+      }),
+    );
   });
 
   it('with newSessionOnUserChange false the session continues', () => {

@@ -237,7 +237,8 @@ function logEvent(d: Draft, t: number, input: Extract<EngineInput, { type: 'even
 function setUser(d: Draft, t: number, userId: string | null): true {
   const previousUserId = d.userId;
   if (userId === previousUserId) return true;
-  const renew = previousUserId !== null && d.config.newSessionOnUserChange && d.session !== null;
+  // A change between users (or a logout) renews by newSessionOnUserChange; a login by newSessionOnLogin.
+  const renew = d.session !== null && (previousUserId === null ? d.config.newSessionOnLogin : d.config.newSessionOnUserChange);
   if (renew) end(d, t, 'user-change');
   d.userId = userId;
   if (d.session) d.session.userId = userId;

@@ -8,6 +8,8 @@ export interface EngineConfig {
   readonly maxSessionDurationMs: number | null;
   readonly resumeOnRelaunch: boolean;
   readonly newSessionOnUserChange: boolean;
+  /** An anonymous user signing in ends the session and starts a new one (Braze's `changeUser`). */
+  readonly newSessionOnLogin: boolean;
   /** Event names that never start or extend a session. */
   readonly excludedEvents: readonly string[];
 }
@@ -66,6 +68,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   maxSessionDurationMs: null,
   resumeOnRelaunch: false,
   newSessionOnUserChange: true,
+  newSessionOnLogin: false,
   excludedEvents: [],
 };
 
