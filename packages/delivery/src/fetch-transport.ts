@@ -7,14 +7,14 @@ import type { Transport } from './http';
  * needed. A beacon has no answer, so the promise then rejects and the items stay queued: they are
  * resent later (at-least-once, never lost).
  */
-export const fetchTransport: Transport = async ({ url, method, headers, body }, { signal, keepalive }) => {
+export const fetchTransport: Transport = async ({ url, method, headers, body }, { signal, keepalive, readBody }) => {
   if (typeof fetch != 'function') {
     const { navigator } = globalThis as { navigator?: { sendBeacon?(url: string, data: Blob): boolean } };
     const sent = keepalive && method == 'POST' && navigator?.sendBeacon?.(url, new Blob([body ?? '']));
     throw new Error(sent ? 'sent by sendBeacon (no answer)' : 'no fetch; pass a transport');
   }
   const response = await fetch(url, { method, headers, body, keepalive, signal });
-  // The answer's body is not needed; release the connection at once.
-  response.body?.cancel().catch(() => undefined);
-  return { status: response.status, retryAfter: response.headers.get('retry-after') };
+  // Unless it is asked for, the answer's body is not needed: release the connection at once.
+  const text = readBody ? await response.text() : void response.body?.cancel().catch(() => undefined);
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: text };
 };

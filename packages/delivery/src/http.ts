@@ -13,6 +13,8 @@ export interface HttpResponse {
   readonly status: number;
   /** The `Retry-After` header as received (seconds or an HTTP date), if any. */
   readonly retryAfter?: string | null;
+  /** The answer's body as text, when the outbox asked for it ({@link TransportOptions.readBody}). */
+  readonly body?: string;
 }
 
 /** Options the outbox passes with each request. */
@@ -21,6 +23,8 @@ export interface TransportOptions {
   readonly signal?: AbortSignal;
   /** A page-hide flush: the request must outlive the page (fetch `keepalive` or `sendBeacon`). */
   readonly keepalive?: boolean;
+  /** The outbox reads the answer's body (its `refusal` option is set): resolve with it as `body`. */
+  readonly readBody?: boolean;
 }
 
 /**

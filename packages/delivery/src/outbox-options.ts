@@ -30,6 +30,13 @@ export interface OutboxOptions<T> {
    * is dropped with a warning (reason `build-failed`).
    */
   readonly buildRequest: (items: readonly T[], sentAt: number, info: SendInfo) => HttpRequest;
+  /**
+   * For a vendor that answers a refusal with a 2xx (Braze: `200 {"error":"invalid_api_key"}`): reads
+   * a 2xx answer's body and says why the vendor refused the batch, or null when it took it. A refused
+   * batch is dropped as `rejected` (resending it cannot help) and `lastError` says why. Setting it
+   * makes the transport read the body (`TransportOptions.readBody`). Default: a 2xx is a delivery.
+   */
+  readonly refusal?: (body: string) => string | null;
   /** Bytes an item adds to a request. Default: the UTF-8 length of its JSON. */
   readonly sizeOf?: (item: T) => number;
   /** Items per request. Default 100. */

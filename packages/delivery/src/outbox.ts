@@ -51,6 +51,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     name,
     storage,
     buildRequest,
+    refusal,
     sizeOf,
     transport = fetchTransport,
     random = Math.random,
@@ -228,10 +229,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
     let status = 0;
     let retryAfter: string | null | undefined;
+    let body: string | undefined;
     let problem: string;
     let timeout: unknown;
     try {
-      ({ status, retryAfter } = await new Promise<HttpResponse>((resolve, reject) => {
+      ({ status, retryAfter, body } = await new Promise<HttpResponse>((resolve, reject) => {
         // Bare JavaScript runtimes (Hermes without React Native's polyfills) have no AbortController.
         const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
         timeout = timers.setTimeout(() => {
@@ -240,7 +242,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         }, requestTimeoutMs);
         if (tracing) logger.debug(`outbox ${name}: ${traceRequest(request)}`);
         // Promise.resolve: a plain-JavaScript transport may answer without a promise.
-        Promise.resolve(transport(request, { signal: abort?.signal, keepalive })).then(resolve, reject);
+        Promise.resolve(transport(request, { signal: abort?.signal, keepalive, readBody: !!refusal })).then(resolve, reject);
       }));
       problem = `HTTP ${status}`;
     } catch (error) {
@@ -249,14 +251,34 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     timers.clearTimeout(timeout);
     for (const entry of batch) entry.flying = false;
     // No answer (status 0) is retried.
-    const verdict = verdictOf(status);
+    let verdict = verdictOf(status);
+    if (verdict == 'delivered' && refusal) {
+      let why: string | null = null;
+      try {
+        why = refusal(body ?? '');
+      } catch {
+        // A 2xx it cannot read stays a delivery: the vendor took the request.
+      }
+      if (why) {
+        verdict = 'rejected';
+        problem = `HTTP ${status}: ${why}`;
+      }
+    }
     failures = verdict == 'retry' ? failures + 1 : 0;
     if (verdict == 'delivered') {
       delivered += batch.length;
       return remove(batch);
     }
+    if (verdict == 'rejected') {
+      // A vendor refusing batch after batch for the same reason (a wrong key): one warning, every item counted.
+      if (problem == lastError) {
+        dropped.rejected = (dropped.rejected ?? 0) + batch.length;
+        return remove(batch);
+      }
+      lastError = problem;
+      return drop(batch, 'rejected', problem);
+    }
     lastError = problem;
-    if (verdict == 'rejected') return drop(batch, 'rejected', problem);
     const now = clock();
     retried += batch.length;
     for (const entry of batch) entry.attempts++;

@@ -49,6 +49,12 @@ describe('fetchTransport', () => {
     await expect(pending).rejects.toThrow();
   });
 
+  it('reads the answer body only when asked (readBody)', async () => {
+    const probe = { ...request, url: 'https://keepalive.test/probe' };
+    expect(await fetchTransport(probe, { readBody: true })).toEqual({ status: 200, retryAfter: null, body: '{}' });
+    expect((await fetchTransport(probe, {})).body).toBeUndefined();
+  });
+
   it('asks fetch for keepalive on a page-hide flush', async () => {
     const probe = { ...request, url: 'https://keepalive.test/probe' };
     await fetchTransport(probe, { keepalive: true });

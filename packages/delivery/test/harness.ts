@@ -41,14 +41,14 @@ export function safeStorage(raw: DyingStorage = dyingStorage(), logger?: Logger)
 }
 
 /** How a {@link scriptedTransport} answers one request. */
-export type Answer = number | { status: number; retryAfter?: string } | Error | 'hang';
+export type Answer = number | { status: number; retryAfter?: string; body?: string } | Error | 'hang';
 
 /** A transport answering from a script (then 200), recording every request with the clock's time. */
 export function scriptedTransport(now: () => number) {
   const script: Answer[] = [];
-  const sent: { request: HttpRequest; keepalive: boolean; at: number; items: TestItem[]; signal?: AbortSignal }[] = [];
+  const sent: { request: HttpRequest; keepalive: boolean; readBody: boolean; at: number; items: TestItem[]; signal?: AbortSignal }[] = [];
   const transport = (request: HttpRequest, options: TransportOptions): Promise<HttpResponse> => {
-    sent.push({ request, keepalive: options.keepalive === true, at: now(), items: itemsOf(JSON.parse(request.body ?? '{}')), signal: options.signal });
+    sent.push({ request, keepalive: options.keepalive === true, readBody: options.readBody === true, at: now(), items: itemsOf(JSON.parse(request.body ?? '{}')), signal: options.signal });
     const answer = script.shift() ?? 200;
     if (answer === 'hang') {
       return new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(new Error('aborted'))));

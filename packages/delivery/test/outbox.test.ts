@@ -279,6 +279,38 @@ describe('retry', () => {
     );
   });
 
+  it('with refusal, a 2xx whose body it refuses is dropped as rejected, never retried, with one warning while the reason repeats', async () => {
+    const refusal = (body: string): string | null => (JSON.parse(body || '{}') as { error?: string }).error ?? null;
+    const t = setup({ maxBatchItems: 1, refusal });
+    await t.outbox.load();
+    const refused = { status: 200, body: '{"error":"invalid_api_key"}' };
+    t.net.answer(refused, refused, { status: 200, body: '{}' }, { status: 201 }, refused);
+    range(0, 5).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    await t.timers.advance(60_000);
+    expect(t.net.batches()).toEqual([[0], [1], [2], [3], [4]]);
+    expect(t.net.sent.every((s) => s.readBody)).toBe(true);
+    const h = t.outbox.health();
+    expect(h).toMatchObject({ delivered: 2, retried: 0, dropped: { rejected: 3 }, lastError: 'HTTP 200: invalid_api_key' });
+    // Items 0 and 1 in a row: one warning; item 4, after deliveries but for the same reason as the last error: none.
+    expect(t.logger.warnings).toEqual(['outbox kit: dropped 1 item(s) (rejected): HTTP 200: invalid_api_key']);
+    expect(t.storedItems()).toEqual([]);
+  });
+
+  it('without refusal the body is not asked for, and a refusal that throws leaves the 2xx a delivery', async () => {
+    const plain = setup();
+    await plain.outbox.load();
+    plain.outbox.enqueue(item(0));
+    await plain.outbox.flush();
+    expect(plain.net.sent.map((s) => s.readBody)).toEqual([false]);
+    const t = setup({ refusal: () => { throw new Error('bug'); } });
+    await t.outbox.load();
+    t.net.answer({ status: 200, body: 'not json' });
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    expect(t.outbox.health()).toMatchObject({ delivered: 1, dropped: {}, lastError: null });
+  });
+
   it('aborts a request left unanswered for requestTimeoutMs and retries it', async () => {
     const t = setup({ requestTimeoutMs: 5000 });
     await t.outbox.load();
