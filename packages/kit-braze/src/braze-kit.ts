@@ -1,17 +1,18 @@
 import type { Kit, KitContext, SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { BRAZE_WIRE_SDK_VERSION, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
-import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes } from './braze-mapping';
+import { brazeDevice } from './braze-device';
+import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
 import type { BrazeOutboxItem } from './braze-outbox-item';
-import { brazeDataUrl, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
+import { brazeDataUrl, brazeRefusal, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
 import { timeoutAlignment } from './braze-timeouts';
 import type { BrazeSdkEvent } from './braze-wire';
 
 /**
- * A kit that sends the canonical session to Braze's SDK data API: `ss` at each session start, `ce`
- * for each event, `se` at each session end, `attributes: [{ user_id }]` when the user changes, all
- * through a durable outbox (`@sessionhub/delivery`). Invalid options throw
- * {@link BrazeKitConfigError} naming the option.
+ * A kit that sends the canonical session to Braze's SDK data API as Braze's Web SDK writes it: `ss`
+ * at each session start (sent at once), `ce` for each event, `se` at each session end, the `device`
+ * on the first request and after each user change, all through a durable outbox
+ * (`@sessionhub/delivery`). Invalid options throw {@link BrazeKitConfigError} naming the option.
  *
  * @example
  * const hub = createHub({
@@ -33,6 +34,9 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let context: KitContext | undefined;
   let outbox: Outbox<BrazeOutboxItem> | undefined;
   let mismatch: string | null = null;
+  /** The `config.time` of Braze's latest answer that had one: `respond_with.config.config_time`. */
+  let configTime = 0;
+  const device = { device: brazeDevice() };
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
   const enqueue = (event: BrazeSdkEvent | null): void => void (event && outbox?.enqueue({ event }));
@@ -58,7 +62,16 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         name,
         transport: o.transport,
         // Read the device id at send time: items a previous run left unsent belong to this device too.
-        buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, ctx.deviceId, settings),
+        buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, ctx.deviceId, settings, configTime),
+        // Braze answers some refusals (a wrong API key) with 200 and an error body.
+        refusal(body) {
+          let answer;
+          try {
+            answer = JSON.parse(body);
+          } catch {}
+          configTime = answer?.config?.time ?? configTime;
+          return brazeRefusal(answer, settings.apiKey, settings.url);
+        },
         // 75 items is the per-request cap Braze documents for its `/users/track` API (the closest
         // published Braze limit); 60 000 bytes keeps a batch, with its envelope, inside the browser's
         // 64 KiB keepalive budget, so a page-hide flush can carry it.
@@ -67,11 +80,19 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         flushIntervalMs: o.flushIntervalMs,
       });
       compareTimeouts(ctx.timeouts, 'init');
+      // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
+      const json = JSON.stringify(device);
+      if ((await ctx.storage.get('device')) != json) {
+        outbox.enqueue(device);
+        void ctx.storage.set('device', json);
+      }
       await outbox.load();
     },
 
     onSessionStart(record) {
       enqueue(sessionStartEvent(record));
+      // At once, as the Web SDK's openSession and changeUser: Braze's session-start triggers wait for it.
+      void outbox?.flush();
     },
 
     onEvent(record) {
@@ -86,8 +107,8 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     },
 
     onUserChange(record) {
-      const attributes = userAttributes(record);
-      if (attributes) outbox?.enqueue({ attributes });
+      // The Web SDK sends the device again after each changeUser (there is no logout in Braze).
+      if (record.userId !== null) outbox?.enqueue(device);
     },
 
     onBackground() {

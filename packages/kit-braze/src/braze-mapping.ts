@@ -1,6 +1,6 @@
-import type { EventRecord, SessionEndRecord, SessionStartRecord, UserChangeRecord } from '@sessionhub/core';
+import type { EventRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
 import { BRAZE_NAME_RULE, brazeProperties, isBrazeName } from './braze-properties';
-import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionStartEvent, BrazeUserAttributes } from './braze-wire';
+import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionStartEvent } from './braze-wire';
 
 // Pure mapping: canonical records -> Braze SDK data API objects. No clock, no I/O; problems go to `warn`.
 
@@ -52,11 +52,3 @@ export function sessionAttributesEvent(record: SessionEndRecord, eventName: stri
   const p = brazeProperties(record.attributes, `session attributes "${eventName}"`, warn);
   return p && Object.keys(p).length ? brazeEvent<BrazeCustomEvent>('ce', record.endTime, { n: eventName, p }, record.sessionId, record.userId) : null;
 }
-
-/**
- * `attributes: [{ user_id }]` for a user change to an identified user, as Braze's `changeUser` sends
- * it once. Logging out (null) has no Braze equivalent on the wire: later events simply carry no
- * `user_id`.
- */
-export const userAttributes = (record: UserChangeRecord): BrazeUserAttributes | null =>
-  record.userId === null ? null : { user_id: record.userId };

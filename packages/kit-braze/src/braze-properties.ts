@@ -2,12 +2,18 @@ import { utf8Length } from '@sessionhub/delivery';
 import type { BrazeProperties, BrazePropertyValue } from './braze-wire';
 
 /**
- * Braze's rule for custom event names and property keys: 1–255 characters not starting with `$`
- * (Braze docs, "Log custom events"), with no control character or `"` (the Web SDK's `CUSTOM_DATA_REGEX`).
+ * Braze's rule for custom event names: 1–255 characters not starting with `$` (Braze docs, "Log
+ * custom events"), with no control character or `"` (the Web SDK's `CUSTOM_DATA_REGEX`).
  */
 const NAME = /^(?!\$)[^\0-\x1f"]{1,255}$/;
 
-/** That rule, as warnings and errors state it. */
+/**
+ * Braze's rule for event property keys: as names, but a leading `$` is allowed (the Web SDK refuses
+ * it only in custom attribute keys).
+ */
+const KEY = /^[^\0-\x1f"]{1,255}$/;
+
+/** The event name rule, as warnings and errors state it. */
 export const BRAZE_NAME_RULE = '1 to 255 characters, not starting with "$", without control characters or \'"\'';
 
 /** Properties of one event, as JSON, at most (the Web SDK's `CUSTOM_PROPERTIES_MAX_SIZE_BYTES`, 50 KB). */
@@ -15,11 +21,16 @@ const MAX_PROPERTIES_BYTES = 51_200;
 
 const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
 
-/** True when Braze takes `name` as a custom event name or property key ({@link BRAZE_NAME_RULE}). */
+/** True when Braze takes `name` as a custom event name ({@link BRAZE_NAME_RULE}). */
 export const isBrazeName = (name: string): boolean => NAME.test(name);
 
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
 export const brazeDateString = (date: Date): string => date.toISOString().slice(0, -5);
+
+/** A Date inside a nested value becomes the Web SDK's date string; the rest is JSON's. */
+function nestedDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  return this[key] instanceof Date ? brazeDateString(this[key]) : value;
+}
 
 /** A value as Braze takes it: null when there is nothing to send, undefined when Braze refuses it. */
 function brazeValue(value: unknown): BrazePropertyValue | undefined {
@@ -27,16 +38,24 @@ function brazeValue(value: unknown): BrazePropertyValue | undefined {
   // -0 is 0 once serialized: say so here, so what is queued is what is sent.
   if (typeof value == 'number') return Number.isFinite(value) ? value || 0 : undefined;
   if (typeof value == 'string' || typeof value == 'boolean') return value;
-  if (value instanceof Date && Number.isFinite(value.getTime())) return brazeDateString(value);
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? brazeDateString(value) : undefined;
+  // Nested objects and arrays, as the Web SDK sends them: its JSON copy, with Dates as date strings.
+  // A cycle, a bigint or a getter that throws refuses the value.
+  if (typeof value == 'object') {
+    try {
+      return JSON.parse(JSON.stringify(value, nestedDates));
+    } catch {}
+  }
   return undefined;
 }
 
 /**
  * Hub event attributes as Braze custom event properties, by Braze's rules:
- * - keys follow {@link BRAZE_NAME_RULE};
- * - values: string, finite number, boolean, or a valid Date (sent as the Web SDK sends dates,
- *   `2019-05-01T00:00:00`); `null` and `undefined` are left out without a word, as Braze's Web SDK
- *   does (there is nothing to send);
+ * - keys: 1–255 characters without control characters or `"` (a leading `$` is fine);
+ * - values: string, finite number, boolean, a valid Date (sent as the Web SDK sends dates,
+ *   `2019-05-01T00:00:00`), or a nested object or array (sent as its JSON, Dates inside as date
+ *   strings, as the Web SDK does); `null` and `undefined` are left out without a word, as Braze's Web
+ *   SDK does (there is nothing to send);
  * - anything else is dropped, and `warn` is called once for the event, naming every dropped key
  *   (with `context` in front).
  *
@@ -60,20 +79,21 @@ export function brazeProperties(
   // exact size is only measured for the rare large event.
   let bound = 2;
   for (const key of keys) {
-    const valid = isBrazeName(key);
+    const valid = KEY.test(key);
     const value = brazeValue(attributes[key]);
     if (value === null) continue;
     if (valid && value !== undefined) {
       // `__proto__` as an own key, not a prototype change: an object literal defines its keys.
       if (key == '__proto__') out = { ...out, [key]: value };
       else out[key] = value;
-      bound += 6 * key.length + (typeof value == 'string' ? 6 * value.length + 6 : 40);
+      // A nested value is measured exactly (below).
+      bound += 6 * key.length + (typeof value == 'string' ? 6 * value.length + 6 : typeof value == 'object' ? MAX_PROPERTIES_BYTES : 40);
     } else dropped += `${dropped && ', '}"${key.length > 40 ? key.slice(0, 40) + '...' : key}" (${valid ? 'value' : 'key'})`;
   }
   if (dropped) {
     warn(
-      `${context}: sent without ${dropped}: Braze takes keys of ${BRAZE_NAME_RULE}, ` +
-        'and string, finite number, boolean or valid Date values',
+      `${context}: sent without ${dropped}: Braze takes keys of 1 to 255 characters without control characters or '"', ` +
+        'and string, finite number, boolean, valid Date or JSON object/array values',
     );
   }
   if (bound > MAX_PROPERTIES_BYTES) {

@@ -1,6 +1,6 @@
 import type { HttpRequest, SendInfo } from '@sessionhub/delivery';
 import type { BrazeOutboxItem } from './braze-outbox-item';
-import type { BrazeSdkEvent, BrazeUserAttributes } from './braze-wire';
+import type { BrazeDevice, BrazeRequestBody, BrazeSdkEvent } from './braze-wire';
 
 /** What every request of one kit shares. */
 export interface BrazeRequestSettings {
@@ -27,12 +27,20 @@ export function brazeDataUrl(baseUrl: string): string | null {
   return m ? `${m[1]!.toLowerCase()}${path || '/api/v3'}/data/` : null;
 }
 
+/** The Web SDK's `X-Braze-Last-Req-Ms-Ago` before any request, and again after a user change (2 h). */
+const NO_PREVIOUS_REQUEST = '7200000';
+
 /**
- * One `POST {baseUrl}/data/` request for a batch, built at send time: body
- * `{ api_key, time, sdk_version, sdk_flavor?, app_version?, device_id, events, attributes? }` with
- * `time` = whole seconds at `sentAt` (floored), and the Web SDK's headers (`Content-Type`,
- * `X-Requested-With`, `X-Braze-Api-Key`, `X-Braze-Last-Req-Ms-Ago`, `X-Braze-Req-Attempt`).
- * Items that are neither an event nor attributes (a damaged stored entry) are left out.
+ * One `POST {baseUrl}/data/` request for a batch, built at send time as the Web SDK 6.13.0 builds it
+ * (network-manager.js `Z()`, `ka()`, `tt()`):
+ * - body `{ respond_with, device?, api_key, time, sdk_metadata?, sdk_version, sdk_flavor?, app_version?, device_id, events }`:
+ *   `respond_with` names the user of the batch's last event and `configTime`; `device` is the batch's
+ *   device item (queued at the first run and after each user change); `time` is whole seconds at
+ *   `sentAt`; `sdk_metadata: ["npm"]` when the batch starts a session;
+ * - headers `Content-Type`, `X-Requested-With`, `X-Braze-Api-Key`, `X-Braze-Last-Req-Ms-Ago` (7 200 000
+ *   before any request and on the first request after a user change, as the Web SDK resets it) and
+ *   `X-Braze-Req-Attempt`.
+ * Items that are neither an event nor a device (a damaged stored entry) are left out.
  */
 export function buildBrazeRequest(
   items: readonly BrazeOutboxItem[],
@@ -40,38 +48,55 @@ export function buildBrazeRequest(
   info: SendInfo,
   deviceId: string,
   settings: BrazeRequestSettings,
+  configTime = 0,
 ): HttpRequest {
   const events: BrazeSdkEvent[] = [];
-  let attributes: BrazeUserAttributes[] | undefined;
-  for (const item of items as readonly { event?: BrazeSdkEvent; attributes?: BrazeUserAttributes }[]) {
-    if (item.event) events.push(item.event);
-    else if (item.attributes) (attributes ??= []).push(item.attributes);
+  let device: BrazeDevice | undefined;
+  let starts = false;
+  for (const item of items as readonly { event?: BrazeSdkEvent; device?: BrazeDevice }[]) {
+    if (item.event) {
+      events.push(item.event);
+      starts ||= item.event.name == 'ss';
+    } else if (item.device) device = item.device;
   }
   const { apiKey } = settings;
   const previous = info.previousSentAt;
+  const body: BrazeRequestBody = {
+    respond_with: { user_id: events[events.length - 1]?.user_id, config: { config_time: configTime } },
+    device,
+    api_key: apiKey,
+    time: Math.floor(sentAt / 1000),
+    sdk_metadata: starts ? ['npm'] : undefined,
+    sdk_version: settings.sdkVersion,
+    sdk_flavor: settings.sdkFlavor,
+    app_version: settings.appVersion,
+    device_id: deviceId,
+    events,
+  };
   return {
     url: settings.url,
     method: 'POST',
-    // The Web SDK's data request headers (util/net.js, network-manager.js tt()). X-Braze-DataRequest is
-    // left out: the Web SDK sets it only when a request also asks for triggers, cards or flags.
+    // The Web SDK's data request headers (util/net.js, network-manager.js tt()).
     headers: {
       'Content-Type': 'application/json',
       'X-Requested-With': 'XMLHttpRequest',
       'X-Braze-Api-Key': apiKey,
-      // Before any request, the Web SDK's LAST_REQUEST_TO_ENDPOINT_MS_AGO_DEFAULT (2 h).
-      'X-Braze-Last-Req-Ms-Ago': String(previous === null ? 7_200_000 : Math.max(0, sentAt - previous)),
+      'X-Braze-Last-Req-Ms-Ago': previous === null || device ? NO_PREVIOUS_REQUEST : String(Math.max(0, sentAt - previous)),
       'X-Braze-Req-Attempt': String(info.attempt),
     },
-    // Fields left undefined are not written: sdk_flavor, app_version and attributes only when set.
-    body: JSON.stringify({
-      api_key: apiKey,
-      time: Math.floor(sentAt / 1000),
-      sdk_version: settings.sdkVersion,
-      sdk_flavor: settings.sdkFlavor,
-      app_version: settings.appVersion,
-      device_id: deviceId,
-      events,
-      attributes,
-    }),
+    // Fields left undefined are not written.
+    body: JSON.stringify(body),
   };
+}
+
+/**
+ * Why Braze refused a 2xx answer (`{"error": …}` or `{"auth_error": …}`, which the Web SDK logs and
+ * does not resend), or null. Anything else (an empty or non-JSON body included) is taken as accepted.
+ */
+export function brazeRefusal(answer: { error?: unknown; auth_error?: unknown } | null, apiKey: string, url: string): string | null {
+  const error = answer?.error;
+  if (answer?.auth_error) return `Braze refused the request: SDK authentication is required for this app, and the kit does not sign requests`;
+  if (!error) return null;
+  const fix = error == 'invalid_api_key' ? `: apiKey "${apiKey}" is not an app of ${url.slice(0, -6)}; check apiKey and baseUrl` : '';
+  return `Braze refused the request: ${String(error).slice(0, 100)}${fix}`;
 }

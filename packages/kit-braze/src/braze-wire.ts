@@ -4,8 +4,8 @@
  * Braze's, so they are snake_case.
  */
 
-/** A custom event property value as sent: Dates travel as ISO 8601 strings. */
-export type BrazePropertyValue = string | number | boolean | null;
+/** A custom event property value as sent: Dates travel as ISO 8601 strings; nested values as JSON. */
+export type BrazePropertyValue = string | number | boolean | null | readonly BrazePropertyValue[] | { readonly [key: string]: BrazePropertyValue };
 
 /** Custom event properties (`p` of a `ce`). */
 export type BrazeProperties = Readonly<Record<string, BrazePropertyValue>>;
@@ -36,20 +36,34 @@ export type BrazeCustomEvent = BrazeEvent<'ce', { readonly n: string; readonly p
 /** The events this kit sends. */
 export type BrazeSdkEvent = BrazeSessionStartEvent | BrazeSessionEndEvent | BrazeCustomEvent;
 
-/** One object of `attributes[]`: the user a request's attributes belong to. */
-export interface BrazeUserAttributes {
-  readonly user_id: string;
+/**
+ * The device fields the Web SDK sends (`models/device.js`): on the first request, and again after each
+ * user change. Each is left out when unknown.
+ */
+export interface BrazeDevice {
+  readonly browser?: string;
+  readonly browser_version?: string;
+  readonly os_version?: string;
+  /** `navigator.language`, lowercased (`en-us`). */
+  readonly locale?: string;
+  /** The IANA time zone (`Europe/Berlin`). */
+  readonly time_zone?: string;
+  readonly user_agent?: string;
 }
 
-/** The JSON body of `POST {baseUrl}/data/`. */
+/** The JSON body of `POST {baseUrl}/data/`, in the Web SDK's field order. */
 export interface BrazeRequestBody {
+  /** What Braze should answer with: the server config newer than `config_time`, for `user_id`. */
+  readonly respond_with: { readonly user_id?: string; readonly config: { readonly config_time: number } };
+  readonly device?: BrazeDevice;
   readonly api_key: string;
   /** Whole seconds at send time (floored). */
   readonly time: number;
+  /** `["npm"]` on a request that starts a session, as the Web SDK installed from npm. */
+  readonly sdk_metadata?: readonly string[];
   readonly sdk_version: string;
   readonly sdk_flavor?: string;
   readonly app_version?: string;
   readonly device_id: string;
   readonly events: readonly BrazeSdkEvent[];
-  readonly attributes?: readonly BrazeUserAttributes[];
 }

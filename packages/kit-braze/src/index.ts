@@ -8,14 +8,17 @@ export { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError } from './braze-kit-options
 export type { BrazeKitOptions } from './braze-kit-options';
 
 // The pure mapping and request building, for replays, servers and tests.
-export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes } from './braze-mapping';
+export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
+export { brazeDevice } from './braze-device';
+export type { DeviceNavigator } from './braze-device';
 export { brazeProperties } from './braze-properties';
-export { brazeDataUrl, buildBrazeRequest } from './braze-request';
+export { brazeDataUrl, brazeRefusal, buildBrazeRequest } from './braze-request';
 export type { BrazeRequestSettings } from './braze-request';
 export type { BrazePlatform } from './braze-timeouts';
-export type { BrazeAttributesItem, BrazeEventItem, BrazeOutboxItem } from './braze-outbox-item';
+export type { BrazeDeviceItem, BrazeEventItem, BrazeOutboxItem } from './braze-outbox-item';
 export type {
   BrazeCustomEvent,
+  BrazeDevice,
   BrazeEvent,
   BrazeProperties,
   BrazePropertyValue,
@@ -23,5 +26,4 @@ export type {
   BrazeSdkEvent,
   BrazeSessionEndEvent,
   BrazeSessionStartEvent,
-  BrazeUserAttributes,
 } from './braze-wire';

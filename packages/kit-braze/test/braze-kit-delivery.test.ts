@@ -46,10 +46,11 @@ describe('Braze kit delivery (msw collector)', () => {
   it('posts the Web SDK request: endpoint, headers and body', async () => {
     const hub = newHub();
     await hub.start();
+    await hub.flush();
     hub.setUser('ada');
     hub.logEvent('song_played', { genre: 'jazz' });
     await hub.flush();
-    const [request] = collector.accepted('braze');
+    const [request, next] = collector.accepted('braze');
     expect(request).toBeDefined();
     expect(request!.url).toBe(`${BRAZE}/api/v3/data/`);
     expect(request!.method).toBe('POST');
@@ -63,26 +64,33 @@ describe('Braze kit delivery (msw collector)', () => {
     expect(request!.headers['x-braze-datarequest']).toBeUndefined();
     const body = bodyOf(request!);
     expect(body).toMatchObject({ api_key: 'api-key-1', time: Math.floor(Date.now() / 1000), sdk_version: '6.13.0', app_version: '2.4.1', device_id: hub.getDeviceId() });
-    expect(body.events.map((e) => e.name)).toEqual(['ss', 'ce']);
-    expect(body.attributes).toEqual([{ user_id: 'ada' }]);
+    // The session start goes at once, with the device; the next request after the sign-in carries the device again.
+    expect(body.events.map((e) => e.name)).toEqual(['ss']);
+    expect(body.device).toBeDefined();
+    expect(bodyOf(next!).events.map((e) => [e.name, e.user_id])).toEqual([['ce', 'ada']]);
+    expect(bodyOf(next!)).toMatchObject({ device: body.device, respond_with: { user_id: 'ada', config: { config_time: 0 } } });
+    expect(next!.headers['x-braze-last-req-ms-ago']).toBe('7200000'); // reset by the user change, as the Web SDK does
   });
 
   it('sends on background with a request that outlives the page (fetch keepalive)', async () => {
     const hub = newHub();
     await hub.start();
+    await hub.flush(); // the session start
     hub.logEvent('a');
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     hub.background();
-    await advanceUntil(() => collector.accepted('braze').length === 1, 10, 1000);
-    expect(bodyOf(collector.accepted('braze')[0]!).events.map((e) => e.name)).toEqual(['ss', 'ce']);
+    await advanceUntil(() => collector.accepted('braze').length === 2, 10, 1000);
+    expect(bodyOf(collector.accepted('braze')[1]!).events.map((e) => e.name)).toEqual(['ce']);
     expect(fetchSpy.mock.calls.map(([, init]) => init?.keepalive)).toEqual([true]);
     fetchSpy.mockRestore();
-    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 2 });
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 3 });
   });
 
   it('retries a 500 and a dropped connection with the same events, re-stamping time and counting attempts', async () => {
     const hub = newHub();
     await hub.start();
+    await hub.flush(); // the session start
+    collector.reset();
     hub.logEvent('a');
     collector.failNext({ type: 'status', status: 500 });
     collector.failNext({ type: 'network-error' });
@@ -96,7 +104,7 @@ describe('Braze kit delivery (msw collector)', () => {
     expect(new Set(events).size).toBe(1);
     expect(all.map((r) => bodyOf(r).time)).toEqual(all.map((r) => Math.floor(r.receivedAt / 1000)));
     expect(Number(all[2]!.headers['x-braze-last-req-ms-ago'])).toBe(all[2]!.receivedAt - all[1]!.receivedAt);
-    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 2, retried: 4, dropped: {} });
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 3, retried: 2, dropped: {} });
   });
 
   it('waits out a 429 Retry-After before resending, even when flushed meanwhile', async () => {
@@ -121,12 +129,30 @@ describe('Braze kit delivery (msw collector)', () => {
   it('drops a batch Braze refuses (400) instead of retrying it for ever, and counts it', async () => {
     const hub = newHub();
     await hub.start();
+    await hub.flush(); // the session start
     hub.logEvent('a');
     collector.failNext({ type: 'status', status: 400, body: '{"error":"bad"}' });
     await hub.flush();
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(collector.received('braze')).toHaveLength(1);
-    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, dropped: { rejected: 2 }, lastError: 'HTTP 400' });
+    expect(collector.received('braze')).toHaveLength(2);
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, dropped: { rejected: 1 }, lastError: 'HTTP 400' });
+  });
+
+  it('drops a batch Braze refuses with 200 {"error": "invalid_api_key"}, with one warning that says what to check', async () => {
+    const warn = vi.fn();
+    const hub = createHub({ clock: () => Date.now(), logger: { ...quiet, warn }, kits: [brazeKit({ apiKey: 'wrong-key', baseUrl: 'sdk.iad-01.braze.com' })] });
+    collector.failNext({ type: 'status', status: 200, body: '{"error":"invalid_api_key"}' }, { times: 3 });
+    await hub.start();
+    await hub.flush();
+    for (const name of ['a', 'b']) {
+      hub.logEvent(name);
+      await hub.flush();
+    }
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(collector.received('braze')).toHaveLength(3); // never resent
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 0, retried: 0, dropped: { rejected: 4 } });
+    expect(hub.getKitHealth().braze!.delivery!.lastError).toContain('apiKey "wrong-key" is not an app of https://sdk.iad-01.braze.com/api/v3; check apiKey and baseUrl');
+    expect(warn.mock.calls.filter((args) => args.join(' ').includes('invalid_api_key'))).toHaveLength(1);
   });
 
   it('after a force-quit the next launch sends what was left and the recovered se at the last activity', async () => {

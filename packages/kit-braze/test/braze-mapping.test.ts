@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent, userAttributes } from '@sessionhub/kit-braze';
-import { eventRecord, sessionEndRecord, sessionStartRecord, userChangeRecord } from './arbitraries';
+import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from '@sessionhub/kit-braze';
+import { eventRecord, sessionEndRecord, sessionStartRecord } from './arbitraries';
 
 const noWarning = (m: string): never => {
   throw new Error(`unexpected warning: ${m}`);
@@ -74,14 +74,6 @@ describe('mapping: canonical records -> Braze events', () => {
           session_id: r.sessionId,
           ...(r.userId !== null ? { user_id: r.userId } : {}),
         });
-      }),
-    );
-  });
-
-  it('user change -> attributes { user_id } for an identified user, nothing for a logout', () => {
-    fc.assert(
-      fc.property(userChangeRecord, (r) => {
-        expect(userAttributes(r)).toEqual(r.userId === null ? null : { user_id: r.userId });
       }),
     );
   });

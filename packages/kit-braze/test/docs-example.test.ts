@@ -48,8 +48,11 @@ it('sends what docs/kits/braze.md says it sends', async () => {
   expect(events.map((e) => (e.name === 'ce' ? (e.data as { n: string }).n : e.name))).toEqual(['ss', 'song_played', 'session_attributes', 'se']);
   expect(events[1]).toMatchObject({ user_id: 'user-42', data: { p: { genre: 'jazz', seconds: 212, released: '2019-05-01T00:00:00' } } });
   expect(events[2]).toMatchObject({ data: { p: { level: 3 } } });
-  expect(bodies.flatMap((b) => b.attributes ?? [])).toEqual([{ user_id: 'user-42' }]);
-  expect(bodies[0]).toMatchObject({ api_key: 'YOUR-APP-IDENTIFIER-API-KEY', app_version: '2.4.1', sdk_version: '6.13.0' });
+  // The session start went at once with the device; the rest in one request, the device again after the sign-in.
+  expect(bodies.map((b) => b.events.length)).toEqual([1, 3]);
+  expect(bodies.map((b) => b.device?.time_zone)).toEqual([expect.any(String), expect.any(String)]);
+  expect(bodies[1]).toMatchObject({ respond_with: { user_id: 'user-42', config: { config_time: 0 } } });
+  expect(bodies[0]).toMatchObject({ api_key: 'YOUR-APP-IDENTIFIER-API-KEY', app_version: '2.4.1', sdk_version: '6.13.0', sdk_metadata: ['npm'] });
   // No mismatch warning (60 s here, 60 s in Braze), and at the default log level no debug line either.
   expect(debug).not.toHaveBeenCalled();
   expect(warn).not.toHaveBeenCalled();

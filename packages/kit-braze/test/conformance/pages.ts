@@ -1,0 +1,165 @@
+/**
+ * The two sides of the conformance test, each in a page of real Chromium under Playwright's fake
+ * clock: Braze's own Web SDK (the pinned `@braze/web-sdk` from node_modules, its ES modules bundled
+ * into one script with esbuild) and SessionHub with this kit (bundled from source). Every
+ * request either side makes is answered locally (page.route): nothing reaches the network.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import type { Step } from './scenarios';
+
+const require = createRequire(import.meta.url);
+/** The installed SDK package (its version is the devDependency's, checked by the test). */
+export const SDK_DIR = dirname(require.resolve('@braze/web-sdk/package.json'));
+export const SDK_VERSION: string = JSON.parse(readFileSync(join(SDK_DIR, 'package.json'), 'utf8')).version;
+
+export const API_KEY = '3c6b1f0e-8a0d-4a36-9f0c-2f4e1d7b9a51';
+export const BASE_URL = 'sdk.iad-01.braze.com';
+/** Where both sides send: Braze's SDK data endpoint for {@link BASE_URL}. */
+export const DATA_URL = `https://${BASE_URL}/api/v3/data/`;
+/** 2026-01-01T12:00:00.000Z, where the fake clocks start (the first scenario; each next one an hour later). */
+export const T0 = 1_767_268_800_000;
+
+/** One request as the page sent it: header names lowercased, the body parsed. */
+export interface Captured {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body: Record<string, unknown>;
+}
+
+/** How the local Braze endpoint answers: the SDK's success (`{}`), or an error body. */
+export type Answer = { readonly status: number; readonly body: string };
+const OK: Answer = { status: 200, body: '{}' };
+
+/** Headers Chromium itself adds to every request; neither side chooses them. */
+const BROWSER_HEADERS = new Set(['accept', 'accept-language', 'referer', 'origin', 'user-agent', 'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform', 'content-length']);
+
+/** One script for the page: `entry`'s imports bundled from node_modules and the workspace's sources. */
+async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: dirname(fileURLToPath(import.meta.url)) },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    conditions: ['@sessionhub/source', 'module'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Braze's Web SDK as installed (the package's own ES modules, bundled into one script). */
+const sdkBundle = bundle(`import * as braze from '@braze/web-sdk'; window.braze = braze;`);
+/** SessionHub's browser hub and this kit, from their sources. */
+const kitBundle = bundle(`import { createBrowserHub } from '@sessionhub/core/browser';
+  import { brazeKit } from '@sessionhub/kit-braze';
+  window.SessionHubTest = { createBrowserHub, brazeKit };`);
+
+/** A side under test: its page, what it sent, and the scenario steps it can run. */
+export interface Side {
+  readonly page: Page;
+  readonly requests: Captured[];
+  /** Console lines (warnings and errors) of the page. */
+  readonly console: string[];
+  /** How the next requests are answered. */
+  answer: Answer;
+  /** Answers held back until {@link settle}, so that the page reads them at a known instant of its clock. */
+  readonly held: (() => Promise<void>)[];
+}
+
+/**
+ * Installed before the page's scripts: counts the page's requests still without an answer (fetch and
+ * XMLHttpRequest), so the test knows when the page has read every answer. What is sent is untouched.
+ */
+function countRequests(): void {
+  const w = window as unknown as { pendingRequests: number };
+  w.pendingRequests = 0;
+  const fetch = window.fetch;
+  window.fetch = function (...args: Parameters<typeof fetch>) {
+    w.pendingRequests++;
+    return fetch.apply(this, args).finally(() => w.pendingRequests--);
+  };
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    w.pendingRequests++;
+    this.addEventListener('loadend', () => w.pendingRequests--);
+    return send.call(this, body);
+  };
+}
+
+/** Answers every request the page has made, and returns once the page has read the answers. */
+export async function settle(side: Side): Promise<void> {
+  for (;;) {
+    const pending = await side.page.evaluate(() => (window as unknown as { pendingRequests: number }).pendingRequests);
+    if (!pending) return;
+    await Promise.all(side.held.splice(0).map((fulfill) => fulfill()));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+let origins = 0;
+const clocks = new WeakSet<BrowserContext>();
+
+/**
+ * Opens a page of a new origin (so nothing stored by an earlier scenario is seen) with its clock
+ * paused at `startAt`. Playwright's clock belongs to the browser context: each side has its own
+ * browser, and its scenarios run one after the other, each starting later than the one before.
+ */
+async function openSide(context: BrowserContext, startAt: number, html: string, serve: (path: string) => { type: string; body: string } | null): Promise<Side> {
+  const origin = `https://page-${++origins}.test`;
+  const page = await context.newPage();
+  const side: Side = { page, requests: [], console: [], answer: OK, held: [] };
+  page.on('console', (m) => {
+    if (m.type() == 'warning' || m.type() == 'error') side.console.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => side.console.push(`pageerror: ${e.message}`));
+  await page.route('**/*', async (route: Route) => {
+    const request = route.request();
+    const url = request.url();
+    if (url.startsWith(origin + '/')) {
+      const path = new URL(url).pathname;
+      const file = path == '/' ? { type: 'text/html', body: html } : serve(path);
+      return file ? route.fulfill({ status: 200, contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
+    }
+    if (request.method() == 'OPTIONS') {
+      return route.fulfill({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(await request.allHeaders())) if (!BROWSER_HEADERS.has(name)) headers[name] = value;
+    const text = request.postData();
+    side.requests.push({ url, method: request.method(), headers, body: text ? JSON.parse(text) : {} });
+    const { status, body } = side.answer;
+    side.held.push(() => route.fulfill({ status, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body }));
+  });
+  if (!clocks.has(context)) {
+    clocks.add(context);
+    await context.addInitScript(countRequests);
+    await page.clock.install({ time: T0 - 60_000 });
+  }
+  // Time moves only when a step says so (page.clock.runFor), on both sides alike.
+  await page.clock.pauseAt(startAt);
+  await page.goto(origin + '/');
+  return side;
+}
+
+/** Opens a page that loads `script` and waits until it has set `global`. */
+async function openScript(context: BrowserContext, startAt: number, script: Promise<string>, global: string): Promise<Side> {
+  const js = await script;
+  const side = await openSide(context, startAt, `<!doctype html><script src="/page.js"></script>`, (path) => (path == '/page.js' ? { type: 'text/javascript', body: js } : null));
+  await side.page.waitForFunction((name) => name in window, global);
+  return side;
+}
+
+/** A page with Braze's Web SDK loaded (not initialized). */
+export const openSdk = (context: BrowserContext, startAt: number): Promise<Side> => openScript(context, startAt, sdkBundle, 'braze');
+
+/** A page with SessionHub and this kit loaded (no hub yet). */
+export const openKit = (context: BrowserContext, startAt: number): Promise<Side> => openScript(context, startAt, kitBundle, 'SessionHubTest');
+
+export type { Step };
