@@ -3,7 +3,7 @@
 // app imports), compiles bench/src with esbuild (Node 20 cannot run TypeScript by itself), then runs
 // it in a fresh Node with --expose-gc (the memory figures need explicit collections).
 //
-//   node run.mjs [all|size|speed|engine|memory] [--check] [--json] [--quick]
+//   node run.mjs [all|size|speed|engine|memory|compare] [--check] [--json] [--quick]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench` / `pnpm size`: see bench/README.md.
  *
- *   main.mjs [all|size|speed|engine|memory] [--check] [--json] [--quick]
+ *   main.mjs [all|size|speed|engine|memory|compare] [--check] [--json] [--quick]
  *
  * all      size (with the vendor SDKs), speed, engine and memory
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
@@ -15,13 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
 import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
+import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
 import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
 import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
 import { availableKits, type AvailableKits } from './workload/vendor-kits';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory'] as const;
+const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory', 'compare'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
     throughput?: ThroughputResult;
     engine?: EngineResult;
     memory?: MemoryResult;
+    compare?: CompareResult;
   } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
   const print = (text: string): void => {
     if (!args.json) process.stdout.write(text + '\n\n');
@@ -104,6 +106,11 @@ async function main(): Promise<number> {
     // is being measured, would shrink the figures.
     report.memory = args.section === 'memory' ? await runMemory(await vendorKits(), args) : memoryInFreshProcess(args);
     print(renderMemory(report.memory));
+  }
+
+  if (wants('compare')) {
+    report.compare = await runCompareBench(args);
+    print(renderCompare(report.compare));
   }
 
   if (args.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -12,7 +12,7 @@ export { LineParser, formatFromName, openSource, readLines, readLog } from './lo
 export type { LogFormat, LogSource, ReadLogOptions } from './log/read-log';
 export { BadLineError, BadLines } from './log/bad-lines';
 export type { OnError } from './log/bad-lines';
-export { engineInputs } from './engine-inputs';
+export { changesUser, engineInput, engineInputs } from './engine-inputs';
 
 export type { ClosedSession, ModelState, Vendor, VendorModel } from './models/model';
 export { INITIAL_MODEL_STATE } from './models/model';

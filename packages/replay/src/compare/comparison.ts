@@ -2,7 +2,7 @@ import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineConfig, type Engi
 import type { LogRecord, Platform } from '../log/log-record';
 import { INITIAL_MODEL_STATE, type ClosedSession, type ModelState, type VendorModel } from '../models/model';
 import { VENDORS, vendorModels, type VendorModelOptions } from '../models/index';
-import { engineInputs } from '../engine-inputs';
+import { changesUser, engineInput } from '../engine-inputs';
 import { NEUTRAL_EVENT, RESTART, Tally, TIMEOUT_GAP, USER_CHANGE } from './tally';
 
 /** How `compare` sessionizes. */
@@ -36,9 +36,9 @@ interface Device {
   /** Vendor model states for the decided platform, or for both while undecided. */
   mobile: ModelState[] | null;
   web: ModelState[] | null;
-  /** While the platform is undecided, each variant's figures wait here. */
-  pendingMobile: Tally[] | null;
-  pendingWeb: Tally[] | null;
+  /** While the platform is undecided, each variant's figures wait here (a vendor's tally is made when first needed). */
+  pendingMobile: (Tally | undefined)[] | null;
+  pendingWeb: (Tally | undefined)[] | null;
   anonymous: boolean;
   timeline: DeviceTimeline | null;
 }
@@ -107,22 +107,10 @@ export class Comparison {
       line.type === 'launch' ? RESTART : line.userId !== undefined && line.userId !== before ? USER_CHANGE : line.type === 'event' && !line.affectsSession ? NEUTRAL_EVENT : TIMEOUT_GAP;
 
     // Canonical sessions.
-    let starts = 0;
-    const inputs = engineInputs(line, before, 'e');
-    let state = device.engine;
-    for (let i = 0; i < inputs.length; i++) {
-      const { state: next, outputs } = step(state, inputs[i]!, ENV);
-      state = next;
-      for (let j = 0; j < outputs.length; j++) {
-        const o = outputs[j]!;
-        if (o.type === 'sessionStart') starts++;
-        else if (o.type === 'sessionEnd') {
-          this.canonical.add(o.record.duration, o.record.duration);
-          if (device.timeline) device.timeline.columns.canonical!.push({ start: o.record.startTime, end: o.record.endTime });
-        }
-      }
-    }
-    device.engine = state;
+    this.starts = 0;
+    if (changesUser(line, before)) this.canonicalStep(device, { type: 'setUser', t: line.t, userId: line.userId as string | null });
+    this.canonicalStep(device, engineInput(line, 'e'));
+    const starts = this.starts;
     if (device.timeline) device.timeline.last = Math.max(device.timeline.last, line.t);
     if (!this.withVendors) return;
 
@@ -135,6 +123,22 @@ export class Comparison {
     if (device.web) this.stepModels(device, this.webModels, device.web, device.pendingWeb ?? this.vendors, line, starts, cause);
   }
 
+  private starts = 0;
+
+  /** One engine step for a device: counts the sessions it starts, tallies those it ends. */
+  private canonicalStep(device: Device, input: EngineInput): void {
+    const { state, outputs } = step(device.engine, input, ENV);
+    device.engine = state;
+    for (let j = 0; j < outputs.length; j++) {
+      const o = outputs[j]!;
+      if (o.type === 'sessionStart') this.starts++;
+      else if (o.type === 'sessionEnd') {
+        this.canonical.add(o.record.duration, o.record.duration);
+        if (device.timeline) device.timeline.columns.canonical!.push({ start: o.record.startTime, end: o.record.endTime });
+      }
+    }
+  }
+
   private newDevice(line: LogRecord): Device {
     const platform = this.withVendors ? (line.platform ?? (line.type !== 'event' ? 'mobile' : null)) : null;
     const fresh = (): ModelState[] => this.mobileModels.map(() => INITIAL_MODEL_STATE);
@@ -144,8 +148,8 @@ export class Comparison {
       platform,
       mobile: platform === 'mobile' || undecided ? fresh() : null,
       web: platform === 'web' || undecided ? fresh() : null,
-      pendingMobile: undecided ? this.mobileModels.map(() => new Tally(4)) : null,
-      pendingWeb: undecided ? this.webModels.map(() => new Tally(4)) : null,
+      pendingMobile: undecided ? [] : null,
+      pendingWeb: undecided ? [] : null,
       anonymous: false,
       timeline: null,
     };
@@ -167,19 +171,20 @@ export class Comparison {
       if (platform === 'mobile') for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
     }
     const pending = platform === 'mobile' ? device.pendingMobile : device.pendingWeb;
-    if (pending) for (let i = 0; i < pending.length; i++) this.vendors[i]!.merge(pending[i]!);
+    if (pending) for (let i = 0; i < pending.length; i++) if (pending[i]) this.vendors[i]!.merge(pending[i]!);
     if (platform === 'mobile') device.web = null;
     else device.mobile = null;
     device.pendingMobile = device.pendingWeb = null;
   }
 
-  private stepModels(device: Device, models: VendorModel[], states: ModelState[], tallies: Tally[], line: LogRecord, starts: number, cause: number): void {
+  private stepModels(device: Device, models: VendorModel[], states: ModelState[], tallies: (Tally | undefined)[], line: LogRecord, starts: number, cause: number): void {
     const timeline = device.timeline && (device.platform !== null || models === this.webModels) ? device.timeline : null;
     for (let i = 0; i < models.length; i++) {
       const next = models[i]!.step(states[i]!, line);
       states[i] = next;
-      const tally = tallies[i]!;
       const closed = next.closed;
+      if (closed.length === 0 && next.started === starts) continue;
+      const tally = tallies[i] ?? (tallies[i] = new Tally());
       for (let j = 0; j < closed.length; j++) {
         const c = closed[j]!;
         tally.add(c.length, c.span);
@@ -220,4 +225,3 @@ export class Comparison {
 
 const endOf = (c: ClosedSession): TimelineSession => ({ start: c.start, end: Math.max(c.start, c.end) });
 
-export type { EngineInput };

@@ -7,6 +7,8 @@ export const RESTART = 1;
 export const USER_CHANGE = 2;
 export const NEUTRAL_EVENT = 3;
 
+const NO_LENGTHS = new Float64Array(0);
+
 /**
  * Running figures of one column (the canonical sessions, or one vendor's): session lengths kept in a
  * growing Float64Array (8 bytes a session) for exact quantiles, and the count differences from the
@@ -20,18 +22,15 @@ export class Tally {
   total = 0;
   /** Sum of start → last activity, ms. */
   spanTotal = 0;
-  lengths: Float64Array;
+  /** Starts empty and shared: a tally that never counts a session costs no array. */
+  lengths: Float64Array = NO_LENGTHS;
   /** Sessions started minus canonical sessions started, by cause (see {@link CAUSES}). */
   readonly causes = [0, 0, 0, 0];
-
-  constructor(capacity = 1024) {
-    this.lengths = new Float64Array(capacity);
-  }
 
   /** Counts one session: its reported length, its start → last activity span, and whether it is still live. */
   add(length: number, span: number, open = false): void {
     if (this.sessions === this.lengths.length) {
-      const grown = new Float64Array(this.lengths.length * 2);
+      const grown = new Float64Array(Math.max(4, this.lengths.length * 2));
       grown.set(this.lengths);
       this.lengths = grown;
     }
