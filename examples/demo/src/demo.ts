@@ -22,6 +22,7 @@ import { NO_COLOURS, paintFor } from './paint';
 import { demoJson } from './report-json';
 import { runApp, type RunReport } from './run-app';
 import { clockTime, duration, renderAlignment, renderRun, renderSessions, renderVerdict } from './timeline';
+import { renderCompareEnding } from './compare-ending';
 import { brazeView, clevertapView, receivedItems, snowplowView } from './vendor-views';
 
 const APP_SCRIPT = fileURLToPath(new URL('./app.js', import.meta.url));
@@ -76,6 +77,8 @@ async function main(options: DemoOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       say([...renderSessions(alignment, paint), ...renderAlignment(alignment, paint), ...renderVerdict(alignment, runProblems, elapsedMs, paint)]);
+      // The ending: the same life as each vendor's own SDK would have counted it.
+      say(renderCompareEnding(runs, options.timeout, alignment, paint));
     }
     return ok ? 0 : 1;
   } finally {
