@@ -3,6 +3,7 @@ import { describe } from './engine/attributes';
 import { SessionHubConfigError } from './errors';
 import { isLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
+import type { BeforeSend } from './before-send';
 import type { Kit } from './kit';
 import type { LifecycleAdapter } from './lifecycle/lifecycle-adapter';
 
@@ -51,6 +52,12 @@ export interface HubOptions {
   lifecycle?: LifecycleAdapter;
   /** Id generator for sessions and events (UUID v4 by default); inject a seeded one for replays. */
   generateId?: () => string;
+  /**
+   * Sees every event before any kit gets it: return the record (changed or not) or null to drop it.
+   * A hook that throws (or returns anything else) drops the event, counted in every kit's health.
+   * Kits may have their own `beforeSend`, run after this one. See docs/privacy.md.
+   */
+  beforeSend?: BeforeSend;
 }
 
 /** Validated, defaulted options. */
@@ -64,6 +71,7 @@ export interface ResolvedOptions {
   readonly namespace: string;
   readonly lifecycle: LifecycleAdapter | undefined;
   readonly generateId: (() => string) | undefined;
+  readonly beforeSend: BeforeSend | undefined;
 }
 
 /** Why a timeout value (seconds) is not valid, or null. `optional` allows null/undefined. */
@@ -80,7 +88,7 @@ const toMs = (seconds: number | null | undefined): number | null =>
 
 const KNOWN = new Set([
   'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin',
-  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId',
+  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId', 'beforeSend',
 ]);
 
 /** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
@@ -114,6 +122,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   }
   if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
   if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
+  if (o.beforeSend !== undefined && typeof o.beforeSend !== 'function') check('beforeSend', 'must be a function (record) => record | null');
   return {
     engine: {
       sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,
@@ -132,6 +141,7 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
     namespace: o.namespace ?? 'sessionhub',
     lifecycle: o.lifecycle,
     generateId: o.generateId,
+    beforeSend: o.beforeSend,
   };
 }
 

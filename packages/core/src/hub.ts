@@ -146,7 +146,7 @@ export class SessionHub {
     this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
     this.stateKey = `${o.namespace}:state`;
     this.env = { newId: idSource(this.logger, o.generateId) };
-    this.kits = new KitHost(this.logger);
+    this.kits = new KitHost(this.logger, o.beforeSend);
     for (const kit of o.kits) this.kits.add(kit);
   }
 

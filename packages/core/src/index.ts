@@ -5,6 +5,7 @@
 export { createHub, SessionHub } from './hub';
 export type { HubEvents, LogEventOptions, SessionSnapshot, StartOptions } from './hub';
 export type { HubOptions } from './config';
+export type { BeforeSend } from './before-send';
 export { SessionHubConfigError } from './errors';
 export type { Logger, LogLevel } from './logger';
 export { logsDebug, prefixedLogger, silentLogger } from './logger';

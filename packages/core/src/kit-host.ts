@@ -1,7 +1,9 @@
+import { runBeforeSend, type BeforeSend } from './before-send';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
 import type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
 import type { Logger } from './logger';
+import type { EventRecord } from './records';
 
 interface Entry {
   readonly kit: Kit;
@@ -22,7 +24,11 @@ interface Entry {
 export class KitHost {
   private readonly entries: Entry[] = [];
 
-  constructor(private readonly logger: Logger) {}
+  /** @param beforeSend the hub's hook, run once per event before the kits' own. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly beforeSend?: BeforeSend,
+  ) {}
 
   /** Validates and adds a kit (setup mistakes throw). It is initialized by {@link initialize}. */
   add(kit: Kit): void {
@@ -89,6 +95,16 @@ export class KitHost {
    * late-registered kit catching up with the live session). Buffered while a kit's init is pending.
    */
   dispatch(callback: KitCallback, record: unknown, only?: string): void {
+    if (callback === 'onEvent' && this.beforeSend) {
+      try {
+        record = runBeforeSend(this.beforeSend, record as EventRecord);
+      } catch (error) {
+        // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
+        for (const entry of this.entries) if (only === undefined || entry.kit.name === only) this.fail(entry, 'hub beforeSend', error);
+        return;
+      }
+      if (record === null) return;
+    }
     for (const entry of this.entries) {
       if (only !== undefined && entry.kit.name !== only) continue;
       if (entry.buffer) entry.buffer.push([callback, record]);
@@ -165,6 +181,15 @@ export class KitHost {
     if (typeof fn !== 'function') return;
     entry.calls += 1;
     try {
+      const hook = entry.kit.beforeSend;
+      if (callback === 'onEvent' && typeof hook === 'function') {
+        try {
+          record = runBeforeSend(hook.bind(entry.kit), record as EventRecord);
+        } catch (error) {
+          return this.fail(entry, 'beforeSend', error);
+        }
+        if (record === null) return;
+      }
       const r = fn.call(entry.kit, record);
       // A callback returning a promise may still fail later; count that too.
       if (r && typeof (r as Promise<unknown>).then === 'function') {

@@ -61,6 +61,12 @@ export interface Kit {
   onUserChange?(record: UserChangeRecord): void;
   onSessionAttributeChange?(record: SessionAttributeChangeRecord): void;
   onConfigChange?(timeouts: SessionTimeouts): void;
+  /**
+   * Sees each event before `onEvent`, after the hub's own `beforeSend`: returns the record (changed
+   * or not) or null to drop it for this kit. Throwing drops the event (counted in the kit's health).
+   * Add one to any kit: `{ ...brazeKit(options), beforeSend: (record) => record }`.
+   */
+  beforeSend?(record: EventRecord): EventRecord | null;
   /** Send what is queued now. */
   flush?(): void | Promise<void>;
   /**
