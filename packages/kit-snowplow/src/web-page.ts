@@ -6,7 +6,7 @@
 
 /** What a page offers the kit: its fields for the next event, and the browser tracker's `_sp_id` cookie. */
 export interface WebPage {
-  /** `url`, `refr`, `vp` now, and `lang`, `tz`, `res`, `cs` as read at setup (absent ones left out). */
+  /** `url`, `refr`, `vp` now, and `lang`, `tz`, `res`, `cd`, `cs`, `cookie` as read at setup (absent ones left out). */
   fields(): Record<string, string | undefined>;
   /** The value of a `_sp_id.<hash>` cookie, or undefined. */
   readonly spId: string | undefined;
@@ -29,7 +29,8 @@ export function webPage(): WebPage | null {
     const { document: d, screen: s } = g;
     url = d && '' + g.location.href;
     refr = d.referrer || undefined;
-    constant = { lang: g.navigator.language, cs: d.characterSet, res: size(s.width, s.height), tz: Intl.DateTimeFormat().resolvedOptions().timeZone };
+    const n = g.navigator;
+    constant = { lang: n.language, cs: d.characterSet, res: size(s.width, s.height), cd: '' + s.colorDepth, cookie: n.cookieEnabled ? '1' : '0', tz: Intl.DateTimeFormat().resolvedOptions().timeZone };
     // (Last: a sandboxed frame refuses cookies with a throw.)
     spId = /(?:^|;\s*)_sp_id\.[\da-f]{4}=([^;]*)/.exec(d.cookie)?.[1];
   } catch {
