@@ -5,9 +5,11 @@ export const USAGE = `usage:
   sessionhub compare <log> [--json] [--html report.html] [options]
       sessionize <log> with SessionHub's engine and with each vendor SDK's own rules, and show
       where the numbers differ (a table; --json for JSON; --html for a self-contained report)
-  sessionhub replay <log> --out records.ndjson [--checkpoint dir] [options]
-      server-side sessionization: SessionHub's canonical records as NDJSON; with --checkpoint the
-      same command resumes where a stopped run stopped (SIGINT/SIGTERM stop after a checkpoint)
+  sessionhub replay <log> (--out records.ndjson | --kits kits.json) [--checkpoint dir] [options]
+      server-side sessionization: SessionHub's canonical records as NDJSON, or delivered through the
+      kits (Braze, Snowplow, CleverTap; --kits needs --checkpoint, where their outboxes live); with
+      --checkpoint the same command resumes where a stopped run stopped (SIGINT/SIGTERM stop after
+      a checkpoint)
   sessionhub generate --devices N --events M --seed S [--out file] [--format ndjson|csv]
       write a realistic seeded log (M events in all) to --out or stdout
 
@@ -39,7 +41,7 @@ export interface CommonArgs {
 
 export type Command =
   | ({ readonly command: 'compare'; readonly json: boolean; readonly html: string | null; readonly brazeMobile: 'session-start' | 'background'; readonly canonicalOnly: boolean; readonly sample: number } & CommonArgs)
-  | ({ readonly command: 'replay'; readonly out: string; readonly checkpoint: string | null; readonly checkpointEvery: number } & CommonArgs)
+  | ({ readonly command: 'replay'; readonly out: string | null; readonly kits: string | null; readonly checkpoint: string | null; readonly checkpointEvery: number } & CommonArgs)
   | { readonly command: 'generate'; readonly devices: number; readonly events: number; readonly seed: number; readonly out: string | null; readonly format: 'ndjson' | 'csv' }
   | { readonly command: 'help' };
 
@@ -54,6 +56,7 @@ const OPTIONS = {
   'canonical-only': { type: 'boolean' },
   sample: { type: 'string' },
   out: { type: 'string' },
+  kits: { type: 'string' },
   checkpoint: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   devices: { type: 'string' },
@@ -64,7 +67,7 @@ const OPTIONS = {
 
 const ALLOWED: Record<string, readonly string[]> = {
   compare: ['json', 'html', 'timeout', 'resume-on-relaunch', 'on-error', 'format', 'braze-mobile', 'canonical-only', 'sample'],
-  replay: ['out', 'checkpoint', 'checkpoint-every', 'timeout', 'resume-on-relaunch', 'on-error', 'format'],
+  replay: ['out', 'kits', 'checkpoint', 'checkpoint-every', 'timeout', 'resume-on-relaunch', 'on-error', 'format'],
   generate: ['devices', 'events', 'seed', 'out', 'format'],
 };
 
@@ -132,12 +135,14 @@ export function parseCommand(argv: readonly string[]): Command {
       sample: number('sample', v.sample, 12, 0, true),
     };
   }
-  if (v.out === undefined) throw new UsageError('replay needs --out <file> (or - for stdout)');
+  if ((v.out === undefined) === (v.kits === undefined)) throw new UsageError('replay needs one of --out <file> (or - for stdout) and --kits <config>');
+  if (v.kits !== undefined && v.checkpoint === undefined) throw new UsageError("--kits needs --checkpoint <dir>: the kits' outboxes keep what is not delivered yet there, across runs");
   if (v.checkpoint !== undefined && v.out === '-') throw new UsageError('--checkpoint needs --out to be a file: what was written to stdout after the last checkpoint could not be taken back');
   return {
     command: 'replay',
     ...common,
-    out: v.out,
+    out: v.out ?? null,
+    kits: v.kits ?? null,
     checkpoint: v.checkpoint ?? null,
     checkpointEvery: number('checkpoint-every', v['checkpoint-every'], 100_000, 1, true),
   };

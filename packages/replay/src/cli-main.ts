@@ -7,7 +7,9 @@ import { compareLog } from './compare/run-compare';
 import { BadLineError } from './log/bad-lines';
 import { formatLine, GENERATED_CSV_HEADER, generateLog } from './generate';
 import { progressFor } from './progress';
+import { KitsSink, kitsFromConfig, readKitsConfig } from './replay/kits-sink';
 import { replayLog } from './replay/run-replay';
+import { stderrLogger } from '@sessionhub/core/node';
 import { lineWriter } from './write-lines';
 
 async function run(command: Command): Promise<number> {
@@ -39,15 +41,16 @@ async function run(command: Command): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      const kits = command.kits === null ? null : new KitsSink(kitsFromConfig(readKitsConfig(command.kits)), command.checkpoint!, stderrLogger(), command.timeout);
       try {
         const r = await replayLog(command.log, {
-          out: command.out,
+          out: kits ?? command.out!,
           checkpoint: command.checkpoint,
           checkpointEvery: command.checkpointEvery,
           format: command.format,
           onError: command.onError,
           onBytes: (n) => progress.bytes(n),
-          engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch },
+          engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch, ...(kits ? { excludedEvents: kits.sessionNeutralEvents() } : {}) },
           signal: stop.signal,
         });
         progress.stop();
@@ -56,7 +59,8 @@ async function run(command: Command): Promise<number> {
           `${r.stopped ? `stopped at line ${r.line}${command.checkpoint ? ' (checkpointed: run the same command to resume)' : ''}` : `replayed to line ${r.line}`}` +
             `${r.resumedAfter ? `, resumed after line ${r.resumedAfter}` : ''}: ${c.records} records from ${r.devices} devices; ` +
             `${c.sessionsStarted} sessions started, ${c.sessionsEnded} ended, ${r.liveSessions} still live (no end record yet); ` +
-            `${c.events} events, ${c.outOfOrder} lines out of order, ${r.skipped} lines skipped\n`,
+            `${c.events} events, ${c.outOfOrder} lines out of order, ${r.skipped} lines skipped` +
+            `${kits ? `; kit errors: ${kits.errors}` : ''}\n`,
         );
         const signal = stop.signal.reason as string | undefined;
         return r.stopped ? (signal === 'SIGTERM' ? 143 : 130) : 0;

@@ -48,3 +48,5 @@ export { NdjsonFileSink } from './replay/ndjson-sink';
 export { replayLog } from './replay/run-replay';
 export type { ReplayLogOptions, ReplayResult } from './replay/run-replay';
 export { partitionOf } from './partition';
+export { KitsSink, kitsFromConfig, readKitsConfig } from './replay/kits-sink';
+export type { KitsConfig } from './replay/kits-sink';

@@ -18,6 +18,10 @@ export type ReplayOutput = Extract<EngineOutput, { type: 'sessionStart' | 'sessi
 export interface ReplaySink {
   /** Called for each record, per device in the device's order. */
   write(output: ReplayOutput): void;
+  /** Makes what was written durable; awaited before each checkpoint. */
+  flush?(): void | Promise<void>;
+  /** Flushes and releases; awaited at the end of a run. */
+  close?(): void | Promise<void>;
 }
 
 /** One device's replay state: the engine's state and how many of its lines were applied. */

@@ -66,8 +66,9 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   const resumedAfter = saved?.line ?? 0;
   const parser = new LineParser(options.format ?? (source !== '-' ? formatFromName(source) : null));
 
-  const checkpoint = (): void => {
-    file?.flush();
+  const checkpoint = async (): Promise<void> => {
+    if (file) file.flush();
+    else await sink.flush?.();
     if (dir === null) return;
     writeCheckpoint(dir, {
       log: source,
@@ -96,7 +97,7 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
         else bad.handle(parsed.error);
         // Checkpoint between lines only: a checkpoint's line and its states always agree.
         if (++sinceCheckpoint >= every) {
-          checkpoint();
+          await checkpoint();
           sinceCheckpoint = 0;
         }
       }
@@ -105,9 +106,10 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
         break;
       }
     }
-    checkpoint();
+    await checkpoint();
   } finally {
-    file?.close();
+    if (file) file.close();
+    else await sink.close?.();
   }
   return {
     stopped,
