@@ -1,5 +1,6 @@
 import type { EngineConfig } from './engine/state';
 import { describe } from './engine/attributes';
+import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
 import { isLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
@@ -93,10 +94,21 @@ const KNOWN = new Set([
 
 /** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
 export function resolveOptions(options: HubOptions | undefined, extraKnown: readonly string[] = []): ResolvedOptions {
+  try {
+    return checkOptions(options, extraKnown);
+  } catch (error) {
+    // Options that throw when read (a Proxy, a getter) are a setup mistake too, never a plain TypeError.
+    if (error instanceof SessionHubConfigError) throw error;
+    throw new SessionHubConfigError('options', `createHub(options): the options could not be read (${errorMessage(error)})`);
+  }
+}
+
+function checkOptions(options: HubOptions | undefined, extraKnown: readonly string[]): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new SessionHubConfigError('options', 'createHub(options) takes an object');
   }
-  const o = options ?? {};
+  // Each option is read once.
+  const o: HubOptions = { ...options };
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key) && !extraKnown.includes(key)) throw new SessionHubConfigError(key, `unknown option "${key}"`);
   }

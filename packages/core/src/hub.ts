@@ -1,5 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, type ResolvedOptions } from './config';
+import { isPlainObject, readOption, snapshotAttributes } from './call-arguments';
+import { errorMessage } from './describe-value';
 import { attributeKeyProblem, attributeValueProblem, describe } from './engine/attributes';
 import { sessionStartRecord, step, type EngineEnv } from './engine/engine';
 import { expiryInstant, isExpired } from './engine/expiry';
@@ -81,8 +83,11 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
  */
 const KIT_INIT_WAIT_MS = 3000;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && Object.prototype.toString.call(v) === '[object Object]';
+/**
+ * Calls kept while waiting for `start()`: past this many, further calls are dropped (one warning),
+ * so a hub whose start() is never called cannot grow without bound.
+ */
+const MAX_PENDING = 1000;
 
 const OUTPUT_CALLBACK: Record<Exclude<EngineOutput['type'], 'warning'>, KitCallback> = {
   sessionStart: 'onSessionStart',
@@ -132,6 +137,9 @@ export class SessionHub {
   /** Launch has started the kits: a kit registered from now on is started at once. */
   private kitsStarted = false;
   private lastTime = 0;
+  private clockProblem = '';
+  /** Calls dropped because the pre-start buffer was full (said once, when it fills). */
+  private droppedBeforeStart = 0;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
   private readonly shared: SharedSession | null;
 
@@ -163,12 +171,16 @@ export class SessionHub {
       this.warn('not-started', 'start() after shutdown(): create a new hub instead');
       return Promise.resolve();
     }
-    const inBackground = isPlainObject(options) && typeof options.inBackground === 'boolean' ? options.inBackground : undefined;
+    const given = isPlainObject(options) ? readOption(options, 'inBackground', null) : null;
+    const inBackground = typeof given === 'boolean' ? given : undefined;
     if (options !== undefined && inBackground === undefined) {
       this.warn('invalid-argument', `start(options): expected { inBackground?: boolean }, got ${describe(options)}`);
     }
     this.phase = 'starting';
-    return (this.startPromise = this.launch(this.now(), inBackground));
+    // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
+    let t = this.now();
+    for (const input of this.pending) t = Math.min(t, input.t);
+    return (this.startPromise = this.launch(t, inBackground));
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
@@ -206,7 +218,9 @@ export class SessionHub {
     }
     // The config now: a kit registered while the others started counts too.
     const config = this.engineConfig();
-    this.run({ type: 'launch', t, foreground: inBackground === undefined ? current !== 'background' : !inBackground, config });
+    // Without lifecycle information (null) a session starts, and the session timeout applies (contract, "Expiry").
+    const foreground = inBackground !== undefined ? !inBackground : current === undefined ? null : current !== 'background';
+    this.run({ type: 'launch', t, foreground, config });
     this.runPending();
     await (shared ? shared.settled() : this.persistNow());
   }
@@ -217,6 +231,10 @@ export class SessionHub {
     const pending = this.pending;
     this.pending = [];
     for (const input of pending) this.run(input);
+    if (this.droppedBeforeStart > 0) this.warn('not-started', `${this.droppedBeforeStart} calls made before start() were dropped (at most ${MAX_PENDING} wait)`);
+    // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
+    if (pending.length > 0) this.run({ type: 'tick', t: this.now() });
+    this.armTimer();
     try {
       this.unsubscribeLifecycle = this.options.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
     } catch (error) {
@@ -275,17 +293,18 @@ export class SessionHub {
    * {@link SessionHubConfigError} (a setup mistake).
    */
   registerKit(kit: Kit): void {
-    this.kits.add(kit);
+    // Once launch has run, a new kit joins mid-stream: it must not get the end of a session it never saw start.
+    const { name, neutral } = this.kits.add(kit, this.phase === 'running');
     // Until launch starts the kits it is started with them; after shutdown nothing runs.
     if (!this.kitsStarted || this.phase === 'stopped') return;
-    this.initializeKit(kit.name);
+    this.initializeKit(name);
     // While launch waits for the kits, the launch step is still to come and reaches this one too.
     if (this.phase !== 'running') return;
-    if (kit.sessionNeutralEvents?.length) {
+    if (neutral.length) {
       this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
     const live = this.liveSession();
-    if (live) this.kits.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), kit.name);
+    if (live) this.kits.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), name);
   }
 
   private initializeKit(name: string): void {
@@ -322,7 +341,7 @@ export class SessionHub {
   setSessionTimeout(seconds: number): boolean {
     const problem = timeoutProblem(seconds, false);
     if (problem) return this.reject(`setSessionTimeout: the timeout ${problem}; the old value stays`);
-    return this.command({ type: 'configure', t: this.now(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } });
+    return this.command({ type: 'configure', t: this.stamp(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } });
   }
 
   /** The background inactivity timeout in seconds. */
@@ -339,23 +358,28 @@ export class SessionHub {
     }
     // Messages are built only when a call is refused: a valid call allocates no text.
     if (attributes != null && !isPlainObject(attributes)) return this.reject(`logEvent('${name}'): attributes must be a plain object, got ${describe(attributes)}`);
-    const affectsSession = options === undefined ? undefined : isPlainObject(options) ? options.affectsSession : null;
+    const affectsSession = options === undefined ? undefined : isPlainObject(options) ? readOption(options, 'affectsSession', null) : null;
     if (affectsSession !== undefined && typeof affectsSession !== 'boolean') {
       return this.reject(`logEvent('${name}'): options must be { affectsSession?: boolean }, got ${describe(options)}`);
     }
-    // Queued calls outlive this call: keep the attributes as they are now.
-    const attrs = !attributes ? EMPTY_ATTRIBUTES : this.phase === 'running' ? attributes : { ...attributes };
-    return this.command({ type: 'event', t: this.now(), eventId: this.env.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
+    // One copy, read once: every kit (and a call queued until start()) sees the same values.
+    let attrs: Readonly<Record<string, unknown>> = EMPTY_ATTRIBUTES;
+    try {
+      if (attributes) attrs = snapshotAttributes(attributes);
+    } catch (error) {
+      return this.reject(`logEvent('${name}'): reading the attributes threw (${errorMessage(error)})`);
+    }
+    return this.command({ type: 'event', t: this.stamp(), eventId: this.env.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
   }
 
   /** The app came to the foreground. */
   foreground(): boolean {
-    return this.command({ type: 'foreground', t: this.now() });
+    return this.command({ type: 'foreground', t: this.stamp() });
   }
 
   /** The app went to the background: the session's inactivity clock starts, and kits flush. */
   background(): boolean {
-    const ok = this.command({ type: 'background', t: this.now() });
+    const ok = this.command({ type: 'background', t: this.stamp() });
     if (this.phase === 'running') void this.persistNow();
     return ok;
   }
@@ -365,17 +389,17 @@ export class SessionHub {
     if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > MAX_NAME)) {
       return this.reject(`setUser: the user id must be a string of 1–${MAX_NAME} characters or null, got ${describe(userId)}`);
     }
-    return this.command({ type: 'setUser', t: this.now(), userId });
+    return this.command({ type: 'setUser', t: this.stamp(), userId });
   }
 
   /** Ends the live session (if any) now and starts a new one. */
   startNewSession(): boolean {
-    return this.command({ type: 'startNewSession', t: this.now() });
+    return this.command({ type: 'startNewSession', t: this.stamp() });
   }
 
   /** Ends the live session now. Returns false (with a warning) when there is none. */
   endSession(): boolean {
-    return this.submit({ type: 'endSession', t: this.now() }) === true;
+    return this.submit({ type: 'endSession', t: this.stamp() }) === true;
   }
 
   // ------------------------------------------------------------------ session attributes
@@ -384,7 +408,7 @@ export class SessionHub {
   setSessionAttribute(key: string, value: AttributeValue): boolean {
     const problem = attributeKeyProblem(key) ?? attributeValueProblem(value);
     if (problem) return this.reject(`setSessionAttribute: ${problem}`);
-    return this.command({ type: 'setAttribute', t: this.now(), key, value });
+    return this.command({ type: 'setAttribute', t: this.stamp(), key, value });
   }
 
   /**
@@ -395,7 +419,7 @@ export class SessionHub {
   incrementSessionAttribute(key: string, by: number = 1): number | undefined {
     const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
     if (problem) return this.reject(`incrementSessionAttribute: ${problem}`) || undefined;
-    const r = this.submit({ type: 'incrementAttribute', t: this.now(), key, by });
+    const r = this.submit({ type: 'incrementAttribute', t: this.stamp(), key, by });
     return typeof r === 'number' ? r : undefined;
   }
 
@@ -403,7 +427,7 @@ export class SessionHub {
   removeSessionAttribute(key: string): boolean {
     const problem = attributeKeyProblem(key);
     if (problem) return this.reject(`removeSessionAttribute: ${problem}`);
-    return this.submit({ type: 'removeAttribute', t: this.now(), key }) === true;
+    return this.submit({ type: 'removeAttribute', t: this.stamp(), key }) === true;
   }
 
   /** The live session's attributes (empty without a live session). */
@@ -450,20 +474,34 @@ export class SessionHub {
 
   /** Adds a listener (see {@link HubEvents}). */
   on<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
+    if (this.listenerProblem('on', event, listener, false)) return this;
     this.emitter.on(event, listener as never);
     return this;
   }
 
   /** Adds a listener that runs once. */
   once<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
+    if (this.listenerProblem('once', event, listener, false)) return this;
     this.emitter.once(event, listener as never);
     return this;
   }
 
   /** Removes a listener (all of the event's listeners without one). */
   off<E extends keyof HubEvents>(event: E, listener?: (...args: HubEvents[E]) => void): this {
+    if (this.listenerProblem('off', event, listener, true)) return this;
     this.emitter.off(event, listener as never);
     return this;
+  }
+
+  /** Warns (true) when `on`/`once`/`off` got something eventemitter3 would throw on, or could not use. */
+  private listenerProblem(method: string, event: unknown, listener: unknown, optional: boolean): boolean {
+    if (typeof event !== 'string') {
+      this.reject(`${method}(event, listener): the event must be a string, got ${describe(event)}`);
+      return true;
+    }
+    if (typeof listener === 'function' || (optional && listener === undefined)) return false;
+    this.reject(`${method}('${event.slice(0, 64)}', listener): the listener must be a function, got ${describe(listener)}`);
+    return true;
   }
 
   // ------------------------------------------------------------------ flushing and shutdown
@@ -495,16 +533,24 @@ export class SessionHub {
 
   // ------------------------------------------------------------------ the shell
 
-  private now(): number {
-    let t: number;
+  /** The clock now, or NaN when it throws or answers no finite number (`clockProblem` says how). */
+  private stamp(): number {
+    let t: unknown;
     try {
       t = this.options.clock();
-    } catch {
-      t = NaN;
+    } catch (error) {
+      this.clockProblem = `threw (${errorMessage(error)})`;
+      return NaN;
     }
     if (typeof t === 'number' && Number.isFinite(t)) return (this.lastTime = t);
-    this.warn('invalid-argument', `the clock returned ${describe(t)}; using the last good time`);
-    return this.lastTime;
+    this.clockProblem = `returned ${describe(t)}`;
+    return NaN;
+  }
+
+  /** The time for reads and timers: the clock, or its last good time (a call it stamps is refused, with the warning). */
+  private now(): number {
+    const t = this.stamp();
+    return Number.isNaN(t) ? this.lastTime : t;
   }
 
   /** A command's boolean answer (true when queued before start()). */
@@ -515,7 +561,15 @@ export class SessionHub {
   /** Runs an input now, or queues it until start() finishes. */
   private submit(input: EngineInput): boolean | number | undefined {
     if (this.phase === 'stopped') return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
+    if (Number.isNaN(input.t)) return this.reject(`${input.type}: the clock ${this.clockProblem}; the call was refused`);
     if (this.phase === 'running') return this.run(input);
+    if (this.pending.length >= MAX_PENDING) {
+      if (this.droppedBeforeStart++ === 0) {
+        const waiting = this.phase === 'created' ? 'start() has not been called' : 'start() has not finished';
+        this.warn('not-started', `${MAX_PENDING} calls are waiting for the hub to start and ${waiting}; later calls are dropped until it has`);
+      }
+      return false;
+    }
     this.pending.push(input);
     return input.type !== 'incrementAttribute' || undefined;
   }

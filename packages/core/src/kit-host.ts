@@ -7,6 +7,11 @@ import type { EventRecord } from './records';
 
 interface Entry {
   readonly kit: Kit;
+  /** The kit's name and session-neutral events, read once when it was added. */
+  readonly name: string;
+  readonly neutral: readonly string[];
+  /** A late kit: the session it got the start of (null: none yet). Undefined for a kit started at launch. */
+  started: string | null | undefined;
   status: KitHealth['status'];
   calls: number;
   errors: number;
@@ -30,31 +35,44 @@ export class KitHost {
     private readonly beforeSend?: BeforeSend,
   ) {}
 
-  /** Validates and adds a kit (setup mistakes throw). It is initialized by {@link initialize}. */
-  add(kit: Kit): void {
-    if (typeof kit !== 'object' || kit === null || typeof kit.name !== 'string' || kit.name.length === 0) {
+  /**
+   * Validates and adds a kit (setup mistakes throw) and returns its name and session-neutral events.
+   * It is initialized by {@link initialize}. A `late` kit (registered after launch) never gets the
+   * end of a session whose start it did not get.
+   */
+  add(kit: Kit, late = false): { name: string; neutral: readonly string[] } {
+    let name: unknown;
+    let neutral: unknown;
+    try {
+      // Read once: a kit that is a Proxy or has getters is a setup mistake, never a plain TypeError.
+      if (typeof kit === 'object' && kit !== null) ({ name, sessionNeutralEvents: neutral } = kit);
+      if (neutral !== undefined && (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string'))) neutral = null;
+      else if (neutral !== undefined) neutral = [...(neutral as string[])];
+    } catch (error) {
+      throw new SessionHubConfigError('kit', `reading the kit threw (${errorMessage(error)}); a kit must be a plain object`);
+    }
+    if (typeof name !== 'string' || name.length === 0) {
       throw new SessionHubConfigError('kit', 'a kit must be an object with a non-empty string `name`');
     }
-    if (!/^[\w.-]{1,64}$/.test(kit.name)) {
-      throw new SessionHubConfigError('kit', `kit name "${kit.name}" must be 1–64 letters, digits, "_", "." or "-"`);
+    if (!/^[\w.-]{1,64}$/.test(name)) {
+      throw new SessionHubConfigError('kit', `kit name "${name.slice(0, 64)}" must be 1–64 letters, digits, "_", "." or "-"`);
     }
-    if (this.entries.some((e) => e.kit.name === kit.name)) {
-      throw new SessionHubConfigError('kit', `a kit named "${kit.name}" is already registered`);
+    if (this.entries.some((e) => e.name === name)) {
+      throw new SessionHubConfigError('kit', `a kit named "${name}" is already registered`);
     }
-    const neutral = kit.sessionNeutralEvents;
-    if (neutral !== undefined && (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string'))) {
-      throw new SessionHubConfigError('kit', `kit "${kit.name}": sessionNeutralEvents must be an array of event names`);
-    }
-    this.entries.push({ kit, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() });
+    if (neutral === null) throw new SessionHubConfigError('kit', `kit "${name}": sessionNeutralEvents must be an array of event names`);
+    const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() };
+    this.entries.push(entry);
+    return entry;
   }
 
   names(): string[] {
-    return this.entries.map((e) => e.kit.name);
+    return this.entries.map((e) => e.name);
   }
 
   /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
   initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
-    const entry = this.entries.find((e) => e.kit.name === name);
+    const entry = this.entries.find((e) => e.name === name);
     if (!entry) return;
     const context = makeContext((error) => this.fail(entry, 'reportError', error));
     entry.ready = (async () => {
@@ -78,16 +96,15 @@ export class KitHost {
    */
   whenReady(maxWaitMs: number): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const cap = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, maxWaitMs);
-      (timer as { unref?: () => void }).unref?.();
-    });
+    // Not unref'd: while `await hub.start()` waits on it, it is all that keeps a short Node script alive
+    // (an unref'd one lets the process exit in the middle of the await, with code 13).
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
     return Promise.race([Promise.all(this.entries.map((e) => e.ready)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
   }
 
   /** Event names that some kit declares session-neutral. */
   sessionNeutralEvents(): string[] {
-    return this.entries.flatMap((e) => e.kit.sessionNeutralEvents ?? []);
+    return this.entries.flatMap((e) => e.neutral);
   }
 
   /**
@@ -106,7 +123,12 @@ export class KitHost {
       if (record === null) return;
     }
     for (const entry of this.entries) {
-      if (only !== undefined && entry.kit.name !== only) continue;
+      if (only !== undefined && entry.name !== only) continue;
+      if (entry.started !== undefined) {
+        const id = (record as { sessionId: string }).sessionId;
+        if (callback === 'onSessionStart') entry.started = id;
+        else if (callback === 'onSessionEnd' && entry.started !== id) continue;
+      }
       if (entry.buffer) entry.buffer.push([callback, record]);
       else if (entry.status === 'ready') this.invoke(entry, callback, record);
     }
@@ -171,7 +193,7 @@ export class KitHost {
       } catch (error) {
         this.fail(e, 'getHealth', error);
       }
-      out[e.kit.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery ? { delivery } : {}) };
+      out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery ? { delivery } : {}) };
     }
     return out;
   }
@@ -203,6 +225,6 @@ export class KitHost {
   private fail(entry: Entry, where: string, error: unknown): void {
     entry.errors += 1;
     entry.lastError = `${where}: ${errorMessage(error)}`;
-    this.logger.error(`kit "${entry.kit.name}" failed in ${where}; other kits and the app carry on:`, error);
+    this.logger.error(`kit "${entry.name}" failed in ${where}; other kits and the app carry on:`, error);
   }
 }

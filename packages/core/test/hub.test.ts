@@ -70,8 +70,9 @@ describe('hub: setup', () => {
     const [event] = kit.events();
     expect(event).toMatchObject({ name: 'early', timestamp: clock.now(), attributes: { n: 1 } });
     expect(hub.getSessionAttributes()).toEqual({ level: 3, count: 1 });
+    // No lifecycle adapter: no lifecycle information, so no foreground at launch (the session timeout applies).
     expect(kit.calls.map((c) => c.type)).toEqual([
-      'onSessionStart', 'onForeground', 'onEvent', 'onSessionAttributeChange', 'onSessionAttributeChange',
+      'onSessionStart', 'onEvent', 'onSessionAttributeChange', 'onSessionAttributeChange',
     ]);
   });
 });
@@ -167,7 +168,7 @@ describe('hub: sessions over time', () => {
     await started;
     hub.logEvent('Ping');
     hub.logEvent('play');
-    expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onForeground', 'onEvent', 'onEvent']);
+    expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onEvent', 'onEvent']); // no lifecycle: no foreground
     expect(late.events().map((e) => e.affectsSession)).toEqual([false, true]);
     expect(hub.getKitHealth().late).toMatchObject({ status: 'ready', errors: 0 });
   });
@@ -222,13 +223,14 @@ describe('hub: never breaks the host app', () => {
     hub.background();
     await expect(hub.flush()).resolves.toBeUndefined();
     await expect(hub.shutdown()).resolves.toBeUndefined();
-    expect(good.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onForeground', 'onEvent', 'onSessionAttributeChange', 'onBackground']);
+    // No lifecycle adapter: no foreground at launch.
+    expect(good.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onEvent', 'onSessionAttributeChange', 'onBackground']);
     const health = hub.getKitHealth();
-    expect(health.bad).toMatchObject({ status: 'ready', calls: 5 });
-    expect(health.bad?.errors).toBeGreaterThanOrEqual(7); // 5 callbacks + flush + shutdown (+ getHealth)
+    expect(health.bad).toMatchObject({ status: 'ready', calls: 4 });
+    expect(health.bad?.errors).toBeGreaterThanOrEqual(6); // 4 callbacks + flush + shutdown (+ getHealth)
     expect(health.bad?.lastError).toMatch(/exploded/);
     expect(health['bad-init']).toMatchObject({ status: 'failed', calls: 0, errors: 1 });
-    expect(health.good).toMatchObject({ status: 'ready', errors: 0, calls: 5 });
+    expect(health.good).toMatchObject({ status: 'ready', errors: 0, calls: 4 });
   });
 
   it('a throwing listener or logger does not break the call', async () => {

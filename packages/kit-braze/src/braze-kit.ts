@@ -1,6 +1,6 @@
-import type { Kit, KitContext, SessionTimeouts } from '@sessionhub/core';
+import { checkKitOptions, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
-import { BRAZE_WIRE_SDK_VERSION, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
+import { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
 import { brazeDevice } from './braze-device';
 import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
 import type { BrazeOutboxItem } from './braze-outbox-item';
@@ -21,7 +21,7 @@ import type { BrazeSdkEvent } from './braze-wire';
  * });
  */
 export function brazeKit(options: BrazeKitOptions): Kit {
-  checkBrazeKitOptions(options);
+  checkKitOptions(() => checkBrazeKitOptions(options), BrazeKitConfigError);
   const o = options;
   const name = o.name ?? 'braze';
   const settings: BrazeRequestSettings = {

@@ -135,7 +135,8 @@ describe('Braze kit delivery (msw collector)', () => {
     await hub.flush();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collector.received('braze')).toHaveLength(2);
-    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, dropped: { rejected: 1 }, lastError: 'HTTP 400' });
+    // Queued: the session's end, by the 60 s timeout (no lifecycle adapter: the session timeout applies).
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 1, dropped: { rejected: 1 }, lastError: 'HTTP 400' });
   });
 
   it('drops a batch Braze refuses with 200 {"error": "invalid_api_key"}, with one warning that says what to check', async () => {
@@ -150,7 +151,8 @@ describe('Braze kit delivery (msw collector)', () => {
     }
     await vi.advanceTimersByTimeAsync(60_000);
     expect(collector.received('braze')).toHaveLength(3); // never resent
-    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 0, delivered: 0, retried: 0, dropped: { rejected: 4 } });
+    // Queued: the session's end, by the 60 s timeout (no lifecycle adapter: the session timeout applies).
+    expect(hub.getKitHealth().braze!.delivery).toMatchObject({ queued: 1, delivered: 0, retried: 0, dropped: { rejected: 4 } });
     expect(hub.getKitHealth().braze!.delivery!.lastError).toContain('apiKey "wrong-key" is not an app of https://sdk.iad-01.braze.com/api/v3; check apiKey and baseUrl');
     expect(warn.mock.calls.filter((args) => args.join(' ').includes('invalid_api_key'))).toHaveLength(1);
   });

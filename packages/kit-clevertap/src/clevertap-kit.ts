@@ -2,11 +2,11 @@
  * The CleverTap kit's wiring: keeps the session ids (persisted), turns records into upload items with
  * the pure mapping, and hands them to the shared outbox, which batches, persists and retries them.
  */
-import { coalescedWriter, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
+import { checkKitOptions, coalescedWriter, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid } from './device-guid';
 import { NOTHING_LEFT } from './event-properties';
-import { checkCleverTapOptions, type CleverTapKitOptions } from './options';
+import { checkCleverTapOptions, CleverTapKitConfigError, type CleverTapKitOptions } from './options';
 import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 import { CONCLUDED, decodeLedger, emptyLedger, ID, sessionEntry } from './session-ledger';
 import { eventItem, profileItem, sessionConcludedItem, type CleverTapUploadItem, type SessionPosition } from './upload-items';
@@ -36,7 +36,7 @@ const describeTimeouts = (t: SessionTimeouts): string =>
  * });
  */
 export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
-  const endpoint = checkCleverTapOptions(options);
+  const endpoint = checkKitOptions(() => checkCleverTapOptions(options), CleverTapKitConfigError);
   // The checks refuse null, so defaults apply exactly where `??` would.
   const { name = 'clevertap', delivery = {}, sessionAttributePrefix = 'sh_' } = options;
   let context: KitContext | undefined;

@@ -1,4 +1,5 @@
-import type { Kit, Logger } from '@sessionhub/core';
+import { checkKitOptions, type Kit, type Logger } from '@sessionhub/core';
+import { SnowplowKitConfigError } from './config-error';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
@@ -29,7 +30,7 @@ import { webPage } from './web-page';
  */
 export function snowplowKit(options: SnowplowKitOptions): Kit {
   const page = webPage();
-  const o = resolveSnowplowOptions(options, !!page);
+  const o = checkKitOptions(() => resolveSnowplowOptions(options, !!page), SnowplowKitConfigError);
   let logger: Logger | undefined;
   let mapper: PayloadMapper;
   let outbox: Outbox<TrackerPayload> | undefined;

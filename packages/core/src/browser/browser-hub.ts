@@ -1,4 +1,6 @@
+import { readOption } from '../call-arguments';
 import type { HubOptions } from '../config';
+import { errorMessage } from '../describe-value';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import type { LifecycleAdapter } from '../lifecycle/lifecycle-adapter';
@@ -53,14 +55,20 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
  */
 export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   if (typeof options !== 'object' || options === null) throw new SessionHubConfigError('options', 'createBrowserHub(options) takes an object');
-  const { storage, lifecycle, locks, storageEvents, ...rest } = options;
+  let copy: BrowserHubOptions;
+  try {
+    copy = { ...options };
+  } catch (error) {
+    throw new SessionHubConfigError('options', `createBrowserHub(options): the options could not be read (${errorMessage(error)})`);
+  }
+  const { storage, lifecycle, locks, storageEvents, ...rest } = copy;
   const pageApis = [
     ['storage', storage, ['getItem', 'setItem', 'removeItem', 'key'], 'localStorage'],
     ['locks', locks, ['request', 'query'], 'navigator.locks'],
     ['storageEvents', storageEvents, ['addEventListener'], 'window'],
   ] as const;
   for (const [name, value, methods, like] of pageApis) {
-    if (value != null && methods.some((method) => typeof (value as unknown as Record<string, unknown>)[method] !== 'function')) {
+    if (value != null && methods.some((method) => typeof readOption(value as unknown as Record<string, unknown>, method, null) !== 'function')) {
       throw new SessionHubConfigError(name, `option "${name}" must be like ${like} (${methods.join(', ')}), or null`);
     }
   }

@@ -123,7 +123,7 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
       run({ type: 'background', t });
     }
     if (type === 'launch') {
-      visible = input.foreground;
+      visible = input.foreground !== false;
       result = run(firstTab ? input : { type: visible ? 'foreground' : 'tick', t });
     } else if (type === 'background' || type === 'close') {
       visible = false;

@@ -167,7 +167,7 @@ const affects = (input: { name: string; affectsSession: boolean }, config: Engin
 
 // ---------------------------------------------------------------- lifecycle
 
-function launch(d: Draft, t: number, foreground: boolean, config: EngineConfig | undefined): true {
+function launch(d: Draft, t: number, foreground: boolean | null, config: EngineConfig | undefined): true {
   if (config) d.config = config;
   if (t < d.clock) {
     if (d.clock - t >= d.config.sessionTimeoutMs) clockJumpedBack(d, t, false);
@@ -182,6 +182,7 @@ function launch(d: Draft, t: number, foreground: boolean, config: EngineConfig |
   }
   d.inForeground = foreground;
   if (foreground) enterForeground(d, t, 'launch');
+  else if (foreground === null && !d.session) start(d, t, 'launch');
   return true;
 }
 

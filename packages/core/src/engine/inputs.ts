@@ -3,7 +3,8 @@ import type { EngineConfig } from './state';
 
 /** Everything that can happen to a session. Each input carries the time it happened (epoch ms). */
 export type EngineInput =
-  | { readonly type: 'launch'; readonly t: number; readonly foreground: boolean; readonly config?: EngineConfig }
+  /** `foreground` null: no lifecycle information (a session starts, and the session timeout applies). */
+  | { readonly type: 'launch'; readonly t: number; readonly foreground: boolean | null; readonly config?: EngineConfig }
   | { readonly type: 'foreground'; readonly t: number }
   | { readonly type: 'background'; readonly t: number }
   | {

@@ -1,0 +1,188 @@
+/**
+ * "Never break the host app": whatever a runtime call is given — Proxies whose traps throw, revoked
+ * Proxies, getters that throw, cycles, BigInt, Symbols, functions, 10 MB strings — it never throws;
+ * it refuses with one warning. Setup calls (createHub, registerKit, the kit factories) throw their
+ * typed config error, never a plain TypeError.
+ */
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { createHub, SessionHubConfigError, type Warning } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { brazeKit, BrazeKitConfigError } from '@sessionhub/kit-braze';
+import { clevertapKit, CleverTapKitConfigError } from '@sessionhub/kit-clevertap';
+import { snowplowKit, SnowplowKitConfigError } from '@sessionhub/kit-snowplow';
+import { manualClock, recordingKit } from '@sessionhub/testing';
+import { anyRecipe, build, hostileRecipe, revokedProxy, throwingGetter, throwingProxy, type Recipe } from './hostile-values';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const T0 = Date.UTC(2026, 0, 1, 9);
+
+const METHODS = [
+  'logEvent', 'setUser', 'setSessionTimeout', 'setSessionAttribute', 'incrementSessionAttribute', 'removeSessionAttribute',
+  'foreground', 'background', 'startNewSession', 'endSession', 'getSession', 'getSessionAttributes', 'getSessionTimeout',
+  'getKitHealth', 'getDeviceId', 'getUser', 'on', 'once', 'off',
+] as const;
+
+const call = fc.record({ method: fc.constantFrom(...METHODS), args: fc.array(anyRecipe, { maxLength: 3 }) });
+
+describe('hostile values into every public method', () => {
+  it('never throw, before start(), into start() and after it; the hub still works and nothing leaks into prototypes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { maxLength: 8 }), fc.option(anyRecipe), fc.array(call, { maxLength: 12 }), async (before, startOptions, after) => {
+        const clock = manualClock(T0);
+        const kit = recordingKit();
+        const hub = createHub({ clock: clock.now, kits: [kit], logger: silent });
+        const invoke = ({ method, args }: { method: (typeof METHODS)[number]; args: Recipe[] }) => {
+          clock.advance(1000);
+          (hub[method] as (...a: unknown[]) => unknown)(...args.map(build));
+        };
+        before.forEach(invoke);
+        await hub.start(startOptions === null ? undefined : (build(startOptions) as never));
+        after.forEach(invoke);
+        expect(hub.logEvent('still-works')).toBe(true);
+        expect(kit.events().at(-1)?.name).toBe('still-works');
+        expect(Object.keys(Object.prototype)).toEqual([]);
+        await hub.shutdown();
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('registerKit and createHub throw SessionHubConfigError or work', async () => {
+    // createBrowserHub in Node says once per hub that there is no localStorage.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    fc.assert(
+      fc.property(anyRecipe, (recipe) => {
+        const value = build(recipe);
+        const hub = createHub({ logger: silent });
+        for (const attempt of [() => hub.registerKit(value as never), () => createHub(value as never), () => createHub({ logger: silent, kits: [value as never] }), () => createBrowserHub(value as never)]) {
+          try {
+            attempt();
+          } catch (error) {
+            expect(error).toBeInstanceOf(SessionHubConfigError);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+    warn.mockRestore();
+  });
+
+  it.each([
+    ['brazeKit', brazeKit, BrazeKitConfigError, { apiKey: '00000000-0000-4000-8000-000000000000', baseUrl: 'sdk.iad-01.braze.com' }],
+    ['clevertapKit', clevertapKit, CleverTapKitConfigError, { accountId: 'W9R-486-4W5Z', token: '000-000' }],
+    ['snowplowKit', snowplowKit, SnowplowKitConfigError, { collectorUrl: 'https://collector.example.com', appId: 'app' }],
+  ] as const)('%s throws its typed config error for hostile options, whole or in any option', (_name, factory, ErrorClass, valid) => {
+    const options = fc.oneof(
+      anyRecipe,
+      fc.record({ key: fc.constantFrom(...Object.keys(valid), 'delivery', 'name', 'events'), value: hostileRecipe }).map(
+        ({ key, value }): Recipe => ({ kind: 'object', entries: [...Object.entries(valid).map(([k, v]): [string, Recipe] => [k, { kind: 'plain', value: v }]), [key, value]] }),
+      ),
+    );
+    fc.assert(
+      fc.property(options, (recipe) => {
+        const value = build(recipe);
+        try {
+          (factory as (o: unknown) => unknown)(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ErrorClass);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The ones that used to escape as a TypeError or the trap's own error.
+    for (const bad of [throwingProxy(), revokedProxy(), throwingGetter('apiKey'), { ...valid, delivery: revokedProxy() }, { ...valid, delivery: throwingProxy() }]) {
+      expect(() => (factory as (o: unknown) => unknown)(bad)).toThrow(ErrorClass);
+    }
+  });
+});
+
+describe('event attributes are read once, at the call', () => {
+  const setup = () => {
+    const clock = manualClock(T0);
+    const a = recordingKit('a');
+    const b = recordingKit('b');
+    const warnings: Warning[] = [];
+    const hub = createHub({ clock: clock.now, kits: [a, b], logger: silent });
+    hub.on('warning', (w) => warnings.push(w));
+    return { clock, hub, a, b, warnings };
+  };
+
+  it('a getter that throws: the call is refused with one warning, before and after start(), and no kit gets the event', async () => {
+    const { hub, a, b, warnings } = setup();
+    expect(hub.logEvent('early', throwingGetter('price') as never)).toBe(false);
+    expect(hub.logEvent('proxied', throwingProxy() as never)).toBe(false);
+    expect(hub.logEvent('revoked', revokedProxy() as never)).toBe(false);
+    await hub.start();
+    expect(hub.logEvent('late', { ok: 1, nested: throwingGetter('deep') })).toBe(false);
+    expect(warnings.map((w) => w.code)).toEqual(['invalid-argument', 'invalid-argument', 'invalid-argument', 'invalid-argument']);
+    expect(warnings[0]!.message).toContain('getter "price" threw');
+    expect([...a.events(), ...b.events()]).toEqual([]);
+  });
+
+  it('every kit gets the same values, read once, even from a getter that answers differently each time', async () => {
+    const { hub, a, b } = setup();
+    await hub.start();
+    let reads = 0;
+    const attrs = { get n() {
+      return ++reads;
+    }, nested: { list: [1, 2] } };
+    expect(hub.logEvent('counted', attrs)).toBe(true);
+    expect(reads).toBe(1);
+    expect(a.events()[0]!.attributes).toEqual({ n: 1, nested: { list: [1, 2] } });
+    expect(b.events()[0]!.attributes).toBe(a.events()[0]!.attributes);
+    attrs.nested.list.push(3); // the app changing its object later changes nothing sent
+    expect(a.events()[0]!.attributes).toEqual({ n: 1, nested: { list: [1, 2] } });
+  });
+
+  it('a __proto__ key stays an own key of the copy', async () => {
+    const { hub, a } = setup();
+    await hub.start();
+    hub.logEvent('x', JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'));
+    const sent = a.events()[0]!.attributes;
+    expect(Object.keys(sent)).toEqual(['__proto__', 'ok']);
+    expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('a clock that answers NaN', () => {
+  it('gives one warning per refused call', async () => {
+    let t: number = T0;
+    const warnings: Warning[] = [];
+    const kit = recordingKit();
+    const hub = createHub({ clock: () => t, kits: [kit], logger: silent });
+    hub.on('warning', (w) => warnings.push(w));
+    await hub.start();
+    hub.logEvent('fine');
+    t = NaN;
+    expect(hub.logEvent('x', { a: 1 })).toBe(false);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toBe('event: the clock returned NaN; the call was refused');
+    expect(hub.setSessionAttribute('k', 1)).toBe(false);
+    expect(hub.incrementSessionAttribute('k')).toBeUndefined();
+    expect(warnings).toHaveLength(3);
+    hub.getSession();
+    expect(warnings).toHaveLength(3); // reads are not calls to refuse
+    t = T0 + 1000;
+    expect(hub.logEvent('back')).toBe(true);
+    expect(kit.events().map((e) => e.name)).toEqual(['fine', 'back']);
+  });
+});
+
+describe('listeners', () => {
+  it('on/once/off with a non-function listener (or a non-string event) warn instead of throwing', () => {
+    const warnings: Warning[] = [];
+    const hub = createHub({ logger: silent });
+    hub.on('warning', (w) => warnings.push(w));
+    for (const bad of [undefined, null, 42, 'x', {}, throwingProxy(), revokedProxy()]) {
+      expect(hub.on('event', bad as never)).toBe(hub);
+      expect(hub.once('event', bad as never)).toBe(hub);
+      expect(hub.on(bad as never, () => undefined)).toBe(hub);
+    }
+    expect(hub.off('event', 42 as never)).toBe(hub);
+    expect(hub.off('event')).toBe(hub); // no listener: removes all, as documented
+    expect(warnings.length).toBe(7 * 2 + 6 + 1); // "x" is a fine event name
+    expect(warnings[0]!.message).toBe("on('event', listener): the listener must be a function, got undefined");
+  });
+});

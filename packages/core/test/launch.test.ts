@@ -1,0 +1,191 @@
+/**
+ * The launch: calls made before start() keep their times and yield the sessions they would have
+ * yielded had the hub been running; without lifecycle information the session timeout applies; a
+ * session live after launch ends by itself on time; a kit registered late never gets an end without
+ * its start; the pre-start buffer is bounded; a hanging kit init does not let Node exit mid-start.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, type HubOptions, type Warning } from '@sessionhub/core';
+import { dyingStorage, manualClock, manualLifecycle, recordingKit, type ManualClock } from '@sessionhub/testing';
+import { expectSessionInvariants, type StreamItem } from './session-invariants';
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function setup(options: HubOptions = {}) {
+  const clock = manualClock();
+  const kit = recordingKit();
+  const warnings: Warning[] = [];
+  const hub = createHub({ clock: clock.now, kits: [kit], logger: silent, sessionTimeout: 60, ...options });
+  hub.on('warning', (w) => warnings.push(w));
+  return { clock, kit, hub, warnings };
+}
+
+/** Moves the hub's clock and the fake timers together. */
+async function advance(clock: ManualClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+const streamOf = (kit: ReturnType<typeof recordingKit>): StreamItem[] =>
+  kit.calls.flatMap((c): StreamItem[] =>
+    c.type === 'onSessionStart' ? [{ type: 'start', record: c.record }]
+    : c.type === 'onSessionEnd' ? [{ type: 'end', record: c.record }]
+    : c.type === 'onEvent' ? [{ type: 'event', record: c.record }]
+    : [],
+  );
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('calls made before start() keep their timestamps', () => {
+  it('an event at +0 s and a consent-gated start() at +120 s: the session it started ends at +0 s, nothing goes back in time', async () => {
+    const { clock, hub, kit, warnings } = setup();
+    const t0 = clock.now();
+    hub.logEvent('early');
+    clock.advance(120 * SEC);
+    await hub.start();
+    expect(kit.starts()).toEqual([expect.objectContaining({ startTime: t0, trigger: 'launch' })]);
+    expect(kit.events()).toEqual([expect.objectContaining({ name: 'early', timestamp: t0, sessionId: kit.starts()[0]!.sessionId })]);
+    // 120 s > the 60 s timeout: had the hub been running, the session would have ended at its last activity.
+    expect(kit.ends()).toEqual([expect.objectContaining({ startTime: t0, endTime: t0, reason: 'timeout' })]);
+    expect(warnings.filter((w) => w.code === 'clock-moved-backwards')).toEqual([]);
+    expectSessionInvariants(streamOf(kit));
+  });
+
+  it('with a gap shorter than the timeout, the queued event keeps its time (not re-stamped) in a session that starts with it', async () => {
+    const { clock, hub, kit } = setup();
+    const t0 = clock.now();
+    hub.logEvent('early');
+    clock.advance(30 * SEC);
+    hub.logEvent('later');
+    await hub.start();
+    expect(kit.starts()).toEqual([expect.objectContaining({ startTime: t0 })]);
+    expect(kit.events().map((e) => [e.name, e.timestamp])).toEqual([
+      ['early', t0],
+      ['later', t0 + 30 * SEC],
+    ]);
+    expect(kit.ends()).toEqual([]);
+  });
+});
+
+describe('without a lifecycle adapter the session timeout applies', () => {
+  it('events an hour apart are two sessions with sessionTimeout 60, even if no timer ran', async () => {
+    const { clock, hub, kit } = setup();
+    await hub.start();
+    hub.logEvent('a');
+    clock.advance(60 * MIN); // a suspended process: no timer ran
+    hub.logEvent('b');
+    expect(kit.starts()).toHaveLength(2);
+    expect(kit.ends()).toEqual([expect.objectContaining({ reason: 'timeout' })]);
+    expect(new Set(kit.events().map((e) => e.sessionId)).size).toBe(2);
+  });
+});
+
+describe('a session live after launch ends by itself on time', () => {
+  it('a session resumed at launch ends by the timer, as a timeout, with no further call', async () => {
+    const storage = dyingStorage();
+    const first = setup({ storage, resumeOnRelaunch: true });
+    await first.hub.start();
+    first.hub.logEvent('a');
+    await first.hub.shutdown();
+    const second = setup({ storage, resumeOnRelaunch: true });
+    second.clock.set(first.clock.now() + 10 * SEC);
+    await second.hub.start();
+    expect(second.kit.starts()).toEqual([]); // resumed
+    await advance(second.clock, 50 * SEC);
+    expect(second.kit.ends()).toEqual([expect.objectContaining({ reason: 'timeout', endTime: first.clock.now() })]);
+  });
+
+  it.each([
+    ['foregroundTimeout', { foregroundTimeout: 120 }, 120 * SEC],
+    ['maxSessionDuration', { maxSessionDuration: 300 }, 300 * SEC],
+  ] as const)('a session started at launch with %s ends by the timer', async (_name, options, after) => {
+    const { clock, hub, kit } = setup({ ...options, lifecycle: manualLifecycle('foreground') });
+    await hub.start();
+    await advance(clock, after - SEC);
+    expect(kit.ends()).toEqual([]);
+    await advance(clock, SEC);
+    expect(kit.ends()).toEqual([expect.objectContaining({ reason: 'timeout' })]);
+  });
+});
+
+describe('a kit registered late', () => {
+  it('after the live session expired but before anything noticed: no onSessionEnd without onSessionStart', async () => {
+    const { clock, hub, kit } = setup();
+    await hub.start();
+    hub.logEvent('a');
+    clock.advance(2 * MIN); // expired; no timer ran yet
+    const late = recordingKit('late');
+    hub.registerKit(late);
+    await vi.advanceTimersByTimeAsync(0);
+    hub.logEvent('b');
+    expect(kit.ends()).toHaveLength(1);
+    expect(late.ends()).toEqual([]);
+    expect(late.starts()).toHaveLength(1);
+    expect(late.starts()[0]!.sessionId).toBe(kit.starts()[1]!.sessionId);
+    expectSessionInvariants(streamOf(late), { allClosed: false });
+  });
+});
+
+describe('the pre-start buffer', () => {
+  it('holds at most 1000 calls: the next ones are refused, with one warning, and start() says how many were dropped', async () => {
+    const { hub, kit, warnings } = setup();
+    for (let i = 0; i < 1000; i++) expect(hub.logEvent(`e${i}`)).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(hub.logEvent('one-too-many')).toBe(false);
+    for (let i = 0; i < 10; i++) hub.logEvent('more');
+    expect(warnings).toEqual([{ code: 'not-started', message: '1000 calls are waiting for the hub to start and start() has not been called; later calls are dropped until it has' }]);
+    await hub.start();
+    expect(kit.events()).toHaveLength(1000);
+    expect(warnings.at(-1)?.message).toBe('11 calls made before start() were dropped (at most 1000 wait)');
+  });
+});
+
+describe('a kit whose init hangs', () => {
+  const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+  const workspaceSources: Plugin = {
+    name: 'workspace-sources',
+    setup(b) {
+      b.onResolve({ filter: /^@sessionhub\/[a-z-]+$/ }, (args) => ({ path: resolve(packagesDir, args.path.slice('@sessionhub/'.length), 'src', 'index.ts') }));
+    },
+  };
+
+  it('does not let a short Node script exit in the middle of `await hub.start()`', async () => {
+    vi.useRealTimers();
+    const dir = mkdtempSync(join(tmpdir(), 'sessionhub-hang-'));
+    try {
+      const script = join(dir, 'script.mjs');
+      await build({
+        stdin: {
+          contents: `
+            import { createHub } from '@sessionhub/core';
+            const hub = createHub({ logger: { debug() {}, info() {}, warn() {}, error() {} }, kits: [{ name: 'hangs', init: () => new Promise(() => {}) }] });
+            await hub.start();
+            console.log('started');
+          `,
+          resolveDir: dir,
+          loader: 'ts',
+        },
+        outfile: script,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        plugins: [workspaceSources],
+        logLevel: 'silent',
+      });
+      const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+      expect({ status: run.status, stdout: run.stdout.trim() }).toEqual({ status: 0, stdout: 'started' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
