@@ -2,7 +2,7 @@
 // docs checker compares them), and the test checks that the example does what the page says.
 import { setupServer } from 'msw/node';
 import { afterAll, expect, it, vi } from 'vitest';
-import { vendorCollector } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 
 // The collector's endpoint, answered by the msw collector: the vendor is down for the first two requests.
 const collector = vendorCollector({ origins: { snowplow: 'https://collector.example.com' } });

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOutbox } from '@sessionhub/delivery';
-import { vendorCollector } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 import { buildRequest, item, itemsOf, recordingLogger, safeStorage, type TestItem } from './harness';
 
 const collector = vendorCollector();

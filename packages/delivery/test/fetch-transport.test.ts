@@ -1,5 +1,5 @@
 import { fetchTransport } from '@sessionhub/delivery';
-import { vendorCollector } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,7 +1,8 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, type SessionHub } from '@sessionhub/core';
-import { dyingStorage, settle, vendorCollector, type CollectedRequest, type DyingStorage } from '@sessionhub/testing';
+import { dyingStorage, settle, type CollectedRequest, type DyingStorage } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
 
 // Delivery through the shared outbox and the real fetch transport, against the msw Braze collector.

@@ -5,7 +5,8 @@
 import { fetchTransport } from '@sessionhub/delivery';
 import { cleverTapGuid, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { KIT_VERSION } from '../src/version';
-import { vendorCollector, type Fault } from '@sessionhub/testing';
+import { type Fault } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

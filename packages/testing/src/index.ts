@@ -1,7 +1,8 @@
 /**
  * @sessionhub/testing — fakes for tests, examples and SDK users: a manual clock and timers, a manual
  * lifecycle, a storage that can die like a force-quit process, recording kits, and the vendor
- * collectors (msw handlers here; a loopback HTTP server in `@sessionhub/testing/server`).
+ * collectors (in memory here; msw handlers in `@sessionhub/testing/msw`, a loopback HTTP server in
+ * `@sessionhub/testing/server`).
  * @packageDocumentation
  */
 export { manualClock } from './manual-clock';
@@ -21,8 +22,6 @@ export { fakeOrigin, tabHubOptions } from './fake-browser-origin';
 export type { FakeOrigin, FakeTab } from './fake-browser-origin';
 export type { RecordedCall, RecordingKit } from './recording-kit';
 
-export { vendorCollector } from './msw-collector';
-export type { VendorCollector, VendorCollectorOptions } from './msw-collector';
 export { createCollector, CORS_HEADERS } from './collector';
 export type { CollectedRequest, Collector, CollectorAnswer, FailNextOptions, IncomingRequest } from './collector';
 export { DEFAULT_FAULT_MIX, describeFault } from './fault';

@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { vendorCollector, type Fault } from '@sessionhub/testing';
+import { type Fault } from '@sessionhub/testing';
+import { vendorCollector } from '@sessionhub/testing/msw';
 
 const collector = vendorCollector();
 const server = setupServer(...collector.handlers);
