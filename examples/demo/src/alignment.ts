@@ -3,6 +3,7 @@
  * ended, same event count, same length, same attributes) and in total (sessions, events, events
  * outside sessions, total session length). Any difference is a problem; the demo fails on one.
  */
+import type { SessionEndRecord } from '@sessionhub/core';
 import type { CanonicalLife, CanonicalSession } from './canonical-life';
 import type { VendorSession, VendorView } from './vendor-views';
 
@@ -35,6 +36,22 @@ export interface Alignment {
 
 const NAMES: Record<Vendor, string> = { braze: 'Braze', snowplow: 'Snowplow', clevertap: 'CleverTap' };
 
+/** When CleverTap got a session's first event: its `App Launched` when an app start opened it, else its first event. */
+const firstAtCleverTap = ({ start, end }: CanonicalSession): number | null =>
+  start.trigger === 'launch' || start.trigger === 'foreground' ? start.startTime : (end?.firstEventTime ?? null);
+
+/** CleverTap's Session Length, ms: its first event to its last; null when CleverTap has no session for it. */
+export function cleverTapLength(session: CanonicalSession): number | null {
+  const first = firstAtCleverTap(session);
+  return first === null ? null : Math.max(first, session.end?.lastEventTime ?? first) - first;
+}
+
+/** The session length a vendor is told: SessionHub's, except CleverTap's Session Length. */
+export const expectedLength = (vendor: Vendor, session: CanonicalSession, end: SessionEndRecord): number =>
+  vendor === 'clevertap' ? (cleverTapLength(session) ?? 0) : end.duration;
+/** CleverTap has a session once it has an item of it. */
+const hasSessionAt = (vendor: Vendor, session: CanonicalSession): boolean => vendor !== 'clevertap' || firstAtCleverTap(session) !== null;
+
 /** JSON with sorted keys, so attribute sets compare regardless of order. */
 const canonicalJson = (value: Record<string, unknown> | null | undefined): string =>
   JSON.stringify(Object.fromEntries(Object.entries(value ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
@@ -42,18 +59,20 @@ const canonicalJson = (value: Record<string, unknown> | null | undefined): strin
 export function align(life: CanonicalLife, views: Readonly<Record<Vendor, VendorView>>): Alignment {
   const problems: string[] = [];
   const matched: Record<Vendor, Set<VendorSession>> = { braze: new Set(), snowplow: new Set(), clevertap: new Set() };
-  const sessions = life.sessions.map((canonical, position): SessionAlignment => {
+  let clevertapPosition = 0;
+  const sessions = life.sessions.map((canonical): SessionAlignment => {
     const id = canonical.start.sessionId;
     const vendors: Record<Vendor, VendorSession | null> = {
       braze: views.braze.sessions.find((s) => s.id === id) ?? null,
       snowplow: views.snowplow.sessions.find((s) => s.id === id) ?? null,
-      // CleverTap's ids are start seconds, not the canonical id: its sessions pair up in order.
-      clevertap: views.clevertap.sessions[position] ?? null,
+      // CleverTap's ids are seconds, not the canonical id: its sessions (those with events) pair up in order.
+      clevertap: hasSessionAt('clevertap', canonical) ? (views.clevertap.sessions[clevertapPosition++] ?? null) : null,
     };
     const own: string[] = [];
     for (const vendor of VENDORS) {
       const got = vendors[vendor];
       const name = `${NAMES[vendor]}, session ${canonical.start.sessionIndex}`;
+      if (!hasSessionAt(vendor, canonical)) continue;
       if (!got) {
         own.push(`${name}: missing`);
         continue;
@@ -67,7 +86,7 @@ export function align(life: CanonicalLife, views: Readonly<Record<Vendor, Vendor
         continue;
       }
       if (!got.ended) own.push(`${name}: no session end arrived`);
-      else if (got.lengthMs !== end.duration) own.push(`${name}: length ${got.lengthMs} ms, canonical ${end.duration} ms`);
+      else if (got.lengthMs !== expectedLength(vendor, canonical, end)) own.push(`${name}: length ${got.lengthMs} ms, canonical ${expectedLength(vendor, canonical, end)} ms`);
       if (got.ended && canonicalJson(got.attributes) !== canonicalJson(end.attributes)) {
         own.push(`${name}: attributes ${canonicalJson(got.attributes)}, canonical ${canonicalJson(end.attributes)}`);
       }
@@ -101,8 +120,14 @@ export function align(life: CanonicalLife, views: Readonly<Record<Vendor, Vendor
     clevertap: vendorTotals(views.clevertap),
   };
   for (const vendor of VENDORS) {
+    const counted = life.sessions.filter((s) => hasSessionAt(vendor, s));
+    const expected: Totals = {
+      ...canonicalTotals,
+      sessions: counted.length,
+      lengthMs: counted.reduce((n, s) => n + (s.end ? expectedLength(vendor, s, s.end) : 0), 0),
+    };
     for (const key of ['sessions', 'events', 'eventsOutsideSessions', 'lengthMs'] as const) {
-      if (totals[vendor][key] !== canonicalTotals[key]) problems.push(`${NAMES[vendor]} total ${key}: ${totals[vendor][key]}, canonical ${canonicalTotals[key]}`);
+      if (totals[vendor][key] !== expected[key]) problems.push(`${NAMES[vendor]} total ${key}: ${totals[vendor][key]}, canonical ${expected[key]}`);
     }
   }
   return { sessions, totals, problems: [...new Set(problems)], ok: problems.length === 0 };

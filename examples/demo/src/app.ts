@@ -63,6 +63,8 @@ function createAppHub(): SessionHub {
         token: DEMO_VENDOR_IDS.clevertapToken,
         endpoint: config.collectorUrl,
         os: 'Android',
+        // The demo's account has no Session Analytics: the kit concludes each session itself.
+        sessionConcluded: true,
         delivery: { flushIntervalMs: config.batchWindowMs },
       }),
     ],

@@ -1,5 +1,6 @@
 /** The demo's machine-readable result (`--json`): what CI and the demo's own test read. */
 import type { Alignment, Totals, Vendor } from './alignment';
+import { cleverTapLength } from './alignment';
 import type { RunReport } from './run-app';
 import type { VendorSession } from './vendor-views';
 
@@ -26,6 +27,8 @@ export interface DemoJson {
     readonly endTime: string | null;
     readonly reason: string | null;
     readonly durationMs: number | null;
+    /** CleverTap's Session Length (its first event to its last), ms; null when CleverTap has no session for it. */
+    readonly cleverTapLengthMs: number | null;
     readonly events: number;
     readonly attributes: Readonly<Record<string, unknown>> | null;
     readonly vendors: Readonly<Record<Vendor, VendorSession | null>>;
@@ -59,7 +62,7 @@ export function demoJson(input: {
       leftOnDisk: r.leftOnDisk,
       steps: r.run.steps.length,
     })),
-    sessions: input.alignment.sessions.map(({ canonical: { start, end, events }, vendors, problems: own }) => ({
+    sessions: input.alignment.sessions.map(({ canonical, canonical: { start, end, events }, vendors, problems: own }) => ({
       index: start.sessionIndex,
       id: start.sessionId,
       trigger: start.trigger,
@@ -67,6 +70,7 @@ export function demoJson(input: {
       endTime: end ? new Date(end.endTime).toISOString() : null,
       reason: end?.reason ?? null,
       durationMs: end?.duration ?? null,
+      cleverTapLengthMs: end ? cleverTapLength(canonical) : null,
       events,
       attributes: end?.attributes ?? null,
       vendors,

@@ -1,6 +1,6 @@
 /** The demo's human-readable output: the timeline of each run, the sessions beside each vendor, the alignment table. */
 import type { Alignment, Totals, Vendor } from './alignment';
-import { VENDORS } from './alignment';
+import { expectedLength, VENDORS } from './alignment';
 import type { Paint } from './paint';
 import type { AppStep } from './protocol';
 import type { RunReport } from './run-app';
@@ -124,7 +124,7 @@ export function renderSessions(alignment: Alignment, paint: Paint): string[] {
     lines.push('', `  ${paint.bold(`#${start.sessionIndex}`)} ${start.sessionId}  ${ended}  ${events} events  ${attributes(end?.attributes)}`);
     for (const vendor of VENDORS) {
       const ok = !row.problems.some((p) => p.startsWith(`${VENDOR_NAMES[vendor]},`));
-      lines.push(vendorCell(vendor, row.vendors[vendor], events, end?.duration ?? null, paint, ok));
+      lines.push(vendorCell(vendor, row.vendors[vendor], events, end ? expectedLength(vendor, row.canonical, end) : null, paint, ok));
     }
     for (const problem of row.problems) lines.push(`      ${paint.red(`✗ ${problem}`)}`);
   }

@@ -173,7 +173,8 @@ export function clevertapView(requests: readonly WireRequest[], acceptedOnly: re
       continue;
     }
     for (const item of request.body.slice(1)) {
-      if (!isObject(item) || item.type !== 'event') continue;
+      // App Launched is what CleverTap's SDKs send when a session starts, not an app event.
+      if (!isObject(item) || item.type !== 'event' || item.evtName === 'App Launched') continue;
       const s = typeof item.s === 'number' && item.s > 0 ? String(item.s) : null;
       const data = isObject(item.evtData) ? item.evtData : {};
       if (item.evtName === SESSION_CONCLUDED) {

@@ -9,8 +9,8 @@ const ID = '6f1c1b5e-3b1a-4c8e-9a7d-2f4e5d6c7b8a';
 const T0 = Date.UTC(2026, 2, 14, 9, 0, 0);
 
 function life(): CanonicalLife {
-  const start = { sessionId: ID, sessionIndex: 1, startTime: T0 } as SessionStartRecord;
-  const end = { sessionId: ID, sessionIndex: 1, startTime: T0, endTime: T0 + 90_500, duration: 90_500, attributes: { plan: 'premium', songs: 2 } } as unknown as SessionEndRecord;
+  const start = { sessionId: ID, sessionIndex: 1, startTime: T0, trigger: 'launch' } as SessionStartRecord;
+  const end = { sessionId: ID, sessionIndex: 1, startTime: T0, endTime: T0 + 90_500, duration: 90_500, firstEventTime: T0, lastEventTime: T0 + 90_500, attributes: { plan: 'premium', songs: 2 } } as unknown as SessionEndRecord;
   return { sessions: [{ start, end, events: 2 }], eventsOutsideSessions: 1 };
 }
 

@@ -60,7 +60,8 @@ const hub: SessionHub = createBrowserHub({
       },
       delivery: { flushIntervalMs },
     }),
-    clevertapKit({ accountId: 'TEST-123-4567', token: 'example-token', endpoint: collector, delivery: { flushIntervalMs } }),
+    // The example account has no Session Analytics: the kit concludes each session itself.
+    clevertapKit({ accountId: 'TEST-123-4567', token: 'example-token', endpoint: collector, sessionConcluded: true, delivery: { flushIntervalMs } }),
   ],
 });
 

@@ -32,7 +32,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 const empty = (): VendorSessions => ({ sessions: [], starts: [], ends: [], events: [], endDetails: {} });
 
-/** Summarizes accepted requests per vendor (duplicates from retries are counted once per vendor event). */
+/** Summarizes accepted requests per vendor (Braze and Snowplow duplicates from retries are counted once per vendor event). */
 export function vendorViews(requests: readonly ReceivedRequest[]): VendorViews {
   const views: VendorViews = { braze: empty(), snowplow: empty(), clevertap: empty() };
   const seenItems = new Set<string>();
@@ -48,7 +48,7 @@ export function vendorViews(requests: readonly ReceivedRequest[]): VendorViews {
     if (!request.accepted) continue;
     if (request.vendor === 'braze') readBraze(request.body, views.braze, once, sessionSeen);
     else if (request.vendor === 'snowplow') readSnowplow(request.body, views.snowplow, once, sessionSeen);
-    else readCleverTap(request.body, views.clevertap, once, sessionSeen);
+    else readCleverTap(request.body, views.clevertap, sessionSeen);
   }
   return views;
 }
@@ -121,15 +121,17 @@ function readSnowplow(body: unknown, view: VendorSessions, once: Once, seen: Ses
   }
 }
 
-function readCleverTap(body: unknown, view: VendorSessions, once: Once, seen: SessionSeen): void {
+function readCleverTap(body: unknown, view: VendorSessions, seen: SessionSeen): void {
   if (!Array.isArray(body)) return;
   for (const item of body.slice(1)) {
-    if (!isObj(item) || item.type !== 'event' || typeof item.evtName !== 'string' || typeof item.s !== 'number' || item.s === 0) continue;
+    // Events, and the page the kit sends when a session opens (as CleverTap's web SDK does per page).
+    const page = isObj(item) && item.type === 'page';
+    if (!isObj(item) || !(page || (item.type === 'event' && typeof item.evtName === 'string')) || typeof item.s !== 'number' || item.s === 0) continue;
+    // CleverTap's items carry no event id: every accepted one counts (an accepted request is not sent again).
     const id = String(item.s);
-    if (!once(`clevertap:${id}:${item.evtName}:${String(item.pg)}:${String(item.ep)}`)) continue;
-    if (!view.sessions.includes(id)) view.starts.push(id); // CleverTap counts a session from its first event
+    if (!view.sessions.includes(id)) view.starts.push(id); // CleverTap counts a session from its first item
     seen(view, id);
     if (item.evtName === 'Session Concluded') view.ends.push(id);
-    else view.events.push(item.evtName);
+    else if (!page) view.events.push(item.evtName as string);
   }
 }

@@ -39,6 +39,11 @@ export interface OutboxOptions<T> {
   readonly refusal?: (body: string) => string | null;
   /** Bytes an item adds to a request. Default: the UTF-8 length of its JSON. */
   readonly sizeOf?: (item: T) => number;
+  /**
+   * Items whose keys differ (`===`) never share a request: a request goes up to the first item with
+   * another key (CleverTap: one device id per request). Default: every item has the same key.
+   */
+  readonly batchKey?: (item: T) => unknown;
   /** Items per request. Default 100. */
   readonly maxBatchItems?: number;
   /** Bytes of items per request (an item bigger than this goes alone). Default 40 000. */

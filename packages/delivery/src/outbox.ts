@@ -25,6 +25,8 @@ interface Entry<T> {
   attempts: number;
   /** In a request now; batches, drops and page-hide flushes leave it alone. */
   flying: boolean;
+  /** `batchKey` of the item. */
+  readonly key: unknown;
 }
 
 /** The options every outbox needs (the delivery settings, all optional, are checked by their own rules). */
@@ -53,6 +55,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     buildRequest,
     refusal,
     sizeOf,
+    batchKey,
     transport = fetchTransport,
     random = Math.random,
     timers = globalTimers,
@@ -136,12 +139,14 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   const entry = (seq: number, at: number, item: T, json: string): Entry<T> => {
     let size: number | undefined;
+    let key: unknown;
     try {
       size = sizeOf?.(item);
+      key = batchKey?.(item);
     } catch {
-      // measured as JSON below
+      // measured as JSON below; no key: batched with other keyless items
     }
-    return { seq, at, item, size: size ?? utf8Length(json), attempts: 0, flying: false };
+    return { seq, at, item, size: size ?? utf8Length(json), attempts: 0, flying: false, key };
   };
 
   const add = (item: T, json: string, at: number): void => {

@@ -33,4 +33,15 @@ describe('batchLength', () => {
     expect(batchLength(sized([1, 1], [0]), 0, 10, 100)).toBe(0);
     expect(batchLength(sized([1, 1]), 2, 10, 100)).toBe(0);
   });
+
+  it('stops before the first item whose key differs from the first item\'s', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', undefined), { minLength: 1, maxLength: 30 }), fc.nat(29), (keys, at) => {
+        const start = Math.min(at, keys.length - 1);
+        const n = batchLength(keys.map((key) => ({ size: 1, flying: false, key })), start, 100, 1000);
+        const run = keys.slice(start).findIndex((key) => key !== keys[start]);
+        expect(n).toBe(run < 0 ? keys.length - start : run);
+      }),
+    );
+  });
 });

@@ -128,6 +128,15 @@ describe('batching', () => {
     expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 250 });
   });
 
+  it('never puts items with different batchKey values in one request', async () => {
+    const key = (i: TestItem) => (i.n < 3 || i.n >= 5 ? 'a' : 'b');
+    const t = setup({ batchKey: key });
+    await t.outbox.load();
+    range(0, 7).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    expect(t.net.batches()).toEqual([range(0, 3), range(3, 5), range(5, 7)]);
+  });
+
   it('respects the item and byte limits, keeps order, and fills each request as far as the limits allow', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,16 +1,20 @@
 /**
- * The CleverTap kit's wiring: keeps the session ids (persisted), turns records into upload items with
- * the pure mapping, and hands them to the shared outbox, which batches, persists and retries them.
+ * The CleverTap kit's wiring: keeps the session ids and device ids (persisted), turns records into
+ * upload items with the pure mapping, and hands them to the shared outbox, which batches, persists and
+ * retries them.
  */
 import { checkKitOptions, coalescedWriter, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
-import { cleverTapGuid } from './device-guid';
-import { NOTHING_LEFT } from './event-properties';
+import { cleverTapGuid, signIn } from './device-guid';
+import { cleanName, eventProperties, NOTHING_LEFT, propertyValue } from './event-properties';
 import { checkCleverTapOptions, CleverTapKitConfigError, type CleverTapKitOptions } from './options';
 import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
-import { CONCLUDED, decodeLedger, emptyLedger, ID, sessionEntry } from './session-ledger';
-import { eventItem, profileItem, sessionConcludedItem, type CleverTapUploadItem, type SessionPosition } from './upload-items';
-import { MAX_ITEMS_PER_REQUEST, uploadRequestBuilder } from './upload-request';
+import { AT, CONCLUDED, decodeLedger, emptyLedger, findEntry, PAGES, sessionEntry, type LedgerEntry } from './session-ledger';
+import { CLEVERTAP_SYSTEM_EVENTS } from './system-events';
+import { eventItem, profileItem, sessionConcludedItem, sessionFields, type CleverTapUploadItem, type Stamp } from './upload-items';
+import { MAX_ITEMS_PER_REQUEST, uploadRequestBuilder, type QueuedItem } from './upload-request';
+import { KIT_VERSION } from './version';
+import { webSdkState, type WebSdkSession } from './web-sdk-state';
 
 /** A CleverTap kit (see {@link clevertapKit}). */
 export interface CleverTapKit extends Kit {
@@ -18,12 +22,27 @@ export interface CleverTapKit extends Kit {
   readonly sessionNeutralEvents: readonly string[];
 }
 
-/** The session ids' key in the kit's storage namespace (the outbox uses `outbox:*`). */
+/** The ledger's key in the kit's storage namespace (the outbox uses `outbox:*`). */
 const LEDGER_KEY = 'session-ids';
 
 /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
   `timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; not CleverTap's 20 min`;
+
+/** The live canonical session, as this run knows it. */
+interface Live {
+  readonly id: string;
+  /** The device's first session (unknown, false, until a record with its index comes). */
+  first: boolean;
+  /** The previous session's length, whole seconds (`lsl`). */
+  readonly lsl: number;
+  /** Its ledger entry, once this run has sent something of it. */
+  entry?: LedgerEntry;
+  /** Started in this run (its start record came). */
+  fresh?: 1;
+  /** Its start (epoch ms), once a record told it. */
+  start?: number;
+}
 
 /**
  * Creates the CleverTap kit. Invalid options throw {@link CleverTapKitConfigError} (a
@@ -38,26 +57,66 @@ const describeTimeouts = (t: SessionTimeouts): string =>
 export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const endpoint = checkKitOptions(() => checkCleverTapOptions(options), CleverTapKitConfigError);
   // The checks refuse null, so defaults apply exactly where `??` would.
-  const { name = 'clevertap', delivery = {}, sessionAttributePrefix = 'sh_' } = options;
+  const { name = 'clevertap', delivery = {}, sessionAttributePrefix = 'sh_', os = 'Web', sessionConcluded } = options;
+  // The header's app fields, also the data of `App Launched` (Android `DeviceInfo.getAppLaunchedFields`).
+  const af = { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...options.appFields };
   let context: KitContext | undefined;
-  let outbox: Outbox<CleverTapUploadItem> | undefined;
+  let outbox: Outbox<QueuedItem> | undefined;
   let ledger = emptyLedger();
-  let live: SessionPosition | null = null;
-  const warnedKeys = new Set<string>();
+  let deviceGuid = '';
+  let live: Live | null = null;
+  /** The web SDK's session still live when the kit first started here: the first session carries on with it. */
+  let carried: WebSdkSession | undefined;
+  const warned = new Set<string>();
   const save = (): Promise<void> | undefined => context?.storage.set(LEDGER_KEY, JSON.stringify(ledger));
   // One write per burst of changes, and never an older ledger landing last.
   const persist = coalescedWriter(save);
   const debug = (message: string): void => context?.logger.debug(message);
-  const notSent = (what: string, why: string): void => context?.logger.warn(`${what} not sent to CleverTap: ${why}`);
+  /** One warning per subject (at most 64 subjects), not per call. */
+  const notSent = (what: string, why: string): void => {
+    if (warned.has(what) || warned.size >= 64) return;
+    warned.add(what);
+    context?.logger.warn(`${what} not sent to CleverTap: ${why}`);
+  };
+  const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
+  const enqueue = (item: CleverTapUploadItem, first?: 1): void => void outbox?.enqueue(first ? [ledger.g, item, first] : [ledger.g, item]);
+  /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */
+  const opening = (stamp: Stamp, at: number, first?: 1): void =>
+    enqueue(os == 'Web' ? { type: 'page', ...sessionFields(stamp, at) } : eventItem('App Launched', af, stamp, at), first);
 
   /**
-   * The ledger entry of a canonical session. One the kit did not see start in this run (resumed after
-   * a relaunch, or ended by a force-quit recovery) comes from the persisted ledger, or, if its entry
-   * never reached storage, gets the same id again from the same rule (see session-ledger.ts).
+   * The stamp of an item queued at `at` (epoch ms) in canonical session `id` (null: outside any) that
+   * started at `start`. The session's first item at CleverTap issues its `s` and is preceded by its
+   * opening item, as the SDKs create sessions at their first item. (A kill that lost a session's
+   * entry before it was stored gets the same `s` again for it, and its opening a second time.)
    */
-  const entryOf = (id: string, startTime: number, previousDuration: number | null = null) => {
-    persist.schedule();
-    return sessionEntry(ledger, id, startTime, previousDuration);
+  const stamp = (id: string | null, sessionIndex: number, at: number, start?: number | null): Stamp => {
+    if (id === null) return { entry: null, first: false };
+    if (live?.id !== id) live = { id, first: sessionIndex == 1, lsl: 0 };
+    else if (sessionIndex) live.first = sessionIndex == 1;
+    live.start ??= start ?? undefined;
+    let { entry } = live;
+    const first = live.first;
+    if (!entry) {
+      persist.schedule();
+      entry = findEntry(ledger, id);
+      if (entry) {
+        // A page load (app start) in a session that sent items before.
+        entry[PAGES]++;
+        if (os == 'Web') opening({ entry, first }, at);
+      } else if (carried) {
+        // The web SDK's session goes on: its id, one more page.
+        ledger.sessions.push((entry = [id, carried[0], live.lsl, 0, carried[1] + 1, at]));
+        carried = undefined;
+        opening({ entry, first }, at);
+      } else {
+        // From the session's start, which every tab knows alike, so tabs sharing it agree on its id.
+        entry = sessionEntry(ledger, id, live.start ?? at, live.lsl, at);
+        opening({ entry, first }, at, 1);
+      }
+      live.entry = entry;
+    }
+    return { entry, first };
   };
 
   // The app may be suspended or the page gone next: start the write now (synchronous storages such as
@@ -68,17 +127,6 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     void persist.flush();
     outbox?.flushOnPageHide();
   };
-
-  /** One warning per property key (at most 64 keys), not per event. */
-  const onDropped = (key: string, why: string): void => {
-    if (warnedKeys.has(key) || warnedKeys.size >= 64) return;
-    warnedKeys.add(key);
-    notSent(`property "${key}"`, why);
-  };
-
-  /** Makes a session the live one. */
-  const open = (id: string, sessionIndex: number, startTime: number, previousDuration?: number | null): SessionPosition =>
-    (live = { entry: entryOf(id, startTime, previousDuration), sessionIndex, index: 0 });
 
   return {
     name,
@@ -91,58 +139,89 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const stored = text && decodeLedger(text);
       if (stored) ledger = stored;
       else if (text !== null) ctx.logger.warn('stored session ids unreadable: numbering afresh');
-      outbox = createOutbox<CleverTapUploadItem>({
+      deviceGuid = cleverTapGuid(ctx.deviceId);
+      // The kit's first start on this device: carry on from CleverTap's web SDK if it ran here.
+      if (!ledger.g) carried = webSdkState(ledger, options.accountId, ctx.clock());
+      ledger.g ||= deviceGuid;
+      outbox = createOutbox<QueuedItem>({
         // The kit's storage, logger and clock (the outbox reads only the options it knows), then the
         // user's delivery settings.
         ...ctx,
         ...delivery,
         maxBatchItems: delivery.maxBatchItems ?? MAX_ITEMS_PER_REQUEST,
         name,
-        buildRequest: uploadRequestBuilder(endpoint, options, cleverTapGuid(ctx.deviceId)),
+        // One device id per request: the header carries it.
+        batchKey: (queued) => queued[0],
+        buildRequest: uploadRequestBuilder({
+          endpoint,
+          accountId: options.accountId,
+          token: options.token,
+          os,
+          af,
+          firstRequest: (at) => ledger.f || (persist.schedule(), (ledger.f = Math.floor(at / 1000))),
+        }),
       });
       await outbox.load();
     },
 
     onSessionStart(record) {
-      open(record.sessionId, record.sessionIndex, record.startTime, record.previousSessionDuration);
+      const { sessionId, sessionIndex, trigger, startTime } = record;
+      const ms = record.previousSessionDuration ?? 0;
+      live = { id: sessionId, first: sessionIndex == 1, lsl: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime };
+      // The app came up (a launch, a page load, a return to the foreground): the SDKs open their
+      // session right then. Other sessions open with their first item, so empty ones take no id.
+      if (trigger == 'launch' || trigger == 'foreground') stamp(sessionId, sessionIndex, startTime);
     },
 
     onEvent(record) {
-      const { sessionId } = record;
-      let session: SessionPosition | null = null;
-      if (sessionId !== null) {
-        // An event of a live session has its start time.
-        session = live?.entry[ID] === sessionId ? live : open(sessionId, record.sessionIndex, record.sessionStartTime!);
-        session.index = record.eventIndex;
+      const evtName = cleanName(record.name);
+      if (!evtName) notSent(`event "${record.name}"`, NOTHING_LEFT);
+      // As the SDKs refuse them (error 513).
+      else if (CLEVERTAP_SYSTEM_EVENTS.includes(evtName)) notSent(`event "${evtName}"`, 'a CleverTap system event');
+      else {
+        const at = record.timestamp;
+        const evtData = eventProperties(record.attributes, onDropped);
+        enqueue(eventItem(evtName, evtData, stamp(record.sessionId, record.sessionIndex, at, record.sessionStartTime), at));
       }
-      const item = eventItem(record, session && session.entry, onDropped);
-      if (item) outbox?.enqueue(item);
-      else notSent(`event "${record.name}"`, NOTHING_LEFT);
     },
 
     onSessionEnd(record) {
       const { sessionId } = record;
-      const entry = entryOf(sessionId, record.startTime);
-      // Concluded already: the end came again after a relaunch (the hub's state write was lost after ours).
-      if (!entry[CONCLUDED]) {
-        outbox?.enqueue(sessionConcludedItem(record, entry, sessionAttributePrefix, onDropped));
+      let entry = findEntry(ledger, sessionId);
+      // Only a session CleverTap has items of, and once (the end may come again after a relaunch when
+      // the hub's state write was lost after ours). A session of an earlier run with events whose
+      // entry a kill lost gets its id again.
+      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || (record.eventCount && !(live?.id == sessionId && live.fresh)))) {
+        entry ??= sessionEntry(ledger, sessionId, record.startTime, 0, record.firstEventTime!);
+        enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
+        persist.schedule();
       }
       // The end of a session comes before the start of the next: no session is live now.
       live = null;
     },
 
     onUserChange(record) {
-      const item = profileItem(record, live);
-      if (item) outbox?.enqueue(item);
-      // A log-out (null) sends nothing: CleverTap has no log-out call.
-      else if (record.userId) notSent(`user id "${record.userId}"`, `nothing left once CleverTap removes ' " \\`);
+      const { userId, sessionId, timestamp } = record;
+      // A log-out sends nothing and keeps the device id: CleverTap has no log-out call, and its SDKs
+      // stay on the last profile until the next sign-in.
+      if (userId === null) return;
+      const identity = propertyValue(userId) as string;
+      if (!identity) return notSent(`user id "${userId}"`, `nothing left once CleverTap removes ' " \\`);
+      const before = ledger.g;
+      const had = sessionId !== null && findEntry(ledger, sessionId);
+      signIn(ledger, deviceGuid, identity);
+      persist.schedule();
+      const at = stamp(sessionId, 0, timestamp);
+      // Another profile in a session that had items: Android's profile switch sends `App Launched` for it.
+      if (ledger.g != before && had && os != 'Web') opening(at, timestamp, 1);
+      enqueue(profileItem(identity, at, timestamp));
     },
 
     onBackground() {
       // Before the hub persists its state after this callback, so a kill right after cannot keep a
-      // session's end in the hub but lose its Session Concluded; what fits goes with requests that
-      // outlive the page, the rest with flush().
+      // session's end in the hub but lose its items; what fits goes with requests that outlive the
+      // page, the rest with flush().
       pageHide();
       void outbox?.flush();
     },

@@ -32,6 +32,12 @@ export interface CleverTapKitOptions {
    * Default {@link CLEVERTAP_SESSION_NEUTRAL_EVENTS}; `[]` opts out, a shorter list opts out of some.
    */
   readonly sessionNeutralEvents?: readonly string[];
+  /**
+   * Send `Session Concluded` at each session's end, for accounts without CleverTap's Session Analytics
+   * (with it on, CleverTap's servers raise their own: leave this off, or sessions conclude twice).
+   * Default false.
+   */
+  readonly sessionConcluded?: boolean;
   /** Prefix of session attributes on `Session Concluded`, so they never clash with CleverTap's keys. Default `sh_`. */
   readonly sessionAttributePrefix?: string;
   /** The kit's name (also its storage namespace). Default `clevertap`. */
@@ -77,6 +83,7 @@ const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown
   ],
   // An array of event names: checked by the hub, as for every kit.
   ['sessionNeutralEvents'],
+  ['sessionConcluded', (v) => typeof v == 'boolean', 'true or false'],
   // CleverTap removes . : $ ' " \ from keys, and trims them.
   ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, '1 to 40 characters without . : $ \' " \\ or surrounding spaces'],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.

@@ -4,7 +4,7 @@
  */
 import { fetchTransport } from '@sessionhub/delivery';
 import { cleverTapGuid, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
-import { KIT_VERSION } from '../src/version';
+import { KIT_VERSION_CODE } from '../src/version';
 import { type Fault } from '@sessionhub/testing';
 import { vendorCollector } from '@sessionhub/testing/msw';
 import fc from 'fast-check';
@@ -49,13 +49,15 @@ async function story(d: Device): Promise<void> {
   await d.launch();
   d.hub.logEvent('play', { track: 't1' });
   d.clock.advance(5_000);
-  d.hub.logEvent('Notification Clicked');
+  d.hub.logEvent('Identity Set');
   d.hub.setUser('user-7');
   d.clock.advance(5_000);
   d.hub.startNewSession();
   d.hub.logEvent('pause');
   d.hub.endSession();
 }
+
+const label = (i: CleverTapUploadItem): string => (i.type === 'event' ? i.evtName : i.type === 'profile' ? `profile:${i.profile.Identity}` : 'page');
 
 /** Items in a fixed order, to compare what arrived regardless of the order requests were sent in. */
 const sorted = (items: CleverTapUploadItem[]): string[] => items.map((i) => JSON.stringify(i)).sort();
@@ -69,7 +71,7 @@ describe('delivery to the msw CleverTap collector', () => {
     expect(request).toBeDefined();
     expect(request!.method).toBe('POST');
     expect(request!.path).toBe('/a1');
-    expect(request!.query).toEqual({ os: 'Android', t: KIT_VERSION, z: ACCOUNT.accountId, ts: expect.stringMatching(/^\d{10}$/) });
+    expect(request!.query).toEqual({ os: 'Android', t: String(KIT_VERSION_CODE), z: ACCOUNT.accountId, ts: expect.stringMatching(/^\d{10}$/) });
     expect(request!.headers).toMatchObject({
       'content-type': 'application/json; charset=utf-8',
       'x-clevertap-account-id': ACCOUNT.accountId,
@@ -77,14 +79,7 @@ describe('delivery to the msw CleverTap collector', () => {
     });
     const [header] = request!.body as [CleverTapMetaHeader];
     expect(header).toMatchObject({ type: 'meta', g: cleverTapGuid(d.hub.getDeviceId()!), id: ACCOUNT.accountId });
-    expect(acceptedItems().map((i) => (i.type === 'event' ? i.evtName : `profile:${i.profile.Identity}`))).toEqual([
-      'play',
-      'Notification Clicked',
-      'profile:user-7',
-      'Session Concluded',
-      'pause',
-      'Session Concluded',
-    ]);
+    expect(acceptedItems().map(label)).toEqual(['App Launched', 'play', 'Identity Set', 'profile:user-7', 'App Launched', 'pause']);
     await d.hub.shutdown();
   });
 
@@ -139,14 +134,7 @@ describe('delivery to the msw CleverTap collector', () => {
     await d.forceQuit();
     await d.launch(true);
     await drain(d);
-    expect(acceptedItems().map((i) => (i.type === 'event' ? i.evtName : 'profile'))).toEqual([
-      'play',
-      'Notification Clicked',
-      'profile',
-      'Session Concluded',
-      'pause',
-      'Session Concluded',
-    ]);
+    expect(acceptedItems().map(label)).toEqual(['App Launched', 'play', 'Identity Set', 'profile:user-7', 'App Launched', 'pause']);
     await d.hub.shutdown();
   });
 
@@ -158,7 +146,7 @@ describe('delivery to the msw CleverTap collector', () => {
       { type: 'network-error' },
     ];
     const step = fc.oneof(
-      fc.record({ t: fc.constant('event' as const), name: fc.constantFrom('a', 'b', 'Push Impressions'), n: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({ t: fc.constant('event' as const), name: fc.constantFrom('a', 'b', 'Identity Set'), n: fc.integer({ min: 0, max: 9 }) }),
       fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 200_000 }) }),
       fc.constant({ t: 'background' as const }),
       fc.constant({ t: 'foreground' as const }),

@@ -35,6 +35,8 @@ export interface CapturingTransport {
   readonly uploads: Upload[];
   /** Every accepted item, in order. */
   items(): CleverTapUploadItem[];
+  /** Every accepted item with the device id (`g`) it was sent under, in order. */
+  itemsWithG(): (CleverTapUploadItem & { g: string })[];
   /** While true, every request fails with a network error. */
   down: boolean;
 }
@@ -45,6 +47,7 @@ export function capturingTransport(): CapturingTransport {
     uploads,
     down: false,
     items: () => uploads.flatMap((u) => u.items),
+    itemsWithG: () => uploads.flatMap((u) => u.items.map((item) => ({ ...item, g: u.header.g }))),
     transport: async (request, options) => {
       if (t.down) throw new TypeError('network down');
       const [header, ...items] = JSON.parse(request.body ?? '') as [CleverTapMetaHeader, ...CleverTapUploadItem[]];

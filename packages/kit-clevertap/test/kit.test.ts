@@ -6,75 +6,130 @@ const concluded = (items: CleverTapUploadItem[]) =>
   items.filter((i): i is CleverTapEventItem => i.type === 'event' && i.evtName === 'Session Concluded');
 const named = (items: CleverTapUploadItem[], name: string) => items.filter((i): i is CleverTapEventItem => i.type === 'event' && i.evtName === name);
 const sec = (ms: number) => Math.floor(ms / 1000);
+const label = (i: CleverTapUploadItem) => (i.type === 'event' ? i.evtName : i.type === 'profile' ? `profile ${i.profile.Identity}` : 'page');
 
 describe('the CleverTap kit in a hub', () => {
-  it('sends a session: its events with s, pg, ep, f, lsl and a Session Concluded at the last activity', async () => {
+  it('sends a session as CleverTap\'s web SDK does: a page when it starts, then its events with s, pg, ep, f, lsl; no Session Concluded', async () => {
     const d = new Device({ sessionTimeout: 60 });
     const { hub, lifecycle } = await d.launch();
     d.clock.advance(1_500);
     hub.logEvent('play', { track: 'a', n: 1 });
     d.clock.advance(10_000);
     hub.logEvent('pause');
-    hub.setSessionAttribute('plan', 'pro');
     d.clock.advance(2_000);
     lifecycle.background();
-    d.clock.advance(120_000); // expired: ends at the background, not now
+    d.clock.advance(120_000); // expired
     lifecycle.foreground();
+    d.clock.advance(1_000);
+    hub.logEvent('again');
     await d.finish();
 
-    const [first, second] = d.run.recorder.starts();
     const s1 = sec(T0);
-    const items = d.net.items();
-    expect(items.slice(0, 3)).toEqual([
+    const s2 = sec(T0 + 133_500);
+    expect(d.net.items()).toEqual([
+      // The launch opens the session at once, as a page load does in the web SDK.
+      { type: 'page', s: s1, pg: 1, ep: s1, f: true, lsl: 0 },
       { type: 'event', evtName: 'play', evtData: { track: 'a', n: 1 }, s: s1, pg: 1, ep: sec(T0 + 1_500), f: true, lsl: 0 },
-      { type: 'event', evtName: 'pause', evtData: {}, s: s1, pg: 2, ep: sec(T0 + 11_500), f: true, lsl: 0 },
-      {
-        type: 'event',
-        evtName: 'Session Concluded',
-        evtData: { 'Session Length': 13.5, 'Session ID': s1, sh_plan: 'pro' },
-        s: s1,
-        pg: 2,
-        ep: sec(T0 + 13_500),
-        f: true,
-        lsl: 0,
-      },
+      { type: 'event', evtName: 'pause', evtData: {}, s: s1, pg: 1, ep: sec(T0 + 11_500), f: true, lsl: 0 },
+      // The next session, opened by the return to the foreground: not the first, lsl = the previous canonical length.
+      { type: 'page', s: s2, pg: 1, ep: s2, f: false, lsl: 14 },
+      { type: 'event', evtName: 'again', evtData: {}, s: s2, pg: 1, ep: sec(T0 + 134_500), f: false, lsl: 14 },
     ]);
-    // The next session: not the first, lsl = the previous length, s = its own start second.
-    expect(concluded(items)[1]).toMatchObject({ s: sec(second!.startTime), f: false, lsl: 14, evtData: { 'Session ID': sec(second!.startTime) } });
-    expect(first!.isFirstSession).toBe(true);
   });
 
-  it('gives sessions starting in the same second different, increasing ids', async () => {
-    const d = new Device();
+  it('on mobile, sends App Launched with the app fields at each session start, as the SDKs do', async () => {
+    const d = new Device({ kit: { os: 'Android', appFields: { Version: '2.4.1', Build: 241 } } });
     const { hub } = await d.launch();
     hub.logEvent('a');
     hub.startNewSession();
+    d.clock.advance(1_000);
     hub.logEvent('b');
-    hub.setUser('u1');
-    hub.setUser('u2'); // identified -> another: a new session, same millisecond
-    hub.logEvent('c');
     await d.finish();
-    const ids = concluded(d.net.items()).map((i) => i.evtData['Session ID']);
-    expect(ids).toEqual([sec(T0), sec(T0) + 1, sec(T0) + 2]);
-    expect(named(d.net.items(), 'c')[0]!.s).toBe(sec(T0) + 2);
+    const af = { OS: 'Android', lib: 'sessionhub-kit-clevertap/0.1.0', Version: '2.4.1', Build: 241 };
+    expect(d.net.items()).toEqual([
+      { type: 'event', evtName: 'App Launched', evtData: af, s: sec(T0), pg: 1, ep: sec(T0), f: true, lsl: 0 },
+      { type: 'event', evtName: 'a', evtData: {}, s: sec(T0), pg: 1, ep: sec(T0), f: true, lsl: 0 },
+      { type: 'event', evtName: 'App Launched', evtData: af, s: sec(T0) + 1, pg: 1, ep: sec(T0) + 1, f: false, lsl: 0 },
+      { type: 'event', evtName: 'b', evtData: {}, s: sec(T0) + 1, pg: 1, ep: sec(T0) + 1, f: false, lsl: 0 },
+    ]);
+    // The header says which request opens a session (Android `frs`).
+    expect(d.net.uploads.map((u) => u.header.frs)).toEqual([true]);
   });
 
-  it('keeps ids increasing across a relaunch, even when the new session starts in the same second', async () => {
+  it('with sessionConcluded, concludes each session as CleverTap defines it: first event to last event, at the last event', async () => {
+    const d = new Device({ sessionTimeout: 60, kit: { sessionConcluded: true } });
+    const { hub, lifecycle } = await d.launch();
+    d.clock.advance(1_500);
+    hub.logEvent('play');
+    d.clock.advance(10_000);
+    hub.logEvent('pause');
+    hub.setSessionAttribute('plan', 'pro');
+    d.clock.advance(2_000);
+    lifecycle.background(); // the canonical session lasts until here, CleverTap's until 'pause'
+    d.clock.advance(120_000);
+    lifecycle.foreground(); // a session with its page only: length 0
+    hub.startNewSession(); // a session with nothing at CleverTap: nothing to conclude
+    await d.finish();
+    expect(concluded(d.net.items())).toEqual([
+      {
+        type: 'event',
+        evtName: 'Session Concluded',
+        // From the session's first item (the page at launch) to its last event.
+        evtData: { 'Session Length': 11.5, 'Session ID': sec(T0), sh_plan: 'pro' },
+        s: sec(T0),
+        pg: 1,
+        ep: sec(T0 + 11_500),
+        f: true,
+        lsl: 0,
+      },
+      {
+        type: 'event',
+        evtName: 'Session Concluded',
+        evtData: { 'Session Length': 0, 'Session ID': sec(T0 + 133_500) },
+        s: sec(T0 + 133_500),
+        pg: 1,
+        ep: sec(T0 + 133_500),
+        f: false,
+        lsl: 14,
+      },
+    ]);
+  });
+
+  it('issues a session id with the session\'s first item: sessions with nothing to send take none, so ids run ahead of the clock only for sessions sending within one second', async () => {
+    const d = new Device();
+    const { hub } = await d.launch(true); // in the background: no session yet
+    hub.startNewSession();
+    d.clock.advance(100);
+    hub.startNewSession();
+    d.clock.advance(100);
+    hub.startNewSession();
+    d.clock.advance(200);
+    hub.logEvent('a'); // 0.4 s in: the only session CleverTap hears of
+    hub.startNewSession();
+    hub.logEvent('b'); // the same second: the next id
+    d.clock.advance(5_000);
+    hub.startNewSession();
+    hub.logEvent('c'); // back to the clock
+    await d.finish();
+    expect(named(d.net.items(), 'a')[0]).toMatchObject({ s: sec(T0), ep: sec(T0) });
+    expect(named(d.net.items(), 'b')[0]).toMatchObject({ s: sec(T0) + 1, ep: sec(T0) });
+    expect(named(d.net.items(), 'c')[0]).toMatchObject({ s: sec(T0) + 5, ep: sec(T0) + 5 });
+  });
+
+  it('keeps ids increasing across a relaunch, even when the new session sends in the same second', async () => {
     const d = new Device();
     const first = await d.launch();
-    first.hub.startNewSession();
-    first.hub.startNewSession();
+    first.hub.logEvent('before');
     await d.forceQuit();
     await d.launch();
     d.hub.logEvent('after');
     await d.finish();
-    const ids = concluded(d.net.items()).map((i) => i.s);
-    expect(ids).toEqual([sec(T0), sec(T0) + 1, sec(T0) + 2, sec(T0) + 3]);
-    expect(named(d.net.items(), 'after')[0]!.s).toBe(sec(T0) + 3);
+    expect(named(d.net.items(), 'before')[0]!.s).toBe(sec(T0));
+    expect(named(d.net.items(), 'after')[0]!.s).toBe(sec(T0) + 1);
   });
 
-  it('force-quit recovery concludes the session at its last activity, with the id its events had', async () => {
-    const d = new Device({ sessionTimeout: 60 });
+  it('force-quit recovery concludes the session (when asked to) with the id its events had, at its last event', async () => {
+    const d = new Device({ sessionTimeout: 60, kit: { sessionConcluded: true } });
     const { hub } = await d.launch();
     d.clock.advance(3_000);
     hub.logEvent('play');
@@ -85,15 +140,14 @@ describe('the CleverTap kit in a hub', () => {
     await d.launch(true); // a silent push: no new session
     await d.hub.flush();
     const items = d.net.items();
-    const end = d.run.recorder.ends()[0]!;
-    expect(end.reason).toBe('recovered');
+    expect(d.run.recorder.ends()[0]!.reason).toBe('recovered');
     expect(concluded(items)).toEqual([
       {
         type: 'event',
         evtName: 'Session Concluded',
         evtData: { 'Session Length': 10, 'Session ID': sec(T0) },
         s: sec(T0),
-        pg: 2,
+        pg: 1,
         ep: sec(T0 + 10_000),
         f: true,
         lsl: 0,
@@ -104,17 +158,19 @@ describe('the CleverTap kit in a hub', () => {
   });
 
   it('recomputes the same id when the kit state never reached storage before the app died', async () => {
-    const d = new Device();
+    const d = new Device({ kit: { sessionConcluded: true } });
     await d.launch();
+    d.hub.logEvent('w');
     d.clock.advance(2_000);
-    d.hub.startNewSession(); // s = T0 + 2 s
-    d.hub.logEvent('x');
+    d.hub.startNewSession();
+    d.hub.logEvent('x'); // s = T0 + 2 s
     await d.forceQuit();
     // Lose the kit's ledger write, keep everything else (the hub state, the queued items).
     const key = [...d.storage.snapshot().keys()].find((k) => k.endsWith(':kit:clevertap:session-ids'))!;
-    const before = new Map(d.storage.snapshot());
-    before.set(key, JSON.stringify({ v: 1, last: sec(T0), sessions: [] }));
-    d.storage = (await import('@sessionhub/testing')).dyingStorage(before);
+    const stored = new Map(d.storage.snapshot());
+    const ledger = JSON.parse(stored.get(key)!) as { last: number; sessions: unknown[] };
+    stored.set(key, JSON.stringify({ ...ledger, last: sec(T0), sessions: ledger.sessions.slice(0, 1) }));
+    d.storage = (await import('@sessionhub/testing')).dyingStorage(stored);
     await d.launch(true);
     await d.hub.flush();
     const items = d.net.items();
@@ -124,7 +180,7 @@ describe('the CleverTap kit in a hub', () => {
   });
 
   it('does not conclude a session twice when its end comes again after a relaunch', async () => {
-    const d = new Device();
+    const d = new Device({ kit: { sessionConcluded: true } });
     await d.launch();
     d.hub.logEvent('x');
     await settle();
@@ -147,28 +203,28 @@ describe('the CleverTap kit in a hub', () => {
     const d = new Device({ sessionTimeout: 60 });
     await d.launch(true); // background launch: no session
     d.hub.logEvent('App Installed');
-    d.hub.logEvent('Push Impressions', { campaign: 'c1' });
+    d.hub.logEvent('Identity Set', { campaign: 'c1' });
     expect(d.hub.getSession()).toBeNull();
     d.hub.logEvent('play');
     const live = d.hub.getSession()!;
     d.clock.advance(30_000);
-    d.hub.logEvent('Notification Clicked');
+    d.hub.logEvent('Identity Reset');
     expect(d.hub.getSession()!.lastActivity).toBe(live.lastActivity);
-    d.clock.advance(40_000); // 70 s after play: expired despite the click
-    d.hub.logEvent('UTM Visited');
+    d.clock.advance(40_000); // 70 s after play: expired despite the neutral event
+    d.hub.logEvent('Identity Error');
     expect(d.hub.getSession()).toBeNull();
     await d.finish();
-    const items = d.net.items() as CleverTapEventItem[];
-    expect(items.map((i) => [i.evtName, i.s])).toEqual([
+    const items = d.net.items();
+    expect(items.map((i) => [label(i), i.s])).toEqual([
       ['App Installed', 0],
-      ['Push Impressions', 0],
+      ['Identity Set', 0],
+      ['page', sec(T0)],
       ['play', sec(T0)],
-      ['Notification Clicked', sec(T0)],
-      ['Session Concluded', sec(T0)],
-      ['UTM Visited', 0],
+      ['Identity Reset', sec(T0)],
+      ['Identity Error', 0],
     ]);
-    expect(items[4]).toMatchObject({ ep: sec(T0), evtData: { 'Session Length': 0 } });
-    expect(items[1]).toMatchObject({ pg: 0, f: false, lsl: 0, evtData: { campaign: 'c1' } });
+    // Outside a session: the fields Android stamps with no session (`pg` never below 1).
+    expect(items[1]).toMatchObject({ pg: 1, f: false, lsl: 0, evtData: { campaign: 'c1' } });
   });
 
   it('opting out of the neutral list makes those events count again', async () => {
@@ -180,29 +236,101 @@ describe('the CleverTap kit in a hub', () => {
     expect(named(d.net.items(), 'App Installed')[0]!.s).toBe(sec(T0));
   });
 
-  it('sends the identity as a profile on sign-in, and nothing on log-out', async () => {
-    const d = new Device();
-    const { hub } = await d.launch();
-    hub.logEvent('a');
-    hub.setUser('user-1'); // anonymous -> identified: same session
-    hub.setUser(null); // log-out: a new session, no profile
-    hub.logEvent('b');
+  it('refuses CleverTap system event names with one warning each, as the SDKs do (error 513)', async () => {
+    const warn = vi.fn();
+    const d = new Device({ logger: { debug() {}, info() {}, warn, error() {} } });
+    await d.launch();
+    d.hub.logEvent('Notification Clicked', { campaign: 'spring' });
+    d.hub.logEvent('Notification Clicked');
+    d.hub.logEvent('App Launched');
+    d.hub.logEvent('Session Concluded');
+    d.hub.logEvent('ok');
     await d.finish();
-    const items = d.net.items();
-    const profiles = items.filter((i) => i.type === 'profile');
-    expect(profiles).toEqual([{ type: 'profile', profile: { Identity: 'user-1' }, s: sec(T0), pg: 1, ep: sec(T0), f: true, lsl: 0 }]);
-    expect(concluded(items)).toHaveLength(2);
+    expect(d.net.items().map(label)).toEqual(['page', 'ok']);
+    const lines = warn.mock.calls.map((c) => String(c[1]));
+    expect(lines).toEqual([
+      'event "Notification Clicked" not sent to CleverTap: a CleverTap system event',
+      'event "App Launched" not sent to CleverTap: a CleverTap system event',
+      'event "Session Concluded" not sent to CleverTap: a CleverTap system event',
+    ]);
   });
 
-  it('uploads to /a1 with the account headers and the device guid in the meta header', async () => {
+  it('gives each person a device id of their own, as CleverTap\'s onUserLogin does, and keeps the device id on log-out', async () => {
+    const d = new Device();
+    const { hub } = await d.launch();
+    const device = cleverTapGuid(hub.getDeviceId()!);
+    hub.logEvent('anonymous');
+    hub.setUser('user-1'); // the first identity on an anonymous device: its profile, its id
+    hub.logEvent('as user-1');
+    hub.setUser('user-2'); // another person: another id
+    hub.logEvent('as user-2');
+    hub.setUser(null); // log-out: nothing sent, the id stays
+    hub.logEvent('signed out');
+    hub.setUser('user-1'); // back: user-1's id again
+    hub.logEvent('user-1 again');
+    hub.setUser('user-3');
+    await d.finish();
+    const byItem = d.net.itemsWithG().map((i) => [label(i), i.g]);
+    const g2 = byItem.find(([l]) => l === 'as user-2')![1]!;
+    const g3 = byItem.find(([l]) => l === 'profile user-3')![1]!;
+    expect(new Set([device, g2, g3]).size).toBe(3);
+    expect(g2).toMatch(/^__[0-9a-f]{32}$/);
+    expect(byItem).toEqual([
+      ['page', device],
+      ['anonymous', device],
+      ['profile user-1', device],
+      ['as user-1', device],
+      // The user change ended the session: the profile goes between the two, with s 0.
+      ['profile user-2', g2],
+      ['page', g2],
+      ['as user-2', g2],
+      ['page', g2],
+      ['signed out', g2],
+      ['profile user-1', device],
+      ['user-1 again', device],
+      ['profile user-3', g3],
+    ]);
+  });
+
+  it('restores each person\'s device id after a relaunch', async () => {
+    const d = new Device();
+    await d.launch();
+    d.hub.setUser('user-1');
+    d.hub.setUser('user-2');
+    d.hub.logEvent('x');
+    await d.hub.flush();
+    await d.forceQuit();
+    await d.launch();
+    d.hub.logEvent('y'); // still user-2
+    d.hub.setUser('user-1');
+    await d.finish();
+    const g = (l: string) => d.net.itemsWithG().find((i) => label(i) === l)!.g;
+    expect(g('y')).toBe(g('x'));
+    expect(g('profile user-1')).toBe(cleverTapGuid(d.hub.getDeviceId()!));
+  });
+
+  it('uploads to /a1 with the account headers, an integer version code, and the header fields the SDKs send', async () => {
     const d = new Device({ kit: { os: 'Android', appFields: { Version: '1.2.3' } } });
     await d.launch();
     d.hub.logEvent('a');
+    await d.hub.flush();
+    d.clock.advance(5_000);
+    d.hub.logEvent('b');
     await d.finish();
-    const upload = d.net.uploads[0]!;
-    expect(upload.request.url).toMatch(new RegExp(`^https://ct\\.test/a1\\?os=Android&t=0\\.1\\.0&z=W9R-486-4W5Z&ts=\\d+$`));
-    expect(upload.request.headers).toMatchObject({ 'X-CleverTap-Account-ID': ACCOUNT.accountId, 'X-CleverTap-Token': ACCOUNT.token });
-    expect(upload.header).toMatchObject({ type: 'meta', g: cleverTapGuid(d.hub.getDeviceId()!), af: { OS: 'Android', Version: '1.2.3' } });
+    const [first, second] = d.net.uploads;
+    expect(first!.request.url).toMatch(new RegExp(`^https://ct\\.test/a1\\?os=Android&t=100&z=W9R-486-4W5Z&ts=${sec(T0)}$`));
+    expect(first!.request.headers).toMatchObject({ 'X-CleverTap-Account-ID': ACCOUNT.accountId, 'X-CleverTap-Token': ACCOUNT.token });
+    expect(first!.header).toEqual({
+      type: 'meta',
+      g: cleverTapGuid(d.hub.getDeviceId()!),
+      af: { OS: 'Android', lib: 'sessionhub-kit-clevertap/0.1.0', Version: '1.2.3' },
+      id: ACCOUNT.accountId,
+      tk: ACCOUNT.token,
+      l_ts: 0,
+      f_ts: sec(T0),
+      frs: true,
+    });
+    expect(second!.header).toMatchObject({ l_ts: sec(T0), f_ts: sec(T0), frs: false });
   });
 
   it('sends at most 50 items per request', async () => {
@@ -220,9 +348,7 @@ describe('the CleverTap kit in a hub', () => {
     await d.launch();
     await settle();
     const lines = () => debug.mock.calls.filter((c) => c[0] === '[sessionhub:clevertap]').map((c) => String(c[1]));
-    expect(lines().at(-1)).toBe(
-      "timeouts (s): session 45, foreground 600, longest none; not CleverTap's 20 min",
-    );
+    expect(lines().at(-1)).toBe("timeouts (s): session 45, foreground 600, longest none; not CleverTap's 20 min");
     d.hub.setSessionTimeout(300);
     await settle();
     expect(lines().at(-1)).toMatch(/^timeouts \(s\): session 300, foreground 600, /);
@@ -247,9 +373,9 @@ describe('the CleverTap kit in a hub', () => {
     expect(d.net.uploads).toHaveLength(0); // waits for company (flush interval)
     d.run.lifecycle.background();
     await settle();
-    expect(d.net.items().map((i) => (i as CleverTapEventItem).evtName)).toEqual(['a']);
+    expect(d.net.items().map(label)).toEqual(['page', 'a']);
     expect(d.net.uploads[0]!.keepalive).toBe(true); // a request that outlives the page
-    expect(d.hub.getKitHealth().clevertap).toMatchObject({ status: 'ready', errors: 0, delivery: { delivered: 1, queued: 0 } });
+    expect(d.hub.getKitHealth().clevertap).toMatchObject({ status: 'ready', errors: 0, delivery: { delivered: 2, queued: 0 } });
     await d.finish();
   });
 
@@ -259,7 +385,7 @@ describe('the CleverTap kit in a hub', () => {
     d.net.down = true;
     d.hub.logEvent('offline');
     await d.hub.flush();
-    expect(d.hub.getKitHealth().clevertap!.delivery).toMatchObject({ queued: 1, delivered: 0 });
+    expect(d.hub.getKitHealth().clevertap!.delivery).toMatchObject({ queued: 2, delivered: 0 });
     await d.forceQuit();
     d.net.down = false;
     await d.launch(true);

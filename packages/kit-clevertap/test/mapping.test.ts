@@ -1,7 +1,7 @@
-import type { EventRecord, SessionEndRecord, UserChangeRecord } from '@sessionhub/core';
-import { eventProperties, NOTHING_LEFT, propertyValue, UNSUPPORTED_VALUE } from '../src/event-properties';
-import { LSL, S, type LedgerEntry } from '../src/session-ledger';
-import { eventItem, profileItem, sessionConcludedItem } from '../src/upload-items';
+import type { SessionEndRecord } from '@sessionhub/core';
+import { cleanName, eventProperties, NOTHING_LEFT, propertyValue, UNSUPPORTED_VALUE } from '../src/event-properties';
+import { S, type LedgerEntry } from '../src/session-ledger';
+import { eventItem, profileItem, sessionConcludedItem, sessionFields, type Stamp } from '../src/upload-items';
 import fc from 'fast-check';
 
 /** The event CleverTap raises at the end of a session. */
@@ -9,28 +9,8 @@ const SESSION_CONCLUDED = 'Session Concluded';
 import { describe, expect, it } from 'vitest';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const entry: LedgerEntry = ['S1', Math.floor(T0 / 1000), 42, 0];
-
-function event(over: Partial<EventRecord> = {}): EventRecord {
-  return {
-    eventId: 'e1',
-    name: 'song_played',
-    attributes: { genre: 'jazz' },
-    timestamp: T0 + 1_999,
-    sessionId: 'S1',
-    sessionIndex: 3,
-    eventIndex: 4,
-    sessionStartTime: T0,
-    userId: null,
-    deviceId: 'd',
-    inForeground: true,
-    affectsSession: true,
-    previousSessionId: null,
-    firstEventId: 'e0',
-    firstEventTime: T0,
-    ...over,
-  };
-}
+const entry: LedgerEntry = ['S1', Math.floor(T0 / 1000), 42, 0, 3, T0];
+const live: Stamp = { entry, first: false };
 
 function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
   return {
@@ -56,12 +36,12 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
 
 describe('eventItem', () => {
   it('maps an event of a live session field by field', () => {
-    expect(eventItem(event(), entry)).toEqual({
+    expect(eventItem('song_played', { genre: 'jazz' }, live, T0 + 1_999)).toEqual({
       type: 'event',
       evtName: 'song_played',
       evtData: { genre: 'jazz' },
       s: entry[S],
-      pg: 4,
+      pg: 3,
       ep: Math.floor((T0 + 1_999) / 1000),
       f: false,
       lsl: 42,
@@ -69,27 +49,26 @@ describe('eventItem', () => {
   });
 
   it('sets f in the device first session only', () => {
-    expect(eventItem(event({ sessionIndex: 1 }), entry)?.f).toBe(true);
-    expect(eventItem(event({ sessionIndex: 2 }), entry)?.f).toBe(false);
+    expect(eventItem('a', {}, { entry, first: true }, T0).f).toBe(true);
+    expect(eventItem('a', {}, live, T0).f).toBe(false);
   });
 
-  it('sends a neutral event logged with no live session with s 0 and zeroed session fields', () => {
-    const item = eventItem(event({ name: 'Notification Sent', sessionId: null, sessionIndex: 0, eventIndex: 0, affectsSession: false }), null);
-    expect(item).toMatchObject({ evtName: 'Notification Sent', s: 0, pg: 0, f: false, lsl: 0 });
+  it('stamps an item outside any session as Android does: s 0, pg 1 (never below 1), f false, lsl 0', () => {
+    expect(sessionFields({ entry: null, first: false }, T0)).toEqual({ s: 0, pg: 1, ep: T0 / 1000, f: false, lsl: 0 });
   });
 
-  it('removes CleverTap-forbidden characters from names and drops an event with nothing left', () => {
-    expect(eventItem(event({ name: ' a.b:c$d ' }), entry)?.evtName).toBe('abcd');
-    expect(eventItem(event({ name: '...' }), entry)).toBeNull();
+  it('removes CleverTap-forbidden characters from names; nothing left is an empty name', () => {
+    expect(cleanName(' a.b:c$d ')).toBe('abcd');
+    expect(cleanName('...')).toBe('');
   });
 
   it('ep is the floor of the timestamp in seconds, for any time', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (t) => {
-        const item = eventItem(event({ timestamp: t }), entry);
-        expect(item?.ep).toBe(Math.floor(t / 1000));
-        expect(item!.ep * 1000).toBeLessThanOrEqual(t);
-        expect((item!.ep + 1) * 1000).toBeGreaterThan(t);
+        const item = eventItem('a', {}, live, t);
+        expect(item.ep).toBe(Math.floor(t / 1000));
+        expect(item.ep * 1000).toBeLessThanOrEqual(t);
+        expect((item.ep + 1) * 1000).toBeGreaterThan(t);
       }),
     );
   });
@@ -165,15 +144,15 @@ describe('event properties (CleverTap Validator rules)', () => {
 });
 
 describe('sessionConcludedItem', () => {
-  it('carries Session Length = canonical duration in seconds and Session ID = s, at endTime', () => {
-    const item = sessionConcludedItem(end(), entry, 'sh_');
+  it('follows CleverTap: Session Length = first event to last event in seconds, Session ID = s, at the last event', () => {
+    const item = sessionConcludedItem(end(), T0 + 10_000, { entry, first: true }, 'sh_');
     expect(item).toEqual({
       type: 'event',
       evtName: SESSION_CONCLUDED,
-      evtData: { 'Session Length': 61.234, 'Session ID': entry[S] },
+      evtData: { 'Session Length': 40, 'Session ID': entry[S] },
       s: entry[S],
-      pg: 5,
-      ep: Math.floor((T0 + 61_234) / 1000),
+      pg: 3,
+      ep: Math.floor((T0 + 50_000) / 1000),
       f: true,
       lsl: 42,
     });
@@ -183,13 +162,14 @@ describe('sessionConcludedItem', () => {
     const dropped: Array<[string, string]> = [];
     const item = sessionConcludedItem(
       end({ attributes: { plan: 'pro', 'Session Length': 1, 'Session ID': 'x', nothing: null } }),
-      entry,
+      T0 + 10_000,
+      live,
       'sh_',
       (key, why) => dropped.push([key, why]),
     );
     expect(dropped).toEqual([['sh_nothing', UNSUPPORTED_VALUE]]);
     expect({ ...item.evtData }).toEqual({
-      'Session Length': 61.234,
+      'Session Length': 40,
       'Session ID': entry[S],
       sh_plan: 'pro',
       'sh_Session Length': 1,
@@ -197,27 +177,24 @@ describe('sessionConcludedItem', () => {
     });
   });
 
-  it('Session Length sums to the canonical total duration over any sessions', () => {
+  it('is never negative, and is 0 at the first event for a single-event session, for any times', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 86_400_000 }), { maxLength: 50 }), (durations) => {
-        let total = 0;
-        for (const d of durations) total += sessionConcludedItem(end({ duration: d, endTime: T0 + d }), entry, 'sh_').evtData['Session Length'] as number;
-        const canonical = durations.reduce((a, b) => a + b, 0) / 1000;
-        expect(Math.abs(total - canonical)).toBeLessThan(1e-6);
+      fc.property(fc.integer({ min: 0, max: 86_400_000 }), fc.integer({ min: 0, max: 86_400_000 }), (a, b) => {
+        const item = sessionConcludedItem(end({ firstEventTime: T0 + a, lastEventTime: T0 + b }), T0 + a, live, 'sh_');
+        expect(item.evtData['Session Length']).toBe(Math.max(0, b - a) / 1000);
+        expect(item.ep).toBe(Math.floor((T0 + Math.max(a, b)) / 1000));
       }),
     );
   });
 });
 
 describe('profileItem', () => {
-  const change = (userId: string | null): UserChangeRecord => ({ timestamp: T0 + 5_500, previousUserId: 'old', userId, deviceId: 'd', sessionId: 'S1' });
-
-  it('sends the identity, stamped with the live session', () => {
-    expect(profileItem(change('u-1'), { entry, sessionIndex: 2, index: 7 })).toEqual({
+  it('sends the identity, stamped with its session', () => {
+    expect(profileItem('u-1', live, T0 + 5_500)).toEqual({
       type: 'profile',
       profile: { Identity: 'u-1' },
       s: entry[S],
-      pg: 7,
+      pg: 3,
       ep: Math.floor((T0 + 5_500) / 1000),
       f: false,
       lsl: 42,
@@ -225,10 +202,6 @@ describe('profileItem', () => {
   });
 
   it('outside a session is stamped s 0', () => {
-    expect(profileItem(change('u-1'), null)).toMatchObject({ s: 0, pg: 0, f: false, lsl: 0 });
-  });
-
-  it('sends nothing on log-out', () => {
-    expect(profileItem(change(null), { entry, sessionIndex: 1, index: 1 })).toBeNull();
+    expect(profileItem('u-1', { entry: null, first: false }, T0)).toMatchObject({ s: 0, pg: 1, f: false, lsl: 0 });
   });
 });

@@ -28,8 +28,8 @@ describe('clevertapKit options', () => {
     expect(kit.sessionNeutralEvents).toEqual(CLEVERTAP_SESSION_NEUTRAL_EVENTS);
     expect(kit.name).toBe('clevertap');
     expect(kit.sessionNeutralEvents).toEqual([
-      'App Installed', 'App Uninstalled', 'Notification Sent', 'Notification Clicked', 'UTM Visited',
-      'Identity Set', 'Identity Reset', 'Identity Error', 'Push Impressions',
+      'App Installed', 'App Uninstalled', 'Notification Sent', 'Notification Clicked', 'Notification Viewed',
+      'UTM Visited', 'Identity Set', 'Identity Reset', 'Identity Error',
     ]);
   });
 
@@ -60,6 +60,7 @@ describe('clevertapKit options', () => {
     [{ ...valid, os: '' }, 'os'],
     [{ ...valid, appFields: { Version: {} } }, 'appFields'],
     [{ ...valid, appFields: [] }, 'appFields'],
+    [{ ...valid, sessionConcluded: 'yes' }, 'sessionConcluded'],
     [{ ...valid, sessionAttributePrefix: '' }, 'sessionAttributePrefix'],
     [{ ...valid, sessionAttributePrefix: 'a.b' }, 'sessionAttributePrefix'],
     [{ ...valid, sessionAttributePrefix: ' sh' }, 'sessionAttributePrefix'],

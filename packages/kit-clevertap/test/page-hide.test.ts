@@ -5,7 +5,7 @@
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
-import { CONCLUDED, decodeLedger, ID, S, type SessionLedger } from '../src/session-ledger';
+import { decodeLedger, ID, S, type SessionLedger } from '../src/session-ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
@@ -41,7 +41,7 @@ async function openPage(origin: FakeOrigin): Promise<Page> {
   };
 }
 
-const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.items.map((i) => (i.type === 'event' ? i.evtName : 'profile')));
+const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.items.map((i) => (i.type === 'event' ? i.evtName : i.type)));
 
 /** The session ids as stored in the origin's localStorage (tab slot 0). */
 function storedLedger(origin: FakeOrigin): SessionLedger {
@@ -63,18 +63,17 @@ describe('CleverTap kit at page hide (browser runtime)', () => {
     const first = page.hub.getSession()!.id;
     page.tab.hide();
     await vi.advanceTimersByTimeAsync(1000);
-    expect(names(page.sent)).toEqual([]); // nothing queued yet: CleverTap has no session start event
+    expect(names(page.sent)).toEqual(['page']); // the page load opened the session
     page.hub.logEvent('read');
-    page.hub.startNewSession(); // ends the session (Session Concluded) and issues a new id
+    page.hub.startNewSession(); // a new session: a new id with its first item
+    page.hub.logEvent('more');
     const second = page.hub.getSession()!.id;
     page.tab.close(); // nothing asynchronous runs after pagehide: no await before the checks
     expect(page.sent.every((s) => s.keepalive)).toBe(true);
-    expect(names(page.sent)).toEqual(['read', 'Session Concluded']);
+    expect(names(page.sent)).toEqual(['page', 'read', 'page', 'more']); // the new session opens with its first item
     const ledger = storedLedger(origin);
-    expect(ledger.sessions.find((e) => e[ID] === first)?.[CONCLUDED]).toBe(1);
-    const live = ledger.sessions.find((e) => e[ID] === second);
-    expect(live?.[CONCLUDED]).toBe(0);
-    expect(live?.[S]).toBe(ledger.last);
+    const ids = [first, second].map((id) => ledger.sessions.find((e) => e[ID] === id)?.[S]);
+    expect(ids).toEqual([ledger.last - 1, ledger.last]);
   });
 
   it('when a hidden page is frozen, sends with keepalive at once', async () => {
@@ -84,6 +83,9 @@ describe('CleverTap kit at page hide (browser runtime)', () => {
     await vi.advanceTimersByTimeAsync(1000);
     page.hub.logEvent('background_sync');
     page.tab.freeze();
-    expect(page.sent).toEqual([{ keepalive: true, items: [expect.objectContaining({ evtName: 'background_sync' })] }]);
+    expect(page.sent).toEqual([
+      { keepalive: true, items: [expect.objectContaining({ type: 'page' })] }, // at hide
+      { keepalive: true, items: [expect.objectContaining({ evtName: 'background_sync' })] },
+    ]);
   });
 });

@@ -20,7 +20,7 @@ describe('session ids', () => {
         const ledger = emptyLedger();
         let previous = 0;
         times.forEach((t, i) => {
-          const entry = sessionEntry(ledger, `S${i}`, t, null);
+          const entry = sessionEntry(ledger, `S${i}`, t, 0);
           entry[CONCLUDED] = 1;
           expect(entry[S]).toBeGreaterThan(previous);
           expect(entry[S]).toBeGreaterThanOrEqual(Math.floor(t / 1000));
@@ -34,14 +34,14 @@ describe('session ids', () => {
   it('equal the start second when sessions start in different, increasing seconds', () => {
     const ledger = emptyLedger();
     for (const [i, t] of [T0, T0 + 1_000, T0 + 60_500].entries()) {
-      expect(sessionEntry(ledger, `S${i}`, t, null)[S]).toBe(Math.floor(t / 1000));
+      expect(sessionEntry(ledger, `S${i}`, t, 0)[S]).toBe(Math.floor(t / 1000));
     }
   });
 
   it('give two sessions starting in the same second different ids', () => {
     const ledger = emptyLedger();
-    const a = sessionEntry(ledger, 'A', T0 + 100, null);
-    const b = sessionEntry(ledger, 'B', T0 + 900, 800);
+    const a = sessionEntry(ledger, 'A', T0 + 100, 0);
+    const b = sessionEntry(ledger, 'B', T0 + 900, 1);
     expect(b[S]).toBe(a[S] + 1);
     expect(b[LSL]).toBe(1);
     expect(a[LSL]).toBe(0);
@@ -56,25 +56,25 @@ describe('session ids', () => {
         let issued = 0;
         times.forEach((t, j) => {
           if (j === i) before = encodeLedger(ledger);
-          const entry = sessionEntry(ledger, `S${j}`, t, null);
+          const entry = sessionEntry(ledger, `S${j}`, t, 0);
           if (j === i) issued = entry[S];
           entry[CONCLUDED] = 1;
         });
         // The write of session i never landed: the next run sees `before` and recomputes.
         const decoded = decodeLedger(before);
         expect(decoded).not.toBeNull();
-        expect(sessionEntry(decoded!, `S${i}`, times[i]!, null)[S]).toBe(issued);
+        expect(sessionEntry(decoded!, `S${i}`, times[i]!, 0)[S]).toBe(issued);
       }),
     );
   });
 
   it('return the known entry for a known session', () => {
     const ledger = emptyLedger();
-    const a = sessionEntry(ledger, 'A', T0, 5_000);
+    const a = sessionEntry(ledger, 'A', T0, 5);
     const stored = encodeLedger(ledger);
-    const again = sessionEntry(ledger, 'A', T0 + 99_000, null);
+    const again = sessionEntry(ledger, 'A', T0 + 99_000, 0);
     expect(again).toBe(a);
-    expect(a).toEqual(['A', T0 / 1000, 5, 0]);
+    expect(a).toEqual(['A', T0 / 1000, 5, 0, 1, T0]);
     expect(encodeLedger(ledger)).toBe(stored);
   });
 
@@ -90,7 +90,7 @@ describe('ledger storage', () => {
       fc.property(startTimes, fc.array(fc.boolean()), (times, conclude) => {
         const ledger = emptyLedger();
         times.forEach((t, i) => {
-          const entry = sessionEntry(ledger, `S${i}`, t, i * 1_000);
+          const entry = sessionEntry(ledger, `S${i}`, t, i);
           if (conclude[i]) entry[CONCLUDED] = 1;
         });
         const decoded = decodeLedger(encodeLedger(ledger)) as SessionLedger;
@@ -103,24 +103,35 @@ describe('ledger storage', () => {
     );
   });
 
-  it('reads the stored text of earlier versions and writes it back byte for byte', () => {
+  it('reads the stored text of version 1 and goes on from it', () => {
     const text = '{"v":1,"last":1767268802,"sessions":[["S1",1767268800,0,1],["S2",1767268802,14,0]]}';
     const ledger = decodeLedger(text);
     expect(ledger).toEqual({
-      v: 1,
+      v: 2,
       last: 1767268802,
+      g: '',
+      ids: [],
+      f: 0,
       sessions: [
-        ['S1', 1767268800, 0, 1],
-        ['S2', 1767268802, 14, 0],
+        ['S1', 1767268800, 0, 1, 1, 1767268800_000],
+        ['S2', 1767268802, 14, 0, 1, 1767268802_000],
       ],
     });
-    expect(encodeLedger(ledger!)).toBe(text);
-    // And it goes on from there.
-    expect(sessionEntry(ledger!, 'S3', 1767268802_500, 7_000)).toEqual(['S3', 1767268803, 7, 0]);
+    expect(sessionEntry(ledger!, 'S3', 1767268802_500, 7)).toEqual(['S3', 1767268803, 7, 0, 1, 1767268802_500]);
+  });
+
+  it('reads the stored text of version 2 and writes it back byte for byte', () => {
+    const text = '{"v":2,"last":1767268802,"g":"__a","ids":[["u1","__a"],["u2","__b"]],"f":1767268800,"sessions":[["S2",1767268802,14,0,2,1767268802500]],"x":1}';
+    expect(encodeLedger(decodeLedger(text)!)).toBe(text);
   });
 
   it('refuses what is not a ledger', () => {
-    for (const text of ['', 'null', '{"v":2,"last":1,"sessions":[]}', '{"v":1,"last":-1,"sessions":[]}', '{"v":1,"last":5,"sessions":[["a",6,0,0]]}', '{"v":1,"last":5,"sessions":[["a",1,0,2]]}', '{"v":1,"last":5,"sessions":{}}', '{"v":1,"last":5,"sessions":[[1,1,0,0]]}']) {
+    const v2 = (over: string) => `{"v":2,"last":5,"g":"","ids":[],"f":0,"sessions":[],${over}}`;
+    expect(decodeLedger(v2('"y":0'))).not.toBeNull();
+    for (const text of [v2('"g":1'), v2('"ids":[[1,"g"]]'), v2('"f":-1'), v2('"sessions":[["a",1,0,0,0,1]]'), v2('"sessions":[["a",1,0,0,1]]'), '{"v":3,"last":1,"sessions":[]}']) {
+      expect(decodeLedger(text)).toBeNull();
+    }
+    for (const text of ['', 'null', '{"v":1,"last":-1,"sessions":[]}', '{"v":1,"last":5,"sessions":[["a",6,0,0]]}', '{"v":1,"last":5,"sessions":[["a",1,0,2]]}', '{"v":1,"last":5,"sessions":{}}', '{"v":1,"last":5,"sessions":[[1,1,0,0]]}']) {
       expect(decodeLedger(text)).toBeNull();
     }
   });

@@ -1,0 +1,24 @@
+/**
+ * Event names CleverTap reserves for the events its SDKs and servers raise themselves. Both SDKs
+ * refuse them from the app (error 513, "… is a restricted system event"): Android
+ * `validation/ValidationConfig.kt` `DEFAULT_RESTRICTED_EVENT_NAMES`, web SDK 2.5.2 `SYSTEM_EVENTS`.
+ * `Session Concluded` is raised by CleverTap's servers; the kit sends it itself only when asked to.
+ */
+export const CLEVERTAP_SYSTEM_EVENTS: readonly string[] = Object.freeze([
+  'Stayed',
+  'Notification Clicked',
+  'Notification Viewed',
+  'UTM Visited',
+  'Notification Sent',
+  'App Launched',
+  'wzrk_d',
+  'App Uninstalled',
+  'Notification Bounced',
+  'Geocluster Entered',
+  'Geocluster Exited',
+  'SCOutgoing',
+  'SCIncoming',
+  'SCEnd',
+  'SCCampaignOptOut',
+  'Session Concluded',
+]);

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cleverTapGuid, identityGuid, signIn } from '../src/device-guid';
+import { emptyLedger, MAX_IDENTITIES } from '../src/session-ledger';
+
+describe('identityGuid', () => {
+  it('has CleverTap\'s guid format, is the same for the same device and identity, and differs otherwise', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uuid(), fc.string(), fc.string(), (d1, d2, a, b) => {
+        const g = identityGuid(cleverTapGuid(d1), a);
+        expect(g).toMatch(/^__[0-9a-f]{32}$/);
+        expect(identityGuid(cleverTapGuid(d1), a)).toBe(g);
+        if (a !== b) expect(identityGuid(cleverTapGuid(d1), b)).not.toBe(g);
+        if (d1 !== d2) expect(identityGuid(cleverTapGuid(d2), a)).not.toBe(g);
+      }),
+    );
+  });
+});
+
+describe('signIn (CleverTap onUserLogin)', () => {
+  it('keeps the first identity on an anonymous device on its guid, gives every other its own, and restores each when it returns', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 30 }), (deviceId, logins) => {
+        const device = cleverTapGuid(deviceId);
+        const ledger = { ...emptyLedger(), g: device };
+        const seen = new Map<string, string>();
+        for (const identity of logins) {
+          const guid = signIn(ledger, device, identity);
+          expect(ledger.g).toBe(guid);
+          if (seen.size === 0) expect(guid).toBe(device);
+          else if (seen.has(identity)) expect(guid).toBe(seen.get(identity));
+          else expect([...seen.values()]).not.toContain(guid);
+          seen.set(identity, guid);
+        }
+      }),
+    );
+  });
+
+  it('remembers at most MAX_IDENTITIES, the latest last; one forgotten gets the same guid again', () => {
+    const device = cleverTapGuid('0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    const ledger = { ...emptyLedger(), g: device };
+    const names = Array.from({ length: MAX_IDENTITIES + 3 }, (_, i) => `u${i}`);
+    const guids = names.map((n) => signIn(ledger, device, n));
+    expect(ledger.ids).toHaveLength(MAX_IDENTITIES);
+    expect(ledger.ids.at(-1)![0]).toBe(names.at(-1));
+    expect(signIn(ledger, device, 'u2')).toBe(guids[2]);
+  });
+});
