@@ -5,6 +5,7 @@ import { brazeDevice } from './braze-device';
 import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
 import type { BrazeOutboxItem } from './braze-outbox-item';
 import { brazeDataUrl, brazeRefusal, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
+import { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
 import { timeoutAlignment } from './braze-timeouts';
 import type { BrazeSdkEvent } from './braze-wire';
 
@@ -36,10 +37,12 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let mismatch: string | null = null;
   /** The `config.time` of Braze's latest answer that had one: `respond_with.config.config_time`. */
   let configTime = 0;
+  /** The device id Braze's Web SDK left in this browser, adopted; empty: the hub's. */
+  let adopted = '';
   const device = { device: brazeDevice() };
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
-  const enqueue = (event: BrazeSdkEvent | null): void => void (event && outbox?.enqueue({ event }));
+  const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && outbox?.enqueue({ event }));
 
   const compareTimeouts = (timeouts: SessionTimeouts, when: string): void => {
     if (!context) return;
@@ -62,7 +65,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         name,
         transport: o.transport,
         // Read the device id at send time: items a previous run left unsent belong to this device too.
-        buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, ctx.deviceId, settings, configTime),
+        buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, adopted || ctx.deviceId, settings, configTime),
         // Braze answers some refusals (a wrong API key) with 200 and an error body.
         refusal(body) {
           let answer;
@@ -80,6 +83,15 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         flushIntervalMs: o.flushIntervalMs,
       });
       compareTimeouts(ctx.timeouts, 'init');
+      // Moving off Braze's Web SDK (once): its device stays Braze's device, and what it left is sent,
+      // its open session's se included, unless it still runs in this app (brazePlatform 'web').
+      const kept = await ctx.storage.get('deviceId');
+      if (kept === null) {
+        const sdk = readBrazeWebSdk(settings.apiKey);
+        adopted = sdk?.deviceId ?? '';
+        void ctx.storage.set('deviceId', adopted);
+        if (sdk && o.brazePlatform != 'web') [...sdk.events, brazeWebSdkSessionEnd(sdk)].forEach(enqueue);
+      } else adopted = kept;
       // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
       const json = JSON.stringify(device);
       if ((await ctx.storage.get('device')) != json) {

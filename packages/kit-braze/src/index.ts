@@ -10,6 +10,8 @@ export type { BrazeKitOptions } from './braze-kit-options';
 // The pure mapping and request building, for replays, servers and tests.
 export { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
 export { brazeDevice } from './braze-device';
+export { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
+export type { BrazeWebSdkState } from './braze-web-sdk-state';
 export type { DeviceNavigator } from './braze-device';
 export { brazeProperties } from './braze-properties';
 export { brazeDataUrl, brazeRefusal, buildBrazeRequest } from './braze-request';

@@ -64,6 +64,8 @@ const kitBundle = bundle(`import { createBrowserHub } from '@sessionhub/core/bro
 /** A side under test: its page, what it sent, and the scenario steps it can run. */
 export interface Side {
   readonly page: Page;
+  /** The page's origin (each side a new one). */
+  readonly origin: string;
   readonly requests: Captured[];
   /** Console lines (warnings and errors) of the page. */
   readonly console: string[];
@@ -111,10 +113,14 @@ const clocks = new WeakSet<BrowserContext>();
  * paused at `startAt`. Playwright's clock belongs to the browser context: each side has its own
  * browser, and its scenarios run one after the other, each starting later than the one before.
  */
-async function openSide(context: BrowserContext, startAt: number, html: string, serve: (path: string) => { type: string; body: string } | null): Promise<Side> {
+/** The two page kinds every origin serves: `/sdk` with Braze's Web SDK, `/kit` with SessionHub and the kit. */
+export type PageKind = 'sdk' | 'kit';
+const SCRIPTS = { sdk: { js: sdkBundle, global: 'braze' }, kit: { js: kitBundle, global: 'SessionHubTest' } } as const;
+
+async function openSide(context: BrowserContext, startAt: number, kind: PageKind): Promise<Side> {
   const origin = `https://page-${++origins}.test`;
   const page = await context.newPage();
-  const side: Side = { page, requests: [], console: [], answer: OK, held: [] };
+  const side: Side = { page, origin, requests: [], console: [], answer: OK, held: [] };
   page.on('console', (m) => {
     if (m.type() == 'warning' || m.type() == 'error') side.console.push(`${m.type()}: ${m.text()}`);
   });
@@ -123,9 +129,10 @@ async function openSide(context: BrowserContext, startAt: number, html: string, 
     const request = route.request();
     const url = request.url();
     if (url.startsWith(origin + '/')) {
-      const path = new URL(url).pathname;
-      const file = path == '/' ? { type: 'text/html', body: html } : serve(path);
-      return file ? route.fulfill({ status: 200, contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
+      const path = new URL(url).pathname.slice(1);
+      if (path == 'sdk' || path == 'kit') return route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><script src="/${path}.js"></script>` });
+      const script = SCRIPTS[path.replace(/\.js$/, '') as PageKind];
+      return script ? route.fulfill({ status: 200, contentType: 'text/javascript', body: await script.js }) : route.fulfill({ status: 404, body: '' });
     }
     if (request.method() == 'OPTIONS') {
       return route.fulfill({ status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' } });
@@ -144,22 +151,20 @@ async function openSide(context: BrowserContext, startAt: number, html: string, 
   }
   // Time moves only when a step says so (page.clock.runFor), on both sides alike.
   await page.clock.pauseAt(startAt);
-  await page.goto(origin + '/');
+  await load(side, kind);
   return side;
 }
 
-/** Opens a page that loads `script` and waits until it has set `global`. */
-async function openScript(context: BrowserContext, startAt: number, script: Promise<string>, global: string): Promise<Side> {
-  const js = await script;
-  const side = await openSide(context, startAt, `<!doctype html><script src="/page.js"></script>`, (path) => (path == '/page.js' ? { type: 'text/javascript', body: js } : null));
-  await side.page.waitForFunction((name) => name in window, global);
-  return side;
+/** Loads `/sdk` or `/kit` of the side's origin in its page (what the origin stored stays). */
+export async function load(side: Side, kind: PageKind): Promise<void> {
+  await side.page.goto(`${side.origin}/${kind}`);
+  await side.page.waitForFunction((name) => name in window, SCRIPTS[kind].global);
 }
 
 /** A page with Braze's Web SDK loaded (not initialized). */
-export const openSdk = (context: BrowserContext, startAt: number): Promise<Side> => openScript(context, startAt, sdkBundle, 'braze');
+export const openSdk = (context: BrowserContext, startAt: number): Promise<Side> => openSide(context, startAt, 'sdk');
 
 /** A page with SessionHub and this kit loaded (no hub yet). */
-export const openKit = (context: BrowserContext, startAt: number): Promise<Side> => openScript(context, startAt, kitBundle, 'SessionHubTest');
+export const openKit = (context: BrowserContext, startAt: number): Promise<Side> => openSide(context, startAt, 'kit');
 
 export type { Step };

@@ -1,0 +1,77 @@
+/**
+ * Moving a site off Braze's Web SDK, in Chromium: the real SDK (the pinned devDependency) runs on a
+ * page of an origin and leaves its storage; then the same origin loads SessionHub with this kit. The
+ * kit keeps Braze's device, sends what the SDK left unsent, and ends the session the SDK left open
+ * at its last activity, as the SDK would have, once.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
+import type { BrazeSdkEvent } from '@sessionhub/kit-braze';
+import { API_KEY, BASE_URL, load, openSdk, settle, T0, type Side } from './conformance/pages';
+
+let browser: TestBrowser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const eventsOf = (side: Side, from = 0): BrazeSdkEvent[] => side.requests.slice(from).flatMap((r) => r.body.events as BrazeSdkEvent[]);
+
+async function startKit(side: Side): Promise<void> {
+  await side.page.evaluate(
+    async ([key, baseUrl]) => {
+      const { createBrowserHub, brazeKit } = window.SessionHubTest;
+      window.hub = createBrowserHub({ kits: [brazeKit({ apiKey: key, baseUrl })] });
+      await window.hub.start();
+    },
+    [API_KEY, BASE_URL] as const,
+  );
+  await settle(side);
+  await side.page.evaluate(() => void window.hub.flush());
+  await settle(side);
+}
+
+it("keeps Braze's device, sends what the SDK left unsent and ends its open session at its last activity, once", async () => {
+  const side = await openSdk(browser.context, T0);
+  await side.page.evaluate(
+    ([key, baseUrl]) => {
+      window.braze.initialize(key, { baseUrl });
+      window.braze.openSession();
+      window.braze.changeUser('ada');
+    },
+    [API_KEY, BASE_URL] as const,
+  );
+  await settle(side);
+  await side.page.clock.runFor(3000);
+  await side.page.evaluate(() => window.braze.logCustomEvent('left_unsent', { n: 1 }));
+  await settle(side);
+  const sdkRequests = side.requests.length;
+  const sdkEvents = eventsOf(side);
+  const deviceId = side.requests[0]!.body.device_id as string;
+  const session = sdkEvents.find((e) => e.name == 'ss' && e.user_id == 'ada')!;
+  expect(session).toBeDefined();
+  expect(sdkEvents.some((e) => e.name == 'ce')).toBe(false); // still in the SDK's queue
+
+  // The site deploys SessionHub instead: the same origin, a new page load, 2 s later.
+  await side.page.clock.runFor(2000);
+  await load(side, 'kit');
+  await startKit(side);
+  const sent = eventsOf(side, sdkRequests);
+  expect(side.requests.slice(sdkRequests).every((r) => r.body.device_id == deviceId)).toBe(true);
+  const left = sent.filter((e) => e.name == 'ce' && (e.data as { n: string }).n == 'left_unsent');
+  expect(left).toEqual([{ name: 'ce', time: (T0 + 3000) / 1000, data: { n: 'left_unsent', p: { n: 1 } }, session_id: session.session_id, user_id: 'ada' }]);
+  // The SDK's session lasted 3 s: the SDK stretches such a session to its 10 s minimum.
+  const ends = sent.filter((e) => e.name == 'se' && e.session_id == session.session_id);
+  expect(ends).toEqual([{ name: 'se', time: (T0 + 10_000) / 1000, data: { d: 10 }, session_id: session.session_id, user_id: 'ada' }]);
+
+  // Once: the next load sends none of it again.
+  const before = side.requests.length;
+  await load(side, 'kit');
+  await startKit(side);
+  const again = eventsOf(side, before);
+  expect(again.filter((e) => e.session_id == session.session_id)).toEqual([]);
+  expect(side.requests.slice(before).every((r) => r.body.device_id == deviceId)).toBe(true);
+  expect(side.console.filter((l) => l.startsWith('pageerror'))).toEqual([]);
+});
