@@ -35,7 +35,7 @@ export interface SessionStartRecord {
 
 /** One logged event, stamped with the session it belongs to. */
 export interface EventRecord {
-  /** UUID v4; the vendor event id a kit sends, so retries never duplicate the event. */
+  /** UUID v4. Snowplow sends it as `eid`, so a resent event is recognisable; Braze and CleverTap have no event id field. */
   readonly eventId: string;
   readonly name: string;
   readonly attributes: Readonly<Record<string, unknown>>;

@@ -143,6 +143,32 @@ describe('createNodeHub in a real process: graceful shutdown', () => {
     expect(deliveredSteps()).toHaveLength(2);
   });
 
+  it('a SIGKILL while a batch is in flight (taken in, answer not yet back): the next run resends exactly that batch, once, with the same event ids', async () => {
+    const dir = dataDir();
+    collector.collector.failNext({ type: 'timeout', processed: true }); // the vendor takes the batch in; the answer never comes
+    const first = runChild('server', dir, { events: 4, timeoutMs: 60_000 });
+    await first.ready;
+    first.child.kill('SIGTERM'); // the shutdown flush sends the batch …
+    for (let i = 0; collector.collector.requests.length === 0; i++) {
+      if (i > 500) throw new Error('the batch never reached the collector');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.child.kill('SIGKILL'); // … and the process dies before its answer
+    expect(await first.exit).toMatchObject({ signal: 'SIGKILL' });
+    expect(deliveredSteps()).toHaveLength(4); // the vendor has them once
+    expect(storedItems(dir)).toHaveLength(4); // and they are still on disk: unacknowledged
+
+    const second = runChild('cli', dir, { events: 0 });
+    await second.ready;
+    expect(await second.exit).toMatchObject({ code: 0 });
+    const ids = deliveredSteps().map((e) => e.id);
+    // Measured: 4 in flight at the kill -> 8 received, each of the 4 ids exactly twice; nothing else resent.
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.slice(4)).toEqual(ids.slice(0, 4));
+    expect(storedItems(dir)).toEqual([]);
+  });
+
   it('a collector that never answers: gives up after shutdownTimeoutMs, keeps the events on disk, and the next run sends them in the same session', async () => {
     const dir = dataDir();
     collector.collector.failNext({ type: 'timeout' }); // hangs until the client gives up
