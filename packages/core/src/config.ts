@@ -59,6 +59,12 @@ export interface HubOptions {
    * Kits may have their own `beforeSend`, run after this one. See docs/privacy.md.
    */
   beforeSend?: BeforeSend;
+  /**
+   * Start opted out (consent-gated apps): nothing is recorded, stored or sent until
+   * `hub.setOptOut(false)`. The user's choice, once made with `setOptOut`, is persisted and wins over
+   * this option on later launches. Default false.
+   */
+  optOut?: boolean;
 }
 
 /** Validated, defaulted options. */
@@ -73,6 +79,7 @@ export interface ResolvedOptions {
   readonly lifecycle: LifecycleAdapter | undefined;
   readonly generateId: (() => string) | undefined;
   readonly beforeSend: BeforeSend | undefined;
+  readonly optOut: boolean;
 }
 
 /** Why a timeout value (seconds) is not valid, or null. `optional` allows null/undefined. */
@@ -89,7 +96,7 @@ const toMs = (seconds: number | null | undefined): number | null =>
 
 const KNOWN = new Set([
   'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin',
-  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId', 'beforeSend',
+  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId', 'beforeSend', 'optOut',
 ]);
 
 /** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
@@ -135,6 +142,7 @@ function checkOptions(options: HubOptions | undefined, extraKnown: readonly stri
   if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
   if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
   if (o.beforeSend !== undefined && typeof o.beforeSend !== 'function') check('beforeSend', 'must be a function (record) => record | null');
+  if (o.optOut !== undefined && typeof o.optOut !== 'boolean') check('optOut', `must be a boolean (got ${describe(o.optOut)})`);
   return {
     engine: {
       sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,
@@ -154,6 +162,7 @@ function checkOptions(options: HubOptions | undefined, extraKnown: readonly stri
     lifecycle: o.lifecycle,
     generateId: o.generateId,
     beforeSend: o.beforeSend,
+    optOut: o.optOut ?? false,
   };
 }
 

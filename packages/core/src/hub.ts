@@ -10,6 +10,7 @@ import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 import { decodeState, encodeState } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
 import type { Kit, KitCallback, KitHealth } from './kit';
+import { optOutKey, readOptOut } from './consent';
 import { idSource } from './id-source';
 import { KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
@@ -115,6 +116,9 @@ export class SessionHub {
   private readonly tracing: boolean;
   private readonly storage: SafeStorage;
   private readonly stateKey: string;
+  private readonly optOutKey: string;
+  /** The user opted out: nothing is recorded, stored or sent (see setOptOut). */
+  private optedOut = false;
   private readonly env: EngineEnv;
   private readonly emitter = new EventEmitter<HubEvents>();
   private readonly kits: KitHost;
@@ -153,6 +157,7 @@ export class SessionHub {
     this.tracing = logsDebug(this.logger);
     this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
     this.stateKey = `${o.namespace}:state`;
+    this.optOutKey = optOutKey(o.namespace);
     this.env = { newId: idSource(this.logger, o.generateId) };
     this.kits = new KitHost(this.logger, o.beforeSend);
     for (const kit of o.kits) this.kits.add(kit);
@@ -180,7 +185,18 @@ export class SessionHub {
     // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
     let t = this.now();
     for (const input of this.pending) t = Math.min(t, input.t);
-    return (this.startPromise = this.launch(t, inBackground));
+    return (this.startPromise = this.begin(t, inBackground));
+  }
+
+  /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
+  private async begin(t: number, inBackground: boolean | undefined): Promise<void> {
+    this.optedOut = await readOptOut(this.storage, this.optOutKey, this.options.optOut);
+    if (!this.optedOut) return this.launch(t, inBackground);
+    this.pending = [];
+    this.startKits();
+    await this.kits.whenReady(KIT_INIT_WAIT_MS);
+    await this.purge();
+    this.runPending();
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
@@ -207,8 +223,7 @@ export class SessionHub {
       if (decoded && !decoded.ok) this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
       this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
     }
-    this.kitsStarted = true;
-    for (const name of this.kits.names()) this.initializeKit(name);
+    this.startKits();
     await this.kits.whenReady(KIT_INIT_WAIT_MS);
     let current: AppState | undefined;
     try {
@@ -225,6 +240,12 @@ export class SessionHub {
     await (shared ? shared.settled() : this.persistNow());
   }
 
+  private startKits(): void {
+    if (this.kitsStarted) return;
+    this.kitsStarted = true;
+    for (const name of this.kits.names()) this.initializeKit(name);
+  }
+
   /** Running from now on: applies the calls queued before start() finished, then follows the lifecycle. */
   private runPending(): void {
     this.phase = 'running';
@@ -235,6 +256,8 @@ export class SessionHub {
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
     if (pending.length > 0) this.run({ type: 'tick', t: this.now() });
     this.armTimer();
+    // Opting back in runs the launch again: one subscription is enough.
+    if (this.unsubscribeLifecycle) return;
     try {
       this.unsubscribeLifecycle = this.options.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
     } catch (error) {
@@ -504,6 +527,74 @@ export class SessionHub {
     return true;
   }
 
+  // ------------------------------------------------------------------ consent and the user's data
+
+  /**
+   * Opts the user out (true) or back in (false), and persists the choice (it wins over the `optOut`
+   * option on later launches). Opted out, nothing is recorded, stored or sent: calls are refused
+   * (false), and the state and everything the kits had queued or stored are deleted — the live
+   * session is not ended at the vendors, since nothing more is sent. Opting back in starts like a
+   * fresh install: a new device id, and a session if the app is in the foreground. Resolves once
+   * storage reflects it; never rejects. See docs/privacy.md.
+   */
+  async setOptOut(optOut: boolean): Promise<void> {
+    if (typeof optOut !== 'boolean') return void this.reject(`setOptOut: expected true or false, got ${describe(optOut)}`);
+    await this.startPromise;
+    const changed = optOut !== this.optedOut;
+    this.optedOut = optOut;
+    await this.storage.set(this.optOutKey, optOut ? '1' : '0');
+    if (!changed || !this.startPromise || this.phase === 'stopped') return;
+    if (optOut) await this.purge();
+    else if (!this.shared) await this.launch(this.now(), undefined);
+  }
+
+  /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
+  isOptedOut(): boolean {
+    return this.startPromise ? this.optedOut : this.options.optOut;
+  }
+
+  /**
+   * For a shared device or a logout that must not link users: ends the live session, then gives
+   * this device a new id with no user (a fresh install: the next activity starts a new session), and
+   * tells every kit (`onReset`) so it forgets the ids it keeps. What the kits had queued is flushed
+   * first, so it goes out under the old identity where the network allows. Never rejects.
+   */
+  async reset(): Promise<void> {
+    await this.startPromise;
+    if (this.phase !== 'running' || this.optedOut) return;
+    if (this.shared) return void this.warn('invalid-argument', 'reset() is not available yet in browsers (tabs share one session)');
+    if (this.liveSession()) this.run({ type: 'endSession', t: this.now() });
+    await this.kits.runAll('flush');
+    const old = this.state!;
+    this.state = initialState(this.env.newId(), old.config, this.now());
+    this.kits.dispatch('onReset', this.state.deviceId);
+    this.run({ type: 'launch', t: this.now(), foreground: old.inForeground !== false, config: this.engineConfig() });
+    await this.persistNow();
+  }
+
+  /**
+   * Deletes everything SessionHub stored on this device — the hub's state and every kit's outbox and
+   * ledgers (the opt-out choice alone stays) — for a deletion request. Queued data is dropped unsent.
+   * The hub goes on as a fresh install: a new device id, no user, no session until the next activity.
+   * Never rejects. See docs/privacy.md for what to ask each vendor to delete.
+   */
+  async clearStoredData(): Promise<void> {
+    await this.startPromise;
+    // Before the purge, so a state write already scheduled cannot store the old state again.
+    if (this.state && !this.optedOut) this.state = initialState(this.env.newId(), this.state.config, this.now());
+    await this.purge();
+  }
+
+  /** Drops the state (in memory and stored) and everything the kits queued or stored. */
+  private async purge(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timerAt = null;
+    if (this.optedOut) this.state = null;
+    await this.persistNow();
+    await this.storage.remove(this.stateKey);
+    await this.kits.runAll('clear');
+  }
+
   // ------------------------------------------------------------------ flushing and shutdown
 
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
@@ -562,6 +653,7 @@ export class SessionHub {
   private submit(input: EngineInput): boolean | number | undefined {
     if (this.phase === 'stopped') return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
     if (Number.isNaN(input.t)) return this.reject(`${input.type}: the clock ${this.clockProblem}; the call was refused`);
+    if (this.optedOut) return false;
     if (this.phase === 'running') return this.run(input);
     if (this.pending.length >= MAX_PENDING) {
       if (this.droppedBeforeStart++ === 0) {

@@ -134,8 +134,8 @@ export class KitHost {
     }
   }
 
-  /** Runs an optional async method (flush, shutdown) on every ready kit; never rejects. */
-  async runAll(method: 'flush' | 'shutdown'): Promise<void> {
+  /** Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. */
+  async runAll(method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
     await Promise.all(
       this.entries.map(async (entry) => {
         await entry.ready;

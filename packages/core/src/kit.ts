@@ -67,6 +67,16 @@ export interface Kit {
    * Add one to any kit: `{ ...brazeKit(options), beforeSend: (record) => record }`.
    */
   beforeSend?(record: EventRecord): EventRecord | null;
+  /**
+   * `hub.reset()`: the device has a new id (`context.deviceId` already reads it) and no user. Forget
+   * the ids the kit keeps for the old device or user, so nothing links the two.
+   */
+  onReset?(deviceId: string): void;
+  /**
+   * The user opted out, or the app asked to clear stored data: drop everything queued (in memory and
+   * in storage) and every id or ledger the kit stored, sending nothing more. Resolves once removed.
+   */
+  clear?(): void | Promise<void>;
   /** Send what is queued now. */
   flush?(): void | Promise<void>;
   /**
@@ -104,4 +114,5 @@ export type KitCallback =
   | 'onBackground'
   | 'onUserChange'
   | 'onSessionAttributeChange'
-  | 'onConfigChange';
+  | 'onConfigChange'
+  | 'onReset';

@@ -88,6 +88,12 @@ export interface Outbox<T> {
   flushOnPageHide(): void;
   /** Stops timers after a last flush; what is left stays persisted for the next run. Never rejects. */
   shutdown(): Promise<void>;
+  /**
+   * Forgets every queued item, in memory and in storage, sending nothing more (the user opted out or
+   * asked for deletion). A request already under way cannot be recalled; its items are not retried.
+   * Resolves once storage holds none of them. Never rejects.
+   */
+  clear(): Promise<void>;
   /** Delivery figures: items queued (in flight included), in flight, delivered, retried, dropped by reason. */
   health(): DeliveryHealth;
 }

@@ -392,6 +392,13 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       timers.clearTimeout(timer);
       await store.settled();
     },
+    async clear() {
+      await load();
+      early = [];
+      remove(entries);
+      timers.clearTimeout(timer);
+      await store.settled();
+    },
     health: (): DeliveryHealth => ({
       queued: entries.length + early.length,
       inFlight: entries.filter((entry) => entry.flying).length,

@@ -146,6 +146,22 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     shutdown: () => outbox?.shutdown(),
 
+    // hub.reset(): requests read the hub's new device id from now on (a Web SDK device id adopted
+    // before is dropped for good), and the new device gets its device info, as a new install.
+    onReset() {
+      adopted = '';
+      void context?.storage.set('deviceId', '');
+      outbox?.enqueue(device);
+    },
+
+    // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent.
+    async clear() {
+      adopted = '';
+      await outbox?.clear();
+      await context?.storage.remove('deviceId');
+      await context?.storage.remove('device');
+    },
+
     // Before init, an empty outbox's figures.
     getHealth: () => outbox?.health(),
   };

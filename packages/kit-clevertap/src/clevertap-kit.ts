@@ -68,7 +68,18 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   /** The web SDK's session still live when the kit first started here: the first session carries on with it. */
   let carried: WebSdkSession | undefined;
   const warned = new Set<string>();
-  const save = (): Promise<void> | undefined => context?.storage.set(LEDGER_KEY, JSON.stringify(ledger));
+  /** Cleared (opt-out, deletion) with nothing new since: nothing to store, not even an empty ledger. */
+  let cleared = false;
+  const save = (): Promise<void> | undefined => (cleared ? undefined : context?.storage.set(LEDGER_KEY, JSON.stringify(ledger)));
+  /** This device's CleverTap id, made again from the hub's device id after a reset or a clear. */
+  const guid = (): string => (deviceGuid ||= cleverTapGuid(context!.deviceId));
+  /** Forgets the device's ids and sessions (reset, clear): what is queued keeps the ids it was made with. */
+  const forget = (): void => {
+    ledger = emptyLedger();
+    deviceGuid = '';
+    live = null;
+    carried = undefined;
+  };
   // One write per burst of changes, and never an older ledger landing last.
   const persist = coalescedWriter(save);
   const debug = (message: string): void => context?.logger.debug(message);
@@ -79,7 +90,11 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     context?.logger.warn(`${what} not sent to CleverTap: ${why}`);
   };
   const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
-  const enqueue = (item: CleverTapUploadItem, first?: 1): void => void outbox?.enqueue(first ? [ledger.g, item, first] : [ledger.g, item]);
+  const enqueue = (item: CleverTapUploadItem, first?: 1): void => {
+    cleared = false;
+    ledger.g ||= guid();
+    outbox?.enqueue(first ? [ledger.g, item, first] : [ledger.g, item]);
+  };
   /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */
   const opening = (stamp: Stamp, at: number, first?: 1): void =>
     enqueue(os == 'Web' ? { type: 'page', ...sessionFields(stamp, at) } : eventItem('App Launched', af, stamp, at), first);
@@ -210,7 +225,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       if (!identity) return notSent(`user id "${userId}"`, `nothing left once CleverTap removes ' " \\`);
       const before = ledger.g;
       const had = sessionId !== null && findEntry(ledger, sessionId);
-      signIn(ledger, deviceGuid, identity);
+      signIn(ledger, guid(), identity);
       persist.schedule();
       const at = stamp(sessionId, 0, timestamp);
       // Another profile in a session that had items: Android's profile switch sends `App Launched` for it.
@@ -242,6 +257,21 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     async shutdown() {
       await persist.flush();
       await outbox?.shutdown();
+    },
+
+    /** hub.reset(): a new CleverTap device id and session numbering, nothing tying them to the old ones. */
+    onReset() {
+      forget();
+      persist.schedule();
+    },
+
+    /** Opt-out or deletion: the outbox and the ledger (session ids, device ids). */
+    async clear() {
+      forget();
+      cleared = true;
+      await persist.flush();
+      await context?.storage.remove(LEDGER_KEY);
+      await outbox?.clear();
     },
 
     // Before init, an empty outbox's figures.

@@ -34,6 +34,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let logger: Logger | undefined;
   let mapper: PayloadMapper;
   let outbox: Outbox<TrackerPayload> | undefined;
+  let removeSpId: (() => Promise<void>) | undefined;
   const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
   let idsWarned = false;
@@ -51,6 +52,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     async init(context) {
       const log = (logger = context.logger);
+      removeSpId = () => context.storage.remove('sp_id');
       mapper = createPayloadMapper(o, {
         newId: context.generateId,
         page: o.platform == 'web' ? page?.fields : undefined,
@@ -120,6 +122,13 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
     flush: () => outbox?.flush(),
 
     shutdown: () => outbox?.shutdown(),
+
+    // Opt-out or deletion: the outbox and an adopted _sp_id. (hub.reset() needs nothing here: every
+    // record carries the device id.)
+    async clear() {
+      await outbox?.clear();
+      await removeSpId?.();
+    },
 
     getHealth: () => outbox?.health(),
   };

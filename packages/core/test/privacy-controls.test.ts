@@ -1,0 +1,186 @@
+/**
+ * Opt-out, reset and clearStoredData with the three real kits, an AsyncStorage-like store that
+ * outlives each hub (a relaunch is a new hub on the same store) and a transport that can refuse.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { createHub, memoryStorage, type HubOptions, type SessionHub } from '@sessionhub/core';
+import { createNodeHub } from '@sessionhub/core/node';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { brazeKit } from '@sessionhub/kit-braze';
+import { clevertapKit } from '@sessionhub/kit-clevertap';
+import { snowplowKit } from '@sessionhub/kit-snowplow';
+import { recordingKit } from '@sessionhub/testing';
+
+const quiet = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+
+/** One device: its storage, and what reached the vendors. `up` false: every request fails (503). */
+function device() {
+  const map = new Map<string, string>();
+  const requests: { url: string; body: string }[] = [];
+  const net = { up: true };
+  const storage = {
+    getItem: async (k: string) => map.get(k) ?? null,
+    setItem: async (k: string, v: string) => void map.set(k, v),
+    removeItem: async (k: string) => void map.delete(k),
+  };
+  const transport = async (request: { url: string; body?: string }) => {
+    requests.push({ url: request.url, body: request.body ?? '' });
+    return { status: net.up ? 200 : 503 };
+  };
+  const launch = (options: HubOptions = {}): SessionHub =>
+    createHub({
+      storage,
+      logger: quiet(),
+      kits: [
+        brazeKit({ apiKey: 'k', baseUrl: 'sdk.iad-01.braze.com', transport }),
+        snowplowKit({ collectorUrl: 'https://c.example.com', appId: 'a', delivery: { transport } }),
+        clevertapKit({ accountId: 'W9R-486-4W5Z', token: 't', delivery: { transport } }),
+      ],
+      ...options,
+    });
+  return { map, requests, net, launch };
+}
+
+const queued = (hub: SessionHub) => Object.values(hub.getKitHealth()).reduce((n, h) => n + (h.delivery?.queued ?? 0), 0);
+/** Keys holding more than the outbox's sequence numbers. */
+const dataKeys = (map: Map<string, string>) => [...map.keys()].filter((k) => !k.endsWith(':outbox:meta'));
+
+describe('setOptOut', () => {
+  it('purges what was queued and stored, records and sends nothing, and stays opted out across a relaunch', async () => {
+    const d = device();
+    d.net.up = false;
+    const hub = d.launch();
+    await hub.start();
+    hub.setUser('user-1');
+    hub.logEvent('song_played', { genre: 'jazz' });
+    await hub.flush();
+    expect(queued(hub)).toBeGreaterThan(0);
+    const sentBefore = d.requests.length;
+
+    await hub.setOptOut(true);
+    expect(hub.isOptedOut()).toBe(true);
+    expect(queued(hub)).toBe(0);
+    expect(dataKeys(d.map)).toEqual(['sessionhub:optOut']);
+    expect(hub.logEvent('after')).toBe(false);
+    expect(hub.getSession()).toBeNull();
+    d.net.up = true;
+    await hub.flush();
+    await hub.shutdown();
+    expect(d.requests.length).toBe(sentBefore);
+
+    const relaunched = d.launch();
+    await relaunched.start();
+    expect(relaunched.isOptedOut()).toBe(true);
+    expect(relaunched.logEvent('again')).toBe(false);
+    relaunched.background();
+    await relaunched.flush();
+    expect(d.requests.length).toBe(sentBefore);
+    expect(dataKeys(d.map)).toEqual(['sessionhub:optOut']);
+  });
+
+  it('opting back in starts cleanly: a new device id, a session, delivery; and it is remembered', async () => {
+    const d = device();
+    const hub = d.launch();
+    await hub.start();
+    const oldDevice = hub.getDeviceId();
+    await hub.setOptOut(true);
+    await hub.setOptOut(false);
+    expect(hub.isOptedOut()).toBe(false);
+    expect(hub.getDeviceId()).not.toBe(oldDevice);
+    expect(hub.getSession()).not.toBeNull();
+    expect(hub.logEvent('welcome_back')).toBe(true);
+    await hub.flush();
+    expect(d.requests.filter((r) => r.body.includes('welcome_back'))).toHaveLength(3);
+    await hub.shutdown();
+
+    // The choice wins over the option on the next launch.
+    const relaunched = d.launch({ optOut: true });
+    await relaunched.start();
+    expect(relaunched.isOptedOut()).toBe(false);
+    expect(relaunched.logEvent('still_in')).toBe(true);
+  });
+
+  it('createHub({ optOut: true }) and the browser and Node presets start opted out, for consent-gated apps', async () => {
+    const d = device();
+    const hub = d.launch({ optOut: true });
+    expect(hub.isOptedOut()).toBe(true);
+    await hub.start();
+    expect(hub.logEvent('before_consent')).toBe(false);
+    await hub.flush();
+    expect(d.requests).toEqual([]);
+    expect([...d.map.keys()].some((k) => k.endsWith(':state'))).toBe(false);
+    await hub.setOptOut(false);
+    expect(hub.logEvent('after_consent')).toBe(true);
+
+    for (const preset of [
+      createBrowserHub({ storage: null, lifecycle: null, optOut: true, logger: quiet(), kits: [recordingKit()] }),
+      createNodeHub({ storage: memoryStorage(), optOut: true, shutdownSignals: [], shutdownOnIdleExit: false, logger: quiet() }),
+    ]) {
+      await preset.start();
+      expect(preset.isOptedOut()).toBe(true);
+      expect(preset.logEvent('x')).toBe(false);
+      await preset.shutdown();
+    }
+  });
+});
+
+describe('reset', () => {
+  it('ends the live session, forgets the user, gives a new device id that kits use, and the new id survives a relaunch', async () => {
+    const d = device();
+    const kit = recordingKit('rec');
+    const hub = d.launch();
+    hub.registerKit(kit);
+    await hub.start();
+    hub.setUser('user-1');
+    const before = hub.getSession()!;
+    await hub.reset();
+    expect(kit.ends().map((e) => e.sessionId)).toContain(before.id);
+    expect(hub.getUser()).toBeNull();
+    const device2 = hub.getDeviceId()!;
+    expect(device2).not.toBe(before.deviceId);
+    expect(hub.getSession()!.id).not.toBe(before.id);
+    expect(hub.getSession()!.index).toBe(1);
+    hub.logEvent('after_reset');
+    await hub.flush();
+    const after = d.requests.filter((r) => r.body.includes('after_reset'));
+    expect(after).toHaveLength(3);
+    for (const r of after) {
+      expect(r.body).not.toContain(before.deviceId);
+      expect(r.body).not.toContain('user-1');
+    }
+    // CleverTap's device guid follows the new device id.
+    expect(after.find((r) => r.url.includes('clevertap'))!.body).toContain(`__${device2.replace(/-/g, '')}`);
+    await hub.shutdown();
+
+    const relaunched = d.launch();
+    await relaunched.start();
+    expect(relaunched.getDeviceId()).toBe(device2);
+  });
+});
+
+describe('clearStoredData', () => {
+  it('removes the state, the outboxes and the ledgers; the hub goes on as a fresh install; a relaunch finds nothing old', async () => {
+    const d = device();
+    d.net.up = false;
+    const hub = d.launch();
+    await hub.start();
+    hub.setUser('user-1');
+    hub.logEvent('song_played');
+    await hub.flush();
+    const oldDevice = hub.getDeviceId();
+    expect(dataKeys(d.map).length).toBeGreaterThan(3);
+    await hub.clearStoredData();
+    expect(dataKeys(d.map)).toEqual([]);
+    expect(queued(hub)).toBe(0);
+    expect(hub.getDeviceId()).not.toBe(oldDevice);
+    expect(hub.getUser()).toBeNull();
+    await hub.shutdown();
+    for (const value of d.map.values()) expect(value).not.toContain('user-1');
+
+    const relaunched = d.launch();
+    await relaunched.start();
+    expect(relaunched.getDeviceId()).not.toBe(oldDevice);
+    await relaunched.shutdown();
+    for (const value of d.map.values()) expect(value).not.toMatch(new RegExp(`user-1|${oldDevice}|${oldDevice!.replace(/-/g, '')}`));
+  });
+});
