@@ -53,13 +53,21 @@ export interface Kit {
   readonly sessionNeutralEvents?: readonly string[];
   /** Called once before any other callback; the hub buffers callbacks until it resolves. */
   init?(context: KitContext): void | Promise<void>;
+  /** A session started; comes before any of its events. */
   onSessionStart?(record: SessionStartRecord): void;
+  /** An event was logged (in a session, or session-neutral with `sessionId` null). */
   onEvent?(record: EventRecord): void;
+  /** A session ended, exactly once, with its duration, attributes and reason. */
   onSessionEnd?(record: SessionEndRecord): void;
+  /** The app came to the foreground. */
   onForeground?(record: LifecycleRecord): void;
+  /** The app went to the background: a good moment to flush. */
   onBackground?(record: LifecycleRecord): void;
+  /** The user id changed (set, changed, or logged out). */
   onUserChange?(record: UserChangeRecord): void;
+  /** A session attribute was set, incremented or removed. */
   onSessionAttributeChange?(record: SessionAttributeChangeRecord): void;
+  /** The canonical timeouts changed (e.g. `hub.setSessionTimeout`). */
   onConfigChange?(timeouts: SessionTimeouts): void;
   /**
    * Sees each event before `onEvent`, after the hub's own `beforeSend`: returns the record (changed

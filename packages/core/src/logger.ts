@@ -1,8 +1,12 @@
 /** A console-compatible logger. */
 export interface Logger {
+  /** Details for integrating: records and requests (shown at log level `debug`). */
   debug(...args: unknown[]): void;
+  /** Noteworthy but expected facts. */
   info(...args: unknown[]): void;
+  /** A call refused or a payload dropped: something to fix, the app goes on. */
   warn(...args: unknown[]): void;
+  /** A failure inside SessionHub or a kit, contained. */
   error(...args: unknown[]): void;
 }
 

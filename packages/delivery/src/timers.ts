@@ -1,6 +1,8 @@
 /** Schedules wake-ups. Injectable so tests move time by hand; timers only wake the outbox, they decide nothing. */
 export interface Timers {
+  /** Calls `callback` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a wake-up set by `setTimeout`. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -24,4 +24,5 @@ export type EngineInput =
   | { readonly type: 'removeAttribute'; readonly t: number; readonly key: string }
   | { readonly type: 'configure'; readonly t: number; readonly config: Partial<EngineConfig> };
 
+/** The kind of an engine input (`launch`, `event`, `tick`, …). */
 export type EngineInputType = EngineInput['type'];

@@ -21,6 +21,7 @@ export type WarningCode =
   | 'kit-failure'
   | 'not-started';
 
+/** A call the hub refused or a rule it applied, as emitted on `hub.on('warning')` and logged. */
 export interface Warning {
   readonly code: WarningCode;
   readonly message: string;

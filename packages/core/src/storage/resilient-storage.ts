@@ -4,8 +4,11 @@ import { memoryStorage, type StorageAdapter } from './storage-adapter';
 
 /** Storage as the hub and kits use it: always async, never throws, falls back to memory when the real one fails. */
 export interface SafeStorage {
+  /** The value under `key`, or null (also when reading failed). */
   get(key: string): Promise<string | null>;
+  /** Writes `value` under `key`; never rejects (a failure falls back to memory). */
   set(key: string, value: string): Promise<void>;
+  /** Removes `key`; never rejects. */
   remove(key: string): Promise<void>;
   /** True once the underlying storage failed and memory is used instead. */
   readonly degraded: boolean;

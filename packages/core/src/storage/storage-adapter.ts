@@ -3,8 +3,11 @@
  * (`localStorage`) and React Native's AsyncStorage: each method may answer synchronously or with a Promise.
  */
 export interface StorageAdapter {
+  /** The value stored under `key`, or null/undefined when there is none. */
   getItem(key: string): string | null | undefined | Promise<string | null | undefined>;
+  /** Stores `value` under `key`; may throw or reject when storage is full. */
   setItem(key: string, value: string): void | Promise<void>;
+  /** Removes `key`, if present. */
   removeItem(key: string): void | Promise<void>;
 }
 
