@@ -18,7 +18,9 @@ export interface ReplayLogOptions extends ReadLogOptions {
   /** Lines between checkpoints (default 100,000). */
   readonly checkpointEvery?: number;
   readonly engine?: Partial<EngineConfig>;
+  /** Bad lines: `stop` (default) or `skip`. */
   readonly onError?: OnError;
+  /** Where messages about skipped lines go (default: stderr). */
   readonly warn?: (message: string) => void;
   /** Aborting stops the run cleanly after a checkpoint (the CLI aborts on SIGINT and SIGTERM). */
   readonly signal?: AbortSignal;
