@@ -83,13 +83,20 @@ export interface SnowplowKitOptions {
    * trackers' lifecycle autotracking; false on `web`, where the browser tracker sends none.
    */
   readonly lifecycleEvents?: boolean;
-  /** Optional self-describing events for session start and end (Snowplow has none natively). Default: none. */
-  readonly sessionEvents?: {
-    /** Iglu URI of the session start event; data: see the docs (sessionId, sessionIndex, previousSessionId, trigger, startTime). */
-    readonly start?: string;
-    /** Iglu URI of the session end event; data: see the docs (sessionId, …, duration, reason, attributes). */
-    readonly end?: string;
-  };
+  /**
+   * Session start and end events, so Snowplow sees every session, also one without any other event.
+   * Default: both, as structured events (`se_ca` `sessionhub`, `se_ac` `session_start` /
+   * `session_end`), which need no schema. An Iglu URI sends that one as a self-describing event of
+   * your schema (data: see the docs); `false` sends none. `sessionEvents: false`: neither.
+   */
+  readonly sessionEvents?:
+    | false
+    | {
+        /** Iglu URI of the session start event (data: sessionId, sessionIndex, previousSessionId, trigger, startTime), or false. */
+        readonly start?: string | false;
+        /** Iglu URI of the session end event (data: sessionId, …, duration, reason, attributes), or false. */
+        readonly end?: string | false;
+      };
   /** The kit's name in the hub (and its storage namespace). Default `snowplow`; set it to run two Snowplow kits. */
   readonly name?: string;
   /** Outbox tuning and transport. */
@@ -122,8 +129,8 @@ export interface ResolvedSnowplowOptions {
   readonly globalEntitiesJson: string;
   readonly entitiesFor: SnowplowEntitiesFor | null;
   readonly lifecycleEvents: boolean;
-  /** Iglu URIs of the optional session events, or null. */
-  readonly sessionEvents: { readonly start: string | null; readonly end: string | null };
+  /** The session events: an Iglu URI (self-describing), null (structured, the default) or false (none). */
+  readonly sessionEvents: { readonly start: string | null | false; readonly end: string | null | false };
   /** Only the delivery options given. */
   readonly delivery: SnowplowDeliveryOptions;
 }
@@ -162,13 +169,14 @@ const OPTIONS: Record<string, Rule> = {
   globalEntities: ENTITIES,
   entitiesFor: [isFunction, 'a function', null],
   lifecycleEvents: [isBoolean, 'true or false', null],
-  sessionEvents: [isObject, '{ start?, end? } (Iglu URIs)', {}],
+  sessionEvents: [(v) => v === false || isObject(v), 'false or { start?, end? } (Iglu URIs or false)', {}],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
   name: [isText, 'a kit name', 'snowplow'],
   // Its settings are checked by the outbox's own rules (deliveryOptions below).
   delivery: [isObject, 'an object', {}],
 };
-const SESSION_EVENTS: Record<string, Rule> = { start: IGLU, end: IGLU };
+const SESSION_EVENT: Rule = [(v) => v === false || isIgluUri(v), IGLU_URI + ' or false', null];
+const SESSION_EVENTS: Record<string, Rule> = { start: SESSION_EVENT, end: SESSION_EVENT };
 /** An `events` value: an Iglu URI, short for `{ schema }`, or the mapping. */
 const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 'an Iglu URI or { schema?, entities? }'];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
@@ -233,7 +241,7 @@ export function resolveSnowplowOptions(options: SnowplowKitOptions, inPage = fal
     endpoint: url.endsWith(TP2_PATH) ? url : url + TP2_PATH,
     events,
     globalEntitiesJson: entitiesJson(o.globalEntities, 'globalEntities'),
-    sessionEvents: resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.'),
+    sessionEvents: o.sessionEvents ? resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.') : { start: false, end: false },
     delivery: deliveryOptions(o.delivery),
   };
 }

@@ -48,9 +48,9 @@ export interface PayloadMapper {
   foreground(record: LifecycleRecord): TrackerPayload;
   /** `application_background` 1-0-0 with the session's `backgroundIndex`, and the session entity when a session is live. */
   background(record: LifecycleRecord): TrackerPayload;
-  /** The configured session start event, or null when none is configured. */
+  /** The session start event (structured by default, or of the configured schema), or null when turned off. */
   sessionStart(record: SessionStartRecord): TrackerPayload | null;
-  /** The configured session end event (dated at the session's end), or null when none is configured. */
+  /** The session end event (dated at the session's end), or null when turned off. */
   sessionEnd(record: SessionEndRecord): TrackerPayload | null;
 }
 
@@ -109,6 +109,12 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
     item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
 
+  /** A session event: self-describing of `schema`, structured by default (null), none (false). */
+  const session = (r: SessionStartRecord | SessionEndRecord, time: number, schema: string | null | false, action: string, label: string, value: number | undefined, data: object): TrackerPayload | null =>
+    schema === false ? null :
+    schema ? other(r, time, schema, data) :
+    item(r, 'se', env.newId(), time, null, { se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value });
+
   return {
     event(record) {
       const { name, attributes } = record;
@@ -149,7 +155,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
     background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }),
 
     sessionStart: (r) =>
-      sessionEvents.start && other(r, r.startTime, sessionEvents.start, {
+      session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
         sessionId: r.sessionId,
         sessionIndex: r.sessionIndex,
         previousSessionId: r.previousSessionId,
@@ -158,7 +164,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       }),
 
     sessionEnd: (r) =>
-      sessionEvents.end && other(r, r.endTime, sessionEvents.end, {
+      session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
         sessionId: r.sessionId,
         sessionIndex: r.sessionIndex,
         reason: r.reason,

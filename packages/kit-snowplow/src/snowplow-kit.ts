@@ -37,6 +37,8 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let removeSpId: (() => Promise<void>) | undefined;
   const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
+  let foregrounds = 0;
+  let backgrounds = 0;
   let idsWarned = false;
   let eventIdChecked = false;
   /** Enrich and the schemas take UUIDs only (eid, client_session.sessionId and .userId): warns once when an id of the hub is not one. */
@@ -102,10 +104,12 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     onSessionEnd: (record) => enqueue(mapper.sessionEnd(record)),
 
-    onForeground: (record) => enqueue(o.lifecycleEvents ? mapper.foreground(record) : null),
+    // foregroundIndex / backgroundIndex as the trackers count them: in memory, from the app's start
+    // (1 for the launch's foreground), not reset at a new session.
+    onForeground: (record) => enqueue(o.lifecycleEvents ? mapper.foreground({ ...record, foregroundIndex: ++foregrounds }) : null),
 
     onBackground(record) {
-      enqueue(o.lifecycleEvents ? mapper.background(record) : null);
+      enqueue(o.lifecycleEvents ? mapper.background({ ...record, backgroundIndex: ++backgrounds }) : null);
       // The app may be suspended, or the page unloaded, any moment now. The page-hide flush writes
       // the queue to storage at once (before the hub persists its state after this callback) and
       // sends what fits with requests that outlive the page; flush() sends the rest.

@@ -49,9 +49,9 @@ describe('delivery to the Snowplow collector (msw)', () => {
     expect(received.every((r) => r.method === 'POST' && r.path === '/com.snowplowanalytics.snowplow/tp2')).toBe(true);
     expect(received[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
     const events = [...acceptedEvents(decodedOf(received)).values()];
-    expect(events.map((e) => e.event?.schema.split('/')[1] ?? e.item.se_ac)).toEqual(['application_foreground', 'song_played', 'tap', 'application_background']);
+    expect(events.map((e) => e.event?.schema.split('/')[1] ?? e.item.se_ac)).toEqual(['session_start', 'application_foreground', 'song_played', 'tap', 'application_background']);
     expect(new Set(events.map((e) => clientSession(e)!.sessionId)).size).toBe(1);
-    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ delivered: 4, queued: 0, retried: 0 });
+    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ delivered: 5, queued: 0, retried: 0 });
     await hub.shutdown();
   });
 
@@ -78,7 +78,7 @@ describe('delivery to the Snowplow collector (msw)', () => {
     // Only stm changed between attempts.
     const strip = (a: (typeof attempts)[number]) => a.events.map(({ item: { stm: _, ...rest } }) => rest);
     expect(strip(attempts[2]!)).toEqual(strip(attempts[0]!));
-    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ delivered: 3, retried: 6, queued: 0 });
+    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ delivered: 4, retried: 8, queued: 0 });
     await hub.shutdown();
   });
 
@@ -88,7 +88,7 @@ describe('delivery to the Snowplow collector (msw)', () => {
     await hub.start();
     hub.logEvent('tap');
     await hub.flush();
-    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ queued: 0, delivered: 0, dropped: { rejected: 2 } });
+    expect(hub.getKitHealth().snowplow?.delivery).toMatchObject({ queued: 0, delivered: 0, dropped: { rejected: 3 } });
     await hub.shutdown();
   });
 

@@ -50,10 +50,13 @@ it('sends what docs/kits/snowplow.md says it sends', async () => {
   const events = [...acceptedEvents(requests.map((r) => ({ events: decodeTrackerRequest({ url: r.url, method: 'POST', headers: r.headers, body: r.rawBody }), accepted: true }))).values()];
   // No lifecycle adapter in the example: no foreground at launch (there is no lifecycle information).
   expect(events.map((e) => e.event?.schema ?? `se:${e.item.se_ac}`)).toEqual([
+    'se:session_start',
     'iglu:com.example/song_played/jsonschema/1-0-0',
     'se:share',
   ]);
-  const [song, share] = events;
+  const [start, song, share] = events;
+  // The session started at launch: sent first, so Snowplow counts it.
+  expect(start!.item).toMatchObject({ se_ca: 'sessionhub', se_ac: 'session_start', se_la: 'launch' });
   expect(song!.item).toMatchObject({ p: 'mob', aid: 'music-app', tna: 'sessionhub', uid: 'user-42' });
   expect(song!.event!.data).toEqual({ genre: 'jazz', seconds: 212, screen: 'player' });
   expect(song!.entities.map((e) => e.schema)).toEqual([

@@ -67,7 +67,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 const variant = fc.record({
   encodeBase64: fc.boolean(),
   catchAll: fc.boolean(),
-  sessionEvents: fc.boolean(),
+  /** true: of our schemas; 'default': the structured ones; false: none. */
+  sessionEvents: fc.constantFrom(true, 'default' as const, false),
   globalEntities: fc.boolean(),
   resumeOnRelaunch: fc.boolean(),
   foregroundTimeout: fc.option(fc.integer({ min: 1, max: 1200 })),
@@ -76,7 +77,8 @@ const variant = fc.record({
   answers: fc.array(fc.constantFrom<Answer>(200, 500, 503, 'network-error'), { maxLength: 5 }).map((a) => [...a, 200 as Answer]),
 });
 
-type Lifecycle = { kind: 'fg' | 'bg'; record: LifecycleRecord };
+/** A transition, and its number among this process's transitions of its kind (the trackers' foregroundIndex / backgroundIndex). */
+type Lifecycle = { kind: 'fg' | 'bg'; record: LifecycleRecord; index: number };
 
 /** One hub of a trace (a process): what the hub announced, and how much of it had settled when it died. */
 interface Run {
@@ -86,8 +88,9 @@ interface Run {
   readonly events: EventRecord[];
   readonly lifecycles: Lifecycle[];
   readonly ends: SessionEndRecord[];
+  readonly starts: SessionStartRecord[];
   /** Records announced up to the last settle point: these were persisted before any force-quit. */
-  settled: { events: number; lifecycles: number; ends: number };
+  settled: { events: number; lifecycles: number; ends: number; starts: number };
 }
 
 type Variant = typeof variant extends fc.Arbitrary<infer T> ? T : never;
@@ -107,7 +110,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
       purchase: { schema: 'iglu:com.acme/purchase/jsonschema/1-0-0', entities: [{ schema: 'iglu:com.acme/cart/jsonschema/1-0-0', data: { currency: 'EUR' } }] },
     },
     ...(v.catchAll ? { catchAllSchema: 'iglu:com.acme/generic_event/jsonschema/1-0-0' } : {}),
-    ...(v.sessionEvents ? { sessionEvents: { start: START, end: END } } : {}),
+    ...(v.sessionEvents === true ? { sessionEvents: { start: START, end: END } } : v.sessionEvents === false ? { sessionEvents: false } : {}),
     ...(v.globalEntities ? { globalEntities: [{ schema: 'iglu:com.snowplowanalytics.mobile/application/jsonschema/1-0-0', data: { version: '1.0.0', build: '7' } }] } : {}),
     entitiesFor: (e) => (typeof e.attributes.screen === 'string' ? [{ schema: SCREEN, data: { name: e.attributes.screen, id: e.eventId } }] : null),
     delivery: { transport, timers },
@@ -125,11 +128,12 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
       foregroundTimeout: v.foregroundTimeout,
       kits: [snowplowKit(kitOptions(capture.transport))],
     });
-    const run: Run = { hub, lifecycle, capture, events: [], lifecycles: [], ends: [], settled: { events: 0, lifecycles: 0, ends: 0 } };
-    hub.on('sessionStart', (r) => void starts.set(r.sessionId, r));
+    const run: Run = { hub, lifecycle, capture, events: [], lifecycles: [], ends: [], starts: [], settled: { events: 0, lifecycles: 0, ends: 0, starts: 0 } };
+    hub.on('sessionStart', (r) => void (starts.set(r.sessionId, r), run.starts.push(r)));
     hub.on('event', (r) => run.events.push(r));
-    hub.on('foreground', (r) => run.lifecycles.push({ kind: 'fg', record: r }));
-    hub.on('background', (r) => run.lifecycles.push({ kind: 'bg', record: r }));
+    const count = (kind: 'fg' | 'bg') => run.lifecycles.filter((l) => l.kind === kind).length + 1;
+    hub.on('foreground', (r) => run.lifecycles.push({ kind: 'fg', record: r, index: count('fg') }));
+    hub.on('background', (r) => run.lifecycles.push({ kind: 'bg', record: r, index: count('bg') }));
     hub.on('sessionEnd', (r) => run.ends.push(r));
     await hub.start();
     runs.push(run);
@@ -138,7 +142,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
   const markSettled = async (run: Run): Promise<void> => {
     await settle();
     await settle();
-    run.settled = { events: run.events.length, lifecycles: run.lifecycles.length, ends: run.ends.length };
+    run.settled = { events: run.events.length, lifecycles: run.lifecycles.length, ends: run.ends.length, starts: run.starts.length };
   };
 
   let run = await launch();
@@ -233,7 +237,7 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
       const found = lifecycleItems.filter((item) => matchesLifecycle(item, l));
       expect(found.length, `${l.kind} at ${l.record.timestamp} (session ${String(l.record.sessionId)})`).toBeGreaterThanOrEqual(1);
     }
-    if (v.sessionEvents) {
+    if (v.sessionEvents === true) {
       for (const end of r.ends.slice(0, r.settled.ends)) {
         expect(endItems.some((i) => matchesEnd(i, end)), `end of session ${end.sessionId}`).toBe(true);
       }
@@ -270,7 +274,25 @@ async function runTrace(v: Variant, commands: Command[]): Promise<void> {
     expect(data).toMatchObject({ sessionIndex: start!.sessionIndex, previousSessionId: start!.previousSessionId, trigger: start!.trigger });
     expect(clientSession(item)).toEqual(sessionEntity({ ...start!, firstEventId: null, firstEventTime: null }, deviceId));
   }
-  if (!v.sessionEvents) expect(startItems.length + endItems.length).toBe(0);
+  if (v.sessionEvents !== true) expect(startItems.length + endItems.length).toBe(0);
+  // The default session events: structured, one start per session that reached the collector, each with its session's client_session.
+  const structured = [...delivered.values()].filter((e) => e.item.se_ca === 'sessionhub' && /^session_(start|end)$/.test(e.item.se_ac ?? ''));
+  if (v.sessionEvents !== 'default') expect(structured).toEqual([]);
+  for (const item of structured.filter((e) => e.item.se_ac === 'session_start')) {
+    const start = starts.get(clientSession(item)!.sessionId as string);
+    expect(start).toBeDefined();
+    expect(item.item).toMatchObject({ se_la: start!.trigger, dtm: String(start!.startTime) });
+    expect(clientSession(item)).toEqual(sessionEntity({ ...start!, firstEventId: null, firstEventTime: null }, deviceId));
+  }
+  if (v.sessionEvents === 'default') {
+    // Every session a process announced before its last settle point reached Snowplow with its start (and end).
+    const sent = (action: string) => new Set(structured.filter((e) => e.item.se_ac === action).map((e) => clientSession(e)!.sessionId));
+    const [started, ended] = [sent('session_start'), sent('session_end')];
+    for (const r of runs) {
+      for (const start of r.starts.slice(0, r.settled.starts)) expect(started.has(start.sessionId), `session_start of ${start.sessionId}`).toBe(true);
+      for (const end of r.ends.slice(0, r.settled.ends)) expect(ended.has(end.sessionId), `session_end of ${end.sessionId}`).toBe(true);
+    }
+  }
 }
 
 function matchesEnd(item: DecodedEvent, end: SessionEndRecord): boolean {
@@ -312,7 +334,7 @@ function matchesLifecycle(item: DecodedEvent, l: Lifecycle): boolean {
     item.event!.schema === (l.kind === 'fg' ? FG : BG) &&
     item.item.dtm === String(l.record.timestamp) &&
     (cs?.sessionId ?? null) === l.record.sessionId &&
-    (l.kind === 'fg' ? data.foregroundIndex === l.record.foregroundIndex : data.backgroundIndex === l.record.backgroundIndex) &&
+    (l.kind === 'fg' ? data.foregroundIndex : data.backgroundIndex) === l.index &&
     item.item.uid === (l.record.userId ?? undefined)
   );
 }

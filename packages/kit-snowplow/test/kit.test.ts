@@ -52,18 +52,25 @@ describe('the Snowplow kit in a hub', () => {
     const events = [...acceptedEvents(capture.decoded()).values()];
     const summary = events.map((e) => {
       const cs = clientSession(e)!;
-      return [e.event!.schema.split('/')[1], cs.sessionId === starts[0] ? 1 : cs.sessionId === starts[1] ? 2 : '?', cs.sessionIndex, cs.eventIndex];
+      return [e.event?.schema.split('/')[1] ?? e.item.se_ac, cs.sessionId === starts[0] ? 1 : cs.sessionId === starts[1] ? 2 : '?', cs.sessionIndex, cs.eventIndex];
     });
+    // Session starts and ends are sent by default, so Snowplow sees every session.
     expect(summary).toEqual([
+      ['session_start', 1, 1, null],
       ['application_foreground', 1, 1, null],
       ['song_played', 1, 1, 1],
       ['application_background', 1, 1, null],
+      ['session_end', 1, 1, null],
+      ['session_start', 2, 2, null],
       ['application_foreground', 2, 2, null],
       ['song_played', 2, 2, 1],
     ]);
-    const second = clientSession(events[4]!)!;
+    const second = clientSession(events[7]!)!;
     expect(second.previousSessionId).toBe(starts[0]);
-    expect(events[3]!.event!.data).toEqual({ foregroundIndex: 1 });
+    // As the trackers: counted from the app's start, not reset by the new session.
+    expect([events[1], events[3], events[6]].map((e) => e!.event!.data)).toEqual([{ foregroundIndex: 1 }, { backgroundIndex: 1 }, { foregroundIndex: 2 }]);
+    expect(events[4]!.item).toMatchObject({ se_ca: 'sessionhub', se_la: 'timeout', se_va: '1000' });
+    expect(events[5]!.item).toMatchObject({ se_ca: 'sessionhub', se_la: 'foreground' });
     await hub.shutdown();
   });
 
@@ -78,11 +85,12 @@ describe('the Snowplow kit in a hub', () => {
     await settle();
     expect(capture.sent).toHaveLength(1);
     expect(capture.decoded()[0]!.events.map((e) => e.item.se_ac ?? e.event?.schema)).toEqual([
+      'session_start',
       'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
       'tap',
       'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0',
     ]);
-    expect(hub.getKitHealth().snowplow).toMatchObject({ status: 'ready', errors: 0, delivery: { delivered: 3, queued: 0 } });
+    expect(hub.getKitHealth().snowplow).toMatchObject({ status: 'ready', errors: 0, delivery: { delivered: 4, queued: 0 } });
     await hub.shutdown();
   });
 
@@ -96,9 +104,9 @@ describe('the Snowplow kit in a hub', () => {
     kit.onPageHide!();
     // Before anything asynchronous runs: the page may be gone the next moment.
     expect(capture.sent.map((s) => s.keepalive)).toEqual([true]);
-    expect(capture.decoded()[0]!.events.map((e) => e.item.se_la)).toEqual(['a', 'b']);
+    expect(capture.decoded()[0]!.events.map((e) => e.item.se_la)).toEqual(['launch', 'a', 'b']); // the session start's label: its trigger
     await settle();
-    expect(hub.getKitHealth().snowplow).toMatchObject({ errors: 0, delivery: { delivered: 2, queued: 0 } });
+    expect(hub.getKitHealth().snowplow).toMatchObject({ errors: 0, delivery: { delivered: 3, queued: 0 } });
     // Nothing left: a second page hide (pagehide after visibilitychange) sends nothing.
     kit.onPageHide!();
     expect(capture.sent).toHaveLength(1);
@@ -117,7 +125,7 @@ describe('the Snowplow kit in a hub', () => {
     lifecycle.background();
     lifecycle.foreground();
     await hub.flush();
-    expect([...acceptedEvents(capture.decoded()).values()].map((e) => e.item.e + ':' + (e.item.se_ac ?? ''))).toEqual(['se:tap']);
+    expect([...acceptedEvents(capture.decoded()).values()].map((e) => e.item.e + ':' + (e.item.se_ac ?? ''))).toEqual(['se:session_start', 'se:tap']);
     await hub.shutdown();
   });
 

@@ -82,7 +82,7 @@ describe('snowplowKit options', () => {
     ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'needs "data" that JSON can hold'],
     ['globalEntities[0]', { ...BASE, globalEntities: [7] }, 'needs "schema"'],
     ['entitiesFor', { ...BASE, entitiesFor: [] }, 'must be a function'],
-    ['sessionEvents', { ...BASE, sessionEvents: true }, 'must be { start?, end? } (Iglu URIs), got true'],
+    ['sessionEvents', { ...BASE, sessionEvents: true }, 'must be false or { start?, end? } (Iglu URIs or false), got true'],
     ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],
     ['sessionEvents.end', { ...BASE, sessionEvents: { end: 'x' } }, 'Iglu URI'],
     // enrich caps name_tracker at 128 characters: every event would fail.

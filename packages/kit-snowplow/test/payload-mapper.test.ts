@@ -340,13 +340,28 @@ describe('lifecycle events', () => {
   });
 });
 
-describe('session events (opt-in)', () => {
+describe('session events', () => {
   const sessionEvents = { start: 'iglu:com.acme/session_start/jsonschema/1-0-0', end: 'iglu:com.acme/session_end/jsonschema/1-0-0' };
 
-  it('are off by default', () => {
+  it('by default are structured events, so Snowplow sees every session: start labelled with its trigger, end with its reason and duration', () => {
     const { mapper } = mapperOf();
+    const [start, end] = decode(mapper.sessionStart(startRecord())!, mapper.sessionEnd(endRecord())!);
+    expect(start!.item).toMatchObject({ e: 'se', se_ca: 'sessionhub', se_ac: 'session_start', se_la: 'foreground', dtm: String(T0) });
+    expect(start!.item).not.toHaveProperty('se_va');
+    expect(end!.item).toMatchObject({ e: 'se', se_ca: 'sessionhub', se_ac: 'session_end', se_la: 'timeout', se_va: '20000', dtm: String(T0 + 20_000) });
+    expect(clientSession(start!)).toEqual({ ...expectedSession(null), firstEventId: null, firstEventTimestamp: null });
+    expect(clientSession(end!)).toEqual(expectedSession(null));
+  });
+
+  it('false turns them off, each or both', () => {
+    for (const off of [false, { start: false, end: false }] as const) {
+      const { mapper } = mapperOf({ sessionEvents: off });
+      expect(mapper.sessionStart(startRecord())).toBeNull();
+      expect(mapper.sessionEnd(endRecord())).toBeNull();
+    }
+    const { mapper } = mapperOf({ sessionEvents: { start: false } });
     expect(mapper.sessionStart(startRecord())).toBeNull();
-    expect(mapper.sessionEnd(endRecord())).toBeNull();
+    expect(mapper.sessionEnd(endRecord())).not.toBeNull();
   });
 
   it('start: the configured schema with the start record, dated at the start', () => {
