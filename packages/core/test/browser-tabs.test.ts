@@ -255,7 +255,7 @@ describe('browser tabs: reloads, closes and crashes', () => {
     page.hub.on('event', (e) => order.push(`event:${e.name}`));
     page.hub.logEvent('before hiding');
     page.tab.hide();
-    await run(0);
+    await run(200); // the commit lets other tabs' writes land before and after it writes (tab-session.ts)
     expect(order).toEqual(['event:before hiding', 'pageHide']);
   });
 });

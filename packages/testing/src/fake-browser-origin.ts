@@ -2,8 +2,9 @@
  * Small fakes of the browser for the cross-tab tests (no jsdom): one origin with a localStorage
  * backend shared by its tabs, Web Locks, and per tab a document and window that fire the Page
  * Lifecycle events. With `lagMs`, each tab reads its own copy of localStorage, which other tabs'
- * writes reach only after that lag — as Chromium's per-process caches, which is what a
- * compare-and-set without Web Locks must survive.
+ * writes reach only after that lag — as Chromium's per-process caches. The lag applies on every
+ * path: with Web Locks too, a tab granted the lock right after another released it still reads its
+ * own stale copy (the lock is granted at once, the write arrives `lagMs` later), as in Chromium.
  */
 import { browserLifecycle, type BrowserHubOptions, type LockManagerLike, type StorageEventSource, type WebStorageLike } from '@sessionhub/core/browser';
 

@@ -44,8 +44,13 @@ export interface StorageEventSource {
   removeEventListener(type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void): void;
 }
 
-/** Without Web Locks: how long a commit waits for concurrent writes of other tabs to land before checking it won. */
+/**
+ * How long a commit lets other tabs' localStorage writes reach this tab (Chromium propagates them
+ * between renderers asynchronously; measured well under 10 ms, see docs/browser.md): before reading
+ * under the Web Lock, and after writing, before checking the write is the one that stuck.
+ */
 const SETTLE_MS = 50;
+const letWritesLand = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 /** Without Web Locks: how often an open tab commits to show it is open. */
 const HEARTBEAT_MS = 30_000;
 /** Without Web Locks: a tab silent for this long counts as closed. */
@@ -258,15 +263,42 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       return { id, outputs: applied.outputs, record: write(applied.record, base, id) };
     };
 
+    /**
+     * Writes, lets other tabs' writes land, and keeps the result only if this write is the one that
+     * stuck, else redoes it on the record that won. Outputs are delivered only once verified.
+     */
+    const verified = async (liveness: () => Liveness | Promise<Liveness>): Promise<void> => {
+      for (let round = 1; ; round++) {
+        const commit = attempt(await liveness());
+        if (!commit) return;
+        // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
+        if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit.outputs);
+        if (batch) written = commit;
+        await letWritesLand();
+        if (tookOver()) return;
+        written = null;
+        const after = read();
+        if (after.writers.includes(commit.id)) return done(after, commit.outputs);
+        // Another tab's write stuck: redo on the record that won, after a random pause so that tabs
+        // racing each other do not keep colliding in step (each would otherwise lose in turn).
+        committed = after;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * SETTLE_MS));
+        if (tookOver()) return;
+      }
+    };
+
     const manager = locks;
     if (manager) {
       let granted = false;
       try {
         await manager.request(`${namespace}:state`, async () => {
           granted = true;
+          // Holding the lock is not enough: Chromium hands one tab's localStorage writes to the others
+          // asynchronously, so the last holder's write (or a page's write at pagehide, which takes no
+          // lock) may not be in this tab's copy yet. Let them land first, then verify this write stuck.
+          if (!storage.degraded) await letWritesLand();
           const needsLiveness = batch?.some((q) => LIVENESS_INPUTS.includes(q.input.type));
-          const commit = attempt(needsLiveness ? await heldSlots(manager) : null);
-          if (commit) done(commit.record, commit.outputs);
+          await verified(() => (needsLiveness ? heldSlots(manager) : null));
         });
         return;
       } catch (error) {
@@ -277,20 +309,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         startHeartbeat();
       }
     }
-    for (let round = 1; ; round++) {
-      const commit = attempt(HEARTBEAT);
-      if (!commit) return;
-      // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
-      if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit.outputs);
-      if (batch) written = commit;
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      if (tookOver()) return;
-      written = null;
-      const after = read();
-      if (after.writers.includes(commit.id)) return done(after, commit.outputs);
-      // Another tab's write stuck: redo on the record that won.
-      committed = after;
-    }
+    await verified(() => HEARTBEAT);
   };
 
   // ------------------------------------------------------------------ SharedSession

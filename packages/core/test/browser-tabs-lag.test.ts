@@ -1,0 +1,95 @@
+/**
+ * Tabs under localStorage propagation lag, on both paths (Web Locks and compare-and-set): a tab that
+ * holds the lock may still read its stale copy of the record (Chromium hands one renderer's writes
+ * to the others asynchronously). Increments from every tab all count, and "end in one tab, then an
+ * event in every tab" starts exactly one session each time, ended exactly once.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionHub } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { fakeOrigin, recordingKit, seededRandom, tabHubOptions, type FakeOrigin, type RecordingKit } from '@sessionhub/testing';
+
+const LAG_MS = 20;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Page {
+  readonly hub: SessionHub;
+  readonly kit: RecordingKit;
+}
+
+async function openPages(origin: FakeOrigin, n: number, withLocks: boolean): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < n; i++) {
+    const tab = origin.openTab();
+    const kit = recordingKit();
+    const hub = createBrowserHub({ ...tabHubOptions(tab), locks: withLocks ? tab.locks : null, kits: [kit], logger: silent, sessionTimeout: 600 });
+    const started = hub.start();
+    await vi.advanceTimersByTimeAsync(2000);
+    await started;
+    pages.push({ hub, kit });
+  }
+  return pages;
+}
+
+/**
+ * Across all tabs: each session started once and ended once, with consecutive indexes, and its end
+ * counts exactly the events stamped with it, numbered 1..n once each. (Times cannot order records
+ * of one instant: the engine stamps a call that commits after a later one with the later time.)
+ */
+function expectOneSessionStream(pages: readonly Page[]): void {
+  const starts = pages.flatMap((p) => p.kit.starts());
+  const ends = pages.flatMap((p) => p.kit.ends());
+  const events = pages.flatMap((p) => p.kit.events());
+  expect(new Set(starts.map((s) => s.sessionId)).size).toBe(starts.length);
+  expect(ends.map((e) => e.sessionId).sort()).toEqual(starts.map((s) => s.sessionId).sort());
+  expect(starts.map((s) => s.sessionIndex).sort((a, b) => a - b)).toEqual(starts.map((_, i) => i + 1));
+  for (const end of ends) {
+    const own = events.filter((e) => e.sessionId === end.sessionId).map((e) => e.eventIndex).sort((a, b) => a - b);
+    expect(own, `events of session ${end.sessionIndex}`).toEqual(own.map((_, i) => i + 1));
+    expect(end.eventCount, `eventCount of session ${end.sessionIndex}`).toBe(own.length);
+  }
+}
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) }));
+afterEach(() => vi.useRealTimers());
+
+describe.each([
+  ['Web Locks', true],
+  ['compare-and-set (no Web Locks)', false],
+])(`browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
+  it('3 tabs × 40 interleaved increments end with exactly 120', async () => {
+    const origin = fakeOrigin({ lagMs: LAG_MS });
+    const pages = await openPages(origin, 3, withLocks);
+    const random = seededRandom(7);
+    for (let i = 0; i < 40; i++) {
+      for (const p of pages) {
+        p.hub.incrementSessionAttribute('n');
+        await vi.advanceTimersByTimeAsync(Math.floor(random() * 15));
+      }
+    }
+    await vi.advanceTimersByTimeAsync(5000);
+    pages[0]!.hub.endSession();
+    await vi.advanceTimersByTimeAsync(5000);
+    const ends = pages.flatMap((p) => p.kit.ends());
+    expect(ends).toHaveLength(1);
+    expect(ends[0]!.attributes).toEqual({ n: 120 });
+  });
+
+  it('10 cycles of "end in one tab, then an event in every tab": one start and one end per session, no orphan', async () => {
+    const origin = fakeOrigin({ lagMs: LAG_MS });
+    const pages = await openPages(origin, 3, withLocks);
+    for (let cycle = 0; cycle < 10; cycle++) {
+      pages[cycle % pages.length]!.hub.endSession();
+      await vi.advanceTimersByTimeAsync(1);
+      for (const p of pages) p.hub.logEvent(`c${cycle}`);
+      await vi.advanceTimersByTimeAsync(2000);
+    }
+    pages[0]!.hub.endSession();
+    await vi.advanceTimersByTimeAsync(5000);
+    const starts = pages.flatMap((p) => p.kit.starts());
+    const ends = pages.flatMap((p) => p.kit.ends());
+    expect(new Set(starts.map((s) => s.sessionId)).size).toBe(starts.length);
+    expect(ends.map((e) => e.sessionId).sort()).toEqual(starts.map((s) => s.sessionId).sort());
+    expectOneSessionStream(pages);
+  });
+});
