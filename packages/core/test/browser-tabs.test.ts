@@ -345,3 +345,29 @@ describe('browser tabs: compare-and-set when writes reach other tabs late', () =
     expect(Object.keys(record.slots).sort()).toEqual(['0', '1']);
   });
 });
+
+describe('opt-out across tabs', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) }));
+  afterEach(() => void vi.useRealTimers());
+
+  it('opting out in one tab stops every open tab and every tab opened later; opting back in resumes them', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    expect(b.hub.logEvent('before')).toBe(true);
+    await a.hub.setOptOut(true);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(b.hub.isOptedOut()).toBe(true);
+    expect(b.hub.logEvent('after')).toBe(false);
+    expect(a.hub.logEvent('after')).toBe(false);
+    const c = await openPage(origin);
+    expect(c.hub.isOptedOut()).toBe(true);
+    expect(c.hub.logEvent('late')).toBe(false);
+    for (const page of [a, b, c]) expect(page.kit.events().map((e) => e.name)).not.toContain('after');
+
+    await b.hub.setOptOut(false);
+    await vi.advanceTimersByTimeAsync(10);
+    for (const page of [a, b, c]) expect(page.hub.isOptedOut()).toBe(false);
+    expect(c.hub.logEvent('consented')).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { readOption } from '../call-arguments';
 import type { HubOptions } from '../config';
 import { errorMessage } from '../describe-value';
+import { optOutKey } from '../consent';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import type { LifecycleAdapter } from '../lifecycle/lifecycle-adapter';
@@ -82,17 +83,21 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
     // Memory chosen with `storage: null` needs no warning.
     (problem) => storage !== null && logger.warn(`${problem}; keeping the session and the outboxes in memory (not shared with other tabs nor kept across reloads)`),
   );
-  const session = tabSession(
-    store,
-    namespace,
-    locks === undefined ? (page.navigator?.locks ?? null) : locks,
-    storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents,
-  );
+  const events = storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents;
+  const session = tabSession(store, namespace, locks === undefined ? (page.navigator?.locks ?? null) : locks, events);
   const hubOptions: Record<string, unknown> = { ...rest, storage: store, ...(lifecycle === null ? {} : { lifecycle: lifecycle ?? browserLifecycle() }) };
   for (const [key, value] of Object.entries(BROWSER_DEFAULTS)) {
     // A default applies where the option is missing or undefined, or null where null means nothing (foregroundTimeout: null is "none").
     const given = hubOptions[key];
     if (given === undefined || (given === null && key !== 'foregroundTimeout')) hubOptions[key] = value;
   }
-  return new SessionHub(hubOptions, session);
+  const hub = new SessionHub(hubOptions, session);
+  // Another tab opted out (or back in): this one follows at once.
+  const key = optOutKey(namespace);
+  events?.addEventListener('storage', (event) => {
+    if (event.key === key && (event.newValue === '1' || event.newValue === '0') && hub.isOptedOut() !== (event.newValue === '1')) {
+      void hub.setOptOut(event.newValue === '1');
+    }
+  });
+  return hub;
 }
