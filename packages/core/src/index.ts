@@ -34,7 +34,7 @@ export type { CoalescedWriter } from './storage/coalesced-writer';
 export { coalescedWriter } from './storage/coalesced-writer';
 
 export type { AppState, LifecycleAdapter, TransitionInfo } from './lifecycle/lifecycle-adapter';
-export type { ReactNativeAppState } from './lifecycle/react-native-lifecycle';
+export type { AppStateSubscription, ReactNativeAppState } from './lifecycle/react-native-lifecycle';
 export { reactNativeLifecycle } from './lifecycle/react-native-lifecycle';
 
 // The pure engine, for replays, servers and tests.

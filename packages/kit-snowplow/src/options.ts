@@ -6,12 +6,12 @@ import { IGLU_URI, isIgluUri, selfDescribingJson, type SelfDescribingJson } from
 
 /** Snowplow platform codes (`p`), as the collector's enrichment accepts them. */
 export const SNOWPLOW_PLATFORMS = ['mob', 'web', 'srv', 'app', 'pc', 'tv', 'cnsl', 'iot'] as const;
-/** The tracker protocol's platform (`p`): one of {@link SNOWPLOW_PLATFORMS}. */
+/** The tracker protocol's platform (`p`): one of `SNOWPLOW_PLATFORMS`. */
 export type SnowplowPlatform = (typeof SNOWPLOW_PLATFORMS)[number];
 
 /** `client_session.storageMechanism` values allowed by the 1-0-2 schema. */
 export const STORAGE_MECHANISMS = ['LOCAL_STORAGE', 'SQLITE', 'COOKIE_1', 'COOKIE_3', 'FLASH_LSO'] as const;
-/** Where the `client_session` entity says the session is stored: one of {@link STORAGE_MECHANISMS}. */
+/** Where the `client_session` entity says the session is stored: one of `STORAGE_MECHANISMS`. */
 export type StorageMechanism = (typeof STORAGE_MECHANISMS)[number];
 
 /** How one hub event name is sent. */

@@ -16,7 +16,7 @@ import { webPage } from './web-page';
  * self-describing or structured events, foreground/background as `application_foreground` /
  * `application_background`, POSTed in `payload_data` batches to `{collectorUrl}/com.snowplowanalytics.snowplow/tp2`.
  *
- * The kit is wiring only: records go through the pure mapping ({@link createPayloadMapper}) to the
+ * The kit is wiring only: records go through the pure mapping (`createPayloadMapper`) to the
  * shared outbox. It never decides sessions and keeps no session state: every record carries what
  * `client_session` says about its session. (A callback that throws is isolated by the hub.)
  *

@@ -19,6 +19,7 @@ export interface DyingStorage extends StorageAdapter {
   readonly writes: number;
 }
 
+/** A storage that can die like a force-quit process (every write after the death is lost), counting its writes; `async` answers with promises, as AsyncStorage. */
 export function dyingStorage(initial?: Iterable<readonly [string, string]>, options: { async?: boolean } = {}): DyingStorage {
   const map = new Map<string, string>(initial);
   let dead = false;

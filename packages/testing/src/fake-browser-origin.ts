@@ -18,7 +18,9 @@ export interface FakeTab {
   readonly locks: LockManagerLike;
   readonly document: EventTarget & { visibilityState: string };
   readonly window: EventTarget;
+  /** The tab becomes hidden (`visibilitychange`). */
   hide(): void;
+  /** The tab becomes visible again. */
   show(): void;
   /** The user closes the tab or navigates away for good: hidden, pagehide, then the page is gone. */
   close(): void;
@@ -28,17 +30,22 @@ export interface FakeTab {
   toBackForwardCache(): void;
   /** Back from the cache (pageshow persisted), visible. */
   fromBackForwardCache(): void;
+  /** The browser freezes the tab (the `freeze` event). */
   freeze(): void;
+  /** The frozen tab resumes (the `resume` event). */
   resume(): void;
 }
 
+/** One origin with shared localStorage, storage events and Web Locks, where tabs open. */
 export interface FakeOrigin {
   /** localStorage as the browser process holds it. */
   readonly backend: Map<string, string>;
   readonly locks: FakeLockManager;
+  /** Opens a tab of this origin, visible unless `hidden`. */
   openTab(options?: { hidden?: boolean }): FakeTab;
 }
 
+/** A fake browser origin for tab tests without a browser; `lagMs` delays the storage events other tabs see. */
 export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
   const lagMs = options.lagMs ?? 0;
   const backend = new Map<string, string>();

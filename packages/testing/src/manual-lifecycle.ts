@@ -2,12 +2,15 @@ import type { AppState, LifecycleAdapter } from '@sessionhub/core';
 
 /** A lifecycle adapter driven by the test: `foreground()` / `background()` notify the hub. */
 export interface ManualLifecycle extends LifecycleAdapter {
+  /** The app comes to the foreground: the hub is told at once. */
   foreground(): void;
+  /** The app goes to the background: the hub is told at once. */
   background(): void;
   /** Listeners subscribed now. */
   readonly listeners: number;
 }
 
+/** A lifecycle adapter the test drives, starting in `initial`. */
 export function manualLifecycle(initial: AppState = 'foreground'): ManualLifecycle {
   let state: AppState = initial;
   const listeners = new Set<(s: AppState) => void>();

@@ -5,7 +5,9 @@ import type { ManualClock } from './manual-clock';
  * `timers` (and the clock's `now` as its `clock`) to run hours of backoff in milliseconds.
  */
 export interface ManualTimers {
+  /** Schedules `callback` at the clock's now + `ms`; returns its handle. */
   setTimeout(callback: () => void, ms: number): number;
+  /** Cancels a scheduled callback. */
   clearTimeout(handle: unknown): void;
   /** Timers not yet fired. */
   readonly pending: number;
@@ -23,6 +25,7 @@ export interface ManualTimers {
 /** Lets queued promise callbacks and I/O callbacks run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Timers that fire only when the test moves `clock` on, in due order (for `@sessionhub/delivery` outboxes). */
 export function manualTimers(clock: ManualClock): ManualTimers {
   let nextId = 1;
   const timers = new Map<number, { at: number; callback: () => void }>();

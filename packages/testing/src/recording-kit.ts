@@ -26,8 +26,11 @@ export type RecordedCall =
 export interface RecordingKit extends Kit {
   readonly calls: RecordedCall[];
   context: KitContext | null;
+  /** The session starts received, in order. */
   starts(): SessionStartRecord[];
+  /** The session ends received, in order. */
   ends(): SessionEndRecord[];
+  /** The events received, in order. */
   events(): EventRecord[];
   /** Stop recording, as if the process died. */
   kill(): void;
@@ -37,6 +40,7 @@ const CALLBACKS: KitCallback[] = [
   'onSessionStart', 'onEvent', 'onSessionEnd', 'onForeground', 'onBackground', 'onUserChange', 'onSessionAttributeChange', 'onConfigChange',
 ];
 
+/** A kit that records every call it gets, for asserting what a hub delivered; `extra` adds or overrides callbacks. */
 export function recordingKit(name = 'recorder', extra: Partial<Kit> = {}): RecordingKit {
   const calls: RecordedCall[] = [];
   let alive = true;

@@ -3,13 +3,17 @@ import type { AppState, LifecycleAdapter } from '../lifecycle/lifecycle-adapter'
 /** The part of `document` the adapter uses. */
 export interface PageDocument {
   readonly visibilityState: string;
+  /** As the DOM method. */
   addEventListener(type: string, listener: (event: Event) => void): void;
+  /** As the DOM method. */
   removeEventListener(type: string, listener: (event: Event) => void): void;
 }
 
 /** The part of `window` the adapter uses. */
 export interface PageWindow {
+  /** As the DOM method. */
   addEventListener(type: string, listener: (event: Event) => void): void;
+  /** As the DOM method. */
   removeEventListener(type: string, listener: (event: Event) => void): void;
 }
 

@@ -33,14 +33,19 @@ import type { PageStorage } from './web-storage';
 
 /** The part of the Web Locks API (`navigator.locks`) tabs coordinate with. */
 export interface LockManagerLike {
+  /** As `LockManager.request`: runs `callback` holding the lock `name`. */
   request(name: string, callback: (lock: unknown) => unknown): Promise<unknown>;
+  /** As `LockManager.request` with options (`ifAvailable`). */
   request(name: string, options: { ifAvailable?: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
+  /** As `LockManager.query`: the locks held now. */
   query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }
 
 /** Where `storage` events of other tabs arrive (`window`). */
 export interface StorageEventSource {
+  /** Hears other tabs' writes (`window`'s `storage` event). */
   addEventListener(type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void): void;
+  /** Stops hearing them. */
   removeEventListener(type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void): void;
 }
 

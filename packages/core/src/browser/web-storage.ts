@@ -3,17 +3,24 @@ import type { StorageAdapter } from '../storage/storage-adapter';
 
 /** The part of the Web Storage API (`localStorage`) SessionHub uses. */
 export interface WebStorageLike {
+  /** As `Storage.getItem`. */
   getItem(key: string): string | null;
+  /** As `Storage.setItem` (may throw when full). */
   setItem(key: string, value: string): void;
+  /** As `Storage.removeItem`. */
   removeItem(key: string): void;
+  /** As `Storage.key`: the key at `index`, to list them. */
   key(index: number): string | null;
   readonly length: number;
 }
 
 /** A synchronous storage that never throws: the browser's, or memory once the browser's failed. */
 export interface PageStorage extends StorageAdapter {
+  /** As `Storage.getItem`. */
   getItem(key: string): string | null;
+  /** As `Storage.setItem` (may throw when full). */
   setItem(key: string, value: string): void;
+  /** As `Storage.removeItem`. */
   removeItem(key: string): void;
   /** True once the browser's storage failed (or was never usable) and memory is used instead. */
   readonly degraded: boolean;

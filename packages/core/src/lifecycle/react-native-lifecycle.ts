@@ -1,9 +1,17 @@
 import type { AppState, LifecycleAdapter } from './lifecycle-adapter';
 
+/** What newer React Native's `AppState.addEventListener` answers. */
+export interface AppStateSubscription {
+  /** Removes the listener. */
+  remove(): void;
+}
+
 /** The part of React Native's `AppState` the adapter uses. */
 export interface ReactNativeAppState {
   readonly currentState?: string | null;
-  addEventListener(type: 'change', listener: (state: string) => void): { remove(): void } | undefined | void;
+  /** As `AppState.addEventListener('change', …)`; newer React Native answers a subscription to `remove()`. */
+  addEventListener(type: 'change', listener: (state: string) => void): AppStateSubscription | undefined | void;
+  /** Older React Native: how a listener is removed. */
   removeEventListener?(type: 'change', listener: (state: string) => void): void;
 }
 
