@@ -3,6 +3,7 @@ import type { Transport } from '@sessionhub/delivery';
 import { BRAZE_NAME_RULE, isBrazeName } from './braze-properties';
 import { brazeDataUrl } from './braze-request';
 import type { BrazePlatform } from './braze-timeouts';
+import type { BrazeDevice } from './braze-wire';
 
 /** The Braze Web SDK version whose wire format this kit writes; the default `sdk_version`. */
 export const BRAZE_WIRE_SDK_VERSION = '6.13.0';
@@ -39,6 +40,12 @@ export interface BrazeKitOptions {
   brazeSessionTimeout?: number;
   /** Which Braze SDK that is, for its default timeout and minimum (web: 1800 s, min 10 s; mobile: 10 s). */
   brazePlatform?: BrazePlatform;
+  /**
+   * Device fields sent in place of those the kit reads (browsers: as the Web SDK reads them; React
+   * Native and Node: `locale` and `time_zone` from `Intl`), e.g. `{ os_version: 'iOS 18.1' }` from
+   * React Native's `Platform`. Default: none.
+   */
+  device?: BrazeDevice;
   /** How long an event may wait before a request goes out, ms. Default 10 000, as the Braze Web SDK. */
   flushIntervalMs?: number;
   /** HTTP transport (tests, custom networking). Default: fetch. */
@@ -72,6 +79,7 @@ const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, str
   ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), `a Braze event name (${BRAZE_NAME_RULE})`],
   ['brazeSessionTimeout', number(1), 'seconds >= 1'],
   ['brazePlatform', oneOf('web', 'mobile'), "'web' or 'mobile'"],
+  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), 'an object of string device fields'],
   ['flushIntervalMs', number(0), 'milliseconds >= 0'],
   ['transport', (v) => typeof v == 'function', 'a function'],
 ];

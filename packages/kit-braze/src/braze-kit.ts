@@ -39,7 +39,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let configTime = 0;
   /** The device id Braze's Web SDK left in this browser, adopted; empty: the hub's. */
   let adopted = '';
-  const device = { device: brazeDevice() };
+  const device = { device: { ...brazeDevice(), ...o.device } };
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
   const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && outbox?.enqueue({ event }));

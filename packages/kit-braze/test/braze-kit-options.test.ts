@@ -17,7 +17,7 @@ describe('brazeKit(options)', () => {
   it('returns a kit named braze (or as named) for valid options', () => {
     expect(brazeKit(valid).name).toBe('braze');
     expect(brazeKit({ ...valid, name: 'braze-eu' }).name).toBe('braze-eu');
-    expect(brazeKit({ ...valid, sessionAttributes: 'custom-event', sessionAttributesEventName: 'Session Summary', brazeSessionTimeout: 60, brazePlatform: 'web', sdkFlavor: 'react-native', appVersion: '1.0.0', flushIntervalMs: 0 }).name).toBe('braze');
+    expect(brazeKit({ ...valid, sessionAttributes: 'custom-event', sessionAttributesEventName: 'Session Summary', brazeSessionTimeout: 60, brazePlatform: 'web', sdkFlavor: 'react-native', appVersion: '1.0.0', flushIntervalMs: 0, device: { os_version: 'iOS 18.1' } }).name).toBe('braze');
   });
 
   it('throws a typed error naming the option and what to fix', () => {
@@ -37,6 +37,8 @@ describe('brazeKit(options)', () => {
       [{ ...valid, brazeSessionTimeout: Number.NaN }, 'brazeSessionTimeout', /seconds >= 1/],
       [{ ...valid, brazePlatform: 'android' }, 'brazePlatform', /'web' or 'mobile'/],
       [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', />= 0/],
+      [{ ...valid, device: 'iOS' }, 'device', /an object of string device fields/],
+      [{ ...valid, device: { os_version: 18 } }, 'device', /string device fields/],
       [{ ...valid, transport: 'fetch' }, 'transport', /function/],
       [{ ...valid, brazePlatform: Object.create(null) }, 'brazePlatform', /'web' or 'mobile'/],
       [{ ...valid, apikey: 'typo' }, 'apikey', /option "apikey" is not an option$/],

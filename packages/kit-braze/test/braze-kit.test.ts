@@ -97,6 +97,14 @@ describe('brazeKit in a hub', () => {
     expect(brief).toEqual(['ss:1:-', 'ce:a:ada', 'se:1:ada', 'ss:2:bob', 'ce:b:bob', 'se:2:bob', 'ss:3:-', 'ce:c:-']);
   });
 
+  it('sends the device fields of the device option in place of those it reads (Node: locale and time zone from Intl)', async () => {
+    const { hub, sent } = await setup({ device: { os_version: 'iOS 18.1', time_zone: 'Europe/Paris' } });
+    await hub.start();
+    await hub.flush();
+    const { locale } = Intl.DateTimeFormat().resolvedOptions();
+    expect(sent().bodies[0]!.device).toEqual({ locale: locale.toLowerCase(), time_zone: 'Europe/Paris', os_version: 'iOS 18.1' });
+  });
+
   it('a session-neutral event with no live session goes out without session_id and starts no Braze session', async () => {
     const { hub, sent } = await setup();
     await hub.start({ inBackground: true }); // a silent push woke the app: no session
