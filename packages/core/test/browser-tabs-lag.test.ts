@@ -93,3 +93,23 @@ describe.each([
     expectOneSessionStream(pages);
   });
 });
+
+describe('the device id the kits see in the browser', () => {
+  it("is the device's own from the first page of an origin on (never ''), the same in tabs opened together", async () => {
+    const origin = fakeOrigin({ lagMs: LAG_MS });
+    const seen: string[] = [];
+    const hubs: SessionHub[] = [];
+    for (let i = 0; i < 3; i++) {
+      const tab = origin.openTab();
+      const kit = recordingKit(`k`, { init: (context) => void seen.push(context.deviceId) });
+      hubs.push(createBrowserHub({ ...tabHubOptions(tab), kits: [kit], logger: silent }));
+    }
+    const started = Promise.all(hubs.map((h) => h.start()));
+    await vi.advanceTimersByTimeAsync(3000);
+    await started;
+    const deviceId = hubs[0]!.getDeviceId();
+    expect(deviceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(seen).toEqual([deviceId, deviceId, deviceId]);
+    expect(hubs.map((h) => h.getDeviceId())).toEqual([deviceId, deviceId, deviceId]);
+  });
+});

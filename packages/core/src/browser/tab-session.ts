@@ -12,6 +12,7 @@
  * tab's slot loads and sends what that tab left.
  */
 import type { EngineOutput } from '../engine/outputs';
+import { initialState } from '../engine/state';
 import type { SharedSession, SharedSessionHost } from '../shared-session';
 import {
   applyTabInputs,
@@ -338,6 +339,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       me = { slot: 0, tab: h.newId() };
       events?.addEventListener('storage', onStorage);
       await claim(false);
+      // The first page ever of the origin creates the device id now, in a commit (the tabs opening
+      // with it agree on one): the kits start next and must see the device's real id, never ''.
+      if (!read().state) await transact((record) => ({ record: record.state ? record : { ...record, state: initialState(host.newId(), host.config, host.now()) }, outputs: [] }), null);
       view = committed = read();
     },
 
