@@ -89,7 +89,7 @@ export function scriptedLife(timeout: number): AppRun[] {
     .after(0, { kind: 'increment-attribute', key: 'songs_played', by: 1 })
     .after(30, { kind: 'event', name: 'song_liked', attributes: { genre: 'jazz' } })
     .end('sigterm')
-    .after(1200, { kind: 'launch', foreground: false }, 'a silent push launches the app in the background: the open session is ended, none starts')
+    .after(1200, { kind: 'launch', foreground: false }, 'a silent push launches the app in the background: the session the SIGTERM saved is ended as `recovered`, at its last activity (a graceful shutdown saves a session, it does not end it: a relaunch within the timeout may resume it; this one comes 20 min later), and none starts')
     .after(1, { kind: 'shutdown' })
     .end('exit').runs;
 }
