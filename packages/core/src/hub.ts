@@ -26,8 +26,8 @@ import type {
   SessionTimeouts,
   UserChangeRecord,
 } from './records';
-import { coalescedWriter } from './storage/coalesced-writer';
-import { namespacedStorage, resilientStorage, warnStorageFailure, type SafeStorage } from './storage/resilient-storage';
+import { commitPipeline, type CommitPipeline } from './storage/commit-pipeline';
+import { namespacedStorage } from './storage/resilient-storage';
 import { memoryStorage } from './storage/storage-adapter';
 import type { SharedSession } from './shared-session';
 
@@ -114,7 +114,8 @@ export class SessionHub {
   private readonly logger: Logger;
   /** Log level 'debug': every record handed to the kits is logged. */
   private readonly tracing: boolean;
-  private readonly storage: SafeStorage;
+  /** Everything this hub and its kits store goes through it: one ordered commit per burst, the state last. */
+  private readonly storage: CommitPipeline;
   private readonly stateKey: string;
   private readonly optOutKey: string;
   /** The user opted out: nothing is recorded, stored or sent (see setOptOut). */
@@ -132,11 +133,6 @@ export class SessionHub {
   private delivering = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: number | null = null;
-  /** Persists the state: one write per burst of calls, never an older state last. */
-  private readonly stateWriter = coalescedWriter(() => {
-    // A shared session persists each commit itself.
-    if (this.state && !this.shared) return this.storage.set(this.stateKey, encodeState(this.state));
-  });
   private unsubscribeLifecycle: (() => void) | undefined;
   /** Launch has started the kits: a kit registered from now on is started at once. */
   private kitsStarted = false;
@@ -155,9 +151,11 @@ export class SessionHub {
     const o = (this.options = resolveOptions(options));
     this.logger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
     this.tracing = logsDebug(this.logger);
-    this.storage = resilientStorage(o.storage ?? memoryStorage(), warnStorageFailure(this.logger, 'hub state'));
+    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.logger.warn(m), (m) => this.logger.info(m));
     this.stateKey = `${o.namespace}:state`;
     this.optOutKey = optOutKey(o.namespace);
+    // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
+    this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encodeState(this.state) : undefined));
     this.env = { newId: idSource(this.logger, o.generateId) };
     this.kits = new KitHost(this.logger, o.beforeSend);
     for (const kit of o.kits) this.kits.add(kit);
@@ -284,12 +282,14 @@ export class SessionHub {
   private pageHideNow(): void {
     try {
       if (this.shared) this.shared.commitNow(true);
-      else void this.persistNow();
+      else this.storage.touch();
     } catch (error) {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
       this.logger.error('internal error while committing at page hide:', error);
     }
     this.kits.pageHide();
+    // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
+    this.storage.commitNow();
     this.shared?.noteQueued(this.kits.queuedItems());
   }
 
@@ -335,7 +335,9 @@ export class SessionHub {
     const { shared, options } = this;
     // With tabs, each tab's kits keep their outboxes in the tab's own slot, so tabs never overwrite each other's.
     const suffix = `kit:${name}:`;
-    const storage = namespacedStorage(this.storage, shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`);
+    const prefix = shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`;
+    const storage = namespacedStorage(this.storage, prefix);
+    this.storage.label(prefix, `kit "${name}"`);
     this.kits.initialize(name, (reportError) => ({
       get deviceId() {
         return hub.current()?.deviceId ?? '';
@@ -675,7 +677,7 @@ export class SessionHub {
       else if (state) {
         const next = step(state, input, this.env);
         this.state = next.state;
-        this.stateWriter.schedule();
+        this.storage.touch();
         this.deliveryQueue.push(...next.outputs);
         result = next.result;
       } else return undefined;
@@ -692,6 +694,8 @@ export class SessionHub {
   private drain(): void {
     if (this.delivering) return;
     this.delivering = true;
+    // The kits' writes for these outputs join one commit with the state that produced them.
+    this.storage.hold();
     try {
       for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) {
         if (output.type === 'warning') {
@@ -705,6 +709,7 @@ export class SessionHub {
       }
     } finally {
       this.delivering = false;
+      this.storage.release();
     }
   }
 
@@ -753,7 +758,8 @@ export class SessionHub {
   // ------------------------------------------------------------------ persistence
 
   private persistNow(): Promise<void> {
-    return this.stateWriter.flush();
+    this.storage.touch();
+    return this.storage.settled();
   }
 }
 

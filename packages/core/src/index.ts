@@ -26,7 +26,7 @@ export type {
   UserChangeRecord,
 } from './records';
 
-export type { StorageAdapter } from './storage/storage-adapter';
+export type { StorageAdapter, StorageWrite } from './storage/storage-adapter';
 export { memoryStorage } from './storage/storage-adapter';
 export type { SafeStorage } from './storage/resilient-storage';
 export { namespacedStorage, resilientStorage } from './storage/resilient-storage';

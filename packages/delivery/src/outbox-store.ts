@@ -33,7 +33,7 @@ export interface QueueIndex {
   readonly wait?: VendorWait | undefined;
 }
 
-/** Write-behind persistence: writes made in one synchronous burst go out together, in order after earlier bursts. */
+/** Write-behind persistence: writes made in one synchronous burst join the storage's commit of that burst. */
 export interface OutboxStore<T> {
   /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
   load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait | undefined }>;
@@ -42,9 +42,9 @@ export interface OutboxStore<T> {
   remove(seq: number): void;
   /** The index changed without an item write (a vendor wait): writes it with the next burst. */
   saveIndex(): void;
-  /** Resolves once everything written so far is in storage. */
+  /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
   settled(): Promise<unknown>;
-  /** Starts every pending write now, bypassing the chain (page hide: synchronous storages finish at once). */
+  /** Commits what is staged now (page hide: synchronous storages finish at once). */
   writeNow(): void;
 }
 
@@ -54,36 +54,35 @@ export interface OutboxStore<T> {
  *   the outbox has loaded, so nothing overwrites the stored one before it is read
  */
 export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void, index: () => QueueIndex | undefined): OutboxStore<T> {
-  /** Writes of this burst by key; null removes. */
-  let pending = new Map<string, string | null>();
   let writtenMeta: string | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let scheduled = false;
-
+  /** The index as it is now, or undefined when it is what storage already holds. */
+  const meta = (): string | undefined => {
+    const text = JSON.stringify(index());
+    if (text === undefined || text === writtenMeta) return undefined;
+    return (writtenMeta = text);
+  };
   const failed = (error: unknown): void => warn(`write failed: ${errorText(error)}`);
+  let scheduled = false;
+  let chain: Promise<unknown> = Promise.resolve();
   /**
-   * Writes the pending items and removals, then the index as it was when they were pending (every
-   * change to the queue writes at once, so that index describes exactly them). Never the index first:
-   * a kill in between would leave the removed items of a head it had already moved past for good.
+   * The index goes after the items and removals of its burst, never before: a kill in between would
+   * leave the removed items of a head it had already moved past for good. With the hub's commit
+   * pipeline it is produced when the burst commits (`setLater`); on a plain storage, a microtask later.
    */
-  const drain = (): Promise<unknown> => {
-    scheduled = false;
-    const meta = JSON.stringify(index());
-    const writes = [...pending].map(([k, v]) => (v === null ? storage.remove(k) : storage.set(k, v)));
-    pending = new Map();
-    return Promise.all(writes).then(() => {
-      if (meta != writtenMeta) return storage.set(META, (writtenMeta = meta)!);
+  const saveIndex = (): void => {
+    if (storage.setLater) return storage.setLater(META, meta);
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      const text = meta();
+      if (text !== undefined) chain = storage.set(META, text).then(undefined, failed);
     });
   };
-  const schedule = (): void => {
-    if (!scheduled) {
-      scheduled = true;
-      chain = chain.then(drain).catch(failed);
-    }
-  };
   const write = (k: string, v: string | null): void => {
-    pending.set(k, v);
-    schedule();
+    // The storage stages it for this burst's commit. It should never reject; one that does is reported.
+    (v === null ? storage.remove(k) : storage.set(k, v)).then(undefined, failed);
+    saveIndex();
   };
 
   return {
@@ -125,10 +124,10 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
     },
     put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),
     remove: (seq) => write(key(seq), null),
-    saveIndex: schedule,
-    settled: () => chain,
+    saveIndex,
+    settled: () => (storage.settled ? storage.settled() : chain),
     writeNow() {
-      drain().catch(failed);
+      storage.commitNow?.();
     },
   };
 }

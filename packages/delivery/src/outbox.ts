@@ -29,6 +29,9 @@ interface Entry<T> {
   readonly key: unknown;
 }
 
+/** How often a pump held by a failing storage looks again. */
+const STORAGE_RETRY_MS = 1000;
+
 /** The options every outbox needs (the delivery settings, all optional, are checked by their own rules). */
 const REQUIRED_RULES: readonly OptionRule[] = [
   ['name', (name) => typeof name == 'string' && name, 'be a non-empty string'],
@@ -224,10 +227,18 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const send = async (batch: Entry<T>[]): Promise<void> => {
     for (const entry of batch) entry.flying = true;
     await store.settled();
-    const request = build(batch, false);
-    if (request) await deliver(batch, request, false);
+    if (storage.degraded) {
+      // Not saved (the storage is failing and retried): sending now could deliver a session's end
+      // that a relaunch, reading the older saved state, would end again. Wait for the storage.
+      for (const entry of batch) entry.flying = false;
+      timers.clearTimeout(timer);
+      timer = timers.setTimeout(pump, STORAGE_RETRY_MS);
+    } else {
+      const request = build(batch, false);
+      if (request) await deliver(batch, request, false);
+    }
     sending = undefined;
-    pump();
+    if (!storage.degraded) pump();
   };
 
   /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */

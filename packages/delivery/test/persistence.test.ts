@@ -285,18 +285,31 @@ describe('storage', () => {
     expect(raw.writes - before).toBe(51);
   });
 
-  it('falls back to memory with a warning when storage is full, and keeps delivering', async () => {
+  // Changed on purpose (issue 20, item 4): the outbox used to fall back to memory for the rest of the
+  // run and keep sending. A relaunch after the outage cleared then read the older saved state and
+  // sent its sessions' ends again. Now the real storage is retried, and nothing new is sent until saved.
+  it('when storage fails after working: warns once, sends nothing unsaved, retries, and delivers once it works again', async () => {
     const raw = dyingStorage();
     const run = launch(raw);
     await run.outbox.load();
     run.outbox.enqueue(item(0));
-    await settle();
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0]]);
     raw.fail();
     expect(() => range(1, 5).forEach((n) => run.outbox.enqueue(item(n)))).not.toThrow();
     await run.outbox.flush();
-    expect(run.net.batches()).toEqual([[0, 1, 2, 3, 4]]);
+    run.outbox.enqueue(item(5));
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0]]);
     expect(run.logger.warnings).toEqual([expect.stringContaining('QuotaExceededError')]);
-    expect(run.outbox.health()).toMatchObject({ delivered: 5, queued: 0 });
+    raw.recover();
+    await run.outbox.flush();
+    expect(run.net.batches()).toEqual([[0], [1, 2, 3, 4, 5]]);
+    expect(run.outbox.health()).toMatchObject({ delivered: 6, queued: 0 });
+    // What was kept in memory reached the storage: the next launch finds the queue empty and the index current.
+    const next = launch(raw.survivor());
+    await next.outbox.load();
+    expect(next.outbox.health().queued).toBe(0);
   });
 
   it('keeps running when storage is unavailable from the start', async () => {

@@ -10,6 +10,8 @@ export interface DyingStorage extends StorageAdapter {
   kill(): void;
   /** Every later call throws (storage unavailable). */
   fail(error?: Error): void;
+  /** Calls work again after `fail()` (the disk or quota was freed). */
+  recover(): void;
   /** A fresh storage holding what was persisted before `kill()`: the next launch's view. */
   survivor(): DyingStorage;
   /** The persisted key/value pairs. */
@@ -49,6 +51,7 @@ export function dyingStorage(initial?: Iterable<readonly [string, string]>, opti
     },
     kill: () => void (dead = true),
     fail: (error = new Error('QuotaExceededError: storage is full')) => void (failure = error),
+    recover: () => void (failure = null),
     survivor: () => dyingStorage(map, options),
     snapshot: () => new Map(map),
     get dead() {

@@ -1,6 +1,16 @@
+/** One write of a commit: a value to store under `key`, or null to remove the key. */
+export type StorageWrite = readonly [key: string, value: string | null];
+
 /**
  * Where SessionHub keeps its state and the kits' outboxes. Compatible with the Web Storage API
  * (`localStorage`) and React Native's AsyncStorage: each method may answer synchronously or with a Promise.
+ *
+ * The hub writes everything one burst of calls produced as one ordered commit (the kits' outbox
+ * records first, its own state last). How an adapter takes a commit:
+ * - with `commit`, in one call (an append-only journal: all of it or, after a kill, none of it);
+ * - else with `multiSet` / `multiRemove` when offered (AsyncStorage): the records in one call, the
+ *   removals of delivered items in another, the state last;
+ * - else key by key, in order.
  */
 export interface StorageAdapter {
   /** The value stored under `key`, or null/undefined when there is none. */
@@ -9,6 +19,17 @@ export interface StorageAdapter {
   setItem(key: string, value: string): void | Promise<void>;
   /** Removes `key`, if present. */
   removeItem(key: string): void | Promise<void>;
+  /** Optional: stores the writes in order, as one unit. Throws (or rejects) when nothing could be stored. */
+  commit?(writes: readonly StorageWrite[]): void | Promise<void>;
+  /** Optional (AsyncStorage): sets several keys in one call. */
+  multiSet?(pairs: Array<[string, string]>): void | Promise<unknown>;
+  /** Optional (AsyncStorage): removes several keys in one call. */
+  multiRemove?(keys: string[]): void | Promise<unknown>;
+  /**
+   * Optional: a problem the adapter met when it opened (a read-only directory, say) and worked around
+   * by keeping data in memory; the hub reports it once, in a warning.
+   */
+  readonly notice?: string | undefined;
 }
 
 export function isStorageAdapter(value: unknown): value is StorageAdapter {
