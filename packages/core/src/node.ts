@@ -1,9 +1,11 @@
 /**
  * @sessionhub/core/node — SessionHub for servers and CLIs: {@link createNodeHub} (the `platform: 'node'`
- * preset with graceful shutdown), {@link nodeDefaults}, {@link fileStorage}, {@link gracefulShutdown}.
+ * preset with graceful shutdown), {@link nodeDefaults}, {@link journalStorage}, {@link fileStorage}, {@link gracefulShutdown}.
  * @packageDocumentation
  */
 export { fileStorage } from './node/file-storage';
+export { journalStorage } from './node/journal-storage';
+export type { Durability, JournalStorageOptions } from './node/journal-storage';
 export { headlessLifecycle } from './node/headless-lifecycle';
 export { nodeDefaults } from './node/node-defaults';
 export { stderrLogger } from './node/stderr-logger';

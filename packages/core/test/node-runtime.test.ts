@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionHubConfigError } from '@sessionhub/core';
-import { createNodeHub, gracefulShutdown, headlessLifecycle, nodeDefaults } from '@sessionhub/core/node';
+import { createNodeHub, gracefulShutdown, headlessLifecycle, journalStorage, nodeDefaults } from '@sessionhub/core/node';
 import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/server';
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -93,8 +93,13 @@ const deliveredSteps = (): Array<{ id: string; name: string; sessionId: string }
     .accepted('braze')
     .flatMap((r) => (r.body as { events: Array<{ id: string; name: string; sessionId: string }> }).events);
 
-/** What the outbox still holds on disk: its item files. */
-const storedItems = (dir: string): string[] => readdirSync(dir).filter((f) => /%3Aoutbox%3A\d+\.json$/.test(f));
+/** What the outbox still holds on disk: its items' keys (read from the journal, as the next launch would). */
+const storedItems = (dir: string): string[] => {
+  const storage = journalStorage(dir);
+  const keys = Array.from({ length: 100 }, (_, seq) => `sessionhub:kit:sink:outbox:${seq}`).filter((key) => storage.getItem(key) !== null);
+  storage.close();
+  return keys;
+};
 
 describe('createNodeHub in a real process: graceful shutdown', () => {
   it('on SIGTERM, persists the session and flushes the outbox, then dies by SIGTERM as it would have', async () => {
@@ -108,8 +113,9 @@ describe('createNodeHub in a real process: graceful shutdown', () => {
     expect(exit).toMatchObject({ code: null, signal: 'SIGTERM' });
     expect(deliveredSteps().map((e) => e.sessionId)).toEqual([ready.sessionId, ready.sessionId, ready.sessionId]);
     expect(storedItems(dir)).toEqual([]);
-    const state = JSON.parse(readFileSync(join(dir, `${encodeURIComponent('sessionhub:state')}.json`), 'utf8')) as unknown;
-    expect(JSON.stringify(state)).toContain(ready.sessionId);
+    const storage = journalStorage(dir);
+    expect(storage.getItem('sessionhub:state')).toContain(ready.sessionId);
+    storage.close();
   });
 
   it('on SIGINT with the app handling SIGINT itself, flushes and leaves the exit to the app', async () => {

@@ -2,19 +2,24 @@ import type { HubOptions } from '../config';
 import { errorMessage } from '../describe-value';
 import { SessionHubConfigError } from '../errors';
 import type { StorageAdapter } from '../storage/storage-adapter';
-import { fileStorage } from './file-storage';
+import { journalStorage, type Durability } from './journal-storage';
 import { headlessLifecycle } from './headless-lifecycle';
 import { stderrLogger } from './stderr-logger';
+
+const DURABILITIES: readonly unknown[] = ['commit', 'interval', 'none'];
 
 /** Options of {@link nodeDefaults}. */
 export interface NodeDefaultsOptions {
   /** Directory for the hub's state and the kits' outboxes (created if missing). */
   readonly dir: string;
+  /** When a commit reaches the disk itself (see {@link Durability}). Default `'commit'`. */
+  readonly durability?: Durability;
 }
 
 /**
  * The `platform: 'node'` preset for servers and CLIs, as `createHub` options:
- * - `storage`: {@link fileStorage}`(dir)`: state and unsent vendor payloads survive the process;
+ * - `storage`: {@link journalStorage}`(dir, { durability })`: state and unsent vendor payloads survive
+ *   the process (one append per burst of calls; see the durability setting);
  * - `lifecycle`: {@link headlessLifecycle}: no session at launch, the first event starts one;
  * - `resumeOnRelaunch: true`: a CLI run again within the session timeout continues the session
  *   (as a page reload does on the web); a later run ends it at its last activity;
@@ -26,13 +31,16 @@ export interface NodeDefaultsOptions {
  * const hub = createHub({ ...nodeDefaults({ dir: '.sessionhub' }), sessionTimeout: 1800 });
  */
 export function nodeDefaults(options: NodeDefaultsOptions): Pick<HubOptions, 'storage' | 'lifecycle' | 'resumeOnRelaunch' | 'logger'> {
-  const dir = (options as Partial<NodeDefaultsOptions> | undefined)?.dir;
+  const { dir, durability } = (options ?? {}) as Partial<NodeDefaultsOptions>;
   if (typeof dir !== 'string' || dir.trim() === '') {
     throw new SessionHubConfigError('dir', 'nodeDefaults({ dir }) needs the directory to keep the state and outboxes in, e.g. ".sessionhub"');
   }
+  if (durability !== undefined && !DURABILITIES.includes(durability)) {
+    throw new SessionHubConfigError('durability', `durability must be 'commit', 'interval' or 'none', got ${JSON.stringify(durability) ?? String(durability)}`);
+  }
   let storage: StorageAdapter;
   try {
-    storage = fileStorage(dir);
+    storage = journalStorage(dir, { durability });
   } catch (error) {
     throw new SessionHubConfigError('dir', `cannot use "${dir}" for the state and outboxes (${errorMessage(error)}); pass a writable directory`);
   }

@@ -3,6 +3,7 @@ import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import { checkGracefulShutdownOptions, gracefulShutdown } from './graceful-shutdown';
 import { headlessLifecycle } from './headless-lifecycle';
+import type { Durability } from './journal-storage';
 import { nodeDefaults } from './node-defaults';
 import { stderrLogger } from './stderr-logger';
 import { prefixedLogger } from '../logger';
@@ -14,6 +15,8 @@ export interface NodeHubOptions extends HubOptions {
    * per-user data directory. Required unless you pass your own `storage`.
    */
   dir?: string;
+  /** With `dir`: when a commit reaches the disk itself (see `Durability`). Default `'commit'`. */
+  durability?: Durability;
   /** Signals that shut the hub down gracefully before the process exits. Default `['SIGINT', 'SIGTERM']`; `[]` for none. */
   shutdownSignals?: readonly NodeJS.Signals[];
   /** Also shut down when the event loop runs empty (a CLI finishing its work). Default true. */
@@ -30,14 +33,14 @@ class NodeSessionHub extends SessionHub {
     if (typeof options !== 'object' || options === null) {
       throw new SessionHubConfigError('options', 'createNodeHub(options) takes an object with at least { dir }');
     }
-    const { dir, shutdownSignals, shutdownOnIdleExit, shutdownTimeoutMs, ...hubOptions } = options;
+    const { dir, durability, shutdownSignals, shutdownOnIdleExit, shutdownTimeoutMs, ...hubOptions } = options;
     if (dir !== undefined && hubOptions.storage !== undefined) {
       throw new SessionHubConfigError('dir', 'give either "dir" (file storage in that directory) or "storage", not both');
     }
     if (dir === undefined && hubOptions.storage === undefined) {
       throw new SessionHubConfigError('dir', 'createNodeHub needs "dir", the directory to keep the state and outboxes in (e.g. ".sessionhub"), or your own "storage"');
     }
-    const defaults = dir === undefined ? { lifecycle: headlessLifecycle, resumeOnRelaunch: true, logger: stderrLogger() } : nodeDefaults({ dir });
+    const defaults = dir === undefined ? { lifecycle: headlessLifecycle, resumeOnRelaunch: true, logger: stderrLogger() } : nodeDefaults({ dir, durability });
     const { logger = defaults.logger ?? console, logLevel = 'warn', debug } = hubOptions;
     const shutdown = checkGracefulShutdownOptions(
       // The shutdown's own lines follow the hub's level too (an invalid one is refused by the hub below).

@@ -1,0 +1,128 @@
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHub, type Kit } from '@sessionhub/core';
+import { fileStorage, journalStorage, nodeDefaults } from '@sessionhub/core/node';
+import { manualClock, recordingKit } from '@sessionhub/testing';
+// By path: @sessionhub/delivery depends on core, so core does not list it as a dependency.
+import { createOutbox, type Outbox } from '../../delivery/src/index';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'sessionhub-journal-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) {
+    chmodSync(d, 0o755);
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+const quiet = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+
+/** A kit with a real outbox whose transport answers `status` and records the event names it was sent. */
+function outboxKit(status: number, sent: string[] = []): Kit {
+  let outbox: Outbox<{ name: string }> | undefined;
+  return {
+    name: 'sink',
+    async init(context) {
+      outbox = createOutbox({
+        name: 'sink',
+        storage: context.storage,
+        clock: context.clock,
+        flushIntervalMs: 3_600_000,
+        transport: async (request) => {
+          if (status === 200) sent.push(...(JSON.parse(request.body!) as Array<{ name: string }>).map((i) => i.name));
+          return { status };
+        },
+        buildRequest: (items) => ({ url: 'https://collector.test/', method: 'POST', headers: {}, body: JSON.stringify(items) }),
+      });
+      await outbox.load();
+    },
+    onEvent: (record) => void outbox?.enqueue({ name: record.name }),
+    onSessionEnd: (record) => void outbox?.enqueue({ name: `end:${record.reason}` }),
+    flush: () => outbox?.flush(),
+    getHealth: () => outbox?.health(),
+  };
+}
+
+describe('journalStorage', () => {
+  it('one append per commit; a record torn by a kill is ignored, and the next open cuts it off', () => {
+    const dir = tempDir();
+    const s = journalStorage(dir);
+    s.commit!([
+      ['a', '1'],
+      ['b', 'two\nlines'],
+    ]);
+    s.commit!([
+      ['a', null],
+      ['c', 'é ☃ 3'],
+    ]);
+    s.close();
+    const path = join(dir, 'sessionhub.journal');
+    const intact = readFileSync(path, 'utf8');
+    // A kill in the middle of the next append: half a record.
+    appendFileSync(path, '#40\n+d 5\nhal');
+    const reopened = journalStorage(dir);
+    expect([reopened.getItem('a'), reopened.getItem('b'), reopened.getItem('c'), reopened.getItem('d')]).toEqual([null, 'two\nlines', 'é ☃ 3', null]);
+    reopened.setItem('e', '5');
+    reopened.close();
+    const again = journalStorage(dir);
+    expect(again.getItem('e')).toBe('5');
+    expect(again.getItem('b')).toBe('two\nlines');
+    // The open rewrote the journal from what was intact, so the torn bytes are gone before the next append.
+    expect(intact).toContain('#');
+    expect(readFileSync(path, 'utf8')).not.toContain('hal');
+    again.close();
+  });
+
+  it('deletes the temp files kills left behind (zero-byte *.tmp of fileStorage and its own)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');
+    writeFileSync(join(dir, 'sessionhub.journal.99.1.tmp'), 'partial');
+    journalStorage(dir).close();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    writeFileSync(join(dir, 'x.json.1.1.tmp'), '');
+    fileStorage(dir);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('moves in what the previous version stored (one file per key): the open session and the queued items survive the upgrade', async () => {
+    const dir = tempDir();
+    const clock = manualClock();
+    const old = createHub({ storage: fileStorage(dir), clock: clock.now, logger: quiet(), kits: [outboxKit(503)] });
+    await old.start();
+    old.logEvent('a');
+    old.logEvent('b');
+    await old.flush();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(2);
+    clock.advance(600_000);
+    const sent: string[] = [];
+    const kit = recordingKit();
+    const upgraded = createHub({ ...nodeDefaults({ dir }), resumeOnRelaunch: false, clock: clock.now, logger: quiet(), kits: [kit, outboxKit(200, sent)] });
+    await upgraded.start();
+    await upgraded.flush();
+    expect(kit.ends()).toEqual([expect.objectContaining({ reason: 'recovered', eventCount: 2 })]);
+    expect(sent).toEqual(['a', 'b', 'end:recovered']);
+    expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+  });
+
+  it('a read-only directory: the hub says so once, naming it, and keeps the run in memory', async () => {
+    let dir = tempDir();
+    writeFileSync(join(dir, 'sessionhub.journal'), '');
+    chmodSync(dir, 0o555);
+    // root writes anywhere it has a mode for: use a file system that is read-only to everyone.
+    if (process.getuid?.() === 0) dir = '/sys/fs';
+    const logger = quiet();
+    const hub = createHub({ ...nodeDefaults({ dir }), logger });
+    await hub.start();
+    hub.logEvent('a');
+    await hub.flush();
+    await hub.shutdown();
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(String(logger.warn.mock.calls[0]!.join(' '))).toMatch(new RegExp(`"${dir}" is read-only .*in memory`));
+    expect(existsSync(join(dir, 'sessionhub.journal.tmp'))).toBe(false);
+  });
+});
