@@ -188,7 +188,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     syncing = true;
     fsync(fd, (error) => {
       syncing = false;
-      for (const [resolve, reject] of batch) error ? reject(error) : resolve();
+      // Closed meanwhile (EBADF): what was written is with the OS, as closing leaves it.
+      for (const [resolve, reject] of batch) error && fd >= 0 ? reject(error) : resolve();
       if (waiting.length) sync();
     });
   };

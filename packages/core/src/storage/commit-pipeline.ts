@@ -53,31 +53,24 @@ export interface CommitPipeline extends SafeStorage {
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 60_000;
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then === 'function';
+const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
 
 /** Stores a commit through whatever the adapter offers (see {@link StorageAdapter}). */
-function write(adapter: StorageAdapter, writes: readonly StorageWrite[], lastKey: string | undefined): void | PromiseLike<unknown> {
-  if (adapter.commit) return adapter.commit(writes);
-  const { multiSet, multiRemove } = adapter;
+function write(adapter: StorageAdapter, writes: readonly StorageWrite[], lastKey: string | undefined): unknown {
+  const { commit, multiSet, multiRemove } = adapter;
+  if (commit) return commit.call(adapter, writes);
   if (multiSet && multiRemove && writes.length > 2) {
-    // Records in one call, delivered items' removals in another, the state on its own last.
+    // The records in one call, delivered items' removals in another, then the state on its own.
     const last = writes[writes.length - 1]!;
-    const tail = last[0] === lastKey ? 1 : 0;
-    const sets: Array<[string, string]> = [];
-    const removes: string[] = [];
-    for (let i = 0; i < writes.length - tail; i++) {
-      const [k, v] = writes[i]!;
-      if (v === null) removes.push(k);
-      else sets.push([k, v]);
-    }
-    const steps: Array<() => unknown> = [];
-    if (sets.length) steps.push(() => multiSet.call(adapter, sets));
-    if (removes.length) steps.push(() => multiRemove.call(adapter, removes));
-    if (tail) steps.push(() => adapter.setItem(last[0], last[1]!));
-    return steps.reduce<Promise<unknown>>((p, s) => p.then(s), Promise.resolve());
+    const rest = last[0] == lastKey ? writes.slice(0, -1) : writes;
+    const sets = rest.filter((w): w is [string, string] => w[1] !== null);
+    const removes = rest.filter((w) => w[1] === null).map((w) => w[0]);
+    return Promise.resolve(sets.length && multiSet.call(adapter, sets))
+      .then(() => removes.length && multiRemove.call(adapter, removes))
+      .then(() => rest != writes && adapter.setItem(last[0], last[1]!));
   }
   // Key by key, in order; synchronously as long as the adapter answers synchronously (page hide).
-  const from = (i: number): void | PromiseLike<unknown> => {
+  const from = (i: number): unknown => {
     for (; i < writes.length; i++) {
       const [k, v] = writes[i]!;
       const r = v === null ? adapter.removeItem(k) : adapter.setItem(k, v);
@@ -91,32 +84,21 @@ function write(adapter: StorageAdapter, writes: readonly StorageWrite[], lastKey
  * Wraps a storage adapter into the hub's commit pipeline. Writes made in one burst of calls (one task)
  * are staged and committed together at its end, one commit at a time, in order, ending with the
  * `writeLast` value (the hub's state). A failed commit is reported once through `onProblem`, naming
- * the stores it held (the hub state, a kit's outbox), kept in memory (later writes merge into it) and
- * retried — at the next burst, and after 1 s, 2 s, … 1 min — so the real storage is used again as soon
- * as it works; `onRecovered` says so. Reads see staged writes first.
+ * the stores it held (the hub state, a kit), kept in memory (later writes merge into it) and retried —
+ * at the next burst, and after 1 s, 2 s, … 1 min — so the real storage is used again as soon as it
+ * works; `onRecovered` says so. Reads see staged writes first.
  */
-export function commitPipeline(
-  adapter: StorageAdapter,
-  onProblem: (message: string) => void,
-  onRecovered: (message: string) => void = () => {},
-  timers: { set: (fn: () => void, ms: number) => unknown; clear: (t: unknown) => void } = {
-    set: (fn, ms) => {
-      const t = setTimeout(fn, ms);
-      (t as { unref?: () => void }).unref?.();
-      return t;
-    },
-    clear: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
-  },
-): CommitPipeline {
+export function commitPipeline(adapter: StorageAdapter, onProblem: (message: string) => void, onRecovered: (message: string) => void = () => {}): CommitPipeline {
   let staged = new Map<string, Staged>();
-  /** Writes of the commit under way, for reads. */
-  let inFlight: Map<string, string | null> | null = null;
   let lastKey: string | undefined;
-  let lastProduce: (() => string | undefined) | undefined;
+  let lastProduce: () => string | undefined = () => undefined;
   let lastDirty = false;
   let scheduled = false;
-  let running: Promise<void> | null = null;
-  let again = false;
+  /** An asynchronous commit is under way; `chain` settles after it. */
+  let busy = false;
+  let chain: Promise<void> = Promise.resolve();
+  /** What `set` and `remove` answer: settles once this burst's commit did. */
+  let burst: Promise<void> | null = null;
   let holds = 0;
   let nowWanted = false;
   /** Commits fail now (reported once per outage); `degraded` when they do after one succeeded. */
@@ -124,158 +106,94 @@ export function commitPipeline(
   let degraded = false;
   let committed = false;
   let retries = 0;
-  let retryTimer: unknown;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const labels: Array<[string | (() => string), string]> = [];
-  /** Resolves the callers waiting for the next commit. */
-  let next: { promise: Promise<void>; resolve: () => void } | null = null;
-  let current: Promise<void> = Promise.resolve();
-
-  const waiter = (): Promise<void> => {
-    if (!next) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      next = { promise, resolve };
-    }
-    return next.promise;
-  };
 
   const labelOf = (key: string): string => {
-    if (key === lastKey) return 'hub state';
-    for (const [prefix, label] of labels) {
-      let p: string;
-      try {
-        p = typeof prefix === 'function' ? prefix() : prefix;
-      } catch {
-        continue;
-      }
-      if (key.startsWith(p)) return label;
-    }
+    if (key == lastKey) return 'hub state';
+    for (const [prefix, label] of labels) if (key.startsWith(typeof prefix == 'string' ? prefix : prefix())) return label;
     return 'storage';
-  };
-
-  const collect = (): StorageWrite[] => {
-    const writes: [string, string | null][] = [];
-    for (const [k, v] of staged) {
-      let value: string | null | undefined;
-      try {
-        value = typeof v === 'function' ? v() : v;
-      } catch {
-        value = undefined;
-      }
-      if (value !== undefined) writes.push([k, value]);
-    }
-    staged = new Map();
-    if (lastDirty && lastKey !== undefined && lastProduce) {
-      lastDirty = false;
-      let value: string | undefined;
-      try {
-        value = lastProduce();
-      } catch {
-        value = undefined;
-      }
-      if (value !== undefined) writes.push([lastKey, value]);
-    }
-    return writes;
-  };
-
-  const failed = (writes: readonly StorageWrite[], error: unknown): void => {
-    // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
-    const merged = new Map<string, Staged>();
-    for (const [k, v] of writes) {
-      if (k === lastKey) lastDirty = true;
-      else merged.set(k, v);
-    }
-    for (const [k, v] of staged) {
-      merged.delete(k);
-      merged.set(k, v);
-    }
-    staged = merged;
-    if (!failing) {
-      failing = true;
-      const stores = [...new Set(writes.map(([k]) => labelOf(k)))].join(', ');
-      // A storage that worked and fails now holds the older saved state: nothing new may be sent
-      // until it is saved (a relaunch from that state would send its sessions' ends again). One that
-      // never worked in this run (unavailable from the start) has nothing newer to disagree with.
-      degraded = committed;
-      onProblem(
-        `${stores}: storage ${committed ? 'failed' : 'unavailable'} (${errorMessage(error)}); keeping what was not saved in memory${
-          committed ? ', sending nothing new until it is saved,' : ''
-        } and retrying`,
-      );
-    }
-    timers.clear(retryTimer);
-    retryTimer = timers.set(() => void flush(), Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** retries++));
-  };
-
-  const succeeded = (): void => {
-    committed = true;
-    if (!failing) return;
-    failing = degraded = false;
-    retries = 0;
-    timers.clear(retryTimer);
-    onRecovered('storage works again; what was kept in memory is saved');
-  };
-
-  /** One commit of what is staged; a promise only when the adapter answers asynchronously. Never rejects. */
-  const commitOnce = (): void | Promise<void> => {
-    const writes = collect();
-    const done = next;
-    next = null;
-    if (!writes.length) return void done?.resolve();
-    let r: void | PromiseLike<unknown>;
-    try {
-      r = write(adapter, writes, lastKey);
-    } catch (error) {
-      failed(writes, error);
-      return void done?.resolve();
-    }
-    if (!isThenable(r)) {
-      succeeded();
-      return void done?.resolve();
-    }
-    inFlight = new Map(writes);
-    return Promise.resolve(r).then(
-      () => {
-        inFlight = null;
-        succeeded();
-        done?.resolve();
-      },
-      (error: unknown) => {
-        inFlight = null;
-        failed(writes, error);
-        done?.resolve();
-      },
-    );
   };
 
   const pending = (): boolean => staged.size > 0 || lastDirty;
 
-  const flush = (): Promise<void> => {
-    scheduled = false;
-    if (running) {
-      again = true;
-      return pending() ? waiter() : running;
+  const collect = (): StorageWrite[] => {
+    const writes: StorageWrite[] = [];
+    for (const [k, v] of staged) {
+      const value = typeof v == 'function' ? v() : v;
+      if (value !== undefined) writes.push([k, value]);
     }
-    const r = commitOnce();
-    if (!r) return (current = Promise.resolve());
-    return (current = running =
-      (async () => {
-        await r;
-        while (again || pending()) {
-          again = false;
-          if (!pending()) break;
-          await commitOnce();
-        }
-        running = null;
-      })());
+    staged = new Map();
+    const value = lastDirty ? lastProduce() : undefined;
+    lastDirty = false;
+    if (value !== undefined) writes.push([lastKey!, value]);
+    return writes;
   };
+
+  const failed = (writes: readonly StorageWrite[], error: unknown): void => {
+    busy = false;
+    // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
+    const merged = new Map<string, Staged>();
+    for (const [k, v] of writes) k == lastKey ? (lastDirty = true) : merged.set(k, v);
+    for (const [k, v] of staged) merged.delete(k), merged.set(k, v);
+    staged = merged;
+    if (!failing) {
+      failing = true;
+      // A storage that worked and fails now holds an older saved state: nothing new may be sent until
+      // it is saved (a relaunch from that state would send its sessions' ends again). One that never
+      // worked in this run (unavailable from the start) has nothing newer to disagree with.
+      degraded = committed;
+      onProblem(
+        `${[...new Set(writes.map(([k]) => labelOf(k)))].join(', ')}: storage ${committed ? 'failed' : 'unavailable'} (${errorMessage(error)}); keeping what was not saved in memory${committed ? ', sending nothing new until it is saved,' : ''} and retrying`,
+      );
+    }
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** retries++));
+    (retryTimer as { unref?: () => void }).unref?.();
+  };
+
+  const succeeded = (): void => {
+    busy = false;
+    committed = true;
+    if (!failing) return;
+    failing = degraded = false;
+    retries = 0;
+    clearTimeout(retryTimer);
+    onRecovered('storage works again; what was kept in memory is saved');
+  };
+
+  /** One commit of what is staged: a promise when the adapter answers asynchronously. Never rejects. */
+  const commit = (): Promise<void> | undefined => {
+    const writes = collect();
+    if (!writes.length) return;
+    let r: unknown;
+    try {
+      r = write(adapter, writes, lastKey);
+    } catch (error) {
+      return void failed(writes, error);
+    }
+    if (!isThenable(r)) return void succeeded();
+    busy = true;
+    return Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
+  };
+
+  /** Commits what is staged, after the commit under way. A synchronous storage is done on return. */
+  function flush(): Promise<void> {
+    scheduled = false;
+    if (busy) return (chain = chain.then(commit));
+    const p = commit();
+    return p ? (chain = p) : chain;
+  }
 
   const schedule = (): Promise<void> => {
     if (!scheduled && !holds) {
       scheduled = true;
       queueMicrotask(() => void (scheduled && flush()));
     }
-    return waiter();
+    return (burst ??= Promise.resolve().then(() => {
+      burst = null;
+      return pipeline.settled();
+    }));
   };
 
   const stage = (key: string, value: Staged): Promise<void> => {
@@ -290,11 +208,10 @@ export function commitPipeline(
     },
     async get(key) {
       const s = staged.get(key);
-      if (s !== undefined) return typeof s === 'function' ? (s() ?? null) : s;
-      if (inFlight?.has(key)) return inFlight.get(key)!;
+      if (s !== undefined) return typeof s == 'function' ? (s() ?? null) : s;
       try {
         const v = await adapter.getItem(key);
-        return typeof v === 'string' ? v : null;
+        return typeof v == 'string' ? v : null;
       } catch (error) {
         // Once per outage, as for writes.
         if (!failing) onProblem(`${labelOf(key)}: storage failed to read (${errorMessage(error)}); going on without what it held, keeping data in memory and retrying`);
@@ -307,13 +224,9 @@ export function commitPipeline(
     setLater(key, produce) {
       void stage(key, produce);
     },
-    settled() {
-      if (pending()) return flush();
-      return running ?? current;
-    },
+    settled: () => (pending() ? flush() : chain),
     commitNow() {
-      if (holds) nowWanted = true;
-      else void flush();
+      holds ? (nowWanted = true) : void flush();
     },
     writeLast(key, produce) {
       lastKey = key;
@@ -327,8 +240,7 @@ export function commitPipeline(
       holds++;
     },
     release() {
-      if (--holds > 0) return;
-      holds = 0;
+      if (--holds) return;
       if (nowWanted) {
         nowWanted = false;
         void flush();
