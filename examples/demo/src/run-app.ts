@@ -3,7 +3,7 @@
  * real: no handler runs), SIGTERM (the Node runtime's graceful shutdown) or a clean exit.
  */
 import { fork } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { journalStorage } from '@sessionhub/core/node';
 import type { AppConfig, AppRun, FromApp, HubRecord, QueueFigures, ToApp } from './protocol';
 
 /** What happened during one run, for the timeline. */
@@ -26,13 +26,15 @@ export interface RunReport {
 /** Longest a run may take before the demo gives up on it (it normally takes well under a second). */
 const RUN_TIMEOUT_MS = 30_000;
 
-/** Outbox items the kits left in `dir` (fileStorage: one file per key, `<ns>:kit:<kit>:outbox:<n>`). */
+/** Outbox items the kits left in `dir` (the Node preset's journal: keys `<ns>:kit:<kit>:outbox:<n>`), read as the next run will. */
 export function outboxItemsOnDisk(dir: string): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const file of readdirSync(dir)) {
-    const match = /^[^:]+:kit:([^:]+):outbox:\d+\.json$/.exec(decodeURIComponent(file));
+  const storage = journalStorage(dir);
+  for (const key of storage.keys()) {
+    const match = /^[^:]+:kit:([^:]+):outbox:\d+$/.exec(key);
     if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + 1;
   }
+  storage.close();
   return counts;
 }
 

@@ -96,7 +96,7 @@ const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
  * @example
  * const hub = createHub({ storage: journalStorage('.sessionhub', { durability: 'interval' }) });
  */
-export function journalStorage(directory: string, options: JournalStorageOptions = {}): StorageAdapter & { close(): void } {
+export function journalStorage(directory: string, options: JournalStorageOptions = {}): StorageAdapter & { keys(): string[]; close(): void } {
   const durability = options.durability ?? 'commit';
   const syncIntervalMs = options.syncIntervalMs ?? 1000;
   mkdirSync(directory, { recursive: true });
@@ -255,6 +255,9 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     setItem: (key, value) => commit([[key, value]]),
     removeItem: (key) => commit([[key, null]]),
     commit,
+    /** The keys stored, for tools that inspect a directory. */
+    keys: () => [...map.keys()],
+    /** Stops the interval flush and closes the journal (tests, tools). */
     close() {
       clearInterval(timer);
       if (fd >= 0) closeSync(fd);

@@ -173,8 +173,13 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
       return void failed(writes, error);
     }
     if (!isThenable(r)) return void succeeded();
-    busy = true;
-    return Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
+    const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
+    if (!adapter.commit) return (busy = true), done;
+    // A commit adapter took the writes in call order already (a journal appends them at once); only
+    // their acknowledgement (a flush to the disk) is pending. Waiting for it before the next commit
+    // would keep that one from the OS, and a kill meanwhile would lose it.
+    const before = chain;
+    return done.then(() => before);
   };
 
   /** Commits what is staged, after the commit under way. A synchronous storage is done on return. */

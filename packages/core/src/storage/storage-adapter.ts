@@ -19,7 +19,10 @@ export interface StorageAdapter {
   setItem(key: string, value: string): void | Promise<void>;
   /** Removes `key`, if present. */
   removeItem(key: string): void | Promise<void>;
-  /** Optional: stores the writes in order, as one unit. Throws (or rejects) when nothing could be stored. */
+  /**
+   * Optional: stores the writes in order, as one unit. Throws (or rejects) when they could not be
+   * stored. The next commit may come before a returned promise settles: apply commits in call order.
+   */
   commit?(writes: readonly StorageWrite[]): void | Promise<void>;
   /** Optional (AsyncStorage): sets several keys in one call. */
   multiSet?(pairs: Array<[string, string]>): void | Promise<unknown>;
