@@ -27,8 +27,9 @@ export interface RunReport {
 const RUN_TIMEOUT_MS = 30_000;
 
 /** Outbox items the kits left in `dir` (the Node preset's journal: keys `<ns>:kit:<kit>:outbox:<n>`), read as the next run will. */
-export function outboxItemsOnDisk(dir: string): Record<string, number> {
-  const counts: Record<string, number> = {};
+export function outboxItemsOnDisk(dir: string, kits: readonly string[] = []): Record<string, number> {
+  // Every kit that reported a queue, with 0 when it left nothing.
+  const counts: Record<string, number> = Object.fromEntries(kits.map((kit) => [kit, 0]));
   const storage = journalStorage(dir);
   for (const key of storage.keys()) {
     const match = /^[^:]+:kit:([^:]+):outbox:\d+$/.exec(key);
@@ -85,7 +86,7 @@ export function runApp(appScript: string, config: AppConfig, run: AppRun, onReco
     child.on('exit', (code, signal) => {
       clearTimeout(guard);
       report.exit = { code, signal };
-      report.leftOnDisk = outboxItemsOnDisk(config.dir);
+      report.leftOnDisk = outboxItemsOnDisk(config.dir, Object.keys(report.queuesAtEnd ?? {}));
       const left = Object.values(report.leftOnDisk).reduce((a, b) => a + b, 0);
       if (run.ending === 'kill' && signal !== 'SIGKILL') report.problems.push(`expected the app to die by SIGKILL, it exited with ${signal ?? `code ${code}`}`);
       if (run.ending === 'sigterm' && signal !== 'SIGTERM') {
