@@ -178,9 +178,11 @@ describe('createNodeHub in a real process: graceful shutdown', () => {
   it('a collector that never answers: gives up after shutdownTimeoutMs, keeps the events on disk, and the next run sends them in the same session', async () => {
     const dir = dataDir();
     collector.collector.failNext({ type: 'timeout' }); // hangs until the client gives up
-    const first = runChild('server', dir, { timeoutMs: 200 });
+    // Long enough for the flush to save (fsync) and send under a loaded CI machine, short for the test.
+    const first = runChild('server', dir, { timeoutMs: 1500 });
     const firstReady = await first.ready;
     first.child.kill('SIGTERM');
+    await collector.collector.until((requests) => requests.length > 0); // the request hangs
     expect(await first.exit).toMatchObject({ code: null, signal: 'SIGTERM' });
     expect(deliveredSteps()).toEqual([]);
     expect(storedItems(dir)).toHaveLength(3);
