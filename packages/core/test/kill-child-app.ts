@@ -90,7 +90,7 @@ const hub: SessionHub = createNodeHub({
       sessionEvents: { start: 'iglu:dev.sessionhub.test/session_start/jsonschema/1-0-0', end: 'iglu:dev.sessionhub.test/session_end/jsonschema/1-0-0' },
       delivery: { flushIntervalMs: 3_600_000 },
     }),
-    clevertapKit({ accountId: 'TEST-000-0001', token: 'test-token', endpoint: url, os: 'Android', delivery: { flushIntervalMs: 3_600_000 } }),
+    clevertapKit({ accountId: 'TEST-000-0001', token: 'test-token', endpoint: url, os: 'Android', sessionConcluded: true, delivery: { flushIntervalMs: 3_600_000 } }),
   ],
 });
 
