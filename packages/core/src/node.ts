@@ -5,7 +5,7 @@
  */
 export { fileStorage } from './node/file-storage';
 export { journalStorage } from './node/journal-storage';
-export type { Durability, JournalStorageOptions } from './node/journal-storage';
+export type { Durability, JournalStorage, JournalStorageOptions } from './node/journal-storage';
 export { headlessLifecycle } from './node/headless-lifecycle';
 export { nodeDefaults } from './node/node-defaults';
 export { stderrLogger } from './node/stderr-logger';

@@ -24,6 +24,14 @@ export interface JournalStorageOptions {
   readonly syncIntervalMs?: number;
 }
 
+/** A {@link journalStorage}: a storage adapter, plus what tools and tests use. */
+export interface JournalStorage extends StorageAdapter {
+  /** The keys stored, for tools that inspect a directory. */
+  keys(): string[];
+  /** Stops the interval flush and closes the journal (tests, tools); later commits stay in memory. */
+  close(): void;
+}
+
 const JOURNAL = 'sessionhub.journal';
 /** The journal is rewritten from the live data when it grows past this many times their size … */
 const COMPACT_RATIO = 8;
@@ -96,7 +104,7 @@ const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
  * @example
  * const hub = createHub({ storage: journalStorage('.sessionhub', { durability: 'interval' }) });
  */
-export function journalStorage(directory: string, options: JournalStorageOptions = {}): StorageAdapter & { keys(): string[]; close(): void } {
+export function journalStorage(directory: string, options: JournalStorageOptions = {}): JournalStorage {
   const durability = options.durability ?? 'commit';
   const syncIntervalMs = options.syncIntervalMs ?? 1000;
   mkdirSync(directory, { recursive: true });
@@ -255,9 +263,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     setItem: (key, value) => commit([[key, value]]),
     removeItem: (key) => commit([[key, null]]),
     commit,
-    /** The keys stored, for tools that inspect a directory. */
     keys: () => [...map.keys()],
-    /** Stops the interval flush and closes the journal (tests, tools). */
     close() {
       clearInterval(timer);
       if (fd >= 0) closeSync(fd);

@@ -3,9 +3,10 @@ import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
  * Storage as the hub and kits use it: async, never throwing. Writes are staged and reach the storage
- * together, as one ordered commit per burst of calls (see {@link commitPipeline}).
+ * together, as one ordered commit per burst of calls (the hub's commit pipeline).
  */
 export interface SafeStorage {
+  /** The value under `key` (a staged write first), or null (also when reading failed). */
   get(key: string): Promise<string | null>;
   /** Stages a write; resolves once its commit is done (or failed, to be retried). */
   set(key: string, value: string): Promise<void>;
