@@ -120,6 +120,8 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       // Items written after the last meta update (a force-quit between the two writes).
       while (read(tail, await storage.get(key(tail)))) tail++;
       const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
+      // A corrupt saved wait must not stall the queue silently: say so, and send as usual.
+      if (wait !== undefined && !valid) warn(`unreadable saved Retry-After wait ${JSON.stringify(wait)}; ignored`);
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
     put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),

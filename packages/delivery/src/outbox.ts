@@ -29,6 +29,14 @@ interface Entry<T> {
   readonly key: unknown;
 }
 
+/**
+ * The longest vendor wait (Retry-After) obeyed: 1 hour. Rate limits ask for seconds or minutes; a
+ * longer wait (days, a date in year 9999) is a broken or hostile answer, and obeying it would let the
+ * queue overflow and expire unsent. A wait over a minute is reported with its length.
+ */
+const MAX_VENDOR_WAIT_MS = 3_600_000;
+const LONG_WAIT_MS = 60_000;
+
 /** How often a pump held by a failing storage looks again. */
 const STORAGE_RETRY_MS = 1000;
 
@@ -298,7 +306,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     const now = clock();
     retried += batch.length;
     for (const entry of batch) entry.attempts++;
-    const vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
+    let vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
+    if (vendorWait !== null && vendorWait > LONG_WAIT_MS) {
+      warn(`HTTP ${status} asks to wait ${Math.round(vendorWait / 1000)} s (Retry-After: ${retryAfter}); waiting ${Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)} s`);
+      vendorWait = Math.min(vendorWait, MAX_VENDOR_WAIT_MS);
+    }
     notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, retryBaseMs, retryMaxMs)));
     waitSetAt = now;
     if (vendorWait !== null) {
@@ -322,7 +334,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           if (wait) {
             // … unless the vendor asked for a pause that is not over (a clock since moved back never stretches it).
             const now = clock();
-            notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0]);
+            notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0], now + MAX_VENDOR_WAIT_MS);
             waitSetAt = now;
           }
           entries = items.map(({ seq, at, item }) => entry(seq, at, item, JSON.stringify(item)));

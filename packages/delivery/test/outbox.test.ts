@@ -237,6 +237,22 @@ describe('retry', () => {
     expect(t.net.sent.map((s) => s.at)).toEqual([manualClock().now(), manualClock().now() + wait]);
   });
 
+  it.each([
+    ['99999999 seconds', '99999999'],
+    ['an HTTP date in year 9999', 'Fri, 31 Dec 9999 23:59:59 GMT'],
+  ])('caps a Retry-After of %s at 1 hour, with a warning saying the wait (issue 20, item 5)', async (_, retryAfter) => {
+    const t = setup();
+    await t.outbox.load();
+    t.net.answer({ status: 429, retryAfter });
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    await t.timers.advance(3_600_000 - 1);
+    expect(t.net.sent).toHaveLength(1);
+    await t.timers.advance(1);
+    expect(t.net.sent).toHaveLength(2);
+    expect(t.logger.warnings).toEqual([expect.stringMatching(/HTTP 429 asks to wait \d+ s \(Retry-After: .*\); waiting 3600 s/)]);
+  });
+
   it('uses the backoff when a 500 carries Retry-After (only 429 and 503 are honoured)', async () => {
     const t = setup();
     await t.outbox.load();

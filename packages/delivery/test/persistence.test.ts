@@ -312,6 +312,25 @@ describe('storage', () => {
     expect(next.outbox.health().queued).toBe(0);
   });
 
+  it('a saved wait is capped at 1 hour on reload, and a corrupt one is reported, not obeyed (issue 20, item 5)', async () => {
+    const stored = (wait: unknown) =>
+      dyingStorage([
+        ['outbox:meta', JSON.stringify({ head: 0, tail: 1, wait })],
+        ['outbox:0', JSON.stringify({ at: T, item: item(0) })],
+      ]);
+    const long = launch(stored([T, T + 100_000_000_000]));
+    await long.outbox.load();
+    await long.outbox.flush();
+    expect(long.net.sent).toHaveLength(0);
+    await long.timers.advance(3_600_000);
+    expect(long.net.batches()).toEqual([[0]]);
+    const corrupt = launch(stored(['soon', null]));
+    await corrupt.outbox.load();
+    await corrupt.outbox.flush();
+    expect(corrupt.net.batches()).toEqual([[0]]);
+    expect(corrupt.logger.warnings).toEqual([expect.stringContaining('unreadable saved Retry-After wait')]);
+  });
+
   it('keeps running when storage is unavailable from the start', async () => {
     const raw = dyingStorage();
     raw.fail(new Error('SecurityError: localStorage is disabled'));
