@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import type { BrazeSdkEvent } from '@sessionhub/kit-braze';
-import { API_KEY, BASE_URL, load, openSdk, settle, T0, type Side } from './conformance/pages';
+import { API_KEY, BASE_URL, load, openSdk, settle, T0, untilStarted, type Side } from './conformance/pages';
 
 let browser: TestBrowser;
 beforeAll(async () => {
@@ -24,10 +24,12 @@ async function startKit(side: Side): Promise<void> {
     async ([key, baseUrl]) => {
       const { createBrowserHub, brazeKit } = window.SessionHubTest;
       window.hub = createBrowserHub({ kits: [brazeKit({ apiKey: key, baseUrl })] });
-      await window.hub.start();
+      window.hubStarted = false;
+      void window.hub.start().then(() => (window.hubStarted = true));
     },
     [API_KEY, BASE_URL] as const,
   );
+  await untilStarted(side);
   await settle(side);
   await side.page.evaluate(() => void window.hub.flush());
   await settle(side);

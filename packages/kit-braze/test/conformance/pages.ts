@@ -96,6 +96,16 @@ function countRequests(): void {
 }
 
 /** Answers every request the page has made, and returns once the page has read the answers. */
+/**
+ * Waits for the page's `window.hub.start()` (begun with `window.hubStarted` set when it resolves):
+ * the tabs' shared record lets other tabs' writes land (50 ms timers) before it commits, so on the
+ * page's paused clock time has to run for the launch to finish.
+ */
+export async function untilStarted(side: Side): Promise<void> {
+  for (let i = 0; i < 100 && !(await side.page.evaluate(() => window.hubStarted)); i++) await side.page.clock.runFor(50);
+  if (!(await side.page.evaluate(() => window.hubStarted))) throw new Error('the page hub did not start within 5 s of its clock');
+}
+
 export async function settle(side: Side): Promise<void> {
   for (;;) {
     const pending = await side.page.evaluate(() => (window as unknown as { pendingRequests: number }).pendingRequests);

@@ -195,5 +195,7 @@ declare global {
     braze: typeof import('@braze/web-sdk');
     SessionHubTest: { createBrowserHub: typeof import('@sessionhub/core/browser').createBrowserHub; brazeKit: typeof import('@sessionhub/kit-braze').brazeKit };
     hub: import('@sessionhub/core').SessionHub;
+    /** Set when the page's `hub.start()` has resolved (see `untilStarted`). */
+    hubStarted: boolean;
   }
 }
