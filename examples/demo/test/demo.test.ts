@@ -1,24 +1,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoJson } from '../src/report-json';
 
-const packagesDir = fileURLToPath(new URL('../../../packages/', import.meta.url));
 
-/** Resolves @sessionhub/<pkg>[/<entry>] to the TypeScript sources, as vitest's aliases do: no `pnpm build` needed. */
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@sessionhub\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
-      const [, pkg, entry] = /^@sessionhub\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path)!;
-      return { path: resolve(packagesDir, pkg!, 'src', `${entry ?? 'index'}.ts`) };
-    });
-  },
-};
 
 let outdir: string;
 

@@ -6,9 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord, SessionEndRecord, SessionHub, SessionStartRecord } from '@sessionhub/core';
@@ -28,15 +28,6 @@ type Posted =
   | { type: 'event'; record: EventRecord };
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@sessionhub\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
-      const [, pkg, entry] = /^@sessionhub\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path)!;
-      return { path: resolve(packagesDir, pkg!, 'src', `${entry ?? 'index'}.ts`) };
-    });
-  },
-};
 
 const PAGE_SCRIPT = `
   import { createBrowserHub } from '@sessionhub/core/browser';

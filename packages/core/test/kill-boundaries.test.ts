@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
 
@@ -14,16 +15,6 @@ import { startCollectorServer, type CollectedRequest, type CollectorServer } fro
  * k-th write, for every k; a third run relaunches, ends what is live and sends everything. At every
  * kit, every session that started ends exactly once, and every event a completed commit held arrives.
  */
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@sessionhub\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
-      const [, pkg, entry] = /^@sessionhub\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path)!;
-      return { path: resolve(packagesDir, pkg!, 'src', `${entry ?? 'index'}.ts`) };
-    });
-  },
-};
 
 let workDir: string;
 let script: string;

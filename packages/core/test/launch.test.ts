@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, type HubOptions, type Warning } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, recordingKit, type ManualClock } from '@sessionhub/testing';
@@ -150,13 +150,6 @@ describe('the pre-start buffer', () => {
 });
 
 describe('a kit whose init hangs', () => {
-  const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-  const workspaceSources: Plugin = {
-    name: 'workspace-sources',
-    setup(b) {
-      b.onResolve({ filter: /^@sessionhub\/[a-z-]+$/ }, (args) => ({ path: resolve(packagesDir, args.path.slice('@sessionhub/'.length), 'src', 'index.ts') }));
-    },
-  };
 
   it('does not let a short Node script exit in the middle of `await hub.start()`', async () => {
     vi.useRealTimers();

@@ -1,27 +1,17 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionHubConfigError } from '@sessionhub/core';
 import { createNodeHub, gracefulShutdown, headlessLifecycle, journalStorage, nodeDefaults } from '@sessionhub/core/node';
 import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/server';
 
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const quiet = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
-/** Resolves @sessionhub/<pkg>[/<entry>] to the package's TypeScript source, as vitest's aliases do. */
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@sessionhub\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
-      const [, pkg, entry] = /^@sessionhub\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(args.path)!;
-      return { path: resolve(packagesDir, pkg!, 'src', `${entry ?? 'index'}.ts`) };
-    });
-  },
-};
 
 let workDir: string;
 let childScript: string;

@@ -1,20 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/workspace-sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
-/** Resolves @sessionhub/<pkg> to the package's TypeScript source, as vitest's aliases do. */
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@sessionhub\/[a-z-]+$/ }, (args) => ({ path: resolve(packagesDir, args.path.slice(12), 'src', 'index.ts') }));
-  },
-};
 
 let dir: string;
 let cli: string;
