@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const packagesDir = fileURLToPath(new URL('../packages/', import.meta.url));
 
@@ -18,3 +18,20 @@ export const workspaceSources: Plugin = {
     });
   },
 };
+
+/**
+ * Bundles a program for a Node child process (ESM, node20, the workspace's sources inlined):
+ * `entry` is a file path, or source text with the folder its imports resolve from.
+ */
+export async function bundleForNode(entry: string | { contents: string; resolveDir: string }, outfile: string): Promise<void> {
+  await build({
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { ...entry, loader: 'ts' as const } }),
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [workspaceSources],
+    logLevel: 'silent',
+  });
+}

@@ -3,8 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { bundleForNode } from '../../../scripts/workspace-sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
 
@@ -24,16 +23,7 @@ const T0 = Date.UTC(2026, 0, 1, 12);
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'sessionhub-kill-'));
   script = join(workDir, 'kill-child.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./kill-child-app.ts', import.meta.url))],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    plugins: [workspaceSources],
-    logLevel: 'silent',
-  });
+  await bundleForNode(fileURLToPath(new URL('./kill-child-app.ts', import.meta.url)), script);
   collector = await startCollectorServer();
 });
 afterAll(async () => {

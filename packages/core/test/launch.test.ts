@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { bundleForNode } from '../../../scripts/workspace-sources';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, type HubOptions, type Warning } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, recordingKit, type ManualClock } from '@sessionhub/testing';
@@ -156,25 +155,12 @@ describe('a kit whose init hangs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sessionhub-hang-'));
     try {
       const script = join(dir, 'script.mjs');
-      await build({
-        stdin: {
-          contents: `
+      await bundleForNode({ contents: `
             import { createHub } from '@sessionhub/core';
             const hub = createHub({ logger: { debug() {}, info() {}, warn() {}, error() {} }, kits: [{ name: 'hangs', init: () => new Promise(() => {}) }] });
             await hub.start();
             console.log('started');
-          `,
-          resolveDir: dir,
-          loader: 'ts',
-        },
-        outfile: script,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        plugins: [workspaceSources],
-        logLevel: 'silent',
-      });
+          `, resolveDir: dir }, script);
       const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
       expect({ status: run.status, stdout: run.stdout.trim() }).toEqual({ status: 0, stdout: 'started' });
     } finally {

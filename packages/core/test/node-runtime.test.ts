@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { bundleForNode } from '../../../scripts/workspace-sources';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionHubConfigError } from '@sessionhub/core';
 import { createNodeHub, gracefulShutdown, headlessLifecycle, journalStorage, nodeDefaults } from '@sessionhub/core/node';
@@ -21,16 +20,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'sessionhub-node-'));
   childScript = join(workDir, 'child.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./node-child-app.ts', import.meta.url))],
-    outfile: childScript,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    plugins: [workspaceSources],
-    logLevel: 'silent',
-  });
+  await bundleForNode(fileURLToPath(new URL('./node-child-app.ts', import.meta.url)), childScript);
   collector = await startCollectorServer();
 });
 afterAll(async () => {
