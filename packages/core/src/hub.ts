@@ -9,7 +9,7 @@ import type { EngineInput } from './engine/inputs';
 import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 import { decodeState, encodeState } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
-import type { Kit, KitCallback, KitHealth } from './kit';
+import { OUTPUT_CALLBACK, type Kit, type KitHealth } from './kit';
 import { optOutKey, readOptOut } from './consent';
 import { idSource } from './id-source';
 import { KitHost } from './kit-host';
@@ -90,16 +90,6 @@ const KIT_INIT_WAIT_MS = 3000;
  */
 const MAX_PENDING = 1000;
 
-const OUTPUT_CALLBACK: Record<Exclude<EngineOutput['type'], 'warning'>, KitCallback> = {
-  sessionStart: 'onSessionStart',
-  sessionEnd: 'onSessionEnd',
-  event: 'onEvent',
-  foreground: 'onForeground',
-  background: 'onBackground',
-  userChange: 'onUserChange',
-  sessionAttributeChange: 'onSessionAttributeChange',
-  configChange: 'onConfigChange',
-};
 
 /**
  * The SessionHub: owns the canonical session and forwards its lifecycle to every kit.

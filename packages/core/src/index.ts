@@ -11,6 +11,7 @@ export type { Logger, LogLevel } from './logger';
 export { logsDebug, prefixedLogger, silentLogger } from './logger';
 
 export type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
+export { OUTPUT_CALLBACK } from './kit';
 export { checkKitOptions } from './kit-options';
 export type {
   AttributeValue,

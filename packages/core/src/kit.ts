@@ -1,3 +1,4 @@
+import type { EngineOutput } from './engine/outputs';
 import type { Logger } from './logger';
 import type {
   EventRecord,
@@ -124,3 +125,18 @@ export type KitCallback =
   | 'onSessionAttributeChange'
   | 'onConfigChange'
   | 'onReset';
+
+/**
+ * The kit callback each engine output goes to, as the hub dispatches them; for drivers that feed
+ * kits from the engine themselves (a server-side replay).
+ */
+export const OUTPUT_CALLBACK: Readonly<Record<Exclude<EngineOutput['type'], 'warning'>, KitCallback>> = {
+  sessionStart: 'onSessionStart',
+  sessionEnd: 'onSessionEnd',
+  event: 'onEvent',
+  foreground: 'onForeground',
+  background: 'onBackground',
+  userChange: 'onUserChange',
+  sessionAttributeChange: 'onSessionAttributeChange',
+  configChange: 'onConfigChange',
+};

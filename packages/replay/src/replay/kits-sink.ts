@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { v4 as uuidv4 } from 'uuid';
 import { join } from 'node:path';
-import { namespacedStorage, prefixedLogger, resilientStorage, type Kit, type KitContext, type Logger } from '@sessionhub/core';
+import { namespacedStorage, OUTPUT_CALLBACK, prefixedLogger, resilientStorage, type Kit, type KitContext, type Logger } from '@sessionhub/core';
 import { fileStorage } from '@sessionhub/core/node';
 import { brazeKit, type BrazeKitOptions } from '@sessionhub/kit-braze';
 import { clevertapKit, type CleverTapKitOptions } from '@sessionhub/kit-clevertap';
@@ -42,15 +42,6 @@ export function readKitsConfig(path: string): KitsConfig {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`the kits config ${path} must be a JSON object`);
   return parsed as KitsConfig;
 }
-
-const CALLBACK = {
-  sessionStart: 'onSessionStart',
-  sessionEnd: 'onSessionEnd',
-  event: 'onEvent',
-  foreground: 'onForeground',
-  background: 'onBackground',
-  userChange: 'onUserChange',
-} as const;
 
 interface DeviceKits {
   readonly kits: Kit[];
@@ -121,7 +112,7 @@ export class KitsSink implements ReplaySink {
   }
 
   private dispatch(kits: readonly Kit[], output: ReplayOutput): void {
-    const callback = CALLBACK[output.type];
+    const callback = OUTPUT_CALLBACK[output.type];
     for (const kit of kits) {
       try {
         (kit[callback] as ((r: unknown) => void) | undefined)?.call(kit, output.record);
