@@ -1,9 +1,10 @@
 /**
  * `pnpm bench` / `pnpm size`: see bench/README.md.
  *
- *   main.mjs [all|size|speed|engine|memory|compare] [--check] [--json] [--quick]
+ *   main.mjs [all|size|speed|engine|memory|storage|compare] [--check] [--json] [--quick]
  *
- * all      size (with the vendor SDKs), speed, engine and memory
+ * all      size (with the vendor SDKs), speed, engine, memory and storage
+ * storage  storage operations and bytes written per event (localStorage-, AsyncStorage-like, Node journal)
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
  * --json   one JSON document on stdout instead of the tables
@@ -13,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
+import { renderStorageOps, runStorageOps, type StorageOpsRow } from './memory/storage-ops';
 import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
@@ -22,7 +24,7 @@ import { availableKits, type AvailableKits } from './workload/vendor-kits';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory', 'compare'] as const;
+const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory', 'storage', 'compare'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     throughput?: ThroughputResult;
     engine?: EngineResult;
     memory?: MemoryResult;
+    storage?: readonly StorageOpsRow[];
     compare?: CompareResult;
   } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
   const print = (text: string): void => {
@@ -106,6 +109,11 @@ async function main(): Promise<number> {
     // is being measured, would shrink the figures.
     report.memory = args.section === 'memory' ? await runMemory(await vendorKits(), args) : memoryInFreshProcess(args);
     print(renderMemory(report.memory));
+  }
+
+  if (wants('storage')) {
+    report.storage = await runStorageOps(await vendorKits(), args);
+    print(renderStorageOps(report.storage));
   }
 
   if (wants('compare')) {

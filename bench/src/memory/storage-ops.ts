@@ -1,0 +1,175 @@
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StorageAdapter } from '@sessionhub/core';
+import { journalStorage } from '@sessionhub/core/node';
+import type { Transport } from '@sessionhub/delivery';
+import { int, renderTable, times } from '../report/table';
+import { settle, startPipeline } from '../workload/pipeline';
+import type { AvailableKits } from '../workload/vendor-kits';
+
+/** Storage operations and bytes written per event for one storage and one pace. */
+export interface StorageOpsRow {
+  readonly storage: string;
+  readonly pace: '1 event per tick' | 'bursts of 10';
+  readonly events: number;
+  /** Write operations per event (see {@link STORAGES} for what one is on each storage). */
+  readonly opsPerEvent: number;
+  /** Bytes written to storage per event. */
+  readonly bytesPerEvent: number;
+  /** Request body bytes the kits sent per event. */
+  readonly wireBytesPerEvent: number;
+}
+
+/** Counts write operations and the bytes they carry. */
+interface Meter {
+  ops: number;
+  bytes: number;
+}
+
+const utf8 = (s: string): number => Buffer.byteLength(s);
+
+/**
+ * localStorage-like: synchronous, key by key; one operation is one `setItem` or `removeItem`, its
+ * bytes those of the key and value.
+ */
+function keyByKey(meter: Meter): StorageAdapter {
+  const inner = new Map<string, string>();
+  return {
+    getItem: (key) => inner.get(key) ?? null,
+    setItem(key, value) {
+      meter.ops++;
+      meter.bytes += utf8(key) + utf8(value);
+      inner.set(key, value);
+    },
+    removeItem(key) {
+      meter.ops++;
+      inner.delete(key);
+    },
+  };
+}
+
+/** AsyncStorage-like: every call answers with a promise; `multiSet` / `multiRemove` are one operation each. */
+function asyncStore(meter: Meter): StorageAdapter {
+  const inner = new Map<string, string>();
+  const later = <T>(f: () => T): Promise<T> => Promise.resolve().then(f);
+  return {
+    getItem: (key) => later(() => inner.get(key) ?? null),
+    setItem: (key, value) =>
+      later(() => {
+        meter.ops++;
+        meter.bytes += utf8(key) + utf8(value);
+        inner.set(key, value);
+      }),
+    removeItem: (key) =>
+      later(() => {
+        meter.ops++;
+        inner.delete(key);
+      }),
+    multiSet: (pairs) =>
+      later(() => {
+        meter.ops++;
+        for (const [k, v] of pairs) {
+          meter.bytes += utf8(k) + utf8(v);
+          inner.set(k, v);
+        }
+      }),
+    multiRemove: (keys) =>
+      later(() => {
+        meter.ops++;
+        for (const k of keys) inner.delete(k);
+      }),
+  };
+}
+
+/**
+ * Node's journal (createNodeHub's default), on real files: one operation is one file-system call
+ * that changes the directory (`writeSync`, `renameSync`, `rmSync`, `unlinkSync`, `openSync` of a
+ * new file, `ftruncateSync`); bytes are those `writeSync` wrote. Counted by patching `node:fs` (its
+ * ES module bindings follow), only while this storage runs.
+ */
+function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionhub-bench-journal-'));
+  const mutable = fs as unknown as Record<string, (...args: any[]) => any>;
+  const originals = new Map<string, (...args: any[]) => any>();
+  for (const name of ['writeSync', 'renameSync', 'rmSync', 'unlinkSync', 'openSync', 'ftruncateSync']) {
+    const original = mutable[name]!;
+    originals.set(name, original);
+    mutable[name] = function (this: unknown, ...args: any[]) {
+      if (name !== 'openSync' || args[1] !== 'r') meter.ops++;
+      if (name === 'writeSync') meter.bytes += typeof args[1] === 'string' ? utf8(args[1]) : (args[1] as Uint8Array).byteLength;
+      return original.apply(this, args);
+    };
+  }
+  syncBuiltinESMExports();
+  // Durability 'none': the same writes as the others, without waiting for the disk (fsync is no write).
+  const storage = journalStorage(dir, { durability: 'none' });
+  return {
+    storage,
+    done() {
+      storage.close();
+      for (const [name, original] of originals) mutable[name] = original;
+      syncBuiltinESMExports();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const STORAGES = ['localStorage-like (key by key)', 'AsyncStorage-like (multiSet)', 'Node journal (files)'] as const;
+
+async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number): Promise<StorageOpsRow> {
+  const meter: Meter = { ops: 0, bytes: 0 };
+  let wire = 0;
+  const transport: Transport = (request) => {
+    wire += utf8(typeof request.body === 'string' ? request.body : '');
+    return Promise.resolve({ status: 200 });
+  };
+  const journalRun = which === STORAGES[2] ? journal(meter) : undefined;
+  const storage = journalRun?.storage ?? (which === STORAGES[0] ? keyByKey(meter) : asyncStore(meter));
+  const pipeline = await startPipeline(kits, { transport, storage });
+  await settle();
+  // Launch writes (device id, first session) are not the event path.
+  meter.ops = meter.bytes = wire = 0;
+  for (let i = 0; i < events; i += burst) {
+    for (let j = 0; j < burst; j++) pipeline.logNext();
+    await settle();
+  }
+  await pipeline.hub.flush();
+  await settle();
+  const totals = pipeline.totals();
+  await pipeline.hub.shutdown();
+  journalRun?.done();
+  if (totals.queued !== 0 || totals.dropped !== 0 || totals.errors !== 0) throw new Error(`storage ops: not everything was delivered: ${JSON.stringify(totals)}`);
+  return {
+    storage: which,
+    pace: burst === 1 ? '1 event per tick' : 'bursts of 10',
+    events,
+    opsPerEvent: meter.ops / events,
+    bytesPerEvent: meter.bytes / events,
+    wireBytesPerEvent: wire / events,
+  };
+}
+
+/**
+ * Storage operations and bytes written per event (issue 14's targets: ≤ 1.1 operations per event at
+ * one event per tick, ≤ 1.5 bytes written per wire byte), the hub and every kit included, sessions
+ * rolling over, every payload delivered.
+ */
+export async function runStorageOps(kits: AvailableKits, options: { quick: boolean }): Promise<StorageOpsRow[]> {
+  const events = options.quick ? 500 : 2_000;
+  const rows: StorageOpsRow[] = [];
+  for (const which of STORAGES) for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
+  return rows;
+}
+
+export function renderStorageOps(rows: readonly StorageOpsRow[]): string {
+  return [
+    'Storage operations and bytes written per event, the hub and three kits (sessions rolling over, every payload delivered):',
+    renderTable(
+      ['storage', 'pace', 'events', 'ops/event', 'bytes/event', 'wire bytes/event', 'written/wire'],
+      rows.map((r) => [r.storage, r.pace, int(r.events), r.opsPerEvent.toFixed(2), int(r.bytesPerEvent), int(r.wireBytesPerEvent), times(r.bytesPerEvent / r.wireBytesPerEvent)]),
+    ),
+    '  (an operation: a setItem or removeItem; a multiSet or multiRemove call; a file-system call that writes)',
+  ].join('\n\n');
+}
