@@ -1,4 +1,5 @@
 import type { EngineConfig } from './engine/state';
+import { message } from './messages';
 import { describe } from './engine/attributes';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
@@ -86,7 +87,7 @@ export interface ResolvedOptions {
 export function timeoutProblem(value: unknown, optional: boolean): string | null {
   if (optional && (value === null || value === undefined)) return null;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
-    return `must be a finite number of seconds ≥ 1${optional ? ', or null for none' : ''} (got ${describe(value)})`;
+    return optional ? message(2, describe(value)) : message(1, describe(value));
   }
   return null;
 }
@@ -106,18 +107,18 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   } catch (error) {
     // Options that throw when read (a Proxy, a getter) are a setup mistake too, never a plain TypeError.
     if (error instanceof SessionHubConfigError) throw error;
-    throw new SessionHubConfigError('options', `createHub(options): the options could not be read (${errorMessage(error)})`);
+    throw new SessionHubConfigError('options', message(3, errorMessage(error)));
   }
 }
 
 function checkOptions(options: HubOptions | undefined, extraKnown: readonly string[]): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new SessionHubConfigError('options', 'createHub(options) takes an object');
+    throw new SessionHubConfigError('options', message(4));
   }
   // Each option is read once.
   const o: HubOptions = { ...options };
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key) && !extraKnown.includes(key)) throw new SessionHubConfigError(key, `unknown option "${key}"`);
+    if (!KNOWN.has(key) && !extraKnown.includes(key)) throw new SessionHubConfigError(key, message(5, key));
   }
   const check = (name: keyof HubOptions, problem: string | null): void => {
     if (problem) throw new SessionHubConfigError(name, `option "${name}" ${problem}`);
@@ -125,24 +126,24 @@ function checkOptions(options: HubOptions | undefined, extraKnown: readonly stri
   check('sessionTimeout', timeoutProblem(o.sessionTimeout ?? 60, false));
   check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
   check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
-  if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel)) check('logLevel', `must be 'debug', 'info', 'warn', 'error' or 'silent' (got ${describe(o.logLevel)})`);
+  if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel)) check('logLevel', message(6, describe(o.logLevel)));
   for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin', 'debug'] as const) {
-    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, `must be a boolean (got ${describe(o[flag])})`);
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, message(7, describe(o[flag])));
   }
   if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
-    check('excludedEvents', 'must be an array of event names');
+    check('excludedEvents', message(8));
   }
-  if (o.storage !== undefined && !isStorageAdapter(o.storage)) check('storage', 'must have getItem, setItem and removeItem');
-  if (o.clock !== undefined && typeof o.clock !== 'function') check('clock', 'must be a function returning epoch milliseconds');
-  if (o.logger !== undefined && !isLogger(o.logger)) check('logger', 'must have debug, info, warn and error methods');
+  if (o.storage !== undefined && !isStorageAdapter(o.storage)) check('storage', message(9));
+  if (o.clock !== undefined && typeof o.clock !== 'function') check('clock', message(10));
+  if (o.logger !== undefined && !isLogger(o.logger)) check('logger', message(11));
   if (o.kits !== undefined && !Array.isArray(o.kits)) check('kits', 'must be an array of kits');
   if (o.namespace !== undefined && (typeof o.namespace !== 'string' || !/^[\w.-]{1,64}$/.test(o.namespace))) {
-    check('namespace', 'must be 1–64 letters, digits, "_", "." or "-"');
+    check('namespace', message(13));
   }
-  if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', 'must be a lifecycle adapter with subscribe(listener)');
+  if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', message(14));
   if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
-  if (o.beforeSend !== undefined && typeof o.beforeSend !== 'function') check('beforeSend', 'must be a function (record) => record | null');
-  if (o.optOut !== undefined && typeof o.optOut !== 'boolean') check('optOut', `must be a boolean (got ${describe(o.optOut)})`);
+  if (o.beforeSend !== undefined && typeof o.beforeSend !== 'function') check('beforeSend', message(16));
+  if (o.optOut !== undefined && typeof o.optOut !== 'boolean') check('optOut', message(7, describe(o.optOut)));
   return {
     engine: {
       sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,

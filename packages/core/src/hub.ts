@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { message } from './messages';
 import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, type ResolvedOptions } from './config';
 import { isPlainObject, readOption, snapshotAttributes } from './call-arguments';
 import { errorMessage } from './describe-value';
@@ -161,13 +162,13 @@ export class SessionHub {
   start(options?: StartOptions): Promise<void> {
     if (this.startPromise) return this.startPromise;
     if (this.phase === 'stopped') {
-      this.warn('not-started', 'start() after shutdown(): create a new hub instead');
+      this.warn('not-started', message(40));
       return Promise.resolve();
     }
     const given = isPlainObject(options) ? readOption(options, 'inBackground', null) : null;
     const inBackground = typeof given === 'boolean' ? given : undefined;
     if (options !== undefined && inBackground === undefined) {
-      this.warn('invalid-argument', `start(options): expected { inBackground?: boolean }, got ${describe(options)}`);
+      this.warn('invalid-argument', message(41, describe(options)));
     }
     this.phase = 'starting';
     // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
@@ -208,7 +209,7 @@ export class SessionHub {
       const text = await this.storage.get(this.stateKey);
       const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
-      if (decoded && !decoded.ok) this.warn('corrupt-state', `${decoded.problem}; it was replaced by a fresh state`);
+      if (decoded && !decoded.ok) this.warn('corrupt-state', message(42, decoded.problem));
       this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
     }
     this.startKits();
@@ -217,7 +218,7 @@ export class SessionHub {
     try {
       current = this.options.lifecycle?.current?.();
     } catch (error) {
-      this.logger.error('lifecycle adapter failed to report the current state:', error);
+      this.logger.error(message(43), error);
     }
     // The config now: a kit registered while the others started counts too.
     const config = this.engineConfig();
@@ -240,7 +241,7 @@ export class SessionHub {
     const pending = this.pending;
     this.pending = [];
     for (const input of pending) this.run(input);
-    if (this.droppedBeforeStart > 0) this.warn('not-started', `${this.droppedBeforeStart} calls made before start() were dropped (at most ${MAX_PENDING} wait)`);
+    if (this.droppedBeforeStart > 0) this.warn('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
     if (pending.length > 0) this.run({ type: 'tick', t: this.now() });
     this.armTimer();
@@ -249,7 +250,7 @@ export class SessionHub {
     try {
       this.unsubscribeLifecycle = this.options.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
     } catch (error) {
-      this.logger.error('lifecycle adapter failed to subscribe:', error);
+      this.logger.error(message(45), error);
     }
   }
 
@@ -275,7 +276,7 @@ export class SessionHub {
       else this.storage.touch();
     } catch (error) {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
-      this.logger.error('internal error while committing at page hide:', error);
+      this.logger.error(message(46), error);
     }
     this.kits.pageHide();
     // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
@@ -355,7 +356,7 @@ export class SessionHub {
   /** Sets the background inactivity timeout (seconds, ≥ 1) from now on, and tells every kit. */
   setSessionTimeout(seconds: number): boolean {
     const problem = timeoutProblem(seconds, false);
-    if (problem) return this.reject(`setSessionTimeout: the timeout ${problem}; the old value stays`);
+    if (problem) return this.reject(message(47, problem));
     return this.command({ type: 'configure', t: this.stamp(), config: { sessionTimeoutMs: Math.round(seconds * 1000) } });
   }
 
@@ -369,20 +370,20 @@ export class SessionHub {
   /** Logs an event: starts or extends the session (unless session-neutral) and goes to every kit. */
   logEvent(name: string, attributes?: Record<string, unknown> | null, options?: LogEventOptions): boolean {
     if (typeof name !== 'string' || !name || name.length > MAX_NAME) {
-      return this.reject(`logEvent: the event name must be a string of 1–${MAX_NAME} characters, got ${describe(name)}`);
+      return this.reject(message(48, MAX_NAME, describe(name)));
     }
     // Messages are built only when a call is refused: a valid call allocates no text.
-    if (attributes != null && !isPlainObject(attributes)) return this.reject(`logEvent('${name}'): attributes must be a plain object, got ${describe(attributes)}`);
+    if (attributes != null && !isPlainObject(attributes)) return this.reject(message(49, name, describe(attributes)));
     const affectsSession = options === undefined ? undefined : isPlainObject(options) ? readOption(options, 'affectsSession', null) : null;
     if (affectsSession !== undefined && typeof affectsSession !== 'boolean') {
-      return this.reject(`logEvent('${name}'): options must be { affectsSession?: boolean }, got ${describe(options)}`);
+      return this.reject(message(50, name, describe(options)));
     }
     // One copy, read once: every kit (and a call queued until start()) sees the same values.
     let attrs: Readonly<Record<string, unknown>> = EMPTY_ATTRIBUTES;
     try {
       if (attributes) attrs = snapshotAttributes(attributes);
     } catch (error) {
-      return this.reject(`logEvent('${name}'): reading the attributes threw (${errorMessage(error)})`);
+      return this.reject(message(51, name, errorMessage(error)));
     }
     return this.command({ type: 'event', t: this.stamp(), eventId: this.env.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
   }
@@ -402,7 +403,7 @@ export class SessionHub {
   /** Sets the user (null: logged out). Changing identified users starts a new session (contract). */
   setUser(userId: string | null): boolean {
     if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > MAX_NAME)) {
-      return this.reject(`setUser: the user id must be a string of 1–${MAX_NAME} characters or null, got ${describe(userId)}`);
+      return this.reject(message(52, MAX_NAME, describe(userId)));
     }
     return this.command({ type: 'setUser', t: this.stamp(), userId });
   }
@@ -432,7 +433,7 @@ export class SessionHub {
    * before `start()` resolves (the call is then applied in order once it does).
    */
   incrementSessionAttribute(key: string, by: number = 1): number | undefined {
-    const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
+    const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : message(53, describe(by)));
     if (problem) return this.reject(`incrementSessionAttribute: ${problem}`) || undefined;
     const r = this.submit({ type: 'incrementAttribute', t: this.stamp(), key, by });
     return typeof r === 'number' ? r : undefined;
@@ -511,11 +512,11 @@ export class SessionHub {
   /** Warns (true) when `on`/`once`/`off` got something eventemitter3 would throw on, or could not use. */
   private listenerProblem(method: string, event: unknown, listener: unknown, optional: boolean): boolean {
     if (typeof event !== 'string') {
-      this.reject(`${method}(event, listener): the event must be a string, got ${describe(event)}`);
+      this.reject(message(54, method, describe(event)));
       return true;
     }
     if (typeof listener === 'function' || (optional && listener === undefined)) return false;
-    this.reject(`${method}('${event.slice(0, 64)}', listener): the listener must be a function, got ${describe(listener)}`);
+    this.reject(message(55, method, event.slice(0, 64), describe(listener)));
     return true;
   }
 
@@ -530,7 +531,7 @@ export class SessionHub {
    * storage reflects it; never rejects. See docs/privacy.md.
    */
   async setOptOut(optOut: boolean): Promise<void> {
-    if (typeof optOut !== 'boolean') return void this.reject(`setOptOut: expected true or false, got ${describe(optOut)}`);
+    if (typeof optOut !== 'boolean') return void this.reject(message(56, describe(optOut)));
     await this.startPromise;
     const changed = optOut !== this.optedOut;
     this.optedOut = optOut;
@@ -554,7 +555,7 @@ export class SessionHub {
   async reset(): Promise<void> {
     await this.startPromise;
     if (this.phase !== 'running' || this.optedOut) return;
-    if (this.shared) return void this.warn('invalid-argument', 'reset() is not available yet in browsers (tabs share one session)');
+    if (this.shared) return void this.warn('invalid-argument', message(57));
     if (this.liveSession()) this.run({ type: 'endSession', t: this.now() });
     await this.kits.runAll('flush');
     const old = this.state!;
@@ -643,14 +644,13 @@ export class SessionHub {
 
   /** Runs an input now, or queues it until start() finishes. */
   private submit(input: EngineInput): boolean | number | undefined {
-    if (this.phase === 'stopped') return this.reject(`${input.type}: the hub was shut down; create a new hub to keep tracking`, 'not-started');
-    if (Number.isNaN(input.t)) return this.reject(`${input.type}: the clock ${this.clockProblem}; the call was refused`);
+    if (this.phase === 'stopped') return this.reject(message(58, input.type), 'not-started');
+    if (Number.isNaN(input.t)) return this.reject(message(59, input.type, this.clockProblem));
     if (this.optedOut) return false;
     if (this.phase === 'running') return this.run(input);
     if (this.pending.length >= MAX_PENDING) {
       if (this.droppedBeforeStart++ === 0) {
-        const waiting = this.phase === 'created' ? 'start() has not been called' : 'start() has not finished';
-        this.warn('not-started', `${MAX_PENDING} calls are waiting for the hub to start and ${waiting}; later calls are dropped until it has`);
+        this.warn('not-started', this.phase === 'created' ? message(60, MAX_PENDING) : message(61, MAX_PENDING));
       }
       return false;
     }
@@ -673,7 +673,7 @@ export class SessionHub {
       } else return undefined;
     } catch (error) {
       // An engine bug must never reach the host app.
-      this.logger.error(`internal error while handling ${input.type}; the call was ignored:`, error);
+      this.logger.error(message(62, input.type), error);
       return undefined;
     }
     if (!shared) this.drain();
@@ -707,7 +707,7 @@ export class SessionHub {
     try {
       (this.emitter.emit as (e: E, ...a: HubEvents[E]) => boolean)(event, ...args);
     } catch (error) {
-      this.logger.error(`a "${event}" listener threw; the hub carries on:`, error);
+      this.logger.error(message(63, event), error);
     }
   }
 

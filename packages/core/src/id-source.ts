@@ -1,4 +1,5 @@
 import { v4 } from 'uuid';
+import { message } from './messages';
 import type { Logger } from './logger';
 
 /**
@@ -30,7 +31,7 @@ export function idSource(logger: Logger, custom?: () => string): () => string {
       } catch {
         // reported below
       }
-      if (!customFailed) logger.warn('generateId threw or returned no string: using UUIDs where it does');
+      if (!customFailed) logger.warn(message(104));
       customFailed = true;
     }
     if (!weak) {
@@ -39,7 +40,7 @@ export function idSource(logger: Logger, custom?: () => string): () => string {
       } catch {
         weak = true;
         // Said once and briefly: docs/react-native.md explains it.
-        logger.warn('no crypto.getRandomValues: ids come from Math.random (unique, not secret)');
+        logger.warn(message(105));
       }
     }
     return v4({ rng: mathRandomBytes });

@@ -13,6 +13,8 @@ export { logsDebug, prefixedLogger, silentLogger } from './logger';
 export type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
 export { OUTPUT_CALLBACK } from './kit';
 export { checkKitOptions } from './kit-options';
+export { messageFormat, MESSAGES_DOC } from './message-format';
+export type { MessageOf, MessageTexts } from './message-format';
 export type {
   AttributeValue,
   EventRecord,

@@ -1,4 +1,5 @@
 import { runBeforeSend, type BeforeSend } from './before-send';
+import { message } from './messages';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
 import type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
@@ -49,18 +50,18 @@ export class KitHost {
       if (neutral !== undefined && (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string'))) neutral = null;
       else if (neutral !== undefined) neutral = [...(neutral as string[])];
     } catch (error) {
-      throw new SessionHubConfigError('kit', `reading the kit threw (${errorMessage(error)}); a kit must be a plain object`);
+      throw new SessionHubConfigError('kit', message(21, errorMessage(error)));
     }
     if (typeof name !== 'string' || name.length === 0) {
-      throw new SessionHubConfigError('kit', 'a kit must be an object with a non-empty string `name`');
+      throw new SessionHubConfigError('kit', message(22));
     }
     if (!/^[\w.-]{1,64}$/.test(name)) {
-      throw new SessionHubConfigError('kit', `kit name "${name.slice(0, 64)}" must be 1–64 letters, digits, "_", "." or "-"`);
+      throw new SessionHubConfigError('kit', message(23, name.slice(0, 64)));
     }
     if (this.entries.some((e) => e.name === name)) {
-      throw new SessionHubConfigError('kit', `a kit named "${name}" is already registered`);
+      throw new SessionHubConfigError('kit', message(24, name));
     }
-    if (neutral === null) throw new SessionHubConfigError('kit', `kit "${name}": sessionNeutralEvents must be an array of event names`);
+    if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
     const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() };
     this.entries.push(entry);
     return entry;
@@ -225,6 +226,6 @@ export class KitHost {
   private fail(entry: Entry, where: string, error: unknown): void {
     entry.errors += 1;
     entry.lastError = `${where}: ${errorMessage(error)}`;
-    this.logger.error(`kit "${entry.name}" failed in ${where}; other kits and the app carry on:`, error);
+    this.logger.error(message(26, entry.name, where), error);
   }
 }

@@ -1,3 +1,4 @@
+import { message } from './messages';
 /**
  * Runs a kit factory's option checks so that options which throw when read (a Proxy whose traps
  * throw, a revoked Proxy, a getter that throws) fail like any other setup mistake: with the kit's
@@ -10,6 +11,6 @@ export function checkKitOptions<T>(check: () => T, ConfigError: new (option: str
   try {
     return check();
   } catch (error) {
-    throw error instanceof ConfigError ? error : new ConfigError('options', 'could not be read (a Proxy or a getter threw)');
+    throw error instanceof ConfigError ? error : new ConfigError('options', message(27));
   }
 }

@@ -88,8 +88,12 @@ beforeAll(async () => {
   bundle = result.outputFiles[0]!.text;
 }, 300_000);
 
-/** A context with the Hermes and React Native globals only; `getRandomValues` is the app's polyfill, if any. */
-function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array): vm.Context {
+/**
+ * A context with the Hermes and React Native globals only; `getRandomValues` is the app's polyfill, if
+ * any; `nodeEnv`: the `process.env.NODE_ENV` React Native's setUpGlobals.js defines (`'development'`
+ * when `__DEV__`), or none: a bare runtime without `process`, which gets production messages.
+ */
+function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array, nodeEnv?: string): vm.Context {
   const context = vm.createContext({});
   for (const name of NOT_IN_HERMES) vm.runInContext(`delete globalThis.${name}`, context);
   // React Native's timers answer numeric ids, without Node's unref.
@@ -123,6 +127,7 @@ function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array)
     console: { log() {}, debug() {}, info() {}, warn() {}, error() {} },
   };
   if (getRandomValues) host.crypto = { getRandomValues };
+  if (nodeEnv) host.process = { env: { NODE_ENV: nodeEnv } };
   Object.assign(context, host);
   return context;
 }
@@ -134,7 +139,9 @@ async function runApp(context: vm.Context): Promise<AppReport> {
 }
 
 const UUID_V4 = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
-const NO_CRYPTO = /crypto\.getRandomValues/;
+/** The no-crypto warning: its code and docs link without `process` (production form), its text with a development NODE_ENV. */
+const NO_CRYPTO = /^\[sessionhub\] SH105 https:\/\/\S+\/docs\/messages\.md#sh105$/;
+const NO_CRYPTO_TEXT = /^\[sessionhub\] no crypto\.getRandomValues: ids come from Math\.random/;
 
 describe('a React Native app on Hermes, no polyfills (built packages in a bare node:vm context)', () => {
   it('has exactly the listed globals', () => {
@@ -162,6 +169,13 @@ describe('a React Native app on Hermes, no polyfills (built packages in a bare n
     expect(report.stored).toContain('sessionhub:state');
   });
 
+  it('prints warnings in full where React Native defines process.env.NODE_ENV as development', async () => {
+    const report = await runApp(reactNativeContext(undefined, 'development'));
+    expect(report.started).toBe(true);
+    expect(report.warnings.filter((w) => NO_CRYPTO_TEXT.test(w))).toHaveLength(1);
+    expect(report.warnings.filter((w) => NO_CRYPTO.test(w))).toEqual([]);
+  });
+
   it('uses the app\'s crypto.getRandomValues polyfill when there is one, without a warning', async () => {
     let calls = 0;
     const report = await runApp(
@@ -171,7 +185,7 @@ describe('a React Native app on Hermes, no polyfills (built packages in a bare n
       }),
     );
     expect(report.started).toBe(true);
-    expect(report.warnings.filter((w) => NO_CRYPTO.test(w))).toEqual([]);
+    expect(report.warnings.filter((w) => NO_CRYPTO.test(w) || NO_CRYPTO_TEXT.test(w))).toEqual([]);
     expect(calls).toBeGreaterThan(2);
     expect(report.requests.length).toBeGreaterThanOrEqual(3);
   });

@@ -1,4 +1,5 @@
 import { readOption } from '../call-arguments';
+import { message } from '../messages';
 import type { HubOptions } from '../config';
 import { errorMessage } from '../describe-value';
 import { optOutKey } from '../consent';
@@ -55,12 +56,12 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
  * hub.logEvent('article_read', { id: 42 });
  */
 export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
-  if (typeof options !== 'object' || options === null) throw new SessionHubConfigError('options', 'createBrowserHub(options) takes an object');
+  if (typeof options !== 'object' || options === null) throw new SessionHubConfigError('options', message(17));
   let copy: BrowserHubOptions;
   try {
     copy = { ...options };
   } catch (error) {
-    throw new SessionHubConfigError('options', `createBrowserHub(options): the options could not be read (${errorMessage(error)})`);
+    throw new SessionHubConfigError('options', message(18, errorMessage(error)));
   }
   const { storage, lifecycle, locks, storageEvents, ...rest } = copy;
   const pageApis = [
@@ -70,7 +71,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   ] as const;
   for (const [name, value, methods, like] of pageApis) {
     if (value != null && methods.some((method) => typeof readOption(value as unknown as Record<string, unknown>, method, null) !== 'function')) {
-      throw new SessionHubConfigError(name, `option "${name}" must be like ${like} (${methods.join(', ')}), or null`);
+      throw new SessionHubConfigError(name, message(19, name, like, methods.join(', ')));
     }
   }
   // Invalid ones are refused by the hub below, before anything of this page runs.
@@ -81,7 +82,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
     () => (storage === undefined ? page.localStorage : storage),
     `${namespace}:`,
     // Memory chosen with `storage: null` needs no warning.
-    (problem) => storage !== null && logger.warn(`${problem}; keeping the session and the outboxes in memory (not shared with other tabs nor kept across reloads)`),
+    (problem) => storage !== null && logger.warn(message(20, problem)),
   );
   const events = storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents;
   const session = tabSession(store, namespace, locks === undefined ? (page.navigator?.locks ?? null) : locks, events);

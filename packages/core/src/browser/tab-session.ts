@@ -12,6 +12,7 @@
  * tab's slot loads and sends what that tab left.
  */
 import type { EngineOutput } from '../engine/outputs';
+import { message } from '../messages';
 import { initialState } from '../engine/state';
 import type { SharedSession, SharedSessionHost } from '../shared-session';
 import {
@@ -106,7 +107,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const decode = (text: string | null): SharedRecord => {
     const { record, problem } = decodeRecord(text, host.config);
-    if (problem) host.warn('corrupt-state', `the shared session record ${problem}; replaced it with a fresh one`);
+    if (problem) host.warn('corrupt-state', message(120, problem));
     return record;
   };
   const read = (): SharedRecord => decode(storage.getItem(recordKey));
@@ -191,7 +192,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const settle = (slot: number, release: (() => void) | undefined, kept: number | undefined): void => {
     if (kept !== undefined && slot !== kept) {
-      host.warn('storage-failure', `another page took storage slot ${kept} while this tab was away; now using slot ${slot}`);
+      host.warn('storage-failure', message(121, kept, slot));
     }
     me = { slot, tab: me.tab };
     releaseSlot = release;
@@ -284,7 +285,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       } catch (error) {
         // An engine bug must never reach the host app, nor be retried for ever.
         if (batch) inFlight = null;
-        host.warn('invalid-argument', `internal error while committing; calls ignored (${String(error)})`);
+        host.warn('invalid-argument', message(122, String(error)));
         return;
       }
       const id = commitId();
@@ -337,7 +338,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       } catch (error) {
         if (granted) return;
         // Web Locks refused (e.g. a sandboxed frame): coordinate by compare-and-set from now on.
-        host.warn('storage-failure', `Web Locks failed (${String(error)}); coordinating tabs through localStorage alone`);
+        host.warn('storage-failure', message(123, String(error)));
         locks = null;
         startHeartbeat();
       }

@@ -1,3 +1,4 @@
+import { message } from '../messages';
 import { describe } from '../describe-value';
 import type { AttributeValue } from '../records';
 
@@ -30,9 +31,9 @@ export function findAttributeKey(attrs: Attributes, key: string): string | undef
 
 /** Why a key is invalid, or null when it is valid. */
 export function attributeKeyProblem(key: unknown): string | null {
-  if (typeof key !== 'string') return `attribute key must be a string, got ${describe(key)}`;
+  if (typeof key !== 'string') return message(85, describe(key));
   if (key.length < 1 || key.length > ATTRIBUTE_LIMITS.maxKeyLength) {
-    return `attribute key must be 1–${ATTRIBUTE_LIMITS.maxKeyLength} characters, got ${key.length}`;
+    return message(86, ATTRIBUTE_LIMITS.maxKeyLength, key.length);
   }
   return null;
 }
@@ -40,11 +41,11 @@ export function attributeKeyProblem(key: unknown): string | null {
 /** Why a value is invalid, or null when it is valid. */
 export function attributeValueProblem(value: unknown): string | null {
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `attribute value must be a finite number, got ${value}`;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : message(87, value);
   if (typeof value === 'string') {
     return value.length <= ATTRIBUTE_LIMITS.maxStringLength
       ? null
-      : `attribute string value must be at most ${ATTRIBUTE_LIMITS.maxStringLength} characters, got ${value.length}`;
+      : message(88, ATTRIBUTE_LIMITS.maxStringLength, value.length);
   }
-  return `attribute value must be a string, number, boolean or null, got ${describe(value)}`;
+  return message(89, describe(value));
 }

@@ -1,4 +1,5 @@
 import type { AttributeValue, EventRecord, LifecycleRecord, SessionEndReason, SessionStartRecord, SessionStartTrigger } from '../records';
+import { message } from '../messages';
 import { ATTRIBUTE_LIMITS, attributeKeyProblem, attributeValueProblem, describe, emptyAttributes, findAttributeKey } from './attributes';
 import { isExpired } from './expiry';
 import type { EngineInput } from './inputs';
@@ -100,7 +101,7 @@ function apply(d: Draft, input: EngineInput): Result {
       start(d, t, 'manual');
       return true;
     case 'endSession':
-      if (!s) return warn(d, 'no-live-session', 'endSession(): there is no live session');
+      if (!s) return warn(d, 'no-live-session', message(80));
       end(d, t, 'manual');
       return true;
     case 'setAttribute': {
@@ -144,7 +145,7 @@ function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>)
 
 /** Ends the session after a large backward jump; `restart` starts a new one (not on launch, which decides itself). */
 function clockJumpedBack(d: Draft, t: number, restart: boolean): void {
-  warn(d, 'clock-moved-backwards', `the clock moved back by ${d.clock - t} ms (≥ the session timeout): the session ends at its last activity`);
+  warn(d, 'clock-moved-backwards', message(81, d.clock - t));
   d.clock = t;
   const s = d.session;
   if (!s) return;
@@ -252,20 +253,20 @@ function setUser(d: Draft, t: number, userId: string | null): true {
 
 /** The live session for an attribute call, or undefined after a warning. */
 function liveSession(d: Draft, call: string, key: string): Session | undefined {
-  if (!d.session) warn(d, 'no-live-session', `${call}('${key}'): there is no live session; nothing was changed`);
+  if (!d.session) warn(d, 'no-live-session', message(82, call, key));
   return d.session ?? undefined;
 }
 
 function incrementAttribute(d: Draft, t: number, key: string, by: number): number | undefined {
   const call = 'incrementSessionAttribute';
-  const problem = attributeKeyProblem(key) ?? (Number.isFinite(by) ? null : `the increment must be a finite number, got ${describe(by)}`);
+  const problem = attributeKeyProblem(key) ?? (Number.isFinite(by) ? null : message(53, describe(by)));
   if (problem) return warn(d, 'invalid-argument', `${call}: ${problem}`) || undefined;
   const s = liveSession(d, call, key);
   if (!s) return undefined;
   const existing = findAttributeKey(s.attributes, key);
   const current = existing === undefined ? 0 : s.attributes[existing];
   if (typeof current !== 'number') {
-    return warn(d, 'attribute-not-numeric', `${call}('${key}'): the value is not a number (${describe(current)}); left unchanged`) || undefined;
+    return warn(d, 'attribute-not-numeric', message(83, call, key, describe(current))) || undefined;
   }
   const next = current + by;
   if (!Number.isFinite(next)) return warn(d, 'invalid-argument', `${call}('${key}') would overflow`) || undefined;
@@ -277,7 +278,7 @@ function writeAttribute(d: Draft, t: number, call: string, key: string, value: A
   if (!s) return false;
   const existing = findAttributeKey(s.attributes, key);
   if (existing === undefined && Object.keys(s.attributes).length >= ATTRIBUTE_LIMITS.maxCount) {
-    return warn(d, 'attribute-limit', `${call}('${key}'): a session holds at most ${ATTRIBUTE_LIMITS.maxCount} attributes`);
+    return warn(d, 'attribute-limit', message(84, call, key, ATTRIBUTE_LIMITS.maxCount));
   }
   changeAttribute(d, s, t, existing ?? key, value);
   return true;

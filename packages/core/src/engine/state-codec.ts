@@ -1,3 +1,4 @@
+import { message } from '../messages';
 import type { SessionStartTrigger } from '../records';
 import { attributeValueProblem, emptyAttributes } from './attributes';
 import type { EngineConfig, EngineState, PreviousSession, SessionState } from './state';
@@ -78,19 +79,19 @@ export function decodeState(text: string, currentConfig: EngineConfig): DecodeRe
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, problem: 'stored state is not valid JSON', deviceId: null };
+    return { ok: false, problem: message(90), deviceId: null };
   }
   return decodeStateValue(raw, currentConfig);
 }
 
 /** {@link decodeState} for a state already parsed from JSON (e.g. nested in a larger record). */
 export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): DecodeResult {
-  if (!isObj(raw)) return { ok: false, problem: 'stored state is not an object', deviceId: null };
+  if (!isObj(raw)) return { ok: false, problem: message(91), deviceId: null };
   const deviceId = text(raw.deviceId) ? (raw.deviceId as string) : null;
-  if (raw.version !== 1) return { ok: false, problem: `unknown stored state version ${JSON.stringify(raw.version)}`, deviceId };
+  if (raw.version !== 1) return { ok: false, problem: message(92, String(JSON.stringify(raw.version))), deviceId };
   const s = raw.session;
   const bad = badField(raw, STATE) ?? badSession(s, raw.lastSessionIndex as number);
-  if (bad) return { ok: false, problem: `stored state is corrupt (${bad})`, deviceId };
+  if (bad) return { ok: false, problem: message(93, bad), deviceId };
   return {
     ok: true,
     state: {

@@ -1,4 +1,5 @@
 import { errorMessage } from '../describe-value';
+import { message } from '../messages';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -145,7 +146,7 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
       // worked in this run (unavailable from the start) has nothing newer to disagree with.
       degraded = committed;
       onProblem(
-        `${[...new Set(writes.map(([k]) => labelOf(k)))].join(', ')}: storage ${committed ? 'failed' : 'unavailable'} (${errorMessage(error)}); keeping what was not saved in memory${committed ? ', sending nothing new until it is saved,' : ''} and retrying`,
+        message(committed ? 100 : 101, [...new Set(writes.map(([k]) => labelOf(k)))].join(', '), errorMessage(error)),
       );
     }
     clearTimeout(retryTimer);
@@ -160,7 +161,7 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
     failing = degraded = false;
     retries = 0;
     clearTimeout(retryTimer);
-    onRecovered('storage works again; what was kept in memory is saved');
+    onRecovered(message(102));
   };
 
   /** One commit of what is staged: a promise when the adapter answers asynchronously. Never rejects. */
@@ -220,7 +221,7 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
         return typeof v == 'string' ? v : null;
       } catch (error) {
         // Once per outage, as for writes.
-        if (!failing) onProblem(`${labelOf(key)}: storage failed to read (${errorMessage(error)}); going on without what it held, keeping data in memory and retrying`);
+        if (!failing) onProblem(message(103, labelOf(key), errorMessage(error)));
         failing = true;
         return null;
       }
