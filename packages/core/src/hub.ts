@@ -57,6 +57,8 @@ export interface HubEvents {
   userChange: [record: UserChangeRecord];
   sessionAttributeChange: [record: SessionAttributeChangeRecord];
   configChange: [timeouts: SessionTimeouts];
+  /** `hub.reset()`, in this tab or another tab of the origin: the device's new id. */
+  reset: [deviceId: string];
   warning: [warning: Warning];
 }
 
@@ -203,6 +205,7 @@ export class SessionHub {
           hub.armTimer();
         },
         changed: () => this.armTimer(),
+        cleared: () => void this.kits.runAll('clear'),
         warn: (code, message) => this.warn(code, message),
       });
     } else {
@@ -241,7 +244,9 @@ export class SessionHub {
     const pending = this.pending;
     this.pending = [];
     for (const input of pending) this.run(input);
+    // Said once: opting back in runs this again.
     if (this.droppedBeforeStart > 0) this.warn('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
+    this.droppedBeforeStart = 0;
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
     if (pending.length > 0) this.run({ type: 'tick', t: this.now() });
     this.armTimer();
@@ -538,7 +543,7 @@ export class SessionHub {
     await this.storage.set(this.optOutKey, optOut ? '1' : '0');
     if (!changed || !this.startPromise || this.phase === 'stopped') return;
     if (optOut) await this.purge();
-    else if (!this.shared) await this.launch(this.now(), undefined);
+    else await this.launch(this.now(), undefined);
   }
 
   /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
@@ -548,28 +553,29 @@ export class SessionHub {
 
   /**
    * For a shared device or a logout that must not link users: ends the live session, then gives
-   * this device a new id with no user (a fresh install: the next activity starts a new session), and
-   * tells every kit (`onReset`) so it forgets the ids it keeps. What the kits had queued is flushed
-   * first, so it goes out under the old identity where the network allows. Never rejects.
+   * this device a new id with no user (a fresh install; a session starts unless the app is in the
+   * background), and tells every kit (`onReset`) so it forgets the ids it keeps. What the kits had
+   * queued is flushed between, so it goes out under the old identity where the network allows. In
+   * browsers it holds for every tab of the origin: one tab ends the session, every tab's kits are
+   * told. Never rejects.
    */
   async reset(): Promise<void> {
     await this.startPromise;
     if (this.phase !== 'running' || this.optedOut) return;
-    if (this.shared) return void this.warn('invalid-argument', message(57));
     if (this.liveSession()) this.run({ type: 'endSession', t: this.now() });
+    await this.settled();
     await this.kits.runAll('flush');
-    const old = this.state!;
-    this.state = initialState(this.env.newId(), old.config, this.now());
-    this.kits.dispatch('onReset', this.state.deviceId);
-    this.run({ type: 'launch', t: this.now(), foreground: old.inForeground !== false, config: this.engineConfig() });
-    await this.persistNow();
+    // A session another tab started meanwhile is ended by the reset itself.
+    this.run({ type: 'reset', t: this.now() });
+    await (this.settled() ?? this.persistNow());
   }
 
   /**
    * Deletes everything SessionHub stored on this device — the hub's state and every kit's outbox and
    * ledgers (the opt-out choice alone stays) — for a deletion request. Queued data is dropped unsent.
    * The hub goes on as a fresh install: a new device id, no user, no session until the next activity.
-   * Never rejects. See docs/privacy.md for what to ask each vendor to delete.
+   * In browsers it is every tab's data on the origin: the other tabs drop what they hold too and go
+   * on with the new device id. Never rejects. See docs/privacy.md for what to ask each vendor to delete.
    */
   async clearStoredData(): Promise<void> {
     await this.startPromise;
@@ -578,14 +584,20 @@ export class SessionHub {
     await this.purge();
   }
 
-  /** Drops the state (in memory and stored) and everything the kits queued or stored. */
+  /**
+   * Drops the state (in memory and stored) and everything the kits queued or stored; with tabs,
+   * everything every tab stored (opted out, this tab's shared session stops).
+   */
   private async purge(): Promise<void> {
     clearTimeout(this.timer);
     this.timerAt = null;
     if (this.optedOut) this.state = null;
+    await this.settled();
     await this.persistNow();
     await this.storage.remove(this.stateKey);
     await this.kits.runAll('clear');
+    await this.shared?.clear(this.optedOut);
+    this.armTimer();
   }
 
   // ------------------------------------------------------------------ flushing and shutdown

@@ -139,4 +139,5 @@ export const OUTPUT_CALLBACK: Readonly<Record<Exclude<EngineOutput['type'], 'war
   userChange: 'onUserChange',
   sessionAttributeChange: 'onSessionAttributeChange',
   configChange: 'onConfigChange',
+  reset: 'onReset',
 };

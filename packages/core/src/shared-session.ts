@@ -17,6 +17,8 @@ export interface SharedSessionHost {
   deliver(outputs: readonly EngineOutput[]): void;
   /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
   changed(): void;
+  /** Another hub cleared the stored data (`clearStoredData`, opt-out): clear the kits, as a fresh install. */
+  cleared(): void;
   warn(code: WarningCode, message: string): void;
 }
 
@@ -47,6 +49,12 @@ export interface SharedSession {
   resume(): void;
   /** Resolves once everything submitted so far is committed. Never rejects. */
   settled(): Promise<void>;
+  /**
+   * Deletes everything stored under the namespace but the opt-out choice (the shared state, every
+   * hub's kit storage) and drops the calls not yet committed. `stop`: the hub opted out and stops
+   * (`open` starts it again); else it goes on as a fresh install with a new device id. Never rejects.
+   */
+  clear(stop: boolean): Promise<void>;
   /** Commits what is queued, gives this hub's place up and stops listening. Never rejects. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionHub, Warning } from '@sessionhub/core';
+import type { KitContext, SessionHub, Warning } from '@sessionhub/core';
 import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
 import { recordingKit, type RecordingKit } from '@sessionhub/testing';
 import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
@@ -16,10 +16,9 @@ interface Page {
 }
 
 /** Opens a page of `origin` running a browser hub; `locks: false` uses the compare-and-set fallback. */
-async function openPage(origin: FakeOrigin, options: Partial<BrowserHubOptions> & { hidden?: boolean; withLocks?: boolean } = {}): Promise<Page> {
-  const { hidden, withLocks = true, ...hubOptions } = options;
+async function openPage(origin: FakeOrigin, options: Partial<BrowserHubOptions> & { hidden?: boolean; withLocks?: boolean; kit?: RecordingKit } = {}): Promise<Page> {
+  const { hidden, withLocks = true, kit = recordingKit(), ...hubOptions } = options;
   const tab = origin.openTab({ hidden });
-  const kit = recordingKit();
   const warnings: Warning[] = [];
   const hub = createBrowserHub({
     ...tabHubOptions(tab),
@@ -346,28 +345,147 @@ describe('browser tabs: compare-and-set when writes reach other tabs late', () =
   });
 });
 
-describe('opt-out across tabs', () => {
-  beforeEach(() => void vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) }));
-  afterEach(() => void vi.useRealTimers());
+/** Runs the fake clock until `promise` settles (the tabs' commits wait on timers and locks). */
+async function settle<T>(promise: Promise<T>): Promise<T> {
+  let done = false;
+  void promise.finally(() => (done = true));
+  for (let i = 0; !done && i < 200; i++) await vi.advanceTimersByTimeAsync(10);
+  expect(done).toBe(true);
+  return promise;
+}
 
-  it('opting out in one tab stops every open tab and every tab opened later; opting back in resumes them', async () => {
+/** What the origin stores under the namespace but the opt-out choice. */
+const storedKeys = (origin: FakeOrigin) => [...origin.backend.keys()].filter((k) => k.startsWith('sessionhub:') && k !== 'sessionhub:optOut');
+/** A kit with a stored ledger and a queue, as the vendors' kits keep them: `clear()` removes both. */
+function storingKit(name = 'storer'): RecordingKit {
+  let storage: KitContext['storage'] | undefined;
+  const kit = recordingKit(name, {
+    init: (context) => void (storage = context.storage),
+    clear: async () => {
+      for (const call of kit.calls) if (call.type === 'onEvent') await storage?.remove(`queued:${call.record.eventId}`);
+    },
+  });
+  const record = kit.onEvent!.bind(kit);
+  kit.onEvent = (event) => {
+    record(event);
+    void storage?.set(`queued:${event.eventId}`, JSON.stringify(event));
+  };
+  return kit;
+}
+
+describe('opt-out, reset and clearStoredData across tabs', () => {
+  it('opting out in one tab stops every open tab and every tab opened later, and deletes everything stored; opting back in starts cleanly in every tab', async () => {
     const origin = fakeOrigin();
     const a = await openPage(origin);
     const b = await openPage(origin);
     expect(b.hub.logEvent('before')).toBe(true);
-    await a.hub.setOptOut(true);
-    await vi.advanceTimersByTimeAsync(10);
+    b.hub.setUser('user-1');
+    await run(200);
+    const oldDevice = a.hub.getDeviceId();
+    expect(origin.backend.get('sessionhub:shared')).toContain('user-1');
+
+    await settle(a.hub.setOptOut(true));
+    await run(200);
     expect(b.hub.isOptedOut()).toBe(true);
+    expect(storedKeys(origin), 'the shared record and every outbox are deleted').toEqual([]);
     expect(b.hub.logEvent('after')).toBe(false);
     expect(a.hub.logEvent('after')).toBe(false);
+    b.tab.hide();
+    b.tab.show();
+    await run(60 * SEC);
     const c = await openPage(origin);
     expect(c.hub.isOptedOut()).toBe(true);
     expect(c.hub.logEvent('late')).toBe(false);
+    await run(200);
+    expect(storedKeys(origin), 'an opted-out tab stores nothing').toEqual([]);
     for (const page of [a, b, c]) expect(page.kit.events().map((e) => e.name)).not.toContain('after');
+    expect(starts(a, b, c)).toHaveLength(1);
 
-    await b.hub.setOptOut(false);
-    await vi.advanceTimersByTimeAsync(10);
+    await settle(b.hub.setOptOut(false));
+    await run(300);
     for (const page of [a, b, c]) expect(page.hub.isOptedOut()).toBe(false);
+    const device = a.hub.getDeviceId();
+    expect(device).not.toBe(oldDevice);
+    for (const page of [b, c]) expect(page.hub.getDeviceId()).toBe(device);
+    for (const page of [a, b, c]) expect(page.hub.getUser()).toBeNull();
     expect(c.hub.logEvent('consented')).toBe(true);
+    expect(a.hub.logEvent('consented_too')).toBe(true);
+    await run(300);
+    // One new session, for the new device, started by one tab; every tab's events are in it.
+    const newStarts = starts(a, b, c).slice(1);
+    expect(newStarts).toHaveLength(1);
+    expect(newStarts[0]!.deviceId).toBe(device);
+    const consented = [...a.kit.events(), ...c.kit.events()].filter((e) => e.name.startsWith('consented'));
+    expect(consented.map((e) => [e.deviceId, e.sessionId])).toEqual([[device, newStarts[0]!.sessionId], [device, newStarts[0]!.sessionId]]);
+    expect(origin.backend.get('sessionhub:shared')).not.toContain(oldDevice!);
+  });
+
+  it('reset() in one tab ends the session once, and every tab gets the new device id, no user, and tells its kits', async () => {
+    const origin = fakeOrigin();
+    const pages = [await openPage(origin), await openPage(origin), await openPage(origin)];
+    const [a, b, c] = pages as [Page, Page, Page];
+    a.hub.setUser('user-1');
+    b.hub.logEvent('before');
+    await run(200);
+    const old = c.hub.getSession()!;
+    expect(old.userId).toBe('user-1');
+
+    await settle(b.hub.reset());
+    await run(200);
+    expect(ends(a, b, c).map((e) => e.sessionId), 'the old session ends once, at one tab').toEqual([old.id]);
+    expect(ends(a, b, c)[0]).toMatchObject({ deviceId: old.deviceId, userId: 'user-1' });
+    const device = b.hub.getDeviceId()!;
+    expect(device).not.toBe(old.deviceId);
+    for (const page of pages) {
+      expect(page.hub.getDeviceId()).toBe(device);
+      expect(page.hub.getUser()).toBeNull();
+      expect(page.kit.calls.filter((call) => call.type === 'onReset').map((call) => call.record), 'each tab tells its kits once').toEqual([device]);
+    }
+    // The resetting tab's kits get the end (old ids), the reset, then the new session's start.
+    expect(b.kit.calls.map((call) => call.type).filter((t) => t !== 'onEvent').slice(-3)).toEqual(['onSessionEnd', 'onReset', 'onSessionStart']);
+    const live = a.hub.getSession()!;
+    expect(live).toMatchObject({ deviceId: device, userId: null, index: 1 });
+    expect(starts(a, b, c).filter((s) => s.deviceId === device)).toHaveLength(1);
+    c.hub.logEvent('after');
+    await run(200);
+    expect(c.kit.events().at(-1)).toMatchObject({ name: 'after', deviceId: device, userId: null, sessionId: live.id });
+    expect(origin.backend.get('sessionhub:shared')).not.toMatch(new RegExp(`${old.deviceId}|user-1`));
+  });
+
+  it('clearStoredData() in one tab removes what every tab stored; no tab writes the old data back; all go on with one new device id', async () => {
+    const origin = fakeOrigin();
+    const pages = [] as Page[];
+    for (let i = 0; i < 3; i++) pages.push(await openPage(origin, { kit: storingKit() }));
+    const [a, b, c] = pages as [Page, Page, Page];
+    a.hub.setUser('user-1');
+    for (const page of pages) page.hub.logEvent('song_played');
+    await settle(Promise.all(pages.map((page) => page.hub.flush())));
+    const oldDevice = a.hub.getDeviceId()!;
+    expect(storedKeys(origin).filter((k) => k.includes(':queued:'))).toHaveLength(3);
+    // A tab closed earlier left its queue behind, in its slot.
+    c.tab.close();
+    await run(200);
+
+    b.hub.logEvent('racing'); // not yet committed when the clear comes
+    await settle(a.hub.clearStoredData());
+    await run(300);
+    for (const page of [a, b]) expect(page.kit.calls.some((call) => call.type === 'clear'), 'every open tab clears its kits').toBe(true);
+    const device = a.hub.getDeviceId()!;
+    expect(device).not.toBe(oldDevice);
+    expect(b.hub.getDeviceId()).toBe(device);
+    expect(b.hub.getUser()).toBeNull();
+    b.hub.logEvent('after_clear');
+    b.tab.hide();
+    b.tab.show();
+    a.hub.logEvent('after_clear');
+    await run(300);
+    const leftovers = storedKeys(origin).filter((k) => {
+      const value = origin.backend.get(k)!;
+      return value.includes(oldDevice) || value.includes('user-1') || value.includes('song_played') || value.includes('racing');
+    });
+    expect(leftovers, 'nothing of the old data is stored').toEqual([]);
+    expect(storedKeys(origin).filter((k) => k.includes(':queued:')).map((k) => JSON.parse(origin.backend.get(k)!).name)).toEqual(['after_clear', 'after_clear']);
+    expect(b.kit.events().at(-1)).toMatchObject({ name: 'after_clear', deviceId: device, userId: null });
+    expect(b.kit.events().filter((e) => e.name === 'racing' && e.deviceId === device)).toEqual([]);
   });
 });

@@ -390,6 +390,35 @@ describe('engine: session attributes', () => {
   });
 });
 
+describe('engine: reset', () => {
+  it('ends the live session, then a new device id with no user and numbering from 1; the reset output comes between end and start', () => {
+    const h = new EngineHarness();
+    h.launch(T0);
+    h.apply({ type: 'setUser', t: T0 + SEC, userId: 'u1' });
+    h.event(T0 + 2 * SEC);
+    const before = h.state;
+    h.outputs.length = 0;
+    expect(h.apply({ type: 'reset', t: T0 + 3 * SEC })).toBe(true);
+    expect(h.types()).toEqual(['sessionEnd', 'reset', 'sessionStart']);
+    expect(h.ends()[0]).toMatchObject({ sessionId: before.session!.id, deviceId: 'device-1', userId: 'u1', reason: 'manual' });
+    const id = (h.outputs[1] as { record: string }).record;
+    expect(id).not.toBe('device-1');
+    expect(h.starts()[0]).toMatchObject({ deviceId: id, userId: null, sessionIndex: 1, isFirstSession: true, previousSessionId: null });
+    expect(h.state).toMatchObject({ deviceId: id, userId: null, lastSessionIndex: 1, previous: null, config: before.config });
+  });
+
+  it('in the background: no session starts until activity; without a live session nothing ends', () => {
+    const h = new EngineHarness();
+    h.launch(T0, false);
+    h.outputs.length = 0;
+    h.apply({ type: 'reset', t: T0 + SEC });
+    expect(h.types()).toEqual(['reset']);
+    expect(h.state.session).toBeNull();
+    h.event(T0 + 2 * SEC);
+    expect(h.starts()[0]).toMatchObject({ deviceId: h.state.deviceId, sessionIndex: 1 });
+  });
+});
+
 describe('engine: purity', () => {
   it('never modifies the state it is given and is deterministic', () => {
     const h = new EngineHarness();

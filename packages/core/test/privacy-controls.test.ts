@@ -100,6 +100,18 @@ describe('setOptOut', () => {
     expect(relaunched.logEvent('still_in')).toBe(true);
   });
 
+  it('calls dropped before start() are reported once, not again when opting back in runs the launch again', async () => {
+    const d = device();
+    const logger = quiet();
+    const hub = d.launch({ logger });
+    for (let i = 0; i < 1001; i++) hub.logEvent('early');
+    await hub.start();
+    await hub.setOptOut(true);
+    await hub.setOptOut(false);
+    const dropped = logger.warn.mock.calls.map((c) => String(c[1] ?? c[0])).filter((m) => m.includes('were dropped'));
+    expect(dropped).toEqual([expect.stringContaining('1 calls made before start() were dropped')]);
+  });
+
   it('createHub({ optOut: true }) and the browser and Node presets start opted out, for consent-gated apps', async () => {
     const d = device();
     const hub = d.launch({ optOut: true });

@@ -20,7 +20,10 @@ export type RecordedCall =
   | { type: 'onBackground'; record: LifecycleRecord }
   | { type: 'onUserChange'; record: UserChangeRecord }
   | { type: 'onSessionAttributeChange'; record: SessionAttributeChangeRecord }
-  | { type: 'onConfigChange'; record: SessionTimeouts };
+  | { type: 'onConfigChange'; record: SessionTimeouts }
+  | { type: 'onReset'; record: string }
+  /** `clear()`: opt-out or `hub.clearStoredData()`. */
+  | { type: 'clear'; record: null };
 
 /** A kit that records every callback; `dead()` drops later calls (a force-quit process). */
 export interface RecordingKit extends Kit {
@@ -37,7 +40,7 @@ export interface RecordingKit extends Kit {
 }
 
 const CALLBACKS: KitCallback[] = [
-  'onSessionStart', 'onEvent', 'onSessionEnd', 'onForeground', 'onBackground', 'onUserChange', 'onSessionAttributeChange', 'onConfigChange',
+  'onSessionStart', 'onEvent', 'onSessionEnd', 'onForeground', 'onBackground', 'onUserChange', 'onSessionAttributeChange', 'onConfigChange', 'onReset',
 ];
 
 /** A kit that records every call it gets, for asserting what a hub delivered; `extra` adds or overrides callbacks. */
@@ -57,6 +60,10 @@ export function recordingKit(name = 'recorder', extra: Partial<Kit> = {}): Recor
     ends: () => calls.flatMap((c) => (c.type === 'onSessionEnd' ? [c.record] : [])),
     events: () => calls.flatMap((c) => (c.type === 'onEvent' ? [c.record] : [])),
     kill: () => void (alive = false),
+    clear() {
+      if (alive) calls.push({ type: 'clear', record: null });
+      return extra.clear?.();
+    },
   } as RecordingKit;
   for (const cb of CALLBACKS) {
     (kit as unknown as Record<string, (r: unknown) => void>)[cb] = (record: unknown) => {

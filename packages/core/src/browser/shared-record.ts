@@ -35,6 +35,11 @@ export interface SharedRecord {
   readonly slots: Readonly<Record<string, SlotEntry>>;
   /** The engine state; null before the first tab ever launched. */
   readonly state: EngineState | null;
+  /**
+   * Random id of this record's life, given by its first write: a tab that finds another one under
+   * it knows the stored data was cleared (`hub.clearStoredData()`, opt-out) by another tab meanwhile.
+   */
+  readonly epoch?: string;
 }
 
 export const EMPTY_RECORD: SharedRecord = { rev: 0, writers: [], slots: {}, state: null };
@@ -242,7 +247,7 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
     slots[+key] = { ...entry, queued: Number.isSafeInteger(queued) && (queued as number) >= 0 ? queued : 0 } as SlotEntry;
   }
   const writers = Array.isArray(raw.writers) ? raw.writers.filter((w): w is string => typeof w === 'string').slice(-WRITERS_KEPT) : [];
-  const record = { rev: raw.rev as number, writers, slots, state: null };
+  const record = { rev: raw.rev as number, writers, slots, state: null, ...(typeof raw.epoch == 'string' ? { epoch: raw.epoch } : {}) };
   const state = raw.state as Obj | null | undefined;
   if (state == null) return { record, problem: null };
   const stored = pick(state.config, CONFIG_FIELDS);

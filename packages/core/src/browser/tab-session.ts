@@ -32,6 +32,7 @@ import {
   type TabPlace,
 } from './shared-record';
 import type { PageStorage } from './web-storage';
+import { optOutKey } from '../consent';
 
 /** The part of the Web Locks API (`navigator.locks`) tabs coordinate with. */
 export interface LockManagerLike {
@@ -115,7 +116,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   /** Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as its writer. */
   const write = (record: SharedRecord, base: SharedRecord, id = commitId()): SharedRecord => {
-    const next = { ...record, rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
+    const next = { ...record, epoch: base.epoch || host.newId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
     storage.setItem(recordKey, encodeRecord(next));
     return next;
   };
@@ -130,19 +131,39 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     }
   };
 
-  /** Adopts a committed record and delivers the outputs of the commit that made it. */
-  const adopt = (record: SharedRecord, outputs: readonly EngineOutput[]): void => {
+  /** Whether `record` (just read) is not the same life as `committed`, or has another device id. */
+  const changedUnder = (record: SharedRecord): boolean => record.epoch !== committed.epoch || record.state?.deviceId !== committed.state?.deviceId;
+
+  /**
+   * Adopts a committed record and delivers `outputs`, those of the commit that made it. A device id
+   * that changed without this tab's commit saying so is another tab's `reset()`: this tab's kits are
+   * told too. A record of another life is another tab's clear: this tab's calls not yet committed
+   * belong to the cleared data and are dropped, and its kits clear theirs; false then.
+   */
+  const adopt = (record: SharedRecord, outputs: readonly EngineOutput[] = []): boolean => {
+    const was = committed;
     committed = record;
+    const cleared = !!was.epoch && record.epoch !== was.epoch;
+    if (cleared) {
+      queue = [];
+      inFlight = written = null;
+    }
     refreshView();
+    if (cleared) return host.cleared(), false;
+    const id = record.state?.deviceId;
+    if (was.state && id && id != was.state.deviceId && !outputs.some((o) => o.type == 'reset')) outputs = [{ type: 'reset', record: id }, ...outputs];
     if (outputs.length > 0) host.deliver(outputs);
+    return true;
   };
+
+  /** A record with a state: a first page, or the first commit after a clear, creates it with this run's configuration. */
+  const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.newId(), host.config, host.now()) });
 
   const onStorage = (event: { key: string | null; newValue: string | null }): void => {
     // A null key is `localStorage.clear()` (its newValue is null).
     if (stopped || storage.degraded || (event.key !== null && event.key !== recordKey)) return;
     try {
-      committed = decode(event.newValue);
-      refreshView();
+      adopt(decode(event.newValue));
       host.changed();
     } catch {
       // The next commit reads the record again.
@@ -279,9 +300,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const attempt = (liveness: Liveness) => {
       if (tookOver()) return;
       const base = read();
+      if (changedUnder(base) && !adopt(base)) return;
       let applied: Omit<Applied, 'result'>;
       try {
-        applied = apply(base, liveness);
+        applied = apply(seeded(base), liveness);
       } catch (error) {
         // An engine bug must never reach the host app, nor be retried for ever.
         if (batch) inFlight = null;
@@ -310,7 +332,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         if (after.writers.includes(commit.id)) return done(after, commit.outputs);
         // Another tab's write stuck: redo on the record that won, after a random pause so that tabs
         // racing each other do not keep colliding in step (each would otherwise lose in turn).
-        committed = after;
+        if (!adopt(after)) return;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * SETTLE_MS));
         if (tookOver()) return;
       }
@@ -346,6 +368,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     await verified(() => HEARTBEAT);
   };
 
+  /** Creates the state if there is none, in a commit. */
+  const seed = (): Promise<void> => transact((record) => ({ record: seeded(record), outputs: [] }), null);
+
   // ------------------------------------------------------------------ SharedSession
 
   const leaving = (): Queued => ({ input: { type: 'close', t: host.now() }, ids: [] });
@@ -363,13 +388,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   return {
     async open(h) {
       host = h;
-      stopped = false;
+      stopped = parked = false;
       me = { slot: 0, tab: h.newId() };
       events?.addEventListener('storage', onStorage);
       await claim(false);
       // The first page ever of the origin creates the device id now, in a commit (the tabs opening
       // with it agree on one): the kits start next and must see the device's real id, never ''.
-      if (!read().state) await transact((record) => ({ record: record.state ? record : { ...record, state: initialState(host.newId(), host.config, host.now()) }, outputs: [] }), null);
+      if (!read().state) await seed();
       view = committed = read();
     },
 
@@ -382,16 +407,17 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     commitNow(closing) {
       if (stopped || parked) return;
       const base = read();
-      let batch = queue;
       let delivered: readonly EngineOutput[] = [];
       // A compare-and-set write that stuck is done; anything else in flight is redone now.
       if (written && base.writers.includes(written.id)) delivered = written.outputs;
-      else if (inFlight) batch = [...inFlight, ...batch];
+      else if (inFlight) queue = [...inFlight, ...queue];
       inFlight = written = null;
+      if (changedUnder(base)) adopt(base);
+      let batch = queue;
       queue = [];
       if (closing) batch = [...batch, leaving()];
       // No lock can be awaited now; tabs that hold this slot's lock are the only judge of liveness left.
-      const applied = applyTabInputs(base, me, batch, host.newId, locks ? null : HEARTBEAT);
+      const applied = applyTabInputs(seeded(base), me, batch, host.newId, locks ? null : HEARTBEAT);
       const record = write(applied.record, base);
       if (closing) park();
       adopt(record, [...delivered, ...applied.outputs]);
@@ -401,7 +427,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       if (stopped) return;
       const base = read();
       const next = noteQueued(base, me, items);
-      if (next !== base) committed = write(next, base);
+      if (next !== base) adopt(write(next, base));
     },
 
     resume() {
@@ -418,6 +444,21 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         await pending.catch(() => undefined);
         if (pending === claiming) claiming = null;
       }
+    },
+
+    async clear(stop) {
+      queue = [];
+      inFlight = written = null;
+      if (stop) {
+        park();
+        stopped = true;
+        events?.removeEventListener('storage', onStorage);
+      }
+      // Every key of the namespace: the record, every slot's outboxes and ledgers (closed tabs' too).
+      storage.clear(optOutKey(namespace));
+      view = committed = EMPTY_RECORD;
+      // Still open: a fresh install, whose device id the kits read at once (the other tabs see a new life).
+      if (!stop && !stopped) await seed();
     },
 
     async close() {

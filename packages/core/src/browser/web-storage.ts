@@ -22,6 +22,8 @@ export interface PageStorage extends StorageAdapter {
   setItem(key: string, value: string): void;
   /** As `Storage.removeItem`. */
   removeItem(key: string): void;
+  /** Removes every key under the prefix but `keep`. */
+  clear(keep: string): void;
   /** True once the browser's storage failed (or was never usable) and memory is used instead. */
   readonly degraded: boolean;
 }
@@ -71,7 +73,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
     degrade('is unavailable', error);
   }
 
-  return {
+  const page: PageStorage = {
     get degraded() {
       return !store;
     },
@@ -105,5 +107,15 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
         degrade('failed to remove a key', error);
       }
     },
+    clear(keep) {
+      const keys = [...memory.keys()];
+      try {
+        for (let i = 0; store && i < store.length; i++) keys.push(store.key(i)!);
+      } catch {
+        // What cannot be listed cannot be removed either (the failure shows on the next write).
+      }
+      for (const key of keys) if (key?.startsWith(prefix) && key != keep) page.removeItem(key);
+    },
   };
+  return page;
 }

@@ -112,6 +112,15 @@ function apply(d: Draft, input: EngineInput): Result {
       return incrementAttribute(d, t, input.key, input.by);
     case 'removeAttribute':
       return removeAttribute(d, t, input.key);
+    case 'reset':
+      end(d, t, 'manual');
+      d.deviceId = d.env.newId();
+      d.userId = null;
+      d.lastSessionIndex = 0;
+      d.previous = null;
+      emit(d, 'reset', d.deviceId);
+      if (d.inForeground !== false) start(d, t, 'manual');
+      return true;
     case 'configure':
       d.config = { ...d.config, ...input.config };
       emit(d, 'configChange', d.config);

@@ -22,7 +22,9 @@ export type EngineInput =
   | { readonly type: 'setAttribute'; readonly t: number; readonly key: string; readonly value: AttributeValue }
   | { readonly type: 'incrementAttribute'; readonly t: number; readonly key: string; readonly by: number }
   | { readonly type: 'removeAttribute'; readonly t: number; readonly key: string }
-  | { readonly type: 'configure'; readonly t: number; readonly config: Partial<EngineConfig> };
+  | { readonly type: 'configure'; readonly t: number; readonly config: Partial<EngineConfig> }
+  /** `hub.reset()`: ends the live session, then a new device id and no user; a session starts unless in the background. */
+  | { readonly type: 'reset'; readonly t: number };
 
 /** The kind of an engine input (`launch`, `event`, `tick`, …). */
 export type EngineInputType = EngineInput['type'];

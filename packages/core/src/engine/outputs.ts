@@ -37,4 +37,6 @@ export type EngineOutput =
   | { readonly type: 'userChange'; readonly record: UserChangeRecord }
   | { readonly type: 'sessionAttributeChange'; readonly record: SessionAttributeChangeRecord }
   | { readonly type: 'configChange'; readonly config: EngineConfig }
+  /** The device has a new id (its record): kits forget the ids they kept (`onReset`). */
+  | { readonly type: 'reset'; readonly record: string }
   | { readonly type: 'warning'; readonly warning: Warning };

@@ -93,6 +93,8 @@ export class Replayer {
         return;
       case 'configChange':
       case 'sessionAttributeChange':
+      // (A replay never resets a device.)
+      case 'reset':
         return;
       case 'sessionStart':
         this.counts.sessionsStarted++;
