@@ -28,8 +28,9 @@ export function webSdkState(ledger: SessionLedger, accountId: string, now: numbe
     const cookie = document.cookie.match(`(?:^|; )WZRK_S_${accountId}=([^;]*)`);
     // The SDK writes the cookie with single quotes for double ones.
     const { s, t, p } = (cookie ? JSON.parse(decodeURIComponent(cookie[1]!).replace(/'/g, '"')) : {}) as { s: number; t: number; p: number };
-    // Live: the SDK's reader allows its 20 minutes plus 60 s for requests in flight.
-    if (Number.isSafeInteger(s) && s > 0 && now / 1000 - t <= 1260) {
+    // Live as the SDK's reader decides (clevertap.js `getSessionCookieObject`): its 20 minutes plus
+    // 60 s for requests in flight, in whole seconds of its clock (floor(now) - t <= 1260).
+    if (Number.isSafeInteger(s) && s > 0 && now / 1000 - t < 1261) {
       ledger.last = Math.max(ledger.last, s);
       return [s, Number.isSafeInteger(p) && p > 0 ? p : 1];
     }

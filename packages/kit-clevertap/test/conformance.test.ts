@@ -85,7 +85,7 @@ describe(`CleverTap conformance`, () => {
         const ledger = emptyLedger(); const session = webSdkState(ledger, ${JSON.stringify(ACCOUNT_ID)}, Date.now()); (globalThis as any).adopted = { ledger, session };`, resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
       bundle: true, write: false, format: 'iife',
     }).outputFiles[0]!.text;
-    const [web, kit] = await Promise.all([runWebSdk(ACCOUNT_ID, START, STEPS, `${adopt}; adopted`), runKit()]);
+    const [web, kit] = await Promise.all([runWebSdk(ACCOUNT_ID, STEPS, `${adopt}; adopted`), runKit()]);
     const side: Side = { web: normalizeWebSdk(web.requests), kit: normalizeKit(kit.net.itemsWithG()) };
     const listed = listedDifferences();
     const applied = Object.keys(NORMALIZERS);
@@ -99,6 +99,9 @@ describe(`CleverTap conformance`, () => {
     expect(new Set(side.web.map((i) => i.guid))).toEqual(new Set([1, 2]));
     expect(side.web.some((i) => i.name === 'Notification Clicked')).toBe(false);
     expect(side.web.at(-1)!.session).toBeGreaterThan(side.web.find((i) => i.name === 'Signed out')!.session);
+    // The SDK kept its session cookie and stamped its session ids itself (not only the server's answers).
+    expect(web.cookies).toContain(`WZRK_S_${ACCOUNT_ID}=`);
+    expect(web.requests.filter((r) => r.query.type === 'push' && r.payload.evtName === 'Checkout').map((r) => r.payload.s)).toEqual([web.requests[0]!.answeredSession]);
 
     // The kit, started where the SDK ran, goes on under the SDK's device id and identity ids.
     const lastGuid = web.requests.at(-1)!.answeredGuid;
