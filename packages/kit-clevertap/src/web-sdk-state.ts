@@ -7,7 +7,7 @@
  */
 import { MAX_IDENTITIES, type SessionLedger } from './session-ledger';
 
-/** The SDK's session, when still live: its id and page count. */
+/** The SDK's session, when still live: its id and the pages it counted (0 or more). */
 export type WebSdkSession = readonly [s: number, pages: number];
 
 const isText = (v: unknown): v is string => typeof v == 'string' && v != '';
@@ -32,7 +32,9 @@ export function webSdkState(ledger: SessionLedger, accountId: string, now: numbe
     // 60 s for requests in flight, in whole seconds of its clock (floor(now) - t <= 1260).
     if (Number.isSafeInteger(s) && s > 0 && now / 1000 - t < 1261) {
       ledger.last = Math.max(ledger.last, s);
-      return [s, Number.isSafeInteger(p) && p > 0 ? p : 1];
+      // No `p` when the SDK's session began with a profile switch (it clears the cookie, its server's
+      // answer sets `s` and `t` only): no page counted yet, its next page is 1.
+      return [s, Number.isSafeInteger(p) && p > 0 ? p : 0];
     }
   } catch {
     // not a browser, storage blocked, or not what the SDK writes: start afresh
