@@ -11,6 +11,8 @@ export interface Contender {
   readonly name: string;
   /** Events per round. */
   readonly events: number;
+  /** Untimed set-up before each round (e.g. a full collection, so one contender's garbage is not collected in another's round). */
+  prepare?(): void;
   round(): void | Promise<void>;
   /** Checks the round really did its work (e.g. everything delivered); throws otherwise. */
   verify?(): void;
@@ -48,6 +50,7 @@ export async function runRounds(contenders: readonly Contender[], options: { war
     for (let k = 0; k < contenders.length; k++) {
       const i = (r + k) % contenders.length;
       const c = contenders[i]!;
+      c.prepare?.();
       const start = process.hrtime.bigint();
       await c.round();
       const ns = Number(process.hrtime.bigint() - start);

@@ -41,7 +41,7 @@ export type { AppStateSubscription, ReactNativeAppState } from './lifecycle/reac
 export { reactNativeLifecycle } from './lifecycle/react-native-lifecycle';
 
 // The pure engine, for replays, servers and tests.
-export { step, sessionStartRecord } from './engine/engine';
+export { step, stepInPlace, sessionStartRecord } from './engine/engine';
 export type { EngineEnv, StepResult } from './engine/engine';
 export type { EngineInput, EngineInputType } from './engine/inputs';
 export type { EngineOutput, Warning, WarningCode } from './engine/outputs';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, decodeState, DEFAULT_ENGINE_CONFIG, type EngineInput, type SessionHub } from '@sessionhub/core';
+import { createHub, decodeState, DEFAULT_ENGINE_CONFIG, initialState, step, stepInPlace, type EngineInput, type SessionHub } from '@sessionhub/core';
 import { dyingStorage, manualClock, recordingKit, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
 import { EngineHarness, T0 } from './engine-harness';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
@@ -59,6 +59,14 @@ function toInput(o: Op, t: number, n: number): EngineInput {
   }
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 function streamOf(h: EngineHarness): StreamItem[] {
   return h.outputs.flatMap((o): StreamItem[] =>
     o.type === 'sessionStart' ? [{ type: 'start', record: o.record }]
@@ -90,6 +98,38 @@ describe('engine properties over random input sequences', () => {
         expect(decoded.ok).toBe(true);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('stepInPlace gives exactly the outputs, results and states of step, and step never modifies its input', () => {
+    const withReset = fc.oneof({ weight: 30, arbitrary: op }, { weight: 1, arbitrary: fc.record({ op: fc.constant('reset' as const), gap }) });
+    fc.assert(
+      fc.property(fc.array(withReset, { maxLength: 80 }), fc.boolean(), fc.option(fc.integer({ min: 1, max: 3600 }), { nil: null }), (ops, resume, fgTimeout) => {
+        const config = { ...DEFAULT_ENGINE_CONFIG, resumeOnRelaunch: resume, foregroundTimeoutMs: fgTimeout === null ? null : fgTimeout * 1000, excludedEvents: ['Notification Sent'] };
+        const ids = () => {
+          let n = 0;
+          return { newId: () => `id-${++n}` };
+        };
+        const pureEnv = ids();
+        const placeEnv = ids();
+        let pure = initialState('device-1', config, T0);
+        const working = initialState('device-1', config, T0);
+        let t = T0;
+        const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }];
+        ops.forEach((o, i) => inputs.push(o.op === 'reset' ? { type: 'reset', t: (t += o.gap) } : toInput(o, (t += o.gap), i)));
+        inputs.push({ type: 'endSession', t: t + 1 });
+        for (const input of inputs) {
+          // Frozen to the bottom: a write into the input state by step would throw.
+          const a = step(deepFreeze(pure), input, pureEnv);
+          const b = stepInPlace(working, input, placeEnv);
+          expect(b.state).toBe(working);
+          expect(b.outputs).toStrictEqual(a.outputs);
+          expect(b.result).toStrictEqual(a.result);
+          expect(working).toStrictEqual(a.state);
+          pure = a.state;
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

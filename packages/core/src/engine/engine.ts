@@ -24,16 +24,16 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Session = Mutable<SessionState>;
 type Result = boolean | number | undefined;
 
-/**
- * One step in progress: a copy of the state (and of its session) that the rules below modify, so the
- * caller's state is never touched, and the outputs so far. Module functions take it as their first
- * argument instead of closing over it: nothing is allocated per step but the draft itself.
- */
+/** The state a step modifies: a copy made by {@link step}, or the caller's own with {@link stepInPlace}. */
 interface Draft extends Mutable<Omit<EngineState, 'session'>> {
   session: Session | null;
-  readonly out: EngineOutput[];
-  readonly env: EngineEnv;
 }
+
+// The step in progress's outputs and env: module functions use them instead of closing over them, so
+// nothing is allocated per step but the state copy and the outputs. Saved and restored around a
+// step, so an `env.newId` that steps another state meanwhile cannot mix them up.
+let out: EngineOutput[] = [];
+let env: EngineEnv;
 
 /**
  * Apply one input to the session state: the whole of the session rules, as a pure function.
@@ -41,33 +41,40 @@ interface Draft extends Mutable<Omit<EngineState, 'session'>> {
  * Deterministic given `env.newId`; never reads a clock, never touches storage, never throws on a
  * well-typed input, and never modifies `state` (a new state is returned).
  */
-export function step(state: EngineState, input: EngineInput, env: EngineEnv): StepResult {
-  const d: Draft = {
-    version: state.version,
-    deviceId: state.deviceId,
-    userId: state.userId,
-    lastSessionIndex: state.lastSessionIndex,
-    inForeground: state.inForeground,
-    clock: state.clock,
-    session: state.session && copySession(state.session),
-    previous: state.previous,
-    config: state.config,
-    out: [],
-    env,
-  };
-  const result = apply(d, input);
-  const next: EngineState = {
-    version: d.version,
-    deviceId: d.deviceId,
-    userId: d.userId,
-    lastSessionIndex: d.lastSessionIndex,
-    inForeground: d.inForeground,
-    clock: d.clock,
-    session: d.session,
-    previous: d.previous,
-    config: d.config,
-  };
-  return { state: next, outputs: d.out, result };
+export function step(state: EngineState, input: EngineInput, e: EngineEnv): StepResult {
+  // Field by field in initialState's order: every state keeps one shape.
+  return stepInPlace(
+    {
+      version: state.version,
+      deviceId: state.deviceId,
+      userId: state.userId,
+      lastSessionIndex: state.lastSessionIndex,
+      inForeground: state.inForeground,
+      clock: state.clock,
+      session: state.session && copySession(state.session),
+      previous: state.previous,
+      config: state.config,
+    },
+    input,
+    e,
+  );
+}
+
+/**
+ * {@link step} without the copy, for a caller that keeps no earlier state (a server-side replay):
+ * the same rules, applied to `state` itself, which is modified and returned as the result's state.
+ * Records already emitted are never modified afterwards.
+ */
+export function stepInPlace(state: EngineState, input: EngineInput, e: EngineEnv): StepResult {
+  const savedOut = out;
+  const savedEnv = env;
+  out = [];
+  env = e;
+  const result = apply(state as Draft, input);
+  const outputs = out;
+  out = savedOut;
+  env = savedEnv;
+  return { state, outputs, result };
 }
 
 function apply(d: Draft, input: EngineInput): Result {
@@ -114,7 +121,7 @@ function apply(d: Draft, input: EngineInput): Result {
       return removeAttribute(d, t, input.key);
     case 'reset':
       end(d, t, 'manual');
-      d.deviceId = d.env.newId();
+      d.deviceId = env.newId();
       d.userId = null;
       d.lastSessionIndex = 0;
       d.previous = null;
@@ -347,7 +354,7 @@ function copySession(s: SessionState): Session {
 function start(d: Draft, t: number, trigger: SessionStartTrigger): Session {
   const prev = d.previous;
   const s: Session = {
-    id: d.env.newId(),
+    id: env.newId(),
     index: ++d.lastSessionIndex,
     previousSessionId: prev ? prev.id : null,
     trigger,
@@ -404,11 +411,11 @@ function end(d: Draft, at: number, reason: SessionEndReason): void {
 // ---------------------------------------------------------------- outputs
 
 function emit<T extends Exclude<EngineOutput['type'], 'warning'>>(d: Draft, type: T, payload: unknown): void {
-  d.out.push((type === 'configChange' ? { type, config: payload } : { type, record: payload }) as EngineOutput);
+  out.push((type === 'configChange' ? { type, config: payload } : { type, record: payload }) as EngineOutput);
 }
 
 function warn(d: Draft, code: WarningCode, message: string): false {
-  d.out.push({ type: 'warning', warning: { code, message } });
+  out.push({ type: 'warning', warning: { code, message } });
   return false;
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineConfig, type EngineEnv, type EngineInput, type EngineState } from '@sessionhub/core';
+import { DEFAULT_ENGINE_CONFIG, initialState, stepInPlace, type EngineConfig, type EngineEnv, type EngineInput, type EngineState } from '@sessionhub/core';
 import type { LogRecord, Platform } from '../log/log-record';
 import { INITIAL_MODEL_STATE, type ClosedSession, type ModelState, type VendorModel } from '../models/model';
 import { VENDORS, vendorModels, type VendorModelOptions } from '../models/index';
@@ -31,7 +31,7 @@ export interface DeviceTimeline {
 }
 
 interface Device {
-  engine: EngineState;
+  readonly engine: EngineState;
   platform: Platform | null;
   /** Vendor model states for the decided platform, or for both while undecided. */
   mobile: ModelState[] | null;
@@ -127,8 +127,8 @@ export class Comparison {
 
   /** One engine step for a device: counts the sessions it starts, tallies those it ends. */
   private canonicalStep(device: Device, input: EngineInput): void {
-    const { state, outputs } = step(device.engine, input, ENV);
-    device.engine = state;
+    // In place: nothing keeps a device's earlier state.
+    const outputs = stepInPlace(device.engine, input, ENV).outputs;
     for (let j = 0; j < outputs.length; j++) {
       const o = outputs[j]!;
       if (o.type === 'sessionStart') this.starts++;

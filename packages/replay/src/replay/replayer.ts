@@ -1,7 +1,7 @@
 import {
   DEFAULT_ENGINE_CONFIG,
   initialState,
-  step,
+  stepInPlace,
   type EngineConfig,
   type EngineEnv,
   type EngineOutput,
@@ -24,12 +24,18 @@ export interface ReplaySink {
   close?(): void | Promise<void>;
 }
 
-/** One device's replay state: the engine's state and how many of its lines were applied. */
+/**
+ * One device's replay state: the engine's state and how many of its lines were applied. The replayer
+ * updates both in place as lines come (no caller keeps a device's earlier state): read them between
+ * lines, as a checkpoint does.
+ */
 export interface DeviceReplayState {
   readonly state: EngineState;
   /** Lines of this device applied so far (the event ids derive from it). */
   readonly lines: number;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Counts of a replay so far. */
 export interface ReplayCounts {
@@ -56,7 +62,7 @@ export interface ReplayCounts {
 export class Replayer {
   readonly config: EngineConfig;
   readonly counts: ReplayCounts = { records: 0, sessionsStarted: 0, sessionsEnded: 0, events: 0, warnings: 0, outOfOrder: 0 };
-  private readonly devices = new Map<string, DeviceReplayState>();
+  private readonly devices = new Map<string, Mutable<DeviceReplayState>>();
   private device = '';
   private nextIndex = 0;
   private readonly env: EngineEnv = { newId: () => replaySessionId(this.device, ++this.nextIndex) };
@@ -71,19 +77,21 @@ export class Replayer {
   /** Applies one line. */
   add(line: LogRecord): void {
     this.counts.records++;
-    const known = this.devices.get(line.deviceId);
-    let state = known ? known.state : initialState(line.deviceId, this.config, line.t);
-    if (known && line.t < state.clock) this.counts.outOfOrder++;
-    const ordinal = (known ? known.lines : 0) + 1;
+    let device = this.devices.get(line.deviceId);
+    if (device === undefined) {
+      device = { state: initialState(line.deviceId, this.config, line.t), lines: 0 };
+      this.devices.set(line.deviceId, device);
+    } else if (line.t < device.state.clock) this.counts.outOfOrder++;
+    const state = device.state;
+    const ordinal = ++device.lines;
     this.device = line.deviceId;
     this.nextIndex = state.lastSessionIndex;
+    // The same rules as step(), without copying the state per line: nothing keeps the old one.
     const inputs = engineInputs(line, state.userId, replayEventId(line.deviceId, ordinal));
-    for (const input of inputs) {
-      const result = step(state, input, this.env);
-      state = result.state;
-      for (const o of result.outputs) this.emit(o);
+    for (let i = 0; i < inputs.length; i++) {
+      const outputs = stepInPlace(state, inputs[i]!, this.env).outputs;
+      for (let j = 0; j < outputs.length; j++) this.emit(outputs[j]!);
     }
-    this.devices.set(line.deviceId, { state, lines: ordinal });
   }
 
   private emit(o: EngineOutput): void {
@@ -116,7 +124,7 @@ export class Replayer {
 
   /** Restores devices from a checkpoint (before any line is added). */
   restore(devices: Iterable<[string, DeviceReplayState]>, counts?: ReplayCounts): void {
-    for (const [id, d] of devices) this.devices.set(id, d);
+    for (const [id, d] of devices) this.devices.set(id, { state: d.state, lines: d.lines });
     if (counts) Object.assign(this.counts, counts);
   }
 
