@@ -2,7 +2,8 @@ import type { LogLineType, LogRecord, ParsedLine, Platform } from './log-record'
 import { parseTimestamp } from './timestamp';
 
 const TYPES: readonly string[] = ['event', 'foreground', 'background', 'launch'] satisfies LogLineType[];
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+/** The attributes of a line that has none (lifecycle lines, events without attributes). */
+export const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Checks one log line given as fields (a parsed NDJSON object, or a CSV row by column name) and
@@ -28,7 +29,7 @@ export function parseRecord(fields: unknown, line: number, text = false): Parsed
   if (typeof type !== 'string' || !TYPES.includes(type)) return bad(line, `type must be one of ${TYPES.join(', ')}, got ${shown(type)}`);
 
   let name: string | null = null;
-  let attributes = EMPTY;
+  let attributes = NO_ATTRIBUTES;
   let affectsSession = true;
   if (type === 'event') {
     if (typeof f.name !== 'string' || f.name.length === 0) return bad(line, `an event needs a name (a non-empty string), got ${shown(f.name)}`);

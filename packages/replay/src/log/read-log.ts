@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { csvRow, parseCsvHeader } from './csv';
 import type { ParsedLine } from './log-record';
+import { fastRecord } from './ndjson-fast';
 import { parseRecord } from './parse-record';
 
 /** How a log's lines are written. */
@@ -14,7 +15,8 @@ export type LogFormat = 'ndjson' | 'csv';
  * Blank lines are not records and are passed over; every other line gives a record or a problem.
  */
 export class LineParser {
-  private format: LogFormat | null;
+  /** The format: as given, or decided by the first line that is not blank; null until then. */
+  format: LogFormat | null;
   private header: string[] | null = null;
   /** Line number of the last line given. */
   line = 0;
@@ -133,18 +135,94 @@ export async function* readLines(stream: Readable): AsyncGenerator<string[]> {
 }
 
 /**
+ * Turns a log's bytes, chunk by chunk, into the outcomes of its lines: what {@link readLines} and
+ * {@link LineParser} give, faster. Lines are cut at newline bytes (which never occur inside a UTF-8
+ * character) and an NDJSON line of the common shape is read by a fast path from the chunk's text,
+ * with no per-line string; every other line is decoded as UTF-8 and read by the parser.
+ */
+export class LogReader {
+  readonly parser: LineParser;
+  /** Bytes after the last newline, waiting for the rest of their line. */
+  private pending: Buffer[] = [];
+
+  /** `skipThrough`: lines up to this number were processed by an earlier run; they are only passed over (see {@link LineParser.skip}). */
+  constructor(
+    format: LogFormat | null = null,
+    private readonly skipThrough = 0,
+  ) {
+    this.parser = new LineParser(format);
+  }
+
+  /** The outcomes of the lines this chunk completes (blank lines and the CSV header give none). */
+  push(chunk: Buffer): ParsedLine[] {
+    const newline = chunk.lastIndexOf(10);
+    if (newline === -1) {
+      this.pending.push(chunk);
+      return [];
+    }
+    let bytes = chunk;
+    let cut = newline + 1;
+    if (this.pending.length > 0) {
+      this.pending.push(chunk);
+      bytes = Buffer.concat(this.pending);
+      cut += bytes.length - chunk.length;
+      this.pending = [];
+    }
+    if (cut < bytes.length) this.pending.push(bytes.subarray(cut));
+    return this.lines(bytes, cut);
+  }
+
+  /** The outcome of a last line with no newline after it. */
+  end(): ParsedLine[] {
+    if (this.pending.length === 0) return [];
+    const bytes = Buffer.concat(this.pending);
+    this.pending = [];
+    return this.lines(bytes, bytes.length);
+  }
+
+  private lines(bytes: Buffer, length: number): ParsedLine[] {
+    const out: ParsedLine[] = [];
+    const p = this.parser;
+    // One character per byte: offsets in the text are offsets in the bytes.
+    const src = { text: bytes.toString('latin1', 0, length), bytes };
+    const text = src.text;
+    for (let start = 0; start < length; ) {
+      let newline = text.indexOf('\n', start);
+      if (newline === -1) newline = length;
+      const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      if (p.line < this.skipThrough) p.skip(bytes.toString('utf8', start, end));
+      else if (p.format === 'ndjson' && start === end) p.line++;
+      else {
+        const record = p.format === 'ndjson' ? fastRecord(src, start, end, p.line + 1) : null;
+        if (record !== null) {
+          p.line++;
+          out.push({ ok: true, record });
+        } else {
+          const parsed = p.parse(bytes.toString('utf8', start, end));
+          if (parsed !== null) out.push(parsed);
+        }
+      }
+      start = newline + 1;
+    }
+    return out;
+  }
+}
+
+/** The outcomes of a log's lines in batches (one per chunk read), in order; see {@link LogReader}. */
+export async function* readOutcomes(stream: Readable, reader: LogReader): AsyncGenerator<ParsedLine[]> {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const batch = reader.push(chunk);
+    if (batch.length > 0) yield batch;
+  }
+  const last = reader.end();
+  if (last.length > 0) yield last;
+}
+
+/**
  * Reads a log and yields its lines' outcomes in batches, in order: records and problems. Blank
  * lines and the CSV header yield nothing.
  */
 export async function* readLog(source: LogSource, options: ReadLogOptions = {}): AsyncGenerator<ParsedLine[]> {
   const named = typeof source === 'string' && source !== '-' ? formatFromName(source) : null;
-  const parser = new LineParser(options.format ?? named);
-  for await (const lines of readLines(openSource(source, options.onBytes))) {
-    const batch: ParsedLine[] = [];
-    for (const text of lines) {
-      const parsed = parser.parse(text);
-      if (parsed !== null) batch.push(parsed);
-    }
-    if (batch.length > 0) yield batch;
-  }
+  yield* readOutcomes(openSource(source, options.onBytes), new LogReader(options.format ?? named));
 }

@@ -1,6 +1,6 @@
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
-import { LineParser, formatFromName, openSource, readLines, type ReadLogOptions } from '../log/read-log';
+import { LogReader, formatFromName, openSource, readOutcomes, type ReadLogOptions } from '../log/read-log';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { NdjsonFileSink } from './ndjson-sink';
 import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
@@ -66,15 +66,18 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   const bad = new BadLines(options.onError ?? 'stop', options.warn ?? ((m) => process.stderr.write(`${m}\n`)));
   bad.skipped = saved?.skipped ?? 0;
   const resumedAfter = saved?.line ?? 0;
-  const parser = new LineParser(options.format ?? (source !== '-' ? formatFromName(source) : null));
+  const reader = new LogReader(options.format ?? (source !== '-' ? formatFromName(source) : null), resumedAfter);
+  const parser = reader.parser;
+  /** The last line applied: a checkpoint between two lines of a batch names it (the parser is at the batch's end). */
+  let applied = resumedAfter;
 
-  const checkpoint = async (): Promise<void> => {
+  const checkpoint = async (line: number): Promise<void> => {
     if (file) file.flush();
     else await sink.flush?.();
     if (dir === null) return;
     writeCheckpoint(dir, {
       log: source,
-      line: parser.line,
+      line,
       out: file && typeof options.out === 'string' ? { path: options.out, bytes: file.bytes } : null,
       skipped: bad.skipped,
       counts: replayer.counts,
@@ -87,19 +90,15 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   let stopped = false;
   let sinceCheckpoint = 0;
   try {
-    for await (const lines of readLines(openSource(source, options.onBytes))) {
-      for (const text of lines) {
-        if (parser.line < resumedAfter) {
-          parser.skip(text);
-          continue;
-        }
-        const parsed = parser.parse(text);
-        if (parsed === null) continue;
+    for await (const batch of readOutcomes(openSource(source, options.onBytes), reader)) {
+      for (let i = 0; i < batch.length; i++) {
+        const parsed = batch[i]!;
         if (parsed.ok) replayer.add(parsed.record);
         else bad.handle(parsed.error);
+        applied = parsed.ok ? parsed.record.line : parsed.error.line;
         // Checkpoint between lines only: a checkpoint's line and its states always agree.
         if (++sinceCheckpoint >= every) {
-          await checkpoint();
+          await checkpoint(applied);
           sinceCheckpoint = 0;
         }
       }
@@ -108,7 +107,8 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
         break;
       }
     }
-    await checkpoint();
+    // Every line read so far is applied (blank lines and a CSV header included).
+    await checkpoint(parser.line);
   } finally {
     if (file) file.close();
     else await sink.close?.();
