@@ -37,6 +37,18 @@ export interface OutboxOptions<T> {
    * makes the transport read the body (`TransportOptions.readBody`). Default: a 2xx is a delivery.
    */
   readonly refusal?: (body: string) => string | null;
+  /**
+   * The item's JSON text, as stored (and, for a kit that splices it into its requests, as sent):
+   * called once per item, at enqueue. A kit whose items are their wire text already (a string of
+   * JSON) returns it as is, so nothing is serialized twice. Must return valid JSON, or undefined for
+   * an item that cannot be stored (dropped as `invalid`). Default: `JSON.stringify`.
+   */
+  readonly encode?: (item: T) => string | undefined;
+  /**
+   * The item back from its stored JSON value (parsed), when a later run loads what an earlier one
+   * left; a throw skips the item as unreadable. Default: the value itself.
+   */
+  readonly decode?: (value: unknown) => T;
   /** Bytes an item adds to a request. Default: the UTF-8 length of its JSON. */
   readonly sizeOf?: (item: T) => number;
   /**

@@ -52,8 +52,14 @@ export interface OutboxStore<T> {
  * @param warn reports a problem (the outbox prefixes its name)
  * @param index the queue's index as it is now, read when a burst's writes go out; undefined until
  *   the outbox has loaded, so nothing overwrites the stored one before it is read
+ * @param decode an item from its stored JSON value (a throw: unreadable)
  */
-export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => void, index: () => QueueIndex | undefined): OutboxStore<T> {
+export function outboxStore<T>(
+  storage: SafeStorage,
+  warn: (message: string) => void,
+  index: () => QueueIndex | undefined,
+  decode: (value: unknown) => T = (value) => value as T,
+): OutboxStore<T> {
   let writtenMeta: string | undefined;
   /** The index as it is now, or undefined when it is what storage already holds. */
   const meta = (): string | undefined => {
@@ -106,9 +112,9 @@ export function outboxStore<T>(storage: SafeStorage, warn: (message: string) => 
       const read = (seq: number, text: string | null): boolean => {
         if (text === null) return false;
         try {
-          const { at, item } = JSON.parse(text) as { at: unknown; item: T };
+          const { at, item } = JSON.parse(text) as { at: unknown; item: unknown };
           if (typeof at != 'number' || item === undefined) throw at;
-          items.push({ seq, at, item });
+          items.push({ seq, at, item: decode(item) });
         } catch {
           warn(`skipping unreadable item ${seq}`);
           write(key(seq), null);

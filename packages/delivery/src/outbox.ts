@@ -67,6 +67,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     refusal,
     sizeOf,
     batchKey,
+    encode = JSON.stringify as (item: T) => string | undefined,
     transport = fetchTransport,
     random = Math.random,
     timers = globalTimers,
@@ -92,8 +93,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   }
 
   const warn = (message: string): void => logger.warn(`outbox ${name}: ${message}`);
-  const store = outboxStore<T>(storage, warn, () =>
-    ready ? { head: entries[0]?.seq ?? tail, tail, wait: vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined } : undefined,
+  const store = outboxStore<T>(
+    storage,
+    warn,
+    () => (ready ? { head: entries[0]?.seq ?? tail, tail, wait: vendorNotBefore > clock() ? [waitSetAt, vendorNotBefore] : undefined } : undefined),
+    options.decode,
   );
 
   let entries: Entry<T>[] = [];
@@ -148,7 +152,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }
   };
 
-  const entry = (seq: number, at: number, item: T, json: string): Entry<T> => {
+  /** `json`: the item's JSON text (at load, made again only when there is no `sizeOf`). */
+  const entry = (seq: number, at: number, item: T, json?: string): Entry<T> => {
     let size: number | undefined;
     let key: unknown;
     try {
@@ -157,7 +162,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     } catch {
       // measured as JSON below; no key: batched with other keyless items
     }
-    return { seq, at, item, size: size ?? utf8Length(json), attempts: 0, flying: false, key };
+    try {
+      size ??= utf8Length(json ?? encode(item) ?? '');
+    } catch {
+      size = 0;
+    }
+    return { seq, at, item, size, attempts: 0, flying: false, key };
   };
 
   const add = (item: T, json: string, at: number): void => {
@@ -337,7 +347,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
             notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0], now + MAX_VENDOR_WAIT_MS);
             waitSetAt = now;
           }
-          entries = items.map(({ seq, at, item }) => entry(seq, at, item, JSON.stringify(item)));
+          entries = items.map(({ seq, at, item }) => entry(seq, at, item));
         },
         (error: unknown) => warn(`load failed: ${errorText(error)}`),
       )
@@ -365,7 +375,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     enqueue(item) {
       let json: string | undefined;
       try {
-        json = JSON.stringify(item);
+        json = encode(item);
       } catch {
         // reported below, like undefined or a function
       }

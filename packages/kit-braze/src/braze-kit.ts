@@ -3,8 +3,8 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
 import { brazeDevice } from './braze-device';
 import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
-import type { BrazeOutboxItem } from './braze-outbox-item';
-import { brazeDataUrl, brazeRefusal, buildBrazeRequest, type BrazeRequestSettings } from './braze-request';
+import { brazeQueued, type BrazeQueuedItem } from './braze-outbox-item';
+import { brazeDataUrl, brazeRefusal, brazeRequest, type BrazeRequestSettings } from './braze-request';
 import { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
 import { timeoutAlignment } from './braze-timeouts';
 import type { BrazeSdkEvent } from './braze-wire';
@@ -33,16 +33,18 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     appVersion: o.appVersion,
   };
   let context: KitContext | undefined;
-  let outbox: Outbox<BrazeOutboxItem> | undefined;
+  let outbox: Outbox<BrazeQueuedItem> | undefined;
   let mismatch: string | null = null;
   /** The `config.time` of Braze's latest answer that had one: `respond_with.config.config_time`. */
   let configTime = 0;
   /** The device id Braze's Web SDK left in this browser, adopted; empty: the hub's. */
   let adopted = '';
   const device = { device: { ...brazeDevice(), ...o.device } };
+  // Serialized once: every user change queues this same item.
+  const deviceItem = brazeQueued(device);
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
-  const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && outbox?.enqueue({ event }));
+  const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && outbox?.enqueue(brazeQueued({ event })));
 
   const compareTimeouts = (timeouts: SessionTimeouts, when: string): void => {
     if (!context) return;
@@ -59,18 +61,22 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     async init(ctx) {
       context = ctx;
-      outbox = createOutbox<BrazeOutboxItem>({
+      outbox = createOutbox<BrazeQueuedItem>({
         // The kit's storage, logger and clock (the outbox reads only the options it knows).
         ...ctx,
         name,
         transport: o.transport,
         // Read the device id at send time: items a previous run left unsent belong to this device too.
-        buildRequest: (items, sentAt, info) => buildBrazeRequest(items, sentAt, info, adopted || ctx.deviceId, settings, configTime),
+        buildRequest: (items, sentAt, info) => brazeRequest(items, sentAt, info, adopted || ctx.deviceId, settings, configTime),
+        // Stored as the Web SDK's event (or the device) in JSON, made once when queued.
+        encode: (item) => item.json,
+        decode: brazeQueued as (value: unknown) => BrazeQueuedItem,
         // Braze answers some refusals (a wrong API key) with 200 and an error body.
         refusal(body) {
           let answer;
+          // (An empty body is no JSON: not parsed, as a throw is slow.)
           try {
-            answer = JSON.parse(body);
+            answer = body && JSON.parse(body);
           } catch {}
           configTime = answer?.config?.time ?? configTime;
           return brazeRefusal(answer, settings.apiKey, settings.url);
@@ -93,9 +99,9 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         if (sdk && o.brazePlatform != 'web') [...sdk.events, brazeWebSdkSessionEnd(sdk)].forEach(enqueue);
       } else adopted = kept;
       // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
-      const json = JSON.stringify(device);
+      const { json } = deviceItem;
       if ((await ctx.storage.get('device')) != json) {
-        outbox.enqueue(device);
+        outbox.enqueue(deviceItem);
         void ctx.storage.set('device', json);
       }
       await outbox.load();
@@ -120,7 +126,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     onUserChange(record) {
       // The Web SDK sends the device again after each changeUser (there is no logout in Braze).
-      if (record.userId !== null) outbox?.enqueue(device);
+      if (record.userId !== null) outbox?.enqueue(deviceItem);
     },
 
     onBackground() {
@@ -151,7 +157,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     onReset() {
       adopted = '';
       void context?.storage.set('deviceId', '');
-      outbox?.enqueue(device);
+      outbox?.enqueue(deviceItem);
     },
 
     // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent.

@@ -1,6 +1,6 @@
 import type { HttpRequest, SendInfo } from '@sessionhub/delivery';
-import type { BrazeOutboxItem } from './braze-outbox-item';
-import type { BrazeDevice, BrazeRequestBody, BrazeSdkEvent } from './braze-wire';
+import { brazeQueued, type BrazeOutboxItem, type BrazeQueuedItem } from './braze-outbox-item';
+import type { BrazeDevice, BrazeRequestBody } from './braze-wire';
 
 /** What every request of one kit shares. */
 export interface BrazeRequestSettings {
@@ -50,19 +50,33 @@ export function buildBrazeRequest(
   settings: BrazeRequestSettings,
   configTime = 0,
 ): HttpRequest {
-  const events: BrazeSdkEvent[] = [];
+  return brazeRequest(items.map(brazeQueued), sentAt, info, deviceId, settings, configTime);
+}
+
+/** {@link buildBrazeRequest} for items as the kit's outbox holds them: their events' JSON is spliced in, never serialized again. */
+export function brazeRequest(
+  items: readonly BrazeQueuedItem[],
+  sentAt: number,
+  info: SendInfo,
+  deviceId: string,
+  settings: BrazeRequestSettings,
+  configTime = 0,
+): HttpRequest {
+  const events: string[] = [];
   let device: BrazeDevice | undefined;
   let starts = false;
-  for (const item of items as readonly { event?: BrazeSdkEvent; device?: BrazeDevice }[]) {
-    if (item.event) {
+  let user: string | undefined;
+  for (const item of items) {
+    if (item.event !== undefined) {
       events.push(item.event);
-      starts ||= item.event.name == 'ss';
+      starts ||= !!item.ss;
+      user = item.user;
     } else if (item.device) device = item.device;
   }
   const { apiKey } = settings;
   const previous = info.previousSentAt;
-  const body: BrazeRequestBody = {
-    respond_with: { user_id: events[events.length - 1]?.user_id, config: { config_time: configTime } },
+  const body: Omit<BrazeRequestBody, 'events'> = {
+    respond_with: { user_id: user, config: { config_time: configTime } },
     device,
     api_key: apiKey,
     time: Math.floor(sentAt / 1000),
@@ -71,7 +85,6 @@ export function buildBrazeRequest(
     sdk_flavor: settings.sdkFlavor,
     app_version: settings.appVersion,
     device_id: deviceId,
-    events,
   };
   return {
     url: settings.url,
@@ -84,8 +97,8 @@ export function buildBrazeRequest(
       'X-Braze-Last-Req-Ms-Ago': previous === null || device ? NO_PREVIOUS_REQUEST : String(Math.max(0, sentAt - previous)),
       'X-Braze-Req-Attempt': String(info.attempt),
     },
-    // Fields left undefined are not written.
-    body: JSON.stringify(body),
+    // Fields left undefined are not written; `events` (last) gets the events' JSON as it was queued.
+    body: JSON.stringify(body).slice(0, -1) + ',"events":[' + events.join() + ']}',
   };
 }
 

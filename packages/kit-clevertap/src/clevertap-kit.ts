@@ -12,7 +12,7 @@ import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 import { AT, CONCLUDED, decodeLedger, emptyLedger, findEntry, PAGES, sessionEntry, type LedgerEntry } from './session-ledger';
 import { CLEVERTAP_SYSTEM_EVENTS } from './system-events';
 import { eventItem, profileItem, sessionConcludedItem, sessionFields, type CleverTapUploadItem, type Stamp } from './upload-items';
-import { MAX_ITEMS_PER_REQUEST, uploadRequestBuilder, type QueuedItem } from './upload-request';
+import { decodeQueued, encodeQueued, MAX_ITEMS_PER_REQUEST, uploadRequestBuilder, type QueuedItem } from './upload-request';
 import { KIT_VERSION } from './version';
 import { webSdkState, type WebSdkSession } from './web-sdk-state';
 
@@ -93,7 +93,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const enqueue = (item: CleverTapUploadItem, first?: 1): void => {
     cleared = false;
     ledger.g ||= guid();
-    outbox?.enqueue(first ? [ledger.g, item, first] : [ledger.g, item]);
+    const json = JSON.stringify(item);
+    outbox?.enqueue(first ? [ledger.g, json, first] : [ledger.g, json]);
   };
   /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */
   const opening = (stamp: Stamp, at: number, first?: 1): void =>
@@ -167,6 +168,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         name,
         // One device id per request: the header carries it.
         batchKey: (queued) => queued[0],
+        encode: encodeQueued,
+        decode: decodeQueued as (value: unknown) => QueuedItem,
         buildRequest: uploadRequestBuilder({
           endpoint,
           accountId: options.accountId,

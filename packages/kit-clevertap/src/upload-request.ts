@@ -25,10 +25,17 @@ export interface CleverTapMetaHeader {
 }
 
 /**
- * An item as the outbox keeps it: the device id it goes under (requests never mix two), the item,
+ * An item as the outbox keeps it: the device id it goes under (requests never mix two), the item's
+ * JSON text (serialized once, when it is queued, and spliced into every request that carries it),
  * and 1 when it is its session's first item at CleverTap.
  */
-export type QueuedItem = readonly [g: string, item: CleverTapUploadItem, first?: 1];
+export type QueuedItem = readonly [g: string, json: string, first?: 1];
+
+/** A queued item as stored: `[g, item, first?]` in JSON, the item's text spliced in. */
+export const encodeQueued = ([g, json, first]: QueuedItem): string => '[' + JSON.stringify(g) + ',' + json + (first ? ',1]' : ']');
+
+/** A stored item back (see {@link encodeQueued}); throws for what is not an array. */
+export const decodeQueued = ([g, item, first]: QueuedItem | [string, unknown, 1?]): QueuedItem => [g, JSON.stringify(item) ?? 'null', first];
 
 /** CleverTap's Android SDK sends at most 50 queued items per request (`NetworkManager.flushDBQueue`). */
 export const MAX_ITEMS_PER_REQUEST = 50;
@@ -69,6 +76,7 @@ export function uploadRequestBuilder({ endpoint, accountId, token, os, af, first
       f_ts: firstRequest(sentAt),
       frs: items.some((q) => q[2]),
     };
-    return { url: url + Math.floor(sentAt / 1000), method: 'POST', headers, body: JSON.stringify([meta, ...items.map((q) => q[1])]) };
+    // The items' JSON as it was queued, never serialized again.
+    return { url: url + Math.floor(sentAt / 1000), method: 'POST', headers, body: '[' + JSON.stringify(meta) + ',' + items.map((q) => q[1]).join() + ']' };
   };
 }

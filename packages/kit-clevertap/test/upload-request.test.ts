@@ -11,7 +11,8 @@ const setup = { endpoint: 'https://eu1.clevertap-prod.com', accountId: 'W9R-486-
 const builder = () => uploadRequestBuilder(setup);
 const G = cleverTapGuid('0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
 const info: SendInfo = { attempt: 1, previousSentAt: null, keepalive: false };
-const queued = (list: readonly CleverTapUploadItem[], first?: 1): QueuedItem[] => list.map((item, i) => (i === 0 && first ? [G, item, first] : [G, item]));
+const queued = (list: readonly CleverTapUploadItem[], first?: 1): QueuedItem[] =>
+  list.map((item, i) => (i === 0 && first ? [G, JSON.stringify(item), first] : [G, JSON.stringify(item)]));
 
 const items: CleverTapUploadItem[] = [
   { type: 'event', evtName: 'a', evtData: { x: 1 }, s: 1767268800, pg: 1, ep: 1767268801, f: true, lsl: 0 },

@@ -75,6 +75,10 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
         // The limit is on the whole POST body; the outbox counts the items only.
         maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
         sizeOf: payloadSize,
+        // An item is its JSON text already: stored as it is, never serialized again. (Version 0.1.0
+        // stored it JSON-encoded once more, as a string: such items load as they are.)
+        encode: (item) => item,
+        decode: (value) => (typeof value == 'string' ? value : JSON.stringify(value)),
         buildRequest(items, sentAt) {
           // Items come back from storage: trust nothing (one bad item must not cost its batch; it
           // goes with the batch). A batch of nothing readable is dropped by the outbox, with a warning.

@@ -1,7 +1,7 @@
 /** Delivery through the shared outbox to the msw Snowplow collector of @sessionhub/testing, faults included. */
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHub, silentLogger } from '@sessionhub/core';
+import { createHub, memoryStorage, silentLogger } from '@sessionhub/core';
 import type { HttpRequest } from '@sessionhub/delivery';
 import { dyingStorage, manualClock, manualLifecycle, manualTimers, settle, type CollectedRequest } from '@sessionhub/testing';
 import { vendorCollector } from '@sessionhub/testing/msw';
@@ -144,5 +144,40 @@ describe('delivery to the Snowplow collector (msw)', () => {
     expect([...bySession.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
     for (const indexes of bySession.values()) expect(indexes).toEqual(Array.from({ length: indexes.length }, (_, i) => i + 1));
     await hub.shutdown();
+  });
+
+  it('stores each item as the JSON it is sent as (serialized once), and still sends items stored JSON-encoded twice by 0.1.0', async () => {
+    const backend = new Map<string, string>();
+    const storage = memoryStorage();
+    const spy = { getItem: (k: string) => storage.getItem(k), setItem: (k: string, v: string) => (backend.set(k, v), storage.setItem(k, v)), removeItem: (k: string) => (backend.delete(k), storage.removeItem(k)) };
+    const clock = manualClock();
+    const down = snowplowKit({ collectorUrl: COLLECTOR, appId: 'upgrade', delivery: { transport: async () => ({ status: 503 }), timers: manualTimers(clock) } });
+    const first = createHub({ clock: clock.now, logger: silentLogger, storage: spy, kits: [down] });
+    await first.start();
+    first.logEvent('tap', { label: 'next' });
+    first.logEvent('tap', { label: 'back' });
+    await first.shutdown();
+    const items = [...backend].filter(([k]) => /:kit:snowplow:outbox:\d+$/.test(k));
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    const payloads: string[] = [];
+    for (const [key, value] of items) {
+      // As sent, minus stm: the item is its JSON object, not a string of it.
+      const { at, item } = JSON.parse(value) as { at: number; item: Record<string, string> };
+      expect(typeof item).toBe('object');
+      expect(value).toBe(`{"at":${at},"item":${JSON.stringify(item)}}`);
+      payloads.push(JSON.stringify(item));
+      // What 0.1.0 wrote: the item's JSON text, JSON-encoded once more.
+      if (payloads.length % 2) storage.setItem(key, JSON.stringify({ at, item: JSON.stringify(item) }));
+    }
+    const bodies: string[] = [];
+    const up = snowplowKit({ collectorUrl: COLLECTOR, appId: 'upgrade', delivery: { transport: async (r) => (bodies.push(r.body!), { status: 200 }) } });
+    const second = createHub({ clock: clock.now, logger: silentLogger, storage, kits: [up] });
+    await second.start();
+    await second.flush();
+    const sent = bodies.flatMap((b) => (JSON.parse(b) as { data: Record<string, string>[] }).data);
+    const { stm: _, ...firstSent } = sent[0]!;
+    expect(JSON.stringify(firstSent)).toBe(payloads[0]);
+    expect(sent.slice(0, payloads.length).map(({ stm: _stm, ...rest }) => JSON.stringify(rest))).toEqual(payloads);
+    await second.shutdown();
   });
 });
