@@ -612,11 +612,16 @@ export class SessionHub {
 
   /**
    * Persists and flushes, then stops the kits, the timer and the lifecycle listener. It does not end
-   * the session: the next launch resumes or recovers it. Calls after it are refused with a warning.
+   * the session: the next launch resumes or recovers it — unless the storage fell back to memory for
+   * the run (a read-only directory): then it ends it first, as the next launch would have (at its last
+   * activity, reason `recovered`). Calls after it are refused with a warning.
    */
   async shutdown(): Promise<void> {
     if (this.phase === 'stopped') return;
     await this.startPromise;
+    // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
+    // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
+    if (this.options.storage?.notice) this.run({ type: 'launch', t: this.now(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
     this.phase = 'stopped';
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = undefined;

@@ -6,6 +6,8 @@
  * - `own-handler`: the same, but the app handles SIGINT itself (stops its interval, exit code 42);
  * - `cli`: logs its events and simply returns, so the event loop runs empty;
  * - `cli-debug`: the same with `debug: true` and the preset's own logger (which must keep stdout clean).
+ * A mode ending in `+sessions` also sends each session start and end through the sink (items named
+ * `session_start` / `session_end`, the end with its reason).
  * Usage: node child.mjs <mode> <dir> <collectorUrl> <shutdownTimeoutMs> <eventCount>
  */
 import type { Kit, KitContext } from '@sessionhub/core';
@@ -13,12 +15,15 @@ import { createNodeHub } from '@sessionhub/core/node';
 // By path: @sessionhub/delivery depends on core, so core does not list it as a dependency.
 import { createOutbox, type Outbox } from '../../delivery/src/index';
 
-const [mode = 'server', dir = '', collectorUrl = '', timeoutText = '5000', countText = '3'] = process.argv.slice(2);
+const [modeArg = 'server', dir = '', collectorUrl = '', timeoutText = '5000', countText = '3'] = process.argv.slice(2);
+const sessions = modeArg.endsWith('+sessions');
+const mode = modeArg.replace('+sessions', '');
 
 interface SinkItem {
   readonly id: string;
   readonly name: string;
   readonly sessionId: string | null;
+  readonly reason?: string;
 }
 
 /** A kit that sends every event to the collector's Braze route, used here as a plain JSON sink. */
@@ -46,6 +51,10 @@ function sinkKit(): Kit {
     onEvent(event) {
       outbox?.enqueue({ id: event.eventId, name: event.name, sessionId: event.sessionId });
     },
+    ...(sessions && {
+      onSessionStart: (start) => outbox?.enqueue({ id: `start:${start.sessionId}`, name: 'session_start', sessionId: start.sessionId }),
+      onSessionEnd: (end) => outbox?.enqueue({ id: `end:${end.sessionId}`, name: 'session_end', sessionId: end.sessionId, reason: end.reason }),
+    }),
     flush: () => outbox?.flush(),
     shutdown: () => outbox?.shutdown(),
     getHealth: () => outbox!.health(),

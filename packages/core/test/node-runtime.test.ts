@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,9 +46,10 @@ interface Ready {
 }
 
 /** Runs the child app; resolves `ready` with its first line, `exit` with how it ended. */
-function runChild(mode: string, dir: string, options: { timeoutMs?: number; events?: number } = {}) {
+function runChild(mode: string, dir: string, options: { timeoutMs?: number; events?: number; user?: { uid: number; gid: number } } = {}) {
   const child = spawn(process.execPath, [childScript, mode, dir, collector.url, String(options.timeoutMs ?? 5000), String(options.events ?? 3)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options.user,
   });
   let stdout = '';
   let stderr = '';
@@ -67,11 +68,11 @@ function runChild(mode: string, dir: string, options: { timeoutMs?: number; even
   return { child, ready, exit };
 }
 
-/** Event ids (ours, `step` events) the collector took in, in order. */
-const deliveredSteps = (): Array<{ id: string; name: string; sessionId: string }> =>
+/** The sink's items (our `step` events; with `+sessions` also session starts and ends) the collector took in, in order. */
+const deliveredSteps = (): Array<{ id: string; name: string; sessionId: string; reason?: string }> =>
   collector.collector
     .accepted('braze')
-    .flatMap((r) => (r.body as { events: Array<{ id: string; name: string; sessionId: string }> }).events);
+    .flatMap((r) => (r.body as { events: Array<{ id: string; name: string; sessionId: string; reason?: string }> }).events);
 
 /** What the outbox still holds on disk: its items' keys (read from the journal, as the next launch would). */
 const storedItems = (dir: string): string[] => {
@@ -189,6 +190,62 @@ describe('createNodeHub in a real process: graceful shutdown', () => {
     run.child.kill('SIGINT');
     expect(await run.exit).toMatchObject({ code: null, signal: 'SIGINT' });
     expect(storedItems(dir)).toHaveLength(3);
+  });
+});
+
+describe('createNodeHub in a real process: a read-only directory holding an open session', () => {
+  it('each run warns once, sends nothing the directory holds, and ends its own session once; made writable, the next run sends what was left', async () => {
+    const dir = dataDir();
+    // A first run leaves an open session and its start and three events queued, then is killed.
+    const first = runChild('server+sessions', dir);
+    const old = await first.ready;
+    first.child.kill('SIGKILL');
+    expect(await first.exit).toMatchObject({ signal: 'SIGKILL' });
+    expect(storedItems(dir)).toHaveLength(4);
+    const journal = readFileSync(join(dir, 'sessionhub.journal'));
+
+    // Read-only by its mode bits. Root writes through them (CI may run as root), so then the runs are
+    // started as the unprivileged user nobody, for whom the directory is read-only for real.
+    chmodSync(dir, 0o555);
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+    if (user) chmodSync(workDir, 0o755);
+    const sessions = new Set<string>();
+    for (let run = 1; run <= 2; run++) {
+      collector.collector.reset();
+      const child = runChild('cli+sessions', dir, { events: 2, user });
+      const ready = await child.ready;
+      const exit = await child.exit;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(exit.stderr.match(/is read-only/g), `run ${run}: one warning`).toHaveLength(1);
+      expect(exit.stderr).toContain(`"${dir}" is read-only`);
+      expect(exit.stderr).toMatch(/in memory for this run/);
+      const items = deliveredSteps();
+      // Nothing of the first run is sent again; this run's session starts and ends once, at its exit.
+      expect(items.some((item) => item.sessionId === old.sessionId), `run ${run} re-sent the first run's items`).toBe(false);
+      expect(items.map((item) => [item.name, item.sessionId, item.reason])).toEqual([
+        ['session_start', ready.sessionId, undefined],
+        ['step', ready.sessionId, undefined],
+        ['step', ready.sessionId, undefined],
+        ['session_end', ready.sessionId, 'recovered'],
+      ]);
+      sessions.add(ready.sessionId!);
+    }
+    expect(sessions.size).toBe(2);
+    expect(readFileSync(join(dir, 'sessionhub.journal')).equals(journal), 'the read-only runs changed the journal').toBe(true);
+
+    // Writable again: the next run picks up the first run's session and sends what it left, once.
+    chmodSync(dir, 0o755);
+    collector.collector.reset();
+    const last = runChild('cli+sessions', dir, { events: 0 });
+    const lastReady = await last.ready;
+    expect(await last.exit).toMatchObject({ code: 0 });
+    expect(lastReady.resumed).toBe(old.sessionId);
+    expect(deliveredSteps().map((item) => [item.name, item.sessionId])).toEqual([
+      ['session_start', old.sessionId],
+      ['step', old.sessionId],
+      ['step', old.sessionId],
+      ['step', old.sessionId],
+    ]);
   });
 });
 
