@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { bundleForNode } from '../../../scripts/workspace-sources';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, type HubOptions, type Warning } from '@sessionhub/core';
+import { createHub, memoryStorage, type HubOptions, type Warning } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, recordingKit, type ManualClock } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
 
@@ -166,5 +167,32 @@ describe('a kit whose init hangs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("session attributes in Node's console", () => {
+  it('print as a plain object on the end record, also after a relaunch from storage, and a "__proto__" key stays an ordinary key', async () => {
+    const storage = memoryStorage();
+    const first = setup({ storage });
+    await first.hub.start();
+    first.hub.setSessionAttribute('level', 3);
+    first.hub.setSessionAttribute('__proto__', 'x');
+    first.hub.incrementSessionAttribute('songs');
+    first.hub.endSession();
+    first.hub.logEvent('again');
+    first.hub.setSessionAttribute('left', true);
+    await first.hub.shutdown();
+    const [ended] = first.kit.ends();
+    expect(inspect(ended!.attributes)).toBe("{ level: 3, ['__proto__']: 'x', songs: 1 }");
+    expect(Object.getPrototypeOf(ended!.attributes)).toBe(Object.prototype);
+    expect(ended!.attributes.__proto__).toBe('x');
+    expect(({} as Record<string, unknown>).level).toBeUndefined();
+
+    // The next launch recovers the session left open from its stored state: the same print.
+    const second = setup({ storage, resumeOnRelaunch: false });
+    second.clock.advance(10 * MIN);
+    await second.hub.start();
+    expect(inspect(second.kit.ends()[0]!.attributes)).toBe('{ left: true }');
+    await second.hub.shutdown();
   });
 });

@@ -9,18 +9,6 @@ export const ATTRIBUTE_LIMITS = Object.freeze({ maxKeyLength: 255, maxStringLeng
 
 export type Attributes = Readonly<Record<string, AttributeValue>>;
 
-/** An empty attribute map with no prototype, so `__proto__` and `constructor` are ordinary keys. */
-export function emptyAttributes(): Record<string, AttributeValue> {
-  return Object.create(null) as Record<string, AttributeValue>;
-}
-
-/** A copy of `source` as a null-prototype map. */
-export function copyAttributes(source: Attributes): Record<string, AttributeValue> {
-  const out = emptyAttributes();
-  for (const k of Object.keys(source)) out[k] = source[k] as AttributeValue;
-  return out;
-}
-
 /** The stored spelling of `key`, matched case-insensitively (as mParticle does), or undefined. */
 export function findAttributeKey(attrs: Attributes, key: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(attrs, key)) return key;

@@ -1,6 +1,6 @@
 import type { AttributeValue, EventRecord, LifecycleRecord, SessionEndReason, SessionStartRecord, SessionStartTrigger } from '../records';
 import { message } from '../messages';
-import { ATTRIBUTE_LIMITS, attributeKeyProblem, attributeValueProblem, describe, emptyAttributes, findAttributeKey } from './attributes';
+import { ATTRIBUTE_LIMITS, attributeKeyProblem, attributeValueProblem, describe, findAttributeKey } from './attributes';
 import { isExpired } from './expiry';
 import type { EngineInput } from './inputs';
 import type { EngineOutput, WarningCode } from './outputs';
@@ -313,10 +313,11 @@ function removeAttribute(d: Draft, t: number, key: string): boolean {
 
 /** Sets (or with `undefined`, removes) one attribute on a fresh copy of the attributes, and reports it. */
 function changeAttribute(d: Draft, s: Session, t: number, key: string, value: AttributeValue | undefined): void {
-  // Records already emitted hold the old object: never modify it.
-  const attributes = Object.assign(emptyAttributes(), s.attributes);
+  // Records already emitted hold the old object: never modify it. A plain object (it prints as one),
+  // written only by spread and a computed key, which define own properties: "__proto__" is an
+  // ordinary key, never the prototype's setter.
+  const attributes: Record<string, AttributeValue> = { ...s.attributes, [key]: value! };
   if (value === undefined) delete attributes[key];
-  else attributes[key] = value;
   s.attributes = attributes;
   emit(d, 'sessionAttributeChange', { timestamp: t, sessionId: s.id, key, value, attributes });
 }
@@ -368,7 +369,7 @@ function start(d: Draft, t: number, trigger: SessionStartTrigger): Session {
     firstEventId: null,
     firstEventTime: null,
     lastEventTime: null,
-    attributes: emptyAttributes(),
+    attributes: {},
     userId: d.userId,
     previousSessionStartTime: prev ? prev.startTime : null,
     previousSessionDuration: prev ? prev.duration : null,

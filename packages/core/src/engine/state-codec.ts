@@ -1,6 +1,6 @@
 import { message } from '../messages';
 import type { SessionStartTrigger } from '../records';
-import { attributeValueProblem, emptyAttributes } from './attributes';
+import { attributeValueProblem } from './attributes';
 import type { EngineConfig, EngineState, PreviousSession, SessionState } from './state';
 
 const TRIGGERS: readonly SessionStartTrigger[] = ['launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'];
@@ -101,8 +101,8 @@ export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): Dec
       lastSessionIndex: raw.lastSessionIndex as number,
       inForeground: raw.inForeground as boolean | null,
       clock: raw.clock as number,
-      // Attributes live in an object without a prototype (a "__proto__" key stays an ordinary key).
-      session: isObj(s) ? { ...(s as unknown as SessionState), attributes: Object.assign(emptyAttributes(), s.attributes) } : null,
+      // Its attributes are JSON.parse's object: a plain one, whose "__proto__" key is an own, ordinary key.
+      session: isObj(s) ? { ...(s as unknown as SessionState) } : null,
       previous: raw.previous as PreviousSession | null,
       // Configuration comes from this run's options, not from the stored state.
       config: currentConfig,
