@@ -2,12 +2,12 @@ import { checkKitOptions, type Kit, type Logger } from '@sessionhub/core';
 import { SnowplowKitConfigError } from './config-error';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
-import { createPayloadMapper, type PayloadMapper } from './payload-mapper';
+import { createPayloadMapper, type PayloadMapper, type PayloadMapperEnv } from './payload-mapper';
 import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
-import { adoptSpId } from './sp-id';
+import { adoptSpId, DECLINED } from './sp-id';
 import { webPage } from './web-page';
 
 
@@ -34,7 +34,8 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let logger: Logger | undefined;
   let mapper: PayloadMapper;
   let outbox: Outbox<TrackerPayload> | undefined;
-  let removeSpId: (() => Promise<void>) | undefined;
+  /** Drops an adopted browser tracker's user for good (`declined`: hub.reset()) or until a cookie comes again (a deletion). */
+  let forgetSpId: ((declined: boolean) => Promise<void>) | undefined;
   const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
   let foregrounds = 0;
@@ -54,17 +55,23 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     async init(context) {
       const log = (logger = context.logger);
-      removeSpId = () => context.storage.remove('sp_id');
-      mapper = createPayloadMapper(o, {
-        newId: context.generateId,
-        page: o.platform == 'web' ? page?.fields : undefined,
-        adopted: page && (await adoptSpId(context.storage, page.spId)),
-        report(message, error) {
-          if (error === undefined) return log.warn(message);
-          log.warn(message, error);
-          context.reportError(error);
-        },
-      });
+      const map = (adopted: PayloadMapperEnv['adopted']) =>
+        (mapper = createPayloadMapper(o, {
+          newId: context.generateId,
+          page: o.platform == 'web' ? page?.fields : undefined,
+          adopted,
+          report(message, error) {
+            if (error === undefined) return log.warn(message);
+            log.warn(message, error);
+            context.reportError(error);
+          },
+        }));
+      map(page && (await adoptSpId(context.storage, page.spId, context.deviceId)));
+      forgetSpId = (declined) => {
+        map(null);
+        page?.forgetSpId();
+        return declined ? context.storage.set('sp_id', DECLINED) : context.storage.remove('sp_id');
+      };
       const delivery = { ...SNOWPLOW_DELIVERY_DEFAULTS, ...o.delivery };
       outbox = createOutbox<TrackerPayload>({
         ...delivery,
@@ -131,11 +138,14 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     shutdown: () => outbox?.shutdown(),
 
-    // Opt-out or deletion: the outbox and an adopted _sp_id. (hub.reset() needs nothing here: every
-    // record carries the device id.)
+    // hub.reset(): records carry the new device id; a browser tracker's user adopted before is
+    // dropped, its cookie expired, and never adopted again on this device.
+    onReset: () => void forgetSpId?.(true),
+
+    // Opt-out or deletion: the outbox, and an adopted browser tracker's user with its cookie.
     async clear() {
       await outbox?.clear();
-      await removeSpId?.();
+      await forgetSpId?.(false);
     },
 
     getHealth: () => outbox?.health(),

@@ -10,6 +10,11 @@ export interface WebPage {
   fields(): Record<string, string | undefined>;
   /** The value of a `_sp_id.<hash>` cookie, or undefined. */
   readonly spId: string | undefined;
+  /**
+   * Expires the page's `_sp_id.<hash>` cookie (`hub.reset()`, a deletion), as the tracker's
+   * `clearUserData()` does: on this host and each parent domain, where its `cookieDomain` may have put it.
+   */
+  forgetSpId(): void;
 }
 
 /** `<w>x<h>`, as the tracker writes dimensions. */
@@ -23,6 +28,7 @@ export function webPage(): WebPage | null {
   const g: any = globalThis;
   let constant: Record<string, string | undefined> = {};
   let spId: string | undefined;
+  let spName: string | undefined;
   let url: string | undefined;
   let refr: string | undefined;
   try {
@@ -32,7 +38,7 @@ export function webPage(): WebPage | null {
     const n = g.navigator;
     constant = { lang: n.language, cs: d.characterSet, res: size(s.width, s.height), cd: '' + s.colorDepth, cookie: n.cookieEnabled ? '1' : '0', tz: Intl.DateTimeFormat().resolvedOptions().timeZone };
     // (Last: a sandboxed frame refuses cookies with a throw.)
-    spId = /(?:^|;\s*)_sp_id\.[\da-f]{4}=([^;]*)/.exec(d.cookie)?.[1];
+    [, spName, spId] = /(?:^|;\s*)(_sp_id\.[\da-f]{4})=([^;]*)/.exec(d.cookie) ?? [];
   } catch {
     // Not a page, or one whose getters throw.
   }
@@ -40,6 +46,15 @@ export function webPage(): WebPage | null {
     ? null
     : {
         spId,
+        forgetSpId() {
+          try {
+            const host: string[] = g.location.hostname.split('.');
+            // (The last one, `domain=` with no value, is the host-only cookie.)
+            for (let i = 0; spName && i <= host.length; i++) g.document.cookie = spName + '=;max-age=0;path=/;domain=' + host.slice(i).join('.');
+          } catch {
+            // (a page that refuses cookies has none to forget)
+          }
+        },
         fields() {
           let vp: string | undefined;
           try {

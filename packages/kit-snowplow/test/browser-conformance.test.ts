@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Page, Request } from 'playwright-core';
+import type { Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest } from '@sessionhub/delivery';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
@@ -72,6 +72,9 @@ interface Driver {
   newSession(): void;
   setUser(id: string): void;
   flush(): Promise<void>;
+  /** The kit's page only: hub.reset(), and the hub's device id. */
+  reset?(): Promise<void>;
+  deviceId?(): string | null;
 }
 declare global {
   interface Window {
@@ -125,6 +128,8 @@ window.driver = {
   newSession: () => hub.startNewSession(),
   setUser: (id) => hub.setUser(id),
   flush: () => hub.flush(),
+  reset: () => hub.reset(),
+  deviceId: () => hub.getDeviceId(),
 };
 `;
 
@@ -266,7 +271,7 @@ let tracker: { step: string; flat: Flat }[];
 let kit: { step: string; flat: Flat }[];
 /** The kit's session events, apart from the compared ones. */
 let sessionEvents: { step: string; flat: Flat }[];
-let adoption: { tracker: DecodedEvent[]; kit: DecodedEvent[] };
+let adoption: { tracker: DecodedEvent[]; kit: DecodedEvent[]; reset: ResetRun };
 
 
 /** Waits (real time) until `done()`, at most 5 s. */
@@ -279,18 +284,19 @@ async function until(done: () => boolean): Promise<void> {
  * A site moving off the tracker: a page of the origin runs the tracker with its defaults (its state
  * in the `_sp_id` cookie) and tracks an event; the next page runs the kit, which adopts that user.
  */
-async function moveOff(cookieTrackerScript: string, kitScript: string): Promise<{ tracker: DecodedEvent[]; kit: DecodedEvent[] }> {
+async function moveOff(cookieTrackerScript: string, kitScript: string): Promise<{ tracker: DecodedEvent[]; kit: DecodedEvent[]; reset: ResetRun }> {
   const origin = 'http://moving.test';
   const page = await browser.context.newPage();
   // (The clock is the browser context's: let it flow again.)
   await page.clock.resume();
   const sent: Request[] = [];
-  await page.route(`${origin}/**`, async (route) => {
+  const answer = async (route: Route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/com.snowplowanalytics.snowplow/tp2') return sent.push(route.request()), route.fulfill({ status: 200, body: '' });
     if (path.endsWith('.js')) return route.fulfill({ contentType: 'text/javascript', body: path === '/tracker.js' ? cookieTrackerScript : kitScript });
     return route.fulfill({ contentType: 'text/html', body: `<!doctype html><script src="${path.replace('.html', '.js')}"></script>` });
-  });
+  };
+  await page.route(`${origin}/**`, answer);
   const decoded = () => sent.splice(0).flatMap((r) => decodeTrackerRequest(asHttp(r)));
   await page.goto(origin + '/tracker.html');
   await page.evaluate(() => window.driver.se('play', 'media'));
@@ -303,9 +309,41 @@ async function moveOff(cookieTrackerScript: string, kitScript: string): Promise<
     await window.driver.flush();
   });
   await until(() => sent.length > 0);
+  const kitEvents = decoded();
+  // hub.reset(): the adopted user must not come back, in this page, after a reload, nor in another tab.
+  const device = await page.evaluate(async () => {
+    await window.driver.reset!();
+    window.driver.se('after_reset', 'media');
+    await window.driver.flush();
+    return window.driver.deviceId!();
+  });
+  const cookie = await page.evaluate(() => document.cookie);
+  await page.reload();
+  const other = await browser.context.newPage();
+  await other.route(`${origin}/**`, answer);
+  for (const p of [page, other]) {
+    if (p === other) await p.goto(origin + '/kit.html');
+    await p.evaluate(async () => {
+      await window.driver.ready();
+      window.driver.se('after_reset', 'media');
+      await window.driver.flush();
+    });
+  }
+  await until(() => decodedCount(sent) >= 3);
+  await other.close();
   await page.close();
-  return { tracker: trackerEvents, kit: decoded() };
+  return { tracker: trackerEvents, kit: kitEvents, reset: { device: device!, cookie, events: decoded().filter((e) => e.item.se_ac === 'after_reset') } };
 }
+
+/** What the kit sent after hub.reset() in the moving page, then after a reload, then in a second tab. */
+interface ResetRun {
+  readonly device: string;
+  /** document.cookie right after the reset. */
+  readonly cookie: string;
+  readonly events: DecodedEvent[];
+}
+
+const decodedCount = (sent: Request[]): number => sent.flatMap((r) => decodeTrackerRequest(asHttp(r))).filter((e) => e.item.se_ac === 'after_reset').length;
 
 beforeAll(async () => {
   const [trackerScript, cookieTrackerScript, kitScript] = await Promise.all([bundle(trackerPage(IN_LOCAL_STORAGE)), bundle(trackerPage(IN_COOKIES)), bundle(KIT_PAGE)]);
@@ -402,5 +440,18 @@ describe('moving off the browser tracker, in Chromium', () => {
     expect(Number(after.item.vid)).toBe(Number(before!.item.vid) + 1);
     expect(clientSession(after)?.sessionIndex).toBe(Number(after.item.vid));
     expect(after.item.sid).not.toBe(before!.item.sid); // a new session, SessionHub's
+  });
+
+  it('after hub.reset() the adopted user is gone for good: its cookie is expired, and the page, a reload and another tab send the new device id', () => {
+    const adopted = adoption.tracker[0]!.item.duid;
+    const { device, cookie, events } = adoption.reset;
+    expect(cookie).not.toMatch(/_sp_id\./);
+    expect(events).toHaveLength(3);
+    for (const e of events) {
+      expect(e.item.duid).toBe(device);
+      expect(e.item.duid).not.toBe(adopted);
+      expect(clientSession(e)?.userId).toBe(device);
+      expect(e.item.vid).toBe('1'); // numbering restarts: no visits carried over
+    }
   });
 });
