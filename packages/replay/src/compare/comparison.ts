@@ -1,9 +1,12 @@
 import { DEFAULT_ENGINE_CONFIG, initialState, stepInPlace, type EngineConfig, type EngineEnv, type EngineInput, type EngineState } from '@sessionhub/core';
 import type { LogRecord, Platform } from '../log/log-record';
-import { INITIAL_MODEL_STATE, type ClosedSession, type ModelState, type VendorModel } from '../models/model';
+import { INITIAL_MODEL_STATE, type ClosedSession, type Draft, type VendorModel } from '../models/model';
 import { VENDORS, vendorModels, type VendorModelOptions } from '../models/index';
 import { changesUser, engineInput } from '../engine-inputs';
+import { ModelColumns } from './model-columns';
+import { PendingFigures } from './pending-figures';
 import { NEUTRAL_EVENT, RESTART, Tally, TIMEOUT_GAP, USER_CHANGE } from './tally';
+import { UserTable } from './user-table';
 
 /** How `compare` sessionizes. */
 export interface ComparisonOptions extends VendorModelOptions {
@@ -33,12 +36,12 @@ export interface DeviceTimeline {
 interface Device {
   readonly engine: EngineState;
   platform: Platform | null;
-  /** Vendor model states for the decided platform, or for both while undecided. */
-  mobile: ModelState[] | null;
-  web: ModelState[] | null;
-  /** While the platform is undecided, each variant's figures wait here (a vendor's tally is made when first needed). */
-  pendingMobile: (Tally | undefined)[] | null;
-  pendingWeb: (Tally | undefined)[] | null;
+  /** The device's slot in the mobile and web model columns, for the decided platform, or both while undecided; -1: none. */
+  mobile: number;
+  web: number;
+  /** While the platform is undecided, each variant's figures wait in {@link PendingFigures} lists (newest entry; -1: empty). */
+  pendingMobile: number;
+  pendingWeb: number;
   anonymous: boolean;
   timeline: DeviceTimeline | null;
 }
@@ -60,7 +63,12 @@ export class Comparison {
   readonly webModels: VendorModel[];
   readonly timelines: DeviceTimeline[] = [];
   private readonly devices = new Map<string, Device>();
-  private readonly users = new Set<string>();
+  private readonly users = new UserTable();
+  private readonly mobileStates: ModelColumns;
+  private readonly webStates: ModelColumns;
+  private readonly pending = new PendingFigures();
+  /** The one draft every model step loads its row into. */
+  private readonly draft: Draft = { ...INITIAL_MODEL_STATE };
   private readonly withVendors: boolean;
   private readonly sample: number;
   records = 0;
@@ -72,6 +80,8 @@ export class Comparison {
     this.mobileModels = this.withVendors ? vendorModels('mobile', options) : [];
     this.webModels = this.withVendors ? vendorModels('web', options) : [];
     this.vendors = this.mobileModels.map(() => new Tally());
+    this.mobileStates = new ModelColumns(this.mobileModels.length, this.users);
+    this.webStates = new ModelColumns(this.webModels.length, this.users);
     this.sample = options.sampleDevices ?? 0;
   }
 
@@ -100,7 +110,7 @@ export class Comparison {
     let device = this.devices.get(line.deviceId);
     if (device === undefined) device = this.newDevice(line);
     const before = device.engine.userId;
-    if (line.userId !== undefined && line.userId !== null) this.users.add(line.userId);
+    if (line.userId !== undefined && line.userId !== null) this.users.id(line.userId);
     else if ((line.userId === undefined ? before : null) === null) device.anonymous = true;
 
     const cause =
@@ -119,8 +129,8 @@ export class Comparison {
       const decided = line.platform ?? (line.type !== 'event' ? 'mobile' : null);
       if (decided !== null) this.decide(device, decided);
     }
-    if (device.mobile) this.stepModels(device, this.mobileModels, device.mobile, device.pendingMobile ?? this.vendors, line, starts, cause);
-    if (device.web) this.stepModels(device, this.webModels, device.web, device.pendingWeb ?? this.vendors, line, starts, cause);
+    if (device.mobile >= 0) this.stepModels(device, false, line, starts, cause);
+    if (device.web >= 0) this.stepModels(device, true, line, starts, cause);
   }
 
   private starts = 0;
@@ -141,15 +151,14 @@ export class Comparison {
 
   private newDevice(line: LogRecord): Device {
     const platform = this.withVendors ? (line.platform ?? (line.type !== 'event' ? 'mobile' : null)) : null;
-    const fresh = (): ModelState[] => this.mobileModels.map(() => INITIAL_MODEL_STATE);
     const undecided = platform === null && this.withVendors;
     const device: Device = {
       engine: initialState(line.deviceId, this.config, line.t),
       platform,
-      mobile: platform === 'mobile' || undecided ? fresh() : null,
-      web: platform === 'web' || undecided ? fresh() : null,
-      pendingMobile: undecided ? [] : null,
-      pendingWeb: undecided ? [] : null,
+      mobile: platform === 'mobile' || undecided ? this.mobileStates.allocate() : -1,
+      web: platform === 'web' || undecided ? this.webStates.allocate() : -1,
+      pendingMobile: -1,
+      pendingWeb: -1,
       anonymous: false,
       timeline: null,
     };
@@ -170,27 +179,44 @@ export class Comparison {
       device.timeline.platform = platform;
       if (platform === 'mobile') for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
     }
-    const pending = platform === 'mobile' ? device.pendingMobile : device.pendingWeb;
-    if (pending) for (let i = 0; i < pending.length; i++) if (pending[i]) this.vendors[i]!.merge(pending[i]!);
-    if (platform === 'mobile') device.web = null;
-    else device.mobile = null;
-    device.pendingMobile = device.pendingWeb = null;
+    this.pending.apply(platform === 'mobile' ? device.pendingMobile : device.pendingWeb, this.vendors);
+    if (platform === 'mobile' && device.web >= 0) {
+      this.webStates.release(device.web);
+      device.web = -1;
+    } else if (platform === 'web' && device.mobile >= 0) {
+      this.mobileStates.release(device.mobile);
+      device.mobile = -1;
+    }
+    device.pendingMobile = device.pendingWeb = -1;
   }
 
-  private stepModels(device: Device, models: VendorModel[], states: ModelState[], tallies: (Tally | undefined)[], line: LogRecord, starts: number, cause: number): void {
-    const timeline = device.timeline && (device.platform !== null || models === this.webModels) ? device.timeline : null;
+  /** Steps one variant's models (web or mobile) for a line: loads each row into the draft, applies the model's rules, stores it back. */
+  private stepModels(device: Device, web: boolean, line: LogRecord, starts: number, cause: number): void {
+    const models = web ? this.webModels : this.mobileModels;
+    const states = web ? this.webStates : this.mobileStates;
+    const slot = web ? device.web : device.mobile;
+    const undecided = device.platform === null;
+    const timeline = device.timeline && (device.platform !== null || web) ? device.timeline : null;
+    const d = this.draft;
     for (let i = 0; i < models.length; i++) {
-      const next = models[i]!.step(states[i]!, line);
-      states[i] = next;
-      const closed = next.closed;
-      if (closed.length === 0 && next.started === starts) continue;
-      const tally = tallies[i] ?? (tallies[i] = new Tally());
+      states.load(slot, i, d, line.t);
+      models[i]!.apply(d, line);
+      states.store(slot, i, d);
+      const closed = d.closed;
+      if (closed.length === 0 && d.started === starts) continue;
       for (let j = 0; j < closed.length; j++) {
         const c = closed[j]!;
-        tally.add(c.length, c.span);
+        if (!undecided) this.vendors[i]!.add(c.length, c.span);
+        else if (web) device.pendingWeb = this.pending.session(device.pendingWeb, i, c.length, c.span);
+        else device.pendingMobile = this.pending.session(device.pendingMobile, i, c.length, c.span);
         if (timeline) timeline.columns[VENDORS[i]!]!.push(endOf(c));
       }
-      if (next.started !== starts) tally.causes[cause]! += next.started - starts;
+      if (d.started !== starts) {
+        const difference = d.started - starts;
+        if (!undecided) this.vendors[i]!.causes[cause]! += difference;
+        else if (web) device.pendingWeb = this.pending.cause(device.pendingWeb, i, cause, difference);
+        else device.pendingMobile = this.pending.cause(device.pendingMobile, i, cause, difference);
+      }
     }
   }
 
@@ -210,10 +236,13 @@ export class Comparison {
       }
       if (!this.withVendors) continue;
       if (device.platform === null) this.decide(device, 'web');
-      const models = device.platform === 'mobile' ? this.mobileModels : this.webModels;
-      const states = (device.platform === 'mobile' ? device.mobile : device.web)!;
+      const web = device.platform === 'web';
+      const models = web ? this.webModels : this.mobileModels;
+      const states = web ? this.webStates : this.mobileStates;
+      const d = this.draft;
       for (let i = 0; i < models.length; i++) {
-        const c = models[i]!.finish(states[i]!);
+        states.load(web ? device.web : device.mobile, i, d, -Infinity);
+        const c = models[i]!.finish(d);
         if (c) {
           this.vendors[i]!.add(c.length, c.span, true);
           if (device.timeline) device.timeline.columns[VENDORS[i]!]!.push(endOf(c));

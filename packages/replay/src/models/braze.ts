@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/log-record';
-import { close, countEvent, draft, finished, live, open, userChange, type ModelState, type VendorModel } from './model';
+import { close, countEvent, finished, live, open, userChange, vendorModel, type Draft, type VendorModel } from './model';
 
 /** Braze's mobile SDKs' default session timeout (iOS and Android), ms. */
 export const BRAZE_MOBILE_TIMEOUT_MS = 10_000;
@@ -24,14 +24,13 @@ export type BrazeMobileClock = 'session-start' | 'background';
  */
 export function brazeMobileModel(from: BrazeMobileClock = 'session-start', timeoutMs = BRAZE_MOBILE_TIMEOUT_MS): VendorModel {
   const sinceBackground = from === 'background';
-  return {
+  return vendorModel({
     id: 'braze-mobile',
     vendor: 'braze',
     platform: 'mobile',
     timeoutMs,
     summary: `${timeoutMs / 1000} s, counted from the ${sinceBackground ? 'background' : "session's start"} at the next foreground; changeUser starts a new session`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       const user = userChange(d, line);
       if (user !== undefined && user !== null) {
@@ -65,10 +64,9 @@ export function brazeMobileModel(from: BrazeMobileClock = 'session-start', timeo
           d.last = t;
           break;
       }
-      return d;
     },
     finish: (s) => finished(s, s.last, s.last - s.start),
-  };
+  });
 }
 
 /**
@@ -80,18 +78,17 @@ export function brazeMobileModel(from: BrazeMobileClock = 'session-start', timeo
  */
 export function brazeWebModel(timeoutMs = BRAZE_WEB_TIMEOUT_MS): VendorModel {
   const endAt = (s: { start: number; last: number }): number => Math.max(s.last, s.start + BRAZE_WEB_MINIMUM_MS);
-  return {
+  return vendorModel({
     id: 'braze-web',
     vendor: 'braze',
     platform: 'web',
     timeoutMs,
     summary: `${timeoutMs / 1000} s since the last SDK call, ended lazily at the last call, at least 10 s; changeUser starts a new session`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       const user = userChange(d, line);
       const call = line.type === 'event' || line.type === 'launch' || (user !== undefined && user !== null);
-      if (!call) return d;
+      if (!call) return;
       if (live(d) && t - d.last > timeoutMs) {
         const end = endAt(d);
         close(d, end, end - d.start);
@@ -105,8 +102,7 @@ export function brazeWebModel(timeoutMs = BRAZE_WEB_TIMEOUT_MS): VendorModel {
       if (!live(d)) open(d, t);
       if (line.type === 'event') countEvent(d, t);
       d.last = t;
-      return d;
     },
     finish: (s) => (live(s) ? finished(s, endAt(s), endAt(s) - s.start) : null),
-  };
+  });
 }

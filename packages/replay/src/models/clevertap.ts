@@ -1,5 +1,5 @@
 import type { LogRecord, Platform } from '../log/log-record';
-import { close, countEvent, draft, finished, live, open, userChange, type ModelState, type VendorModel } from './model';
+import { close, countEvent, finished, live, open, userChange, vendorModel, type Draft, type VendorModel } from './model';
 
 /** CleverTap's session timeout on web and mobile, ms (20 minutes of inactivity). */
 export const CLEVERTAP_TIMEOUT_MS = 1_200_000;
@@ -24,14 +24,13 @@ export const CLEVERTAP_SESSIONLESS_EVENTS: readonly string[] = Object.freeze([
  * an anonymous profile keeps it; there is no logout.
  */
 export function clevertapModel(platform: Platform, timeoutMs = CLEVERTAP_TIMEOUT_MS): VendorModel {
-  return {
+  return vendorModel({
     id: `clevertap-${platform}`,
     vendor: 'clevertap',
     platform,
     timeoutMs,
     summary: `${timeoutMs / 60_000} min of inactivity, sessions made by events only; length first → last event; a new identity starts a new session`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       if (live(d) && t - d.last > timeoutMs) close(d, d.lastEvent, d.lastEvent - d.firstEvent);
       const user = userChange(d, line);
@@ -48,8 +47,7 @@ export function clevertapModel(platform: Platform, timeoutMs = CLEVERTAP_TIMEOUT
         d.inForeground = false;
         if (live(d)) d.last = t;
       } else if (line.type === 'foreground') d.inForeground = true;
-      return d;
     },
     finish: (s) => finished(s, s.lastEvent, s.lastEvent - s.firstEvent),
-  };
+  });
 }

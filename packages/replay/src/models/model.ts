@@ -57,6 +57,12 @@ export interface VendorModel {
   readonly summary: string;
   /** Applies one log line. */
   step(state: ModelState, line: LogRecord): ModelState;
+  /**
+   * The rules themselves: applies one line to a draft the caller owns, its clock already moved to
+   * the line's time ({@link draft} does it for `step`; a comparison of many devices keeps the states
+   * in columns and loads each into one reused draft).
+   */
+  apply(d: Draft, line: LogRecord): void;
   /** The session still live at the end of the log, measured as the vendor would measure it, or null. */
   finish(state: ModelState): ClosedSession | null;
 }
@@ -148,4 +154,16 @@ export function userChange(d: Draft, line: LogRecord): string | null | undefined
 export function finished(s: ModelState, end: number, length: number): ClosedSession | null {
   if (!live(s)) return null;
   return { start: s.start, end, length: Math.max(0, length), span: Math.max(0, s.last - s.start), userId: s.sessionUser };
+}
+
+/** A model from its rules: `step` is `apply` on a fresh {@link draft}, so the input state is never touched. */
+export function vendorModel(spec: Omit<VendorModel, 'step'>): VendorModel {
+  return {
+    ...spec,
+    step(s, line) {
+      const d = draft(s, line);
+      spec.apply(d, line);
+      return d;
+    },
+  };
 }

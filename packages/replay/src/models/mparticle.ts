@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/log-record';
-import { close, countEvent, draft, finished, live, open, type ModelState, type VendorModel } from './model';
+import { close, countEvent, finished, live, open, vendorModel, type Draft, type VendorModel } from './model';
 
 /** mParticle's iOS and Android SDKs' default session timeout, ms (60 s). */
 export const MPARTICLE_MOBILE_TIMEOUT_MS = 60_000;
@@ -13,29 +13,27 @@ export const MPARTICLE_WEB_TIMEOUT_MS = 1_800_000;
  * orphaned session at its last event and starts a new one. Identity changes keep the session.
  */
 export function mparticleMobileModel(timeoutMs = MPARTICLE_MOBILE_TIMEOUT_MS): VendorModel {
-  return {
+  return vendorModel({
     id: 'mparticle-mobile',
     vendor: 'mparticle',
     platform: 'mobile',
     timeoutMs,
     summary: `${timeoutMs / 1000} s in the background since the last event, ended at it; a relaunch ends the orphaned session; users keep the session`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       if (live(d) && (line.type === 'launch' || (d.inForeground === false && t - d.last >= timeoutMs))) close(d, d.last, d.last - d.start);
       if (line.type === 'background') {
         d.inForeground = false;
         if (live(d)) d.last = t;
-        return d;
+        return;
       }
       if (line.type !== 'event') d.inForeground = true;
       if (!live(d)) open(d, t);
       if (line.type === 'event') countEvent(d, t);
       d.last = t;
-      return d;
     },
     finish: (s) => finished(s, s.last, s.last - s.start),
-  };
+  });
 }
 
 /**
@@ -44,22 +42,20 @@ export function mparticleMobileModel(timeoutMs = MPARTICLE_MOBILE_TIMEOUT_MS): V
  * watch page visibility. Identity changes keep the session.
  */
 export function mparticleWebModel(timeoutMs = MPARTICLE_WEB_TIMEOUT_MS): VendorModel {
-  return {
+  return vendorModel({
     id: 'mparticle-web',
     vendor: 'mparticle',
     platform: 'web',
     timeoutMs,
     summary: `${timeoutMs / 60_000} min since the last event, ended at it; users keep the session`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
-      if (line.type === 'foreground' || line.type === 'background') return d;
+      if (line.type === 'foreground' || line.type === 'background') return;
       if (live(d) && t - d.last >= timeoutMs) close(d, d.last, d.last - d.start);
       if (!live(d)) open(d, t);
       if (line.type === 'event') countEvent(d, t);
       d.last = t;
-      return d;
     },
     finish: (s) => finished(s, s.last, s.last - s.start),
-  };
+  });
 }

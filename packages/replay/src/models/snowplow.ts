@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/log-record';
-import { close, countEvent, draft, finished, live, open, type ModelState, type VendorModel } from './model';
+import { close, countEvent, finished, live, open, vendorModel, type Draft, type VendorModel } from './model';
 
 /** Snowplow's trackers' default foreground and background session timeout, ms (1800 s). */
 export const SNOWPLOW_TIMEOUT_MS = 1_800_000;
@@ -13,24 +13,22 @@ export const SNOWPLOW_TIMEOUT_MS = 1_800_000;
  * do not touch sessions.
  */
 export function snowplowMobileModel(timeoutMs = SNOWPLOW_TIMEOUT_MS): VendorModel {
-  return {
+  return vendorModel({
     id: 'snowplow-mobile',
     vendor: 'snowplow',
     platform: 'mobile',
     timeoutMs,
     summary: `${timeoutMs / 60_000} min in the foreground and background, a new session on every app restart; length first → last event`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       if (live(d) && (line.type === 'launch' || t - d.last > timeoutMs)) close(d, d.lastEvent, d.lastEvent - d.firstEvent);
       if (!live(d)) open(d, t);
       countEvent(d, t);
       d.last = t;
       if (line.type !== 'event') d.inForeground = line.type !== 'background';
-      return d;
     },
     finish: (s) => finished(s, s.lastEvent, s.lastEvent - s.firstEvent),
-  };
+  });
 }
 
 /**
@@ -39,23 +37,21 @@ export function snowplowMobileModel(timeoutMs = SNOWPLOW_TIMEOUT_MS): VendorMode
  * does not track page visibility by default: foreground and background lines are not events to it.
  */
 export function snowplowWebModel(timeoutMs = SNOWPLOW_TIMEOUT_MS): VendorModel {
-  return {
+  return vendorModel({
     id: 'snowplow-web',
     vendor: 'snowplow',
     platform: 'web',
     timeoutMs,
     summary: `${timeoutMs / 60_000} min session cookie renewed by every event; length first → last event`,
-    step(s: ModelState, line: LogRecord): ModelState {
-      const d = draft(s, line);
+    apply(d: Draft, line: LogRecord): void {
       const t = d.clock;
       // A page load tracks a page view; visibility changes are not tracked.
-      if (line.type === 'foreground' || line.type === 'background') return d;
+      if (line.type === 'foreground' || line.type === 'background') return;
       if (live(d) && t - d.last >= timeoutMs) close(d, d.lastEvent, d.lastEvent - d.firstEvent);
       if (!live(d)) open(d, t);
       countEvent(d, t);
       d.last = t;
-      return d;
     },
     finish: (s) => finished(s, s.lastEvent, s.lastEvent - s.firstEvent),
-  };
+  });
 }
