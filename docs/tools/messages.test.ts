@@ -9,13 +9,21 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { CORE_MESSAGES } from '../../packages/core/src/messages';
+import { BRAZE_MESSAGES } from '../../packages/kit-braze/src/braze-messages';
+import { CLEVERTAP_MESSAGES } from '../../packages/kit-clevertap/src/messages';
+import { SNOWPLOW_MESSAGES } from '../../packages/kit-snowplow/src/messages';
 import type { MessageTexts } from '../../packages/core/src/message-format';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DOC = `${root}docs/messages.md`;
 
 /** Every package's table, in code order (each package has its own range of codes). */
-const TABLES: ReadonlyArray<readonly [pkg: string, texts: MessageTexts]> = [['@sessionhub/core', CORE_MESSAGES]];
+const TABLES: ReadonlyArray<readonly [pkg: string, texts: MessageTexts]> = [
+  ['@sessionhub/core', CORE_MESSAGES],
+  ['@sessionhub/kit-braze', BRAZE_MESSAGES],
+  ['@sessionhub/kit-clevertap', CLEVERTAP_MESSAGES],
+  ['@sessionhub/kit-snowplow', SNOWPLOW_MESSAGES],
+];
 
 const id = (code: number): string => `SH${String(code).padStart(3, '0')}`;
 /** A text with its values shown as {1}, {2}, … */
@@ -46,12 +54,16 @@ function renderDoc(): string {
   return out.join('\n') + '\n';
 }
 
-/** The literal parts of every text (at least 16 characters of ASCII), as a bundle would hold them. */
+/**
+ * The literal parts of every text (runs of at least 16 printable ASCII characters of its source's
+ * string literals, between interpolations), as a bundle would hold them.
+ */
 function fragments(): string[] {
   const out: string[] = [];
   for (const [, texts] of TABLES) {
     for (const text of Object.values(texts)) {
-      for (const part of template(text).split(/\{\d+\}|[^\x20-\x7e]|["'`\\]/)) if (part.trim().length >= 16) out.push(part);
+      const body = String(text).slice(String(text).indexOf('=>') + 2);
+      for (const part of body.split(/\$\{[^}]*\}|[^\x20-\x7e]|["'`\\]|\s\+\s/)) if (part.trim().length >= 16) out.push(part);
     }
   }
   return out;
@@ -61,7 +73,13 @@ function fragments(): string[] {
 async function appBundle(nodeEnv: string): Promise<string> {
   const result = await build({
     stdin: {
-      contents: "export { createBrowserHub } from '@sessionhub/core/browser';\nexport { createHub } from '@sessionhub/core';\n",
+      contents: [
+        "export { createBrowserHub } from '@sessionhub/core/browser';",
+        "export { createHub } from '@sessionhub/core';",
+        "export { brazeKit } from '@sessionhub/kit-braze';",
+        "export { clevertapKit } from '@sessionhub/kit-clevertap';",
+        "export { snowplowKit } from '@sessionhub/kit-snowplow';",
+      ].join('\n'),
       resolveDir: root,
       loader: 'js',
     },

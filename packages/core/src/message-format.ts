@@ -26,12 +26,19 @@ export function shortMessage(code: number, values: readonly unknown[]): string {
  * calls it as
  *
  * ```ts
- * const message = messageFormat(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? TEXTS : undefined);
+ * const message = messageFormat((() => {
+ *   try {
+ *     return process.env.NODE_ENV !== 'production' ? TEXTS : undefined;
+ *   } catch {
+ *     return undefined;
+ *   }
+ * })());
  * ```
  *
- * written out in full, so a bundler that defines `process.env.NODE_ENV` folds the condition and drops
- * `TEXTS`, while a runtime without `process` (a page without a bundler, Hermes) gets the full texts
- * without throwing.
+ * written out in each package, so a bundler that defines `process.env.NODE_ENV` (as a web app's
+ * development or production build does, with no `process` in the page) folds the condition and, in
+ * production, drops `TEXTS`; a runtime without `process` and without such a bundler (a page loading
+ * the package as is, bare Hermes) gets the production form instead of a ReferenceError.
  *
  * @typeParam T - the package's table of texts (its codes and the values each names).
  */

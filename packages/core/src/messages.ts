@@ -88,4 +88,14 @@ export const CORE_MESSAGES = {
 };
 
 /** Core's diagnostic of `code`: in full in development, its code and values in production builds. */
-export const message = messageFormat(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? CORE_MESSAGES : undefined);
+export const message = messageFormat(
+  (() => {
+    try {
+      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
+      return process.env.NODE_ENV !== 'production' ? CORE_MESSAGES : undefined;
+    } catch {
+      // No `process` (a page without a bundler, bare Hermes): the production form.
+      return undefined;
+    }
+  })(),
+);

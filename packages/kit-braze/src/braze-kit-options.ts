@@ -1,6 +1,7 @@
 import { SessionHubConfigError } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
-import { BRAZE_NAME_RULE, isBrazeName } from './braze-properties';
+import { message } from './braze-messages';
+import { isBrazeName } from './braze-properties';
 import { brazeDataUrl } from './braze-request';
 import type { BrazePlatform } from './braze-timeouts';
 import type { BrazeDevice } from './braze-wire';
@@ -67,31 +68,31 @@ const number = (min: number) => (v: unknown) => typeof v == 'number' && v >= min
 const oneOf = (...values: unknown[]) => (v: unknown) => values.includes(v);
 
 /** Every option: its test and what it must be. The first two are required. */
-const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, string][] = [
-  ['apiKey', text, 'your Braze app API key (Settings > App Settings)'],
-  ['baseUrl', (v) => typeof v == 'string' && brazeDataUrl(v) !== null, 'your Braze SDK endpoint, an http(s) host or URL, e.g. "sdk.iad-01.braze.com"'],
+const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, string | (() => string)][] = [
+  ['apiKey', text, () => message(301)],
+  ['baseUrl', (v) => typeof v == 'string' && brazeDataUrl(v) !== null, () => message(302)],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
   ['name', text, 'a kit name'],
   ['sdkVersion', text, 'a non-empty string'],
   ['sdkFlavor', text, 'a non-empty string'],
   ['appVersion', text, 'a non-empty string'],
   ['sessionAttributes', oneOf('off', 'custom-event'), "'off' or 'custom-event'"],
-  ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), `a Braze event name (${BRAZE_NAME_RULE})`],
+  ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), () => message(303)],
   ['brazeSessionTimeout', number(1), 'seconds >= 1'],
   ['brazePlatform', oneOf('web', 'mobile'), "'web' or 'mobile'"],
-  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), 'an object of string device fields'],
+  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), () => message(304)],
   ['flushIntervalMs', number(0), 'milliseconds >= 0'],
   ['transport', (v) => typeof v == 'function', 'a function'],
 ];
 
 /** Checks every option; throws {@link BrazeKitConfigError} naming the first mistake and what to fix. */
 export function checkBrazeKitOptions(options: BrazeKitOptions): void {
-  if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', 'must be an object such as { apiKey, baseUrl }');
+  if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', message(300));
   for (const key of Object.keys(options)) {
     if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, 'is not an option');
   }
   OPTIONS.forEach(([option, valid, rule], i) => {
     const value: unknown = options[option];
-    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, `must be ${rule}`);
+    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, typeof rule == 'string' ? `must be ${rule}` : rule());
   });
 }

@@ -1,5 +1,6 @@
 import type { EventRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
-import { BRAZE_NAME_RULE, brazeProperties, isBrazeName } from './braze-properties';
+import { message } from './braze-messages';
+import { brazeProperties, isBrazeName } from './braze-properties';
 import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionStartEvent } from './braze-wire';
 
 // Pure mapping: canonical records -> Braze SDK data API objects. No clock, no I/O; problems go to `warn`.
@@ -37,7 +38,7 @@ export const sessionEndEvent = (record: SessionEndRecord): BrazeSessionEndEvent 
 export function customEvent(record: EventRecord, warn: (message: string) => void): BrazeCustomEvent | null {
   const { name } = record;
   if (!isBrazeName(name)) {
-    warn(`event "${name.slice(0, 60)}" is not sent to Braze: event names must be ${BRAZE_NAME_RULE}`);
+    warn(message(310, name.slice(0, 60)));
     return null;
   }
   const p = brazeProperties(record.attributes, `event "${name}"`, warn);

@@ -1,4 +1,5 @@
 import { utf8Length } from '@sessionhub/delivery';
+import { message } from './braze-messages';
 import type { BrazeProperties, BrazePropertyValue } from './braze-wire';
 
 /**
@@ -13,15 +14,12 @@ const NAME = /^(?!\$)[^\0-\x1f"]{1,255}$/;
  */
 const KEY = /^[^\0-\x1f"]{1,255}$/;
 
-/** The event name rule, as warnings and errors state it. */
-export const BRAZE_NAME_RULE = '1 to 255 characters, not starting with "$", without control characters or \'"\'';
-
 /** Properties of one event, as JSON, at most (the Web SDK's `CUSTOM_PROPERTIES_MAX_SIZE_BYTES`, 50 KB). */
 const MAX_PROPERTIES_BYTES = 51_200;
 
 const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
 
-/** True when Braze takes `name` as a custom event name ({@link BRAZE_NAME_RULE}). */
+/** True when Braze takes `name` as a custom event name (1 to 255 characters, not starting with `$`, without control characters or `"`). */
 export const isBrazeName = (name: string): boolean => NAME.test(name);
 
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
@@ -92,14 +90,13 @@ export function brazeProperties(
   }
   if (dropped) {
     warn(
-      `${context}: sent without ${dropped}: Braze takes keys of 1 to 255 characters without control characters or '"', ` +
-        'and string, finite number, boolean, valid Date or JSON object/array values',
+      message(311, context, dropped),
     );
   }
   if (bound > MAX_PROPERTIES_BYTES) {
     const bytes = utf8Length(JSON.stringify(out));
     if (bytes > MAX_PROPERTIES_BYTES) {
-      warn(`${context}: not sent: its properties take ${bytes} bytes as JSON, over Braze's 51200 (50 KB)`);
+      warn(message(312, context, bytes));
       return null;
     }
   }

@@ -1,5 +1,6 @@
 import type { HttpRequest, SendInfo } from '@sessionhub/delivery';
 import { brazeQueued, type BrazeOutboxItem, type BrazeQueuedItem } from './braze-outbox-item';
+import { message } from './braze-messages';
 import type { BrazeDevice, BrazeRequestBody } from './braze-wire';
 
 /** What every request of one kit shares. */
@@ -108,8 +109,8 @@ export function brazeRequest(
  */
 export function brazeRefusal(answer: { error?: unknown; auth_error?: unknown } | null, apiKey: string, url: string): string | null {
   const error = answer?.error;
-  if (answer?.auth_error) return `Braze refused the request: SDK authentication is required for this app, and the kit does not sign requests`;
+  if (answer?.auth_error) return message(313);
   if (!error) return null;
-  const fix = error == 'invalid_api_key' ? `: apiKey "${apiKey}" is not an app of ${url.slice(0, -6)}; check apiKey and baseUrl` : '';
-  return `Braze refused the request: ${String(error).slice(0, 100)}${fix}`;
+  const text = String(error).slice(0, 100);
+  return error == 'invalid_api_key' ? message(314, text, apiKey, url.slice(0, -6)) : message(315, text);
 }

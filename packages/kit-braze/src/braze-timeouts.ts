@@ -1,4 +1,5 @@
 import type { SessionTimeouts } from '@sessionhub/core';
+import { message } from './braze-messages';
 
 /** Which of Braze's own SDKs a user also runs (or configured in the dashboard), for the comparison. */
 export type BrazePlatform = 'web' | 'mobile';
@@ -34,7 +35,7 @@ const WEB_MINIMUM = 10;
 export function timeoutAlignment(timeouts: SessionTimeouts, braze: BrazeSessionSettings): TimeoutAlignment {
   const canonical = timeouts.sessionTimeout;
   const { brazeSessionTimeout: declared, brazePlatform: platform } = braze;
-  let summary = `canonical session timeout ${canonical} s; Braze SDK defaults: mobile ${MOBILE} s, web ${WEB} s (web minimum ${WEB_MINIMUM} s)`;
+  let summary = message(320, canonical, MOBILE, WEB, WEB_MINIMUM);
   if (declared === undefined && !platform) return { summary, mismatch: null };
   const configured = declared ?? (platform == 'web' ? WEB : MOBILE);
   const effective = platform == 'web' ? Math.max(configured, WEB_MINIMUM) : configured;
@@ -45,7 +46,8 @@ export function timeoutAlignment(timeouts: SessionTimeouts, braze: BrazeSessionS
     mismatch:
       effective == canonical
         ? null
-        : `${yours} is ${effective} s, SessionHub's session timeout ${canonical} s: a Braze SDK in this app counts other sessions; ` +
-          (platform == 'web' && canonical < WEB_MINIMUM ? `raise SessionHub's sessionTimeout to ${WEB_MINIMUM} s, the web minimum` : `set Braze's to ${canonical} s`),
+        : platform == 'web' && canonical < WEB_MINIMUM
+          ? message(321, yours, effective, canonical, WEB_MINIMUM)
+          : message(322, yours, effective, canonical),
   };
 }

@@ -8,6 +8,7 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid, signIn } from './device-guid';
 import { cleanName, eventProperties, NOTHING_LEFT, propertyValue } from './event-properties';
 import { checkCleverTapOptions, CleverTapKitConfigError, type CleverTapKitOptions } from './options';
+import { message } from './messages';
 import { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 import { AT, CONCLUDED, decodeLedger, emptyLedger, findEntry, PAGES, sessionEntry, type LedgerEntry } from './session-ledger';
 import { CLEVERTAP_SYSTEM_EVENTS } from './system-events';
@@ -27,7 +28,7 @@ const LEDGER_KEY = 'session-ids';
 
 /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
-  `timeouts (s): session ${t.sessionTimeout}, foreground ${t.foregroundTimeout ?? 'none'}, longest ${t.maxSessionDuration ?? 'none'}; not CleverTap's 20 min`;
+  message(414, t.sessionTimeout, String(t.foregroundTimeout ?? 'none'), String(t.maxSessionDuration ?? 'none'));
 
 /** The live canonical session, as this run knows it. */
 interface Live {
@@ -154,7 +155,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const text = await ctx.storage.get(LEDGER_KEY);
       const stored = text && decodeLedger(text);
       if (stored) ledger = stored;
-      else if (text !== null) ctx.logger.warn('stored session ids unreadable: numbering afresh');
+      else if (text !== null) ctx.logger.warn(message(415));
       deviceGuid = cleverTapGuid(ctx.deviceId);
       // The kit's first start on this device: carry on from CleverTap's web SDK if it ran here.
       if (!ledger.g) carried = webSdkState(ledger, options.accountId, ctx.clock());
@@ -195,7 +196,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const evtName = cleanName(record.name);
       if (!evtName) notSent(`event "${record.name}"`, NOTHING_LEFT);
       // As the SDKs refuse them (error 513).
-      else if (CLEVERTAP_SYSTEM_EVENTS.includes(evtName)) notSent(`event "${evtName}"`, 'a CleverTap system event');
+      else if (CLEVERTAP_SYSTEM_EVENTS.includes(evtName)) notSent(`event "${evtName}"`, message(413));
       else {
         const at = record.timestamp;
         const evtData = eventProperties(record.attributes, onDropped);
@@ -225,7 +226,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       // stay on the last profile until the next sign-in.
       if (userId === null) return;
       const identity = propertyValue(userId) as string;
-      if (!identity) return notSent(`user id "${userId}"`, `nothing left once CleverTap removes ' " \\`);
+      if (!identity) return notSent(`user id "${userId}"`, message(412));
       const before = ledger.g;
       const had = sessionId !== null && findEntry(ledger, sessionId);
       signIn(ledger, guid(), identity);

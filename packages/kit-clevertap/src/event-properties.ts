@@ -3,6 +3,7 @@
  * upload (`validation/Validator.java`): forbidden characters are removed, long keys and values are cut,
  * dates become `$D_<epoch seconds>`, and values that are not scalars are not sent.
  */
+import { message } from './messages';
 
 /** A property value CleverTap accepts on an event. */
 export type CleverTapPropertyValue = string | number | boolean;
@@ -11,10 +12,10 @@ export type CleverTapPropertyValue = string | number | boolean;
 export type CleverTapProperties = Record<string, CleverTapPropertyValue>;
 
 /** Why a name, key or value was not sent: CleverTap's rules removed all of it. */
-export const NOTHING_LEFT = "nothing left once CleverTap removes . : $ ' \" \\";
+export const NOTHING_LEFT = message(410);
 
 /** Why a property value was not sent. */
-export const UNSUPPORTED_VALUE = 'not a string, finite number, boolean or date';
+export const UNSUPPORTED_VALUE = message(411);
 
 /** Told about each property that could not be sent, and why ({@link NOTHING_LEFT} of its key, or {@link UNSUPPORTED_VALUE}). */
 export type OnDroppedProperty = (key: string, why: string) => void;

@@ -1,6 +1,7 @@
 import { SessionHubConfigError } from '@sessionhub/core';
 import { deliveryOptionsProblem, type DeliveryOptions } from '@sessionhub/delivery';
 import type { CleverTapPropertyValue } from './event-properties';
+import { message } from './messages';
 import type { CLEVERTAP_SESSION_NEUTRAL_EVENTS } from './session-neutral-events';
 
 /**
@@ -69,25 +70,25 @@ const isAccountIdOrRegion = matches(/^[a-z\d-]{1,64}$/i);
 const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.toString.call(v) == '[object Object]';
 
 /** Every option: its test and what it must be (none: checked elsewhere). The first two are required. */
-const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, string?][] = [
-  ['accountId', isAccountIdOrRegion, 'an Account ID like "W9R-486-4W5Z"'],
+const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, (() => string)?][] = [
+  ['accountId', isAccountIdOrRegion, () => message(401)],
   // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
-  ['token', matches(/^[\x21-\x7e]{1,256}$/), 'an Account Token without spaces'],
-  ['region', isAccountIdOrRegion, 'a region like "eu1"'],
-  ['endpoint', endpointUrl, 'an http(s) URL without query'],
-  ['os', matches(/^[\w .-]{1,32}$/), 'a platform like "Android"'],
+  ['token', matches(/^[\x21-\x7e]{1,256}$/), () => message(402)],
+  ['region', isAccountIdOrRegion, () => message(403)],
+  ['endpoint', endpointUrl, () => message(404)],
+  ['os', matches(/^[\w .-]{1,32}$/), () => message(405)],
   [
     'appFields',
     (v) => isObject(v) && Object.values(v).every((f) => typeof f == 'string' || typeof f == 'boolean' || Number.isFinite(f)),
-    'an object of strings, finite numbers or booleans',
+    () => message(406),
   ],
   // An array of event names: checked by the hub, as for every kit.
   ['sessionNeutralEvents'],
-  ['sessionConcluded', (v) => typeof v == 'boolean', 'true or false'],
+  ['sessionConcluded', (v) => typeof v == 'boolean', () => 'must be true or false'],
   // CleverTap removes . : $ ' " \ from keys, and trims them.
-  ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, '1 to 40 characters without . : $ \' " \\ or surrounding spaces'],
+  ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, () => message(407)],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
-  ['name', matches(/./), 'a kit name'],
+  ['name', matches(/./), () => 'must be a kit name'],
   // Checked below as the outbox will check it.
   ['delivery'],
 ];
@@ -97,13 +98,13 @@ const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown
  * Returns the base URL uploads go to (no trailing slash): `endpoint`, or the `region`'s (default `eu1`).
  */
 export function checkCleverTapOptions(options: CleverTapKitOptions): string {
-  if (!isObject(options)) throw new CleverTapKitConfigError('options', 'must be an object like { accountId, token }');
+  if (!isObject(options)) throw new CleverTapKitConfigError('options', message(400));
   for (const key of Object.keys(options)) {
     if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, 'is not an option');
   }
   OPTIONS.forEach(([option, valid, rule], i) => {
     const value = options[option];
-    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, `must be ${rule}`);
+    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, rule!());
   });
   const { endpoint, region } = options;
   if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" exclude each other');

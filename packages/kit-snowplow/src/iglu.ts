@@ -1,4 +1,5 @@
 /** Iglu schema URIs the kit emits, and the self-describing JSON users attach. */
+import { message } from './messages';
 
 /** A self-describing JSON: an Iglu schema URI and data valid against it (a Snowplow entity or event). */
 export interface SelfDescribingJson<T = unknown> {
@@ -26,8 +27,6 @@ export const isIgluUri = (value: unknown): value is string =>
 /** `{"schema":"<schema>","data":<data>}`; `data` is JSON text. */
 export const selfDescribing = (schema: string, data: string): string => '{"schema":"' + schema + '","data":' + data + '}';
 
-/** What a `schema` must be, for messages. */
-export const IGLU_URI = 'an Iglu URI like "iglu:com.acme/cart/jsonschema/1-0-0"';
 
 /**
  * The JSON text of `value` as a self-describing JSON (an Iglu `schema` URI and JSON `data`), or ''
@@ -36,14 +35,14 @@ export const IGLU_URI = 'an Iglu URI like "iglu:com.acme/cart/jsonschema/1-0-0"'
 export function selfDescribingJson(value: unknown, problem: (message: string) => void): string {
   const { schema, data } = (value ?? 0) as Partial<SelfDescribingJson>;
   let json: string | undefined;
-  if (!isIgluUri(schema)) problem('needs "schema": ' + IGLU_URI);
+  if (!isIgluUri(schema)) problem(message(515));
   else {
     try {
       json = JSON.stringify(data);
     } catch {
       // (a BigInt, a cycle) said below
     }
-    if (json === undefined) problem(`(${schema}) needs "data" that JSON can hold`);
+    if (json === undefined) problem(message(516, schema));
     else return selfDescribing(schema, json);
   }
   return '';

@@ -2,7 +2,8 @@ import type { EventRecord } from '@sessionhub/core';
 import type { OutboxOptions } from '@sessionhub/delivery';
 import { SnowplowKitConfigError } from './config-error';
 import { deliveryOptionsProblem } from '@sessionhub/delivery';
-import { IGLU_URI, isIgluUri, selfDescribingJson, type SelfDescribingJson } from './iglu';
+import { isIgluUri, selfDescribingJson, type SelfDescribingJson } from './iglu';
+import { message, type RuleCode } from './messages';
 
 /** Snowplow platform codes (`p`), as the collector's enrichment accepts them. */
 export const SNOWPLOW_PLATFORMS = ['mob', 'web', 'srv', 'app', 'pc', 'tv', 'cnsl', 'iot'] as const;
@@ -142,43 +143,43 @@ export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
  * How an option is checked: the test its value must pass, what it must be (for the message), and
  * its default when absent (a rule without one is required).
  */
-type Rule = [ok: (v: any) => unknown, what: string, fallback?: unknown];
+type Rule = [ok: (v: any) => unknown, what: RuleCode | string, fallback?: unknown];
 
 const isObject = (v: unknown): v is Record<string, any> => Object.prototype.toString.call(v) == '[object Object]';
 const isFunction = (v: unknown): boolean => typeof v == 'function';
-const TEXT = 'a non-empty string (≤ 255 characters)';
+const TEXT = 502;
 const isText = (v: unknown): boolean => typeof v == 'string' && v.trim() != '' && v.length < 256;
-const IGLU: Rule = [isIgluUri, IGLU_URI, null];
+const IGLU: Rule = [isIgluUri, 506, null];
 const isBoolean = (v: unknown): boolean => typeof v == 'boolean';
-const ENTITIES: Rule = [Array.isArray, 'an array of { schema, data }', []];
+const ENTITIES: Rule = [Array.isArray, 507, []];
 /** The default is the first value unless given. */
 const oneOf = (values: readonly string[], fallback: unknown = values[0]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), fallback];
 
 const OPTIONS: Record<string, Rule> = {
-  collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 'an http(s) URL without query'],
+  collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 501],
   appId: [isText, TEXT],
   // enrich caps name_tracker at 128 characters and fails every event over it.
-  namespace: [(v) => isText(v) && v.length < 129, 'a non-empty string (≤ 128 characters)', 'sessionhub'],
+  namespace: [(v) => isText(v) && v.length < 129, 503, 'sessionhub'],
   // These three default by platform, below.
   platform: oneOf(SNOWPLOW_PLATFORMS, null),
-  encodeBase64: [isBoolean, 'true or false', null],
+  encodeBase64: [isBoolean, 504, null],
   storageMechanism: oneOf(STORAGE_MECHANISMS),
-  events: [isObject, 'an object: event name → Iglu URI or { schema?, entities? }', {}],
+  events: [isObject, 505, {}],
   catchAllSchema: IGLU,
   structuredEventCategory: [isText, TEXT, 'sessionhub'],
   globalEntities: ENTITIES,
-  entitiesFor: [isFunction, 'a function', null],
-  lifecycleEvents: [isBoolean, 'true or false', null],
-  sessionEvents: [(v) => v === false || isObject(v), 'false or { start?, end? } (Iglu URIs or false)', {}],
+  entitiesFor: [isFunction, 508, null],
+  lifecycleEvents: [isBoolean, 504, null],
+  sessionEvents: [(v) => v === false || isObject(v), 509, {}],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
-  name: [isText, 'a kit name', 'snowplow'],
+  name: [isText, 510, 'snowplow'],
   // Its settings are checked by the outbox's own rules (deliveryOptions below).
-  delivery: [isObject, 'an object', {}],
+  delivery: [isObject, 511, {}],
 };
-const SESSION_EVENT: Rule = [(v) => v === false || isIgluUri(v), IGLU_URI + ' or false', null];
+const SESSION_EVENT: Rule = [(v) => v === false || isIgluUri(v), 512, null];
 const SESSION_EVENTS: Record<string, Rule> = { start: SESSION_EVENT, end: SESSION_EVENT };
 /** An `events` value: an Iglu URI, short for `{ schema }`, or the mapping. */
-const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 'an Iglu URI or { schema?, entities? }'];
+const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 513];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
 
 /** A value in a message: strings quoted, objects by kind. */
@@ -190,13 +191,13 @@ function fail(option: string, message: string): never {
 
 /** `v` when it passes `rule`, the rule's default when absent; else throws. */
 const valid = (v: unknown, rule: Rule, option: string): any =>
-  v === undefined && 2 in rule ? rule[2] : rule[0](v) ? v : fail(option, `must be ${rule[1]}, got ${show(v)}`);
+  v === undefined && 2 in rule ? rule[2] : rule[0](v) ? v : fail(option, typeof rule[1] == 'number' ? message(rule[1], show(v)) : `must be ${rule[1]}, got ${show(v)}`);
 
 /** Each option of `o` checked against `rules` (unknown keys refused), defaults applied; absent ones without a default left out. */
 function resolve(o: Record<string, unknown>, rules: Record<string, Rule>, path: string): any {
   const out: Record<string, unknown> = {};
   // (Only own rules are arrays: `__proto__` or `constructor` are unknown options like any other.)
-  for (const key in o) if (!Array.isArray(rules[key])) fail(path + key, `is unknown (known: ${Object.keys(rules).join(', ')})`);
+  for (const key in o) if (!Array.isArray(rules[key])) fail(path + key, message(514, Object.keys(rules).join(', ')));
   for (const key in rules) out[key] = valid(o[key], rules[key]!, path + key);
   return out;
 }
@@ -224,7 +225,7 @@ function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOption
  * trackers: base64, with lifecycle events.
  */
 export function resolveSnowplowOptions(options: SnowplowKitOptions, inPage = false): ResolvedSnowplowOptions {
-  const o = resolve(valid(options, [isObject, 'an object with collectorUrl and appId'], 'options'), OPTIONS, '');
+  const o = resolve(valid(options, [isObject, 500], 'options'), OPTIONS, '');
   const mobile = (o.platform ??= inPage ? 'web' : 'mob') != 'web';
   o.encodeBase64 ??= mobile;
   o.lifecycleEvents ??= mobile;

@@ -1,5 +1,6 @@
 import type { EventRecord, LifecycleRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
 import { attributesJson } from './attributes-json';
+import { message } from './messages';
 import { base64url } from './base64url';
 import { clientSessionMaker, type SessionContext } from './client-session';
 import {
@@ -127,11 +128,11 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
           const unsent = unsentAttributes(attributes);
           if (unsent.length) {
             warned.add(name);
-            env.report(`event "${name}" went as a structured event without ${JSON.stringify(unsent).slice(1, -1)}: map it in "events" or set "catchAllSchema"`);
+            env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));
           }
         }
       } else {
-        const data = attributesJson(attributes, () => env.report(`event "${name}": attribute values JSON cannot hold were sent as text`));
+        const data = attributesJson(attributes, () => env.report(message(521, name)));
         event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
       // The user's per-event entities: validated, serialized; a failure costs those entities, never the event.
@@ -140,11 +141,11 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
         // (Something not iterable throws here too: a bug in app code, like a throw.)
         if (entitiesFor) {
           perEvent = [...(entitiesFor(record) ?? [])].map((entity) =>
-            selfDescribingJson(entity, (problem) => env.report(`entitiesFor, event "${name}": an entity ${problem}; left out`)),
+            selfDescribingJson(entity, (problem) => env.report(message(522, name, problem))),
           );
         }
       } catch (error) {
-        env.report(`entitiesFor failed for event "${name}"; sent without its entities:`, error);
+        env.report(message(523, name), error);
       }
       return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
         mapping?.entitiesJson ?? '', ...perEvent);

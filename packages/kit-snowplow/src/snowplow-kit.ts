@@ -4,6 +4,7 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper, type PayloadMapperEnv } from './payload-mapper';
 import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
+import { message } from './messages';
 import { timeoutsReport } from './timeouts-report';
 import { ENVELOPE_BYTES, payloadSize, trackerRequest } from './tracker-request';
 import type { TrackerPayload } from './tracker-payload';
@@ -46,7 +47,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   const checkId = (id: string): void => {
     if (!idsWarned && !/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$/i.test(id)) {
       idsWarned = true;
-      logger!.warn(`ids are not UUIDs (${JSON.stringify(id)}): eid, client_session.sessionId and client_session.userId fail validation; give the hub a UUID generateId`);
+      logger!.warn(message(524, String(JSON.stringify(id))));
     }
   };
 

@@ -1,4 +1,5 @@
 import type { SessionTimeouts } from '@sessionhub/core';
+import { message } from './messages';
 
 const seconds = (s: number | null): string => (s === null ? 'none' : s + ' s');
 
@@ -8,5 +9,4 @@ const seconds = (s: number | null): string => (s === null ? 'none' : s + ' s');
  * background), so whoever compares dashboards knows why the session counts differ.
  */
 export const timeoutsReport = (t: SessionTimeouts): string =>
-  `session timeouts: background ${t.sessionTimeout} s, foreground ${seconds(t.foregroundTimeout)}, max ${seconds(t.maxSessionDuration)} ` +
-  "(Snowplow's native trackers: 1800 s both)";
+  message(525, t.sessionTimeout, seconds(t.foregroundTimeout), seconds(t.maxSessionDuration));

@@ -49,6 +49,8 @@ async function bundle(entry: string): Promise<string> {
     platform: 'browser',
     target: 'es2020',
     conditions: ['@sessionhub/source', 'module'],
+    // As an app's development build: warnings in full (a production build prints their SH codes).
+    define: { 'process.env.NODE_ENV': '"development"' },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;

@@ -1,0 +1,39 @@
+import { messageFormat } from '@sessionhub/core';
+
+/**
+ * The CleverTap kit's warnings and setup errors by code (SH400–SH499), with the values each names.
+ * Production builds print the code and the values only; docs/messages.md lists every text.
+ */
+export const CLEVERTAP_MESSAGES = {
+  // clevertapKit options: `clevertapKit: option "<name>" <text>`
+  400: () => 'must be an object like { accountId, token }',
+  401: () => 'must be an Account ID like "W9R-486-4W5Z"',
+  402: () => 'must be an Account Token without spaces',
+  403: () => 'must be a region like "eu1"',
+  404: () => 'must be an http(s) URL without query',
+  405: () => 'must be a platform like "Android"',
+  406: () => 'must be an object of strings, finite numbers or booleans',
+  407: () => 'must be 1 to 40 characters without . : $ \' " \\ or surrounding spaces',
+  // What is not sent: `<event, property or user id> not sent to CleverTap: <text>`
+  410: () => "nothing left once CleverTap removes . : $ ' \" \\",
+  411: () => 'not a string, finite number, boolean or date',
+  412: () => `nothing left once CleverTap removes ' " \\`,
+  413: () => 'a CleverTap system event',
+  // Debug and storage
+  414: (session: number, foreground: string, longest: string) =>
+    `timeouts (s): session ${session}, foreground ${foreground}, longest ${longest}; not CleverTap's 20 min`,
+  415: () => 'stored session ids unreadable: numbering afresh',
+};
+
+/** The CleverTap kit's diagnostic of `code`: in full in development, its code and values in production builds. */
+export const message = messageFormat(
+  (() => {
+    try {
+      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
+      return process.env.NODE_ENV !== 'production' ? CLEVERTAP_MESSAGES : undefined;
+    } catch {
+      // No `process` (a page without a bundler, bare Hermes): the production form.
+      return undefined;
+    }
+  })(),
+);
