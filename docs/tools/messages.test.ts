@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { CORE_MESSAGES } from '../../packages/core/src/messages';
+import { DELIVERY_MESSAGES } from '../../packages/delivery/src/messages';
 import { BRAZE_MESSAGES } from '../../packages/kit-braze/src/braze-messages';
 import { CLEVERTAP_MESSAGES } from '../../packages/kit-clevertap/src/messages';
 import { SNOWPLOW_MESSAGES } from '../../packages/kit-snowplow/src/messages';
@@ -20,6 +21,7 @@ const DOC = `${root}docs/messages.md`;
 /** Every package's table, in code order (each package has its own range of codes). */
 const TABLES: ReadonlyArray<readonly [pkg: string, texts: MessageTexts]> = [
   ['@sessionhub/core', CORE_MESSAGES],
+  ['@sessionhub/delivery', DELIVERY_MESSAGES],
   ['@sessionhub/kit-braze', BRAZE_MESSAGES],
   ['@sessionhub/kit-clevertap', CLEVERTAP_MESSAGES],
   ['@sessionhub/kit-snowplow', SNOWPLOW_MESSAGES],

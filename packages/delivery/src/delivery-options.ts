@@ -1,4 +1,5 @@
 import type { OutboxOptions } from './outbox-options';
+import { message } from './messages';
 
 /** The outbox's numeric options and the smallest valid value of each (the defaults are in {@link createOutbox}). */
 const LIMITS = [
@@ -44,10 +45,10 @@ export const ruleProblem = ([option, valid, expected]: OptionRule, value: unknow
  * (e.g. `maxQueueItems must be a number ≥ 1`), or undefined when they are valid.
  */
 export function deliveryOptionsProblem(options: unknown): string | undefined {
-  if (Object.prototype.toString.call(options) != '[object Object]') return 'must be an object of outbox settings';
+  if (Object.prototype.toString.call(options) != '[object Object]') return message(200);
   for (const [option, value] of Object.entries(options as object)) {
     const rule = SETTING_RULES.find(([name]) => name == option);
-    const problem = rule ? ruleProblem(rule, value) : `"${option}" is not a delivery setting`;
+    const problem = rule ? ruleProblem(rule, value) : message(201, option);
     if (problem) return problem;
   }
 }

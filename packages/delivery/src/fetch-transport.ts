@@ -1,4 +1,5 @@
 import type { Transport } from './http';
+import { message } from './messages';
 
 /**
  * The default transport: `fetch` (Node 20, browsers, React Native), with `keepalive` for page-hide
@@ -11,7 +12,7 @@ export const fetchTransport: Transport = async ({ url, method, headers, body }, 
   if (typeof fetch != 'function') {
     const { navigator } = globalThis as { navigator?: { sendBeacon?(url: string, data: Blob): boolean } };
     const sent = keepalive && method == 'POST' && navigator?.sendBeacon?.(url, new Blob([body ?? '']));
-    throw new Error(sent ? 'sent by sendBeacon (no answer)' : 'no fetch; pass a transport');
+    throw new Error(sent ? message(205) : message(206));
   }
   const response = await fetch(url, { method, headers, body, keepalive, signal });
   // Unless it is asked for, the answer's body is not needed: release the connection at once.

@@ -1,5 +1,6 @@
 import type { SafeStorage } from '@sessionhub/core';
 import { errorText } from './error-text';
+import { message } from './messages';
 
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
@@ -102,7 +103,7 @@ export function outboxStore<T>(
           ({ head, tail, wait } = JSON.parse(raw) as { head: number; tail: number; wait?: unknown });
           if (!([head, tail].every(Number.isSafeInteger) && head <= tail)) throw raw;
         } catch {
-          warn('unreadable queue index; starting empty');
+          warn(message(202));
           head = tail = 0;
         }
       }
@@ -127,7 +128,7 @@ export function outboxStore<T>(
       while (read(tail, await storage.get(key(tail)))) tail++;
       const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
       // A corrupt saved wait must not stall the queue silently: say so, and send as usual.
-      if (wait !== undefined && !valid) warn(`unreadable saved Retry-After wait ${JSON.stringify(wait)}; ignored`);
+      if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
     put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),

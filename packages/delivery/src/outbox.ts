@@ -12,6 +12,7 @@ import { verdictOf } from './response-verdict';
 import { globalTimers } from './timers';
 import { utf8Length } from './utf8-length';
 import { errorText } from './error-text';
+import { message } from './messages';
 
 /** A queued item in memory. */
 interface Entry<T> {
@@ -318,7 +319,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     for (const entry of batch) entry.attempts++;
     let vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
     if (vendorWait !== null && vendorWait > LONG_WAIT_MS) {
-      warn(`HTTP ${status} asks to wait ${Math.round(vendorWait / 1000)} s (Retry-After: ${retryAfter}); waiting ${Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)} s`);
+      warn(message(204, status, Math.round(vendorWait / 1000), String(retryAfter), Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)));
       vendorWait = Math.min(vendorWait, MAX_VENDOR_WAIT_MS);
     }
     notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, retryBaseMs, retryMaxMs)));

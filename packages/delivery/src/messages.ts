@@ -1,0 +1,29 @@
+import { messageFormat } from '@sessionhub/core';
+
+/**
+ * The outboxes' warnings and setup errors by code (SH200–SH299), with the values each names.
+ * Production builds print the code and the values only; docs/messages.md lists every text.
+ */
+export const DELIVERY_MESSAGES = {
+  200: () => 'must be an object of outbox settings',
+  201: (option: string) => `"${option}" is not a delivery setting`,
+  202: () => 'unreadable queue index; starting empty',
+  203: (wait: string) => `unreadable saved Retry-After wait ${wait}; ignored`,
+  204: (status: number, asked: number, retryAfter: string, waiting: number) =>
+    `HTTP ${status} asks to wait ${asked} s (Retry-After: ${retryAfter}); waiting ${waiting} s`,
+  205: () => 'sent by sendBeacon (no answer)',
+  206: () => 'no fetch; pass a transport',
+};
+
+/** The outboxes' diagnostic of `code`: in full in development, its code and values in production builds. */
+export const message = messageFormat(
+  (() => {
+    try {
+      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
+      return process.env.NODE_ENV !== 'production' ? DELIVERY_MESSAGES : undefined;
+    } catch {
+      // No `process` (a page without a bundler, bare Hermes): the production form.
+      return undefined;
+    }
+  })(),
+);
