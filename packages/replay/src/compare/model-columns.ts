@@ -15,6 +15,7 @@ export class ModelColumns {
   private last: Float64Array = new Float64Array(0);
   private firstEvent: Float64Array = new Float64Array(0);
   private lastEvent: Float64Array = new Float64Array(0);
+  /** Per slot, not per row: every model of a device sees every line, so their clocks are equal. */
   private clock: Float64Array = new Float64Array(0);
   /** -1: not known; 0: background; 1: foreground. */
   private foreground: Int8Array = new Int8Array(0);
@@ -35,10 +36,10 @@ export class ModelColumns {
   allocate(): number {
     const slot = this.free.pop() ?? this.slots++;
     const rows = this.slots * this.models;
-    if (rows > this.start.length) this.grow(Math.max(64, rows * 2));
+    if (rows > this.start.length) this.grow(Math.max(64, this.slots * 2));
+    this.clock[slot] = -Infinity;
     for (let r = slot * this.models; r < (slot + 1) * this.models; r++) {
       this.start[r] = this.last[r] = this.firstEvent[r] = this.lastEvent[r] = NaN;
-      this.clock[r] = -Infinity;
       this.foreground[r] = -1;
       this.user[r] = this.sessionUser[r] = -1;
     }
@@ -61,7 +62,7 @@ export class ModelColumns {
     d.sessionUser = this.users.name(this.sessionUser[r]!);
     const f = this.foreground[r]!;
     d.inForeground = f < 0 ? null : f === 1;
-    const clock = this.clock[r]!;
+    const clock = this.clock[slot]!;
     d.clock = t > clock ? t : clock;
     d.closed = NONE;
     d.started = 0;
@@ -74,7 +75,7 @@ export class ModelColumns {
     this.last[r] = d.last;
     this.firstEvent[r] = d.firstEvent;
     this.lastEvent[r] = d.lastEvent;
-    this.clock[r] = d.clock;
+    this.clock[slot] = d.clock;
     this.foreground[r] = d.inForeground === null ? -1 : d.inForeground ? 1 : 0;
     // A user is looked up only when it changed: the loaded one is the table's own string.
     const users = this.users;
@@ -82,9 +83,10 @@ export class ModelColumns {
     if (d.sessionUser !== users.name(this.sessionUser[r]!)) this.sessionUser[r] = users.id(d.sessionUser);
   }
 
-  private grow(rows: number): void {
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(rows);
+  private grow(slots: number): void {
+    const rows = slots * this.models;
+    const f64 = (a: Float64Array, n = rows): Float64Array => {
+      const b = new Float64Array(n);
       b.set(a);
       return b;
     };
@@ -92,7 +94,7 @@ export class ModelColumns {
     this.last = f64(this.last);
     this.firstEvent = f64(this.firstEvent);
     this.lastEvent = f64(this.lastEvent);
-    this.clock = f64(this.clock);
+    this.clock = f64(this.clock, slots);
     const foreground = new Int8Array(rows);
     foreground.set(this.foreground);
     this.foreground = foreground;
