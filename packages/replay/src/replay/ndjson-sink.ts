@@ -9,8 +9,8 @@ import type { ReplayOutput, ReplaySink } from './replayer';
 export class NdjsonFileSink implements ReplaySink {
   private buffer = '';
   private readonly fd: number;
-  /** Bytes in the file (written and buffered). */
-  bytes: number;
+  /** Bytes written to the file (the buffer's are counted when it is written: once per MB, not per line). */
+  private written: number;
 
   /** Opens `path` (`-`: stdout). With `keepBytes`, the file is cut back to that length and appended to. */
   constructor(
@@ -19,7 +19,7 @@ export class NdjsonFileSink implements ReplaySink {
   ) {
     if (path === '-') {
       this.fd = 1;
-      this.bytes = 0;
+      this.written = 0;
       return;
     }
     if (keepBytes !== null) {
@@ -28,18 +28,23 @@ export class NdjsonFileSink implements ReplaySink {
       truncateSync(path, keepBytes);
     }
     this.fd = openSync(path, keepBytes === null ? 'w' : 'a');
-    this.bytes = keepBytes ?? 0;
+    this.written = keepBytes ?? 0;
+  }
+
+  /** Bytes in the file (written and buffered). */
+  get bytes(): number {
+    return this.written + Buffer.byteLength(this.buffer);
   }
 
   write(output: ReplayOutput): void {
-    const line = `${JSON.stringify({ type: output.type, record: output.record })}\n`;
-    this.buffer += line;
-    this.bytes += Buffer.byteLength(line);
+    // What JSON.stringify({ type, record }) writes (the types are plain words), without the wrapper object.
+    this.buffer += `{"type":"${output.type}","record":${JSON.stringify(output.record)}}\n`;
     if (this.buffer.length > 1 << 20) this.writeBuffer();
   }
 
   private writeBuffer(): void {
     if (this.buffer.length === 0) return;
+    this.written += Buffer.byteLength(this.buffer);
     // stdout may be a non-blocking pipe: let Node queue it.
     if (this.path === '-') process.stdout.write(this.buffer);
     else writeSync(this.fd, this.buffer);
