@@ -11,7 +11,7 @@ import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
 import { decodeState, encodeState } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
 import { OUTPUT_CALLBACK, type Kit, type KitHealth } from './kit';
-import { optOutKey, readOptOut } from './consent';
+import { optOutKey } from './consent';
 import { idSource } from './id-source';
 import { KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
@@ -181,12 +181,16 @@ export class SessionHub {
 
   /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
   private async begin(t: number, inBackground: boolean | undefined): Promise<void> {
-    this.optedOut = await readOptOut(this.storage, this.optOutKey, this.options.optOut);
+    // The user's stored choice wins over the option.
+    const choice = await this.storage.get(this.optOutKey);
+    this.optedOut = choice == '1' || (choice != '0' && this.options.optOut);
     if (!this.optedOut) return this.launch(t, inBackground);
     this.pending = [];
     this.startKits();
     await this.kits.whenReady(KIT_INIT_WAIT_MS);
-    await this.purge();
+    // With tabs only by the user's choice: a page opted out by its options alone (consent-gated) must
+    // not delete what the origin's other pages, opted in by theirs, keep.
+    if (!this.shared || choice == '1') await this.purge();
     this.runPending();
   }
 

@@ -420,6 +420,23 @@ describe('opt-out, reset and clearStoredData across tabs', () => {
     expect(origin.backend.get('sessionhub:shared')).not.toContain(oldDevice!);
   });
 
+  it('a page opted out by its options alone (consent-gated, no choice stored) leaves the data of pages opted in by theirs', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { kit: storingKit() });
+    a.hub.logEvent('song_played');
+    await run(200);
+    const kept = storedKeys(origin);
+    expect(kept.some((k) => k.includes(':queued:'))).toBe(true);
+    const gated = await openPage(origin, { optOut: true });
+    await run(200);
+    expect(gated.hub.isOptedOut()).toBe(true);
+    expect(storedKeys(origin)).toEqual(kept);
+    expect(a.kit.calls.some((call) => call.type === 'clear')).toBe(false);
+    expect(a.hub.logEvent('still_here')).toBe(true);
+    await run(200);
+    expect(a.kit.events().at(-1)).toMatchObject({ name: 'still_here', sessionId: a.kit.starts()[0]!.sessionId });
+  });
+
   it('reset() in one tab ends the session once, and every tab gets the new device id, no user, and tells its kits', async () => {
     const origin = fakeOrigin();
     const pages = [await openPage(origin), await openPage(origin), await openPage(origin)];
