@@ -51,7 +51,7 @@ function keyByKey(meter: Meter): StorageAdapter {
 }
 
 /** AsyncStorage-like: every call answers with a promise; `multiSet` / `multiRemove` are one operation each. */
-function asyncStore(meter: Meter): StorageAdapter {
+function asyncStore(meter: Meter): StorageAdapter & { multiSet(pairs: Array<[string, string]>): Promise<void>; multiRemove(keys: string[]): Promise<void> } {
   const inner = new Map<string, string>();
   const later = <T>(f: () => T): Promise<T> => Promise.resolve().then(f);
   return {

@@ -601,6 +601,8 @@ export class SessionHub {
     await this.storage.remove(this.stateKey);
     await this.kits.runAll('clear');
     await this.shared?.clear(this.optedOut);
+    // Deleted means gone from the storage too, not only shadowed by a newer record.
+    await this.storage.compact();
     this.armTimer();
   }
 

@@ -80,6 +80,7 @@ export const CORE_MESSAGES = {
   103: (writer: string, error: string) => `${writer}: storage failed to read (${error}); going on without what it held, keeping data in memory and retrying`,
   104: () => 'generateId threw or returned no string: using UUIDs where it does',
   105: () => 'no crypto.getRandomValues: ids come from Math.random (unique, not secret)',
+  106: (error: string) => `storage failed to compact (${error}); deleted data may stay in it until it is next rewritten`,
   // Tabs (createBrowserHub)
   120: (problem: string) => `the shared session record ${problem}; replaced it with a fresh one`,
   121: (kept: number, slot: number) => `another page took storage slot ${kept} while this tab was away; now using slot ${slot}`,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KitContext, SessionHub, Warning } from '@sessionhub/core';
 import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
-import { recordingKit, type RecordingKit } from '@sessionhub/testing';
+import { recordingKit, storedView, type RecordingKit } from '@sessionhub/testing';
 import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
 
@@ -270,8 +270,9 @@ describe('browser tabs: per-tab outboxes', () => {
     const b = await openPage(origin, { kits: [kitB] });
     await kitA.context?.storage.set('outbox:meta', 'A');
     await kitB.context?.storage.set('outbox:meta', 'B');
-    expect(origin.backend.get('sessionhub:tab0:kit:k:outbox:meta')).toBe('A');
-    expect(origin.backend.get('sessionhub:tab1:kit:k:outbox:meta')).toBe('B');
+    const stored = storedView(origin.backend);
+    expect(stored.get('sessionhub:tab0:kit:k:outbox:meta')).toBe('A');
+    expect(stored.get('sessionhub:tab1:kit:k:outbox:meta')).toBe('B');
 
     queued.set('b', 3); // b closes with 3 items its keepalive requests may not have delivered
     b.tab.close();
@@ -356,6 +357,8 @@ async function settle<T>(promise: Promise<T>): Promise<T> {
 
 /** What the origin stores under the namespace but the opt-out choice. */
 const storedKeys = (origin: FakeOrigin) => [...origin.backend.keys()].filter((k) => k.startsWith('sessionhub:') && k !== 'sessionhub:optOut');
+/** The same as the kits see them (their keys, read out of the segment keys). */
+const storedKeysAsKits = (origin: FakeOrigin) => [...storedView(origin.backend).keys()].filter((k) => k.startsWith('sessionhub:') && k !== 'sessionhub:optOut');
 /** A kit with a stored ledger and a queue, as the vendors' kits keep them: `clear()` removes both. */
 function storingKit(name = 'storer'): RecordingKit {
   let storage: KitContext['storage'] | undefined;
@@ -478,7 +481,7 @@ describe('opt-out, reset and clearStoredData across tabs', () => {
     for (const page of pages) page.hub.logEvent('song_played');
     await settle(Promise.all(pages.map((page) => page.hub.flush())));
     const oldDevice = a.hub.getDeviceId()!;
-    expect(storedKeys(origin).filter((k) => k.includes(':queued:'))).toHaveLength(3);
+    expect(storedKeysAsKits(origin).filter((k) => k.includes(':queued:'))).toHaveLength(3);
     // A tab closed earlier left its queue behind, in its slot.
     c.tab.close();
     await run(200);
@@ -501,7 +504,8 @@ describe('opt-out, reset and clearStoredData across tabs', () => {
       return value.includes(oldDevice) || value.includes('user-1') || value.includes('song_played') || value.includes('racing');
     });
     expect(leftovers, 'nothing of the old data is stored').toEqual([]);
-    expect(storedKeys(origin).filter((k) => k.includes(':queued:')).map((k) => JSON.parse(origin.backend.get(k)!).name)).toEqual(['after_clear', 'after_clear']);
+    const view = storedView(origin.backend);
+    expect(storedKeysAsKits(origin).filter((k) => k.includes(':queued:')).map((k) => JSON.parse(view.get(k)!).name)).toEqual(['after_clear', 'after_clear']);
     expect(b.kit.events().at(-1)).toMatchObject({ name: 'after_clear', deviceId: device, userId: null });
     expect(b.kit.events().filter((e) => e.name === 'racing' && e.deviceId === device)).toEqual([]);
   });

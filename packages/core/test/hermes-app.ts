@@ -17,7 +17,7 @@ export interface AppReport {
   readonly warnings: string[];
   readonly errors: string[];
   readonly requests: { url: string; body: string }[];
-  readonly stored: string[];
+  readonly stored: Array<[string, string]>;
 }
 
 /** AsyncStorage's shape: every call answers with a Promise. */
@@ -59,7 +59,7 @@ async function run(): Promise<AppReport> {
     warnings,
     errors,
     requests: transport.requests.map(({ url, body }) => ({ url, body })),
-    stored: [...stored.keys()],
+    stored: [...stored],
   };
 }
 

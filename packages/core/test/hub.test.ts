@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, SessionHubConfigError, type HubOptions, type Warning } from '@sessionhub/core';
-import { dyingStorage, manualClock, manualLifecycle, recordingKit, throwingKit, type ManualClock } from '@sessionhub/testing';
+import { dyingStorage, manualClock, manualLifecycle, recordingKit, storedView, throwingKit, type ManualClock } from '@sessionhub/testing';
 
 const SEC = 1000;
 const quietLogger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -331,14 +331,14 @@ describe('hub: force-quit recovery', () => {
     await settle();
     // The kit is still loading its outbox: the dead session must still be open on disk, so a kill
     // now would make the next launch recover it again instead of losing its end.
-    const onDisk = JSON.parse(relaunched.snapshot().get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
+    const onDisk = JSON.parse(storedView(relaunched.snapshot()).get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
     expect(onDisk.session?.id).toBe(first.kit.starts()[0]?.sessionId);
     expect(onDisk).not.toHaveProperty('config'); // each run takes its config from its options
     expect(started).toBe(false);
     release();
     await vi.waitFor(() => expect(started).toBe(true));
     expect(slow.ends()).toEqual([expect.objectContaining({ reason: 'recovered' })]);
-    const after = JSON.parse(relaunched.snapshot().get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
+    const after = JSON.parse(storedView(relaunched.snapshot()).get('sessionhub:state') ?? '{}') as { session: { id: string } | null };
     expect(after.session?.id).toBe(slow.starts()[0]?.sessionId);
   });
 

@@ -9,7 +9,7 @@ import { createBrowserHub } from '@sessionhub/core/browser';
 import { brazeKit } from '@sessionhub/kit-braze';
 import { clevertapKit } from '@sessionhub/kit-clevertap';
 import { snowplowKit } from '@sessionhub/kit-snowplow';
-import { recordingKit } from '@sessionhub/testing';
+import { recordingKit, storedView } from '@sessionhub/testing';
 
 const quiet = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
@@ -43,7 +43,7 @@ function device() {
 
 const queued = (hub: SessionHub) => Object.values(hub.getKitHealth()).reduce((n, h) => n + (h.delivery?.queued ?? 0), 0);
 /** Keys holding more than the outbox's sequence numbers. */
-const dataKeys = (map: Map<string, string>) => [...map.keys()].filter((k) => !k.endsWith(':outbox:meta'));
+const dataKeys = (map: Map<string, string>) => [...storedView(map).keys()].filter((k) => !k.endsWith(':outbox:meta'));
 
 describe('setOptOut', () => {
   it('purges what was queued and stored, records and sends nothing, and stays opted out across a relaunch', async () => {
@@ -120,7 +120,7 @@ describe('setOptOut', () => {
     expect(hub.logEvent('before_consent')).toBe(false);
     await hub.flush();
     expect(d.requests).toEqual([]);
-    expect([...d.map.keys()].some((k) => k.endsWith(':state'))).toBe(false);
+    expect([...storedView(d.map).keys()].some((k) => k.endsWith(':state'))).toBe(false);
     await hub.setOptOut(false);
     expect(hub.logEvent('after_consent')).toBe(true);
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, decodeState, DEFAULT_ENGINE_CONFIG, initialState, step, stepInPlace, type EngineInput, type SessionHub } from '@sessionhub/core';
-import { dyingStorage, manualClock, recordingKit, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
+import { dyingStorage, manualClock, recordingKit, storedView, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
 import { EngineHarness, T0 } from './engine-harness';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
 
@@ -255,7 +255,7 @@ describe('garbage into every public method', () => {
           }
           await hub.flush();
           // The state on disk is valid, the hub still works, and nothing leaked into prototypes.
-          const stored = storage.snapshot().get('sessionhub:state');
+          const stored = storedView(storage.snapshot()).get('sessionhub:state');
           expect(stored && decodeState(stored, DEFAULT_ENGINE_CONFIG).ok).toBe(true);
           expect(hub.logEvent('still-works')).toBe(true);
           expect(kit.events().at(-1)?.name).toBe('still-works');

@@ -4,7 +4,7 @@ import { createBrowserHub } from '@sessionhub/core/browser';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
 // The core's fakes of a browser origin (localStorage, Web Locks, Page Lifecycle events), so the
 // kit is driven by the real browser runtime, as in a page.
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
+import { fakeOrigin, recordingTransport, storedView, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -42,7 +42,7 @@ const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.body.ev
 
 /** Stored outbox items of the Braze kit, in any tab slot of the origin. */
 const storedItems = (origin: FakeOrigin): string[] =>
-  [...origin.backend].filter(([key]) => /:kit:braze:outbox:\d+$/.test(key)).map(([, value]) => value);
+  [...storedView(origin.backend)].filter(([key]) => /:kit:braze:outbox:\d+$/.test(key)).map(([, value]) => value);
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });

@@ -166,11 +166,13 @@ describe('the CleverTap kit in a hub', () => {
     d.hub.logEvent('x'); // s = T0 + 2 s
     await d.forceQuit();
     // Lose the kit's ledger write, keep everything else (the hub state, the queued items).
-    const key = [...d.storage.snapshot().keys()].find((k) => k.endsWith(':kit:clevertap:session-ids'))!;
-    const stored = new Map(d.storage.snapshot());
+    const { storedView, dyingStorage } = await import('@sessionhub/testing');
+    // As stored one key each (the layout of earlier versions, which the hub still reads).
+    const stored = storedView(d.storage.snapshot());
+    const key = [...stored.keys()].find((k) => k.endsWith(':kit:clevertap:session-ids'))!;
     const ledger = JSON.parse(stored.get(key)!) as { last: number; sessions: unknown[] };
     stored.set(key, JSON.stringify({ ...ledger, last: sec(T0), sessions: ledger.sessions.slice(0, 1) }));
-    d.storage = (await import('@sessionhub/testing')).dyingStorage(stored);
+    d.storage = dyingStorage(stored);
     await d.launch(true);
     await d.hub.flush();
     const items = d.net.items();
@@ -184,14 +186,16 @@ describe('the CleverTap kit in a hub', () => {
     await d.launch();
     d.hub.logEvent('x');
     await settle();
-    const hubStateWhileLive = [...d.storage.snapshot()].filter(([k]) => k.endsWith(':state'));
+    const { storedView, dyingStorage } = await import('@sessionhub/testing');
+    const hubStateWhileLive = [...storedView(d.storage.snapshot())].filter(([k]) => k.endsWith(':state'));
     d.hub.endSession();
     await d.hub.flush();
     await d.forceQuit();
     // The hub state write of the end was lost; the kit's was not.
-    const stored = new Map(d.storage.snapshot());
+    // As stored one key each (the layout of earlier versions, which the hub still reads).
+    const stored = storedView(d.storage.snapshot());
     for (const [k, v] of hubStateWhileLive) stored.set(k, v);
-    d.storage = (await import('@sessionhub/testing')).dyingStorage(stored);
+    d.storage = dyingStorage(stored);
     await d.launch(true);
     await d.hub.flush();
     expect(d.run.recorder.ends()).toHaveLength(1); // the hub recovered it again…

@@ -7,7 +7,7 @@ import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { decodeLedger, ID, S, type SessionLedger } from '../src/session-ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
+import { fakeOrigin, recordingTransport, storedView, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -45,7 +45,7 @@ const names = (sent: readonly Sent[]): string[] => sent.flatMap((s) => s.items.m
 
 /** The session ids as stored in the origin's localStorage (tab slot 0). */
 function storedLedger(origin: FakeOrigin): SessionLedger {
-  const text = [...origin.backend].find(([key]) => key.endsWith(':kit:clevertap:session-ids'))?.[1];
+  const text = [...storedView(origin.backend)].find(([key]) => key.endsWith(':kit:clevertap:session-ids'))?.[1];
   const ledger = decodeLedger(text ?? '');
   if (!ledger) throw new Error(`no readable session ids stored: ${text}`);
   return ledger;

@@ -29,3 +29,4 @@ export type { Fault, FaultSettings } from './fault';
 export { VENDOR_ROUTES, routeOf } from './vendor-routes';
 export type { VendorName, VendorRoute } from './vendor-routes';
 export { seededRandom } from './seeded-random';
+export { storedView } from './stored-view';

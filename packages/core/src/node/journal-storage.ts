@@ -1,6 +1,8 @@
 import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
+import { decodeWrites, encodeWrite } from '../storage/record-codec';
+import { unpackSegments } from '../storage/segment-log';
 import type { StorageAdapter, StorageWrite } from '../storage/storage-adapter';
 
 /**
@@ -38,9 +40,6 @@ const COMPACT_RATIO = 8;
 /** … and past this many characters. */
 const COMPACT_MIN = 256 * 1024;
 
-/** Appends one write to a record body: `+<key> <length>\n<value>` or `-<key>\n`. */
-const entry = (key: string, value: string | null): string =>
-  value === null ? `-${encodeURIComponent(key)}\n` : `+${encodeURIComponent(key)} ${value.length}\n${value}`;
 /** A record: `#<body length>\n<body>\n`; one whose body or final newline is missing was torn by a kill. */
 const record = (body: string): string => `#${body.length}\n${body}\n`;
 
@@ -57,24 +56,8 @@ function replay(text: string, map: Map<string, string>): number {
     const start = nl + 1;
     const end = start + length;
     if (!Number.isSafeInteger(length) || text[end] !== '\n') break;
-    const writes: StorageWrite[] = [];
-    let ok = true;
-    for (let i = start; i < end && ok; ) {
-      const eol = text.indexOf('\n', i);
-      const sign = text[i];
-      if (eol < 0 || eol >= end) ok = false;
-      else if (sign === '-') {
-        writes.push([decodeURIComponent(text.slice(i + 1, eol)), null]);
-        i = eol + 1;
-      } else if (sign === '+') {
-        const space = text.lastIndexOf(' ', eol);
-        const n = Number(text.slice(space + 1, eol));
-        ok = space > i && Number.isSafeInteger(n) && eol + 1 + n <= end;
-        if (ok) writes.push([decodeURIComponent(text.slice(i + 1, space)), text.slice(eol + 1, eol + 1 + n)]);
-        i = eol + 1 + n;
-      } else ok = false;
-    }
-    if (!ok) break;
+    const writes = decodeWrites(text, start, end);
+    if (!writes) break;
     // A record applies whole or not at all.
     for (const [k, v] of writes) {
       if (v === null) map.delete(k);
@@ -122,7 +105,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   /** Writes the live data as a fresh journal: a temp file, flushed, then renamed over the old one. */
   const rewrite = (): void => {
     let body = '';
-    for (const [k, v] of map) body += entry(k, v);
+    for (const [k, v] of map) body += encodeWrite(k, v);
     const text = body ? record(body) : '';
     const temp = `${path}.${process.pid}.${++seq}.tmp`;
     const tfd = openSync(temp, 'w');
@@ -158,6 +141,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       // unreadable or not ours: left alone
     }
   }
+  // fileStorage keeps the hub's keys in segment keys (this version) or one per key (earlier ones).
+  unpackSegments(map);
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
@@ -227,7 +212,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const commit = (writes: readonly StorageWrite[]): void | Promise<void> => {
     if (fd < 0) return apply(writes);
     let body = '';
-    for (const [k, v] of writes) body += entry(k, v);
+    for (const [k, v] of writes) body += encodeWrite(k, v);
     const text = record(body);
     apply(writes);
     if (broken || journalSize + text.length > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize)) rewrite();
@@ -264,6 +249,9 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     removeItem: (key) => commit([[key, null]]),
     commit,
     keys: () => [...map.keys()],
+    compact() {
+      if (fd >= 0) rewrite();
+    },
     close() {
       clearInterval(timer);
       if (fd >= 0) closeSync(fd);

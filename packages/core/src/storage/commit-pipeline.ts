@@ -1,5 +1,6 @@
 import { errorMessage } from '../describe-value';
 import { message } from '../messages';
+import { segmentLog } from './segment-log';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -47,6 +48,8 @@ export interface CommitPipeline extends SafeStorage {
   /** While held (the hub handing one call's outputs to its kits), a `commitNow` waits for `release`. */
   hold(): void;
   release(): void;
+  /** Commits what is staged, then rewrites storage so that nothing removed lingers in it (a deletion). Never rejects. */
+  compact(): Promise<void>;
   /** Warnings name the store a failed key belongs to: keys under `prefix` are `label`. */
   label(prefix: string | (() => string), label: string): void;
 }
@@ -57,31 +60,6 @@ const RETRY_MAX_MS = 60_000;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
 
-/** Stores a commit through whatever the adapter offers (see {@link StorageAdapter}). */
-function write(adapter: StorageAdapter, writes: readonly StorageWrite[], lastKey: string | undefined): unknown {
-  const { commit, multiSet, multiRemove } = adapter;
-  if (commit) return commit.call(adapter, writes);
-  if (multiSet && multiRemove && writes.length > 2) {
-    // The records in one call, delivered items' removals in another, then the state on its own.
-    const last = writes[writes.length - 1]!;
-    const rest = last[0] == lastKey ? writes.slice(0, -1) : writes;
-    const sets = rest.filter((w): w is [string, string] => w[1] !== null);
-    const removes = rest.filter((w) => w[1] === null).map((w) => w[0]);
-    return Promise.resolve(sets.length && multiSet.call(adapter, sets))
-      .then(() => removes.length && multiRemove.call(adapter, removes))
-      .then(() => rest != writes && adapter.setItem(last[0], last[1]!));
-  }
-  // Key by key, in order; synchronously as long as the adapter answers synchronously (page hide).
-  const from = (i: number): unknown => {
-    for (; i < writes.length; i++) {
-      const [k, v] = writes[i]!;
-      const r = v === null ? adapter.removeItem(k) : adapter.setItem(k, v);
-      if (isThenable(r)) return r.then(() => from(i + 1));
-    }
-  };
-  return from(0);
-}
-
 /**
  * Wraps a storage adapter into the hub's commit pipeline. Writes made in one burst of calls (one task)
  * are staged and committed together at its end, one commit at a time, in order, ending with the
@@ -90,14 +68,14 @@ function write(adapter: StorageAdapter, writes: readonly StorageWrite[], lastKey
  * at the next burst, and after 1 s, 2 s, … 1 min — so the real storage is used again as soon as it
  * works; `onRecovered` says so. Reads see staged writes first.
  */
-export function commitPipeline(adapter: StorageAdapter, onProblem: (message: string) => void, onRecovered: (message: string) => void = () => {}): CommitPipeline {
+export function commitPipeline(storage: StorageAdapter, onProblem: (message: string) => void, onRecovered: (message: string) => void = () => {}): CommitPipeline {
+  // A storage without commits of its own (localStorage, AsyncStorage) keeps its records in segment keys.
+  const adapter = storage.commit ? (storage as ReturnType<typeof segmentLog>) : segmentLog(storage);
   let staged = new Map<string, Staged>();
   let lastKey: string | undefined;
   let lastProduce: () => string | undefined = () => undefined;
   let lastDirty = false;
   let scheduled = false;
-  /** An asynchronous commit is under way; `chain` settles after it. */
-  let busy = false;
   let chain: Promise<void> = Promise.resolve();
   /** What `set` and `remove` answer: settles once this burst's commit did. */
   let burst: Promise<void> | null = null;
@@ -133,7 +111,6 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
   };
 
   const failed = (writes: readonly StorageWrite[], error: unknown): void => {
-    busy = false;
     // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
     const merged = new Map<string, Staged>();
     for (const [k, v] of writes) k == lastKey ? (lastDirty = true) : merged.set(k, v);
@@ -155,7 +132,6 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
   };
 
   const succeeded = (): void => {
-    busy = false;
     committed = true;
     if (!failing) return;
     failing = degraded = false;
@@ -170,16 +146,15 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
     if (!writes.length) return;
     let r: unknown;
     try {
-      r = write(adapter, writes, lastKey);
+      r = adapter.commit(writes);
     } catch (error) {
       return void failed(writes, error);
     }
     if (!isThenable(r)) return void succeeded();
     const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
-    if (!adapter.commit) return (busy = true), done;
-    // A commit adapter took the writes in call order already (a journal appends them at once); only
-    // their acknowledgement (a flush to the disk) is pending. Waiting for it before the next commit
-    // would keep that one from the OS, and a kill meanwhile would lose it.
+    // The adapter took the writes in call order already (a journal appends them at once, the segment
+    // log queues them); only their acknowledgement is pending. Waiting for it before the next commit
+    // would keep that one from the OS (a flush to the disk), and a kill meanwhile would lose it.
     const before = chain;
     return done.then(() => before);
   };
@@ -187,7 +162,6 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
   /** Commits what is staged, after the commit under way. A synchronous storage is done on return. */
   function flush(): Promise<void> {
     scheduled = false;
-    if (busy) return (chain = chain.then(commit));
     const p = commit();
     return p ? (chain = p) : chain;
   }
@@ -253,6 +227,14 @@ export function commitPipeline(adapter: StorageAdapter, onProblem: (message: str
         void flush();
       } else if (pending()) void schedule();
     },
+    compact: () =>
+      flush().then(async () => {
+        try {
+          await adapter.compact?.();
+        } catch (error) {
+          onProblem(message(106, errorMessage(error)));
+        }
+      }),
     label(prefix, label) {
       labels.push([prefix, label]);
     },

@@ -6,11 +6,9 @@ export type StorageWrite = readonly [key: string, value: string | null];
  * (`localStorage`) and React Native's AsyncStorage: each method may answer synchronously or with a Promise.
  *
  * The hub writes everything one burst of calls produced as one ordered commit (the kits' outbox
- * records first, its own state last). How an adapter takes a commit:
- * - with `commit`, in one call (an append-only journal: all of it or, after a kill, none of it);
- * - else with `multiSet` / `multiRemove` when offered (AsyncStorage): the records in one call, the
- *   removals of delivered items in another, the state last;
- * - else key by key, in order.
+ * records first, its own state last). An adapter with `commit` takes it in one call (the Node
+ * journal appends it: all of it or, after a kill, none of it). Into any other, the hub writes each
+ * commit as one record with one `setItem`, in a few segment keys (see docs/delivery.md).
  */
 export interface StorageAdapter {
   /** The value stored under `key`, or null/undefined when there is none. */
@@ -24,10 +22,11 @@ export interface StorageAdapter {
    * stored. The next commit may come before a returned promise settles: apply commits in call order.
    */
   commit?(writes: readonly StorageWrite[]): void | Promise<void>;
-  /** Optional (AsyncStorage): sets several keys in one call. */
-  multiSet?(pairs: Array<[string, string]>): void | Promise<unknown>;
-  /** Optional (AsyncStorage): removes several keys in one call. */
-  multiRemove?(keys: string[]): void | Promise<unknown>;
+  /**
+   * Optional, with `commit`: rewrites what is stored so that nothing removed lingers in it (the
+   * user's data was deleted). Throws (or rejects) when it could not.
+   */
+  compact?(): void | Promise<void>;
   /**
    * Optional: a problem the adapter met when it opened (a read-only directory, say) and worked around
    * by keeping data in memory; the hub reports it once, in a warning.

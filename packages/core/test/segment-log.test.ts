@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StorageAdapter } from '@sessionhub/core';
+import { storedView } from '@sessionhub/testing';
+import { SEGMENTS, segmentLog } from '../src/storage/segment-log';
+
+/** A localStorage-like map that counts write operations. */
+function countingMap(initial?: Iterable<[string, string]>) {
+  const map = new Map<string, string>(initial);
+  const ops = { sets: 0, removes: 0 };
+  const adapter: StorageAdapter = {
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void (ops.sets++, map.set(k, v)),
+    removeItem: (k) => void (ops.removes++, map.delete(k)),
+  };
+  return { map, ops, adapter };
+}
+
+const keys = ['ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:x', 'ns:optOut'];
+const write = fc.tuple(fc.constantFrom(...keys), fc.option(fc.string({ maxLength: 12 }), { nil: null, freq: 3 }));
+
+describe('segment log', () => {
+  it('reads back what every commit left, from a fresh instance, in a few segment keys — whatever the commits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(write, { minLength: 1, maxLength: 5 }), { maxLength: 60 }), (commits) => {
+        const { map, adapter } = countingMap();
+        const log = segmentLog(adapter);
+        const model = new Map<string, string>();
+        for (const writes of commits) {
+          const last = new Map(writes);
+          log.commit([...last]);
+          for (const [k, v] of last) v === null ? model.delete(k) : model.set(k, v);
+          // A relaunch (a fresh log over what is stored) sees exactly the model.
+          const fresh = segmentLog(adapter);
+          for (const k of keys) expect(fresh.getItem(k)).toBe(model.get(k) ?? null);
+        }
+        expect(storedView(map)).toEqual(model);
+        expect([...map.keys()].filter((k) => k !== 'ns:optOut').length).toBeLessThanOrEqual(SEGMENTS);
+      }),
+    );
+  });
+
+  it('a commit is one setItem, however many keys it sets or removes', () => {
+    const { ops, adapter } = countingMap();
+    const log = segmentLog(adapter);
+    log.commit([['ns:kit:a:outbox:1', 'x'], ['ns:kit:b:outbox:1', 'y'], ['ns:state', 's1']]);
+    log.commit([['ns:kit:a:outbox:1', null], ['ns:kit:b:outbox:1', null], ['ns:kit:a:outbox:2', 'z'], ['ns:state', 's2']]);
+    expect(ops).toEqual({ sets: 2, removes: 0 });
+  });
+
+  it('reads what earlier versions stored one key each, and removes those keys once it holds their newer value', () => {
+    const { map, adapter } = countingMap([
+      ['ns:state', 'old state'],
+      ['ns:kit:a:outbox:1', 'item 1'],
+      ['ns:kit:a:outbox:2', 'item 2'],
+    ]);
+    const log = segmentLog(adapter);
+    expect(log.getItem('ns:state')).toBe('old state');
+    expect(log.getItem('ns:kit:a:outbox:1')).toBe('item 1');
+    expect(log.getItem('ns:kit:a:outbox:2')).toBe('item 2');
+    log.commit([['ns:kit:a:outbox:1', null], ['ns:state', 'new state']]);
+    expect(map.has('ns:state')).toBe(false);
+    expect(map.has('ns:kit:a:outbox:1')).toBe(false);
+    const fresh = segmentLog(adapter);
+    expect(fresh.getItem('ns:state')).toBe('new state');
+    expect(fresh.getItem('ns:kit:a:outbox:1')).toBeNull();
+    expect(fresh.getItem('ns:kit:a:outbox:2')).toBe('item 2');
+  });
+
+  it('a value still live when its segment comes round again is carried into the new record', () => {
+    const { adapter } = countingMap();
+    const log = segmentLog(adapter);
+    log.commit([['ns:kit:a:outbox:1', 'undelivered']]);
+    for (let i = 0; i < 3 * SEGMENTS; i++) log.commit([['ns:state', `s${i}`]]);
+    expect(segmentLog(adapter).getItem('ns:kit:a:outbox:1')).toBe('undelivered');
+  });
+
+  it('compaction leaves nothing removed in storage', () => {
+    const { map, adapter } = countingMap();
+    const log = segmentLog(adapter);
+    log.getItem('ns:state');
+    log.commit([['ns:kit:a:user', 'user-1'], ['ns:state', 's1']]);
+    log.commit([['ns:state', 's2']]);
+    log.commit([['ns:kit:a:user', null]]);
+    expect([...map.values()].some((v) => v.includes('user-1'))).toBe(true);
+    log.compact!();
+    expect([...map.values()].some((v) => v.includes('user-1'))).toBe(false);
+    expect(storedView(map)).toEqual(new Map([['ns:state', 's2']]));
+  });
+
+  it('on an asynchronous storage, a commit that comes while one is under way follows it, and fails with it', async () => {
+    const map = new Map<string, string>();
+    const pending: Array<[string, string, () => void, (e: Error) => void]> = [];
+    const adapter: StorageAdapter = {
+      getItem: async (k) => map.get(k) ?? null,
+      setItem: (k, v) => new Promise<void>((resolve, reject) => void pending.push([k, v, resolve, reject])),
+      removeItem: async (k) => void map.delete(k),
+    };
+    const settle = async (ok: boolean) => {
+      while (!pending.length) await new Promise((r) => setImmediate(r));
+      const [k, v, resolve, reject] = pending.shift()!;
+      ok ? (map.set(k, v), resolve()) : reject(new Error('QuotaExceededError'));
+    };
+    const log = segmentLog(adapter);
+    const first = log.commit([['ns:kit:a:outbox:1', 'x']]);
+    const second = log.commit([['ns:state', 'b']]);
+    await settle(false);
+    await expect(first).rejects.toThrow('QuotaExceededError');
+    // Its writes were to come first: the second must not land without them.
+    await expect(second).rejects.toThrow('QuotaExceededError');
+    expect(pending).toEqual([]);
+    const retry = log.commit([['ns:kit:a:outbox:1', 'x'], ['ns:state', 'b']]);
+    await settle(true);
+    await retry;
+    const fresh = segmentLog(adapter);
+    expect([await fresh.getItem('ns:state'), await fresh.getItem('ns:kit:a:outbox:1')]).toEqual(['b', 'x']);
+  });
+});

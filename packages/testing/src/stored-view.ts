@@ -1,0 +1,40 @@
+/**
+ * What a storage holds as the hub and its kits see it: key → value, with the segment keys that core
+ * writes to a key-by-key storage (`<group>seg:<i>`, see docs/delivery.md) read into the keys they
+ * hold. Other keys (the opt-out, the browser's shared record, the per-key layout of earlier
+ * versions) are as stored. An independent reader of the documented format, for tests.
+ */
+export function storedView(entries: Iterable<readonly [string, string]>): Map<string, string> {
+  const plain = new Map<string, string>();
+  const records: Array<{ seq: number; group: string; writes: Array<[string, string | null]> }> = [];
+  for (const [key, text] of entries) {
+    const group = /^(.*:)seg:\d+$/.exec(key)?.[1];
+    if (group === undefined) {
+      plain.set(key, text);
+      continue;
+    }
+    const nl = text.indexOf('\n');
+    const writes: Array<[string, string | null]> = [];
+    for (let i = nl + 1; i < text.length; ) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) throw new Error(`storedView: segment ${key} is torn`);
+      if (text[i] === '-') {
+        writes.push([group + decodeURIComponent(text.slice(i + 1, eol)), null]);
+        i = eol + 1;
+      } else {
+        const space = text.lastIndexOf(' ', eol);
+        const n = Number(text.slice(space + 1, eol));
+        writes.push([group + decodeURIComponent(text.slice(i + 1, space)), text.slice(eol + 1, eol + 1 + n)]);
+        i = eol + 1 + n;
+      }
+    }
+    records.push({ seq: Number(text.slice(0, nl)), group, writes });
+  }
+  const view = new Map<string, string>();
+  // Keys of the earlier per-key layout first: a segment's write of the same key is newer.
+  for (const [k, v] of plain) view.set(k, v);
+  for (const { writes } of records.sort((a, b) => a.seq - b.seq)) {
+    for (const [k, v] of writes) v === null ? view.delete(k) : view.set(k, v);
+  }
+  return view;
+}
