@@ -112,6 +112,8 @@ export interface UserChangeRecord {
   readonly deviceId: string;
   /** The live session when the change happened (null when a user change ended it: the new one starts next). */
   readonly sessionId: string | null;
+  /** When that session started (epoch ms; null without one), so a kit can name it after its start. */
+  readonly sessionStartTime: number | null;
 }
 
 /** A session attribute was set, incremented or removed. */

@@ -70,10 +70,13 @@ export const eventRecord: fc.Arbitrary<EventRecord> = fc
     firstEventTime: r.sessionId === null ? null : r.timestamp,
   }));
 
-export const userChangeRecord: fc.Arbitrary<UserChangeRecord> = fc.record({
-  timestamp: time,
-  previousUserId: userId,
-  userId,
-  deviceId: fc.uuid(),
-  sessionId: fc.option(fc.uuid(), { nil: null }),
-});
+export const userChangeRecord: fc.Arbitrary<UserChangeRecord> = fc
+  .record({
+    timestamp: time,
+    previousUserId: userId,
+    userId,
+    deviceId: fc.uuid(),
+    sessionId: fc.option(fc.uuid(), { nil: null }),
+    sessionAge: fc.nat(86_400_000),
+  })
+  .map(({ sessionAge, ...r }) => ({ ...r, sessionStartTime: r.sessionId === null ? null : r.timestamp - sessionAge }));

@@ -221,7 +221,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     onUserChange(record) {
-      const { userId, sessionId, timestamp } = record;
+      const { userId, sessionId, timestamp, sessionStartTime } = record;
       // A log-out sends nothing and keeps the device id: CleverTap has no log-out call, and its SDKs
       // stay on the last profile until the next sign-in.
       if (userId === null) return;
@@ -231,7 +231,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const had = sessionId !== null && findEntry(ledger, sessionId);
       signIn(ledger, guid(), identity);
       persist.schedule();
-      const at = stamp(sessionId, 0, timestamp);
+      const at = stamp(sessionId, 0, timestamp, sessionStartTime);
       // Another profile in a session that had items: Android's profile switch sends `App Launched` for it.
       if (ledger.g != before && had && os != 'Web') opening(at, timestamp, 1);
       enqueue(profileItem(identity, at, timestamp));

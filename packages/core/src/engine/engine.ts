@@ -260,7 +260,8 @@ function setUser(d: Draft, t: number, userId: string | null): true {
   if (renew) end(d, t, 'user-change');
   d.userId = userId;
   if (d.session) d.session.userId = userId;
-  emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: d.session ? d.session.id : null });
+  const s = d.session;
+  emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: s ? s.id : null, sessionStartTime: s ? s.startTime : null });
   if (renew) start(d, t, 'user-change');
   return true;
 }
