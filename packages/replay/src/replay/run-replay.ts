@@ -1,6 +1,6 @@
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
-import { LogReader, formatFromName, openSource, readOutcomes, type ReadLogOptions } from '../log/read-log';
+import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { NdjsonFileSink } from './ndjson-sink';
 import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
@@ -90,7 +90,7 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   let stopped = false;
   let sinceCheckpoint = 0;
   try {
-    for await (const batch of readOutcomes(openSource(source, options.onBytes), reader)) {
+    for await (const batch of readOutcomes(logBytes(source, options.onBytes), reader)) {
       for (let i = 0; i < batch.length; i++) {
         const parsed = batch[i]!;
         if (parsed.ok) replayer.add(parsed.record);
