@@ -47,11 +47,13 @@ function renderDoc(): string {
     '```',
     '',
     'reads, with `{1}` = 255 and `{2}` = a string of 300 characters, as SH048 below. A setup error',
-    '(`SessionHubConfigError`, or a kit\'s config error) still names the option in its `option` field.',
+    '(`SessionHubConfigError`, or a kit\'s config error) still names the option in its `option` field and',
+    'in its message, which reads `SessionHub setup: option "logLevel" SH006 (…)` (a kit\'s: `SessionHub',
+    'setup: brazeKit: option "apiKey" SH301 …`), the text below following the option\'s name.',
   ];
   for (const [pkg, texts] of TABLES) {
     out.push('', `## ${pkg}`);
-    for (const [code, text] of Object.entries(texts)) out.push('', `### ${id(Number(code))}`, '', template(text).replace(/[<>*_[\]]/g, '\\$&'));
+    for (const [code, text] of Object.entries(texts)) out.push('', `### ${id(Number(code))}`, '', '```text', template(text), '```');
   }
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { messageFormat, MESSAGES_DOC } from '../src/message-format';
 import { createHub } from '../src/index';
 import { SessionHubConfigError } from '../src/errors';
@@ -22,5 +22,32 @@ describe('messageFormat', () => {
     expect(() => createHub({ logLevel: 'loud' as never })).toThrow(
       new SessionHubConfigError('logLevel', `option "logLevel" must be 'debug', 'info', 'warn', 'error' or 'silent' (got a string of 4 characters)`),
     );
+  });
+
+  it('in production (NODE_ENV "production" when core loads), a setup error and a warning carry the code, the value and the docs link', async () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    vi.resetModules();
+    try {
+      const core = await import('../src/index');
+      let thrown: unknown;
+      try {
+        core.createHub({ logLevel: 'loud' as never });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(core.SessionHubConfigError);
+      expect((thrown as InstanceType<typeof core.SessionHubConfigError>).option).toBe('logLevel');
+      expect((thrown as Error).message).toBe(`SessionHub setup: option "logLevel" SH006 (a string of 4 characters) ${MESSAGES_DOC}#sh006`);
+      const warnings: unknown[][] = [];
+      const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => void warnings.push(a), error() {} };
+      const hub = core.createHub({ logger, clock: () => 1_000_000 });
+      await hub.start();
+      expect(hub.logEvent('x'.repeat(300))).toBe(false);
+      expect(warnings).toEqual([['[sessionhub]', `SH048 (255; a string of 300 characters) ${MESSAGES_DOC}#sh048`]]);
+      await hub.shutdown();
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
   });
 });
