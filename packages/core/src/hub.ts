@@ -186,7 +186,8 @@ export class SessionHub {
     this.optedOut = choice == '1' || (choice != '0' && this.options.optOut);
     if (!this.optedOut) return this.launch(t, inBackground);
     this.pending = [];
-    this.startKits();
+    // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
+    if (!this.shared) this.startKits();
     await this.kits.whenReady(KIT_INIT_WAIT_MS);
     // With tabs only by the user's choice: a page opted out by its options alone (consent-gated) must
     // not delete what the origin's other pages, opted in by theirs, keep.

@@ -430,14 +430,23 @@ describe('opt-out, reset and clearStoredData across tabs', () => {
     await run(200);
     const kept = storedKeys(origin);
     expect(kept.some((k) => k.includes(':queued:'))).toBe(true);
-    const gated = await openPage(origin, { optOut: true });
+    // Its kits would load (and send) another page's queue if they started in a slot it does not hold.
+    const seen: Array<string | null> = [];
+    const probe = recordingKit('storer', { init: async (context) => void seen.push(await context.storage.get(`queued:${a.kit.events()[0]!.eventId}`)) });
+    const gated = await openPage(origin, { optOut: true, kit: probe });
     await run(200);
     expect(gated.hub.isOptedOut()).toBe(true);
+    expect(seen, 'the gated page\'s kits start only once it opts in').toEqual([]);
     expect(storedKeys(origin)).toEqual(kept);
     expect(a.kit.calls.some((call) => call.type === 'clear')).toBe(false);
     expect(a.hub.logEvent('still_here')).toBe(true);
     await run(200);
     expect(a.kit.events().at(-1)).toMatchObject({ name: 'still_here', sessionId: a.kit.starts()[0]!.sessionId });
+    // Opting in, it joins in a slot of its own: its kits start there, with nothing of another page.
+    await settle(gated.hub.setOptOut(false));
+    await run(200);
+    expect(seen).toEqual([null]);
+    expect(gated.hub.getSession()?.id).toBe(a.hub.getSession()?.id);
   });
 
   it('reset() in one tab ends the session once, and every tab gets the new device id, no user, and tells its kits', async () => {
