@@ -126,6 +126,16 @@ async function waitFor(done: () => boolean, what: string, ms = 10_000): Promise<
   }
 }
 
+/** Polls the pages until `check` holds (tabs learn of each other's changes asynchronously). */
+async function eventually(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
+    await sleep(100);
+  }
+}
+const deviceIds = (pages: readonly Page[]): Promise<Array<string | null>> => Promise.all(pages.map((p) => p.evaluate(() => window.hub.getDeviceId())));
+
 const records = (type: Posted['type']) => posted.filter((p) => p.type === type).map((p) => p.record as Exclude<Posted['record'], string>);
 
 describe('privacy controls in real Chromium tabs', () => {
@@ -137,8 +147,8 @@ describe('privacy controls in real Chromium tabs', () => {
     const oldDevice = await pages[0]!.evaluate(() => window.hub.getDeviceId());
 
     await pages[1]!.evaluate(() => window.hub.setOptOut(true));
+    await eventually(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.hub.isOptedOut())))).every(Boolean), 'every tab opted out');
     await sleep(300);
-    expect(await Promise.all(pages.map((p) => p.evaluate(() => window.hub.isOptedOut())))).toEqual([true, true, true]);
     const [postedBefore, collectedBefore] = [posted.length, collected.length];
 
     await Promise.all(
@@ -161,8 +171,8 @@ describe('privacy controls in real Chromium tabs', () => {
     expect(await stored(late), 'nothing is stored but the choice').toEqual({ 'sessionhub:optOut': '1' });
 
     await late.evaluate(() => window.hub.setOptOut(false));
-    await sleep(300);
     const all = [...pages, late];
+    await eventually(async () => new Set(await deviceIds(all)).size === 1 && (await deviceIds(all))[0] !== null, 'one device id in every tab');
     expect(await Promise.all(all.map((p) => p.evaluate(() => window.hub.isOptedOut())))).toEqual([false, false, false, false]);
     const devices = new Set(await Promise.all(all.map((p) => p.evaluate(() => window.hub.getDeviceId()))));
     expect(devices.size, 'one device id in every tab').toBe(1);
@@ -223,6 +233,7 @@ describe('privacy controls in real Chromium tabs', () => {
     await pages[1]!.evaluate(() => void window.hub.logEvent('song_played')); // may be in flight when the clear comes
 
     await pages[0]!.evaluate(() => window.hub.clearStoredData());
+    await eventually(async () => new Set(await deviceIds(open)).size === 1, 'the new device id in both tabs');
     await sleep(300);
     expect(await holdsOld(await stored(pages[1]!)), 'nothing of the old data is stored').toEqual([]);
     const device = await pages[0]!.evaluate(() => window.hub.getDeviceId());
