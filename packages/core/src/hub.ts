@@ -8,7 +8,7 @@ import { sessionStartRecord, step, type EngineEnv } from './engine/engine';
 import { expiryInstant, isExpired } from './engine/expiry';
 import type { EngineInput } from './engine/inputs';
 import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
-import { decodeState, encodeState } from './engine/state-codec';
+import { decodeState, stateEncoder } from './engine/state-codec';
 import { initialState, type EngineConfig, type EngineState, type SessionState } from './engine/state';
 import { OUTPUT_CALLBACK, type Kit, type KitHealth } from './kit';
 import { optOutKey } from './consent';
@@ -148,7 +148,8 @@ export class SessionHub {
     this.stateKey = `${o.namespace}:state`;
     this.optOutKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
-    this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encodeState(this.state) : undefined));
+    const encode = stateEncoder();
+    this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
     this.env = { newId: idSource(this.logger, o.generateId) };
     this.kits = new KitHost(this.logger, o.beforeSend);
     for (const kit of o.kits) this.kits.add(kit);

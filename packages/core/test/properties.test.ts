@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, decodeState, DEFAULT_ENGINE_CONFIG, initialState, step, stepInPlace, type EngineInput, type SessionHub } from '@sessionhub/core';
 import { dyingStorage, manualClock, recordingKit, storedView, type DyingStorage, type RecordingKit } from '@sessionhub/testing';
+import { stateEncoder } from '../src/engine/state-codec';
 import { EngineHarness, T0 } from './engine-harness';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
 
@@ -130,6 +131,26 @@ describe('engine properties over random input sequences', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('stored state, encoded state after state', () => {
+  it("the hub's encoder, reusing the text of what did not change, writes exactly the JSON of each state (config left out)", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        let n = 0;
+        const env = { newId: () => `id-${++n}` };
+        const encode = stateEncoder();
+        let state = initialState('device-1', DEFAULT_ENGINE_CONFIG, T0);
+        let t = T0;
+        const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }, ...ops.map((o, i) => toInput(o, (t += o.gap), i))];
+        for (const input of inputs) {
+          state = step(state, input, env).state;
+          const { config: _notStored, ...stored } = state;
+          expect(encode(state)).toBe(JSON.stringify(stored));
+        }
+      }),
     );
   });
 });

@@ -269,15 +269,28 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     let timeout: unknown;
     try {
       ({ status, retryAfter, body } = await new Promise<HttpResponse>((resolve, reject) => {
-        // Bare JavaScript runtimes (Hermes without React Native's polyfills) have no AbortController.
-        const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
+        let abort: AbortController | undefined;
+        const signal = (): AbortSignal | undefined => (typeof AbortController == 'function' ? (abort ??= new AbortController()).signal : undefined);
         timeout = timers.setTimeout(() => {
+          // (Made now if the transport has not asked yet, so one that asks later sees it aborted.)
+          signal();
           abort?.abort();
           reject(new Error(`no answer in ${requestTimeoutMs} ms`));
         }, requestTimeoutMs);
         if (tracing) logger.debug(`outbox ${name}: ${traceRequest(request)}`);
         // Promise.resolve: a plain-JavaScript transport may answer without a promise.
-        Promise.resolve(transport(request, { signal: abort?.signal, keepalive, readBody: !!refusal })).then(resolve, reject);
+        Promise.resolve(
+          transport(request, {
+            // Made when the transport asks for it (fetch does; a transport that cannot stop a request
+            // need not pay for one, as an AbortController is dear in Node). Bare JavaScript runtimes
+            // (Hermes without React Native's polyfills) have none.
+            get signal() {
+              return signal();
+            },
+            keepalive,
+            readBody: !!refusal,
+          }),
+        ).then(resolve, reject);
       }));
       problem = `HTTP ${status}`;
     } catch (error) {

@@ -350,6 +350,17 @@ describe('retry', () => {
     await t.timers.advance(500);
     expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 1 });
   });
+
+  it('gives a transport that reads its signal only after the timeout an aborted one, and times out one that never reads it', async () => {
+    const options: { signal?: AbortSignal }[] = [];
+    const t = setup({ requestTimeoutMs: 5000, transport: (_request, o) => (options.push(o), new Promise(() => {})) });
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    void t.outbox.flush();
+    await t.timers.advance(5000);
+    expect(t.outbox.health()).toMatchObject({ inFlight: 0, retried: 1, lastError: 'Error: no answer in 5000 ms' });
+    expect(options[0]!.signal!.aborted).toBe(true);
+  });
 });
 
 describe('limits', () => {

@@ -5,15 +5,43 @@ import type { EngineConfig, EngineState, PreviousSession, SessionState } from '.
 
 const TRIGGERS: readonly SessionStartTrigger[] = ['launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'];
 
+/** A value's JSON, kept while the value stays the same (`===`; attributes and `previous` are replaced, never changed). */
+function memo(): (value: unknown) => string {
+  let last: unknown = memo;
+  let text = '';
+  return (value) => (value === last ? text : (text = JSON.stringify((last = value))));
+}
+
+type Memos = Record<string, (value: unknown) => string>;
+
+/**
+ * An encoder for states one after another (the hub's, after every call): the persisted form of
+ * {@link encodeState}, made from the text of the previous state's fields where they did not change.
+ * Most of a state stays the same from one event to the next (ids, start times, the previous session),
+ * and writing a timestamp costs more than anything else in it.
+ */
+export function stateEncoder(): (state: EngineState) => string {
+  const top: Memos = {};
+  const inSession: Memos = {};
+  // As JSON.stringify writes them: own fields in order, undefined ones left out.
+  const fields = (o: object, memos: Memos): string => {
+    let text = '';
+    for (const key in o) {
+      const value = (o as Record<string, unknown>)[key];
+      if (key == 'config' || value === undefined) continue;
+      text += (text ? ',"' : '{"') + key + '":' + (memos == top && key == 'session' && value ? fields(value, inSession) : (memos[key] ??= memo())(value));
+    }
+    return text + '}';
+  };
+  return (state) => fields(state, top);
+}
+
 /**
  * The persisted form of the engine state; `version` lets later releases migrate it. The config is
  * left out: each run takes it from its own options (see {@link decodeState}), so writing it on every
  * event would only cost time and bytes.
  */
-export function encodeState(state: EngineState): string {
-  const { config: _fromOptions, ...persisted } = state;
-  return JSON.stringify(persisted);
-}
+export const encodeState = (state: EngineState): string => stateEncoder()(state);
 
 /** A decoded state, or why the stored text could not be used. */
 export type DecodeResult = { ok: true; state: EngineState } | { ok: false; problem: string; deviceId: string | null };
