@@ -211,7 +211,8 @@ export class SessionHub {
           hub.armTimer();
         },
         changed: () => this.armTimer(),
-        cleared: () => void this.kits.runAll('clear'),
+        // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
+        cleared: () => void this.kits.runAll('clear').then(() => this.storage.compact()),
         warn: (code, message) => this.warn(code, message),
       });
     } else {
