@@ -1,10 +1,11 @@
 /**
  * `pnpm bench` / `pnpm size`: see bench/README.md.
  *
- *   main.mjs [all|size|speed|engine|memory|storage|compare] [--check] [--json] [--quick]
+ *   main.mjs [all|size|speed|node|engine|memory|storage|compare] [--check] [--json] [--quick]
  *
  * all      size (with the vendor SDKs), speed, engine, memory and storage
  * storage  storage operations and bytes written per event (localStorage-, AsyncStorage-like, Node journal)
+ * node     createNodeHub + the kits on file storage: events/s and each logEvent's blocking time (also in speed)
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
  * --json   one JSON document on stdout instead of the tables
@@ -19,12 +20,13 @@ import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
 import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
+import { renderNodeHub, runNodeHub, type NodeHubResult } from './speed/node-hub';
 import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
 import { availableKits, type AvailableKits } from './workload/vendor-kits';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const SECTIONS = ['all', 'size', 'speed', 'engine', 'memory', 'storage', 'compare'] as const;
+const SECTIONS = ['all', 'size', 'speed', 'node', 'engine', 'memory', 'storage', 'compare'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     command: string;
     size?: SizeResult;
     throughput?: ThroughputResult;
+    nodeHub?: NodeHubResult;
     engine?: EngineResult;
     memory?: MemoryResult;
     storage?: readonly StorageOpsRow[];
@@ -99,6 +102,10 @@ async function main(): Promise<number> {
   if (wants('speed')) {
     report.throughput = await runThroughput(await vendorKits(), args);
     print(renderThroughput(report.throughput));
+  }
+  if (wants('speed') || args.section === 'node') {
+    report.nodeHub = await runNodeHub(await vendorKits(), args);
+    print(renderNodeHub(report.nodeHub));
   }
   if (wants('engine')) {
     report.engine = await runEngineReplay(args);

@@ -1,4 +1,4 @@
-import { createHub, memoryStorage, silentLogger, type SessionHub, type StorageAdapter } from '@sessionhub/core';
+import { createHub, memoryStorage, silentLogger, type HubOptions, type SessionHub, type StorageAdapter } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
 import { manualClock, type ManualClock } from '@sessionhub/testing';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from './vendor-kits';
@@ -30,11 +30,18 @@ export interface Pipeline {
   totals(): { delivered: number; queued: number; dropped: number; errors: number };
 }
 
-export async function startPipeline(kits: AvailableKits, options: { transport: Transport; storage?: StorageAdapter }): Promise<Pipeline> {
+/**
+ * `create`: makes the hub from the workload's options (default `createHub` on `storage`, or on memory
+ * storage); e.g. `createNodeHub` on its own file storage.
+ */
+export async function startPipeline(
+  kits: AvailableKits,
+  options: { transport: Transport; storage?: StorageAdapter; create?: (options: HubOptions) => SessionHub },
+): Promise<Pipeline> {
   const clock = manualClock();
-  const hub = createHub({
+  const create = options.create ?? ((o: HubOptions) => createHub({ ...o, storage: options.storage ?? memoryStorage() }));
+  const hub = create({
     clock: clock.now,
-    storage: options.storage ?? memoryStorage(),
     logger: silentLogger,
     sessionTimeout: SESSION_TIMEOUT_S,
     kits: kits.specs.map((spec) => spec.create(spec.module, options.transport)),
