@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
-import { fakeOrigin, recordingKit, seededRandom, tabHubOptions, type FakeOrigin, type RecordingKit } from '@sessionhub/testing';
+import { fakeOrigin, recordingKit, seededRandom, tabHubOptions, type FakeOrigin, type FakeTab, type RecordingKit } from '@sessionhub/testing';
 
 const LAG_MS = 20;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -15,6 +15,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 interface Page {
   readonly hub: SessionHub;
   readonly kit: RecordingKit;
+  readonly tab: FakeTab;
 }
 
 async function openPages(origin: FakeOrigin, n: number, withLocks: boolean): Promise<Page[]> {
@@ -26,7 +27,7 @@ async function openPages(origin: FakeOrigin, n: number, withLocks: boolean): Pro
     const started = hub.start();
     await vi.advanceTimersByTimeAsync(2000);
     await started;
-    pages.push({ hub, kit });
+    pages.push({ hub, kit, tab });
   }
   return pages;
 }
@@ -90,6 +91,31 @@ describe.each([
     const ends = pages.flatMap((p) => p.kit.ends());
     expect(new Set(starts.map((s) => s.sessionId)).size).toBe(starts.length);
     expect(ends.map((e) => e.sessionId).sort()).toEqual(starts.map((s) => s.sessionId).sort());
+    expectOneSessionStream(pages);
+  });
+});
+
+describe.each([
+  ['Web Locks', true],
+  ['compare-and-set (no Web Locks)', false],
+])('a page-hide write (no lock can be awaited at pagehide), with %s', (_name, withLocks) => {
+  it('is never lost to a tab that commits at once: a call made just before closing counts once, in order', async () => {
+    const origin = fakeOrigin({ lagMs: LAG_MS });
+    const pages = await openPages(origin, 2, withLocks);
+    const [a, b] = pages as [Page, Page];
+    a.hub.logEvent('first');
+    // Both pages idle long enough that neither has been seen lately.
+    await vi.advanceTimersByTimeAsync(10_000);
+    // A click that logs an event and leaves the page: committed at pagehide, synchronously, without the lock …
+    b.hub.logEvent('leaving');
+    b.tab.close();
+    // … while the other tab commits a call at once, before that write has reached its copy of localStorage.
+    a.hub.logEvent('meanwhile');
+    await vi.advanceTimersByTimeAsync(5000);
+    a.hub.endSession();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(pages.flatMap((p) => p.kit.events()).map((e) => e.name).sort()).toEqual(['first', 'leaving', 'meanwhile']);
+    expect(pages.flatMap((p) => p.kit.ends())).toHaveLength(1);
     expectOneSessionStream(pages);
   });
 });

@@ -44,6 +44,12 @@ export interface LockManagerLike {
   query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }
 
+/** What a page leaves at pagehide when other pages may be open: its last calls, and the items its kits still hold. */
+interface Handoff {
+  readonly batch: Queued[];
+  readonly queued: number;
+}
+
 /** Where `storage` events of other tabs arrive (`window`). */
 export interface StorageEventSource {
   /** Hears other tabs' writes (`window`'s `storage` event). */
@@ -103,6 +109,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let stopped = true;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let commits = 0;
+  /** The calls this page left at pagehide for the other tabs to commit (see commitNow), until it comes back. */
+  let handoff: Handoff | null = null;
+  const handoffKey = `${namespace}:handoff:`;
 
   // ------------------------------------------------------------------ storage
 
@@ -160,14 +169,39 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.newId(), host.config, host.now()) });
 
   const onStorage = (event: { key: string | null; newValue: string | null }): void => {
+    if (stopped || storage.degraded) return;
+    // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
+    if (event.key?.startsWith(handoffKey) && event.newValue) return void submit({ type: 'tick', t: host.now() });
     // A null key is `localStorage.clear()` (its newValue is null).
-    if (stopped || storage.degraded || (event.key !== null && event.key !== recordKey)) return;
+    if (event.key !== null && event.key !== recordKey) return;
     try {
       adopt(decode(event.newValue));
       host.changed();
     } catch {
       // The next commit reads the record again.
     }
+  };
+
+  /**
+   * `record` with the calls pages left at pagehide applied (see commitNow); their outputs, and the
+   * pages they came from, are added to `outputs` and `handed`.
+   */
+  const withHandoffs = (record: SharedRecord, liveness: Liveness, outputs: EngineOutput[] = [], handed: string[] = []): SharedRecord => {
+    for (const [slot, { closed, tab }] of Object.entries(record.slots)) {
+      const text = closed ? null : storage.getItem(handoffKey + tab);
+      if (text === null) continue;
+      handed.push(tab);
+      try {
+        const left = JSON.parse(text) as Handoff;
+        const place = { slot: +slot, tab };
+        const applied = applyTabInputs(record, place, left.batch, host.newId, liveness);
+        outputs.push(...applied.outputs);
+        record = noteQueued(applied.record, place, left.queued);
+      } catch {
+        // Unreadable: removed with the commit.
+      }
+    }
+    return record;
   };
 
   // ------------------------------------------------------------------ slots
@@ -200,7 +234,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     if (names.some((name) => name.startsWith(slotLock) && name !== slotLock + me.slot)) return false;
     const now = host.now();
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
-    return Object.entries(read().slots).every(([slot, entry]) => +slot === me.slot || now - entry.seen >= ALONE_AFTER_MS);
+    // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
+    return Object.entries(read().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
   };
 
   /** Requests a slot's lock only if it is free; resolves with its release function, or null. */
@@ -229,7 +264,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     if (manager) {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
-        for (const slot of slotCandidates(read(), host.now(), held, returning ? me : undefined)) {
+        // Seen with the calls pages left at pagehide, so a slot whose page left items is reused first.
+        for (const slot of slotCandidates(withHandoffs(read(), null), host.now(), held, returning ? me : undefined)) {
           const release = held(slot) ? null : await tryLock(manager, slot);
           if (release) return settle(slot, release, kept);
         }
@@ -292,9 +328,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    */
   const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null): Promise<void> => {
     const tookOver = (): boolean => batch !== null && inFlight !== batch;
-    const done = (record: SharedRecord, outputs: readonly EngineOutput[]): void => {
+    const done = (record: SharedRecord, commit: { outputs: EngineOutput[]; handed: string[] }): void => {
       if (batch) inFlight = null;
-      adopt(record, outputs);
+      adopt(record, commit.outputs);
+      for (const tab of commit.handed) storage.removeItem(handoffKey + tab);
     };
     /** Applies and writes on the latest record; undefined when taken over or when applying failed. */
     const attempt = (liveness: Liveness) => {
@@ -302,8 +339,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const base = read();
       if (changedUnder(base) && !adopt(base)) return;
       let applied: Omit<Applied, 'result'>;
+      const outputs: EngineOutput[] = [];
+      const handed: string[] = [];
       try {
-        applied = apply(seeded(base), liveness);
+        // First the calls pages left at pagehide: they were made before this batch.
+        applied = apply(withHandoffs(seeded(base), liveness, outputs, handed), liveness);
       } catch (error) {
         // An engine bug must never reach the host app, nor be retried for ever.
         if (batch) inFlight = null;
@@ -311,7 +351,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         return;
       }
       const id = commitId();
-      return { id, outputs: applied.outputs, record: write(applied.record, base, id) };
+      return { id, outputs: [...outputs, ...applied.outputs], handed, record: write(applied.record, base, id) };
     };
 
     /**
@@ -323,13 +363,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const commit = attempt(await liveness());
         if (!commit) return;
         // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
-        if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit.outputs);
+        if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit);
         if (batch) written = commit;
         await letWritesLand();
         if (tookOver()) return;
         written = null;
         const after = read();
-        if (after.writers.includes(commit.id)) return done(after, commit.outputs);
+        if (after.writers.includes(commit.id)) return done(after, commit);
         // Another tab's write stuck: redo on the record that won, after a random pause so that tabs
         // racing each other do not keep colliding in step (each would otherwise lose in turn).
         if (!adopt(after)) return;
@@ -351,7 +391,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
           const liveness = () => (needsLiveness ? heldSlots(manager) : null);
           if (storage.degraded || (await alone(manager))) {
             const commit = attempt(await liveness());
-            return commit && done(commit.record, commit.outputs);
+            return commit && done(commit.record, commit);
           }
           await letWritesLand();
           await verified(liveness);
@@ -416,7 +456,17 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       let batch = queue;
       queue = [];
       if (closing) batch = [...batch, leaving()];
-      // No lock can be awaited now; tabs that hold this slot's lock are the only judge of liveness left.
+      // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
+      // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
+      // are left under this page's own key instead, for the tabs left to commit (see attempt).
+      if (closing && !storage.degraded && Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed)) {
+        handoff = { batch, queued: 0 };
+        storage.setItem(handoffKey + me.tab, JSON.stringify(handoff));
+        park();
+        adopt(base, delivered);
+        return;
+      }
+      // Tabs that hold this slot's lock are the only judge of liveness left.
       const applied = applyTabInputs(seeded(base), me, batch, host.newId, locks ? null : HEARTBEAT);
       const record = write(applied.record, base);
       if (closing) park();
@@ -425,6 +475,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
     noteQueued(items) {
       if (stopped) return;
+      if (handoff) {
+        if (items !== handoff.queued) storage.setItem(handoffKey + me.tab, JSON.stringify({ ...handoff, queued: items }));
+        return;
+      }
       const base = read();
       const next = noteQueued(base, me, items);
       if (next !== base) adopt(write(next, base));
@@ -433,6 +487,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     resume() {
       if (stopped || !parked) return;
       parked = false;
+      // Calls left at pagehide are committed by whichever tab commits next, this one included.
+      handoff = null;
       claiming = claim(true);
       kick();
     },
