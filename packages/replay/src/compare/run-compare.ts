@@ -1,4 +1,5 @@
-import { readLog, type LogSource, type ReadLogOptions } from '../log/read-log';
+import { LogReader, formatFromName, logBytes, type LogSource, type ReadLogOptions } from '../log/read-log';
+import type { LineProblem, LogRecord } from '../log/log-record';
 import { BadLines, type OnError } from '../log/bad-lines';
 import { Comparison, type ComparisonOptions } from './comparison';
 import { compareReport, type CompareReport } from './report';
@@ -20,13 +21,18 @@ export async function compareLog(source: LogSource, options: CompareLogOptions =
   const comparison = new Comparison(options);
   const bad = new BadLines(options.onError ?? 'stop', options.warn ?? ((m) => process.stderr.write(`${m}\n`)));
   let lines = 0;
-  for await (const batch of readLog(source, options)) {
-    for (let i = 0; i < batch.length; i++) {
-      const parsed = batch[i]!;
-      if (parsed.ok) comparison.add(parsed.record);
-      else bad.handle(parsed.error);
-      lines = parsed.ok ? parsed.record.line : parsed.error.line;
-    }
-  }
+  const onRecord = (record: LogRecord): void => {
+    comparison.add(record);
+    lines = record.line;
+  };
+  const onProblem = (problem: LineProblem): void => {
+    bad.handle(problem);
+    lines = problem.line;
+  };
+  const named = typeof source === 'string' && source !== '-' ? formatFromName(source) : null;
+  const reader = new LogReader(options.format ?? named);
+  // The reader hands each record over as it reads it: no outcome object or batch per line.
+  for await (const chunk of logBytes(source, options.onBytes)) reader.feed(chunk, onRecord, onProblem);
+  reader.finish(onRecord, onProblem);
   return compareReport(comparison, { lines, skipped: bad.skipped });
 }

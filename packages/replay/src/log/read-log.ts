@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { csvRow, parseCsvHeader } from './csv';
-import type { ParsedLine } from './log-record';
+import type { LineProblem, LogRecord, ParsedLine } from './log-record';
 import { fastRecord } from './ndjson-fast';
 import { parseRecord } from './parse-record';
 
@@ -155,36 +155,55 @@ export class LogReader {
 
   /** The outcomes of the lines this chunk completes (blank lines and the CSV header give none). */
   push(chunk: Buffer): ParsedLine[] {
-    const newline = chunk.lastIndexOf(10);
-    if (newline === -1) {
-      this.pending.push(chunk);
-      return [];
-    }
-    let bytes = chunk;
-    let cut = newline + 1;
-    if (this.pending.length > 0) {
-      this.pending.push(chunk);
-      bytes = Buffer.concat(this.pending);
-      cut += bytes.length - chunk.length;
-      this.pending = [];
-    }
-    if (cut < bytes.length) this.pending.push(bytes.subarray(cut));
-    return this.lines(bytes, cut);
+    const out: ParsedLine[] = [];
+    this.feed(chunk, (record) => out.push({ ok: true, record }), (error) => out.push({ ok: false, error }));
+    return out;
   }
 
   /** The outcome of a last line with no newline after it. */
   end(): ParsedLine[] {
-    if (this.pending.length === 0) return [];
-    const bytes = Buffer.concat(this.pending);
-    this.pending = [];
-    return this.lines(bytes, bytes.length);
+    const out: ParsedLine[] = [];
+    this.finish((record) => out.push({ ok: true, record }), (error) => out.push({ ok: false, error }));
+    return out;
   }
 
-  private lines(bytes: Buffer, length: number): ParsedLine[] {
-    const out: ParsedLine[] = [];
+  /**
+   * {@link push} without the outcome objects and arrays: each record and each problem of the lines
+   * this chunk completes is handed over as it is read, in order.
+   */
+  feed(chunk: Buffer, onRecord: (record: LogRecord) => void, onProblem: (problem: LineProblem) => void): void {
+    const last = chunk.lastIndexOf(10);
+    if (last === -1) {
+      this.pending.push(chunk);
+      return;
+    }
+    let start = 0;
+    if (this.pending.length > 0) {
+      // Only the line earlier chunks began is copied together; the rest is read where it is.
+      start = chunk.indexOf(10) + 1;
+      this.pending.push(chunk.subarray(0, start));
+      const joined = Buffer.concat(this.pending);
+      this.pending = [];
+      this.lines(joined, onRecord, onProblem);
+    }
+    if (last + 1 < chunk.length) this.pending.push(chunk.subarray(last + 1));
+    if (start < last + 1) this.lines(chunk.subarray(start, last + 1), onRecord, onProblem);
+  }
+
+  /** {@link end} without the outcome objects. */
+  finish(onRecord: (record: LogRecord) => void, onProblem: (problem: LineProblem) => void): void {
+    if (this.pending.length === 0) return;
+    const bytes = Buffer.concat(this.pending);
+    this.pending = [];
+    this.lines(bytes, onRecord, onProblem);
+  }
+
+  /** Reads whole lines (the last one may lack its newline). */
+  private lines(bytes: Buffer, onRecord: (record: LogRecord) => void, onProblem: (problem: LineProblem) => void): void {
     const p = this.parser;
+    const length = bytes.length;
     // One character per byte: offsets in the text are offsets in the bytes.
-    const src = { text: bytes.toString('latin1', 0, length), bytes };
+    const src = { text: bytes.toString('latin1'), bytes };
     const text = src.text;
     for (let start = 0; start < length; ) {
       let newline = text.indexOf('\n', start);
@@ -196,15 +215,17 @@ export class LogReader {
         const record = p.format === 'ndjson' ? fastRecord(src, start, end, p.line + 1) : null;
         if (record !== null) {
           p.line++;
-          out.push({ ok: true, record });
+          onRecord(record);
         } else {
           const parsed = p.parse(bytes.toString('utf8', start, end));
-          if (parsed !== null) out.push(parsed);
+          if (parsed !== null) {
+            if (parsed.ok) onRecord(parsed.record);
+            else onProblem(parsed.error);
+          }
         }
       }
       start = newline + 1;
     }
-    return out;
   }
 }
 
