@@ -1,6 +1,6 @@
 import { errorMessage } from '../describe-value';
 import { message } from '../messages';
-import { segmentLog } from './segment-log';
+import { segmentLog, type CommitStore } from './segment-log';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -70,7 +70,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v a
  */
 export function commitPipeline(storage: StorageAdapter, onProblem: (message: string) => void, onRecovered: (message: string) => void = () => {}): CommitPipeline {
   // A storage without commits of its own (localStorage, AsyncStorage) keeps its records in segment keys.
-  const adapter = storage.commit ? (storage as ReturnType<typeof segmentLog>) : segmentLog(storage);
+  const adapter = storage.commit ? (storage as CommitStore) : segmentLog(storage);
   let staged = new Map<string, Staged>();
   let lastKey: string | undefined;
   let lastProduce: () => string | undefined = () => undefined;

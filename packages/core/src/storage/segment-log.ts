@@ -20,8 +20,6 @@ export const segmentKey = (group: string, i: number): string => `${group}seg:${i
 
 interface Group {
   readonly prefix: string;
-  /** The sequence number of the record in each segment, -1 for none. */
-  readonly seqs: number[];
   /** Live keys per segment. */
   readonly live: number[];
   next: number;
@@ -55,6 +53,9 @@ function decodeRecord(text: string | null | undefined, prefix: string): [number,
   return writes && [seq, writes.map(([k, v]) => [prefix + k, v])];
 }
 
+/** What the commit pipeline needs of a storage: reads, and commits in one call. */
+export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> & Required<Pick<StorageAdapter, 'commit'>>;
+
 /**
  * Keeps the hub's and the kits' keys of a key-by-key storage (localStorage, AsyncStorage, a custom
  * adapter) in a few segment keys per group instead of a key per item: each commit is one record,
@@ -63,19 +64,22 @@ function decodeRecord(text: string | null | undefined, prefix: string): [number,
  * their segment is overwritten: no `removeItem` per item.
  *
  * Keys stored one per key by earlier versions are still read (a key the log does not hold is looked
- * up as it was stored before) and removed once the log holds their newer value or their removal.
+ * up as it was stored before); the next record of its group takes it in and the old key is removed.
  * Answers synchronously as long as the storage does (localStorage at page hide).
  */
-export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<Pick<StorageAdapter, 'commit'>> {
+export function segmentLog(adapter: StorageAdapter): CommitStore {
   const groups = new Map<string, Group | Promise<Group>>();
-  /** Keys found in the per-key layout of earlier versions, removed when the log next writes them. */
-  const legacy = new Set<string>();
+  /**
+   * Keys found in the per-key layout of earlier versions: the next record of their group takes in
+   * those it does not write itself, then the old keys are removed.
+   */
+  const legacy = new Map<string, string>();
   /** Decoded segments read lately (by `getItem`); a commit drops the one it overwrites. */
   const cache = new Map<string, Map<string, string | null>>();
   let tail: Promise<void> | undefined;
 
   function* load(prefix: string): Generator<unknown, Group, any> {
-    const g: Group = { prefix, seqs: Array(SEGMENTS).fill(-1), live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set() };
+    const g: Group = { prefix, live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set() };
     const records: Array<[number, number, StorageWrite[]]> = [];
     for (let i = 0; i < SEGMENTS; i++) {
       const r = decodeRecord((yield adapter.getItem(segmentKey(prefix, i))) as string | null, prefix);
@@ -83,7 +87,6 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
     }
     records.sort((a, b) => a[0] - b[0]);
     for (const [seq, i, writes] of records) {
-      g.seqs[i] = seq;
       g.next = seq + 1;
       for (const [k, v] of writes) {
         const was = g.where.get(k);
@@ -123,7 +126,7 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
     if (i !== undefined) return (yield* segment(prefix, i)).get(key) ?? null;
     if (g.gone.has(key)) return null;
     const v = (yield adapter.getItem(key)) as string | null | undefined;
-    if (typeof v == 'string') legacy.add(key);
+    if (typeof v == 'string') legacy.set(key, v);
     return v ?? null;
   }
 
@@ -137,6 +140,9 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
     if (g.live[slot]) {
       for (const [k, v] of yield* segment(prefix, slot)) if (v !== null && g.where.get(k) === slot && !own.has(k)) body += encodeWrite(k.slice(prefix.length), v);
     }
+    const moved: StorageWrite[] = [];
+    for (const [k, v] of legacy) if (GROUP.exec(k)?.[1] === prefix && !own.has(k)) moved.push([k, v]);
+    writes = [...moved, ...writes];
     for (const [k, v] of writes) {
       const at = g.where.get(k);
       // A removal needs recording only while an older value would show through.
@@ -153,7 +159,7 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
       if (v === null) g.where.delete(k);
       else g.where.set(k, slot), g.live[slot]!++, g.gone.delete(k);
     }
-    g.seqs[slot] = g.next++;
+    g.next++;
     for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
   }
 
@@ -182,14 +188,10 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
         g.live.fill(0);
         g.live[slot] = g.where.size;
         for (const k of g.where.keys()) g.where.set(k, slot);
-        g.seqs[slot] = g.next++;
+        g.next++;
       }
       cache.clear();
-      for (let i = 0; i < SEGMENTS; i++) {
-        if (g.seqs[i]! < 0 || (body && i === slot)) continue;
-        yield adapter.removeItem(segmentKey(prefix, i));
-        g.seqs[i] = -1;
-      }
+      for (let i = 0; i < SEGMENTS; i++) if (!body || i !== slot) yield adapter.removeItem(segmentKey(prefix, i));
       g.gone.clear();
     }
   }
@@ -197,8 +199,6 @@ export function segmentLog(adapter: StorageAdapter): StorageAdapter & Required<P
   return {
     notice: adapter.notice,
     getItem: (key) => drive(get(key)),
-    setItem: (key, value) => commit([[key, value]]),
-    removeItem: (key) => commit([[key, null]]),
     commit,
     compact: () => queue(() => drive(compactAll())),
   };
