@@ -38,9 +38,11 @@ interface Run {
   stderr: string;
 }
 
-function run(phase: string, dir: string, t0: number, killAt = 0, torn = false): Promise<Run> {
+type Layout = 'journal' | 'segments';
+
+function run(layout: Layout, phase: string, dir: string, t0: number, killAt = 0, torn = false): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [script, phase, dir, collector.url, String(t0), String(killAt), torn ? '1' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, phase, dir, collector.url, String(t0), String(killAt), torn ? '1' : '0', layout], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -93,14 +95,14 @@ function readWire(requests: readonly CollectedRequest[]): Record<'braze' | 'snow
 }
 
 /** One life: the bursts killed at boundary k (0: not killed), then a relaunch. Returns what went wrong. */
-async function life(seedDir: string, k: number, torn: boolean): Promise<string[]> {
+async function life(layout: Layout, seedDir: string, k: number, torn: boolean): Promise<string[]> {
   const dir = mkdtempSync(join(workDir, 'life-'));
   cpSync(seedDir, dir, { recursive: true });
   collector.collector.reset();
-  const bursts = await run('bursts', dir, T0 + 600_000, k, torn);
-  const relaunch = await run('relaunch', dir, T0 + 1_800_000);
+  const bursts = await run(layout, 'bursts', dir, T0 + 600_000, k, torn);
+  const relaunch = await run(layout, 'relaunch', dir, T0 + 1_800_000);
   rmSync(dir, { recursive: true, force: true });
-  const at = `kill ${torn ? 'inside' : 'after'} write ${k}`;
+  const at = `${layout}: kill ${torn ? 'inside' : 'after'} write ${k}`;
   if (relaunch.code !== 0) return [`${at}: the relaunch failed: ${relaunch.stderr}`];
   const durable = Math.max(-1, ...bursts.lines.map((l) => (typeof l.durable === 'number' ? l.durable : -1)));
   const wire = readWire(collector.collector.accepted());
@@ -122,25 +124,25 @@ async function life(seedDir: string, k: number, torn: boolean): Promise<string[]
   return problems;
 }
 
-describe('killed at every storage write boundary (real processes, the journal)', () => {
-  it('every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 240_000 }, async () => {
+describe('killed at every storage write boundary (real processes)', () => {
+  it.each(['journal', 'segments'] as const)('%s: every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 240_000 }, async (layout) => {
     const seedDir = mkdtempSync(join(workDir, 'seed-'));
-    const seed = await run('seed', seedDir, T0);
+    const seed = await run(layout, 'seed', seedDir, T0);
     expect(seed.signal).toBe('SIGKILL');
     // The run without a kill counts the boundaries.
     const refDir = mkdtempSync(join(workDir, 'ref-'));
     cpSync(seedDir, refDir, { recursive: true });
-    const reference = await run('bursts', refDir, T0 + 600_000);
+    const reference = await run(layout, 'bursts', refDir, T0 + 600_000);
     const writes = reference.lines.find((l) => typeof l.writes === 'number')?.writes as number;
     expect(writes).toBeGreaterThanOrEqual(9);
     const problems: string[] = [];
-    problems.push(...(await life(seedDir, 0, false)));
+    problems.push(...(await life(layout, seedDir, 0, false)));
     const ops = reference.lines.flatMap((l) => (typeof l.op === 'string' ? [l.op] : []));
     expect(ops).toHaveLength(writes);
     for (let k = 1; k <= writes; k++) {
-      problems.push(...(await life(seedDir, k, false)));
+      problems.push(...(await life(layout, seedDir, k, false)));
       // A write torn by the kill: half its bytes reached the file.
-      if (ops[k - 1] === 'writeSync') problems.push(...(await life(seedDir, k, true)));
+      if (ops[k - 1] === 'writeSync') problems.push(...(await life(layout, seedDir, k, true)));
     }
     expect(problems).toEqual([]);
   });

@@ -10,18 +10,20 @@
  * - `{"writes": n}`: the run finished with n write boundaries (then it dies by SIGKILL, unshut).
  * Phases: `seed` leaves an open session behind; `bursts` runs the bursts below; `relaunch` recovers
  * what is stored, ends the live session, sends everything and shuts down.
- * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1>
+ * With layout `segments` the storage is `fileStorage` (one file per key, written as a temp file then
+ * renamed: a key-by-key storage like localStorage), so the hub keeps its keys in segment keys.
+ * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1> <journal|segments>
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { createNodeHub } from '@sessionhub/core/node';
+import { createNodeHub, fileStorage } from '@sessionhub/core/node';
 import type { SessionHub } from '@sessionhub/core';
 // By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
 import { snowplowKit } from '../../kit-snowplow/src/index';
 
-const [phase = 'bursts', dir = '', collectorUrl = '', t0Text = '0', killAtText = '0', tornText = '0'] = process.argv.slice(2);
+const [phase = 'bursts', dir = '', collectorUrl = '', t0Text = '0', killAtText = '0', tornText = '0', layout = 'journal'] = process.argv.slice(2);
 const killAt = Number(killAtText);
 const torn = tornText === '1';
 const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -57,6 +59,7 @@ const wrap = (name: string, durable: (args: any[], result: any) => boolean): voi
 if (phase === 'bursts') {
   wrap('openSync', () => false);
   wrap('writeSync', (args) => !paths.get(args[0] as number)?.endsWith('.tmp'));
+  wrap('writeFileSync', () => false);
   wrap('renameSync', () => true);
   wrap('rmSync', () => false);
   wrap('ftruncateSync', () => false);
@@ -70,10 +73,14 @@ const deadUrl = 'http://127.0.0.1:9';
 // Sends only in the relaunch, so the bursts' write boundaries are the same in every run.
 const url = phase === 'relaunch' ? collectorUrl : deadUrl;
 const hub: SessionHub = createNodeHub({
-  dir,
-  // Flushing to the disk guards against power loss, which no kill shows; without it each burst is
-  // written before the next starts, so every run has the same boundaries.
-  durability: 'none',
+  ...(layout === 'segments'
+    ? { storage: fileStorage(dir) }
+    : {
+        dir,
+        // Flushing to the disk guards against power loss, which no kill shows; without it each burst is
+        // written before the next starts, so every run has the same boundaries.
+        durability: 'none' as const,
+      }),
   clock: () => now,
   sessionTimeout: 60,
   resumeOnRelaunch: false,
