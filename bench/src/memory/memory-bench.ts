@@ -2,23 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineState } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
-import { acknowledgingTransport, settle, startPipeline, type Pipeline } from '../workload/pipeline';
+import { settle, startPipeline, type Pipeline } from '../workload/pipeline';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from '../workload/vendor-kits';
-import { countingStorage, hubStorageGroup } from './counting-storage';
+import { countingStorage } from './counting-storage';
 
 export interface QueuedPayloadHeap {
   readonly storage: string;
   readonly queued: number;
   readonly bytesPerPayload: number;
-  /** Average stored JSON of a queued payload (`outbox:<n>` values), bytes. */
+  /** Bytes written to storage per payload queued (its record in a segment key, with its share of the hub state). */
   readonly storedJsonPerPayload: number;
-}
-
-export interface StorageWritesPerEvent {
-  readonly group: string;
-  readonly setsPerEvent: number;
-  readonly removesPerEvent: number;
-  readonly bytesPerEvent: number;
 }
 
 export interface LiveSessionHeap {
@@ -30,7 +23,6 @@ export interface LiveSessionHeap {
 export interface MemoryResult {
   readonly queuedPayload: readonly QueuedPayloadHeap[];
   readonly liveSession: readonly LiveSessionHeap[];
-  readonly storageWrites: { readonly events: number; readonly groups: readonly StorageWritesPerEvent[] };
   readonly notes: readonly string[];
 }
 
@@ -59,12 +51,13 @@ async function queuedPayloadHeap(
   label: string,
   events: number,
 ): Promise<{ figure: QueuedPayloadHeap; pipeline: Pipeline }> {
-  const storage = countingStorage((key) => (/:outbox:\d+$/.test(key) ? 'items' : 'other'), keepInHeap);
+  const storage = countingStorage(() => 'all', keepInHeap);
   const pipeline = await startPipeline(kits, { transport: unavailableTransport, storage });
   // Warm up the shapes and code paths so the baseline holds them already.
   pipeline.logNext();
   await settle();
   const queuedBefore = pipeline.totals().queued;
+  const bytesBefore = storage.writes.get('all')?.bytes ?? 0;
   const before = heapUsed();
   for (let i = 0; i < events; i++) {
     pipeline.logNext();
@@ -74,9 +67,9 @@ async function queuedPayloadHeap(
   const totals = pipeline.totals();
   if (totals.dropped !== 0 || totals.errors !== 0) throw new Error(`queued-payload heap: the outboxes dropped or failed: ${JSON.stringify(totals)}`);
   const queued = totals.queued - queuedBefore;
-  const items = storage.writes.get('items');
+  const written = (storage.writes.get('all')?.bytes ?? 0) - bytesBefore;
   // Still alive: shut down only after every heap figure is taken, so freeing it cannot shrink a later one.
-  return { figure: { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: items ? items.bytes / items.sets : 0 }, pipeline };
+  return { figure: { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: written / queued }, pipeline };
 }
 
 /** A copy of `text` as one flat string (V8 otherwise keeps a concatenation tree until something flattens it). */
@@ -110,29 +103,6 @@ function liveSessionHeap(sessions: number, flatIds: boolean): LiveSessionHeap {
   };
 }
 
-/** Bytes the pipeline writes to storage per event: one event per tick, every payload delivered. */
-async function storageWritesPerEvent(kits: AvailableKits, events: number): Promise<StorageWritesPerEvent[]> {
-  const storage = countingStorage(hubStorageGroup, true);
-  const pipeline = await startPipeline(kits, { transport: acknowledgingTransport, storage });
-  for (let i = 0; i < events; i++) {
-    pipeline.logNext();
-    await settle();
-  }
-  await pipeline.hub.flush();
-  const totals = pipeline.totals();
-  if (totals.queued !== 0 || totals.dropped !== 0 || totals.errors !== 0) throw new Error(`storage writes: not everything was delivered: ${JSON.stringify(totals)}`);
-  await pipeline.hub.shutdown();
-  const groups = [...storage.writes].map(([group, w]) => ({
-    group,
-    setsPerEvent: w.sets / events,
-    removesPerEvent: w.removes / events,
-    bytesPerEvent: w.bytes / events,
-  }));
-  const sum = (f: (g: StorageWritesPerEvent) => number): number => groups.reduce((s, g) => s + f(g), 0);
-  groups.push({ group: 'total', setsPerEvent: sum((g) => g.setsPerEvent), removesPerEvent: sum((g) => g.removesPerEvent), bytesPerEvent: sum((g) => g.bytesPerEvent) });
-  return groups;
-}
-
 export async function runMemory(kits: AvailableKits, options: { quick: boolean }): Promise<MemoryResult> {
   // Under each outbox's 1000-item bound (events + session start/end items), so nothing overflows.
   const queuedEvents = options.quick ? 300 : 800;
@@ -143,21 +113,18 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   const liveSession = [liveSessionHeap(sessions, false), liveSessionHeap(sessions, true)];
   await inHeap.pipeline.hub.shutdown();
   await outside.pipeline.hub.shutdown();
-  const writeEvents = options.quick ? 500 : 2_000;
   return {
     queuedPayload,
     liveSession,
-    storageWrites: { events: writeEvents, groups: await storageWritesPerEvent(kits, writeEvents) },
     notes: kits.missing.map((m) => `not in the pipeline yet: ${m}`),
   };
 }
 
 export function renderMemory(result: MemoryResult): string {
-  const sw = result.storageWrites;
   return [
     'Memory (node --expose-gc; heapUsed after full collections):',
     renderTable(
-      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'stored JSON/payload'],
+      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'written/payload'],
       result.queuedPayload.map((q) => [q.storage, int(q.queued), int(q.bytesPerPayload), int(q.storedJsonPerPayload)]),
     ),
     '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way)',
@@ -165,11 +132,7 @@ export function renderMemory(result: MemoryResult): string {
       ['heap per live session: engine state per device (server-side), ids', 'sessions', 'bytes/session'],
       result.liveSession.map((l) => [l.ids, int(l.sessions), int(l.bytesPerSession)]),
     ),
-    `Storage writes per event (${int(sw.events)} events, one per tick, sessions rolling over, every payload delivered):`,
-    renderTable(
-      ['written by', 'setItem/event', 'removeItem/event', 'bytes/event'],
-      sw.groups.map((g) => [g.group, g.setsPerEvent.toFixed(2), g.removesPerEvent.toFixed(2), int(g.bytesPerEvent)]),
-    ),
+    '(storage operations and bytes written per event: pnpm bench storage)',
     ...(result.notes.length ? [result.notes.map((n) => `  - ${n}`).join('\n')] : []),
   ].join('\n\n');
 }
