@@ -1,0 +1,159 @@
+/**
+ * The segment layout in real Chromium localStorage (Debian's, via launchChromium), with its real
+ * quota: a page runs an esbuild bundle of the sources with the real Snowplow kit (its outbox in
+ * localStorage), sending to a local collector that can refuse.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionHub } from '@sessionhub/core';
+import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
+import { workspaceSources } from '../../../scripts/workspace-sources';
+
+declare global {
+  interface Window {
+    hub: SessionHub;
+    ready: Promise<void>;
+  }
+}
+
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+
+const PAGE_SCRIPT = `
+  import { createBrowserHub } from '@sessionhub/core/browser';
+  import { snowplowKit } from '@sessionhub/kit-snowplow';
+  const snowplow = snowplowKit({
+    collectorUrl: location.origin, appId: 'app', encodeBase64: false,
+    catchAllSchema: 'iglu:dev.sessionhub.test/app_event/jsonschema/1-0-0',
+    sessionEvents: { start: 'iglu:dev.sessionhub.test/session_start/jsonschema/1-0-0', end: 'iglu:dev.sessionhub.test/session_end/jsonschema/1-0-0' },
+    delivery: { retryBaseMs: 100, retryMaxMs: 200 },
+  });
+  const hub = createBrowserHub({ kits: [snowplow], sessionTimeout: 600, foregroundTimeout: 600 });
+  window.hub = hub;
+  window.ready = hub.start();
+`;
+
+let server: Server;
+let origin: string;
+/** Bodies the collector took (2xx). */
+let accepted: string[] = [];
+let collectorUp = true;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  const bundle = await build({
+    stdin: { contents: PAGE_SCRIPT, resolveDir: packagesDir, loader: 'js' },
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2020',
+    plugins: [workspaceSources],
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]!.text;
+  server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        if (collectorUp) accepted.push(body);
+        res.writeHead(collectorUp ? 200 : 503, { 'access-control-allow-origin': '*' });
+        res.end();
+      });
+      return;
+    }
+    if (req.url === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(js);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>storage</title><script type="module" src="/app.js"></script>');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((done) => server?.close(done));
+});
+beforeEach(async () => {
+  accepted = [];
+  collectorUp = true;
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await browser?.close();
+});
+
+async function openTab(): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(origin);
+  await page.waitForFunction(() => window.ready !== undefined);
+  await page.evaluate(() => window.ready);
+  return page;
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const stored = (page: Page): Promise<Record<string, string>> => page.evaluate(() => ({ ...localStorage }));
+/** How many accepted payloads carry `name` (events are named uniquely, e.g. `evt-07-x`). */
+const received = (name: string) => accepted.join('\n').split(name).length - 1;
+const schemas = (part: string) => accepted.join('\n').split(`/${part}/jsonschema`).length - 1;
+
+async function waitFor(done: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('the segment layout in real Chromium localStorage', () => {
+  it('keeps a queue of 60 events in at most 16 segment keys, and a reload sends each once', async () => {
+    collectorUp = false;
+    const page = await openTab();
+    for (let i = 0; i < 60; i++) await page.evaluate((name) => void window.hub.logEvent(name), `evt-${String(i).padStart(2, '0')}-x`);
+    await page.evaluate(() => window.hub.flush());
+    const keys = Object.keys(await stored(page));
+    expect(keys.filter((k) => /^sessionhub:tab\d+:seg:\d+$/.test(k)).length).toBeLessThanOrEqual(16);
+    expect(keys.filter((k) => !/^sessionhub:(tab\d+:seg:\d+|shared)$/.test(k))).toEqual([]);
+    await page.reload();
+    await page.evaluate(() => window.ready);
+    collectorUp = true;
+    await page.evaluate(() => window.hub.flush());
+    await waitFor(() => received('evt-59-x') > 0, 'the last event at the collector');
+    for (let i = 0; i < 60; i++) expect(received(`evt-${String(i).padStart(2, '0')}-x`), `evt-${i}`).toBe(1);
+  }, 60_000);
+
+  it('with the quota full, warns once and still sends the session start, events and end, each once', async () => {
+    collectorUp = false;
+    const page = await openTab();
+    const warnings: string[] = [];
+    page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    // Fill the origin's real quota (~5 M UTF-16 characters in Chromium) with the app's own data.
+    const filled = await page.evaluate(() => {
+      let chars = 0;
+      for (let i = 0, size = 1 << 20; size >= 16; i++) {
+        try {
+          localStorage.setItem(`app:junk:${i}`, 'x'.repeat(size));
+          chars += size;
+        } catch {
+          size >>= 1;
+        }
+      }
+      return chars;
+    });
+    expect(filled).toBeGreaterThan(1_000_000);
+    for (let i = 0; i < 20; i++) await page.evaluate((name) => void window.hub.logEvent(name), `full-${String(i).padStart(2, '0')}-x`);
+    await page.evaluate(() => window.hub.endSession());
+    collectorUp = true;
+    await page.evaluate(() => window.hub.flush());
+    await waitFor(() => received('full-19-x') > 0 && schemas('session_end') > 0, 'the events and the session end at the collector');
+    for (let i = 0; i < 20; i++) expect(received(`full-${String(i).padStart(2, '0')}-x`)).toBe(1);
+    expect([schemas('session_start'), schemas('session_end')]).toEqual([1, 1]);
+    expect(warnings.filter((w) => /localStorage/.test(w))).toHaveLength(1);
+  }, 60_000);
+});
