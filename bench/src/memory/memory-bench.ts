@@ -12,6 +12,8 @@ export interface QueuedPayloadHeap {
   readonly bytesPerPayload: number;
   /** Bytes written to storage per payload queued (its record in a segment key, with its share of the hub state). */
   readonly storedJsonPerPayload: number;
+  /** Wire bytes per payload (request bodies, envelopes included, over the payloads they carried), for issue 14's "heap ≤ 2× wire bytes". */
+  readonly wireBytesPerPayload: number;
 }
 
 export interface LiveSessionHeap {
@@ -69,7 +71,7 @@ async function queuedPayloadHeap(
   const queued = totals.queued - queuedBefore;
   const written = (storage.writes.get('all')?.bytes ?? 0) - bytesBefore;
   // Still alive: shut down only after every heap figure is taken, so freeing it cannot shrink a later one.
-  return { figure: { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: written / queued }, pipeline };
+  return { figure: { storage: label, queued, bytesPerPayload: (after - before) / queued, storedJsonPerPayload: written / queued, wireBytesPerPayload: 0 }, pipeline };
 }
 
 /** A copy of `text` as one flat string (V8 otherwise keeps a concatenation tree until something flattens it). */
@@ -103,12 +105,32 @@ function liveSessionHeap(sessions: number, flatIds: boolean): LiveSessionHeap {
   };
 }
 
+/** Request body bytes per payload delivered: the same workload, every payload delivered. */
+async function wireBytesPerPayload(kits: AvailableKits, events: number): Promise<number> {
+  let bytes = 0;
+  const transport: Transport = (request) => {
+    bytes += Buffer.byteLength(request.body ?? '');
+    return Promise.resolve({ status: 200 });
+  };
+  const pipeline = await startPipeline(kits, { transport });
+  for (let i = 0; i < events; i++) {
+    pipeline.logNext();
+    await settle();
+  }
+  await pipeline.hub.flush();
+  const totals = pipeline.totals();
+  await pipeline.hub.shutdown();
+  if (totals.queued !== 0 || totals.errors !== 0) throw new Error(`wire bytes: not everything was delivered: ${JSON.stringify(totals)}`);
+  return bytes / totals.delivered;
+}
+
 export async function runMemory(kits: AvailableKits, options: { quick: boolean }): Promise<MemoryResult> {
   // Under each outbox's 1000-item bound (events + session start/end items), so nothing overflows.
   const queuedEvents = options.quick ? 300 : 800;
   const inHeap = await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents);
   const outside = await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents);
-  const queuedPayload = [inHeap.figure, outside.figure];
+  const wire = await wireBytesPerPayload(kits, queuedEvents);
+  const queuedPayload = [inHeap.figure, outside.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
   const sessions = options.quick ? 10_000 : 100_000;
   const liveSession = [liveSessionHeap(sessions, false), liveSessionHeap(sessions, true)];
   await inHeap.pipeline.hub.shutdown();
@@ -124,10 +146,18 @@ export function renderMemory(result: MemoryResult): string {
   return [
     'Memory (node --expose-gc; heapUsed after full collections):',
     renderTable(
-      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'written/payload'],
-      result.queuedPayload.map((q) => [q.storage, int(q.queued), int(q.bytesPerPayload), int(q.storedJsonPerPayload)]),
+      ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'written/payload', 'wire bytes/payload', 'heap ÷ wire'],
+      result.queuedPayload.map((q) => [
+        q.storage,
+        int(q.queued),
+        int(q.bytesPerPayload),
+        int(q.storedJsonPerPayload),
+        int(q.wireBytesPerPayload),
+        (q.bytesPerPayload / q.wireBytesPerPayload).toFixed(2) + '×',
+      ]),
     ),
-    '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way)',
+    '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way;\n' +
+      '   wire bytes: request bodies over the payloads they carried, envelopes included, in a run where every payload is delivered)',
     renderTable(
       ['heap per live session: engine state per device (server-side), ids', 'sessions', 'bytes/session'],
       result.liveSession.map((l) => [l.ids, int(l.sessions), int(l.bytesPerSession)]),
