@@ -62,10 +62,21 @@ export function outboxStore<T>(
   decode: (value: unknown) => T = (value) => value as T,
 ): OutboxStore<T> {
   let writtenMeta: string | undefined;
-  /** The index as it is now, or undefined when it is what storage already holds. */
+  let written: QueueIndex | undefined;
+  /** An item was removed since the index was last written. */
+  let removed = false;
+  /**
+   * The index as it is now, or undefined when storage needs no new one: items appended since the
+   * stored one follow its tail without a gap, and loading finds them there (it reads past the tail);
+   * only a removal or a new head makes it stale (or a vendor wait: then it is written as before).
+   */
   const meta = (): string | undefined => {
-    const text = JSON.stringify(index());
-    if (text === undefined || text === writtenMeta) return undefined;
+    const now = index();
+    if (!now || (written && !removed && now.head == written.head && !now.wait && !written.wait)) return undefined;
+    const text = JSON.stringify(now);
+    if (text === writtenMeta) return undefined;
+    removed = false;
+    written = now;
     return (writtenMeta = text);
   };
   const failed = (error: unknown): void => warn(`write failed: ${errorText(error)}`);
@@ -87,6 +98,7 @@ export function outboxStore<T>(
     });
   };
   const write = (k: string, v: string | null): void => {
+    if (v === null) removed = true;
     // The storage stages it for this burst's commit. It should never reject; one that does is reported.
     (v === null ? storage.remove(k) : storage.set(k, v)).then(undefined, failed);
     saveIndex();
