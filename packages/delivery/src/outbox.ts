@@ -123,6 +123,18 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let keepaliveBytes = 0;
   let previousSentAt: number | null = null;
   let timer: unknown;
+  /** The instant the pump's wake-up is set for (by `clock`), NaN when none is pending. */
+  let timerAt = NaN;
+  /** Sets the pump's one wake-up `ms` from now instead of the one pending (with `at` NaN: none). */
+  const wake = (at: number, ms: number): void => {
+    timers.clearTimeout(timer);
+    timerAt = at;
+    if (at === at) timer = timers.setTimeout(woken, ms);
+  };
+  const woken = (): void => {
+    timerAt = NaN;
+    pump();
+  };
   let kicked = false;
   let delivered = 0;
   let retried = 0;
@@ -221,8 +233,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     const dueAt = Math.max(notBefore, full ? now : first.at + flushIntervalMs);
     if (now < dueAt) {
       // Also wake when the oldest item expires, so it is dropped (and counted) on time. Capped: larger delays overflow to "now".
-      timers.clearTimeout(timer);
-      timer = timers.setTimeout(pump, Math.min(dueAt, first.at + maxAgeMs, now + 2 ** 31 - 1) - now);
+      // Set again only when the instant moved: most bursts leave it where it was (the oldest item's
+      // flush interval or backoff). A timer of a new length costs Node a timer list of its own, and
+      // a queue waiting out a backoff kept one per event.
+      const at = Math.min(dueAt, first.at + maxAgeMs, now + 2 ** 31 - 1);
+      if (at !== timerAt) wake(at, at - now);
     } else sending = send(entries.slice(start, start + n));
   };
 
@@ -250,8 +265,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       // Not saved (the storage is failing and retried): sending now could deliver a session's end
       // that a relaunch, reading the older saved state, would end again. Wait for the storage.
       for (const entry of batch) entry.flying = false;
-      timers.clearTimeout(timer);
-      timer = timers.setTimeout(pump, STORAGE_RETRY_MS);
+      wake(-1, STORAGE_RETRY_MS);
     } else {
       const request = build(batch, false);
       if (request) await deliver(batch, request, false);
@@ -436,14 +450,14 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (closed) return;
       await flush();
       closed = true;
-      timers.clearTimeout(timer);
+      wake(NaN, 0);
       await store.settled();
     },
     async clear() {
       await load();
       early = [];
       remove(entries);
-      timers.clearTimeout(timer);
+      wake(NaN, 0);
       await store.settled();
     },
     health: (): DeliveryHealth => ({

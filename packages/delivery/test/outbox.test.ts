@@ -351,6 +351,24 @@ describe('retry', () => {
     expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 1 });
   });
 
+  it('keeps its one wake-up while its instant stays the same: one timer for a queue waiting out its flush interval, not one per burst', async () => {
+    const clock = manualClock();
+    const inner = manualTimers(clock);
+    let set = 0;
+    const timers = { setTimeout: (callback: () => void, ms: number) => (set++, inner.setTimeout(callback, ms)), clearTimeout: inner.clearTimeout };
+    const t = setup({ timers, clock: clock.now, flushIntervalMs: 10_000 });
+    await t.outbox.load();
+    for (let n = 0; n < 5; n++) {
+      t.outbox.enqueue(item(n));
+      await settle();
+      clock.advance(1000);
+    }
+    expect(set).toBe(1);
+    expect(t.net.sent).toHaveLength(0);
+    await inner.advance(5000);
+    expect(t.net.sent.map((s) => s.items.length)).toEqual([5]);
+  });
+
   it('gives a transport that reads its signal only after the timeout an aborted one, and times out one that never reads it', async () => {
     const options: { signal?: AbortSignal }[] = [];
     const t = setup({ requestTimeoutMs: 5000, transport: (_request, o) => (options.push(o), new Promise(() => {})) });
