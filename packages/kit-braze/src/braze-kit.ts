@@ -3,7 +3,7 @@ import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { BRAZE_WIRE_SDK_VERSION, BrazeKitConfigError, checkBrazeKitOptions, type BrazeKitOptions } from './braze-kit-options';
 import { brazeDevice } from './braze-device';
 import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent } from './braze-mapping';
-import { brazeQueued, type BrazeQueuedItem } from './braze-outbox-item';
+import { brazeQueued, type BrazeOutboxItem, type BrazeQueuedItem } from './braze-outbox-item';
 import { brazeDataUrl, brazeRefusal, brazeRequest, type BrazeRequestSettings } from './braze-request';
 import { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
 import { timeoutAlignment } from './braze-timeouts';
@@ -39,12 +39,24 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let configTime = 0;
   /** The device id Braze's Web SDK left in this browser, adopted; empty: the hub's. */
   let adopted = '';
+  /**
+   * The device of items stored without their own (stored `base`, from the first reset on; before it,
+   * and for what a previous version stored, the device id current at init); empty: not read yet.
+   */
+  let base = '';
+  /** Whether the outbox loaded an item of the base device. */
+  let based = false;
   const device = { device: { ...brazeDevice(), ...o.device } };
-  // Serialized once: every user change queues this same item.
-  const deviceItem = brazeQueued(device);
+  const deviceJson = JSON.stringify(device);
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
-  const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && outbox?.enqueue(brazeQueued({ event })));
+  /** Queues under the device id current now, fixed for the item: a reset never moves it to the new device. */
+  const queue = (item: BrazeOutboxItem): void => {
+    if (!outbox) return;
+    const d = adopted || context!.deviceId;
+    outbox.enqueue(brazeQueued(item, d, (base ||= d)));
+  };
+  const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && queue({ event }));
 
   const compareTimeouts = (timeouts: SessionTimeouts, when: string): void => {
     if (!context) return;
@@ -66,11 +78,13 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         ...ctx,
         name,
         transport: o.transport,
-        // Read the device id at send time: items a previous run left unsent belong to this device too.
-        buildRequest: (items, sentAt, info) => brazeRequest(items, sentAt, info, adopted || ctx.deviceId, settings, configTime),
+        // Each item goes under the device id it was queued under, and a request carries one.
+        batchKey: (queued) => queued.d,
+        buildRequest: (items, sentAt, info) => brazeRequest(items, sentAt, info, items[0]!.d, settings, configTime),
         // Stored as the Web SDK's event (or the device) in JSON, made once when queued.
         encode: (item) => item.json,
-        decode: brazeQueued as (value: unknown) => BrazeQueuedItem,
+        // Items stored without a device id belong to the base device (loaded after it is known).
+        decode: (value) => ((based ||= !(value as { d?: string }).d), brazeQueued(value as BrazeOutboxItem, base)),
         // Braze answers some refusals (a wrong API key) with 200 and an error body.
         refusal(body) {
           let answer;
@@ -91,6 +105,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       compareTimeouts(ctx.timeouts, 'init');
       // Moving off Braze's Web SDK (once): its device stays Braze's device, and what it left is sent,
       // its open session's se included, unless it still runs in this app (brazePlatform 'web').
+      base = (await ctx.storage.get('base')) ?? '';
       const kept = await ctx.storage.get('deviceId');
       if (kept === null) {
         const sdk = readBrazeWebSdk(settings.apiKey);
@@ -98,13 +113,19 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         void ctx.storage.set('deviceId', adopted);
         if (sdk && o.brazePlatform != 'web') [...sdk.events, brazeWebSdkSessionEnd(sdk)].forEach(enqueue);
       } else adopted = kept;
+      const d = adopted || ctx.deviceId;
+      base ||= d;
       // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
-      const { json } = deviceItem;
-      if ((await ctx.storage.get('device')) != json) {
-        outbox.enqueue(deviceItem);
-        void ctx.storage.set('device', json);
+      if ((await ctx.storage.get('device')) != deviceJson) {
+        queue(device);
+        void ctx.storage.set('device', deviceJson);
       }
       await outbox.load();
+      // No item left of the device before a reset: its id is forgotten, and items stop naming the device.
+      if (!based && base != d) {
+        base = d;
+        void ctx.storage.remove('base');
+      }
     },
 
     onSessionStart(record) {
@@ -126,7 +147,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     onUserChange(record) {
       // The Web SDK sends the device again after each changeUser (there is no logout in Braze).
-      if (record.userId !== null) outbox?.enqueue(deviceItem);
+      if (record.userId !== null) queue(device);
     },
 
     onBackground() {
@@ -152,18 +173,23 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     shutdown: () => outbox?.shutdown(),
 
-    // hub.reset(): requests read the hub's new device id from now on (a Web SDK device id adopted
-    // before is dropped for good), and the new device gets its device info, as a new install.
+    // hub.reset(): items are queued under the hub's new device id from now on (a Web SDK device id
+    // adopted before is dropped for good); those queued before keep theirs. The base device is
+    // stored at the first reset, so what is stored without a device id still loads under it. The
+    // new device gets its device info, as a new install.
     onReset() {
+      // (Written at each reset: it is the same value until the launch that forgets it.)
+      void context?.storage.set('base', base);
       adopted = '';
       void context?.storage.set('deviceId', '');
-      outbox?.enqueue(deviceItem);
+      queue(device);
     },
 
     // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent.
     async clear() {
-      adopted = '';
+      adopted = base = '';
       await outbox?.clear();
+      await context?.storage.remove('base');
       await context?.storage.remove('deviceId');
       await context?.storage.remove('device');
     },

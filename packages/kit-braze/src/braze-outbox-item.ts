@@ -22,7 +22,7 @@ export interface BrazeDeviceItem {
  * spliced into every request that carries it), and what a request needs to know of it.
  */
 export interface BrazeQueuedItem {
-  /** `{"event":…}` or `{"device":…}`: the {@link BrazeOutboxItem} as stored. */
+  /** `{"event":…}` or `{"device":…}`, with `"d"` when its device is not the kit's base device: the {@link BrazeOutboxItem} as stored. */
   readonly json: string;
   /** The event's JSON text (part of `json`), for `events[]`; undefined for a device item. */
   readonly event?: string | undefined;
@@ -31,12 +31,20 @@ export interface BrazeQueuedItem {
   /** The event's `user_id`. */
   readonly user?: string | undefined;
   readonly device?: BrazeDevice | undefined;
+  /** The `device_id` the item was queued under, fixed then: a `hub.reset()` never moves it to the new device. */
+  readonly d: string;
 }
 
-/** An item (queued now, or read back from storage) as the outbox holds it. Throws for what is not an object. */
-export function brazeQueued(item: BrazeOutboxItem): BrazeQueuedItem {
-  const { event, device } = item as { event?: BrazeSdkEvent; device?: BrazeDevice };
-  if (!event) return { json: JSON.stringify(item), device };
+/**
+ * An item (queued now, or read back from storage) as the outbox holds it, queued under `deviceId`
+ * unless it was stored with its own `d`. Stored items name their device only when it is not `base`
+ * (the device of items stored without one, as every item was before the first reset), so a device
+ * that never resets stores nothing more. Throws for what is not an object.
+ */
+export function brazeQueued(item: BrazeOutboxItem, deviceId?: string, base?: string): BrazeQueuedItem {
+  const { event, device, d = deviceId! } = item as { event?: BrazeSdkEvent; device?: BrazeDevice; d?: string };
+  const own = d === base ? undefined : d;
+  if (!event) return { json: JSON.stringify({ device, d: own }), device, d };
   const json = JSON.stringify(event);
-  return { json: '{"event":' + json + '}', event: json, ss: event.name == 'ss', user: event.user_id };
+  return { json: '{"event":' + json + (own ? ',"d":' + JSON.stringify(own) : '') + '}', event: json, ss: event.name == 'ss', user: event.user_id, d };
 }

@@ -51,7 +51,7 @@ export function buildBrazeRequest(
   settings: BrazeRequestSettings,
   configTime = 0,
 ): HttpRequest {
-  return brazeRequest(items.map(brazeQueued), sentAt, info, deviceId, settings, configTime);
+  return brazeRequest(items.map((item) => brazeQueued(item)), sentAt, info, deviceId, settings, configTime);
 }
 
 /** {@link buildBrazeRequest} for items as the kit's outbox holds them: their events' JSON is spliced in, never serialized again. */

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, type SessionHub } from '@sessionhub/core';
-import { dyingStorage, settle, type CollectedRequest, type DyingStorage } from '@sessionhub/testing';
+import { dyingStorage, settle, storedView, type CollectedRequest, type DyingStorage } from '@sessionhub/testing';
 import { vendorCollector } from '@sessionhub/testing/msw';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
 
@@ -180,5 +180,80 @@ describe('Braze kit delivery (msw collector)', () => {
     const se = events[2]!;
     expect(se.time).toBe(session.startTime / 1000 + 4);
     expect(se.data).toEqual({ d: 4 });
+  });
+  it('items queued before hub.reset() go out under the old device id, the new session under the new one, never in one request', async () => {
+    collector.failNext({ type: 'network-error' }, { times: 1000 }); // offline through the reset and the next launch
+    const storage = dyingStorage();
+    const first = newHub(storage);
+    await first.start();
+    const oldDevice = first.getDeviceId()!;
+    first.setUser('ada');
+    first.logEvent('before');
+    await first.reset(); // its flush fails: ada's items stay queued
+    const newDevice = first.getDeviceId()!;
+    expect(newDevice).not.toBe(oldDevice);
+    first.logEvent('after');
+    await settle();
+    // Stored as the previous version stored them until a reset: only items of another device carry one.
+    const stored = [...storedView(storage.snapshot()).values()].join();
+    expect(stored.split(`"d":"${newDevice}"`).length).toBeGreaterThan(1);
+    expect(stored).not.toContain(`"d":"${oldDevice}"`);
+    await first.shutdown();
+    collector.reset(); // online again
+
+    const survivor = storage.survivor(); // what was stored, loaded by the next launch
+    const second = newHub(survivor);
+    await second.start();
+    await second.flush();
+    const requests = collector.accepted('braze').map(bodyOf);
+    const sent = requests.map((body) => body.events.map((e) => `${e.name}:${e.name == 'ce' ? (e.data as { n?: string }).n : e.user_id ?? '-'}`).join(' ') + ` @${body.device_id == oldDevice ? 'old' : body.device_id == newDevice ? 'new' : body.device_id}`);
+    // ada's events (her session's end included) under the old id; the device info again, and the sessions after, under the new one.
+    const old = sent.filter((line) => line.endsWith('@old')).join(' ');
+    const renewed = sent.filter((line) => line.endsWith('@new')).join(' ');
+    expect(old).toContain('ce:before');
+    expect(old).toContain('se:ada');
+    expect(old).not.toContain('ce:after');
+    expect(renewed).toContain('ce:after');
+    expect(renewed).not.toMatch(/ada|before/);
+    expect(sent.every((line) => line.endsWith('@old') || line.endsWith('@new'))).toBe(true);
+    // The new device's first request carries its device info, as a new install's does.
+    expect(requests.find((body) => body.device_id == newDevice)!.device).toBeDefined();
+
+    // Once nothing of the old device is left, the launch after forgets its id, and items stop naming theirs.
+    await second.shutdown();
+    expect([...storedView(survivor.snapshot()).values()].join()).toContain(oldDevice); // sent, not yet forgotten
+    const last = survivor.survivor();
+    const third = newHub(last);
+    await third.start();
+    third.logEvent('later');
+    await settle();
+    const kept = [...storedView(last.snapshot()).values()].join();
+    expect(kept).not.toContain(oldDevice);
+    expect(kept).toContain('"later"');
+    expect(kept).not.toContain('"d":');
+    await third.shutdown();
+  });
+
+  it('items a previous version stored (no device id of their own) go out under the device id they had', async () => {
+    collector.failNext({ type: 'network-error' }, { times: 100 });
+    const storage = dyingStorage();
+    const first = newHub(storage);
+    await first.start();
+    const device = first.getDeviceId()!;
+    first.logEvent('a');
+    await settle();
+    await first.shutdown();
+    // The previous version's stored form: the Web SDK's event (or the device) and nothing else.
+    const items = [...storedView(storage.snapshot()).values()].filter((value) => value.includes('"event":') || value.includes('"device":{'));
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.join()).not.toContain('"d":');
+    collector.reset();
+
+    const second = newHub(storage.survivor());
+    await second.start();
+    await second.flush();
+    const requests = collector.accepted('braze').map(bodyOf);
+    expect(requests.flatMap((body) => body.events.map((e) => e.name))).toEqual(['ss', 'ce', 'se', 'ss']);
+    expect(requests.map((body) => body.device_id)).toEqual(requests.map(() => device));
   });
 });
