@@ -12,11 +12,13 @@ export interface StorageWrites {
 
 /**
  * A storage adapter that counts what is written, grouped by `groupOf(key)` (the hub's state, each
- * kit's namespace). With `keep: false` it stores nothing, like a storage outside the JS heap
- * (localStorage, AsyncStorage) as far as heap figures go.
+ * kit's namespace). With `keep: false` it keeps each value in a Buffer, outside the JS heap as
+ * localStorage and AsyncStorage keep theirs, yet readable back: the segment log reads a segment's
+ * live values when it overwrites it, so a storage that forgot them would lose queued items.
  */
 export function countingStorage(groupOf: (key: string) => string, keep: boolean): StorageAdapter & { readonly writes: ReadonlyMap<string, StorageWrites> } {
   const inner = memoryStorage();
+  const outside = new Map<string, Buffer>();
   const writes = new Map<string, StorageWrites>();
   const group = (key: string): StorageWrites => {
     const name = groupOf(key);
@@ -26,16 +28,18 @@ export function countingStorage(groupOf: (key: string) => string, keep: boolean)
   };
   return {
     writes,
-    getItem: (key) => (keep ? inner.getItem(key) : null),
+    getItem: (key) => (keep ? inner.getItem(key) : (outside.get(key)?.toString() ?? null)),
     setItem(key, value) {
       const w = group(key);
       w.sets += 1;
       w.bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
       if (keep) inner.setItem(key, value);
+      else outside.set(key, Buffer.from(value));
     },
     removeItem(key) {
       group(key).removes += 1;
       if (keep) inner.removeItem(key);
+      else outside.delete(key);
     },
   };
 }
