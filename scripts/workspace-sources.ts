@@ -35,3 +35,18 @@ export async function bundleForNode(entry: string | { contents: string; resolveD
     logLevel: 'silent',
   });
 }
+
+/** Bundles a page script for Chromium (ESM, ES2020, the workspace's sources inlined) and returns its text. */
+export async function bundleForBrowser(contents: string, resolveDir: string): Promise<string> {
+  const bundle = await build({
+    stdin: { contents, resolveDir, loader: 'js' },
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2020',
+    plugins: [workspaceSources],
+    logLevel: 'silent',
+  });
+  return bundle.outputFiles[0]!.text;
+}

@@ -5,15 +5,12 @@
  * outbox in localStorage, requests to a local collector that can refuse) and a recording kit that
  * posts every session start and end, event and reset it gets to the same server.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
-import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
+import { bundleForBrowser } from '../../../scripts/workspace-sources';
 
 declare global {
   interface Window {
@@ -48,7 +45,7 @@ const PAGE_SCRIPT = `
   window.ready = hub.start();
 `;
 
-let server: Server;
+let server: PageServer;
 let origin: string;
 let posted: Posted[] = [];
 /** Bodies the collector received (also those it refused). */
@@ -57,42 +54,20 @@ let collectorUp = true;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: { contents: PAGE_SCRIPT, resolveDir: packagesDir, loader: 'js' },
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2020',
-    plugins: [workspaceSources],
-    logLevel: 'silent',
+  const js = await bundleForBrowser(PAGE_SCRIPT, packagesDir);
+  server = await servePage({
+    title: 'privacy',
+    script: js,
+    onPost(path, body) {
+      if (path === '/record') return void posted.push(JSON.parse(body) as Posted);
+      collected.push(body);
+      return collectorUp ? 200 : 503;
+    },
   });
-  const js = bundle.outputFiles[0]!.text;
-  server = createServer((req, res) => {
-    if (req.method === 'POST') {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        if (req.url === '/record') posted.push(JSON.parse(body) as Posted);
-        else collected.push(body);
-        res.writeHead(req.url === '/record' || collectorUp ? 200 : 503, { 'access-control-allow-origin': '*' });
-        res.end();
-      });
-      return;
-    }
-    if (req.url === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>privacy</title><script type="module" src="/app.js"></script>');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = server.origin;
 });
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await server?.close();
 });
 beforeEach(async () => {
   posted = [];
@@ -104,13 +79,7 @@ afterEach(async () => {
   await browser?.close();
 });
 
-async function openTab(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(origin);
-  await page.waitForFunction(() => window.ready !== undefined);
-  await page.evaluate(() => window.ready);
-  return page;
-}
+const openTab = (): Promise<Page> => openReadyPage(browser.context, origin);
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /** Every call of these tabs committed and handed to the kits, which tried to send. */

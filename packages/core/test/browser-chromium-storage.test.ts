@@ -3,15 +3,12 @@
  * quota: a page runs an esbuild bundle of the sources with the real Snowplow kit (its outbox in
  * localStorage), sending to a local collector that can refuse.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
-import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
+import { bundleForBrowser } from '../../../scripts/workspace-sources';
 
 declare global {
   interface Window {
@@ -36,7 +33,7 @@ const PAGE_SCRIPT = `
   window.ready = hub.start();
 `;
 
-let server: Server;
+let server: PageServer;
 let origin: string;
 /** Bodies the collector took (2xx). */
 let accepted: string[] = [];
@@ -44,41 +41,19 @@ let collectorUp = true;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: { contents: PAGE_SCRIPT, resolveDir: packagesDir, loader: 'js' },
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2020',
-    plugins: [workspaceSources],
-    logLevel: 'silent',
+  const js = await bundleForBrowser(PAGE_SCRIPT, packagesDir);
+  server = await servePage({
+    title: 'storage',
+    script: js,
+    onPost(_path, body) {
+      if (collectorUp) accepted.push(body);
+      return collectorUp ? 200 : 503;
+    },
   });
-  const js = bundle.outputFiles[0]!.text;
-  server = createServer((req, res) => {
-    if (req.method === 'POST') {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        if (collectorUp) accepted.push(body);
-        res.writeHead(collectorUp ? 200 : 503, { 'access-control-allow-origin': '*' });
-        res.end();
-      });
-      return;
-    }
-    if (req.url === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>storage</title><script type="module" src="/app.js"></script>');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = server.origin;
 });
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await server?.close();
 });
 beforeEach(async () => {
   accepted = [];
@@ -89,13 +64,7 @@ afterEach(async () => {
   await browser?.close();
 });
 
-async function openTab(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(origin);
-  await page.waitForFunction(() => window.ready !== undefined);
-  await page.evaluate(() => window.ready);
-  return page;
-}
+const openTab = (): Promise<Page> => openReadyPage(browser.context, origin);
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const stored = (page: Page): Promise<Record<string, string>> => page.evaluate(() => ({ ...localStorage }));

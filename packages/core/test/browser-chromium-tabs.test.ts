@@ -6,16 +6,13 @@
  * three real kits (Braze, Snowplow, CleverTap) sending their vendors' wire format to the loopback
  * collectors, where each vendor's session starts and ends are counted.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { workspaceSources } from '../../../scripts/workspace-sources';
+import { bundleForBrowser } from '../../../scripts/workspace-sources';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord, SessionEndRecord, SessionHub, SessionStartRecord } from '@sessionhub/core';
 import { seededRandom } from '@sessionhub/testing';
-import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
+import { launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
 import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
 
 declare global {
@@ -63,7 +60,7 @@ const pageScript = (collector: string): string => `
   window.ready = hub.start();
 `;
 
-let server: Server;
+let server: PageServer;
 let collector: CollectorServer;
 let origin: string;
 let posted: Posted[] = [];
@@ -71,40 +68,16 @@ let browser: TestBrowser;
 
 beforeAll(async () => {
   collector = await startCollectorServer();
-  const bundle = await build({
-    stdin: { contents: pageScript(collector.url), resolveDir: packagesDir, loader: 'js' },
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2020',
-    plugins: [workspaceSources],
-    logLevel: 'silent',
+  const js = await bundleForBrowser(pageScript(collector.url), packagesDir);
+  server = await servePage({
+    title: 'tabs',
+    script: js,
+    onPost: (path, body) => void (path === '/record' && posted.push(JSON.parse(body) as Posted)),
   });
-  const js = bundle.outputFiles[0]!.text;
-  server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/record') {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        posted.push(JSON.parse(body) as Posted);
-        res.end();
-      });
-      return;
-    }
-    if (req.url === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>tabs</title><script type="module" src="/app.js"></script>');
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = server.origin;
 });
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await server?.close();
   await collector?.close();
 });
 beforeEach(async () => {
@@ -116,13 +89,7 @@ afterEach(async () => {
   await browser?.close();
 });
 
-async function openTab(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(origin);
-  await page.waitForFunction(() => window.ready !== undefined);
-  await page.evaluate(() => window.ready);
-  return page;
-}
+const openTab = (): Promise<Page> => openReadyPage(browser.context, origin);
 
 /** Waits until every call of these tabs is committed (flush resolves once the tab's commits are done). */
 const settled = (pages: readonly Page[]): Promise<unknown> => Promise.all(pages.map((p) => p.evaluate(() => window.hub.flush())));

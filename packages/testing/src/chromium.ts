@@ -6,8 +6,10 @@
  */
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** The Chromium the tests drive: `SESSIONHUB_CHROMIUM` when set, else Debian's `/usr/bin/chromium`. */
 export const CHROMIUM_PATH = process.env.SESSIONHUB_CHROMIUM || '/usr/bin/chromium';
@@ -58,4 +60,60 @@ export async function launchChromium(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback server for one test page: see {@link servePage}. */
+export interface PageServer {
+  /** `http://127.0.0.1:<port>`: the page's origin. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Options of {@link servePage}. */
+export interface PageServerOptions {
+  /** The page's `<title>`. */
+  readonly title: string;
+  /** The page's script, served as `/app.js` and loaded as a module. */
+  readonly script: string;
+  /** Every POST (path, body); answers with the status it returns (default 200), CORS-enabled. */
+  readonly onPost?: (path: string, body: string) => number | void;
+}
+
+/**
+ * Serves a test page on 127.0.0.1: every GET but `/app.js` is an HTML page that loads the script,
+ * so a page gets a real origin (its own localStorage, cookies, Web Locks) that tabs share.
+ */
+export async function servePage(options: PageServerOptions): Promise<PageServer> {
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        res.writeHead(options.onPost?.(req.url ?? '/', body) ?? 200, { 'access-control-allow-origin': '*' });
+        res.end();
+      });
+      return;
+    }
+    if (req.url === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(options.script);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>${options.title}</title><script type="module" src="/app.js"></script>`);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** Opens `url` in a new tab and waits until its script has set `window.ready` and that promise settled. */
+export async function openReadyPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as { ready?: unknown }).ready !== undefined);
+  await page.evaluate(() => (globalThis as { ready?: unknown }).ready);
+  return page;
 }
