@@ -95,15 +95,39 @@ export function timeoutProblem(value: unknown, optional: boolean): string | null
 const toMs = (seconds: number | null | undefined): number | null =>
   seconds === null || seconds === undefined ? null : Math.round(seconds * 1000);
 
-const KNOWN = new Set([
-  'sessionTimeout', 'foregroundTimeout', 'maxSessionDuration', 'resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin',
-  'excludedEvents', 'storage', 'clock', 'logger', 'logLevel', 'debug', 'kits', 'namespace', 'lifecycle', 'generateId', 'beforeSend', 'optOut',
-]);
+const bool = (v: unknown) => typeof v != 'boolean' && message(7, describe(v));
+const isFunction = (v: unknown) => typeof v == 'function';
+
+/**
+ * Every option (the keys are the known ones), in the order they are checked: what is wrong with a
+ * value given (not undefined), or a falsy value when it is right.
+ */
+const RULES: Readonly<Record<string, (v: any) => string | false | null>> = {
+  // null: the default, as undefined.
+  sessionTimeout: (v) => v !== null && timeoutProblem(v, false),
+  foregroundTimeout: (v) => timeoutProblem(v, true),
+  maxSessionDuration: (v) => timeoutProblem(v, true),
+  logLevel: (v) => !LOG_LEVELS.includes(v) && message(6, describe(v)),
+  resumeOnRelaunch: bool,
+  newSessionOnUserChange: bool,
+  newSessionOnLogin: bool,
+  debug: bool,
+  excludedEvents: (v) => !(Array.isArray(v) && v.every((e) => typeof e === 'string')) && message(8),
+  storage: (v) => !isStorageAdapter(v) && message(9),
+  clock: (v) => !isFunction(v) && message(10),
+  logger: (v) => !isLogger(v) && message(11),
+  kits: (v) => !Array.isArray(v) && 'must be an array of kits',
+  namespace: (v) => !(typeof v === 'string' && /^[\w.-]{1,64}$/.test(v)) && message(13),
+  lifecycle: (v) => !isFunction(v?.subscribe) && message(14),
+  generateId: (v) => !isFunction(v) && 'must be a function',
+  beforeSend: (v) => !isFunction(v) && message(16),
+  optOut: bool,
+};
 
 /** Checks every option and applies the defaults; throws {@link SessionHubConfigError} on a mistake. */
-export function resolveOptions(options: HubOptions | undefined, extraKnown: readonly string[] = []): ResolvedOptions {
+export function resolveOptions(options: HubOptions | undefined): ResolvedOptions {
   try {
-    return checkOptions(options, extraKnown);
+    return checkOptions(options);
   } catch (error) {
     // Options that throw when read (a Proxy, a getter) are a setup mistake too, never a plain TypeError.
     if (error instanceof SessionHubConfigError) throw error;
@@ -111,39 +135,20 @@ export function resolveOptions(options: HubOptions | undefined, extraKnown: read
   }
 }
 
-function checkOptions(options: HubOptions | undefined, extraKnown: readonly string[]): ResolvedOptions {
+function checkOptions(options: HubOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new SessionHubConfigError('options', message(4));
   }
   // Each option is read once.
   const o: HubOptions = { ...options };
+  const given = o as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key) && !extraKnown.includes(key)) throw new SessionHubConfigError(key, message(5, key));
+    if (!Object.prototype.hasOwnProperty.call(RULES, key)) throw new SessionHubConfigError(key, message(5, key));
   }
-  const check = (name: keyof HubOptions, problem: string | null): void => {
+  for (const name in RULES) {
+    const problem = given[name] !== undefined && RULES[name]!(given[name]);
     if (problem) throw new SessionHubConfigError(name, `option "${name}" ${problem}`);
-  };
-  check('sessionTimeout', timeoutProblem(o.sessionTimeout ?? 60, false));
-  check('foregroundTimeout', timeoutProblem(o.foregroundTimeout, true));
-  check('maxSessionDuration', timeoutProblem(o.maxSessionDuration, true));
-  if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel)) check('logLevel', message(6, describe(o.logLevel)));
-  for (const flag of ['resumeOnRelaunch', 'newSessionOnUserChange', 'newSessionOnLogin', 'debug'] as const) {
-    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') check(flag, message(7, describe(o[flag])));
   }
-  if (o.excludedEvents !== undefined && (!Array.isArray(o.excludedEvents) || !o.excludedEvents.every((e) => typeof e === 'string'))) {
-    check('excludedEvents', message(8));
-  }
-  if (o.storage !== undefined && !isStorageAdapter(o.storage)) check('storage', message(9));
-  if (o.clock !== undefined && typeof o.clock !== 'function') check('clock', message(10));
-  if (o.logger !== undefined && !isLogger(o.logger)) check('logger', message(11));
-  if (o.kits !== undefined && !Array.isArray(o.kits)) check('kits', 'must be an array of kits');
-  if (o.namespace !== undefined && (typeof o.namespace !== 'string' || !/^[\w.-]{1,64}$/.test(o.namespace))) {
-    check('namespace', message(13));
-  }
-  if (o.lifecycle !== undefined && typeof o.lifecycle?.subscribe !== 'function') check('lifecycle', message(14));
-  if (o.generateId !== undefined && typeof o.generateId !== 'function') check('generateId', 'must be a function');
-  if (o.beforeSend !== undefined && typeof o.beforeSend !== 'function') check('beforeSend', message(16));
-  if (o.optOut !== undefined && typeof o.optOut !== 'boolean') check('optOut', message(7, describe(o.optOut)));
   return {
     engine: {
       sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,
