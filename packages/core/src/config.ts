@@ -116,7 +116,7 @@ const RULES: Readonly<Record<string, (v: any) => string | false | null>> = {
   storage: (v) => !isStorageAdapter(v) && message(9),
   clock: (v) => !isFunction(v) && message(10),
   logger: (v) => !isLogger(v) && message(11),
-  kits: (v) => !Array.isArray(v) && 'must be an array of kits',
+  kits: (v) => !Array.isArray(v) && message(12),
   namespace: (v) => !(typeof v === 'string' && /^[\w.-]{1,64}$/.test(v)) && message(13),
   lifecycle: (v) => !isFunction(v?.subscribe) && message(14),
   generateId: (v) => !isFunction(v) && 'must be a function',

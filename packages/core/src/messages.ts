@@ -18,6 +18,7 @@ export const CORE_MESSAGES = {
   9: () => 'must have getItem, setItem and removeItem',
   10: () => 'must be a function returning epoch milliseconds',
   11: () => 'must have debug, info, warn and error methods',
+  12: () => 'must be an array of kits',
   13: () => 'must be 1–64 letters, digits, "_", "." or "-"',
   14: () => 'must be a lifecycle adapter with subscribe(listener)',
   16: () => 'must be a function (record) => record | null',

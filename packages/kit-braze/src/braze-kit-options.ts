@@ -1,6 +1,6 @@
 import { SessionHubConfigError } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
-import { message } from './braze-messages';
+import { message, type BRAZE_MESSAGES } from './braze-messages';
 import { isBrazeName } from './braze-properties';
 import { brazeDataUrl } from './braze-request';
 import type { BrazePlatform } from './braze-timeouts';
@@ -63,36 +63,40 @@ export class BrazeKitConfigError extends SessionHubConfigError {
   }
 }
 
+/** A code of a text that names no value (an option's rule). */
+type BrazeMessageCode = { [K in keyof typeof BRAZE_MESSAGES]: Parameters<(typeof BRAZE_MESSAGES)[K]> extends [] ? K : never }[keyof typeof BRAZE_MESSAGES];
+
 const text = (v: unknown): boolean => typeof v == 'string' && v.trim() != '';
 const number = (min: number) => (v: unknown) => typeof v == 'number' && v >= min && v < Infinity;
 const oneOf = (...values: unknown[]) => (v: unknown) => values.includes(v);
 
-/** Every option: its test and what it must be. The first two are required. */
-const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, string | (() => string)][] = [
-  ['apiKey', text, () => message(301)],
-  ['baseUrl', (v) => typeof v == 'string' && brazeDataUrl(v) !== null, () => message(302)],
+/** Every option: its test and the code of what it must be (see braze-messages.ts), or the text. The first two are required. */
+const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, BrazeMessageCode | string][] = [
+  ['apiKey', text, 301],
+  ['baseUrl', (v) => typeof v == 'string' && brazeDataUrl(v) !== null, 302],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
-  ['name', text, 'a kit name'],
-  ['sdkVersion', text, 'a non-empty string'],
-  ['sdkFlavor', text, 'a non-empty string'],
-  ['appVersion', text, 'a non-empty string'],
-  ['sessionAttributes', oneOf('off', 'custom-event'), "'off' or 'custom-event'"],
-  ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), () => message(303)],
-  ['brazeSessionTimeout', number(1), 'seconds >= 1'],
-  ['brazePlatform', oneOf('web', 'mobile'), "'web' or 'mobile'"],
-  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), () => message(304)],
-  ['flushIntervalMs', number(0), 'milliseconds >= 0'],
-  ['transport', (v) => typeof v == 'function', 'a function'],
+  ['name', text, 305],
+  ['sdkVersion', text, 306],
+  ['sdkFlavor', text, 306],
+  ['appVersion', text, 306],
+  ['sessionAttributes', oneOf('off', 'custom-event'), 307],
+  ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), 303],
+  ['brazeSessionTimeout', number(1), 308],
+  ['brazePlatform', oneOf('web', 'mobile'), 309],
+  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), 304],
+  ['flushIntervalMs', number(0), 316],
+  // Not a code: eventemitter3 ships this very text, so it is in every bundle anyway.
+  ['transport', (v) => typeof v == 'function', 'must be a function'],
 ];
 
 /** Checks every option; throws {@link BrazeKitConfigError} naming the first mistake and what to fix. */
 export function checkBrazeKitOptions(options: BrazeKitOptions): void {
   if (typeof options != 'object' || !options) throw new BrazeKitConfigError('options', message(300));
   for (const key of Object.keys(options)) {
-    if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, 'is not an option');
+    if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, message(317));
   }
-  OPTIONS.forEach(([option, valid, rule], i) => {
+  OPTIONS.forEach(([option, valid, code], i) => {
     const value: unknown = options[option];
-    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, typeof rule == 'string' ? `must be ${rule}` : rule());
+    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, typeof code == 'string' ? code : message(code));
   });
 }

@@ -14,6 +14,11 @@ export const BRAZE_MESSAGES = {
   302: () => 'must be your Braze SDK endpoint, an http(s) host or URL, e.g. "sdk.iad-01.braze.com"',
   303: () => `must be a Braze event name (${NAME_RULE})`,
   304: () => 'must be an object of string device fields',
+  305: () => 'must be a kit name',
+  306: () => 'must be a non-empty string',
+  307: () => "must be 'off' or 'custom-event'",
+  308: () => 'must be seconds >= 1',
+  309: () => "must be 'web' or 'mobile'",
   // Events and requests
   310: (name: string) => `event "${name}" is not sent to Braze: event names must be ${NAME_RULE}`,
   311: (context: string, dropped: string) =>
@@ -24,6 +29,8 @@ export const BRAZE_MESSAGES = {
   314: (error: string, apiKey: string, baseUrl: string) =>
     `Braze refused the request: ${error}: apiKey "${apiKey}" is not an app of ${baseUrl}; check apiKey and baseUrl`,
   315: (error: string) => `Braze refused the request: ${error}`,
+  316: () => 'must be milliseconds >= 0',
+  317: () => 'is not an option',
   // Session timeouts compared with a Braze SDK's
   320: (canonical: number, mobile: number, web: number, minimum: number) =>
     `canonical session timeout ${canonical} s; Braze SDK defaults: mobile ${mobile} s, web ${web} s (web minimum ${minimum} s)`,

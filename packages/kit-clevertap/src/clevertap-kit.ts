@@ -88,7 +88,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const notSent = (what: string, why: string): void => {
     if (warned.has(what) || warned.size >= 64) return;
     warned.add(what);
-    context?.logger.warn(`${what} not sent to CleverTap: ${why}`);
+    context?.logger.warn(message(419, what, why));
   };
   const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
   const enqueue = (item: CleverTapUploadItem, first?: 1): void => {

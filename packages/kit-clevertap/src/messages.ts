@@ -14,11 +14,17 @@ export const CLEVERTAP_MESSAGES = {
   405: () => 'must be a platform like "Android"',
   406: () => 'must be an object of strings, finite numbers or booleans',
   407: () => 'must be 1 to 40 characters without . : $ \' " \\ or surrounding spaces',
+  408: () => 'must be true or false',
+  409: () => 'must be a kit name',
+  416: () => 'is not an option',
+  417: () => 'and "region" exclude each other',
+  418: (problem: string) => `is wrong: ${problem}`,
   // What is not sent: `<event, property or user id> not sent to CleverTap: <text>`
   410: () => "nothing left once CleverTap removes . : $ ' \" \\",
   411: () => 'not a string, finite number, boolean or date',
   412: () => `nothing left once CleverTap removes ' " \\`,
   413: () => 'a CleverTap system event',
+  419: (what: string, why: string) => `${what} not sent to CleverTap: ${why}`,
   // Debug and storage
   414: (session: number, foreground: string, longest: string) =>
     `timeouts (s): session ${session}, foreground ${foreground}, longest ${longest}; not CleverTap's 20 min`,

@@ -64,31 +64,34 @@ function endpointUrl(value: unknown): string | undefined {
   if (m) return (m[1]!.toLowerCase() + (m[2] ?? '')).replace(/\/+$/, '');
 }
 
+/** A code of a text that names no value (an option's rule). */
+type RuleCode = 401 | 402 | 403 | 404 | 405 | 406 | 407 | 408 | 409;
+
 const matches = (pattern: RegExp) => (v: unknown) => typeof v == 'string' && pattern.test(v);
 /** Letters, digits and dashes: an account id, a region (a host name label; URLs lower-case it). */
 const isAccountIdOrRegion = matches(/^[a-z\d-]{1,64}$/i);
 const isObject = (v: unknown): v is Record<string, unknown> => Object.prototype.toString.call(v) == '[object Object]';
 
-/** Every option: its test and what it must be (none: checked elsewhere). The first two are required. */
-const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, (() => string)?][] = [
-  ['accountId', isAccountIdOrRegion, () => message(401)],
+/** Every option: its test and the code of what it must be (none: checked elsewhere). The first two are required. */
+const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown)?, RuleCode?][] = [
+  ['accountId', isAccountIdOrRegion, 401],
   // Sent as an HTTP header: printable ASCII without spaces. Never shown in a message.
-  ['token', matches(/^[\x21-\x7e]{1,256}$/), () => message(402)],
-  ['region', isAccountIdOrRegion, () => message(403)],
-  ['endpoint', endpointUrl, () => message(404)],
-  ['os', matches(/^[\w .-]{1,32}$/), () => message(405)],
+  ['token', matches(/^[\x21-\x7e]{1,256}$/), 402],
+  ['region', isAccountIdOrRegion, 403],
+  ['endpoint', endpointUrl, 404],
+  ['os', matches(/^[\w .-]{1,32}$/), 405],
   [
     'appFields',
     (v) => isObject(v) && Object.values(v).every((f) => typeof f == 'string' || typeof f == 'boolean' || Number.isFinite(f)),
-    () => message(406),
+    406,
   ],
   // An array of event names: checked by the hub, as for every kit.
   ['sessionNeutralEvents'],
-  ['sessionConcluded', (v) => typeof v == 'boolean', () => 'must be true or false'],
+  ['sessionConcluded', (v) => typeof v == 'boolean', 408],
   // CleverTap removes . : $ ' " \ from keys, and trims them.
-  ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, () => message(407)],
+  ['sessionAttributePrefix', (v) => matches(/^[^.:$'"\\]{1,40}$/)(v) && (v as string).trim() == v, 407],
   // Its form (1–64 letters, digits, "_", "." or "-") is checked by the hub, as for every kit.
-  ['name', matches(/./), () => 'must be a kit name'],
+  ['name', matches(/./), 409],
   // Checked below as the outbox will check it.
   ['delivery'],
 ];
@@ -100,17 +103,17 @@ const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown
 export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   if (!isObject(options)) throw new CleverTapKitConfigError('options', message(400));
   for (const key of Object.keys(options)) {
-    if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, 'is not an option');
+    if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, message(416));
   }
-  OPTIONS.forEach(([option, valid, rule], i) => {
+  OPTIONS.forEach(([option, valid, code], i) => {
     const value = options[option];
-    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, rule!());
+    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, message(code!));
   });
   const { endpoint, region } = options;
-  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', 'and "region" exclude each other');
+  if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', message(417));
   // null is refused too: the kit reads the settings when it starts.
   const problem = deliveryOptionsProblem(options.delivery === undefined ? {} : options.delivery);
-  if (problem) throw new CleverTapKitConfigError('delivery', `is wrong: ${problem}`);
+  if (problem) throw new CleverTapKitConfigError('delivery', message(418, problem));
   // URLs lower-case their host: a region may be given in capitals.
   return endpointUrl(endpoint ?? `https://${region ?? 'eu1'}.clevertap-prod.com`)!;
 }
