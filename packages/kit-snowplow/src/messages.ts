@@ -25,6 +25,8 @@ export const SNOWPLOW_MESSAGES = {
   514: (known: string) => `is unknown (known: ${known})`,
   515: () => `needs "schema": ${IGLU_URI}`,
   516: (schema: string) => `(${schema}) needs "data" that JSON can hold`,
+  517: (values: string, got: string) => `must be one of ${values}, got ${got}`,
+  518: (problem: string, got: string) => `is wrong: ${problem}, got ${got}`,
   // Events
   520: (name: string, unsent: string) => `event "${name}" went as a structured event without ${unsent}: map it in "events" or set "catchAllSchema"`,
   521: (name: string) => `event "${name}": attribute values JSON cannot hold were sent as text`,

@@ -140,8 +140,8 @@ export interface ResolvedSnowplowOptions {
 export const TP2_PATH = '/com.snowplowanalytics.snowplow/tp2';
 
 /**
- * How an option is checked: the test its value must pass, what it must be (for the message), and
- * its default when absent (a rule without one is required).
+ * How an option is checked: the test its value must pass, what it must be (the code of the message,
+ * or the values it must be one of), and its default when absent (a rule without one is required).
  */
 type Rule = [ok: (v: any) => unknown, what: RuleCode | string, fallback?: unknown];
 
@@ -153,7 +153,7 @@ const IGLU: Rule = [isIgluUri, 506, null];
 const isBoolean = (v: unknown): boolean => typeof v == 'boolean';
 const ENTITIES: Rule = [Array.isArray, 507, []];
 /** The default is the first value unless given. */
-const oneOf = (values: readonly string[], fallback: unknown = values[0]): Rule => [(v) => values.includes(v), 'one of ' + values.join(', '), fallback];
+const oneOf = (values: readonly string[], fallback: unknown = values[0]): Rule => [(v) => values.includes(v), values.join(', '), fallback];
 
 const OPTIONS: Record<string, Rule> = {
   collectorUrl: [(v) => typeof v == 'string' && /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(v.trim()), 501],
@@ -191,7 +191,7 @@ function fail(option: string, message: string): never {
 
 /** `v` when it passes `rule`, the rule's default when absent; else throws. */
 const valid = (v: unknown, rule: Rule, option: string): any =>
-  v === undefined && 2 in rule ? rule[2] : rule[0](v) ? v : fail(option, typeof rule[1] == 'number' ? message(rule[1], show(v)) : `must be ${rule[1]}, got ${show(v)}`);
+  v === undefined && 2 in rule ? rule[2] : rule[0](v) ? v : fail(option, typeof rule[1] == 'number' ? message(rule[1], show(v)) : message(517, rule[1], show(v)));
 
 /** Each option of `o` checked against `rules` (unknown keys refused), defaults applied; absent ones without a default left out. */
 function resolve(o: Record<string, unknown>, rules: Record<string, Rule>, path: string): any {
@@ -212,7 +212,7 @@ function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOption
   for (const key of Object.keys(given)) {
     const value = given[key];
     const problem = deliveryOptionsProblem({ [key]: value });
-    if (problem) fail('delivery.' + key, `is wrong: ${problem}, got ${show(value)}`);
+    if (problem) fail('delivery.' + key, message(518, problem, show(value)));
     if (value !== undefined) out[key] = value;
   }
   return out;
