@@ -7,6 +7,7 @@ import { brazeQueued, type BrazeOutboxItem, type BrazeQueuedItem } from './braze
 import { brazeDataUrl, brazeRefusal, brazeRequest, type BrazeRequestSettings } from './braze-request';
 import { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
 import { timeoutAlignment } from './braze-timeouts';
+import { message } from './braze-messages';
 import type { BrazeSdkEvent } from './braze-wire';
 
 /**
@@ -64,7 +65,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
     const alignment = timeoutAlignment(timeouts, o);
     logger.debug(`${when}: ${alignment.summary}`);
     if (alignment.mismatch && alignment.mismatch != mismatch) logger.warn(alignment.mismatch);
-    else if (!alignment.mismatch && mismatch) logger.info(`${when}: timeouts now agree with Braze`);
+    else if (!alignment.mismatch && mismatch) logger.info(message(323, when));
     mismatch = alignment.mismatch;
   };
 

@@ -38,6 +38,7 @@ export const BRAZE_MESSAGES = {
     `${yours} is ${effective} s, SessionHub's session timeout ${canonical} s: a Braze SDK in this app counts other sessions; raise SessionHub's sessionTimeout to ${minimum} s, the web minimum`,
   322: (yours: string, effective: number, canonical: number) =>
     `${yours} is ${effective} s, SessionHub's session timeout ${canonical} s: a Braze SDK in this app counts other sessions; set Braze's to ${canonical} s`,
+  323: (when: string) => `${when}: timeouts now agree with Braze`,
 };
 
 /** The Braze kit's diagnostic of `code`: in full in development, its code and values in production builds. */
