@@ -9,7 +9,7 @@
 import { step, type EngineEnv } from '../engine/engine';
 import type { EngineInput } from '../engine/inputs';
 import type { EngineOutput } from '../engine/outputs';
-import { decodeStateValue } from '../engine/state-codec';
+import { badField, decodeStateValue, isObj, orNull, time, type Check } from '../engine/state-codec';
 import { initialState, type EngineConfig, type EngineState } from '../engine/state';
 
 /** One tab's place in the shared record. A tab keeps the same slot for its life; slots are reused. */
@@ -194,35 +194,25 @@ export interface DecodedRecord {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-const isMs = (v: unknown): boolean => isTime(v) && v >= 1000;
-const isMsOrNone = (v: unknown): boolean => v === null || isMs(v);
+const isBoolean: Check = (v) => typeof v === 'boolean';
+const isMs: Check = (v) => time(v) && v >= 1000;
 
-type Fields = ReadonlyArray<readonly [string, (v: unknown) => boolean]>;
-
-/** `value`'s `fields` alone, if each passes its check; else undefined. */
-const pick = (value: unknown, fields: Fields): Obj | undefined =>
-  isObj(value) && fields.every(([key, check]) => check(value[key])) ? Object.fromEntries(fields.map(([key]) => [key, value[key]])) : undefined;
+/** `value`'s fields of `checks` alone, if each passes its check; else undefined. */
+const pick = (value: unknown, checks: Readonly<Record<string, Check>>): Obj | undefined =>
+  isObj(value) && !badField(value, checks) ? Object.fromEntries(Object.keys(checks).map((key) => [key, value[key]])) : undefined;
 
 /** The fields of a stored slot entry but `queued` (missing in older records: 0). */
-const SLOT_FIELDS: Fields = [
-  ['tab', (v) => typeof v === 'string'],
-  ['visible', isBoolean],
-  ['seen', isTime],
-  ['closed', isBoolean],
-];
+const SLOT_FIELDS = { tab: (v: unknown) => typeof v === 'string', visible: isBoolean, seen: time, closed: isBoolean };
 
 /** Every field of a stored engine configuration, with its check. */
-const CONFIG_FIELDS: ReadonlyArray<readonly [keyof EngineConfig, (v: unknown) => boolean]> = [
-  ['sessionTimeoutMs', isMs],
-  ['foregroundTimeoutMs', isMsOrNone],
-  ['maxSessionDurationMs', isMsOrNone],
-  ['resumeOnRelaunch', isBoolean],
-  ['newSessionOnUserChange', isBoolean],
-  ['excludedEvents', (v) => Array.isArray(v) && v.every((e) => typeof e === 'string')],
-];
+const CONFIG_FIELDS: { readonly [K in keyof EngineConfig]?: Check } = {
+  sessionTimeoutMs: isMs,
+  foregroundTimeoutMs: orNull(isMs),
+  maxSessionDurationMs: orNull(isMs),
+  resumeOnRelaunch: isBoolean,
+  newSessionOnUserChange: isBoolean,
+  excludedEvents: (v) => Array.isArray(v) && v.every((e) => typeof e === 'string'),
+};
 
 /**
  * Reads the stored record. The engine configuration is the stored one (a timeout set at runtime in

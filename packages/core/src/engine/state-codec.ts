@@ -47,14 +47,15 @@ export const encodeState = (state: EngineState): string => stateEncoder()(state)
 export type DecodeResult = { ok: true; state: EngineState } | { ok: false; problem: string; deviceId: string | null };
 
 type Obj = Record<string, unknown>;
-type Check = (v: any) => unknown;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const time: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+/** A stored field's check (also the browser's shared record's). */
+export type Check = (v: any) => unknown;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const time: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const count: Check = (v) => Number.isSafeInteger(v) && v >= 0;
 const text: Check = (v) => typeof v === 'string' && v.length > 0;
-const orNull = (check: Check): Check => (v) => v === null || check(v);
+export const orNull = (check: Check): Check => (v) => v === null || check(v);
 /** The first of `checks`' fields that `v` fails, or undefined. */
-const badField = (v: Obj, checks: Record<string, Check>): string | undefined => Object.keys(checks).find((k) => !checks[k]!(v[k]));
+export const badField = (v: Obj, checks: Record<string, Check>): string | undefined => Object.keys(checks).find((k) => !checks[k]!(v[k]));
 
 const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: (v) => time(v) && v >= 0 };
 /** Every persisted field but `version` and `session`, and what it must hold. */
