@@ -21,8 +21,11 @@ type Limit = (typeof LIMITS)[number][0];
 /** The outbox settings a kit can let its users tune (`delivery` in the kits' options). */
 export type DeliveryOptions = Partial<Pick<OutboxOptions<unknown>, Limit | 'transport' | 'random' | 'timers'>>;
 
-/** A check of one option: its name, whether a value is valid, and what it must be or have (for the message). */
-export type OptionRule = readonly [option: string, valid: (value: any) => unknown, expected: string];
+/**
+ * A check of one option: its name, whether a value is valid, and what it must be or have (for the
+ * message): the text after "must", or the message that names the option.
+ */
+export type OptionRule = readonly [option: string, valid: (value: any) => unknown, expected: string | ((option: string) => string)];
 
 export const isFunction = (value: unknown): boolean => typeof value == 'function';
 const optionalFunction = (value: unknown): boolean => value === undefined || isFunction(value);
@@ -31,13 +34,13 @@ const optionalFunction = (value: unknown): boolean => value === undefined || isF
 export const SETTING_RULES: readonly OptionRule[] = [
   ['transport', optionalFunction, 'be a function'],
   ['random', optionalFunction, 'be a function'],
-  ['timers', (timers) => timers === undefined || (isFunction(timers?.setTimeout) && isFunction(timers?.clearTimeout)), 'have setTimeout and clearTimeout'],
-  ...LIMITS.map(([option, min]): OptionRule => [option, (value) => value === undefined || (typeof value == 'number' && value >= min), `be a number ≥ ${min}`]),
+  ['timers', (timers) => timers === undefined || (isFunction(timers?.setTimeout) && isFunction(timers?.clearTimeout)), (option) => message(208, option)],
+  ...LIMITS.map(([option, min]): OptionRule => [option, (value) => value === undefined || (typeof value == 'number' && value >= min), (option) => message(207, option, min)]),
 ];
 
 /** What is wrong with one option's value under its rule (e.g. `maxQueueItems must be a number ≥ 1`), or undefined. */
 export const ruleProblem = ([option, valid, expected]: OptionRule, value: unknown): string | undefined =>
-  valid(value) ? undefined : `${option} must ${expected}`;
+  valid(value) ? undefined : typeof expected == 'string' ? `${option} must ${expected}` : expected(option);
 
 /**
  * Checks the delivery settings a kit's user gave, as {@link createOutbox} will check them, so the

@@ -13,6 +13,11 @@ export const DELIVERY_MESSAGES = {
     `HTTP ${status} asks to wait ${asked} s (Retry-After: ${retryAfter}); waiting ${waiting} s`,
   205: () => 'sent by sendBeacon (no answer)',
   206: () => 'no fetch; pass a transport',
+  // Outbox options: `<option> must …` ('be a function' stays a text: eventemitter3 ships it)
+  207: (option: string, min: number) => `${option} must be a number ≥ ${min}`,
+  208: (option: string) => `${option} must have setTimeout and clearTimeout`,
+  209: (option: string) => `${option} must be a non-empty string`,
+  210: (option: string) => `${option} must be the kit's context.storage`,
 };
 
 /** The outboxes' diagnostic of `code`: in full in development, its code and values in production builds. */

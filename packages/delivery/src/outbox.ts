@@ -43,8 +43,8 @@ const STORAGE_RETRY_MS = 1000;
 
 /** The options every outbox needs (the delivery settings, all optional, are checked by their own rules). */
 const REQUIRED_RULES: readonly OptionRule[] = [
-  ['name', (name) => typeof name == 'string' && name, 'be a non-empty string'],
-  ['storage', (storage) => isFunction(storage?.set), "be the kit's context.storage"],
+  ['name', (name) => typeof name == 'string' && name, (option) => message(209, option)],
+  ['storage', (storage) => isFunction(storage?.set), (option) => message(210, option)],
   ['buildRequest', isFunction, 'be a function'],
 ];
 
