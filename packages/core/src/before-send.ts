@@ -1,4 +1,5 @@
 import { describe } from './describe-value';
+import { message } from './messages';
 import type { EventRecord } from './records';
 
 /**
@@ -17,5 +18,5 @@ export type BeforeSend = (record: EventRecord) => EventRecord | null;
 export function runBeforeSend(hook: BeforeSend, record: EventRecord): EventRecord | null {
   const out = hook({ ...record, attributes: { ...record.attributes } });
   if (out === null || (typeof out?.name == 'string' && out.name && typeof out.attributes == 'object' && out.attributes)) return out;
-  throw TypeError(`beforeSend must return the record or null, got ${describe(out)}`);
+  throw TypeError(message(28, describe(out)));
 }

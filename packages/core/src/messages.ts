@@ -34,6 +34,7 @@ export const CORE_MESSAGES = {
   25: (name: string) => `kit "${name}": sessionNeutralEvents must be an array of event names`,
   26: (name: string, where: string) => `kit "${name}" failed in ${where}; other kits and the app carry on:`,
   27: () => 'could not be read (a Proxy or a getter threw)',
+  28: (got: string) => `beforeSend must return the record or null, got ${got}`,
   // Hub calls
   40: () => 'start() after shutdown(): create a new hub instead',
   41: (got: string) => `start(options): expected { inBackground?: boolean }, got ${got}`,
@@ -73,6 +74,7 @@ export const CORE_MESSAGES = {
   91: () => 'stored state is not an object',
   92: (version: string) => `unknown stored state version ${version}`,
   93: (field: string) => `stored state is corrupt (${field})`,
+  94: (call: string, key: string) => `${call}('${key}') would overflow`,
   // Storage and ids
   100: (writers: string, error: string) =>
     `${writers}: storage failed (${error}); keeping what was not saved in memory, sending nothing new until it is saved, and retrying`,

@@ -286,7 +286,7 @@ function incrementAttribute(d: Draft, t: number, key: string, by: number): numbe
     return warn(d, 'attribute-not-numeric', message(83, call, key, describe(current))) || undefined;
   }
   const next = current + by;
-  if (!Number.isFinite(next)) return warn(d, 'invalid-argument', `${call}('${key}') would overflow`) || undefined;
+  if (!Number.isFinite(next)) return warn(d, 'invalid-argument', message(94, call, key)) || undefined;
   return writeAttribute(d, t, call, key, next) ? next : undefined;
 }
 
