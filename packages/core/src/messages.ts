@@ -85,10 +85,12 @@ export const CORE_MESSAGES = {
   105: () => 'no crypto.getRandomValues: ids come from Math.random (unique, not secret)',
   106: (error: string) => `storage failed to compact (${error}); deleted data may stay in it until it is next rewritten`,
   // Tabs (createBrowserHub)
-  120: (problem: string) => `the shared session record ${problem}; replaced it with a fresh one`,
+  120: (problem: string) => `the shared session record is unusable: ${problem}; replaced it with a fresh one`,
   121: (kept: number, slot: number) => `another page took storage slot ${kept} while this tab was away; now using slot ${slot}`,
   122: (error: string) => `internal error while committing; calls ignored (${error})`,
   123: (error: string) => `Web Locks failed (${error}); coordinating tabs through localStorage alone`,
+  124: () => 'the shared session record is not valid JSON; replaced it with a fresh one',
+  125: () => 'the shared session record has an unknown format; replaced it with a fresh one',
 };
 
 /** Core's diagnostic of `code`: in full in development, its code and values in production builds. */

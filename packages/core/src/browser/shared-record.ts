@@ -11,6 +11,7 @@ import type { EngineInput } from '../engine/inputs';
 import type { EngineOutput } from '../engine/outputs';
 import { badField, decodeStateValue, isObj, orNull, time, type Check } from '../engine/state-codec';
 import { initialState, type EngineConfig, type EngineState } from '../engine/state';
+import { message } from '../messages';
 
 /** One tab's place in the shared record. A tab keeps the same slot for its life; slots are reused. */
 export interface SlotEntry {
@@ -187,7 +188,7 @@ export function unusedSlot(record: SharedRecord): number {
 /** The record as stored. */
 export const encodeRecord = (record: SharedRecord): string => JSON.stringify({ v: 1, ...record });
 
-/** A decoded record, and what was wrong with the stored text (it was replaced), if anything: "the record <problem>". */
+/** A decoded record, and the warning that says what was wrong with the stored text (it was replaced), if anything. */
 export interface DecodedRecord {
   readonly record: SharedRecord;
   readonly problem: string | null;
@@ -226,9 +227,9 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   try {
     raw = JSON.parse(text);
   } catch {
-    return empty('is not valid JSON');
+    return empty(message(124));
   }
-  if (!isObj(raw) || raw.v !== 1 || !Number.isSafeInteger(raw.rev)) return empty('has an unknown format');
+  if (!isObj(raw) || raw.v !== 1 || !Number.isSafeInteger(raw.rev)) return empty(message(125));
   const slots: Record<string, SlotEntry> = {};
   for (const [key, stored] of Object.entries(isObj(raw.slots) ? raw.slots : {})) {
     const entry = pick(stored, SLOT_FIELDS);
@@ -246,6 +247,6 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   if (decoded.ok) return { record: { ...record, state: decoded.state }, problem: null };
   return {
     record: { ...record, state: decoded.deviceId === null ? null : initialState(decoded.deviceId, config, 0) },
-    problem: `is unusable: ${decoded.problem}`,
+    problem: message(120, decoded.problem),
   };
 }

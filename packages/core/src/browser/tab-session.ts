@@ -117,7 +117,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const decode = (text: string | null): SharedRecord => {
     const { record, problem } = decodeRecord(text, host.config);
-    if (problem) host.warn('corrupt-state', message(120, problem));
+    if (problem) host.warn('corrupt-state', problem);
     return record;
   };
   const read = (): SharedRecord => decode(storage.getItem(recordKey));
