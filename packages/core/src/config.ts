@@ -87,7 +87,7 @@ export interface ResolvedOptions {
 export function timeoutProblem(value: unknown, optional: boolean): string | null {
   if (optional && (value === null || value === undefined)) return null;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
-    return optional ? message(2, describe(value)) : message(1, describe(value));
+    return message(optional ? 2 : 1, describe(value));
   }
   return null;
 }
