@@ -17,27 +17,33 @@ export interface SessionContext {
 }
 
 /**
- * Makes `client_session` 1-0-2 entities (JSON text), for `userId` (default: the device id) with
- * `visits` added to every session index (a browser tracker's user adopted). All but `eventIndex` is the same for every event
- * of a session until its first event, so that part is built once and completed per event.
+ * Makes the head of `client_session` 1-0-2 entities: their JSON text up to `eventIndex`, which the
+ * caller completes with `,"eventIndex":<n>}}`. For `userId` (default: the device id) with `visits`
+ * added to every session index (a browser tracker's user adopted). The head is the same for every
+ * event of a session from its first event on, so it is built once and the same string returned
+ * (callers may memoize by identity).
  */
-export function clientSessionMaker(storageMechanism: string, userId?: string, visits = 0): (s: SessionContext, eventIndex: number | null) => string {
+export function clientSessionMaker(storageMechanism: string, userId?: string, visits = 0): (s: SessionContext) => string {
   let last: SessionContext | undefined;
   let head = '';
-  return (s, eventIndex) => {
+  return (s) => {
     if (s.sessionId !== last?.sessionId || s.firstEventId !== last.firstEventId || s.deviceId !== last.deviceId) {
       last = s;
       const time = s.firstEventTime;
-      head = JSON.stringify({
-        userId: (userId ?? s.deviceId).toLowerCase(),
-        sessionId: s.sessionId,
-        sessionIndex: s.sessionIndex + visits,
-        previousSessionId: s.previousSessionId,
-        firstEventId: s.firstEventId ?? null,
-        firstEventTimestamp: time == null ? null : isoTime(time),
-        storageMechanism,
-      }).slice(0, -1);
+      // (Its data without the closing brace, and the entity's: `,"eventIndex":…}}` ends it.)
+      head = selfDescribing(
+        CLIENT_SESSION_SCHEMA,
+        JSON.stringify({
+          userId: (userId ?? s.deviceId).toLowerCase(),
+          sessionId: s.sessionId,
+          sessionIndex: s.sessionIndex + visits,
+          previousSessionId: s.previousSessionId,
+          firstEventId: s.firstEventId ?? null,
+          firstEventTimestamp: time == null ? null : isoTime(time),
+          storageMechanism,
+        }),
+      ).slice(0, -2);
     }
-    return selfDescribing(CLIENT_SESSION_SCHEMA, head + ',"eventIndex":' + eventIndex + '}');
+    return head;
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * The Snowplow mapping as it was before items were written as text directly: each item built as an
+ * object and serialized with JSON.stringify, base64url by Node's Buffer. Kept as the oracle of a
+ * property test: the kit's mapping must give the very same text for any record and options.
+ */
+import type { EventRecord, LifecycleRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
+import type { PayloadMapper, PayloadMapperEnv, ResolvedSnowplowOptions, TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
+import { attributesJson } from '../src/attributes-json';
+import type { SessionContext } from '../src/client-session';
+import {
+  APPLICATION_BACKGROUND_SCHEMA,
+  APPLICATION_FOREGROUND_SCHEMA,
+  CLIENT_SESSION_SCHEMA,
+  CONTEXTS_SCHEMA,
+  UNSTRUCT_EVENT_SCHEMA,
+  selfDescribing,
+  selfDescribingJson,
+} from '../src/iglu';
+import { message } from '../src/messages';
+import { structuredFields, unsentAttributes } from '../src/structured-event';
+import { TRACKER_VERSION } from '../src/version';
+
+const isoTime = (ms: number): string => new Date(ms).toISOString();
+const base64url = (text: string): string => Buffer.from(text).toString('base64url');
+
+function clientSessionMaker(storageMechanism: string, userId?: string, visits = 0): (s: SessionContext, eventIndex: number | null) => string {
+  let last: SessionContext | undefined;
+  let head = '';
+  return (s, eventIndex) => {
+    if (s.sessionId !== last?.sessionId || s.firstEventId !== last.firstEventId || s.deviceId !== last.deviceId) {
+      last = s;
+      const time = s.firstEventTime;
+      head = JSON.stringify({
+        userId: (userId ?? s.deviceId).toLowerCase(),
+        sessionId: s.sessionId,
+        sessionIndex: s.sessionIndex + visits,
+        previousSessionId: s.previousSessionId,
+        firstEventId: s.firstEventId ?? null,
+        firstEventTimestamp: time == null ? null : isoTime(time),
+        storageMechanism,
+      }).slice(0, -1);
+    }
+    return selfDescribing(CLIENT_SESSION_SCHEMA, head + ',"eventIndex":' + eventIndex + '}');
+  };
+}
+
+type AnyRecord = EventRecord | LifecycleRecord | SessionStartRecord | SessionEndRecord;
+
+export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: PayloadMapperEnv): PayloadMapper {
+  const { events, catchAllSchema, globalEntitiesJson, entitiesFor, sessionEvents, encodeBase64 } = options;
+  const constant = { tv: TRACKER_VERSION, p: options.platform, aid: options.appId, tna: options.namespace };
+  const { page, adopted } = env;
+  const web = options.platform == 'web';
+  const visits = adopted ? adopted.visits : 0;
+  const clientSession = clientSessionMaker(options.storageMechanism, adopted?.userId, visits);
+  const warned = new Set<string>();
+  const encode = (json: string): string => (encodeBase64 ? base64url(json) : json);
+
+  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: object, ...entities: string[]): TrackerPayload => {
+    const live = record.sessionId !== null;
+    const json = [live ? clientSession(record as SessionContext, eventIndex) : '', globalEntitiesJson, ...entities].filter((x) => x).join();
+    return JSON.stringify({
+      e,
+      eid,
+      dtm: '' + Math.round(dtm),
+      ...constant,
+      uid: record.userId ?? undefined,
+      ...(web && {
+        duid: (adopted ? adopted.userId : record.deviceId).toLowerCase(),
+        sid: live ? record.sessionId : undefined,
+        vid: live ? '' + (record.sessionIndex + visits) : undefined,
+      }),
+      ...page?.(),
+      ...event,
+      [encodeBase64 ? 'cx' : 'co']: json ? encode(selfDescribing(CONTEXTS_SCHEMA, '[' + json + ']')) : undefined,
+    });
+  };
+
+  const unstruct = (schema: string, data: string): object => ({
+    [encodeBase64 ? 'ue_px' : 'ue_pr']: encode(selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data))),
+  });
+
+  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
+    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
+
+  const session = (r: SessionStartRecord | SessionEndRecord, time: number, schema: string | null | false, action: string, label: string, value: number | undefined, data: object): TrackerPayload | null =>
+    schema === false ? null :
+    schema ? other(r, time, schema, data) :
+    item(r, 'se', env.newId(), time, null, { se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value });
+
+  return {
+    event(record) {
+      const { name, attributes } = record;
+      const mapping = events.get(name);
+      const schema = mapping?.schema ?? catchAllSchema;
+      let event: object;
+      if (schema === null) {
+        event = structuredFields(name, attributes, options.structuredEventCategory);
+        if (warned.size < 256 && !warned.has(name)) {
+          const unsent = unsentAttributes(attributes);
+          if (unsent.length) {
+            warned.add(name);
+            env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));
+          }
+        }
+      } else {
+        const data = attributesJson(attributes, () => env.report(message(521, name)));
+        event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
+      }
+      let perEvent: string[] = [];
+      try {
+        if (entitiesFor) {
+          perEvent = [...(entitiesFor(record) ?? [])].map((entity) =>
+            selfDescribingJson(entity, (problem) => env.report(message(522, name, problem))),
+          );
+        }
+      } catch (error) {
+        env.report(message(523, name), error);
+      }
+      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
+        mapping?.entitiesJson ?? '', ...perEvent);
+    },
+    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),
+    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }),
+    sessionStart: (r) =>
+      session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
+        sessionId: r.sessionId, sessionIndex: r.sessionIndex, previousSessionId: r.previousSessionId, trigger: r.trigger, startTime: isoTime(r.startTime),
+      }),
+    sessionEnd: (r) =>
+      session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
+        sessionId: r.sessionId, sessionIndex: r.sessionIndex, reason: r.reason, startTime: isoTime(r.startTime), endTime: isoTime(r.endTime),
+        duration: r.duration, foregroundDuration: r.foregroundDuration, eventCount: r.eventCount, attributes: r.attributes,
+      }),
+  };
+}
