@@ -97,11 +97,19 @@ export function outboxStore<T>(
       if (text !== undefined) chain = storage.set(META, text).then(undefined, failed);
     });
   };
+  /** The last answer of the storage watched for a failure (the hub's pipeline answers a burst's writes with one promise). */
+  let watched: Promise<void> | undefined;
   const write = (k: string, v: string | null): void => {
-    if (v === null) removed = true;
     // The storage stages it for this burst's commit. It should never reject; one that does is reported.
-    (v === null ? storage.remove(k) : storage.set(k, v)).then(undefined, failed);
-    saveIndex();
+    const done = v === null ? storage.remove(k) : storage.set(k, v);
+    if (done !== watched) (watched = done).then(undefined, failed);
+    // Only a removal makes the stored index stale (an append follows its tail, where loading probes),
+    // so only a removal stages it: after itself. (An append staged later in the burst may then come
+    // after the index, which names it already: a kill between them leaves a missing key, skipped.)
+    if (v === null) {
+      removed = true;
+      saveIndex();
+    }
   };
 
   return {
