@@ -8,7 +8,7 @@ import { message } from './messages';
 /** A property value CleverTap accepts on an event. */
 export type CleverTapPropertyValue = string | number | boolean;
 
-/** Event properties (`evtData`). Null-prototype, so a key like `__proto__` is an ordinary key. */
+/** Event properties (`evtData`): a plain object, a key like `__proto__` defined as an own key. */
 export type CleverTapProperties = Record<string, CleverTapPropertyValue>;
 
 /** Why a name, key or value was not sent: CleverTap's rules removed all of it. */
@@ -45,11 +45,13 @@ export function propertyValue(value: unknown): CleverTapPropertyValue | undefine
   if (value instanceof Date && Number.isFinite(value.getTime())) return `$D_${Math.floor(value.getTime() / 1000)}`;
 }
 
-/** An empty properties object (null prototype). */
-export const emptyProperties = (): CleverTapProperties => Object.create(null) as CleverTapProperties;
 
-/** The `evtData` of every event without properties: shared, so such events allocate none. */
-const NO_PROPERTIES: CleverTapProperties = Object.freeze(emptyProperties());
+/**
+ * The `evtData` of every event without properties: shared, so such events allocate none. Properties
+ * are plain objects, not Object.create(null): V8 keeps those in fast mode, several times cheaper to
+ * build and to serialize on the event path.
+ */
+const NO_PROPERTIES: CleverTapProperties = Object.freeze({});
 
 /**
  * Adds `attributes` under CleverTap's rules to `into` (created when there is something to add; none
@@ -65,7 +67,8 @@ export function eventProperties(
   for (const key of Object.keys(attributes)) {
     const k = cleanName(prefix + key, 120);
     const v = propertyValue(attributes[key]);
-    if (k && v !== undefined) (into ??= emptyProperties())[k] = v;
+    // `__proto__` as an own key (an object literal defines its keys), not a prototype change.
+    if (k && v !== undefined) k == '__proto__' ? (into = { ...into, [k]: v }) : ((into ??= {})[k] = v);
     else onDropped?.(prefix + key, k ? UNSUPPORTED_VALUE : NOTHING_LEFT);
   }
   return into ?? NO_PROPERTIES;

@@ -3,7 +3,7 @@
  * SDK queues them (`events/EventQueueManager.kt` `processEvent`: `s`, `pg`, `type`, `ep`, `f`, `lsl`).
  */
 import type { SessionEndRecord } from '@sessionhub/core';
-import { emptyProperties, eventProperties, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
+import { eventProperties, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
 import { LSL, PAGES, S, type LedgerEntry } from './session-ledger';
 
 /** The session fields CleverTap stamps on every queued item. */
@@ -83,8 +83,6 @@ export const profileItem = (Identity: string, stamp: Stamp, at: number): CleverT
  */
 export function sessionConcludedItem(end: SessionEndRecord, first: number, stamp: Stamp, attributePrefix: string, onDropped?: OnDroppedProperty): CleverTapEventItem {
   const last = Math.max(first, end.lastEventTime ?? first);
-  const evtData = emptyProperties();
-  evtData['Session Length'] = (last - first) / 1000;
-  evtData['Session ID'] = stamp.entry![S];
+  const evtData: CleverTapProperties = { 'Session Length': (last - first) / 1000, 'Session ID': stamp.entry![S] };
   return eventItem('Session Concluded', eventProperties(end.attributes, onDropped, attributePrefix, evtData), stamp, last);
 }
