@@ -40,13 +40,19 @@ export interface OutboxStore<T> {
   load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait | undefined }>;
   /** Persists an item (`json` is the item's JSON text). */
   put(seq: number, at: number, json: string): void;
-  remove(seq: number): void;
+  /**
+   * `lazy` (a delivered item): the removal may wait for the requests under way (see
+   * `SafeStorage.remove`); a kill meanwhile sends the item again.
+   */
+  remove(seq: number, lazy?: boolean): void;
   /** The index changed without an item write (a vendor wait): writes it with the next burst. */
   saveIndex(): void;
   /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
   settled(): Promise<unknown>;
   /** Commits what is staged now (page hide: synchronous storages finish at once). */
   writeNow(): void;
+  /** A request or flush starts; the returned function ends it (see `SafeStorage.busy`). */
+  busy(): () => void;
 }
 
 /**
@@ -87,8 +93,8 @@ export function outboxStore<T>(
    * leave the removed items of a head it had already moved past for good. With the hub's commit
    * pipeline it is produced when the burst commits (`setLater`); on a plain storage, a microtask later.
    */
-  const saveIndex = (): void => {
-    if (storage.setLater) return storage.setLater(META, meta);
+  const saveIndex = (lazy?: boolean): void => {
+    if (storage.setLater) return storage.setLater(META, meta, lazy);
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(() => {
@@ -99,16 +105,16 @@ export function outboxStore<T>(
   };
   /** The last answer of the storage watched for a failure (the hub's pipeline answers a burst's writes with one promise). */
   let watched: Promise<void> | undefined;
-  const write = (k: string, v: string | null): void => {
+  const write = (k: string, v: string | null, lazy?: boolean): void => {
     // The storage stages it for this burst's commit. It should never reject; one that does is reported.
-    const done = v === null ? storage.remove(k) : storage.set(k, v);
+    const done = v === null ? storage.remove(k, lazy) : storage.set(k, v);
     if (done !== watched) (watched = done).then(undefined, failed);
     // Only a removal makes the stored index stale (an append follows its tail, where loading probes),
     // so only a removal stages it: after itself. (An append staged later in the burst may then come
     // after the index, which names it already: a kill between them leaves a missing key, skipped.)
     if (v === null) {
       removed = true;
-      saveIndex();
+      saveIndex(lazy);
     }
   };
 
@@ -152,11 +158,12 @@ export function outboxStore<T>(
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
     put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),
-    remove: (seq) => write(key(seq), null),
-    saveIndex,
+    remove: (seq, lazy) => write(key(seq), null, lazy),
+    saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),
     writeNow() {
       storage.commitNow?.();
     },
+    busy: () => storage.busy?.() ?? (() => {}),
   };
 }

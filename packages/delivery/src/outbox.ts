@@ -136,6 +136,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     pump();
   };
   let kicked = false;
+  /** The pump's last delivered batch may not be committed yet. */
+  let unsaved = false;
   let delivered = 0;
   let retried = 0;
   const dropped: Record<string, number> = {};
@@ -152,8 +154,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     return i;
   };
 
-  const remove = (batch: Entry<T>[]): void => {
-    for (const entry of batch) store.remove(entry.seq);
+  /** `lazy`: delivered; the removals may wait for a commit (see `deliver`). */
+  const remove = (batch: Entry<T>[], lazy?: boolean): void => {
+    for (const entry of batch) store.remove(entry.seq, lazy);
     const gone = new Set(batch);
     entries = entries.filter((entry) => !gone.has(entry));
   };
@@ -260,6 +263,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   /** The pump's send: persisted first, then one request, then the verdict. */
   const send = async (batch: Entry<T>[]): Promise<void> => {
     for (const entry of batch) entry.flying = true;
+    // The previous batch's removal first: a kill resends at most the batch in flight and the one before.
+    if (unsaved) store.writeNow();
+    unsaved = false;
     await store.settled();
     if (storage.degraded) {
       // Not saved (the storage is failing and retried): sending now could deliver a session's end
@@ -276,6 +282,16 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
+    const done = store.busy();
+    try {
+      await answer(batch, request, keepalive);
+    } finally {
+      done();
+    }
+  };
+
+  /** {@link deliver}'s request and verdict. */
+  const answer = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
     let status = 0;
     let retryAfter: string | null | undefined;
     let body: string | undefined;
@@ -329,7 +345,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     failures = verdict == 'retry' ? failures + 1 : 0;
     if (verdict == 'delivered') {
       delivered += batch.length;
-      return remove(batch);
+      // Committed once no request or flush of any kit is under way (the kits' answers share one
+      // commit), or with an earlier one; before this outbox's next request in any case.
+      unsaved ||= !keepalive;
+      return remove(batch, true);
     }
     if (verdict == 'rejected') {
       // A vendor refusing batch after batch for the same reason (a wrong key): one warning, every item counted.
@@ -389,6 +408,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   const flush = async (): Promise<void> => {
     if (closed) return;
+    const done = store.busy();
     await load();
     forceBelow = tail;
     // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
@@ -396,6 +416,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     pump();
     // Batch after batch, until nothing is due (sent, or waiting after a failure).
     while (sending) await sending;
+    done();
   };
 
   return {
@@ -451,6 +472,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       await flush();
       closed = true;
       wake(NaN, 0);
+      // Delivered items' removals that were waiting for a commit too.
+      store.writeNow();
       await store.settled();
     },
     async clear() {

@@ -1,8 +1,8 @@
-import type { SafeStorage } from '@sessionhub/core';
-import { createOutbox, type OutboxOptions } from '@sessionhub/delivery';
-import { dyingStorage, manualClock, manualTimers, settle, type DyingStorage } from '@sessionhub/testing';
+import { namespacedStorage, type SafeStorage } from '@sessionhub/core';
+import { createOutbox, type HttpResponse, type OutboxOptions } from '@sessionhub/delivery';
+import { dyingStorage, manualClock, manualTimers, settle, storedView, type DyingStorage } from '@sessionhub/testing';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildRequest, item, recordingLogger, safeStorage, scriptedTransport, type Answer, type TestItem } from './harness';
 
 /** One run of an app: an outbox over `raw` with its own clock, timers, transport and logger. */
@@ -271,6 +271,49 @@ describe('storage', () => {
     });
     expect(calls.at(-1)).toBe('set outbox:meta {"head":5,"tail":5}');
     expect([...raw.snapshot().keys()]).toEqual(['outbox:meta']);
+  });
+
+  it('removes what several outboxes delivered in one commit, once none has a request under way (issue 14)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const raw = dyingStorage();
+      const shared = safeStorage(raw);
+      // B's collector answers when the test says so.
+      const answers: Array<() => void> = [];
+      const slow = (): Promise<HttpResponse> => new Promise((resolve) => answers.push(() => resolve({ status: 200 })));
+      const a = launch(raw, { storage: namespacedStorage(shared, 'sessionhub:kit:a:'), maxBatchItems: 2 });
+      const b = launch(raw, { storage: namespacedStorage(shared, 'sessionhub:kit:b:'), maxBatchItems: 2, transport: slow });
+      await Promise.all([a.outbox.load(), b.outbox.load()]);
+      await settle();
+      const stored = (): string[] => [...storedView(raw.snapshot()).keys()].filter((k) => /outbox:\d/.test(k)).sort();
+      const before = raw.writes;
+      // Full batches: both go out at once, after the one commit of this burst.
+      [0, 1].forEach((n) => (a.outbox.enqueue(item(n)), b.outbox.enqueue(item(n))));
+      await settle();
+      expect(raw.writes - before).toBe(1);
+      expect(a.outbox.health().delivered).toBe(2);
+      // A's removal waits for B's request …
+      expect(raw.writes - before).toBe(1);
+      expect(stored()).toHaveLength(4);
+      answers.shift()!();
+      await settle();
+      // … and both go in one commit.
+      expect(raw.writes - before).toBe(2);
+      expect(stored()).toEqual([]);
+
+      // A request that hangs keeps another outbox's removal waiting a second at most.
+      [2, 3].forEach((n) => (a.outbox.enqueue(item(n)), b.outbox.enqueue(item(n))));
+      await settle();
+      expect(a.outbox.health().delivered).toBe(4);
+      expect(stored()).toHaveLength(4);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(stored()).toEqual(['sessionhub:kit:b:outbox:2', 'sessionhub:kit:b:outbox:3']);
+      answers.shift()!();
+      await settle();
+      expect(stored()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   // Changed on purpose (issue 14): 50 items and the index used to be 51 writes. Appends leave the

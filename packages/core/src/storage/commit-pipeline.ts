@@ -12,16 +12,29 @@ export interface SafeStorage {
   get(key: string): Promise<string | null>;
   /** Stages a write; resolves once its commit is done (or failed, to be retried). */
   set(key: string, value: string): Promise<void>;
-  /** Stages a removal; resolves like `set`. */
-  remove(key: string): Promise<void>;
+  /**
+   * Stages a removal; resolves like `set`. `lazy` (a delivered item): it may wait while requests or
+   * flushes are under way (`busy`), joining the commit made once the last has ended, or an earlier
+   * one; {@link LAZY_MS} at the most.
+   */
+  remove(key: string, lazy?: boolean): Promise<void>;
   /**
    * Optional: writes `produce()`'s value under `key` in this burst's commit, after the writes staged
-   * before (an outbox's index of what it wrote). Staging it again moves it to the end.
+   * before (an outbox's index of what it wrote). Staging it again moves it to the end. `lazy`: as
+   * for `remove`.
    */
-  setLater?(key: string, produce: () => string | undefined): void;
-  /** Optional: resolves once everything staged so far is committed (or failed, to be retried). Never rejects. */
+  setLater?(key: string, produce: () => string | undefined, lazy?: boolean): void;
+  /**
+   * Optional: resolves once everything staged so far is committed (or failed, to be retried), but
+   * lazy writes, which may wait. Never rejects.
+   */
   settled?(): Promise<void>;
-  /** Optional: commits what is staged now (the page is going away): a synchronous storage is done on return. */
+  /**
+   * Optional: marks a request or a flush under way until the returned function is called. Lazy
+   * writes staged meanwhile wait for the last to end, so several answers share one commit.
+   */
+  busy?(): () => void;
+  /** Optional: commits what is staged now, lazy writes too (the page is going away): a synchronous storage is done on return. */
   commitNow?(): void;
   /**
    * True while commits fail after one succeeded in this run: what was written since is kept in memory
@@ -34,8 +47,9 @@ type Staged = string | null | (() => string | undefined);
 
 /** A {@link SafeStorage} that commits in bursts; the hub owns one and lends kits views of it. */
 export interface CommitPipeline extends SafeStorage {
-  setLater(key: string, produce: () => string | undefined): void;
+  setLater(key: string, produce: () => string | undefined, lazy?: boolean): void;
   settled(): Promise<void>;
+  busy(): () => void;
   commitNow(): void;
   /**
    * The value every commit ends with while it is dirty (the hub's state): written after everything
@@ -53,6 +67,9 @@ export interface CommitPipeline extends SafeStorage {
   /** Warnings name the store a failed key belongs to: keys under `prefix` are `label`. */
   label(prefix: string | (() => string), label: string): void;
 }
+
+/** The longest lazy writes wait for the requests and flushes under way to end. */
+export const LAZY_MS = 1000;
 
 /** Retry delays after a failed commit: 1 s, doubling, at most a minute. */
 const RETRY_MS = 1000;
@@ -72,9 +89,16 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   // A storage without commits of its own (localStorage, AsyncStorage) keeps its records in segment keys.
   const adapter = storage.commit ? (storage as CommitStore) : segmentLog(storage);
   let staged = new Map<string, Staged>();
+  /** Something staged must be committed with this burst (not only lazy writes). */
+  let eager = false;
+  /** Requests and flushes under way (see `busy`). */
+  let busy = 0;
+  let lazyTimer: ReturnType<typeof setTimeout> | undefined;
   let lastKey: string | undefined;
   let lastProduce: () => string | undefined = () => undefined;
   let lastDirty = false;
+  /** The last value written (or being written) under `lastKey`: the same value again is not rewritten. */
+  let lastText: string | undefined;
   let scheduled = false;
   let chain: Promise<void> = Promise.resolve();
   /** What `set` and `remove` answer: settles once this burst's commit did. */
@@ -95,7 +119,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     return 'storage';
   };
 
-  const pending = (): boolean => staged.size > 0 || lastDirty;
+  const pending = (): boolean => eager || lastDirty;
 
   const collect = (): StorageWrite[] => {
     const writes: StorageWrite[] = [];
@@ -104,18 +128,22 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       if (value !== undefined) writes.push([k, value]);
     }
     staged = new Map();
+    eager = false;
+    clearTimeout(lazyTimer);
+    lazyTimer = undefined;
     const value = lastDirty ? lastProduce() : undefined;
     lastDirty = false;
-    if (value !== undefined) writes.push([lastKey!, value]);
+    if (value !== undefined && value !== lastText) writes.push([lastKey!, (lastText = value)]);
     return writes;
   };
 
   const failed = (writes: readonly StorageWrite[], error: unknown): void => {
     // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
     const merged = new Map<string, Staged>();
-    for (const [k, v] of writes) k == lastKey ? (lastDirty = true) : merged.set(k, v);
+    for (const [k, v] of writes) k == lastKey ? ((lastDirty = true), (lastText = undefined)) : merged.set(k, v);
     for (const [k, v] of staged) merged.delete(k), merged.set(k, v);
     staged = merged;
+    eager = true;
     if (!failing) {
       failing = true;
       // A storage that worked and fails now holds an older saved state: nothing new may be sent until
@@ -177,10 +205,27 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     }));
   };
 
-  const stage = (key: string, value: Staged): Promise<void> => {
+  /** Lazy writes are due now: committed with this burst. */
+  const settleLazy = (): Promise<void> => {
+    eager = true;
+    return schedule();
+  };
+
+  const stage = (key: string, value: Staged, lazy?: boolean): Promise<void> => {
+    if (key == lastKey) lastText = undefined;
     staged.delete(key);
     staged.set(key, value);
-    return schedule();
+    if (!lazy) {
+      eager = true;
+      return schedule();
+    }
+    if (!busy) return settleLazy();
+    // Waits for the requests under way to end (LAZY_MS at most), or joins an earlier commit.
+    if (!lazyTimer) {
+      lazyTimer = setTimeout(flush, LAZY_MS);
+      (lazyTimer as { unref?: () => void }).unref?.();
+    }
+    return chain;
   };
 
   const pipeline: CommitPipeline = {
@@ -201,11 +246,21 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       }
     },
     set: (key, value) => stage(key, value),
-    remove: (key) => stage(key, null),
-    setLater(key, produce) {
-      void stage(key, produce);
+    remove: (key, lazy) => stage(key, null, lazy),
+    setLater(key, produce, lazy) {
+      void stage(key, produce, lazy);
     },
     settled: () => (pending() ? flush() : chain),
+    busy() {
+      busy++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        // The last request or flush under way ended: what they delivered is removed, in one commit.
+        if (!--busy && staged.size && !eager) void settleLazy();
+      };
+    },
     commitNow() {
       holds ? (nowWanted = true) : void flush();
     },

@@ -32,11 +32,12 @@ export function namespacedStorage(storage: SafeStorage, prefix: string | (() => 
     },
     get: (key) => storage.get(p() + key),
     set: (key, value) => storage.set(p() + key, value),
-    remove: (key) => storage.remove(p() + key),
+    remove: (key, lazy) => storage.remove(p() + key, lazy),
   };
   // The pipeline's extras, where the storage has them.
-  if (storage.setLater) view.setLater = (key, produce) => storage.setLater!(p() + key, produce);
+  if (storage.setLater) view.setLater = (key, produce, lazy) => storage.setLater!(p() + key, produce, lazy);
   if (storage.settled) view.settled = () => storage.settled!();
+  if (storage.busy) view.busy = () => storage.busy!();
   if (storage.commitNow) view.commitNow = () => storage.commitNow!();
   return view;
 }
