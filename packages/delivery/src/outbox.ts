@@ -274,7 +274,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       wake(-1, STORAGE_RETRY_MS);
     } else {
       const request = build(batch, false);
+      // Under way (see SafeStorage.busy) until its answer is applied.
+      const done = store.busy();
       if (request) await deliver(batch, request, false);
+      done();
     }
     sending = undefined;
     if (!storage.degraded) pump();
@@ -282,16 +285,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
-    const done = store.busy();
-    try {
-      await answer(batch, request, keepalive);
-    } finally {
-      done();
-    }
-  };
-
-  /** {@link deliver}'s request and verdict. */
-  const answer = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
     let status = 0;
     let retryAfter: string | null | undefined;
     let body: string | undefined;
@@ -458,7 +451,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           if (bytes <= budget) {
             keepaliveBytes += bytes;
             for (const entry of batch) entry.flying = true;
+            const done = store.busy();
             void deliver(batch, request, true).then(() => {
+              done();
               keepaliveBytes -= bytes;
               pump();
             });

@@ -15,7 +15,7 @@ export interface SafeStorage {
   /**
    * Stages a removal; resolves like `set`. `lazy` (a delivered item): it may wait while requests or
    * flushes are under way (`busy`), joining the commit made once the last has ended, or an earlier
-   * one; {@link LAZY_MS} at the most.
+   * one; a second at the most.
    */
   remove(key: string, lazy?: boolean): Promise<void>;
   /**
@@ -30,8 +30,8 @@ export interface SafeStorage {
    */
   settled?(): Promise<void>;
   /**
-   * Optional: marks a request or a flush under way until the returned function is called. Lazy
-   * writes staged meanwhile wait for the last to end, so several answers share one commit.
+   * Optional: marks a request or a flush under way until the returned function is called (once).
+   * Lazy writes staged meanwhile wait for the last to end, so several answers share one commit.
    */
   busy?(): () => void;
   /** Optional: commits what is staged now, lazy writes too (the page is going away): a synchronous storage is done on return. */
@@ -69,7 +69,7 @@ export interface CommitPipeline extends SafeStorage {
 }
 
 /** The longest lazy writes wait for the requests and flushes under way to end. */
-export const LAZY_MS = 1000;
+const LAZY_MS = 1000;
 
 /** Retry delays after a failed commit: 1 s, doubling, at most a minute. */
 const RETRY_MS = 1000;
@@ -253,13 +253,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     settled: () => (pending() ? flush() : chain),
     busy() {
       busy++;
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        // The last request or flush under way ended: what they delivered is removed, in one commit.
-        if (!--busy && staged.size && !eager) void settleLazy();
-      };
+      // The last request or flush under way ended: what they delivered is removed, in one commit.
+      return () => void (!--busy && staged.size && !eager && settleLazy());
     },
     commitNow() {
       holds ? (nowWanted = true) : void flush();
