@@ -13,6 +13,10 @@ export const DELIVERY_MESSAGES = {
     `HTTP ${status} asks to wait ${asked} s (Retry-After: ${retryAfter}); waiting ${waiting} s`,
   205: () => 'sent by sendBeacon (no answer)',
   206: () => 'no fetch; pass a transport',
+  // Storage (each after `outbox <name>: `)
+  211: (error: string) => `write failed: ${error}`,
+  212: (seq: number) => `skipping unreadable item ${seq}`,
+  213: (error: string) => `load failed: ${error}`,
   // Outbox options: `<option> must …` ('be a function' stays a text: eventemitter3 ships it)
   207: (option: string, min: number) => `${option} must be a number ≥ ${min}`,
   208: (option: string) => `${option} must have setTimeout and clearTimeout`,

@@ -85,7 +85,7 @@ export function outboxStore<T>(
     written = now;
     return (writtenMeta = text);
   };
-  const failed = (error: unknown): void => warn(`write failed: ${errorText(error)}`);
+  const failed = (error: unknown): void => warn(message(211, errorText(error)));
   let scheduled = false;
   let chain: Promise<unknown> = Promise.resolve();
   /**
@@ -143,7 +143,7 @@ export function outboxStore<T>(
           if (typeof at != 'number' || item === undefined) throw at;
           items.push({ seq, at, item: decode(item) });
         } catch {
-          warn(`skipping unreadable item ${seq}`);
+          warn(message(212, seq));
           write(key(seq), null);
         }
         return true;

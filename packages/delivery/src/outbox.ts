@@ -389,7 +389,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           }
           entries = items.map(({ seq, at, item }) => entry(seq, at, item));
         },
-        (error: unknown) => warn(`load failed: ${errorText(error)}`),
+        (error: unknown) => warn(message(213, errorText(error))),
       )
       .then(() => {
         ready = true;
