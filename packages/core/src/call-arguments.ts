@@ -29,6 +29,24 @@ const copyInto = (out: Record<string, unknown>, key: string, value: unknown): vo
   else out[key] = value;
 };
 
+/** A copy of `value` (nested plain objects and arrays copied too; `copies` maps each original to its copy, so a cycle stays a cycle). */
+function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const done = copies.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    copies.set(value, out);
+    for (let i = 0; i < value.length; i++) out.push(copyValue(value[i], copies));
+    return out;
+  }
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  copies.set(value, out);
+  for (const key of Object.keys(value)) copyInto(out, key, copyValue(value[key], copies));
+  return out;
+}
+
 /**
  * A copy of event attributes as they are at the call: own enumerable keys read once, nested plain
  * objects and arrays copied too (a cycle stays a cycle). Every kit, and calls queued before `start()`,
@@ -36,22 +54,12 @@ const copyInto = (out: Record<string, unknown>, key: string, value: unknown): vo
  * (the hub refuses the call).
  */
 export function snapshotAttributes(source: Record<string, unknown>): Record<string, unknown> {
-  const copies = new Map<object, unknown>();
-  const copy = (value: unknown): unknown => {
-    if (typeof value !== 'object' || value === null) return value;
-    const done = copies.get(value);
-    if (done !== undefined) return done;
-    if (Array.isArray(value)) {
-      const out: unknown[] = [];
-      copies.set(value, out);
-      for (let i = 0; i < value.length; i++) out.push(copy(value[i]));
-      return out;
-    }
-    if (!isPlainObject(value)) return value;
-    const out: Record<string, unknown> = {};
-    copies.set(value, out);
-    for (const key of Object.keys(value)) copyInto(out, key, copy(value[key]));
-    return out;
-  };
-  return copy(source) as Record<string, unknown>;
+  // Flat attributes (the common case) are copied without the map of copies, made at the first object.
+  const out: Record<string, unknown> = {};
+  let copies: Map<object, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    copyInto(out, key, typeof value === 'object' && value !== null ? copyValue(value, (copies ??= new Map([[source, out]]))) : value);
+  }
+  return out;
 }

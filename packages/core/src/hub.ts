@@ -4,7 +4,7 @@ import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, typ
 import { isPlainObject, readOption, snapshotAttributes } from './call-arguments';
 import { errorMessage } from './describe-value';
 import { attributeKeyProblem, attributeValueProblem, describe } from './engine/attributes';
-import { sessionStartRecord, step, type EngineEnv } from './engine/engine';
+import { sessionStartRecord, stepInPlace, type EngineEnv } from './engine/engine';
 import { expiryInstant, isExpired } from './engine/expiry';
 import type { EngineInput } from './engine/inputs';
 import type { EngineOutput, Warning, WarningCode } from './engine/outputs';
@@ -691,10 +691,11 @@ export class SessionHub {
       // With tabs: previewed here for the return value; committed (and delivered) once this tab holds the lock.
       if (shared) result = shared.submit(input);
       else if (state) {
-        const next = step(state, input, this.env);
-        this.state = next.state;
+        // In place: nothing keeps the hub's earlier state (the records handed out are copies), so no
+        // state and session copy per call. An engine bug that threw may leave it part-stepped.
+        const next = stepInPlace(state, input, this.env);
         this.storage.touch();
-        this.deliveryQueue.push(...next.outputs);
+        for (const output of next.outputs) this.deliveryQueue.push(output);
         result = next.result;
       } else return undefined;
     } catch (error) {
@@ -729,9 +730,9 @@ export class SessionHub {
     }
   }
 
-  private emit<E extends keyof HubEvents>(event: E, ...args: HubEvents[E]): void {
+  private emit<E extends keyof HubEvents>(event: E, arg: HubEvents[E][0]): void {
     try {
-      (this.emitter.emit as (e: E, ...a: HubEvents[E]) => boolean)(event, ...args);
+      (this.emitter.emit as (e: E, a: HubEvents[E][0]) => boolean)(event, arg);
     } catch (error) {
       this.logger.error(message(63, event), error);
     }

@@ -187,6 +187,68 @@ describe('stored state, one state stepped in place', () => {
   });
 });
 
+describe('the hub steps its state in place', () => {
+  const RECORDS = ['sessionStart', 'sessionEnd', 'event', 'foreground', 'background', 'userChange', 'sessionAttributeChange', 'reset'] as const;
+
+  it('hands out exactly the records of the copying step() for the same calls, and stores the state step() makes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op.filter((o) => o.op !== 'launch'), { maxLength: 60 }), async (ops) => {
+        const clock = manualClock(T0);
+        const stored = new Map<string, string>();
+        let n = 0;
+        const hub = createHub({
+          clock: clock.now,
+          logger: silent,
+          generateId: () => `id-${++n}`,
+          excludedEvents: ['Notification Sent'],
+          storage: { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v), removeItem: (k) => void stored.delete(k) },
+        });
+        const got: unknown[] = [];
+        for (const type of RECORDS) hub.on(type, (record: unknown) => got.push([type, record]));
+        await hub.start({ inBackground: false });
+        // The copying path, fed the same calls with the same times and ids, in the hub's order.
+        let m = 0;
+        const env = { newId: () => `id-${++m}` };
+        let state = initialState(env.newId(), { ...DEFAULT_ENGINE_CONFIG, excludedEvents: ['Notification Sent'] }, T0);
+        const want: unknown[] = [];
+        const feed = (input: EngineInput): void => {
+          const r = step(state, input, env);
+          state = r.state;
+          for (const o of r.outputs) if (o.type !== 'warning' && o.type !== 'configChange') want.push([o.type, o.record]);
+        };
+        feed({ type: 'launch', t: T0, foreground: true });
+        for (const o of ops) {
+          clock.advance(o.gap);
+          const t = clock.now();
+          if (o.op === 'event') {
+            hub.logEvent(o.name, undefined, { affectsSession: o.affects });
+            feed({ type: 'event', t, eventId: env.newId(), name: o.name, attributes: {}, affectsSession: o.affects });
+            continue;
+          }
+          if (o.op === 'tick') continue;
+          const input = toInput(o, t, 0);
+          if (o.op === 'foreground') hub.foreground();
+          else if (o.op === 'background') hub.background();
+          else if (o.op === 'startNewSession') hub.startNewSession();
+          else if (o.op === 'endSession') hub.endSession();
+          else if (o.op === 'setUser') hub.setUser(o.user);
+          else if (o.op === 'set') hub.setSessionAttribute(o.key, o.value);
+          else if (o.op === 'increment') hub.incrementSessionAttribute(o.key, o.by);
+          else if (o.op === 'remove') hub.removeSessionAttribute(o.key);
+          else if (o.op === 'timeout') hub.setSessionTimeout(o.seconds);
+          feed(input);
+        }
+        expect(got).toStrictEqual(want);
+        await hub.flush();
+        const { config: _notStored, ...persisted } = state;
+        expect(JSON.parse(storedView(stored).get('sessionhub:state')!)).toStrictEqual(JSON.parse(JSON.stringify(persisted)));
+        await hub.shutdown();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('hub properties over random lives with force-quits', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
   afterEach(() => vi.useRealTimers());
