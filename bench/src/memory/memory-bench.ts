@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ENGINE_CONFIG, initialState, step, type EngineState } from '@sessionhub/core';
+import { createHub, DEFAULT_ENGINE_CONFIG, initialState, silentLogger, step, type EngineState } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
 import { settle, startPipeline, type Pipeline } from '../workload/pipeline';
@@ -79,13 +79,12 @@ const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as strin
 
 /**
  * Heap per live session, server-side: one engine state per device, each with a live session after
- * one event. Ids come from crypto.randomUUID, which uuid v4 (the hub's default) calls in Node; V8
- * returns those as concatenation trees (~490 bytes) until they are flattened, which happens once a
- * string is serialized or hashed. `flatIds` measures the same states with flat ids.
+ * one event, its ids from `id`. V8 keeps the strings crypto.randomUUID returns in Node (and uuid's)
+ * as concatenation trees (~490 bytes) until something flattens them (serializing or hashing them);
+ * the hub's id source makes each id one flat string.
  */
-function liveSessionHeap(sessions: number, flatIds: boolean): LiveSessionHeap {
+function liveSessionHeap(sessions: number, ids: string, id: () => string): LiveSessionHeap {
   const config = { ...DEFAULT_ENGINE_CONFIG };
-  const id = flatIds ? () => flat(randomUUID()) : randomUUID;
   const env = { newId: id };
   const t = Date.UTC(2026, 0, 1);
   let states: EngineState[] | null = new Array<EngineState>(sessions);
@@ -99,10 +98,20 @@ function liveSessionHeap(sessions: number, flatIds: boolean): LiveSessionHeap {
   if (states.some((s) => s.session === null)) throw new Error('live-session heap: a device has no live session');
   states = null;
   return {
-    ids: flatIds ? 'flat UUID strings (as once serialized)' : 'UUIDs as crypto.randomUUID returns them',
+    ids,
     sessions,
     bytesPerSession: (after - before) / sessions,
   };
+}
+
+/** The id source of a hub with default options, as its kits get it (`generateId`). */
+async function hubIdSource(): Promise<() => string> {
+  let generateId: (() => string) | undefined;
+  const hub = createHub({ logger: silentLogger, kits: [{ name: 'ids', init: (context) => void (generateId = context.generateId) }] });
+  await hub.start();
+  await hub.shutdown();
+  if (!generateId) throw new Error("live-session heap: no kit context from the hub");
+  return generateId;
 }
 
 /** Request body bytes per payload delivered: the same workload, every payload delivered. */
@@ -132,7 +141,12 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   const wire = await wireBytesPerPayload(kits, queuedEvents);
   const queuedPayload = [inHeap.figure, outside.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
   const sessions = options.quick ? 10_000 : 100_000;
-  const liveSession = [liveSessionHeap(sessions, false), liveSessionHeap(sessions, true)];
+  const hubIds = await hubIdSource();
+  const liveSession = [
+    liveSessionHeap(sessions, 'UUIDs as crypto.randomUUID returns them', randomUUID),
+    liveSessionHeap(sessions, 'flat UUID strings (as once serialized)', () => flat(randomUUID())),
+    liveSessionHeap(sessions, "the hub's ids (its id source: createHub's default)", hubIds),
+  ];
   await inHeap.pipeline.hub.shutdown();
   await outside.pipeline.hub.shutdown();
   return {
