@@ -18,20 +18,6 @@ const native = buffer?.isEncoding?.('base64url') ? buffer : undefined;
 /** base64url (no padding) of the UTF-8 encoding of `text`; lone surrogates become U+FFFD, as TextEncoder does. */
 export const base64url = (text: string): string => (native ? native.from(text).toString('base64url') : portableBase64url(text));
 
-/**
- * `(rest) => base64url(prefix + rest)` for a prefix that comes again and again (the schema and session
- * fields of every event of a session): the prefix's whole 3-byte groups are encoded once, only the
- * rest per call. Base64 of two byte strings one after the other is their encodings one after the
- * other when the first is a multiple of 3 bytes long. Only an ASCII prefix is split (a character is a
- * byte there: no UTF-8 sequence or surrogate pair is cut).
- */
-export function base64urlAfter(prefix: string): (rest: string) => string {
-  const cut = /[^\0-\x7f]/.test(prefix) ? 0 : prefix.length - (prefix.length % 3);
-  const done = base64url(prefix.slice(0, cut));
-  const left = prefix.slice(cut);
-  return (rest) => done + base64url(left + rest);
-}
-
 /** The same without any platform encoder. */
 export function portableBase64url(text: string): string {
   // The UTF-8 bytes, one char code (0–255) each: encodeURIComponent writes them as %XX and unescape

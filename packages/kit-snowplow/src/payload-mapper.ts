@@ -1,13 +1,14 @@
 import type { EventRecord, LifecycleRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
 import { attributesJson } from './attributes-json';
 import { message } from './messages';
-import { base64urlAfter } from './base64url';
+import { base64url } from './base64url';
 import { clientSessionMaker, type SessionContext } from './client-session';
 import {
   APPLICATION_BACKGROUND_SCHEMA,
   APPLICATION_FOREGROUND_SCHEMA,
   CONTEXTS_SCHEMA,
   UNSTRUCT_EVENT_SCHEMA,
+  selfDescribing,
   selfDescribingJson,
 } from './iglu';
 import { isoTime } from './iso-time';
@@ -69,7 +70,7 @@ const CONTEXTS_HEAD = '{"schema":"' + CONTEXTS_SCHEMA + '","data":[';
 
 /**
  * Creates the mapping for resolved options: pure apart from the injected ids and problem reports;
- * it keeps only memos (the session entity, encoded prefixes) and the event names it warned about.
+ * it keeps only a memo of the session entity and the event names it warned about.
  *
  * Items are written as JSON text directly, field by field in the order the tracker protocol's
  * object would have them, every value from outside serialized by JSON.stringify: the same text as
@@ -87,24 +88,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   /** Names warned about (bounded, so a stream of names cannot grow it). */
   const warned = new Set<string>();
 
-  /**
-   * JSON text as sent in `cx` / `ue_px` (base64url, the mobile trackers' default) or `co` / `ue_pr`
-   * (plain), made of a prefix that repeats and a rest: `(rest) => the value, quoted`.
-   */
-  const encoder = (prefix: string): ((rest: string) => string) => {
-    if (!encodeBase64) return (rest) => JSON.stringify(prefix + rest);
-    const encode = base64urlAfter(prefix);
-    // (base64url needs no escaping)
-    return (rest) => '"' + encode(rest) + '"';
-  };
+  /** JSON text as sent in `cx` / `ue_px` (base64url, the mobile trackers' default: needs no escaping) or `co` / `ue_pr` (plain), quoted. */
+  const encode = (json: string): string => (encodeBase64 ? '"' + base64url(json) + '"' : JSON.stringify(json));
   const cx = encodeBase64 ? ',"cx":' : ',"co":';
   const ue = encodeBase64 ? ',"ue_px":' : ',"ue_pr":';
-  /** `cx` of items outside a session, and of those in the session of `sessionHead`. */
-  const noSession = encoder(CONTEXTS_HEAD);
-  let sessionHead: string | undefined;
-  let inSession = noSession;
-  /** By schema: the `unstruct_event` of that schema (the configured ones: bounded). */
-  const unstructs = new Map<string, (rest: string) => string>();
 
   /**
    * One item. `event` is the event's fields (JSON text, each after a comma), `entities` the global,
@@ -114,12 +101,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
    */
   const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: string, entities = globalEntitiesJson): TrackerPayload => {
     const live = record.sessionId !== null;
-    let contexts = '';
-    if (live) {
-      const head = clientSession(record as SessionContext);
-      if (head !== sessionHead) inSession = encoder(CONTEXTS_HEAD + (sessionHead = head));
-      contexts = inSession(',"eventIndex":' + eventIndex + '}}' + (entities && ',' + entities) + ']}');
-    } else if (entities) contexts = noSession(entities + ']}');
+    const contexts = live ? clientSession(record as SessionContext) + ',"eventIndex":' + eventIndex + '}}' + (entities && ',' + entities) : entities;
     return (
       '{"e":"' + e + '"' +
       field('eid', eid) +
@@ -130,17 +112,13 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       (web ? field('duid', (adopted ? adopted.userId : record.deviceId).toLowerCase()) + (live ? field('sid', record.sessionId) + field('vid', '' + (record.sessionIndex + visits)) : '') : '') +
       (page ? fields(page()) : '') +
       event +
-      (contexts && cx + contexts) +
+      (contexts && cx + encode(CONTEXTS_HEAD + contexts + ']}')) +
       '}'
     );
   };
 
   /** `ue_px` / `ue_pr`: a self-describing event wrapped in `unstruct_event` 1-0-0; `data` is JSON text. */
-  const unstruct = (schema: string, data: string): string => {
-    let encode = unstructs.get(schema);
-    if (!encode) unstructs.set(schema, (encode = encoder('{"schema":"' + UNSTRUCT_EVENT_SCHEMA + '","data":{"schema":"' + schema + '","data":')));
-    return ue + encode(data + '}}');
-  };
+  const unstruct = (schema: string, data: string): string => ue + encode(selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data)));
 
   /** Lifecycle and session events: self-describing, with a new id and no eventIndex. */
   const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>

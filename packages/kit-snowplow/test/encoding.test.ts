@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64url, base64urlAfter, portableBase64url } from '../src/base64url';
+import { base64url, portableBase64url } from '../src/base64url';
 
 // Any UTF-16 string, lone surrogates included (what a JS string may hold, and JSON.stringify passes through).
 const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 200 });
@@ -27,17 +27,5 @@ describe('base64url', () => {
     // Long input crosses the chunking boundary.
     const long = 'x€😀'.repeat(5000);
     expect(portableBase64url(long)).toBe(Buffer.from(long).toString('base64url'));
-  });
-
-  it('base64urlAfter(prefix)(rest) is the base64url of prefix + rest, whatever the prefix\'s length and characters', () => {
-    fc.assert(
-      fc.property(mixed, mixed, (prefix, rest) => {
-        const encode = base64urlAfter(prefix);
-        expect(encode(rest)).toBe(Buffer.from(prefix + rest, 'utf8').toString('base64url'));
-        // A pair split between the two parts is one character again.
-        expect(encode('\udc00' + rest)).toBe(Buffer.from(prefix + '\udc00' + rest, 'utf8').toString('base64url'));
-      }),
-      { numRuns: 500 },
-    );
   });
 });
