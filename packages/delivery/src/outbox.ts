@@ -20,8 +20,8 @@ interface Entry<T> {
   /** Enqueued at (epoch ms); pulled back to "now" if the clock later reads earlier, so no wait is ever stretched. */
   at: number;
   readonly item: T;
-  /** Bytes in a request. */
-  readonly size: number;
+  /** Bytes in a request; negative: minus an upper bound, until a batch needs them measured (see `batchLength`). */
+  size: number;
   /** Failed attempts so far (this run). */
   attempts: number;
   /** In a request now; batches, drops and page-hide flushes leave it alone. */
@@ -168,7 +168,21 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }
   };
 
-  /** `json`: the item's JSON text (at load, made again only when there is no `sizeOf`). */
+  /** Bytes of an item's JSON (what is measured when there is no `sizeOf`). */
+  const measure = (entry: Entry<T>): number => {
+    try {
+      // (undefined, which it never returns for an item it took, throws: 0)
+      return utf8Length(encode(entry.item)!);
+    } catch {
+      return 0;
+    }
+  };
+
+  /**
+   * `json`: the item's JSON text (at load, made again only when there is no `sizeOf`). Without
+   * `sizeOf`, its bytes are measured only when a batch could pass maxBatchBytes: until then 3 per
+   * UTF-16 unit bound them (most batches stay far below the limit, and measuring was a scan of every item).
+   */
   const entry = (seq: number, at: number, item: T, json?: string): Entry<T> => {
     let size: number | undefined;
     let key: unknown;
@@ -179,7 +193,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       // measured as JSON below; no key: batched with other keyless items
     }
     try {
-      size ??= utf8Length(json ?? encode(item) ?? '');
+      size ??= -3 * (json ?? encode(item))!.length;
     } catch {
       size = 0;
     }
@@ -230,7 +244,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     const first = entries[start];
     if (!first) return;
     if (first.at > now) first.at = now;
-    const n = batchLength(entries, start, maxBatchItems, maxBatchBytes);
+    const n = batchLength(entries, start, maxBatchItems, maxBatchBytes, measure);
     // Due now when flushed, or when the batch is full (more waiting behind it); else when its oldest item has waited the interval.
     const full = first.seq < forceBelow || start + n < entries.length || n >= maxBatchItems;
     const dueAt = Math.max(notBefore, full ? now : first.at + flushIntervalMs);
@@ -443,7 +457,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         const budget = keepaliveMaxBytes - keepaliveBytes;
         const start = firstIdle();
         // The request's own envelope may push it over the budget: halve the batch until it fits.
-        for (n = batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget)); n; n >>= 1) {
+        for (n = batchLength(entries, start, maxBatchItems, Math.min(maxBatchBytes, budget), measure); n; n >>= 1) {
           const batch = entries.slice(start, start + n);
           const request = build(batch, true);
           if (!request) return;

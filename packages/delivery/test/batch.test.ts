@@ -44,4 +44,23 @@ describe('batchLength', () => {
       }),
     );
   });
+
+  it('counts items still at an upper bound (negative size) as if measured, measuring only when a bound could pass the limit', () => {
+    const item = fc.record({ exact: fc.integer({ min: 0, max: 500 }), slack: fc.integer({ min: 0, max: 1000 }), lazy: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 40 }), fc.nat(39), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 3000 }), (items, at, maxItems, maxBytes) => {
+        const start = Math.min(at, items.length);
+        const exact = items.map((i) => ({ size: i.exact, flying: false }));
+        const lazy = items.map((i) => ({ size: i.lazy && i.exact + i.slack > 0 ? -(i.exact + i.slack) : i.exact, flying: false, exact: i.exact }));
+        let measured = 0;
+        const n = batchLength(lazy, start, maxItems, maxBytes, (i) => (measured++, i.exact));
+        expect(n).toBe(batchLength(exact, start, maxItems, maxBytes));
+        // Measured once, and kept.
+        lazy.forEach((i) => expect(i.size < 0 || i.size === i.exact).toBe(true));
+        // Nothing is measured while the bounds of the batch and the item after it stay within the limit.
+        const boundsOfRun = items.slice(start, start + Math.min(maxItems, items.length - start)).reduce((sum, i) => sum + (i.lazy ? i.exact + i.slack : i.exact), 0);
+        if (boundsOfRun <= maxBytes) expect(measured).toBe(0);
+      }),
+    );
+  });
 });
