@@ -70,7 +70,7 @@ const HUB_FACTORY = /^create[A-Za-z0-9]*Hub$/;
  * What the budgets cover, found in `packages/`:
  * - core + delivery: everything both packages export to browsers (the main entries and core's
  *   `./browser`; not `./node`), an upper bound on any import of them, with their dependencies
- *   (eventemitter3);
+ *   (eventemitter3, uuid);
  * - each `packages/kit-*`: everything it exports, with core, delivery and their dependencies left
  *   out (an app already ships them with the row above), its own dependencies in;
  * - app totals: an app using the hub and every kit (`createHub` + each kit factory; and a web app:

@@ -157,7 +157,7 @@ export function renderSize(result: SizeResult): string {
   ];
   const notes = [
     ...result.peers.filter((p) => p.note).map((p) => `${p.name}: ${p.note}`),
-    'core + delivery: everything both export to browsers (main entries, core/browser), with eventemitter3.',
+    'core + delivery: everything both export to browsers (main entries, core/browser), with eventemitter3 and uuid.',
     'each kit: everything it exports, without core, delivery and their dependencies (the app ships them once).',
     'apps: the hub factory + every kit factory as an app imports them, tree-shaken, with all dependencies;\n' +
       '    * = the total the vendor SDKs are compared with.',
