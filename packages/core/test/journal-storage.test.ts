@@ -78,6 +78,25 @@ describe('journalStorage', () => {
     again.close();
   });
 
+  it('appends a value written again as a patch of the one before, and reads it back after a reopen and a rewrite (issue 14)', () => {
+    const dir = tempDir();
+    const s = journalStorage(dir, { durability: 'none' });
+    const state = (t: number, n: number): string => JSON.stringify({ deviceId: 'device-1', clock: t, session: { lastActivity: t, eventIndex: n } });
+    s.commit!([['ns:state', state(1_764_900_000_000, 1)]]);
+    s.commit!([['ns:kit:a:outbox:1', '{"at":1}'], ['ns:state', state(1_764_900_001_000, 2)]]);
+    s.close();
+    const path = join(dir, 'sessionhub.journal');
+    expect(readFileSync(path, 'utf8')).toMatch(/~ns:state \d+\n1\.h\.1000,2\.z\.1000,3\.d\.2\}\}\n$/);
+    const reopened = journalStorage(dir, { durability: 'none' });
+    expect(reopened.getItem('ns:state')).toBe(state(1_764_900_001_000, 2));
+    reopened.compact!();
+    reopened.close();
+    expect(readFileSync(path, 'utf8')).not.toContain('~');
+    const last = journalStorage(dir, { durability: 'none' });
+    expect(last.getItem('ns:state')).toBe(state(1_764_900_001_000, 2));
+    last.close();
+  });
+
   it('deletes the temp files kills left behind (zero-byte *.tmp of fileStorage and its own)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');

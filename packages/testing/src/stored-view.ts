@@ -6,7 +6,8 @@
  */
 export function storedView(entries: Iterable<readonly [string, string]>): Map<string, string> {
   const plain = new Map<string, string>();
-  const records: Array<{ seq: number; group: string; writes: Array<[string, string | null]> }> = [];
+  /** A set (`+`), a patch of the value before (`~`) or a removal (null). */
+  const records: Array<{ seq: number; group: string; writes: Array<[string, string | null, boolean?]> }> = [];
   for (const [key, text] of entries) {
     const group = /^(.*:)seg:\d+$/.exec(key)?.[1];
     if (group === undefined) {
@@ -14,7 +15,7 @@ export function storedView(entries: Iterable<readonly [string, string]>): Map<st
       continue;
     }
     const nl = text.indexOf('\n');
-    const writes: Array<[string, string | null]> = [];
+    const writes: Array<[string, string | null, boolean?]> = [];
     for (let i = nl + 1; i < text.length; ) {
       const eol = text.indexOf('\n', i);
       if (eol < 0) throw new Error(`storedView: segment ${key} is torn`);
@@ -24,7 +25,7 @@ export function storedView(entries: Iterable<readonly [string, string]>): Map<st
       } else {
         const space = text.lastIndexOf(' ', eol);
         const n = Number(text.slice(space + 1, eol));
-        writes.push([group + decodeURIComponent(text.slice(i + 1, space)), text.slice(eol + 1, eol + 1 + n)]);
+        writes.push([group + decodeURIComponent(text.slice(i + 1, space)), text.slice(eol + 1, eol + 1 + n), text[i] === '~']);
         i = eol + 1 + n;
       }
     }
@@ -34,7 +35,26 @@ export function storedView(entries: Iterable<readonly [string, string]>): Map<st
   // Keys of the earlier per-key layout first: a segment's write of the same key is newer.
   for (const [k, v] of plain) view.set(k, v);
   for (const { writes } of records.sort((a, b) => a.seq - b.seq)) {
-    for (const [k, v] of writes) v === null ? view.delete(k) : view.set(k, v);
+    for (const [k, v, patch] of writes) v === null ? view.delete(k) : view.set(k, patch ? patched(k, view.get(k), v) : v);
   }
   return view;
+}
+
+/**
+ * A value stored as a patch of the one before: comma-separated changes `<field>.<kept>.<rest>`
+ * (base 36), each replacing field `<field>` of the comma-split old value by its first `<kept>`
+ * characters and `<rest>`.
+ */
+function patched(key: string, old: string | undefined, patch: string): string {
+  if (old === undefined) throw new Error(`storedView: ${key} is a patch of nothing`);
+  const fields = old.split(',');
+  for (const change of patch === '' ? [] : patch.split(',')) {
+    const first = change.indexOf('.');
+    const second = change.indexOf('.', first + 1);
+    const field = parseInt(change.slice(0, first), 36);
+    const kept = parseInt(change.slice(first + 1, second), 36);
+    if (!(field < fields.length && kept <= fields[field]!.length)) throw new Error(`storedView: ${key}: patch ${patch} does not fit ${old}`);
+    fields[field] = fields[field]!.slice(0, kept) + change.slice(second + 1);
+  }
+  return fields.join(',');
 }

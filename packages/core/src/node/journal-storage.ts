@@ -56,7 +56,7 @@ function replay(text: string, map: Map<string, string>): number {
     const start = nl + 1;
     const end = start + length;
     if (!Number.isSafeInteger(length) || text[end] !== '\n') break;
-    const writes = decodeWrites(text, start, end);
+    const writes = decodeWrites(text, start, end, (k) => map.get(k));
     if (!writes) break;
     // A record applies whole or not at all.
     for (const [k, v] of writes) {
@@ -212,7 +212,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const commit = (writes: readonly StorageWrite[]): void | Promise<void> => {
     if (fd < 0) return apply(writes);
     let body = '';
-    for (const [k, v] of writes) body += encodeWrite(k, v);
+    // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
+    for (const [k, v] of writes) body += encodeWrite(k, v, map.get(k));
     const text = record(body);
     apply(writes);
     if (broken || journalSize + text.length > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize)) rewrite();

@@ -1,18 +1,59 @@
-import type { StorageWrite } from './storage-adapter';
+/** A decoded write; `patched` when it was stored as a patch of the key's value before it. */
+export type DecodedWrite = [key: string, value: string | null, patched?: boolean];
+
+/**
+ * `value` as a patch of `old` (the hub's state after one more event, an outbox's index): the
+ * comma-separated fields that changed, each `<index>.<characters kept>.<the rest>` (numbers in base
+ * 36), joined by commas. Undefined when the fields do not line up or the patch saves too little.
+ */
+export function patchOf(old: string, value: string): string | undefined {
+  const a = old.split(',');
+  const b = value.split(',');
+  if (a.length != b.length) return;
+  let out = '';
+  b.forEach((y, i) => {
+    const x = a[i]!;
+    if (x == y) return;
+    let kept = 0;
+    while (x[kept] == y[kept] && kept < y.length) kept++;
+    out += (out ? ',' : '') + i.toString(36) + '.' + kept.toString(36) + '.' + y.slice(kept);
+  });
+  return out.length * 2 < value.length ? out : undefined;
+}
+
+/** `old` with `patch` ({@link patchOf}) applied, or undefined when the patch does not fit it. */
+export function applyPatch(old: string, patch: string): string | undefined {
+  const fields = old.split(',');
+  for (const change of patch ? patch.split(',') : []) {
+    const [i, kept] = change.split('.', 2).map((n) => parseInt(n, 36));
+    const x = fields[i!];
+    if (x === undefined || !(kept! <= x.length)) return;
+    fields[i!] = x.slice(0, kept) + change.slice(change.indexOf('.', change.indexOf('.') + 1) + 1);
+  }
+  return fields.join(',');
+}
 
 /**
  * The writes of a commit as text, shared by the Node journal and the segment log:
- * `+<key> <length>\n<value>` sets, `-<key>\n` removes. A key with a space, a newline or a `%` is
- * percent-encoded (others are kept as they are, so `kit:braze:outbox:7` costs its own length).
+ * `+<key> <length>\n<value>` sets, `~<key> <length>\n<patch>` sets a value given as a patch of the
+ * key's value before it ({@link patchOf}: with `old`, when that is shorter), `-<key>\n` removes. A key
+ * with a space, a newline or a `%` is percent-encoded (others are kept as they are, so
+ * `kit:braze:outbox:7` costs its own length).
  */
-export const encodeWrite = (key: string, value: string | null): string => {
+export const encodeWrite = (key: string, value: string | null, old?: string | null): string => {
   const k = /[\s%]/.test(key) ? encodeURIComponent(key) : key;
-  return value === null ? `-${k}\n` : `+${k} ${value.length}\n${value}`;
+  if (value === null) return `-${k}\n`;
+  const patch = old == null ? undefined : patchOf(old, value);
+  return patch === undefined ? `+${k} ${value.length}\n${value}` : `~${k} ${patch.length}\n${patch}`;
 };
 
-/** The writes in `text` from `start` to `end`, or null when they are torn or corrupt. */
-export function decodeWrites(text: string, start = 0, end = text.length): StorageWrite[] | null {
-  const writes: StorageWrite[] = [];
+/**
+ * The writes in `text` from `start` to `end`, or null when they are torn or corrupt. A patch applies
+ * to `before(key)`, the key's value as the records before this one left it (a commit writes a key
+ * once); one that has nothing to apply to (a record read alone) is left out.
+ */
+export function decodeWrites(text: string, start = 0, end = text.length, before: (key: string) => string | null | undefined = () => undefined): DecodedWrite[] | null {
+  const writes: DecodedWrite[] = [];
   for (let i = start; i < end; ) {
     const eol = text.indexOf('\n', i);
     if (eol < 0 || eol >= end) return null;
@@ -20,11 +61,17 @@ export function decodeWrites(text: string, start = 0, end = text.length): Storag
     if (sign === '-') {
       writes.push([decodeURIComponent(text.slice(i + 1, eol)), null]);
       i = eol + 1;
-    } else if (sign === '+') {
+    } else if (sign === '+' || sign === '~') {
       const space = text.lastIndexOf(' ', eol);
       const n = Number(text.slice(space + 1, eol));
       if (!(space > i && Number.isSafeInteger(n) && eol + 1 + n <= end)) return null;
-      writes.push([decodeURIComponent(text.slice(i + 1, space)), text.slice(eol + 1, eol + 1 + n)]);
+      const key = decodeURIComponent(text.slice(i + 1, space));
+      let value: string | null | undefined = text.slice(eol + 1, eol + 1 + n);
+      if (sign === '~') {
+        const old = before(key);
+        value = old == null ? undefined : applyPatch(old, value);
+      }
+      if (value !== undefined) writes.push(sign === '~' ? [key, value, true] : [key, value]);
       i = eol + 1 + n;
     } else return null;
   }

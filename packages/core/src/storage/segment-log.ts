@@ -1,4 +1,4 @@
-import { decodeWrites, encodeWrite } from './record-codec';
+import { decodeWrites, encodeWrite, type DecodedWrite } from './record-codec';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -27,6 +27,12 @@ interface Group {
   readonly where: Map<string, number>;
   /** Keys the log removed: not looked up in the per-key layout of earlier versions. */
   readonly gone: Set<string>;
+  /**
+   * Keys written more than once (the hub's state, an outbox's index): their value, kept in memory so
+   * that the next is written as a patch of it, and the segment that holds its last whole value (the
+   * patches since are in newer segments).
+   */
+  readonly full: Map<string, [value: string, whole: number]>;
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
@@ -44,13 +50,17 @@ function drive<T>(gen: Generator<unknown, T, any>): T | Promise<T> {
   return go(gen.next());
 }
 
-/** A record: `<seq>\n` then its writes ({@link encodeWrite}), keys relative to the group. */
-function decodeRecord(text: string | null | undefined, prefix: string): [number, StorageWrite[]] | null {
-  if (typeof text != 'string') return null;
-  const nl = text.indexOf('\n');
-  const seq = Number(text.slice(0, nl));
-  const writes = nl > 0 && Number.isSafeInteger(seq) ? decodeWrites(text, nl + 1) : null;
-  return writes && [seq, writes.map(([k, v]) => [prefix + k, v])];
+/** A record's sequence number, or NaN. */
+const seqOf = (text: string | null | undefined): number => (typeof text == 'string' && text.indexOf('\n') > 0 ? Number(text.slice(0, text.indexOf('\n'))) : NaN);
+
+/**
+ * A record: `<seq>\n` then its writes ({@link encodeWrite}), keys relative to the group. Its patches
+ * apply to `before(key)`, the value as the records before it left it (left out without it).
+ */
+function decodeRecord(text: string | null | undefined, prefix: string, before?: (key: string) => string | null | undefined): [number, DecodedWrite[]] | null {
+  const seq = seqOf(text);
+  const writes = Number.isSafeInteger(seq) ? decodeWrites(text!, text!.indexOf('\n') + 1, text!.length, before && ((k) => before(prefix + k))) : null;
+  return writes && [seq, writes.map(([k, v, patched]) => [prefix + k, v, patched])];
 }
 
 /** What the commit pipeline needs of a storage: reads, and commits in one call. */
@@ -79,20 +89,30 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   let tail: Promise<void> | undefined;
 
   function* load(prefix: string): Generator<unknown, Group, any> {
-    const g: Group = { prefix, live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set() };
-    const records: Array<[number, number, StorageWrite[]]> = [];
+    const g: Group = { prefix, live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set(), full: new Map() };
+    const texts: Array<[number, number, string]> = [];
     for (let i = 0; i < SEGMENTS; i++) {
-      const r = decodeRecord((yield adapter.getItem(segmentKey(prefix, i))) as string | null, prefix);
-      if (r) records.push([r[0], i, r[1]]);
+      const text = (yield adapter.getItem(segmentKey(prefix, i))) as string | null;
+      if (Number.isSafeInteger(seqOf(text))) texts.push([seqOf(text), i, text!]);
     }
-    records.sort((a, b) => a[0] - b[0]);
-    for (const [seq, i, writes] of records) {
-      g.next = seq + 1;
-      for (const [k, v] of writes) {
+    // In commit order: a patch applies to the value the records before it left.
+    const values = new Map<string, string>();
+    const whole = new Map<string, number>();
+    for (const [, i, text] of texts.sort((a, b) => a[0] - b[0])) {
+      const r = decodeRecord(text, prefix, (k) => values.get(k));
+      if (!r) continue;
+      g.next = r[0] + 1;
+      for (const [k, v, patched] of r[1]) {
         const was = g.where.get(k);
         if (was !== undefined) g.live[was]!--;
-        if (v === null) g.where.delete(k), g.gone.add(k);
-        else g.where.set(k, i), g.live[i]!++, g.gone.delete(k);
+        if (v === null) g.where.delete(k), g.gone.add(k), values.delete(k), g.full.delete(k);
+        else {
+          g.where.set(k, i), g.live[i]!++, g.gone.delete(k);
+          if (!patched) whole.set(k, i);
+          // Written more than once: kept, so that the next value is a patch of it.
+          if (values.has(k)) g.full.set(k, [v, whole.get(k)!]);
+          values.set(k, v);
+        }
       }
     }
     // A kill between a record and the removal of the old key it replaced: remove it now.
@@ -114,7 +134,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   function* segment(prefix: string, i: number): Generator<unknown, Map<string, string | null>, any> {
     const key = segmentKey(prefix, i);
     let values = cache.get(key);
-    if (!values) cache.set(key, (values = new Map(decodeRecord((yield adapter.getItem(key)) as string | null, prefix)?.[1])));
+    if (!values) cache.set(key, (values = new Map(decodeRecord((yield adapter.getItem(key)) as string | null, prefix)?.[1].map(([k, v]) => [k, v]))));
     return values;
   }
 
@@ -122,6 +142,8 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     const prefix = GROUP.exec(key)?.[1];
     if (prefix === undefined) return (yield adapter.getItem(key)) as string | null;
     const g = yield* group(prefix);
+    const f = g.full.get(key);
+    if (f) return f[0];
     const i = g.where.get(key);
     if (i !== undefined) return (yield* segment(prefix, i)).get(key) ?? null;
     if (g.gone.has(key)) return null;
@@ -136,17 +158,25 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     const slot = g.next % SEGMENTS;
     const own = new Set(writes.map(([k]) => k));
     let body = '';
-    // Values still live in the segment about to be overwritten go into the new record first.
+    // Values still live in the segment about to be overwritten go into the new record first, whole …
     if (g.live[slot]) {
-      for (const [k, v] of yield* segment(prefix, slot)) if (v !== null && g.where.get(k) === slot && !own.has(k)) body += encodeWrite(k.slice(prefix.length), v);
+      for (const [k, v] of yield* segment(prefix, slot)) if (v !== null && g.where.get(k) === slot && !own.has(k) && !g.full.has(k)) body += encodeWrite(k.slice(prefix.length), v);
     }
+    // … and so do values whose last whole value it holds (their patches since need it).
+    const carried: StorageWrite[] = [];
+    for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !own.has(k)) carried.push([k, v]);
     const moved: StorageWrite[] = [];
     for (const [k, v] of legacy) if (GROUP.exec(k)?.[1] === prefix && !own.has(k)) moved.push([k, v]);
-    writes = [...moved, ...writes];
+    writes = [...carried, ...moved, ...writes];
+    const patched = new Set<string>();
     for (const [k, v] of writes) {
       const at = g.where.get(k);
+      const f = g.full.get(k);
+      // A value written before is written as a patch of it, unless its last whole value is about to go.
+      const text = encodeWrite(k.slice(prefix.length), v, f && f[1] !== slot && at !== slot ? f[0] : undefined);
+      if (text[0] == '~') patched.add(k);
       // A removal needs recording only while an older value would show through.
-      if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += encodeWrite(k.slice(prefix.length), v);
+      if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
     }
     yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
     // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
@@ -155,9 +185,14 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     for (const [k, v] of writes) {
       const at = g.where.get(k);
       if (at !== undefined) g.live[at]!--;
+      const f = g.full.get(k);
       // (A key removed in this run had its old key removed with it: `gone` matters at load only.)
-      if (v === null) g.where.delete(k);
-      else g.where.set(k, slot), g.live[slot]!++, g.gone.delete(k);
+      if (v === null) g.where.delete(k), g.full.delete(k);
+      else {
+        g.where.set(k, slot), g.live[slot]!++, g.gone.delete(k);
+        // Written again: kept, so that the next value is a patch of it.
+        if (at !== undefined || f) g.full.set(k, [v, patched.has(k) ? f![1] : slot]);
+      }
     }
     g.next++;
     for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
@@ -180,14 +215,16 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
       let body = '';
       for (let i = 0; i < SEGMENTS; i++) {
         if (!g.live[i]) continue;
-        for (const [k, v] of yield* segment(prefix, i)) if (v !== null && g.where.get(k) === i) body += encodeWrite(k.slice(prefix.length), v);
+        for (const [k, v] of yield* segment(prefix, i)) if (v !== null && g.where.get(k) === i && !g.full.has(k)) body += encodeWrite(k.slice(prefix.length), v);
       }
+      for (const [k, [v]] of g.full) body += encodeWrite(k.slice(prefix.length), v);
       const slot = g.next % SEGMENTS;
       if (body) {
         yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
         g.live.fill(0);
         g.live[slot] = g.where.size;
         for (const k of g.where.keys()) g.where.set(k, slot);
+        for (const f of g.full.values()) f[1] = slot;
         g.next++;
       }
       cache.clear();
@@ -224,11 +261,12 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
  * the keys stored one per key.
  */
 export function unpackSegments(map: Map<string, string>): void {
-  const records: Array<[number, StorageWrite[]]> = [];
+  const records: Array<[number, string, string]> = [];
   for (const [key, text] of map) {
     const group = /^(.*:)seg:\d+$/.exec(key)?.[1];
-    const r = group === undefined ? null : decodeRecord(text, group);
-    if (r) records.push(r), map.delete(key);
+    if (group !== undefined && Number.isSafeInteger(seqOf(text))) records.push([seqOf(text), group, text]), map.delete(key);
   }
-  for (const [, writes] of records.sort((a, b) => a[0] - b[0])) for (const [k, v] of writes) v === null ? map.delete(k) : map.set(k, v);
+  for (const [, group, text] of records.sort((a, b) => a[0] - b[0])) {
+    for (const [k, v] of decodeRecord(text, group, (k) => map.get(k))?.[1] ?? []) v === null ? map.delete(k) : map.set(k, v);
+  }
 }
