@@ -44,7 +44,8 @@ export function webhookKit(options: WebhookKitOptions): Kit {
 
   let outbox: Outbox<WebhookItem> | null = null;
   // Before init resolves the hub buffers callbacks, so `outbox` is set whenever they run.
-  const enqueue = (item: WebhookItem): void => void outbox?.enqueue(item);
+  // `keep`: never dropped to make room when storage is full (a session's start and end).
+  const enqueue = (item: WebhookItem, keep?: boolean): void => void outbox?.enqueue(item, keep);
 
   return {
     name: 'webhook',
@@ -60,9 +61,9 @@ export function webhookKit(options: WebhookKitOptions): Kit {
       });
       await outbox.load(); // what a killed process left unsent goes first
     },
-    onSessionStart: (start) => enqueue(sessionStartItem(start)),
+    onSessionStart: (start) => enqueue(sessionStartItem(start), true),
     onEvent: (event) => enqueue(eventItem(event)),
-    onSessionEnd: (end) => enqueue(sessionEndItem(end)),
+    onSessionEnd: (end) => enqueue(sessionEndItem(end), true),
     // The app may be suspended next: send what is queued while it can.
     onBackground: () => void outbox?.flush(),
     flush: async () => outbox?.flush(),

@@ -31,7 +31,7 @@ export type {
 
 export type { StorageAdapter, StorageWrite } from './storage/storage-adapter';
 export { memoryStorage } from './storage/storage-adapter';
-export type { SafeStorage } from './storage/resilient-storage';
+export type { SafeStorage, Spare } from './storage/resilient-storage';
 export { namespacedStorage, resilientStorage } from './storage/resilient-storage';
 export type { CoalescedWriter } from './storage/coalesced-writer';
 export { coalescedWriter } from './storage/coalesced-writer';

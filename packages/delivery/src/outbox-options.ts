@@ -83,7 +83,7 @@ export interface OutboxOptions<T> {
 }
 
 /** Why items were dropped; the keys of `health().dropped`. */
-export type DropReason = 'expired' | 'attempts' | 'overflow' | 'rejected' | 'invalid' | 'build-failed';
+export type DropReason = 'expired' | 'attempts' | 'overflow' | 'rejected' | 'invalid' | 'build-failed' | 'quota';
 
 /** A per-kit durable outbox: persist, batch, send, retry, acknowledge. */
 export interface Outbox<T> {
@@ -91,9 +91,11 @@ export interface Outbox<T> {
   load(): Promise<void>;
   /**
    * Queues an item: synchronous, never throws. The item must be JSON-serializable and carry the
-   * vendor's event id. Returns false (with a warning) when it cannot be serialized.
+   * vendor's event id. Returns false (with a warning) when it cannot be serialized. `keep`: never
+   * dropped to make room when storage is full (a session's start or end, a sign-in); the oldest
+   * items without it go first (reason `quota`).
    */
-  enqueue(item: T): boolean;
+  enqueue(item: T, keep?: boolean): boolean;
   /** Sends what is queued now (waiting out a `Retry-After`, not the backoff). Never rejects. */
   flush(): Promise<void>;
   /** Sends what fits in the keepalive budget with requests that outlive the page; the rest stays persisted. */

@@ -4,7 +4,8 @@ import { message } from './messages';
 
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
- * - `outbox:<seq>` — one item, `{"at":<enqueued, epoch ms>,"item":<the item>}`;
+ * - `outbox:<seq>` — one item, `{"at":<enqueued, epoch ms>,"item":<the item>}` (`"keep":1` after
+ *   `at` for an item never dropped to make room); empty once dropped to make room in a full storage;
  * - `outbox:meta` — `{"head":<lowest seq kept>,"tail":<next seq>}`, plus `"wait":[<set at>,<until>]`
  *   while a vendor's Retry-After is pending (epoch ms), so a relaunch waits it out too.
  * One key per item keeps an enqueue O(1) in bytes written, however long the queue. The meta is a
@@ -13,7 +14,9 @@ import { message } from './messages';
  * so a force-quit between writes loses nothing.
  */
 const META = 'outbox:meta';
-const key = (seq: number): string => 'outbox:' + seq;
+/** Where the items' keys start (the meta's too, which is never removed). */
+export const ITEMS = 'outbox:';
+export const itemKey = (seq: number): string => ITEMS + seq;
 /** Reads at most this many keys in one load, so a corrupt meta cannot make loading run for ever. */
 const MAX_RANGE = 100_000;
 
@@ -22,6 +25,8 @@ export interface StoredItem<T> {
   readonly seq: number;
   readonly at: number;
   readonly item: T;
+  /** Never dropped to make room (see `Outbox.enqueue`). */
+  readonly keep?: boolean;
 }
 
 /** A vendor's Retry-After: when it was received and until when it holds (epoch ms). */
@@ -39,7 +44,7 @@ export interface OutboxStore<T> {
   /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
   load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait | undefined }>;
   /** Persists an item (`json` is the item's JSON text). */
-  put(seq: number, at: number, json: string): void;
+  put(seq: number, at: number, json: string, keep?: boolean): void;
   /**
    * `lazy` (a delivered item): the removal may wait for the requests under way (see
    * `SafeStorage.remove`); a kill meanwhile sends the item again.
@@ -139,26 +144,27 @@ export function outboxStore<T>(
       const read = (seq: number, text: string | null): boolean => {
         if (text === null) return false;
         try {
-          const { at, item } = JSON.parse(text) as { at: unknown; item: unknown };
+          const { at, item, keep } = JSON.parse(text) as { at: unknown; item: unknown; keep?: 1 };
           if (typeof at != 'number' || item === undefined) throw at;
-          items.push({ seq, at, item: decode(item) });
+          items.push({ seq, at, item: decode(item), keep: !!keep });
         } catch {
-          warn(message(212, seq));
-          write(key(seq), null);
+          // Emptied: dropped to make room in a full storage (and reported then), its removal not yet stored.
+          if (text) warn(message(212, seq));
+          write(itemKey(seq), null);
         }
         return true;
       };
-      const texts = await Promise.all(Array.from({ length: tail - head }, (_, i) => storage.get(key(head + i))));
+      const texts = await Promise.all(Array.from({ length: tail - head }, (_, i) => storage.get(itemKey(head + i))));
       texts.forEach((text, i) => read(head + i, text));
       // Items written after the last meta update (a force-quit between the two writes).
-      while (read(tail, await storage.get(key(tail)))) tail++;
+      while (read(tail, await storage.get(itemKey(tail)))) tail++;
       const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
       // A corrupt saved wait must not stall the queue silently: say so, and send as usual.
       if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
-    put: (seq, at, json) => write(key(seq), `{"at":${at},"item":${json}}`),
-    remove: (seq, lazy) => write(key(seq), null, lazy),
+    put: (seq, at, json, keep) => write(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`),
+    remove: (seq, lazy) => write(itemKey(seq), null, lazy),
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),
     writeNow() {

@@ -6,7 +6,7 @@ import { fetchTransport } from './fetch-transport';
 import { traceRequest } from './request-trace';
 import type { HttpRequest, HttpResponse } from './http';
 import type { DropReason, Outbox, OutboxOptions } from './outbox-options';
-import { outboxStore } from './outbox-store';
+import { itemKey, ITEMS, outboxStore } from './outbox-store';
 import { parseRetryAfter } from './retry-after';
 import { verdictOf } from './response-verdict';
 import { globalTimers } from './timers';
@@ -28,6 +28,8 @@ interface Entry<T> {
   flying: boolean;
   /** `batchKey` of the item. */
   readonly key: unknown;
+  /** Never dropped to make room in a full storage. */
+  readonly keep?: boolean | undefined;
 }
 
 /**
@@ -104,7 +106,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let entries: Entry<T>[] = [];
   let tail = 0;
   /** Items enqueued before loading finished; they get sequence numbers after the stored ones. */
-  let early: [T, string, number][] = [];
+  let early: [T, string, number, boolean?][] = [];
   let loading: Promise<void> | undefined;
   let ready = false;
   let closed = false;
@@ -183,7 +185,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
    * `sizeOf`, its bytes are measured only when a batch could pass maxBatchBytes: until then 3 per
    * UTF-16 unit bound them (most batches stay far below the limit, and measuring was a scan of every item).
    */
-  const entry = (seq: number, at: number, item: T, json?: string): Entry<T> => {
+  const entry = (seq: number, at: number, item: T, json?: string, keep?: boolean): Entry<T> => {
     let size: number | undefined;
     let key: unknown;
     try {
@@ -197,16 +199,27 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     } catch {
       size = 0;
     }
-    return { seq, at, item, size, attempts: 0, flying: false, key };
+    return { seq, at, item, size, attempts: 0, flying: false, key, keep };
   };
 
-  const add = (item: T, json: string, at: number): void => {
+  const add = (item: T, json: string, at: number, keep?: boolean): void => {
     const seq = tail++;
-    entries.push(entry(seq, at, item, json));
+    entries.push(entry(seq, at, item, json, keep));
     // The bound first, so an item dropped at once is never written.
     kick();
-    store.put(seq, at, json);
+    store.put(seq, at, json, keep);
   };
+
+  // A full storage may drop the oldest idle items not marked to keep (see StorageAdapter.whenFull).
+  storage.spare?.(
+    // (A size not measured yet is minus 3 times the JSON's length.)
+    () => entries.filter((e) => !e.flying && !e.keep).map((e) => [e.at, itemKey(e.seq), e, e.size < 0 ? e.size / -3 : e.size]),
+    (gone) => {
+      if (gone.length) dropped.quota = (dropped.quota ?? 0) + gone.length;
+      remove(gone.map(([, , e]) => e as Entry<T>));
+    },
+    ITEMS,
+  );
 
   /** After the current synchronous burst (one pass for many enqueues): bounds the queue, then runs the pump. */
   const kick = (): void => {
@@ -401,13 +414,13 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
             notBefore = vendorNotBefore = Math.min(wait[1], now + wait[1] - wait[0], now + MAX_VENDOR_WAIT_MS);
             waitSetAt = now;
           }
-          entries = items.map(({ seq, at, item }) => entry(seq, at, item));
+          entries = items.map(({ seq, at, item, keep }) => entry(seq, at, item, undefined, keep));
         },
         (error: unknown) => warn(message(213, errorText(error))),
       )
       .then(() => {
         ready = true;
-        for (const [item, json, at] of early) add(item, json, at);
+        for (const [item, json, at, keep] of early) add(item, json, at, keep);
         early = [];
         store.saveIndex();
         kick();
@@ -428,7 +441,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   return {
     load,
-    enqueue(item) {
+    enqueue(item, keep) {
       let json: string | undefined;
       try {
         json = encode(item);
@@ -440,9 +453,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         return false;
       }
       const at = clock();
-      if (ready) add(item, json, at);
+      if (ready) add(item, json, at, keep);
       else {
-        early.push([item, json, at]);
+        early.push([item, json, at, keep]);
         void load();
       }
       return true;

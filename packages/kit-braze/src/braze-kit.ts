@@ -51,11 +51,14 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   const deviceJson = JSON.stringify(device);
   // One closure for every mapping warning, so the event path allocates none.
   const warn = (message: string): void => context?.logger.warn(message);
-  /** Queues under the device id current now, fixed for the item: a reset never moves it to the new device. */
+  /**
+   * Queues under the device id current now, fixed for the item: a reset never moves it to the new
+   * device. A full storage may drop custom events (`ce`) only: never a session's `ss` or `se`, nor the device.
+   */
   const queue = (item: BrazeOutboxItem): void => {
     if (!outbox) return;
     const d = adopted || context!.deviceId;
-    outbox.enqueue(brazeQueued(item, d, (base ||= d)));
+    outbox.enqueue(brazeQueued(item, d, (base ||= d)), (item as { event?: BrazeSdkEvent }).event?.name != 'ce');
   };
   const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && queue({ event }));
 

@@ -91,11 +91,12 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     context?.logger.warn(message(419, what, why));
   };
   const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
-  const enqueue = (item: CleverTapUploadItem, first?: 1): void => {
+  /** `plain`: an app's event, which a full storage may drop; the rest (session openings and ends, profiles) is kept. */
+  const enqueue = (item: CleverTapUploadItem, first?: 1, plain?: boolean): void => {
     cleared = false;
     ledger.g ||= guid();
     const json = JSON.stringify(item);
-    outbox?.enqueue(first ? [ledger.g, json, first] : [ledger.g, json]);
+    outbox?.enqueue(first ? [ledger.g, json, first] : [ledger.g, json], !plain);
   };
   /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */
   const opening = (stamp: Stamp, at: number, first?: 1): void =>
@@ -200,7 +201,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       else {
         const at = record.timestamp;
         const evtData = eventProperties(record.attributes, onDropped);
-        enqueue(eventItem(evtName, evtData, stamp(record.sessionId, record.sessionIndex, at, record.sessionStartTime), at));
+        enqueue(eventItem(evtName, evtData, stamp(record.sessionId, record.sessionIndex, at, record.sessionStartTime), at), undefined, true);
       }
     },
 

@@ -37,7 +37,8 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let outbox: Outbox<TrackerPayload> | undefined;
   /** Drops an adopted browser tracker's user for good (`declined`: hub.reset()) or until a cookie comes again (a deletion). */
   let forgetSpId: ((declined: boolean) => Promise<void>) | undefined;
-  const enqueue = (item: TrackerPayload | null): void => void (item && outbox!.enqueue(item));
+  /** `keep`: a session's start or end, never dropped to make room in a full storage. */
+  const enqueue = (item: TrackerPayload | null, keep?: boolean): void => void (item && outbox!.enqueue(item, keep));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
   let foregrounds = 0;
   let backgrounds = 0;
@@ -102,7 +103,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
 
     onSessionStart(record) {
       checkId(record.sessionId);
-      enqueue(mapper.sessionStart(record));
+      enqueue(mapper.sessionStart(record), true);
     },
 
     onEvent(record) {
@@ -114,7 +115,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       enqueue(mapper.event(record));
     },
 
-    onSessionEnd: (record) => enqueue(mapper.sessionEnd(record)),
+    onSessionEnd: (record) => enqueue(mapper.sessionEnd(record), true),
 
     // foregroundIndex / backgroundIndex as the trackers count them: in memory, from the app's start
     // (1 for the launch's foreground), not reset at a new session.

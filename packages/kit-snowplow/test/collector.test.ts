@@ -164,9 +164,11 @@ describe('delivery to the Snowplow collector (msw)', () => {
     const payloads: string[] = [];
     for (const [key, value] of items) {
       // As sent, minus stm: the item is its JSON object, not a string of it.
-      const { at, item } = JSON.parse(value) as { at: number; item: Record<string, string> };
+      const { at, keep, item } = JSON.parse(value) as { at: number; keep?: 1; item: Record<string, string> };
       expect(typeof item).toBe('object');
-      expect(value).toBe(`{"at":${at},"item":${JSON.stringify(item)}}`);
+      // The session's start and end are marked to keep when storage is full; the app's events are not.
+      expect(value).toBe(`{"at":${at}${keep ? ',"keep":1' : ''},"item":${JSON.stringify(item)}}`);
+      expect(!!keep).toBe(!JSON.stringify(item).includes('tap'));
       payloads.push(JSON.stringify(item));
       // What 0.1.0 wrote: the item's JSON text, JSON-encoded once more.
       if (payloads.length % 2) view.set(key, JSON.stringify({ at, item: JSON.stringify(item) }));

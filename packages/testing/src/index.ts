@@ -13,6 +13,8 @@ export { manualLifecycle } from './manual-lifecycle';
 export type { ManualLifecycle } from './manual-lifecycle';
 export { dyingStorage } from './dying-storage';
 export type { DyingStorage } from './dying-storage';
+export { quotaStorage } from './quota-storage';
+export type { QuotaStorage } from './quota-storage';
 export { recordingKit, throwingKit } from './recording-kit';
 export { recordingLogger } from './recording-logger';
 export type { RecordingLogger } from './recording-logger';

@@ -35,7 +35,9 @@ const PROBE_KEY = '__sessionhub_probe__';
  * settings, some private modes, sandboxed frames) or full, `onFailure` is called once with what
  * happened and from then on this page keeps its data in memory — seeded with what it could still
  * read under `prefix`, so nothing already written is lost. The page keeps working; its session is
- * then neither shared with other tabs nor kept across a reload.
+ * then neither shared with other tabs nor kept across a reload. When full, the hub first makes room
+ * (`whenFull`: old records, then the oldest plain queued events) and the write is tried again;
+ * memory is the last resort.
  *
  * @param source - returns the storage; may throw (reading `window.localStorage` does when it is blocked).
  */
@@ -60,6 +62,18 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
       onFailure(`localStorage ${what} (${errorMessage(error)})`);
     } catch {
       // reporting must not throw either
+    }
+  };
+
+  /** The hub's (see `StorageAdapter.whenFull`) once it is set. */
+  let room = (_chars: number): boolean => false;
+  /** The write did not fit: true once room was made for it (so it is tried again). */
+  const full = (error: unknown, key: string, value: string): boolean => {
+    try {
+      // QuotaExceededError, and Firefox's former NS_ERROR_DOM_QUOTA_REACHED.
+      return /quota/i.test((error as Error).name) && room(value.length - (store!.getItem(key)?.length ?? -key.length));
+    } catch {
+      return false;
     }
   };
 
@@ -88,15 +102,18 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
       return memory.get(key) ?? null;
     },
     setItem(key, value) {
-      if (store) {
+      while (store) {
         try {
           return store.setItem(key, value);
         } catch (error) {
-          degrade('is full or failed to write', error);
+          if (!full(error, key, value)) degrade('is full or failed to write', error);
         }
       }
       // With the rest in memory, and the value that did not fit.
       memory.set(key, value);
+    },
+    whenFull(makeRoom) {
+      room = makeRoom;
     },
     removeItem(key) {
       memory.delete(key);

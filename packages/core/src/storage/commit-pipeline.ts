@@ -41,7 +41,18 @@ export interface SafeStorage {
    * and retried, and outboxes send nothing new until it is saved.
    */
   readonly degraded: boolean;
+  /**
+   * Optional: what a full storage may drop to make room (an outbox's plain events), oldest first.
+   * `list()` gives them, each `[queued at (epoch ms), key, anything, about its length]`; `drop(items)`
+   * forgets those the storage dropped (it removes their keys). Keys starting with `items` are the
+   * store's items: once one is removed (delivered), a full storage may empty its value at once,
+   * before its removal is committed.
+   */
+  spare?(list: () => readonly Spare[], drop: (items: readonly Spare[]) => void, items: string | (() => string)): void;
 }
+
+/** An item a full storage may drop: when it was queued (epoch ms), its key, what its owner needs to find it, about its length. */
+export type Spare = readonly [at: number, key: string, handle: unknown, size: number];
 
 type Staged = string | null | (() => string | undefined);
 
@@ -112,6 +123,36 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   let retries = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const labels: Array<[string | (() => string), string]> = [];
+  const spares: Array<[() => readonly Spare[], (items: readonly Spare[]) => void, string | (() => string)]> = [];
+  /** The writes of the commit under way (a full storage makes room within it). */
+  let current: readonly StorageWrite[] = [];
+
+  /**
+   * The storage is full (see `StorageAdapter.whenFull`). First what is free to go: old values that
+   * records still hold though later ones replaced or removed them, and items being removed (delivered
+   * or dropped) but not committed yet. Then the oldest stored items the stores spare, across stores,
+   * until they free 4 times `chars` (so that a storage that stays full is not rewritten at every
+   * commit); items not stored yet free nothing and stay. One warning names how many went; false
+   * when nothing could.
+   */
+  const makeRoom = (chars: number): boolean => {
+    const fresh = new Set<string>();
+    const removed: string[] = [];
+    for (const [k, v] of [...current, ...staged]) {
+      if (v !== null) fresh.add(k);
+      else if (spares.some(([, , p]) => k.startsWith(typeof p == 'string' ? p : p()))) removed.push(k);
+    }
+    if (adapter.free!(removed)) return true;
+    // Oldest first across the stores (at one instant, each store's oldest first, in turn).
+    const all = spares.flatMap(([list], i) => list().map((s, pos) => [s, i, pos] as const)).sort((a, b) => a[0][0] - b[0][0] || a[2] - b[2]);
+    const gone: typeof all = [];
+    for (let i = 0, room = 0; room < chars * 4 && i < all.length; i++) if (!fresh.has(all[i]![0][1])) room += gone[gone.push(all[i]!) - 1]![0][3];
+    const n = gone.length;
+    adapter.free!(gone.map(([s]) => s[1]));
+    spares.forEach(([, drop], i) => drop(gone.filter(([, j]) => j == i).map(([s]) => s)));
+    if (n) onProblem(message(107, n));
+    return n > 0;
+  };
 
   const labelOf = (key: string): string => {
     if (key == lastKey) return 'hub state';
@@ -174,9 +215,12 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     if (!writes.length) return;
     let r: unknown;
     try {
+      current = writes;
       r = adapter.commit(writes);
     } catch (error) {
       return void failed(writes, error);
+    } finally {
+      current = [];
     }
     if (!isThenable(r)) return void succeeded();
     const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
@@ -288,7 +332,11 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     label(prefix, label) {
       labels.push([prefix, label]);
     },
+    spare(list, drop, items) {
+      spares.push([list, drop, items]);
+    },
   };
+  if (adapter.free) storage.whenFull?.(makeRoom);
   if (adapter.notice) onProblem(adapter.notice);
   return pipeline;
 }

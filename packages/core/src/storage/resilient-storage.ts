@@ -1,7 +1,7 @@
 import { commitPipeline, type SafeStorage } from './commit-pipeline';
 import type { StorageAdapter } from './storage-adapter';
 
-export type { SafeStorage } from './commit-pipeline';
+export type { SafeStorage, Spare } from './commit-pipeline';
 
 /**
  * Wraps a storage adapter so that a failing one (Safari private mode, a full quota or disk, a broken
@@ -39,5 +39,6 @@ export function namespacedStorage(storage: SafeStorage, prefix: string | (() => 
   if (storage.settled) view.settled = () => storage.settled!();
   if (storage.busy) view.busy = () => storage.busy!();
   if (storage.commitNow) view.commitNow = () => storage.commitNow!();
+  if (storage.spare) view.spare = (list, drop, items) => storage.spare!(() => list().map((s) => [s[0], p() + s[1], s[2], s[3]]), drop, () => p() + items);
   return view;
 }

@@ -64,7 +64,11 @@ function decodeRecord(text: string | null | undefined, prefix: string, before?: 
 }
 
 /** What the commit pipeline needs of a storage: reads, and commits in one call. */
-export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> & Required<Pick<StorageAdapter, 'commit'>>;
+export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> &
+  Required<Pick<StorageAdapter, 'commit'>> & {
+    /** Frees room in place: values no longer live, and those of `keys` (items being dropped). Returns the characters freed. */
+    free?(keys: readonly string[]): number;
+  };
 
 /**
  * Keeps the hub's and the kits' keys of a key-by-key storage (localStorage, AsyncStorage, a custom
@@ -233,11 +237,50 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     }
   }
 
+  /**
+   * Rewrites, each under its own sequence number, the records that hold whole values no longer live
+   * (a later record replaced or removed them, and no patch since is based on them: left out) or one
+   * of `keys` (items being dropped: emptied). Patches and removals are kept as they are. Shorter, so a
+   * full storage takes them; the live values stay as they are, so whatever part of it a kill leaves
+   * is consistent. An emptied item keeps its place (an outbox reads on past its index until a key is
+   * missing) until a later record removes it. Returns the characters freed.
+   */
+  function* freeAll(keys: readonly string[]): Generator<unknown, number, any> {
+    const gone = new Set(keys);
+    let freed = 0;
+    for (const [prefix, g] of groups) {
+      for (let i = 0; !isThenable(g) && i < SEGMENTS; i++) {
+        const key = segmentKey(prefix, i);
+        const text = (yield adapter.getItem(key)) as string;
+        if (!decodeRecord(text, prefix)) continue;
+        let body = text.slice(0, text.indexOf('\n') + 1);
+        // Line by line, as stored (a patch is kept as it is: it applies to what the records before it leave).
+        for (let at = body.length, end: number; at < text.length; at = end) {
+          const eol = text.indexOf('\n', at);
+          const space = text.lastIndexOf(' ', eol);
+          end = text[at] == '-' ? eol + 1 : eol + 1 + +text.slice(space + 1, eol);
+          const k = prefix + decodeURIComponent(text.slice(at + 1, space));
+          if (text[at] != '+') body += text.slice(at, end);
+          else if (g.where.get(k) === i) body += gone.has(k) ? encodeWrite(k.slice(prefix.length), '') : text.slice(at, end);
+          else if (g.full.get(k)?.[1] === i) body += text.slice(at, end);
+        }
+        if (body.length < text.length) {
+          yield adapter.setItem(key, body);
+          freed += text.length - body.length;
+        }
+      }
+    }
+    cache.clear();
+    return freed;
+  }
+
   return {
     notice: adapter.notice,
     getItem: (key) => drive(get(key)),
     commit,
     compact: () => queue(() => drive(compactAll())),
+    // Called while a commit waits for room (within its setItem), so not queued behind it.
+    free: (keys) => drive(freeAll(keys)) as number,
   };
 
   /** Commits in call order: one that comes while an asynchronous one is under way runs after it, and fails with it. */

@@ -32,6 +32,14 @@ export interface StorageAdapter {
    * by keeping data in memory; the hub reports it once, in a warning.
    */
   readonly notice?: string | undefined;
+  /**
+   * Optional, for a synchronous storage with a quota (localStorage): the hub hands it `makeRoom`.
+   * When a write does not fit, the adapter calls `makeRoom(chars)` (about how many characters more
+   * it needs) and writes again, for as long as that returns true. Each call drops the oldest queued
+   * items no kit marked to keep (never a session's start or end, nor the hub's state), warns once
+   * with how many, and frees their space at once; false: nothing stored is left to drop.
+   */
+  whenFull?(makeRoom: (chars: number) => boolean): void;
 }
 
 export function isStorageAdapter(value: unknown): value is StorageAdapter {
