@@ -109,6 +109,33 @@ describe('pageStorage', () => {
     expect(map.has('ns:c')).toBe(false);
     expect(onFailure).toHaveBeenCalledTimes(1);
   });
+
+  it('when full, asks the hub to make room (whenFull) with the characters the write needs, and writes again while room was made', () => {
+    const { map, storage } = fakeStorage(80);
+    map.set('ns:old1', 'x'.repeat(20));
+    map.set('ns:old2', 'x'.repeat(20));
+    const onFailure = vi.fn();
+    const s = pageStorage(() => storage, 'ns:', onFailure);
+    const asked: number[] = [];
+    s.whenFull!((chars) => {
+      asked.push(chars);
+      // Frees one old value per call, as long as there is one.
+      const old = ['ns:old1', 'ns:old2'].find((k) => map.has(k));
+      if (old) map.delete(old);
+      return !!old;
+    });
+    s.setItem('ns:new', 'y'.repeat(50)); // needs 56 characters (key and value): fits once both old values went
+    expect(map.get('ns:new')).toBe('y'.repeat(50));
+    expect(asked).toEqual([56, 56]);
+    expect(s.degraded).toBe(false);
+    s.setItem('ns:new', 'y'.repeat(55)); // fits
+    // Nothing more to free: memory, with one report, as before. A value that grows needs what it adds.
+    s.setItem('ns:new', 'y'.repeat(90));
+    expect(asked).toEqual([56, 56, 35]);
+    expect(s.degraded).toBe(true);
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(s.getItem('ns:new')).toBe('y'.repeat(90));
+  });
 });
 
 describe('createBrowserHub', () => {
