@@ -6,10 +6,15 @@
  * at that instant; `survivor()` is what the next page load finds.
  */
 export interface QuotaStorage {
+  /** As `Storage.getItem`. */
   getItem(key: string): string | null;
+  /** As `Storage.setItem`: throws a `QuotaExceededError` when the value does not fit the budget. */
   setItem(key: string, value: string): void;
+  /** As `Storage.removeItem`. */
   removeItem(key: string): void;
+  /** As `Storage.key`. */
   key(index: number): string | null;
+  /** As `Storage.length`. */
   readonly length: number;
   /** Characters allowed in all; may be changed. */
   budget: number;
