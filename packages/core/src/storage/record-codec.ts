@@ -7,18 +7,24 @@ export type DecodedWrite = [key: string, value: string | null, patched?: boolean
  * 36), joined by commas. Undefined when the fields do not line up or the patch saves too little.
  */
 export function patchOf(old: string, value: string): string | undefined {
-  const a = old.split(',');
-  const b = value.split(',');
-  if (a.length != b.length) return;
+  // Field by field without splitting either text (no arrays of ~40 strings per commit).
   let out = '';
-  b.forEach((y, i) => {
-    const x = a[i]!;
-    if (x == y) return;
-    let kept = 0;
-    while (x[kept] == y[kept] && kept < y.length) kept++;
-    out += (out ? ',' : '') + i.toString(36) + '.' + kept.toString(36) + '.' + y.slice(kept);
-  });
-  return out.length * 2 < value.length ? out : undefined;
+  for (let i = 0, p = 0, q = 0; ; i++) {
+    let pe = old.indexOf(',', p);
+    let qe = value.indexOf(',', q);
+    if (pe < 0) pe = old.length;
+    if (qe < 0) qe = value.length;
+    const n = qe - q;
+    if (pe - p != n || old.substring(p, pe) != value.substring(q, qe)) {
+      let kept = 0;
+      while (kept < n && old[p + kept] == value[q + kept]) kept++;
+      out += (out ? ',' : '') + i.toString(36) + '.' + kept.toString(36) + '.' + value.slice(q + kept, qe);
+      if (out.length * 2 >= value.length) return;
+    }
+    if (pe == old.length || qe == value.length) return pe == old.length && qe == value.length && out.length * 2 < value.length ? out : undefined;
+    p = pe + 1;
+    q = qe + 1;
+  }
 }
 
 /** `old` with `patch` ({@link patchOf}) applied, or undefined when the patch does not fit it. */
