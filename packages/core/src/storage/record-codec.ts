@@ -46,10 +46,15 @@ export function applyPatch(old: string, patch: string): string | undefined {
  * with a space, a newline or a `%` is percent-encoded (others are kept as they are, so
  * `kit:braze:outbox:7` costs its own length).
  */
-export const encodeWrite = (key: string, value: string | null, old?: string | null): string => {
+export const encodeWrite = (
+  key: string,
+  value: string | null,
+  old?: string | null,
+  // (Given when the caller computed it already: it needs to know whether the value was patched.)
+  patch = old == null || value === null ? undefined : patchOf(old, value),
+): string => {
   const k = /[\s%]/.test(key) ? encodeURIComponent(key) : key;
   if (value === null) return `-${k}\n`;
-  const patch = old == null ? undefined : patchOf(old, value);
   return patch === undefined ? `+${k} ${value.length}\n${value}` : `~${k} ${patch.length}\n${patch}`;
 };
 

@@ -1,4 +1,4 @@
-import { decodeWrites, encodeWrite, type DecodedWrite } from './record-codec';
+import { decodeWrites, encodeWrite, patchOf, type DecodedWrite } from './record-codec';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -13,7 +13,15 @@ export const SEGMENTS = 16;
  * prefix before them (`sessionhub:`, or a browser tab's `sessionhub:tab0:`). Other keys (the
  * opt-out, which other tabs listen to) stay keys of their own.
  */
-const GROUP = /^(.*?:)(?:kit:|state$)/;
+const groupOf = (key: string): string | undefined => {
+  // As /^(.*?:)(?:kit:|state$)/ would match, without a regular expression per write on the event path.
+  for (let i = key.indexOf(':'); i >= 0; i = key.indexOf(':', i + 1)) {
+    if (key.startsWith('kit:', i + 1) || (key.length == i + 6 && key.endsWith('state'))) {
+      const prefix = key.slice(0, i + 1);
+      return /[\n\r\u2028\u2029]/.test(prefix) ? undefined : prefix;
+    }
+  }
+};
 
 /** `<group>seg:<i>`: the segment keys of a group. */
 export const segmentKey = (group: string, i: number): string => `${group}seg:${i}`;
@@ -143,7 +151,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   }
 
   function* get(key: string): Generator<unknown, string | null, any> {
-    const prefix = GROUP.exec(key)?.[1];
+    const prefix = groupOf(key);
     if (prefix === undefined) return (yield adapter.getItem(key)) as string | null;
     const g = yield* group(prefix);
     const f = g.full.get(key);
@@ -170,15 +178,17 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     const carried: StorageWrite[] = [];
     for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !own.has(k)) carried.push([k, v]);
     const moved: StorageWrite[] = [];
-    for (const [k, v] of legacy) if (GROUP.exec(k)?.[1] === prefix && !own.has(k)) moved.push([k, v]);
+    for (const [k, v] of legacy) if (groupOf(k) === prefix && !own.has(k)) moved.push([k, v]);
     writes = [...carried, ...moved, ...writes];
     const patched = new Set<string>();
     for (const [k, v] of writes) {
       const at = g.where.get(k);
       const f = g.full.get(k);
       // A value written before is written as a patch of it, unless its last whole value is about to go.
-      const text = encodeWrite(k.slice(prefix.length), v, f && f[1] !== slot && at !== slot ? f[0] : undefined);
-      if (text[0] == '~') patched.add(k);
+      const base = f && f[1] !== slot && at !== slot ? f[0] : undefined;
+      const patch = base == null || v === null ? undefined : patchOf(base, v);
+      if (patch !== undefined) patched.add(k);
+      const text = encodeWrite(k.slice(prefix.length), v, base, patch);
       // A removal needs recording only while an older value would show through.
       if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
     }
@@ -205,7 +215,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   function* commitAll(writes: readonly StorageWrite[]): Generator<unknown, void, any> {
     const grouped = new Map<string, StorageWrite[]>();
     for (const w of writes) {
-      const prefix = GROUP.exec(w[0])?.[1];
+      const prefix = groupOf(w[0]);
       if (prefix === undefined) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
       else grouped.get(prefix)?.push(w) ?? grouped.set(prefix, [w]);
     }
