@@ -1,6 +1,6 @@
 import { errorMessage } from '../describe-value';
 import { message } from '../messages';
-import { segmentLog, type CommitStore } from './segment-log';
+import { isThenable, segmentLog, type CommitStore } from './segment-log';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -85,8 +85,6 @@ const LAZY_MS = 1000;
 /** Retry delays after a failed commit: 1 s, doubling, at most a minute. */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 60_000;
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
 
 /**
  * Wraps a storage adapter into the hub's commit pipeline. Writes made in one burst of calls (one task)

@@ -43,7 +43,8 @@ interface Group {
   readonly full: Map<string, [value: string, whole: number]>;
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
+/** A promise, or anything awaitable like one (the commit pipeline uses it too). */
+export const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
 
 /** Runs `gen`, synchronously for as long as what it yields is not a promise. */
 function drive<T>(gen: Generator<unknown, T, any>): T | Promise<T> {
