@@ -59,32 +59,50 @@ export const encodeWrite = (
 };
 
 /**
+ * Calls `each` for every write in `text` from `start` to `end`, in order: its sign (`+`, `~`, `-`),
+ * its key, where its line starts, where the write after it starts, and where its value starts.
+ * False when they are torn or corrupt (the writes before were seen).
+ */
+export function scanWrites(
+  text: string,
+  start: number,
+  end: number,
+  each: (sign: string, key: string, at: number, next: number, value: number) => void,
+): boolean {
+  for (let i = start; i < end; ) {
+    const eol = text.indexOf('\n', i);
+    if (eol < 0 || eol >= end) return false;
+    const sign = text[i]!;
+    let space = eol;
+    let next = eol + 1;
+    if (sign !== '-') {
+      if (sign !== '+' && sign !== '~') return false;
+      space = text.lastIndexOf(' ', eol);
+      const n = Number(text.slice(space + 1, eol));
+      if (!(space > i && Number.isSafeInteger(n) && next + n <= end)) return false;
+      next += n;
+    }
+    each(sign, decodeURIComponent(text.slice(i + 1, space)), i, next, eol + 1);
+    i = next;
+  }
+  return true;
+}
+
+/**
  * The writes in `text` from `start` to `end`, or null when they are torn or corrupt. A patch applies
  * to `before(key)`, the key's value as the records before this one left it (a commit writes a key
  * once); one that has nothing to apply to (a record read alone) is left out.
  */
 export function decodeWrites(text: string, start = 0, end = text.length, before: (key: string) => string | null | undefined = () => undefined): DecodedWrite[] | null {
   const writes: DecodedWrite[] = [];
-  for (let i = start; i < end; ) {
-    const eol = text.indexOf('\n', i);
-    if (eol < 0 || eol >= end) return null;
-    const sign = text[i];
-    if (sign === '-') {
-      writes.push([decodeURIComponent(text.slice(i + 1, eol)), null]);
-      i = eol + 1;
-    } else if (sign === '+' || sign === '~') {
-      const space = text.lastIndexOf(' ', eol);
-      const n = Number(text.slice(space + 1, eol));
-      if (!(space > i && Number.isSafeInteger(n) && eol + 1 + n <= end)) return null;
-      const key = decodeURIComponent(text.slice(i + 1, space));
-      let value: string | null | undefined = text.slice(eol + 1, eol + 1 + n);
-      if (sign === '~') {
-        const old = before(key);
-        value = old == null ? undefined : applyPatch(old, value);
-      }
-      if (value !== undefined) writes.push(sign === '~' ? [key, value, true] : [key, value]);
-      i = eol + 1 + n;
-    } else return null;
-  }
-  return writes;
+  const whole = scanWrites(text, start, end, (sign, key, _, next, at) => {
+    if (sign == '-') return void writes.push([key, null]);
+    let value: string | null | undefined = text.slice(at, next);
+    if (sign == '~') {
+      const old = before(key);
+      value = old == null ? undefined : applyPatch(old, value);
+    }
+    if (value !== undefined) writes.push(sign == '~' ? [key, value, true] : [key, value]);
+  });
+  return whole ? writes : null;
 }

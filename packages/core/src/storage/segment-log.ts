@@ -1,4 +1,4 @@
-import { decodeWrites, encodeWrite, patchOf, type DecodedWrite } from './record-codec';
+import { decodeWrites, encodeWrite, patchOf, scanWrites, type DecodedWrite } from './record-codec';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -263,19 +263,17 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
       for (let i = 0; !isThenable(g) && i < SEGMENTS; i++) {
         const key = segmentKey(prefix, i);
         const text = (yield adapter.getItem(key)) as string;
-        if (!decodeRecord(text, prefix)) continue;
+        if (!Number.isSafeInteger(seqOf(text))) continue;
         let body = text.slice(0, text.indexOf('\n') + 1);
         // Line by line, as stored (a patch is kept as it is: it applies to what the records before it leave).
-        for (let at = body.length, end: number; at < text.length; at = end) {
-          const eol = text.indexOf('\n', at);
-          const space = text.lastIndexOf(' ', eol);
-          end = text[at] == '-' ? eol + 1 : eol + 1 + +text.slice(space + 1, eol);
-          const k = prefix + decodeURIComponent(text.slice(at + 1, space));
-          if (text[at] != '+') body += text.slice(at, end);
-          else if (g.where.get(k) === i) body += gone.has(k) ? encodeWrite(k.slice(prefix.length), '') : text.slice(at, end);
-          else if (g.full.get(k)?.[1] === i) body += text.slice(at, end);
-        }
-        if (body.length < text.length) {
+        const whole = scanWrites(text, body.length, text.length, (sign, key, at, next) => {
+          const k = prefix + key;
+          const line = text.slice(at, next);
+          if (sign != '+') body += line;
+          else if (g.where.get(k) === i) body += gone.has(k) ? encodeWrite(key, '') : line;
+          else if (g.full.get(k)?.[1] === i) body += line;
+        });
+        if (whole && body.length < text.length) {
           yield adapter.setItem(key, body);
           freed += text.length - body.length;
         }
