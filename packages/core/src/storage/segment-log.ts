@@ -165,16 +165,20 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     return v ?? null;
   }
 
+  /** The values segment `i` holds that are live and not kept in memory (`full`), but those of `skip`, as writes. */
+  function* wholeIn(g: Group, i: number, skip?: Set<string>): Generator<unknown, string, any> {
+    let body = '';
+    if (g.live[i]) for (const [k, v] of yield* segment(g.prefix, i)) if (v !== null && g.where.get(k) === i && !skip?.has(k) && !g.full.has(k)) body += encodeWrite(k.slice(g.prefix.length), v);
+    return body;
+  }
+
   /** One record: the writes of one group in one commit. */
   function* write(prefix: string, writes: StorageWrite[]): Generator<unknown, void, any> {
     const g = yield* group(prefix);
     const slot = g.next % SEGMENTS;
     const own = new Set(writes.map(([k]) => k));
-    let body = '';
     // Values still live in the segment about to be overwritten go into the new record first, whole …
-    if (g.live[slot]) {
-      for (const [k, v] of yield* segment(prefix, slot)) if (v !== null && g.where.get(k) === slot && !own.has(k) && !g.full.has(k)) body += encodeWrite(k.slice(prefix.length), v);
-    }
+    let body = yield* wholeIn(g, slot, own);
     // … and so do values whose last whole value it holds (their patches since need it).
     const carried: StorageWrite[] = [];
     for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !own.has(k)) carried.push([k, v]);
@@ -228,10 +232,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     for (const prefix of groups.keys()) {
       const g = yield* group(prefix);
       let body = '';
-      for (let i = 0; i < SEGMENTS; i++) {
-        if (!g.live[i]) continue;
-        for (const [k, v] of yield* segment(prefix, i)) if (v !== null && g.where.get(k) === i && !g.full.has(k)) body += encodeWrite(k.slice(prefix.length), v);
-      }
+      for (let i = 0; i < SEGMENTS; i++) body += yield* wholeIn(g, i);
       for (const [k, [v]] of g.full) body += encodeWrite(k.slice(prefix.length), v);
       const slot = g.next % SEGMENTS;
       if (body) {
