@@ -85,6 +85,11 @@ export const CORE_MESSAGES = {
   105: () => 'no crypto.getRandomValues: ids come from Math.random (unique, not secret)',
   106: (error: string) => `storage failed to compact (${error}); deleted data may stay in it until it is next rewritten`,
   107: (dropped: number) => `storage is full: dropped the ${dropped} oldest queued events (never a session's start or end) to make room`,
+  // localStorage (pageStorage; each in SH020 from createBrowserHub)
+  108: (error: string) => `localStorage is unavailable (${error})`,
+  109: (error: string) => `localStorage failed to read (${error})`,
+  110: (error: string) => `localStorage is full or failed to write (${error})`,
+  111: (error: string) => `localStorage failed to remove a key (${error})`,
   // Tabs (createBrowserHub)
   120: (problem: string) => `the shared session record is unusable: ${problem}; replaced it with a fresh one`,
   121: (kept: number, slot: number) => `another page took storage slot ${kept} while this tab was away; now using slot ${slot}`,

@@ -1,4 +1,5 @@
 import { errorMessage } from '../describe-value';
+import { message } from '../messages';
 import type { StorageAdapter } from '../storage/storage-adapter';
 
 /** The part of the Web Storage API (`localStorage`) SessionHub uses. */
@@ -33,7 +34,7 @@ const PROBE_KEY = '__sessionhub_probe__';
 /**
  * Web Storage with a fallback to memory: when `localStorage` is unavailable (blocked by the user's
  * settings, some private modes, sandboxed frames) or full, `onFailure` is called once with what
- * happened and from then on this page keeps its data in memory — seeded with what it could still
+ * happened (SH108–SH111, a code and the error in production builds) and from then on this page keeps its data in memory — seeded with what it could still
  * read under `prefix`, so nothing already written is lost. The page keeps working; its session is
  * then neither shared with other tabs nor kept across a reload. When full, the hub first makes room
  * (`whenFull`: old records, then the oldest plain queued events) and the write is tried again;
@@ -46,7 +47,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
   let store: WebStorageLike | null = null;
 
   /** Moves to memory for good (called while `store` is still the failing storage, or at the probe). */
-  const degrade = (what: string, error: unknown): void => {
+  const degrade = (code: 108 | 109 | 110 | 111, error: unknown): void => {
     try {
       for (let i = 0; store && i < store.length; i++) {
         const key = store.key(i);
@@ -59,7 +60,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
     }
     store = null;
     try {
-      onFailure(`localStorage ${what} (${errorMessage(error)})`);
+      onFailure(message(code, errorMessage(error)));
     } catch {
       // reporting must not throw either
     }
@@ -84,7 +85,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
     s.removeItem(PROBE_KEY);
     store = s;
   } catch (error) {
-    degrade('is unavailable', error);
+    degrade(108, error);
   }
 
   const page: PageStorage = {
@@ -96,7 +97,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
         try {
           return store.getItem(key);
         } catch (error) {
-          degrade('failed to read', error);
+          degrade(109, error);
         }
       }
       return memory.get(key) ?? null;
@@ -106,7 +107,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
         try {
           return store.setItem(key, value);
         } catch (error) {
-          if (!full(error, key, value)) degrade('is full or failed to write', error);
+          if (!full(error, key, value)) degrade(110, error);
         }
       }
       // With the rest in memory, and the value that did not fit.
@@ -121,7 +122,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
       try {
         store.removeItem(key);
       } catch (error) {
-        degrade('failed to remove a key', error);
+        degrade(111, error);
       }
     },
     clear(keep) {
