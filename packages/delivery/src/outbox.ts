@@ -145,8 +145,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const dropped: Record<string, number> = {};
   let lastError: string | null = null;
 
+  /** Counts `n` items dropped for `reason` (in `health().dropped`). */
+  const count = (n: number, reason: DropReason): void => void (dropped[reason] = (dropped[reason] ?? 0) + n);
   const report = (n: number, reason: DropReason, why: string): void => {
-    dropped[reason] = (dropped[reason] ?? 0) + n;
+    count(n, reason);
     warn(`dropped ${n} item(s) (${reason}): ${why}`);
   };
   /** The first item not in flight (the queue's length when there is none). */
@@ -215,7 +217,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     // (A size not measured yet is minus 3 times the JSON's length.)
     () => entries.filter((e) => !e.flying && !e.keep).map((e) => [e.at, itemKey(e.seq), e, e.size < 0 ? e.size / -3 : e.size]),
     (gone) => {
-      if (gone.length) dropped.quota = (dropped.quota ?? 0) + gone.length;
+      if (gone.length) count(gone.length, 'quota');
       remove(gone.map(([, , e]) => e as Entry<T>));
     },
     ITEMS,
@@ -373,7 +375,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     if (verdict == 'rejected') {
       // A vendor refusing batch after batch for the same reason (a wrong key): one warning, every item counted.
       if (problem == lastError) {
-        dropped.rejected = (dropped.rejected ?? 0) + batch.length;
+        count(batch.length, 'rejected');
         return remove(batch);
       }
       lastError = problem;
