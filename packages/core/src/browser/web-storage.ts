@@ -69,7 +69,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
   /** The hub's (see `StorageAdapter.whenFull`) once it is set. */
   let room = (_chars: number): boolean => false;
   /** The write did not fit: true once room was made for it (so it is tried again). */
-  const full = (error: unknown, key: string, value: string): boolean => {
+  const madeRoom = (error: unknown, key: string, value: string): boolean => {
     try {
       // QuotaExceededError, and Firefox's former NS_ERROR_DOM_QUOTA_REACHED.
       return /quota/i.test((error as Error).name) && room(value.length - (store!.getItem(key)?.length ?? -key.length));
@@ -107,7 +107,7 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
         try {
           return store.setItem(key, value);
         } catch (error) {
-          if (!full(error, key, value)) degrade(110, error);
+          if (!madeRoom(error, key, value)) degrade(110, error);
         }
       }
       // With the rest in memory, and the value that did not fit.
