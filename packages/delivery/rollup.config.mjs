@@ -1,3 +1,11 @@
 import { packageConfig } from '../../rollup.package.mjs';
 
-export default packageConfig(import.meta.dirname, {"index": "src/index.ts"});
+export default packageConfig(
+  import.meta.dirname,
+  { index: 'src/index.ts' },
+  {
+    // Members of an outbox's queued entries (outbox.ts) that nothing outside the outbox and its
+    // batching reads (not `seq`, `at`, `item` or `keep`, which are stored), shortened in dist/.
+    privateMembers: ['flying', 'attempts'],
+  },
+);
