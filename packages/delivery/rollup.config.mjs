@@ -5,7 +5,8 @@ export default packageConfig(
   { index: 'src/index.ts' },
   {
     // Members of an outbox's queued entries (outbox.ts) that nothing outside the outbox and its
-    // batching reads (not `seq`, `at`, `item` or `keep`, which are stored), shortened in dist/.
-    privateMembers: ['flying', 'attempts'],
+    // batching reads, and the sequence number of an entry and a loaded item (not `at`, `item` or `keep`,
+    // which are stored fields), shortened in dist/.
+    privateMembers: ['flying', 'attempts', 'seq'],
   },
 );
