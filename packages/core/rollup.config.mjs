@@ -11,6 +11,7 @@ export default packageConfig(
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
       'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
       'initializeKit', 'engineConfig', 'listenerProblem', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
+      'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
       'live', 'where', 'gone', 'full',
     ],
