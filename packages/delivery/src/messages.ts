@@ -17,6 +17,12 @@ export const DELIVERY_MESSAGES = {
   211: (error: string) => `write failed: ${error}`,
   212: (seq: number) => `skipping unreadable item ${seq}`,
   213: (error: string) => `load failed: ${error}`,
+  // Why items were dropped (each after `dropped <n> item(s) (<reason>): `)
+  214: (max: number) => `over maxQueueItems (${max})`,
+  215: (error: string) => `buildRequest threw: ${error}`,
+  216: (problem: string, max: number) => `${problem} after ${max} attempts`,
+  217: () => 'not JSON-serializable',
+  218: (ms: number) => `older than ${ms} ms`,
   // Outbox options: `<option> must …` ('be a function' stays a text: eventemitter3 ships it)
   207: (option: string, min: number) => `${option} must be a number ≥ ${min}`,
   208: (option: string) => `${option} must have setTimeout and clearTimeout`,

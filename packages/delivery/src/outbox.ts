@@ -231,7 +231,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       kicked = false;
       // Oldest first, but never an item in flight (its answer is still to come).
       const excess = entries.length - maxQueueItems;
-      if (excess > 0) drop(entries.filter((entry) => !entry.flying).slice(0, excess), 'overflow', `over maxQueueItems (${maxQueueItems})`);
+      if (excess > 0) drop(entries.filter((entry) => !entry.flying).slice(0, excess), 'overflow', message(214, maxQueueItems));
       pump();
     });
   };
@@ -254,7 +254,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (now - entry.at < maxAgeMs) break;
       expired.push(entry);
     }
-    drop(expired, 'expired', `older than ${maxAgeMs} ms`);
+    if (expired.length) drop(expired, 'expired', message(218, maxAgeMs));
     const start = firstIdle();
     const first = entries[start];
     if (!first) return;
@@ -285,7 +285,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       previousSentAt = sentAt;
       return request;
     } catch (error) {
-      drop(batch, 'build-failed', `buildRequest threw: ${errorText(error)}`);
+      drop(batch, 'build-failed', message(215, errorText(error)));
     }
   };
 
@@ -399,7 +399,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     drop(
       batch.filter((entry) => entry.attempts >= maxAttempts),
       'attempts',
-      `${problem} after ${maxAttempts} attempts`,
+      message(216, problem, maxAttempts),
     );
   };
 
@@ -451,7 +451,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         // reported below, like undefined or a function
       }
       if (json === undefined) {
-        report(1, 'invalid', 'not JSON-serializable');
+        report(1, 'invalid', message(217));
         return false;
       }
       const at = clock();
