@@ -23,6 +23,8 @@ export const DELIVERY_MESSAGES = {
   216: (problem: string, max: number) => `${problem} after ${max} attempts`,
   217: () => 'not JSON-serializable',
   218: (ms: number) => `older than ${ms} ms`,
+  // A request's failure (health().lastError, the warnings)
+  219: (ms: number) => `no answer in ${ms} ms`,
   // Outbox options: `<option> must …` ('be a function' stays a text: eventemitter3 ships it)
   207: (option: string, min: number) => `${option} must be a number ≥ ${min}`,
   208: (option: string) => `${option} must have setTimeout and clearTimeout`,

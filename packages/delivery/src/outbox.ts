@@ -327,7 +327,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
           // (Made now if the transport has not asked yet, so one that asks later sees it aborted.)
           signal();
           abort?.abort();
-          reject(new Error(`no answer in ${requestTimeoutMs} ms`));
+          reject(new Error(message(219, requestTimeoutMs)));
         }, requestTimeoutMs);
         if (tracing) logger.debug(`outbox ${name}: ${traceRequest(request)}`);
         // Promise.resolve: a plain-JavaScript transport may answer without a promise.
