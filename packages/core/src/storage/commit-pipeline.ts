@@ -79,6 +79,9 @@ export interface CommitPipeline extends SafeStorage {
   label(prefix: string | (() => string), label: string): void;
 }
 
+/** `key` is under `prefix` (a function: read now, a browser tab's slot may have moved). */
+const under = (key: string, prefix: string | (() => string)): boolean => key.startsWith(typeof prefix == 'string' ? prefix : prefix());
+
 /** The longest lazy writes wait for the requests and flushes under way to end. */
 const LAZY_MS = 1000;
 
@@ -138,7 +141,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     const removed: string[] = [];
     for (const [k, v] of [...current, ...staged]) {
       if (v !== null) fresh.add(k);
-      else if (spares.some(([, , p]) => k.startsWith(typeof p == 'string' ? p : p()))) removed.push(k);
+      else if (spares.some(([, , p]) => under(k, p))) removed.push(k);
     }
     if (adapter.free!(removed)) return true;
     // Oldest first across the stores (at one instant, each store's oldest first, in turn).
@@ -154,7 +157,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
 
   const labelOf = (key: string): string => {
     if (key == lastKey) return 'hub state';
-    for (const [prefix, label] of labels) if (key.startsWith(typeof prefix == 'string' ? prefix : prefix())) return label;
+    for (const [prefix, label] of labels) if (under(key, prefix)) return label;
     return 'storage';
   };
 
