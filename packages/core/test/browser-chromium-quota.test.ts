@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
-import { launchChromium, openReadyPage, servePage, type PageServer } from '@sessionhub/testing/chromium';
+import { fillLocalStorage, launchChromium, openReadyPage, servePage, type PageServer } from '@sessionhub/testing/chromium';
 import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
 import { bundleForBrowser } from '../../../scripts/workspace-sources';
 
@@ -121,20 +121,7 @@ it('a full localStorage: the oldest plain events make room, every session starts
     page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
 
     // The app fills the origin's real quota, all but ROOM characters.
-    const filled = await page.evaluate((room) => {
-      localStorage.setItem('app:room', 'x'.repeat(room));
-      let chars = 0;
-      for (let i = 0, size = 1 << 20; size >= 16; i++) {
-        try {
-          localStorage.setItem(`app:junk:${i}`, 'x'.repeat(size));
-          chars += size;
-        } catch {
-          size >>= 1;
-        }
-      }
-      localStorage.removeItem('app:room');
-      return chars;
-    }, ROOM);
+    const filled = await fillLocalStorage(page, ROOM);
     expect(filled).toBeGreaterThan(4_000_000);
 
     const logged: string[] = [];

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
-import { launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
+import { fillLocalStorage, launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
 import { bundleForBrowser } from '../../../scripts/workspace-sources';
 
 declare global {
@@ -103,18 +103,7 @@ describe('the segment layout in real Chromium localStorage', () => {
     const warnings: string[] = [];
     page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     // Fill the origin's real quota (~5 M UTF-16 characters in Chromium) with the app's own data.
-    const filled = await page.evaluate(() => {
-      let chars = 0;
-      for (let i = 0, size = 1 << 20; size >= 16; i++) {
-        try {
-          localStorage.setItem(`app:junk:${i}`, 'x'.repeat(size));
-          chars += size;
-        } catch {
-          size >>= 1;
-        }
-      }
-      return chars;
-    });
+    const filled = await fillLocalStorage(page);
     expect(filled).toBeGreaterThan(1_000_000);
     for (let i = 0; i < 20; i++) await page.evaluate((name) => void window.hub.logEvent(name), `full-${String(i).padStart(2, '0')}-x`);
     await page.evaluate(() => window.hub.endSession());

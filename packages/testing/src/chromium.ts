@@ -117,3 +117,25 @@ export async function openReadyPage(context: BrowserContext, url: string): Promi
   await page.evaluate(() => (globalThis as { ready?: unknown }).ready);
   return page;
 }
+
+/**
+ * Fills the page origin's real localStorage quota (~5 M UTF-16 characters in Chromium) with the app's
+ * own keys (`app:junk:<i>`), all but `leave` characters, and returns how many characters it wrote.
+ */
+export function fillLocalStorage(page: Page, leave = 0): Promise<number> {
+  return page.evaluate((room) => {
+    const storage = (globalThis as unknown as { localStorage: Pick<Storage, 'setItem' | 'removeItem'> }).localStorage;
+    if (room) storage.setItem('app:room', 'x'.repeat(room));
+    let chars = 0;
+    for (let i = 0, size = 1 << 20; size >= 16; i++) {
+      try {
+        storage.setItem(`app:junk:${i}`, 'x'.repeat(size));
+        chars += size;
+      } catch {
+        size >>= 1;
+      }
+    }
+    if (room) storage.removeItem('app:room');
+    return chars;
+  }, leave);
+}
