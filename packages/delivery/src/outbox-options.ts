@@ -49,7 +49,11 @@ export interface OutboxOptions<T> {
    * left; a throw skips the item as unreadable. Default: the value itself.
    */
   readonly decode?: (value: unknown) => T;
-  /** Bytes an item adds to a request. Default: the UTF-8 length of its JSON. */
+  /**
+   * Bytes an item adds to a request, asked only when a batch could pass `maxBatchBytes` (until then
+   * 3 per UTF-16 unit of the item's JSON bound them, so it must not return more). Default: the UTF-8
+   * length of its JSON.
+   */
   readonly sizeOf?: (item: T) => number;
   /**
    * Items whose keys differ (`===`) never share a request: a request goes up to the first item with

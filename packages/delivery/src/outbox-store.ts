@@ -46,10 +46,10 @@ export interface OutboxStore<T> {
   /** Persists an item (`json` is the item's JSON text). */
   put(seq: number, at: number, json: string, keep?: boolean): void;
   /**
-   * `lazy` (a delivered item): the removal may wait for the requests under way (see
-   * `SafeStorage.remove`); a kill meanwhile sends the item again.
+   * Removes items, then stages the index once. `lazy` (delivered items): the removals may wait for
+   * the requests under way (see `SafeStorage.remove`); a kill meanwhile sends them again.
    */
-  remove(seq: number, lazy?: boolean): void;
+  remove(seqs: readonly number[], lazy?: boolean): void;
   /** The index changed without an item write (a vendor wait): writes it with the next burst. */
   saveIndex(): void;
   /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
@@ -114,10 +114,15 @@ export function outboxStore<T>(
     // The storage stages it for this burst's commit. It should never reject; one that does is reported.
     const done = v === null ? storage.remove(k, lazy) : storage.set(k, v);
     if (done !== watched) (watched = done).then(undefined, failed);
-    // Only a removal makes the stored index stale (an append follows its tail, where loading probes),
-    // so only a removal stages it: after itself. (An append staged later in the burst may then come
-    // after the index, which names it already: a kill between them leaves a missing key, skipped.)
-    if (v === null) {
+  };
+  /**
+   * Only a removal makes the stored index stale (an append follows its tail, where loading probes),
+   * so only removals stage it: after themselves. (An append staged later in the burst may then come
+   * after the index, which names it already: a kill between them leaves a missing key, skipped.)
+   */
+  const remove = (seqs: readonly number[], lazy?: boolean): void => {
+    for (const seq of seqs) write(itemKey(seq), null, lazy);
+    if (seqs[0] !== undefined) {
       removed = true;
       saveIndex(lazy);
     }
@@ -150,7 +155,7 @@ export function outboxStore<T>(
         } catch {
           // Emptied: dropped to make room in a full storage (and reported then), its removal not yet stored.
           if (text) warn(message(212, seq));
-          write(itemKey(seq), null);
+          remove([seq]);
         }
         return true;
       };
@@ -164,7 +169,7 @@ export function outboxStore<T>(
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
     put: (seq, at, json, keep) => write(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`),
-    remove: (seq, lazy) => write(itemKey(seq), null, lazy),
+    remove,
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),
     writeNow() {

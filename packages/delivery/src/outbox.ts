@@ -160,7 +160,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** `lazy`: delivered; the removals may wait for a commit (see `deliver`). */
   const remove = (batch: Entry<T>[], lazy?: boolean): void => {
-    for (const entry of batch) store.remove(entry.seq, lazy);
+    store.remove(batch.map((entry) => entry.seq), lazy);
     const gone = new Set(batch);
     entries = entries.filter((entry) => !gone.has(entry));
   };
@@ -172,32 +172,38 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }
   };
 
-  /** Bytes of an item's JSON (what is measured when there is no `sizeOf`). */
-  const measure = (entry: Entry<T>): number => {
+  /** An item's bytes in a request: `sizeOf`, or (without it, or when it throws) its JSON's UTF-8 bytes. */
+  const measure = ({ item }: Entry<T>): number => {
+    if (sizeOf) {
+      try {
+        return sizeOf(item);
+      } catch {
+        // measured as JSON
+      }
+    }
     try {
       // (undefined, which it never returns for an item it took, throws: 0)
-      return utf8Length(encode(entry.item)!);
+      return utf8Length(encode(item)!);
     } catch {
       return 0;
     }
   };
 
   /**
-   * `json`: the item's JSON text (at load, made again only when there is no `sizeOf`). Without
-   * `sizeOf`, its bytes are measured only when a batch could pass maxBatchBytes: until then 3 per
-   * UTF-16 unit bound them (most batches stay far below the limit, and measuring was a scan of every item).
+   * `json`: the item's JSON text (at load, made again). Its bytes are measured only when a batch
+   * could pass maxBatchBytes: until then 3 per UTF-16 unit of its JSON bound them (most batches stay
+   * far below the limit, and measuring at enqueue was a scan of every item).
    */
   const entry = (seq: number, at: number, item: T, json?: string, keep?: boolean): Entry<T> => {
-    let size: number | undefined;
+    let size: number;
     let key: unknown;
     try {
-      size = sizeOf?.(item);
       key = batchKey?.(item);
     } catch {
-      // measured as JSON below; no key: batched with other keyless items
+      // no key: batched with other keyless items
     }
     try {
-      size ??= -3 * (json ?? encode(item))!.length;
+      size = -3 * (json ?? encode(item))!.length;
     } catch {
       size = 0;
     }

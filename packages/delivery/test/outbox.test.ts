@@ -173,6 +173,21 @@ describe('batching', () => {
     await t.outbox.flush();
     expect(t.net.batches()).toEqual([[0], [1], [2]]);
   });
+  it('asks sizeOf only when a batch could pass the byte limit (3 bytes per character of JSON bound it until then)', async () => {
+    const asked: number[] = [];
+    // {"eid":"e-0","n":0} is 20 characters: 60 bytes at most, 20 measured.
+    const t = setup({ maxBatchBytes: 130, sizeOf: (i) => (asked.push(i.n), 20) });
+    await t.outbox.load();
+    range(0, 2).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    expect(asked).toEqual([]);
+    range(2, 9).forEach((n) => t.outbox.enqueue(item(n)));
+    await t.outbox.flush();
+    // 2 + 3 + 4: the third item's bound passes 130, and then the measured sizes decide (six fit).
+    expect(t.net.batches()).toEqual([[0, 1], range(2, 8), [8]]);
+    expect(asked.length).toBeGreaterThan(0);
+  });
+
   it('measures an item as JSON when sizeOf throws', async () => {
     const t = setup({ maxBatchBytes: 30, sizeOf: () => { throw new Error('kit bug'); } });
     await t.outbox.load();
