@@ -49,7 +49,7 @@ export interface OutboxStore<T> {
    * Removes items, then stages the index once. `lazy` (delivered items): the removals may wait for
    * the requests under way (see `SafeStorage.remove`); a kill meanwhile sends them again.
    */
-  remove(seqs: readonly number[], lazy?: boolean): void;
+  remove(items: readonly { readonly seq: number }[], lazy?: boolean): void;
   /** The index changed without an item write (a vendor wait): writes it with the next burst. */
   saveIndex(): void;
   /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
@@ -110,9 +110,8 @@ export function outboxStore<T>(
   };
   /** The last answer of the storage watched for a failure (the hub's pipeline answers a burst's writes with one promise). */
   let watched: Promise<void> | undefined;
-  const write = (k: string, v: string | null, lazy?: boolean): void => {
-    // The storage stages it for this burst's commit. It should never reject; one that does is reported.
-    const done = v === null ? storage.remove(k, lazy) : storage.set(k, v);
+  /** A write's answer: the storage stages it for this burst's commit. It should never reject; one that does is reported. */
+  const watch = (done: Promise<void>): void => {
     if (done !== watched) (watched = done).then(undefined, failed);
   };
   /**
@@ -120,12 +119,10 @@ export function outboxStore<T>(
    * so only removals stage it: after themselves. (An append staged later in the burst may then come
    * after the index, which names it already: a kill between them leaves a missing key, skipped.)
    */
-  const remove = (seqs: readonly number[], lazy?: boolean): void => {
-    for (const seq of seqs) write(itemKey(seq), null, lazy);
-    if (seqs[0] !== undefined) {
-      removed = true;
-      saveIndex(lazy);
-    }
+  const remove = (items: readonly { readonly seq: number }[], lazy?: boolean): void => {
+    for (const { seq } of items) watch(storage.remove(itemKey(seq), lazy));
+    removed = true;
+    saveIndex(lazy);
   };
 
   return {
@@ -155,7 +152,7 @@ export function outboxStore<T>(
         } catch {
           // Emptied: dropped to make room in a full storage (and reported then), its removal not yet stored.
           if (text) warn(message(212, seq));
-          remove([seq]);
+          remove([{ seq }]);
         }
         return true;
       };
@@ -168,7 +165,7 @@ export function outboxStore<T>(
       if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
-    put: (seq, at, json, keep) => write(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`),
+    put: (seq, at, json, keep) => watch(storage.set(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`)),
     remove,
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),

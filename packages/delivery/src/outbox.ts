@@ -160,9 +160,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** `lazy`: delivered; the removals may wait for a commit (see `deliver`). */
   const remove = (batch: Entry<T>[], lazy?: boolean): void => {
-    store.remove(batch.map((entry) => entry.seq), lazy);
-    const gone = new Set(batch);
-    entries = entries.filter((entry) => !gone.has(entry));
+    store.remove(batch, lazy);
+    // (Batches are short: scanning one costs less than building a Set of it.)
+    entries = entries.filter((entry) => !batch.includes(entry));
   };
 
   const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
@@ -195,7 +195,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
    * far below the limit, and measuring at enqueue was a scan of every item).
    */
   const entry = (seq: number, at: number, item: T, json?: string, keep?: boolean): Entry<T> => {
-    let size: number;
+    let size = 0;
     let key: unknown;
     try {
       key = batchKey?.(item);
@@ -205,7 +205,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     try {
       size = -3 * (json ?? encode(item))!.length;
     } catch {
-      size = 0;
+      // (0: nothing to count)
     }
     return { seq, at, item, size, attempts: 0, flying: false, key, keep };
   };
@@ -231,15 +231,15 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** After the current synchronous burst (one pass for many enqueues): bounds the queue, then runs the pump. */
   const kick = (): void => {
-    if (kicked) return;
+    if (!kicked) queueMicrotask(bound);
     kicked = true;
-    queueMicrotask(() => {
-      kicked = false;
-      // Oldest first, but never an item in flight (its answer is still to come).
-      const excess = entries.length - maxQueueItems;
-      if (excess > 0) drop(entries.filter((entry) => !entry.flying).slice(0, excess), 'overflow', message(214, maxQueueItems));
-      pump();
-    });
+  };
+  const bound = (): void => {
+    kicked = false;
+    // Oldest first, but never an item in flight (its answer is still to come).
+    const excess = entries.length - maxQueueItems;
+    if (excess > 0) drop(entries.filter((entry) => !entry.flying).slice(0, excess), 'overflow', message(214, maxQueueItems));
+    pump();
   };
 
   /** Decides from timestamps whether to send now; timers only call it again. */
@@ -254,13 +254,13 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     }
     // Idle items older than maxAgeMs go. The queue is in enqueue order, oldest first, so the scan ends
     // at the first idle item still young enough: a pass costs the items in flight, not the queue.
-    const expired: Entry<T>[] = [];
+    let expired: Entry<T>[] | undefined;
     for (const entry of entries) {
       if (entry.flying) continue;
       if (now - entry.at < maxAgeMs) break;
-      expired.push(entry);
+      (expired ??= []).push(entry);
     }
-    if (expired.length) drop(expired, 'expired', message(218, maxAgeMs));
+    if (expired) drop(expired, 'expired', message(218, maxAgeMs));
     const start = firstIdle();
     const first = entries[start];
     if (!first) return;
