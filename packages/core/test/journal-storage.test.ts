@@ -1,7 +1,10 @@
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bundleForNode } from '../../../scripts/workspace-sources';
 import { createHub, type Kit } from '@sessionhub/core';
 import { fileStorage, journalStorage, nodeDefaults } from '@sessionhub/core/node';
 import { manualClock, recordingKit } from '@sessionhub/testing';
@@ -97,6 +100,60 @@ describe('journalStorage', () => {
     last.close();
   });
 
+  it('rewrites itself off the event loop while commits go on: a kill at any moment of the rewrite leaves every commit made, and the rewrite keeps them all', async () => {
+    const dir = tempDir();
+    const s = journalStorage(dir);
+    const path = join(dir, 'sessionhub.journal');
+    const big = 'x'.repeat(300_000);
+    const expected = new Map<string, string>();
+    let n = 0;
+    /** One commit as the hub makes them: an item queued, one delivered, the state patched. */
+    const commit = (): Promise<void> => {
+      n++;
+      const writes: Array<[string, string | null]> = [
+        [`ns:kit:a:outbox:${n}`, `{"n":${n}}`],
+        [`ns:kit:a:outbox:${n - 1}`, null],
+        ['ns:state', `{"clock":${1_764_900_000_000 + n},"events":${n}}`],
+      ];
+      for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
+      return s.commit!(writes) as Promise<void>;
+    };
+    // Large values, removed at once: the journal passes its rewrite size while the live data stay small
+    // (in one task: the rewrite this starts cannot end before the first turn below).
+    const filled: unknown[] = [];
+    for (let i = 0; i < 4; i++) filled.push(s.commit!([[`ns:big:${i}`, big]]), s.commit!([[`ns:big:${i}`, null]]));
+    // The commit that passed the rewrite size returned with the journal not rewritten yet (no stall).
+    const grown = statSync(path).size;
+    expect(grown).toBeGreaterThan(1_000_000);
+    let rewritten = false;
+    const made: unknown[] = [];
+    // Until the journal has been replaced: one commit per turn of the event loop, and after each, the
+    // directory as a kill at that instant would leave it (copied: the old journal, the temp file as far
+    // as it got), which must open with every commit made.
+    for (let turn = 0; turn < 2_000 && !rewritten; turn++) {
+      made.push(commit());
+      const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-kill-'));
+      dirs.push(copy);
+      cpSync(dir, copy, { recursive: true });
+      const opened = journalStorage(copy, { durability: 'none' });
+      expect(new Map(opened.keys().map((k) => [k, opened.getItem(k)!]))).toEqual(expected);
+      opened.close();
+      expect(readdirSync(copy).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      rewritten = statSync(path).size < grown;
+    }
+    expect(rewritten).toBe(true);
+    // Commits made while it ran were flushed too (with the new file).
+    await Promise.all([...filled, ...made]);
+    for (let i = 0; i < 3; i++) await commit();
+    s.close();
+    expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+    const reopened = journalStorage(dir);
+    expect(new Map(reopened.keys().map((k) => [k, reopened.getItem(k)!]))).toEqual(expected);
+    expect(statSync(path).size).toBeLessThan(100_000);
+    reopened.close();
+  });
+
   it('deletes the temp files kills left behind (zero-byte *.tmp of fileStorage and its own)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');
@@ -143,5 +200,51 @@ describe('journalStorage', () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(String(logger.warn.mock.calls[0]!.join(' '))).toMatch(new RegExp(`"${dir}" is read-only .*in memory`));
     expect(existsSync(join(dir, 'sessionhub.journal.tmp'))).toBe(false);
+  });
+});
+
+/**
+ * A real full disk: a 64 KB tmpfs mounted in a mount namespace of its own (`unshare`), where a child
+ * process fills it and commits. What it prints: how each step went and what a reopen reads.
+ */
+const FULL_DISK_CHILD = `
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { journalStorage } from '@sessionhub/core/node';
+const dir = process.argv[2];
+const out = {};
+// Fields that change one at a time, as the hub's state does (each later value is written as a patch).
+const state = (a, b) => '{"a":' + a + ',"pad":"' + 'p'.repeat(300) + '","b":' + b + '}';
+const item = 'i'.repeat(6000);
+const s = journalStorage(dir);
+await s.commit([['ns:state', state(1, 1)]]);
+// Fill the disk to the last page.
+const filler = join(dir, 'filler');
+try { for (;;) appendFileSync(filler, 'f'.repeat(1024)); } catch (error) { out.filled = error.code; }
+try {
+  await s.commit([['ns:kit:a:outbox:1', item], ['ns:state', state(2, 1)]]);
+  out.second = 'stored';
+} catch (error) {
+  out.second = error.code;
+}
+rmSync(filler);
+// The commit pipeline retries the failed writes with what was staged since.
+await s.commit([['ns:kit:a:outbox:1', item], ['ns:state', state(2, 3)]]);
+s.close();
+const reopened = journalStorage(dir);
+out.state = reopened.getItem('ns:state') === state(2, 3);
+out.item = reopened.getItem('ns:kit:a:outbox:1') === item;
+process.stdout.write(JSON.stringify(out));
+`;
+
+describe('journalStorage on a full disk (a real tmpfs)', () => {
+  it('a commit the disk cannot take throws and leaves no part of itself; once there is room, the retry is stored whole and reads back', async () => {
+    const work = tempDir();
+    const script = join(work, 'full-disk-child.mjs');
+    await bundleForNode({ contents: FULL_DISK_CHILD, resolveDir: fileURLToPath(new URL('.', import.meta.url)) }, script);
+    const mount = tempDir();
+    const run = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$1" && exec "$2" "$3" "$1"', 'sh', mount, process.execPath, script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ filled: 'ENOSPC', second: 'ENOSPC', state: true, item: true });
   });
 });

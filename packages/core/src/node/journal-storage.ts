@@ -1,4 +1,4 @@
-import { closeSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, renameSync, rm, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
 import { decodeWrites, encodeWrite } from '../storage/record-codec';
@@ -37,8 +37,12 @@ export interface JournalStorage extends StorageAdapter {
 const JOURNAL = 'sessionhub.journal';
 /** The journal is rewritten from the live data when it grows past this many times their size … */
 const COMPACT_RATIO = 8;
-/** … and past this many characters. */
-const COMPACT_MIN = 256 * 1024;
+/**
+ * … and past this many bytes. Each rewrite creates, flushes and renames a file and frees the old
+ * one's blocks (a few ms of the disk's time); at 256 KB that came every ~200 events in bursts and
+ * cost more than everything else the journal did. A 1 MB journal still opens in ~10 ms.
+ */
+const COMPACT_MIN = 1024 * 1024;
 
 /** A record: `#<body length>\n<body>\n`; one whose body or final newline is missing was torn by a kill. */
 const record = (body: string): string => `#${body.length}\n${body}\n`;
@@ -69,6 +73,8 @@ function replay(text: string, map: Map<string, string>): number {
 }
 
 const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** Flushing a directory is not supported there (some file systems, Windows): nothing to wait for. */
+const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSUP']);
 
 /**
  * A storage for Node (servers, CLIs): an append-only journal in `directory`. Each commit of the hub
@@ -76,8 +82,8 @@ const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
  * record appended with one write, so a process killed at any instant leaves every completed commit
  * and nothing of a torn one. Delivered items are removed by the next commit's record, a few bytes,
  * and the journal is rewritten from the live data (a temp file, then a rename) once it has grown to
- * several times their size. The durability setting says when a commit also reaches the disk
- * (see {@link Durability}).
+ * several times their size, off the event loop while commits go on. The durability setting says
+ * when a commit also reaches the disk (see {@link Durability}).
  *
  * Opening it reads the journal, moves in what an earlier version stored as one file per key
  * ({@link fileStorage}), and deletes temp files a kill left behind. A directory that cannot be
@@ -100,14 +106,64 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   let liveSize = 0;
   /** A write failed part-way and could not be cut off: the next commit rewrites the journal. */
   let broken = false;
+  /** After a failed background rewrite, the next is tried once the journal has grown to this size. */
+  let retryAt = 0;
   let seq = 0;
 
-  /** Writes the live data as a fresh journal: a temp file, flushed, then renamed over the old one. */
-  const rewrite = (): void => {
+  /** A rename since the directory was last flushed: the next flush also flushes the directory (the rename itself). */
+  let renamed = false;
+  /** Bumped when the journal file is replaced: a flush of the one before does not flush the new one. */
+  let generation = 0;
+  /** Flushes in flight per file descriptor; a replaced journal is closed once its own have ended. */
+  const flushing = new Map<number, number>();
+  const retired = new Set<number>();
+  const noop = (): void => {};
+  const fsyncFd = (f: number, done: (error: NodeJS.ErrnoException | null) => void): void => {
+    flushing.set(f, (flushing.get(f) ?? 0) + 1);
+    fsync(f, (error) => {
+      const n = flushing.get(f)! - 1;
+      n ? flushing.set(f, n) : flushing.delete(f);
+      // Closed off the event loop: closing a replaced journal frees its blocks, a few ms.
+      if (!n && retired.delete(f)) close(f, noop);
+      done(error);
+    });
+  };
+  const retire = (f: number): void => {
+    if (f < 0) return;
+    flushing.has(f) ? retired.add(f) : close(f, noop);
+  };
+
+  /** A fresh journal: the live data as one record. */
+  const snapshot = (): string => {
     let body = '';
     for (const [k, v] of map) body += encodeWrite(k, v);
-    const text = body ? record(body) : '';
-    const temp = `${path}.${process.pid}.${++seq}.tmp`;
+    return body ? record(body) : '';
+  };
+  const tempPath = (): string => `${path}.${process.pid}.${++seq}.tmp`;
+  /** Appends (so that a failed write can be cut off, as in the journal), but truncates first (a stale temp file of the same name). */
+  const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
+  /** The journal is now `tfd`, holding `size` bytes. */
+  const replaceWith = (tfd: number, size: number): void => {
+    retire(fd);
+    fd = tfd;
+    journalSize = size;
+    liveSize = 0;
+    for (const [k, v] of map) liveSize += k.length + v.length + 16;
+    broken = false;
+    retryAt = 0;
+    renamed = true;
+    generation++;
+  };
+
+  /**
+   * Writes the live data as a fresh journal, synchronously: a temp file, flushed, then renamed over
+   * the old one. At open (a torn record or files of an earlier version), for `compact()`, and after
+   * a write failed part-way.
+   */
+  const rewrite = (): void => {
+    abortCompaction();
+    const text = snapshot();
+    const temp = tempPath();
     const tfd = openSync(temp, 'w');
     try {
       writeSync(tfd, text);
@@ -119,11 +175,59 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     }
     closeSync(tfd);
     renameSync(temp, path);
-    if (fd >= 0) closeSync(fd);
-    fd = openSync(path, 'a');
-    journalSize = Buffer.byteLength(text);
-    liveSize = text.length;
-    broken = false;
+    replaceWith(openSync(path, 'a'), Buffer.byteLength(text));
+  };
+
+  /**
+   * A rewrite under way off the event loop: its temp file is written and flushed by the thread pool
+   * while commits go on being appended to the journal, and into `tail`. Once the temp file is on the
+   * disk, the tail is appended to it and it is renamed over the journal, in one task: every commit is
+   * in the journal in place before and after the rename. A kill before the rename leaves the old
+   * journal whole (and a temp file, deleted at the next open).
+   */
+  let compacting: { temp: string; tfd: number; tail: string } | undefined;
+  /** Drops the rewrite under way; its next callback closes and deletes its temp file (never while a write to it is in flight). */
+  const abortCompaction = (): void => void (compacting = undefined);
+  const compactInBackground = (): void => {
+    const job = { temp: tempPath(), tfd: -1, tail: '' };
+    compacting = job;
+    const text = snapshot();
+    const drop = (): void => {
+      if (compacting === job) {
+        compacting = undefined;
+        retryAt = 2 * journalSize;
+      }
+      const temp = job.temp;
+      if (job.tfd >= 0) close(job.tfd, () => rm(temp, { force: true }, noop));
+      else rm(temp, { force: true }, noop);
+    };
+    const finish = (): void => {
+      let size = Buffer.byteLength(text);
+      try {
+        if (job.tail) {
+          const bytes = Buffer.byteLength(job.tail);
+          if (writeSync(job.tfd, job.tail) < bytes) return drop();
+          size += bytes;
+        }
+        renameSync(job.temp, path);
+      } catch {
+        return drop();
+      }
+      compacting = undefined;
+      // The tail is not flushed in the new file yet: the next flush does it (see `sync`).
+      replaceWith(job.tfd, size);
+      dirty = true;
+    };
+    open(job.temp, TEMP_FLAGS, (error, tfd) => {
+      if (error) return drop();
+      job.tfd = tfd;
+      if (compacting !== job) return drop();
+      write(tfd, text, (error, written) => {
+        if (error || written < Buffer.byteLength(text) || compacting !== job) return drop();
+        if (durability === 'none') return finish();
+        fsync(tfd, (error) => (error || compacting !== job ? drop() : finish()));
+      });
+    });
   };
 
   let names: string[] = [];
@@ -148,6 +252,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Created below: its name is on the disk once the directory is flushed.
+    renamed = true;
   }
   const intact = replay(text, map);
   try {
@@ -179,20 +285,43 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     // Closed meanwhile: closing wrote nothing more, and what was written is with the OS.
     if (fd < 0) return batch.forEach(([resolve]) => resolve());
     syncing = true;
-    fsync(fd, (error) => {
+    const gen = generation;
+    const dir = renamed;
+    renamed = false;
+    let left = dir ? 2 : 1;
+    let failure: unknown;
+    const done = (error: unknown): void => {
+      failure ??= error;
+      if (--left) return;
       syncing = false;
+      if (failure && dir) renamed = true;
+      // The journal was replaced meanwhile: these commits are in the new file too, flushed with the next.
+      if (gen != generation && fd >= 0) waiting.push(...batch);
       // Closed meanwhile (EBADF): what was written is with the OS, as closing leaves it.
-      for (const [resolve, reject] of batch) error && fd >= 0 ? reject(error) : resolve();
+      else for (const [resolve, reject] of batch) failure && fd >= 0 ? reject(failure) : resolve();
       if (waiting.length) sync();
-    });
+    };
+    fsyncFd(fd, done);
+    if (dir) syncDirectory(done);
   };
+  /** Flushes the directory, so that a rename (or the journal's creation) survives a power loss; where directories cannot be opened (Windows), nothing. */
+  const syncDirectory = (done: (error: unknown) => void): void =>
+    open(directory, 'r', (error, dfd) => {
+      if (error) return done(null);
+      fsync(dfd, (error) => {
+        close(dfd, noop);
+        done(error && !NO_DIRECTORY_SYNC.has(error.code ?? '') ? error : null);
+      });
+    });
   let dirty = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   if (durability === 'interval' && fd >= 0) {
     timer = setInterval(() => {
       if (!dirty || fd < 0) return;
       dirty = false;
-      fsync(fd, () => {});
+      fsyncFd(fd, noop);
+      if (renamed) syncDirectory((error) => void (renamed = !!error));
+      renamed = false;
     }, syncIntervalMs);
     timer.unref();
   }
@@ -211,13 +340,15 @@ export function journalStorage(directory: string, options: JournalStorageOptions
 
   const commit = (writes: readonly StorageWrite[]): void | Promise<void> => {
     if (fd < 0) return apply(writes);
-    let body = '';
-    // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
-    for (const [k, v] of writes) body += encodeWrite(k, v, map.get(k));
-    const text = record(body);
-    apply(writes);
-    if (broken || journalSize + text.length > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize)) rewrite();
-    else {
+    if (broken) {
+      // A failed write left bytes it could not cut off: the journal is written afresh, values whole.
+      apply(writes);
+      rewrite();
+    } else {
+      let body = '';
+      // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
+      for (const [k, v] of writes) body += encodeWrite(k, v, map.get(k));
+      const text = record(body);
       const bytes = Buffer.byteLength(text);
       let written = 0;
       try {
@@ -230,9 +361,13 @@ export function journalStorage(directory: string, options: JournalStorageOptions
         } catch {
           broken = true;
         }
+        // Not applied: the next patches are made against what the journal holds.
         throw error;
       }
+      apply(writes);
       journalSize += bytes;
+      if (compacting) compacting.tail += text;
+      else if (journalSize > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize, retryAt)) compactInBackground();
     }
     if (durability === 'commit') {
       return new Promise<void>((resolve, reject) => {
@@ -255,7 +390,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     },
     close() {
       clearInterval(timer);
-      if (fd >= 0) closeSync(fd);
+      abortCompaction();
+      if (fd >= 0) flushing.has(fd) ? retired.add(fd) : closeSync(fd);
       fd = -1;
     },
   };
