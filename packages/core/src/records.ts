@@ -85,6 +85,12 @@ export interface SessionEndRecord {
   readonly userId: string | null;
   readonly deviceId: string;
   readonly reason: SessionEndReason;
+  /**
+   * How the session started (its start record's `trigger`): with tabs, the tab that ends a session
+   * is often not the one that started it, and a kit may need to know whether the start itself sent
+   * something (an app start opening a vendor session).
+   */
+  readonly trigger: SessionStartTrigger;
 }
 
 /** The app came to the foreground or went to the background. */

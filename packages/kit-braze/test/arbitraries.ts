@@ -37,6 +37,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     userId,
     deviceId: fc.uuid(),
     reason: fc.constantFrom('timeout', 'recovered', 'user-change', 'manual', 'clock-change'),
+    trigger: fc.constantFrom('launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'),
   })
   .map((r) => ({
     ...r,

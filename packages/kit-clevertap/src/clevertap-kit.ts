@@ -41,6 +41,8 @@ interface Live {
   entry?: LedgerEntry;
   /** Started in this run (its start record came). */
   fresh?: 1;
+  /** Its events this run was given, items or not. */
+  events: number;
   /** Its start (epoch ms), once a record told it. */
   start?: number;
 }
@@ -110,7 +112,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
    */
   const stamp = (id: string | null, sessionIndex: number, at: number, start?: number | null): Stamp => {
     if (id === null) return { entry: null, first: false };
-    if (live?.id !== id) live = { id, first: sessionIndex == 1, lsl: 0 };
+    if (live?.id !== id) live = { id, first: sessionIndex == 1, lsl: 0, events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
     live.start ??= start ?? undefined;
     let { entry } = live;
@@ -187,13 +189,14 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     onSessionStart(record) {
       const { sessionId, sessionIndex, trigger, startTime } = record;
       const ms = record.previousSessionDuration ?? 0;
-      live = { id: sessionId, first: sessionIndex == 1, lsl: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime };
+      live = { id: sessionId, first: sessionIndex == 1, lsl: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime, events: 0 };
       // The app came up (a launch, a page load, a return to the foreground): the SDKs open their
       // session right then. Other sessions open with their first item, so empty ones take no id.
       if (trigger == 'launch' || trigger == 'foreground') stamp(sessionId, sessionIndex, startTime);
     },
 
     onEvent(record) {
+      if (live?.id === record.sessionId) live.events++;
       const evtName = cleanName(record.name);
       if (!evtName) notSent(`event "${record.name}"`, NOTHING_LEFT);
       // As the SDKs refuse them (error 513).
@@ -206,13 +209,15 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     onSessionEnd(record) {
-      const { sessionId } = record;
+      const { sessionId, trigger, startTime } = record;
       let entry = findEntry(ledger, sessionId);
+      const opened = trigger == 'launch' || trigger == 'foreground';
       // Only a session CleverTap has items of, and once (the end may come again after a relaunch when
-      // the hub's state write was lost after ours). A session of an earlier run with events whose
-      // entry a kill lost gets its id again.
-      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || (record.eventCount && !(live?.id == sessionId && live.fresh)))) {
-        entry ??= sessionEntry(ledger, sessionId, record.startTime, 0, record.firstEventTime!);
+      // the hub's state write was lost after ours). Without an entry here, the record tells: an app
+      // start opened it, or it had events this run was not given (another tab's, or an earlier run's
+      // whose entry a kill lost): it gets its id again. A tab ends sessions other tabs sent items of.
+      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || record.eventCount > (live?.id == sessionId && live.fresh ? live.events : 0))) {
+        entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : record.firstEventTime!);
         enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
         persist.schedule();

@@ -30,6 +30,7 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
     userId: null,
     deviceId: 'd',
     reason: 'timeout',
+    trigger: 'event',
     ...over,
   };
 }

@@ -79,6 +79,7 @@ export function endRecord(over: Partial<SessionEndRecord> = {}): SessionEndRecor
     userId: 'user-1',
     deviceId: DEVICE,
     reason: 'timeout',
+    trigger: 'foreground',
     ...over,
   };
 }

@@ -104,8 +104,8 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
     // Hands out `ids` first and records any new one there, so that a call previewed in the tab and
     // committed later gets the same session and device ids both times.
     let drawn = 0;
-    const env: EngineEnv = { newId: () => (drawn === ids.length && ids.push(newId()), ids[drawn++] as string) };
-    let state = record.state ?? initialState(env.newId(), type === 'launch' ? input.config : undefined, t);
+    const env: EngineEnv = { newId: () => (drawn == ids.length && ids.push(newId()), ids[drawn++] as string) };
+    let state = record.state ?? initialState(env.newId(), type == 'launch' ? input.config : undefined, t);
     const run = (engineInput: EngineInput): boolean | number | undefined => {
       const r = step(state, engineInput, env);
       state = r.state;
@@ -117,29 +117,29 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
     let othersOpen = false;
     let othersVisible = false;
     for (const [key, entry] of Object.entries(record.slots)) {
-      if (+key === me.slot || !isOpen(+key, entry, t, liveness)) continue;
+      if (+key == me.slot || !isOpen(+key, entry, t, liveness)) continue;
       othersOpen = true;
       if (entry.visible) othersVisible = true;
     }
 
-    let visible = mine?.tab === me.tab && !mine.closed && mine.visible;
-    const firstTab = type === 'launch' && !othersOpen;
+    let visible = mine?.tab == me.tab && !mine.closed && mine.visible;
+    const firstTab = type == 'launch' && !othersOpen;
     if (!firstTab && liveness && state.inForeground && !visible && !othersVisible) {
       // The tab that was visible died without hiding (a crash): the origin is in the background since.
       run({ type: 'background', t });
     }
-    if (type === 'launch') {
-      visible = input.foreground !== false;
+    if (type == 'launch') {
+      visible = input.foreground != false;
       result = run(firstTab ? input : { type: visible ? 'foreground' : 'tick', t });
-    } else if (type === 'background' || type === 'close') {
+    } else if (type == 'background' || type == 'close') {
       visible = false;
       result = run({ type: othersVisible ? 'tick' : 'background', t });
     } else {
-      if (type === 'foreground') visible = true;
+      if (type == 'foreground') visible = true;
       result = run(input);
     }
     record = {
-      ...withEntry(record, me.slot, { tab: me.tab, visible, seen: Math.max(t, mine?.seen ?? 0), closed: type === 'close', queued: mine?.queued ?? 0 }),
+      ...withEntry(record, me.slot, { tab: me.tab, visible, seen: Math.max(t, mine?.seen ?? 0), closed: type == 'close', queued: mine?.queued ?? 0 }),
       state,
     };
   }
@@ -149,7 +149,7 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
 /** The record with this tab's count of items its kits still hold. */
 export function noteQueued(record: SharedRecord, me: TabPlace, queued: number): SharedRecord {
   const mine = record.slots[me.slot];
-  return !mine || mine.tab !== me.tab || mine.queued === queued ? record : withEntry(record, me.slot, { ...mine, queued });
+  return !mine || mine.tab != me.tab || mine.queued == queued ? record : withEntry(record, me.slot, { ...mine, queued });
 }
 
 /** The record with `me` holding its slot (a tab without Web Locks claims one inside a commit). */
@@ -166,7 +166,7 @@ export function takeSlot(record: SharedRecord, me: TabPlace, now: number): Share
  */
 export function slotCandidates(record: SharedRecord, now: number, liveness: Liveness, returning?: TabPlace): number[] {
   const { slots } = record;
-  if (returning) return [slots[returning.slot]?.tab === returning.tab ? returning.slot : unusedSlot(record)];
+  if (returning) return [slots[returning.slot]?.tab == returning.tab ? returning.slot : unusedSlot(record)];
   const used = Object.keys(slots).map(Number);
   const free: number[] = [];
   // Up to the highest slot in use and at least one past the slots in use: a never-used slot is among them.
@@ -174,8 +174,8 @@ export function slotCandidates(record: SharedRecord, now: number, liveness: Live
     const entry = slots[slot];
     if (!entry || !isOpen(slot, entry, now, liveness)) free.push(slot);
   }
-  const hasItems = (slot: number): boolean => (slots[slot]?.queued ?? 0) > 0;
-  return [...free.filter(hasItems), ...free.filter((slot) => !hasItems(slot))];
+  // A stable sort: the slots with items first, each part in slot order.
+  return free.sort((a, b) => +!slots[a]?.queued - +!slots[b]?.queued);
 }
 
 /** The lowest slot never used: its storage holds nothing of another page. */

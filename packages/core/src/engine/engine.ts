@@ -394,6 +394,7 @@ function end(d: Draft, at: number, reason: SessionEndReason): void {
     sessionId: id,
     sessionIndex: s.index,
     previousSessionId: s.previousSessionId,
+    trigger: s.trigger,
     startTime,
     endTime,
     duration,

@@ -1,0 +1,112 @@
+/**
+ * The kit in tabs sharing one session (`createBrowserHub` over the core's fakes of a browser origin,
+ * each tab with its own kit and ledger): a session's start, its items and its end are delivered in
+ * whichever tabs committed them, so the tab that ends a session is often not the one that opened
+ * it at CleverTap. Every CleverTap session must still be concluded exactly once.
+ */
+import type { SessionHub } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin } from '@sessionhub/testing';
+import { ACCOUNT } from './harness';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Page {
+  readonly hub: SessionHub;
+  /** The items this tab's kit sent. */
+  readonly items: () => CleverTapUploadItem[];
+}
+
+/** Lets the tabs' commits (their settle waits) and deliveries run. */
+const settle = (pages: readonly Page[]): Promise<unknown> => {
+  const flushed = Promise.all(pages.map((p) => p.hub.flush()));
+  return vi.advanceTimersByTimeAsync(5_000).then(() => flushed);
+};
+
+async function openPage(origin: FakeOrigin, pages: Page[]): Promise<Page> {
+  const tab = origin.openTab();
+  const transport = recordingTransport();
+  const hub = createBrowserHub({ ...tabHubOptions(tab), logger: silent, kits: [clevertapKit({ ...ACCOUNT, sessionConcluded: true, delivery: { transport } })] });
+  const started = hub.start();
+  await vi.advanceTimersByTimeAsync(1_000);
+  await started;
+  const page: Page = { hub, items: () => transport.requests.flatMap((r) => (JSON.parse(r.body) as CleverTapUploadItem[]).slice(1)) };
+  pages.push(page);
+  await settle(pages);
+  return page;
+}
+
+const isConcluded = (i: CleverTapUploadItem): boolean => i.type === 'event' && i.evtName === 'Session Concluded';
+
+/** Per CleverTap session id `s` any tab sent items with: how many `Session Concluded` it got. */
+function concludedPerSession(pages: readonly Page[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const item of pages.flatMap((p) => p.items())) {
+    if (!item.s) continue;
+    counts[item.s] = (counts[item.s] ?? 0) + (isConcluded(item) ? 1 : 0);
+  }
+  return counts;
+}
+
+const once = (counts: Record<number, number>): Record<number, number> => Object.fromEntries(Object.keys(counts).map((s) => [s, 1]));
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
+});
+afterEach(() => vi.useRealTimers());
+
+describe('CleverTap kit in tabs sharing one session', () => {
+  it('concludes a session a newly opened tab started, when another tab ends it before any event', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    a.hub.endSession();
+    await settle(pages);
+    // No session now: the next tab's arrival in the foreground starts one, and its kit opens it at
+    // CleverTap (a page item with a new s)…
+    await vi.advanceTimersByTimeAsync(2_000);
+    const c = await openPage(origin, pages);
+    expect(c.items().map((i) => i.type)).toEqual(['page']);
+    // …which another tab ends, whose own ledger never saw it (the Chromium trace: a reload's end
+    // committed late, then a new tab, then an end in the reloaded tab).
+    b.hub.endSession();
+    await settle(pages);
+    const counts = concludedPerSession(pages);
+    expect(Object.keys(counts)).toHaveLength(2);
+    expect(counts).toEqual(once(counts));
+  });
+
+  it('concludes a session one tab started (startNewSession) and only other tabs sent events of', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.startNewSession();
+    await settle(pages);
+    b.hub.logEvent('read');
+    await settle(pages);
+    a.hub.endSession();
+    await settle(pages);
+    const counts = concludedPerSession(pages);
+    expect(Object.keys(counts)).toHaveLength(2);
+    expect(counts).toEqual(once(counts));
+  });
+
+  it('sends no Session Concluded for a session no tab sent an item of', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.startNewSession(); // ends the launch's session; the new one sends nothing
+    await settle(pages);
+    b.hub.endSession();
+    await settle(pages);
+    expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
+    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
+  });
+});
