@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, decodeWrites, encodeWrite, patchOf } from '../src/storage/record-codec';
+import { applyPatch, decodeWrites, encodeWrite, fieldPatch, knowPatch, patchOf } from '../src/storage/record-codec';
 
 /** A state-like JSON text whose numbers move on, field by field, as the hub's state does from event to event. */
 const stateLike = fc
@@ -19,6 +19,18 @@ describe('record codec: values written as patches of the value before', () => {
         if (patch !== undefined) expect(applyPatch(old, patch)).toBe(value);
       }),
     );
+  });
+
+  it('takes a patch known beforehand for its two texts only', () => {
+    const old = '{"clock":1764900000000,"n":7}';
+    const value = '{"clock":1764900001000,"n":8}';
+    knowPatch(old, value, '1.c.1000');
+    expect(patchOf(old, value)).toBe('1.c.1000');
+    // Another pair is compared field by field.
+    expect(patchOf(old, value.replace('8', '9'))).toBe(fieldPatch(old, value.replace('8', '9')));
+    expect(patchOf(value, old)).toBe(fieldPatch(value, old));
+    knowPatch(old, value, undefined);
+    expect(patchOf(old, value)).toBeUndefined();
   });
 
   it("a state's next value costs the fields that changed, not the whole text", () => {
