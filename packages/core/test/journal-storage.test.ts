@@ -129,9 +129,12 @@ describe('journalStorage', () => {
     const made: unknown[] = [];
     // Until the journal has been replaced: one commit per turn of the event loop, and after each, the
     // directory as a kill at that instant would leave it (copied: the old journal, the temp file as far
-    // as it got), which must open with every commit made.
+    // as it got), which must open with every commit made;
+    // and none of them counts as done before the rewritten file holding it is flushed (after its rename).
+    const doneBeforeRename: number[] = [];
     for (let turn = 0; turn < 2_000 && !rewritten; turn++) {
-      made.push(commit());
+      const at = n + 1;
+      made.push(commit().then(() => void (statSync(path).size < grown || doneBeforeRename.push(at))));
       const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-kill-'));
       dirs.push(copy);
       cpSync(dir, copy, { recursive: true });
@@ -143,8 +146,8 @@ describe('journalStorage', () => {
       rewritten = statSync(path).size < grown;
     }
     expect(rewritten).toBe(true);
-    // Commits made while it ran were flushed too (with the new file).
     await Promise.all([...filled, ...made]);
+    expect(doneBeforeRename).toEqual([]);
     for (let i = 0; i < 3; i++) await commit();
     s.close();
     expect(readdirSync(dir)).toEqual(['sessionhub.journal']);

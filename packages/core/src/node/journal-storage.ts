@@ -73,6 +73,7 @@ function replay(text: string, map: Map<string, string>): number {
 }
 
 const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
+type Waiter = [resolve: () => void, reject: (error: unknown) => void];
 /** Flushing a directory is not supported there (some file systems, Windows): nothing to wait for. */
 const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSUP']);
 
@@ -110,6 +111,23 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   let retryAt = 0;
   let seq = 0;
 
+  // Group commit: one fsync at a time; the commits written while it runs wait for the next one.
+  let syncing = false;
+  let waiting: Waiter[] = [];
+  /**
+   * Commits flushed while a rewrite was under way. The rewrite renames its file over the journal
+   * with the last commits appended but not yet flushed there, so none of them may count as done
+   * before the new file is flushed: they wait for the first flush after the rewrite ends (or is
+   * dropped, the old journal staying), a few ms once per rewrite.
+   */
+  let held: Waiter[] = [];
+  /** (A declaration: the rewrite at open may call it.) */
+  function rewriteEnded(): void {
+    if (!held.length) return;
+    waiting.push(...held);
+    held = [];
+    if (!syncing) sync();
+  }
   /** A rename since the directory was last flushed: the next flush also flushes the directory (the rename itself). */
   let renamed = false;
   /** Bumped when the journal file is replaced: a flush of the one before does not flush the new one. */
@@ -180,14 +198,18 @@ export function journalStorage(directory: string, options: JournalStorageOptions
 
   /**
    * A rewrite under way off the event loop: its temp file is written and flushed by the thread pool
-   * while commits go on being appended to the journal, and into `tail`. Once the temp file is on the
-   * disk, the tail is appended to it and it is renamed over the journal, in one task: every commit is
-   * in the journal in place before and after the rename. A kill before the rename leaves the old
-   * journal whole (and a temp file, deleted at the next open).
+   * while commits go on being appended to the journal, and into `tail` (written to the temp file
+   * too). Once the temp file is on the disk, the rest of the tail is appended to it and it is renamed
+   * over the journal, in one task: every commit is in the journal in place before and after the
+   * rename. A kill before the rename leaves the old journal whole (and a temp file, deleted at the
+   * next open).
    */
   let compacting: { temp: string; tfd: number; tail: string } | undefined;
   /** Drops the rewrite under way; its next callback closes and deletes its temp file (never while a write to it is in flight). */
-  const abortCompaction = (): void => void (compacting = undefined);
+  const abortCompaction = (): void => {
+    compacting = undefined;
+    rewriteEnded();
+  };
   const compactInBackground = (): void => {
     const job = { temp: tempPath(), tfd: -1, tail: '' };
     compacting = job;
@@ -196,13 +218,14 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       if (compacting === job) {
         compacting = undefined;
         retryAt = 2 * journalSize;
+        rewriteEnded();
       }
       const temp = job.temp;
       if (job.tfd >= 0) close(job.tfd, () => rm(temp, { force: true }, noop));
       else rm(temp, { force: true }, noop);
     };
-    const finish = (): void => {
-      let size = Buffer.byteLength(text);
+    /** Renames the temp file (`size` bytes so far) over the journal, with what was committed since its last write. */
+    const finish = (size: number): void => {
       try {
         if (job.tail) {
           const bytes = Buffer.byteLength(job.tail);
@@ -214,19 +237,33 @@ export function journalStorage(directory: string, options: JournalStorageOptions
         return drop();
       }
       compacting = undefined;
-      // The tail is not flushed in the new file yet: the next flush does it (see `sync`).
+      // What finish wrote is not flushed in the new file yet: the next flush does it (see `held`).
       replaceWith(job.tfd, size);
       dirty = true;
+      rewriteEnded();
     };
     open(job.temp, TEMP_FLAGS, (error, tfd) => {
       if (error) return drop();
       job.tfd = tfd;
       if (compacting !== job) return drop();
-      write(tfd, text, (error, written) => {
-        if (error || written < Buffer.byteLength(text) || compacting !== job) return drop();
-        if (durability === 'none') return finish();
-        fsync(tfd, (error) => (error || compacting !== job ? drop() : finish()));
-      });
+      let size = 0;
+      // The snapshot, then what was committed while it was written (a few times at most: commits keep
+      // coming), so that little is left for the synchronous write in `finish`.
+      const next = (chunk: string, round: number): void => {
+        const bytes = Buffer.byteLength(chunk);
+        write(tfd, chunk, (error, written) => {
+          if (error || written < bytes || compacting !== job) return drop();
+          size += bytes;
+          if (job.tail && round < 4) {
+            const tail = job.tail;
+            job.tail = '';
+            return next(tail, round + 1);
+          }
+          if (durability === 'none') return finish(size);
+          fsync(tfd, (error) => (error || compacting !== job ? drop() : finish(size)));
+        });
+      };
+      next(text, 0);
     });
   };
 
@@ -276,9 +313,6 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     notice = `"${directory}" is read-only (${errorMessage(error)}): the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left alone; make the directory writable to keep sessions across runs`;
   }
 
-  // Group commit: one fsync at a time; the commits written while it runs wait for the next one.
-  let syncing = false;
-  let waiting: Array<[() => void, (error: unknown) => void]> = [];
   const sync = (): void => {
     const batch = waiting;
     waiting = [];
@@ -295,10 +329,14 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       if (--left) return;
       syncing = false;
       if (failure && dir) renamed = true;
-      // The journal was replaced meanwhile: these commits are in the new file too, flushed with the next.
-      if (gen != generation && fd >= 0) waiting.push(...batch);
       // Closed meanwhile (EBADF): what was written is with the OS, as closing leaves it.
-      else for (const [resolve, reject] of batch) failure && fd >= 0 ? reject(failure) : resolve();
+      if (fd < 0 || failure) for (const [resolve, reject] of batch) failure && fd >= 0 ? reject(failure) : resolve();
+      // A rewrite under way copies these commits into its file, whose last part is flushed only after
+      // its rename: they count as done once that file is flushed (see `held`).
+      else if (compacting) held.push(...batch);
+      // The journal was replaced meanwhile: these commits are in the new file too, flushed with the next.
+      else if (gen != generation) waiting.push(...batch);
+      else for (const [resolve] of batch) resolve();
       if (waiting.length) sync();
     };
     fsyncFd(fd, done);
