@@ -157,6 +157,37 @@ describe('journalStorage', () => {
     reopened.close();
   });
 
+  it('a rewrite under way is dropped for compact() (a deletion) or close(), and its temp file deleted', async () => {
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    for (const stop of ['compact', 'close'] as const) {
+      const dir = tempDir();
+      const s = journalStorage(dir);
+      const big = 'x'.repeat(300_000);
+      const pending: unknown[] = [];
+      for (let i = 0; i < 4; i++) pending.push(s.commit!([[`big:${i}`, big]]), s.commit!([[`big:${i}`, null]]));
+      pending.push(s.commit!([['kept', 'before']]));
+      // The rewrite has started (past 1 MB); let it create its temp file, then stop it.
+      await turn();
+      if (stop === 'compact') {
+        s.compact!();
+        pending.push(s.commit!([['kept', 'after']]));
+      } else s.close();
+      await Promise.all(pending);
+      // (Deleted by the dropped rewrite's own callbacks, in the thread pool: a few ms.)
+      for (let i = 0; i < 200 && readdirSync(dir).some((f) => f.endsWith('.tmp')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+      if (stop === 'compact') {
+        // Rewritten by compact(): nothing of the removed values lingers.
+        expect(readFileSync(join(dir, 'sessionhub.journal'), 'utf8')).not.toContain('xxxx');
+        s.close();
+      }
+      const reopened = journalStorage(dir);
+      expect(reopened.keys()).toEqual(['kept']);
+      expect(reopened.getItem('kept')).toBe(stop === 'compact' ? 'after' : 'before');
+      reopened.close();
+    }
+  });
+
   it('deletes the temp files kills left behind (zero-byte *.tmp of fileStorage and its own)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');
