@@ -97,7 +97,6 @@ function countRequests(): void {
   };
 }
 
-/** Answers every request the page has made, and returns once the page has read the answers. */
 /**
  * Waits for the page's `window.hub.start()` (begun with `window.hubStarted` set when it resolves):
  * the tabs' shared record lets other tabs' writes land (50 ms timers) before it commits, so on the
@@ -108,14 +107,24 @@ export async function untilStarted(side: Side): Promise<void> {
   if (!(await side.page.evaluate(() => window.hubStarted))) throw new Error('the page hub did not start within 5 s of its clock');
 }
 
+/**
+ * Answers every request the page has made, and returns once the page has read the answers and
+ * finished the flushes a step began (`window.flushing`): a condition, not a wait of some length, so a
+ * slow machine only takes longer. Fails if the page is still busy after {@link SETTLE_LIMIT_MS}.
+ */
 export async function settle(side: Side): Promise<void> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
   for (;;) {
-    const pending = await side.page.evaluate(() => (window as unknown as { pendingRequests: number }).pendingRequests);
+    const pending = await side.page.evaluate(() => (window as unknown as { pendingRequests: number }).pendingRequests + (window.flushing ?? 0));
     if (!pending) return;
+    if (Date.now() > deadline) throw new Error(`the page still has ${pending} requests or flushes under way after ${SETTLE_LIMIT_MS} ms`);
     await Promise.all(side.held.splice(0).map((fulfill) => fulfill()));
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+
+/** How long settle() lets a page stay busy (real time) before failing: far above what any step takes. */
+const SETTLE_LIMIT_MS = 30_000;
 
 let origins = 0;
 const clocks = new WeakSet<BrowserContext>();

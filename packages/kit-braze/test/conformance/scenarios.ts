@@ -181,8 +181,13 @@ export async function kitStep(side: Side, step: Step, scenario: Scenario): Promi
     case 'user':
       return void (await page.evaluate((id) => window.hub.setUser(id), step.id));
     case 'flush':
-      // Not awaited in the page: its answer comes only when the test releases it.
-      return page.evaluate(() => void window.hub.flush());
+      // Not awaited in the page: its answer comes only when the test releases it. Counted instead:
+      // settle() waits for it to finish (its commit and its request start asynchronously, after
+      // Web Locks answer, so a request not started yet must not look like no request at all).
+      return page.evaluate(() => {
+        window.flushing = (window.flushing ?? 0) + 1;
+        void window.hub.flush().finally(() => (window.flushing = (window.flushing ?? 1) - 1));
+      });
     case 'wait':
       return page.clock.runFor(step.ms);
     case 'answer':
@@ -197,5 +202,7 @@ declare global {
     hub: import('@sessionhub/core').SessionHub;
     /** Set when the page's `hub.start()` has resolved (see `untilStarted`). */
     hubStarted: boolean;
+    /** The page's `hub.flush()` calls not finished yet (see `settle`). */
+    flushing?: number;
   }
 }
