@@ -165,10 +165,10 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     return v ?? null;
   }
 
-  /** The values segment `i` holds that are live and not kept in memory (`full`), but those of `skip`, as writes. */
-  function* wholeIn(g: Group, i: number, skip?: Set<string>): Generator<unknown, string, any> {
+  /** The values segment `i` holds that are live and not kept in memory (`full`), but those of `skip`, as writes (read only where some are live). */
+  function* wholeIn(g: Group, i: number, skip?: (key: string) => boolean): Generator<unknown, string, any> {
     let body = '';
-    if (g.live[i]) for (const [k, v] of yield* segment(g.prefix, i)) if (v !== null && g.where.get(k) === i && !skip?.has(k) && !g.full.has(k)) body += encodeWrite(k.slice(g.prefix.length), v);
+    for (const [k, v] of yield* segment(g.prefix, i)) if (v !== null && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += encodeWrite(k.slice(g.prefix.length), v);
     return body;
   }
 
@@ -176,15 +176,15 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   function* write(prefix: string, writes: StorageWrite[]): Generator<unknown, void, any> {
     const g = yield* group(prefix);
     const slot = g.next % SEGMENTS;
-    const own = new Set(writes.map(([k]) => k));
+    // (Asked only of what the segment about to be overwritten holds: rarely anything.)
+    const mine = (k: string): boolean => writes.some((w) => w[0] === k);
     // Values still live in the segment about to be overwritten go into the new record first, whole …
-    let body = yield* wholeIn(g, slot, own);
+    let body = g.live[slot] ? yield* wholeIn(g, slot, mine) : '';
     // … and so do values whose last whole value it holds (their patches since need it).
     const carried: StorageWrite[] = [];
-    for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !own.has(k)) carried.push([k, v]);
-    const moved: StorageWrite[] = [];
-    for (const [k, v] of legacy) if (groupOf(k) === prefix && !own.has(k)) moved.push([k, v]);
-    writes = [...carried, ...moved, ...writes];
+    for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !mine(k)) carried.push([k, v]);
+    for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
+    if (carried.length) writes = [...carried, ...writes];
     const patched = new Set<string>();
     for (const [k, v] of writes) {
       const at = g.where.get(k);
@@ -214,15 +214,16 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
       }
     }
     g.next++;
-    for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
+    if (legacy.size) for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
   }
 
   function* commitAll(writes: readonly StorageWrite[]): Generator<unknown, void, any> {
-    const grouped = new Map<string, StorageWrite[]>();
+    // Groups in order of their first write (one or two: a list, not a map hashing each prefix).
+    const grouped: Array<[string, StorageWrite[]]> = [];
     for (const w of writes) {
       const prefix = groupOf(w[0]);
       if (prefix === undefined) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
-      else grouped.get(prefix)?.push(w) ?? grouped.set(prefix, [w]);
+      else (grouped.find(([p]) => p === prefix) ?? grouped[grouped.push([prefix, []]) - 1]!)[1].push(w);
     }
     for (const [prefix, ws] of grouped) yield* write(prefix, ws);
   }
@@ -232,7 +233,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     for (const prefix of groups.keys()) {
       const g = yield* group(prefix);
       let body = '';
-      for (let i = 0; i < SEGMENTS; i++) body += yield* wholeIn(g, i);
+      for (let i = 0; i < SEGMENTS; i++) if (g.live[i]) body += yield* wholeIn(g, i);
       for (const [k, [v]] of g.full) body += encodeWrite(k.slice(prefix.length), v);
       const slot = g.next % SEGMENTS;
       if (body) {
