@@ -108,14 +108,17 @@ export async function untilStarted(side: Side): Promise<void> {
 }
 
 /**
- * Answers every request the page has made, and returns once the page has read the answers and
- * finished the flushes a step began (`window.flushing`): a condition, not a wait of some length, so a
- * slow machine only takes longer. Fails if the page is still busy after {@link SETTLE_LIMIT_MS}.
+ * Answers every request the page has made, and returns once the page has read the answers, finished
+ * the flushes a step began (`window.flushing`) and delivered the calls steps made (`window.calls`):
+ * a condition, not a wait of some length, so a slow machine only takes longer. Fails if the page is
+ * still busy after {@link SETTLE_LIMIT_MS}.
  */
 export async function settle(side: Side): Promise<void> {
   const deadline = Date.now() + SETTLE_LIMIT_MS;
   for (;;) {
-    const pending = await side.page.evaluate(() => (window as unknown as { pendingRequests: number }).pendingRequests + (window.flushing ?? 0));
+    const pending = await side.page.evaluate(
+      () => (window as unknown as { pendingRequests: number }).pendingRequests + (window.flushing ?? 0) + (window.calls ? window.calls.made - window.calls.delivered : 0),
+    );
     if (!pending) return;
     if (Date.now() > deadline) throw new Error(`the page still has ${pending} requests or flushes under way after ${SETTLE_LIMIT_MS} ms`);
     await Promise.all(side.held.splice(0).map((fulfill) => fulfill()));

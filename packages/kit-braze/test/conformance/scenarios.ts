@@ -171,15 +171,21 @@ export async function kitStep(side: Side, step: Step, scenario: Scenario): Promi
       return page.evaluate(
         async ([key, baseUrl, timeout, options]) => {
           const { createBrowserHub, brazeKit } = window.SessionHubTest;
-          window.hub = createBrowserHub({ ...options, sessionTimeout: timeout, foregroundTimeout: timeout, kits: [brazeKit({ apiKey: key, baseUrl })] });
+          // Beside the kit, one that counts the event and user calls delivered (committed): settle()
+          // waits for the steps' calls to be, as a page's commits wait for Web Locks (real time).
+          window.calls = { made: 0, delivered: 0 };
+          const delivered = (): void => void window.calls!.delivered++;
+          const counter = { name: 'delivered', onEvent: delivered, onUserChange: delivered };
+          window.hub = createBrowserHub({ ...options, sessionTimeout: timeout, foregroundTimeout: timeout, kits: [brazeKit({ apiKey: key, baseUrl }), counter] });
           await window.hub.start();
         },
         [API_KEY, BASE_URL, scenario.timeout, hubOptions] as const,
       );
     case 'event':
-      return void (await page.evaluate(([name, p]) => window.hub.logEvent(name, p), [step.name, step.properties ?? {}] as const));
+      return void (await page.evaluate(([name, p]) => (window.calls!.made++, window.hub.logEvent(name, p)), [step.name, step.properties ?? {}] as const));
     case 'user':
-      return void (await page.evaluate((id) => window.hub.setUser(id), step.id));
+      // Every scenario's user step changes the user: one delivered user change each.
+      return void (await page.evaluate((id) => (window.calls!.made++, window.hub.setUser(id)), step.id));
     case 'flush':
       // Not awaited in the page: its answer comes only when the test releases it. Counted instead:
       // settle() waits for it to finish (its commit and its request start asynchronously, after
@@ -204,5 +210,7 @@ declare global {
     hubStarted: boolean;
     /** The page's `hub.flush()` calls not finished yet (see `settle`). */
     flushing?: number;
+    /** The kit page's event and user calls: made by steps, and delivered to the kits (see `settle`). */
+    calls?: { made: number; delivered: number };
   }
 }
