@@ -147,7 +147,8 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   function* segment(prefix: string, i: number): Generator<unknown, Map<string, string | null>, any> {
     const key = segmentKey(prefix, i);
     let values = cache.get(key);
-    if (!values) cache.set(key, (values = new Map(decodeRecord((yield adapter.getItem(key)) as string | null, prefix)?.[1].map(([k, v]) => [k, v]))));
+    // (A decoded write's third element, whether it was a patch, is left out by the Map.)
+    if (!values) cache.set(key, (values = new Map(decodeRecord((yield adapter.getItem(key)) as string | null, prefix)?.[1] as Iterable<[string, string | null]>)));
     return values;
   }
 
