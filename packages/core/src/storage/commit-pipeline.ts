@@ -239,11 +239,17 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     return p ? (chain = p) : chain;
   }
 
-  const schedule = (): Promise<void> => {
+  /** Commits at the end of this burst (a microtask), unless held. */
+  const due = (): void => {
     if (!scheduled && !holds) {
       scheduled = true;
       queueMicrotask(() => void (scheduled && flush()));
     }
+  };
+
+  /** {@link due}, and what `set` and `remove` answer (made only for them: the hub's `touch` needs none). */
+  const schedule = (): Promise<void> => {
+    due();
     return (burst ??= Promise.resolve().then(() => {
       burst = null;
       return pipeline.settled();
@@ -310,7 +316,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     },
     touch() {
       lastDirty = true;
-      void schedule();
+      due();
     },
     hold() {
       holds++;
