@@ -43,13 +43,13 @@ export interface QueueIndex {
 export interface OutboxStore<T> {
   /** Reads what earlier runs left, oldest first, the next free sequence number and a pending vendor wait. */
   load(): Promise<{ items: StoredItem<T>[]; tail: number; wait?: VendorWait | undefined }>;
-  /** Persists an item under its key `id` ({@link itemKey}; `json` is its JSON text). */
-  put(id: string, at: number, json: string, keep?: boolean): void;
+  /** Persists an item (`json` is the item's JSON text). */
+  put(seq: number, at: number, json: string, keep?: boolean): void;
   /**
    * Removes items, then stages the index once. `lazy` (delivered items): the removals may wait for
    * the requests under way (see `SafeStorage.remove`); a kill meanwhile sends them again.
    */
-  remove(items: readonly { readonly id: string }[], lazy?: boolean): void;
+  remove(items: readonly { readonly seq: number }[], lazy?: boolean): void;
   /** The index changed without an item write (a vendor wait): writes it with the next burst. */
   saveIndex(): void;
   /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
@@ -119,8 +119,8 @@ export function outboxStore<T>(
    * so only removals stage it: after themselves. (An append staged later in the burst may then come
    * after the index, which names it already: a kill between them leaves a missing key, skipped.)
    */
-  const remove = (items: readonly { readonly id: string }[], lazy?: boolean): void => {
-    for (const { id } of items) watch(storage.remove(id, lazy));
+  const remove = (items: readonly { readonly seq: number }[], lazy?: boolean): void => {
+    for (const { seq } of items) watch(storage.remove(itemKey(seq), lazy));
     removed = true;
     saveIndex(lazy);
   };
@@ -152,7 +152,7 @@ export function outboxStore<T>(
         } catch {
           // Emptied: dropped to make room in a full storage (and reported then), its removal not yet stored.
           if (text) warn(message(212, seq));
-          remove([{ id: itemKey(seq) }]);
+          remove([{ seq }]);
         }
         return true;
       };
@@ -165,7 +165,7 @@ export function outboxStore<T>(
       if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
-    put: (id, at, json, keep) => watch(storage.set(id, `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`)),
+    put: (seq, at, json, keep) => watch(storage.set(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`)),
     remove,
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),

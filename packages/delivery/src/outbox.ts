@@ -17,8 +17,6 @@ import { message } from './messages';
 /** A queued item in memory. */
 interface Entry<T> {
   readonly seq: number;
-  /** Its storage key (`outbox:<seq>`), made once. */
-  readonly id: string;
   /** Enqueued at (epoch ms); pulled back to "now" if the clock later reads earlier, so no wait is ever stretched. */
   at: number;
   readonly item: T;
@@ -209,21 +207,24 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     } catch {
       // (0: nothing to count)
     }
-    return { seq, id: itemKey(seq), at, item, size, attempts: 0, flying: false, key, keep };
+    return { seq, at, item, size, attempts: 0, flying: false, key, keep };
   };
 
   const add = (item: T, json: string, at: number, keep?: boolean): void => {
-    const e = entry(tail++, at, item, json, keep);
-    entries.push(e);
+    // Flattens it (V8 does on a character read): a text built by concatenation, as Snowplow's is, is
+    // otherwise kept as the tree of its pieces for as long as it is queued, several times its size.
+    json.charCodeAt(0);
+    const seq = tail++;
+    entries.push(entry(seq, at, item, json, keep));
     // The bound first, so an item dropped at once is never written.
     kick();
-    store.put(e.id, at, json, keep);
+    store.put(seq, at, json, keep);
   };
 
   // A full storage may drop the oldest idle items not marked to keep (see StorageAdapter.whenFull).
   storage.spare?.(
     // (A size not measured yet is minus 3 times the JSON's length.)
-    () => entries.filter((e) => !e.flying && !e.keep).map((e) => [e.at, e.id, e, e.size < 0 ? e.size / -3 : e.size]),
+    () => entries.filter((e) => !e.flying && !e.keep).map((e) => [e.at, itemKey(e.seq), e, e.size < 0 ? e.size / -3 : e.size]),
     (gone) => {
       if (gone.length) count(gone.length, 'quota');
       remove(gone.map(([, , e]) => e as Entry<T>));
