@@ -211,9 +211,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   };
 
   const add = (item: T, json: string, at: number, keep?: boolean): void => {
-    // Flattens it (V8 does on a character read): a text built by concatenation, as Snowplow's is, is
-    // otherwise kept as the tree of its pieces for as long as it is queued, several times its size.
-    json.charCodeAt(0);
     const seq = tail++;
     entries.push(entry(seq, at, item, json, keep));
     // The bound first, so an item dropped at once is never written.

@@ -37,8 +37,12 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   let outbox: Outbox<TrackerPayload> | undefined;
   /** Drops an adopted browser tracker's user for good (`declined`: hub.reset()) or until a cookie comes again (a deletion). */
   let forgetSpId: ((declined: boolean) => Promise<void>) | undefined;
-  /** `keep`: a session's start or end, never dropped to make room in a full storage. */
-  const enqueue = (item: TrackerPayload | null, keep?: boolean): void => void (item && outbox!.enqueue(item, keep));
+  /**
+   * `keep`: a session's start or end, never dropped to make room in a full storage. The payload is
+   * text built piece by piece, which V8 keeps as a tree of its pieces (several times its size) for as
+   * long as it is queued unless a character read flattens it: once, here.
+   */
+  const enqueue = (item: TrackerPayload | null, keep?: boolean): void => void (item && (item.charCodeAt(0), outbox!.enqueue(item, keep)));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
   let foregrounds = 0;
   let backgrounds = 0;
