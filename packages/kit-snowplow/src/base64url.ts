@@ -3,21 +3,12 @@
  * `ue_px` (tracker-core `base64urlencode`: `=` dropped, `+` → `-`, `/` → `_`).
  */
 
+import { nodeBuffer } from './node-buffer';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-interface NodeBuffer {
-  from(text: string): { toString(encoding: 'base64url'): string };
-  byteLength(text: string): number;
-  isEncoding?(encoding: string): boolean;
-}
-
-// Node (servers) encodes and counts natively, much faster than any JS loop or scan; phones and
-// browsers take the portable path (a Buffer polyfill without base64url too).
-const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-export const native = buffer?.isEncoding?.('base64url') ? buffer : undefined;
-
 /** base64url (no padding) of the UTF-8 encoding of `text`; lone surrogates become U+FFFD, as TextEncoder does. */
-export const base64url = (text: string): string => (native ? native.from(text).toString('base64url') : portableBase64url(text));
+export const base64url = (text: string): string => (nodeBuffer ? nodeBuffer.from(text).toString('base64url') : portableBase64url(text));
 
 /** The same without any platform encoder. */
 export function portableBase64url(text: string): string {

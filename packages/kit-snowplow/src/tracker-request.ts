@@ -1,5 +1,5 @@
 import { utf8Length, type HttpRequest } from '@sessionhub/delivery';
-import { native } from './base64url';
+import { nodeBuffer } from './node-buffer';
 import { PAYLOAD_DATA_SCHEMA } from './iglu';
 import type { TrackerPayload } from './tracker-payload';
 
@@ -12,7 +12,7 @@ export const ENVELOPE_BYTES = HEAD.length + 2;
  * Bytes an item adds to a POST body: its JSON, `"stm":"<13 digits>",` and the comma between items.
  * (Node counts UTF-8 natively, 4 times faster than the portable scan of a ~1 KB item.)
  */
-export const payloadSize = (item: TrackerPayload): number => (native ? native.byteLength(item) : utf8Length(item)) + 23;
+export const payloadSize = (item: TrackerPayload): number => (nodeBuffer ? nodeBuffer.byteLength(item) : utf8Length(item)) + 23;
 
 /**
  * The POST of a batch: the `payload_data` 1-0-4 envelope around the items, each stamped with
