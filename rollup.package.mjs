@@ -7,28 +7,29 @@ import dts from 'rollup-plugin-dts';
 
 /**
  * Shortens the named private members in the built chunks (esbuild's mangleProps): bytes every app
- * ships, where minifiers keep property names. Each chunk is mangled on its own, so a name may be used
- * in one chunk only: the build fails if one shows up in a second chunk (or in none, a stale list).
- * List only members that nothing outside their class reads: never a kit's, an option's, a stored
- * field's or anything serialized.
+ * ships, where minifiers keep property names. Each chunk is mangled on its own, so a name may be a
+ * property in one chunk only: the build fails if one is a property in a second chunk (or in none, a
+ * stale list). What counts is what esbuild mangles (properties, not a local variable or a word in a
+ * comment or string of the same spelling). List only members that nothing outside their class
+ * reads: never a kit's, an option's, a stored field's, anything serialized, nor a property of an
+ * object the app or another chunk hands in (`process.env`, a storage adapter, …).
  */
 function manglePrivate(names) {
   const pattern = new RegExp(`^(?:${names.join('|')})$`);
-  const word = (name) => new RegExp(`\\b${name}\\b`);
   /** format → name → the chunk it is used in */
   const owners = new Map();
   return {
     name: 'mangle-private',
     async renderChunk(code, chunk, output) {
       const owner = owners.get(output.format) ?? owners.set(output.format, new Map()).get(output.format);
-      const used = names.filter((name) => word(name).test(code));
+      const result = await transform(code, { loader: 'js', mangleProps: pattern, mangleCache: {}, sourcemap: true, sourcefile: chunk.fileName });
+      const used = Object.keys(result.mangleCache ?? {});
       for (const name of used) {
         const other = owner.get(name);
         if (other && other !== chunk.fileName) throw new Error(`mangle-private: "${name}" is in ${other} and ${chunk.fileName}; take it off the list`);
         owner.set(name, chunk.fileName);
       }
       if (used.length === 0) return null;
-      const result = await transform(code, { loader: 'js', mangleProps: pattern, sourcemap: true, sourcefile: chunk.fileName });
       return { code: result.code, map: result.map };
     },
     generateBundle(output) {

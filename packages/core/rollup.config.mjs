@@ -5,13 +5,18 @@ export default packageConfig(
   { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' },
   {
     // Private members of SessionHub (hub.ts) and KitHost (kit-host.ts) that nothing but their own
-    // class reads, and the segment log's group fields, shortened in dist/ (~150 B min+gz of every app). Not `state`, `options`, `storage`,
-    // `kits` and the like: other objects have members of those names.
+    // class reads, and the segment log's group fields, shortened in dist/ (~230 B min+gz of every app). Not `state`, `options`, `storage`,
+    // `kits` and the like: other objects have members of those names; nor a built-in's (`env` of
+    // `process.env`, `entries` of `Object.entries`), nor an export (a CommonJS chunk reads them as properties).
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
       'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
       'initializeKit', 'engineConfig', 'listenerProblem', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
+      'phase', 'pending', 'timer', 'shared', 'launch', 'reject',
+      // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
+      'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
+      'neutral', 'started', 'ready',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
       'live', 'where', 'gone', 'full',
     ],

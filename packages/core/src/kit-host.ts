@@ -28,7 +28,7 @@ interface Entry {
  * nothing else notices), callbacks buffered until a kit's `init` resolves, health per kit.
  */
 export class KitHost {
-  private readonly entries: Entry[] = [];
+  private readonly hosted: Entry[] = [];
 
   /** @param beforeSend the hub's hook, run once per event before the kits' own. */
   constructor(
@@ -58,22 +58,22 @@ export class KitHost {
     if (!/^[\w.-]{1,64}$/.test(name)) {
       throw new SessionHubConfigError('kit', message(23, name.slice(0, 64)));
     }
-    if (this.entries.some((e) => e.name === name)) {
+    if (this.hosted.some((e) => e.name === name)) {
       throw new SessionHubConfigError('kit', message(24, name));
     }
     if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
     const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() };
-    this.entries.push(entry);
+    this.hosted.push(entry);
     return entry;
   }
 
   names(): string[] {
-    return this.entries.map((e) => e.name);
+    return this.hosted.map((e) => e.name);
   }
 
   /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
   initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
-    const entry = this.entries.find((e) => e.name === name);
+    const entry = this.hosted.find((e) => e.name === name);
     if (!entry) return;
     const context = makeContext((error) => this.fail(entry, 'reportError', error));
     entry.ready = (async () => {
@@ -100,12 +100,12 @@ export class KitHost {
     // Not unref'd: while `await hub.start()` waits on it, it is all that keeps a short Node script alive
     // (an unref'd one lets the process exit in the middle of the await, with code 13).
     const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
-    return Promise.race([Promise.all(this.entries.map((e) => e.ready)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
+    return Promise.race([Promise.all(this.hosted.map((e) => e.ready)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
   }
 
   /** Event names that some kit declares session-neutral. */
   sessionNeutralEvents(): string[] {
-    return this.entries.flatMap((e) => e.neutral);
+    return this.hosted.flatMap((e) => e.neutral);
   }
 
   /**
@@ -118,12 +118,12 @@ export class KitHost {
         record = runBeforeSend(this.beforeSend, record as EventRecord);
       } catch (error) {
         // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
-        for (const entry of this.entries) if (only === undefined || entry.kit.name === only) this.fail(entry, 'hub beforeSend', error);
+        for (const entry of this.hosted) if (only === undefined || entry.kit.name === only) this.fail(entry, 'hub beforeSend', error);
         return;
       }
       if (record === null) return;
     }
-    for (const entry of this.entries) {
+    for (const entry of this.hosted) {
       if (only !== undefined && entry.name !== only) continue;
       if (entry.started !== undefined) {
         const id = (record as { sessionId: string }).sessionId;
@@ -138,7 +138,7 @@ export class KitHost {
   /** Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. */
   async runAll(method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
     await Promise.all(
-      this.entries.map(async (entry) => {
+      this.hosted.map(async (entry) => {
         await entry.ready;
         if (entry.status !== 'ready') return;
         try {
@@ -155,7 +155,7 @@ export class KitHost {
    * the page (`onPageHide`), or starts a plain `flush()` when it has no such hook.
    */
   pageHide(): void {
-    for (const entry of this.entries) {
+    for (const entry of this.hosted) {
       if (entry.status !== 'ready') continue;
       const kit = entry.kit;
       try {
@@ -173,7 +173,7 @@ export class KitHost {
   /** Items the kits' outboxes still hold (sent or not), as their health reports them. */
   queuedItems(): number {
     let n = 0;
-    for (const e of this.entries) {
+    for (const e of this.hosted) {
       if (e.status !== 'ready' || typeof e.kit.getHealth !== 'function') continue;
       try {
         const queued = e.kit.getHealth()?.queued;
@@ -187,7 +187,7 @@ export class KitHost {
 
   health(): Record<string, KitHealth> {
     const out: Record<string, KitHealth> = {};
-    for (const e of this.entries) {
+    for (const e of this.hosted) {
       let delivery: DeliveryHealth | undefined;
       try {
         if (e.status !== 'failed') delivery = e.kit.getHealth?.();
