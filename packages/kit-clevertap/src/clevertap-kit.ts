@@ -3,7 +3,7 @@
  * upload items with the pure mapping, and hands them to the shared outbox, which batches, persists and
  * retries them.
  */
-import { checkKitOptions, coalescedWriter, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
+import { checkKitOptions, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid, signIn } from './device-guid';
 import { cleanName, eventProperties, NOTHING_LEFT, propertyValue } from './event-properties';
@@ -73,7 +73,6 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const warned = new Set<string>();
   /** Cleared (opt-out, deletion) with nothing new since: nothing to store, not even an empty ledger. */
   let cleared = false;
-  const save = (): Promise<void> | undefined => (cleared ? undefined : context?.storage.set(LEDGER_KEY, JSON.stringify(ledger)));
   /** This device's CleverTap id, made again from the hub's device id after a reset or a clear. */
   const guid = (): string => (deviceGuid ||= cleverTapGuid(context!.deviceId));
   /** Forgets the device's ids and sessions (reset, clear): what is queued keeps the ids it was made with. */
@@ -83,8 +82,13 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     live = null;
     carried = undefined;
   };
-  // One write per burst of changes, and never an older ledger landing last.
-  const persist = coalescedWriter(save);
+  /**
+   * The ledger changed: it is written in this burst's commit, made when the burst ends (so once per
+   * burst, as it is then), with the outbox items it numbers and before the hub's state (write-ahead: a
+   * kill cannot keep a state that sent a session's items and lose the session's id). The hub's
+   * storage always offers `setLater`.
+   */
+  const persist = (): void => context?.storage.setLater?.(LEDGER_KEY, () => (cleared ? undefined : JSON.stringify(ledger)));
   const debug = (message: string): void => context?.logger.debug(message);
   /** One warning per subject (at most 64 subjects), not per call. */
   const notSent = (what: string, why: string): void => {
@@ -118,7 +122,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     let { entry } = live;
     const first = live.first;
     if (!entry) {
-      persist.schedule();
+      persist();
       entry = findEntry(ledger, id);
       if (entry) {
         // A page load (app start) in a session that sent items before.
@@ -139,14 +143,10 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     return { entry, first };
   };
 
-  // The app may be suspended or the page gone next: start the write now (synchronous storages such as
-  // localStorage finish at once) even while an earlier one is under way, and once more after it. What
-  // does not fit the keepalive budget stays stored for the next visit.
-  const pageHide = (): void => {
-    void save();
-    void persist.flush();
-    outbox?.flushOnPageHide();
-  };
+  // The app may be suspended or the page gone next: what fits the keepalive budget goes now, the rest
+  // stays stored for the next visit. (The ledger is staged with the burst that changed it, which the
+  // hub commits before the page goes.)
+  const pageHide = (): void => outbox?.flushOnPageHide();
 
   return {
     name,
@@ -180,7 +180,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
           token: options.token,
           os,
           af,
-          firstRequest: (at) => ledger.f || (persist.schedule(), (ledger.f = Math.floor(at / 1000))),
+          firstRequest: (at) => ledger.f || (persist(), (ledger.f = Math.floor(at / 1000))),
         }),
       });
       await outbox.load();
@@ -220,7 +220,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : record.firstEventTime!);
         enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
-        persist.schedule();
+        persist();
       }
       // The end of a session comes before the start of the next: no session is live now.
       live = null;
@@ -236,7 +236,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const before = ledger.g;
       const had = sessionId !== null && findEntry(ledger, sessionId);
       signIn(ledger, guid(), identity);
-      persist.schedule();
+      persist();
       const at = stamp(sessionId, 0, timestamp, sessionStartTime);
       // Another profile in a session that had items: Android's profile switch sends `App Launched` for it.
       if (ledger.g != before && had && os != 'Web') opening(at, timestamp, 1);
@@ -244,9 +244,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     onBackground() {
-      // Before the hub persists its state after this callback, so a kill right after cannot keep a
-      // session's end in the hub but lose its items; what fits goes with requests that outlive the
-      // page, the rest with flush().
+      // What fits goes with requests that outlive the page, the rest with flush(). (Its items and
+      // ledger are staged already: the hub commits them before its state.)
       pageHide();
       void outbox?.flush();
     },
@@ -260,26 +259,23 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     async flush() {
-      await persist.flush();
       await outbox?.flush();
     },
 
     async shutdown() {
-      await persist.flush();
       await outbox?.shutdown();
     },
 
     /** hub.reset(): a new CleverTap device id and session numbering, nothing tying them to the old ones. */
     onReset() {
       forget();
-      persist.schedule();
+      persist();
     },
 
     /** Opt-out or deletion: the outbox and the ledger (session ids, device ids). */
     async clear() {
       forget();
       cleared = true;
-      await persist.flush();
       await context?.storage.remove(LEDGER_KEY);
       await outbox?.clear();
     },
