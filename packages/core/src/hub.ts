@@ -28,7 +28,6 @@ import type {
   UserChangeRecord,
 } from './records';
 import { commitPipeline, type CommitPipeline } from './storage/commit-pipeline';
-import { knowPatch } from './storage/record-codec';
 import { namespacedStorage } from './storage/resilient-storage';
 import { memoryStorage } from './storage/storage-adapter';
 import type { SharedSession } from './shared-session';
@@ -149,7 +148,7 @@ export class SessionHub {
     this.stateKey = `${o.namespace}:state`;
     this.optOutKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
-    const encode = stateEncoder(knowPatch);
+    const encode = stateEncoder();
     this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
     this.env = { newId: idSource(this.logger, o.generateId) };
     this.kits = new KitHost(this.logger, o.beforeSend);

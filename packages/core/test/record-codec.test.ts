@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, decodeWrites, encodeWrite, fieldPatch, knowPatch, patchOf } from '../src/storage/record-codec';
+import { applyPatch, decodeWrites, encodeWrite, patchOf } from '../src/storage/record-codec';
+import { patchFor } from '../src/storage/segment-log';
 
 /** A state-like JSON text whose numbers move on, field by field, as the hub's state does from event to event. */
 const stateLike = fc
@@ -21,34 +22,35 @@ describe('record codec: values written as patches of the value before', () => {
     );
   });
 
-  it('takes a patch known beforehand for its two texts only', () => {
+  it('takes the patch a write carries only when it was made from the value stored before', () => {
     const old = '{"clock":1764900000000,"n":7}';
     const value = '{"clock":1764900001000,"n":8}';
-    knowPatch(old, value, '1.c.1000');
-    expect(patchOf(old, value)).toBe('1.c.1000');
-    // Another pair is compared field by field.
-    expect(patchOf(old, value.replace('8', '9'))).toBe(fieldPatch(old, value.replace('8', '9')));
-    expect(patchOf(value, old)).toBe(fieldPatch(value, old));
-    knowPatch(old, value, undefined);
-    expect(patchOf(old, value)).toBeUndefined();
+    // (Not what a comparison finds: taken as the writer knew it.)
+    expect(patchFor(['s', value, old, '1.c.1000'], old)).toBe('1.c.1000');
+    expect(patchFor(['s', value, old, undefined], old)).toBeUndefined();
+    // Made from another value (a commit that failed, another writer): compared field by field.
+    expect(patchFor(['s', value, value, '1.c.1000'], old)).toBe(patchOf(old, value));
+    expect(patchFor(['s', value], old)).toBe(patchOf(old, value));
+    expect(patchFor(['s', value, old, '1.c.1000'], undefined)).toBeUndefined();
+    expect(patchFor(['s', null, old, '1.c.1000'], old)).toBeUndefined();
   });
 
   it("a state's next value costs the fields that changed, not the whole text", () => {
     const old = '{"version":1,"deviceId":"5b0c5d2e-1a44-4c38-9c1f-0a6c7c1e2f10","clock":1764900000000,"session":{"lastActivity":1764900000000,"eventIndex":7}}';
     const next = old.replace(/1764900000000/g, '1764900001000').replace('"eventIndex":7', '"eventIndex":8');
-    const text = encodeWrite('state', next, old);
+    const text = encodeWrite('state', next, patchOf(old, next));
     expect(text).toBe('~state 25\n2.h.1000,3.z.1000,4.d.8}}');
     expect(decodeWrites(text, 0, text.length, () => old)).toEqual([['state', next, true]]);
   });
 
   it('writes a value whole when it has no value before, its fields do not line up, or a patch saves little', () => {
     expect(encodeWrite('k', 'a,b,c')).toBe('+k 5\na,b,c');
-    expect(encodeWrite('k', 'a,b,c', 'a,b')).toBe('+k 5\na,b,c');
-    expect(encodeWrite('k', 'a,b,d', 'a,b,c')).toBe('+k 5\na,b,d');
+    expect(encodeWrite('k', 'a,b,c', patchOf('a,b', 'a,b,c'))).toBe('+k 5\na,b,c');
+    expect(encodeWrite('k', 'a,b,d', patchOf('a,b,c', 'a,b,d'))).toBe('+k 5\na,b,d');
   });
 
   it('a patch applies to the value before its record; one with nothing to apply to (a record read alone) is left out', () => {
-    const text = `${encodeWrite('s', 'whole')}${encodeWrite('t', '{"a":1000001,"b":2000000}', '{"a":1000000,"b":2000000}')}`;
+    const text = `${encodeWrite('s', 'whole')}${encodeWrite('t', '{"a":1000001,"b":2000000}', patchOf('{"a":1000000,"b":2000000}', '{"a":1000001,"b":2000000}'))}`;
     expect(decodeWrites(text)).toEqual([['s', 'whole']]);
     expect(decodeWrites(text, 0, undefined, (k) => (k === 't' ? '{"a":1000000,"b":2000000}' : null))).toEqual([
       ['s', 'whole'],

@@ -52,11 +52,12 @@ function numberText(): (n: number | null) => string {
  * keeps, in its order (the order of the checks below): the JSON of a state the engine made; a field
  * no check knows (stored by a later version) is not written again.
  *
- * `known(old, value, patch)`: when only those numbers moved, the encoder knows the patch of its
- * previous text that makes the new one (the storage's `patchOf`, without comparing ~700 characters
- * field by field on every commit); it says so.
+ * Each call gives `[text, from, patch]`: when only those numbers moved, the encoder knows `patch`,
+ * the patch of its previous text `from` that makes the new one (what the storage's `patchOf` would
+ * find, without comparing ~700 characters field by field on every commit; undefined: none short
+ * enough); the hub's commit carries it with the write. Otherwise `[text]`.
  */
-export function stateEncoder(known?: (old: string, value: string, patch: string | undefined) => void): (state: EngineState) => string {
+export function stateEncoder(): (state: EngineState) => [text: string, from?: string, patch?: string] {
   const keys = Object.keys(SESSION);
   const head = fieldRun('{', ['version', ...Object.keys(STATE).slice(0, 4)]);
   const sessionHead = fieldRun(',"session":{', keys.slice(0, 5));
@@ -91,9 +92,10 @@ export function stateEncoder(known?: (old: string, value: string, patch: string 
         for (let i = 0, f = 0; i < p.length; i++) LABELS[i] ? (fields[i] = ++f) : (f += p[i]!.split(',').length - 1);
       }
     }
-    if (patch !== undefined) known?.(lastText, text, patch.length * 2 < text.length ? patch : undefined);
+    const from = lastText;
     last = p;
-    return (lastText = text);
+    lastText = text;
+    return patch === undefined ? [text] : [text, from, patch.length * 2 < text.length ? patch : undefined];
   };
 }
 

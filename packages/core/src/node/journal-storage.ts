@@ -2,7 +2,7 @@ import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync
 import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
 import { decodeWrites, encodeWrite } from '../storage/record-codec';
-import { unpackSegments } from '../storage/segment-log';
+import { patchFor, unpackSegments } from '../storage/segment-log';
 import type { StorageAdapter, StorageWrite } from '../storage/storage-adapter';
 
 /**
@@ -388,7 +388,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     } else {
       let body = '';
       // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
-      for (const [k, v] of writes) body += encodeWrite(k, v, map.get(k));
+      for (const w of writes) body += encodeWrite(w[0], w[1], patchFor(w, map.get(w[0])));
       const text = record(body);
       const bytes = Buffer.byteLength(text);
       let written = 0;

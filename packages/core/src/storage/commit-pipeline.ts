@@ -56,6 +56,9 @@ export type Spare = readonly [at: number, key: string, handle: unknown, size: nu
 
 type Staged = string | null | (() => string | undefined);
 
+/** A value to write last, and the patch its writer knew (`from`, `patch` of a `StorageWrite`). */
+export type Produced = readonly [value: string, from?: string, patch?: string];
+
 /** A {@link SafeStorage} that commits in bursts; the hub owns one and lends kits views of it. */
 export interface CommitPipeline extends SafeStorage {
   setLater(key: string, produce: () => string | undefined, lazy?: boolean): void;
@@ -65,9 +68,10 @@ export interface CommitPipeline extends SafeStorage {
   /**
    * The value every commit ends with while it is dirty (the hub's state): written after everything
    * else of its burst, so any prefix of the writes that survives a kill is consistent — a state that
-   * says a session ended comes after the session's end record in every outbox.
+   * says a session ended comes after the session's end record in every outbox. `produce` gives the
+   * value, and may give the patch of `from` that makes it, as its writer knew it (see `StorageWrite`).
    */
-  writeLast(key: string, produce: () => string | undefined): void;
+  writeLast(key: string, produce: () => Produced | undefined): void;
   /** The last value changed: commit it with this burst. */
   touch(): void;
   /** While held (the hub handing one call's outputs to its kits), a `commitNow` waits for `release`. */
@@ -107,7 +111,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   let busy = 0;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
   let lastKey: string | undefined;
-  let lastProduce: () => string | undefined = () => undefined;
+  let lastProduce: () => Produced | undefined = () => undefined;
   let lastDirty = false;
   /** The last value written (or being written) under `lastKey`: the same value again is not rewritten. */
   let lastText: string | undefined;
@@ -173,9 +177,10 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     eager = false;
     clearTimeout(lazyTimer);
     lazyTimer = undefined;
-    const value = lastDirty ? lastProduce() : undefined;
+    const w = lastDirty ? lastProduce() : undefined;
     lastDirty = false;
-    if (value !== undefined && value !== lastText) writes.push([lastKey!, (lastText = value)]);
+    // With the patch its writer knew, carried to the storage with the write itself.
+    if (w && w[0] !== lastText) writes.push([lastKey!, (lastText = w[0]), w[1], w[2]]);
     return writes;
   };
 

@@ -5,23 +5,9 @@ export type DecodedWrite = [key: string, value: string | null, patched?: boolean
  * `value` as a patch of `old` (the hub's state after one more event, an outbox's index): the
  * comma-separated fields that changed, each `<index>.<characters kept>.<the rest>` (numbers in base
  * 36), joined by commas. Undefined when the fields do not line up or the patch saves too little.
+ * Found by comparing both texts field by field (a write may carry it, known by its writer: `StorageWrite`).
  */
 export function patchOf(old: string, value: string): string | undefined {
-  return known && known[1] === value && known[0] === old ? known[2] : fieldPatch(old, value);
-}
-
-/** The last patch a writer knew beforehand ({@link knowPatch}). */
-let known: [old: string, value: string, patch: string | undefined] | undefined;
-
-/**
- * Tells {@link patchOf} the patch of `old` that makes `value`, known beforehand (the hub's state
- * encoder knows which of its numbers moved): the next `patchOf(old, value)` takes it instead of
- * comparing both texts field by field.
- */
-export const knowPatch = (old: string, value: string, patch: string | undefined): void => void (known = [old, value, patch]);
-
-/** {@link patchOf}, by comparing both texts field by field. */
-export function fieldPatch(old: string, value: string): string | undefined {
   // Field by field without splitting either text (no arrays of ~40 strings per commit).
   let out = '';
   for (let i = 0, p = 0, q = 0; ; i++) {
@@ -57,17 +43,11 @@ export function applyPatch(old: string, patch: string): string | undefined {
 /**
  * The writes of a commit as text, shared by the Node journal and the segment log:
  * `+<key> <length>\n<value>` sets, `~<key> <length>\n<patch>` sets a value given as a patch of the
- * key's value before it ({@link patchOf}: with `old`, when that is shorter), `-<key>\n` removes. A key
+ * key's value before it (`patch`, see {@link patchOf}), `-<key>\n` removes. A key
  * with a space, a newline or a `%` is percent-encoded (others are kept as they are, so
  * `kit:braze:outbox:7` costs its own length).
  */
-export const encodeWrite = (
-  key: string,
-  value: string | null,
-  old?: string | null,
-  // (Given when the caller computed it already: it needs to know whether the value was patched.)
-  patch = old == null || value === null ? undefined : patchOf(old, value),
-): string => {
+export const encodeWrite = (key: string, value: string | null, patch?: string): string => {
   const k = /[\s%]/.test(key) ? encodeURIComponent(key) : key;
   if (value === null) return `-${k}\n`;
   return patch === undefined ? `+${k} ${value.length}\n${value}` : `~${k} ${patch.length}\n${patch}`;

@@ -43,6 +43,13 @@ interface Group {
   readonly full: Map<string, [value: string, whole: number]>;
 }
 
+/**
+ * The write's value as a patch of `old`: the one its writer knew, when made from `old`, or else
+ * {@link patchOf}'s (comparing both texts field by field). Undefined: written whole.
+ */
+export const patchFor = (w: StorageWrite, old: string | null | undefined): string | undefined =>
+  old == null || w[1] === null ? undefined : w[2] === old ? w[3] : patchOf(old, w[1]);
+
 /** A promise, or anything awaitable like one (the commit pipeline uses it too). */
 export const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
 
@@ -187,14 +194,14 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
     if (carried.length) writes = [...carried, ...writes];
     const patched = new Set<string>();
-    for (const [k, v] of writes) {
+    for (const w of writes) {
+      const [k, v] = w;
       const at = g.where.get(k);
       const f = g.full.get(k);
       // A value written before is written as a patch of it, unless its last whole value is about to go.
-      const base = f && f[1] !== slot && at !== slot ? f[0] : undefined;
-      const patch = base == null || v === null ? undefined : patchOf(base, v);
+      const patch = patchFor(w, f && f[1] !== slot && at !== slot ? f[0] : undefined);
       if (patch !== undefined) patched.add(k);
-      const text = encodeWrite(k.slice(prefix.length), v, base, patch);
+      const text = encodeWrite(k.slice(prefix.length), v, patch);
       // A removal needs recording only while an older value would show through.
       if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
     }

@@ -1,5 +1,10 @@
-/** One write of a commit: a value to store under `key`, or null to remove the key. */
-export type StorageWrite = readonly [key: string, value: string | null];
+/**
+ * One write of a commit: a value to store under `key`, or null to remove the key. With `from`, its
+ * writer knew `patch`: the fields of `from` to change to make `value` (the hub's state after one
+ * more event; undefined: none short enough). An adapter may ignore both; SessionHub's own write
+ * `value` as that patch when what they hold under `key` is `from`.
+ */
+export type StorageWrite = readonly [key: string, value: string | null, from?: string, patch?: string];
 
 /**
  * Where SessionHub keeps its state and the kits' outboxes. Compatible with the Web Storage API
