@@ -13,10 +13,13 @@ export default packageConfig(
       'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
       'initializeKit', 'engineConfig', 'listenerProblem', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
-      'phase', 'pending', 'timer', 'shared', 'launch', 'reject',
+      'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'nowMs', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
+      'alert', 'publish',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
-      'neutral', 'started', 'ready',
+      'neutral', 'started', 'ready', 'kit',
+      // The resolved options' engine configuration (config.ts), read by the hub alone.
+      'engine',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
       'live', 'where', 'gone', 'full',
     ],

@@ -165,17 +165,17 @@ export class SessionHub {
   start(options?: StartOptions): Promise<void> {
     if (this.startPromise) return this.startPromise;
     if (this.phase === 'stopped') {
-      this.warn('not-started', message(40));
+      this.alert('not-started', message(40));
       return Promise.resolve();
     }
     const given = isPlainObject(options) ? readOption(options, 'inBackground', null) : null;
     const inBackground = typeof given === 'boolean' ? given : undefined;
     if (options !== undefined && inBackground === undefined) {
-      this.warn('invalid-argument', message(41, describe(options)));
+      this.alert('invalid-argument', message(41, describe(options)));
     }
     this.phase = 'starting';
     // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
-    let t = this.now();
+    let t = this.nowMs();
     for (const input of this.pending) t = Math.min(t, input.t);
     return (this.startPromise = this.begin(t, inBackground));
   }
@@ -204,7 +204,7 @@ export class SessionHub {
       await shared.open({
         config: this.engineConfig(),
         newId: this.env.newId,
-        now: () => this.now(),
+        now: () => this.nowMs(),
         deliver(outputs) {
           hub.deliveryQueue.push(...outputs);
           hub.drain();
@@ -213,13 +213,13 @@ export class SessionHub {
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
         cleared: () => void this.kits.runAll('clear').then(() => this.storage.compact()),
-        warn: (code, message) => this.warn(code, message),
+        warn: (code, message) => this.alert(code, message),
       });
     } else {
       const text = await this.storage.get(this.stateKey);
       const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
-      if (decoded && !decoded.ok) this.warn('corrupt-state', message(42, decoded.problem));
+      if (decoded && !decoded.ok) this.alert('corrupt-state', message(42, decoded.problem));
       this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
     }
     this.startKits();
@@ -234,7 +234,7 @@ export class SessionHub {
     const config = this.engineConfig();
     // Without lifecycle information (null) a session starts, and the session timeout applies (contract, "Expiry").
     const foreground = inBackground !== undefined ? !inBackground : current === undefined ? null : current !== 'background';
-    this.run({ type: 'launch', t, foreground, config });
+    this.runInput({ type: 'launch', t, foreground, config });
     this.runPending();
     await (shared ? shared.settled() : this.persistNow());
   }
@@ -250,12 +250,12 @@ export class SessionHub {
     this.phase = 'running';
     const pending = this.pending;
     this.pending = [];
-    for (const input of pending) this.run(input);
+    for (const input of pending) this.runInput(input);
     // Said once: opting back in runs this again.
-    if (this.droppedBeforeStart > 0) this.warn('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
+    if (this.droppedBeforeStart > 0) this.alert('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
     this.droppedBeforeStart = 0;
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
-    if (pending.length > 0) this.run({ type: 'tick', t: this.now() });
+    if (pending.length > 0) this.runInput({ type: 'tick', t: this.nowMs() });
     this.armTimer();
     // Opting back in runs the launch again: one subscription is enough.
     if (this.unsubscribeLifecycle) return;
@@ -275,7 +275,7 @@ export class SessionHub {
     }
     this.background();
     if (info?.final) this.pageHideNow();
-    else if (info?.pageHidden) void Promise.resolve(this.settled()).then(() => this.phase === 'running' && this.kits.pageHide());
+    else if (info?.pageHidden) void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kits.pageHide());
   }
 
   /**
@@ -297,20 +297,20 @@ export class SessionHub {
   }
 
   /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
-  private settled(): Promise<void> | undefined {
+  private tabsSettled(): Promise<void> | undefined {
     return this.shared?.settled();
   }
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
-  private current(): EngineState | null {
+  private stateNow(): EngineState | null {
     return this.shared ? this.shared.view() : this.state;
   }
 
   /** The live session of the current state, unless the clock already expired it. */
   private liveSession(): [EngineState, SessionState] | null {
-    const state = this.current();
+    const state = this.stateNow();
     const s = state?.session;
-    return state && s && !isExpired(s, this.now(), state.inForeground, state.config) ? [state, s] : null;
+    return state && s && !isExpired(s, this.nowMs(), state.inForeground, state.config) ? [state, s] : null;
   }
 
   /**
@@ -327,7 +327,7 @@ export class SessionHub {
     // While launch waits for the kits, the launch step is still to come and reaches this one too.
     if (this.phase !== 'running') return;
     if (neutral.length) {
-      this.run({ type: 'configure', t: this.now(), config: { excludedEvents: this.engineConfig().excludedEvents } });
+      this.runInput({ type: 'configure', t: this.nowMs(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
     const live = this.liveSession();
     if (live) this.kits.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), name);
@@ -343,14 +343,14 @@ export class SessionHub {
     this.storage.label(prefix, `kit "${name}"`);
     this.kits.initialize(name, (reportError) => ({
       get deviceId() {
-        return hub.current()?.deviceId ?? '';
+        return hub.stateNow()?.deviceId ?? '';
       },
       get timeouts() {
-        return timeoutsInSeconds(hub.current()?.config ?? options.engine);
+        return timeoutsInSeconds(hub.stateNow()?.config ?? options.engine);
       },
       logger: prefixedLogger(options.logger, `[sessionhub:${name}]`, options.logLevel),
       storage,
-      clock: () => this.now(),
+      clock: () => this.nowMs(),
       generateId: this.env.newId,
       reportError,
     }));
@@ -374,7 +374,7 @@ export class SessionHub {
 
   /** The background inactivity timeout in seconds. */
   getSessionTimeout(): number {
-    return (this.current()?.config ?? this.options.engine).sessionTimeoutMs / 1000;
+    return (this.stateNow()?.config ?? this.options.engine).sessionTimeoutMs / 1000;
   }
 
   // ------------------------------------------------------------------ events and lifecycle
@@ -427,7 +427,7 @@ export class SessionHub {
 
   /** Ends the live session now. Returns false (with a warning) when there is none. */
   endSession(): boolean {
-    return this.submit({ type: 'endSession', t: this.stamp() }) === true;
+    return this.submitInput({ type: 'endSession', t: this.stamp() }) === true;
   }
 
   // ------------------------------------------------------------------ session attributes
@@ -447,7 +447,7 @@ export class SessionHub {
   incrementSessionAttribute(key: string, by: number = 1): number | undefined {
     const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : message(53, describe(by)));
     if (problem) return this.reject(`incrementSessionAttribute: ${problem}`) || undefined;
-    const r = this.submit({ type: 'incrementAttribute', t: this.stamp(), key, by });
+    const r = this.submitInput({ type: 'incrementAttribute', t: this.stamp(), key, by });
     return typeof r === 'number' ? r : undefined;
   }
 
@@ -455,7 +455,7 @@ export class SessionHub {
   removeSessionAttribute(key: string): boolean {
     const problem = attributeKeyProblem(key);
     if (problem) return this.reject(`removeSessionAttribute: ${problem}`);
-    return this.submit({ type: 'removeAttribute', t: this.stamp(), key }) === true;
+    return this.submitInput({ type: 'removeAttribute', t: this.stamp(), key }) === true;
   }
 
   /** The live session's attributes (empty without a live session). */
@@ -487,12 +487,12 @@ export class SessionHub {
 
   /** The device id (after `start()`), or null before. */
   getDeviceId(): string | null {
-    return this.current()?.deviceId ?? null;
+    return this.stateNow()?.deviceId ?? null;
   }
 
   /** The current user id. */
   getUser(): string | null {
-    return this.current()?.userId ?? null;
+    return this.stateNow()?.userId ?? null;
   }
 
   /** Per kit: calls, errors, last error, and delivery figures when the kit has an outbox. */
@@ -550,7 +550,7 @@ export class SessionHub {
     await this.storage.set(this.optOutKey, optOut ? '1' : '0');
     if (!changed || !this.startPromise || this.phase === 'stopped') return;
     if (optOut) await this.purge();
-    else await this.launch(this.now(), undefined);
+    else await this.launch(this.nowMs(), undefined);
   }
 
   /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
@@ -569,12 +569,12 @@ export class SessionHub {
   async reset(): Promise<void> {
     await this.startPromise;
     if (this.phase !== 'running' || this.optedOut) return;
-    if (this.liveSession()) this.run({ type: 'endSession', t: this.now() });
-    await this.settled();
+    if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
+    await this.tabsSettled();
     await this.kits.runAll('flush');
     // A session another tab started meanwhile is ended by the reset itself.
-    this.run({ type: 'reset', t: this.now() });
-    await (this.settled() ?? this.persistNow());
+    this.runInput({ type: 'reset', t: this.nowMs() });
+    await (this.tabsSettled() ?? this.persistNow());
   }
 
   /**
@@ -587,7 +587,7 @@ export class SessionHub {
   async clearStoredData(): Promise<void> {
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
-    if (this.state && !this.optedOut) this.state = initialState(this.env.newId(), this.state.config, this.now());
+    if (this.state && !this.optedOut) this.state = initialState(this.env.newId(), this.state.config, this.nowMs());
     await this.purge();
   }
 
@@ -599,7 +599,7 @@ export class SessionHub {
     clearTimeout(this.timer);
     this.timerAt = null;
     if (this.optedOut) this.state = null;
-    await this.settled();
+    await this.tabsSettled();
     await this.persistNow();
     await this.storage.remove(this.stateKey);
     await this.kits.runAll('clear');
@@ -614,7 +614,7 @@ export class SessionHub {
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
   async flush(): Promise<void> {
     await this.startPromise;
-    await this.settled();
+    await this.tabsSettled();
     await this.persistNow();
     await this.kits.runAll('flush');
   }
@@ -630,7 +630,7 @@ export class SessionHub {
     await this.startPromise;
     // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
     // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
-    if (this.options.storage?.notice) this.run({ type: 'launch', t: this.now(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
+    if (this.options.storage?.notice) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
     this.phase = 'stopped';
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = undefined;
@@ -658,25 +658,25 @@ export class SessionHub {
   }
 
   /** The time for reads and timers: the clock, or its last good time (a call it stamps is refused, with the warning). */
-  private now(): number {
+  private nowMs(): number {
     const t = this.stamp();
     return Number.isNaN(t) ? this.lastTime : t;
   }
 
   /** A command's boolean answer (true when queued before start()). */
   private command(input: EngineInput): boolean {
-    return this.submit(input) !== false;
+    return this.submitInput(input) !== false;
   }
 
   /** Runs an input now, or queues it until start() finishes. */
-  private submit(input: EngineInput): boolean | number | undefined {
+  private submitInput(input: EngineInput): boolean | number | undefined {
     if (this.phase === 'stopped') return this.reject(message(58, input.type), 'not-started');
     if (Number.isNaN(input.t)) return this.reject(message(59, input.type, this.clockProblem));
     if (this.optedOut) return false;
-    if (this.phase === 'running') return this.run(input);
+    if (this.phase === 'running') return this.runInput(input);
     if (this.pending.length >= MAX_PENDING) {
       if (this.droppedBeforeStart++ === 0) {
-        this.warn('not-started', this.phase === 'created' ? message(60, MAX_PENDING) : message(61, MAX_PENDING));
+        this.alert('not-started', this.phase === 'created' ? message(60, MAX_PENDING) : message(61, MAX_PENDING));
       }
       return false;
     }
@@ -684,7 +684,7 @@ export class SessionHub {
     return input.type !== 'incrementAttribute' || undefined;
   }
 
-  private run(input: EngineInput): boolean | number | undefined {
+  private runInput(input: EngineInput): boolean | number | undefined {
     const { shared, state } = this;
     let result: boolean | number | undefined;
     try {
@@ -716,13 +716,13 @@ export class SessionHub {
     try {
       for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) {
         if (output.type === 'warning') {
-          this.warn(output.warning.code, output.warning.message);
+          this.alert(output.warning.code, output.warning.message);
           continue;
         }
         const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
         if (this.tracing) this.logger.debug(`${output.type}:`, JSON.stringify(payload));
         this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
-        this.emit(output.type, payload as never);
+        this.publish(output.type, payload as never);
       }
     } finally {
       this.delivering = false;
@@ -730,7 +730,7 @@ export class SessionHub {
     }
   }
 
-  private emit<E extends keyof HubEvents>(event: E, arg: HubEvents[E][0]): void {
+  private publish<E extends keyof HubEvents>(event: E, arg: HubEvents[E][0]): void {
     try {
       (this.emitter.emit as (e: E, a: HubEvents[E][0]) => boolean)(event, arg);
     } catch (error) {
@@ -739,13 +739,13 @@ export class SessionHub {
   }
 
   private reject(message: string, code: WarningCode = 'invalid-argument'): false {
-    this.warn(code, message);
+    this.alert(code, message);
     return false;
   }
 
-  private warn(code: WarningCode, message: string): void {
+  private alert(code: WarningCode, message: string): void {
     this.logger.warn(message);
-    this.emit('warning', { code, message });
+    this.publish('warning', { code, message });
   }
 
   // ------------------------------------------------------------------ timer
@@ -755,7 +755,7 @@ export class SessionHub {
    * the engine decides from timestamps.
    */
   private armTimer(): void {
-    const state = this.current();
+    const state = this.stateNow();
     const at = state && this.phase === 'running' ? expiryInstant(state) : null;
     if (at !== null && this.timerAt !== null && this.timerAt <= at) return;
     clearTimeout(this.timer);
@@ -764,9 +764,9 @@ export class SessionHub {
     const timer = (this.timer = setTimeout(
       () => {
         this.timerAt = null;
-        if (this.phase === 'running') this.run({ type: 'tick', t: this.now() });
+        if (this.phase === 'running') this.runInput({ type: 'tick', t: this.nowMs() });
       },
-      Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.now())),
+      Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.nowMs())),
     ));
     // A pending session timeout alone must not keep a Node process alive.
     (timer as { unref?: () => void }).unref?.();
