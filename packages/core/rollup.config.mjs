@@ -14,7 +14,7 @@ export default packageConfig(
       'initializeKit', 'engineConfig', 'listenerProblem', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'nowMs', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
-      'alert', 'publish',
+      'alert', 'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
       'neutral', 'started', 'ready', 'kit',

@@ -103,8 +103,8 @@ const MAX_PENDING = 1000;
  * failure value (`false` / `undefined`).
  */
 export class SessionHub {
-  private readonly options: ResolvedOptions;
-  private readonly logger: Logger;
+  private readonly opts: ResolvedOptions;
+  private readonly hubLogger: Logger;
   /** Log level 'debug': every record handed to the kits is logged. */
   private readonly tracing: boolean;
   /** Everything this hub and its kits store goes through it: one ordered commit per burst, the state last. */
@@ -113,9 +113,9 @@ export class SessionHub {
   private readonly optOutKey: string;
   /** The user opted out: nothing is recorded, stored or sent (see setOptOut). */
   private optedOut = false;
-  private readonly env: EngineEnv;
+  private readonly engineEnv: EngineEnv;
   private readonly emitter = new EventEmitter<HubEvents>();
-  private readonly kits: KitHost;
+  private readonly kitHost: KitHost;
   private phase: Phase = 'created';
   private state: EngineState | null = null;
   private startPromise: Promise<void> | null = null;
@@ -141,18 +141,18 @@ export class SessionHub {
    */
   constructor(options?: HubOptions, /** @internal */ shared?: SharedSession) {
     this.shared = shared ?? null;
-    const o = (this.options = resolveOptions(options));
-    this.logger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
-    this.tracing = logsDebug(this.logger);
-    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.logger.warn(m), (m) => this.logger.info(m));
+    const o = (this.opts = resolveOptions(options));
+    this.hubLogger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
+    this.tracing = logsDebug(this.hubLogger);
+    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.hubLogger.warn(m), (m) => this.hubLogger.info(m));
     this.stateKey = `${o.namespace}:state`;
     this.optOutKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
     const encode = stateEncoder();
     this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
-    this.env = { newId: idSource(this.logger, o.generateId) };
-    this.kits = new KitHost(this.logger, o.beforeSend);
-    for (const kit of o.kits) this.kits.add(kit);
+    this.engineEnv = { newId: idSource(this.hubLogger, o.generateId) };
+    this.kitHost = new KitHost(this.hubLogger, o.beforeSend);
+    for (const kit of o.kits) this.kitHost.add(kit);
   }
 
   // ------------------------------------------------------------------ setup
@@ -184,12 +184,12 @@ export class SessionHub {
   private async begin(t: number, inBackground: boolean | undefined): Promise<void> {
     // The user's stored choice wins over the option.
     const choice = await this.storage.get(this.optOutKey);
-    this.optedOut = choice == '1' || (choice != '0' && this.options.optOut);
+    this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
     if (!this.optedOut) return this.launch(t, inBackground);
     this.pending = [];
     // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
     if (!this.shared) this.startKits();
-    await this.kits.whenReady(KIT_INIT_WAIT_MS);
+    await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
     // With tabs only by the user's choice: a page opted out by its options alone (consent-gated) must
     // not delete what the origin's other pages, opted in by theirs, keep.
     if (!this.shared || choice == '1') await this.purge();
@@ -203,7 +203,7 @@ export class SessionHub {
       const hub = this;
       await shared.open({
         config: this.engineConfig(),
-        newId: this.env.newId,
+        newId: this.engineEnv.newId,
         now: () => this.nowMs(),
         deliver(outputs) {
           hub.deliveryQueue.push(...outputs);
@@ -212,7 +212,7 @@ export class SessionHub {
         },
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
-        cleared: () => void this.kits.runAll('clear').then(() => this.storage.compact()),
+        cleared: () => void this.kitHost.runAll('clear').then(() => this.storage.compact()),
         warn: (code, message) => this.alert(code, message),
       });
     } else {
@@ -220,15 +220,15 @@ export class SessionHub {
       const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
       if (decoded && !decoded.ok) this.alert('corrupt-state', message(42, decoded.problem));
-      this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.env.newId(), config, t);
+      this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.engineEnv.newId(), config, t);
     }
     this.startKits();
-    await this.kits.whenReady(KIT_INIT_WAIT_MS);
+    await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
     let current: AppState | undefined;
     try {
-      current = this.options.lifecycle?.current?.();
+      current = this.opts.lifecycle?.current?.();
     } catch (error) {
-      this.logger.error(message(43), error);
+      this.hubLogger.error(message(43), error);
     }
     // The config now: a kit registered while the others started counts too.
     const config = this.engineConfig();
@@ -242,7 +242,7 @@ export class SessionHub {
   private startKits(): void {
     if (this.kitsStarted) return;
     this.kitsStarted = true;
-    for (const name of this.kits.names()) this.initializeKit(name);
+    for (const name of this.kitHost.names()) this.initializeKit(name);
   }
 
   /** Running from now on: applies the calls queued before start() finished, then follows the lifecycle. */
@@ -260,9 +260,9 @@ export class SessionHub {
     // Opting back in runs the launch again: one subscription is enough.
     if (this.unsubscribeLifecycle) return;
     try {
-      this.unsubscribeLifecycle = this.options.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
+      this.unsubscribeLifecycle = this.opts.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
     } catch (error) {
-      this.logger.error(message(45), error);
+      this.hubLogger.error(message(45), error);
     }
   }
 
@@ -275,7 +275,7 @@ export class SessionHub {
     }
     this.background();
     if (info?.final) this.pageHideNow();
-    else if (info?.pageHidden) void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kits.pageHide());
+    else if (info?.pageHidden) void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kitHost.pageHide());
   }
 
   /**
@@ -288,12 +288,12 @@ export class SessionHub {
       else this.storage.touch();
     } catch (error) {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
-      this.logger.error(message(46), error);
+      this.hubLogger.error(message(46), error);
     }
-    this.kits.pageHide();
+    this.kitHost.pageHide();
     // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
     this.storage.commitNow();
-    this.shared?.noteQueued(this.kits.queuedItems());
+    this.shared?.noteQueued(this.kitHost.queuedItems());
   }
 
   /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
@@ -320,7 +320,7 @@ export class SessionHub {
    */
   registerKit(kit: Kit): void {
     // Once launch has run, a new kit joins mid-stream: it must not get the end of a session it never saw start.
-    const { name, neutral } = this.kits.add(kit, this.phase === 'running');
+    const { name, neutral } = this.kitHost.add(kit, this.phase === 'running');
     // Until launch starts the kits it is started with them; after shutdown nothing runs.
     if (!this.kitsStarted || this.phase === 'stopped') return;
     this.initializeKit(name);
@@ -330,18 +330,18 @@ export class SessionHub {
       this.runInput({ type: 'configure', t: this.nowMs(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
     const live = this.liveSession();
-    if (live) this.kits.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), name);
+    if (live) this.kitHost.dispatch('onSessionStart', sessionStartRecord(live[1], live[0].deviceId), name);
   }
 
   private initializeKit(name: string): void {
     const hub = this;
-    const { shared, options } = this;
+    const { shared, opts: options } = this;
     // With tabs, each tab's kits keep their outboxes in the tab's own slot, so tabs never overwrite each other's.
     const suffix = `kit:${name}:`;
     const prefix = shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`;
     const storage = namespacedStorage(this.storage, prefix);
     this.storage.label(prefix, `kit "${name}"`);
-    this.kits.initialize(name, (reportError) => ({
+    this.kitHost.initialize(name, (reportError) => ({
       get deviceId() {
         return hub.stateNow()?.deviceId ?? '';
       },
@@ -351,15 +351,15 @@ export class SessionHub {
       logger: prefixedLogger(options.logger, `[sessionhub:${name}]`, options.logLevel),
       storage,
       clock: () => this.nowMs(),
-      generateId: this.env.newId,
+      generateId: this.engineEnv.newId,
       reportError,
     }));
   }
 
   /** The run's engine config: options plus the events kits declare session-neutral. */
   private engineConfig(): EngineConfig {
-    const base = this.options.engine;
-    const neutral = this.kits.sessionNeutralEvents();
+    const base = this.opts.engine;
+    const neutral = this.kitHost.sessionNeutralEvents();
     return neutral.length ? { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] } : base;
   }
 
@@ -374,7 +374,7 @@ export class SessionHub {
 
   /** The background inactivity timeout in seconds. */
   getSessionTimeout(): number {
-    return (this.stateNow()?.config ?? this.options.engine).sessionTimeoutMs / 1000;
+    return (this.stateNow()?.config ?? this.opts.engine).sessionTimeoutMs / 1000;
   }
 
   // ------------------------------------------------------------------ events and lifecycle
@@ -397,7 +397,7 @@ export class SessionHub {
     } catch (error) {
       return this.reject(message(51, name, errorMessage(error)));
     }
-    return this.command({ type: 'event', t: this.stamp(), eventId: this.env.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
+    return this.command({ type: 'event', t: this.stamp(), eventId: this.engineEnv.newId(), name, attributes: attrs, affectsSession: affectsSession !== false });
   }
 
   /** The app came to the foreground. */
@@ -497,7 +497,7 @@ export class SessionHub {
 
   /** Per kit: calls, errors, last error, and delivery figures when the kit has an outbox. */
   getKitHealth(): Record<string, KitHealth> {
-    return this.kits.health();
+    return this.kitHost.health();
   }
 
   /** Adds a listener (see {@link HubEvents}). */
@@ -555,7 +555,7 @@ export class SessionHub {
 
   /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
   isOptedOut(): boolean {
-    return this.startPromise ? this.optedOut : this.options.optOut;
+    return this.startPromise ? this.optedOut : this.opts.optOut;
   }
 
   /**
@@ -571,7 +571,7 @@ export class SessionHub {
     if (this.phase !== 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
     await this.tabsSettled();
-    await this.kits.runAll('flush');
+    await this.kitHost.runAll('flush');
     // A session another tab started meanwhile is ended by the reset itself.
     this.runInput({ type: 'reset', t: this.nowMs() });
     await (this.tabsSettled() ?? this.persistNow());
@@ -587,7 +587,7 @@ export class SessionHub {
   async clearStoredData(): Promise<void> {
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
-    if (this.state && !this.optedOut) this.state = initialState(this.env.newId(), this.state.config, this.nowMs());
+    if (this.state && !this.optedOut) this.state = initialState(this.engineEnv.newId(), this.state.config, this.nowMs());
     await this.purge();
   }
 
@@ -602,7 +602,7 @@ export class SessionHub {
     await this.tabsSettled();
     await this.persistNow();
     await this.storage.remove(this.stateKey);
-    await this.kits.runAll('clear');
+    await this.kitHost.runAll('clear');
     await this.shared?.clear(this.optedOut);
     // Deleted means gone from the storage too, not only shadowed by a newer record.
     await this.storage.compact();
@@ -616,7 +616,7 @@ export class SessionHub {
     await this.startPromise;
     await this.tabsSettled();
     await this.persistNow();
-    await this.kits.runAll('flush');
+    await this.kitHost.runAll('flush');
   }
 
   /**
@@ -630,15 +630,15 @@ export class SessionHub {
     await this.startPromise;
     // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
     // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
-    if (this.options.storage?.notice) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
+    if (this.opts.storage?.notice) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
     this.phase = 'stopped';
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = undefined;
     this.armTimer();
     await this.shared?.close();
     await this.persistNow();
-    await this.kits.runAll('flush');
-    await this.kits.runAll('shutdown');
+    await this.kitHost.runAll('flush');
+    await this.kitHost.runAll('shutdown');
   }
 
   // ------------------------------------------------------------------ the shell
@@ -647,7 +647,7 @@ export class SessionHub {
   private stamp(): number {
     let t: unknown;
     try {
-      t = this.options.clock();
+      t = this.opts.clock();
     } catch (error) {
       this.clockProblem = `threw (${errorMessage(error)})`;
       return NaN;
@@ -693,14 +693,14 @@ export class SessionHub {
       else if (state) {
         // In place: nothing keeps the hub's earlier state (the records handed out are copies), so no
         // state and session copy per call. An engine bug that threw may leave it part-stepped.
-        const next = stepInPlace(state, input, this.env);
+        const next = stepInPlace(state, input, this.engineEnv);
         this.storage.touch();
         for (const output of next.outputs) this.deliveryQueue.push(output);
         result = next.result;
       } else return undefined;
     } catch (error) {
       // An engine bug must never reach the host app.
-      this.logger.error(message(62, input.type), error);
+      this.hubLogger.error(message(62, input.type), error);
       return undefined;
     }
     if (!shared) this.drain();
@@ -720,8 +720,8 @@ export class SessionHub {
           continue;
         }
         const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
-        if (this.tracing) this.logger.debug(`${output.type}:`, JSON.stringify(payload));
-        this.kits.dispatch(OUTPUT_CALLBACK[output.type], payload);
+        if (this.tracing) this.hubLogger.debug(`${output.type}:`, JSON.stringify(payload));
+        this.kitHost.dispatch(OUTPUT_CALLBACK[output.type], payload);
         this.publish(output.type, payload as never);
       }
     } finally {
@@ -734,7 +734,7 @@ export class SessionHub {
     try {
       (this.emitter.emit as (e: E, a: HubEvents[E][0]) => boolean)(event, arg);
     } catch (error) {
-      this.logger.error(message(63, event), error);
+      this.hubLogger.error(message(63, event), error);
     }
   }
 
@@ -744,7 +744,7 @@ export class SessionHub {
   }
 
   private alert(code: WarningCode, message: string): void {
-    this.logger.warn(message);
+    this.hubLogger.warn(message);
     this.publish('warning', { code, message });
   }
 
