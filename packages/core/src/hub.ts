@@ -445,7 +445,7 @@ export class SessionHub {
    * before `start()` resolves (the call is then applied in order once it does).
    */
   incrementSessionAttribute(key: string, by: number = 1): number | undefined {
-    const problem = attributeKeyProblem(key) ?? (typeof by === 'number' && Number.isFinite(by) ? null : message(53, describe(by)));
+    const problem = attributeKeyProblem(key) ?? (Number.isFinite(by) ? null : message(53, describe(by)));
     if (problem) return this.reject(`incrementSessionAttribute: ${problem}`) || undefined;
     const r = this.submitInput({ type: 'incrementAttribute', t: this.stamp(), key, by });
     return typeof r === 'number' ? r : undefined;

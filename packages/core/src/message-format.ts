@@ -30,7 +30,7 @@ export function shortMessage(code: number, values: readonly unknown[]): string {
  *   try {
  *     return process.env.NODE_ENV !== 'production' ? TEXTS : undefined;
  *   } catch {
- *     return undefined;
+ *     // no `process`: undefined
  *   }
  * })());
  * ```

@@ -106,8 +106,7 @@ export const message = messageFormat(
       // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
       return process.env.NODE_ENV !== 'production' ? CORE_MESSAGES : undefined;
     } catch {
-      // No `process` (a page without a bundler, bare Hermes): the production form.
-      return undefined;
+      // No `process` (a page without a bundler, bare Hermes): the production form (undefined).
     }
   })(),
 );
