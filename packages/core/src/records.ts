@@ -91,6 +91,13 @@ export interface SessionEndRecord {
    * something (an app start opening a vendor session).
    */
   readonly trigger: SessionStartTrigger;
+  /**
+   * When the user id last changed while the session went on (epoch ms): a sign-in, or another user or a
+   * log-out that did not start a new session; null when it did not. With tabs, the tab that ends a
+   * session may not be the one that was given the change, and a kit may have sent something for it
+   * (CleverTap's profile item, in the session).
+   */
+  readonly userChangeTime: number | null;
 }
 
 /** The app came to the foreground or went to the background. */

@@ -231,6 +231,22 @@ describe('engine: users', () => {
     expect(renew.types().slice(-3)).toEqual(['sessionEnd', 'userChange', 'sessionStart']);
   });
 
+  it('a session\'s end tells when its user last changed while it went on (userChangeTime), not a change that started or ended it', () => {
+    const h = new EngineHarness({ newSessionOnUserChange: false });
+    h.launch(T0);
+    h.apply({ type: 'setUser', t: T0 + SEC, userId: 'u1' }); // a sign-in: the session goes on
+    h.apply({ type: 'setUser', t: T0 + 2 * SEC, userId: 'u2' }); // kept too (newSessionOnUserChange off)
+    h.apply({ type: 'startNewSession', t: T0 + 3 * SEC });
+    h.apply({ type: 'endSession', t: T0 + 4 * SEC });
+    const renew = new EngineHarness();
+    renew.launch(T0);
+    renew.apply({ type: 'setUser', t: T0 + SEC, userId: 'u1' });
+    renew.apply({ type: 'setUser', t: T0 + 2 * SEC, userId: 'u2' }); // ends u1's session, starts u2's
+    renew.apply({ type: 'endSession', t: T0 + 3 * SEC });
+    expect(h.ends().map((e) => e.userChangeTime)).toEqual([T0 + 2 * SEC, null]);
+    expect(renew.ends().map((e) => e.userChangeTime)).toEqual([T0 + SEC, null]);
+  });
+
   it('property: a session renews at setUser exactly when the rules say (login: newSessionOnLogin; change or logout: newSessionOnUserChange)', () => {
     const user = fc.constantFrom(null, 'u1', 'u2');
     fc.assert(

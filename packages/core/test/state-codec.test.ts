@@ -54,6 +54,7 @@ const WRONG: Record<string, readonly unknown[]> = {
   'session.previousSessionStartTime': TIME_OR_NULL,
   'session.previousSessionDuration': TIME_OR_NULL,
   'session.userId': TEXT_OR_NULL,
+  'session.userChangeTime': TIME_OR_NULL,
   'session.attributes': ['x', [], null, { level: {} }, { level: [1] }, { level: 'x'.repeat(5000) }],
 };
 
@@ -86,7 +87,8 @@ describe('stored state', () => {
 
   for (const [path, values] of Object.entries(WRONG)) {
     it(`refuses a missing or wrong ${path}, naming it, and keeps the device id when it is sound`, () => {
-      for (const value of [undefined, ...values]) {
+      // (A session stored before userChangeTime was kept has none: see below.)
+      for (const value of [...(path == 'session.userChangeTime' ? [] : [undefined]), ...values]) {
         const decoded = decodeState(withField(state, path, value), DEFAULT_ENGINE_CONFIG);
         expect(decoded.ok, `${path} = ${JSON.stringify(value)}`).toBe(false);
         if (decoded.ok) continue;
@@ -96,6 +98,14 @@ describe('stored state', () => {
       }
     });
   }
+
+  it('reads a session stored before userChangeTime was kept as one without a user change, and writes it back with it', () => {
+    const old = withField(state, 'session.userChangeTime', undefined);
+    expect(old).not.toContain('userChangeTime');
+    const decoded = decodeState(old, DEFAULT_ENGINE_CONFIG);
+    expect(decoded.ok && decoded.state.session).toEqual({ ...state.session, userChangeTime: null });
+    expect(decoded.ok && JSON.parse(encodeState(decoded.state)).session.userChangeTime).toBeNull();
+  });
 
   it('keeps "__proto__" as an ordinary attribute key', () => {
     const text = withField(state, 'session.attributes', JSON.parse('{"__proto__": 1, "level": 3}'));

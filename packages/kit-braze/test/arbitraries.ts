@@ -38,6 +38,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     deviceId: fc.uuid(),
     reason: fc.constantFrom('timeout', 'recovered', 'user-change', 'manual', 'clock-change'),
     trigger: fc.constantFrom('launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'),
+    userChangeTime: fc.option(time, { nil: null }),
   })
   .map((r) => ({
     ...r,

@@ -212,12 +212,16 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const { sessionId, trigger, startTime } = record;
       let entry = findEntry(ledger, sessionId);
       const opened = trigger == 'launch' || trigger == 'foreground';
+      // The last user change in the session set the user it ends with: a sign-in the kit took sent its
+      // profile in it then (Infinity: none).
+      const signedAt = (propertyValue(record.userId) && record.userChangeTime) || Infinity;
       // Only a session CleverTap has items of, and once (the end may come again after a relaunch when
       // the hub's state write was lost after ours). Without an entry here, the record tells: an app
-      // start opened it, or it had events this run was not given (another tab's, or an earlier run's
-      // whose entry a kill lost): it gets its id again. A tab ends sessions other tabs sent items of.
-      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || record.eventCount > (live?.id == sessionId && live.fresh ? live.events : 0))) {
-        entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : record.firstEventTime!);
+      // start opened it, a sign-in sent its profile in it, or it had events this run was not given
+      // (another tab's, or an earlier run's): it gets its id again, from its first item's time. A tab
+      // ends sessions other tabs sent items of.
+      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || signedAt < Infinity || record.eventCount > (live?.id == sessionId && live.fresh ? live.events : 0))) {
+        entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : Math.min(record.firstEventTime ?? signedAt, signedAt));
         enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
         persist();
@@ -258,13 +262,9 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       debug(describeTimeouts(timeouts));
     },
 
-    async flush() {
-      await outbox?.flush();
-    },
+    flush: () => outbox?.flush(),
 
-    async shutdown() {
-      await outbox?.shutdown();
-    },
+    shutdown: () => outbox?.shutdown(),
 
     /** hub.reset(): a new CleverTap device id and session numbering, nothing tying them to the old ones. */
     onReset() {

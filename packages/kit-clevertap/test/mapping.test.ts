@@ -31,6 +31,7 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
     deviceId: 'd',
     reason: 'timeout',
     trigger: 'event',
+    userChangeTime: null,
     ...over,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
-import { clevertapKit, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { clevertapKit, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
@@ -94,6 +94,82 @@ describe('CleverTap kit in tabs sharing one session', () => {
     const counts = concludedPerSession(pages);
     expect(Object.keys(counts)).toHaveLength(2);
     expect(counts).toEqual(once(counts));
+  });
+
+  it('concludes a session whose only item is a sign-in in one tab, when another tab ends it', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.startNewSession(); // anonymous, nothing sent of it
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(3_000);
+    a.hub.setUser('ann'); // the same session: its page and the profile, from tab a only
+    await settle(pages);
+    const profile = a.items().find((i) => i.type === 'profile')!;
+    expect(profile.s).toBeGreaterThan(0);
+    b.hub.endSession(); // tab b's ledger never saw it, and it has no events
+    await settle(pages);
+    const counts = concludedPerSession(pages);
+    expect(Object.keys(counts)).toHaveLength(2);
+    expect(counts).toEqual(once(counts));
+    // Concluded at its one item (the sign-in), with a length of 0.
+    const c = pages.flatMap((p) => p.items()).filter(isConcluded).find((i) => i.s === profile.s) as CleverTapEventItem;
+    expect([c.ep, c.evtData['Session Length']]).toEqual([profile.ep, 0]);
+  });
+
+  it('concludes a session a log-out started (trigger user-change) once a sign-in in it sent a profile, whichever tab ends it', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    a.hub.setUser('ann');
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.setUser(null); // ends ann's session, starts an anonymous one: nothing sent of it
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.setUser('bob'); // a sign-in in that session: its page and bob's profile
+    await settle(pages);
+    b.hub.endSession();
+    await settle(pages);
+    const counts = concludedPerSession(pages);
+    expect(Object.keys(counts)).toHaveLength(2);
+    expect(counts).toEqual(once(counts));
+  });
+
+  it('concludes no session a change of signed-in user started, when nothing was sent in it (its profile went out with s 0)', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    a.hub.setUser('ann');
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.setUser('bob'); // ends ann's session; bob's starts (trigger user-change) after his profile
+    await settle(pages);
+    expect(a.items().filter((i) => i.type === 'profile').map((i) => i.s)).toEqual([expect.any(Number), 0]);
+    b.hub.endSession();
+    await settle(pages);
+    expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
+    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
+  });
+
+  it('concludes no session for a sign-in the kit refused (no item sent), whichever tab ends it', async () => {
+    const origin = fakeOrigin();
+    const pages: Page[] = [];
+    const a = await openPage(origin, pages);
+    const b = await openPage(origin, pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    a.hub.startNewSession();
+    await settle(pages);
+    a.hub.setUser(' '.repeat(3)); // nothing left of it once cleaned: refused (412), nothing sent
+    await settle(pages);
+    b.hub.endSession();
+    await settle(pages);
+    expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
+    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
   });
 
   it('sends no Session Concluded for a session no tab sent an item of', async () => {

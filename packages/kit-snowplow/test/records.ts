@@ -80,6 +80,7 @@ export function endRecord(over: Partial<SessionEndRecord> = {}): SessionEndRecor
     deviceId: DEVICE,
     reason: 'timeout',
     trigger: 'foreground',
+    userChangeTime: null,
     ...over,
   };
 }

@@ -259,8 +259,8 @@ function setUser(d: Draft, t: number, userId: string | null): true {
   const renew = d.session !== null && (previousUserId === null ? d.config.newSessionOnLogin : d.config.newSessionOnUserChange);
   if (renew) end(d, t, 'user-change');
   d.userId = userId;
-  if (d.session) d.session.userId = userId;
   const s = d.session;
+  if (s) (s.userId = userId), (s.userChangeTime = t);
   emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: s ? s.id : null, sessionStartTime: s ? s.startTime : null });
   if (renew) start(d, t, 'user-change');
   return true;
@@ -348,6 +348,7 @@ function copySession(s: SessionState): Session {
     lastEventTime: s.lastEventTime,
     attributes: s.attributes,
     userId: s.userId,
+    userChangeTime: s.userChangeTime,
     previousSessionStartTime: s.previousSessionStartTime,
     previousSessionDuration: s.previousSessionDuration,
   };
@@ -372,6 +373,7 @@ function start(d: Draft, t: number, trigger: SessionStartTrigger): Session {
     lastEventTime: null,
     attributes: {},
     userId: d.userId,
+    userChangeTime: null,
     previousSessionStartTime: prev ? prev.startTime : null,
     previousSessionDuration: prev ? prev.duration : null,
   };
@@ -406,6 +408,7 @@ function end(d: Draft, at: number, reason: SessionEndReason): void {
     lastEventTime: s.lastEventTime,
     attributes: s.attributes,
     userId: s.userId,
+    userChangeTime: s.userChangeTime,
     deviceId: d.deviceId,
     reason,
   });

@@ -151,6 +151,7 @@ const SESSION: Record<string, Check> = {
   lastEventTime: orNull(time),
   attributes: (v) => isObj(v) && Object.values(v).every((value) => attributeValueProblem(value) === null),
   userId: orNull(text),
+  userChangeTime: orNull(time),
   previousSessionStartTime: orNull(time),
   previousSessionDuration: orNull(time),
 };
@@ -159,6 +160,8 @@ const SESSION: Record<string, Check> = {
 function badSession(s: unknown, lastSessionIndex: number): string | undefined {
   if (s === null) return undefined;
   if (!isObj(s)) return 'session';
+  // Absent from sessions stored before it was kept: none.
+  s.userChangeTime ??= null;
   const field = badField(s, SESSION);
   if (field) return `session.${field}`;
   // Indexes only grow, and a session is active from its start on.
@@ -197,8 +200,9 @@ export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): Dec
       lastSessionIndex: raw.lastSessionIndex as number,
       inForeground: raw.inForeground as boolean | null,
       clock: raw.clock as number,
-      // Its attributes are JSON.parse's object: a plain one, whose "__proto__" key is an own, ordinary key.
-      session: isObj(s) ? { ...(s as unknown as SessionState) } : null,
+      // Its attributes are JSON.parse's object: a plain one, whose "__proto__" key is an own, ordinary
+      // key. (badSession let through only null or an object.)
+      session: (s as SessionState | null) && { ...(s as SessionState) },
       previous: raw.previous as PreviousSession | null,
       // Configuration comes from this run's options, not from the stored state.
       config: currentConfig,

@@ -35,6 +35,8 @@ export interface SessionState {
   /** Keys keep their first spelling; null-prototype so `__proto__` is an ordinary key. */
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   readonly userId: string | null;
+  /** When the user id last changed while the session went on (epoch ms), or null. */
+  readonly userChangeTime: number | null;
   readonly previousSessionStartTime: number | null;
   readonly previousSessionDuration: number | null;
 }
