@@ -18,6 +18,8 @@ export default packageConfig(
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
       'neutral', 'started', 'ready', 'kit',
+      // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored) and the pages a commit took calls from (tab-session.ts).
+      'slot', 'handed',
       // The resolved options' engine configuration (config.ts), read by the hub alone.
       'engine',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
