@@ -10,8 +10,8 @@ export default packageConfig(
     // `process.env`, `entries` of `Object.entries`), nor an export (a CommonJS chunk reads them as properties).
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
-      'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
-      'initializeKit', 'engineConfig', 'listenerProblem', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
+      'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
+      'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'nowMs', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
       'alert', 'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv',

@@ -502,34 +502,25 @@ export class SessionHub {
 
   /** Adds a listener (see {@link HubEvents}). */
   on<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
-    if (this.listenerProblem('on', event, listener, false)) return this;
-    this.emitter.on(event, listener as never);
-    return this;
+    return this.listen('on', event, listener);
   }
 
   /** Adds a listener that runs once. */
   once<E extends keyof HubEvents>(event: E, listener: (...args: HubEvents[E]) => void): this {
-    if (this.listenerProblem('once', event, listener, false)) return this;
-    this.emitter.once(event, listener as never);
-    return this;
+    return this.listen('once', event, listener);
   }
 
   /** Removes a listener (all of the event's listeners without one). */
   off<E extends keyof HubEvents>(event: E, listener?: (...args: HubEvents[E]) => void): this {
-    if (this.listenerProblem('off', event, listener, true)) return this;
-    this.emitter.off(event, listener as never);
-    return this;
+    return this.listen('off', event, listener);
   }
 
-  /** Warns (true) when `on`/`once`/`off` got something eventemitter3 would throw on, or could not use. */
-  private listenerProblem(method: string, event: unknown, listener: unknown, optional: boolean): boolean {
-    if (typeof event !== 'string') {
-      this.reject(message(54, method, describe(event)));
-      return true;
-    }
-    if (typeof listener === 'function' || (optional && listener === undefined)) return false;
-    this.reject(message(55, method, event.slice(0, 64), describe(listener)));
-    return true;
+  /** `on`/`once`/`off` on the emitter, or a warning when they got something eventemitter3 would throw on, or could not use. */
+  private listen(method: 'on' | 'once' | 'off', event: unknown, listener: unknown): this {
+    if (typeof event !== 'string') this.reject(message(54, method, describe(event)));
+    else if (typeof listener === 'function' || (method == 'off' && listener === undefined)) this.emitter[method](event as keyof HubEvents, listener as never);
+    else this.reject(message(55, method, event.slice(0, 64), describe(listener)));
+    return this;
   }
 
   // ------------------------------------------------------------------ consent and the user's data
