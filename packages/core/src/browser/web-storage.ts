@@ -68,11 +68,12 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
 
   /** The hub's (see `StorageAdapter.whenFull`) once it is set. */
   let room = (_chars: number): boolean => false;
+  /** QuotaExceededError, and Firefox's former NS_ERROR_DOM_QUOTA_REACHED (throws for a thrown non-object). */
+  const full = (error: unknown): boolean => /quota/i.test((error as Error).name);
   /** The write did not fit: true once room was made for it (so it is tried again). */
   const madeRoom = (error: unknown, key: string, value: string): boolean => {
     try {
-      // QuotaExceededError, and Firefox's former NS_ERROR_DOM_QUOTA_REACHED.
-      return /quota/i.test((error as Error).name) && room(value.length - (store!.getItem(key)?.length ?? -key.length));
+      return full(error) && room(value.length - (store!.getItem(key)?.length ?? -key.length));
     } catch {
       return false;
     }
@@ -81,8 +82,13 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
   try {
     const s = source();
     if (!s) throw new Error('there is no localStorage here');
-    s.setItem(PROBE_KEY, '1');
-    s.removeItem(PROBE_KEY);
+    try {
+      s.setItem(PROBE_KEY, '1');
+      s.removeItem(PROBE_KEY);
+    } catch (error) {
+      // Full (the last page filled it to the quota) is not unavailable: a write that does not fit makes room.
+      if (!full(error)) throw error;
+    }
     store = s;
   } catch (error) {
     degrade(108, error);
