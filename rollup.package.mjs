@@ -7,33 +7,52 @@ import dts from 'rollup-plugin-dts';
 
 /**
  * Shortens the named private members in the built chunks (esbuild's mangleProps): bytes every app
- * ships, where minifiers keep property names. Each chunk is mangled on its own, so a name may be a
- * property in one chunk only: the build fails if one is a property in a second chunk (or in none, a
- * stale list). What counts is what esbuild mangles (properties, not a local variable or a word in a
- * comment or string of the same spelling). List only members that nothing outside their class
- * reads: never a kit's, an option's, a stored field's, anything serialized, nor a property of an
- * object the app or another chunk hands in (`process.env`, a storage adapter, …).
+ * ships, where minifiers keep property names. List only members that nothing outside the package
+ * reads: never a kit's, an option's, a stored field's, anything serialized, an export, nor a
+ * property of an object the app, a dependency or Node hands in (`process.env`, a storage adapter,
+ * `fs.open` in CommonJS output, …). The chunks of a format are mangled one after the other with one
+ * cache, so a name gets the same short name in every chunk. A private member may be a property in
+ * one chunk only (the build fails if it is in a second one, or in none: a stale list); a shared
+ * member (an internal interface between the package's own chunks, e.g. core's hub and its browser
+ * tabs) may be in several. What counts is what esbuild mangles (properties, not a local variable or
+ * a word in a comment or string of the same spelling).
  */
-function manglePrivate(names) {
-  const pattern = new RegExp(`^(?:${names.join('|')})$`);
+function manglePrivate(names, shared = []) {
+  const all = [...names, ...shared];
+  const pattern = new RegExp(`^(?:${all.join('|')})$`);
   /** format → name → the chunk it is used in */
   const owners = new Map();
+  /** format → the mangle cache its chunks share, and the last chunk's turn */
+  const caches = new Map();
   return {
     name: 'mangle-private',
     async renderChunk(code, chunk, output) {
       const owner = owners.get(output.format) ?? owners.set(output.format, new Map()).get(output.format);
-      const result = await transform(code, { loader: 'js', mangleProps: pattern, mangleCache: {}, sourcemap: true, sourcefile: chunk.fileName });
-      const used = Object.keys(result.mangleCache ?? {});
-      for (const name of used) {
-        const other = owner.get(name);
-        if (other && other !== chunk.fileName) throw new Error(`mangle-private: "${name}" is in ${other} and ${chunk.fileName}; take it off the list`);
-        owner.set(name, chunk.fileName);
+      const state = caches.get(output.format) ?? caches.set(output.format, { cache: {}, turn: Promise.resolve() }).get(output.format);
+      const previous = state.turn;
+      let done;
+      state.turn = new Promise((resolve) => (done = resolve));
+      await previous;
+      try {
+        const exported = chunk.exports.filter((name) => all.includes(name));
+        if (exported.length) throw new Error(`mangle-private: ${exported.join(', ')} exported by ${chunk.fileName}; take them off the list`);
+        // The names that are properties in this chunk (a fresh cache lists only those).
+        const used = Object.keys((await transform(code, { loader: 'js', mangleProps: pattern, mangleCache: {} })).mangleCache ?? {});
+        if (used.length === 0) return null;
+        const result = await transform(code, { loader: 'js', mangleProps: pattern, mangleCache: state.cache, sourcemap: true, sourcefile: chunk.fileName });
+        Object.assign(state.cache, result.mangleCache);
+        for (const name of used) {
+          const other = owner.get(name);
+          if (other && other !== chunk.fileName && !shared.includes(name)) throw new Error(`mangle-private: "${name}" is in ${other} and ${chunk.fileName}; take it off the list`);
+          owner.set(name, chunk.fileName);
+        }
+        return { code: result.code, map: result.map };
+      } finally {
+        done();
       }
-      if (used.length === 0) return null;
-      return { code: result.code, map: result.map };
     },
     generateBundle(output) {
-      const missing = names.filter((name) => !owners.get(output.format)?.has(name));
+      const missing = all.filter((name) => !owners.get(output.format)?.has(name));
       if (missing.length) this.error(`mangle-private: ${missing.join(', ')} not found in any chunk; take them off the list`);
     },
   };
@@ -42,7 +61,7 @@ function manglePrivate(names) {
 /**
  * @param {string} dir package directory (import.meta.dirname of the caller)
  * @param {Record<string,string>} entries output name -> source file, e.g. { index: 'src/index.ts' }
- * @param {{ privateMembers?: string[] }} [options] privateMembers: see manglePrivate
+ * @param {{ privateMembers?: string[], sharedMembers?: string[] }} [options] see manglePrivate
  */
 export function packageConfig(dir, entries, options = {}) {
   const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8'));
@@ -56,7 +75,7 @@ export function packageConfig(dir, entries, options = {}) {
       external,
       plugins: [
         esbuild({ target: 'es2020', tsconfig: resolve(dir, '../../tsconfig.base.json') }),
-        ...(options.privateMembers?.length ? [manglePrivate(options.privateMembers)] : []),
+        ...(options.privateMembers?.length ? [manglePrivate(options.privateMembers, options.sharedMembers)] : []),
       ],
       output: [
         { dir: resolve(dir, 'dist'), format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },

@@ -13,8 +13,8 @@ export default packageConfig(
       'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
       'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
-      'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'nowMs', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
-      'alert', 'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv',
+      'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
+      'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
       'neutral', 'started', 'ready', 'kit',
@@ -24,6 +24,11 @@ export default packageConfig(
       'engine',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
       'live', 'where', 'gone', 'full',
+      // The commit pipeline's members that only the hub calls (commit-pipeline.ts; not the ones kits' storage passes on).
+      'writeLast', 'touch', 'hold', 'release', 'label',
     ],
+    // The hub's interface with its browser tabs (shared-session.ts: a SharedSession and its host),
+    // between core's own chunks: the same short name in each.
+    sharedMembers: ['ownPrefix', 'noteQueued', 'deliver', 'changed', 'cleared', 'view', 'resume', 'submit', 'makeId', 'nowMs', 'alert'],
   },
 );

@@ -203,8 +203,8 @@ export class SessionHub {
       const hub = this;
       await shared.open({
         config: this.engineConfig(),
-        newId: this.engineEnv.newId,
-        now: () => this.nowMs(),
+        makeId: this.engineEnv.newId,
+        nowMs: () => this.nowMs(),
         deliver(outputs) {
           hub.deliveryQueue.push(...outputs);
           hub.drain();
@@ -213,7 +213,7 @@ export class SessionHub {
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
         cleared: () => void this.kitHost.runAll('clear').then(() => this.storage.compact()),
-        warn: (code, message) => this.alert(code, message),
+        alert: (code, message) => this.alert(code, message),
       });
     } else {
       const text = await this.storage.get(this.stateKey);

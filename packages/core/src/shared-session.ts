@@ -10,16 +10,16 @@ export interface SharedSessionHost {
   /** This run's engine configuration (a launch applies it). */
   readonly config: EngineConfig;
   /** A fresh UUID v4 (session, event and device ids). */
-  newId(): string;
+  makeId(): string;
   /** The hub's clock, epoch ms. */
-  now(): number;
+  nowMs(): number;
   /** Committed outputs for this hub to deliver to its kits and listeners, in order. */
   deliver(outputs: readonly EngineOutput[]): void;
   /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
   changed(): void;
   /** Another hub cleared the stored data (`clearStoredData`, opt-out): clear the kits, as a fresh install. */
   cleared(): void;
-  warn(code: WarningCode, message: string): void;
+  alert(code: WarningCode, message: string): void;
 }
 
 /**

@@ -117,7 +117,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const decode = (text: string | null): SharedRecord => {
     const { record, problem } = decodeRecord(text, host.config);
-    if (problem) host.warn('corrupt-state', problem);
+    if (problem) host.alert('corrupt-state', problem);
     return record;
   };
   const read = (): SharedRecord => decode(storage.getItem(recordKey));
@@ -125,7 +125,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   /** Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as its writer. */
   const write = (record: SharedRecord, base: SharedRecord, id = commitId()): SharedRecord => {
-    const next = { ...record, epoch: base.epoch || host.newId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
+    const next = { ...record, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
     storage.setItem(recordKey, encodeRecord(next));
     return next;
   };
@@ -133,7 +133,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** The view is the committed record plus this tab's calls not yet committed, replayed with the same ids. */
   const refreshView = (): void => {
     try {
-      view = applyTabInputs(committed, me, inFlight ? [...inFlight, ...queue] : queue, host.newId, null).record;
+      view = applyTabInputs(committed, me, inFlight ? [...inFlight, ...queue] : queue, host.makeId, null).record;
     } catch {
       // A preview is only a view: the commit decides (and reports a failure).
       view = committed;
@@ -166,12 +166,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
 
   /** A record with a state: a first page, or the first commit after a clear, creates it with this run's configuration. */
-  const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.newId(), host.config, host.now()) });
+  const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.makeId(), host.config, host.nowMs()) });
 
   const onStorage = (event: { key: string | null; newValue: string | null }): void => {
     if (stopped || storage.degraded) return;
     // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
-    if (event.key?.startsWith(handoffKey) && event.newValue) return void submit({ type: 'tick', t: host.now() });
+    if (event.key?.startsWith(handoffKey) && event.newValue) return void submit({ type: 'tick', t: host.nowMs() });
     // A null key is `localStorage.clear()` (its newValue is null).
     if (event.key !== null && event.key !== recordKey) return;
     try {
@@ -194,7 +194,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       try {
         const left = JSON.parse(text) as Handoff;
         const place = { slot: +slot, tab };
-        const applied = applyTabInputs(record, place, left.batch, host.newId, liveness);
+        const applied = applyTabInputs(record, place, left.batch, host.makeId, liveness);
         outputs.push(...applied.outputs);
         record = noteQueued(applied.record, place, left.queued);
       } catch {
@@ -232,7 +232,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       return false;
     }
     if (names.some((name) => name.startsWith(slotLock) && name !== slotLock + me.slot)) return false;
-    const now = host.now();
+    const now = host.nowMs();
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
     // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
     return Object.entries(read().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
@@ -248,7 +248,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const settle = (slot: number, release: (() => void) | undefined, kept: number | undefined): void => {
     if (kept !== undefined && slot !== kept) {
-      host.warn('storage-failure', message(121, kept, slot));
+      host.alert('storage-failure', message(121, kept, slot));
     }
     me = { slot, tab: me.tab };
     releaseSlot = release;
@@ -265,7 +265,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
         // Seen with the calls pages left at pagehide, so a slot whose page left items is reused first.
-        for (const slot of slotCandidates(withHandoffs(read(), null), host.now(), held, returning ? me : undefined)) {
+        for (const slot of slotCandidates(withHandoffs(read(), null), host.nowMs(), held, returning ? me : undefined)) {
           const release = held(slot) ? null : await tryLock(manager, slot);
           if (release) return settle(slot, release, kept);
         }
@@ -275,7 +275,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     }
     let chosen = me.slot;
     await transact((record, liveness) => {
-      const now = host.now();
+      const now = host.nowMs();
       chosen = slotCandidates(record, now, liveness, returning ? me : undefined)[0] as number;
       return { record: takeSlot(record, { slot: chosen, tab: me.tab }, now), outputs: [] };
     }, null);
@@ -295,7 +295,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     clearTimeout(heartbeat);
     if (locks || stopped || parked) return;
     heartbeat = setTimeout(() => {
-      if (queue.length === 0) submit({ type: 'tick', t: host.now() });
+      if (queue.length === 0) submit({ type: 'tick', t: host.nowMs() });
       startHeartbeat();
     }, HEARTBEAT_MS);
   };
@@ -312,7 +312,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         while (due()) {
           const batch = (inFlight = queue);
           queue = [];
-          await transact((record, liveness) => applyTabInputs(record, me, batch, host.newId, liveness), batch);
+          await transact((record, liveness) => applyTabInputs(record, me, batch, host.makeId, liveness), batch);
         }
       } finally {
         loop = null;
@@ -347,7 +347,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       } catch (error) {
         // An engine bug must never reach the host app, nor be retried for ever.
         if (batch) inFlight = null;
-        host.warn('invalid-argument', message(122, String(error)));
+        host.alert('invalid-argument', message(122, String(error)));
         return;
       }
       const id = commitId();
@@ -400,7 +400,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       } catch (error) {
         if (granted) return;
         // Web Locks refused (e.g. a sandboxed frame): coordinate by compare-and-set from now on.
-        host.warn('storage-failure', message(123, String(error)));
+        host.alert('storage-failure', message(123, String(error)));
         locks = null;
         startHeartbeat();
       }
@@ -413,12 +413,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   // ------------------------------------------------------------------ SharedSession
 
-  const leaving = (): Queued => ({ input: { type: 'close', t: host.now() }, ids: [] });
+  const leaving = (): Queued => ({ input: { type: 'close', t: host.nowMs() }, ids: [] });
 
   const submit = (input: Queued['input']): boolean | number | undefined => {
     if (stopped) return undefined;
     const queued: Queued = { input, ids: [] };
-    const preview = applyTabInputs(view, me, [queued], host.newId, null);
+    const preview = applyTabInputs(view, me, [queued], host.makeId, null);
     view = preview.record;
     queue.push(queued);
     kick();
@@ -429,7 +429,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     async open(h) {
       host = h;
       stopped = parked = false;
-      me = { slot: 0, tab: h.newId() };
+      me = { slot: 0, tab: h.makeId() };
       events?.addEventListener('storage', onStorage);
       await claim(false);
       // The first page ever of the origin creates the device id now, in a commit (the tabs opening
@@ -467,7 +467,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         return;
       }
       // Tabs that hold this slot's lock are the only judge of liveness left.
-      const applied = applyTabInputs(seeded(base), me, batch, host.newId, locks ? null : HEARTBEAT);
+      const applied = applyTabInputs(seeded(base), me, batch, host.makeId, locks ? null : HEARTBEAT);
       const record = write(applied.record, base);
       if (closing) park();
       adopt(record, [...delivered, ...applied.outputs]);
