@@ -51,9 +51,10 @@ describe('record codec: values written as patches of the value before', () => {
 
   it('a patch applies to the value before its record; one with nothing to apply to (a record read alone) is left out', () => {
     const text = `${encodeWrite('s', 'whole')}${encodeWrite('t', '{"a":1000001,"b":2000000}', patchOf('{"a":1000000,"b":2000000}', '{"a":1000001,"b":2000000}'))}`;
-    expect(decodeWrites(text)).toEqual([['s', 'whole']]);
-    expect(decodeWrites(text, 0, undefined, (k) => (k === 't' ? '{"a":1000000,"b":2000000}' : null))).toEqual([
-      ['s', 'whole'],
+    // (The third element: whether the value was stored as a patch.)
+    expect(decodeWrites(text, 0, text.length)).toEqual([['s', 'whole', false]]);
+    expect(decodeWrites(text, 0, text.length, (k) => (k === 't' ? '{"a":1000000,"b":2000000}' : null))).toEqual([
+      ['s', 'whole', false],
       ['t', '{"a":1000001,"b":2000000}', true],
     ]);
   });

@@ -16,7 +16,8 @@ function countingMap(initial?: Iterable<[string, string]>) {
   return { map, ops, adapter };
 }
 
-const keys = ['ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:x', 'ns:optOut'];
+// (One key percent-encoded in records: a space and a '%'.)
+const keys = ['ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:x', 'ns:kit:b:y %', 'ns:optOut'];
 const write = fc.tuple(fc.constantFrom(...keys), fc.option(fc.string({ maxLength: 12 }), { nil: null, freq: 3 }));
 
 describe('segment log', () => {

@@ -1,4 +1,4 @@
-/** A decoded write; `patched` when it was stored as a patch of the key's value before it. */
+/** A decoded write; `patched` when it was stored as a patch of the key's value before it (a removal has none). */
 export type DecodedWrite = [key: string, value: string | null, patched?: boolean];
 
 /**
@@ -84,20 +84,22 @@ export function scanWrites(
 }
 
 /**
- * The writes in `text` from `start` to `end`, or null when they are torn or corrupt. A patch applies
- * to `before(key)`, the key's value as the records before this one left it (a commit writes a key
- * once); one that has nothing to apply to (a record read alone) is left out.
+ * The writes in `text` from `start` to `end`, or null when they are torn or corrupt, their keys after
+ * `prefix` (the segment log's group). A patch applies to `before(key)`, the key's value as the records
+ * before this one left it (a commit writes a key once); one that has nothing to apply to (a record
+ * read alone) is left out.
  */
-export function decodeWrites(text: string, start = 0, end = text.length, before: (key: string) => string | null | undefined = () => undefined): DecodedWrite[] | null {
+export function decodeWrites(text: string, start: number, end: number, before?: (key: string) => string | null | undefined, prefix = ''): DecodedWrite[] | null {
   const writes: DecodedWrite[] = [];
-  const whole = scanWrites(text, start, end, (sign, key, _, next, at) => {
+  const whole = scanWrites(text, start, end, (sign, k, _, next, at) => {
+    const key = prefix + k;
     if (sign == '-') return void writes.push([key, null]);
     let value: string | null | undefined = text.slice(at, next);
     if (sign == '~') {
-      const old = before(key);
+      const old = before?.(key);
       value = old == null ? undefined : applyPatch(old, value);
     }
-    if (value !== undefined) writes.push(sign == '~' ? [key, value, true] : [key, value]);
+    if (value !== undefined) writes.push([key, value, sign == '~']);
   });
   return whole ? writes : null;
 }

@@ -48,7 +48,8 @@ interface Group {
  * {@link patchOf}'s (comparing both texts field by field). Undefined: written whole.
  */
 export const patchFor = (w: StorageWrite, old: string | null | undefined): string | undefined =>
-  old == null || w[1] === null ? undefined : w[2] === old ? w[3] : patchOf(old, w[1]);
+  // (An empty `old` has no fields to patch: patchOf finds none.)
+  !old || w[1] === null ? undefined : w[2] === old ? w[3] : patchOf(old, w[1]);
 
 /** A promise, or anything awaitable like one (the commit pipeline uses it too). */
 export const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
@@ -70,14 +71,12 @@ function drive<T>(gen: Generator<unknown, T, any>): T | Promise<T> {
 const seqOf = (text: string | null | undefined): number => (typeof text == 'string' && text.indexOf('\n') > 0 ? Number(text.slice(0, text.indexOf('\n'))) : NaN);
 
 /**
- * A record: `<seq>\n` then its writes ({@link encodeWrite}), keys relative to the group. Its patches
- * apply to `before(key)`, the value as the records before it left it (left out without it).
+ * The writes of a record, `<seq>\n` then its writes ({@link encodeWrite}, keys relative to the group),
+ * or null. Its patches apply to `before(key)`, the value as the records before it left it (left out
+ * without it).
  */
-function decodeRecord(text: string | null | undefined, prefix: string, before?: (key: string) => string | null | undefined): [number, DecodedWrite[]] | null {
-  const seq = seqOf(text);
-  const writes = Number.isSafeInteger(seq) ? decodeWrites(text!, text!.indexOf('\n') + 1, text!.length, before && ((k) => before(prefix + k))) : null;
-  return writes && [seq, writes.map(([k, v, patched]) => [prefix + k, v, patched])];
-}
+const decodeRecord = (text: string | null | undefined, prefix: string, before?: (key: string) => string | null | undefined): DecodedWrite[] | null =>
+  Number.isSafeInteger(seqOf(text)) ? decodeWrites(text!, text!.indexOf('\n') + 1, text!.length, before, prefix) : null;
 
 /** What the commit pipeline needs of a storage: reads, and commits in one call. */
 export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> &
@@ -118,11 +117,11 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     // In commit order: a patch applies to the value the records before it left.
     const values = new Map<string, string>();
     const whole = new Map<string, number>();
-    for (const [, i, text] of texts.sort((a, b) => a[0] - b[0])) {
+    for (const [seq, i, text] of texts.sort((a, b) => a[0] - b[0])) {
       const r = decodeRecord(text, prefix, (k) => values.get(k));
       if (!r) continue;
-      g.next = r[0] + 1;
-      for (const [k, v, patched] of r[1]) {
+      g.next = seq + 1;
+      for (const [k, v, patched] of r) {
         const was = g.where.get(k);
         if (was !== undefined) g.live[was]!--;
         if (v === null) g.where.delete(k), g.gone.add(k), values.delete(k), g.full.delete(k);
@@ -151,14 +150,6 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     return (isThenable(g) ? yield g : g) as Group;
   }
 
-  function* segment(prefix: string, i: number): Generator<unknown, Map<string, string | null>, any> {
-    const key = segmentKey(prefix, i);
-    let values = cache.get(key);
-    // (A decoded write's third element, whether it was a patch, is left out by the Map.)
-    if (!values) cache.set(key, (values = new Map(decodeRecord((yield adapter.getItem(key)) as string | null, prefix)?.[1] as Iterable<[string, string | null]>)));
-    return values;
-  }
-
   function* get(key: string): Generator<unknown, string | null, any> {
     const prefix = groupOf(key);
     if (prefix === undefined) return (yield adapter.getItem(key)) as string | null;
@@ -166,7 +157,13 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     const f = g.full.get(key);
     if (f) return f[0];
     const i = g.where.get(key);
-    if (i !== undefined) return (yield* segment(prefix, i)).get(key) ?? null;
+    if (i !== undefined) {
+      const k = segmentKey(prefix, i);
+      let values = cache.get(k);
+      // (A decoded write's third element, whether it was a patch, is left out by the Map.)
+      if (!values) cache.set(k, (values = new Map(decodeRecord((yield adapter.getItem(k)) as string | null, prefix) as Iterable<[string, string | null]>)));
+      return values.get(key) ?? null;
+    }
     if (g.gone.has(key)) return null;
     const v = (yield adapter.getItem(key)) as string | null | undefined;
     if (typeof v == 'string') legacy.set(key, v);
@@ -175,8 +172,14 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
 
   /** The values segment `i` holds that are live and not kept in memory (`full`), but those of `skip`, as writes (read only where some are live). */
   function* wholeIn(g: Group, i: number, skip?: (key: string) => boolean): Generator<unknown, string, any> {
+    // (A segment with a live value holds a record this run read or wrote, or nothing after a clear.)
+    const text = ((yield adapter.getItem(segmentKey(g.prefix, i))) as string | null) ?? '';
     let body = '';
-    for (const [k, v] of yield* segment(g.prefix, i)) if (v !== null && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += encodeWrite(k.slice(g.prefix.length), v);
+    // Their lines as stored, not decoded into values to be encoded again: such a value was written whole.
+    scanWrites(text, text.indexOf('\n') + 1, text.length, (sign, key, at, next) => {
+      const k = g.prefix + key;
+      if (sign == '+' && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += text.slice(at, next);
+    });
     return body;
   }
 
@@ -207,16 +210,18 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     }
     yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
     // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
-    cache.clear();
+    // (Clearing an empty map would allocate its table again.)
+    if (cache.size) cache.clear();
     // Written: the values carried over stay where they were counted.
     for (const [k, v] of writes) {
       const at = g.where.get(k);
       if (at !== undefined) g.live[at]!--;
       const f = g.full.get(k);
-      // (A key removed in this run had its old key removed with it: `gone` matters at load only.)
+      // (A key removed in this run had its old key removed with it, and a live key is found in
+      // `where` first: `gone` matters at load only.)
       if (v === null) g.where.delete(k), g.full.delete(k);
       else {
-        g.where.set(k, slot), g.live[slot]!++, g.gone.delete(k);
+        g.where.set(k, slot), g.live[slot]!++;
         // Written again: kept, so that the next value is a patch of it.
         if (at !== undefined || f) g.full.set(k, [v, patched.has(k) ? f![1] : slot]);
       }
@@ -329,6 +334,6 @@ export function unpackSegments(map: Map<string, string>): void {
     if (group !== undefined && Number.isSafeInteger(seqOf(text))) records.push([seqOf(text), group, text]), map.delete(key);
   }
   for (const [, group, text] of records.sort((a, b) => a[0] - b[0])) {
-    for (const [k, v] of decodeRecord(text, group, (k) => map.get(k))?.[1] ?? []) v === null ? map.delete(k) : map.set(k, v);
+    for (const [k, v] of decodeRecord(text, group, (k) => map.get(k)) ?? []) v === null ? map.delete(k) : map.set(k, v);
   }
 }

@@ -48,9 +48,7 @@ export interface StorageAdapter {
 }
 
 export function isStorageAdapter(value: unknown): value is StorageAdapter {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.getItem === 'function' && typeof v.setItem === 'function' && typeof v.removeItem === 'function';
+  return typeof value == 'object' && !!value && ['getItem', 'setItem', 'removeItem'].every((m) => typeof (value as Record<string, unknown>)[m] == 'function');
 }
 
 /** A storage in memory: nothing survives the process. The default outside browsers. */
