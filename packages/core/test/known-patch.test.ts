@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createHub, silentLogger, type StorageAdapter } from '../src/index';
+import { journalStorage } from '../src/node/journal-storage';
 import * as codec from '../src/storage/record-codec';
 
 // The field-by-field comparison, counted (it behaves as it does unmocked).
@@ -68,6 +72,37 @@ describe("the state's patch, known by its hub's encoder", () => {
       await again.start();
       expect(again.getSession()?.id).toBe(hubs[i]!.getSession()?.id);
       expect(again.getSession()?.eventIndex).toBe(7);
+    }
+  });
+  it("is taken by the Node journal too: each hub's state appended as the patch its encoder knew", async () => {
+    let now = 1_767_225_600_000;
+    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'sessionhub-known-patch-')));
+    const stores = dirs.map((d) => journalStorage(d, { durability: 'none' }));
+    try {
+      const hubs = stores.map((storage) => createHub({ clock: () => now, logger: silentLogger, storage, kits: [] }));
+      for (const hub of hubs) await hub.start();
+      for (const hub of hubs) hub.logEvent('first');
+      await tick();
+      const compared = vi.mocked(codec.patchOf);
+      compared.mockClear();
+      for (let i = 0; i < 6; i++) {
+        now += 1000;
+        for (const hub of hubs) hub.logEvent('song_played');
+        await tick();
+      }
+      expect(compared.mock.calls.filter(([, value]) => value.startsWith('{"version"'))).toEqual([]);
+      for (const [i, d] of dirs.entries()) {
+        expect(readFileSync(join(d, 'sessionhub.journal'), 'utf8').match(/^~sessionhub:state /gm)?.length).toBeGreaterThanOrEqual(6);
+        stores[i]!.close();
+        const again = createHub({ clock: () => now, logger: silentLogger, storage: journalStorage(d, { durability: 'none' }), kits: [], resumeOnRelaunch: true });
+        await again.start();
+        expect(again.getSession()?.id).toBe(hubs[i]!.getSession()?.id);
+        expect(again.getSession()?.eventIndex).toBe(7);
+        await again.shutdown();
+      }
+    } finally {
+      for (const s of stores) s.close();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   });
 });
