@@ -11,7 +11,8 @@ import dts from 'rollup-plugin-dts';
  * reads: never a kit's, an option's, a stored field's, anything serialized, an export, nor a
  * property of an object the app, a dependency or Node hands in (`process.env`, a storage adapter,
  * `fs.open` in CommonJS output, …). The chunks of a format are mangled one after the other with one
- * cache, so a name gets the same short name in every chunk. A private member may be a property in
+ * cache, so a name gets the same short name in every chunk: shared chunks first (the bulk of the
+ * code: esbuild picks the names that compress best for the code it sees first). A private member may be a property in
  * one chunk only (the build fails if it is in a second one, or in none: a stale list); a shared
  * member (an internal interface between the package's own chunks, e.g. core's hub and its browser
  * tabs) may be in several. What counts is what esbuild mangles (properties, not a local variable or
@@ -22,17 +23,30 @@ function manglePrivate(names, shared = []) {
   const pattern = new RegExp(`^(?:${all.join('|')})$`);
   /** format → name → the chunk it is used in */
   const owners = new Map();
-  /** format → the mangle cache its chunks share, and the last chunk's turn */
+  /** format → the mangle cache its chunks share, and each chunk's turn */
   const caches = new Map();
   return {
     name: 'mangle-private',
-    async renderChunk(code, chunk, output) {
+    async renderChunk(code, chunk, output, meta) {
       const owner = owners.get(output.format) ?? owners.set(output.format, new Map()).get(output.format);
-      const state = caches.get(output.format) ?? caches.set(output.format, { cache: {}, turn: Promise.resolve() }).get(output.format);
-      const previous = state.turn;
-      let done;
-      state.turn = new Promise((resolve) => (done = resolve));
-      await previous;
+      // Shared chunks (the bulk of the code, e.g. core's hub) first, then the entries: the names
+      // the most code uses are chosen with the most code in view.
+      let state = caches.get(output.format);
+      if (!state) {
+        const order = Object.values(meta.chunks).sort((a, b) => a.isEntry - b.isEntry || (a.fileName < b.fileName ? -1 : 1));
+        const turns = new Map();
+        let previous = Promise.resolve();
+        for (const { fileName } of order) {
+          let done;
+          const turn = { wait: previous, done: () => done() };
+          previous = new Promise((resolve) => (done = resolve));
+          turns.set(fileName, turn);
+        }
+        caches.set(output.format, (state = { cache: {}, turns }));
+      }
+      const turn = state.turns.get(chunk.fileName);
+      await turn.wait;
+      const done = turn.done;
       try {
         const exported = chunk.exports.filter((name) => all.includes(name));
         if (exported.length) throw new Error(`mangle-private: ${exported.join(', ')} exported by ${chunk.fileName}; take them off the list`);

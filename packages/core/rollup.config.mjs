@@ -29,6 +29,7 @@ export default packageConfig(
     ],
     // The hub's interface with its browser tabs (shared-session.ts: a SharedSession and its host),
     // between core's own chunks: the same short name in each.
-    sharedMembers: ['ownPrefix', 'noteQueued', 'deliver', 'changed', 'cleared', 'view', 'resume', 'submit', 'makeId', 'nowMs', 'alert'],
+    sharedMembers: ['ownPrefix', 'noteQueued', 'deliver', 'changed', 'cleared', 'view', 'resume', 'submit', 'makeId', 'nowMs', 'alert',
+      'commitPage', 'caughtUp', 'clearTabs', 'closeTab'],
   },
 );

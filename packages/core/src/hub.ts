@@ -236,7 +236,7 @@ export class SessionHub {
     const foreground = inBackground !== undefined ? !inBackground : current === undefined ? null : current !== 'background';
     this.runInput({ type: 'launch', t, foreground, config });
     this.runPending();
-    await (shared ? shared.settled() : this.persistNow());
+    await (shared ? shared.caughtUp() : this.persistNow());
   }
 
   private startKits(): void {
@@ -284,7 +284,7 @@ export class SessionHub {
    */
   private pageHideNow(): void {
     try {
-      if (this.shared) this.shared.commitNow(true);
+      if (this.shared) this.shared.commitPage(true);
       else this.storage.touch();
     } catch (error) {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
@@ -298,7 +298,7 @@ export class SessionHub {
 
   /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
   private tabsSettled(): Promise<void> | undefined {
-    return this.shared?.settled();
+    return this.shared?.caughtUp();
   }
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
@@ -594,7 +594,7 @@ export class SessionHub {
     await this.persistNow();
     await this.storage.remove(this.stateKey);
     await this.kitHost.runAll('clear');
-    await this.shared?.clear(this.optedOut);
+    await this.shared?.clearTabs(this.optedOut);
     // Deleted means gone from the storage too, not only shadowed by a newer record.
     await this.storage.compact();
     this.armTimer();
@@ -626,7 +626,7 @@ export class SessionHub {
     this.unsubscribeLifecycle?.();
     this.unsubscribeLifecycle = undefined;
     this.armTimer();
-    await this.shared?.close();
+    await this.shared?.closeTab();
     await this.persistNow();
     await this.kitHost.runAll('flush');
     await this.kitHost.runAll('shutdown');

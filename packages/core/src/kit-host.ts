@@ -95,12 +95,12 @@ export class KitHost {
    * Resolves when every kit's `init` has settled, or after `maxWaitMs`, whichever comes first: a
    * kit whose init hangs must not hang the app's launch.
    */
-  whenReady(maxWaitMs: number): Promise<void> {
+  whenReady(maxWaitMs: number): Promise<unknown> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Not unref'd: while `await hub.start()` waits on it, it is all that keeps a short Node script alive
     // (an unref'd one lets the process exit in the middle of the await, with code 13).
     const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
-    return Promise.race([Promise.all(this.hosted.map((e) => e.ready)).then(() => undefined), cap]).finally(() => clearTimeout(timer));
+    return Promise.race([Promise.all(this.hosted.map((e) => e.ready)), cap]).finally(() => clearTimeout(timer));
   }
 
   /** Event names that some kit declares session-neutral. */

@@ -42,19 +42,19 @@ export interface SharedSession {
    * The page is going away: commits what is queued synchronously, without waiting for the lock
    * (nothing asynchronous runs after `pagehide`). `closing` gives this hub's place up.
    */
-  commitNow(closing: boolean): void;
+  commitPage(closing: boolean): void;
   /** Records how many items this hub's kits still hold, synchronously (after a page-hide flush). */
   noteQueued(items: number): void;
   /** The page came back (back/forward cache, resume): reclaims this hub's place before further commits. */
   resume(): void;
   /** Resolves once everything submitted so far is committed. Never rejects. */
-  settled(): Promise<void>;
+  caughtUp(): Promise<void>;
   /**
    * Deletes everything stored under the namespace but the opt-out choice (the shared state, every
    * hub's kit storage) and drops the calls not yet committed. `stop`: the hub opted out and stops
    * (`open` starts it again); else it goes on as a fresh install with a new device id. Never rejects.
    */
-  clear(stop: boolean): Promise<void>;
+  clearTabs(stop: boolean): Promise<void>;
   /** Commits what is queued, gives this hub's place up and stops listening. Never rejects. */
-  close(): Promise<void>;
+  closeTab(): Promise<void>;
 }

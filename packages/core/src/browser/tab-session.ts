@@ -109,7 +109,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let stopped = true;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let commits = 0;
-  /** The calls this page left at pagehide for the other tabs to commit (see commitNow), until it comes back. */
+  /** The calls this page left at pagehide for the other tabs to commit (see commitPage), until it comes back. */
   let handoff: Handoff | null = null;
   const handoffKey = `${namespace}:handoff:`;
 
@@ -183,7 +183,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
 
   /**
-   * `record` with the calls pages left at pagehide applied (see commitNow); their outputs, and the
+   * `record` with the calls pages left at pagehide applied (see commitPage); their outputs, and the
    * pages they came from, are added to `outputs` and `handed`.
    */
   const withHandoffs = (record: SharedRecord, liveness: Liveness, outputs: EngineOutput[] = [], handed: string[] = []): SharedRecord => {
@@ -444,7 +444,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
     submit,
 
-    commitNow(closing) {
+    commitPage(closing) {
       if (stopped || parked) return;
       const base = read();
       let delivered: readonly EngineOutput[] = [];
@@ -493,7 +493,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       kick();
     },
 
-    async settled() {
+    async caughtUp() {
       for (;;) {
         const pending = loop ?? claiming;
         if (!pending) return;
@@ -502,7 +502,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       }
     },
 
-    async clear(stop) {
+    async clearTabs(stop) {
       queue = [];
       inFlight = written = null;
       if (stop) {
@@ -517,12 +517,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       if (!stop && !stopped) await seed();
     },
 
-    async close() {
+    async closeTab() {
       if (stopped) return;
       if (!parked) {
         queue.push(leaving());
         kick();
-        await this.settled();
+        await this.caughtUp();
       }
       park();
       stopped = true;
