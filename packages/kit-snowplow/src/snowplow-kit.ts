@@ -52,7 +52,7 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   const checkId = (id: string): void => {
     if (!idsWarned && !/^[\da-f]{8}-([\da-f]{4}-){3}[\da-f]{12}$/i.test(id)) {
       idsWarned = true;
-      logger!.warn(message(524, String(JSON.stringify(id))));
+      logger!.warn(message(524, JSON.stringify(id)));
     }
   };
 
