@@ -210,6 +210,7 @@ export class SessionHub {
           hub.drain();
           hub.armTimer();
         },
+        storage: this.storage,
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
         cleared: () => void this.kitHost.runAll('clear').then(() => this.storage.compact()),

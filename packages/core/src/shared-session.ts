@@ -1,6 +1,7 @@
 import type { EngineInput } from './engine/inputs';
 import type { EngineOutput, WarningCode } from './engine/outputs';
 import type { EngineConfig, EngineState } from './engine/state';
+import type { SafeStorage } from './storage/commit-pipeline';
 
 /**
  * What a hub lends the shared session it runs on (see {@link SharedSession}).
@@ -15,6 +16,8 @@ export interface SharedSessionHost {
   nowMs(): number;
   /** Committed outputs for this hub to deliver to its kits and listeners, in order. */
   deliver(outputs: readonly EngineOutput[]): void;
+  /** The hub's storage (its kits' commits), where the shared session marks what they committed. */
+  readonly storage: SafeStorage;
   /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
   changed(): void;
   /** Another hub cleared the stored data (`clearStoredData`, opt-out): clear the kits, as a fresh install. */

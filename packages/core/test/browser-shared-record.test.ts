@@ -195,6 +195,15 @@ describe('shared record: encoding', () => {
     expect(decoded.record.state?.session).toBeNull();
   });
 
+  it("keeps what a slot is owed (each commit's outputs kept whole) and drops a malformed list; records without it load as owing nothing", () => {
+    const owed = { 1: [['tab-1:4', [{ type: 'event', record: { name: 'e' } }, { type: 'sessionEnd', record: { sessionId: 's' } }]]] };
+    const text = encodeRecord({ ...EMPTY_RECORD, rev: 2, owed } as unknown as SharedRecord);
+    expect(decodeRecord(text, CONFIG).record.owed).toEqual(owed);
+    expect(decodeRecord(encodeRecord({ ...EMPTY_RECORD, rev: 2 }), CONFIG).record.owed).toBeUndefined();
+    const broken = JSON.stringify({ v: 1, rev: 2, writers: [], slots: {}, state: null, owed: { 0: [['t:1', [{ type: 'event' }, 7]]], 1: [[3, []]], 2: [['t:2', [{ type: 'reset', record: 'd' }]]] } });
+    expect(decodeRecord(broken, CONFIG).record.owed).toEqual({ 2: [['t:2', [{ type: 'reset', record: 'd' }]]] });
+  });
+
   it('a new tab prefers a closed slot that left items, then the lowest free one', () => {
     const entry = (queued: number, closed: boolean) => ({ tab: 't', visible: false, seen: T0, closed, queued });
     const record: SharedRecord = { ...EMPTY_RECORD, slots: { 0: entry(0, false), 1: entry(0, true), 2: entry(4, true) } };

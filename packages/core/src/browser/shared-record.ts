@@ -41,7 +41,17 @@ export interface SharedRecord {
    * it knows the stored data was cleared (`hub.clearStoredData()`, opt-out) by another tab meanwhile.
    */
   readonly epoch?: string;
+  /**
+   * Slot → the commits whose outputs that slot's kits may not have committed yet, oldest first: the
+   * commit writes them here (write-ahead), the tab delivers them, and its kits' commit marks the id
+   * (`markKey`); the tab's next write drops what is marked. A page that takes the slot after a crash
+   * delivers what is not marked.
+   */
+  readonly owed?: Readonly<Record<string, Owed>>;
 }
+
+/** Commits and their outputs, oldest first. */
+export type Owed = ReadonlyArray<readonly [id: string, outputs: readonly EngineOutput[]]>;
 
 export const EMPTY_RECORD: SharedRecord = { rev: 0, writers: [], slots: {}, state: null };
 
@@ -238,7 +248,10 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
     slots[+key] = { ...entry, queued: Number.isSafeInteger(queued) && (queued as number) >= 0 ? queued : 0 } as SlotEntry;
   }
   const writers = Array.isArray(raw.writers) ? raw.writers.filter((w): w is string => typeof w === 'string').slice(-WRITERS_KEPT) : [];
-  const record = { rev: raw.rev as number, writers, slots, state: null, ...(typeof raw.epoch == 'string' ? { epoch: raw.epoch } : {}) };
+  // A slot's list is kept only when whole: a commit's outputs are delivered all or none.
+  const isOwed = (list: unknown): boolean => Array.isArray(list) && list.every((e) => Array.isArray(e) && typeof e[0] == 'string' && Array.isArray(e[1]) && e[1].every(isObj));
+  const owed = isObj(raw.owed) ? (Object.fromEntries(Object.entries(raw.owed).filter(([, list]) => isOwed(list))) as Record<string, Owed>) : undefined;
+  const record = { rev: raw.rev as number, writers, slots, state: null, owed, ...(typeof raw.epoch == 'string' ? { epoch: raw.epoch } : {}) };
   const state = raw.state as Obj | null | undefined;
   if (state == null) return { record, problem: null };
   const stored = pick(state.config, CONFIG_FIELDS);

@@ -27,6 +27,7 @@ import {
   WRITERS_KEPT,
   type Applied,
   type Liveness,
+  type Owed,
   type Queued,
   type SharedRecord,
   type TabPlace,
@@ -67,6 +68,12 @@ const SETTLE_MS = 50;
 const letWritesLand = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 /** A page no other page has been seen in (by the record's `seen` times) for this long commits without settle waits. */
 const ALONE_AFTER_MS = 2_000;
+/**
+ * A page that stopped committing writes once more this long after its kits marked its last commit,
+ * so that the record does not keep outputs (ids, event attributes) it no longer owes: a burst's next
+ * commit drops them anyway, this is for the last one.
+ */
+const TIDY_MS = 2_000;
 /** Without Web Locks: how often an open tab commits to show it is open. */
 const HEARTBEAT_MS = 30_000;
 /** Without Web Locks: a tab silent for this long counts as closed. */
@@ -76,6 +83,14 @@ const STALE_AFTER_MS = 180_000;
  * or trying the slot locks (then a slot no record names is taken).
  */
 const MAX_ROUNDS = 8;
+
+/** `list` without the commits `mark` (a commit id, `<page>:<n>`) says were delivered: that page's up to n. */
+const unmarked = (list: Owed, mark: string | null): Owed => {
+  const at = (mark ??= '').lastIndexOf(':');
+  const page = mark.slice(0, at);
+  const n = +mark.slice(at + 1);
+  return list.filter(([id]) => id.slice(0, id.lastIndexOf(':')) != page || +id.slice(at + 1) > n);
+};
 
 const HEARTBEAT: Liveness = (_slot, entry, now) => now - entry.seen < STALE_AFTER_MS;
 /** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
@@ -99,7 +114,16 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** The batch a commit is working on (taken over by a synchronous commit at page hide). */
   let inFlight: Queued[] | null = null;
   /** Without Web Locks: the in-flight batch was written under this commit id and awaits verification. */
-  let written: { id: string; outputs: EngineOutput[] } | null = null;
+  let written: { id: string; outputs: EngineOutput[]; carrying: boolean } | null = null;
+  /** This page's commits up to this number have their outputs committed by its kits (marked). */
+  let marked = 0;
+  /** The last commit whose mark was staged. */
+  let marking = 0;
+  /**
+   * What earlier pages of this slot owed its kits and did not mark (they died first): delivered with
+   * this page's next commit of calls. Undefined until this page looked (keep them), null: none.
+   */
+  let carried: Owed | null | undefined;
   let loop: Promise<void> | null = null;
   let claiming: Promise<void> | null = null;
   let releaseSlot: (() => void) | undefined;
@@ -108,6 +132,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** Not open yet, or closed. */
   let stopped = true;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
+  let tidying: ReturnType<typeof setTimeout> | undefined;
   let commits = 0;
   /** The calls this page left at pagehide for the other tabs to commit (see commitPage), until it comes back. */
   let handoff: Handoff | null = null;
@@ -122,10 +147,24 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
   const read = (): SharedRecord => decode(storage.getItem(recordKey));
   const commitId = (): string => `${me.tab}:${++commits}`;
+  /** Where this slot's kits mark the last commit whose outputs they committed (no kit's: kit names have no `~`). */
+  const markKey = (): string => `${namespace}:tab${me.slot}:kit:~`;
+  /** The outputs earlier pages of this slot left unmarked. */
+  const carry = (): EngineOutput[] => carried?.flatMap(([, o]) => o) ?? [];
 
-  /** Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as its writer. */
-  const write = (record: SharedRecord, base: SharedRecord, id = commitId()): SharedRecord => {
-    const next = { ...record, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
+  /**
+   * Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as
+   * its writer. It owes this slot's kits `outputs` (write-ahead: the kits commit them after it), and
+   * no longer what they marked; earlier pages' outputs are dropped once `carrying` them (or once none
+   * were found unmarked).
+   */
+  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false): SharedRecord => {
+    const mine = me.tab + ':';
+    const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
+    const { [me.slot]: _, ...owed }: Record<string, Owed> = record.owed ?? {};
+    if (outputs.length) kept.push([id, outputs]);
+    if (kept.length) owed[me.slot] = kept;
+    const next = { ...record, owed, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
     storage.setItem(recordKey, encodeRecord(next));
     return next;
   };
@@ -149,21 +188,40 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * told too. A record of another life is another tab's clear: this tab's calls not yet committed
    * belong to the cleared data and are dropped, and its kits clear theirs; false then.
    */
-  const adopt = (record: SharedRecord, outputs: readonly EngineOutput[] = []): boolean => {
+  const adopt = (record: SharedRecord, outputs: readonly EngineOutput[] = [], commit?: string): boolean => {
     const was = committed;
     committed = record;
     const cleared = !!was.epoch && record.epoch !== was.epoch;
     if (cleared) {
       queue = [];
-      inFlight = written = null;
+      inFlight = written = carried = null;
     }
     refreshView();
     if (cleared) return host.cleared(), false;
     const id = record.state?.deviceId;
-    if (was.state && id && id != was.state.deviceId && !outputs.some((o) => o.type == 'reset')) outputs = [{ type: 'reset', record: id }, ...outputs];
+    if (was.state && id && id != was.state.deviceId && !outputs.some((o) => o.type == 'reset')) {
+      outputs = [{ type: 'reset', record: id }, ...outputs];
+      // Another tab's reset: what this one still keeps in the record of the old identity goes now.
+      tidy(0);
+    }
     if (outputs.length > 0) host.deliver(outputs);
+    // Staged after the kits' records, so in their commit, in their slot's segment (one write): once
+    // it is done the next write no longer owes these outputs, and a later page of the slot knows.
+    if (commit && outputs.length) {
+      const n = (marking = +commit.slice(me.tab.length + 1));
+      void host.storage.set(markKey(), commit).then(() => ((marked = Math.max(marked, n)), tidy(TIDY_MS)));
+    }
     return true;
   };
+
+  /** After `ms`, with nothing committed meanwhile, a commit that drops what this page's kits marked, if the record still has it. */
+  function tidy(ms: number): void {
+    clearTimeout(tidying);
+    tidying = setTimeout(() => {
+      const mine = committed.owed?.[me.slot] ?? [];
+      if (!loop && !queue.length && unmarked(mine, me.tab + ':' + marked).length < mine.length) submit({ type: 'tick', t: host.nowMs() });
+    }, ms);
+  }
 
   /** A record with a state: a first page, or the first commit after a clear, creates it with this run's configuration. */
   const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.makeId(), host.config, host.nowMs()) });
@@ -285,6 +343,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const park = (): void => {
     parked = true;
+    clearTimeout(tidying);
     releaseSlot?.();
     releaseSlot = undefined;
     clearTimeout(heartbeat);
@@ -328,9 +387,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    */
   const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null): Promise<void> => {
     const tookOver = (): boolean => batch !== null && inFlight !== batch;
-    const done = (record: SharedRecord, commit: { outputs: EngineOutput[]; handed: string[] }): void => {
+    const done = (record: SharedRecord, commit: { id: string; outputs: EngineOutput[]; handed: string[]; carrying: boolean }): void => {
       if (batch) inFlight = null;
-      adopt(record, commit.outputs);
+      if (commit.carrying) carried = null;
+      adopt(record, commit.outputs, commit.id);
       for (const tab of commit.handed) storage.removeItem(handoffKey + tab);
     };
     /** Applies and writes on the latest record; undefined when taken over or when applying failed. */
@@ -339,7 +399,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const base = read();
       if (changedUnder(base) && !adopt(base)) return;
       let applied: Omit<Applied, 'result'>;
-      const outputs: EngineOutput[] = [];
+      // What earlier pages of this slot left unmarked comes first: it was committed before.
+      const carrying = !!(batch && carried);
+      const outputs = carrying ? carry() : [];
       const handed: string[] = [];
       try {
         // First the calls pages left at pagehide: they were made before this batch.
@@ -351,7 +413,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         return;
       }
       const id = commitId();
-      return { id, outputs: [...outputs, ...applied.outputs], handed, record: write(applied.record, base, id) };
+      outputs.push(...applied.outputs);
+      return { id, outputs, handed, carrying, record: write(applied.record, base, id, outputs, carrying) };
     };
 
     /**
@@ -436,6 +499,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // with it agree on one): the kits start next and must see the device's real id, never ''.
       if (!read().state) await seed();
       view = committed = read();
+      // What a page that held this slot before owed its kits, and their commits did not mark: the kits
+      // (this page's now, on the same storage) get it with this page's first commit of calls.
+      const left = committed.owed?.[me.slot];
+      const unsent = left && unmarked(left, await h.storage.get(markKey()));
+      carried = unsent?.length ? unsent : null;
     },
 
     ownPrefix: () => `${namespace}:tab${me.slot}:`,
@@ -448,8 +516,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       if (stopped || parked) return;
       const base = read();
       let delivered: readonly EngineOutput[] = [];
+      let deliveredId: string | undefined;
       // A compare-and-set write that stuck is done; anything else in flight is redone now.
-      if (written && base.writers.includes(written.id)) delivered = written.outputs;
+      if (written && base.writers.includes(written.id)) {
+        ({ outputs: delivered, id: deliveredId } = written);
+        if (written.carrying) carried = null;
+      }
       else if (inFlight) queue = [...inFlight, ...queue];
       inFlight = written = null;
       if (changedUnder(base)) adopt(base);
@@ -463,14 +535,18 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         handoff = { batch, queued: 0 };
         storage.setItem(handoffKey + me.tab, JSON.stringify(handoff));
         park();
-        adopt(base, delivered);
+        adopt(base, delivered, deliveredId);
         return;
       }
       // Tabs that hold this slot's lock are the only judge of liveness left.
       const applied = applyTabInputs(seeded(base), me, batch, host.makeId, locks ? null : HEARTBEAT);
-      const record = write(applied.record, base);
+      const carrying = !!carried;
+      const outputs = [...carry(), ...applied.outputs];
+      const id = commitId();
+      const record = write(applied.record, base, id, outputs, carrying);
+      if (carrying) carried = null;
       if (closing) park();
-      adopt(record, [...delivered, ...applied.outputs]);
+      adopt(record, [...delivered, ...outputs], id);
     },
 
     noteQueued(items) {
@@ -479,9 +555,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         if (items !== handoff.queued) storage.setItem(handoffKey + me.tab, JSON.stringify({ ...handoff, queued: items }));
         return;
       }
+      // Called at page hide right after the kits' commit, written synchronously with every mark staged:
+      // a page that goes leaves nothing owed in the record.
+      marked = marking;
       const base = read();
       const next = noteQueued(base, me, items);
-      if (next !== base) adopt(write(next, base));
+      if (next !== base || base.owed?.[me.slot]) adopt(write(next, base));
     },
 
     resume() {
@@ -504,7 +583,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
     async clearTabs(stop) {
       queue = [];
-      inFlight = written = null;
+      inFlight = written = carried = null;
       if (stop) {
         park();
         stopped = true;

@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Kit, SessionHub } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab, type RecordingTransport } from '@sessionhub/testing';
+// By path: delivery depends on core, so core does not list it.
+import { createOutbox, type Outbox } from '../../delivery/src/index';
+
+/**
+ * Durability of browser tabs by killing the page at every localStorage write boundary (issue 14):
+ * with tabs the canonical state is the shared record, so its commit and the slot commit of the kits'
+ * outboxes must be ordered like one commit (write-ahead). A seed page leaves a session open; a
+ * second life (one tab, or two with the bursts in the second) recovers it at launch and runs bursts
+ * (events, a user change, a new session, a background, a timeout, a page hide), and every tab of
+ * the origin dies right after the k-th write, for every k; fresh pages on what survived relaunch,
+ * end what is live and send everything. At every kit every session that started ends exactly once,
+ * and every event of a burst whose writes all completed arrives.
+ */
+
+const SEC = 1000;
+const T0 = Date.UTC(2026, 0, 1, 9);
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+type Item = { t: 'start' | 'end' | 'event'; id: string };
+
+/** A kit over a real durable outbox (`@sessionhub/delivery`): what it committed is what a relaunch sends. */
+function outboxKit(name: string, transport: RecordingTransport | (() => Promise<{ status: number }>)): Kit {
+  let outbox: Outbox<Item>;
+  const put = (t: Item['t'], id: string): void => void outbox.enqueue({ t, id }, t !== 'event');
+  return {
+    name,
+    async init(context) {
+      outbox = createOutbox<Item>({
+        name,
+        storage: context.storage,
+        clock: context.clock,
+        transport: transport as never,
+        flushIntervalMs: 3_600_000,
+        buildRequest: (items) => ({ url: `https://collector.test/${name}`, method: 'POST', body: JSON.stringify(items) }),
+      });
+      await outbox.load();
+    },
+    onSessionStart: (r) => put('start', r.sessionId),
+    onSessionEnd: (r) => put('end', r.sessionId),
+    onEvent: (r) => put('event', r.name),
+    onPageHide: () => outbox.flushOnPageHide(),
+    flush: () => outbox.flush(),
+    shutdown: () => outbox.shutdown(),
+    clear: () => outbox.clear(),
+    getHealth: () => outbox.health(),
+  };
+}
+
+const KITS = ['a', 'b'];
+/** Nothing is delivered before the kill: every item a relaunch sends is one its outbox committed. */
+const down = () => Promise.resolve({ status: 503 });
+
+/** Lets commits, lock hand-overs and storage events run (and `ms` of time pass). */
+async function run(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+/** A tab whose writes all go through `gate` (which counts them, and drops them once the origin died). */
+function gatedTab(origin: FakeOrigin, gate: (op: () => void, key: string, value: string | null) => void): FakeTab {
+  const tab = origin.openTab();
+  const inner = tab.storage;
+  const storage = {
+    getItem: (key: string) => inner.getItem(key),
+    setItem: (key: string, value: string) => gate(() => inner.setItem(key, value), key, value),
+    removeItem: (key: string) => gate(() => inner.removeItem(key), key, null),
+    key: (i: number) => inner.key(i),
+    get length() {
+      return inner.length;
+    },
+  };
+  return { ...tab, storage };
+}
+
+async function openHub(tab: FakeTab, transports: Record<string, RecordingTransport | typeof down>): Promise<SessionHub> {
+  const hub = createBrowserHub({
+    ...tabHubOptions(tab),
+    kits: KITS.map((name) => outboxKit(name, transports[name]!)),
+    logger: silent,
+    sessionTimeout: 60,
+    foregroundTimeout: 60,
+    resumeOnRelaunch: false,
+  });
+  let started = false;
+  void hub.start().then(() => (started = true));
+  for (let i = 0; i < 100 && !started; i++) await run(10);
+  return hub;
+}
+
+/** The seed: a page leaves a session with one event open (it crashes). */
+async function seed(): Promise<Map<string, string>> {
+  vi.setSystemTime(T0);
+  const origin = fakeOrigin();
+  const tab = origin.openTab();
+  const hub = await openHub(tab, { a: down, b: down });
+  hub.logEvent('e0');
+  await run(200);
+  tab.crash();
+  return new Map(origin.backend);
+}
+
+/**
+ * One life of `tabs` pages on `stored`, all killed after the origin's `killAt`-th write (0: never).
+ * Returns what survived, the writes made by the end of each burst, and the events a shared record
+ * written before the kill held (the tabs' commit point: from then on the event happened).
+ */
+async function bursts(stored: Map<string, string>, tabs: 1 | 2, killAt: number): Promise<{ survived: Map<string, string>; writes: number; after: number[]; committed: Set<string> }> {
+  vi.setSystemTime(T0 + 600 * SEC);
+  const origin = fakeOrigin();
+  for (const [k, v] of stored) origin.backend.set(k, v);
+  let writes = 0;
+  let dead = false;
+  const opened: FakeTab[] = [];
+  /** When each event was logged (each at its own instant), and the instants of the last event in the shared states written. */
+  const logged = new Map<string, number>();
+  const eventTimes = new Set<number>();
+  const gate = (op: () => void, key: string, value: string | null): void => {
+    if (dead) return;
+    op();
+    const state = key === 'sessionhub:shared' && value ? (JSON.parse(value) as { state?: { session?: { lastEventTime?: number } } }).state : undefined;
+    if (state?.session?.lastEventTime) eventTimes.add(state.session.lastEventTime);
+    if (++writes === killAt) {
+      dead = true;
+      for (const t of opened) t.crash();
+    }
+  };
+  const pages: SessionHub[] = [];
+  for (let i = 0; i < tabs; i++) {
+    const tab = gatedTab(origin, gate);
+    opened.push(tab);
+    pages.push(await openHub(tab, { a: down, b: down }));
+    await run(3 * SEC);
+  }
+  const hub = pages[pages.length - 1]!;
+  const tab = opened[opened.length - 1]!;
+  const after: number[] = [writes];
+  const log = (name: string): void => void (logged.set(name, Date.now()), hub.logEvent(name));
+  const steps: Array<() => void | Promise<void>> = [
+    () => log('e1'),
+    () => log('e2'),
+    () => void hub.setUser('u1'),
+    () => (hub.setUser('u2'), log('e4')), // user change: end + start
+    () => (hub.startNewSession(), log('e5')), // end + start
+    () => tab.hide(), // background
+    async () => {
+      await run(120 * SEC);
+      tab.show();
+      log('e7'); // after the timeout: end + start
+    },
+    () => log('e8'),
+    () => tab.toBackForwardCache(), // page hide: committed synchronously
+  ];
+  for (const step of steps) {
+    await step();
+    await run(1 * SEC);
+    after.push(writes);
+  }
+  if (!dead) for (const t of opened) t.crash();
+  const committed = new Set([...logged].flatMap(([name, t]) => (eventTimes.has(t) ? [name] : [])));
+  return { survived: new Map(origin.backend), writes, after, committed };
+}
+
+/** Fresh pages (one per slot the life used) relaunch on what survived, end what is live and send everything. */
+async function relaunch(stored: Map<string, string>, tabs: number): Promise<Record<string, Item[]>> {
+  const origin = fakeOrigin();
+  for (const [k, v] of stored) origin.backend.set(k, v);
+  const transports = Object.fromEntries(KITS.map((name) => [name, recordingTransport()]));
+  const hubs: SessionHub[] = [];
+  for (let i = 0; i < tabs; i++) {
+    hubs.push(await openHub(origin.openTab(), transports));
+    await run(3 * SEC);
+  }
+  if (hubs[0]!.getSession()) hubs[0]!.endSession();
+  await run(1 * SEC);
+  for (const hub of hubs) {
+    void hub.flush();
+    await run(1 * SEC);
+  }
+  await run(5 * SEC);
+  return Object.fromEntries(KITS.map((name) => [name, transports[name]!.requests.flatMap((r) => JSON.parse(r.body) as Item[])]));
+}
+
+function problemsOf(sent: Record<string, Item[]>, expectedEvents: string[], at: string): string[] {
+  const problems: string[] = [];
+  for (const [kit, items] of Object.entries(sent)) {
+    const count = (t: Item['t'], id: string) => items.filter((i) => i.t === t && i.id === id).length;
+    const sessions = new Set(items.filter((i) => i.t !== 'event').map((i) => i.id));
+    for (const id of sessions) {
+      const starts = count('start', id);
+      const ends = count('end', id);
+      if (starts !== 1 || ends !== 1) problems.push(`${at}: kit ${kit}: session ${id.slice(0, 8)} started ${starts}, ended ${ends} times`);
+    }
+    for (const name of expectedEvents) if (!count('event', name)) problems.push(`${at}: kit ${kit} never got ${name}`);
+  }
+  return problems;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
+});
+afterEach(() => vi.useRealTimers());
+
+describe('browser tabs killed at every localStorage write boundary', () => {
+  it.each([1, 2] as const)('%i tab(s): every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 120_000 }, async (tabs) => {
+    const stored = await seed();
+    const reference = await bursts(stored, tabs, 0);
+    expect(reference.writes).toBeGreaterThanOrEqual(10);
+    const events = ['e1', 'e2', '', 'e4', 'e5', '', 'e7', 'e8', ''];
+    const problems: string[] = [];
+    for (let k = 1; k <= reference.writes + 1; k++) {
+      const life = await bursts(stored, tabs, k);
+      // Bursts whose writes had all been made when the kill came, and events a shared record held (e0: the seed's).
+      const expected = ['e0', ...events.filter((name, i) => name && (reference.after[i + 1]! <= k || life.committed.has(name)))];
+      problems.push(...problemsOf(await relaunch(life.survived, tabs), expected, `kill after write ${k}`));
+    }
+    expect(problems).toEqual([]);
+  });
+});
