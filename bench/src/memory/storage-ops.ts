@@ -2,8 +2,10 @@ import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StorageAdapter } from '@sessionhub/core';
+import type { HubOptions, SessionHub, StorageAdapter } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
 import { journalStorage } from '@sessionhub/core/node';
+import { fakeOrigin, tabHubOptions } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { int, renderTable, times } from '../report/table';
 import { settle, startPipeline } from '../workload/pipeline';
@@ -116,7 +118,35 @@ function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
   };
 }
 
-export const STORAGES = ['localStorage-like (key by key)', 'AsyncStorage-like (multiSet)', 'Node journal (files)'] as const;
+/**
+ * createBrowserHub in one page (a fake origin: its localStorage, Web Locks, storage events and page
+ * lifecycle, no browser): the hub's state is then the tabs' shared record, a key of its own beside the
+ * page's kit segments. One operation is one `setItem` or `removeItem` on the page's localStorage.
+ */
+function browserPage(meter: Meter): { create: (options: HubOptions) => SessionHub } {
+  const tab = fakeOrigin().openTab();
+  const page = tabHubOptions(tab);
+  const local = page.storage!;
+  const storage = {
+    getItem: (key: string) => local.getItem(key),
+    key: (index: number) => local.key(index),
+    get length() {
+      return local.length;
+    },
+    setItem(key: string, value: string) {
+      meter.ops++;
+      meter.bytes += utf8(key) + utf8(value);
+      local.setItem(key, value);
+    },
+    removeItem(key: string) {
+      meter.ops++;
+      local.removeItem(key);
+    },
+  };
+  return { create: (options) => createBrowserHub({ ...options, ...page, storage }) };
+}
+
+export const STORAGES = ['localStorage-like (key by key)', 'AsyncStorage-like (multiSet)', 'Node journal (files)', 'createBrowserHub, one page'] as const;
 
 async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number): Promise<StorageOpsRow> {
   const meter: Meter = { ops: 0, bytes: 0 };
@@ -126,8 +156,9 @@ async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], bu
     return Promise.resolve({ status: 200 });
   };
   const journalRun = which === STORAGES[2] ? journal(meter) : undefined;
+  const page = which === STORAGES[3] ? browserPage(meter) : undefined;
   const storage = journalRun?.storage ?? (which === STORAGES[0] ? keyByKey(meter) : asyncStore(meter));
-  const pipeline = await startPipeline(kits, { transport, storage });
+  const pipeline = await startPipeline(kits, page ? { transport, create: page.create } : { transport, storage });
   await settle();
   // Launch writes (device id, first session) are not the event path.
   meter.ops = meter.bytes = wire = 0;
