@@ -161,10 +161,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false): SharedRecord => {
     const mine = me.tab + ':';
     const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
-    const { [me.slot]: _, ...owed }: Record<string, Owed> = record.owed ?? {};
     if (outputs.length) kept.push([id, outputs]);
-    if (kept.length) owed[me.slot] = kept;
-    const next = { ...record, owed, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
+    const next = { ...record, owed: { ...record.owed, [me.slot]: kept }, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
     storage.setItem(recordKey, encodeRecord(next));
     return next;
   };
@@ -218,8 +216,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   function tidy(ms: number): void {
     clearTimeout(tidying);
     tidying = setTimeout(() => {
-      const mine = committed.owed?.[me.slot] ?? [];
-      if (!loop && !queue.length && unmarked(mine, me.tab + ':' + marked).length < mine.length) submit({ type: 'tick', t: host.nowMs() });
+      if (!loop && !queue.length && committed.owed?.[me.slot]?.length) submit({ type: 'tick', t: host.nowMs() });
     }, ms);
   }
 
@@ -560,7 +557,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       marked = marking;
       const base = read();
       const next = noteQueued(base, me, items);
-      if (next !== base || base.owed?.[me.slot]) adopt(write(next, base));
+      if (next !== base || base.owed?.[me.slot]?.length) adopt(write(next, base));
     },
 
     resume() {
