@@ -52,6 +52,22 @@ function concludedPerSession(pages: readonly Page[]): Record<number, number> {
 
 const once = (counts: Record<number, number>): Record<number, number> => Object.fromEntries(Object.keys(counts).map((s) => [s, 1]));
 
+/** Every CleverTap session any tab sent items of got exactly one `Session Concluded`; `sessions` of them when given. */
+function expectEachConcludedOnce(pages: readonly Page[], sessions?: number): void {
+  const counts = concludedPerSession(pages);
+  if (sessions !== undefined) expect(Object.keys(counts)).toHaveLength(sessions);
+  expect(counts).toEqual(once(counts));
+}
+
+/** An origin with two open tabs, `a` and `b`; `pages` lists every tab opened in it. */
+async function twoTabs(): Promise<{ origin: FakeOrigin; pages: Page[]; a: Page; b: Page }> {
+  const origin = fakeOrigin();
+  const pages: Page[] = [];
+  const a = await openPage(origin, pages);
+  const b = await openPage(origin, pages);
+  return { origin, pages, a, b };
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
 });
@@ -59,10 +75,7 @@ afterEach(() => vi.useRealTimers());
 
 describe('CleverTap kit in tabs sharing one session', () => {
   it('concludes a session a newly opened tab started, when another tab ends it before any event', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { origin, pages, a, b } = await twoTabs();
     a.hub.endSession();
     await settle(pages);
     // No session now: the next tab's arrival in the foreground starts one, and its kit opens it at
@@ -74,16 +87,11 @@ describe('CleverTap kit in tabs sharing one session', () => {
     // committed late, then a new tab, then an end in the reloaded tab).
     b.hub.endSession();
     await settle(pages);
-    const counts = concludedPerSession(pages);
-    expect(Object.keys(counts)).toHaveLength(2);
-    expect(counts).toEqual(once(counts));
+    expectEachConcludedOnce(pages, 2);
   });
 
   it('concludes a session one tab started (startNewSession) and only other tabs sent events of', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     await vi.advanceTimersByTimeAsync(2_000);
     a.hub.startNewSession();
     await settle(pages);
@@ -91,16 +99,11 @@ describe('CleverTap kit in tabs sharing one session', () => {
     await settle(pages);
     a.hub.endSession();
     await settle(pages);
-    const counts = concludedPerSession(pages);
-    expect(Object.keys(counts)).toHaveLength(2);
-    expect(counts).toEqual(once(counts));
+    expectEachConcludedOnce(pages, 2);
   });
 
   it('concludes a session whose only item is a sign-in in one tab, when another tab ends it', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     await vi.advanceTimersByTimeAsync(2_000);
     a.hub.startNewSession(); // anonymous, nothing sent of it
     await settle(pages);
@@ -111,19 +114,14 @@ describe('CleverTap kit in tabs sharing one session', () => {
     expect(profile.s).toBeGreaterThan(0);
     b.hub.endSession(); // tab b's ledger never saw it, and it has no events
     await settle(pages);
-    const counts = concludedPerSession(pages);
-    expect(Object.keys(counts)).toHaveLength(2);
-    expect(counts).toEqual(once(counts));
+    expectEachConcludedOnce(pages, 2);
     // Concluded at its one item (the sign-in), with a length of 0.
     const c = pages.flatMap((p) => p.items()).filter(isConcluded).find((i) => i.s === profile.s) as CleverTapEventItem;
     expect([c.ep, c.evtData['Session Length']]).toEqual([profile.ep, 0]);
   });
 
   it('concludes a session a log-out started (trigger user-change) once a sign-in in it sent a profile, whichever tab ends it', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     a.hub.setUser('ann');
     await settle(pages);
     await vi.advanceTimersByTimeAsync(2_000);
@@ -134,16 +132,11 @@ describe('CleverTap kit in tabs sharing one session', () => {
     await settle(pages);
     b.hub.endSession();
     await settle(pages);
-    const counts = concludedPerSession(pages);
-    expect(Object.keys(counts)).toHaveLength(2);
-    expect(counts).toEqual(once(counts));
+    expectEachConcludedOnce(pages, 2);
   });
 
   it('concludes no session a change of signed-in user started, when nothing was sent in it (its profile went out with s 0)', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     a.hub.setUser('ann');
     await settle(pages);
     await vi.advanceTimersByTimeAsync(2_000);
@@ -153,14 +146,11 @@ describe('CleverTap kit in tabs sharing one session', () => {
     b.hub.endSession();
     await settle(pages);
     expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
-    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
+    expectEachConcludedOnce(pages);
   });
 
   it('concludes no session for a sign-in the kit refused (no item sent), whichever tab ends it', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     await vi.advanceTimersByTimeAsync(2_000);
     a.hub.startNewSession();
     await settle(pages);
@@ -169,20 +159,17 @@ describe('CleverTap kit in tabs sharing one session', () => {
     b.hub.endSession();
     await settle(pages);
     expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
-    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
+    expectEachConcludedOnce(pages);
   });
 
   it('sends no Session Concluded for a session no tab sent an item of', async () => {
-    const origin = fakeOrigin();
-    const pages: Page[] = [];
-    const a = await openPage(origin, pages);
-    const b = await openPage(origin, pages);
+    const { pages, a, b } = await twoTabs();
     await vi.advanceTimersByTimeAsync(2_000);
     a.hub.startNewSession(); // ends the launch's session; the new one sends nothing
     await settle(pages);
     b.hub.endSession();
     await settle(pages);
     expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
-    expect(concludedPerSession(pages)).toEqual(once(concludedPerSession(pages)));
+    expectEachConcludedOnce(pages);
   });
 });
