@@ -137,16 +137,21 @@ describe('engine properties over random input sequences', () => {
   });
 });
 
+/** The hub's encoder, a fresh state, and the launch then `ops` as inputs (ids `id-1`, `id-2`, …). */
+function encoderTrace(ops: readonly Op[]): { env: { newId: () => string }; encode: ReturnType<typeof stateEncoder>; state: EngineState; inputs: EngineInput[] } {
+  let n = 0;
+  let t = T0;
+  const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }, ...ops.map((o, k) => toInput(o, (t += o.gap), k))];
+  return { env: { newId: () => `id-${++n}` }, encode: stateEncoder(), state: initialState('device-1', DEFAULT_ENGINE_CONFIG, T0), inputs };
+}
+
 describe('stored state, encoded state after state', () => {
   it("the hub's encoder, reusing the text of what did not change, writes exactly the JSON of each state (config left out)", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
-        let n = 0;
-        const env = { newId: () => `id-${++n}` };
-        const encode = stateEncoder();
-        let state = initialState('device-1', DEFAULT_ENGINE_CONFIG, T0);
-        let t = T0;
-        const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }, ...ops.map((o, i) => toInput(o, (t += o.gap), i))];
+        const trace = encoderTrace(ops);
+        const { env, encode, inputs } = trace;
+        let { state } = trace;
         for (const input of inputs) {
           state = step(state, input, env).state;
           const { config: _notStored, ...stored } = state;
@@ -162,12 +167,7 @@ describe('stored state, one state stepped in place', () => {
     const stored = (s: object): string => JSON.stringify({ ...s, config: undefined });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
-        let n = 0;
-        const env = { newId: () => `id-${++n}` };
-        const encode = stateEncoder();
-        const state = initialState('device-1', DEFAULT_ENGINE_CONFIG, T0);
-        let t = T0;
-        const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }, ...ops.map((o, i) => toInput(o, (t += o.gap), i))];
+        const { env, encode, state, inputs } = encoderTrace(ops);
         for (const input of inputs) {
           stepInPlace(state, input, env);
           expect(encode(state)[0]).toBe(stored(state));
@@ -193,12 +193,7 @@ describe("the state's patch, known by the encoder", () => {
     let told = 0;
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
-        let n = 0;
-        const env = { newId: () => `id-${++n}` };
-        const encode = stateEncoder();
-        const state = initialState('device-1', DEFAULT_ENGINE_CONFIG, T0);
-        let t = T0;
-        const inputs: EngineInput[] = [{ type: 'launch', t, foreground: true }, ...ops.map((o, i) => toInput(o, (t += o.gap), i))];
+        const { env, encode, state, inputs } = encoderTrace(ops);
         let before: string | undefined;
         for (const input of inputs) {
           stepInPlace(state, input, env);
