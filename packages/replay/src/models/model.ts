@@ -59,7 +59,7 @@ export interface VendorModel {
   step(state: ModelState, line: LogRecord): ModelState;
   /**
    * The rules themselves: applies one line to a draft the caller owns, its clock already moved to
-   * the line's time ({@link draft} does it for `step`; a comparison of many devices keeps the states
+   * the line's time (the module's `draft` does it for `step`; a comparison of many devices keeps the states
    * in columns and loads each into one reused draft).
    */
   apply(d: Draft, line: LogRecord): void;
