@@ -98,6 +98,13 @@ export interface SessionEndRecord {
    * (CleverTap's profile item, in the session).
    */
   readonly userChangeTime: number | null;
+  /**
+   * The session's first change of user to an id while it went on (a sign-in, or another user that did
+   * not start a new session): when (epoch ms) and the id; null when there was none. With later changes
+   * (a log-out, another id), `userId` and `userChangeTime` no longer tell it, and a kit may have sent
+   * something for it in the session (CleverTap's profile item) in another tab or run.
+   */
+  readonly signIn: readonly [time: number, userId: string] | null;
 }
 
 /** The app came to the foreground or went to the background. */

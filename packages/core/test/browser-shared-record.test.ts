@@ -174,11 +174,11 @@ describe('shared record: encoding', () => {
     expect(decoded.record.state?.session?.attributes).toEqual({ articles: 2 });
     // newSessionOnLogin came later: a record without it takes it from this run's options.
     expect(decoded.record.state?.config.newSessionOnLogin).toBe(CONFIG.newSessionOnLogin);
-    // userChangeTime too: a session without it had no user change kept.
+    // userChangeTime and signIn too: a session without them had no user change kept.
     expect(encodeRecord(decoded.record)).toBe(
       stored
         .replace('"newSessionOnUserChange":true,', `"newSessionOnUserChange":true,"newSessionOnLogin":${CONFIG.newSessionOnLogin},`)
-        .replace('"previousSessionDuration":null}', '"previousSessionDuration":null,"userChangeTime":null}'),
+        .replace('"previousSessionDuration":null}', '"previousSessionDuration":null,"userChangeTime":null,"signIn":null}'),
     );
     // Slot entries of records without item counts still load, as holding none.
     const withoutCounts = stored.replace(/,"queued":\d+/g, '');

@@ -247,6 +247,26 @@ describe('engine: users', () => {
     expect(renew.ends().map((e) => e.userChangeTime)).toEqual([T0 + SEC, null]);
   });
 
+  it("a session's end keeps its first change of user to an id (signIn) through later changes, not a change that started it", () => {
+    const h = new EngineHarness({ newSessionOnUserChange: false });
+    h.launch(T0);
+    h.apply({ type: 'setUser', t: T0 + SEC, userId: 'u1' }); // a sign-in: the session goes on
+    h.apply({ type: 'setUser', t: T0 + 2 * SEC, userId: null }); // a log-out: kept too
+    h.apply({ type: 'setUser', t: T0 + 3 * SEC, userId: 'u2' });
+    h.apply({ type: 'startNewSession', t: T0 + 4 * SEC });
+    h.apply({ type: 'setUser', t: T0 + 5 * SEC, userId: null }); // a log-out alone
+    h.apply({ type: 'startNewSession', t: T0 + 6 * SEC });
+    const renew = new EngineHarness({ newSessionOnLogin: true });
+    renew.launch(T0);
+    renew.apply({ type: 'setUser', t: T0 + SEC, userId: 'u1' }); // ends the anonymous session, starts u1's
+    renew.apply({ type: 'endSession', t: T0 + 2 * SEC });
+    expect(h.ends().map((e) => [e.signIn, e.userId, e.userChangeTime])).toEqual([
+      [[T0 + SEC, 'u1'], 'u2', T0 + 3 * SEC],
+      [null, null, T0 + 5 * SEC],
+    ]);
+    expect(renew.ends().map((e) => e.signIn)).toEqual([null, null]);
+  });
+
   it('property: a session renews at setUser exactly when the rules say (login: newSessionOnLogin; change or logout: newSessionOnUserChange)', () => {
     const user = fc.constantFrom(null, 'u1', 'u2');
     fc.assert(

@@ -1,17 +1,18 @@
 import { decodeState, DEFAULT_ENGINE_CONFIG, encodeState, initialState, step, type EngineInput, type EngineState } from '@sessionhub/core';
 import { describe, expect, it } from 'vitest';
+import { stateEncoder } from '../src/engine/state-codec';
 
 const T0 = 1_700_000_000_000;
 
-/** A state with a live session (attributes, events, a user) and a previous one, as the engine makes it. */
+/** A state with a live session (attributes, events, a sign-in) and a previous one, as the engine makes it. */
 function livedState(): EngineState {
   let n = 0;
   const env = { newId: () => `id-${++n}` };
   const inputs: EngineInput[] = [
     { type: 'launch', t: T0, foreground: true },
     { type: 'event', t: T0 + 1000, eventId: 'e1', name: 'play', attributes: {}, affectsSession: true },
-    { type: 'setUser', t: T0 + 2000, userId: 'u1' },
     { type: 'startNewSession', t: T0 + 3000 },
+    { type: 'setUser', t: T0 + 3500, userId: 'u1' },
     { type: 'setAttribute', t: T0 + 4000, key: 'level', value: 3 },
     { type: 'event', t: T0 + 5000, eventId: 'e2', name: 'play', attributes: {}, affectsSession: true },
     { type: 'background', t: T0 + 6000 },
@@ -20,6 +21,9 @@ function livedState(): EngineState {
 }
 
 type Json = Record<string, unknown>;
+
+/** Session fields a previous version did not store: a session without them loads as before. */
+const KEPT_LATER = ['session.userChangeTime', 'session.signIn'];
 
 const TEXT = [42, '', {}, true, []];
 const TEXT_OR_NULL = [42, '', {}, false];
@@ -55,6 +59,7 @@ const WRONG: Record<string, readonly unknown[]> = {
   'session.previousSessionDuration': TIME_OR_NULL,
   'session.userId': TEXT_OR_NULL,
   'session.userChangeTime': TIME_OR_NULL,
+  'session.signIn': ['1', {}, true, [], [T0], ['1', 'u1'], [T0, ''], [T0, null]],
   'session.attributes': ['x', [], null, { level: {} }, { level: [1] }, { level: 'x'.repeat(5000) }],
 };
 
@@ -87,8 +92,8 @@ describe('stored state', () => {
 
   for (const [path, values] of Object.entries(WRONG)) {
     it(`refuses a missing or wrong ${path}, naming it, and keeps the device id when it is sound`, () => {
-      // (A session stored before userChangeTime was kept has none: see below.)
-      for (const value of [...(path == 'session.userChangeTime' ? [] : [undefined]), ...values]) {
+      // (A session stored before userChangeTime or signIn was kept has none: see below.)
+      for (const value of [...(KEPT_LATER.includes(path) ? [] : [undefined]), ...values]) {
         const decoded = decodeState(withField(state, path, value), DEFAULT_ENGINE_CONFIG);
         expect(decoded.ok, `${path} = ${JSON.stringify(value)}`).toBe(false);
         if (decoded.ok) continue;
@@ -105,6 +110,18 @@ describe('stored state', () => {
     const decoded = decodeState(old, DEFAULT_ENGINE_CONFIG);
     expect(decoded.ok && decoded.state.session).toEqual({ ...state.session, userChangeTime: null });
     expect(decoded.ok && JSON.parse(encodeState(decoded.state)).session.userChangeTime).toBeNull();
+  });
+
+  it('reads a session stored before signIn was kept as one without a sign-in kept, and writes it back with it (both encoders)', () => {
+    expect(state.session?.signIn).toEqual([T0 + 3500, 'u1']);
+    for (const old of [withField(state, 'session.signIn', undefined), withField(JSON.parse(withField(state, 'session.signIn', undefined)), 'session.userChangeTime', undefined)]) {
+      expect(old).not.toContain('signIn');
+      const decoded = decodeState(old, DEFAULT_ENGINE_CONFIG);
+      if (!decoded.ok) throw new Error(decoded.problem);
+      const { userChangeTime = null } = (JSON.parse(old) as { session: Json }).session;
+      expect(decoded.state.session).toEqual({ ...state.session, userChangeTime, signIn: null });
+      for (const text of [encodeState(decoded.state), stateEncoder()(decoded.state)[0]]) expect(JSON.parse(text).session.signIn).toBeNull();
+    }
   });
 
   it('keeps "__proto__" as an ordinary attribute key', () => {

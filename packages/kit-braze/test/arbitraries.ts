@@ -39,6 +39,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     reason: fc.constantFrom('timeout', 'recovered', 'user-change', 'manual', 'clock-change'),
     trigger: fc.constantFrom('launch', 'foreground', 'event', 'user-change', 'manual', 'clock-change'),
     userChangeTime: fc.option(time, { nil: null }),
+    signIn: fc.option(fc.tuple(time, fc.string({ minLength: 1 })), { nil: null }),
   })
   .map((r) => ({
     ...r,

@@ -209,12 +209,12 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     onSessionEnd(record) {
-      const { sessionId, trigger, startTime } = record;
+      const { sessionId, trigger, startTime, signIn } = record;
       let entry = findEntry(ledger, sessionId);
       const opened = trigger == 'launch' || trigger == 'foreground';
-      // The last user change in the session set the user it ends with: a sign-in the kit took sent its
-      // profile in it then (Infinity: none).
-      const signedAt = (propertyValue(record.userId) && record.userChangeTime) || Infinity;
+      // A sign-in the kit took sent its profile in the session then: its first change of user to an id,
+      // else the last change, which set the user it ends with (Infinity: none the kit took).
+      const signedAt = (signIn && propertyValue(signIn[1]) && signIn[0]) || (propertyValue(record.userId) && record.userChangeTime) || Infinity;
       // Only a session CleverTap has items of, and once (the end may come again after a relaunch when
       // the hub's state write was lost after ours). Without an entry here, the record tells: an app
       // start opened it, a sign-in sent its profile in it, or it had events this run was not given

@@ -32,6 +32,7 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
     reason: 'timeout',
     trigger: 'event',
     userChangeTime: null,
+    signIn: null,
     ...over,
   };
 }

@@ -5,15 +5,16 @@
  * it at CleverTap. Every CleverTap session must still be concluded exactly once.
  */
 import type { SessionHub } from '@sessionhub/core';
-import { createBrowserHub } from '@sessionhub/core/browser';
+import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin } from '@sessionhub/testing';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Page {
+  readonly tab: FakeTab;
   readonly hub: SessionHub;
   /** The items this tab's kit sent. */
   readonly items: () => CleverTapUploadItem[];
@@ -25,14 +26,17 @@ const settle = (pages: readonly Page[]): Promise<unknown> => {
   return vi.advanceTimersByTimeAsync(5_000).then(() => flushed);
 };
 
-async function openPage(origin: FakeOrigin, pages: Page[]): Promise<Page> {
+/** Hub options every tab of a test shares. */
+type Rules = Pick<BrowserHubOptions, 'newSessionOnUserChange'>;
+
+async function openPage(origin: FakeOrigin, pages: Page[], rules: Rules = {}): Promise<Page> {
   const tab = origin.openTab();
   const transport = recordingTransport();
-  const hub = createBrowserHub({ ...tabHubOptions(tab), logger: silent, kits: [clevertapKit({ ...ACCOUNT, sessionConcluded: true, delivery: { transport } })] });
+  const hub = createBrowserHub({ ...tabHubOptions(tab), ...rules, logger: silent, kits: [clevertapKit({ ...ACCOUNT, sessionConcluded: true, delivery: { transport } })] });
   const started = hub.start();
   await vi.advanceTimersByTimeAsync(1_000);
   await started;
-  const page: Page = { hub, items: () => transport.requests.flatMap((r) => (JSON.parse(r.body) as CleverTapUploadItem[]).slice(1)) };
+  const page: Page = { tab, hub, items: () => transport.requests.flatMap((r) => (JSON.parse(r.body) as CleverTapUploadItem[]).slice(1)) };
   pages.push(page);
   await settle(pages);
   return page;
@@ -60,11 +64,11 @@ function expectEachConcludedOnce(pages: readonly Page[], sessions?: number): voi
 }
 
 /** An origin with two open tabs, `a` and `b`; `pages` lists every tab opened in it. */
-async function twoTabs(): Promise<{ origin: FakeOrigin; pages: Page[]; a: Page; b: Page }> {
+async function twoTabs(rules?: Rules): Promise<{ origin: FakeOrigin; pages: Page[]; a: Page; b: Page }> {
   const origin = fakeOrigin();
   const pages: Page[] = [];
-  const a = await openPage(origin, pages);
-  const b = await openPage(origin, pages);
+  const a = await openPage(origin, pages, rules);
+  const b = await openPage(origin, pages, rules);
   return { origin, pages, a, b };
 }
 
@@ -118,6 +122,57 @@ describe('CleverTap kit in tabs sharing one session', () => {
     // Concluded at its one item (the sign-in), with a length of 0.
     const c = pages.flatMap((p) => p.items()).filter(isConcluded).find((i) => i.s === profile.s) as CleverTapEventItem;
     expect([c.ep, c.evtData['Session Length']]).toEqual([profile.ep, 0]);
+  });
+
+  // With newSessionOnUserChange: false a log-out (or an identity the kit refuses) after a sign-in
+  // keeps the session, and the end record's user is then not the one whose profile opened it.
+  for (const [last, lastUser] of [
+    ['a log-out', null],
+    ['an identity the kit refuses', ' '.repeat(3)],
+  ] as const) {
+    it(`concludes a session whose sign-in one tab sent, when its last user change was ${last} and another tab ends it`, async () => {
+      const { pages, a, b } = await twoTabs({ newSessionOnUserChange: false });
+      await vi.advanceTimersByTimeAsync(2_000);
+      a.hub.startNewSession(); // anonymous, nothing sent of it
+      await settle(pages);
+      await vi.advanceTimersByTimeAsync(3_000);
+      a.hub.setUser('ann'); // its page and ann's profile, from tab a only
+      await settle(pages);
+      await vi.advanceTimersByTimeAsync(2_000);
+      a.hub.setUser(lastUser); // the same session; nothing sent
+      await settle(pages);
+      const profile = a.items().find((i) => i.type === 'profile')!;
+      expect(profile.s).toBeGreaterThan(0);
+      b.hub.endSession(); // tab b's ledger never saw it, and it has no events
+      await settle(pages);
+      expectEachConcludedOnce(pages, 2);
+      // Concluded at its first item (the sign-in), with a length of 0, as tab a would have.
+      const c = pages.flatMap((p) => p.items()).filter(isConcluded).find((i) => i.s === profile.s) as CleverTapEventItem;
+      expect([c.ep, c.evtData['Session Length']]).toEqual([profile.ep, 0]);
+    });
+  }
+
+  it('concludes such a session when every tab crashed after the log-out and a page opened later ends it', async () => {
+    const rules = { newSessionOnUserChange: false };
+    const { origin, pages, a, b } = await twoTabs(rules);
+    await vi.advanceTimersByTimeAsync(2_000);
+    b.hub.startNewSession();
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(3_000);
+    b.hub.setUser('ann'); // its page and ann's profile, from tab b only
+    await settle(pages);
+    await vi.advanceTimersByTimeAsync(2_000);
+    b.hub.setUser(null);
+    await settle(pages);
+    a.tab.crash();
+    b.tab.crash();
+    await vi.advanceTimersByTimeAsync(10_000);
+    // The next page takes the lowest free slot (tab a's): its kit's ledger never saw the session,
+    // which it continues (within the timeout) and ends.
+    const c = await openPage(origin, pages, rules);
+    c.hub.endSession();
+    await settle(pages);
+    expectEachConcludedOnce(pages, 2);
   });
 
   it('concludes a session a log-out started (trigger user-change) once a sign-in in it sent a profile, whichever tab ends it', async () => {

@@ -81,6 +81,7 @@ export function endRecord(over: Partial<SessionEndRecord> = {}): SessionEndRecor
     reason: 'timeout',
     trigger: 'foreground',
     userChangeTime: null,
+    signIn: null,
     ...over,
   };
 }

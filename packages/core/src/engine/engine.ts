@@ -260,7 +260,7 @@ function setUser(d: Draft, t: number, userId: string | null): true {
   if (renew) end(d, t, 'user-change');
   d.userId = userId;
   const s = d.session;
-  if (s) (s.userId = userId), (s.userChangeTime = t);
+  if (s) (s.userId = userId), (s.userChangeTime = t), (s.signIn ??= userId ? [t, userId] : null);
   emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: s ? s.id : null, sessionStartTime: s ? s.startTime : null });
   if (renew) start(d, t, 'user-change');
   return true;
@@ -349,6 +349,7 @@ function copySession(s: SessionState): Session {
     attributes: s.attributes,
     userId: s.userId,
     userChangeTime: s.userChangeTime,
+    signIn: s.signIn,
     previousSessionStartTime: s.previousSessionStartTime,
     previousSessionDuration: s.previousSessionDuration,
   };
@@ -374,6 +375,7 @@ function start(d: Draft, t: number, trigger: SessionStartTrigger): Session {
     attributes: {},
     userId: d.userId,
     userChangeTime: null,
+    signIn: null,
     previousSessionStartTime: prev ? prev.startTime : null,
     previousSessionDuration: prev ? prev.duration : null,
   };
@@ -409,6 +411,7 @@ function end(d: Draft, at: number, reason: SessionEndReason): void {
     attributes: s.attributes,
     userId: s.userId,
     userChangeTime: s.userChangeTime,
+    signIn: s.signIn,
     deviceId: d.deviceId,
     reason,
   });

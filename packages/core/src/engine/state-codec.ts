@@ -152,6 +152,7 @@ const SESSION: Record<string, Check> = {
   attributes: (v) => isObj(v) && Object.values(v).every((value) => attributeValueProblem(value) === null),
   userId: orNull(text),
   userChangeTime: orNull(time),
+  signIn: orNull((v) => time(v[0]) && text(v[1])),
   previousSessionStartTime: orNull(time),
   previousSessionDuration: orNull(time),
 };
@@ -160,8 +161,9 @@ const SESSION: Record<string, Check> = {
 function badSession(s: unknown, lastSessionIndex: number): string | undefined {
   if (s === null) return undefined;
   if (!isObj(s)) return 'session';
-  // Absent from sessions stored before it was kept: none.
+  // Absent from sessions stored before they were kept: none.
   s.userChangeTime ??= null;
+  s.signIn ??= null;
   const field = badField(s, SESSION);
   if (field) return `session.${field}`;
   // Indexes only grow, and a session is active from its start on.

@@ -37,6 +37,8 @@ export interface SessionState {
   readonly userId: string | null;
   /** When the user id last changed while the session went on (epoch ms), or null. */
   readonly userChangeTime: number | null;
+  /** The session's first change of user to an id while it went on: when (epoch ms), and the id; or null. */
+  readonly signIn: readonly [time: number, userId: string] | null;
   readonly previousSessionStartTime: number | null;
   readonly previousSessionDuration: number | null;
 }
