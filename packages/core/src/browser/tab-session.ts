@@ -92,6 +92,15 @@ const unmarked = (list: Owed, mark: string | null): Owed => {
   return list.filter(([id]) => id.slice(0, id.lastIndexOf(':')) != page || +id.slice(at + 1) > n);
 };
 
+/**
+ * A page's id (and a record's epoch): the last 12 characters of a fresh UUID v4, its 48 random bits,
+ * instead of all 36 — every commit id (`<page>:<n>`) in the record carries one. Page ids are opaque
+ * strings to every version (compared whole, or up to a commit id's last `:`), so records with UUID
+ * page ids, and tabs that still make them, work with these. A new page collides with one of the
+ * ≤ ~40 page ids a record names with odds of ~40 / 2^48 ≈ 1.4e-13.
+ */
+const pageId = (host: SharedSessionHost): string => host.makeId().slice(-12);
+
 const HEARTBEAT: Liveness = (_slot, entry, now) => now - entry.seen < STALE_AFTER_MS;
 /** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
 const LIVENESS_INPUTS = ['launch', 'foreground', 'background', 'tick', 'close'];
@@ -162,7 +171,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const mine = me.tab + ':';
     const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
     if (outputs.length) kept.push([id, outputs]);
-    const next = { ...record, owed: { ...record.owed, [me.slot]: kept }, epoch: base.epoch || host.makeId(), rev: base.rev + 1, writers: [...base.writers, id].slice(-WRITERS_KEPT) };
+    // A page verifies only its latest write (see verified, commitPage): its earlier ids are not kept.
+    const writers = [...base.writers.filter((w) => !w.startsWith(mine)), id].slice(-WRITERS_KEPT);
+    const next = { ...record, owed: { ...record.owed, [me.slot]: kept }, epoch: base.epoch || pageId(host), rev: base.rev + 1, writers };
     storage.setItem(recordKey, encodeRecord(next));
     return next;
   };
@@ -489,7 +500,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     async open(h) {
       host = h;
       stopped = parked = false;
-      me = { slot: 0, tab: h.makeId() };
+      me = { slot: 0, tab: pageId(h) };
       events?.addEventListener('storage', onStorage);
       await claim(false);
       // The first page ever of the origin creates the device id now, in a commit (the tabs opening

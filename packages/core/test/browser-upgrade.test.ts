@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionHub } from '@sessionhub/core';
+import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
+import { fakeOrigin, recordingKit, tabHubOptions, type FakeOrigin, type FakeTab, type RecordingKit } from '@sessionhub/testing';
+import { createBrowserHub as previousBrowserHub } from './fixtures/previous-browser-hub.mjs';
+
+/**
+ * Deploys: pages loaded before a release and after it share the origin's localStorage. The tabs'
+ * shared record must stay readable both ways — a record the previous version wrote loads and goes
+ * on in today's code (an upgrade), a tab still running the previous version reads and goes on with
+ * a record today's code wrote (old and new tabs side by side, or a rollback) — with the same
+ * guarantees: one session, one start and end, nothing owed lost. The previous version is its own
+ * code, bundled from its sources (`fixtures/previous-browser-hub.mjs`).
+ */
+
+const SEC = 1000;
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const KEY = 'sessionhub:shared';
+type Version = 'previous' | 'today';
+const factories = { previous: previousBrowserHub, today: createBrowserHub };
+
+interface Page {
+  readonly tab: FakeTab;
+  readonly hub: SessionHub;
+  readonly kit: RecordingKit;
+  readonly warnings: string[];
+  /** The page dies right after its next write of the shared record (before its kits' commit). */
+  crashAfterSharedWrite(): void;
+}
+
+async function openPage(origin: FakeOrigin, version: Version, options: Partial<BrowserHubOptions> & { withLocks?: boolean } = {}): Promise<Page> {
+  const { withLocks = true, ...hubOptions } = options;
+  const tab = origin.openTab();
+  const kit = recordingKit();
+  const warnings: string[] = [];
+  let armed = false;
+  const storage = {
+    getItem: (key: string) => tab.storage.getItem(key),
+    key: (index: number) => tab.storage.key(index),
+    get length() {
+      return tab.storage.length;
+    },
+    setItem(key: string, value: string) {
+      tab.storage.setItem(key, value);
+      if (armed && key === KEY) tab.crash(), kit.kill();
+    },
+    removeItem: (key: string) => tab.storage.removeItem(key),
+  };
+  const hub = factories[version]({
+    ...tabHubOptions(tab),
+    storage,
+    locks: withLocks ? tab.locks : null,
+    kits: [kit],
+    logger: silent,
+    sessionTimeout: 60,
+    ...hubOptions,
+  });
+  hub.on('warning', (w) => warnings.push(w.message));
+  let started = false;
+  void hub.start().then(() => (started = true));
+  for (let i = 0; !started && i < 100; i++) await vi.advanceTimersByTimeAsync(i === 0 ? 0 : 10);
+  expect(started).toBe(true);
+  return { tab, hub, kit, warnings, crashAfterSharedWrite: () => void (armed = true) };
+}
+
+async function run(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+const stored = (origin: FakeOrigin) => JSON.parse(origin.backend.get(KEY)!) as { writers: string[]; slots: Record<string, { tab: string }>; epoch: string };
+/** A page id as each version makes it: a UUID before, ≤ 10 base-36 characters since. */
+const PAGE_ID = { previous: /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/, today: /^[\da-f]{12}$/ };
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
+});
+afterEach(() => vi.useRealTimers());
+
+describe.each([
+  ['previous', 'today'],
+  ['today', 'previous'],
+] as const)('browser tabs across a deploy: a page of the %s version, then one of the %s version', (first, second) => {
+  it('the second page goes on with the session the first left, and delivers what the first owed its kits when it died between its two writes', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, first);
+    expect(stored(origin).slots[0]?.tab).toMatch(PAGE_ID[first]);
+    a.hub.logEvent('e1');
+    await run(SEC);
+    a.crashAfterSharedWrite();
+    a.hub.logEvent('e2'); // its commit is written, its kits' commit never happens
+    await run(SEC);
+    expect(a.kit.events().map((e) => e.name)).toEqual(['e1']);
+
+    const b = await openPage(origin, second);
+    // The same slot (its page is gone): the record's owed outputs of e2, not e1 (marked), reach b's kits.
+    expect(stored(origin).slots[0]?.tab).toMatch(PAGE_ID[second]);
+    expect(b.kit.starts()).toEqual([]);
+    b.hub.logEvent('e3');
+    await run(SEC);
+    expect(b.kit.events().map((e) => [e.name, e.eventIndex, e.sessionId])).toEqual([
+      ['e2', 2, a.kit.starts()[0]!.sessionId],
+      ['e3', 3, a.kit.starts()[0]!.sessionId],
+    ]);
+    b.hub.endSession();
+    await run(SEC);
+    expect(b.kit.ends().map((e) => e.sessionId)).toEqual([a.kit.starts()[0]!.sessionId]);
+    expect([...a.warnings, ...b.warnings]).toEqual([]);
+  });
+});
+
+describe.each([
+  ['Web Locks', true],
+  ['compare-and-set (no Web Locks)', false],
+])('a tab of the previous version and one of today, open side by side, with %s', (_name, withLocks) => {
+  it('share one session: one start and one end, events numbered in one sequence, increments from both counted, a close handed over', async () => {
+    const origin = fakeOrigin();
+    const old = await openPage(origin, 'previous', { withLocks });
+    const now = await openPage(origin, 'today', { withLocks });
+    await run(SEC);
+    for (let i = 0; i < 3; i++) {
+      old.hub.logEvent(`old${i}`);
+      now.hub.logEvent(`now${i}`);
+      old.hub.incrementSessionAttribute('n');
+      now.hub.incrementSessionAttribute('n');
+      await run(i * 30);
+    }
+    await run(SEC);
+    const events = [...old.kit.events(), ...now.kit.events()].sort((x, y) => x.eventIndex - y.eventIndex);
+    expect(events.map((e) => e.eventIndex)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(old.kit.events().map((e) => e.name)).toEqual(['old0', 'old1', 'old2']);
+    expect(now.kit.events().map((e) => e.name)).toEqual(['now0', 'now1', 'now2']);
+    expect(old.hub.getSessionAttributes()).toEqual({ n: 6 });
+    // Both versions' page ids and commit ids in one record.
+    const record = stored(origin);
+    expect(Object.values(record.slots).map((s) => s.tab)).toEqual([expect.stringMatching(PAGE_ID.previous), expect.stringMatching(PAGE_ID.today)]);
+    // Today's page closes while the old one stays: its last calls are handed to the old page, which commits them.
+    now.hub.logEvent('last');
+    now.tab.close();
+    await run(SEC);
+    old.hub.endSession();
+    await run(SEC);
+    const all = [...old.kit.calls, ...now.kit.calls];
+    expect(all.filter((c) => c.type === 'onSessionStart')).toHaveLength(1);
+    expect(old.kit.ends()).toHaveLength(1);
+    expect(now.kit.ends()).toEqual([]);
+    expect(old.kit.ends()[0]).toMatchObject({ sessionId: old.kit.starts()[0]?.sessionId, attributes: { n: 6 } });
+    expect([...old.kit.events(), ...now.kit.events()].map((e) => e.name).sort()).toEqual(['last', 'now0', 'now1', 'now2', 'old0', 'old1', 'old2']);
+    expect([...old.warnings, ...now.warnings]).toEqual([]);
+  });
+});
