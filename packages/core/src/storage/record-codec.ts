@@ -47,8 +47,9 @@ export function applyPatch(old: string, patch: string): string | undefined {
  * with a space, a newline or a `%` is percent-encoded (others are kept as they are, so
  * `kit:braze:outbox:7` costs its own length).
  */
+const SPACE_OR_PERCENT = /[\s%]/;
 export const encodeWrite = (key: string, value: string | null, patch?: string): string => {
-  const k = /[\s%]/.test(key) ? encodeURIComponent(key) : key;
+  const k = SPACE_OR_PERCENT.test(key) ? encodeURIComponent(key) : key;
   if (value === null) return `-${k}\n`;
   return patch === undefined ? `+${k} ${value.length}\n${value}` : `~${k} ${patch.length}\n${patch}`;
 };

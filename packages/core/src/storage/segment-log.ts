@@ -10,16 +10,14 @@ export const SEGMENTS = 16;
 
 /**
  * The keys a segment log keeps: the hub's state and everything under a kit's prefix, grouped by the
- * prefix before them (`sessionhub:`, or a browser tab's `sessionhub:tab0:`). Other keys (the
- * opt-out, which other tabs listen to) stay keys of their own.
+ * prefix before them (`sessionhub:`, or a browser tab's `sessionhub:tab0:`: the namespace option
+ * allows no line break, so no group has one). Other keys (the opt-out, which other tabs listen to)
+ * stay keys of their own.
  */
 const groupOf = (key: string): string | undefined => {
-  // As /^(.*?:)(?:kit:|state$)/ would match, without a regular expression per write on the event path.
+  // As /^(.*?:)(?:kit:|state$)/s would match, without a regular expression per write on the event path.
   for (let i = key.indexOf(':'); i >= 0; i = key.indexOf(':', i + 1)) {
-    if (key.startsWith('kit:', i + 1) || (key.length == i + 6 && key.endsWith('state'))) {
-      const prefix = key.slice(0, i + 1);
-      return /[\n\r\u2028\u2029]/.test(prefix) ? undefined : prefix;
-    }
+    if (key.startsWith('kit:', i + 1) || (key.length == i + 6 && key.endsWith('state'))) return key.slice(0, i + 1);
   }
 };
 
