@@ -82,13 +82,24 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     live = null;
     carried = undefined;
   };
+  /** The ledger as it is now, to store (undefined: nothing to store). */
+  const ledgerText = (): string | undefined => (cleared ? undefined : JSON.stringify(ledger));
   /**
    * The ledger changed: it is written in this burst's commit, made when the burst ends (so once per
    * burst, as it is then), with the outbox items it numbers and before the hub's state (write-ahead: a
-   * kill cannot keep a state that sent a session's items and lose the session's id). The hub's
-   * storage always offers `setLater`.
+   * kill cannot keep a state that sent a session's items and lose the session's id). A storage
+   * without `setLater` (a context built by hand; the hub's always has it) gets it a microtask later,
+   * as it is then, as the outbox stores its index there.
    */
-  const persist = (): void => context?.storage.setLater?.(LEDGER_KEY, () => (cleared ? undefined : JSON.stringify(ledger)));
+  const persist = (): void => {
+    const storage = context?.storage;
+    if (storage?.setLater) storage.setLater(LEDGER_KEY, ledgerText);
+    else
+      queueMicrotask(() => {
+        const text = ledgerText();
+        if (text) void storage?.set(LEDGER_KEY, text);
+      });
+  };
   const debug = (message: string): void => context?.logger.debug(message);
   /** One warning per subject (at most 64 subjects), not per call. */
   const notSent = (what: string, why: string): void => {
