@@ -7,6 +7,7 @@
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
@@ -173,6 +174,48 @@ describe('CleverTap kit in tabs sharing one session', () => {
     c.hub.endSession();
     await settle(pages);
     expectEachConcludedOnce(pages, 2);
+  });
+
+  it('property: whatever user changes either tab made in a session, the tab that ends it concludes each CleverTap session once', async () => {
+    const USERS = ['ann', 'bob', ' '.repeat(3), null] as const;
+    /** An id the kit takes as an identity (it refuses one with nothing left once cleaned). */
+    const takes = (user: string | null): boolean => user !== null && user.trim() !== '';
+    /** The case the end record cannot tell (docs/kits/clevertap.md): a refused id first, then one the kit takes, last a log-out or a refused id. */
+    function untold(users: readonly (string | null)[]): boolean {
+      const changes = users.filter((u, i) => u !== (i ? users[i - 1] : null));
+      const first = changes.find((u) => u !== null);
+      return first !== undefined && !takes(first) && changes.some(takes) && !takes(changes[changes.length - 1]!);
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...USERS)), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        async (newSessionOnUserChange, changes, endInA) => {
+          fc.pre(newSessionOnUserChange || !untold(changes.map(([, user]) => user)));
+          const { pages, a, b } = await twoTabs({ newSessionOnUserChange });
+          try {
+            await vi.advanceTimersByTimeAsync(2_000);
+            a.hub.startNewSession(); // anonymous, nothing sent of it
+            await settle(pages);
+            for (const [inA, user] of changes) {
+              await vi.advanceTimersByTimeAsync(1_000);
+              (inA ? a : b).hub.setUser(user);
+              await settle(pages);
+            }
+            (endInA ? a : b).hub.endSession();
+            await settle(pages);
+            expectEachConcludedOnce(pages);
+          } finally {
+            // Shut down, letting the timers their last writes wait for run.
+            const down = Promise.all(pages.map((p) => p.hub.shutdown()));
+            await vi.advanceTimersByTimeAsync(5_000);
+            await down;
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('concludes a session a log-out started (trigger user-change) once a sign-in in it sent a profile, whichever tab ends it', async () => {
