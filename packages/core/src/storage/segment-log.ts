@@ -194,14 +194,14 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !mine(k)) carried.push([k, v]);
     for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
     if (carried.length) writes = [...carried, ...writes];
-    const patched = new Set<string>();
+    const patched: string[] = [];
     for (const w of writes) {
       const [k, v] = w;
       const at = g.where.get(k);
       const f = g.full.get(k);
       // A value written before is written as a patch of it, unless its last whole value is about to go.
       const patch = patchFor(w, f && f[1] !== slot && at !== slot ? f[0] : undefined);
-      if (patch !== undefined) patched.add(k);
+      if (patch !== undefined) patched.push(k);
       const text = encodeWrite(k.slice(prefix.length), v, patch);
       // A removal needs recording only while an older value would show through.
       if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
@@ -221,7 +221,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
       else {
         g.where.set(k, slot), g.live[slot]!++;
         // Written again: kept, so that the next value is a patch of it.
-        if (at !== undefined || f) g.full.set(k, [v, patched.has(k) ? f![1] : slot]);
+        if (at !== undefined || f) g.full.set(k, [v, patched.includes(k) ? f![1] : slot]);
       }
     }
     g.next++;
