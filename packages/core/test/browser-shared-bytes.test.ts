@@ -5,8 +5,8 @@ import { fakeOrigin, recordingKit, tabHubOptions, type FakeOrigin, type FakeTab,
 
 /**
  * What the tabs' shared record carries on every commit (it is written whole each time, issue 14's
- * bytes per event): nothing a tab can no longer need — a page id short of a UUID, and one writer id
- * per page.
+ * bytes per event): nothing a tab can no longer need — a page id short of a UUID, one writer id per
+ * page, and no outputs a closed page's kits already stored.
  */
 
 const SEC = 1000;
@@ -78,5 +78,28 @@ describe.each([
     expect(new Set(pages).size).toBe(2);
     // Still one sequence: every commit of both pages counted once.
     expect([...a.kit.events(), ...b.kit.events()].map((e) => e.eventIndex).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  it('a page that closes while another stays leaves no outputs its kits stored in the record', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, withLocks);
+    const b = await openPage(origin, withLocks);
+    await run(SEC);
+    b.hub.logEvent('b1');
+    await run(300);
+    expect(b.kit.events().map((e) => e.name)).toEqual(['b1']);
+    const slot = Object.entries(stored(origin).slots).find(([, s]) => s.tab !== stored(origin).slots[0]?.tab)![0];
+    expect(stored(origin).owed?.[slot]).toHaveLength(1);
+    // Closed before its own tidy-up write (2 s later): its calls are handed to `a`, which commits them.
+    b.tab.close();
+    await run(SEC);
+    const record = stored(origin);
+    expect(record.slots[slot]?.closed).toBe(true);
+    expect(record.owed?.[slot] ?? []).toEqual([]);
+    // a's own commits keep nothing of b's either.
+    a.hub.logEvent('a1');
+    await run(SEC);
+    expect(JSON.stringify(stored(origin).owed)).not.toContain('"name":"b1"');
+    expect(a.kit.events().map((e) => e.name)).toEqual(['a1']);
   });
 });

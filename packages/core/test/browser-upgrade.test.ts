@@ -113,10 +113,10 @@ describe.each([
   ['Web Locks', true],
   ['compare-and-set (no Web Locks)', false],
 ])('a tab of the previous version and one of today, open side by side, with %s', (_name, withLocks) => {
-  it('share one session: one start and one end, events numbered in one sequence, increments from both counted, a close handed over', async () => {
+  it.each(['today', 'previous'] as const)('share one session: one start and one end, events numbered in one sequence, increments from both counted; the page of %s closes, its last calls handed over', async (closing) => {
     const origin = fakeOrigin();
-    const old = await openPage(origin, 'previous', { withLocks });
-    const now = await openPage(origin, 'today', { withLocks });
+    const pages = { previous: await openPage(origin, 'previous', { withLocks }), today: await openPage(origin, 'today', { withLocks }) };
+    const { previous: old, today: now } = pages;
     await run(SEC);
     for (let i = 0; i < 3; i++) {
       old.hub.logEvent(`old${i}`);
@@ -134,17 +134,18 @@ describe.each([
     // Both versions' page ids and commit ids in one record.
     const record = stored(origin);
     expect(Object.values(record.slots).map((s) => s.tab)).toEqual([expect.stringMatching(PAGE_ID.previous), expect.stringMatching(PAGE_ID.today)]);
-    // Today's page closes while the old one stays: its last calls are handed to the old page, which commits them.
-    now.hub.logEvent('last');
-    now.tab.close();
+    // One page closes while the other stays: its last calls are handed over, and committed there.
+    const [gone, left] = closing === 'today' ? [now, old] : [old, now];
+    gone.hub.logEvent('last');
+    gone.tab.close();
     await run(SEC);
-    old.hub.endSession();
+    left.hub.endSession();
     await run(SEC);
     const all = [...old.kit.calls, ...now.kit.calls];
     expect(all.filter((c) => c.type === 'onSessionStart')).toHaveLength(1);
-    expect(old.kit.ends()).toHaveLength(1);
-    expect(now.kit.ends()).toEqual([]);
-    expect(old.kit.ends()[0]).toMatchObject({ sessionId: old.kit.starts()[0]?.sessionId, attributes: { n: 6 } });
+    expect(left.kit.ends()).toHaveLength(1);
+    expect(gone.kit.ends()).toEqual([]);
+    expect(left.kit.ends()[0]).toMatchObject({ sessionId: old.kit.starts()[0]?.sessionId ?? now.kit.starts()[0]?.sessionId, attributes: { n: 6 } });
     expect([...old.kit.events(), ...now.kit.events()].map((e) => e.name).sort()).toEqual(['last', 'now0', 'now1', 'now2', 'old0', 'old1', 'old2']);
     expect([...old.warnings, ...now.warnings]).toEqual([]);
   });

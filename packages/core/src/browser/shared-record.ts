@@ -251,7 +251,7 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   // A slot's list is kept only when whole: a commit's outputs are delivered all or none.
   const isOwed = (list: unknown): boolean => Array.isArray(list) && list.every((e) => Array.isArray(e) && typeof e[0] == 'string' && Array.isArray(e[1]) && e[1].every(isObj));
   const owed = isObj(raw.owed) ? (Object.fromEntries(Object.entries(raw.owed).filter(([, list]) => isOwed(list))) as Record<string, Owed>) : undefined;
-  const record = { rev: raw.rev as number, writers, slots, state: null, owed, ...(typeof raw.epoch == 'string' ? { epoch: raw.epoch } : {}) };
+  const record = { rev: raw.rev as number, writers, slots, state: null, owed, epoch: typeof raw.epoch == 'string' ? raw.epoch : undefined };
   const state = raw.state as Obj | null | undefined;
   if (state == null) return { record, problem: null };
   const stored = pick(state.config, CONFIG_FIELDS);

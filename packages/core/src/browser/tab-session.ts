@@ -45,10 +45,14 @@ export interface LockManagerLike {
   query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }
 
-/** What a page leaves at pagehide when other pages may be open: its last calls, and the items its kits still hold. */
+/**
+ * What a page leaves at pagehide when other pages may be open: its last calls, the items its kits
+ * still hold, and up to which of its commits their commit marked (so the record stops owing them).
+ */
 interface Handoff {
   readonly batch: Queued[];
   readonly queued: number;
+  readonly marked?: number;
 }
 
 /** Where `storage` events of other tabs arrive (`window`). */
@@ -65,7 +69,7 @@ export interface StorageEventSource {
  * under the Web Lock, and after writing, before checking the write is the one that stuck.
  */
 const SETTLE_MS = 50;
-const letWritesLand = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+const letWritesLand = (ms = SETTLE_MS): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** A page no other page has been seen in (by the record's `seen` times) for this long commits without settle waits. */
 const ALONE_AFTER_MS = 2_000;
 /**
@@ -146,6 +150,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** The calls this page left at pagehide for the other tabs to commit (see commitPage), until it comes back. */
   let handoff: Handoff | null = null;
   const handoffKey = `${namespace}:handoff:`;
+  /** Leaves (or updates) this page's hand-off. */
+  const leave = (left: Handoff): void => storage.setItem(handoffKey + me.tab, JSON.stringify((handoff = left)));
 
   // ------------------------------------------------------------------ storage
 
@@ -263,6 +269,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const applied = applyTabInputs(record, place, left.batch, host.makeId, liveness);
         outputs.push(...applied.outputs);
         record = noteQueued(applied.record, place, left.queued);
+        // What its kits stored is owed no more (older versions' hand-offs say nothing: kept).
+        if (left.marked! > 0) record = { ...record, owed: { ...record.owed, [slot]: unmarked(record.owed?.[slot] ?? [], tab + ':' + left.marked) } };
       } catch {
         // Unreadable: removed with the commit.
       }
@@ -444,7 +452,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         // Another tab's write stuck: redo on the record that won, after a random pause so that tabs
         // racing each other do not keep colliding in step (each would otherwise lose in turn).
         if (!adopt(after)) return;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * SETTLE_MS));
+        await letWritesLand(Math.random() * SETTLE_MS);
         if (tookOver()) return;
       }
     };
@@ -533,15 +541,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       else if (inFlight) queue = [...inFlight, ...queue];
       inFlight = written = null;
       if (changedUnder(base)) adopt(base);
-      let batch = queue;
+      const batch = queue;
       queue = [];
-      if (closing) batch = [...batch, leaving()];
+      if (closing) batch.push(leaving());
       // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
       // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
       // are left under this page's own key instead, for the tabs left to commit (see attempt).
       if (closing && !storage.degraded && Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed)) {
-        handoff = { batch, queued: 0 };
-        storage.setItem(handoffKey + me.tab, JSON.stringify(handoff));
+        leave({ batch, queued: 0 });
         park();
         adopt(base, delivered, deliveredId);
         return;
@@ -560,7 +567,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     noteQueued(items) {
       if (stopped) return;
       if (handoff) {
-        if (items !== handoff.queued) storage.setItem(handoffKey + me.tab, JSON.stringify({ ...handoff, queued: items }));
+        // Its kits' commit is written now: the tab that commits the hand-off can drop what they marked.
+        leave({ ...handoff, queued: items, marked: marking });
         return;
       }
       // Called at page hide right after the kits' commit, written synchronously with every mark staged:

@@ -29,8 +29,6 @@ export interface PageStorage extends StorageAdapter {
   readonly degraded: boolean;
 }
 
-const PROBE_KEY = '__sessionhub_probe__';
-
 /**
  * Web Storage with a fallback to memory: when `localStorage` is unavailable (blocked by the user's
  * settings, some private modes, sandboxed frames) or full, `onFailure` is called once with what
@@ -81,10 +79,12 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
 
   try {
     const s = source();
-    if (!s) throw new Error('there is no localStorage here');
+    // Said as "localStorage is unavailable (missing)".
+    if (!s) throw 'missing';
     try {
-      s.setItem(PROBE_KEY, '1');
-      s.removeItem(PROBE_KEY);
+      // The prefix itself is no key of ours, nor, being ours, of the app's.
+      s.setItem(prefix, '1');
+      s.removeItem(prefix);
     } catch (error) {
       // Full (the last page filled it to the quota) is not unavailable: a write that does not fit makes room.
       if (!full(error)) throw error;
