@@ -73,6 +73,41 @@ function manglePrivate(names, shared = []) {
 }
 
 /**
+ * Folds each ESM chunk's constants into the code that reads them (esbuild's syntax minification,
+ * names and layout kept): `entry[PAGES]` ships as `entry[4]`. An app's bundler cannot do it: a
+ * module with imports may be re-entered by a cycle before its constants are set, so esbuild keeps
+ * every module-level `const` of a package's dist (~30 B min+gz in a kit). Imports are set aside
+ * while folding (with them esbuild keeps the constants too), and the export list (it names imports
+ * too), and put back.
+ */
+function foldConstants() {
+  return {
+    name: 'fold-constants',
+    async renderChunk(code, chunk, output) {
+      if (output.format !== 'es') return null;
+      const lines = code.split('\n');
+      let n = 0;
+      while (n < lines.length && /^(?:#!.*|import\b[^;]*;)$/.test(lines[n])) n++;
+      let end = lines.length;
+      while (end > n && (lines[end - 1] === '' || /^export \{[^;]*\};$/.test(lines[end - 1]))) end--;
+      // esbuild folds only the constants declared before any other statement (a function declared
+      // earlier could read one before it is set): the numeric ones move to the front of the first
+      // line, so the lines esbuild reads are the chunk's (its source map points at them).
+      const numeric = /^const [\w$]+ = [\d.e]+;$/;
+      const body = lines.slice(n, end);
+      const constants = body.filter((line) => numeric.test(line));
+      const rest = body.map((line) => (numeric.test(line) ? '' : line));
+      if (constants.length) rest[0] = [...constants, rest[0]].join(' ');
+      const result = await transform(rest.join('\n'), { loader: 'js', format: 'esm', minifySyntax: true, sourcemap: true, sourcefile: chunk.fileName });
+      // The map's lines start after the imports: shift them by as many lines.
+      const map = JSON.parse(result.map);
+      map.mappings = ';'.repeat(n) + map.mappings;
+      return { code: [...lines.slice(0, n), result.code.trimEnd(), ...lines.slice(end)].join('\n'), map };
+    },
+  };
+}
+
+/**
  * @param {string} dir package directory (import.meta.dirname of the caller)
  * @param {Record<string,string>} entries output name -> source file, e.g. { index: 'src/index.ts' }
  * @param {{ privateMembers?: string[], sharedMembers?: string[] }} [options] see manglePrivate
@@ -90,6 +125,7 @@ export function packageConfig(dir, entries, options = {}) {
       plugins: [
         esbuild({ target: 'es2020', tsconfig: resolve(dir, '../../tsconfig.base.json') }),
         ...(options.privateMembers?.length ? [manglePrivate(options.privateMembers, options.sharedMembers)] : []),
+        foldConstants(),
       ],
       output: [
         { dir: resolve(dir, 'dist'), format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
