@@ -81,9 +81,9 @@ const EMPTY_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 const MAX_NAME = 255;
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /**
- * How long launch waits for kits to load their outboxes. The launch step may end a session a killed
- * process left open; its end record must go straight into durable outboxes, not into a kit's memory
- * buffer while the hub has already persisted "ended" (a kill then would lose it).
+ * How long launch waits for kits to load their outboxes, so that the launch's outputs (the end of a
+ * session a killed process left open) go straight into them. A kit still initialising after it gets
+ * them through its stored buffer (see KitHost), written ahead of the state that says they happened.
  */
 const KIT_INIT_WAIT_MS = 3000;
 

@@ -19,8 +19,19 @@ interface Entry {
   lastError: string | null;
   /** Callbacks made while `init` is pending, replayed in order once it resolves. */
   buffer: Array<[KitCallback, unknown]> | null;
-  ready: Promise<void>;
+  ready?: Promise<void>;
+  /** Settles once what an earlier run still owed the kit is read into `buffer`. */
+  loaded?: Promise<void>;
+  /** Stages `buffer` under the kit's {@link OWED} key in this burst's commit. */
+  owe?: () => void;
 }
+
+/**
+ * The key (under the kit's prefix) where its buffered callbacks wait while `init` runs: staged in
+ * the commit of the state that produced them, before it (write-ahead), so a kill before the kit is
+ * ready loses none; removed in the commit of the kit's own writes for them.
+ */
+const OWED = '~';
 
 
 /**
@@ -62,7 +73,7 @@ export class KitHost {
       throw new SessionHubConfigError('kit', message(24, name));
     }
     if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
-    const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [], ready: Promise.resolve() };
+    const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [] };
     this.hosted.push(entry);
     return entry;
   }
@@ -76,18 +87,40 @@ export class KitHost {
     const entry = this.hosted.find((e) => e.name === name);
     if (!entry) return;
     const context = makeContext((error) => this.fail(entry, 'reportError', error));
+    const store = context.storage;
+    // What an earlier run's kit never took comes first: those calls were made before.
+    entry.loaded = store.get(OWED).then((text) => {
+      try {
+        entry.buffer?.unshift(...JSON.parse(text!));
+      } catch {
+        // None (null), or unreadable.
+      }
+      // Only now: the buffer staged replaces the record just read.
+      entry.owe = () =>
+        store.setLater?.(OWED, () => {
+          try {
+            return JSON.stringify(entry.buffer);
+          } catch {
+            // An attribute JSON cannot hold (a cycle): kept in memory only, as before.
+          }
+        });
+      if (entry.buffer?.length) entry.owe();
+    });
     entry.ready = (async () => {
       try {
-        await entry.kit.init?.(context);
+        // Started at once, as before; the record is read meanwhile.
+        await Promise.all([entry.kit.init?.(context), entry.loaded]);
         entry.status = 'ready';
-        const buffered = entry.buffer ?? [];
-        entry.buffer = null;
-        for (const [callback, record] of buffered) this.invoke(entry, callback, record);
       } catch (error) {
         entry.status = 'failed';
-        entry.buffer = null;
         this.fail(entry, 'init', error);
       }
+      const buffered = entry.buffer!;
+      entry.buffer = null;
+      // A failed kit gets nothing: what it was owed is dropped.
+      if (entry.status == 'ready') for (const [callback, record] of buffered) this.invoke(entry, callback, record);
+      // After the writes the kit staged for them, in their commit: a kill keeps both or neither.
+      if (buffered.length) void store.remove(OWED);
     })();
   }
 
@@ -95,7 +128,9 @@ export class KitHost {
    * Resolves when every kit's `init` has settled, or after `maxWaitMs`, whichever comes first: a
    * kit whose init hangs must not hang the app's launch.
    */
-  whenReady(maxWaitMs: number): Promise<unknown> {
+  async whenReady(maxWaitMs: number): Promise<unknown> {
+    // Uncapped: until a kit's stored record is read, its buffer cannot be staged (see OWED).
+    await Promise.all(this.hosted.map((e) => e.loaded));
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Not unref'd: while `await hub.start()` waits on it, it is all that keeps a short Node script alive
     // (an unref'd one lets the process exit in the middle of the await, with code 13).
@@ -130,7 +165,7 @@ export class KitHost {
         if (callback === 'onSessionStart') entry.started = id;
         else if (callback === 'onSessionEnd' && entry.started !== id) continue;
       }
-      if (entry.buffer) entry.buffer.push([callback, record]);
+      if (entry.buffer) entry.buffer.push([callback, record]), entry.owe?.();
       else if (entry.status === 'ready') this.invoke(entry, callback, record);
     }
   }
@@ -174,9 +209,9 @@ export class KitHost {
   queuedItems(): number {
     let n = 0;
     for (const e of this.hosted) {
-      if (e.status !== 'ready' || typeof e.kit.getHealth !== 'function') continue;
+      if (e.status !== 'ready') continue;
       try {
-        const queued = e.kit.getHealth()?.queued;
+        const queued = e.kit.getHealth?.()?.queued;
         if (typeof queued === 'number' && queued > 0) n += queued;
       } catch (error) {
         this.fail(e, 'getHealth', error);

@@ -1,0 +1,223 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHub, type Kit, type SessionHub, type StorageAdapter } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeTab, type RecordingTransport } from '@sessionhub/testing';
+// By path: delivery depends on core, so core does not list it.
+import { createOutbox, type Outbox } from '../../delivery/src/index';
+
+/**
+ * A kit whose `init` outlasts the hub's launch wait (3 s): the launch's outputs (the end of the
+ * session a killed run left open, the new session's start) and the events logged meanwhile reach it
+ * only once it is ready, while the hub's state (or the tabs' shared record and their mark) already
+ * says they happened. Killed at every storage write boundary of that launch, those events and the
+ * kit becoming ready, a relaunch must still give every kit every session's end exactly once, and
+ * every event of a completed burst once. One tab (createHub on a key-by-key storage) and tabs
+ * (createBrowserHub on a fake origin).
+ */
+
+const SEC = 1000;
+const SLOW_MS = 5 * SEC;
+const T0 = Date.UTC(2026, 0, 1, 9);
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+type Item = { t: 'start' | 'end' | 'event'; id: string };
+type Send = RecordingTransport | (() => Promise<{ status: number }>);
+
+/** A kit over a real durable outbox; `slow`: its init takes {@link SLOW_MS} first (remote config, a cold storage). */
+function outboxKit(name: string, transport: Send, slow: boolean): Kit {
+  let outbox: Outbox<Item>;
+  const put = (t: Item['t'], id: string): void => void outbox.enqueue({ t, id }, t !== 'event');
+  return {
+    name,
+    async init(context) {
+      if (slow) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+      outbox = createOutbox<Item>({
+        name,
+        storage: context.storage,
+        clock: context.clock,
+        transport: transport as never,
+        flushIntervalMs: 3_600_000,
+        buildRequest: (items) => ({ url: `https://collector.test/${name}`, method: 'POST', body: JSON.stringify(items) }),
+      });
+      await outbox.load();
+    },
+    onSessionStart: (r) => put('start', r.sessionId),
+    onSessionEnd: (r) => put('end', r.sessionId),
+    onEvent: (r) => put('event', r.name),
+    flush: () => outbox.flush(),
+    getHealth: () => outbox?.health(),
+  };
+}
+
+const KITS = ['fast', 'slow', 'fast2'];
+const down = () => Promise.resolve({ status: 503 });
+const DOWN: Record<string, Send> = Object.fromEntries(KITS.map((name) => [name, down]));
+
+type Mode = 'createHub' | 'tabs';
+
+/** Where a run keeps its data: a map, written through `gate` (which counts writes and drops them once killed). */
+interface Place {
+  readonly backend: Map<string, string>;
+  open(transports: Record<string, Send>): SessionHub;
+  crash(): void;
+}
+
+function place(mode: Mode, stored: Map<string, string>, gate: (op: () => void) => void = (op) => op()): Place {
+  const options = (transports: Record<string, Send>) => ({
+    kits: KITS.map((name) => outboxKit(name, transports[name]!, name === 'slow')),
+    logger: silent,
+    sessionTimeout: 60,
+    resumeOnRelaunch: false,
+  });
+  if (mode === 'createHub') {
+    const backend = new Map(stored);
+    const storage: StorageAdapter = {
+      getItem: (key) => backend.get(key) ?? null,
+      setItem: (key, value) => gate(() => backend.set(key, value)),
+      removeItem: (key) => gate(() => backend.delete(key)),
+    };
+    return { backend, open: (transports) => createHub({ ...options(transports), storage }), crash() {} };
+  }
+  const origin = fakeOrigin();
+  for (const [k, v] of stored) origin.backend.set(k, v);
+  let tab: FakeTab;
+  return {
+    backend: origin.backend,
+    open(transports) {
+      const opened = (tab = origin.openTab());
+      const inner = opened.storage;
+      const storage = {
+        getItem: (key: string) => inner.getItem(key),
+        setItem: (key: string, value: string) => gate(() => inner.setItem(key, value)),
+        removeItem: (key: string) => gate(() => inner.removeItem(key)),
+        key: (i: number) => inner.key(i),
+        get length() {
+          return inner.length;
+        },
+      };
+      return createBrowserHub({ ...options(transports), ...tabHubOptions({ ...opened, storage }) });
+    },
+    crash: () => tab.crash(),
+  };
+}
+
+/** Drops every pending timer (vitest's clearAllTimers also resets the clock: it is kept). */
+function forgetTimers(): void {
+  const now = Date.now();
+  vi.clearAllTimers();
+  vi.setSystemTime(now);
+}
+
+async function run(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+/** The seed: a run whose kits all got ready leaves a session with one event open (it is killed). */
+async function seed(mode: Mode): Promise<Map<string, string>> {
+  vi.setSystemTime(T0);
+  const p = place(mode, new Map());
+  const hub = p.open(DOWN);
+  void hub.start();
+  await run(SLOW_MS + SEC);
+  hub.logEvent('e0');
+  await run(200);
+  p.crash();
+  forgetTimers();
+  return new Map(p.backend);
+}
+
+/**
+ * One life on `stored`, killed after its `killAt`-th write (0: never): the launch (ends the seed's
+ * session, starts one) while the slow kit initialises, events meanwhile, the kit becoming ready, an
+ * event after. Returns what survived, and the writes made by the end of each step.
+ */
+async function life(mode: Mode, stored: Map<string, string>, killAt: number): Promise<{ survived: Map<string, string>; writes: number; after: number[] }> {
+  vi.setSystemTime(T0 + 600 * SEC);
+  let writes = 0;
+  let dead = false;
+  const p = place(mode, stored, (op) => {
+    if (dead) return;
+    op();
+    if (++writes === killAt) {
+      dead = true;
+      p.crash();
+    }
+  });
+  const hub = p.open(DOWN);
+  void hub.start();
+  const after: number[] = [];
+  const steps: Array<() => unknown> = [
+    () => run(3 * SEC + 100), // the launch, the slow kit still initialising
+    () => hub.logEvent('e1'),
+    () => (hub.startNewSession(), hub.logEvent('e2')), // end + start, still initialising
+    () => run(1 * SEC), // the slow kit is ready (5 s)
+    () => hub.logEvent('e3'),
+  ];
+  for (const step of steps) {
+    await step();
+    await run(500);
+    after.push(writes);
+  }
+  forgetTimers();
+  return { survived: new Map(p.backend), writes, after };
+}
+
+/** A fresh run on what survived: waits for every kit, ends what is live and sends everything. */
+async function relaunch(mode: Mode, stored: Map<string, string>): Promise<Record<string, Item[]>> {
+  // Later than a dead tab's liveness counts.
+  vi.setSystemTime(Date.now() + 200 * SEC);
+  const transports = Object.fromEntries(KITS.map((name) => [name, recordingTransport()]));
+  const hub = place(mode, stored).open(transports);
+  void hub.start();
+  await run(SLOW_MS + SEC);
+  if (hub.getSession()) hub.endSession();
+  await run(SEC);
+  void hub.flush();
+  await run(5 * SEC);
+  forgetTimers();
+  return Object.fromEntries(Object.entries(transports).map(([name, t]) => [name, t.requests.flatMap((r) => JSON.parse(r.body) as Item[])]));
+}
+
+function problemsOf(sent: Record<string, Item[]>, expectedEvents: string[], at: string): string[] {
+  const problems: string[] = [];
+  const sessions = Object.values(sent).map((items) => new Set(items.filter((i) => i.t !== 'event').map((i) => i.id)).size);
+  if (new Set(sessions).size > 1) problems.push(`${at}: sessions per kit differ: ${sessions.join(', ')}`);
+  for (const [kit, items] of Object.entries(sent)) {
+    const count = (t: Item['t'], id: string) => items.filter((i) => i.t === t && i.id === id).length;
+    for (const id of new Set(items.filter((i) => i.t !== 'event').map((i) => i.id))) {
+      const starts = count('start', id);
+      const ends = count('end', id);
+      if (starts !== 1 || ends !== 1) problems.push(`${at}: kit ${kit}: session ${id.slice(0, 8)} started ${starts}, ended ${ends} times`);
+    }
+    for (const name of new Set(items.filter((i) => i.t === 'event').map((i) => i.id))) {
+      if (count('event', name) > 1) problems.push(`${at}: kit ${kit} got ${name} ${count('event', name)} times`);
+    }
+    for (const name of expectedEvents) if (!count('event', name)) problems.push(`${at}: kit ${kit} never got ${name}`);
+  }
+  return problems;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
+});
+afterEach(() => vi.useRealTimers());
+
+describe('a kit whose init outlasts the launch wait, killed at every storage write boundary', () => {
+  it.each(['createHub', 'tabs'] as const)('%s: every session ends exactly once at every kit, no event lost or twice', { timeout: 60_000 }, async (mode) => {
+    const stored = await seed(mode);
+    const reference = await life(mode, stored, 0);
+    // The launch, the events and the kit becoming ready each wrote.
+    expect(reference.after[0]).toBeGreaterThan(0);
+    expect(reference.after[3]).toBeGreaterThan(reference.after[2]!);
+    const events = ['', 'e1', 'e2', '', 'e3'];
+    const problems: string[] = [];
+    for (let k = 1; k <= reference.writes + 1; k++) {
+      const { survived } = await life(mode, stored, k);
+      const expected = ['e0', ...events.filter((name, i) => name && reference.after[i]! <= k)];
+      problems.push(...problemsOf(await relaunch(mode, survived), expected, `kill after write ${k}`));
+    }
+    // Not vacuous: the kit was still initialising when the launch and the events were committed.
+    expect(reference.after[2]).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+});
