@@ -91,9 +91,11 @@ function foldConstants() {
       let end = lines.length;
       while (end > n && (lines[end - 1] === '' || /^export \{[^;]*\};$/.test(lines[end - 1]))) end--;
       // esbuild folds only the constants declared before any other statement (a function declared
-      // earlier could read one before it is set): the numeric ones move to the front of the first
-      // line, so the lines esbuild reads are the chunk's (its source map points at them).
-      const numeric = /^const [\w$]+ = [\d.e]+;$/;
+      // earlier could read one before it is set): the numeric (literals and their arithmetic), boolean
+      // and null ones move to the front of the first line, so the lines esbuild reads are the chunk's
+      // (its source map points at them).
+      const number = String.raw`-?\d[\d.]*(?:e-?\d+)?`;
+      const numeric = new RegExp(String.raw`^const [\w$]+ = (?:${number}(?: (?:\*\*|[-+*/]) ${number})*|true|false|null);$`);
       const body = lines.slice(n, end);
       const constants = body.filter((line) => numeric.test(line));
       const rest = body.map((line) => (numeric.test(line) ? '' : line));
