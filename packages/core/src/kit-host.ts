@@ -108,17 +108,20 @@ export class KitHost {
     });
     entry.ready = (async () => {
       try {
-        // Started at once, as before; the record is read meanwhile.
-        await Promise.all([entry.kit.init?.(context), entry.loaded]);
-        entry.status = 'ready';
+        await entry.kit.init?.(context);
       } catch (error) {
         entry.status = 'failed';
         this.fail(entry, 'init', error);
       }
+      // Read while init ran: its calls come first.
+      await entry.loaded;
       const buffered = entry.buffer!;
       entry.buffer = null;
       // A failed kit gets nothing: what it was owed is dropped.
-      if (entry.status == 'ready') for (const [callback, record] of buffered) this.invoke(entry, callback, record);
+      if (entry.status != 'failed') {
+        entry.status = 'ready';
+        for (const [callback, record] of buffered) this.invoke(entry, callback, record);
+      }
       // After the writes the kit staged for them, in their commit: a kill keeps both or neither.
       if (buffered.length) void store.remove(OWED);
     })();

@@ -342,6 +342,45 @@ describe('hub: force-quit recovery', () => {
     expect(after.session?.id).toBe(slow.starts()[0]?.sessionId);
   });
 
+  it('what a kit still initialising is owed is stored, handed to it once by the next launch, and dropped when its init fails', async () => {
+    const storage = dyingStorage();
+    const first = setup({ storage });
+    await first.hub.start();
+    await settle();
+    storage.kill();
+    const owedKey = 'sessionhub:kit:slow:~';
+    /** A run whose kit `slow` is still initialising when it dies: the launch's end and start, and an event, are owed to it. */
+    const owingRun = async (on: ReturnType<typeof dyingStorage>, init: () => Promise<void>) => {
+      const { hub } = setup({ storage: on, kits: [recordingKit('slow', { init })] });
+      const started = hub.start();
+      await vi.advanceTimersByTimeAsync(3000);
+      await started;
+      hub.logEvent('b');
+      await settle();
+      on.kill();
+      return on.survivor();
+    };
+    const second = await owingRun(storage.survivor(), () => new Promise<void>(() => {}));
+    expect(storedView(second.snapshot()).get(owedKey)).toContain('"b"');
+    const kit = recordingKit('slow');
+    const third = setup({ storage: second, kits: [kit] });
+    await third.hub.start();
+    // First what the second run owed it, in order; then this launch's own outputs.
+    expect(kit.calls.map((c) => c.type)).toEqual(['onSessionEnd', 'onSessionStart', 'onEvent', 'onSessionEnd', 'onSessionStart']);
+    expect(kit.ends().map((e) => e.sessionId)).toEqual([first.kit.starts()[0]?.sessionId, kit.starts()[0]?.sessionId]);
+    await settle();
+    expect(storedView(second.snapshot()).has(owedKey)).toBe(false);
+
+    // Owed again, then its init fails: dropped, the stored record too.
+    const fourth = await owingRun(second.survivor(), () => new Promise<void>((_, reject) => setTimeout(() => reject(new Error('no config')), 5000)));
+    expect(storedView(fourth.snapshot()).has(owedKey)).toBe(true);
+    const failing = recordingKit('slow', { init: () => Promise.reject(new Error('no config')) });
+    await setup({ storage: fourth, kits: [failing] }).hub.start();
+    await settle();
+    expect(failing.calls).toEqual([]);
+    expect(storedView(fourth.snapshot()).has(owedKey)).toBe(false);
+  });
+
   it('a kit whose init never settles does not hang the launch', async () => {
     const stuck = recordingKit('stuck', { init: () => new Promise<void>(() => {}) });
     const { hub, kit } = setup({ kits: [stuck, recordingKit('other')] });
