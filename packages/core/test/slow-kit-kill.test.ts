@@ -12,7 +12,7 @@ import { createOutbox, type Outbox } from '../../delivery/src/index';
  * says they happened. Killed at every storage write boundary of that launch, those events and the
  * kit becoming ready, a relaunch must still give every kit every session's end exactly once, and
  * every event of a completed burst once. One tab (createHub on a key-by-key storage) and tabs
- * (createBrowserHub on a fake origin).
+ * (createBrowserHub on a fake origin: one page, or two with the calls in the second).
  */
 
 const SEC = 1000;
@@ -52,7 +52,8 @@ const KITS = ['fast', 'slow', 'fast2'];
 const down = () => Promise.resolve({ status: 503 });
 const DOWN: Record<string, Send> = Object.fromEntries(KITS.map((name) => [name, down]));
 
-type Mode = 'createHub' | 'tabs';
+/** createHub; one page of createBrowserHub; or two pages, the calls in the second, the first open (and ready) before. */
+type Mode = 'createHub' | 'tabs' | 'two tabs';
 
 /** Where a run keeps its data: a map, written through `gate` (which counts writes and drops them once killed). */
 interface Place {
@@ -79,11 +80,12 @@ function place(mode: Mode, stored: Map<string, string>, gate: (op: () => void) =
   }
   const origin = fakeOrigin();
   for (const [k, v] of stored) origin.backend.set(k, v);
-  let tab: FakeTab;
+  const tabs: FakeTab[] = [];
   return {
     backend: origin.backend,
     open(transports) {
-      const opened = (tab = origin.openTab());
+      const opened = origin.openTab();
+      tabs.push(opened);
       const inner = opened.storage;
       const storage = {
         getItem: (key: string) => inner.getItem(key),
@@ -96,7 +98,7 @@ function place(mode: Mode, stored: Map<string, string>, gate: (op: () => void) =
       };
       return createBrowserHub({ ...options(transports), ...tabHubOptions({ ...opened, storage }) });
     },
-    crash: () => tab.crash(),
+    crash: () => tabs.forEach((tab) => tab.crash()),
   };
 }
 
@@ -143,6 +145,10 @@ async function life(mode: Mode, stored: Map<string, string>, killAt: number): Pr
       p.crash();
     }
   });
+  if (mode === 'two tabs') {
+    void p.open(DOWN).start();
+    await run(SLOW_MS + SEC);
+  }
   const hub = p.open(DOWN);
   void hub.start();
   const after: number[] = [];
@@ -167,12 +173,16 @@ async function relaunch(mode: Mode, stored: Map<string, string>): Promise<Record
   // Later than a dead tab's liveness counts.
   vi.setSystemTime(Date.now() + 200 * SEC);
   const transports = Object.fromEntries(KITS.map((name) => [name, recordingTransport()]));
-  const hub = place(mode, stored).open(transports);
-  void hub.start();
-  await run(SLOW_MS + SEC);
-  if (hub.getSession()) hub.endSession();
+  const p = place(mode, stored);
+  const hubs: SessionHub[] = [];
+  for (let i = mode === 'two tabs' ? 2 : 1; i > 0; i--) {
+    hubs.push(p.open(transports));
+    void hubs[hubs.length - 1]!.start();
+    await run(SLOW_MS + SEC);
+  }
+  if (hubs[0]!.getSession()) hubs[0]!.endSession();
   await run(SEC);
-  void hub.flush();
+  for (const hub of hubs) void hub.flush();
   await run(5 * SEC);
   forgetTimers();
   return Object.fromEntries(Object.entries(transports).map(([name, t]) => [name, t.requests.flatMap((r) => JSON.parse(r.body) as Item[])]));
@@ -203,7 +213,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe('a kit whose init outlasts the launch wait, killed at every storage write boundary', () => {
-  it.each(['createHub', 'tabs'] as const)('%s: every session ends exactly once at every kit, no event lost or twice', { timeout: 60_000 }, async (mode) => {
+  it.each(['createHub', 'tabs', 'two tabs'] as const)('%s: every session ends exactly once at every kit, no event lost or twice', { timeout: 60_000 }, async (mode) => {
     const stored = await seed(mode);
     const reference = await life(mode, stored, 0);
     // The launch, the events and the kit becoming ready each wrote.
