@@ -67,8 +67,8 @@ export function stateEncoder(): (state: EngineState) => [text: string, from?: st
   const time = numberText();
   let last: string[] = [];
   let lastText = '';
-  /** The field (between commas) each number is in, while the runs stay the same. */
-  const fields: number[] = [];
+  /** The field (between commas) each number is in, while the runs stay the same: its patch's `<index>.`. */
+  const fields: string[] = [];
   return (state) => {
     const s = state.session;
     // Runs of fields, and the numbers that move from one event to the next, each after its label.
@@ -85,11 +85,11 @@ export function stateEncoder(): (state: EngineState) => [text: string, from?: st
       if (LABELS[j] && p.length == last.length) {
         let kept = 0;
         while (kept < b.length && a.charCodeAt(kept) === b.charCodeAt(kept)) kept++;
-        patch += (patch ? ',' : '') + fields[j]!.toString(36) + '.' + (kept + LABELS[j]!.length - 1).toString(36) + '.' + b.slice(kept);
+        patch += (patch ? ',' : '') + fields[j] + (kept + LABELS[j]!.length - 1).toString(36) + '.' + b.slice(kept);
       } else {
         // A run changed (rare: a new session, a lifecycle change, the user): left to patchOf.
         patch = undefined;
-        for (let i = 0, f = 0; i < p.length; i++) LABELS[i] ? (fields[i] = ++f) : (f += p[i]!.split(',').length - 1);
+        for (let i = 0, f = 0; i < p.length; i++) LABELS[i] ? (fields[i] = (++f).toString(36) + '.') : (f += p[i]!.split(',').length - 1);
       }
     }
     const from = lastText;

@@ -181,62 +181,61 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     return body;
   }
 
-  /** One record: the writes of one group in one commit. */
-  function* write(prefix: string, writes: StorageWrite[]): Generator<unknown, void, any> {
-    const g = yield* group(prefix);
-    const slot = g.next % SEGMENTS;
-    // (Asked only of what the segment about to be overwritten holds: rarely anything.)
-    const mine = (k: string): boolean => writes.some((w) => w[0] === k);
-    // Values still live in the segment about to be overwritten go into the new record first, whole …
-    let body = g.live[slot] ? yield* wholeIn(g, slot, mine) : '';
-    // … and so do values whose last whole value it holds (their patches since need it).
-    const carried: StorageWrite[] = [];
-    for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !mine(k)) carried.push([k, v]);
-    for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
-    if (carried.length) writes = [...carried, ...writes];
-    const patched: string[] = [];
-    for (const w of writes) {
-      const [k, v] = w;
-      const at = g.where.get(k);
-      const f = g.full.get(k);
-      // A value written before is written as a patch of it, unless its last whole value is about to go.
-      const patch = patchFor(w, f && f[1] !== slot && at !== slot ? f[0] : undefined);
-      if (patch !== undefined) patched.push(k);
-      const text = encodeWrite(k.slice(prefix.length), v, patch);
-      // A removal needs recording only while an older value would show through.
-      if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
-    }
-    yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
-    // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
-    // (Clearing an empty map would allocate its table again.)
-    if (cache.size) cache.clear();
-    // Written: the values carried over stay where they were counted.
-    for (const [k, v] of writes) {
-      const at = g.where.get(k);
-      if (at !== undefined) g.live[at]!--;
-      const f = g.full.get(k);
-      // (A key removed in this run had its old key removed with it, and a live key is found in
-      // `where` first: `gone` matters at load only.)
-      if (v === null) g.where.delete(k), g.full.delete(k);
-      else {
-        g.where.set(k, slot), g.live[slot]!++;
-        // Written again: kept, so that the next value is a patch of it.
-        if (at !== undefined || f) g.full.set(k, [v, patched.includes(k) ? f![1] : slot]);
-      }
-    }
-    g.next++;
-    if (legacy.size) for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
-  }
-
-  function* commitAll(writes: readonly StorageWrite[]): Generator<unknown, void, any> {
-    // Groups in order of their first write (one or two: a list, not a map hashing each prefix).
+  /** One record per group (one or two) of a commit's writes. */
+  function* commitAll(all: readonly StorageWrite[]): Generator<unknown, void, any> {
+    // Groups in order of their first write (a list, not a map hashing each prefix).
     const grouped: Array<[string, StorageWrite[]]> = [];
-    for (const w of writes) {
+    for (const w of all) {
       const prefix = groupOf(w[0]);
       if (prefix === undefined) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
       else (grouped.find(([p]) => p === prefix) ?? grouped[grouped.push([prefix, []]) - 1]!)[1].push(w);
     }
-    for (const [prefix, ws] of grouped) yield* write(prefix, ws);
+    // One record per group, written here rather than by a generator of its own (one object less per commit).
+    for (let [prefix, writes] of grouped) {
+      const g = yield* group(prefix);
+      const slot = g.next % SEGMENTS;
+      // (Asked only of what the segment about to be overwritten holds: rarely anything.)
+      const mine = (k: string): boolean => writes.some((w) => w[0] === k);
+      // Values still live in the segment about to be overwritten go into the new record first, whole …
+      let body = g.live[slot] ? yield* wholeIn(g, slot, mine) : '';
+      // … and so do values whose last whole value it holds (their patches since need it).
+      const carried: StorageWrite[] = [];
+      for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !mine(k)) carried.push([k, v]);
+      for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
+      if (carried.length) writes = [...carried, ...writes];
+      const patched: string[] = [];
+      for (const w of writes) {
+        const [k, v] = w;
+        const at = g.where.get(k);
+        const f = g.full.get(k);
+        // A value written before is written as a patch of it, unless its last whole value is about to go.
+        const patch = patchFor(w, f && f[1] !== slot && at !== slot ? f[0] : undefined);
+        if (patch !== undefined) patched.push(k);
+        const text = encodeWrite(k.slice(prefix.length), v, patch);
+        // A removal needs recording only while an older value would show through.
+        if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
+      }
+      yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
+      // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
+      // (Clearing an empty map would allocate its table again.)
+      if (cache.size) cache.clear();
+      // Written: the values carried over stay where they were counted.
+      for (const [k, v] of writes) {
+        const at = g.where.get(k);
+        if (at !== undefined) g.live[at]!--;
+        const f = g.full.get(k);
+        // (A key removed in this run had its old key removed with it, and a live key is found in
+        // `where` first: `gone` matters at load only.)
+        if (v === null) g.where.delete(k), g.full.delete(k);
+        else {
+          g.where.set(k, slot), g.live[slot]!++;
+          // Written again: kept, so that the next value is a patch of it.
+          if (at !== undefined || f) g.full.set(k, [v, patched.includes(k) ? f![1] : slot]);
+        }
+      }
+      g.next++;
+      if (legacy.size) for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
+    }
   }
 
   /** Rewrites each group's live values as one record and removes its other segments (nothing deleted lingers). */
