@@ -1,11 +1,9 @@
 import type { EventRecord, SessionEndRecord, SessionStartRecord } from '@sessionhub/core';
 import { message } from './braze-messages';
-import { brazeProperties, isBrazeName } from './braze-properties';
+import { brazeProperties, EMPTY_PROPERTIES, isBrazeName } from './braze-properties';
 import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionStartEvent } from './braze-wire';
 
 // Pure mapping: canonical records -> Braze SDK data API objects. No clock, no I/O; problems go to `warn`.
-
-const EMPTY_DATA: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
  * `{ name, time, data, session_id?, user_id? }` in the Web SDK's field order, `time` in seconds as a
@@ -20,7 +18,7 @@ function brazeEvent<E extends BrazeEvent>(name: E['name'], epochMs: number, data
 
 /** `ss` at the session's start time. */
 export const sessionStartEvent = (record: SessionStartRecord): BrazeSessionStartEvent =>
-  brazeEvent<BrazeSessionStartEvent>('ss', record.startTime, EMPTY_DATA, record.sessionId, record.userId);
+  brazeEvent<BrazeSessionStartEvent>('ss', record.startTime, EMPTY_PROPERTIES as BrazeSessionStartEvent['data'], record.sessionId, record.userId);
 
 /**
  * `se` at the session's end time (its last activity for timeouts and recoveries, as Braze's own `se`),

@@ -17,7 +17,8 @@ const KEY = /^[^\0-\x1f"]{1,255}$/;
 /** Properties of one event, as JSON, at most (the Web SDK's `CUSTOM_PROPERTIES_MAX_SIZE_BYTES`, 50 KB). */
 const MAX_PROPERTIES_BYTES = 51_200;
 
-const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
+/** No properties (also the data of a session start, `ss`): frozen, shared. */
+export const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
 
 /** True when Braze takes `name` as a custom event name (1 to 255 characters, not starting with `$`, without control characters or `"`). */
 export const isBrazeName = (name: string): boolean => NAME.test(name);
