@@ -100,7 +100,7 @@ function foldConstants() {
       const constants = body.filter((line) => numeric.test(line));
       const rest = body.map((line) => (numeric.test(line) ? '' : line));
       if (constants.length) rest[0] = [...constants, rest[0]].join(' ');
-      const result = await transform(rest.join('\n'), { loader: 'js', format: 'esm', minifySyntax: true, sourcemap: true, sourcefile: chunk.fileName });
+      const result = await transform(rest.join('\n'), { loader: 'js', format: 'esm', target: 'es2020', minifySyntax: true, sourcemap: true, sourcefile: chunk.fileName });
       // The map's lines start after the imports: shift them by as many lines.
       const map = JSON.parse(result.map);
       map.mappings = ';'.repeat(n) + map.mappings;
