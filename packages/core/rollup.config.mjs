@@ -14,7 +14,7 @@ export default packageConfig(
       'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
-      'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv',
+      'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv', 'choiceKey',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
       'neutral', 'started', 'ready', 'kit',

@@ -110,7 +110,7 @@ export class SessionHub {
   /** Everything this hub and its kits store goes through it: one ordered commit per burst, the state last. */
   private readonly storage: CommitPipeline;
   private readonly stateKey: string;
-  private readonly optOutKey: string;
+  private readonly choiceKey: string;
   /** The user opted out: nothing is recorded, stored or sent (see setOptOut). */
   private optedOut = false;
   private readonly engineEnv: EngineEnv;
@@ -146,7 +146,7 @@ export class SessionHub {
     this.tracing = logsDebug(this.hubLogger);
     this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.hubLogger.warn(m), (m) => this.hubLogger.info(m));
     this.stateKey = `${o.namespace}:state`;
-    this.optOutKey = optOutKey(o.namespace);
+    this.choiceKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
     const encode = stateEncoder();
     this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
@@ -183,7 +183,7 @@ export class SessionHub {
   /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
   private async begin(t: number, inBackground: boolean | undefined): Promise<void> {
     // The user's stored choice wins over the option.
-    const choice = await this.storage.get(this.optOutKey);
+    const choice = await this.storage.get(this.choiceKey);
     this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
     if (!this.optedOut) return this.launch(t, inBackground);
     this.pending = [];
@@ -539,7 +539,7 @@ export class SessionHub {
     await this.startPromise;
     const changed = optOut !== this.optedOut;
     this.optedOut = optOut;
-    await this.storage.set(this.optOutKey, optOut ? '1' : '0');
+    await this.storage.set(this.choiceKey, optOut ? '1' : '0');
     if (!changed || !this.startPromise || this.phase === 'stopped') return;
     if (optOut) await this.purge();
     else await this.launch(this.nowMs(), undefined);
