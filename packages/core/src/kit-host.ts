@@ -58,12 +58,11 @@ export class KitHost {
     try {
       // Read once: a kit that is a Proxy or has getters is a setup mistake, never a plain TypeError.
       if (typeof kit === 'object' && kit !== null) ({ name, sessionNeutralEvents: neutral } = kit);
-      if (neutral !== undefined && (!Array.isArray(neutral) || !neutral.every((n) => typeof n === 'string'))) neutral = null;
-      else if (neutral !== undefined) neutral = [...(neutral as string[])];
+      if (neutral !== undefined) neutral = Array.isArray(neutral) && neutral.every((n) => typeof n === 'string') ? [...neutral] : null;
     } catch (error) {
       throw new SessionHubConfigError('kit', message(21, errorMessage(error)));
     }
-    if (typeof name !== 'string' || name.length === 0) {
+    if (typeof name !== 'string' || !name) {
       throw new SessionHubConfigError('kit', message(22));
     }
     if (!/^[\w.-]{1,64}$/.test(name)) {
@@ -156,7 +155,7 @@ export class KitHost {
         record = runBeforeSend(this.beforeSend, record as EventRecord);
       } catch (error) {
         // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
-        for (const entry of this.hosted) if (only === undefined || entry.kit.name === only) this.fail(entry, 'hub beforeSend', error);
+        for (const entry of this.hosted) if (only === undefined || entry.name === only) this.fail(entry, 'hub beforeSend', error);
         return;
       }
       if (record === null) return;
@@ -198,10 +197,7 @@ export class KitHost {
       const kit = entry.kit;
       try {
         if (typeof kit.onPageHide === 'function') kit.onPageHide();
-        else if (typeof kit.flush === 'function') {
-          const r = kit.flush();
-          if (r && typeof r.then === 'function') r.then(undefined, (error: unknown) => this.fail(entry, 'flush', error));
-        }
+        else if (typeof kit.flush === 'function') Promise.resolve(kit.flush()).then(undefined, (error: unknown) => this.fail(entry, 'flush', error));
       } catch (error) {
         this.fail(entry, 'onPageHide', error);
       }
@@ -232,7 +228,7 @@ export class KitHost {
       } catch (error) {
         this.fail(e, 'getHealth', error);
       }
-      out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery ? { delivery } : {}) };
+      out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery && { delivery }) };
     }
     return out;
   }
@@ -240,7 +236,7 @@ export class KitHost {
   private invoke(entry: Entry, callback: KitCallback, record: unknown): void {
     const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
     if (typeof fn !== 'function') return;
-    entry.calls += 1;
+    entry.calls++;
     try {
       const hook = entry.kit.beforeSend;
       if (callback === 'onEvent' && typeof hook === 'function') {
@@ -262,7 +258,7 @@ export class KitHost {
   }
 
   private fail(entry: Entry, where: string, error: unknown): void {
-    entry.errors += 1;
+    entry.errors++;
     entry.lastError = `${where}: ${errorMessage(error)}`;
     this.logger.error(message(26, entry.name, where), error);
   }
