@@ -32,6 +32,11 @@ interface Entry {
  * ready loses none; removed in the commit of the kit's own writes for them.
  */
 const OWED = '~';
+/**
+ * Calls stored that way, at most: a kit whose init hangs must not make every commit rewrite a
+ * buffer that keeps growing. The first ones are kept: a launch's session end and start come first.
+ */
+const MAX_OWED = 100;
 
 
 /**
@@ -167,7 +172,7 @@ export class KitHost {
         if (callback === 'onSessionStart') entry.started = id;
         else if (callback === 'onSessionEnd' && entry.started !== id) continue;
       }
-      if (entry.buffer) entry.buffer.push([callback, record]), entry.owe?.();
+      if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
       else if (entry.status === 'ready') this.invoke(entry, callback, record);
     }
   }

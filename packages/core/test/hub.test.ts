@@ -350,18 +350,26 @@ describe('hub: force-quit recovery', () => {
     storage.kill();
     const owedKey = 'sessionhub:kit:slow:~';
     /** A run whose kit `slow` is still initialising when it dies: the launch's end and start, and an event, are owed to it. */
-    const owingRun = async (on: ReturnType<typeof dyingStorage>, init: () => Promise<void>) => {
+    const owingRun = async (on: ReturnType<typeof dyingStorage>, init: () => Promise<void>, events = 1) => {
       const { hub } = setup({ storage: on, kits: [recordingKit('slow', { init })] });
       const started = hub.start();
       await vi.advanceTimersByTimeAsync(3000);
       await started;
-      hub.logEvent('b');
-      await settle();
+      for (let i = 0; i < events; i++) {
+        hub.logEvent('b');
+        await settle();
+      }
       on.kill();
       return on.survivor();
     };
     const second = await owingRun(storage.survivor(), () => new Promise<void>(() => {}));
     expect(storedView(second.snapshot()).get(owedKey)).toContain('"b"');
+    // Bounded: a kit whose init hangs has its first 100 calls stored, not every commit rewrite all it is owed.
+    const hung = await owingRun(storage.survivor(), () => new Promise<void>(() => {}), 150);
+    const afterHung = recordingKit('slow');
+    await setup({ storage: hung, kits: [afterHung] }).hub.start();
+    // The seed's end, the hung run's start, 98 of its 150 events; then this launch's end of that session and start.
+    expect(afterHung.calls.map((c) => c.type)).toEqual(['onSessionEnd', 'onSessionStart', ...Array(98).fill('onEvent'), 'onSessionEnd', 'onSessionStart']);
     const kit = recordingKit('slow');
     const third = setup({ storage: second, kits: [kit] });
     await third.hub.start();
