@@ -43,7 +43,9 @@ describe('segment log', () => {
 
   it('writes a value written again as a patch of the last; a fresh instance and storedView read every value back, whatever the commits (issue 14)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), fc.boolean(), fc.boolean()), { minLength: 3, maxLength: 3 * SEGMENTS + 5 }), (steps) => {
+      // Past two rounds of the segments: the segment holding the state's whole value comes round, so
+      // older segments keep patches whose chain starts in the record it overwrote.
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), fc.boolean(), fc.boolean()), { minLength: 2 * SEGMENTS + 1, maxLength: 3 * SEGMENTS + 5 }), (steps) => {
         const { map, adapter } = countingMap();
         const log = segmentLog(adapter);
         const model = new Map<string, string>();
@@ -63,8 +65,8 @@ describe('segment log', () => {
             expect(log.getItem(k)).toBe(model.get(k) ?? null);
             expect(fresh.getItem(k)).toBe(model.get(k) ?? null);
           }
+          expect(storedView(map)).toEqual(model);
         });
-        expect(storedView(map)).toEqual(model);
         expect([...map.values()].some((record) => record.includes('~state '))).toBe(true);
       }),
     );

@@ -34,9 +34,17 @@ export function storedView(entries: Iterable<readonly [string, string]>): Map<st
   const view = new Map<string, string>();
   // Keys of the earlier per-key layout first: a segment's write of the same key is newer.
   for (const [k, v] of plain) view.set(k, v);
+  // Patches whose chain starts in a segment since overwritten: the segment that overwrote it wrote the
+  // value whole again, later. Such a key is unknown until then, and an error only if it stays so.
+  const unknown = new Set<string>();
   for (const { writes } of records.sort((a, b) => a.seq - b.seq)) {
-    for (const [k, v, patch] of writes) v === null ? view.delete(k) : view.set(k, patch ? patched(k, view.get(k), v) : v);
+    for (const [k, v, patch] of writes) {
+      if (v === null || !patch) unknown.delete(k), v === null ? view.delete(k) : view.set(k, v);
+      else if (unknown.has(k) || !view.has(k)) unknown.add(k), view.delete(k);
+      else view.set(k, patched(k, view.get(k)!, v));
+    }
   }
+  for (const k of unknown) throw new Error(`storedView: ${k} is a patch of nothing`);
   return view;
 }
 
@@ -45,8 +53,7 @@ export function storedView(entries: Iterable<readonly [string, string]>): Map<st
  * (base 36), each replacing field `<field>` of the comma-split old value by its first `<kept>`
  * characters and `<rest>`.
  */
-function patched(key: string, old: string | undefined, patch: string): string {
-  if (old === undefined) throw new Error(`storedView: ${key} is a patch of nothing`);
+function patched(key: string, old: string, patch: string): string {
   const fields = old.split(',');
   for (const change of patch === '' ? [] : patch.split(',')) {
     const first = change.indexOf('.');
