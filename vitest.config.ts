@@ -16,5 +16,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 20_000,
     pool: 'forks',
+    // fast-check's base size for every property (see the file).
+    setupFiles: ['./vitest.setup.ts'],
   },
 });
