@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Kit, SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab, type RecordingTransport } from '@sessionhub/testing';
-// By path: delivery and the kits depend on core, so core does not list them.
-import { createOutbox, type Outbox } from '../../delivery/src/index';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
+import { outboxKit, type Item, type Send } from './outbox-kit';
+// By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
 import { snowplowKit } from '../../kit-snowplow/src/index';
@@ -22,42 +22,12 @@ import { snowplowKit } from '../../kit-snowplow/src/index';
 const SEC = 1000;
 const T0 = Date.UTC(2026, 0, 1, 9);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-type Item = { t: 'start' | 'end' | 'event'; id: string };
-
-/** A kit over a real durable outbox (`@sessionhub/delivery`): what it committed is what a relaunch sends. */
-function outboxKit(name: string, transport: RecordingTransport | (() => Promise<{ status: number }>)): Kit {
-  let outbox: Outbox<Item>;
-  const put = (t: Item['t'], id: string): void => void outbox.enqueue({ t, id }, t !== 'event');
-  return {
-    name,
-    async init(context) {
-      outbox = createOutbox<Item>({
-        name,
-        storage: context.storage,
-        clock: context.clock,
-        transport: transport as never,
-        flushIntervalMs: 3_600_000,
-        buildRequest: (items) => ({ url: `https://collector.test/${name}`, method: 'POST', body: JSON.stringify(items) }),
-      });
-      await outbox.load();
-    },
-    onSessionStart: (r) => put('start', r.sessionId),
-    onSessionEnd: (r) => put('end', r.sessionId),
-    onEvent: (r) => put('event', r.name),
-    onPageHide: () => outbox.flushOnPageHide(),
-    flush: () => outbox.flush(),
-    shutdown: () => outbox.shutdown(),
-    clear: () => outbox.clear(),
-    getHealth: () => outbox.health(),
-  };
-}
 
 const KITS = ['a', 'b'];
 const VENDORS = ['braze', 'snowplow', 'clevertap'];
 /** The test running: two kits on plain outboxes, or the three real kits (their wire read back as items). */
 let vendors = false;
 
-type Send = RecordingTransport | (() => Promise<{ status: number }>);
 const kitsFor = (transports: Record<string, Send>): Kit[] =>
   vendors
     ? [

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, type Kit, type SessionHub, type StorageAdapter } from '@sessionhub/core';
+import { createHub, type SessionHub, type StorageAdapter } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeTab, type RecordingTransport } from '@sessionhub/testing';
-// By path: delivery depends on core, so core does not list it.
-import { createOutbox, type Outbox } from '../../delivery/src/index';
+import { fakeOrigin, recordingTransport, tabHubOptions, type FakeTab } from '@sessionhub/testing';
+import { outboxKit, type Item, type Send } from './outbox-kit';
 
 /**
  * A kit whose `init` outlasts the hub's launch wait (3 s): the launch's outputs (the end of the
@@ -19,34 +18,6 @@ const SEC = 1000;
 const SLOW_MS = 5 * SEC;
 const T0 = Date.UTC(2026, 0, 1, 9);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-type Item = { t: 'start' | 'end' | 'event'; id: string };
-type Send = RecordingTransport | (() => Promise<{ status: number }>);
-
-/** A kit over a real durable outbox; `slow`: its init takes {@link SLOW_MS} first (remote config, a cold storage). */
-function outboxKit(name: string, transport: Send, slow: boolean): Kit {
-  let outbox: Outbox<Item>;
-  const put = (t: Item['t'], id: string): void => void outbox.enqueue({ t, id }, t !== 'event');
-  return {
-    name,
-    async init(context) {
-      if (slow) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
-      outbox = createOutbox<Item>({
-        name,
-        storage: context.storage,
-        clock: context.clock,
-        transport: transport as never,
-        flushIntervalMs: 3_600_000,
-        buildRequest: (items) => ({ url: `https://collector.test/${name}`, method: 'POST', body: JSON.stringify(items) }),
-      });
-      await outbox.load();
-    },
-    onSessionStart: (r) => put('start', r.sessionId),
-    onSessionEnd: (r) => put('end', r.sessionId),
-    onEvent: (r) => put('event', r.name),
-    flush: () => outbox.flush(),
-    getHealth: () => outbox?.health(),
-  };
-}
 
 const KITS = ['fast', 'slow', 'fast2'];
 const down = () => Promise.resolve({ status: 503 });
@@ -64,7 +35,7 @@ interface Place {
 
 function place(mode: Mode, stored: Map<string, string>, gate: (op: () => void) => void = (op) => op()): Place {
   const options = (transports: Record<string, Send>) => ({
-    kits: KITS.map((name) => outboxKit(name, transports[name]!, name === 'slow')),
+    kits: KITS.map((name) => outboxKit(name, transports[name]!, name === 'slow' ? SLOW_MS : 0)),
     logger: silent,
     sessionTimeout: 60,
     resumeOnRelaunch: false,

@@ -1,0 +1,41 @@
+import type { Kit } from '@sessionhub/core';
+import type { RecordingTransport } from '@sessionhub/testing';
+// By path: delivery depends on core, so core does not list it.
+import { createOutbox, type Outbox } from '../../delivery/src/index';
+
+/** What the kill tests' outbox kits queue: a session's start or end (its id), or an event (its name). */
+export type Item = { t: 'start' | 'end' | 'event'; id: string };
+export type Send = RecordingTransport | (() => Promise<{ status: number }>);
+
+/**
+ * A kit over a real durable outbox (`@sessionhub/delivery`): what it committed is what a relaunch
+ * sends. `slowMs`: its init waits that long first (remote config, a cold storage).
+ */
+export function outboxKit(name: string, transport: Send, slowMs = 0): Kit {
+  let outbox: Outbox<Item>;
+  const put = (t: Item['t'], id: string): void => void outbox.enqueue({ t, id }, t !== 'event');
+  return {
+    name,
+    async init(context) {
+      if (slowMs) await new Promise((resolve) => setTimeout(resolve, slowMs));
+      outbox = createOutbox<Item>({
+        name,
+        storage: context.storage,
+        clock: context.clock,
+        transport: transport as never,
+        flushIntervalMs: 3_600_000,
+        buildRequest: (items) => ({ url: `https://collector.test/${name}`, method: 'POST', body: JSON.stringify(items) }),
+      });
+      await outbox.load();
+    },
+    onSessionStart: (r) => put('start', r.sessionId),
+    onSessionEnd: (r) => put('end', r.sessionId),
+    onEvent: (r) => put('event', r.name),
+    onPageHide: () => outbox.flushOnPageHide(),
+    flush: () => outbox.flush(),
+    shutdown: () => outbox.shutdown(),
+    clear: () => outbox.clear(),
+    // Asked for before a slow init ends too.
+    getHealth: () => outbox?.health(),
+  };
+}
