@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Kit, SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
-import { outboxKit, type Item, type Send } from './outbox-kit';
+import { outboxKit, problemsOf, type Item, type Send } from './outbox-kit';
 // By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
@@ -232,23 +232,6 @@ async function relaunch(stored: Map<string, string>, tabs: number): Promise<Reco
   return Object.fromEntries(
     Object.entries(transports).map(([name, t]) => [name, vendors ? wireItems(name, t.requests.map((r) => r.body)) : t.requests.flatMap((r) => JSON.parse(r.body) as Item[])]),
   );
-}
-
-function problemsOf(sent: Record<string, Item[]>, expectedEvents: string[], at: string): string[] {
-  const problems: string[] = [];
-  const sessions = Object.values(sent).map((items) => new Set(items.filter((i) => i.t === 'end').map((i) => i.id)).size);
-  if (new Set(sessions).size > 1) problems.push(`${at}: sessions per kit differ: ${sessions.join(', ')}`);
-  for (const [kit, items] of Object.entries(sent)) {
-    const count = (t: Item['t'], id: string) => items.filter((i) => i.t === t && i.id === id).length;
-    const sessions = new Set(items.filter((i) => i.t !== 'event').map((i) => i.id));
-    for (const id of sessions) {
-      const starts = count('start', id);
-      const ends = count('end', id);
-      if (starts !== 1 || ends !== 1) problems.push(`${at}: kit ${kit}: session ${id.slice(0, 8)} started ${starts}, ended ${ends} times`);
-    }
-    for (const name of expectedEvents) if (!count('event', name)) problems.push(`${at}: kit ${kit} never got ${name}`);
-  }
-  return problems;
 }
 
 beforeEach(() => {

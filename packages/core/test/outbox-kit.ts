@@ -39,3 +39,29 @@ export function outboxKit(name: string, transport: Send, slowMs = 0): Kit {
     getHealth: () => outbox?.health(),
   };
 }
+
+/**
+ * What the kits received that breaks "every session that starts ends exactly once at every kit, and
+ * every event of a completed burst arrives" (`eventsOnce`: and none twice), each problem prefixed with
+ * `at` (where the run was killed). `sent`: kit name → the items it received, in order.
+ */
+export function problemsOf(sent: Record<string, Item[]>, expectedEvents: readonly string[], at: string, eventsOnce = false): string[] {
+  const problems: string[] = [];
+  const sessions = Object.values(sent).map((items) => new Set(items.filter((i) => i.t !== 'event').map((i) => i.id)).size);
+  if (new Set(sessions).size > 1) problems.push(`${at}: sessions per kit differ: ${sessions.join(', ')}`);
+  for (const [kit, items] of Object.entries(sent)) {
+    const count = (t: Item['t'], id: string) => items.filter((i) => i.t === t && i.id === id).length;
+    for (const id of new Set(items.filter((i) => i.t !== 'event').map((i) => i.id))) {
+      const starts = count('start', id);
+      const ends = count('end', id);
+      if (starts !== 1 || ends !== 1) problems.push(`${at}: kit ${kit}: session ${id.slice(0, 8)} started ${starts}, ended ${ends} times`);
+    }
+    if (eventsOnce) {
+      for (const name of new Set(items.filter((i) => i.t === 'event').map((i) => i.id))) {
+        if (count('event', name) > 1) problems.push(`${at}: kit ${kit} got ${name} ${count('event', name)} times`);
+      }
+    }
+    for (const name of expectedEvents) if (!count('event', name)) problems.push(`${at}: kit ${kit} never got ${name}`);
+  }
+  return problems;
+}
