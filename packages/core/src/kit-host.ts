@@ -2,7 +2,7 @@ import { runBeforeSend, type BeforeSend } from './before-send';
 import { message } from './messages';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
-import type { DeliveryHealth, Kit, KitCallback, KitContext, KitHealth } from './kit';
+import { OUTPUT_CALLBACK, type DeliveryHealth, type Kit, type KitCallback, type KitContext, type KitHealth } from './kit';
 import type { Logger } from './logger';
 import type { EventRecord } from './records';
 
@@ -95,7 +95,8 @@ export class KitHost {
     // What an earlier run's kit never took comes first: those calls were made before.
     entry.loaded = store.get(OWED).then((text) => {
       try {
-        entry.buffer?.unshift(...JSON.parse(text!));
+        // Only the callbacks the hub dispatches: a stored name never reaches init, clear or shutdown.
+        entry.buffer!.unshift(...(JSON.parse(text!) as Array<[KitCallback, unknown]>).filter(([callback]) => Object.values(OUTPUT_CALLBACK).includes(callback)));
       } catch {
         // None (null), or unreadable.
       }

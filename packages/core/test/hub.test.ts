@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, SessionHubConfigError, type HubOptions, type Warning } from '@sessionhub/core';
+import { createHub, memoryStorage, SessionHubConfigError, type HubOptions, type Warning } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, recordingKit, storedView, throwingKit, type ManualClock } from '@sessionhub/testing';
 
 const SEC = 1000;
@@ -387,6 +387,16 @@ describe('hub: force-quit recovery', () => {
     await settle();
     expect(failing.calls).toEqual([]);
     expect(storedView(fourth.snapshot()).has(owedKey)).toBe(false);
+  });
+
+  it('what it finds stored as owed to a kit reaches only the kit callbacks the hub dispatches, never clear or init', async () => {
+    // The key as an earlier version's per-key layout would hold it: read once, then moved into the segments.
+    const event = { eventId: 'e-1', name: 'stored', attributes: {}, timestamp: Date.UTC(2026, 0, 1), sessionId: 's-1' };
+    const storage = memoryStorage();
+    storage.setItem('sessionhub:kit:slow:~', JSON.stringify([['clear', null], ['init', {}], ['onEvent', event]]));
+    const kit = recordingKit('slow');
+    await setup({ storage, kits: [kit] }).hub.start();
+    expect(kit.calls.filter((c) => c.type !== 'onSessionStart').map((c) => [c.type, c.type === 'onEvent' ? c.record.name : null])).toEqual([['onEvent', 'stored']]);
   });
 
   it('a kit whose init never settles does not hang the launch', async () => {
