@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Kit, SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
-import { outboxKit, problemsOf, type Item, type Send } from './outbox-kit';
+import { forgetTimers, outboxKit, problemsOf, run, type Item, type Send } from './kill-harness';
 // By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
@@ -79,19 +79,6 @@ function wireItems(vendor: string, bodies: readonly string[]): Item[] {
 /** Nothing is delivered before the kill: every item a relaunch sends is one its outbox committed. */
 const down = () => Promise.resolve({ status: 503 });
 const DOWN: Record<string, Send> = Object.fromEntries([...KITS, ...VENDORS].map((name) => [name, down]));
-
-/** Drops every pending timer (vitest's clearAllTimers also resets the clock: it is kept). */
-function forgetTimers(): void {
-  const now = Date.now();
-  vi.clearAllTimers();
-  vi.setSystemTime(now);
-}
-
-/** Lets commits, lock hand-overs and storage events run (and `ms` of time pass). */
-async function run(ms = 0): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await vi.advanceTimersByTimeAsync(0);
-}
 
 /** A tab whose writes all go through `gate` (which counts them, and drops them once the origin died). */
 function gatedTab(origin: FakeOrigin, gate: (op: () => void, key: string, value: string | null) => void): FakeTab {

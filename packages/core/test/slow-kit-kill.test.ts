@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHub, type SessionHub, type StorageAdapter } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeTab } from '@sessionhub/testing';
-import { outboxKit, problemsOf, type Item, type Send } from './outbox-kit';
+import { forgetTimers, outboxKit, problemsOf, run, type Item, type Send } from './kill-harness';
 
 /**
  * A kit whose `init` outlasts the hub's launch wait (3 s): the launch's outputs (the end of the
@@ -71,18 +71,6 @@ function place(mode: Mode, stored: Map<string, string>, gate: (op: () => void) =
     },
     crash: () => tabs.forEach((tab) => tab.crash()),
   };
-}
-
-/** Drops every pending timer (vitest's clearAllTimers also resets the clock: it is kept). */
-function forgetTimers(): void {
-  const now = Date.now();
-  vi.clearAllTimers();
-  vi.setSystemTime(now);
-}
-
-async function run(ms = 0): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await vi.advanceTimersByTimeAsync(0);
 }
 
 /** The seed: a run whose kits all got ready leaves a session with one event open (it is killed). */

@@ -1,3 +1,5 @@
+/** What the kill tests share: a kit over a real outbox, the check of what kits received, fake time. */
+import { vi } from 'vitest';
 import type { Kit } from '@sessionhub/core';
 import type { RecordingTransport } from '@sessionhub/testing';
 // By path: delivery depends on core, so core does not list it.
@@ -64,4 +66,17 @@ export function problemsOf(sent: Record<string, Item[]>, expectedEvents: readonl
     for (const name of expectedEvents) if (!count('event', name)) problems.push(`${at}: kit ${kit} never got ${name}`);
   }
   return problems;
+}
+
+/** Drops every pending timer (vitest's clearAllTimers also resets the clock: it is kept). */
+export function forgetTimers(): void {
+  const now = Date.now();
+  vi.clearAllTimers();
+  vi.setSystemTime(now);
+}
+
+/** Lets commits, lock hand-overs and storage events run (and `ms` of time pass). */
+export async function run(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(0);
 }
