@@ -132,7 +132,8 @@ describe('the NDJSON fast path', () => {
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
         fc.constantFrom<LogFormat | null>('ndjson', null),
         (lines, finalNewline, cuts, format) => {
-          const body = lines.map(([l, crlf]) => (crlf ? `${l}\r` : l)).join('\n') + (finalNewline ? '\n' : '');
+          // As a file holds it: UTF-8 has no lone surrogate (a line cut inside a pair), it is read back as U+FFFD.
+          const body = Buffer.from(lines.map(([l, crlf]) => (crlf ? `${l}\r` : l)).join('\n') + (finalNewline ? '\n' : '')).toString();
           const want = reference(body, format);
           const got = read(body, format, cuts);
           expect(got).toStrictEqual(want);
