@@ -121,9 +121,10 @@ function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
 /**
  * createBrowserHub in one page (a fake origin: its localStorage, Web Locks, storage events and page
  * lifecycle, no browser): the hub's state is then the tabs' shared record, a key of its own beside the
- * page's kit segments. One operation is one `setItem` or `removeItem` on the page's localStorage.
+ * page's kit segments — or, with `soloCommits`, in the page's own segment write while it is alone.
+ * One operation is one `setItem` or `removeItem` on the page's localStorage.
  */
-function browserPage(meter: Meter): { create: (options: HubOptions) => SessionHub } {
+function browserPage(meter: Meter, soloCommits: boolean): { create: (options: HubOptions) => SessionHub } {
   const tab = fakeOrigin().openTab();
   const page = tabHubOptions(tab);
   const local = page.storage!;
@@ -143,10 +144,16 @@ function browserPage(meter: Meter): { create: (options: HubOptions) => SessionHu
       local.removeItem(key);
     },
   };
-  return { create: (options) => createBrowserHub({ ...options, ...page, storage }) };
+  return { create: (options) => createBrowserHub({ ...options, ...page, storage, soloCommits }) };
 }
 
-export const STORAGES = ['localStorage-like (key by key)', 'AsyncStorage-like (multiSet)', 'Node journal (files)', 'createBrowserHub, one page'] as const;
+export const STORAGES = [
+  'localStorage-like (key by key)',
+  'AsyncStorage-like (multiSet)',
+  'Node journal (files)',
+  'createBrowserHub, one page',
+  'createBrowserHub, one page, soloCommits',
+] as const;
 
 async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number): Promise<StorageOpsRow> {
   const meter: Meter = { ops: 0, bytes: 0 };
@@ -156,7 +163,7 @@ async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], bu
     return Promise.resolve({ status: 200 });
   };
   const journalRun = which === STORAGES[2] ? journal(meter) : undefined;
-  const page = which === STORAGES[3] ? browserPage(meter) : undefined;
+  const page = which === STORAGES[3] || which === STORAGES[4] ? browserPage(meter, which === STORAGES[4]) : undefined;
   const storage = journalRun?.storage ?? (which === STORAGES[0] ? keyByKey(meter) : asyncStore(meter));
   const pipeline = await startPipeline(kits, page ? { transport, create: page.create } : { transport, storage });
   await settle();

@@ -55,7 +55,8 @@ const pageScript = (collector: string): string => `
     }),
     clevertapKit({ accountId: 'TEST-123-4567', token: 'tabs-token', endpoint: '${collector}', sessionConcluded: true, delivery }),
   ];
-  const hub = createBrowserHub({ kits, sessionTimeout: 600, foregroundTimeout: 600 });
+  // A page opened with ?solo commits alone in its own slot (soloCommits).
+  const hub = createBrowserHub({ kits, sessionTimeout: 600, foregroundTimeout: 600, soloCommits: location.search === '?solo' });
   window.hub = hub;
   window.ready = hub.start();
 `;
@@ -89,7 +90,7 @@ afterEach(async () => {
   await browser?.close();
 });
 
-const openTab = (): Promise<Page> => openReadyPage(browser.context, origin);
+const openTab = (query = ''): Promise<Page> => openReadyPage(browser.context, origin + '/' + query);
 
 /** Waits until every call of these tabs is committed (flush resolves once the tab's commits are done). */
 const settled = (pages: readonly Page[]): Promise<unknown> => Promise.all(pages.map((p) => p.evaluate(() => window.hub.flush())));
@@ -243,6 +244,42 @@ describe('the shared session in real Chromium tabs', () => {
     expectEachSessionOnce(true);
     await expectVendorsOncePerSession(pages);
   }, 90_000);
+
+  it('soloCommits: a tab alone commits in its own slot; tabs opened later take the session from there: 3 tabs, 450 increments, exactly 450', async () => {
+    const increments = (page: Page, count: number, seed: number) =>
+      page.evaluate(
+        async ([count, seed]) => {
+          let x = seed!;
+          for (let n = 0; n < count!; n++) {
+            window.hub.incrementSessionAttribute('n');
+            x = (x * 1103515245 + 12345) % 2147483648;
+            if (x % 3 === 0) await new Promise((done) => setTimeout(done, x % 7));
+          }
+        },
+        [count, seed],
+      );
+    const first = await openTab('?solo');
+    await increments(first, 50, 1);
+    await settled([first]);
+    // Alone: the shared record names the tab, and holds the session as it was when the tab became alone.
+    const shared = await first.evaluate(() => JSON.parse(localStorage.getItem('sessionhub:shared')!) as { lone?: string; state: { session: { attributes: { n?: number } } } });
+    expect(shared.lone).toMatch(/^0:[\da-f]{12}$/);
+    expect(shared.state.session.attributes.n ?? 0).toBeLessThan(50);
+    // A second tab opens while the first is idle: it has the session from the first tab's slot only.
+    const others = [await openTab('?solo')];
+    expect(await others[0]!.evaluate(() => window.hub.getSessionAttributes())).toEqual({ n: 50 });
+    // A third opens while both commit (real localStorage propagation, real locks).
+    const going = [increments(first, 150, 2), increments(others[0]!, 125, 3)];
+    others.push(await openTab('?solo'));
+    await Promise.all([...going, increments(others[1]!, 125, 4)]);
+    const pages = [first, ...others];
+    await settled(pages);
+    await pages[1]!.evaluate(() => window.hub.endSession());
+    await waitFor(() => endsOf().length > 0, 'the session end');
+    expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 450 }]);
+    expectEachSessionOnce(true);
+    await expectVendorsOncePerSession(pages);
+  }, 60_000);
 
   it('random events, reloads and closes across 5 tabs end no session twice', async () => {
     const random = seededRandom(20);

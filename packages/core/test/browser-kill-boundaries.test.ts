@@ -3,6 +3,7 @@ import type { Kit, SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { forgetTimers, outboxKit, problemsOf, run, type Item, type Send } from './kill-harness';
+import { segmentLog } from '../src/storage/segment-log';
 // By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
@@ -16,7 +17,8 @@ import { snowplowKit } from '../../kit-snowplow/src/index';
  * (events, a user change, a new session, a background, a timeout, a page hide), and every tab of
  * the origin dies right after the k-th write, for every k; fresh pages on what survived relaunch,
  * end what is live and send everything. At every kit every session that started ends exactly once,
- * and every event of a burst whose writes all completed arrives.
+ * and every event of a burst whose writes all completed arrives. With `soloCommits` a page alone
+ * commits the record in its slot's write instead (and the second tab, opening, takes it from there).
  */
 
 const SEC = 1000;
@@ -98,6 +100,8 @@ function gatedTab(origin: FakeOrigin, gate: (op: () => void, key: string, value:
 
 /** The test running: with Web Locks, or by compare-and-set alone (every commit verified after a 50 ms wait). */
 let withLocks = true;
+/** The test running: with `soloCommits`. */
+let solo = false;
 
 async function openHub(tab: FakeTab, transports: Record<string, Send>): Promise<SessionHub> {
   const hub = createBrowserHub({
@@ -108,6 +112,7 @@ async function openHub(tab: FakeTab, transports: Record<string, Send>): Promise<
     sessionTimeout: 60,
     foregroundTimeout: 60,
     resumeOnRelaunch: false,
+    soloCommits: solo,
   });
   let started = false;
   void hub.start().then(() => (started = true));
@@ -145,7 +150,10 @@ async function bursts(stored: Map<string, string>, tabs: 1 | 2, killAt: number):
   const gate = (op: () => void, key: string, value: string | null): void => {
     if (dead) return;
     op();
-    const state = key === 'sessionhub:shared' && value ? (JSON.parse(value) as { state?: { session?: { lastEventTime?: number } } }).state : undefined;
+    // The record as written: the shared one, or the one a lone page wrote in its slot's segments.
+    const slot = /^sessionhub:tab(\d+):seg:/.exec(key)?.[1];
+    const text = key === 'sessionhub:shared' ? value : slot !== undefined ? (segmentLog({ getItem: (k) => origin.backend.get(k) ?? null, setItem() {}, removeItem() {} }).getItem(`sessionhub:tab${slot}:state`) as string | null) : null;
+    const state = text ? (JSON.parse(text) as { state?: { session?: { lastEventTime?: number } } }).state : undefined;
     if (state?.session?.lastEventTime) eventTimes.add(state.session.lastEventTime);
     if (++writes === killAt) {
       dead = true;
@@ -228,14 +236,18 @@ afterEach(() => vi.useRealTimers());
 
 describe('browser tabs killed at every localStorage write boundary', () => {
   it.each([
-    [1, 'Web Locks', 'outboxes'],
-    [2, 'Web Locks', 'outboxes'],
-    [2, 'compare-and-set', 'outboxes'],
-    [1, 'Web Locks', 'the three real kits'],
-    [2, 'Web Locks', 'the three real kits'],
-  ] as const)('%i tab(s), %s, %s: every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 120_000 }, async (tabs, coordination, kits) => {
+    [1, 'Web Locks', 'outboxes', ''],
+    [2, 'Web Locks', 'outboxes', ''],
+    [2, 'compare-and-set', 'outboxes', ''],
+    [1, 'Web Locks', 'the three real kits', ''],
+    [2, 'Web Locks', 'the three real kits', ''],
+    [1, 'Web Locks', 'outboxes', ', soloCommits'],
+    [2, 'Web Locks', 'outboxes', ', soloCommits'],
+    [1, 'Web Locks', 'the three real kits', ', soloCommits'],
+  ] as const)('%i tab(s), %s, %s%s: every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 120_000 }, async (tabs, coordination, kits, options) => {
     withLocks = coordination === 'Web Locks';
     vendors = kits !== 'outboxes';
+    solo = options !== '';
     const stored = await seed();
     const reference = await bursts(stored, tabs, 0);
     expect(reference.writes).toBeGreaterThanOrEqual(10);

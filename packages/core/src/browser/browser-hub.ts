@@ -1,7 +1,7 @@
 import { readOption } from '../call-arguments';
 import { message } from '../messages';
 import type { HubOptions } from '../config';
-import { errorMessage } from '../describe-value';
+import { describe, errorMessage } from '../describe-value';
 import { optOutKey } from '../consent';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
@@ -40,6 +40,15 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
   readonly locks?: LockManagerLike | null;
   /** Where other tabs' `storage` events arrive; default `window`. */
   readonly storageEvents?: StorageEventSource | null;
+  /**
+   * A page that is the origin's only open page commits the session in its own storage slot, in the
+   * same localStorage write as its kits' outbox records: one write per commit instead of two, about
+   * half the bytes (docs/browser.md). Default false. Every page of this version and later reads such
+   * commits, a page of an earlier version does not: turn it on once no earlier version of your site
+   * can load any more (cached pages included), or such a page, opened beside one that committed this
+   * way, would go on from the session as it was when that page became alone.
+   */
+  readonly soloCommits?: boolean;
 }
 
 /**
@@ -63,7 +72,8 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   } catch (error) {
     throw new SessionHubConfigError('options', message(18, errorMessage(error)));
   }
-  const { storage, lifecycle, locks, storageEvents, ...rest } = copy;
+  const { storage, lifecycle, locks, storageEvents, soloCommits = false, ...rest } = copy;
+  if (typeof soloCommits !== 'boolean') throw new SessionHubConfigError('soloCommits', `option "soloCommits" ${message(7, describe(soloCommits))}`);
   const pageApis = [
     ['storage', storage, ['getItem', 'setItem', 'removeItem', 'key'], 'localStorage'],
     ['locks', locks, ['request', 'query'], 'navigator.locks'],
@@ -85,7 +95,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
     (problem) => storage !== null && logger.warn(message(20, problem)),
   );
   const events = storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents;
-  const session = tabSession(store, namespace, locks === undefined ? (page.navigator?.locks ?? null) : locks, events);
+  const session = tabSession(store, namespace, locks === undefined ? (page.navigator?.locks ?? null) : locks, events, soloCommits);
   const hubOptions: Record<string, unknown> = { ...rest, storage: store, ...(lifecycle === null ? {} : { lifecycle: lifecycle ?? browserLifecycle() }) };
   for (const [key, value] of Object.entries(BROWSER_DEFAULTS)) {
     // A default applies where the option is missing or undefined, or null where null means nothing (foregroundTimeout: null is "none").

@@ -48,6 +48,13 @@ export interface SharedRecord {
    * delivers what is not marked.
    */
   readonly owed?: Readonly<Record<string, Owed>>;
+  /**
+   * `<slot>:<page id>` of a page that was alone when it wrote this record, and may have committed
+   * since in its own slot: there, under `<namespace>:tab<slot>:state`, a record of a later `rev`
+   * (with this same `lone`) is the latest, written in one write with its kits' outbox records (see
+   * `tab-session.ts`).
+   */
+  readonly lone?: string;
 }
 
 /** Commits and their outputs, oldest first. */
@@ -251,7 +258,15 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   // A slot's list is kept only when whole: a commit's outputs are delivered all or none.
   const isOwed = (list: unknown): boolean => Array.isArray(list) && list.every((e) => Array.isArray(e) && typeof e[0] == 'string' && Array.isArray(e[1]) && e[1].every(isObj));
   const owed = isObj(raw.owed) ? (Object.fromEntries(Object.entries(raw.owed).filter(([, list]) => isOwed(list))) as Record<string, Owed>) : undefined;
-  const record = { rev: raw.rev as number, writers, slots, state: null, owed, epoch: typeof raw.epoch == 'string' ? raw.epoch : undefined };
+  const record = {
+    rev: raw.rev as number,
+    writers,
+    slots,
+    state: null,
+    owed,
+    epoch: typeof raw.epoch == 'string' ? raw.epoch : undefined,
+    lone: typeof raw.lone == 'string' && /^\d{1,6}:/.test(raw.lone) ? raw.lone : undefined,
+  };
   const state = raw.state as Obj | null | undefined;
   if (state == null) return { record, problem: null };
   const stored = pick(state.config, CONFIG_FIELDS);

@@ -10,11 +10,19 @@
  * Each tab also holds a slot (a small number, reused): its kits keep their outboxes under the slot's
  * key prefix, so two tabs never overwrite each other's queue, and a later tab that takes a closed
  * tab's slot loads and sends what that tab left.
+ *
+ * With `solo` commits, a page alone (Web Locks say no other page holds a slot) commits the record in
+ * its own slot instead, in the one write that holds its kits' outbox records for the same calls: one
+ * write per commit, not two, and no outputs owed. The shared record then names it (`lone`); any page
+ * that reads the record takes the later one from that slot (whatever `solo` says: the reading is
+ * what earlier versions lack), so the page needs no goodbye (a kill leaves both consistent), and its
+ * next commit that is not alone writes the shared record again.
  */
 import type { EngineOutput } from '../engine/outputs';
 import { message } from '../messages';
 import { initialState } from '../engine/state';
 import type { SharedSession, SharedSessionHost } from '../shared-session';
+import { segmentLog } from '../storage/segment-log';
 import {
   applyTabInputs,
   decodeRecord,
@@ -113,8 +121,9 @@ const LIVENESS_INPUTS = ['launch', 'foreground', 'background', 'tick', 'close'];
  * @internal The browser's {@link SharedSession}, keeping `<namespace>:shared`, its kits' storage
  * under `<namespace>:tab<slot>:` and locks `<namespace>:state` and `<namespace>:slot:<slot>`.
  * @param locks - Web Locks, or null for the compare-and-set.
+ * @param solo - a page alone commits in its own slot (see above; `soloCommits` of createBrowserHub).
  */
-export function tabSession(storage: PageStorage, namespace: string, locks: LockManagerLike | null, events: StorageEventSource | null): SharedSession {
+export function tabSession(storage: PageStorage, namespace: string, locks: LockManagerLike | null, events: StorageEventSource | null, solo = false): SharedSession {
   const recordKey = `${namespace}:shared`;
   const slotLock = `${namespace}:slot:`;
   let host: SharedSessionHost;
@@ -149,6 +158,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let commits = 0;
   /** The calls this page left at pagehide for the other tabs to commit (see commitPage), until it comes back. */
   let handoff: Handoff | null = null;
+  /** The text of the shared record as this page last read or wrote it. */
+  let sharedText: string | null = null;
   const handoffKey = `${namespace}:handoff:`;
   /** Leaves (or updates) this page's hand-off. */
   const leave = (left: Handoff): void => storage.setItem(handoffKey + me.tab, JSON.stringify((handoff = left)));
@@ -160,7 +171,30 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     if (problem) host.alert('corrupt-state', problem);
     return record;
   };
-  const read = (): SharedRecord => decode(storage.getItem(recordKey));
+  /** Where the page of a slot commits the record while alone. */
+  const loneKey = (slot = me.slot): string => `${namespace}:tab${slot}:state`;
+  /** The stored record: the shared one, or the later one its lone page committed in its slot since. */
+  const read = (): SharedRecord => {
+    const record = decode((sharedText = storage.getItem(recordKey)));
+    const { lone } = record;
+    if (lone) {
+      const slot = parseInt(lone);
+      try {
+        // A log of its own, read afresh (this page's log caches what it read; that page may write on), writing nothing.
+        const text = segmentLog({ getItem: (key) => storage.getItem(key), setItem() {}, removeItem() {} }).getItem(loneKey(slot)) as string | null;
+        const later = text === null ? null : decodeRecord(text, host.config).record;
+        // Its commits since: a later revision of the same life by the same page (an older one is of a time it was alone before).
+        if (later?.state && later.rev > record.rev && later.epoch === record.epoch && later.lone === lone) return later;
+      } catch {
+        // Unreadable: the shared record is the latest this page can know.
+      }
+    }
+    return record;
+  };
+  /** Whether `record` is the one this page committed alone last, and is still the latest (no other page wrote the shared one since). */
+  const ownsLatest = (record: SharedRecord): boolean => record === committed && committed.lone === me.slot + ':' + me.tab;
+  /** The latest record: this page's own while it is alone (not read again), else {@link read}'s. */
+  const latest = (): SharedRecord => (ownsLatest(committed) && storage.getItem(recordKey) === sharedText ? committed : read());
   const commitId = (): string => `${me.tab}:${++commits}`;
   /** Where this slot's kits mark the last commit whose outputs they committed (no kit's: kit names have no `~`). */
   const markKey = (): string => `${namespace}:tab${me.slot}:kit:~`;
@@ -171,16 +205,25 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as
    * its writer. It owes this slot's kits `outputs` (write-ahead: the kits commit them after it), and
    * no longer what they marked; earlier pages' outputs are dropped once `carrying` them (or once none
-   * were found unmarked).
+   * were found unmarked). `alone`: the record names this page as `lone`, and when `base` is already
+   * its own it is not written here but returned to go in this slot's commit (`inSlot`), owing nothing.
    */
-  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false): SharedRecord => {
+  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false, alone = false): SharedRecord => {
     const mine = me.tab + ':';
+    const inSlot = alone && ownsLatest(base);
     const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
-    if (outputs.length) kept.push([id, outputs]);
+    if (outputs.length && !inSlot) kept.push([id, outputs]);
     // A page verifies only its latest write (see verified, commitPage): its earlier ids are not kept.
     const writers = [...base.writers.filter((w) => !w.startsWith(mine)), id].slice(-WRITERS_KEPT);
-    const next = { ...record, owed: { ...record.owed, [me.slot]: kept }, epoch: base.epoch || pageId(host), rev: base.rev + 1, writers };
-    storage.setItem(recordKey, encodeRecord(next));
+    const next = {
+      ...record,
+      owed: { ...record.owed, [me.slot]: kept },
+      epoch: base.epoch || pageId(host),
+      rev: base.rev + 1,
+      writers,
+      lone: alone ? me.slot + ':' + me.tab : undefined,
+    };
+    if (!inSlot) storage.setItem(recordKey, (sharedText = encodeRecord(next)));
     return next;
   };
 
@@ -247,7 +290,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // A null key is `localStorage.clear()` (its newValue is null).
     if (event.key !== null && event.key !== recordKey) return;
     try {
-      adopt(decode(event.newValue));
+      // (Read again rather than taken from the event: a record that names a lone page is completed from its slot.)
+      adopt(read());
       host.changed();
     } catch {
       // The next commit reads the record again.
@@ -309,7 +353,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const now = host.nowMs();
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
     // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
-    return Object.entries(read().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
+    return Object.entries(latest().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
   };
 
   /** Requests a slot's lock only if it is free; resolves with its release function, or null. */
@@ -403,16 +447,20 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    */
   const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null): Promise<void> => {
     const tookOver = (): boolean => batch !== null && inFlight !== batch;
-    const done = (record: SharedRecord, commit: { id: string; outputs: EngineOutput[]; handed: string[]; carrying: boolean }): void => {
+    const done = (record: SharedRecord, commit: { id: string; outputs: EngineOutput[]; handed: string[]; carrying: boolean; inSlot?: boolean }): void => {
       if (batch) inFlight = null;
       if (commit.carrying) carried = null;
-      adopt(record, commit.outputs, commit.id);
+      // Outputs committed in the slot with the record are owed nowhere: nothing to mark.
+      adopt(record, commit.outputs, commit.inSlot ? undefined : commit.id);
       for (const tab of commit.handed) storage.removeItem(handoffKey + tab);
     };
-    /** Applies and writes on the latest record; undefined when taken over or when applying failed. */
-    const attempt = (liveness: Liveness) => {
+    /**
+     * Applies and writes on the latest record; undefined when taken over or when applying failed.
+     * `alone` (see `write`): `inSlot` then says the record is this page's own to commit in its slot.
+     */
+    const attempt = (liveness: Liveness, alone = false) => {
       if (tookOver()) return;
-      const base = read();
+      const base = latest();
       if (changedUnder(base) && !adopt(base)) return;
       let applied: Omit<Applied, 'result'>;
       // What earlier pages of this slot left unmarked comes first: it was committed before.
@@ -430,7 +478,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       }
       const id = commitId();
       outputs.push(...applied.outputs);
-      return { id, outputs, handed, carrying, record: write(applied.record, base, id, outputs, carrying) };
+      const inSlot = alone && ownsLatest(base);
+      return { id, outputs, handed, carrying, inSlot, record: write(applied.record, base, id, outputs, carrying, alone) };
     };
 
     /**
@@ -469,8 +518,17 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
           const needsLiveness = batch?.some((q) => LIVENESS_INPUTS.includes(q.input.type));
           const liveness = () => (needsLiveness ? heldSlots(manager) : null);
           if (storage.degraded || (await alone(manager))) {
-            const commit = attempt(await liveness());
-            return commit && done(commit.record, commit);
+            // A commit of calls in a storage that works is the page's own (see write); a slot claim is shared.
+            const commit = attempt(await liveness(), solo && !!batch && !storage.degraded && !host.storage.degraded);
+            if (!commit?.inSlot) return commit && done(commit.record, commit);
+            // Its kits stage this commit's outputs as it is adopted (no mark: the same write holds the
+            // record, staged after them); the lock is held until that write is done, so the next page
+            // to take it reads it.
+            const { handed } = commit;
+            done(commit.record, { ...commit, handed: [] });
+            await host.storage.set(loneKey(), encodeRecord(commit.record));
+            for (const tab of handed) storage.removeItem(handoffKey + tab);
+            return;
           }
           await letWritesLand();
           await verified(liveness);
@@ -530,7 +588,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
     commitPage(closing) {
       if (stopped || parked) return;
-      const base = read();
+      const base = latest();
       let delivered: readonly EngineOutput[] = [];
       let deliveredId: string | undefined;
       // A compare-and-set write that stuck is done; anything else in flight is redone now.
@@ -605,6 +663,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         stopped = true;
         events?.removeEventListener('storage', onStorage);
       }
+      // The record this page's slot may hold goes through its log too, whose compaction would write it again.
+      if (host) await host.storage.remove(loneKey());
       // Every key of the namespace: the record, every slot's outboxes and ledgers (closed tabs' too).
       storage.clear(optOutKey(namespace));
       view = committed = EMPTY_RECORD;
