@@ -62,6 +62,16 @@ function stream(...pages: Page[]): StreamItem[] {
   return items.sort((a, b) => a.at - b.at || rank[a.type] - rank[b.type] || a.seq - b.seq);
 }
 
+/**
+ * A page's `generateId` making UUID v1-like ids: a time field, a random clock sequence per page, and
+ * the device's node field, the same in every tab (each page loads its own copy of the generator).
+ */
+function v1Like(): () => string {
+  let n = 0;
+  const clockSeq = (0x8000 | Math.floor(Math.random() * 0x3fff)).toString(16);
+  return () => `${(Date.now() * 16 + n++).toString(16).slice(-8)}-0000-1000-${clockSeq}-a1b2c3d4e5f6`;
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) });
 });
@@ -149,6 +159,21 @@ describe.each([
     a.hub.endSession();
     await run(200);
     expect(ends(a, b).map((e) => e.attributes)).toEqual([{ articles: 7 }]);
+  });
+
+  it('tabs whose generateId makes ids that end alike (UUID v1) close at once: what each left at pagehide counts once', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks, generateId: v1Like() });
+    const b = await openPage(origin, { withLocks, generateId: v1Like() });
+    await run(100);
+    a.hub.incrementSessionAttribute('articles');
+    b.hub.incrementSessionAttribute('articles', 10);
+    a.tab.close();
+    b.tab.close();
+    await run(100);
+    const c = await openPage(origin, { withLocks });
+    await run(1000);
+    expect(c.hub.getSessionAttributes()).toEqual({ articles: 11 });
   });
 
   it('a user change or a new session in one tab is seen by the other, and started once', async () => {

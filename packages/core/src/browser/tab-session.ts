@@ -19,6 +19,8 @@
  * next commit that is not alone writes the shared record again.
  */
 import type { EngineOutput } from '../engine/outputs';
+import { idSource } from '../id-source';
+import { silentLogger } from '../logger';
 import { message } from '../messages';
 import { initialState } from '../engine/state';
 import type { SharedSession, SharedSessionHost } from '../shared-session';
@@ -110,8 +112,12 @@ const unmarked = (list: Owed, mark: string | null): Owed => {
  * strings to every version (compared whole, or up to a commit id's last `:`), so records with UUID
  * page ids, and tabs that still make them, work with these. A new page collides with one of the
  * ≤ ~40 page ids a record names with odds of ~40 / 2^48 ≈ 1.4e-13.
+ *
+ * From random bytes of its own, never from the app's `generateId`: ids of such a source may end
+ * alike in every tab (a UUID v1 ends with the device's node field; a seeded source repeats), and two
+ * pages with one id overwrite each other's hand-off and take each other's writes for their own.
  */
-const pageId = (host: SharedSessionHost): string => host.makeId().slice(-12);
+const pageId = (): string => idSource(silentLogger)().slice(-12);
 
 const HEARTBEAT: Liveness = (_slot, entry, now) => now - entry.seen < STALE_AFTER_MS;
 /** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
@@ -205,12 +211,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as
    * its writer. It owes this slot's kits `outputs` (write-ahead: the kits commit them after it), and
    * no longer what they marked; earlier pages' outputs are dropped once `carrying` them (or once none
-   * were found unmarked). `alone`: the record names this page as `lone`, and when `base` is already
-   * its own it is not written here but returned to go in this slot's commit (`inSlot`), owing nothing.
+   * were found unmarked). `alone`: the record names this page as `lone`; `inSlot` (alone, and `base`
+   * is already its own: see `attempt`): it is not written here but returned to go in this slot's
+   * commit, owing nothing.
    */
-  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false, alone = false): SharedRecord => {
+  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false, alone = false, inSlot = false): SharedRecord => {
     const mine = me.tab + ':';
-    const inSlot = alone && ownsLatest(base);
     const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
     if (outputs.length && !inSlot) kept.push([id, outputs]);
     // A page verifies only its latest write (see verified, commitPage): its earlier ids are not kept.
@@ -218,7 +224,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const next = {
       ...record,
       owed: { ...record.owed, [me.slot]: kept },
-      epoch: base.epoch || pageId(host),
+      epoch: base.epoch || pageId(),
       rev: base.rev + 1,
       writers,
       lone: alone ? me.slot + ':' + me.tab : undefined,
@@ -479,7 +485,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const id = commitId();
       outputs.push(...applied.outputs);
       const inSlot = alone && ownsLatest(base);
-      return { id, outputs, handed, carrying, inSlot, record: write(applied.record, base, id, outputs, carrying, alone) };
+      return { id, outputs, handed, carrying, inSlot, record: write(applied.record, base, id, outputs, carrying, alone, inSlot) };
     };
 
     /**
@@ -566,7 +572,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     async open(h) {
       host = h;
       stopped = parked = false;
-      me = { slot: 0, tab: pageId(h) };
+      me = { slot: 0, tab: pageId() };
       events?.addEventListener('storage', onStorage);
       await claim(false);
       // The first page ever of the origin creates the device id now, in a commit (the tabs opening
