@@ -55,8 +55,19 @@ const pageScript = (collector: string): string => `
     }),
     clevertapKit({ accountId: 'TEST-123-4567', token: 'tabs-token', endpoint: '${collector}', sessionConcluded: true, delivery }),
   ];
+  // A page opened with ?v1 makes its ids like UUID v1: its own clock sequence, and a node field that
+  // is the same in every tab of the device.
+  const clockSeq = (0x8000 | Math.floor(Math.random() * 0x3fff)).toString(16);
+  let made = 0;
+  const v1 = () => (Date.now() * 16 + made++).toString(16).slice(-8) + '-0000-1000-' + clockSeq + '-a1b2c3d4e5f6';
   // A page opened with ?solo commits alone in its own slot (soloCommits).
-  const hub = createBrowserHub({ kits, sessionTimeout: 600, foregroundTimeout: 600, soloCommits: location.search === '?solo' });
+  const hub = createBrowserHub({
+    kits,
+    sessionTimeout: 600,
+    foregroundTimeout: 600,
+    soloCommits: location.search === '?solo',
+    generateId: location.search === '?v1' ? v1 : undefined,
+  });
   window.hub = hub;
   window.ready = hub.start();
 `;
@@ -279,6 +290,28 @@ describe('the shared session in real Chromium tabs', () => {
     expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 450 }]);
     expectEachSessionOnce(true);
     await expectVendorsOncePerSession(pages);
+  }, 60_000);
+
+  it('tabs whose generateId makes UUID v1 ids (one node field per device) still have page ids of their own: 2 tabs × 100 increments, exactly 200', async () => {
+    const pages = [await openTab('?v1'), await openTab('?v1')];
+    await Promise.all(
+      pages.map((page) =>
+        page.evaluate(async () => {
+          for (let n = 0; n < 100; n++) {
+            window.hub.incrementSessionAttribute('n');
+            if (n % 10 === 0) await new Promise((done) => setTimeout(done, 3));
+          }
+        }),
+      ),
+    );
+    await settled(pages);
+    // Each page's commits carry its own id (`<page id>:<n>`): two pages, two ids.
+    const writers = await pages[0]!.evaluate(() => (JSON.parse(localStorage.getItem('sessionhub:shared')!) as { writers: string[] }).writers);
+    expect(new Set(writers.map((w) => w.slice(0, w.lastIndexOf(':')))).size).toBe(2);
+    await pages[1]!.evaluate(() => window.hub.endSession());
+    await waitFor(() => endsOf().length > 0, 'the session end');
+    expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 200 }]);
+    expectEachSessionOnce(true);
   }, 60_000);
 
   it('random events, reloads and closes across 5 tabs end no session twice', async () => {
