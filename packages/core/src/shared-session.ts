@@ -10,7 +10,10 @@ import type { SafeStorage } from './storage/commit-pipeline';
 export interface SharedSessionHost {
   /** This run's engine configuration (a launch applies it). */
   readonly config: EngineConfig;
-  /** A fresh UUID v4 (session, event and device ids). */
+  /**
+   * A fresh id from the hub's id source (session, event and device ids): the app's `generateId` when
+   * it gives one, so not necessarily random nor unique per page (page ids come from random bytes).
+   */
   makeId(): string;
   /** The hub's clock, epoch ms. */
   nowMs(): number;
