@@ -143,6 +143,30 @@ describe('segment log', () => {
     expect(storedView(map)).toEqual(new Map([['ns:state', 's2']]));
   });
 
+  it('compaction killed after any of its writes leaves nothing deleted showing through', () => {
+    for (let killAfter = 1; killAfter <= SEGMENTS + 1; killAfter++) {
+      const { map, adapter } = countingMap();
+      const log = segmentLog(adapter);
+      // A value in a late segment, its removal in an earlier one (the ring came round between them).
+      for (let n = 0; n < 11; n++) log.commit([['ns:state', `s${n}`]]);
+      log.commit([['ns:kit:a:user', 'user-1']]);
+      for (let n = 0; n < 4; n++) log.commit([['ns:state', `t${n}`]]);
+      log.commit([['ns:kit:a:user', null]]);
+      const model = storedView(map);
+      let writes = 0;
+      const dying: StorageAdapter = {
+        getItem: adapter.getItem,
+        setItem: (k, v) => void (writes++ < killAfter && adapter.setItem(k, v)),
+        removeItem: (k) => void (writes++ < killAfter && adapter.removeItem(k)),
+      };
+      const compacting = segmentLog(dying);
+      compacting.getItem('ns:state');
+      compacting.compact!();
+      expect(storedView(map)).toEqual(model);
+      expect(segmentLog(adapter).getItem('ns:kit:a:user')).toBeNull();
+    }
+  });
+
   it('on an asynchronous storage, a commit that comes while one is under way follows it, and fails with it', async () => {
     const map = new Map<string, string>();
     const pending: Array<[string, string, () => void, (e: Error) => void]> = [];

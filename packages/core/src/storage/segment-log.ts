@@ -255,7 +255,12 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
         g.next++;
       }
       cache.clear();
-      for (let i = 0; i < SEGMENTS; i++) if (!body || i !== slot) yield adapter.removeItem(segmentKey(prefix, i));
+      // Oldest first: the removals a segment holds hide nothing older once those are gone, so a kill
+      // between two removals leaves nothing deleted showing through.
+      for (let j = 0; j < SEGMENTS; j++) {
+        const i = (g.next + j) % SEGMENTS;
+        if (!body || i !== slot) yield adapter.removeItem(segmentKey(prefix, i));
+      }
       g.gone.clear();
     }
   }
