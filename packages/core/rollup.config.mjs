@@ -23,7 +23,7 @@ export default packageConfig(
       // The resolved options' engine configuration (config.ts), read by the hub alone.
       'engine',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
-      'live', 'where', 'gone', 'full',
+      'live', 'where', 'gone', 'full', 'spills', 'heldBy', 'hiddenAt',
       // The commit pipeline's members that only the hub calls (commit-pipeline.ts; not the ones kits' storage passes on).
       'writeLast', 'touch', 'hold', 'release', 'label',
     ],

@@ -24,12 +24,48 @@ const groupOf = (key: string): string | undefined => {
 /** `<group>seg:<i>`: the segment keys of a group. */
 export const segmentKey = (group: string, i: number): string => `${group}seg:${i}`;
 
+/**
+ * A group's spills, under `<group>spill:<seq>`: when the values still live in the segment a commit
+ * overwrites come to {@link SPILL_CHARS} or more (an outage: nothing is delivered, so every segment
+ * holds a growing part of the queue), they are moved once into a key of their own instead of being
+ * carried into the new record — and again, every 16 commits, for as long as the outage lasts. A
+ * spill keeps the sequence number of the record it came from, so it reads before every segment
+ * (all newer); it is removed once none of its values is the latest any more.
+ */
+export const spillKey = (group: string, seq: number): string => `${group}spill:${seq}`;
+/** Live values of a segment about to be overwritten are spilled from this many characters on (see {@link spillKey}). */
+export const SPILL_CHARS = 8_000;
+/**
+ * The log key (relative to the group; no kit key or state is named so) whose value lists the group's
+ * spills, comma-separated: written in the records like any value, so it is always as current as they are.
+ */
+const SPILLS = 'spills';
+/** Where (see `Group.where`) a spill's live values are: below 0, apart from the segments. */
+const spillAt = (seq: number): number => -1 - seq;
+/** The storage key of a segment, or of a spill (`spillAt`). */
+const recordKey = (group: string, at: number): string => (at < 0 ? spillKey(group, -1 - at) : segmentKey(group, at));
+
+/** `k`'s latest value leaves where it was: a segment, or a spill, which holds it on as an older value. */
+function leave(g: Group, k: string): void {
+  const at = g.where.get(k);
+  if (at === undefined) return;
+  if (at >= 0) return void g.live[at]!--;
+  g.spills.set(-1 - at, g.spills.get(-1 - at)! - 1);
+  g.heldBy.set(k, (g.heldBy.get(k) ?? 0) + 1);
+}
+
+/** `k` is removed: where a spill holds a value of it, the segment about to hold the removal must keep it. */
+function removed(g: Group, k: string, at: number): void {
+  g.where.delete(k), g.full.delete(k);
+  if (g.heldBy.has(k)) g.hiddenAt.set(k, at);
+}
+
 interface Group {
   readonly prefix: string;
   /** Live keys per segment. */
   readonly live: number[];
   next: number;
-  /** Key → the segment that holds its value. */
+  /** Key → the segment that holds its value, or the spill (`spillAt(seq)`, below 0). */
   readonly where: Map<string, number>;
   /** Keys the log removed: not looked up in the per-key layout of earlier versions. */
   readonly gone: Set<string>;
@@ -39,6 +75,15 @@ interface Group {
    * patches since are in newer segments).
    */
   readonly full: Map<string, [value: string, whole: number]>;
+  /** Spills by sequence number (oldest first): how many of their values are the latest of their keys. */
+  readonly spills: Map<number, number>;
+  /**
+   * Key → how many spills hold an older value of it (one it left: written again or removed since),
+   * which shows through once nothing newer hides it. (A spill's own live values are in `where`.)
+   */
+  readonly heldBy: Map<string, number>;
+  /** Keys removed while a spill holds a value of theirs → the segment whose record holds the removal. */
+  readonly hiddenAt: Map<string, number>;
 }
 
 /**
@@ -94,7 +139,7 @@ export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'>
  * up as it was stored before); the next record of its group takes it in and the old key is removed.
  * Answers synchronously as long as the storage does (localStorage at page hide).
  */
-export function segmentLog(adapter: StorageAdapter): CommitStore {
+export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): CommitStore {
   const groups = new Map<string, Group | Promise<Group>>();
   /**
    * Keys found in the per-key layout of earlier versions: the next record of their group takes in
@@ -106,34 +151,58 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
   let tail: Promise<void> | undefined;
 
   function* load(prefix: string): Generator<unknown, Group, any> {
-    const g: Group = { prefix, live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set(), full: new Map() };
     const texts: Array<[number, number, string]> = [];
     for (let i = 0; i < SEGMENTS; i++) {
       const text = (yield adapter.getItem(segmentKey(prefix, i))) as string | null;
       if (Number.isSafeInteger(seqOf(text))) texts.push([seqOf(text), i, text!]);
     }
+    let g = applyAll(prefix, texts);
+    // The spills the segments list (read after them: an outage's, rarely any), then everything again
+    // in commit order. A spill listed but gone was removed, with nothing left to say.
+    const index = g.full.get(prefix + SPILLS)?.[0];
+    if (index) {
+      for (const seq of index.split(',').map(Number)) {
+        const text = (yield adapter.getItem(spillKey(prefix, seq))) as string | null;
+        if (seqOf(text) === seq) texts.push([seq, -1, text!]);
+      }
+      g = applyAll(prefix, texts);
+    }
+    // A kill between a spill and the record that lists it: the next commit spills under the same name, or nothing.
+    const victim = texts.find(([, i]) => i === g.next % SEGMENTS);
+    if (victim && !g.spills.has(victim[0]) && (yield adapter.getItem(spillKey(prefix, victim[0]))) != null) yield adapter.removeItem(spillKey(prefix, victim[0]));
+    // A kill between a record and the removal of the old key it replaced: remove it now.
+    for (const k of g.gone) if ((yield adapter.getItem(k)) != null) yield adapter.removeItem(k);
+    return g;
+  }
+
+  /** A group as its records (`[seq, segment, text]`, a spill's segment -1) leave it, applied in commit order. */
+  function applyAll(prefix: string, texts: Array<[number, number, string]>): Group {
+    const g: Group = { prefix, live: Array(SEGMENTS).fill(0), next: 0, where: new Map(), gone: new Set(), full: new Map(), spills: new Map(), heldBy: new Map(), hiddenAt: new Map() };
     // In commit order: a patch applies to the value the records before it left.
     const values = new Map<string, string>();
     const whole = new Map<string, number>();
     for (const [seq, i, text] of texts.sort((a, b) => a[0] - b[0])) {
       const r = decodeRecord(text, prefix, (k) => values.get(k));
       if (!r) continue;
-      g.next = seq + 1;
+      // (Spills come before every segment: they keep the number of a record since overwritten.)
+      const spill = i < 0;
+      if (spill) g.spills.set(seq, r.length);
+      else g.next = seq + 1;
       for (const [k, v, patched] of r) {
-        const was = g.where.get(k);
-        if (was !== undefined) g.live[was]!--;
-        if (v === null) g.where.delete(k), g.gone.add(k), values.delete(k), g.full.delete(k);
-        else {
-          g.where.set(k, i), g.live[i]!++, g.gone.delete(k);
+        leave(g, k);
+        if (v === null) removed(g, k, i), g.gone.add(k), values.delete(k);
+        else if (spill) {
+          g.where.set(k, spillAt(seq)), g.gone.delete(k), g.hiddenAt.delete(k);
+          values.set(k, v);
+        } else {
+          g.where.set(k, i), g.live[i]!++, g.gone.delete(k), g.hiddenAt.delete(k);
           if (!patched) whole.set(k, i);
-          // Written more than once: kept, so that the next value is a patch of it.
-          if (values.has(k)) g.full.set(k, [v, whole.get(k)!]);
+          // Written more than once (the spills' list: always), kept, so that the next value is a patch of it.
+          if (values.has(k) || k == prefix + SPILLS) g.full.set(k, [v, whole.get(k)!]);
           values.set(k, v);
         }
       }
     }
-    // A kill between a record and the removal of the old key it replaced: remove it now.
-    for (const k of g.gone) if ((yield adapter.getItem(k)) != null) yield adapter.removeItem(k);
     return g;
   }
 
@@ -156,7 +225,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     if (f) return f[0];
     const i = g.where.get(key);
     if (i !== undefined) {
-      const k = segmentKey(prefix, i);
+      const k = recordKey(prefix, i);
       let values = cache.get(k);
       // (A decoded write's third element, whether it was a patch, is left out by the Map.)
       if (!values) cache.set(k, (values = new Map(decodeRecord((yield adapter.getItem(k)) as string | null, prefix) as Iterable<[string, string | null]>)));
@@ -168,17 +237,21 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     return v ?? null;
   }
 
-  /** The values segment `i` holds that are live and not kept in memory (`full`), but those of `skip`, as writes (read only where some are live). */
-  function* wholeIn(g: Group, i: number, skip?: (key: string) => boolean): Generator<unknown, string, any> {
+  /**
+   * The values segment `i` (or a spill, `spillAt(seq)`) holds that are live and not kept in memory
+   * (`full`), but those of `skip`, as writes (read only where some are live), and the sequence number
+   * of its record.
+   */
+  function* wholeIn(g: Group, i: number, skip?: (key: string) => boolean): Generator<unknown, [string, number], any> {
     // (A segment with a live value holds a record this run read or wrote, or nothing after a clear.)
-    const text = ((yield adapter.getItem(segmentKey(g.prefix, i))) as string | null) ?? '';
+    const text = ((yield adapter.getItem(recordKey(g.prefix, i))) as string | null) ?? '';
     let body = '';
     // Their lines as stored, not decoded into values to be encoded again: such a value was written whole.
     scanWrites(text, text.indexOf('\n') + 1, text.length, (sign, key, at, next) => {
       const k = g.prefix + key;
       if (sign == '+' && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += text.slice(at, next);
     });
-    return body;
+    return [body, seqOf(text)];
   }
 
   /** One record per group (one or two) of a commit's writes. */
@@ -196,12 +269,21 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
       const slot = g.next % SEGMENTS;
       // (Asked only of what the segment about to be overwritten holds: rarely anything.)
       const mine = (k: string): boolean => writes.some((w) => w[0] === k);
-      // Values still live in the segment about to be overwritten go into the new record first, whole …
-      let body = g.live[slot] ? yield* wholeIn(g, slot, mine) : '';
-      // … and so do values whose last whole value it holds (their patches since need it).
+      // Values still live in the segment about to be overwritten go into the new record first, whole
+      // (or, from SPILL_CHARS on, into a spill of their own) …
+      let [body, from] = g.live[slot] ? yield* wholeIn(g, slot, mine) : ['', NaN];
+      const spill = body.length >= spillChars ? `${from}\n${body}` : undefined;
+      if (spill) body = '';
+      // … and so do values whose last whole value it holds (their patches since need it), and the
+      // removals it holds of keys a spill still holds a value of.
       const carried: StorageWrite[] = [];
       for (const [k, [v, w]] of g.full) if ((w === slot || g.where.get(k) === slot) && !mine(k)) carried.push([k, v]);
       for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
+      for (const [k, at] of g.hiddenAt) if (at === slot && !mine(k)) carried.push([k, null]);
+      // The list of spills changes with this one (and once a spill is gone, in the next record).
+      const spills = [...g.spills.keys(), ...(spill ? [from] : [])].join(',') || null;
+      const index = prefix + SPILLS;
+      if (spills !== (g.full.get(index)?.[0] ?? null) && !mine(index)) carried.push([index, spills]);
       if (carried.length) writes = [...carried, ...writes];
       const patched: string[] = [];
       for (const w of writes) {
@@ -213,38 +295,65 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
         if (patch !== undefined) patched.push(k);
         const text = encodeWrite(k.slice(prefix.length), v, patch);
         // A removal needs recording only while an older value would show through.
-        if (v !== null || legacy.has(k) || (at !== undefined && at !== slot)) body += text;
+        if (v !== null || legacy.has(k) || (at !== undefined && at !== slot) || g.heldBy.has(k)) body += text;
       }
+      // The spill first: until the record that lists it is written, nothing reads it.
+      if (spill) yield adapter.setItem(spillKey(prefix, from), spill);
       yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
       // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
       // (Clearing an empty map would allocate its table again.)
       if (cache.size) cache.clear();
+      if (spill) {
+        g.spills.set(from, 0);
+        scanWrites(spill, spill.indexOf('\n') + 1, spill.length, (_, key) => {
+          g.live[slot]!--, g.where.set(prefix + key, spillAt(from)), g.spills.set(from, g.spills.get(from)! + 1);
+        });
+      }
       // Written: the values carried over stay where they were counted.
       for (const [k, v] of writes) {
         const at = g.where.get(k);
-        if (at !== undefined) g.live[at]!--;
+        leave(g, k);
         const f = g.full.get(k);
         // (A key removed in this run had its old key removed with it, and a live key is found in
         // `where` first: `gone` matters at load only.)
-        if (v === null) g.where.delete(k), g.full.delete(k);
+        if (v === null) removed(g, k, slot);
         else {
-          g.where.set(k, slot), g.live[slot]!++;
-          // Written again: kept, so that the next value is a patch of it.
-          if (at !== undefined || f) g.full.set(k, [v, patched.includes(k) ? f![1] : slot]);
+          g.where.set(k, slot), g.live[slot]!++, g.hiddenAt.delete(k);
+          // Written again (the spills' list: always): kept, so that the next value is a patch of it.
+          if (at !== undefined || f || k == index) g.full.set(k, [v, patched.includes(k) ? f![1] : slot]);
         }
       }
       g.next++;
+      // Spills none of whose values is the latest any more: removed (the next record lists them no more).
+      for (const [seq, live] of g.spills) {
+        if (live) continue;
+        // Its keys, read from it (rare: once an outage's queue is delivered) rather than kept in memory all along.
+        const text = ((yield adapter.getItem(spillKey(prefix, seq))) as string | null) ?? '';
+        yield adapter.removeItem(spillKey(prefix, seq));
+        g.spills.delete(seq);
+        scanWrites(text, text.indexOf('\n') + 1, text.length, (_, key) => {
+          const k = prefix + key;
+          const n = g.heldBy.get(k)! - 1;
+          if (n) g.heldBy.set(k, n);
+          else g.heldBy.delete(k), g.hiddenAt.delete(k);
+        });
+      }
       if (legacy.size) for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
     }
   }
 
-  /** Rewrites each group's live values as one record and removes its other segments (nothing deleted lingers). */
+  /** Rewrites each group's live values as one record and removes its other segments and its spills (nothing deleted lingers). */
   function* compactAll(): Generator<unknown, void, any> {
     for (const prefix of groups.keys()) {
       const g = yield* group(prefix);
+      const index = prefix + SPILLS;
       let body = '';
-      for (let i = 0; i < SEGMENTS; i++) if (g.live[i]) body += yield* wholeIn(g, i);
-      for (const [k, [v]] of g.full) body += encodeWrite(k.slice(prefix.length), v);
+      for (let i = 0; i < SEGMENTS; i++) if (g.live[i]) body += (yield* wholeIn(g, i))[0];
+      for (const seq of g.spills.keys()) body += (yield* wholeIn(g, spillAt(seq)))[0];
+      for (const [k, [v]] of g.full) if (k != index) body += encodeWrite(k.slice(prefix.length), v);
+      // No spill is listed any more (an older segment a kill leaves may list some).
+      if (g.full.has(index)) body += encodeWrite(SPILLS, null);
+      g.where.delete(index), g.full.delete(index);
       const slot = g.next % SEGMENTS;
       if (body) {
         yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
@@ -255,6 +364,8 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
         g.next++;
       }
       cache.clear();
+      for (const seq of g.spills.keys()) yield adapter.removeItem(spillKey(prefix, seq));
+      g.spills.clear(), g.heldBy.clear(), g.hiddenAt.clear();
       // Oldest first: the removals a segment holds hide nothing older once those are gone, so a kill
       // between two removals leaves nothing deleted showing through.
       for (let j = 0; j < SEGMENTS; j++) {
@@ -277,8 +388,10 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
     const gone = new Set(keys);
     let freed = 0;
     for (const [prefix, g] of groups) {
-      for (let i = 0; !isThenable(g) && i < SEGMENTS; i++) {
-        const key = segmentKey(prefix, i);
+      if (isThenable(g)) continue;
+      // The segments, then the spills (whose older values stay: `heldBy` counts them, and a removal hides them).
+      for (const i of [...Array(SEGMENTS).keys(), ...[...g.spills.keys()].map(spillAt)]) {
+        const key = recordKey(prefix, i);
         const text = (yield adapter.getItem(key)) as string;
         if (!Number.isSafeInteger(seqOf(text))) continue;
         let body = text.slice(0, text.indexOf('\n') + 1);
@@ -288,7 +401,7 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
           const line = text.slice(at, next);
           if (sign != '+') body += line;
           else if (g.where.get(k) === i) body += gone.has(k) ? encodeWrite(key, '') : line;
-          else if (g.full.get(k)?.[1] === i) body += line;
+          else if (i < 0 || g.full.get(k)?.[1] === i) body += line;
         });
         if (whole && body.length < text.length) {
           yield adapter.setItem(key, body);
@@ -332,10 +445,12 @@ export function segmentLog(adapter: StorageAdapter): CommitStore {
 export function unpackSegments(map: Map<string, string>): void {
   const records: Array<[number, string, string]> = [];
   for (const [key, text] of map) {
-    const group = /^(.*:)seg:\d+$/.exec(key)?.[1];
+    const group = /^(.*:)(?:seg|spill):\d+$/.exec(key)?.[1];
     if (group !== undefined && Number.isSafeInteger(seqOf(text))) records.push([seqOf(text), group, text]), map.delete(key);
   }
   for (const [, group, text] of records.sort((a, b) => a[0] - b[0])) {
     for (const [k, v] of decodeRecord(text, group, (k) => map.get(k)) ?? []) v === null ? map.delete(k) : map.set(k, v);
   }
+  // The spills' list is the log's own, no key of the hub's or a kit's.
+  for (const [, group] of records) map.delete(group + SPILLS);
 }
