@@ -5,14 +5,18 @@
  * `torn`, in the middle of it: half the bytes written). It prints JSON lines on stdout (synchronous
  * on a pipe, so every line before the kill arrives):
  * - `{"durable": i}`: a commit reached the journal (an append, or a rename of a rewritten journal)
- *   after burst i's calls returned, so everything bursts ≤ i staged is in it;
+ *   or a segment (its rename; not a spill's, which comes before the segment that lists it) after
+ *   burst i's calls returned, so everything bursts ≤ i staged is in it;
  * - `{"op": name}`: in a run without a kill, each boundary's call, in order;
  * - `{"writes": n}`: the run finished with n write boundaries (then it dies by SIGKILL, unshut).
  * Phases: `seed` leaves an open session behind; `bursts` runs the bursts below; `relaunch` recovers
  * what is stored, ends the live session, sends everything and shuts down.
  * With layout `segments` the storage is `fileStorage` (one file per key, written as a temp file then
- * renamed: a key-by-key storage like localStorage), so the hub keeps its keys in segment keys.
- * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1> <journal|segments>
+ * renamed: a key-by-key storage like localStorage), so the hub keeps its keys in segment keys. Layout
+ * `outage` is `segments` after an outage: the seed run also logs q1 … q{@link OUTAGE_EVENTS} (nothing is
+ * delivered before the relaunch), so the segments hold enough of the queue that the bursts' commits
+ * move it into spill keys.
+ * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1> <journal|segments|outage>
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -60,7 +64,8 @@ if (phase === 'bursts') {
   wrap('openSync', () => false);
   wrap('writeSync', (args) => !paths.get(args[0] as number)?.endsWith('.tmp'));
   wrap('writeFileSync', () => false);
-  wrap('renameSync', () => true);
+  // (A spill is written before the record that lists it: the commit is the record's.)
+  wrap('renameSync', (args) => !String(args[1]).includes('spill'));
   wrap('rmSync', () => false);
   wrap('ftruncateSync', () => false);
   wrap('unlinkSync', () => false);
@@ -72,8 +77,11 @@ let now = Number(t0Text);
 const deadUrl = 'http://127.0.0.1:9';
 // Sends only in the relaunch, so the bursts' write boundaries are the same in every run.
 const url = phase === 'relaunch' ? collectorUrl : deadUrl;
+/** Events the seed run of layout `outage` queues: enough for every segment to hold a spill's worth. */
+export const OUTAGE_EVENTS = 120;
+
 const hub: SessionHub = createNodeHub({
-  ...(layout === 'segments'
+  ...(layout !== 'journal'
     ? { storage: fileStorage(dir) }
     : {
         dir,
@@ -107,6 +115,8 @@ if (phase === 'seed') {
   await hub.start();
   hub.logEvent('e0');
   await settle();
+  // An outage: every event its own commit, queued at every kit.
+  if (layout === 'outage') for (let i = 1; i <= OUTAGE_EVENTS; i++) (now += 1000), hub.logEvent(`q${i}`), await settle();
   print({ writes: boundaries });
   die();
 } else if (phase === 'bursts') {
