@@ -10,6 +10,7 @@ import { fileStorage, journalStorage, nodeDefaults } from '@sessionhub/core/node
 import { manualClock, recordingKit } from '@sessionhub/testing';
 // By path: @sessionhub/delivery depends on core, so core does not list it as a dependency.
 import { createOutbox, type Outbox } from '../../delivery/src/index';
+import { SEGMENTS, segmentLog } from '../src/storage/segment-log';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -216,6 +217,26 @@ describe('journalStorage', () => {
     await upgraded.flush();
     expect(kit.ends()).toEqual([expect.objectContaining({ reason: 'recovered', eventCount: 2 })]);
     expect(sent).toEqual(['a', 'b', 'end:recovered']);
+    expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+  });
+
+  it('moves in what fileStorage held after an outage, spills too: every queued item and the state, nothing else left', () => {
+    const dir = tempDir();
+    const log = segmentLog(fileStorage(dir), 1);
+    const model = new Map<string, string>();
+    for (let n = 0; n < 3 * SEGMENTS; n++) {
+      const writes: Array<[string, string | null]> = [[`sessionhub:kit:a:outbox:${n}`, `item ${n}`], ['sessionhub:state', `state ${n}`]];
+      // Some delivered along the way: their removals hide the values spills still hold.
+      if (n % 5 === 4) writes.push([`sessionhub:kit:a:outbox:${n - 4}`, null]);
+      log.commit(writes);
+      for (const [k, v] of writes) v === null ? model.delete(k) : model.set(k, v);
+    }
+    expect(readdirSync(dir).some((f) => f.includes('spill'))).toBe(true);
+    const journal = journalStorage(dir);
+    for (let n = 0; n < 3 * SEGMENTS; n++) expect(journal.getItem(`sessionhub:kit:a:outbox:${n}`)).toBe(model.get(`sessionhub:kit:a:outbox:${n}`) ?? null);
+    expect(journal.getItem('sessionhub:state')).toBe(model.get('sessionhub:state'));
+    expect(journal.getItem('sessionhub:spills')).toBeNull();
+    journal.close();
     expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
   });
 
