@@ -251,6 +251,34 @@ describe('segment log', () => {
       expect(storedView(map)).toEqual(new Map([['ns:state', 'u']]));
     });
 
+    it('on an asynchronous storage (AsyncStorage), spills are written, read back and removed alike', async () => {
+      const map = new Map<string, string>();
+      const later = <T>(f: () => T): Promise<T> => new Promise((done) => setImmediate(() => done(f())));
+      const adapter: StorageAdapter = {
+        getItem: (k) => later(() => map.get(k) ?? null),
+        setItem: (k, v) => later(() => void map.set(k, v)),
+        removeItem: (k) => later(() => void map.delete(k)),
+      };
+      const log = segmentLog(adapter, 1);
+      const model = new Map<string, string>();
+      for (let n = 0; n < 3 * SEGMENTS; n++) {
+        const writes: Array<[string, string | null]> = [[`ns:kit:a:outbox:${n}`, `item ${n}`], ['ns:state', `s${n}`]];
+        if (n % 4 === 3) writes.push([`ns:kit:a:outbox:${n - 3}`, null]);
+        await log.commit(writes);
+        for (const [k, v] of writes) v === null ? model.delete(k) : model.set(k, v);
+      }
+      expect([...map.keys()].some((k) => k.startsWith('ns:spill:'))).toBe(true);
+      const fresh = segmentLog(adapter, 1);
+      for (let n = 0; n < 3 * SEGMENTS; n++) expect(await fresh.getItem(`ns:kit:a:outbox:${n}`)).toBe(model.get(`ns:kit:a:outbox:${n}`) ?? null);
+      expect(storedView(map)).toEqual(model);
+      // Delivered, the spills go.
+      const removals: Array<[string, null]> = [...model.keys()].filter((k) => k.includes('outbox')).map((k) => [k, null]);
+      await fresh.commit(removals);
+      await fresh.commit([['ns:state', 'done']]);
+      expect([...map.keys()].filter((k) => !k.startsWith('ns:seg:'))).toEqual([]);
+      expect(storedView(map)).toEqual(new Map([['ns:state', 'done']]));
+    });
+
     it('a kill between a spill and the record that lists it leaves a spill nothing reads; the next launch removes it', () => {
       const { map, adapter } = countingMap();
       const log = segmentLog(adapter, 1);
