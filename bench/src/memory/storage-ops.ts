@@ -14,21 +14,31 @@ import type { AvailableKits } from '../workload/vendor-kits';
 /** Storage operations and bytes written per event for one storage and one pace. */
 export interface StorageOpsRow {
   readonly storage: string;
-  readonly pace: '1 event per tick' | 'bursts of 10';
+  readonly pace: '1 event per tick' | 'bursts of 10' | '1 per tick, collector down';
   readonly events: number;
   /** Write operations per event (see {@link STORAGES} for what one is on each storage). */
   readonly opsPerEvent: number;
   /** Bytes written to storage per event. */
   readonly bytesPerEvent: number;
-  /** Request body bytes the kits sent per event. */
+  /** Request body bytes the kits sent per event (accepted or not). */
   readonly wireBytesPerEvent: number;
+  /** The most bytes one operation wrote: what a commit costs at most, on the event path. */
+  readonly largestWrite: number;
 }
 
 /** Counts write operations and the bytes they carry. */
 interface Meter {
   ops: number;
   bytes: number;
+  largest: number;
 }
+
+/** Counts one write operation of `bytes` bytes. */
+const count = (meter: Meter, bytes: number): void => {
+  meter.ops++;
+  meter.bytes += bytes;
+  meter.largest = Math.max(meter.largest, bytes);
+};
 
 const utf8 = (s: string): number => Buffer.byteLength(s);
 
@@ -41,8 +51,7 @@ function keyByKey(meter: Meter): StorageAdapter {
   return {
     getItem: (key) => inner.get(key) ?? null,
     setItem(key, value) {
-      meter.ops++;
-      meter.bytes += utf8(key) + utf8(value);
+      count(meter, utf8(key) + utf8(value));
       inner.set(key, value);
     },
     removeItem(key) {
@@ -60,8 +69,7 @@ function asyncStore(meter: Meter): StorageAdapter & { multiSet(pairs: Array<[str
     getItem: (key) => later(() => inner.get(key) ?? null),
     setItem: (key, value) =>
       later(() => {
-        meter.ops++;
-        meter.bytes += utf8(key) + utf8(value);
+        count(meter, utf8(key) + utf8(value));
         inner.set(key, value);
       }),
     removeItem: (key) =>
@@ -71,11 +79,8 @@ function asyncStore(meter: Meter): StorageAdapter & { multiSet(pairs: Array<[str
       }),
     multiSet: (pairs) =>
       later(() => {
-        meter.ops++;
-        for (const [k, v] of pairs) {
-          meter.bytes += utf8(k) + utf8(v);
-          inner.set(k, v);
-        }
+        count(meter, pairs.reduce((n, [k, v]) => n + utf8(k) + utf8(v), 0));
+        for (const [k, v] of pairs) inner.set(k, v);
       }),
     multiRemove: (keys) =>
       later(() => {
@@ -99,8 +104,8 @@ function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
     const original = mutable[name]!;
     originals.set(name, original);
     mutable[name] = function (this: unknown, ...args: any[]) {
-      if (name !== 'openSync' || args[1] !== 'r') meter.ops++;
-      if (name === 'writeSync') meter.bytes += typeof args[1] === 'string' ? utf8(args[1]) : (args[1] as Uint8Array).byteLength;
+      if (name === 'writeSync') count(meter, typeof args[1] === 'string' ? utf8(args[1]) : (args[1] as Uint8Array).byteLength);
+      else if (name !== 'openSync' || args[1] !== 'r') meter.ops++;
       return original.apply(this, args);
     };
   }
@@ -135,8 +140,7 @@ function browserPage(meter: Meter, soloCommits: boolean): { create: (options: Hu
       return local.length;
     },
     setItem(key: string, value: string) {
-      meter.ops++;
-      meter.bytes += utf8(key) + utf8(value);
+      count(meter, utf8(key) + utf8(value));
       local.setItem(key, value);
     },
     removeItem(key: string) {
@@ -155,12 +159,13 @@ export const STORAGES = [
   'createBrowserHub, one page, soloCommits',
 ] as const;
 
-async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number): Promise<StorageOpsRow> {
-  const meter: Meter = { ops: 0, bytes: 0 };
+/** `down`: the collector answers 503 to everything, so the queue only grows (an outage, or a device offline). */
+async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number, down = false): Promise<StorageOpsRow> {
+  const meter: Meter = { ops: 0, bytes: 0, largest: 0 };
   let wire = 0;
   const transport: Transport = (request) => {
     wire += utf8(typeof request.body === 'string' ? request.body : '');
-    return Promise.resolve({ status: 200 });
+    return Promise.resolve({ status: down ? 503 : 200 });
   };
   const journalRun = which === STORAGES[2] ? journal(meter) : undefined;
   const page = which === STORAGES[3] || which === STORAGES[4] ? browserPage(meter, which === STORAGES[4]) : undefined;
@@ -168,24 +173,27 @@ async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], bu
   const pipeline = await startPipeline(kits, page ? { transport, create: page.create } : { transport, storage });
   await settle();
   // Launch writes (device id, first session) are not the event path.
-  meter.ops = meter.bytes = wire = 0;
+  meter.ops = meter.bytes = meter.largest = wire = 0;
   for (let i = 0; i < events; i += burst) {
     for (let j = 0; j < burst; j++) pipeline.logNext();
     await settle();
   }
-  await pipeline.hub.flush();
+  if (!down) await pipeline.hub.flush();
   await settle();
   const totals = pipeline.totals();
   await pipeline.hub.shutdown();
   journalRun?.done();
-  if (totals.queued !== 0 || totals.dropped !== 0 || totals.errors !== 0) throw new Error(`storage ops: not everything was delivered: ${JSON.stringify(totals)}`);
+  if (down ? totals.queued < events || totals.dropped !== 0 || totals.errors !== 0 : totals.queued !== 0 || totals.dropped !== 0 || totals.errors !== 0) {
+    throw new Error(`storage ops: ${down ? 'the outage did not keep everything queued' : 'not everything was delivered'}: ${JSON.stringify(totals)}`);
+  }
   return {
     storage: which,
-    pace: burst === 1 ? '1 event per tick' : 'bursts of 10',
+    pace: down ? '1 per tick, collector down' : burst === 1 ? '1 event per tick' : 'bursts of 10',
     events,
     opsPerEvent: meter.ops / events,
     bytesPerEvent: meter.bytes / events,
     wireBytesPerEvent: wire / events,
+    largestWrite: meter.largest,
   };
 }
 
@@ -198,16 +206,28 @@ export async function runStorageOps(kits: AvailableKits, options: { quick: boole
   const events = options.quick ? 500 : 2_000;
   const rows: StorageOpsRow[] = [];
   for (const which of STORAGES) for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
+  // An outage: every payload stays queued (retried with backoff), so what a commit writes is what the queue costs it.
+  for (const which of [STORAGES[0], STORAGES[3]]) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
   return rows;
 }
 
 export function renderStorageOps(rows: readonly StorageOpsRow[]): string {
   return [
-    'Storage operations and bytes written per event, the hub and three kits (sessions rolling over, every payload delivered):',
+    'Storage operations and bytes written per event, the hub and three kits (sessions rolling over; every payload delivered, or none while the collector is down):',
     renderTable(
-      ['storage', 'pace', 'events', 'ops/event', 'bytes/event', 'wire bytes/event', 'written/wire'],
-      rows.map((r) => [r.storage, r.pace, int(r.events), r.opsPerEvent.toFixed(2), int(r.bytesPerEvent), int(r.wireBytesPerEvent), times(r.bytesPerEvent / r.wireBytesPerEvent)]),
+      ['storage', 'pace', 'events', 'ops/event', 'bytes/event', 'wire bytes/event', 'written/wire', 'largest write'],
+      rows.map((r) => [
+        r.storage,
+        r.pace,
+        int(r.events),
+        r.opsPerEvent.toFixed(2),
+        int(r.bytesPerEvent),
+        int(r.wireBytesPerEvent),
+        r.pace.endsWith('down') ? '–' : times(r.bytesPerEvent / r.wireBytesPerEvent),
+        int(r.largestWrite),
+      ]),
     ),
-    '  (an operation: a setItem or removeItem; a multiSet or multiRemove call; a file-system call that writes)',
+    '  (an operation: a setItem or removeItem; a multiSet or multiRemove call; a file-system call that writes;\n' +
+      '   collector down: every request answered 503 and retried, so wire bytes count requests that were refused)',
   ].join('\n\n');
 }
