@@ -13,3 +13,4 @@ export type { Timers } from './timers';
 export { backoffDelay } from './backoff';
 export { parseRetryAfter } from './retry-after';
 export { utf8Length } from './utf8-length';
+export { flatString } from './flat-string';

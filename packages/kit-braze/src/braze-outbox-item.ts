@@ -1,3 +1,4 @@
+import { flatString } from '@sessionhub/delivery';
 import type { BrazeDevice, BrazeSdkEvent } from './braze-wire';
 
 /**
@@ -45,6 +46,8 @@ export function brazeQueued(item: BrazeOutboxItem, deviceId?: string, base?: str
   const { event, device, d = deviceId! } = item as { event?: BrazeSdkEvent; device?: BrazeDevice; d?: string };
   const own = d === base ? undefined : d;
   if (!event) return { json: JSON.stringify({ device, d: own }), device, d };
-  const json = JSON.stringify(event);
-  return { json: '{"event":' + json + (own ? ',"d":' + JSON.stringify(own) : '') + '}', event: json, ss: event.name == 'ss', user: event.user_id, d };
+  const text = JSON.stringify(event);
+  // One string kept per item, flat: the event's text is a slice of the stored text, not a copy.
+  const json = flatString('{"event":' + text + (own ? ',"d":' + JSON.stringify(own) : '') + '}');
+  return { json, event: json.slice(9, 9 + text.length), ss: event.name == 'ss', user: event.user_id, d };
 }

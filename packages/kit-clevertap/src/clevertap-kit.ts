@@ -4,7 +4,7 @@
  * retries them.
  */
 import { checkKitOptions, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
-import { createOutbox, type Outbox } from '@sessionhub/delivery';
+import { createOutbox, flatString, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid, signIn } from './device-guid';
 import { cleanName, eventProperties, NOTHING_LEFT, propertyValue } from './event-properties';
 import { checkCleverTapOptions, CleverTapKitConfigError, type CleverTapKitOptions } from './options';
@@ -112,7 +112,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   const enqueue = (item: CleverTapUploadItem, first?: 1, plain?: boolean): void => {
     cleared = false;
     ledger.g ||= guid();
-    const json = JSON.stringify(item);
+    const json = flatString(JSON.stringify(item));
     outbox?.enqueue(first ? [ledger.g, json, first] : [ledger.g, json], !plain);
   };
   /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */

@@ -3,7 +3,7 @@
  * `network/QueueHeaderBuilder.kt`): `POST {endpoint}/a1?os=…&t=…&z=…&ts=…`, a JSON array whose first
  * element is the `meta` header, then the queued items.
  */
-import type { HttpRequest, SendInfo } from '@sessionhub/delivery';
+import { flatString, type HttpRequest, type SendInfo } from '@sessionhub/delivery';
 import type { CleverTapPropertyValue } from './event-properties';
 import type { CleverTapUploadItem } from './upload-items';
 import { KIT_VERSION_CODE } from './version';
@@ -35,7 +35,7 @@ export type QueuedItem = readonly [g: string, json: string, first?: 1];
 export const encodeQueued = ([g, json, first]: QueuedItem): string => '[' + JSON.stringify(g) + ',' + json + (first ? ',1]' : ']');
 
 /** A stored item back (see {@link encodeQueued}); throws for what is not an array. */
-export const decodeQueued = ([g, item, first]: QueuedItem | [string, unknown, 1?]): QueuedItem => [g, JSON.stringify(item) ?? 'null', first];
+export const decodeQueued = ([g, item, first]: QueuedItem | [string, unknown, 1?]): QueuedItem => [g, flatString(JSON.stringify(item) ?? 'null'), first];
 
 /** CleverTap's Android SDK sends at most 50 queued items per request (`NetworkManager.flushDBQueue`). */
 export const MAX_ITEMS_PER_REQUEST = 50;
