@@ -8,13 +8,14 @@
  * node     createNodeHub + the kits on file storage: events/s and each logEvent's blocking time (also in speed)
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
+ * memory   heap per queued payload and per live session: the median of 5 fresh processes (1 with --quick)
  * --json   one JSON document on stdout instead of the tables
  * --quick  fewer rounds and events (a smoke run; figures are noisier)
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
+import { medianMemory, MEMORY_RUNS, renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
 import { renderStorageOps, runStorageOps, type StorageOpsRow } from './memory/storage-ops';
 import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
@@ -34,28 +35,38 @@ interface Args {
   readonly check: boolean;
   readonly json: boolean;
   readonly quick: boolean;
+  /** Internal: one memory run in this process (what each fresh process of the memory section does). */
+  readonly once: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const unknownFlag = [...flags].find((f) => !['--check', '--json', '--quick'].includes(f));
+  const unknownFlag = [...flags].find((f) => !['--check', '--json', '--quick', '--once'].includes(f));
   const positional = argv.filter((a) => !a.startsWith('--'));
   const section = (positional[0] ?? 'all') as Section;
   if (unknownFlag || positional.length > 1 || !SECTIONS.includes(section)) {
     process.stderr.write(`usage: bench [${SECTIONS.join('|')}] [--check] [--json] [--quick]\n`);
     process.exit(2);
   }
-  return { section, check: flags.has('--check'), json: flags.has('--json'), quick: flags.has('--quick') };
+  return { section, check: flags.has('--check'), json: flags.has('--json'), quick: flags.has('--quick'), once: flags.has('--once') };
 }
 
-function memoryInFreshProcess(args: Args): MemoryResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'memory', '--json', ...(args.quick ? ['--quick'] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+/**
+ * The memory section, each run in a process of its own (a heap that ran anything else first would
+ * free it while being measured), median of {@link MEMORY_RUNS}: one run's heap figure moves by
+ * ±5 % with when V8 compiles and collects.
+ */
+function memoryInFreshProcesses(args: Args): MemoryResult {
+  const runs = Array.from({ length: args.quick ? 1 : MEMORY_RUNS }, () => {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'memory', '--json', '--once', ...(args.quick ? ['--quick'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (child.status !== 0) throw new Error(`the memory bench failed (exit ${child.status})`);
+    return (JSON.parse(child.stdout) as { memory: MemoryResult }).memory;
   });
-  if (child.status !== 0) throw new Error(`the memory bench failed (exit ${child.status})`);
-  return (JSON.parse(child.stdout) as { memory: MemoryResult }).memory;
+  return medianMemory(runs);
 }
 
 async function main(): Promise<number> {
@@ -112,9 +123,7 @@ async function main(): Promise<number> {
     print(renderEngine(report.engine));
   }
   if (wants('memory')) {
-    // In a process of its own when other sections ran first: their pipelines, freed while the heap
-    // is being measured, would shrink the figures.
-    report.memory = args.section === 'memory' ? await runMemory(await vendorKits(), args) : memoryInFreshProcess(args);
+    report.memory = args.once ? await runMemory(await vendorKits(), args) : memoryInFreshProcesses(args);
     print(renderMemory(report.memory));
   }
 

@@ -26,6 +26,28 @@ export interface MemoryResult {
   readonly queuedPayload: readonly QueuedPayloadHeap[];
   readonly liveSession: readonly LiveSessionHeap[];
   readonly notes: readonly string[];
+  /** Runs (fresh processes) each figure is the median of. */
+  readonly runs: number;
+}
+
+/** Fresh processes the memory section runs (`pnpm bench memory`), each figure their median. */
+export const MEMORY_RUNS = 5;
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Each heap figure of `runs` (same workload, fresh processes), their median. */
+export function medianMemory(runs: readonly MemoryResult[]): MemoryResult {
+  const first = runs[0]!;
+  return {
+    queuedPayload: first.queuedPayload.map((q, i) => ({ ...q, bytesPerPayload: median(runs.map((r) => r.queuedPayload[i]!.bytesPerPayload)) })),
+    liveSession: first.liveSession.map((l, i) => ({ ...l, bytesPerSession: median(runs.map((r) => r.liveSession[i]!.bytesPerSession)) })),
+    notes: first.notes,
+    runs: runs.length,
+  };
 }
 
 const gc = (): void => {
@@ -153,12 +175,13 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
     queuedPayload,
     liveSession,
     notes: kits.missing.map((m) => `not in the pipeline yet: ${m}`),
+    runs: 1,
   };
 }
 
 export function renderMemory(result: MemoryResult): string {
   return [
-    'Memory (node --expose-gc; heapUsed after full collections):',
+    `Memory (node --expose-gc; heapUsed after full collections; ${result.runs === 1 ? 'one process' : `median of ${result.runs} fresh processes`}):`,
     renderTable(
       ['heap per queued payload (collector down, 503)', 'payloads', 'bytes/payload', 'written/payload', 'wire bytes/payload', 'heap ÷ wire'],
       result.queuedPayload.map((q) => [
@@ -170,7 +193,7 @@ export function renderMemory(result: MemoryResult): string {
         (q.bytesPerPayload / q.wireBytesPerPayload).toFixed(2) + '×',
       ]),
     ),
-    '  (core keeps a memory copy of everything it writes to storage, so the stored JSON is in the heap either way;\n' +
+    "  (the heap holds each payload's text as its outbox keeps it, the outbox's entry and the segment log's key for it;\n" +
       '   wire bytes: request bodies over the payloads they carried, envelopes included, in a run where every payload is delivered)',
     renderTable(
       ['heap per live session: engine state per device (server-side), ids', 'sessions', 'bytes/session'],
