@@ -1,6 +1,7 @@
 import type { SafeStorage } from '@sessionhub/core';
 import { errorText } from './error-text';
 import { message } from './messages';
+import { flatString } from './flat-string';
 
 /**
  * Persistence layout of an outbox, inside the kit's namespaced storage:
@@ -165,7 +166,9 @@ export function outboxStore<T>(
       if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
-    put: (seq, at, json, keep) => watch(storage.set(itemKey(seq), `{"at":${at}${keep ? ',"keep":1' : ''},"item":${json}}`)),
+    // Around the item's text, not a copy of it: a storage that keeps values in memory (the Node
+    // journal) shares that text with the outbox; the head made flat is one string, not four pieces.
+    put: (seq, at, json, keep) => watch(storage.set(itemKey(seq), flatString(`{"at":${at}${keep ? ',"keep":1' : ''},"item":`) + json + '}')),
     remove,
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),
