@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createHub, DEFAULT_ENGINE_CONFIG, initialState, silentLogger, step, type EngineState } from '@sessionhub/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHub, DEFAULT_ENGINE_CONFIG, initialState, silentLogger, step, type EngineState, type StorageAdapter, type StorageWrite } from '@sessionhub/core';
+import { journalStorage } from '@sessionhub/core/node';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
 import { settle, startPipeline, type Pipeline } from '../workload/pipeline';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from '../workload/vendor-kits';
-import { countingStorage } from './counting-storage';
+import { countingStorage, type StorageWrites } from './counting-storage';
 
 export interface QueuedPayloadHeap {
   readonly storage: string;
@@ -62,6 +66,27 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
+/**
+ * The Node journal in `dir` (durability 'none': when commits reach the disk does not change the
+ * heap), counting what each commit hands it: keys' and values' lengths, which are their UTF-8 bytes
+ * in this ASCII workload. (Not `Buffer.byteLength`: reading a value's bytes would flatten the text the
+ * journal keeps, a copy of what it shares with the outbox, and the heap measured would be the bench's.)
+ */
+function countedJournal(dir: string): StorageAdapter & { readonly writes: ReadonlyMap<string, StorageWrites> } {
+  const journal = journalStorage(dir, { durability: 'none' });
+  const all: StorageWrites = { sets: 0, removes: 0, bytes: 0 };
+  return Object.assign(Object.create(journal) as typeof journal, {
+    writes: new Map([['all', all]]),
+    commit(writes: readonly StorageWrite[]) {
+      for (const [k, v] of writes) {
+        if (v === null) all.removes++;
+        else (all.sets++, (all.bytes += k.length + v.length));
+      }
+      return journal.commit(writes);
+    },
+  });
+}
+
 /** The collector is down (503): every payload stays queued, retried with backoff. */
 const unavailableTransport: Transport = () => Promise.resolve({ status: 503 });
 
@@ -71,11 +96,10 @@ const unavailableTransport: Transport = () => Promise.resolve({ status: 503 });
  */
 async function queuedPayloadHeap(
   kits: AvailableKits,
-  keepInHeap: boolean,
+  storage: StorageAdapter & { readonly writes: ReadonlyMap<string, StorageWrites> },
   label: string,
   events: number,
 ): Promise<{ figure: QueuedPayloadHeap; pipeline: Pipeline }> {
-  const storage = countingStorage(() => 'all', keepInHeap);
   const pipeline = await startPipeline(kits, { transport: unavailableTransport, storage });
   // Warm up the shapes and code paths so the baseline holds them already.
   pipeline.logNext();
@@ -158,10 +182,12 @@ async function wireBytesPerPayload(kits: AvailableKits, events: number): Promise
 export async function runMemory(kits: AvailableKits, options: { quick: boolean }): Promise<MemoryResult> {
   // Under each outbox's 1000-item bound (events + session start/end items), so nothing overflows.
   const queuedEvents = options.quick ? 300 : 800;
-  const inHeap = await queuedPayloadHeap(kits, true, 'memory storage (all in the JS heap)', queuedEvents);
-  const outside = await queuedPayloadHeap(kits, false, 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents);
+  const inHeap = await queuedPayloadHeap(kits, countingStorage(() => 'all', true), 'memory storage (all in the JS heap)', queuedEvents);
+  const outside = await queuedPayloadHeap(kits, countingStorage(() => 'all', false), 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents);
+  const dir = mkdtempSync(join(tmpdir(), 'sessionhub-bench-heap-'));
+  const journal = await queuedPayloadHeap(kits, countedJournal(dir), 'Node journal (files; createNodeHub\'s storage)', queuedEvents);
   const wire = await wireBytesPerPayload(kits, queuedEvents);
-  const queuedPayload = [inHeap.figure, outside.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
+  const queuedPayload = [inHeap.figure, outside.figure, journal.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
   const sessions = options.quick ? 10_000 : 100_000;
   const hubIds = await hubIdSource();
   const liveSession = [
@@ -171,6 +197,8 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   ];
   await inHeap.pipeline.hub.shutdown();
   await outside.pipeline.hub.shutdown();
+  await journal.pipeline.hub.shutdown();
+  rmSync(dir, { recursive: true, force: true });
   return {
     queuedPayload,
     liveSession,
