@@ -82,7 +82,7 @@ function countedJournal(dir: string): StorageAdapter & { readonly writes: Readon
         if (v === null) all.removes++;
         else (all.sets++, (all.bytes += k.length + v.length));
       }
-      return journal.commit(writes);
+      return journal.commit!(writes);
     },
   });
 }
