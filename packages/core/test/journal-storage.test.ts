@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bundleForNode } from '../../../scripts/workspace-sources';
 import { createHub, type Kit } from '@sessionhub/core';
@@ -291,6 +292,111 @@ out.state = reopened.getItem('ns:state') === state(2, 3);
 out.item = reopened.getItem('ns:kit:a:outbox:1') === item;
 process.stdout.write(JSON.stringify(out));
 `;
+
+describe('journalStorage: values kept on the disk only (issue 14: heap per queued payload)', () => {
+  const item = (n: number, length = 200): string => `{"at":${1_764_900_000_000 + n},"item":"${'x'.repeat(length)}"}`;
+  // (The journal answers synchronously.)
+  const contents = (s: ReturnType<typeof journalStorage>): Map<string, string | null> => new Map(s.keys().map((k) => [k, s.getItem(k) as string | null]));
+
+  it('reads an item back from the journal, where its line says it is: bytes changed there read back changed; a line that is not its own throws', () => {
+    const dir = tempDir();
+    const s = journalStorage(dir, { durability: 'none' });
+    s.commit!([['ns:kit:a:outbox:1', item(1)], ['ns:kit:a:outbox:2', item(2, 10)]]);
+    const path = join(dir, 'sessionhub.journal');
+    const text = readFileSync(path, 'latin1');
+    // The first item (200 characters and more, ASCII, written whole once) is read from the file;
+    // the short one stays in memory.
+    writeFileSync(path, text.replaceAll('"x', '"y'), 'latin1');
+    expect(s.getItem('ns:kit:a:outbox:1')).toBe(item(1).replace('"x', '"y'));
+    expect(s.getItem('ns:kit:a:outbox:2')).toBe(item(2, 10));
+    writeFileSync(path, text.replace('+ns:kit:a:outbox:1 ', '+ns:kit:a:outbox:9 '), 'latin1');
+    expect(() => s.getItem('ns:kit:a:outbox:1')).toThrow(/"ns:kit:a:outbox:1" is not where the journal wrote it/);
+    writeFileSync(path, text, 'latin1');
+    expect(s.getItem('ns:kit:a:outbox:1')).toBe(item(1));
+    // Closed, the journal keeps what it held in memory: its file may go.
+    s.close();
+    rmSync(path);
+    expect(s.getItem('ns:kit:a:outbox:1')).toBe(item(1));
+  });
+
+  it('any sequence of commits (items, patched states, removals, non-ASCII values and keys), rewrites and reopens reads back what was written', () => {
+    const key = fc.constantFrom('ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:outbox:3', 'ns:kit:b:outbox:4', 'ns:kit:é:outbox:5', 'ns:kit:a b%:outbox:6');
+    const text = fc
+      .tuple(fc.integer({ min: 0, max: 400 }), fc.constantFrom('x', 'é', '☃', ','), fc.integer({ min: 0, max: 9 }))
+      .map(([length, odd, n]) => (`{"n":${n},"v":"` + 'a,b'.repeat(Math.ceil(length / 3)).slice(0, length) + '"' + (length % 7 == 0 ? odd : '') + '}'));
+    const op = fc.oneof(
+      { weight: 6, arbitrary: fc.array(fc.tuple(key, fc.option(text, { freq: 4 })), { minLength: 1, maxLength: 4 }).map((writes) => ({ commit: writes })) },
+      { weight: 1, arbitrary: fc.constant('compact' as const) },
+      { weight: 1, arbitrary: fc.constant('reopen' as const) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
+        const dir = mkdtempSync(join(tmpdir(), 'sessionhub-journal-disk-'));
+        try {
+          let s = journalStorage(dir, { durability: 'none' });
+          const expected = new Map<string, string | null>();
+          for (const o of ops) {
+            if (o === 'compact') s.compact!();
+            else if (o === 'reopen') {
+              s.close();
+              s = journalStorage(dir, { durability: 'none' });
+            } else {
+              // A commit writes a key once (the hub's pipeline stages one value per key).
+              const writes = [...new Map(o.commit).entries()];
+              void s.commit!(writes);
+              for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
+            }
+            expect(contents(s)).toEqual(expected);
+          }
+          s.close();
+          const last = journalStorage(dir, { durability: 'none' });
+          expect(contents(last)).toEqual(expected);
+          last.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a rewrite off the event loop: items kept on the disk only read back before, during and after it, those queued while it runs too', async () => {
+    const dir = tempDir();
+    const s = journalStorage(dir, { durability: 'none' });
+    const path = join(dir, 'sessionhub.journal');
+    const expected = new Map<string, string>();
+    let n = 0;
+    const queue = (): unknown => {
+      n++;
+      const writes: Array<[string, string | null]> = [[`ns:kit:a:outbox:${n}`, item(n)]];
+      // Every third one delivered: removed.
+      if (n % 3 == 0) writes.push([`ns:kit:a:outbox:${n - 2}`, null]);
+      for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
+      return s.commit!(writes);
+    };
+    for (let i = 0; i < 30; i++) queue();
+    // Large values, removed at once: past the rewrite size with little live data.
+    const big = 'y'.repeat(300_000);
+    for (let i = 0; i < 4; i++) s.commit!([[`ns:big:${i}`, big]]), s.commit!([[`ns:big:${i}`, null]]);
+    const grown = statSync(path).size;
+    expect(grown).toBeGreaterThan(1_000_000);
+    let rewritten = false;
+    for (let turn = 0; turn < 2_000 && !rewritten; turn++) {
+      queue();
+      expect(contents(s)).toEqual(expected);
+      await new Promise((resolve) => setImmediate(resolve));
+      rewritten = statSync(path).size < grown;
+    }
+    expect(rewritten).toBe(true);
+    expect(contents(s)).toEqual(expected);
+    for (let i = 0; i < 5; i++) queue();
+    expect(contents(s)).toEqual(expected);
+    s.close();
+    const reopened = journalStorage(dir, { durability: 'none' });
+    expect(contents(reopened)).toEqual(expected);
+    reopened.close();
+  });
+});
 
 describe('journalStorage on a full disk (a real tmpfs)', () => {
   it('a commit the disk cannot take throws and leaves no part of itself; once there is room, the retry is stored whole and reads back', async () => {

@@ -1,7 +1,7 @@
-import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, readdirSync, readFileSync, renameSync, rm, rmSync, write, writeSync } from 'node:fs';
+import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, read, readdirSync, readFileSync, readSync, renameSync, rm, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
-import { decodeWrites, encodeWrite } from '../storage/record-codec';
+import { decodeWrites, encodeWrite, scanWrites } from '../storage/record-codec';
 import { patchFor, unpackSegments } from '../storage/segment-log';
 import type { StorageAdapter, StorageWrite } from '../storage/storage-adapter';
 
@@ -49,10 +49,33 @@ const COMPACT_MIN = 1024 * 1024;
 const record = (body: string): string => `#${body.length}\n${body}\n`;
 
 /**
+ * A value at least this long, written whole and in ASCII the first time its key is stored (an outbox
+ * item: written once, then removed), is kept on the disk only: in memory, its place in the journal
+ * (see {@link LINE}) instead of its text. Values written again (the hub's state, an outbox's index)
+ * stay in memory: the next is written as a patch of them.
+ */
+const ON_DISK_MIN = 128;
+/** A value kept on the disk only: the byte offset of its write's line in the journal × LINE + its length. */
+const LINE = 2 ** 21;
+
+/** Where each record of `text` (up to `end`) last wrote each key whole (line, value length); keys it removed or patched since are left out. */
+function wholeWrites(text: string, end: number): Map<string, [line: number, length: number]> {
+  const last = new Map<string, [number, number]>();
+  for (let pos = 0; pos < end; ) {
+    const nl = text.indexOf('\n', pos);
+    const start = nl + 1;
+    const stop = start + Number(text.slice(pos + 1, nl));
+    scanWrites(text, start, stop, (sign, key, at, next, value) => void (sign == '+' ? last.set(key, [at, next - value]) : last.delete(key)));
+    pos = stop + 1;
+  }
+  return last;
+}
+
+/**
  * Reads a journal into `map`. Returns the length of the intact prefix: a record torn by a kill
  * mid-write, and anything after it, is not applied.
  */
-function replay(text: string, map: Map<string, string>): number {
+function replay(text: string, map: Map<string, string | number>): number {
   let pos = 0;
   while (pos < text.length) {
     const nl = text.indexOf('\n', pos);
@@ -61,7 +84,8 @@ function replay(text: string, map: Map<string, string>): number {
     const start = nl + 1;
     const end = start + length;
     if (!Number.isSafeInteger(length) || text[end] !== '\n') break;
-    const writes = decodeWrites(text, start, end, (k) => map.get(k));
+    // (Read at open: every value is text yet.)
+    const writes = decodeWrites(text, start, end, (k) => map.get(k) as string | undefined);
     if (!writes) break;
     // A record applies whole or not at all.
     for (const [k, v] of writes) {
@@ -85,7 +109,8 @@ const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSU
  * and nothing of a torn one. Delivered items are removed by the next commit's record, a few bytes,
  * and the journal is rewritten from the live data (a temp file, then a rename) once it has grown to
  * several times their size, off the event loop while commits go on. The durability setting says
- * when a commit also reaches the disk (see {@link Durability}).
+ * when a commit also reaches the disk (see {@link Durability}). Outbox items (long values written
+ * once) are kept on the disk only, not in memory as well: reading one back reads the journal.
  *
  * Opening it reads the journal, moves in what an earlier version stored as one file per key
  * ({@link fileStorage}), and deletes temp files a kill left behind. A directory that cannot be
@@ -100,7 +125,13 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const syncIntervalMs = options.syncIntervalMs ?? 1000;
   mkdirSync(directory, { recursive: true });
   const path = join(directory, JOURNAL);
-  const map = new Map<string, string>();
+  /** The live data: each key's value, or where it is in the journal (see {@link ON_DISK_MIN}). */
+  const map = new Map<string, string | number>();
+  /** Values kept on the disk only: a rewrite reads the journal back when there are. */
+  let onDisk = 0;
+  /** A descriptor to read the journal back, and the journal it reads (see `generation`). */
+  let rfd = -1;
+  let rgen = -1;
   let notice: string | undefined;
   let fd = -1;
   /** Bytes in the journal file; characters in the live data (with a little for each key). */
@@ -152,22 +183,86 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     flushing.has(f) ? retired.add(f) : close(f, noop);
   };
 
-  /** A fresh journal: the live data as one record. */
-  const snapshot = (): string => {
+  /** The length of a value, or of one kept on the disk only. */
+  const lengthOf = (v: string | number): number => (typeof v == 'string' ? v.length : v % LINE);
+  /**
+   * The value of `key` kept on the disk only at `loc`: from `source` (the journal from byte `from` on,
+   * read in Latin-1: a character per byte) when it holds it, else read from the journal. Its line's
+   * head is checked: a place that does not hold this key's write is a defect, thrown, never read as data.
+   */
+  const readBack = (key: string, loc: number, source = '', from = 0): string => {
+    const length = loc % LINE;
+    const line = (loc - length) / LINE;
+    // The head as the journal's bytes read in Latin-1 (a key may be UTF-8).
+    const head = Buffer.from(`+${encodeWrite(key, null).slice(1, -1)} ${length}\n`).toString('latin1');
+    let text = line < from ? '' : source.slice(line - from, line - from + head.length + length);
+    if (text.length < head.length + length) {
+      if (rgen !== generation) {
+        // Closed off the event loop: the journal it reads may have been replaced, and closing the
+        // last descriptor of a deleted file frees its blocks (a few ms).
+        if (rfd >= 0) close(rfd, noop);
+        rfd = -1;
+        rfd = openSync(path, 'r');
+        rgen = generation;
+      }
+      const bytes = Buffer.allocUnsafe(head.length + length);
+      text = bytes.toString('latin1', 0, readSync(rfd, bytes, 0, bytes.length, line));
+    }
+    if (text.length < head.length + length || !text.startsWith(head)) throw new Error(`journalStorage: "${key}" is not where the journal wrote it`);
+    return text.slice(head.length);
+  };
+  /** Values kept on the disk only, back in memory (the journal is closing). */
+  const readAllBack = (): void => {
+    if (!onDisk) return;
+    const source = readFileSync(path, 'latin1');
+    for (const [k, v] of map) if (typeof v == 'number') map.set(k, readBack(k, v, source));
+    onDisk = 0;
+  };
+
+  /**
+   * A fresh journal: the live data as one record (values kept on the disk only read back from
+   * `source`, the journal in Latin-1), and where each of those will be in it.
+   */
+  const snapshot = (source: string, from = 0): [text: string, places: Array<[key: string, loc: number]>] => {
     let body = '';
-    for (const [k, v] of map) body += encodeWrite(k, v);
-    return body ? record(body) : '';
+    const places: Array<[string, number]> = [];
+    for (const [k, v] of map) {
+      if (typeof v == 'string') body += encodeWrite(k, v);
+      else {
+        places.push([k, body.length * LINE + (v % LINE)]);
+        body += encodeWrite(k, readBack(k, v, source, from));
+      }
+    }
+    if (!body) return ['', places];
+    const text = record(body);
+    const at = text.length - body.length - 1;
+    // Character offsets are byte offsets only in ASCII: else counted in bytes, line by line.
+    if (Buffer.byteLength(text) === text.length) return [text, places.map(([k, loc]) => [k, loc + at * LINE])];
+    let chars = 0;
+    let bytes = Buffer.byteLength(text.slice(0, at));
+    return [
+      text,
+      places.map(([k, loc]) => {
+        const length = loc % LINE;
+        const line = at + (loc - length) / LINE;
+        bytes += Buffer.byteLength(text.slice(chars || at, line));
+        chars = line;
+        return [k, bytes * LINE + length];
+      }),
+    ];
   };
   const tempPath = (): string => `${path}.${process.pid}.${++seq}.tmp`;
   /** Appends (so that a failed write can be cut off, as in the journal), but truncates first (a stale temp file of the same name). */
   const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
-  /** The journal is now `tfd`, holding `size` bytes. */
-  const replaceWith = (tfd: number, size: number): void => {
+  /** The journal is now `tfd`, holding `size` bytes; values kept on the disk only are at `places` in it. */
+  const replaceWith = (tfd: number, size: number, places: ReadonlyArray<[string, number]>): void => {
     retire(fd);
     fd = tfd;
     journalSize = size;
+    // (In order: a later place of a key is of a later write. One that is in memory now, or gone, has none.)
+    for (const [k, loc] of places) if (typeof map.get(k) == 'number') map.set(k, loc);
     liveSize = 0;
-    for (const [k, v] of map) liveSize += k.length + v.length + 16;
+    for (const [k, v] of map) liveSize += k.length + lengthOf(v) + 16;
     broken = false;
     retryAt = 0;
     renamed = true;
@@ -181,7 +276,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
    */
   const rewrite = (): void => {
     abortCompaction();
-    const text = snapshot();
+    const [text, places] = snapshot(onDisk ? readFileSync(path, 'latin1') : '');
     const temp = tempPath();
     const tfd = openSync(temp, 'w');
     try {
@@ -194,7 +289,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     }
     closeSync(tfd);
     renameSync(temp, path);
-    replaceWith(openSync(path, 'a'), Buffer.byteLength(text));
+    replaceWith(openSync(path, 'a'), Buffer.byteLength(text), places);
   };
 
   /**
@@ -205,16 +300,17 @@ export function journalStorage(directory: string, options: JournalStorageOptions
    * rename. A kill before the rename leaves the old journal whole (and a temp file, deleted at the
    * next open).
    */
-  let compacting: { temp: string; tfd: number; tail: string } | undefined;
+  let compacting: { temp: string; tfd: number; tail: string; size: number; places: Array<[string, number]> } | undefined;
   /** Drops the rewrite under way; its next callback closes and deletes its temp file (never while a write to it is in flight). */
   const abortCompaction = (): void => {
     compacting = undefined;
     rewriteEnded();
   };
   const compactInBackground = (): void => {
-    const job = { temp: tempPath(), tfd: -1, tail: '' };
+    // `size`: bytes of the temp file's snapshot and tail so far, -1 until the snapshot is made; `places`:
+    // where the values kept on the disk only will be in it.
+    const job = { temp: tempPath(), tfd: -1, tail: '', size: -1, places: [] as Array<[string, number]> };
     compacting = job;
-    const text = snapshot();
     const drop = (): void => {
       if (compacting === job) {
         compacting = undefined;
@@ -239,32 +335,60 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       }
       compacting = undefined;
       // What finish wrote is not flushed in the new file yet: the next flush does it (see `held`).
-      replaceWith(job.tfd, size);
+      replaceWith(job.tfd, size, job.places);
       dirty = true;
       rewriteEnded();
     };
-    open(job.temp, TEMP_FLAGS, (error, tfd) => {
-      if (error) return drop();
-      job.tfd = tfd;
+    const start = (source: string, from: number): void => {
       if (compacting !== job) return drop();
-      let size = 0;
-      // The snapshot, then what was committed while it was written (a few times at most: commits keep
-      // coming), so that little is left for the synchronous write in `finish`.
-      const next = (chunk: string, round: number): void => {
-        const bytes = Buffer.byteLength(chunk);
-        write(tfd, chunk, (error, written) => {
-          if (error || written < bytes || compacting !== job) return drop();
-          size += bytes;
-          if (job.tail && round < 4) {
-            const tail = job.tail;
-            job.tail = '';
-            return next(tail, round + 1);
-          }
-          if (durability === 'none') return finish(size);
-          fsync(tfd, (error) => (error || compacting !== job ? drop() : finish(size)));
-        });
-      };
-      next(text, 0);
+      // The live data now; the commits from here on are its tail.
+      let text: string;
+      let places: Array<[string, number]>;
+      try {
+        [text, places] = snapshot(source, from);
+      } catch {
+        // (A value not where the journal wrote it: no rewrite, and reading it reports the defect.)
+        return drop();
+      }
+      job.size = Buffer.byteLength(text);
+      job.places = places;
+      job.tail = '';
+      open(job.temp, TEMP_FLAGS, (error, tfd) => {
+        if (error) return drop();
+        job.tfd = tfd;
+        if (compacting !== job) return drop();
+        let size = 0;
+        // The snapshot, then what was committed while it was written (a few times at most: commits keep
+        // coming), so that little is left for the synchronous write in `finish`.
+        const next = (chunk: string, round: number): void => {
+          const bytes = Buffer.byteLength(chunk);
+          write(tfd, chunk, (error, written) => {
+            if (error || written < bytes || compacting !== job) return drop();
+            size += bytes;
+            if (job.tail && round < 4) {
+              const tail = job.tail;
+              job.tail = '';
+              return next(tail, round + 1);
+            }
+            if (durability === 'none') return finish(size);
+            fsync(tfd, (error) => (error || compacting !== job ? drop() : finish(size)));
+          });
+        };
+        next(text, 0);
+      });
+    };
+    if (!onDisk) return start('', 0);
+    // Values kept on the disk only are read back first, off the event loop, from the first of them
+    // on (commits go on meanwhile; those after are read as the snapshot is made).
+    let from = journalSize;
+    for (const v of map.values()) if (typeof v == 'number') from = Math.min(from, (v - (v % LINE)) / LINE);
+    const bytes = Buffer.allocUnsafe(journalSize - from);
+    open(path, 'r', (error, f) => {
+      if (error) return drop();
+      read(f, bytes, 0, bytes.length, from, (error, n) => {
+        close(f, noop);
+        error ? drop() : start(bytes.toString('latin1', 0, n), from);
+      });
     });
   };
 
@@ -284,7 +408,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     }
   }
   // fileStorage keeps the hub's keys in segment keys (this version) or one per key (earlier ones).
-  unpackSegments(map);
+  unpackSegments(map as Map<string, string>);
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
@@ -301,7 +425,15 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     if (legacy.length || intact < text.length) rewrite();
     else {
       journalSize = Buffer.byteLength(text);
-      for (const [k, v] of map) liveSize += k.length + v.length + 16;
+      // An ASCII journal (a character per byte): the values written whole are kept there only, not
+      // as slices of the text read, which would keep it all.
+      if (journalSize == text.length) {
+        for (const [k, [line, length]] of wholeWrites(text, intact)) {
+          const v = map.get(k);
+          if (typeof v == 'string' && v.length == length && length >= ON_DISK_MIN && length < LINE) map.set(k, line * LINE + length), onDisk++;
+        }
+      }
+      for (const [k, v] of map) liveSize += k.length + lengthOf(v) + 16;
     }
     for (const name of legacy) rmSync(join(directory, name), { force: true });
   } catch (error) {
@@ -370,7 +502,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const apply = (writes: readonly StorageWrite[]): void => {
     for (const [k, v] of writes) {
       const old = map.get(k);
-      if (old !== undefined) liveSize -= k.length + old.length + 16;
+      if (old !== undefined) liveSize -= k.length + lengthOf(old) + 16;
+      if (typeof old == 'number') onDisk--;
       if (v === null) map.delete(k);
       else {
         map.set(k, v);
@@ -387,8 +520,16 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       rewrite();
     } else {
       let body = '';
-      // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
-      for (const w of writes) body += encodeWrite(w[0], w[1], patchFor(w, map.get(w[0])));
+      /** Where in `body` each write's line is, when its value may be kept on the disk only (see ON_DISK_MIN); else -1. */
+      const lines: number[] = [];
+      for (const w of writes) {
+        const old = map.get(w[0]);
+        // A value written again (the hub's state) as a patch of the one before; a rewrite writes it whole.
+        const patch = patchFor(w, typeof old == 'number' ? undefined : old);
+        const v = w[1];
+        lines.push(old === undefined && patch === undefined && v !== null && v.length >= ON_DISK_MIN && v.length < LINE ? body.length : -1);
+        body += encodeWrite(w[0], v, patch);
+      }
       const text = record(body);
       const bytes = Buffer.byteLength(text);
       let written = 0;
@@ -406,9 +547,26 @@ export function journalStorage(directory: string, options: JournalStorageOptions
         throw error;
       }
       apply(writes);
+      // In an ASCII record a character's offset is its byte's: values written whole are kept there only.
+      const job = compacting && compacting.size >= 0 ? compacting : undefined;
+      if (bytes == text.length) {
+        const at = text.length - body.length - 1;
+        for (let i = 0; i < writes.length; i++) {
+          const [k, v] = writes[i]!;
+          const line = lines[i]!;
+          // (The write that left the value stored: a key's last in the commit.)
+          if (line < 0 || map.get(k) !== v) continue;
+          map.set(k, (journalSize + at + line) * LINE + v!.length);
+          onDisk++;
+          // Its place in the rewrite under way, where this record goes after the snapshot.
+          job?.places.push([k, (job.size + at + line) * LINE + v!.length]);
+        }
+      }
       journalSize += bytes;
-      if (compacting) compacting.tail += text;
-      else if (journalSize > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize, retryAt)) compactInBackground();
+      if (job) {
+        job.tail += text;
+        job.size += bytes;
+      } else if (!compacting && journalSize > Math.max(COMPACT_MIN, COMPACT_RATIO * liveSize, retryAt)) compactInBackground();
     }
     if (durability === 'commit') {
       return new Promise<void>((resolve, reject) => {
@@ -421,7 +579,10 @@ export function journalStorage(directory: string, options: JournalStorageOptions
 
   return {
     notice,
-    getItem: (key) => map.get(key) ?? null,
+    getItem(key) {
+      const v = map.get(key);
+      return v === undefined ? null : typeof v == 'string' ? v : readBack(key, v);
+    },
     setItem: (key, value) => commit([[key, value]]),
     removeItem: (key) => commit([[key, null]]),
     commit,
@@ -432,6 +593,14 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     close() {
       clearInterval(timer);
       abortCompaction();
+      // Later reads and commits use memory: the values kept on the disk only are read back first.
+      try {
+        if (fd >= 0) readAllBack();
+      } catch {
+        // The journal is gone (its directory deleted): those values cannot be read any more.
+      }
+      if (rfd >= 0) close(rfd, noop);
+      rfd = -1;
       if (fd >= 0) flushing.has(fd) ? retired.add(fd) : closeSync(fd);
       fd = -1;
     },
