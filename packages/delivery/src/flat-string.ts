@@ -5,7 +5,8 @@
  * Reading a character makes V8 copy the pieces into one string; the next young-generation
  * collection then drops the tree. Measured on a 172-character event: 299 → 202 bytes of heap.
  *
+ * @typeParam T - the text's type (a kit's own string type passes through).
  * @param text - the item's text, just made.
  * @returns the same text.
  */
-export const flatString = (text: string): string => (text.charCodeAt(0), text);
+export const flatString = <T extends string>(text: T): T => (text.charCodeAt(0), text);

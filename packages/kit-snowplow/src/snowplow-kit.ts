@@ -1,6 +1,6 @@
 import { checkKitOptions, type Kit, type Logger } from '@sessionhub/core';
 import { SnowplowKitConfigError } from './config-error';
-import { createOutbox, type Outbox } from '@sessionhub/delivery';
+import { createOutbox, flatString, type Outbox } from '@sessionhub/delivery';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper, type PayloadMapperEnv } from './payload-mapper';
 import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
@@ -40,9 +40,9 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
   /**
    * `keep`: a session's start or end, never dropped to make room in a full storage. The payload is
    * text built piece by piece, which V8 keeps as a tree of its pieces (several times its size) for as
-   * long as it is queued unless a character read flattens it: once, here.
+   * long as it is queued unless it is flattened: once, here.
    */
-  const enqueue = (item: TrackerPayload | null, keep?: boolean): void => void (item && (item.charCodeAt(0), outbox!.enqueue(item, keep)));
+  const enqueue = (item: TrackerPayload | null, keep?: boolean): void => void (item && outbox!.enqueue(flatString(item), keep));
   const logTimeouts: Kit['onConfigChange'] = (timeouts) => logger?.debug(timeoutsReport(timeouts));
   let foregrounds = 0;
   let backgrounds = 0;
