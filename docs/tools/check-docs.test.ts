@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ESM script (it runs with node as `pnpm docs:check`); vitest imports it as is.
-import { checkDocs, extractBlocks, regionOf } from './check-docs.mjs';
+import { checkDocs, extractBlocks, headingAnchors, regionOf } from './check-docs.mjs';
 
 type Problem = { file: string; line: number; message: string };
 type Report = { files: string[]; blocks: Array<{ file: string; line: number; how: string; note?: string }>; problems: Problem[] };
@@ -81,14 +81,27 @@ describe('the docs checker', () => {
           'ss → ce → se',
           '```',
           'A [good link](../README.md), a [bad one](missing.md) and [a site](https://example.com).',
+          '## A heading, `with` code: and (punctuation)',
+          'To [it](#a-heading-with-code-and-punctuation), to [none](#a-heading), to [one elsewhere](sessions.md#nowhere-at-all) and [one that is](performance.md#memory).',
         ].join('\n'),
       ),
     });
     expect(report.blocks.map((b) => b.how)).toEqual(['included', 'included', 'skipped', 'skipped']);
-    expect(report.problems.map((p) => [p.line, p.message.split(':')[0]])).toEqual([
-      [7, 'differs from docs/tools/fixtures/example.ts#usage (line 1 of the block)'],
-      [9, 'docs-check'],
-      [17, 'broken link'],
+    expect(report.problems.map((p) => [p.line, p.message])).toEqual([
+      [7, expect.stringMatching(/^differs from docs\/tools\/fixtures\/example.ts#usage \(line 1 of the block\)/)],
+      [9, expect.stringMatching(/^docs-check/)],
+      [17, 'broken link: missing.md'],
+      [19, 'broken link: #a-heading (no such heading)'],
+      [19, 'broken link: sessions.md#nowhere-at-all (no such heading)'],
+    ]);
+  });
+
+  it('makes heading anchors as GitHub does', () => {
+    expect([...headingAnchors('# Title\n## `sessionhub compare` and `replay`\n```\n# not a heading\n```\n### Title\n#### Über-Größe (ä)\n')]).toEqual([
+      'title',
+      'sessionhub-compare-and-replay',
+      'title-1',
+      'über-größe-ä',
     ]);
   });
 
