@@ -379,16 +379,23 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     };
     if (!onDisk) return start('', 0);
     // Values kept on the disk only are read back first, off the event loop, from the first of them
-    // on (commits go on meanwhile; those after are read as the snapshot is made).
+    // on; then what was committed meanwhile (a few rounds at most: commits keep coming), so that
+    // little is left to read synchronously as the snapshot is made.
     let from = journalSize;
     for (const v of map.values()) if (typeof v == 'number') from = Math.min(from, (v - (v % LINE)) / LINE);
-    const bytes = Buffer.allocUnsafe(journalSize - from);
+    let source = '';
     open(path, 'r', (error, f) => {
       if (error) return drop();
-      read(f, bytes, 0, bytes.length, from, (error, n) => {
-        close(f, noop);
-        error ? drop() : start(bytes.toString('latin1', 0, n), from);
-      });
+      const readOn = (round: number): void => {
+        const bytes = Buffer.allocUnsafe(Math.max(0, journalSize - from - source.length));
+        read(f, bytes, 0, bytes.length, from + source.length, (error, n) => {
+          if (!error) source += bytes.toString('latin1', 0, n);
+          if (!error && compacting === job && round < 3 && journalSize > from + source.length) return readOn(round + 1);
+          close(f, noop);
+          error ? drop() : start(source, from);
+        });
+      };
+      readOn(0);
     });
   };
 
