@@ -25,8 +25,12 @@ export interface BrazeDeviceItem {
 export interface BrazeQueuedItem {
   /** `{"event":…}` or `{"device":…}`, with `"d"` when its device is not the kit's base device: the {@link BrazeOutboxItem} as stored. */
   readonly json: string;
-  /** The event's JSON text (part of `json`), for `events[]`; undefined for a device item. */
-  readonly event?: string | undefined;
+  /**
+   * The length of the event's JSON text, which is part of `json` from character 9 on (after
+   * `{"event":`), for `events[]`: a number kept per queued item rather than a string. Undefined for a
+   * device item.
+   */
+  readonly event?: number | undefined;
   /** A session start (`ss`): the request gets `sdk_metadata`. */
   readonly ss?: boolean;
   /** The event's `user_id`. */
@@ -47,7 +51,7 @@ export function brazeQueued(item: BrazeOutboxItem, deviceId?: string, base?: str
   const own = d === base ? undefined : d;
   if (!event) return { json: JSON.stringify({ device, d: own }), device, d };
   const text = JSON.stringify(event);
-  // One string kept per item, flat: the event's text is a slice of the stored text, not a copy.
+  // One string kept per item, flat: the event's text is cut from it when a request is made.
   const json = flatString('{"event":' + text + (own ? ',"d":' + JSON.stringify(own) : '') + '}');
-  return { json, event: json.slice(9, 9 + text.length), ss: event.name == 'ss', user: event.user_id, d };
+  return { json, event: text.length, ss: event.name == 'ss', user: event.user_id, d };
 }

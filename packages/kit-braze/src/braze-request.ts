@@ -69,7 +69,7 @@ export function brazeRequest(
   let user: string | undefined;
   for (const item of items) {
     if (item.event !== undefined) {
-      events.push(item.event);
+      events.push(item.json.slice(9, 9 + item.event));
       starts ||= !!item.ss;
       user = item.user;
     } else if (item.device) device = item.device;
