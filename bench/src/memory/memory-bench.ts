@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHub, DEFAULT_ENGINE_CONFIG, initialState, silentLogger, step, type EngineState, type StorageAdapter, type StorageWrite } from '@sessionhub/core';
+import { createHub, DEFAULT_ENGINE_CONFIG, initialState, silentLogger, step, type EngineState, type HubOptions, type SessionHub, type StorageAdapter, type StorageWrite } from '@sessionhub/core';
+import { createBrowserHub } from '@sessionhub/core/browser';
 import { journalStorage } from '@sessionhub/core/node';
+import { fakeOrigin, tabHubOptions } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
 import { settle, startPipeline, type Pipeline } from '../workload/pipeline';
@@ -33,6 +35,13 @@ export interface MemoryResult {
   /** Runs (fresh processes) each figure is the median of. */
   readonly runs: number;
 }
+
+/**
+ * Events before the heap's baseline in each queued-payload run (of the run's events, kept under the
+ * outboxes' 1000-item bound). With one, the browser hub's row measured ~50 B per payload more (1.95–2.06×
+ * against 1.85–1.88× wire bytes): its code compiled during the measured events. The other rows: the same.
+ */
+const WARM_UP_EVENTS = 100;
 
 /** Fresh processes the memory section runs (`pnpm bench memory`), each figure their median. */
 export const MEMORY_RUNS = 5;
@@ -87,6 +96,35 @@ function countedJournal(dir: string): StorageAdapter & { readonly writes: Readon
   });
 }
 
+/**
+ * createBrowserHub in one page of a fake origin (its Web Locks and page lifecycle), on a localStorage
+ * that keeps its values outside the JS heap as a browser's does: the tabs' shared record and the
+ * page's kit segments.
+ */
+function outsideHeapPage(): { storage: StorageAdapter & { readonly writes: ReadonlyMap<string, StorageWrites> }; create: (options: HubOptions) => SessionHub } {
+  const counted = countingStorage(() => 'all', false);
+  const keys: string[] = [];
+  const storage = {
+    writes: counted.writes,
+    getItem: (key: string) => counted.getItem(key) as string | null,
+    key: (index: number) => keys[index] ?? null,
+    get length() {
+      return keys.length;
+    },
+    setItem(key: string, value: string) {
+      if (counted.getItem(key) === null) keys.push(key);
+      void counted.setItem(key, value);
+    },
+    removeItem(key: string) {
+      const i = keys.indexOf(key);
+      if (i >= 0) keys.splice(i, 1);
+      void counted.removeItem(key);
+    },
+  };
+  const page = tabHubOptions(fakeOrigin().openTab());
+  return { storage, create: (options) => createBrowserHub({ ...options, ...page, storage }) };
+}
+
 /** The collector is down (503): every payload stays queued, retried with backoff. */
 const unavailableTransport: Transport = () => Promise.resolve({ status: 503 });
 
@@ -99,15 +137,19 @@ async function queuedPayloadHeap(
   storage: StorageAdapter & { readonly writes: ReadonlyMap<string, StorageWrites> },
   label: string,
   events: number,
+  create?: (options: HubOptions) => SessionHub,
 ): Promise<{ figure: QueuedPayloadHeap; pipeline: Pipeline }> {
-  const pipeline = await startPipeline(kits, { transport: unavailableTransport, storage });
-  // Warm up the shapes and code paths so the baseline holds them already.
-  pipeline.logNext();
-  await settle();
+  const pipeline = await startPipeline(kits, create ? { transport: unavailableTransport, create } : { transport: unavailableTransport, storage });
+  // Warm up the shapes and code paths so the baseline holds them already: code V8 compiles is not
+  // per payload, and some (the browser hub's) is compiled only after tens of events.
+  for (let i = 0; i < WARM_UP_EVENTS; i++) {
+    pipeline.logNext();
+    await settle();
+  }
   const queuedBefore = pipeline.totals().queued;
   const bytesBefore = storage.writes.get('all')?.bytes ?? 0;
   const before = heapUsed();
-  for (let i = 0; i < events; i++) {
+  for (let i = WARM_UP_EVENTS; i < events; i++) {
     pipeline.logNext();
     await settle();
   }
@@ -186,8 +228,10 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   const outside = await queuedPayloadHeap(kits, countingStorage(() => 'all', false), 'storage outside the JS heap (localStorage, AsyncStorage)', queuedEvents);
   const dir = mkdtempSync(join(tmpdir(), 'sessionhub-bench-heap-'));
   const journal = await queuedPayloadHeap(kits, countedJournal(dir), 'Node journal (files; createNodeHub\'s storage)', queuedEvents);
+  const page = outsideHeapPage();
+  const browser = await queuedPayloadHeap(kits, page.storage, 'createBrowserHub, one page (localStorage outside the heap)', queuedEvents, page.create);
   const wire = await wireBytesPerPayload(kits, queuedEvents);
-  const queuedPayload = [inHeap.figure, outside.figure, journal.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
+  const queuedPayload = [inHeap.figure, outside.figure, journal.figure, browser.figure].map((f) => ({ ...f, wireBytesPerPayload: wire }));
   const sessions = options.quick ? 10_000 : 100_000;
   const hubIds = await hubIdSource();
   const liveSession = [
@@ -198,6 +242,7 @@ export async function runMemory(kits: AvailableKits, options: { quick: boolean }
   await inHeap.pipeline.hub.shutdown();
   await outside.pipeline.hub.shutdown();
   await journal.pipeline.hub.shutdown();
+  await browser.pipeline.hub.shutdown();
   rmSync(dir, { recursive: true, force: true });
   return {
     queuedPayload,
