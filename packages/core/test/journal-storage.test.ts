@@ -360,6 +360,56 @@ describe('journalStorage: values kept on the disk only (issue 14: heap per queue
     );
   });
 
+  it('any sequence of commits with rewrites off the event loop under way (large values passing the rewrite size), kills and reopens reads back what was written', async () => {
+    const key = fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `ns:kit:a:outbox:${i}`), 'ns:state', 'ns:kit:é:outbox:1');
+    const text = fc.tuple(fc.integer({ min: 0, max: 900 }), fc.boolean()).map(([length, odd]) => '{"v":"' + 'a,b'.repeat(Math.ceil(length / 3)).slice(0, length) + (odd ? 'é"}' : '"}'));
+    const op = fc.oneof(
+      { weight: 20, arbitrary: fc.tuple(fc.array(fc.tuple(key, fc.option(text, { freq: 3 })), { minLength: 1, maxLength: 3 }), fc.boolean()).map(([writes, yields]) => ({ writes, yields })) },
+      // Past the rewrite size with little live data: a rewrite starts, off the event loop.
+      { weight: 2, arbitrary: fc.constant('big' as const) },
+      { weight: 1, arbitrary: fc.constant('kill' as const) },
+      { weight: 1, arbitrary: fc.constant('reopen' as const) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 50, maxLength: 300 }), async (ops) => {
+        const dir = mkdtempSync(join(tmpdir(), 'sessionhub-journal-bg-'));
+        try {
+          let s = journalStorage(dir, { durability: 'none' });
+          const expected = new Map<string, string | null>();
+          for (const o of ops) {
+            if (o === 'big') void s.commit!([['ns:big', 'y'.repeat(600_000)]]), void s.commit!([['ns:big', null]]);
+            else if (o === 'reopen') {
+              s.close();
+              s = journalStorage(dir, { durability: 'none' });
+            } else if (o === 'kill') {
+              // The directory as a kill now would leave it.
+              const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-bg-kill-'));
+              cpSync(dir, copy, { recursive: true });
+              const opened = journalStorage(copy, { durability: 'none' });
+              expect(contents(opened)).toEqual(expected);
+              opened.close();
+              rmSync(copy, { recursive: true, force: true });
+            } else {
+              const writes = [...new Map(o.writes).entries()];
+              void s.commit!(writes);
+              for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
+              // A turn of the event loop: the rewrite under way goes on.
+              if (o.yields) await new Promise((resolve) => setImmediate(resolve));
+            }
+            expect(contents(s)).toEqual(expected);
+          }
+          s.close();
+          const last = journalStorage(dir, { durability: 'none' });
+          expect(contents(last)).toEqual(expected);
+          last.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
   it('a rewrite off the event loop: items kept on the disk only read back before, during and after it, those queued while it runs too', async () => {
     const dir = tempDir();
     const s = journalStorage(dir, { durability: 'none' });
