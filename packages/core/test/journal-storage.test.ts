@@ -298,6 +298,56 @@ describe('journalStorage: values kept on the disk only (issue 14: heap per queue
   // (The journal answers synchronously.)
   const contents = (s: ReturnType<typeof journalStorage>): Map<string, string | null> => new Map(s.keys().map((k) => [k, s.getItem(k) as string | null]));
 
+  /** A journal in `dir` and what it must read back: each commit goes to both, and each check compares them. */
+  function modelled(dir: string) {
+    let s = journalStorage(dir, { durability: 'none' });
+    const expected = new Map<string, string | null>();
+    return {
+      get storage() {
+        return s;
+      },
+      commit(writes: ReadonlyArray<readonly [string, string | null]>): void {
+        // A commit writes a key once (the hub's pipeline stages one value per key).
+        const once = [...new Map(writes).entries()];
+        void s.commit!(once);
+        for (const [k, v] of once) v === null ? expected.delete(k) : expected.set(k, v);
+      },
+      check: (): void => expect(contents(s)).toEqual(expected),
+      reopen(): void {
+        s.close();
+        s = journalStorage(dir, { durability: 'none' });
+      },
+      /** The directory as a kill now would leave it opens with every value, read from its journal. */
+      killed(): void {
+        const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-kill-'));
+        try {
+          cpSync(dir, copy, { recursive: true });
+          const opened = journalStorage(copy, { durability: 'none' });
+          expect(contents(opened)).toEqual(expected);
+          opened.close();
+        } finally {
+          rmSync(copy, { recursive: true, force: true });
+        }
+      },
+      /** Closed, then opened once more: every value reads back. */
+      finish(): void {
+        s.close();
+        const last = journalStorage(dir, { durability: 'none' });
+        expect(contents(last)).toEqual(expected);
+        last.close();
+      },
+    };
+  }
+  /** Runs `steps` on a journal in a directory of its own, deleted afterwards. */
+  async function inFreshDir(steps: (dir: string) => void | Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'sessionhub-journal-disk-'));
+    try {
+      await steps(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   it('reads an item back from the journal, where its line says it is: bytes changed there read back changed; a line that is not its own throws', () => {
     const dir = tempDir();
     const s = journalStorage(dir, { durability: 'none' });
@@ -319,7 +369,7 @@ describe('journalStorage: values kept on the disk only (issue 14: heap per queue
     expect(s.getItem('ns:kit:a:outbox:1')).toBe(item(1));
   });
 
-  it('any sequence of commits (items, patched states, removals, non-ASCII values and keys), rewrites and reopens reads back what was written', () => {
+  it('any sequence of commits (items, patched states, removals, non-ASCII values and keys), rewrites and reopens reads back what was written', async () => {
     const key = fc.constantFrom('ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:outbox:3', 'ns:kit:b:outbox:4', 'ns:kit:é:outbox:5', 'ns:kit:a b%:outbox:6');
     const text = fc
       .tuple(fc.integer({ min: 0, max: 400 }), fc.constantFrom('x', 'é', '☃', ','), fc.integer({ min: 0, max: 9 }))
@@ -329,33 +379,19 @@ describe('journalStorage: values kept on the disk only (issue 14: heap per queue
       { weight: 1, arbitrary: fc.constant('compact' as const) },
       { weight: 1, arbitrary: fc.constant('reopen' as const) },
     );
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
-        const dir = mkdtempSync(join(tmpdir(), 'sessionhub-journal-disk-'));
-        try {
-          let s = journalStorage(dir, { durability: 'none' });
-          const expected = new Map<string, string | null>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) =>
+        inFreshDir((dir) => {
+          const j = modelled(dir);
           for (const o of ops) {
-            if (o === 'compact') s.compact!();
-            else if (o === 'reopen') {
-              s.close();
-              s = journalStorage(dir, { durability: 'none' });
-            } else {
-              // A commit writes a key once (the hub's pipeline stages one value per key).
-              const writes = [...new Map(o.commit).entries()];
-              void s.commit!(writes);
-              for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
-            }
-            expect(contents(s)).toEqual(expected);
+            if (o === 'compact') j.storage.compact!();
+            else if (o === 'reopen') j.reopen();
+            else j.commit(o.commit);
+            j.check();
           }
-          s.close();
-          const last = journalStorage(dir, { durability: 'none' });
-          expect(contents(last)).toEqual(expected);
-          last.close();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }),
+          j.finish();
+        }),
+      ),
       { numRuns: 150 },
     );
   });
@@ -371,87 +407,56 @@ describe('journalStorage: values kept on the disk only (issue 14: heap per queue
       { weight: 1, arbitrary: fc.constant('reopen' as const) },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 50, maxLength: 300 }), async (ops) => {
-        const dir = mkdtempSync(join(tmpdir(), 'sessionhub-journal-bg-'));
-        try {
-          let s = journalStorage(dir, { durability: 'none' });
-          const expected = new Map<string, string | null>();
+      fc.asyncProperty(fc.array(op, { minLength: 50, maxLength: 300 }), (ops) =>
+        inFreshDir(async (dir) => {
+          const j = modelled(dir);
           for (const o of ops) {
-            if (o === 'big') void s.commit!([['ns:big', 'y'.repeat(600_000)]]), void s.commit!([['ns:big', null]]);
-            else if (o === 'reopen') {
-              s.close();
-              s = journalStorage(dir, { durability: 'none' });
-            } else if (o === 'kill') {
-              // The directory as a kill now would leave it.
-              const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-bg-kill-'));
-              cpSync(dir, copy, { recursive: true });
-              const opened = journalStorage(copy, { durability: 'none' });
-              expect(contents(opened)).toEqual(expected);
-              opened.close();
-              rmSync(copy, { recursive: true, force: true });
-            } else {
-              const writes = [...new Map(o.writes).entries()];
-              void s.commit!(writes);
-              for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
+            if (o === 'big') j.commit([['ns:big', 'y'.repeat(600_000)]]), j.commit([['ns:big', null]]);
+            else if (o === 'reopen') j.reopen();
+            else if (o === 'kill') j.killed();
+            else {
+              j.commit(o.writes);
               // A turn of the event loop: the rewrite under way goes on.
               if (o.yields) await new Promise((resolve) => setImmediate(resolve));
             }
-            expect(contents(s)).toEqual(expected);
+            j.check();
           }
-          s.close();
-          const last = journalStorage(dir, { durability: 'none' });
-          expect(contents(last)).toEqual(expected);
-          last.close();
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      }),
+          j.finish();
+        }),
+      ),
       { numRuns: 12 },
     );
   }, 120_000);
 
   it('a rewrite off the event loop: items kept on the disk only read back before, during and after it, those queued while it runs too', async () => {
     const dir = tempDir();
-    const s = journalStorage(dir, { durability: 'none' });
+    const j = modelled(dir);
     const path = join(dir, 'sessionhub.journal');
-    const expected = new Map<string, string>();
     let n = 0;
-    const queue = (): unknown => {
+    const queue = (): void => {
       n++;
-      const writes: Array<[string, string | null]> = [[`ns:kit:a:outbox:${n}`, item(n)]];
       // Every third one delivered: removed.
-      if (n % 3 == 0) writes.push([`ns:kit:a:outbox:${n - 2}`, null]);
-      for (const [k, v] of writes) v === null ? expected.delete(k) : expected.set(k, v);
-      return s.commit!(writes);
+      j.commit(n % 3 == 0 ? [[`ns:kit:a:outbox:${n}`, item(n)], [`ns:kit:a:outbox:${n - 2}`, null]] : [[`ns:kit:a:outbox:${n}`, item(n)]]);
     };
     for (let i = 0; i < 30; i++) queue();
     // Large values, removed at once: past the rewrite size with little live data.
     const big = 'y'.repeat(300_000);
-    for (let i = 0; i < 4; i++) s.commit!([[`ns:big:${i}`, big]]), s.commit!([[`ns:big:${i}`, null]]);
+    for (let i = 0; i < 4; i++) j.commit([[`ns:big:${i}`, big]]), j.commit([[`ns:big:${i}`, null]]);
     const grown = statSync(path).size;
     expect(grown).toBeGreaterThan(1_000_000);
     let rewritten = false;
     for (let turn = 0; turn < 2_000 && !rewritten; turn++) {
       queue();
-      expect(contents(s)).toEqual(expected);
-      // The directory as a kill now would leave it opens with every item, read from its journal.
-      const copy = mkdtempSync(join(tmpdir(), 'sessionhub-journal-kill-'));
-      dirs.push(copy);
-      cpSync(dir, copy, { recursive: true });
-      const opened = journalStorage(copy, { durability: 'none' });
-      expect(contents(opened)).toEqual(expected);
-      opened.close();
+      j.check();
+      j.killed();
       await new Promise((resolve) => setImmediate(resolve));
       rewritten = statSync(path).size < grown;
     }
     expect(rewritten).toBe(true);
-    expect(contents(s)).toEqual(expected);
+    j.check();
     for (let i = 0; i < 5; i++) queue();
-    expect(contents(s)).toEqual(expected);
-    s.close();
-    const reopened = journalStorage(dir, { durability: 'none' });
-    expect(contents(reopened)).toEqual(expected);
-    reopened.close();
+    j.check();
+    j.finish();
   });
 });
 
