@@ -192,7 +192,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
    */
   const readBack = (key: string, loc: number, source = '', from = 0): string => {
     const length = loc % LINE;
-    const line = (loc - length) / LINE;
+    const line = Math.floor(loc / LINE);
     // The head as the journal's bytes read in Latin-1 (a key may be UTF-8).
     const head = Buffer.from(`+${encodeWrite(key, null).slice(1, -1)} ${length}\n`).toString('latin1');
     let text = line < from ? '' : source.slice(line - from, line - from + head.length + length);
@@ -201,6 +201,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
         // Closed off the event loop: the journal it reads may have been replaced, and closing the
         // last descriptor of a deleted file frees its blocks (a few ms).
         if (rfd >= 0) close(rfd, noop);
+        // (Not the closed descriptor, should the open throw.)
         rfd = -1;
         rfd = openSync(path, 'r');
         rgen = generation;
@@ -244,7 +245,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       text,
       places.map(([k, loc]) => {
         const length = loc % LINE;
-        const line = at + (loc - length) / LINE;
+        const line = at + Math.floor(loc / LINE);
         bytes += Buffer.byteLength(text.slice(chars || at, line));
         chars = line;
         return [k, bytes * LINE + length];
@@ -382,7 +383,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     // on; then what was committed meanwhile (a few rounds at most: commits keep coming), so that
     // little is left to read synchronously as the snapshot is made.
     let from = journalSize;
-    for (const v of map.values()) if (typeof v == 'number') from = Math.min(from, (v - (v % LINE)) / LINE);
+    for (const v of map.values()) if (typeof v == 'number') from = Math.min(from, Math.floor(v / LINE));
     let source = '';
     open(path, 'r', (error, f) => {
       if (error) return drop();
