@@ -150,28 +150,49 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
   const cache = new Map<string, Map<string, string | null>>();
   let tail: Promise<void> | undefined;
 
+  /** The values of `keys`, read all at once: an array, or the promise of one when the storage answers asynchronously. */
+  const readAll = (keys: readonly string[]): unknown => {
+    const values = keys.map((k) => adapter.getItem(k));
+    return values.some(isThenable) ? Promise.all(values) : values;
+  };
+
+  /**
+   * Reads the records at `places` (segments, or spills: `spillAt(seq)`) all at once, with an
+   * asynchronous storage (AsyncStorage) in one round trip, not one per key, into `texts`. They stay
+   * decoded until the next commit: the outboxes read their items from them next (a launch).
+   */
+  function* records(prefix: string, texts: Array<[number, number, string]>, places: number[]): Generator<unknown, void, any> {
+    const read = (yield readAll(places.map((i) => recordKey(prefix, i)))) as Array<string | null>;
+    places.forEach((i, j) => {
+      const text = read[j]!;
+      const seq = seqOf(text);
+      if (i < 0 ? seq === -1 - i : Number.isSafeInteger(seq)) {
+        texts.push([seq, i, text]);
+        // (A decoded write's third element, whether it was a patch, is left out by the Map.)
+        cache.set(recordKey(prefix, i), new Map(decodeRecord(text, prefix) as Iterable<[string, string | null]>));
+      }
+    });
+  }
+
   function* load(prefix: string): Generator<unknown, Group, any> {
     const texts: Array<[number, number, string]> = [];
-    for (let i = 0; i < SEGMENTS; i++) {
-      const text = (yield adapter.getItem(segmentKey(prefix, i))) as string | null;
-      if (Number.isSafeInteger(seqOf(text))) texts.push([seqOf(text), i, text!]);
-    }
+    yield* records(prefix, texts, [...Array(SEGMENTS).keys()]);
     let g = applyAll(prefix, texts);
     // The spills the segments list (read after them: an outage's, rarely any), then everything again
     // in commit order. A spill listed but gone was removed, with nothing left to say.
     const index = g.full.get(prefix + SPILLS)?.[0];
     if (index) {
-      for (const seq of index.split(',').map(Number)) {
-        const text = (yield adapter.getItem(spillKey(prefix, seq))) as string | null;
-        if (seqOf(text) === seq) texts.push([seq, -1, text!]);
-      }
+      yield* records(prefix, texts, index.split(',').map((seq) => spillAt(+seq)));
       g = applyAll(prefix, texts);
     }
-    // A kill between a spill and the record that lists it: the next commit spills under the same name, or nothing.
+    // What a kill left, removed now, looked for all at once (the removed keys the records hold are many
+    // once queues were delivered): the old key a record replaced, not removed yet; a spill the record
+    // that lists it was not written for (the next commit spills under the same name, or nothing).
+    const gone = [...g.gone];
     const victim = texts.find(([, i]) => i === g.next % SEGMENTS);
-    if (victim && !g.spills.has(victim[0]) && (yield adapter.getItem(spillKey(prefix, victim[0]))) != null) yield adapter.removeItem(spillKey(prefix, victim[0]));
-    // A kill between a record and the removal of the old key it replaced: remove it now.
-    for (const k of g.gone) if ((yield adapter.getItem(k)) != null) yield adapter.removeItem(k);
+    if (victim && !g.spills.has(victim[0])) gone.push(spillKey(prefix, victim[0]));
+    const left = (yield readAll(gone)) as unknown[];
+    for (let j = 0; j < gone.length; j++) if (left[j] != null) yield adapter.removeItem(gone[j]!);
     return g;
   }
 
@@ -226,10 +247,8 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const i = g.where.get(key);
     if (i !== undefined) {
       const k = recordKey(prefix, i);
-      let values = cache.get(k);
-      // (A decoded write's third element, whether it was a patch, is left out by the Map.)
-      if (!values) cache.set(k, (values = new Map(decodeRecord((yield adapter.getItem(k)) as string | null, prefix) as Iterable<[string, string | null]>)));
-      return values.get(key) ?? null;
+      if (!cache.has(k)) yield* records(prefix, [], [i]);
+      return cache.get(k)?.get(key) ?? null;
     }
     if (g.gone.has(key)) return null;
     const v = (yield adapter.getItem(key)) as string | null | undefined;
