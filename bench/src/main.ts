@@ -4,7 +4,8 @@
  *   main.mjs [all|size|speed|node|engine|memory|storage|compare] [--check] [--json] [--quick]
  *
  * all      size (with the vendor SDKs), speed, engine, memory and storage
- * storage  storage operations and bytes written per event (localStorage-, AsyncStorage-like, Node journal)
+ * storage  storage operations and bytes written per event (localStorage-, AsyncStorage-like, Node journal),
+ *          and the round trips of a launch on an AsyncStorage-like store
  * node     createNodeHub + the kits on file storage: events/s and each logEvent's blocking time (also in speed)
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
@@ -17,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { medianMemory, MEMORY_RUNS, renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
 import { renderStorageOps, runStorageOps, type StorageOpsRow } from './memory/storage-ops';
+import { renderLaunchRoundTrips, runLaunchRoundTrips, type LaunchRow } from './memory/launch-round-trips';
 import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
     engine?: EngineResult;
     memory?: MemoryResult;
     storage?: readonly StorageOpsRow[];
+    launch?: readonly LaunchRow[];
     compare?: CompareResult;
   } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
   const print = (text: string): void => {
@@ -130,6 +133,8 @@ async function main(): Promise<number> {
   if (wants('storage')) {
     report.storage = await runStorageOps(await vendorKits(), args);
     print(renderStorageOps(report.storage));
+    report.launch = await runLaunchRoundTrips(await vendorKits());
+    print(renderLaunchRoundTrips(report.launch));
   }
 
   if (wants('compare')) {
