@@ -109,8 +109,9 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       compareTimeouts(ctx.timeouts, 'init');
       // Moving off Braze's Web SDK (once): its device stays Braze's device, and what it left is sent,
       // its open session's se included, unless it still runs in this app (brazePlatform 'web').
-      base = (await ctx.storage.get('base')) ?? '';
-      const kept = await ctx.storage.get('deviceId');
+      // Read together: one round trip on an asynchronous storage (AsyncStorage), not three.
+      const [b, kept, sent] = await Promise.all(['base', 'deviceId', 'device'].map((k) => ctx.storage.get(k)));
+      base = b ?? '';
       if (kept === null) {
         const sdk = readBrazeWebSdk(settings.apiKey);
         adopted = sdk?.deviceId ?? '';
@@ -120,7 +121,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       const d = adopted || ctx.deviceId;
       base ||= d;
       // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
-      if ((await ctx.storage.get('device')) != deviceJson) {
+      if (sent != deviceJson) {
         queue(device);
         void ctx.storage.set('device', deviceJson);
       }

@@ -12,6 +12,8 @@ export interface RoundTripStorage extends StorageAdapter {
   readonly roundTrips: number;
   /** How many times each key was read (`getItem`). */
   readonly reads: ReadonlyMap<string, number>;
+  /** The round trip (1 for the first since the counts were zeroed) that answered the first read of `key`. */
+  readIn(key: string): number | undefined;
   /** The stored key/value pairs. */
   snapshot(): Map<string, string>;
   /** Zeroes the counts (the store keeps its values). */
@@ -22,6 +24,7 @@ export interface RoundTripStorage extends StorageAdapter {
 export function roundTripStorage(initial?: Iterable<readonly [string, string]>): RoundTripStorage {
   const map = new Map<string, string>(initial);
   const reads = new Map<string, number>();
+  const firstRead = new Map<string, number>();
   let batch: Array<() => void> = [];
   let roundTrips = 0;
   const call = <T>(run: () => T): Promise<T> =>
@@ -40,6 +43,7 @@ export function roundTripStorage(initial?: Iterable<readonly [string, string]>):
     getItem: (key) =>
       call(() => {
         reads.set(key, (reads.get(key) ?? 0) + 1);
+        if (!firstRead.has(key)) firstRead.set(key, roundTrips);
         return map.get(key) ?? null;
       }),
     setItem: (key, value) => call(() => void map.set(key, value)),
@@ -48,10 +52,12 @@ export function roundTripStorage(initial?: Iterable<readonly [string, string]>):
       return roundTrips;
     },
     reads,
+    readIn: (key) => firstRead.get(key),
     snapshot: () => new Map(map),
     resetCounts() {
       roundTrips = 0;
       reads.clear();
+      firstRead.clear();
     },
   };
 }
