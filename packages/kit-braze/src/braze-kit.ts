@@ -110,7 +110,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       // Moving off Braze's Web SDK (once): its device stays Braze's device, and what it left is sent,
       // its open session's se included, unless it still runs in this app (brazePlatform 'web').
       // Read together: one round trip on an asynchronous storage (AsyncStorage), not three.
-      const [b, kept, sent] = await Promise.all(['base', 'deviceId', 'device'].map((k) => ctx.storage.get(k)));
+      const [b, kept, sent] = (await Promise.all(['base', 'deviceId', 'device'].map((k) => ctx.storage.get(k)))) as [string | null, string | null, string | null];
       base = b ?? '';
       if (kept === null) {
         const sdk = readBrazeWebSdk(settings.apiKey);
