@@ -5,7 +5,7 @@
  *
  * all      size (with the vendor SDKs), speed, engine, memory and storage
  * storage  storage operations and bytes written per event (localStorage-, AsyncStorage-like, Node journal),
- *          and the round trips of a launch on an AsyncStorage-like store
+ *          and the round trips of a launch, and of commits after an outage, on an AsyncStorage-like store
  * node     createNodeHub + the kits on file storage: events/s and each logEvent's blocking time (also in speed)
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { medianMemory, MEMORY_RUNS, renderMemory, runMemory, type MemoryResult } from './memory/memory-bench';
 import { renderStorageOps, runStorageOps, type StorageOpsRow } from './memory/storage-ops';
-import { renderLaunchRoundTrips, runLaunchRoundTrips, type LaunchRow } from './memory/launch-round-trips';
+import { renderDrainRoundTrips, renderLaunchRoundTrips, runDrainRoundTrips, runLaunchRoundTrips, type DrainRow, type LaunchRow } from './memory/async-storage-round-trips';
 import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
@@ -84,6 +84,7 @@ async function main(): Promise<number> {
     memory?: MemoryResult;
     storage?: readonly StorageOpsRow[];
     launch?: readonly LaunchRow[];
+    drain?: DrainRow;
     compare?: CompareResult;
   } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
   const print = (text: string): void => {
@@ -135,6 +136,8 @@ async function main(): Promise<number> {
     print(renderStorageOps(report.storage));
     report.launch = await runLaunchRoundTrips(await vendorKits());
     print(renderLaunchRoundTrips(report.launch));
+    report.drain = await runDrainRoundTrips(await vendorKits());
+    print(renderDrainRoundTrips(report.drain));
   }
 
   if (wants('compare')) {

@@ -150,11 +150,13 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
   const cache = new Map<string, Map<string, string | null>>();
   let tail: Promise<void> | undefined;
 
-  /** The values of `keys`, read all at once: an array, or the promise of one when the storage answers asynchronously. */
-  const readAll = (keys: readonly string[]): unknown => {
-    const values = keys.map((k) => adapter.getItem(k));
-    return values.some(isThenable) ? Promise.all(values) : values;
-  };
+  /**
+   * What the storage answers to `calls` made all at once: an array, or the promise of one when it
+   * answers asynchronously (AsyncStorage: one round trip, not one per call).
+   */
+  const together = (calls: unknown[]): unknown => (calls.some(isThenable) ? Promise.all(calls) : calls);
+  /** The values of `keys`, read all at once (see {@link together}). */
+  const readAll = (keys: readonly string[]): unknown => together(keys.map((k) => adapter.getItem(k)));
 
   /**
    * Reads the records at `places` (segments, or spills: `spillAt(seq)`) all at once, with an
@@ -192,7 +194,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const victim = texts.find(([, i]) => i === g.next % SEGMENTS);
     if (victim && !g.spills.has(victim[0])) gone.push(spillKey(prefix, victim[0]));
     const left = (yield readAll(gone)) as unknown[];
-    for (let j = 0; j < gone.length; j++) if (left[j] != null) yield adapter.removeItem(gone[j]!);
+    yield together(gone.filter((_, j) => left[j] != null).map((k) => adapter.removeItem(k)));
     return g;
   }
 
@@ -343,21 +345,27 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         }
       }
       g.next++;
-      // Spills none of whose values is the latest any more: removed (the next record lists them no more).
-      for (const [seq, live] of g.spills) {
-        if (live) continue;
-        // Its keys, read from it (rare: once an outage's queue is delivered) rather than kept in memory all along.
-        const text = ((yield adapter.getItem(spillKey(prefix, seq))) as string | null) ?? '';
-        yield adapter.removeItem(spillKey(prefix, seq));
-        g.spills.delete(seq);
-        scanWrites(text, text.indexOf('\n') + 1, text.length, (_, key) => {
-          const k = prefix + key;
-          const n = g.heldBy.get(k)! - 1;
-          if (n) g.heldBy.set(k, n);
-          else g.heldBy.delete(k), g.hiddenAt.delete(k);
+      // Spills none of whose values is the latest any more: removed (the next record lists them no more),
+      // all at once: as an outage's queue is delivered, many at a time.
+      if (g.spills.size) {
+        const dead = [...g.spills.keys()].filter((seq) => !g.spills.get(seq));
+        const keys = dead.map((seq) => spillKey(prefix, seq));
+        // Their keys, read from them (rare: once an outage's queue is delivered) rather than kept in memory all along.
+        const texts = (yield readAll(keys)) as Array<string | null>;
+        yield together(keys.map((k) => adapter.removeItem(k)));
+        dead.forEach((seq, j) => {
+          const text = texts[j] ?? '';
+          g.spills.delete(seq);
+          scanWrites(text, text.indexOf('\n') + 1, text.length, (_, key) => {
+            const k = prefix + key;
+            const n = g.heldBy.get(k)! - 1;
+            if (n) g.heldBy.set(k, n);
+            else g.heldBy.delete(k), g.hiddenAt.delete(k);
+          });
         });
       }
-      if (legacy.size) for (const [k] of writes) if (legacy.delete(k)) yield adapter.removeItem(k);
+      // The old keys of the values moved in (an upgrade's first commits), removed together.
+      if (legacy.size) yield together(writes.filter(([k]) => legacy.delete(k)).map(([k]) => adapter.removeItem(k)));
     }
   }
 
