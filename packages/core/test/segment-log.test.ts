@@ -211,28 +211,47 @@ describe('segment log', () => {
       expect(storedView(relaunched.snapshot())).toEqual(new Map([['ns:state', '{"clock":301}']]));
     });
 
-    it('reads back what every commit left, and, killed after any write of a commit, what the commit before left — whatever the commits, compactions and freeing (spilling at every chance)', () => {
+    it.each([
+      ['localStorage-like (answers at once)', false],
+      ['AsyncStorage-like (answers with promises: reads made together)', true],
+    ])('reads back what every commit left, and, killed after any write of a commit, what the commit before left — whatever the commits, compactions and freeing (spilling at every chance): %s', async (_name, async) => {
       const items = Array.from({ length: 10 }, (_, i) => `ns:kit:a:outbox:${i}`);
       const all = ['ns:state', 'ns:kit:a:outbox:meta', ...items];
       const step = fc.tuple(fc.constantFrom(...all), fc.option(fc.string({ maxLength: 8 }), { nil: null, freq: 4 }));
-      fc.assert(
-        fc.property(fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 20, maxLength: 90 }), fc.constantFrom(1, 30), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), (commits, spillChars, compactAt, freeAt) => {
-          const { map, adapter } = countingMap();
+      /** The storage over `map`: each write applied when called (a kill after it keeps it), its answer a promise when `async`. */
+      const over = (map: Map<string, string>, written: () => void = () => {}): StorageAdapter => {
+        const answer = <T>(v: T): T | Promise<T> => (async ? Promise.resolve(v) : v);
+        return {
+          getItem: (k) => answer(map.get(k) ?? null),
+          setItem: (k, v) => answer(void (map.set(k, v), written())),
+          removeItem: (k) => answer(void (map.delete(k), written())),
+        };
+      };
+      const readAll = async (stored: Map<string, string>) => {
+        const fresh = segmentLog(over(new Map(stored)), spillCharsNow);
+        const values = new Map<string, string>();
+        for (const k of all) {
+          const v = await fresh.getItem(k);
+          if (v != null) values.set(k, v);
+        }
+        return values;
+      };
+      let spillCharsNow = 1;
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 20, maxLength: 90 }), fc.constantFrom(1, 30), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), async (commits, spillChars, compactAt, freeAt) => {
+          spillCharsNow = spillChars;
+          const map = new Map<string, string>();
           // Every write, in order: a kill after any of them leaves the storage as it was then.
           const history: Array<Map<string, string>> = [];
-          const recording: StorageAdapter = {
-            getItem: adapter.getItem,
-            setItem: (k, v) => void (adapter.setItem(k, v), history.push(new Map(map))),
-            removeItem: (k) => void (adapter.removeItem(k), history.push(new Map(map))),
-          };
-          const log = segmentLog(recording, spillChars);
+          const log = segmentLog(over(map, () => history.push(new Map(map))), spillChars);
           let model = new Map<string, string>();
-          commits.forEach((writes, n) => {
-            // Rewriting what is stored (compaction at a deletion, freeing room when full) changes no value, whatever a kill leaves.
-            for (const [at, rewrite] of [[compactAt, () => log.compact!()], [freeAt, () => log.free!([])]] as const) {
+          for (const [n, writes] of commits.entries()) {
+            // Rewriting what is stored (compaction at a deletion, freeing room when full: a synchronous
+            // storage's) changes no value, whatever a kill leaves.
+            for (const [at, rewrite] of [[compactAt, () => log.compact!()], [freeAt, () => (async ? undefined : log.free!([]))]] as const) {
               if (!at.includes(n)) continue;
               history.length = 0;
-              void rewrite();
+              await rewrite();
               for (const stored of history) expect(storedView(stored)).toEqual(model);
             }
             const before = model;
@@ -241,18 +260,16 @@ describe('segment log', () => {
             for (const [k, v] of last) v === null ? model.delete(k) : model.set(k, v);
             history.length = 0;
             const start = new Map(map);
-            log.commit([...last]);
+            await log.commit([...last]);
             // The record itself is the write that commits: before it, the storage reads as before.
             const record = history.findIndex((stored, i) => [...stored.keys()].some((k) => k.startsWith('ns:seg:') && stored.get(k) !== (history[i - 1] ?? start).get(k)));
-            history.forEach((stored, i) => {
-              const fresh = segmentLog(countingMap(stored).adapter, spillChars);
+            for (const [i, stored] of history.entries()) {
               const expected = record >= 0 && i >= record ? model : before;
-              for (const k of all) expect(fresh.getItem(k)).toBe(expected.get(k) ?? null);
+              expect(await readAll(stored)).toEqual(expected);
               expect(storedView(stored)).toEqual(expected);
-            });
-          });
-          const fresh = segmentLog(countingMap(map).adapter, spillChars);
-          for (const k of all) expect(fresh.getItem(k)).toBe(model.get(k) ?? null);
+            }
+          }
+          expect(await readAll(map)).toEqual(model);
         }),
       );
     });
