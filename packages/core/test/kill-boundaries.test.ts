@@ -38,7 +38,7 @@ interface Run {
   stderr: string;
 }
 
-type Layout = 'journal' | 'segments' | 'outage';
+type Layout = 'journal' | 'segments' | 'outage' | 'outage-async';
 /** Layout `outage`: the events its seed run queued (kill-child-app.ts's OUTAGE_EVENTS). */
 const OUTAGE_EVENTS = 120;
 
@@ -110,7 +110,7 @@ async function life(layout: Layout, seedDir: string, k: number, torn: boolean): 
   const wire = readWire(collector.collector.accepted());
   const problems: string[] = [];
   // Events logged by bursts whose commit completed (e0 by the seed run).
-  const queued = layout === 'outage' ? Array.from({ length: OUTAGE_EVENTS }, (_, i) => `q${i + 1}`) : [];
+  const queued = layout.startsWith('outage') ? Array.from({ length: OUTAGE_EVENTS }, (_, i) => `q${i + 1}`) : [];
   const expected = ['e0', ...queued, ...['e1', 'e2', '', 'e4', 'e5', '', 'e7'].filter((name, i) => name && i + 1 <= durable)];
   for (const [vendor, t] of Object.entries(wire)) {
     for (const id of t.starts.keys()) {
@@ -131,7 +131,7 @@ async function life(layout: Layout, seedDir: string, k: number, torn: boolean): 
 }
 
 describe('killed at every storage write boundary (real processes)', () => {
-  it.each(['journal', 'segments', 'outage'] as const)('%s: every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 240_000 }, async (layout) => {
+  it.each(['journal', 'segments', 'outage', 'outage-async'] as const)('%s: every session ends exactly once at every kit, and nothing a completed commit held is lost', { timeout: 240_000 }, async (layout) => {
     const seedDir = mkdtempSync(join(workDir, 'seed-'));
     const seed = await run(layout, 'seed', seedDir, T0);
     expect(seed.signal).toBe('SIGKILL');
@@ -142,7 +142,7 @@ describe('killed at every storage write boundary (real processes)', () => {
     const writes = reference.lines.find((l) => typeof l.writes === 'number')?.writes as number;
     expect(writes).toBeGreaterThanOrEqual(9);
     // After the outage, the bursts' commits move the queue out of the segments they overwrite.
-    if (layout === 'outage') expect(readdirSync(refDir).some((f) => f.includes('spill'))).toBe(true);
+    if (layout.startsWith('outage')) expect(readdirSync(refDir).some((f) => f.includes('spill'))).toBe(true);
     const problems: string[] = [];
     problems.push(...(await life(layout, seedDir, 0, false)));
     const ops = reference.lines.flatMap((l) => (typeof l.op === 'string' ? [l.op] : []));

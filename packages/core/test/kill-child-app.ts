@@ -15,13 +15,15 @@
  * renamed: a key-by-key storage like localStorage), so the hub keeps its keys in segment keys. Layout
  * `outage` is `segments` after an outage: the seed run also logs q1 … q{@link OUTAGE_EVENTS} (nothing is
  * delivered before the relaunch), so the segments hold enough of the queue that the bursts' commits
- * move it into spill keys.
- * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1> <journal|segments|outage>
+ * move it into spill keys. Layout `outage-async` is `outage` on a storage that answers with promises,
+ * as AsyncStorage does (each call still writes its file when made): the segment log reads and removes
+ * together, and a launch reads the segments and spills in one go each.
+ * Usage: node kill-child.mjs <phase> <dir> <collectorUrl> <t0> <killAt> <torn:0|1> <journal|segments|outage|outage-async>
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { createNodeHub, fileStorage } from '@sessionhub/core/node';
-import type { SessionHub } from '@sessionhub/core';
+import type { SessionHub, StorageAdapter } from '@sessionhub/core';
 // By path: the kits depend on core, so core does not list them.
 import { brazeKit } from '../../kit-braze/src/index';
 import { clevertapKit } from '../../kit-clevertap/src/index';
@@ -80,9 +82,26 @@ const url = phase === 'relaunch' ? collectorUrl : deadUrl;
 /** Events the seed run of layout `outage` queues: enough for every segment to hold a spill's worth. */
 export const OUTAGE_EVENTS = 120;
 
+/** `fileStorage(dir)`, answering every call with a promise (AsyncStorage-like) for layout `outage-async`. */
+function storageFor(files: StorageAdapter): StorageAdapter {
+  if (layout !== 'outage-async') return files;
+  const answer = <T>(call: () => T): Promise<Awaited<T>> => {
+    try {
+      return Promise.resolve(call()) as Promise<Awaited<T>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    getItem: (key) => answer(() => files.getItem(key)),
+    setItem: (key, value) => answer(() => files.setItem(key, value)),
+    removeItem: (key) => answer(() => files.removeItem(key)),
+  };
+}
+
 const hub: SessionHub = createNodeHub({
   ...(layout !== 'journal'
-    ? { storage: fileStorage(dir) }
+    ? { storage: storageFor(fileStorage(dir)) }
     : {
         dir,
         // Flushing to the disk guards against power loss, which no kill shows; without it each burst is
@@ -116,7 +135,7 @@ if (phase === 'seed') {
   hub.logEvent('e0');
   await settle();
   // An outage: every event its own commit, queued at every kit.
-  if (layout === 'outage') for (let i = 1; i <= OUTAGE_EVENTS; i++) (now += 1000), hub.logEvent(`q${i}`), await settle();
+  if (layout.startsWith('outage')) for (let i = 1; i <= OUTAGE_EVENTS; i++) (now += 1000), hub.logEvent(`q${i}`), await settle();
   print({ writes: boundaries });
   die();
 } else if (phase === 'bursts') {
