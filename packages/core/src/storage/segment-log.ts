@@ -347,8 +347,9 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       g.next++;
       // Spills none of whose values is the latest any more: removed (the next record lists them no more),
       // all at once: as an outage's queue is delivered, many at a time.
-      if (g.spills.size) {
-        const dead = [...g.spills.keys()].filter((seq) => !g.spills.get(seq));
+      let dead: number[] | undefined;
+      for (const [seq, live] of g.spills) if (!live) (dead ??= []).push(seq);
+      if (dead) {
         const keys = dead.map((seq) => spillKey(prefix, seq));
         // Their keys, read from them (rare: once an outage's queue is delivered) rather than kept in memory all along.
         const texts = (yield readAll(keys)) as Array<string | null>;
