@@ -227,8 +227,9 @@ describe('segment log', () => {
           removeItem: (k) => answer(void (map.delete(k), written())),
         };
       };
-      const readAll = async (stored: Map<string, string>) => {
-        const fresh = segmentLog(over(new Map(stored)), spillCharsNow);
+      /** What a fresh log over (a copy of) `stored` reads back: a relaunch. */
+      const readAll = async (stored: Map<string, string>, spillChars: number) => {
+        const fresh = segmentLog(over(new Map(stored)), spillChars);
         const values = new Map<string, string>();
         for (const k of all) {
           const v = await fresh.getItem(k);
@@ -236,10 +237,8 @@ describe('segment log', () => {
         }
         return values;
       };
-      let spillCharsNow = 1;
       await fc.assert(
         fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 20, maxLength: 90 }), fc.constantFrom(1, 30), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), fc.array(fc.nat({ max: 89 }), { maxLength: 4 }), async (commits, spillChars, compactAt, freeAt) => {
-          spillCharsNow = spillChars;
           const map = new Map<string, string>();
           // Every write, in order: a kill after any of them leaves the storage as it was then.
           const history: Array<Map<string, string>> = [];
@@ -265,11 +264,11 @@ describe('segment log', () => {
             const record = history.findIndex((stored, i) => [...stored.keys()].some((k) => k.startsWith('ns:seg:') && stored.get(k) !== (history[i - 1] ?? start).get(k)));
             for (const [i, stored] of history.entries()) {
               const expected = record >= 0 && i >= record ? model : before;
-              expect(await readAll(stored)).toEqual(expected);
+              expect(await readAll(stored, spillChars)).toEqual(expected);
               expect(storedView(stored)).toEqual(expected);
             }
           }
-          expect(await readAll(map)).toEqual(model);
+          expect(await readAll(map, spillChars)).toEqual(model);
         }),
       );
     });
