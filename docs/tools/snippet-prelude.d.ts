@@ -24,10 +24,22 @@ declare module 'react-native' {
 }
 
 declare module '@react-native-async-storage/async-storage' {
+  // As its types.ts declares them (v2, and v3's default export).
+  type KeyValuePair = [string, string | null];
   const AsyncStorage: {
     getItem(key: string, callback?: (error?: Error | null, result?: string | null) => void): Promise<string | null>;
     setItem(key: string, value: string, callback?: (error?: Error | null) => void): Promise<void>;
     removeItem(key: string, callback?: (error?: Error | null) => void): Promise<void>;
+    multiGet: (keys: readonly string[], callback?: (errors?: readonly (Error | null)[] | null, result?: readonly KeyValuePair[]) => void) => Promise<readonly KeyValuePair[]>;
+    multiRemove: (keys: readonly string[], callback?: (errors?: readonly (Error | null)[] | null) => void) => Promise<void>;
   };
   export default AsyncStorage;
+  /** v3: a storage instance of its own. */
+  export function createAsyncStorage(name: string): {
+    getItem(key: string): Promise<string | null>;
+    setItem(key: string, value: string): Promise<void>;
+    removeItem(key: string): Promise<void>;
+    getMany(keys: string[]): Promise<Record<string, string | null>>;
+    removeMany(keys: string[]): Promise<void>;
+  };
 }

@@ -16,6 +16,8 @@ export function describe(value: unknown): string {
 /** The message of a thrown value, whatever was thrown (even objects with no prototype, or revoked Proxies). */
 export function errorMessage(error: unknown): string {
   try {
+    // AsyncStorage's multiRemove rejects with an array of errors: the first says what went wrong.
+    if (Array.isArray(error) && error[0] instanceof Error) error = error[0];
     if (error instanceof Error) return `${error.name}: ${error.message}`;
   } catch {
     // A Proxy whose getPrototypeOf trap (or name/message getter) throws: described below.

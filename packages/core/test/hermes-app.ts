@@ -18,14 +18,18 @@ export interface AppReport {
   readonly errors: string[];
   readonly requests: { url: string; body: string }[];
   readonly stored: Array<[string, string]>;
+  /** The storage's multiGet / multiRemove calls, in order. */
+  readonly multiCalls: string[];
 }
 
-/** AsyncStorage's shape: every call answers with a Promise. */
-function asyncStorage(map: Map<string, string>) {
+/** AsyncStorage's shape: every call answers with a Promise; the hub reads and removes with its `multiGet` and `multiRemove`. */
+function asyncStorage(map: Map<string, string>, calls: string[]) {
   return {
     getItem: async (key: string) => map.get(key) ?? null,
     setItem: async (key: string, value: string) => void map.set(key, value),
     removeItem: async (key: string) => void map.delete(key),
+    multiGet: async (keys: readonly string[]) => (calls.push('multiGet'), keys.map((key) => [key, map.get(key) ?? null] as const)),
+    multiRemove: async (keys: readonly string[]) => void (calls.push('multiRemove'), keys.forEach((key) => map.delete(key))),
   };
 }
 
@@ -36,8 +40,9 @@ async function run(): Promise<AppReport> {
   const logger: Logger = { debug() {}, info() {}, warn: (...a: unknown[]) => void warnings.push(text(a)), error: (...a: unknown[]) => void errors.push(text(a)) };
   const transport = recordingTransport();
   const stored = new Map<string, string>();
+  const multiCalls: string[] = [];
   const hub = createHub({
-    storage: asyncStorage(stored),
+    storage: asyncStorage(stored, multiCalls),
     logger,
     kits: [
       brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }),
@@ -60,6 +65,7 @@ async function run(): Promise<AppReport> {
     errors,
     requests: transport.requests.map(({ url, body }) => ({ url, body })),
     stored: [...stored],
+    multiCalls,
   };
 }
 

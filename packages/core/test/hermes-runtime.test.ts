@@ -168,6 +168,8 @@ describe('a React Native app on Hermes, no polyfills (built packages in a bare n
     expect(new Set(eids).size).toBe(eids.length);
     // The state and the outboxes went to the app's AsyncStorage (in segment keys).
     expect([...storedView(report.stored).keys()]).toEqual(expect.arrayContaining(['sessionhub:state', 'sessionhub:kit:braze:outbox:meta']));
+    // Read with its multiGet (the 16 segment keys in one call), as AsyncStorage offers it.
+    expect(report.multiCalls).toContain('multiGet');
   });
 
   it('prints warnings in full where React Native defines process.env.NODE_ENV as development', async () => {

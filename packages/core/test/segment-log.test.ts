@@ -184,8 +184,11 @@ describe('segment log', () => {
       expect([...recovered.map.keys()].filter((k) => !/^ns:seg:\d+$/.test(k))).toEqual([]);
     });
 
-    it('on an asynchronous storage (AsyncStorage-like), a launch reads the spills together, and a commit removes those delivered together: a few round trips, not one or two per spill', async () => {
-      const storage = roundTripStorage();
+    it.each([
+      ['getItem and removeItem', false],
+      ['multiGet and multiRemove: one call of the native module each time', true],
+    ])('on an asynchronous storage (AsyncStorage-like), a launch reads the spills together, and a commit removes those delivered together: a few round trips, not one or two per spill; with %s', async (_name, multi) => {
+      const storage = roundTripStorage(undefined, { multi });
       const log = segmentLog(storage);
       let next = 0;
       for (let n = 0; n < 300; n++) {
@@ -197,35 +200,48 @@ describe('segment log', () => {
       expect(spills).toBeGreaterThan(10);
 
       // A relaunch: the segments, then the spills they list, then what a kill may have left.
-      const relaunched = roundTripStorage(storage.snapshot());
+      const relaunched = roundTripStorage(storage.snapshot(), { multi });
       const fresh = segmentLog(relaunched);
       expect(await fresh.getItem('ns:kit:a:outbox:0')).toContain('"at":0,');
       expect(relaunched.roundTrips).toBeLessThanOrEqual(3);
+      // A call per key read (16 segments, the spills, the keys a kill may have left), or one per round trip.
+      if (multi) expect(relaunched.calls).toBe(relaunched.roundTrips);
+      else expect(relaunched.calls).toBeGreaterThan(16 + spills);
 
       // Everything delivered in one commit: every spill goes, in a few round trips.
       relaunched.resetCounts();
       await fresh.commit([...Array.from({ length: next }, (_, i): [string, null] => [`ns:kit:a:outbox:${i}`, null]), ['ns:state', '{"clock":300}']]);
       expect(relaunched.roundTrips).toBeLessThanOrEqual(4);
+      // The record, the spills read, then removed: three calls, or two per spill.
+      if (multi) expect(relaunched.calls).toBeLessThanOrEqual(4);
+      else expect(relaunched.calls).toBeGreaterThan(2 * spills);
       await fresh.commit([['ns:state', '{"clock":301}']]);
       expect([...relaunched.snapshot().keys()].filter((k) => !/^ns:seg:\d+$/.test(k))).toEqual([]);
       expect(storedView(relaunched.snapshot())).toEqual(new Map([['ns:state', '{"clock":301}']]));
     });
 
     it.each([
-      ['localStorage-like (answers at once)', false],
-      ['AsyncStorage-like (answers with promises: reads made together)', true],
-    ])('reads back what every commit left, and, killed after any write of a commit, what the commit before left — whatever the commits, compactions and freeing (spilling at every chance): %s', async (_name, async) => {
+      ['localStorage-like (answers at once)', false, false],
+      ['AsyncStorage-like (answers with promises: reads made together)', true, false],
+      ['AsyncStorage (answers with promises; multiGet, multiRemove: a kill may fall between two of its keys)', true, true],
+    ])('reads back what every commit left, and, killed after any write of a commit, what the commit before left — whatever the commits, compactions and freeing (spilling at every chance): %s', async (_name, async, multi) => {
       const items = Array.from({ length: 10 }, (_, i) => `ns:kit:a:outbox:${i}`);
       const all = ['ns:state', 'ns:kit:a:outbox:meta', ...items];
       const step = fc.tuple(fc.constantFrom(...all), fc.option(fc.string({ maxLength: 8 }), { nil: null, freq: 4 }));
       /** The storage over `map`: each write applied when called (a kill after it keeps it), its answer a promise when `async`. */
       const over = (map: Map<string, string>, written: () => void = () => {}): StorageAdapter => {
         const answer = <T>(v: T): T | Promise<T> => (async ? Promise.resolve(v) : v);
-        return {
+        const store: StorageAdapter = {
           getItem: (k) => answer(map.get(k) ?? null),
           setItem: (k, v) => answer(void (map.set(k, v), written())),
           removeItem: (k) => answer(void (map.delete(k), written())),
         };
+        if (multi) {
+          // In reverse: a native module need not answer in the order asked.
+          store.multiGet = (keys) => answer(keys.map((k) => [k, map.get(k) ?? null] as const).reverse());
+          store.multiRemove = (keys) => answer(void keys.forEach((k) => (map.delete(k), written())));
+        }
+        return store;
       };
       /** What a fresh log over (a copy of) `stored` reads back: a relaunch. */
       const readAll = async (stored: Map<string, string>, spillChars: number) => {

@@ -16,7 +16,7 @@ export type { DyingStorage } from './dying-storage';
 export { quotaStorage } from './quota-storage';
 export type { QuotaStorage } from './quota-storage';
 export { roundTripStorage } from './round-trip-storage';
-export type { RoundTripStorage } from './round-trip-storage';
+export type { RoundTripStorage, RoundTripStorageOptions } from './round-trip-storage';
 export { recordingKit, throwingKit } from './recording-kit';
 export { recordingLogger } from './recording-logger';
 export type { RecordingLogger } from './recording-logger';

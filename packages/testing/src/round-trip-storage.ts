@@ -10,7 +10,14 @@ import type { StorageAdapter } from '@sessionhub/core';
 export interface RoundTripStorage extends StorageAdapter {
   /** Round trips so far: answers that carried at least one call. */
   readonly roundTrips: number;
-  /** How many times each key was read (`getItem`). */
+  /**
+   * Calls of the store's native module so far, as AsyncStorage makes them: one per `getItem`,
+   * `setItem`, `removeItem` or `multiRemove`, and one for the `multiGet`s of a round trip. Its
+   * module runs them one after another (Android: a serial executor, one SQLite query or
+   * transaction each).
+   */
+  readonly calls: number;
+  /** How many times each key was read (`getItem`, or one of the keys of a `multiGet`). */
   readonly reads: ReadonlyMap<string, number>;
   /** The round trip (1 for the first since the counts were zeroed) that answered the first read of `key`. */
   readIn(key: string): number | undefined;
@@ -20,44 +27,73 @@ export interface RoundTripStorage extends StorageAdapter {
   resetCounts(): void;
 }
 
+/** What the store offers beyond `getItem`, `setItem` and `removeItem`. */
+export interface RoundTripStorageOptions {
+  /**
+   * Offer AsyncStorage's `multiGet` and `multiRemove`, answering as it does: `multiGet` with
+   * `[key, value]` pairs in the order of the keys (null for a key not stored), and the `multiGet`s
+   * of one round trip as one call (AsyncStorage merges those made in one tick into one call of its
+   * native module). Default false: the store has the three Web Storage methods only.
+   */
+  readonly multi?: boolean;
+}
+
 /** An AsyncStorage-like store (see {@link RoundTripStorage}) holding `initial`. */
-export function roundTripStorage(initial?: Iterable<readonly [string, string]>): RoundTripStorage {
+export function roundTripStorage(initial?: Iterable<readonly [string, string]>, options: RoundTripStorageOptions = {}): RoundTripStorage {
   const map = new Map<string, string>(initial);
   const reads = new Map<string, number>();
   const firstRead = new Map<string, number>();
   let batch: Array<() => void> = [];
   let roundTrips = 0;
-  const call = <T>(run: () => T): Promise<T> =>
+  let calls = 0;
+  /** A `multiGet` is in the batch under way: the next ones join its call (AsyncStorage merges those of one tick). */
+  let getting = false;
+  const call = <T>(run: () => T, joins = false): Promise<T> =>
     new Promise<T>((resolve) => {
+      if (!joins) calls += 1;
       if (batch.length === 0) {
         setTimeout(() => {
           const answers = batch;
           batch = [];
+          getting = false;
           roundTrips += 1;
           for (const answer of answers) answer();
         }, 0);
       }
       batch.push(() => resolve(run()));
     });
-  return {
-    getItem: (key) =>
-      call(() => {
-        reads.set(key, (reads.get(key) ?? 0) + 1);
-        if (!firstRead.has(key)) firstRead.set(key, roundTrips);
-        return map.get(key) ?? null;
-      }),
+  const read = (key: string): string | null => {
+    reads.set(key, (reads.get(key) ?? 0) + 1);
+    if (!firstRead.has(key)) firstRead.set(key, roundTrips);
+    return map.get(key) ?? null;
+  };
+  const store: RoundTripStorage = {
+    getItem: (key) => call(() => read(key)),
     setItem: (key, value) => call(() => void map.set(key, value)),
     removeItem: (key) => call(() => void map.delete(key)),
     get roundTrips() {
       return roundTrips;
+    },
+    get calls() {
+      return calls;
     },
     reads,
     readIn: (key) => firstRead.get(key),
     snapshot: () => new Map(map),
     resetCounts() {
       roundTrips = 0;
+      calls = 0;
       reads.clear();
       firstRead.clear();
     },
   };
+  if (options.multi) {
+    store.multiGet = (keys) => {
+      const joins = getting;
+      getting = true;
+      return call(() => keys.map((key) => [key, read(key)] as const), joins);
+    };
+    store.multiRemove = (keys) => call(() => void keys.forEach((key) => map.delete(key)));
+  }
+  return store;
 }

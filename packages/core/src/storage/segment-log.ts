@@ -155,8 +155,19 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * answers asynchronously (AsyncStorage: one round trip, not one per call).
    */
   const together = (calls: unknown[]): unknown => (calls.some(isThenable) ? Promise.all(calls) : calls);
-  /** The values of `keys`, read all at once (see {@link together}). */
-  const readAll = (keys: readonly string[]): unknown => together(keys.map((k) => adapter.getItem(k)));
+  /**
+   * The values of `keys`, read all at once: with `multiGet` where the storage has it (one call of its
+   * native module, one query, not one per key; AsyncStorage also merges the `multiGet`s made in one
+   * tick, the kits' lookups at launch), else with `getItem`s made together (see {@link together}).
+   */
+  function* readAll(keys: readonly string[]): Generator<unknown, unknown[], any> {
+    if (!adapter.multiGet || !keys[0]) return (yield together(keys.map((k) => adapter.getItem(k)))) as unknown[];
+    // Found by key: AsyncStorage answers in the order asked, a native module need not.
+    const found = new Map((yield adapter.multiGet(keys)) as Array<[string, unknown]>);
+    return keys.map((k) => found.get(k));
+  }
+  /** Removes `keys` all at once: with `multiRemove` where the storage has it, else with `removeItem`s made together. */
+  const removeAll = (keys: readonly string[]): unknown => (adapter.multiRemove && keys[0] ? adapter.multiRemove(keys) : together(keys.map((k) => adapter.removeItem(k))));
 
   /**
    * Reads the records at `places` (segments, or spills: `spillAt(seq)`) all at once, with an
@@ -164,7 +175,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * decoded until the next commit: the outboxes read their items from them next (a launch).
    */
   function* records(prefix: string, texts: Array<[number, number, string]>, places: number[]): Generator<unknown, void, any> {
-    const read = (yield readAll(places.map((i) => recordKey(prefix, i)))) as Array<string | null>;
+    const read = (yield* readAll(places.map((i) => recordKey(prefix, i)))) as Array<string | null>;
     places.forEach((i, j) => {
       const text = read[j]!;
       const seq = seqOf(text);
@@ -193,8 +204,8 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const gone = [...g.gone];
     const victim = texts.find(([, i]) => i === g.next % SEGMENTS);
     if (victim && !g.spills.has(victim[0])) gone.push(spillKey(prefix, victim[0]));
-    const left = (yield readAll(gone)) as unknown[];
-    yield together(gone.filter((_, j) => left[j] != null).map((k) => adapter.removeItem(k)));
+    const left = (yield* readAll(gone)) as unknown[];
+    yield removeAll(gone.filter((_, j) => left[j] != null));
     return g;
   }
 
@@ -253,9 +264,10 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       return cache.get(k)?.get(key) ?? null;
     }
     if (g.gone.has(key)) return null;
-    const v = (yield adapter.getItem(key)) as string | null | undefined;
-    if (typeof v == 'string') legacy.set(key, v);
-    return v ?? null;
+    const [v] = yield* readAll([key]);
+    if (typeof v != 'string') return null;
+    legacy.set(key, v);
+    return v;
   }
 
   /**
@@ -352,8 +364,8 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       if (dead) {
         const keys = dead.map((seq) => spillKey(prefix, seq));
         // Their keys, read from them (rare: once an outage's queue is delivered) rather than kept in memory all along.
-        const texts = (yield readAll(keys)) as Array<string | null>;
-        yield together(keys.map((k) => adapter.removeItem(k)));
+        const texts = (yield* readAll(keys)) as Array<string | null>;
+        yield removeAll(keys);
         dead.forEach((seq, j) => {
           const text = texts[j] ?? '';
           g.spills.delete(seq);
@@ -366,7 +378,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         });
       }
       // The old keys of the values moved in (an upgrade's first commits), removed together.
-      if (legacy.size) yield together(writes.filter(([k]) => legacy.delete(k)).map(([k]) => adapter.removeItem(k)));
+      if (legacy.size) yield removeAll(writes.filter(([k]) => legacy.delete(k)).map(([k]) => k));
     }
   }
 
@@ -392,7 +404,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         g.next++;
       }
       cache.clear();
-      for (const seq of g.spills.keys()) yield adapter.removeItem(spillKey(prefix, seq));
+      yield removeAll([...g.spills.keys()].map((seq) => spillKey(prefix, seq)));
       g.spills.clear(), g.heldBy.clear(), g.hiddenAt.clear();
       // Oldest first: the removals a segment holds hide nothing older once those are gone, so a kill
       // between two removals leaves nothing deleted showing through.

@@ -23,6 +23,15 @@ export interface StorageAdapter {
   /** Removes `key`, if present. */
   removeItem(key: string): void | Promise<void>;
   /**
+   * Optional (AsyncStorage has it): the values of `keys`, as `[key, value]` pairs (matched by key, in
+   * any order). The hub reads several keys at once with it (at launch: the 16 segment keys) in one
+   * call, where `getItem` would be one call (one query of the native store) per key. (AsyncStorage
+   * v3's instances name it `getMany`: see docs/react-native.md.)
+   */
+  multiGet?(keys: readonly string[]): ReadonlyArray<readonly [string, string | null | undefined]> | Promise<ReadonlyArray<readonly [string, string | null | undefined]>>;
+  /** Optional (AsyncStorage has it): removes `keys`, in one call where `removeItem` would be one per key. */
+  multiRemove?(keys: readonly string[]): void | Promise<void>;
+  /**
    * Optional: stores the writes in order, as one unit. Throws (or rejects) when they could not be
    * stored. The next commit may come before a returned promise settles: apply commits in call order.
    */
