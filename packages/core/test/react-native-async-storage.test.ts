@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { createHub, type SessionHub, type StorageAdapter } from '@sessionhub/core';
+import { brazeKit } from '@sessionhub/kit-braze';
+import { clevertapKit } from '@sessionhub/kit-clevertap';
+import { snowplowKit } from '@sessionhub/kit-snowplow';
+import { manualClock, recordingLogger, recordingTransport, storedView, type ManualClock, type RecordingLogger, type RecordingTransport } from '@sessionhub/testing';
+import { reactNativeAsyncStorage, type AsyncStorageStatic } from './rn-async-storage';
+
+/**
+ * The hub and the three kits on React Native's AsyncStorage itself: the library's JavaScript over a
+ * native module that runs its calls one after another, as Android's does (see rn-async-storage.ts).
+ * A launch reads with `multiGet`, which the library merges within a tick into one call of the module;
+ * `getItem` would be a call per key.
+ */
+
+/** Lets the native module's queue drain (each call a turn of its own). */
+const idle = async (): Promise<void> => {
+  for (let i = 0; i < 60; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+};
+
+/** The library's AsyncStorage as a storage without its multi-key calls: a `getItem` per key read. */
+const keyByKey = (s: AsyncStorageStatic): StorageAdapter => ({ getItem: (k) => s.getItem(k), setItem: (k, v) => s.setItem(k, v), removeItem: (k) => s.removeItem(k) });
+
+interface App {
+  readonly hub: SessionHub;
+  readonly transport: RecordingTransport;
+  readonly logger: RecordingLogger;
+}
+
+async function launch(storage: StorageAdapter, clock: ManualClock): Promise<App> {
+  const transport = recordingTransport();
+  const logger = recordingLogger();
+  const hub = createHub({
+    storage,
+    clock: clock.now,
+    logger,
+    kits: [
+      brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }),
+      snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', delivery: { transport } }),
+      clevertapKit({ accountId: 'W9R-486-4W5Z', token: 'abc-def', region: 'eu1', os: 'iOS', delivery: { transport } }),
+    ],
+  });
+  await hub.start();
+  return { hub, transport, logger };
+}
+
+/** A first run of 20 events, everything delivered; the rows the native module holds after it. */
+async function firstRun(clock: ManualClock): Promise<Map<string, string>> {
+  const { AsyncStorage, native } = await reactNativeAsyncStorage();
+  const { hub, transport } = await launch(AsyncStorage, clock);
+  for (let n = 0; n < 20; n++) {
+    clock.advance(1000);
+    hub.logEvent('song_played', { n });
+    await hub.flush();
+    await idle();
+  }
+  expect(transport.requests.length).toBeGreaterThan(3);
+  await hub.shutdown();
+  return new Map(native.rows);
+}
+
+describe("React Native's AsyncStorage (the library's JavaScript, a serial native module)", () => {
+  it('a relaunch reads in a few calls of the native module with multiGet, against a call per key with getItem', async () => {
+    const clock = manualClock();
+    const rows = await firstRun(clock);
+    // The state and the kits' outboxes are in the segment keys.
+    expect([...storedView(rows).keys()]).toEqual(expect.arrayContaining(['sessionhub:state', 'sessionhub:kit:braze:outbox:meta']));
+
+    const calls: Record<string, number> = {};
+    for (const multi of [true, false]) {
+      const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+      const { hub } = await launch(multi ? AsyncStorage : keyByKey(AsyncStorage), clock);
+      expect(hub.getSession()?.index).toBe(2);
+      calls[multi ? 'multiGet' : 'getItem'] = native.calls.length;
+      if (multi) expect(native.calls.filter((c) => c === 'multiGet').length).toBeGreaterThan(0);
+      await hub.shutdown();
+    }
+    // The records hold the removals of the delivered items: each key is looked for (an old layout's),
+    // all of them in one multiGet; with getItem, a call each.
+    // (Measured: 6 and 50.)
+    expect(calls.multiGet).toBeLessThanOrEqual(10);
+    expect(calls.getItem).toBeGreaterThan(4 * calls.multiGet!);
+  });
+
+  it('what a run queued while offline is sent after a relaunch, once', async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    const offline = recordingTransport(503);
+    const first = createHub({ storage: AsyncStorage, clock: clock.now, logger: recordingLogger(), kits: [snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', delivery: { transport: offline } })] });
+    await first.start();
+    for (let n = 0; n < 5; n++) {
+      clock.advance(1000);
+      first.logEvent('offline_event', { n });
+      await idle();
+    }
+    // Killed: the next launch reads what the native module holds.
+    const second = await reactNativeAsyncStorage(native.rows);
+    const { hub, transport } = await launch(second.AsyncStorage, clock);
+    await hub.flush();
+    await idle();
+    const bodies = transport.requests.filter((r) => r.url.includes('collector.example.com')).map((r) => r.body);
+    const sent = bodies.flatMap((b) => [...b.matchAll(/offline_event/g)]);
+    expect(sent).toHaveLength(5);
+    await hub.shutdown();
+    await first.shutdown();
+  });
+
+  it('a multiRemove the native module fails: the library rejects with an array of errors, the warning names the error', async () => {
+    const clock = manualClock();
+    const rows = await firstRun(clock);
+    // A kill left an item's key of the one-key-per-item layout behind, which the records say was removed.
+    const removed = [...rows.values()].flatMap((record) => [...record.matchAll(/^-(kit:braze:outbox:\d+)$/gm)].map((m) => m[1]!));
+    expect(removed.length).toBeGreaterThan(0);
+    rows.set(`sessionhub:${removed[0]}`, '{"left":"over"}');
+    const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+    native.fail('multiRemove', 'database or disk is full');
+    const { hub, logger } = await launch(AsyncStorage, clock);
+    expect(native.calls).toContain('multiRemove');
+    expect(hub.getSession()).not.toBeNull();
+    const warnings = logger.at('warn').join('\n');
+    expect(warnings).toMatch(/Error: database or disk is full/);
+    expect(warnings).not.toMatch(/an array/);
+    await hub.shutdown();
+  });
+});
