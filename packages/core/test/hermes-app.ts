@@ -1,13 +1,16 @@
 /**
  * A React Native app as the bare-runtime smoke test runs it (see hermes-runtime.test.ts): the built
- * packages, bundled for a neutral platform, with an AsyncStorage-like store and a recording
- * transport. It exposes one function on the global object; the test calls it inside the context.
+ * packages, bundled for a neutral platform, with React Native's AsyncStorage (the library's
+ * JavaScript over a fake of its native module) and a recording transport. It exposes one function
+ * on the global object; the test calls it inside the context.
  */
 import { createHub, type Logger } from '@sessionhub/core';
 import { brazeKit } from '@sessionhub/kit-braze';
 import { clevertapKit } from '@sessionhub/kit-clevertap';
 import { snowplowKit } from '@sessionhub/kit-snowplow';
 import { recordingTransport } from '@sessionhub/testing';
+import AsyncStorage from '@react-native-async-storage/async-storage';
+import type { NativeAsyncStorage } from './fake-rn-native-module';
 
 /** What one run of the app reports to the test. */
 export interface AppReport {
@@ -18,20 +21,12 @@ export interface AppReport {
   readonly errors: string[];
   readonly requests: { url: string; body: string }[];
   readonly stored: Array<[string, string]>;
-  /** The storage's multiGet / multiRemove calls, in order. */
-  readonly multiCalls: string[];
+  /** The calls of AsyncStorage's native module, in order. */
+  readonly nativeCalls: string[];
 }
 
-/** AsyncStorage's shape: every call answers with a Promise; the hub reads and removes with its `multiGet` and `multiRemove`. */
-function asyncStorage(map: Map<string, string>, calls: string[]) {
-  return {
-    getItem: async (key: string) => map.get(key) ?? null,
-    setItem: async (key: string, value: string) => void map.set(key, value),
-    removeItem: async (key: string) => void map.delete(key),
-    multiGet: async (keys: readonly string[]) => (calls.push('multiGet'), keys.map((key) => [key, map.get(key) ?? null] as const)),
-    multiRemove: async (keys: readonly string[]) => void (calls.push('multiRemove'), keys.forEach((key) => map.delete(key))),
-  };
-}
+/** The fake native module under AsyncStorage (see the test's esbuild plugin). */
+const native = (): NativeAsyncStorage => (globalThis as unknown as { nativeAsyncStorage: NativeAsyncStorage }).nativeAsyncStorage;
 
 async function run(): Promise<AppReport> {
   const warnings: string[] = [];
@@ -39,10 +34,8 @@ async function run(): Promise<AppReport> {
   const text = (args: unknown[]): string => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
   const logger: Logger = { debug() {}, info() {}, warn: (...a: unknown[]) => void warnings.push(text(a)), error: (...a: unknown[]) => void errors.push(text(a)) };
   const transport = recordingTransport();
-  const stored = new Map<string, string>();
-  const multiCalls: string[] = [];
   const hub = createHub({
-    storage: asyncStorage(stored, multiCalls),
+    storage: AsyncStorage,
     logger,
     kits: [
       brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }),
@@ -64,8 +57,8 @@ async function run(): Promise<AppReport> {
     warnings,
     errors,
     requests: transport.requests.map(({ url, body }) => ({ url, body })),
-    stored: [...stored],
-    multiCalls,
+    stored: [...native().rows],
+    nativeCalls: [...native().calls],
   };
 }
 

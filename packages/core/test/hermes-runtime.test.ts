@@ -5,6 +5,7 @@
  * start, log, go to the background and deliver to a recording transport.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,29 @@ const builtPackages: Plugin = {
   },
 };
 
+/**
+ * AsyncStorage as the React Native packager picks it (the library's `AsyncStorage.native.js`), over
+ * the fake of its native module that `react-native` resolves to here (fake-rn-native-module.ts; the
+ * app reads it from `globalThis.nativeAsyncStorage` to report what was stored and called).
+ */
+const asyncStorage: Plugin = {
+  name: 'async-storage',
+  setup(b) {
+    const require = createRequire(import.meta.url);
+    b.onResolve({ filter: /^@react-native-async-storage\/async-storage$/ }, () => ({ path: require.resolve('@react-native-async-storage/async-storage/lib/module/AsyncStorage.native.js') }));
+    b.onResolve({ filter: /^react-native$/ }, () => ({ path: 'react-native', namespace: 'fake' }));
+    b.onLoad({ filter: /.*/, namespace: 'fake' }, () => ({
+      contents:
+        `import { nativeModule } from ${JSON.stringify(fileURLToPath(new URL('./fake-rn-native-module.ts', import.meta.url)))};\n` +
+        'const native = (globalThis.nativeAsyncStorage = nativeModule());\n' +
+        "export const TurboModuleRegistry = { get: (name) => (name === 'RNCAsyncStorage' ? native : null) };\n" +
+        'export const NativeModules = {};\n',
+      loader: 'js',
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+    }));
+  },
+};
+
 let bundle: string;
 
 beforeAll(async () => {
@@ -83,7 +107,7 @@ beforeAll(async () => {
     format: 'iife',
     target: 'es2020',
     write: false,
-    plugins: [builtPackages],
+    plugins: [builtPackages, asyncStorage],
     logLevel: 'silent',
   });
   bundle = result.outputFiles[0]!.text;
@@ -168,8 +192,9 @@ describe('a React Native app on Hermes, no polyfills (built packages in a bare n
     expect(new Set(eids).size).toBe(eids.length);
     // The state and the outboxes went to the app's AsyncStorage (in segment keys).
     expect([...storedView(report.stored).keys()]).toEqual(expect.arrayContaining(['sessionhub:state', 'sessionhub:kit:braze:outbox:meta']));
-    // Read with its multiGet (the 16 segment keys in one call), as AsyncStorage offers it.
-    expect(report.multiCalls).toContain('multiGet');
+    // Read through the library's multiGet, which merges what a tick asks into one call of the native
+    // module: the 16 segment keys in one (measured: 6 multiGet calls; 31 with a getItem per key).
+    expect(report.nativeCalls.filter((c) => c === 'multiGet').length).toBeLessThanOrEqual(10);
   });
 
   it('prints warnings in full where React Native defines process.env.NODE_ENV as development', async () => {
