@@ -121,6 +121,9 @@ const seqOf = (text: string | null | undefined): number => (typeof text == 'stri
 const decodeRecord = (text: string | null | undefined, prefix: string, before?: (key: string) => string | null | undefined): DecodedWrite[] | null =>
   Number.isSafeInteger(seqOf(text)) ? decodeWrites(text!, text!.indexOf('\n') + 1, text!.length, before, prefix) : null;
 
+/** Scans the writes of a record, after its first line (its number). */
+const scanRecord = (text: string, each: Parameters<typeof scanWrites>[3]): boolean => scanWrites(text, text.indexOf('\n') + 1, text.length, each);
+
 /** What the commit pipeline needs of a storage: reads, and commits in one call. */
 export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> &
   Required<Pick<StorageAdapter, 'commit'>> & {
@@ -280,7 +283,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const text = ((yield adapter.getItem(recordKey(g.prefix, i))) as string | null) ?? '';
     let body = '';
     // Their lines as stored, not decoded into values to be encoded again: such a value was written whole.
-    scanWrites(text, text.indexOf('\n') + 1, text.length, (sign, key, at, next) => {
+    scanRecord(text, (sign, key, at, next) => {
       const k = g.prefix + key;
       if (sign == '+' && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += text.slice(at, next);
     });
@@ -338,7 +341,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       if (cache.size) cache.clear();
       if (spill) {
         g.spills.set(from, 0);
-        scanWrites(spill, spill.indexOf('\n') + 1, spill.length, (_, key) => {
+        scanRecord(spill, (_, key) => {
           g.live[slot]!--, g.where.set(prefix + key, spillAt(from)), g.spills.set(from, g.spills.get(from)! + 1);
         });
       }
@@ -369,7 +372,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         dead.forEach((seq, j) => {
           const text = texts[j] ?? '';
           g.spills.delete(seq);
-          scanWrites(text, text.indexOf('\n') + 1, text.length, (_, key) => {
+          scanRecord(text, (_, key) => {
             const k = prefix + key;
             const n = g.heldBy.get(k)! - 1;
             if (n) g.heldBy.set(k, n);
