@@ -140,33 +140,35 @@ function apply(d: Draft, input: EngineInput): Result {
 
 // ---------------------------------------------------------------- time
 
-/**
- * Turns the input's timestamp into the engine's time. A clock that moved back by less than the
- * session timeout counts as "no time passed"; a jump back by the timeout or more ends the session
- * at its last activity (reason `clock-change`). Then ends the session if it has expired.
- */
+/** Turns the input's timestamp into the engine's time (see {@link moveClock}), then ends the session if it has expired. */
 function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>): number {
-  let t = input.t;
-  if (t < d.clock) {
-    if (d.clock - t >= d.config.sessionTimeoutMs) {
-      clockJumpedBack(d, t, isActivity(input, d.config) || d.inForeground === true);
-      return t;
-    }
-    t = d.clock;
-  }
-  d.clock = t;
-  expireIfDue(d, t);
-  return t;
+  if (!moveClock(d, input.t, input)) expireIfDue(d, d.clock);
+  return d.clock;
 }
 
-/** Ends the session after a large backward jump; `restart` starts a new one (not on launch, which decides itself). */
-function clockJumpedBack(d: Draft, t: number, restart: boolean): void {
-  warn(d, 'clock-moved-backwards', message(81, d.clock - t));
+/**
+ * Moves the engine's clock to `t`. A clock that moved back by less than the session timeout counts
+ * as "no time passed"; a jump back by the timeout or more ends the session at its last activity
+ * (reason `clock-change`) and returns true. After an activity `input` (or in the foreground) a new
+ * session starts then; without one (launch, which decides itself) none does.
+ */
+function moveClock(d: Draft, t: number, input?: Exclude<EngineInput, { type: 'launch' }>): boolean {
+  if (t < d.clock) {
+    if (d.clock - t >= d.config.sessionTimeoutMs) {
+      warn(d, 'clock-moved-backwards', message(81, d.clock - t));
+      const restart = !!input && (isActivity(input, d.config) || d.inForeground === true);
+      d.clock = t;
+      const s = d.session;
+      if (s) {
+        end(d, s.lastActivity, 'clock-change');
+        if (restart) start(d, t, 'clock-change');
+      }
+      return true;
+    }
+    return false;
+  }
   d.clock = t;
-  const s = d.session;
-  if (!s) return;
-  end(d, s.lastActivity, 'clock-change');
-  if (restart) start(d, t, 'clock-change');
+  return false;
 }
 
 function expireIfDue(d: Draft, t: number): void {
@@ -186,11 +188,8 @@ const affects = (input: { name: string; affectsSession: boolean }, config: Engin
 
 function launch(d: Draft, t: number, foreground: boolean | null, config: EngineConfig | undefined): true {
   if (config) d.config = config;
-  if (t < d.clock) {
-    if (d.clock - t >= d.config.sessionTimeoutMs) clockJumpedBack(d, t, false);
-    else t = d.clock;
-  }
-  d.clock = t;
+  moveClock(d, t);
+  t = d.clock;
   const s = d.session;
   if (s) {
     // The previous run is over: whatever it was doing, the app was not running since lastActivity.
