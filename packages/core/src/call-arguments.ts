@@ -14,6 +14,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   }
 }
 
+/** Whether `v` is an array of strings (the event names options and kits list). */
+export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((e) => typeof e === 'string');
+
 /** `object[key]`, or `fallback` when reading it throws. */
 export function readOption(object: Record<string, unknown>, key: string, fallback: unknown): unknown {
   try {

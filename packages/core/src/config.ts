@@ -3,6 +3,7 @@ import { message } from './messages';
 import { describe } from './engine/attributes';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
+import { isStringArray } from './call-arguments';
 import { isLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
 import type { BeforeSend } from './before-send';
@@ -112,7 +113,7 @@ const RULES: Readonly<Record<string, (v: any) => string | false | null>> = {
   newSessionOnUserChange: bool,
   newSessionOnLogin: bool,
   debug: bool,
-  excludedEvents: (v) => !(Array.isArray(v) && v.every((e) => typeof e === 'string')) && message(8),
+  excludedEvents: (v) => !isStringArray(v) && message(8),
   storage: (v) => !isStorageAdapter(v) && message(9),
   clock: (v) => !isFunction(v) && message(10),
   logger: (v) => !isLogger(v) && message(11),

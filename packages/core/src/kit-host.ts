@@ -2,6 +2,7 @@ import { runBeforeSend, type BeforeSend } from './before-send';
 import { message } from './messages';
 import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
+import { isStringArray } from './call-arguments';
 import { OUTPUT_CALLBACK, type DeliveryHealth, type Kit, type KitCallback, type KitContext, type KitHealth } from './kit';
 import type { Logger } from './logger';
 import type { EventRecord } from './records';
@@ -63,7 +64,7 @@ export class KitHost {
     try {
       // Read once: a kit that is a Proxy or has getters is a setup mistake, never a plain TypeError.
       if (typeof kit === 'object' && kit !== null) ({ name, sessionNeutralEvents: neutral } = kit);
-      if (neutral !== undefined) neutral = Array.isArray(neutral) && neutral.every((n) => typeof n === 'string') ? [...neutral] : null;
+      if (neutral !== undefined) neutral = isStringArray(neutral) ? [...neutral] : null;
     } catch (error) {
       throw new SessionHubConfigError('kit', message(21, errorMessage(error)));
     }

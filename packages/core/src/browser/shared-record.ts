@@ -12,6 +12,7 @@ import type { EngineOutput } from '../engine/outputs';
 import { badField, decodeStateValue, isObj, orNull, time, type Check } from '../engine/state-codec';
 import { initialState, type EngineConfig, type EngineState } from '../engine/state';
 import { message } from '../messages';
+import { isStringArray } from '../call-arguments';
 
 /** One tab's place in the shared record. A tab keeps the same slot for its life; slots are reused. */
 export interface SlotEntry {
@@ -229,7 +230,7 @@ const CONFIG_FIELDS: { readonly [K in keyof EngineConfig]?: Check } = {
   maxSessionDurationMs: orNull(isMs),
   resumeOnRelaunch: isBoolean,
   newSessionOnUserChange: isBoolean,
-  excludedEvents: (v) => Array.isArray(v) && v.every((e) => typeof e === 'string'),
+  excludedEvents: isStringArray,
 };
 
 /**
