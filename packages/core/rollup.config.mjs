@@ -17,9 +17,10 @@ export default packageConfig(
       'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv', 'choiceKey',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
-      'neutral', 'started', 'ready', 'kit',
-      // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored) and the pages a commit took calls from (tab-session.ts).
-      'slot', 'handed',
+      'neutral', 'started', 'ready', 'kit', 'loaded',
+      // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored), and of a commit in memory (tab-session.ts)
+      // the pages it took calls from, whether it carries what earlier pages of the slot owed, whether it goes in the slot's own write.
+      'slot', 'handed', 'carrying', 'inSlot',
       // The resolved options' engine configuration (config.ts), read by the hub alone.
       'engine',
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
