@@ -215,7 +215,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * is already its own: see `attempt`): it is not written here but returned to go in this slot's
    * commit, owing nothing.
    */
-  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying = false, alone = false, inSlot = false): SharedRecord => {
+  const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying?: boolean, alone?: boolean, inSlot?: boolean): SharedRecord => {
     const mine = me.tab + ':';
     const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
     if (outputs.length && !inSlot) kept.push([id, outputs]);
