@@ -58,7 +58,7 @@ export class KitHost {
    * It is initialized by {@link initialize}. A `late` kit (registered after launch) never gets the
    * end of a session whose start it did not get.
    */
-  add(kit: Kit, late = false): { name: string; neutral: readonly string[] } {
+  add(kit: Kit, late?: boolean): { name: string; neutral: readonly string[] } {
     let name: unknown;
     let neutral: unknown;
     try {

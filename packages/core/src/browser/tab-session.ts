@@ -129,7 +129,7 @@ const LIVENESS_INPUTS = ['launch', 'foreground', 'background', 'tick', 'close'];
  * @param locks - Web Locks, or null for the compare-and-set.
  * @param solo - a page alone commits in its own slot (see above; `soloCommits` of createBrowserHub).
  */
-export function tabSession(storage: PageStorage, namespace: string, locks: LockManagerLike | null, events: StorageEventSource | null, solo = false): SharedSession {
+export function tabSession(storage: PageStorage, namespace: string, locks: LockManagerLike | null, events: StorageEventSource | null, solo?: boolean): SharedSession {
   const recordKey = `${namespace}:shared`;
   const slotLock = `${namespace}:slot:`;
   let host: SharedSessionHost;
@@ -464,7 +464,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
      * Applies and writes on the latest record; undefined when taken over or when applying failed.
      * `alone` (see `write`): `inSlot` then says the record is this page's own to commit in its slot.
      */
-    const attempt = (liveness: Liveness, alone = false) => {
+    const attempt = (liveness: Liveness, alone?: boolean) => {
       if (tookOver()) return;
       const base = latest();
       if (changedUnder(base) && !adopt(base)) return;
