@@ -256,7 +256,7 @@ export class SessionHub {
     if (this.droppedBeforeStart > 0) this.alert('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
     this.droppedBeforeStart = 0;
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
-    if (pending.length > 0) this.runInput({ type: 'tick', t: this.nowMs() });
+    if (pending.length) this.runInput({ type: 'tick', t: this.nowMs() });
     this.armTimer();
     // Opting back in runs the launch again: one subscription is enough.
     if (this.unsubscribeLifecycle) return;

@@ -268,7 +268,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // Another tab's reset: what this one still keeps in the record of the old identity goes now.
       tidy(0);
     }
-    if (outputs.length > 0) host.deliver(outputs);
+    if (outputs.length) host.deliver(outputs);
     // Staged after the kits' records, so in their commit, in their slot's segment (one write): once
     // it is done the next write no longer owes these outputs, and a later page of the slot knows.
     if (commit && outputs.length) {
@@ -420,7 +420,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     clearTimeout(heartbeat);
     if (locks || stopped || parked) return;
     heartbeat = setTimeout(() => {
-      if (queue.length === 0) submit({ type: 'tick', t: host.nowMs() });
+      if (!queue.length) submit({ type: 'tick', t: host.nowMs() });
       startHeartbeat();
     }, HEARTBEAT_MS);
   };
