@@ -256,7 +256,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
 
   function* get(key: string): Generator<unknown, string | null, any> {
     const prefix = groupOf(key);
-    if (prefix === undefined) return (yield adapter.getItem(key)) as string | null;
+    if (!prefix) return (yield adapter.getItem(key)) as string | null;
     const g = yield* group(prefix);
     const f = g.full.get(key);
     if (f) return f[0];
@@ -296,7 +296,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const grouped: Array<[string, StorageWrite[]]> = [];
     for (const w of all) {
       const prefix = groupOf(w[0]);
-      if (prefix === undefined) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
+      if (!prefix) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
       else (grouped.find(([p]) => p === prefix) ?? grouped[grouped.push([prefix, []]) - 1]!)[1].push(w);
     }
     // One record per group, written here rather than by a generator of its own (one object less per commit).
@@ -489,7 +489,7 @@ export function unpackSegments(map: Map<string, string>): void {
   const records: Array<[number, string, string]> = [];
   for (const [key, text] of map) {
     const group = /^(.*:)(?:seg|spill):\d+$/.exec(key)?.[1];
-    if (group !== undefined && Number.isSafeInteger(seqOf(text))) records.push([seqOf(text), group, text]), map.delete(key);
+    if (group && Number.isSafeInteger(seqOf(text))) records.push([seqOf(text), group, text]), map.delete(key);
   }
   for (const [, group, text] of records.sort((a, b) => a[0] - b[0])) {
     for (const [k, v] of decodeRecord(text, group, (k) => map.get(k)) ?? []) v === null ? map.delete(k) : map.set(k, v);
