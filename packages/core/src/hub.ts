@@ -687,7 +687,7 @@ export class SessionHub {
         // state and session copy per call. An engine bug that threw may leave it part-stepped.
         const next = stepInPlace(state, input, this.engineEnv);
         this.storage.touch();
-        for (const output of next.outputs) this.deliveryQueue.push(output);
+        this.deliveryQueue.push(...next.outputs);
         result = next.result;
       } else return undefined;
     } catch (error) {
