@@ -1,6 +1,6 @@
 import type { AttributeValue, EventRecord, LifecycleRecord, SessionEndReason, SessionStartRecord, SessionStartTrigger } from '../records';
 import { message } from '../messages';
-import { ATTRIBUTE_LIMITS, attributeKeyProblem, attributeValueProblem, describe, findAttributeKey } from './attributes';
+import { MAX_ATTRIBUTES, attributeKeyProblem, attributeValueProblem, describe, findAttributeKey } from './attributes';
 import { isExpired } from './expiry';
 import type { EngineInput } from './inputs';
 import type { EngineOutput, WarningCode } from './outputs';
@@ -293,8 +293,8 @@ function writeAttribute(d: Draft, t: number, call: string, key: string, value: A
   const s = liveSession(d, call, key);
   if (!s) return false;
   const existing = findAttributeKey(s.attributes, key);
-  if (existing === undefined && Object.keys(s.attributes).length >= ATTRIBUTE_LIMITS.maxCount) {
-    return warn(d, 'attribute-limit', message(84, call, key, ATTRIBUTE_LIMITS.maxCount));
+  if (existing === undefined && Object.keys(s.attributes).length >= MAX_ATTRIBUTES) {
+    return warn(d, 'attribute-limit', message(84, call, key, MAX_ATTRIBUTES));
   }
   changeAttribute(d, s, t, existing ?? key, value);
   return true;
