@@ -668,7 +668,7 @@ export class SessionHub {
     if (this.phase === 'running') return this.runInput(input);
     if (this.pending.length >= MAX_PENDING) {
       if (this.droppedBeforeStart++ === 0) {
-        this.alert('not-started', this.phase === 'created' ? message(60, MAX_PENDING) : message(61, MAX_PENDING));
+        this.alert('not-started', message(this.phase === 'created' ? 60 : 61, MAX_PENDING));
       }
       return false;
     }
