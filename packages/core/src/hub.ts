@@ -197,7 +197,7 @@ export class SessionHub {
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
-  private async launch(t: number, inBackground: boolean | undefined): Promise<void> {
+  private async launch(t: number, inBackground?: boolean): Promise<void> {
     const { shared } = this;
     if (shared) {
       const hub = this;
@@ -542,7 +542,7 @@ export class SessionHub {
     await this.storage.set(this.choiceKey, optOut ? '1' : '0');
     if (!changed || !this.startPromise || this.phase === 'stopped') return;
     if (optOut) await this.purge();
-    else await this.launch(this.nowMs(), undefined);
+    else await this.launch(this.nowMs());
   }
 
   /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
