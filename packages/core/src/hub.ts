@@ -118,7 +118,7 @@ export class SessionHub {
   private readonly kitHost: KitHost;
   private phase: Phase = 'created';
   private state: EngineState | null = null;
-  private startPromise: Promise<void> | null = null;
+  private startPromise: Promise<void> | undefined;
   /** Calls made before start() finished, with their original timestamps. */
   private pending: EngineInput[] = [];
   /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
