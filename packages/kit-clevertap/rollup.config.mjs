@@ -1,6 +1,7 @@
 import { packageConfig } from '../../rollup.package.mjs';
 
 export default packageConfig(import.meta.dirname, { index: 'src/index.ts' }, {
-  // The request builder's setup (upload-request.ts) that only the kit hands it: never stored nor sent.
-  privateMembers: ['firstRequest'],
+  // The request builder's setup (upload-request.ts) that only the kit hands it, and the kit's live
+  // session and an item's stamp (clevertap-kit.ts, upload-items.ts): never stored nor sent.
+  privateMembers: ['firstRequest', 'entry', 'first', 'fresh', 'events', 'start'],
 });
