@@ -80,11 +80,11 @@ export function snowplowKit(options: SnowplowKitOptions): Kit {
       };
       const delivery = { ...SNOWPLOW_DELIVERY_DEFAULTS, ...o.delivery };
       outbox = createOutbox<TrackerPayload>({
+        // The kit's storage, logger and clock (the outbox reads only the options it knows), then the
+        // delivery settings.
+        ...context,
         ...delivery,
         name: o.name,
-        storage: context.storage,
-        logger: log,
-        clock: context.clock,
         // The limit is on the whole POST body; the outbox counts the items only.
         maxBatchBytes: Math.max(1, delivery.maxBatchBytes - ENVELOPE_BYTES),
         sizeOf: payloadSize,
