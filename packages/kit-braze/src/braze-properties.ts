@@ -3,14 +3,9 @@ import { message } from './braze-messages';
 import type { BrazeProperties, BrazePropertyValue } from './braze-wire';
 
 /**
- * Braze's rule for custom event names: 1–255 characters not starting with `$` (Braze docs, "Log
- * custom events"), with no control character or `"` (the Web SDK's `CUSTOM_DATA_REGEX`).
- */
-const NAME = /^(?!\$)[^\0-\x1f"]{1,255}$/;
-
-/**
- * Braze's rule for event property keys: as names, but a leading `$` is allowed (the Web SDK refuses
- * it only in custom attribute keys).
+ * Braze's rule for event property keys: 1–255 characters with no control character or `"` (the Web
+ * SDK's `CUSTOM_DATA_REGEX`). Custom event names follow it too, and may not start with `$` (Braze
+ * docs, "Log custom events"); a key may (the Web SDK refuses it only in custom attribute keys).
  */
 const KEY = /^[^\0-\x1f"]{1,255}$/;
 
@@ -21,7 +16,7 @@ const MAX_PROPERTIES_BYTES = 51_200;
 export const EMPTY_PROPERTIES: BrazeProperties = Object.freeze({});
 
 /** True when Braze takes `name` as a custom event name (1 to 255 characters, not starting with `$`, without control characters or `"`). */
-export const isBrazeName = (name: string): boolean => NAME.test(name);
+export const isBrazeName = (name: string): boolean => name[0] != '$' && KEY.test(name);
 
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
 export const brazeDateString = (date: Date): string => date.toISOString().slice(0, -5);
