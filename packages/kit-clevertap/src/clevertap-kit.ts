@@ -108,12 +108,15 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     context?.logger.warn(message(419, what, why));
   };
   const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
-  /** `plain`: an app's event, which a full storage may drop; the rest (session openings and ends, profiles) is kept. */
+  /**
+   * `plain`: an app's event, which a full storage may drop; the rest (session openings and ends,
+   * profiles) is kept. (Without `first`, the item is stored without it: see `encodeQueued`.)
+   */
   const enqueue = (item: CleverTapUploadItem, first?: 1, plain?: boolean): void => {
     cleared = false;
     ledger.g ||= guid();
     const json = flatString(JSON.stringify(item));
-    outbox?.enqueue(first ? [ledger.g, json, first] : [ledger.g, json], !plain);
+    outbox?.enqueue([ledger.g, json, first], !plain);
   };
   /** What CleverTap's SDKs send when a session starts (mobile) or a page loads in one (web). */
   const opening = (stamp: Stamp, at: number, first?: 1): void =>
