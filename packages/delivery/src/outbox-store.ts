@@ -168,7 +168,7 @@ export function outboxStore<T>(
       while (read(tail, await storage.get(itemKey(tail)))) tail++;
       const valid = Array.isArray(wait) && wait.length == 2 && wait.every(Number.isFinite);
       // A corrupt saved wait must not stall the queue silently: say so, and send as usual.
-      if (wait !== undefined && !valid) warn(message(203, String(JSON.stringify(wait))));
+      if (wait !== undefined && !valid) warn(message(203, JSON.stringify(wait)));
       return { items, tail, wait: valid ? (wait as VendorWait) : undefined };
     },
     // Around the item's text, not a copy of it: a storage that keeps values in memory (the Node

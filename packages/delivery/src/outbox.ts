@@ -393,7 +393,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     for (const entry of batch) entry.attempts++;
     let vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
     if (vendorWait !== null && vendorWait > LONG_WAIT_MS) {
-      warn(message(204, status, Math.round(vendorWait / 1000), String(retryAfter), Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)));
+      warn(message(204, status, Math.round(vendorWait / 1000), retryAfter!, Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)));
       vendorWait = Math.min(vendorWait, MAX_VENDOR_WAIT_MS);
     }
     notBefore = Math.max(notBefore, now + (vendorWait ?? backoffDelay(failures, random, retryBaseMs, retryMaxMs)));
