@@ -28,7 +28,7 @@ const LEDGER_KEY = 'session-ids';
 
 /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
 const describeTimeouts = (t: SessionTimeouts): string =>
-  message(414, t.sessionTimeout, String(t.foregroundTimeout ?? 'none'), String(t.maxSessionDuration ?? 'none'));
+  message(414, t.sessionTimeout, t.foregroundTimeout ?? 'none', t.maxSessionDuration ?? 'none');
 
 /** The live canonical session, as this run knows it. */
 interface Live {

@@ -26,7 +26,7 @@ export const CLEVERTAP_MESSAGES = {
   413: () => 'a CleverTap system event',
   419: (what: string, why: string) => `${what} not sent to CleverTap: ${why}`,
   // Debug and storage
-  414: (session: number, foreground: string, longest: string) =>
+  414: (session: number, foreground: number | string, longest: number | string) =>
     `timeouts (s): session ${session}, foreground ${foreground}, longest ${longest}; not CleverTap's 20 min`,
   415: () => 'stored session ids unreadable: numbering afresh',
 };
