@@ -43,8 +43,8 @@ interface Live {
   fresh?: 1;
   /** Its events this run was given, items or not. */
   events: number;
-  /** Its start (epoch ms), once a record told it. */
-  start?: number;
+  /** Its start (epoch ms), once a record told it (null or absent before). */
+  start?: number | null;
 }
 
 /**
@@ -132,7 +132,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     if (id === null) return { entry: null, first: false };
     if (live?.id !== id) live = { id, first: sessionIndex == 1, lsl: 0, events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
-    live.start ??= start ?? undefined;
+    live.start ??= start;
     let { entry } = live;
     const first = live.first;
     if (!entry) {
