@@ -32,11 +32,12 @@ const describeTimeouts = (t: SessionTimeouts): string =>
 
 /** The live canonical session, as this run knows it. */
 interface Live {
-  readonly id: string;
+  /** The canonical session's id. */
+  readonly session: string;
   /** The device's first session (unknown, false, until a record with its index comes). */
   first: boolean;
   /** The previous session's length, whole seconds (`lsl`). */
-  readonly lsl: number;
+  readonly previousLength: number;
   /** Its ledger entry, once this run has sent something of it. */
   entry?: LedgerEntry;
   /** Started in this run (its start record came). */
@@ -130,7 +131,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
    */
   const stamp = (id: string | null, sessionIndex: number, at: number, start?: number | null): Stamp => {
     if (id === null) return { entry: null, first: false };
-    if (live?.id !== id) live = { id, first: sessionIndex == 1, lsl: 0, events: 0 };
+    if (live?.session !== id) live = { session: id, first: sessionIndex == 1, previousLength: 0, events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
     live.start ??= start;
     let { entry } = live;
@@ -144,12 +145,12 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         if (os == 'Web') opening({ entry, first }, at);
       } else if (carried) {
         // The web SDK's session goes on: its id, one more page.
-        ledger.sessions.push((entry = [id, carried[0], live.lsl, 0, carried[1] + 1, at]));
+        ledger.sessions.push((entry = [id, carried[0], live.previousLength, 0, carried[1] + 1, at]));
         carried = undefined;
         opening({ entry, first }, at);
       } else {
         // From the session's start, which every tab knows alike, so tabs sharing it agree on its id.
-        entry = sessionEntry(ledger, id, live.start ?? at, live.lsl, at);
+        entry = sessionEntry(ledger, id, live.start ?? at, live.previousLength, at);
         opening({ entry, first }, at, 1);
       }
       live.entry = entry;
@@ -203,14 +204,14 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     onSessionStart(record) {
       const { sessionId, sessionIndex, trigger, startTime } = record;
       const ms = record.previousSessionDuration ?? 0;
-      live = { id: sessionId, first: sessionIndex == 1, lsl: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime, events: 0 };
+      live = { session: sessionId, first: sessionIndex == 1, previousLength: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime, events: 0 };
       // The app came up (a launch, a page load, a return to the foreground): the SDKs open their
       // session right then. Other sessions open with their first item, so empty ones take no id.
       if (trigger == 'launch' || trigger == 'foreground') stamp(sessionId, sessionIndex, startTime);
     },
 
     onEvent(record) {
-      if (live?.id === record.sessionId) live.events++;
+      if (live?.session === record.sessionId) live.events++;
       const evtName = cleanName(record.name);
       if (!evtName) notSent(`event "${record.name}"`, NOTHING_LEFT);
       // As the SDKs refuse them (error 513).
@@ -234,7 +235,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       // start opened it, a sign-in sent its profile in it, or it had events this run was not given
       // (another tab's, or an earlier run's): it gets its id again, from its first item's time. A tab
       // ends sessions other tabs sent items of.
-      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || signedAt < Infinity || record.eventCount > (live?.id == sessionId && live.fresh ? live.events : 0))) {
+      if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || signedAt < Infinity || record.eventCount > (live?.session == sessionId && live.fresh ? live.events : 0))) {
         entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : Math.min(record.firstEventTime ?? signedAt, signedAt));
         enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
