@@ -145,11 +145,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const dropped: Record<string, number> = {};
   let lastError: string | null = null;
 
-  /** Counts `n` items dropped for `reason` (in `health().dropped`). */
-  const count = (n: number, reason: DropReason): void => void (dropped[reason] = (dropped[reason] ?? 0) + n);
-  const report = (n: number, reason: DropReason, why: string): void => {
-    count(n, reason);
-    warn(`dropped ${n} item(s) (${reason}): ${why}`);
+  /** Counts `n` items dropped for `reason` (in `health().dropped`), and warns with `why` when given. */
+  const count = (n: number, reason: DropReason, why?: string): void => {
+    dropped[reason] = (dropped[reason] ?? 0) + n;
+    if (why !== undefined) warn(`dropped ${n} item(s) (${reason}): ${why}`);
   };
   /** The first item not in flight (the queue's length when there is none). */
   const firstIdle = (): number => {
@@ -167,7 +166,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
     if (batch.length) {
-      report(batch.length, reason, why);
+      count(batch.length, reason, why);
       remove(batch);
     }
   };
@@ -457,7 +456,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
         // reported below, like undefined or a function
       }
       if (json === undefined) {
-        report(1, 'invalid', message(217));
+        count(1, 'invalid', message(217));
         return false;
       }
       const at = clock();
