@@ -131,11 +131,11 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const wake = (at: number, ms: number): void => {
     timers.clearTimeout(timer);
     timerAt = at;
-    if (at === at) timer = timers.setTimeout(woken, ms);
-  };
-  const woken = (): void => {
-    timerAt = NaN;
-    pump();
+    if (at === at)
+      timer = timers.setTimeout(() => {
+        timerAt = NaN;
+        pump();
+      }, ms);
   };
   let kicked = false;
   /** The pump's last delivered batch may not be committed yet. */
