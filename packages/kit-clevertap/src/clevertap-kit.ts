@@ -26,10 +26,6 @@ export interface CleverTapKit extends Kit {
 /** The ledger's key in the kit's storage namespace (the outbox uses `outbox:*`). */
 const LEDGER_KEY = 'session-ids';
 
-/** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
-const describeTimeouts = (t: SessionTimeouts): string =>
-  message(414, t.sessionTimeout, t.foregroundTimeout ?? 'none', t.maxSessionDuration ?? 'none');
-
 /** The live canonical session, as this run knows it. */
 interface Live {
   /** The canonical session's id. */
@@ -101,7 +97,9 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         if (text) void storage?.set(LEDGER_KEY, text);
       });
   };
-  const debug = (message: string): void => context?.logger.debug(message);
+  /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
+  const logTimeouts = (t: SessionTimeouts): void =>
+    context?.logger.debug(message(414, t.sessionTimeout, t.foregroundTimeout ?? 'none', t.maxSessionDuration ?? 'none'));
   /** One warning per subject (at most 64 subjects), not per call. */
   const notSent = (what: string, why: string): void => {
     if (warned.has(what) || warned.size >= 64) return;
@@ -169,7 +167,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
 
     async init(ctx) {
       context = ctx;
-      debug(describeTimeouts(ctx.timeouts));
+      logTimeouts(ctx.timeouts);
       const text = await ctx.storage.get(LEDGER_KEY);
       const stored = text && decodeLedger(text);
       if (stored) ledger = stored;
@@ -274,7 +272,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
 
     /** The canonical timeouts changed (`hub.setSessionTimeout`): CleverTap's sessions follow at once. */
     onConfigChange(timeouts) {
-      debug(describeTimeouts(timeouts));
+      logTimeouts(timeouts);
     },
 
     flush: () => outbox?.flush(),
