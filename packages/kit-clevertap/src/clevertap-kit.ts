@@ -271,9 +271,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     onPageHide: pageHide,
 
     /** The canonical timeouts changed (`hub.setSessionTimeout`): CleverTap's sessions follow at once. */
-    onConfigChange(timeouts) {
-      logTimeouts(timeouts);
-    },
+    onConfigChange: logTimeouts,
 
     flush: () => outbox?.flush(),
 
