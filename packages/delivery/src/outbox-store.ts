@@ -132,19 +132,18 @@ export function outboxStore<T>(
       let head = 0;
       let tail = 0;
       let wait: unknown;
-      // None stored: nothing was removed yet, and the items (if any) are found from 0 on.
-      written = { head, tail };
-      if (raw !== null) {
-        try {
+      try {
+        // None stored: nothing was removed yet, and the items (if any) are found from 0 on.
+        if (raw !== null) {
           ({ head, tail, wait } = JSON.parse(raw) as { head: number; tail: number; wait?: unknown });
           if (!([head, tail].every(Number.isSafeInteger) && head <= tail)) throw raw;
-          // Stored as it is: loading finds the items appended since, so only a new head or a removal rewrites it.
-          written = { head, tail, wait: wait as VendorWait };
-        } catch {
-          warn(message(202));
-          head = tail = 0;
-          written = undefined;
         }
+        // Stored as it is: loading finds the items appended since, so only a new head or a removal rewrites it.
+        written = { head, tail, wait: wait as VendorWait };
+      } catch {
+        warn(message(202));
+        head = tail = 0;
+        written = undefined;
       }
       head = Math.max(head, tail - MAX_RANGE);
       const items: StoredItem<T>[] = [];
