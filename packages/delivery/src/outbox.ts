@@ -164,7 +164,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     entries = entries.filter((entry) => !batch.includes(entry));
   };
 
-  const drop = (batch: Entry<T>[], reason: DropReason, why: string): void => {
+  /** Drops a batch, counted; with `why`, also warns (see `count`). */
+  const drop = (batch: Entry<T>[], reason: DropReason, why?: string): void => {
     if (batch.length) {
       count(batch.length, reason, why);
       remove(batch);
@@ -377,16 +378,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       unsaved ||= !keepalive;
       return remove(batch, true);
     }
-    if (verdict == 'rejected') {
-      // A vendor refusing batch after batch for the same reason (a wrong key): one warning, every item counted.
-      if (problem == lastError) {
-        count(batch.length, 'rejected');
-        return remove(batch);
-      }
-      lastError = problem;
-      return drop(batch, 'rejected', problem);
-    }
+    const repeated = problem == lastError;
     lastError = problem;
+    // A vendor refusing batch after batch for the same reason (a wrong key): one warning, every item counted.
+    if (verdict == 'rejected') return drop(batch, 'rejected', repeated ? undefined : problem);
     const now = clock();
     retried += batch.length;
     for (const entry of batch) entry.attempts++;
