@@ -132,28 +132,27 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     if (live?.session !== id) live = { session: id, first: sessionIndex == 1, previousLength: 0, events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
     live.start ??= start;
-    let { entry } = live;
-    const first = live.first;
-    if (!entry) {
+    if (!live.entry) {
       persist();
-      entry = findEntry(ledger, id);
+      const entry = findEntry(ledger, id);
       if (entry) {
         // A page load (app start) in a session that sent items before.
         entry[PAGES]++;
-        if (os == 'Web') opening({ entry, first }, at);
+        live.entry = entry;
+        if (os == 'Web') opening(live, at);
       } else if (carried) {
         // The web SDK's session goes on: its id, one more page.
-        ledger.sessions.push((entry = [id, carried[0], live.previousLength, 0, carried[1] + 1, at]));
+        ledger.sessions.push((live.entry = [id, carried[0], live.previousLength, 0, carried[1] + 1, at]));
         carried = undefined;
-        opening({ entry, first }, at);
+        opening(live, at);
       } else {
         // From the session's start, which every tab knows alike, so tabs sharing it agree on its id.
-        entry = sessionEntry(ledger, id, live.start ?? at, live.previousLength, at);
-        opening({ entry, first }, at, 1);
+        live.entry = sessionEntry(ledger, id, live.start ?? at, live.previousLength, at);
+        opening(live, at, 1);
       }
-      live.entry = entry;
     }
-    return { entry, first };
+    // The live session is its items' stamp: its entry, and whether it is the device's first.
+    return live;
   };
 
   // The app may be suspended or the page gone next: what fits the keepalive budget goes now, the rest

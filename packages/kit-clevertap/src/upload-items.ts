@@ -41,9 +41,12 @@ export interface CleverTapPageItem extends CleverTapSessionFields {
 /** One element (after the header) of the `/a1` upload array. */
 export type CleverTapUploadItem = CleverTapEventItem | CleverTapProfileItem | CleverTapPageItem;
 
-/** Where an item stands: its session's ledger entry (null outside a session) and whether it is the device's first session. */
+/**
+ * Where an item stands: its session's ledger entry (null outside a session) and whether it is the
+ * device's first session. (The kit's live session is one: its entry is set before it stamps an item.)
+ */
 export interface Stamp {
-  readonly entry: LedgerEntry | null;
+  readonly entry?: LedgerEntry | null;
   readonly first: boolean;
 }
 
