@@ -123,12 +123,12 @@ export class SessionHub {
   private pending: EngineInput[] = [];
   /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
   private readonly deliveryQueue: EngineOutput[] = [];
-  private delivering?: boolean;
+  private delivering = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: number | null = null;
   private unsubscribeLifecycle: (() => void) | undefined;
   /** Launch has started the kits: a kit registered from now on is started at once. */
-  private kitsStarted?: boolean;
+  private kitsStarted = false;
   private lastTime = 0;
   private clockProblem = '';
   /** Calls dropped because the pre-start buffer was full (said once, when it fills). */
