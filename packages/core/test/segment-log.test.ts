@@ -356,6 +356,35 @@ describe('segment log', () => {
     });
   });
 
+  it('compaction killed after any of its writes during an outage: the next launch removes every spill it left (they hold deleted data)', () => {
+    for (let killAfter = 0; killAfter <= 30; killAfter++) {
+      const { map, adapter } = countingMap();
+      const log = segmentLog(adapter, 1);
+      // Two kits queue while the network is down: everything spills.
+      for (let n = 0; n < 40; n++) log.commit([[`ns:kit:a:outbox:${n}`, `item ${n}`], [`ns:kit:b:outbox:${n}`, `item ${n}`], ['ns:state', `s${n}`]]);
+      // Kit a's data is deleted; kit b's queue stays, so spills holding both stay too.
+      log.commit(Array.from({ length: 40 }, (_, n): [string, null] => [`ns:kit:a:outbox:${n}`, null]));
+      const spills = (): string[] => [...map.keys()].filter((k) => k.startsWith('ns:spill:'));
+      expect(spills().length).toBeGreaterThan(10);
+      const model = storedView(map);
+      let writes = 0;
+      const dying: StorageAdapter = {
+        getItem: adapter.getItem,
+        setItem: (k, v) => void (writes++ < killAfter && adapter.setItem(k, v)),
+        removeItem: (k) => void (writes++ < killAfter && adapter.removeItem(k)),
+      };
+      const compacting = segmentLog(dying, 1);
+      compacting.getItem('ns:state');
+      compacting.compact!();
+      // The next launch: before the compacted record (killed at once), the spills are the queue's; after it, none is left.
+      const relaunched = segmentLog(adapter, 1);
+      expect(relaunched.getItem('ns:kit:b:outbox:39')).toBe('item 39');
+      expect(relaunched.getItem('ns:kit:a:outbox:0')).toBeNull();
+      expect(storedView(map)).toEqual(model);
+      if (killAfter > 0) expect(spills()).toEqual([]);
+    }
+  });
+
   it('compaction killed after any of its writes leaves nothing deleted showing through', () => {
     for (let killAfter = 1; killAfter <= SEGMENTS + 1; killAfter++) {
       const { map, adapter } = countingMap();

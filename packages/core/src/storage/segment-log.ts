@@ -392,7 +392,10 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       const index = prefix + SPILLS;
       let body = '';
       for (let i = 0; i < SEGMENTS; i++) if (g.live[i]) body += (yield* wholeIn(g, i))[0];
-      for (const seq of g.spills.keys()) body += (yield* wholeIn(g, spillAt(seq)))[0];
+      // Each spill's live values, and the spill written as removed, so that a kill before it is removed
+      // below leaves a key the next launch removes (it looks for the keys the records remove), not one
+      // nothing reads that keeps deleted data.
+      for (const seq of g.spills.keys()) body += (yield* wholeIn(g, spillAt(seq)))[0] + encodeWrite(spillKey('', seq), null);
       for (const [k, [v]] of g.full) if (k != index) body += encodeWrite(k.slice(prefix.length), v);
       // No spill is listed any more (an older segment a kill leaves may list some).
       if (g.full.has(index)) body += encodeWrite(SPILLS, null);
