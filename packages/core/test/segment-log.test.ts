@@ -16,6 +16,19 @@ function countingMap(initial?: Iterable<[string, string]>) {
   return { map, ops, adapter };
 }
 
+/** A compaction of what `adapter` holds, killed after `killAfter` writes (the writes after those are lost). */
+function compactKilledAfter(adapter: StorageAdapter, killAfter: number, spillChars?: number): void {
+  let writes = 0;
+  const dying: StorageAdapter = {
+    getItem: adapter.getItem,
+    setItem: (k, v) => void (writes++ < killAfter && adapter.setItem(k, v)),
+    removeItem: (k) => void (writes++ < killAfter && adapter.removeItem(k)),
+  };
+  const compacting = segmentLog(dying, spillChars);
+  compacting.getItem('ns:state');
+  compacting.compact!();
+}
+
 // (One key percent-encoded in records: a space and a '%'.)
 const keys = ['ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a:outbox:2', 'ns:kit:b:x', 'ns:kit:b:y %', 'ns:optOut'];
 const write = fc.tuple(fc.constantFrom(...keys), fc.option(fc.string({ maxLength: 12 }), { nil: null, freq: 3 }));
@@ -367,15 +380,7 @@ describe('segment log', () => {
       const spills = (): string[] => [...map.keys()].filter((k) => k.startsWith('ns:spill:'));
       expect(spills().length).toBeGreaterThan(10);
       const model = storedView(map);
-      let writes = 0;
-      const dying: StorageAdapter = {
-        getItem: adapter.getItem,
-        setItem: (k, v) => void (writes++ < killAfter && adapter.setItem(k, v)),
-        removeItem: (k) => void (writes++ < killAfter && adapter.removeItem(k)),
-      };
-      const compacting = segmentLog(dying, 1);
-      compacting.getItem('ns:state');
-      compacting.compact!();
+      compactKilledAfter(adapter, killAfter, 1);
       // The next launch: before the compacted record (killed at once), the spills are the queue's; after it, none is left.
       const relaunched = segmentLog(adapter, 1);
       expect(relaunched.getItem('ns:kit:b:outbox:39')).toBe('item 39');
@@ -395,15 +400,7 @@ describe('segment log', () => {
       for (let n = 0; n < 4; n++) log.commit([['ns:state', `t${n}`]]);
       log.commit([['ns:kit:a:user', null]]);
       const model = storedView(map);
-      let writes = 0;
-      const dying: StorageAdapter = {
-        getItem: adapter.getItem,
-        setItem: (k, v) => void (writes++ < killAfter && adapter.setItem(k, v)),
-        removeItem: (k) => void (writes++ < killAfter && adapter.removeItem(k)),
-      };
-      const compacting = segmentLog(dying);
-      compacting.getItem('ns:state');
-      compacting.compact!();
+      compactKilledAfter(adapter, killAfter);
       expect(storedView(map)).toEqual(model);
       expect(segmentLog(adapter).getItem('ns:kit:a:user')).toBeNull();
     }
