@@ -92,10 +92,7 @@ const TIDY_MS = 2_000;
 const HEARTBEAT_MS = 30_000;
 /** Without Web Locks: a tab silent for this long counts as closed. */
 const STALE_AFTER_MS = 180_000;
-/**
- * Rounds before giving up on a race: verifying a compare-and-set (another tab then keeps rewriting),
- * or trying the slot locks (then a slot no record names is taken).
- */
+/** Rounds of trying the slot locks before taking a slot no record names. */
 const MAX_ROUNDS = 8;
 
 /** `list` without the commits `mark` (a commit id, `<page>:<n>`) says were delivered: that page's up to n. */
@@ -496,8 +493,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       for (let round = 1; ; round++) {
         const commit = attempt(await liveness());
         if (!commit) return;
-        // Memory is private to this tab (nothing to verify), or another tab keeps winning: keep this write.
-        if (round > MAX_ROUNDS || storage.degraded) return done(commit.record, commit);
+        // Memory is private to this tab: nothing to verify. (A write is never kept unverified, however
+        // long tabs race: one another tab may have overwritten loses its calls, and may deliver twice.)
+        if (storage.degraded) return done(commit.record, commit);
         if (batch) written = commit;
         await letWritesLand();
         if (tookOver()) return;
@@ -505,9 +503,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const after = read();
         if (after.writers.includes(commit.id)) return done(after, commit);
         // Another tab's write stuck: redo on the record that won, after a random pause so that tabs
-        // racing each other do not keep colliding in step (each would otherwise lose in turn).
+        // racing each other do not keep colliding in step (each would otherwise lose in turn), longer
+        // after each loss (up to 16 × SETTLE_MS) so that a race of many busy tabs thins out.
         if (!adopt(after)) return;
-        await letWritesLand(Math.random() * SETTLE_MS);
+        await letWritesLand(Math.random() * SETTLE_MS * 2 ** Math.min(round - 1, 4));
         if (tookOver()) return;
       }
     };
