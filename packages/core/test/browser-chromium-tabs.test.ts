@@ -60,9 +60,11 @@ const pageScript = (collector: string): string => `
   const clockSeq = (0x8000 | Math.floor(Math.random() * 0x3fff)).toString(16);
   let made = 0;
   const v1 = () => (Date.now() * 16 + made++).toString(16).slice(-8) + '-0000-1000-' + clockSeq + '-a1b2c3d4e5f6';
-  // A page opened with ?solo commits alone in its own slot (soloCommits).
+  // A page opened with ?solo commits alone in its own slot (soloCommits); one opened with ?cas
+  // coordinates without Web Locks, by compare-and-set alone (as where navigator.locks is missing).
   const hub = createBrowserHub({
     kits,
+    locks: location.search === '?cas' ? null : undefined,
     sessionTimeout: 600,
     foregroundTimeout: 600,
     soloCommits: location.search === '?solo',
@@ -214,9 +216,15 @@ async function expectVendorsOncePerSession(pages: readonly Page[], clevertapOneI
 }
 
 describe('the shared session in real Chromium tabs', () => {
-  it('4 tabs × 250 interleaved increments end with exactly 1000', async () => {
+  it.each([
+    ['Web Locks', '', 4],
+    ['compare-and-set (no Web Locks)', '?cas', 0],
+  ])('4 tabs × 250 interleaved increments end with exactly 1000, with %s', async (_name, query, slotLocks) => {
     const pages = [];
-    for (let i = 0; i < 4; i++) pages.push(await openTab());
+    for (let i = 0; i < 4; i++) pages.push(await openTab(query));
+    // The path taken: with Web Locks each tab holds its slot's lock; by compare-and-set none does.
+    const held = await pages[0]!.evaluate(async () => (await navigator.locks.query()).held?.filter((l) => l.name?.startsWith('sessionhub:slot:')).length);
+    expect(held).toBe(slotLocks);
     await Promise.all(
       pages.map((page, i) =>
         page.evaluate(async (seed) => {

@@ -19,12 +19,16 @@ interface Page {
   readonly tab: FakeTab;
 }
 
-async function openPages(origin: FakeOrigin, n: number, withLocks: boolean): Promise<Page[]> {
+/** With Web Locks in every tab, in none, or in every other tab (the others' were refused, e.g. sandboxed frames). */
+type Locks = boolean | 'mixed';
+
+async function openPages(origin: FakeOrigin, n: number, withLocks: Locks): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < n; i++) {
     const tab = origin.openTab();
     const kit = recordingKit();
-    const hub = createBrowserHub({ ...tabHubOptions(tab), locks: withLocks ? tab.locks : null, kits: [kit], logger: silent, sessionTimeout: 600 });
+    const locks = withLocks === true || (withLocks === 'mixed' && i % 2 == 0) ? tab.locks : null;
+    const hub = createBrowserHub({ ...tabHubOptions(tab), locks, kits: [kit], logger: silent, sessionTimeout: 600 });
     const started = hub.start();
     await vi.advanceTimersByTimeAsync(2000);
     await started;
@@ -55,9 +59,10 @@ function expectOneSessionStream(pages: readonly Page[]): void {
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 0, 1, 9) }));
 afterEach(() => vi.useRealTimers());
 
-describe.each([
+describe.each<[string, Locks]>([
   ['Web Locks', true],
   ['compare-and-set (no Web Locks)', false],
+  ['Web Locks in every other tab only', 'mixed'],
 ])(`browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
   it('3 tabs × 40 interleaved increments end with exactly 120', async () => {
     const origin = fakeOrigin({ lagMs: LAG_MS });
