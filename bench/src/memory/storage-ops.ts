@@ -90,6 +90,60 @@ function asyncStore(meter: Meter): StorageAdapter {
 }
 
 /**
+ * AsyncStorage on iOS, as its native module stores (`RNCAsyncStorage.mm` of
+ * @react-native-async-storage/async-storage 2.2.0): a value of up to 1,024 UTF-16 units lives inline
+ * in one manifest file (`manifest.json`: every such value of the app, and a null for each value kept
+ * in a file of its own), rewritten whole whenever it changes; a longer value is a file of its own,
+ * written atomically, and the manifest is rewritten only when the key was inline or absent before.
+ * Each call is one batch (`setItem` is a `multiSet` of one key): one manifest write at most. One
+ * operation is one file written or removed; bytes are the files' (the manifest here holds only the
+ * hub's values; an app's own inline values would make each of its writes larger).
+ */
+function iosAsyncStorage(meter: Meter): StorageAdapter {
+  const INLINE = 1024;
+  /** Key → its inline value, or null: in a file. */
+  const manifest = new Map<string, string | null>();
+  const files = new Map<string, string>();
+  const later = <T>(f: () => T): Promise<T> => Promise.resolve().then(f);
+  const writeManifest = (): void => count(meter, utf8(JSON.stringify(Object.fromEntries(manifest))));
+  const removeFile = (key: string): void => {
+    if (files.delete(key)) meter.ops++;
+  };
+  const get = (key: string): string | null => {
+    const value = manifest.get(key);
+    return value === null ? (files.get(key) ?? null) : (value ?? null);
+  };
+  const remove = (keys: readonly string[]): void => {
+    let changed = false;
+    for (const key of keys) {
+      if (manifest.get(key) === null) removeFile(key);
+      changed = manifest.delete(key) || changed;
+    }
+    if (changed) writeManifest();
+  };
+  return {
+    getItem: (key) => later(() => get(key)),
+    setItem: (key, value) =>
+      later(() => {
+        if (value.length <= INLINE) {
+          if (manifest.get(key) === null) removeFile(key);
+          manifest.set(key, value);
+          return writeManifest();
+        }
+        files.set(key, value);
+        count(meter, utf8(value));
+        if (manifest.get(key) !== null) {
+          manifest.set(key, null);
+          writeManifest();
+        }
+      }),
+    removeItem: (key) => later(() => remove([key])),
+    multiGet: (keys) => later(() => keys.map((key) => [key, get(key)] as const)),
+    multiRemove: (keys) => later(() => remove(keys)),
+  };
+}
+
+/**
  * Node's journal (createNodeHub's default), on real files: one operation is one file-system call
  * that changes the directory (`writeSync`, `renameSync`, `rmSync`, `unlinkSync`, `openSync` of a
  * new file, `ftruncateSync`); bytes are those `writeSync` wrote. Counted by patching `node:fs` (its
@@ -155,22 +209,30 @@ function browserPage(meter: Meter, soloCommits: boolean): { create: (options: Hu
 export const STORAGES = [
   'localStorage-like (key by key)',
   'AsyncStorage-like (multiGet, multiRemove)',
+  'AsyncStorage on iOS (manifest + files)',
   'Node journal (files)',
   'createBrowserHub, one page',
   'createBrowserHub, one page, soloCommits',
 ] as const;
 
+type Storage = (typeof STORAGES)[number];
+
 /** `down`: the collector answers 503 to everything, so the queue only grows (an outage, or a device offline). */
-async function measure(kits: AvailableKits, which: (typeof STORAGES)[number], burst: number, events: number, down = false): Promise<StorageOpsRow> {
+async function measure(kits: AvailableKits, which: Storage, burst: number, events: number, down = false): Promise<StorageOpsRow> {
   const meter: Meter = { ops: 0, bytes: 0, largest: 0 };
   let wire = 0;
   const transport: Transport = (request) => {
     wire += utf8(typeof request.body === 'string' ? request.body : '');
     return Promise.resolve({ status: down ? 503 : 200 });
   };
-  const journalRun = which === STORAGES[2] ? journal(meter) : undefined;
-  const page = which === STORAGES[3] || which === STORAGES[4] ? browserPage(meter, which === STORAGES[4]) : undefined;
-  const storage = journalRun?.storage ?? (which === STORAGES[0] ? keyByKey(meter) : asyncStore(meter));
+  const journalRun = which === 'Node journal (files)' ? journal(meter) : undefined;
+  const page = which.startsWith('createBrowserHub') ? browserPage(meter, which.endsWith('soloCommits')) : undefined;
+  const stores: Partial<Record<Storage, (meter: Meter) => StorageAdapter>> = {
+    'localStorage-like (key by key)': keyByKey,
+    'AsyncStorage-like (multiGet, multiRemove)': asyncStore,
+    'AsyncStorage on iOS (manifest + files)': iosAsyncStorage,
+  };
+  const storage = journalRun?.storage ?? stores[which]?.(meter);
   const pipeline = await startPipeline(kits, page ? { transport, create: page.create } : { transport, storage });
   await settle();
   // Launch writes (device id, first session) are not the event path.
@@ -208,7 +270,7 @@ export async function runStorageOps(kits: AvailableKits, options: { quick: boole
   const rows: StorageOpsRow[] = [];
   for (const which of STORAGES) for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
   // An outage: every payload stays queued (retried with backoff), so what a commit writes is what the queue costs it.
-  for (const which of [STORAGES[0], STORAGES[3]]) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
+  for (const which of ['localStorage-like (key by key)', 'AsyncStorage on iOS (manifest + files)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
   return rows;
 }
 
@@ -228,7 +290,7 @@ export function renderStorageOps(rows: readonly StorageOpsRow[]): string {
         int(r.largestWrite),
       ]),
     ),
-    '  (an operation: a setItem or removeItem; a multiRemove call; a file-system call that writes;\n' +
+    '  (an operation: a setItem or removeItem; a multiRemove call; a file-system call that writes; on iOS, a file written or removed;\n' +
       '   collector down: every request answered 503 and retried, so wire bytes count requests that were refused)',
   ].join('\n\n');
 }
