@@ -132,6 +132,70 @@ describe.each<[string, Locks]>([
 describe.each([
   ['Web Locks', true],
   ['compare-and-set (no Web Locks)', false],
+])(`random lives of browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
+  // Random lives of three tabs: events, increments, hiding and showing, ending the session, closing a
+  // tab (and opening another), and pauses short and long (past the session timeout). Whatever the
+  // order: one session stream, every event delivered once, every increment that counted counted once.
+  it('random lives of 3 tabs: each session starts and ends once, every event and increment counts once', async () => {
+    const op = fc.oneof(
+      fc.record({ type: fc.constantFrom('event', 'inc', 'hide', 'show', 'end', 'close'), tab: fc.nat(2) }),
+      fc.record({ type: fc.constant('wait' as const), ms: fc.oneof(fc.nat(60), fc.integer({ min: 1000, max: 700_000 })) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (ops, seed) => {
+        const pause = vi.spyOn(Math, 'random').mockImplementation(seededRandom(seed));
+        const origin = fakeOrigin({ lagMs: LAG_MS });
+        const open = await openPages(origin, 3, withLocks);
+        const all = [...open];
+        let logged = 0;
+        let increments = 0;
+        for (const o of ops) {
+          if (o.type == 'wait') {
+            await vi.advanceTimersByTimeAsync(o.ms);
+            continue;
+          }
+          const page = open[o.tab]!;
+          if (o.type == 'event') logged++, page.hub.logEvent(`e${logged}`);
+          else if (o.type == 'inc') increments++, page.hub.incrementSessionAttribute('n');
+          else if (o.type == 'hide') page.tab.hide();
+          else if (o.type == 'show') page.tab.show();
+          else if (o.type == 'end') page.hub.endSession();
+          else {
+            page.tab.close();
+            // Another page of the origin opens in its place.
+            const [next] = await openPages(origin, 1, withLocks);
+            open[o.tab] = next!;
+            all.push(next!);
+          }
+          await vi.advanceTimersByTimeAsync(5);
+        }
+        await vi.advanceTimersByTimeAsync(5000);
+        open[0]!.hub.endSession();
+        await vi.advanceTimersByTimeAsync(5000);
+        const closed = Promise.all(open.map((p) => p.hub.shutdown()));
+        await vi.advanceTimersByTimeAsync(5000);
+        await closed;
+        pause.mockRestore();
+        expectOneSessionStream(all);
+        const events = all.flatMap((p) => p.kit.events());
+        expect(events.map((e) => e.name).sort()).toEqual(Array.from({ length: logged }, (_, i) => `e${i + 1}`).sort());
+        // An increment needs a live session (else a warning, nothing stored): each that counted was
+        // delivered once as a change, and the session's end carries exactly those.
+        const changes = all.flatMap((p) => p.kit.calls.flatMap((c) => (c.type == 'onSessionAttributeChange' ? [c.record] : [])));
+        for (const end of all.flatMap((p) => p.kit.ends())) {
+          expect(end.attributes.n ?? 0, `n of session ${end.sessionIndex}`).toBe(changes.filter((c) => c.sessionId == end.sessionId).length);
+        }
+        expect(changes.length).toBeLessThanOrEqual(increments);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+});
+
+describe.each([
+  ['Web Locks', true],
+  ['compare-and-set (no Web Locks)', false],
 ])('a page-hide write (no lock can be awaited at pagehide), with %s', (_name, withLocks) => {
   it('is never lost to a tab that commits at once: a call made just before closing counts once, in order', async () => {
     const origin = fakeOrigin({ lagMs: LAG_MS });

@@ -58,11 +58,17 @@ export interface LockManagerLike {
 /**
  * What a page leaves at pagehide when other pages may be open: its last calls, the items its kits
  * still hold, and up to which of its commits their commit marked (so the record stops owing them).
+ * `unsure`: the first `calls` of the batch were written under commit `id`, which the page could not
+ * verify before leaving (its copy of the record shows its own write; another tab's may not have
+ * reached it yet). The tab that commits the hand-off looks: a record that names `id` (its writers,
+ * or the page's slot's owed outputs) holds those calls, so they are skipped and that commit's owed
+ * outputs are delivered by that tab; else they are applied like the rest.
  */
 interface Handoff {
   readonly batch: Queued[];
   readonly queued: number;
   readonly marked?: number;
+  readonly unsure?: readonly [id: string, calls: number];
 }
 
 /** Where `storage` events of other tabs arrive (`window`). */
@@ -201,8 +207,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const commitId = (): string => `${me.tab}:${++commits}`;
   /** Where this slot's kits mark the last commit whose outputs they committed (no kit's: kit names have no `~`). */
   const markKey = (): string => `${namespace}:tab${me.slot}:kit:~`;
-  /** The outputs earlier pages of this slot left unmarked. */
-  const carry = (): EngineOutput[] => carried?.flatMap(([, o]) => o) ?? [];
+  /**
+   * The outputs earlier pages of this slot left unmarked, of those `record` still owes the slot (a tab
+   * that committed a page's hand-off may have delivered one already: see withHandoffs).
+   */
+  const carry = (record: SharedRecord): EngineOutput[] =>
+    carried?.flatMap(([id, o]) => (record.owed?.[me.slot]?.some(([e]) => e == id) ? o : [])) ?? [];
 
   /**
    * Writes `record`, computed from `base` (read in this same task), as the next revision, with `id` as
@@ -313,7 +323,15 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       try {
         const left = JSON.parse(text) as Handoff;
         const place = { slot: +slot, tab };
-        const applied = applyTabInputs(record, place, left.batch, host.makeId, liveness);
+        const [id, calls] = left.unsure ?? [];
+        const owed = record.owed?.[slot] ?? [];
+        const entry = owed.find(([e]) => e == id);
+        // A write of the page that stuck: its calls are in the record, its outputs owed to the page's slot go out here.
+        if (entry) {
+          outputs.push(...entry[1]);
+          record = { ...record, owed: { ...record.owed, [slot]: owed.filter((e) => e != entry) } };
+        }
+        const applied = applyTabInputs(record, place, entry || record.writers.includes(id!) ? left.batch.slice(calls) : left.batch, host.makeId, liveness);
         outputs.push(...applied.outputs);
         record = noteQueued(applied.record, place, left.queued);
         // What its kits stored is owed no more (older versions' hand-offs say nothing: kept).
@@ -466,13 +484,15 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const base = latest();
       if (changedUnder(base) && !adopt(base)) return;
       let applied: Omit<Applied, 'result'>;
-      // What earlier pages of this slot left unmarked comes first: it was committed before.
       const carrying = !!(batch && carried);
-      const outputs = carrying ? carry() : [];
+      const outputs: EngineOutput[] = [];
       const handed: string[] = [];
       try {
         // First the calls pages left at pagehide: they were made before this batch.
-        applied = apply(withHandoffs(seeded(base), liveness, outputs, handed), liveness);
+        const record = withHandoffs(seeded(base), liveness, outputs, handed);
+        // What earlier pages of this slot left unmarked comes first: it was committed before.
+        if (carrying) outputs.unshift(...carry(record));
+        applied = apply(record, liveness);
       } catch (error) {
         // An engine bug must never reach the host app, nor be retried for ever.
         if (batch) inFlight = null;
@@ -596,30 +616,33 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const base = latest();
       let delivered: readonly EngineOutput[] = [];
       let deliveredId: string | undefined;
-      // A compare-and-set write that stuck is done; anything else in flight is redone now.
-      if (written && base.writers.includes(written.id)) {
-        ({ outputs: delivered, id: deliveredId } = written);
-        if (written.carrying) carried = null;
-      }
-      else if (inFlight) queue = [...inFlight, ...queue];
+      // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
+      // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
+      // are left under this page's own key instead, for the tabs left to commit (see attempt).
+      const handing = closing && !storage.degraded && Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed);
+      // A compare-and-set write this page's copy shows is done when no other page can be open; with
+      // others maybe open, another's write may not have reached this copy yet: the tabs left decide
+      // (see Handoff). Anything else in flight is redone.
+      const stuck = written && base.writers.includes(written.id) && ([written.id, inFlight!.length] as const);
+      if (stuck && !handing) {
+        ({ outputs: delivered, id: deliveredId } = written!);
+        if (written!.carrying) carried = null;
+      } else if (inFlight) queue = [...inFlight, ...queue];
       inFlight = written = null;
       if (changedUnder(base)) adopt(base);
       const batch = queue;
       queue = [];
       if (closing) batch.push(leaving());
-      // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
-      // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
-      // are left under this page's own key instead, for the tabs left to commit (see attempt).
-      if (closing && !storage.degraded && Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed)) {
-        leave({ batch, queued: 0 });
+      if (handing) {
+        leave({ batch, queued: 0, unsure: stuck || undefined });
         park();
-        adopt(base, delivered, deliveredId);
+        adopt(base);
         return;
       }
       // Tabs that hold this slot's lock are the only judge of liveness left.
       const applied = applyTabInputs(seeded(base), me, batch, host.makeId, locks ? null : HEARTBEAT);
       const carrying = !!carried;
-      const outputs = [...carry(), ...applied.outputs];
+      const outputs = [...carry(base), ...applied.outputs];
       const id = commitId();
       const record = write(applied.record, base, id, outputs, carrying);
       if (carrying) carried = null;
