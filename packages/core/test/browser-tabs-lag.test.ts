@@ -129,9 +129,10 @@ describe.each<[string, Locks]>([
   });
 });
 
-describe.each([
+describe.each<[string, Locks]>([
   ['Web Locks', true],
   ['compare-and-set (no Web Locks)', false],
+  ['Web Locks in every other tab only', 'mixed'],
 ])(`random lives of browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
   // Random lives of three tabs: events, increments, hiding and showing, ending the session, closing a
   // tab (and opening another), and pauses short and long (past the session timeout). Whatever the
@@ -162,8 +163,8 @@ describe.each([
           else if (o.type == 'end') page.hub.endSession();
           else {
             page.tab.close();
-            // Another page of the origin opens in its place.
-            const [next] = await openPages(origin, 1, withLocks);
+            // Another page of the origin opens in its place (with Web Locks or not, as the one it replaces).
+            const [next] = await openPages(origin, 1, withLocks === 'mixed' ? o.tab % 2 == 0 : withLocks);
             open[o.tab] = next!;
             all.push(next!);
           }

@@ -25,6 +25,11 @@ export interface SlotEntry {
   readonly closed: boolean;
   /** Items its kits still held when last noted: slots of closed pages with items are reused first, so they get sent. */
   readonly queued: number;
+  /**
+   * The page coordinates without Web Locks (compare-and-set): it holds no slot lock, so pages with
+   * Web Locks judge it open by its heartbeat (`seen`), as pages without them do.
+   */
+  readonly cas?: boolean;
 }
 
 /** What `<namespace>:shared` holds in localStorage (as `{ v: 1, ...record }`). */
@@ -73,10 +78,11 @@ export const WRITERS_KEPT = 16;
  */
 export type Liveness = ((slot: number, entry: SlotEntry, now: number) => boolean) | null;
 
-/** This tab: its slot and page id. */
+/** This tab: its slot and page id, and whether it coordinates without Web Locks. */
 export interface TabPlace {
   readonly slot: number;
   readonly tab: string;
+  readonly cas?: boolean;
 }
 
 /** A call of this tab, or this tab leaving. */
@@ -157,7 +163,7 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
       result = run(input);
     }
     record = {
-      ...withEntry(record, me.slot, { tab: me.tab, visible, seen: Math.max(t, mine?.seen ?? 0), closed: type == 'close', queued: mine?.queued ?? 0 }),
+      ...withEntry(record, me.slot, { tab: me.tab, visible, seen: Math.max(t, mine?.seen ?? 0), closed: type == 'close', queued: mine?.queued ?? 0, cas: me.cas }),
       state,
     };
   }
@@ -172,7 +178,7 @@ export function noteQueued(record: SharedRecord, me: TabPlace, queued: number): 
 
 /** The record with `me` holding its slot (a tab without Web Locks claims one inside a commit). */
 export function takeSlot(record: SharedRecord, me: TabPlace, now: number): SharedRecord {
-  return withEntry(record, me.slot, { tab: me.tab, visible: false, seen: now, closed: false, queued: record.slots[me.slot]?.queued ?? 0 });
+  return withEntry(record, me.slot, { tab: me.tab, visible: false, seen: now, closed: false, queued: record.slots[me.slot]?.queued ?? 0, cas: me.cas });
 }
 
 /**
@@ -252,8 +258,8 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   for (const [key, stored] of Object.entries(isObj(raw.slots) ? raw.slots : {})) {
     const entry = pick(stored, SLOT_FIELDS);
     if (!entry || !/^\d{1,6}$/.test(key)) continue;
-    const { queued } = stored as Obj;
-    slots[+key] = { ...entry, queued: Number.isSafeInteger(queued) && (queued as number) >= 0 ? queued : 0 } as SlotEntry;
+    const { queued, cas } = stored as Obj;
+    slots[+key] = { ...entry, queued: Number.isSafeInteger(queued) && (queued as number) >= 0 ? queued : 0, cas: cas === true || undefined } as SlotEntry;
   }
   const writers = Array.isArray(raw.writers) ? raw.writers.filter((w): w is string => typeof w === 'string').slice(-WRITERS_KEPT) : [];
   // A slot's list is kept only when whole: a commit's outputs are delivered all or none.

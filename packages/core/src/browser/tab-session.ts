@@ -40,6 +40,7 @@ import {
   type Owed,
   type Queued,
   type SharedRecord,
+  type SlotEntry,
   type TabPlace,
 } from './shared-record';
 import type { PageStorage } from './web-storage';
@@ -262,6 +263,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const adopt = (record: SharedRecord, outputs: readonly EngineOutput[] = [], commit?: string): boolean => {
     const was = committed;
     committed = record;
+    if (!heartbeat) startHeartbeat();
     const cleared = !!was.epoch && record.epoch !== was.epoch;
     if (cleared) {
       queue = [];
@@ -345,15 +347,19 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   // ------------------------------------------------------------------ slots
 
-  /** Whether a slot's lock is held now, by any page; false for all if unknown (the slot locks still keep tabs apart). */
-  const heldSlots = async (manager: LockManagerLike): Promise<(slot: number) => boolean> => {
+  /**
+   * Whether a slot's lock is held now, by any page (false for all if unknown: the slot locks still
+   * keep tabs apart); with its `entry`, also whether it is a page without Web Locks that is open by
+   * its heartbeat.
+   */
+  const heldSlots = async (manager: LockManagerLike): Promise<(slot: number, entry?: SlotEntry, now?: number) => boolean> => {
     const held = new Set<string>();
     try {
       for (const { name } of (await manager.query()).held ?? []) held.add(name as string);
     } catch {
       // Unknown liveness counts nobody as open.
     }
-    return (slot) => held.has(slotLock + slot);
+    return (slot, entry, now) => held.has(slotLock + slot) || (!!entry?.cas && now! - entry.seen < STALE_AFTER_MS);
   };
 
   /**
@@ -389,7 +395,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     if (kept !== undefined && slot !== kept) {
       host.alert('storage-failure', message(121, kept, slot));
     }
-    me = { slot, tab: me.tab };
+    me = { slot, tab: me.tab, cas: !locks || undefined };
     releaseSlot = release;
   };
 
@@ -430,10 +436,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     clearTimeout(heartbeat);
   };
 
-  /** Without Web Locks an open tab commits now and then, so others know it is open. */
+  /**
+   * Without Web Locks an open tab commits now and then, so others know it is open; so does a tab with
+   * them while a tab without them is open (which judges every tab by its heartbeat).
+   */
   const startHeartbeat = (): void => {
     clearTimeout(heartbeat);
-    if (locks || stopped || parked) return;
+    heartbeat = undefined;
+    if ((locks && !Object.values(committed.slots).some((e) => e.cas && !e.closed)) || stopped || parked) return;
     heartbeat = setTimeout(() => {
       if (!queue.length) submit({ type: 'tick', t: host.nowMs() });
       startHeartbeat();
@@ -564,6 +574,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         // Web Locks refused (e.g. a sandboxed frame): coordinate by compare-and-set from now on.
         host.alert('storage-failure', message(123, String(error)));
         locks = null;
+        me = { ...me, cas: true };
         startHeartbeat();
       }
     }
