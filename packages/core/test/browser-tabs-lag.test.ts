@@ -134,12 +134,14 @@ describe.each<[string, Locks]>([
   ['compare-and-set (no Web Locks)', false],
   ['Web Locks in every other tab only', 'mixed'],
 ])(`random lives of browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
-  // Random lives of three tabs: events, increments, hiding and showing, ending the session, closing a
-  // tab (and opening another), and pauses short and long (past the session timeout). Whatever the
-  // order: one session stream, every event delivered once, every increment that counted counted once.
+  // Random lives of three tabs: events, increments, a user signing in, hiding and showing, ending the
+  // session, closing a tab (and opening another), and pauses short and long (past the session
+  // timeout). Whatever the order: one session stream, every event delivered once, every increment
+  // that counted counted once. (Pages going into the back/forward cache or frozen are not among the
+  // steps yet: with them this finds events numbered twice and lost; see docs/browser.md.)
   it('random lives of 3 tabs: each session starts and ends once, every event and increment counts once', async () => {
     const op = fc.oneof(
-      fc.record({ type: fc.constantFrom('event', 'inc', 'hide', 'show', 'end', 'close'), tab: fc.nat(2) }),
+      fc.record({ type: fc.constantFrom('event', 'inc', 'hide', 'show', 'end', 'close', 'user'), tab: fc.nat(2) }),
       fc.record({ type: fc.constant('wait' as const), ms: fc.oneof(fc.nat(60), fc.integer({ min: 1000, max: 700_000 })) }),
     );
     await fc.assert(
@@ -161,6 +163,7 @@ describe.each<[string, Locks]>([
           else if (o.type == 'hide') page.tab.hide();
           else if (o.type == 'show') page.tab.show();
           else if (o.type == 'end') page.hub.endSession();
+          else if (o.type == 'user') page.hub.setUser(`u${o.tab}`);
           else {
             page.tab.close();
             // Another page of the origin opens in its place (with Web Locks or not, as the one it replaces).
