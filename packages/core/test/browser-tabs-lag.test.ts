@@ -37,6 +37,26 @@ async function openPages(origin: FakeOrigin, n: number, withLocks: Locks): Promi
   return pages;
 }
 
+/** `rounds` rounds of one increment in each page in turn, each followed by a pause of 0 to `maxGap` - 1 ms. */
+async function incrementInTurn(pages: readonly Page[], rounds: number, random: () => number, maxGap: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    for (const p of pages) {
+      p.hub.incrementSessionAttribute('n');
+      await vi.advanceTimersByTimeAsync(Math.floor(random() * maxGap));
+    }
+  }
+}
+
+/** Lets the commits land, ends the session in the first page, and shuts every page down (so that none keeps a timer for the next run). */
+async function endAndShutDown(pages: readonly Page[], settleMs: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(settleMs);
+  pages[0]!.hub.endSession();
+  await vi.advanceTimersByTimeAsync(5000);
+  const closed = Promise.all(pages.map((p) => p.hub.shutdown()));
+  await vi.advanceTimersByTimeAsync(5000);
+  await closed;
+}
+
 /**
  * Across all tabs: each session started once and ended once, with consecutive indexes, and its end
  * counts exactly the events stamped with it, numbered 1..n once each. (Times cannot order records
@@ -67,13 +87,7 @@ describe.each<[string, Locks]>([
   it('3 tabs × 40 interleaved increments end with exactly 120', async () => {
     const origin = fakeOrigin({ lagMs: LAG_MS });
     const pages = await openPages(origin, 3, withLocks);
-    const random = seededRandom(7);
-    for (let i = 0; i < 40; i++) {
-      for (const p of pages) {
-        p.hub.incrementSessionAttribute('n');
-        await vi.advanceTimersByTimeAsync(Math.floor(random() * 15));
-      }
-    }
+    await incrementInTurn(pages, 40, seededRandom(7), 15);
     await vi.advanceTimersByTimeAsync(5000);
     pages[0]!.hub.endSession();
     await vi.advanceTimersByTimeAsync(5000);
@@ -88,21 +102,10 @@ describe.each<[string, Locks]>([
   it('5 busy tabs × 40 increments: none lost however long a tab keeps losing the race', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
-        const random = seededRandom(seed);
         const pause = vi.spyOn(Math, 'random').mockImplementation(seededRandom(seed + 1));
         const pages = await openPages(fakeOrigin({ lagMs: LAG_MS }), 5, withLocks);
-        for (let i = 0; i < 40; i++) {
-          for (const p of pages) {
-            p.hub.incrementSessionAttribute('n');
-            await vi.advanceTimersByTimeAsync(Math.floor(random() * 8));
-          }
-        }
-        await vi.advanceTimersByTimeAsync(10_000);
-        pages[0]!.hub.endSession();
-        await vi.advanceTimersByTimeAsync(5000);
-        const closed = Promise.all(pages.map((p) => p.hub.shutdown()));
-        await vi.advanceTimersByTimeAsync(5000);
-        await closed;
+        await incrementInTurn(pages, 40, seededRandom(seed), 8);
+        await endAndShutDown(pages, 10_000);
         pause.mockRestore();
         expect(pages.flatMap((p) => p.kit.ends().map((e) => e.attributes))).toEqual([{ n: 200 }]);
       }),
@@ -173,12 +176,7 @@ describe.each<[string, Locks]>([
           }
           await vi.advanceTimersByTimeAsync(5);
         }
-        await vi.advanceTimersByTimeAsync(5000);
-        open[0]!.hub.endSession();
-        await vi.advanceTimersByTimeAsync(5000);
-        const closed = Promise.all(open.map((p) => p.hub.shutdown()));
-        await vi.advanceTimersByTimeAsync(5000);
-        await closed;
+        await endAndShutDown(open, 5000);
         pause.mockRestore();
         expectOneSessionStream(all);
         const events = all.flatMap((p) => p.kit.events());
