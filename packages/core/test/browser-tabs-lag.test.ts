@@ -220,6 +220,22 @@ describe.each([
   });
 });
 
+describe('a page with Web Locks beside a page without them', () => {
+  it('keeps its slot (by its heartbeat) across idle minutes, the back/forward cache included', async () => {
+    const origin = fakeOrigin({ lagMs: LAG_MS });
+    const [a] = await openPages(origin, 1, true);
+    await openPages(origin, 1, false);
+    a!.tab.toBackForwardCache();
+    await vi.advanceTimersByTimeAsync(1000);
+    a!.tab.fromBackForwardCache();
+    // Longer than a page without Web Locks waits for a silent page's heartbeat before taking its slot.
+    await vi.advanceTimersByTimeAsync(400_000);
+    await openPages(origin, 1, false);
+    const { slots } = JSON.parse(origin.backend.get('sessionhub:shared')!) as { slots: Record<string, { tab: string; closed: boolean }> };
+    expect(Object.values(slots).filter((e) => !e.closed)).toHaveLength(3);
+  });
+});
+
 describe('the device id the kits see in the browser', () => {
   it("is the device's own from the first page of an origin on (never ''), the same in tabs opened together", async () => {
     const origin = fakeOrigin({ lagMs: LAG_MS });

@@ -434,6 +434,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     releaseSlot?.();
     releaseSlot = undefined;
     clearTimeout(heartbeat);
+    // Started again by the first record adopted once back (see adopt).
+    heartbeat = undefined;
   };
 
   /**
