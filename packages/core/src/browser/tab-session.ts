@@ -123,7 +123,8 @@ const unmarked = (list: Owed, mark: string | null): Owed => {
  */
 const pageId = (): string => idSource(silentLogger)().slice(-12);
 
-const HEARTBEAT: Liveness = (_slot, entry, now) => now - entry.seen < STALE_AFTER_MS;
+/** Liveness by heartbeat: a page open unless silent for {@link STALE_AFTER_MS}. */
+const HEARTBEAT = (_slot: number, entry: SlotEntry, now: number): boolean => now - entry.seen < STALE_AFTER_MS;
 /** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
 const LIVENESS_INPUTS = ['launch', 'foreground', 'background', 'tick', 'close'];
 
@@ -359,7 +360,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     } catch {
       // Unknown liveness counts nobody as open.
     }
-    return (slot, entry, now) => held.has(slotLock + slot) || (!!entry?.cas && now! - entry.seen < STALE_AFTER_MS);
+    return (slot, entry, now) => held.has(slotLock + slot) || (!!entry?.cas && HEARTBEAT(slot, entry, now!));
   };
 
   /**
