@@ -204,6 +204,14 @@ describe('shared record: encoding', () => {
     expect(decodeRecord(broken, CONFIG).record.owed).toEqual({ 2: [['t:2', [{ type: 'reset', record: 'd' }]]] });
   });
 
+  it('keeps the pages whose hand-offs were committed (the newest 16), and drops a malformed list', () => {
+    const handed = Array.from({ length: 20 }, (_, i) => `page${i}`);
+    const text = (value: unknown): string => JSON.stringify({ v: 1, rev: 2, writers: [], slots: {}, state: null, handed: value });
+    expect(decodeRecord(text(handed), CONFIG).record.handed).toEqual(handed.slice(4));
+    expect(decodeRecord(text(['a', 7]), CONFIG).record.handed).toBeUndefined();
+    expect(decodeRecord(encodeRecord({ ...EMPTY_RECORD, rev: 2 }), CONFIG).record.handed).toBeUndefined();
+  });
+
   it('a new tab prefers a closed slot that left items, then the lowest free one', () => {
     const entry = (queued: number, closed: boolean) => ({ tab: 't', visible: false, seen: T0, closed, queued });
     const record: SharedRecord = { ...EMPTY_RECORD, slots: { 0: entry(0, false), 1: entry(0, true), 2: entry(4, true) } };

@@ -61,6 +61,12 @@ export interface SharedRecord {
    * `tab-session.ts`).
    */
   readonly lone?: string;
+  /**
+   * Ids of the pages whose hand-offs (the calls a page leaves at pagehide when other pages may be
+   * open, see `tab-session.ts`) a commit applied, newest last: their keys may still be seen for a
+   * moment after (removed once that commit is verified), and the page's slot may be another's by then.
+   */
+  readonly handed?: readonly string[];
 }
 
 /** Commits and their outputs, oldest first. */
@@ -273,6 +279,7 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
     owed,
     epoch: typeof raw.epoch == 'string' ? raw.epoch : undefined,
     lone: typeof raw.lone == 'string' && /^\d{1,6}:/.test(raw.lone) ? raw.lone : undefined,
+    handed: isStringArray(raw.handed) ? raw.handed.slice(-WRITERS_KEPT) : undefined,
   };
   const state = raw.state as Obj | null | undefined;
   if (state == null) return { record, problem: null };

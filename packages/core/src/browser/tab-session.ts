@@ -70,6 +70,8 @@ interface Handoff {
   readonly queued: number;
   readonly marked?: number;
   readonly unsure?: readonly [id: string, calls: number];
+  /** The page's slot (older versions' hand-offs lack it: their pages are found by their entry). */
+  readonly slot?: number;
 }
 
 /** Where `storage` events of other tabs arrive (`window`). */
@@ -172,8 +174,47 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** The text of the shared record as this page last read or wrote it. */
   let sharedText: string | null = null;
   const handoffKey = `${namespace}:handoff:`;
+  /**
+   * A page that opens or comes back says so first under this key (its id; the time, and with Web Locks
+   * the slot whose lock it is about to try: `<time>:<slot>`), until a commit of its own place is
+   * verified: until then no record shows it, so a page that closes meanwhile leaves its last calls to
+   * the tabs (see commitPage) instead of writing them unverified, no page commits as if alone (see
+   * `alone`), and a page without Web Locks, which cannot see slot locks, leaves that slot alone.
+   */
+  const claimKey = `${namespace}:claim:`;
+  /** This page's key under {@link claimKey}, while it has one. */
+  let announced: string | undefined;
+  const unannounce = (): void => {
+    if (!announced) return;
+    storage.removeItem(announced);
+    heard.delete(announced);
+    announced = undefined;
+  };
+  /**
+   * The hand-off and claim keys this page knows of, with their values (a look at each claim, then
+   * storage events; its own): besides those of open entries, a page that left before its first
+   * commit back landed has a hand-off no entry names.
+   */
+  const heard = new Map<string, string>();
+  const look = (): void => {
+    for (const key of [...storage.keys(handoffKey), ...storage.keys(claimKey)]) heard.set(key, storage.getItem(key) ?? '');
+  };
+  /** The other pages opening or coming back (see claimKey; one that died doing so, for as long as a heartbeat): the slots they name. */
+  const opening = (now: number): Set<number> =>
+    new Set([...heard].flatMap(([key, value]) => (key.startsWith(claimKey) && key != announced && now - parseInt(value) < STALE_AFTER_MS ? [+value.split(':')[1]!] : [])));
+  /** Says this page is opening (see claimKey), trying `slot`'s lock next if given. */
+  const announce = (slot?: number): void => {
+    const value = host.nowMs() + (slot === undefined ? '' : ':' + slot);
+    storage.setItem((announced = claimKey + me.tab), value);
+    heard.set(announced, value);
+  };
+  /** This page's ids before its returns from the cache (see resume). */
+  const past = new Set<string>();
   /** Leaves (or updates) this page's hand-off. */
-  const leave = (left: Handoff): void => storage.setItem(handoffKey + me.tab, JSON.stringify((handoff = left)));
+  const leave = (left: Handoff): void => {
+    heard.set(handoffKey + me.tab, '');
+    storage.setItem(handoffKey + me.tab, JSON.stringify((handoff = { ...left, slot: me.slot })));
+  };
 
   // ------------------------------------------------------------------ storage
 
@@ -226,13 +267,15 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    */
   const write = (record: SharedRecord, base: SharedRecord, id = commitId(), outputs: readonly EngineOutput[] = [], carrying?: boolean, alone?: boolean, inSlot?: boolean): SharedRecord => {
     const mine = me.tab + ':';
-    const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || (carried !== null && !carrying));
+    // This page's under an id of before a return too: its hand-off's commit drops them (see withHandoffs).
+    const kept = unmarked(record.owed?.[me.slot] ?? [], mine + marked).filter(([e]) => e.startsWith(mine) || past.has(e.slice(0, e.lastIndexOf(':'))) || (carried !== null && !carrying));
     if (outputs.length && !inSlot) kept.push([id, outputs]);
     // A page verifies only its latest write (see verified, commitPage): its earlier ids are not kept.
     const writers = [...base.writers.filter((w) => !w.startsWith(mine)), id].slice(-WRITERS_KEPT);
     const next = {
       ...record,
-      owed: { ...record.owed, [me.slot]: kept },
+      // (Not in a slot claim's: a page back from the cache may hold another slot now than it held.)
+      owed: record.slots[me.slot]?.tab == me.tab ? { ...record.owed, [me.slot]: kept } : record.owed,
       epoch: base.epoch || pageId(),
       rev: base.rev + 1,
       writers,
@@ -300,9 +343,16 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.makeId(), host.config, host.nowMs()) });
 
   const onStorage = (event: { key: string | null; newValue: string | null }): void => {
-    if (stopped || storage.degraded) return;
+    // (A page away or frozen commits nothing: it looks again when back, see claim.)
+    if (stopped || parked || storage.degraded) return;
     // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
-    if (event.key?.startsWith(handoffKey) && event.newValue) return void submit({ type: 'tick', t: host.nowMs() });
+    const { key, newValue } = event;
+    if (key?.startsWith(handoffKey) || key?.startsWith(claimKey)) {
+      if (newValue === null) return void heard.delete(key);
+      heard.set(key, newValue);
+      if (key.startsWith(handoffKey)) submit({ type: 'tick', t: host.nowMs() });
+      return;
+    }
     // A null key is `localStorage.clear()` (its newValue is null).
     if (event.key !== null && event.key !== recordKey) return;
     try {
@@ -319,12 +369,25 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * pages they came from, are added to `outputs` and `handed`.
    */
   const withHandoffs = (record: SharedRecord, liveness: Liveness, outputs: EngineOutput[] = [], handed: string[] = []): SharedRecord => {
-    for (const [slot, { closed, tab }] of Object.entries(record.slots)) {
-      const text = closed ? null : storage.getItem(handoffKey + tab);
-      if (text === null) continue;
+    const pages = new Set<string>();
+    for (const key of heard.keys()) if (key.startsWith(handoffKey)) pages.add(key.slice(handoffKey.length));
+    for (const { closed, tab } of Object.values(record.slots)) if (!closed) pages.add(tab);
+    for (const tab of pages) {
+      const text = storage.getItem(handoffKey + tab);
+      if (text === null) {
+        heard.delete(handoffKey + tab);
+        continue;
+      }
+      const [at, entry] = Object.entries(record.slots).find(([, e]) => e.tab == tab) ?? [];
+      // Committed already (its last call closes its entry), or its key is being removed: only removed here.
       handed.push(tab);
+      if (entry?.closed || record.handed?.includes(tab)) continue;
       try {
         const left = JSON.parse(text) as Handoff;
+        // A page that left before its first commit back landed is in no entry: it is in the slot it held.
+        const slot = at ?? left.slot;
+        if (slot === undefined) continue;
+        const other = at ? undefined : record.slots[slot];
         const place = { slot: +slot, tab };
         const [id, calls] = left.unsure ?? [];
         const owed = record.owed?.[slot] ?? [];
@@ -339,6 +402,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         record = noteQueued(applied.record, place, left.queued);
         // What its kits stored is owed no more (older versions' hand-offs say nothing: kept).
         if (left.marked! > 0) record = { ...record, owed: { ...record.owed, [slot]: unmarked(record.owed?.[slot] ?? [], tab + ':' + left.marked) } };
+        record = {
+          ...record,
+          // A page that took the slot since keeps its entry.
+          slots: other ? { ...record.slots, [slot]: other } : record.slots,
+          handed: [...(record.handed ?? []), tab].slice(-WRITERS_KEPT),
+        };
       } catch {
         // Unreadable: removed with the commit.
       }
@@ -379,6 +448,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     }
     if (names.some((name) => name.startsWith(slotLock) && name !== slotLock + me.slot)) return false;
     const now = host.nowMs();
+    // Another page opening (without Web Locks it holds no lock until its claim is in the record).
+    if (opening(now).size) return false;
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
     // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
     return Object.entries(latest().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
@@ -404,33 +475,63 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * Takes a slot (`slotCandidates`): with Web Locks, the first candidate whose lock is free (held
    * until the page leaves); without, the first candidate, inside a verified commit.
    */
-  const claim = async (returning: boolean): Promise<void> => {
-    const kept = returning ? me.slot : undefined;
+  const claim = async (returning?: TabPlace): Promise<void> => {
+    const kept = returning?.slot;
+    const { tab } = me;
+    // Left again before done (back later under another id, with a claim of its own): nothing more.
+    const gone = (): boolean => parked || me.tab != tab;
+    // Hand-offs left and claims made meanwhile (no storage events reach a page away).
+    look();
+    if (!storage.degraded) announce();
+    /** Its slot as it left it, under whichever of its ids the record names there (one that never committed names none). */
+    const back = (record: SharedRecord): TabPlace | undefined => {
+      const named = returning && record.slots[returning.slot]?.tab;
+      return named && past.has(named) ? { ...returning, tab: named } : returning;
+    };
     const manager = locks;
     if (manager) {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
         // Seen with the calls pages left at pagehide, so a slot whose page left items is reused first.
-        for (const slot of slotCandidates(withHandoffs(read(), null), host.nowMs(), held, returning ? me : undefined)) {
+        const record = withHandoffs(read(), null);
+        for (const slot of slotCandidates(record, host.nowMs(), held, back(record))) {
+          if (announced && !gone()) announce(slot);
           const release = held(slot) ? null : await tryLock(manager, slot);
-          if (release) return settle(slot, release, kept);
+          if (release) return gone() ? release() : settle(slot, release, kept);
         }
       }
       // Every round lost a race: a slot no record names (correct, just not reused later).
-      return settle(unusedSlot(read()) + 1000, undefined, kept);
+      return gone() ? undefined : settle(unusedSlot(read()) + 1000, undefined, kept);
     }
     let chosen = me.slot;
-    await transact((record, liveness) => {
-      const now = host.nowMs();
-      chosen = slotCandidates(record, now, liveness, returning ? me : undefined)[0] as number;
-      return { record: takeSlot(record, { slot: chosen, tab: me.tab }, now), outputs: [] };
-    }, null);
+    // Writes made before this page said it is here land first: nothing verifies a page's last write
+    // at pagehide (see commitPage), nor the write of a page with Web Locks that saw no other page.
+    if (!storage.degraded) await letWritesLand();
+    // Again if a page with Web Locks named the slot meanwhile (its claim and this one crossed: it holds the lock).
+    while (
+      (await transact(
+        (record, liveness) => {
+          const now = host.nowMs();
+          const left = withHandoffs(record, null);
+          const taken = opening(now);
+          chosen = [...slotCandidates(left, now, liveness, back(left)), unusedSlot(left)].find((slot) => !taken.has(slot)) ?? 1000 + unusedSlot(left);
+          // This page's entry of a claim it moved from goes.
+          const slots = Object.fromEntries(Object.entries(record.slots).map(([slot, e]) => [slot, e.tab == tab ? { ...e, closed: true } : e]));
+          return { record: takeSlot({ ...record, slots }, { slot: chosen, tab, cas: true }, now), outputs: [] };
+        },
+        null,
+        gone,
+      ),
+      !gone() && opening(host.nowMs()).has(chosen))
+    );
+    if (gone()) return;
     settle(chosen, undefined, kept);
     startHeartbeat();
   };
 
   const park = (): void => {
     parked = true;
+    unannounce();
     clearTimeout(tidying);
     releaseSlot?.();
     releaseSlot = undefined;
@@ -455,14 +556,20 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   // ------------------------------------------------------------------ commits
 
+  /** Resolves once the page's latest slot claim is done (each return from the cache starts one). */
+  const claimed = async (): Promise<void> => {
+    for (let c; c !== claiming; ) await (c = claiming);
+  };
+
   /** Commits the queue after the current synchronous burst of calls, one batch at a time. */
   const kick = (): void => {
     if (loop || stopped) return;
     const due = (): boolean => queue.length > 0 && !parked && !stopped;
     loop = (async () => {
       try {
-        await claiming;
-        while (due()) {
+        // Each batch waits for the page's slot, as last claimed: a page back from the cache claims
+        // it anew while a loop that began before it left may still be running.
+        while ((await claimed(), due())) {
           const batch = (inFlight = queue);
           queue = [];
           await transact((record, liveness) => applyTabInputs(record, me, batch, host.makeId, liveness), batch);
@@ -479,13 +586,15 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * outputs once the write is known to have won. `batch` is the in-flight batch (null for a slot
    * claim); if a synchronous commit took it over meanwhile, nothing more is done.
    */
-  const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null): Promise<void> => {
-    const tookOver = (): boolean => batch !== null && inFlight !== batch;
+  const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null, gone?: () => boolean): Promise<void> => {
+    const tookOver = (): boolean => (batch !== null && inFlight !== batch) || !!gone?.();
     const done = (record: SharedRecord, commit: { id: string; outputs: EngineOutput[]; handed: string[]; carrying: boolean; inSlot?: boolean }): void => {
       if (batch) inFlight = null;
       if (commit.carrying) carried = null;
       // Outputs committed in the slot with the record are owed nowhere: nothing to mark.
       adopt(record, commit.outputs, commit.inSlot ? undefined : commit.id);
+      // The record shows this page now: it no longer needs to say it is here.
+      if (announced && Object.values(record.slots).some((e) => e.tab == me.tab)) unannounce();
       for (const tab of commit.handed) storage.removeItem(handoffKey + tab);
     };
     /**
@@ -501,8 +610,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const outputs: EngineOutput[] = [];
       const handed: string[] = [];
       try {
-        // First the calls pages left at pagehide: they were made before this batch.
-        const record = withHandoffs(seeded(base), liveness, outputs, handed);
+        // First the calls pages left at pagehide: they were made before this batch. (Not in a slot
+        // claim, which delivers nothing: a page that leaves again before it is verified could not say
+        // which slot is owed what, and its first commit of calls comes right after.)
+        const record = batch ? withHandoffs(seeded(base), liveness, outputs, handed) : seeded(base);
         // What earlier pages of this slot left unmarked comes first: it was committed before.
         if (carrying) outputs.unshift(...carry(record));
         applied = apply(record, liveness);
@@ -607,7 +718,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       stopped = parked = false;
       me = { slot: 0, tab: pageId() };
       events?.addEventListener('storage', onStorage);
-      await claim(false);
+      await claim();
       // The first page ever of the origin creates the device id now, in a commit (the tabs opening
       // with it agree on one): the kits start next and must see the device's real id, never ''.
       if (!read().state) await seed();
@@ -633,7 +744,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
       // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
       // are left under this page's own key instead, for the tabs left to commit (see attempt).
-      const handing = closing && !storage.degraded && Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed);
+      const handing =
+        closing && !storage.degraded && (opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
       // A compare-and-set write this page's copy shows is done when no other page can be open; with
       // others maybe open, another's write may not have reached this copy yet: the tabs left decide
       // (see Handoff). Anything else in flight is redone.
@@ -682,9 +794,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     resume() {
       if (stopped || !parked) return;
       parked = false;
-      // Calls left at pagehide are committed by whichever tab commits next, this one included.
+      // Calls left at pagehide are committed by whichever tab commits next, this one included. Back
+      // under a new page id: the hand-off belongs to the page that left (its slot entry, closed once
+      // the hand-off is committed), so no tab can take a reopened slot for that page and commit it again.
       handoff = null;
-      claiming = claim(true);
+      const was = me;
+      past.add(me.tab);
+      me = { ...me, tab: pageId() };
+      claiming = claim(was);
       kick();
     },
 

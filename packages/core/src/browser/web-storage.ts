@@ -25,6 +25,8 @@ export interface PageStorage extends StorageAdapter {
   removeItem(key: string): void;
   /** Removes every key under the prefix but `keep`. */
   clear(keep: string): void;
+  /** The keys that start with `start` (in the browser's storage, or memory once it failed). */
+  keys(start: string): string[];
   /** True once the browser's storage failed (or was never usable) and memory is used instead. */
   readonly degraded: boolean;
 }
@@ -132,13 +134,16 @@ export function pageStorage(source: () => WebStorageLike | null | undefined, pre
       }
     },
     clear(keep) {
+      for (const key of page.keys(prefix)) if (key != keep) page.removeItem(key);
+    },
+    keys(start) {
       const keys = [...memory.keys()];
       try {
         for (let i = 0; store && i < store.length; i++) keys.push(store.key(i)!);
       } catch {
-        // What cannot be listed cannot be removed either (the failure shows on the next write).
+        // What cannot be listed is not there for this page (a failing read shows on the next one).
       }
-      for (const key of keys) if (key?.startsWith(prefix) && key != keep) page.removeItem(key);
+      return [...new Set(keys.filter((key) => key?.startsWith(start)))];
     },
   };
   return page;
