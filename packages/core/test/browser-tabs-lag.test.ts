@@ -19,16 +19,19 @@ interface Page {
   readonly tab: FakeTab;
 }
 
-/** With Web Locks in every tab, in none, or in every other tab (the others' were refused, e.g. sandboxed frames). */
-type Locks = boolean | 'mixed';
+/**
+ * With Web Locks in every tab, in none, or in every other tab (the others' were refused, e.g.
+ * sandboxed frames); or in every tab with `soloCommits` (a page alone commits in its own slot).
+ */
+type Locks = boolean | 'mixed' | 'solo';
 
 async function openPages(origin: FakeOrigin, n: number, withLocks: Locks): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < n; i++) {
     const tab = origin.openTab();
     const kit = recordingKit();
-    const locks = withLocks === true || (withLocks === 'mixed' && i % 2 == 0) ? tab.locks : null;
-    const hub = createBrowserHub({ ...tabHubOptions(tab), locks, kits: [kit], logger: silent, sessionTimeout: 600 });
+    const locks = withLocks === true || withLocks === 'solo' || (withLocks === 'mixed' && i % 2 == 0) ? tab.locks : null;
+    const hub = createBrowserHub({ ...tabHubOptions(tab), locks, kits: [kit], logger: silent, sessionTimeout: 600, soloCommits: withLocks === 'solo' });
     const started = hub.start();
     await vi.advanceTimersByTimeAsync(2000);
     await started;
@@ -136,6 +139,7 @@ describe.each<[string, Locks]>([
   ['Web Locks', true],
   ['compare-and-set (no Web Locks)', false],
   ['Web Locks in every other tab only', 'mixed'],
+  ['Web Locks and soloCommits', 'solo'],
 ])(`random lives of browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
   // Random lives of three tabs: events, increments, a user signing in, hiding and showing, ending the
   // session, closing a tab (and opening another), pages going into the back/forward cache or frozen
