@@ -322,6 +322,68 @@ describe('the shared session in real Chromium tabs', () => {
     expectEachSessionOnce(true);
   }, 60_000);
 
+  // Chromium's back/forward cache (on, as in Chrome): a page that navigates away goes into the cache,
+  // mid-commit or not, frozen, and comes back on "back", restored as it was (or, if Chromium evicted
+  // it, loaded afresh: what it left at pagehide is committed by the tabs that stayed). A page leaves
+  // no Web Lock held or requested behind it: before, Chromium kept a page frozen holding the state
+  // lock, and every tab's commits waited for good (this test hung in 12 of 12 runs with Web Locks).
+  // Known issue, with Web Locks: in about 1 run in 13 (measured: 3 of 40), an event a page logged just
+  // before it left, and was then evicted, is neither counted nor delivered; so that path checks each
+  // event at most once (and every session once, counting the events it delivered). See docs/browser.md.
+  it.each([
+    ['Web Locks', '', false],
+    ['compare-and-set (no Web Locks)', '?cas', true],
+  ])('3 tabs going away into the back/forward cache and back, with %s: each session once, no event twice', async (_name, query, everyEvent) => {
+    await browser.close();
+    browser = await launchChromium({ backForwardCache: true });
+    await browser.context.addInitScript(() => {
+      const w = window as unknown as { restored: number };
+      w.restored = 0;
+      addEventListener('pageshow', (event) => void (event.persisted && w.restored++));
+    });
+    const random = seededRandom(query ? 31 : 30);
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) pages.push(await openTab(query));
+    const away = new Set<Page>();
+    const logged: string[] = [];
+    let restored = 0;
+    const back = async (page: Page): Promise<void> => {
+      away.delete(page);
+      await page.goBack({ waitUntil: 'commit' });
+      // Restored as it was, or loaded afresh if Chromium evicted it.
+      await page.waitForFunction(() => window.ready !== undefined);
+      await page.evaluate(() => window.ready);
+      restored += await page.evaluate(() => (window as unknown as { restored: number }).restored);
+    };
+    for (let step = 0; step < 40; step++) {
+      const page = pages[Math.floor(random() * pages.length)]!;
+      const action = random();
+      if (away.has(page)) await back(page);
+      else if (action < 0.6) {
+        const name = `s${step}`;
+        logged.push(name);
+        // Logged, then at once (mid-commit) or a little later, maybe gone.
+        await page.evaluate((name) => void window.hub.logEvent(name), name);
+      } else {
+        away.add(page);
+        await page.goto('about:blank');
+      }
+      await sleep(Math.floor(random() * 60));
+    }
+    for (const page of [...away]) await back(page);
+    await settled(pages);
+    await pages[0]!.evaluate(() => window.hub.endSession());
+    await settled(pages);
+    await waitFor(() => (!everyEvent || eventsOf().length >= logged.length) && endsOf().length >= startsOf().length, 'every event and session end');
+    await sleep(300);
+    const names = eventsOf().map((e) => e.name);
+    if (everyEvent) expect(names.sort(), 'each event once').toEqual([...logged].sort());
+    else expect(names.filter((n, i) => names.indexOf(n) != i || !logged.includes(n)), 'no event twice, none made up').toEqual([]);
+    expectEachSessionOnce(true);
+    // The path ran: pages came back from the cache (18 to 31 of this run's returns, measured).
+    expect(restored).toBeGreaterThan(0);
+  }, 60_000);
+
   it('random events, reloads and closes across 5 tabs end no session twice', async () => {
     const random = seededRandom(20);
     const pages: Page[] = [];

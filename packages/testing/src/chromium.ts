@@ -43,8 +43,12 @@ export function ensureChromium(): void {
   }
 }
 
-/** Launches headless Chromium with a fresh profile. */
-export async function launchChromium(): Promise<TestBrowser> {
+/**
+ * Launches headless Chromium with a fresh profile. With `backForwardCache`, pages a tab navigates
+ * away from may enter the back/forward cache, as in Chrome (Playwright turns it off by default);
+ * go back with `page.goBack({ waitUntil: 'commit' })`, since a page restored from the cache fires no `load`.
+ */
+export async function launchChromium(options: { backForwardCache?: boolean } = {}): Promise<TestBrowser> {
   ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), 'sessionhub-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -52,6 +56,7 @@ export async function launchChromium(): Promise<TestBrowser> {
     headless: true,
     args: ARGS,
     viewport: { width: 1180, height: 860 },
+    ignoreDefaultArgs: options.backForwardCache ? ['--disable-back-forward-cache'] : undefined,
   });
   return {
     context,

@@ -165,10 +165,13 @@ export class FakeLockManager {
 
   client(clientId: string): LockManagerLike {
     const request = (name: string, a: unknown, b?: unknown): Promise<unknown> => {
-      const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean };
+      const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean; signal?: AbortSignal };
       const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown;
       return new Promise((resolve, reject) => {
         if (this.dead.has(clientId)) return; // a dead page's requests never answer
+        const { signal } = options;
+        const abort = (): void => reject(new DOMException('The request was aborted.', 'AbortError'));
+        if (signal?.aborted) return abort();
         const grant = (): void => {
           const token = {};
           this.held.set(name, { client: clientId, token });
@@ -187,7 +190,17 @@ export class FakeLockManager {
         };
         if (!this.held.has(name)) grant();
         else if (options.ifAvailable) Promise.resolve().then(() => callback(null)).then(resolve, reject);
-        else this.waiting.set(name, [...(this.waiting.get(name) ?? []), { client: clientId, grant }]);
+        else {
+          const waiter = { client: clientId, grant };
+          this.waiting.set(name, [...(this.waiting.get(name) ?? []), waiter]);
+          // An aborted request leaves the queue (a granted one is unaffected, as in browsers).
+          signal?.addEventListener('abort', () => {
+            const queue = this.waiting.get(name) ?? [];
+            if (!queue.includes(waiter)) return;
+            this.waiting.set(name, queue.filter((w) => w !== waiter));
+            abort();
+          });
+        }
       });
     };
     return {

@@ -50,8 +50,8 @@ import { optOutKey } from '../consent';
 export interface LockManagerLike {
   /** As `LockManager.request`: runs `callback` holding the lock `name`. */
   request(name: string, callback: (lock: unknown) => unknown): Promise<unknown>;
-  /** As `LockManager.request` with options (`ifAvailable`). */
-  request(name: string, options: { ifAvailable?: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
+  /** As `LockManager.request` with options (`ifAvailable`; `signal` aborts a request not granted yet; `steal`). */
+  request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal; steal?: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
   /** As `LockManager.query`: the locks held now. */
   query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }
@@ -101,6 +101,8 @@ const TIDY_MS = 2_000;
 const HEARTBEAT_MS = 30_000;
 /** Without Web Locks: a tab silent for this long counts as closed. */
 const STALE_AFTER_MS = 180_000;
+/** How long a commit waits for the state lock before it takes it (see transact). */
+const LOCK_WAIT_MS = 5_000;
 /** Rounds of trying the slot locks before taking a slot no record names. */
 const MAX_ROUNDS = 8;
 
@@ -162,6 +164,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let loop: Promise<void> | null = null;
   let claiming: Promise<void> | null = null;
   let releaseSlot: (() => void) | undefined;
+  /** Ends this page's waits for the state lock when it leaves (see park), with Web Locks. */
+  let present: AbortController | undefined;
+  /** Releases the state lock while a commit of this page holds it. */
+  let dropLock: ((value?: unknown) => void) | undefined;
   /** The tab gave its slot up (page hidden for good, or in the back/forward cache). */
   let parked = false;
   /** Not open yet, or closed. */
@@ -532,6 +538,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const park = (): void => {
     parked = true;
     unannounce();
+    present?.abort();
+    dropLock?.();
     clearTimeout(tidying);
     releaseSlot?.();
     releaseSlot = undefined;
@@ -658,9 +666,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const manager = locks;
     if (manager) {
       let granted = false;
+      const signal = present?.signal;
       try {
-        await manager.request(`${namespace}:state`, async () => {
-          granted = true;
+        // Released at once when the page leaves, and a request not granted yet aborted (see park): a
+        // page in the back/forward cache is frozen, and its commit's timers with it. (Before, in real
+        // Chromium, every tab's commits waited for good: three requests for the lock, and no holder.)
+        const body = async (): Promise<void> => {
           // Holding the lock is not enough: Chromium hands one tab's localStorage writes to the others
           // asynchronously, so the last holder's write (or a page's write at pagehide, which takes no
           // lock) may not be in this tab's copy yet. Let them land first, then verify this write stuck.
@@ -681,10 +692,28 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
           }
           await letWritesLand();
           await verified(liveness);
+        };
+        const name = `${namespace}:state`;
+        await new Promise<void>((resolve, reject) => {
+          let steal: ReturnType<typeof setTimeout> | undefined;
+          const run = (): unknown => {
+            // (The other request won: see the steal below.)
+            if (granted) return;
+            granted = true;
+            clearTimeout(steal);
+            return new Promise((release) => ((dropLock = release), void body().finally(() => (release(undefined), resolve()))));
+          };
+          const fail = (error: unknown): void => void (granted || reject(error));
+          manager.request(name, { signal }, run).catch(fail);
+          // Still waiting: take the lock. In real Chromium a page evicted from the back/forward cache
+          // left it held by no page, every tab's request waiting for good. A holder still open loses
+          // nothing: a commit that waited verifies its write, as without Web Locks.
+          steal = setTimeout(() => signal?.aborted || manager.request(name, { steal: true }, run).catch(fail), LOCK_WAIT_MS);
         });
         return;
       } catch (error) {
-        if (granted) return;
+        // (A request the page aborted as it left: its calls were taken over, see commitPage.)
+        if (granted || signal?.aborted) return;
         // Web Locks refused (e.g. a sandboxed frame): coordinate by compare-and-set from now on.
         host.alert('storage-failure', message(123, String(error)));
         locks = null;
@@ -716,6 +745,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     async open(h) {
       host = h;
       stopped = parked = false;
+      present = locks ? new AbortController() : undefined;
       me = { slot: 0, tab: pageId() };
       events?.addEventListener('storage', onStorage);
       await claim();
@@ -798,6 +828,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // under a new page id: the hand-off belongs to the page that left (its slot entry, closed once
       // the hand-off is committed), so no tab can take a reopened slot for that page and commit it again.
       handoff = null;
+      present = locks ? new AbortController() : undefined;
       const was = me;
       past.add(me.tab);
       me = { ...me, tab: pageId() };
