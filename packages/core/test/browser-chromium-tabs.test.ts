@@ -327,13 +327,12 @@ describe('the shared session in real Chromium tabs', () => {
   // it, loaded afresh: what it left at pagehide is committed by the tabs that stayed). A page leaves
   // no Web Lock held or requested behind it: before, Chromium kept a page frozen holding the state
   // lock, and every tab's commits waited for good (this test hung in 12 of 12 runs with Web Locks).
-  // Known issue, with Web Locks: in about 1 run in 13 (measured: 3 of 40), an event a page logged just
-  // before it left, and was then evicted, is neither counted nor delivered; so that path checks each
-  // event at most once (and every session once, counting the events it delivered). See docs/browser.md.
+  // Then 3 of 40 runs with Web Locks lost an event a page logged just before it left; none of 45 since
+  // a page that closes before its first commit back is verified leaves its calls to the tabs.
   it.each([
-    ['Web Locks', '', false],
-    ['compare-and-set (no Web Locks)', '?cas', true],
-  ])('3 tabs going away into the back/forward cache and back, with %s: each session once, no event twice', async (_name, query, everyEvent) => {
+    ['Web Locks', ''],
+    ['compare-and-set (no Web Locks)', '?cas'],
+  ])('3 tabs going away into the back/forward cache and back, with %s: every event counted once, each session once', async (_name, query) => {
     await browser.close();
     browser = await launchChromium({ backForwardCache: true });
     await browser.context.addInitScript(() => {
@@ -374,11 +373,9 @@ describe('the shared session in real Chromium tabs', () => {
     await settled(pages);
     await pages[0]!.evaluate(() => window.hub.endSession());
     await settled(pages);
-    await waitFor(() => (!everyEvent || eventsOf().length >= logged.length) && endsOf().length >= startsOf().length, 'every event and session end');
+    await waitFor(() => eventsOf().length >= logged.length && endsOf().length >= startsOf().length, 'every event and session end');
     await sleep(300);
-    const names = eventsOf().map((e) => e.name);
-    if (everyEvent) expect(names.sort(), 'each event once').toEqual([...logged].sort());
-    else expect(names.filter((n, i) => names.indexOf(n) != i || !logged.includes(n)), 'no event twice, none made up').toEqual([]);
+    expect(eventsOf().map((e) => e.name).sort(), 'each event once').toEqual([...logged].sort());
     expectEachSessionOnce(true);
     // The path ran: pages came back from the cache (18 to 31 of this run's returns, measured).
     expect(restored).toBeGreaterThan(0);

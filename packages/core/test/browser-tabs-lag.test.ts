@@ -155,8 +155,8 @@ describe.each<[string, Locks]>([
     const [e, away, freeze, back, close] = [to('event'), to('away'), to('freeze'), to('back'), to('close')];
     const wait = (ms: number): Op => ({ type: 'wait', ms });
     // Lives that failed on some path, run first every time: the first six before pages that leave and
-    // come back were fixed (events numbered twice, or delivered and not counted), the other five with
-    // a first version of that fix (the last two: two pages in one slot).
+    // come back were fixed (events numbered twice, or delivered and not counted), the other six with
+    // first versions of that fix.
     const examples: Array<[Op[], number]> = [
       // A page leaves just after an event, and comes back.
       [[e(0), away(0), e(0)], 1],
@@ -175,6 +175,8 @@ describe.each<[string, Locks]>([
       // A page without Web Locks opens while one with them comes back (both took its slot).
       [[freeze(0), back(0), close(1), away(2), wait(134588), wait(465427)], 1],
       [[freeze(2), e(0), freeze(0), back(0), close(1), wait(503634), wait(96511)], 1],
+      // Two pages come back 5 ms apart after the session timed out, one closes at once (a session ended twice, with soloCommits).
+      [[freeze(1), freeze(2), wait(1000), freeze(0), wait(599969), wait(24), wait(2), back(1), back(0), close(0), e(0)], 1],
     ];
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (ops, seed) => {

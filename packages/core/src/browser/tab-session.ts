@@ -773,9 +773,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       let deliveredId: string | undefined;
       // No lock can be awaited now, and this write could not be verified: a tab that has not seen it yet
       // could overwrite it after this page delivered its outputs. With another page maybe open, the calls
-      // are left under this page's own key instead, for the tabs left to commit (see attempt).
+      // are left under this page's own key instead, for the tabs left to commit (see attempt). So too
+      // before this page's own first commit is verified (`announced`): its copy of the record may not
+      // show a page that opened or came back meanwhile (it has just opened, or was frozen).
       const handing =
-        closing && !storage.degraded && (opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
+        closing && !storage.degraded && (announced || opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
       // A compare-and-set write this page's copy shows is done when no other page can be open; with
       // others maybe open, another's write may not have reached this copy yet: the tabs left decide
       // (see Handoff). Anything else in flight is redone.
