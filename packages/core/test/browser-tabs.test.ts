@@ -354,6 +354,36 @@ describe('browser tabs: frozen pages', () => {
     expect(ka.events().map((e) => [e.name, e.eventIndex])).toEqual([['before freezing', 1], ['after resuming', 2]]);
     expect([...ka.starts(), ...b.kit.starts()]).toHaveLength(1);
   });
+
+  it('a page frozen with a commit under way holds no Web Lock; a lock that no page releases is taken after 5 s', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    await run(1000);
+    // A commit of A waits for the state lock (B holds it), and A is frozen meanwhile: its request is withdrawn.
+    let release!: () => void;
+    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+    await run(0);
+    a.hub.logEvent('left to the tabs');
+    await run(10);
+    a.tab.hide();
+    a.tab.freeze();
+    release();
+    await run(0);
+    // Not granted to the frozen page when B released it (B's own commit of A's hand-off has it now).
+    const held = (await a.tab.locks.query()).held as Array<{ name: string; clientId: string }>;
+    expect(held.filter((l) => l.clientId == `tab-${a.tab.id}`)).toEqual([]);
+    await run(1000);
+    // A lock held by no page that will ever release it (Chromium left one so after evicting a page
+    // from its back/forward cache): B's commits wait 5 s for it, then take it.
+    b.tab.locks.request('sessionhub:state', () => new Promise<void>(() => undefined)).catch(() => undefined);
+    await run(0);
+    b.hub.logEvent('after the stuck lock');
+    await run(4000);
+    expect(b.kit.events().map((e) => e.name)).toEqual(['left to the tabs']);
+    await run(2000);
+    expect(b.kit.events().map((e) => e.name)).toEqual(['left to the tabs', 'after the stuck lock']);
+  });
 });
 
 describe('browser tabs: compare-and-set when writes reach other tabs late', () => {

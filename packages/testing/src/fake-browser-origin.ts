@@ -152,9 +152,9 @@ interface Waiter {
   readonly grant: () => void;
 }
 
-/** Exclusive Web Locks for one origin: queued requests, `ifAvailable`, `query`, and a crashed tab's locks released. */
+/** Exclusive Web Locks for one origin: queued requests, `ifAvailable`, `signal`, `steal`, `query`, and a crashed tab's locks released. */
 export class FakeLockManager {
-  private readonly held = new Map<string, { client: string; token: object }>();
+  private readonly held = new Map<string, { client: string; token: object; stolen(): void }>();
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly dead = new Set<string>();
 
@@ -165,7 +165,7 @@ export class FakeLockManager {
 
   client(clientId: string): LockManagerLike {
     const request = (name: string, a: unknown, b?: unknown): Promise<unknown> => {
-      const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean; signal?: AbortSignal };
+      const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean; signal?: AbortSignal; steal?: boolean };
       const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown;
       return new Promise((resolve, reject) => {
         if (this.dead.has(clientId)) return; // a dead page's requests never answer
@@ -174,7 +174,9 @@ export class FakeLockManager {
         if (signal?.aborted) return abort();
         const grant = (): void => {
           const token = {};
-          this.held.set(name, { client: clientId, token });
+          // A steal takes the lock from its holder, whose request rejects (as in browsers).
+          this.held.get(name)?.stolen();
+          this.held.set(name, { client: clientId, token, stolen: () => (this.held.delete(name), reject(new DOMException('The lock was stolen.', 'AbortError'))) });
           Promise.resolve()
             .then(() => callback({ name, mode: 'exclusive' }))
             .then(
@@ -188,7 +190,7 @@ export class FakeLockManager {
               },
             );
         };
-        if (!this.held.has(name)) grant();
+        if (!this.held.has(name) || options.steal) grant();
         else if (options.ifAvailable) Promise.resolve().then(() => callback(null)).then(resolve, reject);
         else {
           const waiter = { client: clientId, grant };

@@ -703,12 +703,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
             clearTimeout(steal);
             return new Promise((release) => ((dropLock = release), void body().finally(() => (release(undefined), resolve()))));
           };
-          const fail = (error: unknown): void => void (granted || reject(error));
+          // (Refused: no steal after it either, the commit goes on by compare-and-set.)
+          const fail = (error: unknown): void => void (clearTimeout(steal), granted || reject(error));
           manager.request(name, { signal }, run).catch(fail);
           // Still waiting: take the lock. In real Chromium a page evicted from the back/forward cache
           // left it held by no page, every tab's request waiting for good. A holder still open loses
           // nothing: a commit that waited verifies its write, as without Web Locks.
-          steal = setTimeout(() => signal?.aborted || manager.request(name, { steal: true }, run).catch(fail), LOCK_WAIT_MS);
+          steal = setTimeout(() => signal?.aborted || Promise.resolve({ steal: true }).then((options) => manager.request(name, options, run)).catch(fail), LOCK_WAIT_MS);
         });
         return;
       } catch (error) {
