@@ -486,6 +486,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const { tab } = me;
     // Left again before done (back later under another id, with a claim of its own): nothing more.
     const gone = (): boolean => parked || me.tab != tab;
+    // This life's waits for the state lock (see park). Every browser with Web Locks has AbortController;
+    // a host's own `locks` elsewhere gets none rather than a throw from the page's lifecycle handler.
+    present = locks && typeof AbortController == 'function' ? new AbortController() : undefined;
     // Hand-offs left and claims made meanwhile (no storage events reach a page away).
     look();
     if (!storage.degraded) announce();
@@ -746,7 +749,6 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     async open(h) {
       host = h;
       stopped = parked = false;
-      present = locks ? new AbortController() : undefined;
       me = { slot: 0, tab: pageId() };
       events?.addEventListener('storage', onStorage);
       await claim();
@@ -831,7 +833,6 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // under a new page id: the hand-off belongs to the page that left (its slot entry, closed once
       // the hand-off is committed), so no tab can take a reopened slot for that page and commit it again.
       handoff = null;
-      present = locks ? new AbortController() : undefined;
       const was = me;
       past.add(me.tab);
       me = { ...me, tab: pageId() };
