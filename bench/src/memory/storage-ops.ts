@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { HubOptions, SessionHub, StorageAdapter } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { journalStorage } from '@sessionhub/core/node';
-import { fakeOrigin, tabHubOptions } from '@sessionhub/testing';
+import { fakeOrigin, manualClock, manualTimers, tabHubOptions } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { int, renderTable, times } from '../report/table';
 import { settle, startPipeline } from '../workload/pipeline';
@@ -14,7 +14,7 @@ import type { AvailableKits } from '../workload/vendor-kits';
 /** Storage operations and bytes written per event for one storage and one pace. */
 export interface StorageOpsRow {
   readonly storage: string;
-  readonly pace: '1 event per tick' | 'bursts of 10' | '1 per tick, collector down';
+  readonly pace: '1 event per tick' | 'bursts of 10' | '1 a second, timers run' | '1 per tick, collector down';
   readonly events: number;
   /** Write operations per event (see {@link STORAGES} for what one is on each storage). */
   readonly opsPerEvent: number;
@@ -217,8 +217,13 @@ export const STORAGES = [
 
 type Storage = (typeof STORAGES)[number];
 
-/** `down`: the collector answers 503 to everything, so the queue only grows (an outage, or a device offline). */
-async function measure(kits: AvailableKits, which: Storage, burst: number, events: number, down = false): Promise<StorageOpsRow> {
+/**
+ * `down`: the collector answers 503 to everything, so the queue only grows (an outage, or a device
+ * offline). `timed`: one event per tick, the global timers following the workload's clock, so the
+ * second between two events passes for them too (a lazy commit's deadline, the session timeout in the
+ * background); the other paces move the clock only, and their ticks follow each other at once.
+ */
+async function measure(kits: AvailableKits, which: Storage, burst: number, events: number, down = false, timed = false): Promise<StorageOpsRow> {
   const meter: Meter = { ops: 0, bytes: 0, largest: 0 };
   let wire = 0;
   const transport: Transport = (request) => {
@@ -233,25 +238,35 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
     'AsyncStorage on iOS (manifest + files)': iosAsyncStorage,
   };
   const storage = journalRun?.storage ?? stores[which]?.(meter);
-  const pipeline = await startPipeline(kits, page ? { transport, create: page.create } : { transport, storage });
-  await settle();
-  // Launch writes (device id, first session) are not the event path.
-  meter.ops = meter.bytes = meter.largest = wire = 0;
-  for (let i = 0; i < events; i += burst) {
-    for (let j = 0; j < burst; j++) pipeline.logNext();
+  const clock = manualClock();
+  const timers = manualTimers(clock);
+  const { setTimeout, clearTimeout } = globalThis;
+  if (timed) Object.assign(globalThis, { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
+  let totals: ReturnType<Awaited<ReturnType<typeof startPipeline>>['totals']>;
+  try {
+    const pipeline = await startPipeline(kits, page ? { transport, create: page.create, clock } : { transport, storage, clock });
     await settle();
+    // Launch writes (device id, first session) are not the event path.
+    meter.ops = meter.bytes = meter.largest = wire = 0;
+    for (let i = 0; i < events; i += burst) {
+      if (timed) await pipeline.logNextThrough(timers);
+      else for (let j = 0; j < burst; j++) pipeline.logNext();
+      await settle();
+    }
+    if (!down) await pipeline.hub.flush();
+    await settle();
+    totals = pipeline.totals();
+    await pipeline.hub.shutdown();
+  } finally {
+    Object.assign(globalThis, { setTimeout, clearTimeout });
   }
-  if (!down) await pipeline.hub.flush();
-  await settle();
-  const totals = pipeline.totals();
-  await pipeline.hub.shutdown();
   journalRun?.done();
   if (down ? totals.queued < events || totals.dropped !== 0 || totals.errors !== 0 : totals.queued !== 0 || totals.dropped !== 0 || totals.errors !== 0) {
     throw new Error(`storage ops: ${down ? 'the outage did not keep everything queued' : 'not everything was delivered'}: ${JSON.stringify(totals)}`);
   }
   return {
     storage: which,
-    pace: down ? '1 per tick, collector down' : burst === 1 ? '1 event per tick' : 'bursts of 10',
+    pace: down ? '1 per tick, collector down' : timed ? '1 a second, timers run' : burst === 1 ? '1 event per tick' : 'bursts of 10',
     events,
     opsPerEvent: meter.ops / events,
     bytesPerEvent: meter.bytes / events,
@@ -269,6 +284,8 @@ export async function runStorageOps(kits: AvailableKits, options: { quick: boole
   const events = options.quick ? 500 : 2_000;
   const rows: StorageOpsRow[] = [];
   for (const which of STORAGES) for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
+  // The same pace with the second between events passing for timers too: what an app logging once a second, awake, writes.
+  for (const which of ['localStorage-like (key by key)', 'createBrowserHub, one page, soloCommits'] as const) rows.push(await measure(kits, which, 1, events, false, true));
   // An outage: every payload stays queued (retried with backoff), so what a commit writes is what the queue costs it.
   for (const which of ['localStorage-like (key by key)', 'AsyncStorage on iOS (manifest + files)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
   return rows;

@@ -1,6 +1,6 @@
 import { createHub, memoryStorage, silentLogger, type HubOptions, type SessionHub, type StorageAdapter } from '@sessionhub/core';
 import type { Transport } from '@sessionhub/delivery';
-import { manualClock, type ManualClock } from '@sessionhub/testing';
+import { manualClock, type ManualClock, type ManualTimers } from '@sessionhub/testing';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from './vendor-kits';
 
 /** Events per session before the app goes to the background past the session timeout. */
@@ -26,6 +26,12 @@ export interface Pipeline {
    * timeout and comes back, so the session ends (timeout) and the next one starts, as on a phone.
    */
   logNext(): void;
+  /**
+   * {@link logNext}, the time passing through `timers` (made on this pipeline's clock): what falls due
+   * meanwhile fires (lazy commits, the session timeout in the background, retries), as in an app awake
+   * between its events.
+   */
+  logNextThrough(timers: ManualTimers): Promise<void>;
   /** Delivery figures summed over the kits, and kit errors. */
   totals(): { delivered: number; queued: number; dropped: number; errors: number };
 }
@@ -36,9 +42,9 @@ export interface Pipeline {
  */
 export async function startPipeline(
   kits: AvailableKits,
-  options: { transport: Transport; storage?: StorageAdapter; create?: (options: HubOptions) => SessionHub },
+  options: { transport: Transport; storage?: StorageAdapter; create?: (options: HubOptions) => SessionHub; clock?: ManualClock },
 ): Promise<Pipeline> {
-  const clock = manualClock();
+  const clock = options.clock ?? manualClock();
   const create = options.create ?? ((o: HubOptions) => createHub({ ...o, storage: options.storage ?? memoryStorage() }));
   const hub = create({
     clock: clock.now,
@@ -48,20 +54,34 @@ export async function startPipeline(
   });
   await hub.start();
   let logged = 0;
+  const log = (): void => {
+    logged += 1;
+    if (!hub.logEvent(EVENT_NAME, EVENT_ATTRIBUTES)) throw new Error('logEvent refused the workload event');
+  };
+  const sessionEnds = (): boolean => logged > 0 && logged % EVENTS_PER_SESSION === 0;
   return {
     hub,
     clock,
     kits: kits.specs.map((s) => s.package),
     logNext() {
-      if (logged > 0 && logged % EVENTS_PER_SESSION === 0) {
+      if (sessionEnds()) {
         hub.background();
         clock.advance(SESSION_PAUSE_MS);
         hub.foreground();
       } else {
         clock.advance(EVENT_GAP_MS);
       }
-      logged += 1;
-      if (!hub.logEvent(EVENT_NAME, EVENT_ATTRIBUTES)) throw new Error('logEvent refused the workload event');
+      log();
+    },
+    async logNextThrough(timers) {
+      if (sessionEnds()) {
+        hub.background();
+        await timers.advance(SESSION_PAUSE_MS);
+        hub.foreground();
+      } else {
+        await timers.advance(EVENT_GAP_MS);
+      }
+      log();
     },
     totals() {
       let delivered = 0;

@@ -55,9 +55,12 @@ export interface OutboxStore<T> {
   saveIndex(): void;
   /** Resolves once everything written so far was committed (or failed, to be retried: see `SafeStorage.degraded`). */
   settled(): Promise<unknown>;
-  /** Commits what is staged now (page hide: synchronous storages finish at once). */
-  writeNow(): void;
-  /** A request or flush starts; the returned function ends it (see `SafeStorage.busy`). */
+  /**
+   * Commits what is staged now (page hide: synchronous storages finish at once). `removals` (before
+   * the pump's next request): only if the last delivered items' removals still wait for a commit.
+   */
+  writeNow(removals?: true): void;
+  /** A flush (or a page hide's request) starts; the returned function ends it (see `SafeStorage.busy`). */
   busy(): () => void;
 }
 
@@ -92,6 +95,8 @@ export function outboxStore<T>(
     return (writtenMeta = text);
   };
   const failed = (error: unknown): void => warn(message(211, errorText(error)));
+  /** The key of the last item removed lazily (see `writeNow`). */
+  let lazyKey: string | undefined;
   let scheduled = false;
   let chain: Promise<unknown> = Promise.resolve();
   /**
@@ -121,7 +126,10 @@ export function outboxStore<T>(
    * after the index, which names it already: a kill between them leaves a missing key, skipped.)
    */
   const remove = (items: readonly { readonly seq: number }[], lazy?: boolean): void => {
-    for (const { seq } of items) watch(storage.remove(itemKey(seq), lazy));
+    for (const { seq } of items) {
+      watch(storage.remove(itemKey(seq), lazy));
+      if (lazy) lazyKey = itemKey(seq);
+    }
     removed = true;
     saveIndex(lazy);
   };
@@ -176,8 +184,9 @@ export function outboxStore<T>(
     remove,
     saveIndex: () => saveIndex(),
     settled: () => (storage.settled ? storage.settled() : chain),
-    writeNow() {
-      storage.commitNow?.();
+    writeNow(removals) {
+      // Once committed, that key is not staged again (no two items share one).
+      if (!removals || lazyKey) storage.commitNow?.(removals && lazyKey);
     },
     busy: () => storage.busy?.() ?? (() => {}),
   };

@@ -138,8 +138,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       }, ms);
   };
   let kicked = false;
-  /** The pump's last delivered batch may not be committed yet. */
-  let unsaved = false;
   let delivered = 0;
   let retried = 0;
   const dropped: Record<string, number> = {};
@@ -299,8 +297,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const send = async (batch: Entry<T>[]): Promise<void> => {
     for (const entry of batch) entry.flying = true;
     // The previous batch's removal first: a kill resends at most the batch in flight and the one before.
-    if (unsaved) store.writeNow();
-    unsaved = false;
+    store.writeNow(true);
     await store.settled();
     if (storage.degraded) {
       // Not saved (the storage is failing and retried): sending now could deliver a session's end
@@ -309,10 +306,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       wake(-1, STORAGE_RETRY_MS);
     } else {
       const request = build(batch, false);
-      // Under way (see SafeStorage.busy) until its answer is applied.
-      const done = store.busy();
       if (request) await deliver(batch, request, false);
-      done();
     }
     sending = undefined;
     if (!storage.degraded) pump();
@@ -373,9 +367,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     failures = verdict == 'retry' ? failures + 1 : 0;
     if (verdict == 'delivered') {
       delivered += batch.length;
-      // Committed once no request or flush of any kit is under way (the kits' answers share one
-      // commit), or with an earlier one; before this outbox's next request in any case.
-      unsaved ||= !keepalive;
+      // Committed with the next commit (an event's, usually), or once no flush of any kit is under
+      // way (the kits' answers share one commit); before this outbox's next request in any case.
       return remove(batch, true);
     }
     const repeated = problem == lastError;

@@ -275,7 +275,7 @@ describe('storage', () => {
     expect([...raw.snapshot().keys()]).toEqual(['outbox:meta']);
   });
 
-  it('removes what several outboxes delivered in one commit, once none has a request under way (issue 14)', async () => {
+  it('removes what outboxes delivered with the next commit, within a second, or when a flush ends (issue 14)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const raw = dyingStorage();
@@ -294,25 +294,78 @@ describe('storage', () => {
       await settle();
       expect(raw.writes - before).toBe(1);
       expect(a.outbox.health().delivered).toBe(2);
-      // A's removal waits for B's request …
+      answers.shift()!();
+      await settle();
+      expect(b.outbox.health().delivered).toBe(2);
+      // Both removals wait for the next commit …
       expect(raw.writes - before).toBe(1);
       expect(stored()).toHaveLength(4);
-      answers.shift()!();
+      // … which the next enqueue makes: one write holds the removals and the new item.
+      a.outbox.enqueue(item(9));
       await settle();
-      // … and both go in one commit.
       expect(raw.writes - before).toBe(2);
-      expect(stored()).toEqual([]);
+      expect(stored()).toEqual(['sessionhub:kit:a:outbox:2']);
 
-      // A request that hangs keeps another outbox's removal waiting a second at most.
-      [2, 3].forEach((n) => (a.outbox.enqueue(item(n)), b.outbox.enqueue(item(n))));
+      // Without a next commit, removals wait a second at most, and go in one commit.
+      [2, 3].forEach((n) => b.outbox.enqueue(item(n)));
+      a.outbox.enqueue(item(10));
       await settle();
-      expect(a.outbox.health().delivered).toBe(4);
-      expect(stored()).toHaveLength(4);
-      await vi.advanceTimersByTimeAsync(1000);
-      expect(stored()).toEqual(['sessionhub:kit:b:outbox:2', 'sessionhub:kit:b:outbox:3']);
       answers.shift()!();
       await settle();
+      expect([a.outbox.health().delivered, b.outbox.health().delivered]).toEqual([4, 4]);
+      const writes = raw.writes;
+      await vi.advanceTimersByTimeAsync(999);
+      expect(stored()).toHaveLength(4);
+      await vi.advanceTimersByTimeAsync(1);
       expect(stored()).toEqual([]);
+      expect(raw.writes - writes).toBe(1);
+
+      // A flush (the app going to the background: no event may follow) commits them when it ends.
+      [4, 5].forEach((n) => b.outbox.enqueue(item(n)));
+      await settle();
+      const flushed = b.outbox.flush();
+      await settle();
+      answers.shift()!();
+      await flushed;
+      await settle();
+      expect(stored()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a kit's next request commits its own delivered batch's removal first, while it waits; never another kit's (issue 14)", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const raw = dyingStorage();
+      const shared = safeStorage(raw);
+      const a = launch(raw, { storage: namespacedStorage(shared, 'sessionhub:kit:a:'), maxBatchItems: 2 });
+      const b = launch(raw, { storage: namespacedStorage(shared, 'sessionhub:kit:b:'), maxBatchItems: 2 });
+      await Promise.all([a.outbox.load(), b.outbox.load()]);
+      await settle();
+      const stored = (): string[] => [...storedView(raw.snapshot()).keys()].filter((k) => /outbox:\d/.test(k)).sort();
+      // Four items: two batches in a row, the first one's removal committed before the second goes.
+      range(0, 4).forEach((n) => a.outbox.enqueue(item(n)));
+      await settle();
+      expect(a.net.batches()).toEqual([[0, 1], [2, 3]]);
+      expect(stored()).toEqual(['sessionhub:kit:a:outbox:2', 'sessionhub:kit:a:outbox:3']);
+      // The next enqueue's commit carries the second removal; B then delivers, its removal waiting.
+      a.outbox.enqueue(item(4));
+      await settle();
+      [0, 1].forEach((n) => b.outbox.enqueue(item(n)));
+      await settle();
+      expect(b.outbox.health().delivered).toBe(2);
+      expect(stored()).toEqual(['sessionhub:kit:a:outbox:4', 'sessionhub:kit:b:outbox:0', 'sessionhub:kit:b:outbox:1']);
+      // A's next request (its flush interval): its own removal is committed already, so no commit,
+      // and B's removal goes on waiting for the next one.
+      const writes = raw.writes;
+      await a.timers.advance(a.timers.nextAt()! - a.clock.now());
+      expect(a.net.batches()).toEqual([[0, 1], [2, 3], [4]]);
+      expect(raw.writes).toBe(writes);
+      expect(stored()).toEqual(['sessionhub:kit:a:outbox:4', 'sessionhub:kit:b:outbox:0', 'sessionhub:kit:b:outbox:1']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(stored()).toEqual([]);
+      expect(raw.writes).toBe(writes + 1);
     } finally {
       vi.useRealTimers();
     }

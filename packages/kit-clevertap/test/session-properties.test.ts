@@ -5,7 +5,7 @@
  */
 import { CLEVERTAP_SESSION_NEUTRAL_EVENTS, CLEVERTAP_SYSTEM_EVENTS, cleverTapGuid, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Device, type HubSetup } from './harness';
 
 type Command =
@@ -116,6 +116,9 @@ async function play(d: Device, commands: Command[]): Promise<{ neutralChecked: n
         await hub.flush();
         break;
       case 'forceQuit':
+        // The app dies idle: a second with nothing happening, in which delivered batches' removals
+        // are committed (they wait that long for a commit to join).
+        await vi.advanceTimersByTimeAsync(1000);
         await d.forceQuit();
         await d.launch(c.relaunchInBackground);
         break;
@@ -131,6 +134,10 @@ type Sent = CleverTapUploadItem & { g: string; frs: boolean };
 const isOpening = (i: CleverTapUploadItem) => i.type === 'page' || (i.type === 'event' && i.evtName === 'App Launched');
 
 describe('CleverTap sessions over random traces through a real hub', () => {
+  // Timers fire only when a trace lets time pass for them (see forceQuit); expiry is noticed from timestamps.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => void vi.useRealTimers());
+
   it('follow the canonical sessions as CleverTap\'s SDKs send theirs', async () => {
     let recovered = 0;
     let sameSecond = 0;

@@ -13,9 +13,8 @@ export interface SafeStorage {
   /** Stages a write; resolves once its commit is done (or failed, to be retried). */
   set(key: string, value: string): Promise<void>;
   /**
-   * Stages a removal; resolves like `set`. `lazy` (a delivered item): it may wait while requests or
-   * flushes are under way (`busy`), joining the commit made once the last has ended, or an earlier
-   * one; a second at the most.
+   * Stages a removal; resolves like `set`. `lazy` (a delivered item): it joins the next commit, or
+   * the one made once the flushes under way (`busy`) have ended; a second at the most.
    */
   remove(key: string, lazy?: boolean): Promise<void>;
   /**
@@ -30,12 +29,15 @@ export interface SafeStorage {
    */
   settled?(): Promise<void>;
   /**
-   * Optional: marks a request or a flush under way until the returned function is called (once).
-   * Lazy writes staged meanwhile wait for the last to end, so several answers share one commit.
+   * Optional: marks a flush under way until the returned function is called (once). Lazy writes are
+   * committed once the last has ended (the app is going to the background: no event may follow).
    */
   busy?(): () => void;
-  /** Optional: commits what is staged now, lazy writes too (the page is going away): a synchronous storage is done on return. */
-  commitNow?(): void;
+  /**
+   * Optional: commits what is staged now, lazy writes too (the page is going away): a synchronous
+   * storage is done on return. With `ifStaged`: only if a write of that key is still staged.
+   */
+  commitNow?(ifStaged?: string): void;
   /**
    * True while commits fail after one succeeded in this run: what was written since is kept in memory
    * and retried, and outboxes send nothing new until it is saved.
@@ -64,7 +66,7 @@ export interface CommitPipeline extends SafeStorage {
   setLater(key: string, produce: () => string | undefined, lazy?: boolean): void;
   settled(): Promise<void>;
   busy(): () => void;
-  commitNow(): void;
+  commitNow(ifStaged?: string): void;
   /**
    * The value every commit ends with while it is dirty (the hub's state): written after everything
    * else of its burst, so any prefix of the writes that survives a kill is consistent — a state that
@@ -86,7 +88,7 @@ export interface CommitPipeline extends SafeStorage {
 /** `key` is under `prefix` (a function: read now, a browser tab's slot may have moved). */
 const under = (key: string, prefix: string | (() => string)): boolean => key.startsWith(typeof prefix == 'string' ? prefix : prefix());
 
-/** The longest lazy writes wait for the requests and flushes under way to end. */
+/** The longest a lazy write waits for a commit to join (a kill meanwhile sends its items again). */
 const LAZY_MS = 1000;
 
 /** Retry delays after a failed commit: 1 s, doubling, at most a minute. */
@@ -107,7 +109,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   let staged = new Map<string, Staged>();
   /** Something staged must be committed with this burst (not only lazy writes). */
   let eager = false;
-  /** Requests and flushes under way (see `busy`). */
+  /** Flushes under way (see `busy`). */
   let busy = 0;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
   let lastKey: string | undefined;
@@ -263,12 +265,6 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     }));
   };
 
-  /** Lazy writes are due now: committed with this burst. */
-  const settleLazy = (): Promise<void> => {
-    eager = true;
-    return schedule();
-  };
-
   const stage = (key: string, value: Staged, lazy?: boolean): Promise<void> => {
     if (key == lastKey) lastText = undefined;
     staged.delete(key);
@@ -277,8 +273,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       eager = true;
       return schedule();
     }
-    if (!busy) return settleLazy();
-    // Waits for the requests under way to end (LAZY_MS at most), or joins an earlier commit.
+    // Joins the next commit (an event's, usually), or the one made when the flushes under way end;
+    // LAZY_MS at most.
     if (!lazyTimer) {
       lazyTimer = setTimeout(flush, LAZY_MS);
       (lazyTimer as { unref?: () => void }).unref?.();
@@ -311,11 +307,11 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     settled: () => (pending() ? flush() : chain),
     busy() {
       busy++;
-      // The last request or flush under way ended: what they delivered is removed, in one commit.
-      return () => void (!--busy && staged.size && !eager && settleLazy());
+      // The last flush under way ended: what was delivered is removed, in one commit (this burst's).
+      return () => void (--busy || ((eager = true), due()));
     },
-    commitNow() {
-      holds ? (nowWanted = true) : void flush();
+    commitNow(ifStaged) {
+      if (ifStaged === undefined || staged.has(ifStaged)) holds ? (nowWanted = true) : void flush();
     },
     writeLast(key, produce) {
       lastKey = key;

@@ -38,7 +38,7 @@ export function namespacedStorage(storage: SafeStorage, prefix: string | (() => 
   if (storage.setLater) view.setLater = (key, produce, lazy) => storage.setLater!(p() + key, produce, lazy);
   if (storage.settled) view.settled = () => storage.settled!();
   if (storage.busy) view.busy = () => storage.busy!();
-  if (storage.commitNow) view.commitNow = () => storage.commitNow!();
+  if (storage.commitNow) view.commitNow = (ifStaged) => storage.commitNow!(ifStaged && p() + ifStaged);
   if (storage.spare) view.spare = (list, drop, items) => storage.spare!(() => list().map((s) => [s[0], p() + s[1], s[2], s[3]]), drop, () => p() + items);
   return view;
 }
