@@ -276,7 +276,10 @@ export class SessionHub {
     }
     this.background();
     if (info?.final) this.pageHideNow();
-    else if (info?.pageHidden) void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kitHost.pageHide());
+    else if (info?.pageHidden) {
+      this.shared?.hidden();
+      void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kitHost.pageHide());
+    }
   }
 
   /**

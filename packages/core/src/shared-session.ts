@@ -49,6 +49,11 @@ export interface SharedSession {
    * (nothing asynchronous runs after `pagehide`). `closing` gives this hub's place up.
    */
   commitPage(closing: boolean): void;
+  /**
+   * The page was hidden: calls not committed yet are made durable now, synchronously, with the kits'
+   * records of what they delivered (a hidden page may be discarded without `pagehide`). The page goes on.
+   */
+  hidden(): void;
   /** Records how many items this hub's kits still hold, synchronously (after a page-hide flush). */
   noteQueued(items: number): void;
   /** The page came back (back/forward cache, resume): reclaims this hub's place before further commits. */

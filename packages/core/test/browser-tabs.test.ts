@@ -355,6 +355,81 @@ describe('browser tabs: frozen pages', () => {
     expect([...ka.starts(), ...b.kit.starts()]).toHaveLength(1);
   });
 
+  it('a page hidden with a call not committed yet leaves it to the tabs at once: discarded without pagehide, it loses none', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    await run(1000);
+    // B holds the state lock: A's commit of its event waits.
+    let release!: () => void;
+    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+    await run(0);
+    a.hub.logEvent('before the hide');
+    await run(10);
+    a.tab.hide();
+    // The browser discards the hidden tab (a phone short of memory): no pagehide, no freeze, no code.
+    a.tab.crash();
+    release();
+    await run(1000);
+    b.hub.logEvent('after');
+    await run(1000);
+    b.hub.endSession();
+    await run(1000);
+    const events = [...a.kit.events(), ...b.kit.events()];
+    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
+      ['before the hide', 1],
+      ['after', 2],
+    ]);
+    expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+  });
+
+  it('a page alone, hidden with a call not committed yet, writes it at once: discarded without pagehide, it loses none', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    await run(1000);
+    // Something else of the origin holds the state lock (a worker, a page of another app version).
+    let release!: () => void;
+    void origin.locks.client('other').request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+    await run(0);
+    a.hub.logEvent('before the hide');
+    await run(10);
+    a.tab.hide();
+    a.tab.crash();
+    release();
+    const c = await openPage(origin);
+    c.hub.endSession();
+    await run(1000);
+    expect(a.kit.events().map((e) => [e.name, e.eventIndex])).toEqual([['before the hide', 1]]);
+    expect(ends(a, c).map((e) => e.eventCount)).toEqual([1]);
+  });
+
+  it('a page hidden with a call not committed yet, and shown again, goes on under a new page id: each call once', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    await run(1000);
+    let release!: () => void;
+    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+    await run(0);
+    a.hub.logEvent('one');
+    a.tab.hide();
+    a.hub.logEvent('two');
+    a.tab.show();
+    a.hub.logEvent('three');
+    release();
+    await run(1000);
+    b.hub.endSession();
+    await run(1000);
+    const events = [...a.kit.events(), ...b.kit.events()].sort((x, y) => x.eventIndex - y.eventIndex);
+    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
+      ['one', 1],
+      ['two', 2],
+      ['three', 3],
+    ]);
+    expect(ends(a, b).map((e) => e.eventCount)).toEqual([3]);
+    expect(a.warnings).toEqual([]);
+  });
+
   it('a page frozen with a commit under way holds no Web Lock; a lock that no page releases is taken after 5 s', async () => {
     const origin = fakeOrigin();
     const a = await openPage(origin);

@@ -129,7 +129,10 @@ const pageId = (): string => idSource(silentLogger)().slice(-12);
 
 /** Liveness by heartbeat: a page open unless silent for {@link STALE_AFTER_MS}. */
 const HEARTBEAT = (_slot: number, entry: SlotEntry, now: number): boolean => now - entry.seen < STALE_AFTER_MS;
-/** Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls). */
+/**
+ * Inputs whose commit checks which tabs are open (the others are cheap commits of events and calls);
+ * they say where a page is in its life, not what the app did (see `hidden`).
+ */
 const LIVENESS_INPUTS = ['launch', 'foreground', 'background', 'tick', 'close'];
 
 /**
@@ -735,6 +738,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const leaving = (): Queued => ({ input: { type: 'close', t: host.nowMs() }, ids: [] });
 
+  /** Another page may be open (or opening, or this page's own place is not verified yet): a write now could not be verified. */
+  const others = (base: SharedRecord): boolean =>
+    !storage.degraded && !!(announced || opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
+
   const submit = (input: Queued['input']): boolean | number | undefined => {
     if (stopped) return undefined;
     const queued: Queued = { input, ids: [] };
@@ -779,8 +786,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // are left under this page's own key instead, for the tabs left to commit (see attempt). So too
       // before this page's own first commit is verified (`announced`): its copy of the record may not
       // show a page that opened or came back meanwhile (it has just opened, or was frozen).
-      const handing =
-        closing && !storage.degraded && (announced || opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
+      const handing = closing && others(base);
       // A compare-and-set write this page's copy shows is done when no other page can be open; with
       // others maybe open, another's write may not have reached this copy yet: the tabs left decide
       // (see Handoff). Anything else in flight is redone.
@@ -809,6 +815,25 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       if (carrying) carried = null;
       if (closing) park();
       adopt(record, [...delivered, ...outputs], id);
+    },
+
+    hidden() {
+      // (A visibility change alone is not worth it: a page that is gone is judged by its locks or heartbeat.)
+      if (stopped || parked || !queue.concat(inFlight ?? []).some((q) => !LIVENESS_INPUTS.includes(q.input.type))) return;
+      // A hidden page may be discarded without its pagehide (phones short of memory; in real Chromium
+      // also a page unloaded while it waits for the state lock): the calls it had not committed would
+      // be lost. Alone, it writes them now. Beside other pages it leaves them to the tabs, as at
+      // pagehide (its entry closes when they are committed), and is back at once under a new page id.
+      const handing = others(latest());
+      this.commitPage(handing);
+      // Its kits' records of what they were delivered, and their mark, now too.
+      host.storage.commitNow?.();
+      if (!handing) return;
+      // The tab that commits the hand-off drops what the kits marked (else a later page of the slot delivers it again).
+      leave({ ...handoff!, marked: marking });
+      this.resume();
+      // Its first commit once its slot is claimed again commits them (unless another tab's did first).
+      submit({ type: 'tick', t: host.nowMs() });
     },
 
     noteQueued(items) {
