@@ -820,10 +820,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     hidden() {
       // (A visibility change alone is not worth it: a page that is gone is judged by its locks or heartbeat.)
       if (stopped || parked || !queue.concat(inFlight ?? []).some((q) => !LIVENESS_INPUTS.includes(q.input.type))) return;
-      // A hidden page may be discarded without its pagehide (phones short of memory; in real Chromium
-      // also a page unloaded while it waits for the state lock): the calls it had not committed would
-      // be lost. Alone, it writes them now. Beside other pages it leaves them to the tabs, as at
-      // pagehide (its entry closes when they are committed), and is back at once under a new page id.
+      // A hidden page may be discarded without its pagehide (a phone short of memory): the calls it
+      // had not committed would be lost. Alone, it writes them now. Beside other pages it leaves them
+      // to the tabs, as at pagehide (its entry closes when they are committed), and is back at once
+      // under a new page id.
       const handing = others(latest());
       this.commitPage(handing);
       // Its kits' records of what they were delivered, and their mark, now too.
