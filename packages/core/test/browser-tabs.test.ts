@@ -44,6 +44,18 @@ async function run(ms = 0): Promise<void> {
   await vi.advanceTimersByTimeAsync(0);
 }
 
+/** Two pages of one origin, then B takes the state lock until `release()`: A's commits wait for it. */
+async function aWaitsForB(): Promise<{ a: Page; b: Page; release: () => void }> {
+  const origin = fakeOrigin();
+  const a = await openPage(origin);
+  const b = await openPage(origin);
+  await run(1000);
+  let release!: () => void;
+  void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+  await run(0);
+  return { a, b, release: () => release() };
+}
+
 const starts = (...pages: Page[]) => pages.flatMap((p) => p.kit.starts());
 const ends = (...pages: Page[]) => pages.flatMap((p) => p.kit.ends());
 
@@ -356,14 +368,7 @@ describe('browser tabs: frozen pages', () => {
   });
 
   it('a page hidden with a call not committed yet leaves it to the tabs at once: discarded without pagehide, it loses none', async () => {
-    const origin = fakeOrigin();
-    const a = await openPage(origin);
-    const b = await openPage(origin);
-    await run(1000);
-    // B holds the state lock: A's commit of its event waits.
-    let release!: () => void;
-    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
-    await run(0);
+    const { a, b, release } = await aWaitsForB();
     a.hub.logEvent('before the hide');
     await run(10);
     a.tab.hide();
@@ -404,13 +409,7 @@ describe('browser tabs: frozen pages', () => {
   });
 
   it('a page hidden with a call not committed yet, and shown again, goes on under a new page id: each call once', async () => {
-    const origin = fakeOrigin();
-    const a = await openPage(origin);
-    const b = await openPage(origin);
-    await run(1000);
-    let release!: () => void;
-    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
-    await run(0);
+    const { a, b, release } = await aWaitsForB();
     a.hub.logEvent('one');
     a.tab.hide();
     a.hub.logEvent('two');
@@ -431,14 +430,8 @@ describe('browser tabs: frozen pages', () => {
   });
 
   it('a page frozen with a commit under way holds no Web Lock; a lock that no page releases is taken after 5 s', async () => {
-    const origin = fakeOrigin();
-    const a = await openPage(origin);
-    const b = await openPage(origin);
-    await run(1000);
     // A commit of A waits for the state lock (B holds it), and A is frozen meanwhile: its request is withdrawn.
-    let release!: () => void;
-    void b.tab.locks.request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
-    await run(0);
+    const { a, b, release } = await aWaitsForB();
     a.hub.logEvent('left to the tabs');
     await run(10);
     a.tab.hide();
