@@ -824,16 +824,22 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // had not committed would be lost. Alone, it writes them now. Beside other pages it leaves them
       // to the tabs, as at pagehide (its entry closes when they are committed), and is back at once
       // under a new page id.
-      const handing = others(latest());
-      this.commitPage(handing);
-      // Its kits' records of what they were delivered, and their mark, now too.
-      host.storage.commitNow?.();
-      if (!handing) return;
-      // The tab that commits the hand-off drops what the kits marked (else a later page of the slot delivers it again).
-      leave({ ...handoff!, marked: marking });
-      this.resume();
-      // Its first commit once its slot is claimed again commits them (unless another tab's did first).
-      submit({ type: 'tick', t: host.nowMs() });
+      try {
+        const handing = others(latest());
+        this.commitPage(handing);
+        // Its kits' records of what they were delivered, and their mark, now too.
+        host.storage.commitNow?.();
+        if (!handing) return;
+        // The tab that commits the hand-off drops what the kits marked (else a later page of the slot
+        // delivers it again). (None if the page's copy changed its mind within the task: it wrote.)
+        if (handoff) leave({ ...handoff, marked: marking });
+        this.resume();
+        // Its first commit once its slot is claimed again commits them (unless another tab's did first).
+        submit({ type: 'tick', t: host.nowMs() });
+      } catch (error) {
+        // Runs in the page's visibilitychange listener: an engine bug must not surface there.
+        host.alert('invalid-argument', message(122, String(error)));
+      }
     },
 
     noteQueued(items) {
