@@ -127,8 +127,9 @@ export function outboxStore<T>(
    */
   const remove = (items: readonly { readonly seq: number }[], lazy?: boolean): void => {
     for (const { seq } of items) {
-      watch(storage.remove(itemKey(seq), lazy));
-      if (lazy) lazyKey = itemKey(seq);
+      const key = itemKey(seq);
+      watch(storage.remove(key, lazy));
+      if (lazy) lazyKey = key;
     }
     removed = true;
     saveIndex(lazy);

@@ -14,7 +14,8 @@ export interface SafeStorage {
   set(key: string, value: string): Promise<void>;
   /**
    * Stages a removal; resolves like `set`. `lazy` (a delivered item): it joins the next commit, or
-   * the one made once the flushes under way (`busy`) have ended; a second at the most.
+   * the one made once the flushes under way (`busy`) have ended, a second at the most; its promise
+   * then settles with the commit under way, not with its own.
    */
   remove(key: string, lazy?: boolean): Promise<void>;
   /**
