@@ -60,7 +60,8 @@ const pageScript = (collector: string): string => `
   const clockSeq = (0x8000 | Math.floor(Math.random() * 0x3fff)).toString(16);
   let made = 0;
   const v1 = () => (Date.now() * 16 + made++).toString(16).slice(-8) + '-0000-1000-' + clockSeq + '-a1b2c3d4e5f6';
-  // A page opened with ?solo commits alone in its own slot (soloCommits); one opened with ?cas
+  // A page opened with ?solo commits alone in its own slot (soloCommits, the default); the others
+  // set it false, so that every commit, even a page's alone, takes the shared record. One opened with ?cas
   // coordinates without Web Locks, by compare-and-set alone (as where navigator.locks is missing).
   const hub = createBrowserHub({
     kits,

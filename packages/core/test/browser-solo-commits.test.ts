@@ -72,7 +72,8 @@ describe('soloCommits: a page alone commits in its own slot', () => {
   it.each([
     [true, 1],
     [false, 2],
-  ])('soloCommits %s: a call of a page alone costs %i localStorage write(s)', async (soloCommits, perCall) => {
+    [undefined, 1],
+  ])('soloCommits %s (undefined: the default): a call of a page alone costs %i localStorage write(s)', async (soloCommits, perCall) => {
     const origin = fakeOrigin();
     const a = await openPage(origin, { soloCommits });
     a.hub.logEvent('first');
@@ -87,7 +88,7 @@ describe('soloCommits: a page alone commits in its own slot', () => {
       expect(a.writes).toContainEqual(expect.stringMatching(/^set sessionhub:tab0:seg:\d+$/));
     }
     // Alone, the shared record stays as the page's first commit left it: the session is in its slot.
-    if (soloCommits) expect(origin.backend.get(KEY)).toBe(shared);
+    if (soloCommits ?? true) expect(origin.backend.get(KEY)).toBe(shared);
     else expect(origin.backend.get(KEY)).not.toBe(shared);
     expect(a.kit.events().map((e) => e.eventIndex)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });

@@ -43,10 +43,10 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
   /**
    * A page that is the origin's only open page commits the session in its own storage slot, in the
    * same localStorage write as its kits' outbox records: one write per commit instead of two, about
-   * half the bytes (docs/browser.md). Default false. Every page of this version and later reads such
-   * commits, a page of an earlier version does not: turn it on once no earlier version of your site
-   * can load any more (cached pages included), or such a page, opened beside one that committed this
-   * way, would go on from the session as it was when that page became alone.
+   * half the bytes (docs/browser.md). Default true. Every build of SessionHub that has this option
+   * reads such commits, whatever its own setting; a page of an earlier build does not, and opened
+   * beside a page that committed this way it would go on from the session as it was when that page
+   * became alone. Set false while pages of such a build may still load (cached pages included).
    */
   readonly soloCommits?: boolean;
 }
@@ -72,7 +72,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   } catch (error) {
     throw new SessionHubConfigError('options', message(18, errorMessage(error)));
   }
-  const { storage, lifecycle, locks, storageEvents, soloCommits = false, ...rest } = copy;
+  const { storage, lifecycle, locks, storageEvents, soloCommits = true, ...rest } = copy;
   if (typeof soloCommits !== 'boolean') throw new SessionHubConfigError('soloCommits', `option "soloCommits" ${message(7, describe(soloCommits))}`);
   const pageApis = [
     ['storage', storage, ['getItem', 'setItem', 'removeItem', 'key'], 'localStorage'],
