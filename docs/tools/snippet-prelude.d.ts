@@ -16,6 +16,8 @@ declare module 'react-native' {
   export interface NativeEventSubscription {
     remove(): void;
   }
+  export type PlatformOSType = 'ios' | 'android' | 'macos' | 'windows' | 'web' | 'native';
+  export const Platform: { OS: PlatformOSType };
   export const AppState: {
     currentState: AppStateStatus;
     isAvailable: boolean;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { HubOptions, SessionHub, StorageAdapter } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { journalStorage } from '@sessionhub/core/node';
-import { fakeOrigin, manualClock, manualTimers, tabHubOptions } from '@sessionhub/testing';
+import { IOS_INLINE_LIMIT, fakeOrigin, iosAsyncStorage, manualClock, manualTimers, tabHubOptions } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { int, renderTable, times } from '../report/table';
 import { settle, startPipeline } from '../workload/pipeline';
@@ -90,57 +90,15 @@ function asyncStore(meter: Meter): StorageAdapter {
 }
 
 /**
- * AsyncStorage on iOS, as its native module stores (`RNCAsyncStorage.mm` of
- * @react-native-async-storage/async-storage 2.2.0): a value of up to 1,024 UTF-16 units lives inline
- * in one manifest file (`manifest.json`: every such value of the app, and a null for each value kept
- * in a file of its own), rewritten whole whenever it changes; a longer value is a file of its own,
- * written atomically, and the manifest is rewritten only when the key was inline or absent before.
- * Each call is one batch (`setItem` is a `multiSet` of one key): one manifest write at most. One
- * operation is one file written or removed; bytes are the files' (the manifest here holds only the
- * hub's values; an app's own inline values would make each of its writes larger).
+ * AsyncStorage on iOS (`iosAsyncStorage` of @sessionhub/testing: a value of up to 1,024 UTF-16 units
+ * inline in one manifest file rewritten whole, a longer one a file of its own), given to the hub as
+ * docs/react-native.md says, with `inlineLimit: 1024`. One operation is one file written or removed;
+ * bytes are the files' (the manifest here holds only the hub's values; an app's own inline values
+ * would make each of its writes larger).
  */
-function iosAsyncStorage(meter: Meter): StorageAdapter {
-  const INLINE = 1024;
-  /** Key → its inline value, or null: in a file. */
-  const manifest = new Map<string, string | null>();
-  const files = new Map<string, string>();
-  const later = <T>(f: () => T): Promise<T> => Promise.resolve().then(f);
-  const writeManifest = (): void => count(meter, utf8(JSON.stringify(Object.fromEntries(manifest))));
-  const removeFile = (key: string): void => {
-    if (files.delete(key)) meter.ops++;
-  };
-  const get = (key: string): string | null => {
-    const value = manifest.get(key);
-    return value === null ? (files.get(key) ?? null) : (value ?? null);
-  };
-  const remove = (keys: readonly string[]): void => {
-    let changed = false;
-    for (const key of keys) {
-      if (manifest.get(key) === null) removeFile(key);
-      changed = manifest.delete(key) || changed;
-    }
-    if (changed) writeManifest();
-  };
-  return {
-    getItem: (key) => later(() => get(key)),
-    setItem: (key, value) =>
-      later(() => {
-        if (value.length <= INLINE) {
-          if (manifest.get(key) === null) removeFile(key);
-          manifest.set(key, value);
-          return writeManifest();
-        }
-        files.set(key, value);
-        count(meter, utf8(value));
-        if (manifest.get(key) !== null) {
-          manifest.set(key, null);
-          writeManifest();
-        }
-      }),
-    removeItem: (key) => later(() => remove([key])),
-    multiGet: (keys) => later(() => keys.map((key) => [key, get(key)] as const)),
-    multiRemove: (keys) => later(() => remove(keys)),
-  };
+function iosStorage(meter: Meter, inlineLimit?: number): StorageAdapter {
+  const store = iosAsyncStorage((op) => (op.kind == 'remove' ? meter.ops++ : count(meter, op.bytes)));
+  return inlineLimit === undefined ? store : Object.assign(store, { inlineLimit });
 }
 
 /**
@@ -210,7 +168,8 @@ function browserPage(meter: Meter, soloCommits: boolean): { create: (options: Hu
 export const STORAGES = [
   'localStorage-like (key by key)',
   'AsyncStorage-like (multiGet, multiRemove)',
-  'AsyncStorage on iOS (manifest + files)',
+  'AsyncStorage on iOS (inlineLimit: 1024)',
+  'AsyncStorage on iOS (no inlineLimit)',
   'Node journal (files)',
   'createBrowserHub, one page',
   'createBrowserHub, one page, soloCommits: false',
@@ -236,7 +195,8 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
   const stores: Partial<Record<Storage, (meter: Meter) => StorageAdapter>> = {
     'localStorage-like (key by key)': keyByKey,
     'AsyncStorage-like (multiGet, multiRemove)': asyncStore,
-    'AsyncStorage on iOS (manifest + files)': iosAsyncStorage,
+    'AsyncStorage on iOS (inlineLimit: 1024)': (m) => iosStorage(m, IOS_INLINE_LIMIT),
+    'AsyncStorage on iOS (no inlineLimit)': (m) => iosStorage(m),
   };
   const storage = journalRun?.storage ?? stores[which]?.(meter);
   const clock = manualClock();
@@ -288,7 +248,7 @@ export async function runStorageOps(kits: AvailableKits, options: { quick: boole
   // The same pace with the second between events passing for timers too: what an app logging once a second, awake, writes.
   for (const which of ['localStorage-like (key by key)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, events, false, true));
   // An outage: every payload stays queued (retried with backoff), so what a commit writes is what the queue costs it.
-  for (const which of ['localStorage-like (key by key)', 'AsyncStorage on iOS (manifest + files)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
+  for (const which of ['localStorage-like (key by key)', 'AsyncStorage on iOS (inlineLimit: 1024)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
   return rows;
 }
 

@@ -5,7 +5,7 @@ import { errorMessage } from './describe-value';
 import { SessionHubConfigError } from './errors';
 import { isStringArray } from './call-arguments';
 import { isLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
-import { isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
+import { isInlineLimit, isStorageAdapter, type StorageAdapter } from './storage/storage-adapter';
 import type { BeforeSend } from './before-send';
 import type { Kit } from './kit';
 import type { LifecycleAdapter } from './lifecycle/lifecycle-adapter';
@@ -114,7 +114,7 @@ const RULES: Readonly<Record<string, (v: any) => string | false | null>> = {
   newSessionOnLogin: bool,
   debug: bool,
   excludedEvents: (v) => !isStringArray(v) && message(8),
-  storage: (v) => !isStorageAdapter(v) && message(9),
+  storage: (v) => (!isStorageAdapter(v) && message(9)) || (!isInlineLimit(v.inlineLimit) && message(15, describe(v.inlineLimit))),
   clock: (v) => !isFunction(v) && message(10),
   logger: (v) => !isLogger(v) && message(11),
   kits: (v) => !Array.isArray(v) && message(12),

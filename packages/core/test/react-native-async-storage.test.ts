@@ -3,7 +3,7 @@ import { createHub, type SessionHub, type StorageAdapter } from '@sessionhub/cor
 import { brazeKit } from '@sessionhub/kit-braze';
 import { clevertapKit } from '@sessionhub/kit-clevertap';
 import { snowplowKit } from '@sessionhub/kit-snowplow';
-import { manualClock, recordingLogger, recordingTransport, storedView, type ManualClock, type RecordingLogger, type RecordingTransport } from '@sessionhub/testing';
+import { iosAsyncStorage, manualClock, recordingLogger, recordingTransport, storedView, type ManualClock, type RecordingLogger, type RecordingTransport } from '@sessionhub/testing';
 import { reactNativeAsyncStorage, type AsyncStorageStatic } from './rn-async-storage';
 
 /**
@@ -121,5 +121,63 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     expect(warnings).toMatch(/Error: database or disk is full/);
     expect(warnings).not.toMatch(/an array/);
     await hub.shutdown();
+  });
+});
+
+describe("AsyncStorage on iOS: short values in one manifest file, longer ones in files of their own", () => {
+  /** Lets the store's answers and the hub's commits run (the store answers in microtasks). */
+  const turns = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  /** Events a second apart, a background of two minutes (the session times out), a foreground, more events. */
+  async function day(hub: SessionHub, clock: ManualClock, events: number): Promise<void> {
+    for (let n = 0; n < events; n++) {
+      clock.advance(1000);
+      hub.logEvent('song_played');
+      await turns();
+      if (n % 10 == 9) {
+        hub.background();
+        await turns();
+        clock.advance(120_000);
+        hub.foreground();
+        await turns();
+      }
+    }
+  }
+
+  it.each([
+    [1024, 'never rewrites the manifest once each segment key is a file'],
+    [undefined, 'rewrites the manifest at each small commit (the background\'s, a round of removals)'],
+  ])('the hub and three kits, inlineLimit %s: %s; a relaunch reads on', async (inlineLimit, _) => {
+    const clock = manualClock();
+    const store = iosAsyncStorage();
+    const storage: StorageAdapter = inlineLimit === undefined ? store : { ...store, inlineLimit };
+    const first = await launch(storage, clock);
+    // Each of the 16 segment keys becomes a file once, with a manifest write that says so.
+    await day(first.hub, clock, 20);
+    const before = store.operations.length;
+    await day(first.hub, clock, 40);
+    const manifestWrites = store.operations.slice(before).filter((op) => op.kind == 'manifest').length;
+    const files = store.operations.slice(before).filter((op) => op.kind == 'file').length;
+    expect(files).toBeGreaterThanOrEqual(40);
+    if (inlineLimit) expect(manifestWrites).toBe(0);
+    // (Measured: 12 manifest writes and 4 file removals over these 40 events, and 48 files; 56 files alone with the limit.)
+    else expect(manifestWrites).toBeGreaterThanOrEqual(4);
+    const { index } = first.hub.getSession()!;
+    const deviceId = first.hub.getDeviceId();
+
+    // Killed (no shutdown): the next launch reads the records, padded or not, and goes on.
+    const second = await launch(storage, clock);
+    expect(second.hub.getDeviceId()).toBe(deviceId);
+    expect(second.hub.getSession()?.index).toBe(index + 1);
+    expect([...first.logger.at('warn'), ...second.logger.at('warn')]).toEqual([]);
+    await second.hub.shutdown();
+    await first.hub.shutdown();
+  });
+
+  it('inlineLimit must be a whole number of characters ≥ 0: a setup error says so', () => {
+    for (const inlineLimit of [-1, 1.5, '1024', Number.NaN]) {
+      expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit } as unknown as StorageAdapter })).toThrow(/inlineLimit must be a whole number of characters ≥ 0/);
+    }
   });
 });

@@ -34,19 +34,23 @@ const keys = ['ns:state', 'ns:kit:a:outbox:meta', 'ns:kit:a:outbox:1', 'ns:kit:a
 const write = fc.tuple(fc.constantFrom(...keys), fc.option(fc.string({ maxLength: 12 }), { nil: null, freq: 3 }));
 
 describe('segment log', () => {
-  it('reads back what every commit left, from a fresh instance, in a few segment keys — whatever the commits', () => {
+  it('reads back what every commit left, from a fresh instance, in a few segment keys — whatever the commits, and each record past the storage\'s inlineLimit', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(write, { minLength: 1, maxLength: 5 }), { maxLength: 60 }), (commits) => {
+      fc.property(fc.array(fc.array(write, { minLength: 1, maxLength: 5 }), { maxLength: 60 }), fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 300 })), (commits, inlineLimit) => {
         const { map, adapter } = countingMap();
+        Object.assign(adapter, { inlineLimit });
         const log = segmentLog(adapter);
         const model = new Map<string, string>();
         for (const writes of commits) {
           const last = new Map(writes);
           log.commit([...last]);
           for (const [k, v] of last) v === null ? model.delete(k) : model.set(k, v);
-          // A relaunch (a fresh log over what is stored) sees exactly the model.
-          const fresh = segmentLog(adapter);
-          for (const k of keys) expect(fresh.getItem(k)).toBe(model.get(k) ?? null);
+          // A relaunch (a fresh log over what is stored, with or without the limit) sees exactly the model.
+          for (const fresh of [segmentLog(adapter), segmentLog({ ...adapter, inlineLimit: 0 })]) {
+            for (const k of keys) expect(fresh.getItem(k)).toBe(model.get(k) ?? null);
+          }
+          // iOS's AsyncStorage: a record of more than inlineLimit characters is a file of its own, never a rewrite of its manifest.
+          for (const [k, v] of map) if (k.includes(':seg:')) expect(v.length).toBeGreaterThan(inlineLimit);
         }
         expect(storedView(map)).toEqual(model);
         expect([...map.keys()].filter((k) => k !== 'ns:optOut').length).toBeLessThanOrEqual(SEGMENTS);

@@ -17,6 +17,8 @@ export { quotaStorage } from './quota-storage';
 export type { QuotaStorage } from './quota-storage';
 export { roundTripStorage } from './round-trip-storage';
 export type { RoundTripStorage, RoundTripStorageOptions } from './round-trip-storage';
+export { IOS_INLINE_LIMIT, iosAsyncStorage } from './ios-async-storage';
+export type { IosAsyncStorage, IosFileOperation } from './ios-async-storage';
 export { recordingKit, throwingKit } from './recording-kit';
 export { recordingLogger } from './recording-logger';
 export type { RecordingLogger } from './recording-logger';

@@ -171,6 +171,13 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
   }
   /** Removes `keys` all at once: with `multiRemove` where the storage has it, else with `removeItem`s made together. */
   const removeAll = (keys: readonly string[]): unknown => (adapter.multiRemove && keys[0] ? adapter.multiRemove(keys) : together(keys.map((k) => adapter.removeItem(k))));
+  const inline = adapter.inlineLimit ?? 0;
+  /**
+   * Record `seq` with `body`. Past the storage's `inlineLimit` (iOS's AsyncStorage: a file of its own,
+   * not a rewrite of the manifest that holds every short value) a short one is padded with spaces
+   * after its number, which `seqOf` reads as before.
+   */
+  const recordOf = (seq: number, body: string): string => ('' + seq).padEnd(inline - body.length) + '\n' + body;
 
   /**
    * Reads the records at `places` (segments, or spills: `spillAt(seq)`) all at once, with an
@@ -335,7 +342,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       }
       // The spill first: until the record that lists it is written, nothing reads it.
       if (spill) yield adapter.setItem(spillKey(prefix, from), spill);
-      yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
+      yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
       // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
       // (Clearing an empty map would allocate its table again.)
       if (cache.size) cache.clear();
@@ -402,7 +409,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       g.where.delete(index), g.full.delete(index);
       const slot = g.next % SEGMENTS;
       if (body) {
-        yield adapter.setItem(segmentKey(prefix, slot), `${g.next}\n${body}`);
+        yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
         g.live.fill(0);
         g.live[slot] = g.where.size;
         for (const k of g.where.keys()) g.where.set(k, slot);

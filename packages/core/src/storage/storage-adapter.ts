@@ -32,6 +32,15 @@ export interface StorageAdapter {
   /** Optional (AsyncStorage has it): removes `keys`, in one call where `removeItem` would be one per key. */
   multiRemove?(keys: readonly string[]): void | Promise<void>;
   /**
+   * Optional: the storage keeps values of up to this many characters (UTF-16 units) together in one
+   * file it rewrites whole whenever one of them changes, and longer ones in files of their own. iOS's
+   * AsyncStorage does, with 1024: give `inlineLimit: 1024` there (docs/react-native.md). The hub then
+   * writes each of its records longer than that (padding a short one with spaces), so that every
+   * commit writes one file of its own and never rewrites that shared file, which also holds the
+   * app's own small values. A whole number ≥ 0; 0 or absent: records as they come.
+   */
+  readonly inlineLimit?: number;
+  /**
    * Optional: stores the writes in order, as one unit. Throws (or rejects) when they could not be
    * stored. The next commit may come before a returned promise settles: apply commits in call order.
    */
@@ -59,6 +68,9 @@ export interface StorageAdapter {
 export function isStorageAdapter(value: unknown): value is StorageAdapter {
   return typeof value == 'object' && !!value && ['getItem', 'setItem', 'removeItem'].every((m) => typeof (value as Record<string, unknown>)[m] == 'function');
 }
+
+/** Whether a storage's `inlineLimit` is absent or a whole number ≥ 0. */
+export const isInlineLimit = (limit: unknown): boolean => limit === undefined || (Number.isSafeInteger(limit) && (limit as number) >= 0);
 
 /** A storage in memory: nothing survives the process. The default outside browsers. */
 export function memoryStorage(initial?: Iterable<readonly [string, string]>): StorageAdapter & { readonly size: number } {
