@@ -4,9 +4,11 @@
  * evicted (`notRestoredReasons`: `weblocks-contention`) as soon as another page of the origin asks
  * about that lock — `query()`, a request with `ifAvailable`, or a request that waits — while a request
  * for another lock leaves it cached; a page that released its lock at `pagehide` stays cached
- * whatever the others ask. So a tab releases its slot and state locks at `pagehide`
- * (tab-session.ts), and a page evicted before that runs loses what it had not written yet
- * (docs/browser.md, "Known issue").
+ * whatever the others ask, and so does one that released it at `beforeunload` (a listener there does
+ * not keep a page out of this cache). A page's `pagehide` runs only after the next page has
+ * committed, and a page evicted before it lost what it had not written yet; so a tab with calls not
+ * committed leaves at `beforeunload`, releasing every lock (tab-session.ts; docs/browser.md, "At
+ * `beforeunload`").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
@@ -19,15 +21,17 @@ declare global {
   }
 }
 
-// /hold holds lock X for good; /release holds it too, and releases it at pagehide; other paths hold nothing.
+// /hold holds lock X for good; /release holds it too, and releases it at pagehide; /leave releases it
+// at beforeunload; other paths hold nothing.
 const script = `
   window.shows = [];
   addEventListener('pageshow', (event) => window.shows.push(event.persisted));
-  const hold = location.pathname === '/hold' || location.pathname === '/release';
+  const hold = location.pathname === '/hold' || location.pathname === '/release' || location.pathname === '/leave';
   window.ready = hold
     ? new Promise((held) => navigator.locks.request('X', () => new Promise((release) => {
         held();
         if (location.pathname === '/release') addEventListener('pagehide', () => release());
+        if (location.pathname === '/leave') addEventListener('beforeunload', () => release());
       })))
     : Promise.resolve();
 `;
@@ -46,7 +50,7 @@ afterAll(async () => {
 });
 
 /** A page at `path` goes into the cache; another page of the origin does `probe`; the first goes back: restored from the cache, and why not. */
-async function afterProbe(path: '/hold' | '/release', probe: Probe): Promise<{ restored: boolean; reasons: string[] }> {
+async function afterProbe(path: '/hold' | '/release' | '/leave', probe: Probe): Promise<{ restored: boolean; reasons: string[] }> {
   const cached = await browser.context.newPage();
   await cached.goto(server.origin + path);
   await cached.evaluate(() => window.ready);
@@ -82,5 +86,9 @@ describe("real Chromium's back/forward cache and Web Locks", () => {
 
   it.each(['query()', "request('X', { ifAvailable: true })", "request('X')"] as const)('a page that released its lock at pagehide stays cached when another page does %s', async (probe) => {
     expect(await afterProbe('/release', probe)).toEqual({ restored: true, reasons: [] });
+  });
+
+  it.each(['query()', "request('X', { ifAvailable: true })", "request('X')"] as const)('a page that released its lock at beforeunload (a listener there) stays cached when another page does %s', async (probe) => {
+    expect(await afterProbe('/leave', probe)).toEqual({ restored: true, reasons: [] });
   });
 });

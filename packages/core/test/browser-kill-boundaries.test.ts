@@ -14,7 +14,8 @@ import { snowplowKit } from '../../kit-snowplow/src/index';
  * with tabs the canonical state is the shared record, so its commit and the slot commit of the kits'
  * outboxes must be ordered like one commit (write-ahead). A seed page leaves a session open; a
  * second life (one tab, or two with the bursts in the second) recovers it at launch and runs bursts
- * (events, a user change, a new session, a background, a timeout, a page hide), and every tab of
+ * (events, a user change, a new session, a background, a timeout, a page hide, a navigation with a
+ * call under way: at beforeunload, then pagehide), and every tab of
  * the origin dies right after the k-th write, for every k; fresh pages on what survived relaunch,
  * end what is live and send everything. At every kit every session that started ends exactly once,
  * and every event of a burst whose writes all completed arrives. With `soloCommits` a page alone
@@ -186,8 +187,15 @@ async function bursts(stored: Map<string, string>, tabs: 1 | 2, killAt: number):
     () => log('e8'),
     async () => {
       // Page hide 10 ms after a call: its commit is under way (written and being verified, without
-      // Web Locks), so the page hide takes it over, synchronously.
+      // Web Locks), so the page hide takes it over, synchronously (no beforeunload first: as Safari on iOS).
       log('e9');
+      await run(10);
+      tab.toBackForwardCache({ beforeUnload: false });
+    },
+    async () => {
+      // Back, and away again 10 ms after a call: beforeunload takes the commit over, then pagehide.
+      tab.fromBackForwardCache();
+      log('e10');
       await run(10);
       tab.toBackForwardCache();
     },
@@ -251,7 +259,7 @@ describe('browser tabs killed at every localStorage write boundary', () => {
     const stored = await seed();
     const reference = await bursts(stored, tabs, 0);
     expect(reference.writes).toBeGreaterThanOrEqual(10);
-    const events = ['e1', 'e2', '', 'e4', 'e5', '', 'e7', 'e8', 'e9'];
+    const events = ['e1', 'e2', '', 'e4', 'e5', '', 'e7', 'e8', 'e9', 'e10'];
     const problems: string[] = [];
     for (let k = 1; k <= reference.writes + 1; k++) {
       const life = await bursts(stored, tabs, k);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KitContext, SessionHub, Warning } from '@sessionhub/core';
-import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
+import { createBrowserHub, type BrowserHubOptions, type StorageEventSource } from '@sessionhub/core/browser';
 import { recordingKit, storedView, type RecordingKit } from '@sessionhub/testing';
 import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
@@ -451,6 +451,146 @@ describe('browser tabs: frozen pages', () => {
     expect(b.kit.events().map((e) => e.name)).toEqual(['left to the tabs']);
     await run(2000);
     expect(b.kit.events().map((e) => e.name)).toEqual(['left to the tabs', 'after the stuck lock']);
+  });
+});
+
+describe('browser tabs: leaving at beforeunload', () => {
+  /** The names of the Web Locks a page holds once what it released is released (asynchronously, as in browsers). */
+  const heldBy = async (page: Page): Promise<string[]> => {
+    await vi.advanceTimersByTimeAsync(0);
+    return ((await page.tab.locks.query()).held as Array<{ name: string; clientId: string }>).filter((l) => l.clientId == `tab-${page.tab.id}`).map((l) => l.name);
+  };
+
+  it('a page that navigates with a call not committed leaves it to the tabs at beforeunload, holding no Web Lock: evicted before its pagehide, it loses none', async () => {
+    const { a, b, release } = await aWaitsForB();
+    expect(await heldBy(a)).toEqual(['sessionhub:slot:0']);
+    a.hub.logEvent('before leaving');
+    await run(10);
+    a.tab.beforeUnload();
+    // Nothing for another tab's question about locks to evict it for (real Chromium does, mid-task).
+    expect(await heldBy(a)).toEqual([]);
+    a.tab.crash();
+    release();
+    await run(1000);
+    b.hub.logEvent('after');
+    await run(1000);
+    b.hub.endSession();
+    await run(1000);
+    const events = [...a.kit.events(), ...b.kit.events()];
+    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
+      ['before leaving', 1],
+      ['after', 2],
+    ]);
+    expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+  });
+
+  it('a page alone commits its calls at beforeunload: evicted before its pagehide, it loses none', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    await run(1000);
+    // Something else of the origin holds the state lock (a worker, a page of another app version).
+    let release!: () => void;
+    void origin.locks.client('other').request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+    await run(0);
+    a.hub.logEvent('before leaving');
+    await run(10);
+    a.tab.beforeUnload();
+    // Delivered to its kits in that same task.
+    expect(a.kit.events().map((e) => [e.name, e.eventIndex])).toEqual([['before leaving', 1]]);
+    expect(await heldBy(a)).toEqual([]);
+    a.tab.crash();
+    release();
+    const c = await openPage(origin);
+    c.hub.endSession();
+    await run(1000);
+    expect(c.kit.events()).toEqual([]);
+    expect(ends(a, c).map((e) => e.eventCount)).toEqual([1]);
+  });
+
+  it('a page alone that left at beforeunload leaves nothing owed in the record: a later page of its slot delivers nothing again', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    await run(1000);
+    a.hub.logEvent('one');
+    a.tab.toBackForwardCache();
+    await run(1000);
+    a.tab.fromBackForwardCache();
+    await run(1000);
+    a.hub.logEvent('two');
+    await run(1000);
+    a.tab.close();
+    await run(3000);
+    const c = await openPage(origin);
+    await run(1000);
+    c.hub.endSession();
+    await run(1000);
+    expect(a.kit.events().map((e) => [e.name, e.eventIndex])).toEqual([
+      ['one', 1],
+      ['two', 2],
+    ]);
+    expect(c.kit.events()).toEqual([]);
+    expect(ends(a, c).map((e) => e.eventCount)).toEqual([2]);
+  });
+
+  it('a page still here after beforeunload (a download, a cancelled navigation) is back at its next call, or 5 s later: each call once', async () => {
+    const { a, b, release } = await aWaitsForB();
+    a.hub.logEvent('one');
+    a.tab.beforeUnload();
+    a.hub.logEvent('two');
+    release();
+    await run(1000);
+    expect(await heldBy(a)).toEqual(['sessionhub:slot:0']);
+    a.hub.logEvent('three');
+    a.tab.beforeUnload();
+    expect(await heldBy(a)).toEqual([]);
+    await run(4000);
+    expect(await heldBy(a)).toEqual([]);
+    await run(1000);
+    expect(await heldBy(a)).toEqual(['sessionhub:slot:0']);
+    a.hub.logEvent('four');
+    await run(1000);
+    b.hub.endSession();
+    await run(1000);
+    const events = [...a.kit.events(), ...b.kit.events()].sort((x, y) => x.eventIndex - y.eventIndex);
+    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
+      ['one', 1],
+      ['two', 2],
+      ['three', 3],
+      ['four', 4],
+    ]);
+    expect(ends(a, b).map((e) => e.eventCount)).toEqual([4]);
+    expect([...a.warnings, ...b.warnings]).toEqual([]);
+  });
+
+  it('a page listens to beforeunload only while calls of the app wait for their commit', async () => {
+    const origin = fakeOrigin();
+    const listening = new Set<unknown>();
+    const pageEvents = (tab: FakeTab): StorageEventSource => ({
+      addEventListener: (type, listener) => (type == 'beforeunload' && listening.add(listener), tab.events.addEventListener(type, listener)),
+      removeEventListener: (type, listener) => (type == 'beforeunload' && listening.delete(listener), tab.events.removeEventListener(type, listener)),
+    });
+    const tab = origin.openTab();
+    const a = createBrowserHub({ ...tabHubOptions(tab), storageEvents: pageEvents(tab), kits: [recordingKit()], logger: silent });
+    await a.start();
+    await run(1000);
+    expect(listening.size).toBe(0);
+    a.logEvent('one');
+    expect(listening.size).toBe(1);
+    await run(0);
+    expect(listening.size).toBe(0);
+    // Lifecycle changes alone are not worth it: a page gone is judged by its locks or heartbeat.
+    tab.hide();
+    tab.show();
+    expect(listening.size).toBe(0);
+    // Beside another page, a commit takes ~0.1 s: listening all that time.
+    const b = await openPage(origin);
+    await run(1000);
+    a.logEvent('two');
+    await run(50);
+    expect(listening.size).toBe(1);
+    await run(1000);
+    expect(listening.size).toBe(0);
+    expect(b.kit.events()).toEqual([]);
   });
 });
 

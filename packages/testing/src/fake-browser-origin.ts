@@ -8,7 +8,7 @@
  */
 import { browserLifecycle, type BrowserHubOptions, type LockManagerLike, type StorageEventSource, type WebStorageLike } from '@sessionhub/core/browser';
 
-type StorageListener = (event: { key: string | null; newValue: string | null }) => void;
+type StorageListener = (event: { type?: string; key?: string | null; newValue?: string | null }) => void;
 
 /** A page: its view of localStorage, its Web Locks client, document, window and lifecycle actions. */
 export interface FakeTab {
@@ -22,18 +22,32 @@ export interface FakeTab {
   hide(): void;
   /** The tab becomes visible again. */
   show(): void;
-  /** The user closes the tab or navigates away for good: hidden, pagehide, then the page is gone. */
-  close(): void;
+  /**
+   * A navigation starts (`beforeunload`): what follows is the test's to say — `close()` or
+   * `toBackForwardCache()` (which fire it too), `crash()` for a page evicted before its `pagehide`,
+   * or nothing (a download, a cancelled navigation: the page stays).
+   */
+  beforeUnload(): void;
+  /**
+   * The user closes the tab or navigates away for good: beforeunload, hidden, pagehide, then the page
+   * is gone. `beforeUnload: false`: no beforeunload (as Safari on iOS, which seldom fires it).
+   */
+  close(options?: LeaveOptions): void;
   /** The tab's process dies: no event at all, its locks are released by the browser. */
   crash(): void;
-  /** Navigated away into the back/forward cache (pagehide persisted). */
-  toBackForwardCache(): void;
+  /** Navigated away into the back/forward cache (beforeunload, then pagehide persisted); `beforeUnload` as for `close`. */
+  toBackForwardCache(options?: LeaveOptions): void;
   /** Back from the cache (pageshow persisted), visible. */
   fromBackForwardCache(): void;
   /** The browser freezes the tab (the `freeze` event). */
   freeze(): void;
   /** The frozen tab resumes (the `resume` event). */
   resume(): void;
+}
+
+/** How a page leaves: `beforeUnload: false` fires no beforeunload first. */
+export interface LeaveOptions {
+  readonly beforeUnload?: boolean;
 }
 
 /** One origin with shared localStorage, storage events and Web Locks, where tabs open. */
@@ -50,7 +64,7 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
   const lagMs = options.lagMs ?? 0;
   const backend = new Map<string, string>();
   const locks = new FakeLockManager();
-  const tabs: Array<{ id: number; cache: Map<string, string>; listeners: Set<StorageListener>; alive: boolean }> = [];
+  const tabs: Array<{ id: number; cache: Map<string, string>; listeners: Set<StorageListener>; leaving: Set<StorageListener>; alive: boolean }> = [];
   let nextId = 0;
 
   const propagate = (from: number, key: string): void => {
@@ -64,7 +78,7 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
           if (value === null) tab.cache.delete(key);
           else tab.cache.set(key, value);
         }
-        for (const l of [...tab.listeners]) l({ key, newValue: value });
+        for (const l of [...tab.listeners]) l({ type: 'storage', key, newValue: value });
       }, lagMs);
     }
   };
@@ -75,7 +89,7 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
     openTab({ hidden = false } = {}) {
       const id = nextId++;
       const cache = lagMs > 0 ? new Map(backend) : backend;
-      const entry = { id, cache, listeners: new Set<StorageListener>(), alive: true };
+      const entry = { id, cache, listeners: new Set<StorageListener>(), leaving: new Set<StorageListener>(), alive: true };
       tabs.push(entry);
       const storage: WebStorageLike = {
         getItem: (key) => cache.get(key) ?? null,
@@ -96,9 +110,13 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
           return cache.size;
         },
       };
+      // The page's window as the tab session sees it: other tabs' storage events, and beforeunload.
       const events: StorageEventSource = {
-        addEventListener: (_type, listener) => void entry.listeners.add(listener),
-        removeEventListener: (_type, listener) => void entry.listeners.delete(listener),
+        addEventListener: (type, listener) => void (type == 'storage' ? entry.listeners : entry.leaving).add(listener),
+        removeEventListener: (type, listener) => void (type == 'storage' ? entry.listeners : entry.leaving).delete(listener),
+      };
+      const beforeUnload = (): void => {
+        if (entry.alive) for (const l of [...entry.leaving]) l({ type: 'beforeunload' });
       };
       const document = Object.assign(new EventTarget(), { visibilityState: hidden ? 'hidden' : 'visible' });
       const window = new EventTarget();
@@ -115,6 +133,7 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
       const kill = (): void => {
         entry.alive = false;
         entry.listeners.clear();
+        entry.leaving.clear();
         locks.kill(`tab-${id}`);
       };
       return {
@@ -124,15 +143,18 @@ export function fakeOrigin(options: { lagMs?: number } = {}): FakeOrigin {
         locks: client,
         document,
         window,
+        beforeUnload,
         hide: () => setVisible(false),
         show: () => setVisible(true),
-        close() {
+        close({ beforeUnload: first = true } = {}) {
+          if (first) beforeUnload();
           setVisible(false);
           fire(window, 'pagehide', { persisted: false });
           kill();
         },
         crash: kill,
-        toBackForwardCache() {
+        toBackForwardCache({ beforeUnload: first = true } = {}) {
+          if (first) beforeUnload();
           setVisible(false);
           fire(window, 'pagehide', { persisted: true });
         },

@@ -25,7 +25,7 @@ export type { RecordingLogger } from './recording-logger';
 export { recordingTransport } from './recording-transport';
 export type { RecordedRequest, RecordingTransport } from './recording-transport';
 export { fakeOrigin, tabHubOptions } from './fake-browser-origin';
-export type { FakeOrigin, FakeTab } from './fake-browser-origin';
+export type { FakeOrigin, FakeTab, LeaveOptions } from './fake-browser-origin';
 export type { RecordedCall, RecordingKit } from './recording-kit';
 
 export { createCollector, CORS_HEADERS } from './collector';

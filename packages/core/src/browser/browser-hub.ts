@@ -38,7 +38,10 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
   readonly lifecycle?: LifecycleAdapter | null;
   /** Tabs coordinate with these Web Locks; default `navigator.locks`; null: a compare-and-set on the stored state. */
   readonly locks?: LockManagerLike | null;
-  /** Where other tabs' `storage` events arrive; default `window`. */
+  /**
+   * Where other tabs' `storage` events arrive, and the page's `beforeunload` (heard only while the
+   * tab has calls not committed yet); default `window`.
+   */
   readonly storageEvents?: StorageEventSource | null;
   /**
    * A page that is the origin's only open page commits the session in its own storage slot, in the

@@ -30,7 +30,8 @@ export interface BrowserLifecycleOptions {
  *   suspends): background, marked final — nothing asynchronous runs after them, so the hub commits
  *   and the kits send (keepalive / beacon) synchronously;
  * - `pageshow` from the back/forward cache and `resume`: the page is back (restored), foreground if visible.
- * It never listens to `unload` or `beforeunload`, which would keep pages out of the back/forward cache.
+ * It never listens to `unload` or `beforeunload`, which would keep pages out of the back/forward cache
+ * (the tab session listens to `beforeunload` only while it has calls not committed yet: tab-session.ts).
  */
 export function browserLifecycle(options: BrowserLifecycleOptions = {}): LifecycleAdapter {
   const doc = options.document ?? (globalThis as { document?: PageDocument }).document;

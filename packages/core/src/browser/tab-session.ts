@@ -74,12 +74,26 @@ interface Handoff {
   readonly slot?: number;
 }
 
-/** Where `storage` events of other tabs arrive (`window`). */
+/** An event the tab session hears: another tab's write (`storage`), or the page about to leave (`beforeunload`). */
+export interface PageEventLike {
+  /** `storage` or `beforeunload` (a source that leaves it out is heard as a storage event). */
+  readonly type?: string;
+  /** The key another tab wrote (a storage event). */
+  readonly key?: string | null;
+  /** Its new value (a storage event). */
+  readonly newValue?: string | null;
+}
+
+/**
+ * Where other tabs' `storage` events arrive (`window`), and the page's `beforeunload`: a tab listens
+ * to that only while it has calls not committed yet (see the tab session), so the page stays fit for
+ * the back/forward cache of every browser the rest of the time.
+ */
 export interface StorageEventSource {
-  /** Hears other tabs' writes (`window`'s `storage` event). */
-  addEventListener(type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void): void;
+  /** Hears other tabs' writes (`window`'s `storage` event), or the page about to leave. */
+  addEventListener(type: 'storage' | 'beforeunload', listener: (event: PageEventLike) => void): void;
   /** Stops hearing them. */
-  removeEventListener(type: 'storage', listener: (event: { key: string | null; newValue: string | null }) => void): void;
+  removeEventListener(type: 'storage' | 'beforeunload', listener: (event: PageEventLike) => void): void;
 }
 
 /**
@@ -105,6 +119,12 @@ const STALE_AFTER_MS = 180_000;
 const LOCK_WAIT_MS = 5_000;
 /** Rounds of trying the slot locks before taking a slot no record names. */
 const MAX_ROUNDS = 8;
+/**
+ * A page that left at `beforeunload` (see `beforeUnload`) and is still here this long after, with no
+ * `pagehide` (the navigation was cancelled, turned into a download, or is slow), takes its place
+ * again; a call of the app takes it back at once.
+ */
+const STAYED_MS = 5_000;
 
 /** `list` without the commits `mark` (a commit id, `<page>:<n>`) says were delivered: that page's up to n. */
 const unmarked = (list: Owed, mark: string | null): Owed => {
@@ -351,11 +371,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** A record with a state: a first page, or the first commit after a clear, creates it with this run's configuration. */
   const seeded = (record: SharedRecord): SharedRecord => (record.state ? record : { ...record, state: initialState(host.makeId(), host.config, host.nowMs()) });
 
-  const onStorage = (event: { key: string | null; newValue: string | null }): void => {
-    // (A page away or frozen commits nothing: it looks again when back, see claim.)
-    if (stopped || parked || storage.degraded) return;
+  const onStorage = (event: PageEventLike): void => {
+    // (A page away or frozen commits nothing: it looks again when back, see claim. A source that does
+    // not tell events apart by type hands this the page's beforeunload too.)
+    if (stopped || parked || storage.degraded || event.type == 'beforeunload') return;
     // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
-    const { key, newValue } = event;
+    const { key = null, newValue = null } = event;
     if (key?.startsWith(handoffKey) || key?.startsWith(claimKey)) {
       if (newValue === null) return void heard.delete(key);
       heard.set(key, newValue);
@@ -363,7 +384,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       return;
     }
     // A null key is `localStorage.clear()` (its newValue is null).
-    if (event.key !== null && event.key !== recordKey) return;
+    if (key !== null && key !== recordKey) return;
     try {
       // (Read again rather than taken from the event: a record that names a lone page is completed from its slot.)
       adopt(read());
@@ -543,6 +564,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const park = (): void => {
     parked = true;
+    guard(false);
     unannounce();
     present?.abort();
     dropLock?.();
@@ -552,6 +574,66 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     clearTimeout(heartbeat);
     // Started again by the first record adopted once back (see adopt).
     heartbeat = undefined;
+  };
+
+  /** Left at `beforeunload` (see `beforeUnload`) and not back since: its place is given up, no record is written. */
+  let unloading = false;
+  /** Takes the page's place again if it is still here {@link STAYED_MS} after it left at `beforeunload`; set until its pagehide. */
+  let stayed: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the page listens to `beforeunload` now (see `guard`). */
+  let guarded = false;
+  /**
+   * Listens to `beforeunload` while the page has calls of the app not committed yet, and only then: a
+   * listener keeps a page out of some browsers' back/forward cache (Firefox's), so it is there only
+   * while a navigation would race a commit (about 0.1 s after a call beside other pages).
+   */
+  const guard = (on: boolean): void => {
+    if (on == guarded || !events) return;
+    guarded = on;
+    try {
+      if (on) events.addEventListener('beforeunload', beforeUnload);
+      else events.removeEventListener('beforeunload', beforeUnload);
+    } catch {
+      // A host's own event source that refuses it: the calls are made durable at pagehide, as before.
+    }
+  };
+  /**
+   * The page may be about to go, with calls not committed yet. Real Chromium evicts a page from the
+   * back/forward cache when another page asks Web Locks about a lock it still holds, and a page holds
+   * its slot's lock until its `pagehide`, which runs only after the next page has committed: evicted
+   * in that gap, mid-task, it lost the calls it had not committed (docs/browser.md). So it leaves now,
+   * as at `pagehide` (alone it commits them; beside other pages it hands them to the tabs; its kits'
+   * records are written), and holds no lock until it is back: from the cache, at a call of the app,
+   * or {@link STAYED_MS} later if no `pagehide` came (a cancelled navigation, a download).
+   */
+  const beforeUnload = (event: PageEventLike): void => {
+    // (A source that does not tell events apart by type hands this its storage events too.)
+    if (event.type != 'beforeunload' || stopped || parked) return;
+    try {
+      session.commitPage(true);
+      host.storage.commitNow?.();
+      // The tab that commits the hand-off drops what the kits marked (see hidden); alone, the record
+      // stops owing it now, as at pagehide (see noteQueued), not when its pagehide comes.
+      if (handoff) leave({ ...handoff, marked: marking });
+      else owedNoMore();
+      unloading = true;
+      stayed = setTimeout(() => session.resume(), STAYED_MS);
+    } catch (error) {
+      // Runs in the page's beforeunload listener: an engine bug must not surface there.
+      host.alert('invalid-argument', message(122, String(error)));
+    }
+  };
+
+  /**
+   * Right after the kits' commit, written synchronously with every mark staged (at pagehide, or at
+   * beforeunload alone): a page that goes leaves nothing owed in the record (else a later page of its
+   * slot, whose mark names a later commit, would deliver it again), and how many items its kits hold.
+   */
+  const owedNoMore = (items?: number): void => {
+    marked = marking;
+    const base = read();
+    const next = items === undefined ? base : noteQueued(base, me, items);
+    if (next !== base || base.owed?.[me.slot]?.length) adopt(write(next, base));
   };
 
   /**
@@ -591,6 +673,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       } finally {
         loop = null;
         if (due()) kick();
+        else guard(false);
       }
     })();
   };
@@ -744,6 +827,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const submit = (input: Queued['input']): boolean | number | undefined => {
     if (stopped) return undefined;
+    if (!LIVENESS_INPUTS.includes(input.type)) {
+      // A call of the app after the page left at beforeunload, before any pagehide: it stays after all.
+      if (stayed !== undefined) session.resume();
+      guard(true);
+    }
     const queued: Queued = { input, ids: [] };
     const preview = applyTabInputs(view, me, [queued], host.makeId, null);
     view = preview.record;
@@ -752,10 +840,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     return preview.result;
   };
 
-  return {
+  const session: SharedSession = {
     async open(h) {
       host = h;
-      stopped = parked = false;
+      stopped = parked = unloading = false;
       me = { slot: 0, tab: pageId() };
       events?.addEventListener('storage', onStorage);
       await claim();
@@ -777,7 +865,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     submit,
 
     commitPage(closing) {
-      if (stopped || parked) return;
+      // (Left at beforeunload already: gone now, it need not come back on its own.)
+      if (stopped || parked) return void (clearTimeout(stayed), (stayed = undefined));
       const base = latest();
       let delivered: readonly EngineOutput[] = [];
       let deliveredId: string | undefined;
@@ -849,17 +938,16 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         leave({ ...handoff, queued: items, marked: marking });
         return;
       }
-      // Called at page hide right after the kits' commit, written synchronously with every mark staged:
-      // a page that goes leaves nothing owed in the record.
-      marked = marking;
-      const base = read();
-      const next = noteQueued(base, me, items);
-      if (next !== base || base.owed?.[me.slot]?.length) adopt(write(next, base));
+      // Closed at beforeunload, maybe long before this pagehide: a write of the record now, unverified,
+      // could undo a commit of the next page, open meanwhile.
+      if (!unloading) owedNoMore(items);
     },
 
     resume() {
       if (stopped || !parked) return;
-      parked = false;
+      parked = unloading = false;
+      clearTimeout(stayed);
+      stayed = undefined;
       // Calls left at pagehide are committed by whichever tab commits next, this one included. Back
       // under a new page id: the hand-off belongs to the page that left (its slot entry, closed once
       // the hand-off is committed), so no tab can take a reopened slot for that page and commit it again.
@@ -909,4 +997,5 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       events?.removeEventListener('storage', onStorage);
     },
   };
+  return session;
 }
