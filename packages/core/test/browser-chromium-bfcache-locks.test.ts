@@ -6,8 +6,8 @@
  * for another lock leaves it cached; a page that released its lock at `pagehide` stays cached
  * whatever the others ask, and so does one that released it at `beforeunload` (a listener there does
  * not keep a page out of this cache). A page's `pagehide` runs only after the next page has
- * committed, and a page evicted before it lost what it had not written yet; so a tab with calls not
- * committed leaves at `beforeunload`, releasing every lock (tab-session.ts; docs/browser.md, "At
+ * committed, and a page evicted before it lost what it had not written yet; so a tab with a commit
+ * under way leaves at `beforeunload`, releasing every lock (tab-session.ts; docs/browser.md, "At
  * `beforeunload`").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

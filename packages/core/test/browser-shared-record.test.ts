@@ -220,4 +220,13 @@ describe('shared record: encoding', () => {
     expect(slotCandidates(record, T0, heartbeat)[0]).toBe(2);
     expect(slotCandidates(record, T0 + 120_000, heartbeat)).toEqual([2, 0, 1, 3]);
   });
+
+  it('a new tab prefers a free slot the record still owes outputs (its page died before its kits stored them): it delivers them', () => {
+    const entry = (closed: boolean) => ({ tab: 't', visible: false, seen: T0, closed, queued: 0 });
+    // Slot 2's page died (its lock is free) after a commit that owes its kits an event.
+    const owed = { 2: [['t:3', [{ type: 'tick' }]]] } as unknown as SharedRecord['owed'];
+    const record: SharedRecord = { ...EMPTY_RECORD, slots: { 0: entry(false), 1: entry(true), 2: entry(false) }, owed };
+    expect(slotCandidates(record, T0, (slot) => slot === 0)).toEqual([2, 1, 3]);
+    expect(slotCandidates({ ...record, owed: { 2: [] } }, T0, (slot) => slot === 0)).toEqual([1, 2, 3]);
+  });
 });

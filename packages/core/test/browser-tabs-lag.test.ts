@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { fakeOrigin, recordingKit, seededRandom, tabHubOptions, type FakeOrigin, type FakeTab, type RecordingKit } from '@sessionhub/testing';
+import { forgetTimers } from './kill-harness';
 
 const LAG_MS = 20;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -142,17 +143,20 @@ describe.each<[string, Locks]>([
   ['Web Locks and soloCommits', 'solo'],
 ])(`random lives of browser tabs under ${LAG_MS} ms of localStorage lag, with %s`, (_name, withLocks) => {
   // Random lives of three tabs: events, increments, a user signing in, hiding and showing, ending the
-  // session, closing a tab (and opening another), pages going into the back/forward cache or frozen
-  // and coming back, and pauses short and long (past the session timeout). Whatever the order: one
-  // session stream, every event delivered once, every increment that counted counted once.
+  // session, closing a tab (and opening another), pages going into the back/forward cache (after a
+  // beforeunload, or with none, as Safari on iOS) or frozen and coming back, a beforeunload with no
+  // navigation after it (a download), a page evicted after its beforeunload and before its pagehide
+  // (as real Chromium evicts a cached page for lock contention; another opens), and pauses short and
+  // long (past the session timeout). Whatever the order: one session stream, every event delivered
+  // once, every increment that counted counted once.
   it('random lives of 3 tabs: each session starts and ends once, every event and increment counts once', async () => {
-    type Op = { type: 'event' | 'inc' | 'hide' | 'show' | 'end' | 'close' | 'user' | 'away' | 'freeze' | 'back'; tab: number } | { type: 'wait'; ms: number };
+    type Op = { type: 'event' | 'inc' | 'hide' | 'show' | 'end' | 'close' | 'user' | 'away' | 'hop' | 'unload' | 'evict' | 'freeze' | 'back'; tab: number } | { type: 'wait'; ms: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ type: fc.constantFrom('event', 'inc', 'hide', 'show', 'end', 'close', 'user', 'away', 'freeze', 'back'), tab: fc.nat(2) }),
+      fc.record({ type: fc.constantFrom('event', 'inc', 'hide', 'show', 'end', 'close', 'user', 'away', 'hop', 'unload', 'evict', 'freeze', 'back'), tab: fc.nat(2) }),
       fc.record({ type: fc.constant('wait' as const), ms: fc.oneof(fc.nat(60), fc.integer({ min: 1000, max: 700_000 })) }),
     );
-    const to = (type: 'event' | 'away' | 'freeze' | 'back' | 'close') => (tab: number): Op => ({ type, tab });
-    const [e, away, freeze, back, close] = [to('event'), to('away'), to('freeze'), to('back'), to('close')];
+    const to = (type: 'event' | 'away' | 'freeze' | 'back' | 'close' | 'evict') => (tab: number): Op => ({ type, tab });
+    const [e, away, freeze, back, close, evict] = [to('event'), to('away'), to('freeze'), to('back'), to('close'), to('evict')];
     const wait = (ms: number): Op => ({ type: 'wait', ms });
     // Lives that failed on some path, run first every time: the first six before pages that leave and
     // come back were fixed (events numbered twice, or delivered and not counted), the other six with
@@ -180,6 +184,15 @@ describe.each<[string, Locks]>([
       // A page hidden with an event not committed leaves it to the tabs and is back under a new id; its
       // kits' mark was not in its hand-off, so the next page of its slot delivered the event again.
       [[e(1), e(0), close(0), e(0), { type: 'hide', tab: 0 }, e(0), wait(1000), close(0), e(0)], 1],
+      // Pages evicted after their beforeunload (1000 lives per path, first versions of leaving there):
+      // one whose written commit applied another page's hand-off (it owed that commit's outputs to its
+      // slot, which no page took in time: now any commit under way listens, and hands its commit over);
+      // ones with calls since they came back, were hidden, or stayed after a beforeunload, while a commit
+      // of before went on (it stopped listening when it left, and a commit under way did not start again).
+      [[e(0), away(0), wait(11), wait(54), evict(1), e(0)], 1],
+      [[{ type: 'hop', tab: 2 }, back(2), e(2), evict(2), wait(1000)], 1],
+      [[e(1), { type: 'unload', tab: 1 }, e(1), evict(1), wait(1000)], 1],
+      [[e(1), { type: 'hide', tab: 1 }, e(1), evict(1), wait(0)], 1],
     ];
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (ops, seed) => {
@@ -191,6 +204,10 @@ describe.each<[string, Locks]>([
         let increments = 0;
         // Pages in the back/forward cache or frozen run no code until they come back.
         const paused = new Map<Page, 'away' | 'freeze'>();
+        // Evicted pages, with how many calls their kit had then: a real one runs no code after that,
+        // but this fake's timers run on (its writes and lock requests go nowhere), so its kit's later
+        // calls, made on a copy of localStorage no other tab's write reaches any more, never happened.
+        const dead = new Map<Page, number>();
         const bringBack = (page: Page): void => {
           if (paused.get(page) == 'away') page.tab.fromBackForwardCache();
           else page.tab.resume();
@@ -205,6 +222,8 @@ describe.each<[string, Locks]>([
           if (paused.has(page) != (o.type == 'back')) continue;
           if (o.type == 'back') bringBack(page);
           else if (o.type == 'away') paused.set(page, 'away'), page.tab.toBackForwardCache();
+          else if (o.type == 'hop') paused.set(page, 'away'), page.tab.toBackForwardCache({ beforeUnload: false });
+          else if (o.type == 'unload') page.tab.beforeUnload();
           else if (o.type == 'freeze') paused.set(page, 'freeze'), page.tab.freeze();
           else if (o.type == 'event') logged++, page.hub.logEvent(`e${logged}`);
           else if (o.type == 'inc') increments++, page.hub.incrementSessionAttribute('n');
@@ -213,7 +232,8 @@ describe.each<[string, Locks]>([
           else if (o.type == 'end') page.hub.endSession();
           else if (o.type == 'user') page.hub.setUser(`u${o.tab}`);
           else {
-            page.tab.close();
+            if (o.type == 'evict') page.tab.beforeUnload(), page.tab.crash(), dead.set(page, page.kit.calls.length);
+            else page.tab.close();
             // Another page of the origin opens in its place (with Web Locks or not, as the one it replaces).
             const [next] = await openPages(origin, 1, withLocks === 'mixed' ? o.tab % 2 == 0 : withLocks);
             open[o.tab] = next!;
@@ -223,6 +243,9 @@ describe.each<[string, Locks]>([
         }
         for (const page of paused.keys()) bringBack(page);
         await endAndShutDown(open, 5000);
+        // Pages evicted or closed keep their timers in this fake (a real one runs nothing): not into the next life.
+        forgetTimers();
+        for (const [page, calls] of dead) page.kit.calls.splice(calls);
         pause.mockRestore();
         expectOneSessionStream(all);
         const events = all.flatMap((p) => p.kit.events());

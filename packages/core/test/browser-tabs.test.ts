@@ -562,7 +562,7 @@ describe('browser tabs: leaving at beforeunload', () => {
     expect([...a.warnings, ...b.warnings]).toEqual([]);
   });
 
-  it('a page listens to beforeunload only while calls of the app wait for their commit', async () => {
+  it('a page listens to beforeunload only while a commit of it is under way', async () => {
     const origin = fakeOrigin();
     const listening = new Set<unknown>();
     const pageEvents = (tab: FakeTab): StorageEventSource => ({
@@ -576,12 +576,16 @@ describe('browser tabs: leaving at beforeunload', () => {
     expect(listening.size).toBe(0);
     a.logEvent('one');
     expect(listening.size).toBe(1);
+    // Alone, a commit is done at once.
     await run(0);
     expect(listening.size).toBe(0);
-    // Lifecycle changes alone are not worth it: a page gone is judged by its locks or heartbeat.
+    // A lifecycle change is committed too.
     tab.hide();
-    tab.show();
+    expect(listening.size).toBe(1);
+    await run(0);
     expect(listening.size).toBe(0);
+    tab.show();
+    await run(1000);
     // Beside another page, a commit takes ~0.1 s: listening all that time.
     const b = await openPage(origin);
     await run(1000);

@@ -39,8 +39,8 @@ export interface BrowserHubOptions extends Omit<HubOptions, 'storage' | 'lifecyc
   /** Tabs coordinate with these Web Locks; default `navigator.locks`; null: a compare-and-set on the stored state. */
   readonly locks?: LockManagerLike | null;
   /**
-   * Where other tabs' `storage` events arrive, and the page's `beforeunload` (heard only while the
-   * tab has calls not committed yet); default `window`.
+   * Where other tabs' `storage` events arrive, and the page's `beforeunload` (heard only while a
+   * commit of the tab is under way); default `window`.
    */
   readonly storageEvents?: StorageEventSource | null;
   /**

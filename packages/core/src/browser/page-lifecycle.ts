@@ -31,7 +31,7 @@ export interface BrowserLifecycleOptions {
  *   and the kits send (keepalive / beacon) synchronously;
  * - `pageshow` from the back/forward cache and `resume`: the page is back (restored), foreground if visible.
  * It never listens to `unload` or `beforeunload`, which would keep pages out of the back/forward cache
- * (the tab session listens to `beforeunload` only while it has calls not committed yet: tab-session.ts).
+ * (the tab session listens to `beforeunload` only while a commit of it is under way: tab-session.ts).
  */
 export function browserLifecycle(options: BrowserLifecycleOptions = {}): LifecycleAdapter {
   const doc = options.document ?? (globalThis as { document?: PageDocument }).document;

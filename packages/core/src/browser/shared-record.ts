@@ -204,8 +204,11 @@ export function slotCandidates(record: SharedRecord, now: number, liveness: Live
     const entry = slots[slot];
     if (!entry || !isOpen(slot, entry, now, liveness)) free.push(slot);
   }
-  // A stable sort: the slots with items first, each part in slot order.
-  return free.sort((a, b) => +!slots[a]?.queued - +!slots[b]?.queued);
+  // A stable sort: the slots with items first, each part in slot order. Items are those its kits
+  // hold, or outputs the record still owes them (their page died between its write of the record
+  // and its kits' write): the page that takes the slot delivers them.
+  const left = (slot: number): boolean => !!(slots[slot]?.queued || record.owed?.[slot]?.length);
+  return free.sort((a, b) => +left(b) - +left(a));
 }
 
 /** The lowest slot never used: its storage holds nothing of another page. */

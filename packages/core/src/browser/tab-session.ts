@@ -86,7 +86,7 @@ export interface PageEventLike {
 
 /**
  * Where other tabs' `storage` events arrive (`window`), and the page's `beforeunload`: a tab listens
- * to that only while it has calls not committed yet (see the tab session), so the page stays fit for
+ * to that only while a commit of it is under way (see the tab session), so the page stays fit for
  * the back/forward cache of every browser the rest of the time.
  */
 export interface StorageEventSource {
@@ -583,9 +583,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** Whether the page listens to `beforeunload` now (see `guard`). */
   let guarded = false;
   /**
-   * Listens to `beforeunload` while the page has calls of the app not committed yet, and only then: a
-   * listener keeps a page out of some browsers' back/forward cache (Firefox's), so it is there only
-   * while a navigation would race a commit (about 0.1 s after a call beside other pages).
+   * Listens to `beforeunload` while a commit of the page is under way (its app's calls, a lifecycle
+   * change, other pages' hand-offs it commits), and only then: a listener keeps a page out of some
+   * browsers' back/forward cache (Firefox's), so it is there only while a navigation would race a
+   * commit (about 0.1 s beside other pages, less alone).
    */
   const guard = (on: boolean): void => {
     if (on == guarded || !events) return;
@@ -598,13 +599,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     }
   };
   /**
-   * The page may be about to go, with calls not committed yet. Real Chromium evicts a page from the
+   * The page may be about to go, with a commit under way. Real Chromium evicts a page from the
    * back/forward cache when another page asks Web Locks about a lock it still holds, and a page holds
    * its slot's lock until its `pagehide`, which runs only after the next page has committed: evicted
-   * in that gap, mid-task, it lost the calls it had not committed (docs/browser.md). So it leaves now,
-   * as at `pagehide` (alone it commits them; beside other pages it hands them to the tabs; its kits'
-   * records are written), and holds no lock until it is back: from the cache, at a call of the app,
-   * or {@link STAYED_MS} later if no `pagehide` came (a cancelled navigation, a download).
+   * in that gap, mid-task, it lost the calls it had not committed (docs/browser.md), or left what its
+   * written commit owed its kits to the next page of its slot. So it leaves now, as at `pagehide`
+   * (alone it commits; beside other pages it hands its calls and its unverified commit to the tabs;
+   * its kits' records are written), and holds no lock until it is back: from the cache, at a call of
+   * the app, or {@link STAYED_MS} later if no `pagehide` came (a cancelled navigation, a download).
    */
   const beforeUnload = (event: PageEventLike): void => {
     // (A source that does not tell events apart by type hands this its storage events too.)
@@ -659,8 +661,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   /** Commits the queue after the current synchronous burst of calls, one batch at a time. */
   const kick = (): void => {
-    if (loop || stopped) return;
     const due = (): boolean => queue.length > 0 && !parked && !stopped;
+    // A commit under way (or one that began before the page left, and goes on for its calls since):
+    // the page listens to beforeunload until it is done (see guard).
+    if (due()) guard(true);
+    if (loop || stopped) return;
     loop = (async () => {
       try {
         // Each batch waits for the page's slot, as last claimed: a page back from the cache claims
@@ -827,11 +832,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const submit = (input: Queued['input']): boolean | number | undefined => {
     if (stopped) return undefined;
-    if (!LIVENESS_INPUTS.includes(input.type)) {
-      // A call of the app after the page left at beforeunload, before any pagehide: it stays after all.
-      if (stayed !== undefined) session.resume();
-      guard(true);
-    }
+    // A call of the app after the page left at beforeunload, before any pagehide: it stays after all.
+    if (stayed !== undefined && !LIVENESS_INPUTS.includes(input.type)) session.resume();
     const queued: Queued = { input, ids: [] };
     const preview = applyTabInputs(view, me, [queued], host.makeId, null);
     view = preview.record;
