@@ -386,6 +386,38 @@ describe('the shared session in real Chromium tabs', () => {
     expect(restored).toBeGreaterThan(0);
   }, 60_000);
 
+  // A navigation that never happens (a 204 answer, as for a download) after the page made its commit
+  // durable at beforeunload and gave its place up: it is back at its next call, or on its own 5 s later.
+  it('a page whose navigation does not happen after beforeunload (a 204) goes on: each event once', async () => {
+    const [a, b] = [await openTab(), await openTab()];
+    await a.route('**/no-content', (route) => route.fulfill({ status: 204 }));
+    const stay = async (name: string): Promise<void> => {
+      await a.evaluate((name) => {
+        window.hub.logEvent(name);
+        location.href = '/no-content';
+      }, name);
+      // The navigation's beforeunload came, and the 204 left the page where it was: it holds no slot lock now, B holds its own.
+      await sleep(300);
+      expect(await a.evaluate(() => location.pathname)).toBe('/');
+      expect(await slotLocks()).toBe(1);
+    };
+    const slotLocks = (): Promise<number> => a.evaluate(async () => ((await navigator.locks.query()).held ?? []).filter((l) => l.name?.startsWith('sessionhub:slot:')).length);
+    await stay('left');
+    await a.evaluate(() => window.hub.logEvent('after, at once'));
+    await stay('left again');
+    await sleep(5_500);
+    await a.evaluate(() => window.hub.logEvent('after, 5 s later'));
+    await settled([a, b]);
+    await b.evaluate(() => window.hub.endSession());
+    await settled([a, b]);
+    await waitFor(() => eventsOf().length >= 4 && endsOf().length >= startsOf().length, 'every event and session end');
+    await sleep(300);
+    expect(eventsOf().map((e) => e.name).sort()).toEqual(['after, 5 s later', 'after, at once', 'left', 'left again']);
+    expectEachSessionOnce(true);
+    // Back in its place: it holds its slot's Web Lock again.
+    expect(await slotLocks()).toBe(2);
+  }, 60_000);
+
   it('random events, reloads and closes across 5 tabs end no session twice', async () => {
     const random = seededRandom(20);
     const pages: Page[] = [];
