@@ -56,6 +56,33 @@ async function aWaitsForB(): Promise<{ a: Page; b: Page; release: () => void }> 
   return { a, b, release: () => release() };
 }
 
+/** A page alone while something else of the origin (a worker, a page of another app version) holds the state lock: its commits wait. */
+async function aloneWaiting(): Promise<{ origin: FakeOrigin; a: Page; release: () => void }> {
+  const origin = fakeOrigin();
+  const a = await openPage(origin);
+  await run(1000);
+  let release!: () => void;
+  void origin.locks.client('other').request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
+  await run(0);
+  return { origin, a, release: () => release() };
+}
+
+/** A died with its call `first` made durable; once B's wait ends, B goes on and ends the session: `first` counted once, before B's event. */
+async function expectTakenOver(a: Page, b: Page, release: () => void, first: string): Promise<void> {
+  release();
+  await run(1000);
+  b.hub.logEvent('after');
+  await run(1000);
+  b.hub.endSession();
+  await run(1000);
+  const events = [...a.kit.events(), ...b.kit.events()];
+  expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
+    [first, 1],
+    ['after', 2],
+  ]);
+  expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+}
+
 const starts = (...pages: Page[]) => pages.flatMap((p) => p.kit.starts());
 const ends = (...pages: Page[]) => pages.flatMap((p) => p.kit.ends());
 
@@ -374,28 +401,11 @@ describe('browser tabs: frozen pages', () => {
     a.tab.hide();
     // The browser discards the hidden tab (a phone short of memory): no pagehide, no freeze, no code.
     a.tab.crash();
-    release();
-    await run(1000);
-    b.hub.logEvent('after');
-    await run(1000);
-    b.hub.endSession();
-    await run(1000);
-    const events = [...a.kit.events(), ...b.kit.events()];
-    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
-      ['before the hide', 1],
-      ['after', 2],
-    ]);
-    expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+    await expectTakenOver(a, b, release, 'before the hide');
   });
 
   it('a page alone, hidden with a call not committed yet, writes it at once: discarded without pagehide, it loses none', async () => {
-    const origin = fakeOrigin();
-    const a = await openPage(origin);
-    await run(1000);
-    // Something else of the origin holds the state lock (a worker, a page of another app version).
-    let release!: () => void;
-    void origin.locks.client('other').request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
-    await run(0);
+    const { origin, a, release } = await aloneWaiting();
     a.hub.logEvent('before the hide');
     await run(10);
     a.tab.hide();
@@ -470,28 +480,11 @@ describe('browser tabs: leaving at beforeunload', () => {
     // Nothing for another tab's question about locks to evict it for (real Chromium does, mid-task).
     expect(await heldBy(a)).toEqual([]);
     a.tab.crash();
-    release();
-    await run(1000);
-    b.hub.logEvent('after');
-    await run(1000);
-    b.hub.endSession();
-    await run(1000);
-    const events = [...a.kit.events(), ...b.kit.events()];
-    expect(events.map((e) => [e.name, e.eventIndex])).toEqual([
-      ['before leaving', 1],
-      ['after', 2],
-    ]);
-    expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+    await expectTakenOver(a, b, release, 'before leaving');
   });
 
   it('a page alone commits its calls at beforeunload: evicted before its pagehide, it loses none', async () => {
-    const origin = fakeOrigin();
-    const a = await openPage(origin);
-    await run(1000);
-    // Something else of the origin holds the state lock (a worker, a page of another app version).
-    let release!: () => void;
-    void origin.locks.client('other').request('sessionhub:state', () => new Promise<void>((done) => (release = done)));
-    await run(0);
+    const { origin, a, release } = await aloneWaiting();
     a.hub.logEvent('before leaving');
     await run(10);
     a.tab.beforeUnload();
