@@ -386,6 +386,39 @@ describe('the shared session in real Chromium tabs', () => {
     expect(restored).toBeGreaterThan(0);
   }, 60_000);
 
+  // The common life of a site: one tab going from page to page and back. The page left holds no Web
+  // Lock the next page asks about while it goes (it gives its slot up at beforeunload with a commit
+  // under way, at pagehide without), so Chromium keeps it in its back/forward cache every time.
+  it.each([
+    ['Web Locks', ''],
+    ['compare-and-set (no Web Locks)', '?cas'],
+  ])('one tab going to another page of the site and back, with %s: restored from the cache every time, an event pending or not; each event once', async (_name, query) => {
+    await browser.close();
+    browser = await launchChromium({ backForwardCache: true });
+    const page = await openTab(query);
+    const logged: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // A mark in the page's memory: still there when back only if the page was restored, not loaded afresh.
+      await page.evaluate((i) => void ((window as unknown as { mark: number }).mark = i), i);
+      if (i % 2) {
+        logged.push(`n${i}`);
+        await page.evaluate((name) => void window.hub.logEvent(name), `n${i}`);
+      }
+      await page.goto(origin + '/next' + query);
+      await page.evaluate(() => window.ready);
+      await page.goBack({ waitUntil: 'commit' });
+      await page.waitForFunction(() => window.ready !== undefined);
+      expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark), `restored after navigation ${i}`).toBe(i);
+    }
+    await settled([page]);
+    await page.evaluate(() => window.hub.endSession());
+    await settled([page]);
+    await waitFor(() => eventsOf().length >= logged.length && endsOf().length >= startsOf().length, 'every event and session end');
+    await sleep(300);
+    expect(eventsOf().map((e) => e.name).sort()).toEqual(logged);
+    expectEachSessionOnce(true);
+  }, 60_000);
+
   // A navigation that never happens (a 204 answer, as for a download) after the page made its commit
   // durable at beforeunload and gave its place up: it is back at its next call, or on its own 5 s later.
   it('a page whose navigation does not happen after beforeunload (a 204) goes on: each event once', async () => {
