@@ -9,4 +9,4 @@ export { browserLifecycle } from './browser/page-lifecycle';
 export type { BrowserLifecycleOptions, PageDocument, PageWindow } from './browser/page-lifecycle';
 export { pageStorage } from './browser/web-storage';
 export type { PageStorage, WebStorageLike } from './browser/web-storage';
-export type { LockManagerLike, StorageEventSource } from './browser/tab-session';
+export type { LockManagerLike, PageEventLike, StorageEventSource } from './browser/tab-session';
