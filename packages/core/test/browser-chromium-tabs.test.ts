@@ -262,7 +262,13 @@ describe('the shared session in real Chromium tabs', () => {
     await waitFor(() => endsOf().length === 51 && eventsOf().length === 200, '51 session ends and 200 events');
     expect(startsOf()).toHaveLength(51);
     expectEachSessionOnce(true);
-    await expectVendorsOncePerSession(pages);
+    // CleverTap: one Session Concluded per session, but not one id per session. Events of a cycle are
+    // not awaited, so a tab's event may commit after the next cycle's end and start the session after
+    // it, leaving a session (under a second long) whose items went out from one tab only; the session
+    // after it, started in the same second, then gets two ids from tabs whose ledgers differ
+    // (docs/kits/clevertap.md, "Tabs agree, unless sessions start within a second"). Seen once in CI:
+    // 13 of 51 sessions, commits slowed by a test running beside it.
+    await expectVendorsOncePerSession(pages, false);
   }, 90_000);
 
   it('soloCommits: a tab alone commits in its own slot; tabs opened later take the session from there: 3 tabs, 450 increments, exactly 450', async () => {
