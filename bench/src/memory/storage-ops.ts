@@ -2,10 +2,10 @@ import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HubOptions, SessionHub, StorageAdapter } from '@sessionhub/core';
+import { silentLogger, type HubOptions, type SessionHub, type StorageAdapter } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { journalStorage } from '@sessionhub/core/node';
-import { IOS_INLINE_LIMIT, fakeOrigin, iosAsyncStorage, manualClock, manualTimers, tabHubOptions } from '@sessionhub/testing';
+import { IOS_INLINE_LIMIT, fakeOrigin, iosAsyncStorage, manualClock, manualTimers, tabHubOptions, type FakeTab } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { int, renderTable, times } from '../report/table';
 import { settle, startPipeline } from '../workload/pipeline';
@@ -143,26 +143,36 @@ function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
  * while several pages are open — in the tabs' shared record, a key of its own beside the page's kit
  * segments. One operation is one `setItem` or `removeItem` on the page's localStorage.
  */
-function browserPage(meter: Meter, soloCommits: boolean): { create: (options: HubOptions) => SessionHub } {
-  const tab = fakeOrigin().openTab();
-  const page = tabHubOptions(tab);
-  const local = page.storage!;
-  const storage = {
-    getItem: (key: string) => local.getItem(key),
-    key: (index: number) => local.key(index),
-    get length() {
-      return local.length;
-    },
-    setItem(key: string, value: string) {
-      count(meter, utf8(key) + utf8(value));
-      local.setItem(key, value);
-    },
-    removeItem(key: string) {
-      meter.ops++;
-      local.removeItem(key);
-    },
+function browserPage(meter: Meter, soloCommits: boolean, beside: boolean): { create: (options: HubOptions) => SessionHub; other?: (clock: () => number) => SessionHub } {
+  const origin = fakeOrigin();
+  /** A tab's options, its localStorage counted by `meter`. */
+  const metered = (tab: FakeTab) => {
+    const page = tabHubOptions(tab);
+    const local = page.storage!;
+    const storage = {
+      getItem: (key: string) => local.getItem(key),
+      key: (index: number) => local.key(index),
+      get length() {
+        return local.length;
+      },
+      setItem(key: string, value: string) {
+        count(meter, utf8(key) + utf8(value));
+        local.setItem(key, value);
+      },
+      removeItem(key: string) {
+        meter.ops++;
+        local.removeItem(key);
+      },
+    };
+    return { ...page, storage, soloCommits };
   };
-  return { create: (options) => createBrowserHub({ ...options, ...page, storage, soloCommits }) };
+  // Another page of the site, open in a background tab, idle: its writes count too.
+  const other = beside ? metered(origin.openTab({ hidden: true })) : undefined;
+  const page = metered(origin.openTab());
+  return {
+    create: (options) => createBrowserHub({ ...options, ...page }),
+    other: other && ((clock) => createBrowserHub({ ...other, kits: [], logger: silentLogger, clock })),
+  };
 }
 
 export const STORAGES = [
@@ -173,6 +183,7 @@ export const STORAGES = [
   'Node journal (files)',
   'createBrowserHub, one page',
   'createBrowserHub, one page, soloCommits: false',
+  'createBrowserHub, beside another page',
 ] as const;
 
 type Storage = (typeof STORAGES)[number];
@@ -191,7 +202,7 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
     return Promise.resolve({ status: down ? 503 : 200 });
   };
   const journalRun = which === 'Node journal (files)' ? journal(meter) : undefined;
-  const page = which.startsWith('createBrowserHub') ? browserPage(meter, !which.endsWith('soloCommits: false')) : undefined;
+  const page = which.startsWith('createBrowserHub') ? browserPage(meter, !which.endsWith('soloCommits: false'), which.endsWith('another page')) : undefined;
   const stores: Partial<Record<Storage, (meter: Meter) => StorageAdapter>> = {
     'localStorage-like (key by key)': keyByKey,
     'AsyncStorage-like (multiGet, multiRemove)': asyncStore,
@@ -204,8 +215,20 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
   const { setTimeout, clearTimeout } = globalThis;
   if (timed) Object.assign(globalThis, { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
   let totals: ReturnType<Awaited<ReturnType<typeof startPipeline>>['totals']>;
+  const other = page?.other?.(clock.now);
+  /**
+   * Beside another page each commit waits for other pages' writes to land (timers): on the manual
+   * timers (only `timed` rows have that page), `p` is awaited with the timers running meanwhile.
+   */
+  const pumped = async <T>(p: Promise<T>): Promise<T> => {
+    let done = false;
+    void p.finally(() => (done = true)).catch(() => undefined);
+    while (other && !done) await timers.advance(10);
+    return p;
+  };
   try {
-    const pipeline = await startPipeline(kits, page ? { transport, create: page.create, clock } : { transport, storage, clock });
+    await pumped(other?.start() ?? Promise.resolve());
+    const pipeline = await pumped(startPipeline(kits, page ? { transport, create: page.create, clock } : { transport, storage, clock }));
     await settle();
     // Launch writes (device id, first session) are not the event path.
     meter.ops = meter.bytes = meter.largest = wire = 0;
@@ -214,10 +237,11 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
       else for (let j = 0; j < burst; j++) pipeline.logNext();
       await settle();
     }
-    if (!down) await pipeline.hub.flush();
+    if (!down) await pumped(pipeline.hub.flush());
     await settle();
     totals = pipeline.totals();
-    await pipeline.hub.shutdown();
+    await pumped(pipeline.hub.shutdown());
+    await pumped(other?.shutdown() ?? Promise.resolve());
   } finally {
     Object.assign(globalThis, { setTimeout, clearTimeout });
   }
@@ -244,9 +268,13 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
 export async function runStorageOps(kits: AvailableKits, options: { quick: boolean }): Promise<StorageOpsRow[]> {
   const events = options.quick ? 500 : 2_000;
   const rows: StorageOpsRow[] = [];
-  for (const which of STORAGES) for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
-  // The same pace with the second between events passing for timers too: what an app logging once a second, awake, writes.
-  for (const which of ['localStorage-like (key by key)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, events, false, true));
+  for (const which of STORAGES) if (which != 'createBrowserHub, beside another page') for (const burst of [1, 10]) rows.push(await measure(kits, which, burst, events));
+  // The same pace with the second between events passing for timers too: what an app logging once a
+  // second, awake, writes. Beside another page only at this pace: each commit waits 50 ms for other
+  // pages' writes to land, so at once per tick the events of 50 ms would be committed together.
+  for (const which of ['localStorage-like (key by key)', 'createBrowserHub, one page', 'createBrowserHub, one page, soloCommits: false', 'createBrowserHub, beside another page'] as const) {
+    rows.push(await measure(kits, which, 1, events, false, true));
+  }
   // An outage: every payload stays queued (retried with backoff), so what a commit writes is what the queue costs it.
   for (const which of ['localStorage-like (key by key)', 'AsyncStorage on iOS (inlineLimit: 1024)', 'createBrowserHub, one page'] as const) rows.push(await measure(kits, which, 1, options.quick ? 300 : 800, true));
   return rows;

@@ -110,9 +110,10 @@ describe('soloCommits: a page alone commits in its own slot', () => {
     expect(a.hub.incrementSessionAttribute('n')).toBe(5);
     a.hub.logEvent('a3');
     await run(SEC);
-    // Not alone any more: the shared record holds the session again, and names no lone page.
+    // Not alone any more: each page's first commit after the other's writes the shared record again,
+    // whole, naming it (its later commits go in its slot while no other page writes, see below).
     const record = JSON.parse(origin.backend.get(KEY)!);
-    expect(record.lone).toBeUndefined();
+    expect(record.lone).toMatch(/^0:[\da-f]{12}$/);
     expect(record.state.session.attributes).toEqual({ n: 5 });
     expect(a.kit.starts()).toHaveLength(1);
     expect(b.kit.starts()).toHaveLength(0);
@@ -158,6 +159,82 @@ describe('soloCommits: a page alone commits in its own slot', () => {
     await run(SEC);
     expect(c.kit.starts()).toEqual([]);
     expect(c.kit.events().map((e) => [e.name, e.eventIndex, e.sessionId])).toEqual([['c0', session.eventIndex + 1, session.id]]);
+  });
+
+  it('several pages open: a visible page committing calls in a row writes its slot only, one write per call, and the other pages follow it', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    b.tab.hide();
+    const c = await openPage(origin);
+    c.tab.hide();
+    await run(SEC);
+    a.hub.logEvent('first');
+    await run(SEC);
+    // The first commit after other pages' writes the shared record, naming the page; its next ones do not.
+    const shared = origin.backend.get(KEY);
+    expect(JSON.parse(shared!).lone).toMatch(/^0:[\da-f]{12}$/);
+    b.writes.length = 0;
+    for (let i = 0; i < 10; i++) {
+      a.writes.length = 0;
+      a.hub.logEvent(`e${i}`);
+      expect(a.hub.incrementSessionAttribute('n')).toBe(i + 1);
+      await run(SEC);
+      expect(a.writes).toEqual([expect.stringMatching(/^set sessionhub:tab0:seg:\d+$/)]);
+      // The other pages' view follows each commit (their getters answer from it), with no write of theirs.
+      expect(b.hub.getSession()).toMatchObject({ id: a.hub.getSession()!.id, eventIndex: i + 2, attributes: { n: i + 1 } });
+      expect(c.hub.getSession()!.attributes).toEqual({ n: i + 1 });
+    }
+    expect(origin.backend.get(KEY)).toBe(shared);
+    expect(b.writes.filter((w) => w.includes(':shared') || w.includes(':seg:'))).toEqual([]);
+    // A hidden page's call commits the shared record (it is not steady, see tab-session.ts), the visible one's next call takes it back.
+    expect(b.hub.incrementSessionAttribute('n')).toBe(11);
+    b.hub.logEvent('from b');
+    await run(SEC);
+    expect(JSON.parse(origin.backend.get(KEY)!).lone).toBeUndefined();
+    a.writes.length = 0;
+    expect(a.hub.incrementSessionAttribute('n')).toBe(12);
+    await run(SEC);
+    expect(a.writes.filter((w) => w.endsWith(':shared'))).toHaveLength(1);
+    a.writes.length = 0;
+    expect(a.hub.incrementSessionAttribute('n')).toBe(13);
+    await run(SEC);
+    expect(a.writes).toEqual([expect.stringMatching(/^set sessionhub:tab0:seg:\d+$/)]);
+    // A page that opens reads the session through the page the record names.
+    const d = await openPage(origin);
+    expect(d.hub.getSession()).toMatchObject({ id: a.hub.getSession()!.id, attributes: { n: 13 } });
+    a.hub.endSession();
+    await run(SEC);
+    const pages = [a, b, c, d];
+    expect(pages.flatMap((p) => p.kit.starts())).toHaveLength(1);
+    expect(pages.flatMap((p) => p.kit.ends())).toHaveLength(1);
+    expect(pages.flatMap((p) => p.kit.events()).map((e) => e.eventIndex).sort((x, y) => x - y)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expectSessionInvariants(stream(...pages));
+  });
+
+  it('several pages open: a page whose commits went in its slot and that dies leaves them to the next commit of any page', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin);
+    const b = await openPage(origin);
+    b.tab.hide();
+    await run(SEC);
+    for (let i = 0; i < 3; i++) {
+      a.hub.logEvent(`a${i}`);
+      a.hub.incrementSessionAttribute('n');
+      await run(SEC);
+    }
+    const shared = origin.backend.get(KEY);
+    a.hub.incrementSessionAttribute('n');
+    await run(SEC);
+    expect(origin.backend.get(KEY)).toBe(shared);
+    const session = a.hub.getSession()!;
+    a.tab.crash();
+    a.kit.kill();
+    b.hub.logEvent('b0');
+    await run(SEC);
+    expect(b.hub.getSession()).toMatchObject({ id: session.id, eventIndex: session.eventIndex + 1, attributes: { n: 4 } });
+    expect(b.kit.events().map((e) => [e.name, e.eventIndex])).toEqual([['b0', session.eventIndex + 1]]);
+    expect(b.kit.starts()).toEqual([]);
   });
 
   it('soloCommits must be a boolean', () => {

@@ -16,7 +16,9 @@
  * write per commit, not two, and no outputs owed. The shared record then names it (`lone`); any page
  * that reads the record takes the later one from that slot (whatever `solo` says: the reading is
  * what earlier versions lack), so the page needs no goodbye (a kill leaves both consistent), and its
- * next commit that is not alone writes the shared record again.
+ * next commit that is not alone writes the shared record again. Beside other pages, a visible page
+ * with Web Locks (see `steady`) does the same once the shared record names it: the page in use
+ * commits in its slot while the others, idle, follow it.
  */
 import type { EngineOutput } from '../engine/outputs';
 import { idSource } from '../id-source';
@@ -202,6 +204,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let handoff: Handoff | null = null;
   /** The text of the shared record as this page last read or wrote it. */
   let sharedText: string | null = null;
+  /**
+   * {@link sharedText} when `committed` was adopted: a write of the shared record not verified yet
+   * (see verified) changes the stored text but not `committed`.
+   */
+  let adoptedText: string | null = null;
   const handoffKey = `${namespace}:handoff:`;
   /**
    * A page that opens or comes back says so first under this key (its id; the time, and with Web Locks
@@ -272,10 +279,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     }
     return record;
   };
-  /** Whether `record` is the one this page committed alone last, and is still the latest (no other page wrote the shared one since). */
+  /** Whether `record` is the one this page committed in its slot last, or the shared one naming it (see {@link latest}). */
   const ownsLatest = (record: SharedRecord): boolean => record === committed && committed.lone === me.slot + ':' + me.tab;
-  /** The latest record: this page's own while it is alone (not read again), else {@link read}'s. */
-  const latest = (): SharedRecord => (ownsLatest(committed) && storage.getItem(recordKey) === sharedText ? committed : read());
+  /** The latest record: this page's own while no other page wrote the shared one since it was adopted (not read again), else {@link read}'s. */
+  const latest = (): SharedRecord => (ownsLatest(committed) && storage.getItem(recordKey) === adoptedText ? committed : read());
   const commitId = (): string => `${me.tab}:${++commits}`;
   /** Where this slot's kits mark the last commit whose outputs they committed (no kit's: kit names have no `~`). */
   const markKey = (): string => `${namespace}:tab${me.slot}:kit:~`;
@@ -336,6 +343,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const adopt = (record: SharedRecord, outputs: readonly EngineOutput[] = [], commit?: string): boolean => {
     const was = committed;
     committed = record;
+    adoptedText = sharedText;
     if (!heartbeat) startHeartbeat();
     const cleared = !!was.epoch && record.epoch !== was.epoch;
     if (cleared) {
@@ -383,8 +391,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       if (key.startsWith(handoffKey)) submit({ type: 'tick', t: host.nowMs() });
       return;
     }
-    // A null key is `localStorage.clear()` (its newValue is null).
-    if (key !== null && key !== recordKey) return;
+    // A null key is `localStorage.clear()` (its newValue is null). A page that commits in its slot
+    // beside this one (the record names it `lone`) writes the session in its segment record there.
+    const lone = committed.lone ? parseInt(committed.lone) : me.slot;
+    const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`) && /\n[+~]state /.test(newValue ?? '');
+    if (key !== null && key !== recordKey && !inLoneSlot) return;
     try {
       // (Read again rather than taken from the event: a record that names a lone page is completed from its slot.)
       adopt(read());
@@ -483,6 +494,21 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
     // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
     return Object.entries(latest().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
+  };
+
+  /**
+   * Beside other pages, under the Web Lock once their writes landed: whether this page may commit in
+   * its own slot, as alone, whenever the record names it (`lone`, see verified). Only other pages'
+   * writes of the record could undo such a commit, and with Web Locks they write it under the lock,
+   * except a page without them (none is open) and a page that leaves seeing no other page (none is
+   * opening, and this page's own place is in the record). And it is visible: a hidden page's timers
+   * are throttled, so its commit could hold the lock long enough for another page to take it (see
+   * transact); a visible one's holds it for about the settle wait.
+   */
+  const steady = (): boolean => {
+    const { slots } = latest();
+    const mine = slots[me.slot];
+    return !announced && !!mine?.visible && mine.tab == me.tab && !opening(host.nowMs()).size && !Object.values(slots).some((e) => e.cas && !e.closed);
   };
 
   /** Requests a slot's lock only if it is free; resolves with its release function, or null. */
@@ -732,13 +758,27 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     };
 
     /**
+     * Its kits stage this commit's outputs as it is adopted (no mark: the same write holds the record,
+     * staged after them); the lock is held until that write is done, so the next page to take it reads it.
+     */
+    const commitInSlot = async (commit: NonNullable<ReturnType<typeof attempt>>): Promise<void> => {
+      const { handed } = commit;
+      done(commit.record, { ...commit, handed: [] });
+      await host.storage.set(loneKey(), encodeRecord(commit.record));
+      for (const tab of handed) storage.removeItem(handoffKey + tab);
+    };
+
+    /**
      * Writes, lets other tabs' writes land, and keeps the result only if this write is the one that
      * stuck, else redoes it on the record that won. Outputs are delivered only once verified.
+     * `sticky` (with Web Locks, see `steady`): the write names this page `lone`, and once it is the
+     * latest the page commits in its slot, as alone.
      */
-    const verified = async (liveness: () => Liveness | Promise<Liveness>): Promise<void> => {
+    const verified = async (liveness: () => Liveness | Promise<Liveness>, sticky?: boolean): Promise<void> => {
       for (let round = 1; ; round++) {
-        const commit = attempt(await liveness());
+        const commit = attempt(await liveness(), sticky);
         if (!commit) return;
+        if (commit.inSlot) return commitInSlot(commit);
         // Memory is private to this tab: nothing to verify. (A write is never kept unverified, however
         // long tabs race: one another tab may have overwritten loses its calls, and may deliver twice.)
         if (storage.degraded) return done(commit.record, commit);
@@ -771,21 +811,15 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
           // lock) may not be in this tab's copy yet. Let them land first, then verify this write stuck.
           const needsLiveness = batch?.some((q) => LIVENESS_INPUTS.includes(q.input.type));
           const liveness = () => (needsLiveness ? heldSlots(manager) : null);
+          // A commit of calls in a storage that works may be the page's own (see write); a slot claim is shared.
+          const own = solo && !!batch && !storage.degraded && !host.storage.degraded;
           if (storage.degraded || (await alone(manager))) {
-            // A commit of calls in a storage that works is the page's own (see write); a slot claim is shared.
-            const commit = attempt(await liveness(), solo && !!batch && !storage.degraded && !host.storage.degraded);
+            const commit = attempt(await liveness(), own);
             if (!commit?.inSlot) return commit && done(commit.record, commit);
-            // Its kits stage this commit's outputs as it is adopted (no mark: the same write holds the
-            // record, staged after them); the lock is held until that write is done, so the next page
-            // to take it reads it.
-            const { handed } = commit;
-            done(commit.record, { ...commit, handed: [] });
-            await host.storage.set(loneKey(), encodeRecord(commit.record));
-            for (const tab of handed) storage.removeItem(handoffKey + tab);
-            return;
+            return commitInSlot(commit);
           }
           await letWritesLand();
-          await verified(liveness);
+          await verified(liveness, own && steady());
         };
         const name = `${namespace}:state`;
         await new Promise<void>((resolve, reject) => {
