@@ -307,6 +307,58 @@ describe('the shared session in real Chromium tabs', () => {
     await expectVendorsOncePerSession(pages);
   }, 60_000);
 
+  it('soloCommits beside another tab: the tab in use commits in its own slot, one write per call, and the other tab follows it', async () => {
+    const a = await openTab('?solo');
+    const b = await openTab('?solo');
+    // Pages of one context are all visible: each may commit in its slot once the record names it.
+    expect(await Promise.all([a, b].map((p) => p.evaluate(() => document.visibilityState)))).toEqual(['visible', 'visible']);
+    /** Writes of the other tab that `page` heard of (storage events), by key, the segments of a slot as one. */
+    const heard = (page: Page) => page.evaluate(() => (window as unknown as { heard: Record<string, number> }).heard);
+    const listen = (page: Page) =>
+      page.evaluate(() => {
+        const w = window as unknown as { heard: Record<string, number> };
+        w.heard = {};
+        addEventListener('storage', (e) => {
+          const key = (e.key ?? 'clear').replace(/:seg:\d+$/, ':seg');
+          w.heard[key] = (w.heard[key] ?? 0) + 1;
+        });
+      });
+    await listen(b);
+    await a.evaluate(() => window.hub.incrementSessionAttribute('n'));
+    await settled([a, b]);
+    // Its first commit after the other tab's writes the shared record, naming it.
+    expect((await heard(b))['sessionhub:shared']).toBeGreaterThanOrEqual(1);
+    await b.evaluate(() => ((window as unknown as { heard: object }).heard = {}));
+    for (let i = 0; i < 20; i++) {
+      await a.evaluate(async (name) => {
+        window.hub.logEvent(name);
+        window.hub.incrementSessionAttribute('n');
+        await window.hub.flush();
+      }, `e${i}`);
+    }
+    const writes = await heard(b);
+    expect(writes['sessionhub:shared'] ?? 0, 'writes of the shared record').toBe(0);
+    expect(writes['sessionhub:tab0:seg'], 'writes of the tab slot').toBeGreaterThanOrEqual(20);
+    // The other tab follows it without a write of its own: its synchronous answers are the session's.
+    await expect.poll(() => b.evaluate(() => window.hub.getSession()?.eventIndex)).toBe(20);
+    expect(await b.evaluate(() => window.hub.getSessionAttributes())).toEqual({ n: 21 });
+    // The other tab's call takes the record (naming it), the first tab's next one takes it back; then in its slot again.
+    expect(await b.evaluate(() => window.hub.incrementSessionAttribute('n'))).toBe(22);
+    await settled([b]);
+    await listen(a);
+    expect(await a.evaluate(() => window.hub.incrementSessionAttribute('n'))).toBe(23);
+    await settled([a]);
+    await b.evaluate(() => ((window as unknown as { heard: object }).heard = {}));
+    for (let i = 0; i < 5; i++) await a.evaluate(() => (window.hub.incrementSessionAttribute('n'), window.hub.flush()));
+    expect((await heard(b))['sessionhub:shared'] ?? 0).toBe(0);
+    await b.evaluate(() => window.hub.endSession());
+    await waitFor(() => endsOf().length > 0, 'the session end');
+    expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 28 }]);
+    expect(eventsOf().map((e) => e.name)).toEqual(Array.from({ length: 20 }, (_, i) => `e${i}`));
+    expectEachSessionOnce(true);
+    await expectVendorsOncePerSession([a, b]);
+  }, 60_000);
+
   it('tabs whose generateId makes UUID v1 ids (one node field per device) still have page ids of their own: 2 tabs × 100 increments, exactly 200', async () => {
     const pages = [await openTab('?v1'), await openTab('?v1')];
     await Promise.all(

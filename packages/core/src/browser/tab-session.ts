@@ -392,9 +392,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       return;
     }
     // A null key is `localStorage.clear()` (its newValue is null). A page that commits in its slot
-    // beside this one (the record names it `lone`) writes the session in its segment record there.
+    // beside this one (the record names it `lone`) writes the session in its segment record there:
+    // a write `+state <length>` or `~state <length>` (a patch) among its kits', each right after the
+    // value before it (a value could hold those characters too: then the record is only read once more).
     const lone = committed.lone ? parseInt(committed.lone) : me.slot;
-    const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`) && /\n[+~]state /.test(newValue ?? '');
+    const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`) && /[+~]state \d/.test(newValue ?? '');
     if (key !== null && key !== recordKey && !inLoneSlot) return;
     try {
       // (Read again rather than taken from the event: a record that names a lone page is completed from its slot.)
