@@ -24,6 +24,8 @@ export interface StorageOpsRow {
   readonly wireBytesPerEvent: number;
   /** The most bytes one operation wrote: what a commit costs at most, on the event path. */
   readonly largestWrite: number;
+  /** Beside another page: what that page, idle, read to follow the session per event (`getItem` calls, characters). */
+  readonly idleReadsPerEvent?: readonly [keys: number, chars: number];
 }
 
 /** Counts write operations and the bytes they carry. */
@@ -143,14 +145,24 @@ function journal(meter: Meter): { storage: StorageAdapter; done(): void } {
  * while several pages are open — in the tabs' shared record, a key of its own beside the page's kit
  * segments. One operation is one `setItem` or `removeItem` on the page's localStorage.
  */
-function browserPage(meter: Meter, soloCommits: boolean, beside: boolean): { create: (options: HubOptions) => SessionHub; other?: (clock: () => number) => SessionHub } {
+function browserPage(
+  meter: Meter,
+  soloCommits: boolean,
+  beside: boolean,
+): { create: (options: HubOptions) => SessionHub; other?: (clock: () => number) => SessionHub; reads: Meter } {
   const origin = fakeOrigin();
-  /** A tab's options, its localStorage counted by `meter`. */
-  const metered = (tab: FakeTab) => {
+  /** The other page's reads: `ops` its `getItem` calls, `bytes` the characters they returned. */
+  const reads: Meter = { ops: 0, bytes: 0, largest: 0 };
+  /** A tab's options, its localStorage's writes counted by `meter` (and its reads by `reads`, for the other page). */
+  const metered = (tab: FakeTab, counted?: Meter) => {
     const page = tabHubOptions(tab);
     const local = page.storage!;
     const storage = {
-      getItem: (key: string) => local.getItem(key),
+      getItem(key: string) {
+        const value = local.getItem(key);
+        if (counted) (counted.ops++, (counted.bytes += value?.length ?? 0));
+        return value;
+      },
       key: (index: number) => local.key(index),
       get length() {
         return local.length;
@@ -167,11 +179,12 @@ function browserPage(meter: Meter, soloCommits: boolean, beside: boolean): { cre
     return { ...page, storage, soloCommits };
   };
   // Another page of the site, open in a background tab, idle: its writes count too.
-  const other = beside ? metered(origin.openTab({ hidden: true })) : undefined;
+  const other = beside ? metered(origin.openTab({ hidden: true }), reads) : undefined;
   const page = metered(origin.openTab());
   return {
     create: (options) => createBrowserHub({ ...options, ...page }),
     other: other && ((clock) => createBrowserHub({ ...other, kits: [], logger: silentLogger, clock })),
+    reads,
   };
 }
 
@@ -232,6 +245,7 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
     await settle();
     // Launch writes (device id, first session) are not the event path.
     meter.ops = meter.bytes = meter.largest = wire = 0;
+    if (page) page.reads.ops = page.reads.bytes = 0;
     for (let i = 0; i < events; i += burst) {
       if (timed) await pipeline.logNextThrough(timers);
       else for (let j = 0; j < burst; j++) pipeline.logNext();
@@ -257,6 +271,7 @@ async function measure(kits: AvailableKits, which: Storage, burst: number, event
     bytesPerEvent: meter.bytes / events,
     wireBytesPerEvent: wire / events,
     largestWrite: meter.largest,
+    idleReadsPerEvent: other ? [page!.reads.ops / events, page!.reads.bytes / events] : undefined,
   };
 }
 
@@ -297,6 +312,8 @@ export function renderStorageOps(rows: readonly StorageOpsRow[]): string {
       ]),
     ),
     '  (an operation: a setItem or removeItem; a multiRemove call; a file-system call that writes; on iOS, a file written or removed;\n' +
-      '   collector down: every request answered 503 and retried, so wire bytes count requests that were refused)',
+      '   collector down: every request answered 503 and retried, so wire bytes count requests that were refused' +
+      rows.flatMap((r) => (r.idleReadsPerEvent ? [`;\n   ${r.storage}: the other page, idle, read ${r.idleReadsPerEvent[0].toFixed(1)} keys, ${int(r.idleReadsPerEvent[1])} characters per event to follow the session`] : [])).join('') +
+      ')',
   ].join('\n\n');
 }

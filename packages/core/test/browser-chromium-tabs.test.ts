@@ -351,6 +351,8 @@ describe('the shared session in real Chromium tabs', () => {
     await b.evaluate(() => ((window as unknown as { heard: object }).heard = {}));
     for (let i = 0; i < 5; i++) await a.evaluate(() => (window.hub.incrementSessionAttribute('n'), window.hub.flush()));
     expect((await heard(b))['sessionhub:shared'] ?? 0).toBe(0);
+    // Those writes are patches of the first tab's record of before the other tab's call: followed all the same.
+    await expect.poll(() => b.evaluate(() => window.hub.getSessionAttributes())).toEqual({ n: 28 });
     await b.evaluate(() => window.hub.endSession());
     await waitFor(() => endsOf().length > 0, 'the session end');
     expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 28 }]);

@@ -200,6 +200,14 @@ describe('soloCommits: a page alone commits in its own slot', () => {
     expect(a.hub.incrementSessionAttribute('n')).toBe(13);
     await run(SEC);
     expect(a.writes).toEqual([expect.stringMatching(/^set sessionhub:tab0:seg:\d+$/)]);
+    // That write is a patch of the page's record of before the other page's commits: the others, whose
+    // text of it is of another revision, read it whole (a patch of another text would be wrong).
+    for (const p of [b, c]) expect(p.hub.getSession()).toEqual(a.hub.getSession());
+    for (let i = 0; i < 3; i++) {
+      a.hub.logEvent(`f${i}`);
+      await run(SEC);
+      for (const p of [b, c]) expect(p.hub.getSession()).toEqual(a.hub.getSession());
+    }
     // A page that opens reads the session through the page the record names.
     const d = await openPage(origin);
     expect(d.hub.getSession()).toMatchObject({ id: a.hub.getSession()!.id, attributes: { n: 13 } });
@@ -208,7 +216,7 @@ describe('soloCommits: a page alone commits in its own slot', () => {
     const pages = [a, b, c, d];
     expect(pages.flatMap((p) => p.kit.starts())).toHaveLength(1);
     expect(pages.flatMap((p) => p.kit.ends())).toHaveLength(1);
-    expect(pages.flatMap((p) => p.kit.events()).map((e) => e.eventIndex).sort((x, y) => x - y)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(pages.flatMap((p) => p.kit.events()).map((e) => e.eventIndex).sort((x, y) => x - y)).toEqual([...Array(15).keys()].map((i) => i + 1));
     expectSessionInvariants(stream(...pages));
   });
 

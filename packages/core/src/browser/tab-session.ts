@@ -27,6 +27,7 @@ import { message } from '../messages';
 import { initialState } from '../engine/state';
 import type { SharedSession, SharedSessionHost } from '../shared-session';
 import { segmentLog } from '../storage/segment-log';
+import { decodeWrites } from '../storage/record-codec';
 import {
   applyTabInputs,
   decodeRecord,
@@ -261,6 +262,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
   /** Where the page of a slot commits the record while alone. */
   const loneKey = (slot = me.slot): string => `${namespace}:tab${slot}:state`;
+  /**
+   * The text of the record the page named `lone` last committed in its slot, as this page last read
+   * it there, and that record: that page's next commit writes its record as a patch of this text.
+   */
+  let followed: readonly [text: string, record: SharedRecord] | undefined;
   /** The stored record: the shared one, or the later one its lone page committed in its slot since. */
   const read = (): SharedRecord => {
     const record = decode((sharedText = storage.getItem(recordKey)));
@@ -272,7 +278,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const text = segmentLog({ getItem: (key) => storage.getItem(key), setItem() {}, removeItem() {} }).getItem(loneKey(slot)) as string | null;
         const later = text === null ? null : decodeRecord(text, host.config).record;
         // Its commits since: a later revision of the same life by the same page (an older one is of a time it was alone before).
-        if (later?.state && later.rev > record.rev && later.epoch === record.epoch && later.lone === lone) return later;
+        if (later?.state && later.rev > record.rev && later.epoch === record.epoch && later.lone === lone) return (followed = [text!, later]), later;
       } catch {
         // Unreadable: the shared record is the latest this page can know.
       }
@@ -396,15 +402,31 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // a write `+state <length>` or `~state <length>` (a patch) among its kits', each right after the
     // value before it (a value could hold those characters too: then the record is only read once more).
     const lone = committed.lone ? parseInt(committed.lone) : me.slot;
-    const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`) && /[+~]state \d/.test(newValue ?? '');
-    if (key !== null && key !== recordKey && !inLoneSlot) return;
+    const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`);
+    if (key !== null && key !== recordKey && !(inLoneSlot && /[+~]state \d/.test(newValue!))) return;
     try {
-      // (Read again rather than taken from the event: a record that names a lone page is completed from its slot.)
-      adopt(read());
+      // (Read again rather than taken from the event, but a write of the lone page's next record: a
+      // record that names a lone page is completed from its slot.)
+      adopt((inLoneSlot && follow(newValue!)) || read());
       host.changed();
     } catch {
       // The next commit reads the record again.
     }
+  };
+
+  /**
+   * The record a write of the lone page's slot (`value`, a record of its segment log) holds, if it is
+   * the next revision of the one this page has from there ({@link followed}): a patch of its text,
+   * or the record whole. Else undefined: read it all (this page missed a write of that page's, or
+   * the write holds another).
+   */
+  const follow = (value: string): SharedRecord | undefined => {
+    const [text, was] = followed ?? [];
+    let next: string | null = null;
+    for (const [key, v] of decodeWrites(value, value.indexOf('\n') + 1, value.length, () => text) ?? []) if (key == 'state') next = v;
+    const { record, problem } = decodeRecord(next, host.config);
+    // (A patch applies to the text of the revision just before it, of the same life and page, only.)
+    if (was && !problem && record.state && record.rev == was.rev + 1 && record.epoch === was.epoch && record.lone === was.lone) return (followed = [next!, record]), record;
   };
 
   /**
