@@ -397,6 +397,7 @@ describe('the shared session in real Chromium tabs', () => {
   it.each([
     ['Web Locks', ''],
     ['compare-and-set (no Web Locks)', '?cas'],
+    ['Web Locks and soloCommits (the default: a visible page commits in its slot)', '?solo'],
   ])('3 tabs going away into the back/forward cache and back, with %s: each session once, each event once', async (_name, query) => {
     await browser.close();
     browser = await launchChromium({ backForwardCache: true });
@@ -452,6 +453,7 @@ describe('the shared session in real Chromium tabs', () => {
   it.each([
     ['Web Locks', ''],
     ['compare-and-set (no Web Locks)', '?cas'],
+    ['Web Locks and soloCommits (the default)', '?solo'],
   ])('one tab going to another page of the site and back, with %s: restored from the cache every time, an event pending or not; each event once', async (_name, query) => {
     await browser.close();
     browser = await launchChromium({ backForwardCache: true });
