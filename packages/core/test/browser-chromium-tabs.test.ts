@@ -220,6 +220,8 @@ describe('the shared session in real Chromium tabs', () => {
   it.each([
     ['Web Locks', '', 4],
     ['compare-and-set (no Web Locks)', '?cas', 0],
+    // Every page visible: each commits in its slot whenever the record names it, and takes the record in turn.
+    ['Web Locks and soloCommits (the default)', '?solo', 4],
   ])('4 tabs × 250 interleaved increments end with exactly 1000, with %s', async (_name, query, slotLocks) => {
     const pages = [];
     for (let i = 0; i < 4; i++) pages.push(await openTab(query));
@@ -513,7 +515,11 @@ describe('the shared session in real Chromium tabs', () => {
     expect(await slotLocks()).toBe(2);
   }, 60_000);
 
-  it('random events, reloads and closes across 5 tabs end no session twice', async () => {
+  it.each([
+    ['soloCommits false', ''],
+    ['soloCommits, the default', '?solo'],
+  ])('random events, reloads and closes across 5 tabs end no session twice, %s', async (_name, query) => {
+    const openTab = (): Promise<Page> => openReadyPage(browser.context, origin + '/' + query);
     const random = seededRandom(20);
     const pages: Page[] = [];
     for (let i = 0; i < 5; i++) pages.push(await openTab());
