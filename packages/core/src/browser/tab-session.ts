@@ -423,7 +423,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const follow = (value: string): SharedRecord | undefined => {
     const [text, was] = followed ?? [];
     let next: string | null = null;
-    for (const [key, v] of decodeWrites(value, value.indexOf('\n') + 1, value.length, () => text) ?? []) if (key == 'state') next = v;
+    // (Only the session's patch is applied: the kits' values, patches of theirs, are not this page's to read.)
+    for (const [key, v] of decodeWrites(value, value.indexOf('\n') + 1, value.length, (k) => (k == 'state' ? text : undefined)) ?? []) if (key == 'state') next = v;
     const { record, problem } = decodeRecord(next, host.config);
     // (A patch applies to the text of the revision just before it, of the same life and page, only.)
     if (was && !problem && record.state && record.rev == was.rev + 1 && record.epoch === was.epoch && record.lone === was.lone) return (followed = [next!, record]), record;
