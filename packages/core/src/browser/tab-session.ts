@@ -531,9 +531,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * transact); a visible one's holds it for about the settle wait.
    */
   const steady = (): boolean => {
+    // (Its own entry changes with its own commits only: a hidden page is told without reading the
+    // record again, through the page in use's slot.)
+    if (announced || !committed.slots[me.slot]?.visible) return false;
     const { slots } = latest();
     const mine = slots[me.slot];
-    return !announced && !!mine?.visible && mine.tab == me.tab && !opening(host.nowMs()).size && !Object.values(slots).some((e) => e.cas && !e.closed);
+    return !!mine?.visible && mine.tab == me.tab && !opening(host.nowMs()).size && !Object.values(slots).some((e) => e.cas && !e.closed);
   };
 
   /** Requests a slot's lock only if it is free; resolves with its release function, or null. */
