@@ -19,6 +19,8 @@ declare global {
   interface Window {
     hub: SessionHub;
     ready: Promise<void>;
+    /** Writes of other tabs this tab heard of, by key (see the soloCommits test beside another tab). */
+    heard: Record<string, number>;
   }
 }
 
@@ -315,14 +317,13 @@ describe('the shared session in real Chromium tabs', () => {
     // Pages of one context are all visible: each may commit in its slot once the record names it.
     expect(await Promise.all([a, b].map((p) => p.evaluate(() => document.visibilityState)))).toEqual(['visible', 'visible']);
     /** Writes of the other tab that `page` heard of (storage events), by key, the segments of a slot as one. */
-    const heard = (page: Page) => page.evaluate(() => (window as unknown as { heard: Record<string, number> }).heard);
+    const heard = (page: Page) => page.evaluate(() => window.heard);
     const listen = (page: Page) =>
       page.evaluate(() => {
-        const w = window as unknown as { heard: Record<string, number> };
-        w.heard = {};
+        window.heard = {};
         addEventListener('storage', (e) => {
           const key = (e.key ?? 'clear').replace(/:seg:\d+$/, ':seg');
-          w.heard[key] = (w.heard[key] ?? 0) + 1;
+          window.heard[key] = (window.heard[key] ?? 0) + 1;
         });
       });
     await listen(b);
@@ -330,7 +331,7 @@ describe('the shared session in real Chromium tabs', () => {
     await settled([a, b]);
     // Its first commit after the other tab's writes the shared record, naming it.
     expect((await heard(b))['sessionhub:shared']).toBeGreaterThanOrEqual(1);
-    await b.evaluate(() => ((window as unknown as { heard: object }).heard = {}));
+    await b.evaluate(() => (window.heard = {}));
     for (let i = 0; i < 20; i++) {
       await a.evaluate(async (name) => {
         window.hub.logEvent(name);
@@ -350,7 +351,7 @@ describe('the shared session in real Chromium tabs', () => {
     await listen(a);
     expect(await a.evaluate(() => window.hub.incrementSessionAttribute('n'))).toBe(23);
     await settled([a]);
-    await b.evaluate(() => ((window as unknown as { heard: object }).heard = {}));
+    await b.evaluate(() => (window.heard = {}));
     for (let i = 0; i < 5; i++) await a.evaluate(() => (window.hub.incrementSessionAttribute('n'), window.hub.flush()));
     expect((await heard(b))['sessionhub:shared'] ?? 0).toBe(0);
     // Those writes are patches of the first tab's record of before the other tab's call: followed all the same.
