@@ -65,13 +65,15 @@ const pageScript = (collector: string): string => `
   // A page opened with ?solo commits alone in its own slot (soloCommits, the default); the others
   // set it false, so that every commit, even a page's alone, takes the shared record. One opened with ?cas
   // coordinates without Web Locks, by compare-and-set alone (as where navigator.locks is missing).
+  // Flags combine: ?v1&solo.
+  const flags = new URLSearchParams(location.search);
   const hub = createBrowserHub({
     kits,
-    locks: location.search === '?cas' ? null : undefined,
+    locks: flags.has('cas') ? null : undefined,
     sessionTimeout: 600,
     foregroundTimeout: 600,
-    soloCommits: location.search === '?solo',
-    generateId: location.search === '?v1' ? v1 : undefined,
+    soloCommits: flags.has('solo'),
+    generateId: flags.has('v1') ? v1 : undefined,
   });
   window.hub = hub;
   window.ready = hub.start();
@@ -249,9 +251,13 @@ describe('the shared session in real Chromium tabs', () => {
     expectEachSessionOnce(true);
   }, 60_000);
 
-  it('50 cycles of "end in one tab, then an event in every tab": one start and one end per session, no orphan', async () => {
+  it.each([
+    ['soloCommits false', ''],
+    // Every page visible: the page that ends the session and each page that logs take the record in turn.
+    ['soloCommits, the default', '?solo'],
+  ])('50 cycles of "end in one tab, then an event in every tab": one start and one end per session, no orphan, %s', async (_name, query) => {
     const pages = [];
-    for (let i = 0; i < 4; i++) pages.push(await openTab());
+    for (let i = 0; i < 4; i++) pages.push(await openTab(query));
     await settled(pages);
     for (let cycle = 0; cycle < 50; cycle++) {
       const ender = pages[cycle % pages.length]!;
@@ -364,8 +370,11 @@ describe('the shared session in real Chromium tabs', () => {
     await expectVendorsOncePerSession([a, b]);
   }, 60_000);
 
-  it('tabs whose generateId makes UUID v1 ids (one node field per device) still have page ids of their own: 2 tabs × 100 increments, exactly 200', async () => {
-    const pages = [await openTab('?v1'), await openTab('?v1')];
+  it.each([
+    ['soloCommits false', '?v1'],
+    ['soloCommits, the default', '?v1&solo'],
+  ])('tabs whose generateId makes UUID v1 ids (one node field per device) still have page ids of their own: 2 tabs × 100 increments, exactly 200, %s', async (_name, query) => {
+    const pages = [await openTab(query), await openTab(query)];
     await Promise.all(
       pages.map((page) =>
         page.evaluate(async () => {
@@ -486,8 +495,11 @@ describe('the shared session in real Chromium tabs', () => {
 
   // A navigation that never happens (a 204 answer, as for a download) after the page made its commit
   // durable at beforeunload and gave its place up: it is back at its next call, or on its own 5 s later.
-  it('a page whose navigation does not happen after beforeunload (a 204) goes on: each event once', async () => {
-    const [a, b] = [await openTab(), await openTab()];
+  it.each([
+    ['soloCommits false', ''],
+    ['soloCommits, the default', '?solo'],
+  ])('a page whose navigation does not happen after beforeunload (a 204) goes on: each event once, %s', async (_name, query) => {
+    const [a, b] = [await openTab(query), await openTab(query)];
     await a.route('**/no-content', (route) => route.fulfill({ status: 204 }));
     const stay = async (name: string): Promise<void> => {
       await a.evaluate((name) => {
