@@ -264,7 +264,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const loneKey = (slot = me.slot): string => `${namespace}:tab${slot}:state`;
   /**
    * The text of the record the page named `lone` last committed in its slot, as this page last read
-   * it there, and that record: that page's next commit writes its record as a patch of this text.
+   * it there, and the latest record of that page known here: that one, or the shared record naming
+   * it when newer. That page's next commit there is this record's next revision, written as a patch
+   * of this text.
    */
   let followed: readonly [text: string, record: SharedRecord] | undefined;
   /** The stored record: the shared one, or the later one its lone page committed in its slot since. */
@@ -279,6 +281,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const later = text === null ? null : decodeRecord(text, host.config).record;
         // Its commits since: a later revision of the same life by the same page (an older one is of a time it was alone before).
         if (later?.state && later.rev > record.rev && later.epoch === record.epoch && later.lone === lone) return (followed = [text!, later]), later;
+        // None: its next commit there is the shared record's next revision, a patch of the session's
+        // text as its slot holds it now (its last write there), which is this text.
+        if (text !== null) followed = [text, record];
       } catch {
         // Unreadable: the shared record is the latest this page can know.
       }
@@ -426,7 +431,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // (Only the session's patch is applied: the kits' values, patches of theirs, are not this page's to read.)
     for (const [key, v] of decodeWrites(value, value.indexOf('\n') + 1, value.length, (k) => (k == 'state' ? text : undefined)) ?? []) if (key == 'state') next = v;
     const { record, problem } = decodeRecord(next, host.config);
-    // (A patch applies to the text of the revision just before it, of the same life and page, only.)
+    // (Only the next revision of the same life and page: a patch of that page's last write there, this text.)
     if (was && !problem && record.state && record.rev == was.rev + 1 && record.epoch === was.epoch && record.lone === was.lone) return (followed = [next!, record]), record;
   };
 
