@@ -151,7 +151,8 @@ describe.each<[string, Locks]>([
   // navigation after it (a download), a page evicted after its beforeunload and before its pagehide
   // (as real Chromium evicts a cached page for lock contention; another opens), and pauses short and
   // long (past the session timeout). Whatever the order: one session stream, every event delivered
-  // once, every increment that counted counted once.
+  // once, every increment that counted counted once; and once quiet, every open page answers with
+  // the same session (a page back after staying past a beforeunload answered with the one it left).
   it('random lives of 3 tabs: each session starts and ends once, every event and increment counts once', async () => {
     type Op = { type: 'event' | 'inc' | 'hide' | 'show' | 'end' | 'close' | 'user' | 'away' | 'hop' | 'unload' | 'evict' | 'freeze' | 'back'; tab: number } | { type: 'wait'; ms: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
@@ -249,6 +250,11 @@ describe.each<[string, Locks]>([
           await vi.advanceTimersByTimeAsync(5);
         }
         for (const page of paused.keys()) bringBack(page);
+        // Quiet: every open page has the session as the last commit left it, whichever way it took it
+        // (a page in use's writes in its slot are followed from their patches).
+        await vi.advanceTimersByTimeAsync(5000);
+        const sessions = open.map((p) => p.hub.getSession());
+        for (const session of sessions) expect(session).toEqual(sessions[0]);
         await endAndShutDown(open, 5000);
         // Pages evicted or closed keep their timers in this fake (a real one runs nothing): not into the next life.
         forgetTimers();

@@ -543,6 +543,10 @@ describe('browser tabs: leaving at beforeunload', () => {
     expect(await heldBy(a)).toEqual([]);
     await run(1000);
     expect(await heldBy(a)).toEqual(['sessionhub:slot:0']);
+    // Back on its own, it answers with the session as the other page committed it meanwhile, its own
+    // last call included (it heard of no write while it was away).
+    expect(a.hub.getSession()).toEqual(b.hub.getSession());
+    expect(a.hub.getSession()!.eventIndex).toBe(3);
     a.hub.logEvent('four');
     await run(1000);
     b.hub.endSession();

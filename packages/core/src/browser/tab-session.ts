@@ -1024,6 +1024,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const was = me;
       past.add(me.tab);
       me = { ...me, tab: pageId() };
+      try {
+        // Other pages' commits meanwhile reached it as no storage event (see onStorage): its answers
+        // catch up now, not at the next write of a page (a page back after a download's beforeunload
+        // answered with the session as it left it).
+        if (!storage.degraded) adopt(read()), host.changed();
+      } catch {
+        // Its next commit reads the record again.
+      }
       claiming = claim(was);
       kick();
     },
