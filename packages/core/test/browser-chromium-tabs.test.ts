@@ -123,6 +123,22 @@ async function waitFor(done: () => boolean, what: string, ms = 10_000): Promise<
   }
 }
 
+/**
+ * Every open tab answers with the same session once quiet: after two more events in the first tab,
+ * each committed there (with soloCommits, the second in its slot), the others from its writes alone.
+ */
+async function expectSameAnswers(pages: readonly Page[]): Promise<void> {
+  for (const name of ['answers-1', 'answers-2']) await pages[0]!.evaluate((name) => (window.hub.logEvent(name), window.hub.flush()), name);
+  // (Chromium hands one tab's writes to the others asynchronously, in a few milliseconds. Within 1 s:
+  // 2 s after their last commits, the others commit once more on their own, reading the record.)
+  let sessions: unknown[] = [];
+  for (let i = 0; i < 10; i++, await sleep(100)) {
+    sessions = await Promise.all(pages.map((p) => p.evaluate(() => window.hub.getSession())));
+    if (sessions.every((s) => JSON.stringify(s) === JSON.stringify(sessions[0]))) break;
+  }
+  for (const session of sessions) expect(session, 'a tab answers with another session').toEqual(sessions[0]);
+}
+
 const startsOf = () => posted.flatMap((p) => (p.type === 'start' ? [p.record] : []));
 const endsOf = () => posted.flatMap((p) => (p.type === 'end' ? [p.record] : []));
 const eventsOf = () => posted.flatMap((p) => (p.type === 'event' ? [p.record] : []));
@@ -245,6 +261,7 @@ describe('the shared session in real Chromium tabs', () => {
       ),
     );
     await settled(pages);
+    await expectSameAnswers(pages);
     await pages[0]!.evaluate(() => window.hub.endSession());
     await waitFor(() => endsOf().length > 0, 'the session end');
     expect(endsOf().map((e) => e.attributes)).toEqual([{ n: 1000 }]);
@@ -559,6 +576,7 @@ describe('the shared session in real Chromium tabs', () => {
       }
     }
     await settled(pages);
+    await expectSameAnswers(pages);
     await pages[0]!.evaluate(() => window.hub.endSession());
     await settled(pages);
     await sleep(500);
