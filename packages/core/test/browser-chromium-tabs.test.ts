@@ -533,6 +533,11 @@ describe('the shared session in real Chromium tabs', () => {
     await a.evaluate(() => window.hub.logEvent('after, at once'));
     await stay('left again');
     await sleep(5_500);
+    // Back on its own, it answers with the session as the other tab committed it meanwhile, its own
+    // last event included (it heard of no write while it was away).
+    const [sessionA, sessionB] = await Promise.all([a, b].map((p) => p.evaluate(() => window.hub.getSession())));
+    expect(sessionA).toEqual(sessionB);
+    expect(sessionA!.eventIndex).toBe(3);
     await a.evaluate(() => window.hub.logEvent('after, 5 s later'));
     await settled([a, b]);
     await b.evaluate(() => window.hub.endSession());
