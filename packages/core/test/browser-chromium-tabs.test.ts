@@ -537,6 +537,8 @@ describe('the shared session in real Chromium tabs', () => {
     await stay('left');
     await a.evaluate(() => window.hub.logEvent('after, at once'));
     await stay('left again');
+    // Away until its next call or 5 s, it answers with its own calls on the record it left.
+    expect((await a.evaluate(() => window.hub.getSession()))!.eventIndex).toBe(3);
     await sleep(5_500);
     // Back on its own, it answers with the session as the other tab committed it meanwhile, its own
     // last event included (it heard of no write while it was away).

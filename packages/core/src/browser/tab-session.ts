@@ -962,6 +962,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         leave({ batch, queued: 0, unsure: stuck || undefined });
         park();
         adopt(base);
+        // Still here (a download at beforeunload), it answers with its calls, the tabs' to commit now,
+        // on the record it left, until it is back.
+        try {
+          view = applyTabInputs(base, me, batch.filter((q) => q.input.type != 'close'), host.makeId, null).record;
+        } catch {
+          // A preview is only a view (see refreshView).
+        }
         return;
       }
       // Tabs that hold this slot's lock are the only judge of liveness left.
