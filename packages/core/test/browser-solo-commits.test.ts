@@ -198,17 +198,18 @@ describe('soloCommits: a page alone commits in its own slot', () => {
     // (Its kits marked that commit's outputs: 2 s later it commits once more, dropping them from the record.)
     await run(2 * SEC);
     a.writes.length = 0;
+    b.reads.length = c.reads.length = 0;
     expect(a.hub.incrementSessionAttribute('n')).toBe(12);
     await run(SEC);
     expect(a.writes.filter((w) => w.endsWith(':shared'))).toHaveLength(1);
+    for (const p of [b, c]) expect(p.hub.getSession()).toEqual(a.hub.getSession());
     a.writes.length = 0;
-    b.reads.length = c.reads.length = 0;
     expect(a.hub.incrementSessionAttribute('n')).toBe(13);
     await run(SEC);
     expect(a.writes).toEqual([expect.stringMatching(/^set sessionhub:tab0:seg:\d+$/)]);
-    // That write is a patch of the page's last record in its slot, from before the other page's
-    // commits, and the next revision of the shared record that took the session back: the others,
-    // which read that record (and the slot's text) then, follow it from the write alone, and so on.
+    // The others take the shared record that takes the session back from its write (it names the page
+    // they follow, later); the page's next write, in its slot, is a patch of its last record there,
+    // from before the other page's commits, which they have: they follow it from the write alone too.
     for (let i = 0; i < 4; i++) {
       if (i) a.hub.logEvent(`f${i - 1}`), await run(SEC);
       for (const p of [b, c]) expect(p.hub.getSession()).toEqual(a.hub.getSession());

@@ -393,7 +393,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   const onStorage = (event: PageEventLike): void => {
     // (A page away or frozen commits nothing: it looks again when back, see claim. A source that does
     // not tell events apart by type hands this the page's beforeunload too.)
-    if (stopped || parked || storage.degraded || event.type == 'beforeunload') return;
+    if (event.type == 'beforeunload') return;
+    // (A write this page does not hear of could be one of the page it follows: it reads whole from then on.)
+    if (stopped || parked || storage.degraded) return void (followed = undefined);
     // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
     const { key = null, newValue = null } = event;
     if (key?.startsWith(handoffKey) || key?.startsWith(claimKey)) {
@@ -410,9 +412,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`);
     if (key !== null && key !== recordKey && !(inLoneSlot && /[+~]state \d/.test(newValue!))) return;
     try {
-      // (Read again rather than taken from the event, but a write of the lone page's next record: a
-      // record that names a lone page is completed from its slot.)
-      adopt((inLoneSlot && follow(newValue!)) || read());
+      // (Read again rather than taken from the event, but a write of the lone page's next record, or
+      // of the shared record by which it takes the session back: a record that names a lone page is
+      // completed from its slot.)
+      adopt((key === recordKey ? follow(newValue!, true) : inLoneSlot && follow(newValue!)) || read());
       host.changed();
     } catch {
       // The next commit reads the record again.
@@ -420,19 +423,22 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
 
   /**
-   * The record a write of the lone page's slot (`value`, a record of its segment log) holds, if it is
-   * the next revision of the one this page has from there ({@link followed}): a patch of its text,
-   * or the record whole. Else undefined: read it all (this page missed a write of that page's, or
-   * the write holds another).
+   * The record a write (`value`) holds, if it is of the page this page follows ({@link followed}), in
+   * the same life: a write of that page's slot (a record of its segment log: the session a patch of
+   * the text this page has, or whole) holding the next revision; or, `shared`, a write of the shared
+   * record naming that page, a later revision: it takes the session back, and its next write in its
+   * slot is a patch of that same text (this page heard every write since: see onStorage, park).
+   * Else undefined: read it all (this page missed a write of that page's, or the write holds another).
    */
-  const follow = (value: string): SharedRecord | undefined => {
+  const follow = (value: string | null, shared?: boolean): SharedRecord | undefined => {
     const [text, was] = followed ?? [];
-    let next: string | null = null;
+    let next = shared ? value : null;
     // (Only the session's patch is applied: the kits' values, patches of theirs, are not this page's to read.)
-    for (const [key, v] of decodeWrites(value, value.indexOf('\n') + 1, value.length, (k) => (k == 'state' ? text : undefined)) ?? []) if (key == 'state') next = v;
+    if (!shared) for (const [key, v] of decodeWrites(value!, value!.indexOf('\n') + 1, value!.length, (k) => (k == 'state' ? text : undefined)) ?? []) if (key == 'state') next = v;
     const { record, problem } = decodeRecord(next, host.config);
-    // (Only the next revision of the same life and page: a patch of that page's last write there, this text.)
-    if (was && !problem && record.state && record.rev == was.rev + 1 && record.epoch === was.epoch && record.lone === was.lone) return (followed = [next!, record]), record;
+    if (was && !problem && record.state && record.epoch === was.epoch && record.lone === was.lone && (shared ? record.rev > was.rev : record.rev == was.rev + 1)) {
+      return (followed = [shared ? text! : next!, record]), record;
+    }
   };
 
   /**
@@ -623,6 +629,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   const park = (): void => {
     parked = true;
+    // (Away, it hears no write: see onStorage.)
+    followed = undefined;
     guard(false);
     unannounce();
     present?.abort();
