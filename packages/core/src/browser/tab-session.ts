@@ -332,10 +332,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     return next;
   };
 
-  /** The view is the committed record plus this tab's calls not yet committed, replayed with the same ids. */
-  const refreshView = (): void => {
+  /** The view is the committed record plus this tab's calls not yet committed (or `calls`), replayed with the same ids. */
+  const refreshView = (calls = inFlight ? [...inFlight, ...queue] : queue): void => {
     try {
-      view = applyTabInputs(committed, me, inFlight ? [...inFlight, ...queue] : queue, host.makeId, null).record;
+      view = applyTabInputs(committed, me, calls, host.makeId, null).record;
     } catch {
       // A preview is only a view: the commit decides (and reports a failure).
       view = committed;
@@ -972,11 +972,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         adopt(base);
         // Still here (a download at beforeunload), it answers with its calls, the tabs' to commit now,
         // on the record it left, until it is back.
-        try {
-          view = applyTabInputs(base, me, batch.filter((q) => q.input.type != 'close'), host.makeId, null).record;
-        } catch {
-          // A preview is only a view (see refreshView).
-        }
+        refreshView(batch.filter((q) => q.input.type != 'close'));
         return;
       }
       // Tabs that hold this slot's lock are the only judge of liveness left.
