@@ -215,15 +215,17 @@ export class FakeLockManager {
         if (!this.held.has(name) || options.steal) grant();
         else if (options.ifAvailable) Promise.resolve().then(() => callback(null)).then(resolve, reject);
         else {
-          const waiter = { client: clientId, grant };
-          this.waiting.set(name, [...(this.waiting.get(name) ?? []), waiter]);
-          // An aborted request leaves the queue (a granted one is unaffected, as in browsers).
-          signal?.addEventListener('abort', () => {
+          // An aborted request leaves the queue (a granted one is unaffected, as in browsers). The
+          // listener goes with the grant: a page's signal lives as long as the page, its requests many.
+          const onAbort = (): void => {
             const queue = this.waiting.get(name) ?? [];
             if (!queue.includes(waiter)) return;
             this.waiting.set(name, queue.filter((w) => w !== waiter));
             abort();
-          });
+          };
+          const waiter = { client: clientId, grant: () => (signal?.removeEventListener('abort', onAbort), grant()) };
+          this.waiting.set(name, [...(this.waiting.get(name) ?? []), waiter]);
+          signal?.addEventListener('abort', onAbort, { once: true });
         }
       });
     };
