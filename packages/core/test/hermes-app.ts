@@ -25,6 +25,9 @@ export interface AppReport {
   readonly nativeCalls: string[];
 }
 
+/** The event the app logs: its title goes to Snowplow in `ue_px`, base64url of its UTF-8 bytes on a phone. */
+export const SONG = { genre: 'jazz', title: 'Für Elise ♪ 😀' };
+
 /** The fake native module under AsyncStorage (see the test's esbuild plugin). */
 const native = (): NativeAsyncStorage => (globalThis as unknown as { nativeAsyncStorage: NativeAsyncStorage }).nativeAsyncStorage;
 
@@ -39,13 +42,13 @@ async function run(): Promise<AppReport> {
     logger,
     kits: [
       brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }),
-      snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', delivery: { transport } }),
+      snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' }, delivery: { transport } }),
       clevertapKit({ accountId: 'W9R-486-4W5Z', token: 'abc-def', region: 'eu1', os: 'iOS', delivery: { transport } }),
     ],
   });
   let started = false;
   await hub.start().then(() => (started = true));
-  hub.logEvent('song_played', { genre: 'jazz' });
+  hub.logEvent('song_played', SONG);
   const sessionId = hub.getSession()?.id ?? null;
   hub.background();
   await hub.flush();

@@ -14,7 +14,7 @@ import vm from 'node:vm';
 import { build, type Plugin } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storedView } from '@sessionhub/testing';
-import type { AppReport } from './hermes-app';
+import { SONG, type AppReport } from './hermes-app';
 
 /**
  * The global object of Hermes, as `initGlobalObject` (facebook/hermes, lib/VM/JSLib/GlobalObject.cpp)
@@ -118,7 +118,7 @@ beforeAll(async () => {
  * any; `nodeEnv`: the `process.env.NODE_ENV` React Native's setUpGlobals.js defines (`'development'`
  * when `__DEV__`), or none: a bare runtime without `process`, which gets production messages.
  */
-function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array, nodeEnv?: string): vm.Context {
+function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array, nodeEnv?: string, more: Record<string, unknown> = {}): vm.Context {
   const context = vm.createContext({});
   for (const name of NOT_IN_HERMES) vm.runInContext(`delete globalThis.${name}`, context);
   // React Native's timers answer numeric ids, without Node's unref.
@@ -153,7 +153,7 @@ function reactNativeContext(getRandomValues?: (array: Uint8Array) => Uint8Array,
   };
   if (getRandomValues) host.crypto = { getRandomValues };
   if (nodeEnv) host.process = { env: { NODE_ENV: nodeEnv } };
-  Object.assign(context, host);
+  Object.assign(context, host, more);
   return context;
 }
 
@@ -162,6 +162,13 @@ async function runApp(context: vm.Context): Promise<AppReport> {
   const report = await vm.runInContext('runApp()', context);
   return JSON.parse(JSON.stringify(report)) as AppReport;
 }
+
+/** The data of the Snowplow events the app sent with `ue_px` (base64url of the event's UTF-8 JSON), decoded here by Node. */
+const snowplowEvents = (report: AppReport): unknown[] =>
+  report.requests
+    .filter((r) => r.url.includes('collector.example.com'))
+    .flatMap((r) => (JSON.parse(r.body) as { data: { ue_px?: string }[] }).data)
+    .flatMap((e) => (e.ue_px ? [(JSON.parse(Buffer.from(e.ue_px, 'base64url').toString('utf8')) as { data: { data: unknown } }).data.data] : []));
 
 const UUID_V4 = /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/;
 /** The no-crypto warning: its code and docs link without `process` (production form), its text with a development NODE_ENV. */
@@ -190,11 +197,28 @@ describe('a React Native app on Hermes, no polyfills (built packages in a bare n
     expect(eids.length).toBeGreaterThanOrEqual(2);
     for (const eid of eids) expect(eid).toMatch(UUID_V4);
     expect(new Set(eids).size).toBe(eids.length);
+    // No Buffer and no btoa here: the kit's own base64url of the UTF-8 bytes, non-ASCII included.
+    expect(snowplowEvents(report)).toContainEqual(SONG);
     // The state and the outboxes went to the app's AsyncStorage (in segment keys).
     expect([...storedView(report.stored).keys()]).toEqual(expect.arrayContaining(['sessionhub:state', 'sessionhub:kit:braze:outbox:meta']));
     // Read through the library's multiGet, which merges what a tick asks into one call of the native
     // module: the 16 segment keys in one (measured: 6 multiGet calls; 31 with a getItem per key).
     expect(report.nativeCalls.filter((c) => c === 'multiGet').length).toBeLessThanOrEqual(10);
+  });
+
+  // Hermes has btoa from React Native 0.74 on (Node's stands in for it here); some apps install a
+  // polyfill that encodes UTF-8 instead, which the kit must not take.
+  it.each([
+    ['Hermes\'s btoa (React Native 0.74 and later)', (s: string) => btoa(s), true],
+    ['a btoa polyfill that encodes UTF-8', (s: string) => Buffer.from(s).toString('base64'), false],
+  ])('sends Snowplow\'s ue_px as the same bytes with %s', async (_name, platformBtoa, taken) => {
+    let calls = 0;
+    const report = await runApp(reactNativeContext(undefined, undefined, { btoa: (s: string) => (calls++, platformBtoa(s)) }));
+    expect(report.errors).toEqual([]);
+    expect(snowplowEvents(report)).toContainEqual(SONG);
+    // Tried once as the kit loads; taken, it then encodes every cx and ue_px.
+    if (taken) expect(calls).toBeGreaterThan(2);
+    else expect(calls).toBe(1);
   });
 
   it('prints warnings in full where React Native defines process.env.NODE_ENV as development', async () => {
