@@ -10,6 +10,8 @@
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
  * memory   heap per queued payload and per live session: the median of 5 fresh processes (1 with --quick)
+ * hermes   the hub and the kits per event in a Hermes CLI (React Native's engine) given by the HERMES
+ *          environment variable; in `all` only when it is set
  * --json   one JSON document on stdout instead of the tables
  * --quick  fewer rounds and events (a smoke run; figures are noisier)
  */
@@ -23,13 +25,14 @@ import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
 import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
+import { renderHermes, runHermes, type HermesResult } from './speed/hermes-hub';
 import { renderNodeHub, runNodeHub, type NodeHubResult } from './speed/node-hub';
 import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
 import { availableKits, type AvailableKits } from './workload/vendor-kits';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const SECTIONS = ['all', 'size', 'speed', 'node', 'engine', 'memory', 'storage', 'compare'] as const;
+const SECTIONS = ['all', 'size', 'speed', 'node', 'engine', 'memory', 'storage', 'compare', 'hermes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -86,6 +89,7 @@ async function main(): Promise<number> {
     launch?: readonly LaunchRow[];
     drain?: DrainRow;
     compare?: CompareResult;
+    hermes?: HermesResult;
   } = { machine: machine(), command: ['pnpm bench', ...process.argv.slice(2)].join(' ') };
   const print = (text: string): void => {
     if (!args.json) process.stdout.write(text + '\n\n');
@@ -143,6 +147,16 @@ async function main(): Promise<number> {
   if (wants('compare')) {
     report.compare = await runCompareBench(args);
     print(renderCompare(report.compare));
+  }
+
+  // Hermes is not on the machine by default (see bench/README.md): in `all` only when HERMES says where it is.
+  const hermes = process.env.HERMES;
+  if (args.section === 'hermes' && !hermes) {
+    process.stderr.write('bench hermes: set HERMES to a Hermes CLI (see bench/README.md)\n');
+    failed = true;
+  } else if (hermes && wants('hermes')) {
+    report.hermes = await runHermes(benchDir, hermes, args);
+    print(renderHermes(report.hermes));
   }
 
   if (args.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
