@@ -17,6 +17,8 @@ declare const print: (...a: unknown[]) => void;
 interface Settings {
   readonly kits: readonly string[];
   readonly encodeBase64: boolean;
+  /** `none`: a storage whose commit returns at once (what the storage costs, by difference). */
+  readonly storage: 'memory' | 'none';
   readonly warmup: number;
   readonly events: number;
   readonly rounds: number;
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
       }),
     );
   }
-  const hub: SessionHub = createHub({ clock: () => now, logger: silentLogger, sessionTimeout: 60, storage: memoryStorage(), kits });
+  const nothing = { getItem: () => null, setItem() {}, removeItem() {}, commit() {} };
+  const storage = settings.storage == 'none' ? nothing : memoryStorage();
+  const hub: SessionHub = createHub({ clock: () => now, logger: silentLogger, sessionTimeout: 60, storage, kits });
   await hub.start();
   const turn = (): Promise<void> => new Promise((resolve) => void immediate(resolve, 0));
   let logged = 0;

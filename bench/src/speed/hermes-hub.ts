@@ -1,16 +1,23 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { transformSync } from '@babel/core';
 import * as esbuild from 'esbuild';
-import ts from 'typescript';
 import { int, renderTable } from '../report/table';
+// React Native's preset for Babel, as its Metro bundler uses it (typed in src/hermes/react-native-babel-preset.d.ts).
+import reactNativePreset from '@react-native/babel-preset';
+
+/** A plugin the preset depends on (pnpm lets only the preset resolve it). */
+const fromPreset = (name: string): object => createRequire(createRequire(import.meta.url).resolve('@react-native/babel-preset'))(name);
 
 /** One configuration of the workload in Hermes. */
 interface HermesSetup {
   readonly name: string;
   readonly kits: readonly string[];
   readonly encodeBase64: boolean;
+  readonly storage?: 'none';
 }
 
 export interface HermesRow {
@@ -26,6 +33,8 @@ export interface HermesRow {
 export interface HermesResult {
   /** `hermes -version`'s release line, e.g. `Hermes release version: 0.12.0`. */
   readonly version: string;
+  /** Whether that Hermes parses class syntax (else Babel lowered classes too). */
+  readonly classes: boolean;
   readonly rows: readonly HermesRow[];
 }
 
@@ -36,14 +45,15 @@ const SETUPS: readonly HermesSetup[] = [
   { name: 'hub → Snowplow (cx, ue_px: base64url, the mobile default)', kits: ['snowplow'], encodeBase64: true },
   { name: 'hub → Snowplow (co, ue_pr: plain JSON)', kits: ['snowplow'], encodeBase64: false },
   { name: 'hub → 3 kits', kits: ['braze', 'clevertap', 'snowplow'], encodeBase64: true },
+  { name: 'hub alone, on a storage whose commit does nothing', kits: [], encodeBase64: true, storage: 'none' },
+  { name: 'hub → 3 kits, on a storage whose commit does nothing', kits: ['braze', 'clevertap', 'snowplow'], encodeBase64: true, storage: 'none' },
 ];
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
 
 /**
  * The workload (src/hermes/hermes-app.ts) in a Hermes CLI at `hermes`: the built packages bundled by
- * esbuild, then lowered to ES5 by TypeScript, as a React Native app's bundler lowers what Hermes
- * lacks (classes, in the Hermes releases the npm registry carries).
+ * esbuild, then transformed by React Native's Babel preset as Metro transforms a release build.
  */
 export async function runHermes(benchDir: string, hermes: string, options: { quick: boolean }): Promise<HermesResult> {
   const version = /Hermes release version: .*/.exec(spawnSync(hermes, ['-version'], { encoding: 'utf8' }).stdout)?.[0];
@@ -61,15 +71,26 @@ export async function runHermes(benchDir: string, hermes: string, options: { qui
     // (Silent as the size bench: core's dist has a bare `import "uuid"` esbuild warns about and drops.)
     logLevel: 'error',
   });
-  const es5 = ts.transpileModule(bundled.outputFiles[0]!.text, {
-    compilerOptions: { target: ts.ScriptTarget.ES5, downlevelIteration: true, allowJs: true, module: ts.ModuleKind.None },
-  }).outputText;
+  // React Native's own Babel preset, as Metro applies it to every module of a release build (the
+  // Hermes profile, its default: block scoping, destructuring and async functions lowered, generators
+  // and for-of left to the engine), without @babel/runtime imports (the CLI has no require). Its
+  // Hermes profile keeps class syntax, which Hermes runs since React Native's Hermes V1 but 0.12 does
+  // not parse: with a Hermes that old, classes are lowered too, as the preset's other profile does.
   const dir = mkdtempSync(join(tmpdir(), 'sessionhub-hermes-'));
   try {
+    writeFileSync(join(dir, 'class.js'), 'class A {}');
+    const classes = spawnSync(hermes, [join(dir, 'class.js')], { encoding: 'utf8' }).status === 0;
+    const lowered = transformSync(bundled.outputFiles[0]!.text, {
+      babelrc: false,
+      configFile: false,
+      compact: true,
+      presets: [[reactNativePreset, { unstable_transformProfile: 'hermes-stable', dev: false, enableBabelRuntime: false, disableImportExportTransform: true }]],
+      plugins: classes ? [] : [fromPreset('@babel/plugin-transform-classes')],
+    })!.code!;
     const rows = SETUPS.map((setup): HermesRow => {
-      const settings = { kits: setup.kits, encodeBase64: setup.encodeBase64, warmup: options.quick ? 100 : 500, events: options.quick ? 200 : 1000, rounds: options.quick ? 3 : 7 };
+      const settings = { kits: setup.kits, encodeBase64: setup.encodeBase64, storage: setup.storage ?? 'memory', warmup: options.quick ? 100 : 500, events: options.quick ? 200 : 1000, rounds: options.quick ? 3 : 7 };
       const file = join(dir, 'app.js');
-      writeFileSync(file, `globalThis.HERMES_BENCH = ${JSON.stringify(settings)};\n${es5}`);
+      writeFileSync(file, `globalThis.HERMES_BENCH = ${JSON.stringify(settings)};\n${lowered}`);
       const run = spawnSync(hermes, ['-w', file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       const lines = run.stdout
         .split('\n')
@@ -89,7 +110,7 @@ export async function runHermes(benchDir: string, hermes: string, options: { qui
         gcsPer1000: median(lines.map((l) => (l.gcs! * 1000) / settings.events)),
       };
     });
-    return { version, rows };
+    return { version, classes, rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -98,7 +119,7 @@ export async function runHermes(benchDir: string, hermes: string, options: { qui
 export function renderHermes(result: HermesResult): string {
   return [
     `Hermes (${result.version}, its CLI; React Native's engine): the hub and kits on memory storage, one event per turn of the event loop,\n` +
-      'sessions of 25 rolling over, every payload acknowledged at once; the built packages bundled and lowered to ES5 as a React Native bundler does.\n' +
+      `sessions of 25 rolling over, every payload acknowledged at once; the built packages bundled, then React Native's Babel preset (release, Hermes profile${result.classes ? '' : ', and classes lowered: this Hermes predates them'}).\n` +
       'Wall time per event (the CLI reports no CPU time), median of the rounds; heap bytes allocated per event and collections, from HermesInternal.',
     renderTable(
       ['pipeline', 'µs/event', 'KB allocated/event', 'GCs per 1,000 events'],
