@@ -8,6 +8,7 @@ import { journalStorage } from '@sessionhub/core/node';
 import { fakeOrigin, tabHubOptions } from '@sessionhub/testing';
 import type { Transport } from '@sessionhub/delivery';
 import { renderTable, int } from '../report/table';
+import { median } from '../speed/rounds';
 import { settle, startPipeline, type Pipeline } from '../workload/pipeline';
 import { EVENT_ATTRIBUTES, EVENT_NAME, type AvailableKits } from '../workload/vendor-kits';
 import { countingStorage, type StorageWrites } from './counting-storage';
@@ -45,12 +46,6 @@ const WARM_UP_EVENTS = 100;
 
 /** Fresh processes the memory section runs (`pnpm bench memory`), each figure their median. */
 export const MEMORY_RUNS = 5;
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Each heap figure of `runs` (same workload, fresh processes), their median. */
 export function medianMemory(runs: readonly MemoryResult[]): MemoryResult {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { transformSync } from '@babel/core';
 import * as esbuild from 'esbuild';
 import { int, renderTable } from '../report/table';
+import { median } from './rounds';
 // React Native's preset for Babel, as its Metro bundler uses it (typed in src/hermes/react-native-babel-preset.d.ts).
 import reactNativePreset from '@react-native/babel-preset';
 
@@ -48,8 +49,6 @@ const SETUPS: readonly HermesSetup[] = [
   { name: 'hub alone, on a storage whose commit does nothing', kits: [], encodeBase64: true, storage: 'none' },
   { name: 'hub → 3 kits, on a storage whose commit does nothing', kits: ['braze', 'clevertap', 'snowplow'], encodeBase64: true, storage: 'none' },
 ];
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
 
 /**
  * The workload (src/hermes/hermes-app.ts) in a Hermes CLI at `hermes`: the built packages bundled by
