@@ -172,10 +172,11 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
 
   const collect = (): StorageWrite[] => {
     const writes: StorageWrite[] = [];
-    for (const [k, v] of staged) {
+    // (No destructuring of the entries: React Native's Babel preset makes each one a helper call.)
+    staged.forEach((v, k) => {
       const value = typeof v == 'function' ? v() : v;
       if (value !== undefined) writes.push([k, value]);
-    }
+    });
     staged = new Map();
     eager = false;
     clearTimeout(lazyTimer);
