@@ -4,6 +4,7 @@ import { createBrowserHub, type BrowserHubOptions, type StorageEventSource } fro
 import { recordingKit, storedView, type RecordingKit } from '@sessionhub/testing';
 import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
+import type { SlotEntry } from '../src/browser/shared-record';
 
 const SEC = 1000;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -376,6 +377,59 @@ describe('browser tabs: per-tab outboxes', () => {
     expect(origin.locks.heldNames().sort()).toEqual(['sessionhub:slot:0', 'sessionhub:slot:1']);
     expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
     expect(starts(a, b)).toHaveLength(1);
+  });
+});
+
+describe('browser tabs: Web Locks that refuse', () => {
+  /** `navigator.locks` as an opaque-origin (sandboxed) frame has it: every call rejects with a SecurityError. */
+  const refusing = {
+    request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+    query: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+  };
+
+  it('a page whose Web Locks refuse says so once and coordinates by compare-and-set beside a page with them: every call of both counts once, the session starts and ends once', async () => {
+    const origin = fakeOrigin();
+    // (No foreground timeout: the session outlives the idle minutes below.)
+    const a = await openPage(origin, { locks: refusing, foregroundTimeout: null });
+    const b = await openPage(origin, { foregroundTimeout: null });
+    await run(100);
+    for (let i = 0; i < 6; i++) {
+      a.hub.incrementSessionAttribute('n');
+      a.hub.logEvent(`a${i}`);
+      b.hub.incrementSessionAttribute('n');
+      b.hub.logEvent(`b${i}`);
+      await run(40 * (i % 3));
+    }
+    await run(2000);
+    expect(a.hub.getSessionAttributes()).toEqual({ n: 12 });
+    expect(b.hub.getSessionAttributes()).toEqual({ n: 12 });
+    // One sequence across both pages: 12 events, numbered 1 to 12, each delivered once, by the page that logged it.
+    const events = [...a.kit.events(), ...b.kit.events()];
+    expect(events.map((e) => e.eventIndex).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(a.kit.events().every((e) => e.name.startsWith('a')) && b.kit.events().every((e) => e.name.startsWith('b'))).toBe(true);
+    // Page A holds no slot lock now: its entry says so, and its heartbeat keeps it open for the page
+    // with Web Locks through minutes without a call (silent for 3 minutes it would count as gone).
+    const slots = (): SlotEntry[] => Object.values((JSON.parse(origin.backend.get('sessionhub:shared')!) as { slots: Record<string, SlotEntry> }).slots);
+    expect(slots().map((e) => !!e.cas).sort()).toEqual([false, true]);
+    await run(4 * 60 * SEC);
+    const casEntry = slots().find((e) => e.cas)!;
+    expect(casEntry.closed).toBe(false);
+    expect(Date.now() - casEntry.seen).toBeLessThanOrEqual(31 * SEC);
+    b.hub.logEvent('later');
+    await run(2000);
+    expect(b.kit.events().at(-1)?.eventIndex).toBe(13);
+    a.hub.endSession();
+    await run(2000);
+    expect(starts(a, b)).toHaveLength(1);
+    expect(ends(a, b).map((e) => [e.eventCount, e.attributes])).toEqual([[13, { n: 12 }]]);
+    expect(a.warnings.filter((w) => w.code === 'storage-failure').map((w) => w.message)).toEqual([
+      expect.stringMatching(/Web Locks failed \(.*SecurityError.*\); coordinating tabs through localStorage alone/),
+    ]);
+    expect(b.warnings).toEqual([]);
+    // (Both pages' calls of one instant race, so their events' numbers need not follow their times:
+    // checked as a set above, and here each stamped with the one session.)
+    const [start] = starts(a, b);
+    expect([...a.kit.events(), ...b.kit.events()].every((e) => e.sessionId === start!.sessionId)).toBe(true);
   });
 });
 
