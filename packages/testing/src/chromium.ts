@@ -86,7 +86,8 @@ export interface PageServerOptions {
 
 /**
  * Serves a test page on 127.0.0.1: every GET but `/app.js` is an HTML page that loads the script,
- * so a page gets a real origin (its own localStorage, cookies, Web Locks) that tabs share.
+ * so a page gets a real origin (its own localStorage, cookies, Web Locks) that tabs share. The
+ * script may be loaded by a sandboxed frame of the page too (served with CORS).
  */
 export async function servePage(options: PageServerOptions): Promise<PageServer> {
   const server = createServer((req, res) => {
@@ -100,7 +101,8 @@ export async function servePage(options: PageServerOptions): Promise<PageServer>
       return;
     }
     if (req.url === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
+      // (CORS: a sandboxed frame of the page has an opaque origin, and loads the module cross-origin.)
+      res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' });
       res.end(options.script);
       return;
     }

@@ -586,7 +586,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       const named = returning && record.slots[returning.slot]?.tab;
       return named && past.has(named) ? { ...returning, tab: named } : returning;
     };
-    const manager = locks;
+    // (A page whose storage is in memory shares no slot: no slot lock either, see transact.)
+    const manager = storage.degraded ? null : locks;
     if (manager) {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
@@ -838,7 +839,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       }
     };
 
-    const manager = locks;
+    // With the page's storage in memory (blocked, as in a sandboxed frame, or failed) nothing is shared
+    // with other pages: no lock to take (a sandboxed frame's Web Locks refuse too, which would only
+    // warn about coordinating through a storage there is none of).
+    const manager = storage.degraded ? null : locks;
     if (manager) {
       let granted = false;
       const signal = present?.signal;
