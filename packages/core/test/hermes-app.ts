@@ -66,3 +66,5 @@ async function run(): Promise<AppReport> {
 }
 
 (globalThis as unknown as { runApp: typeof run }).runApp = run;
+/** The same, for an entry that imports it (the package has no side effects: an import for them alone is dropped). */
+export const runApp = run;
