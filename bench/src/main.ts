@@ -10,8 +10,8 @@
  * size     size; with --check only SessionHub's bundles, and exit 1 when one is over its budget, or for
  *          a bundle not within its budget yet, over its ceiling (bench/size-ceilings.json) (CI)
  * memory   heap per queued payload and per live session: the median of 5 fresh processes (1 with --quick)
- * hermes   the hub and the kits per event in a Hermes CLI (React Native's engine) given by the HERMES
- *          environment variable; in `all` only when it is set
+ * hermes   the hub and the kits per event in a Hermes CLI (React Native's engine): the HERMES
+ *          environment variable's, else the hermes-engine-cli devDependency's (0.12)
  * --json   one JSON document on stdout instead of the tables
  * --quick  fewer rounds and events (a smoke run; figures are noisier)
  */
@@ -25,6 +25,7 @@ import { machine } from './report/machine';
 import { renderSize, runSizeBench, type SizeResult } from './size/size-bench';
 import { renderCompare, runCompareBench, type CompareResult } from './speed/compare-replay';
 import { renderEngine, runEngineReplay, type EngineResult } from './speed/engine-replay';
+import { hermesCli } from '../../scripts/hermes';
 import { renderHermes, runHermes, type HermesResult } from './speed/hermes-hub';
 import { renderNodeHub, runNodeHub, type NodeHubResult } from './speed/node-hub';
 import { renderThroughput, runThroughput, type ThroughputResult } from './speed/throughput';
@@ -149,13 +150,8 @@ async function main(): Promise<number> {
     print(renderCompare(report.compare));
   }
 
-  // Hermes is not on the machine by default (see bench/README.md): in `all` only when HERMES says where it is.
-  const hermes = process.env.HERMES;
-  if (args.section === 'hermes' && !hermes) {
-    process.stderr.write('bench hermes: set HERMES to a Hermes CLI (see bench/README.md)\n');
-    failed = true;
-  } else if (hermes && wants('hermes')) {
-    report.hermes = await runHermes(benchDir, hermes, args);
+  if (wants('hermes')) {
+    report.hermes = await runHermes(benchDir, process.env.HERMES || hermesCli(), args);
     print(renderHermes(report.hermes));
   }
 

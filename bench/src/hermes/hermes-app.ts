@@ -6,12 +6,13 @@
  *
  * The Hermes CLI is not React Native: it has no `console`, `setInterval` or `queueMicrotask`, and it
  * runs a `setTimeout` callback as soon as its job queue is empty, whatever the delay (every request
- * would time out at once). So the timers here wait for their due time, as React Native's do.
+ * would time out at once). scripts/hermes-host.ts supplies them as React Native's behave.
  */
 import { createHub, memoryStorage, silentLogger, type SessionHub } from '@sessionhub/core';
 import { brazeKit } from '@sessionhub/kit-braze';
 import { clevertapKit } from '@sessionhub/kit-clevertap';
 import { snowplowKit } from '@sessionhub/kit-snowplow';
+import { installReactNativeGlobals } from '../../../scripts/hermes-host';
 
 declare const print: (...a: unknown[]) => void;
 interface Settings {
@@ -31,43 +32,10 @@ const g = globalThis as unknown as Record<string, any>;
 const settings = g.HERMES_BENCH as Settings;
 const stats = (): HermesStats => g.HermesInternal.getInstrumentedStats() as HermesStats;
 
-// Timers that wait for their due time, polled from the CLI's own (immediate) setTimeout. The poll
-// runs between every two events while a timer is pending, so it is kept cheap (no copy of the map, no
-// destructuring, which React Native's Babel preset lowers to a helper call): its cost is the bench's,
-// not the hub's. React Native's own timers cost a native call per setTimeout instead.
+// One turn of the event loop: the CLI's own setTimeout, which runs its callback once the job queue is empty.
 const immediate = g.setTimeout as (f: () => void, ms: number) => unknown;
-const due = new Map<number, { at: number; f: () => void }>();
-let nextId = 1;
-let polling = false;
-let done = false;
-const poll = (): void => {
-  polling = false;
-  const now = Date.now();
-  // Only timers set before this poll: one set by a callback here waits for the next.
-  const last = nextId;
-  for (const id of due.keys()) {
-    if (id >= last) break;
-    const timer = due.get(id)!;
-    if (timer.at <= now) due.delete(id), timer.f();
-  }
-  if (due.size && !done) (polling = true), immediate(poll, 0);
-};
-g.setTimeout = (f: () => void, ms = 0): number => {
-  const id = nextId++;
-  due.set(id, { at: Date.now() + ms, f });
-  if (!polling) (polling = true), immediate(poll, 0);
-  return id;
-};
-g.clearTimeout = (id: number): void => void due.delete(id);
-g.setInterval = (f: () => void, ms: number): { id?: number } => {
-  const box: { id?: number } = {};
-  const tick = (): void => void ((box.id = g.setTimeout(tick, ms)), f());
-  box.id = g.setTimeout(tick, ms);
-  return box;
-};
-g.clearInterval = (box?: { id?: number }): void => box && g.clearTimeout(box.id);
-g.queueMicrotask ??= (f: () => void) => void Promise.resolve().then(f);
-g.console ??= { log() {}, debug() {}, info() {}, warn() {}, error() {} };
+// React Native's timers, microtask queue and console over it.
+const host = installReactNativeGlobals();
 
 const ATTRIBUTES = Object.freeze({ genre: 'jazz', track: 'So What', duration_s: 562, premium: true });
 
@@ -119,8 +87,9 @@ async function main(): Promise<void> {
     for (const h of Object.values(hub.getKitHealth())) (delivered += h.delivery?.delivered ?? 0), (queued += h.delivery?.queued ?? 0);
     print(JSON.stringify({ us: (ms * 1000) / settings.events, bytes: (after.js_totalAllocatedBytes - before.js_totalAllocatedBytes) / settings.events, gcs: after.js_numGCs - before.js_numGCs, delivered, queued }));
   }
-  done = true;
   await hub.shutdown();
+  // (Nothing left to wait for: a timer still pending would keep the VM polling.)
+  host.stop();
 }
 
 main().catch((e: unknown) => print(JSON.stringify({ error: String((e as Error)?.stack ?? e) })));

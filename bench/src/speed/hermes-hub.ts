@@ -1,17 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { transformSync } from '@babel/core';
 import * as esbuild from 'esbuild';
+import { lowerForHermes, parsesClasses } from '../../../scripts/hermes';
 import { int, renderTable } from '../report/table';
 import { median } from './rounds';
-// React Native's preset for Babel, as its Metro bundler uses it (typed in src/hermes/react-native-babel-preset.d.ts).
-import reactNativePreset from '@react-native/babel-preset';
-
-/** A plugin the preset depends on (pnpm lets only the preset resolve it). */
-const fromPreset = (name: string): object => createRequire(createRequire(import.meta.url).resolve('@react-native/babel-preset'))(name);
 
 /** One configuration of the workload in Hermes. */
 interface HermesSetup {
@@ -70,22 +64,12 @@ export async function runHermes(benchDir: string, hermes: string, options: { qui
     // (Silent as the size bench: core's dist has a bare `import "uuid"` esbuild warns about and drops.)
     logLevel: 'error',
   });
-  // React Native's own Babel preset, as Metro applies it to every module of a release build (the
-  // Hermes profile, its default: block scoping, destructuring and async functions lowered, generators
-  // and for-of left to the engine), without @babel/runtime imports (the CLI has no require). Its
-  // Hermes profile keeps class syntax, which Hermes runs since React Native's Hermes V1 but 0.12 does
-  // not parse: with a Hermes that old, classes are lowered too, as the preset's other profile does.
+  // React Native's own Babel preset, as Metro applies it to every module of a release build
+  // (scripts/hermes.ts says how): classes lowered too for a Hermes that does not parse them.
   const dir = mkdtempSync(join(tmpdir(), 'sessionhub-hermes-'));
   try {
-    writeFileSync(join(dir, 'class.js'), 'class A {}');
-    const classes = spawnSync(hermes, [join(dir, 'class.js')], { encoding: 'utf8' }).status === 0;
-    const lowered = transformSync(bundled.outputFiles[0]!.text, {
-      babelrc: false,
-      configFile: false,
-      compact: true,
-      presets: [[reactNativePreset, { unstable_transformProfile: 'hermes-stable', dev: false, enableBabelRuntime: false, disableImportExportTransform: true }]],
-      plugins: classes ? [] : [fromPreset('@babel/plugin-transform-classes')],
-    })!.code!;
+    const classes = parsesClasses(hermes);
+    const lowered = lowerForHermes(bundled.outputFiles[0]!.text, classes);
     const rows = SETUPS.map((setup): HermesRow => {
       const settings = { kits: setup.kits, encodeBase64: setup.encodeBase64, storage: setup.storage ?? 'memory', warmup: options.quick ? 100 : 500, events: options.quick ? 200 : 1000, rounds: options.quick ? 3 : 7 };
       const file = join(dir, 'app.js');

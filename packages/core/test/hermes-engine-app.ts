@@ -2,7 +2,7 @@
  * The React Native app of the runtime tests (hermes-app.ts) as the Hermes command-line VM runs it:
  * React Native's globals first, then the app; it prints its report as one JSON line.
  */
-import { installReactNativeGlobals } from './hermes-cli-host';
+import { installReactNativeGlobals } from '../../../scripts/hermes-host';
 import { runApp } from './hermes-app';
 
 declare const print: (line: string) => void;

@@ -6,51 +6,25 @@
  * its built-ins, its regular expressions, its promise jobs, its strings.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from '@babel/core';
-import reactNativePreset from '@react-native/babel-preset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hermesCli, lowerForHermes, parsesClasses } from '../../../scripts/hermes';
 import type { AppReport } from './hermes-app';
 import { bundleHermesApp, expectDeliveredWithoutCrypto } from './hermes-bundle';
-
-const require = createRequire(import.meta.url);
-/** A plugin React Native's preset depends on (pnpm lets only the preset resolve it). */
-const fromPreset = (name: string): object => createRequire(require.resolve('@react-native/babel-preset'))(name);
-
-/** The Hermes CLI of hermes-engine-cli for this machine; a platform it has no build for fails here, saying so. */
-function hermesBinary(): string {
-  const dir = dirname(require.resolve('hermes-engine-cli/package.json'));
-  const builds: Partial<Record<string, string>> = { linux: 'linux64-bin/hermes', darwin: 'osx-bin/hermes', win32: 'win64-bin/hermes.exe' };
-  const build = process.arch === 'x64' || process.platform === 'darwin' ? builds[process.platform] : undefined;
-  if (!build) throw new Error(`hermes-engine-cli has no Hermes for ${process.platform}-${process.arch}: run this test on linux-x64, macOS or win-x64`);
-  return join(dir, build);
-}
 
 let dir: string;
 let hermes: string;
 let app: string;
 
 beforeAll(async () => {
-  hermes = hermesBinary();
+  hermes = hermesCli();
   dir = mkdtempSync(join(tmpdir(), 'sessionhub-hermes-'));
-  // Hermes 0.12 does not parse classes; React Native's Hermes V1 does, and the preset's Hermes profile
-  // keeps them: with this Hermes they are lowered too, as the preset's other profile does.
-  writeFileSync(join(dir, 'class.js'), 'class A {}');
-  const classes = spawnSync(hermes, [join(dir, 'class.js')]).status === 0;
-  const bundle = await bundleHermesApp(fileURLToPath(new URL('./hermes-engine-app.ts', import.meta.url)));
-  app = transformSync(bundle, {
-    babelrc: false,
-    configFile: false,
-    compact: true,
-    presets: [[reactNativePreset, { unstable_transformProfile: 'hermes-stable', dev: false, enableBabelRuntime: false, disableImportExportTransform: true }]],
-    plugins: classes ? [] : [fromPreset('@babel/plugin-transform-classes')],
-  })!.code!;
+  app = lowerForHermes(await bundleHermesApp(fileURLToPath(new URL('./hermes-engine-app.ts', import.meta.url))), parsesClasses(hermes));
 }, 300_000);
-afterAll(() => dir && !process.env.KEEP && rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the app in Hermes, `prelude` first (globals of the app's own polyfills); its report. */
 function runInHermes(prelude = ''): AppReport {
