@@ -1,3 +1,4 @@
+import { snapshotAttributes } from './call-arguments';
 import { describe } from './describe-value';
 import { message } from './messages';
 import type { EventRecord } from './records';
@@ -11,12 +12,14 @@ import type { EventRecord } from './records';
 export type BeforeSend = (record: EventRecord) => EventRecord | null;
 
 /**
- * Runs a hook on a copy of the record (a hook that edits it in place must not change what other
- * kits or the app's listeners see). Throws when the hook throws or returns something other than an
- * event record or null; the caller counts that as the kit's failure and drops the event.
+ * Runs a hook on a copy of the record, nested attributes included (a hook that edits it in place
+ * must not change what other kits or the app's listeners see). Throws when the hook throws or
+ * returns something other than an event record or null; the caller counts that as the kit's failure
+ * and drops the event.
  */
 export function runBeforeSend(hook: BeforeSend, record: EventRecord): EventRecord | null {
-  const out = hook({ ...record, attributes: { ...record.attributes } });
+  // Nested objects and arrays copied too: deleting \`attributes.user.email\` must not reach the others.
+  const out = hook({ ...record, attributes: snapshotAttributes(record.attributes) });
   if (out === null || (typeof out?.name == 'string' && out.name && typeof out.attributes == 'object' && out.attributes)) return out;
   throw TypeError(message(28, describe(out)));
 }

@@ -87,7 +87,8 @@ export interface ResolvedOptions {
 /** Why a timeout value (seconds) is not valid, or null. `optional` allows null/undefined. */
 export function timeoutProblem(value: unknown, optional: boolean): string | null {
   if (optional && (value === null || value === undefined)) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+  // At most 10^9 s (31 years): in milliseconds, still an exact integer the timer and the stored state keep.
+  if (typeof value !== 'number' || !(value >= 1 && value <= 1e9)) {
     return message(optional ? 2 : 1, describe(value));
   }
   return null;

@@ -93,6 +93,15 @@ const KIT_INIT_WAIT_MS = 3000;
  */
 const MAX_PENDING = 1000;
 
+/** The hub's method behind an input whose type is not its name, for the warnings that name the call. */
+const CALL_NAMES: Partial<Record<EngineInput['type'], string>> = {
+  event: 'logEvent',
+  configure: 'setSessionTimeout',
+  setAttribute: 'setSessionAttribute',
+  incrementAttribute: 'incrementSessionAttribute',
+  removeAttribute: 'removeSessionAttribute',
+};
+
 
 /**
  * The SessionHub: owns the canonical session and forwards its lifecycle to every kit.
@@ -133,6 +142,16 @@ export class SessionHub {
   private clockProblem = '';
   /** Calls dropped because the pre-start buffer was full (said once, when it fills). */
   private droppedBeforeStart = 0;
+  /** setOptOut calls, one after another: each applies (stored, purged or launched) after the one before. */
+  private optChain: Promise<void> = Promise.resolve();
+  /**
+   * Before start(): how many calls were waiting at the first setOptOut, and the choice stored then.
+   * The calls before it were made under that stored choice (see begin); the later ones under the new one.
+   */
+  private choiceAt = -1;
+  private choiceBefore: Promise<string | null> | undefined;
+  /** Whether the launch was in the foreground (null: no lifecycle information). */
+  private launchedInForeground: boolean | null = null;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
   private readonly shared: SharedSession | null;
 
@@ -144,14 +163,14 @@ export class SessionHub {
     const o = (this.opts = resolveOptions(options));
     this.hubLogger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
     this.tracing = logsDebug(this.hubLogger);
-    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.hubLogger.warn(m), (m) => this.hubLogger.info(m));
+    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.alert('storage-failure', m), (m) => this.hubLogger.info(m));
     this.stateKey = `${o.namespace}:state`;
     this.choiceKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
     const encode = stateEncoder();
     this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
     this.engineEnv = { newId: idSource(this.hubLogger, o.generateId) };
-    this.kitHost = new KitHost(this.hubLogger, o.beforeSend);
+    this.kitHost = new KitHost(this.hubLogger, o.beforeSend, (m) => this.publish('warning', { code: 'kit-failure', message: m }));
     for (const kit of o.kits) this.kitHost.add(kit);
   }
 
@@ -163,11 +182,11 @@ export class SessionHub {
    * Calls made before it resolves are applied afterwards in order, with their original timestamps.
    */
   start(options?: StartOptions): Promise<void> {
-    if (this.startPromise) return this.startPromise;
     if (this.phase === 'stopped') {
       this.alert('not-started', message(40));
       return Promise.resolve();
     }
+    if (this.startPromise) return this.startPromise;
     const given = isPlainObject(options) ? readOption(options, 'inBackground', null) : null;
     const inBackground = typeof given === 'boolean' ? given : undefined;
     if (options !== undefined && inBackground === undefined) {
@@ -177,15 +196,40 @@ export class SessionHub {
     // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
     let t = this.nowMs();
     for (const input of this.pending) t = Math.min(t, input.t);
-    return (this.startPromise = this.begin(t, inBackground));
+    // The app's state at the launch, not once the kits are ready: a change while they load is a call
+    // made before the hub started, applied after the launch at its own time (see onLifecycle).
+    const foreground = this.foregroundAt(inBackground);
+    try {
+      this.unsubscribeLifecycle = this.opts.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
+    } catch (error) {
+      this.hubLogger.error(message(45), error);
+    }
+    return (this.startPromise = this.begin(t, foreground));
+  }
+
+  /** Whether the app is in the foreground now (null: no lifecycle information), unless `inBackground` says. */
+  private foregroundAt(inBackground?: boolean): boolean | null {
+    if (inBackground !== undefined) return !inBackground;
+    try {
+      const current = this.opts.lifecycle?.current?.();
+      return current === undefined ? null : current !== 'background';
+    } catch (error) {
+      this.hubLogger.error(message(43), error);
+      return null;
+    }
   }
 
   /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
-  private async begin(t: number, inBackground: boolean | undefined): Promise<void> {
+  private async begin(t: number, foreground: boolean | null): Promise<void> {
+    await this.optChain;
     // The user's stored choice wins over the option.
     const choice = await this.storage.get(this.choiceKey);
     this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
-    if (!this.optedOut) return this.launch(t, inBackground);
+    // Calls made before start() under an opt-out (the choice stored, else the option; a consent-gated
+    // app's calls before consent) are dropped, also when the user opted in before start() finished.
+    const before = this.choiceAt < 0 ? choice : await this.choiceBefore;
+    if (before == '1' || (before != '0' && this.opts.optOut)) this.pending.splice(0, this.choiceAt < 0 ? Infinity : this.choiceAt);
+    if (!this.optedOut) return this.launch(t, foreground);
     this.pending = [];
     // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
     if (!this.shared) this.startKits();
@@ -197,7 +241,8 @@ export class SessionHub {
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
-  private async launch(t: number, inBackground?: boolean): Promise<void> {
+  private async launch(t: number, foreground: boolean | null): Promise<void> {
+    this.launchedInForeground = foreground;
     const { shared } = this;
     if (shared) {
       const hub = this;
@@ -225,17 +270,9 @@ export class SessionHub {
     }
     this.startKits();
     await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
-    let current: AppState | undefined;
-    try {
-      current = this.opts.lifecycle?.current?.();
-    } catch (error) {
-      this.hubLogger.error(message(43), error);
-    }
-    // The config now: a kit registered while the others started counts too.
-    const config = this.engineConfig();
-    // Without lifecycle information (null) a session starts, and the session timeout applies (contract, "Expiry").
-    const foreground = inBackground !== undefined ? !inBackground : current === undefined ? null : current !== 'background';
-    this.runInput({ type: 'launch', t, foreground, config });
+    // The config now: a kit registered while the others started counts too. Without lifecycle
+    // information (foreground null) a session starts, and the session timeout applies (contract, "Expiry").
+    this.runInput({ type: 'launch', t, foreground, config: this.engineConfig() });
     this.runPending();
     await (shared ? shared.caughtUp() : this.persistNow());
   }
@@ -258,16 +295,15 @@ export class SessionHub {
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
     if (pending.length) this.runInput({ type: 'tick', t: this.nowMs() });
     this.armTimer();
-    // Opting back in runs the launch again: one subscription is enough.
-    if (this.unsubscribeLifecycle) return;
-    try {
-      this.unsubscribeLifecycle = this.opts.lifecycle?.subscribe((state, info) => this.onLifecycle(state, info));
-    } catch (error) {
-      this.hubLogger.error(message(45), error);
-    }
+    // With tabs: a page hidden (or shown) while it started is told now, as by the event it missed.
+    const now = this.shared && !this.optedOut && this.foregroundAt();
+    if (now != null && now !== this.launchedInForeground) this.onLifecycle(now ? 'foreground' : 'background', now ? undefined : { pageHidden: true });
   }
 
   private onLifecycle(state: AppState, info: TransitionInfo | undefined): void {
+    // While start() runs, a change is a call like the app's: queued with its time. (With tabs, a page
+    // that left and came back meanwhile is not replayed step by step: see runPending.)
+    if (this.phase === 'starting' && !this.shared) void (state === 'foreground' ? this.foreground() : this.background());
     if (this.phase !== 'running') return;
     if (info?.restored) this.shared?.resume();
     if (state === 'foreground') {
@@ -294,7 +330,7 @@ export class SessionHub {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
       this.hubLogger.error(message(46), error);
     }
-    this.kitHost.pageHide();
+    if (!this.optedOut) this.kitHost.pageHide();
     // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
     this.storage.commitNow();
     this.shared?.noteQueued(this.kitHost.queuedItems());
@@ -343,7 +379,9 @@ export class SessionHub {
     // With tabs, each tab's kits keep their outboxes in the tab's own slot, so tabs never overwrite each other's.
     const suffix = `kit:${name}:`;
     const prefix = shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`;
-    const storage = namespacedStorage(this.storage, prefix);
+    // Nothing is sent while the user is opted out or while the kit is still to be cleared: its outbox
+    // holds what it loaded, as while the storage fails, until `clear` drops it.
+    const storage = namespacedStorage(this.storage, prefix, () => this.optedOut || this.kitHost.clearing(name));
     this.storage.label(prefix, `kit "${name}"`);
     this.kitHost.initialize(name, (reportError) => ({
       get deviceId() {
@@ -537,20 +575,34 @@ export class SessionHub {
    * fresh install: a new device id, and a session if the app is in the foreground. Resolves once
    * storage reflects it; never rejects. See docs/privacy.md.
    */
-  async setOptOut(optOut: boolean): Promise<void> {
-    if (typeof optOut !== 'boolean') return void this.reject(message(56, describe(optOut)));
-    await this.startPromise;
+  setOptOut(optOut: boolean): Promise<void> {
+    if (typeof optOut !== 'boolean') return Promise.resolve(void this.reject(message(56, describe(optOut))));
+    const early = !this.startPromise;
+    if (early) {
+      // Before start(): the calls from now on are this choice's (refused when opting out); begin sorts out those before.
+      if (this.choiceAt < 0) {
+        this.choiceBefore = this.storage.get(this.choiceKey);
+        this.choiceAt = this.pending.length;
+      }
+      this.optedOut = optOut;
+    }
+    // One after another: a second call made while the first still purges or launches applies after it.
+    return (this.optChain = this.optChain.then(() => this.applyOptOut(optOut, early)));
+  }
+
+  private async applyOptOut(optOut: boolean, early: boolean): Promise<void> {
+    if (!early) await this.startPromise;
     const changed = optOut !== this.optedOut;
     this.optedOut = optOut;
     await this.storage.set(this.choiceKey, optOut ? '1' : '0');
-    if (!changed || !this.startPromise || this.phase === 'stopped') return;
+    if (early || !changed || this.phase === 'stopped') return;
     if (optOut) await this.purge();
-    else await this.launch(this.nowMs());
+    else await this.launch(this.nowMs(), this.foregroundAt());
   }
 
   /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
   isOptedOut(): boolean {
-    return this.startPromise ? this.optedOut : this.opts.optOut;
+    return this.startPromise || this.choiceAt >= 0 ? this.optedOut : this.opts.optOut;
   }
 
   /**
@@ -562,6 +614,7 @@ export class SessionHub {
    * told. Never rejects.
    */
   async reset(): Promise<void> {
+    if (this.phase === 'created' || this.phase === 'stopped') return void this.alert('not-started', message(this.phase === 'created' ? 130 : 58, 'reset'));
     await this.startPromise;
     if (this.phase !== 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
@@ -580,6 +633,8 @@ export class SessionHub {
    * on with the new device id. Never rejects. See docs/privacy.md for what to ask each vendor to delete.
    */
   async clearStoredData(): Promise<void> {
+    // A page's tabs are joined by start(): until then this page cannot delete what they share.
+    if (this.phase === 'created' && this.shared) return void this.alert('not-started', message(130, 'clearStoredData'));
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
     if (this.state && !this.optedOut) this.state = initialState(this.engineEnv.newId(), this.state.config, this.nowMs());
@@ -627,7 +682,12 @@ export class SessionHub {
     // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
     if (this.opts.storage?.notice) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
     this.phase = 'stopped';
-    this.unsubscribeLifecycle?.();
+    try {
+      // An adapter's unsubscribe that throws, or that is not a function, must not stop the shutdown half-way.
+      this.unsubscribeLifecycle?.();
+    } catch (error) {
+      this.hubLogger.error(message(131), error);
+    }
     this.unsubscribeLifecycle = undefined;
     this.armTimer();
     await this.shared?.closeTab();
@@ -665,8 +725,8 @@ export class SessionHub {
 
   /** Runs an input now, or queues it until start() finishes. */
   private submitInput(input: EngineInput): boolean | number | undefined {
-    if (this.phase === 'stopped') return this.reject(message(58, input.type), 'not-started');
-    if (Number.isNaN(input.t)) return this.reject(message(59, input.type, this.clockProblem));
+    if (this.phase === 'stopped') return this.reject(message(58, CALL_NAMES[input.type] ?? input.type), 'not-started');
+    if (Number.isNaN(input.t)) return this.reject(message(59, CALL_NAMES[input.type] ?? input.type, this.clockProblem));
     if (this.optedOut) return false;
     if (this.phase === 'running') return this.runInput(input);
     if (this.pending.length >= MAX_PENDING) {
@@ -715,7 +775,7 @@ export class SessionHub {
           continue;
         }
         const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
-        if (this.tracing) this.hubLogger.debug(`${output.type}:`, JSON.stringify(payload));
+        if (this.tracing) this.trace(output.type, payload);
         this.kitHost.dispatch(OUTPUT_CALLBACK[output.type], payload);
         this.publish(output.type, payload as never);
       }
@@ -723,6 +783,17 @@ export class SessionHub {
       this.delivering = false;
       this.storage.release();
     }
+  }
+
+  /** Logs a record handed to the kits (log level 'debug'); one JSON cannot hold (a bigint, a cycle) is logged as it is. */
+  private trace(type: string, payload: unknown): void {
+    let text: unknown = payload;
+    try {
+      text = JSON.stringify(payload);
+    } catch {
+      // logged as the object itself
+    }
+    this.hubLogger.debug(`${type}:`, text);
   }
 
   private publish<E extends keyof HubEvents>(event: E, arg: HubEvents[E][0]): void {
@@ -759,7 +830,7 @@ export class SessionHub {
     const timer = (this.timer = setTimeout(
       () => {
         this.timerAt = null;
-        if (this.phase === 'running') this.runInput({ type: 'tick', t: this.nowMs() });
+        if (this.phase === 'running' && !this.optedOut) this.runInput({ type: 'tick', t: this.nowMs() });
       },
       Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.nowMs())),
     ));

@@ -25,6 +25,10 @@ interface Entry {
   loaded?: Promise<void>;
   /** Stages `buffer` under the kit's {@link OWED} key in this burst's commit. */
   owe?: () => void;
+  /** Removes the kit's {@link OWED} key. */
+  disown?: () => void;
+  /** Cleared while its init ran: nothing stored before is replayed, and `clear` runs once init settles. */
+  clearing?: boolean;
 }
 
 /**
@@ -47,10 +51,14 @@ const MAX_OWED = 100;
 export class KitHost {
   private readonly hosted: Entry[] = [];
 
-  /** @param beforeSend the hub's hook, run once per event before the kits' own. */
+  /**
+   * @param beforeSend the hub's hook, run once per event before the kits' own.
+   * @param onFailure told of each failure (after it is logged with its error): the hub's `kit-failure` warning.
+   */
   constructor(
     private readonly logger: Logger,
     private readonly beforeSend?: BeforeSend,
+    private readonly onFailure?: (message: string) => void,
   ) {}
 
   /**
@@ -94,10 +102,13 @@ export class KitHost {
     const context = makeContext((error) => this.fail(entry, 'reportError', error));
     const store = context.storage;
     // What an earlier run's kit never took comes first: those calls were made before.
+    entry.disown = () => void store.remove(OWED);
     entry.loaded = store.get(OWED).then((text) => {
       try {
         // Only the callbacks the hub dispatches: a stored name never reaches init, clear or shutdown.
-        entry.buffer!.unshift(...(JSON.parse(text!) as Array<[KitCallback, unknown]>).filter(([callback]) => Object.values(OUTPUT_CALLBACK).includes(callback)));
+        // None once the kit was cleared (a deletion, an opt-out): they are what it deleted.
+        if (entry.clearing) entry.disown!();
+        else entry.buffer!.unshift(...(JSON.parse(text!) as Array<[KitCallback, unknown]>).filter(([callback]) => Object.values(OUTPUT_CALLBACK).includes(callback)));
       } catch {
         // None (null), or unreadable.
       }
@@ -121,6 +132,9 @@ export class KitHost {
       }
       // Read while init ran: its calls come first.
       await entry.loaded;
+      // Before the calls made since the clear: they are not part of what it deletes.
+      if (entry.clearing && entry.status != 'failed') await this.runOne(entry, 'clear');
+      entry.clearing = false;
       const buffered = entry.buffer!;
       entry.buffer = null;
       // A failed kit gets nothing: what it was owed is dropped.
@@ -145,6 +159,11 @@ export class KitHost {
     // (an unref'd one lets the process exit in the middle of the await, with code 13).
     const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
     return Promise.race([Promise.all(this.hosted.map((e) => e.ready)), cap]).finally(() => clearTimeout(timer));
+  }
+
+  /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
+  clearing(name: string): boolean {
+    return !!this.hosted.find((e) => e.name === name)?.clearing;
   }
 
   /** Event names that some kit declares session-neutral. */
@@ -179,19 +198,32 @@ export class KitHost {
     }
   }
 
-  /** Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. */
+  /**
+   * Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. A kit
+   * still initialising is cleared at once of what it is owed, and by its own `clear` once its init
+   * settles: a deletion waits neither for an init that may hang, nor lets what it deletes be replayed.
+   */
   async runAll(method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
     await Promise.all(
       this.hosted.map(async (entry) => {
-        await entry.ready;
-        if (entry.status !== 'ready') return;
-        try {
-          await entry.kit[method]?.();
-        } catch (error) {
-          this.fail(entry, method, error);
+        if (method == 'clear' && entry.buffer) {
+          entry.buffer.length = 0;
+          entry.clearing = true;
+          entry.disown?.();
+          return;
         }
+        await entry.ready;
+        if (entry.status === 'ready') await this.runOne(entry, method);
       }),
     );
+  }
+
+  private async runOne(entry: Entry, method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
+    try {
+      await entry.kit[method]?.();
+    } catch (error) {
+      this.fail(entry, method, error);
+    }
   }
 
   /**
@@ -241,10 +273,11 @@ export class KitHost {
   }
 
   private invoke(entry: Entry, callback: KitCallback, record: unknown): void {
-    const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
-    if (typeof fn !== 'function') return;
-    entry.calls++;
     try {
+      // Read inside the try: a kit's getter (or Proxy) that throws is that kit's failure alone.
+      const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
+      if (typeof fn !== 'function') return;
+      entry.calls++;
       const hook = entry.kit.beforeSend;
       if (callback === 'onEvent' && typeof hook === 'function') {
         try {
@@ -268,5 +301,6 @@ export class KitHost {
     entry.errors++;
     entry.lastError = `${where}: ${errorMessage(error)}`;
     this.logger.error(message(26, entry.name, where), error);
+    this.onFailure?.(`${message(26, entry.name, where)} ${errorMessage(error)}`);
   }
 }

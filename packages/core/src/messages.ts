@@ -7,8 +7,8 @@ import { messageFormat } from './message-format';
  */
 export const CORE_MESSAGES = {
   // Hub options (createHub, createBrowserHub)
-  1: (got: string) => `must be a finite number of seconds ≥ 1 (got ${got})`,
-  2: (got: string) => `must be a finite number of seconds ≥ 1, or null for none (got ${got})`,
+  1: (got: string) => `must be a number of seconds from 1 to 1e9 (got ${got})`,
+  2: (got: string) => `must be a number of seconds from 1 to 1e9, or null for none (got ${got})`,
   3: (error: string) => `createHub(options): the options could not be read (${error})`,
   4: () => 'createHub(options) takes an object',
   5: (key: string) => `unknown option "${key}"`,
@@ -60,6 +60,8 @@ export const CORE_MESSAGES = {
   61: (max: number) => `${max} calls are waiting for the hub to start and start() has not finished; later calls are dropped until it has`,
   62: (call: string) => `internal error while handling ${call}; the call was ignored:`,
   63: (event: string) => `a "${event}" listener threw; the hub carries on:`,
+  130: (call: string) => `${call}() before start(): nothing was done; call it once start() has been called`,
+  131: () => 'lifecycle adapter failed to unsubscribe:',
   // The engine's rules
   80: () => 'endSession(): there is no live session',
   81: (ms: number) => `the clock moved back by ${ms} ms (≥ the session timeout): the session ends at its last activity`,

@@ -6,6 +6,24 @@ import { manualClock, recordingKit } from '@sessionhub/testing';
 const quiet = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
 describe('beforeSend', () => {
+  it("a kit's hook that edits nested attributes in place changes neither the other kits nor the app's listeners", async () => {
+    const a = recordingKit('a', {
+      beforeSend: (record) => {
+        delete (record.attributes.user as Record<string, unknown>).email;
+        (record.attributes.tags as string[]).push('seen');
+        return record;
+      },
+    });
+    const b = recordingKit('b');
+    const hub = createHub({ logger: quiet(), kits: [a, b] });
+    const heard: EventRecord[] = [];
+    hub.on('event', (r) => heard.push(r));
+    await hub.start();
+    hub.logEvent('checkout', { user: { email: 'a@b.example', plan: 'pro' }, tags: ['x'] });
+    expect(a.events()[0]!.attributes).toEqual({ user: { plan: 'pro' }, tags: ['x', 'seen'] });
+    for (const record of [b.events()[0]!, heard[0]!]) expect(record.attributes).toEqual({ user: { email: 'a@b.example', plan: 'pro' }, tags: ['x'] });
+  });
+
   it('the hub hook changes or drops events for every kit; the app\'s listeners see the original', async () => {
     const a = recordingKit('a');
     const b = recordingKit('b');

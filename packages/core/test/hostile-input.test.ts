@@ -158,10 +158,12 @@ describe('a clock that answers NaN', () => {
     t = NaN;
     expect(hub.logEvent('x', { a: 1 })).toBe(false);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toBe('event: the clock returned NaN; the call was refused');
+    // Named as the app called them, not as the engine's inputs.
+    expect(warnings[0]!.message).toBe('logEvent: the clock returned NaN; the call was refused');
     expect(hub.setSessionAttribute('k', 1)).toBe(false);
     expect(hub.incrementSessionAttribute('k')).toBeUndefined();
     expect(warnings).toHaveLength(3);
+    expect(warnings.slice(1).map((w) => w.message.split(':')[0])).toEqual(['setSessionAttribute', 'incrementSessionAttribute']);
     hub.getSession();
     expect(warnings).toHaveLength(3); // reads are not calls to refuse
     t = T0 + 1000;

@@ -253,7 +253,8 @@ describe('hub: never breaks the host app', () => {
     await hub.flush();
     expect(kit.events()).toHaveLength(1);
     expect(quietLogger.warn).toHaveBeenCalledWith('[sessionhub]', expect.stringMatching(/storage failed.*memory/));
-    expect(warnings).toEqual([]);
+    // Also a warning of the hub, for apps that report them (one per outage, as logged).
+    expect(warnings).toEqual([{ code: 'storage-failure', message: expect.stringMatching(/storage failed.*memory/) }]);
   });
 
   it('corrupt persisted state is reported and replaced, keeping the device id', async () => {
@@ -266,6 +267,67 @@ describe('hub: never breaks the host app', () => {
     const unparsable = setup({ storage: dyingStorage([['sessionhub:state', '{not json']]) });
     await unparsable.hub.start();
     expect(unparsable.warnings.map((w) => w.code)).toEqual(['corrupt-state']);
+  });
+
+  it("a kit whose callback property throws when read is that kit's failure alone, with a kit-failure warning", async () => {
+    const bad = { name: 'bad', get onEvent(): never { throw new Error('getter'); } };
+    const proxy = new Proxy({ name: 'proxied' }, { get: (target, key) => (key === 'name' ? target.name : key === 'onSessionStart' ? (() => { throw new Error('trap'); })() : undefined) });
+    const after = recordingKit('after');
+    const { hub, warnings } = setup({ kits: [bad, proxy as never, after] });
+    await hub.start();
+    expect(hub.logEvent('a')).toBe(true);
+    expect(after.starts()).toHaveLength(1);
+    expect(after.events()).toHaveLength(1);
+    const health = hub.getKitHealth();
+    expect([health.bad!.errors, health.proxied!.errors]).toEqual([1, 1]);
+    expect(warnings.filter((w) => w.code === 'kit-failure').map((w) => w.message)).toEqual([
+      'kit "proxied" failed in onSessionStart; other kits and the app carry on: Error: trap',
+      'kit "bad" failed in onEvent; other kits and the app carry on: Error: getter',
+    ]);
+  });
+
+  it('with debug logging, a record JSON cannot hold (a bigint, a cycle) is logged as it is, and the call goes through', async () => {
+    const { hub, kit } = setup({ debug: true });
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(hub.logEvent('early', { n: 1n })).toBe(true);
+    await hub.start();
+    expect(hub.logEvent('purchase', { n: 1n, cycle })).toBe(true);
+    expect(kit.events().map((e) => e.name)).toEqual(['early', 'purchase']);
+  });
+
+  it("shutdown() completes when the lifecycle adapter's unsubscribe throws or is not a function (React Native's { remove })", async () => {
+    for (const unsubscribe of [{ remove() {} }, () => { throw new Error('gone'); }, 'nonsense']) {
+      const flushed = vi.fn();
+      quietLogger.error.mockClear();
+      const { hub } = setup({ lifecycle: { subscribe: () => unsubscribe as never }, kits: [recordingKit('r', { flush: flushed })] });
+      await hub.start();
+      await expect(hub.shutdown()).resolves.toBeUndefined();
+      expect(flushed).toHaveBeenCalled();
+      expect(quietLogger.error).toHaveBeenCalledWith('[sessionhub]', 'lifecycle adapter failed to unsubscribe:', expect.any(Error));
+    }
+  });
+
+  it('start() and reset() after shutdown() are refused with a warning, not silently', async () => {
+    const { hub, warnings } = setup();
+    await hub.start();
+    await hub.shutdown();
+    await hub.start();
+    await hub.reset();
+    expect(warnings.map((w) => [w.code, w.message])).toEqual([
+      ['not-started', 'start() after shutdown(): create a new hub instead'],
+      ['not-started', 'reset: the hub was shut down; create a new hub to keep tracking'],
+    ]);
+  });
+
+  it('a timeout whose milliseconds would overflow is refused (setSessionTimeout) or thrown (options)', async () => {
+    const { hub, warnings } = setup();
+    await hub.start();
+    expect(hub.setSessionTimeout(Number.MAX_VALUE)).toBe(false);
+    expect(hub.getSessionTimeout()).toBe(60);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('from 1 to 1e9')]);
+    expect(hub.setSessionTimeout(1e9)).toBe(true);
+    expect(() => createHub({ maxSessionDuration: 1e300 })).toThrow(SessionHubConfigError);
   });
 
   it('refuses calls after shutdown, which does not end the session', async () => {

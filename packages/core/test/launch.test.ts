@@ -76,6 +76,41 @@ describe('calls made before start() keep their timestamps', () => {
   });
 });
 
+describe('a lifecycle change while start() runs (its kits still loading)', () => {
+  /** A hub whose kit takes 2 s to initialise, so start() is under way that long. */
+  function slowStart(initial: 'foreground' | 'background') {
+    const lifecycle = manualLifecycle(initial);
+    const kit = recordingKit('slow', { init: () => new Promise<void>((resolve) => setTimeout(resolve, 2 * SEC)) });
+    return { lifecycle, ...setup({ lifecycle, kits: [kit] }), kit };
+  }
+
+  it('to the background is applied at its own time, after the launch: the session started at launch ends there', async () => {
+    const { clock, hub, kit, lifecycle } = slowStart('foreground');
+    const t0 = clock.now();
+    const started = hub.start();
+    await advance(clock, 1.5 * SEC);
+    lifecycle.background();
+    await advance(clock, 0.5 * SEC);
+    await started;
+    expect(kit.starts()).toEqual([expect.objectContaining({ startTime: t0, trigger: 'launch' })]);
+    // The background at +1.5 s is the last activity: 60 s later the session ends there.
+    await advance(clock, 60 * SEC);
+    expect(kit.ends()).toEqual([expect.objectContaining({ endTime: t0 + 1.5 * SEC, reason: 'timeout' })]);
+    expectSessionInvariants(streamOf(kit));
+  });
+
+  it('to the foreground after a launch in the background starts the session then, as a foreground', async () => {
+    const { clock, hub, kit, lifecycle } = slowStart('background');
+    const t0 = clock.now();
+    const started = hub.start();
+    await advance(clock, 1.5 * SEC);
+    lifecycle.foreground();
+    await advance(clock, 0.5 * SEC);
+    await started;
+    expect(kit.starts()).toEqual([expect.objectContaining({ startTime: t0 + 1.5 * SEC, trigger: 'foreground' })]);
+  });
+});
+
 describe('without a lifecycle adapter the session timeout applies', () => {
   it('events an hour apart are two sessions with sessionTimeout 60, even if no timer ran', async () => {
     const { clock, hub, kit } = setup();

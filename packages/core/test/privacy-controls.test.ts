@@ -196,3 +196,155 @@ describe('clearStoredData', () => {
     for (const value of d.map.values()) expect(value).not.toMatch(new RegExp(`user-1|${oldDevice}|${oldDevice!.replace(/-/g, '')}`));
   });
 });
+
+describe('consent: launches, overlapping calls and calls before start()', () => {
+  /** A run that queued a user's event while the network was down, then stopped: its outboxes hold it. */
+  async function leftovers() {
+    const d = device();
+    d.net.up = false;
+    const first = d.launch();
+    await first.start();
+    first.setUser('user-secret-42');
+    first.logEvent('purchase', { email: 'a@example.com' });
+    await first.shutdown();
+    expect(queued(first)).toBeGreaterThan(0);
+    d.net.up = true;
+    d.requests.length = 0;
+    return d;
+  }
+
+  it('a launch opted out (by the option, or by a stored choice whose purge a kill cut short) sends nothing an earlier run left', async () => {
+    const gated = await leftovers();
+    const hub = gated.launch({ optOut: true });
+    await hub.start();
+    await hub.flush();
+    await hub.shutdown();
+    expect(gated.requests).toEqual([]);
+    expect(dataKeys(gated.map)).toEqual([]);
+
+    const cut = await leftovers();
+    cut.map.set('sessionhub:optOut', '1');
+    const relaunched = cut.launch();
+    await relaunched.start();
+    await relaunched.flush();
+    expect(cut.requests).toEqual([]);
+    expect(dataKeys(cut.map)).toEqual(['sessionhub:optOut']);
+  });
+
+  it('overlapping setOptOut calls apply in order: the last choice holds, with nothing of the user kept or sent', async () => {
+    for (const choices of [
+      [true, false],
+      [true, false, true],
+      [false, true],
+    ]) {
+      const d = device();
+      const hub = d.launch();
+      await hub.start();
+      hub.setUser('user-secret-42');
+      hub.logEvent('purchase', { email: 'a@example.com' });
+      const before = hub.getDeviceId();
+      d.net.up = false;
+      await Promise.all(choices.map((choice) => hub.setOptOut(choice)));
+      const out = choices.at(-1)!;
+      expect(hub.isOptedOut()).toBe(out);
+      d.net.up = true;
+      const sent = d.requests.length;
+      await hub.flush();
+      const after = d.requests.slice(sent).map((r) => r.body).join('\n');
+      expect(after).not.toContain('user-secret-42');
+      if (out) {
+        expect(d.requests.length).toBe(sent);
+        expect(dataKeys(d.map)).toEqual(['sessionhub:optOut']);
+        expect(hub.getSession()).toBeNull();
+      } else if (choices.includes(true)) {
+        // Opted out, then back in: a fresh install.
+        expect(hub.getDeviceId()).not.toBe(before);
+        expect(hub.getUser()).toBeNull();
+      }
+      await hub.shutdown();
+    }
+  });
+
+  it('calls made before start() while opted out by the option are dropped, also when the user opts in before start() finishes', async () => {
+    const d = device();
+    const hub = d.launch({ optOut: true });
+    hub.setUser('user-secret-42');
+    hub.logEvent('before_consent', { email: 'a@example.com' });
+    void hub.setOptOut(false);
+    expect(hub.isOptedOut()).toBe(false);
+    hub.logEvent('after_consent');
+    await hub.start();
+    await hub.flush();
+    const sent = d.requests.map((r) => r.body).join('\n');
+    expect(sent).not.toContain('before_consent');
+    expect(sent).not.toContain('user-secret-42');
+    expect(sent).toContain('after_consent');
+    await hub.shutdown();
+
+    // A user who opted in on an earlier launch: the option's opt-out is overridden, the calls kept.
+    const consented = device();
+    consented.map.set('sessionhub:optOut', '0');
+    const next = consented.launch({ optOut: true });
+    next.logEvent('early_but_consented');
+    await next.start();
+    await next.flush();
+    expect(consented.requests.map((r) => r.body).join('\n')).toContain('early_but_consented');
+    await next.shutdown();
+  });
+
+  it("a kit whose init is slow, or never ends, gets none of what an opt-out or a deletion drops, and neither call waits for it", async () => {
+    for (const call of ['optOut', 'clear'] as const) {
+      for (const slow of [true, false]) {
+        const map = new Map<string, string>();
+        const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
+        let finish!: () => void;
+        const kit = recordingKit('slow', { init: () => new Promise<void>((resolve) => (finish = resolve)) });
+        const hub = createHub({ storage, logger: quiet(), kits: [kit] });
+        // start() waits 3 s at most for a kit's init.
+        vi.useFakeTimers({ toFake: ['setTimeout'] });
+        const started = hub.start();
+        await vi.advanceTimersByTimeAsync(3000);
+        vi.useRealTimers();
+        await started;
+        hub.setUser('user-secret-42');
+        hub.logEvent('purchase', { email: 'a@example.com' });
+        // What the kit is owed waits under its key, written ahead of the state.
+        const owed = async () => storedView(map).get('sessionhub:kit:slow:~') ?? null;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(await owed()).toContain('user-secret-42');
+        await (call === 'optOut' ? hub.setOptOut(true) : hub.clearStoredData());
+        expect(await owed()).toBeNull();
+        if (slow) {
+          finish();
+          await hub.flush();
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          // Its own clear, and nothing it was owed before.
+          expect(kit.calls.map((c) => c.type)).toEqual(['clear']);
+        } else {
+          expect(kit.calls).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('clearStoredData() before start() deletes what an earlier run left before any of it is sent; reset() before start() is refused with a warning', async () => {
+    const d = await leftovers();
+    const oldDevice = [...storedView(d.map).values()].join();
+    const hub = d.launch();
+    await hub.clearStoredData();
+    await hub.start();
+    await hub.flush();
+    const sent = d.requests.map((r) => r.body).join('\n');
+    expect(sent).not.toContain('user-secret-42');
+    expect(sent).not.toContain('purchase');
+    expect(hub.getUser()).toBeNull();
+    await hub.shutdown();
+    void oldDevice;
+
+    const warnings: string[] = [];
+    const early = device().launch();
+    early.on('warning', (w) => warnings.push(`${w.code}: ${w.message}`));
+    await early.reset();
+    expect(warnings).toEqual(['not-started: reset() before start(): nothing was done; call it once start() has been called']);
+  });
+});

@@ -5,8 +5,8 @@ import { describe, errorMessage } from '../describe-value';
 import { optOutKey } from '../consent';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
+import type { SharedSessionHost } from '../shared-session';
 import type { LifecycleAdapter } from '../lifecycle/lifecycle-adapter';
-import { prefixedLogger } from '../logger';
 import { browserLifecycle } from './page-lifecycle';
 import { tabSession, type LockManagerLike, type StorageEventSource } from './tab-session';
 import { pageStorage, type WebStorageLike } from './web-storage';
@@ -89,13 +89,15 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
   }
   // Invalid ones are refused by the hub below, before anything of this page runs.
   const namespace = rest.namespace ?? 'sessionhub';
-  const logger = prefixedLogger(rest.logger ?? console, '[sessionhub]', rest.debug ? 'debug' : (rest.logLevel ?? 'warn'));
   const page = globalThis as unknown as StorageEventSource & { localStorage?: WebStorageLike; navigator?: { locks?: LockManagerLike } };
+  /** The hub, once made (options it refuses throw first). */
+  let made: SharedSessionHost | undefined;
   const store = pageStorage(
     () => (storage === undefined ? page.localStorage : storage),
     `${namespace}:`,
-    // Memory chosen with `storage: null` needs no warning.
-    (problem) => storage !== null && logger.warn(message(20, problem)),
+    // Memory chosen with `storage: null` needs no warning. A warning of the hub (\`hub.on('warning')\`),
+    // a microtask later: a failure found as the hub is made reaches the listeners the app adds next.
+    (problem) => storage !== null && Promise.resolve().then(() => made?.alert('storage-failure', message(20, problem))),
   );
   const events = storageEvents === undefined ? (typeof page.addEventListener === 'function' ? page : null) : storageEvents;
   const session = tabSession(store, namespace, locks === undefined ? (page.navigator?.locks ?? null) : locks, events, soloCommits);
@@ -106,6 +108,7 @@ export function createBrowserHub(options: BrowserHubOptions = {}): SessionHub {
     if (given === undefined || (given === null && key !== 'foregroundTimeout')) hubOptions[key] = value;
   }
   const hub = new SessionHub(hubOptions, session);
+  made = hub as unknown as SharedSessionHost;
   // Another tab opted out (or back in): this one follows at once.
   const key = optOutKey(namespace);
   events?.addEventListener('storage', (event) => {

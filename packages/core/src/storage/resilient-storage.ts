@@ -22,13 +22,14 @@ export function resilientStorage(adapter: StorageAdapter, onFailure: (problem: u
 
 /**
  * A view of a SafeStorage under a key prefix (one per kit). A function prefix is read on every
- * access, so the view can follow a browser tab that moved to another storage slot.
+ * access, so the view can follow a browser tab that moved to another storage slot. While `held()`,
+ * the view reads as `degraded`, so an outbox over it sends nothing (the user opted out).
  */
-export function namespacedStorage(storage: SafeStorage, prefix: string | (() => string)): SafeStorage {
+export function namespacedStorage(storage: SafeStorage, prefix: string | (() => string), held?: () => boolean): SafeStorage {
   const p = typeof prefix === 'function' ? prefix : () => prefix;
   const view: SafeStorage = {
     get degraded() {
-      return storage.degraded;
+      return storage.degraded || !!held?.();
     },
     get: (key) => storage.get(p() + key),
     set: (key, value) => storage.set(p() + key, value),
