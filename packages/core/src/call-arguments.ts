@@ -32,7 +32,10 @@ const copyInto = (out: Record<string, unknown>, key: string, value: unknown): vo
   else out[key] = value;
 };
 
-/** A copy of `value` (nested plain objects and arrays copied too; `copies` maps each original to its copy, so a cycle stays a cycle). */
+/**
+ * A copy of `value` (nested plain objects and arrays copied too; `copies` maps each original to its
+ * copy, so a cycle stays a cycle). Throws when looking at it throws, at any depth.
+ */
 function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const done = copies.get(value);
@@ -43,18 +46,20 @@ function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
     for (let i = 0; i < value.length; i++) out.push(copyValue(value[i], copies));
     return out;
   }
-  if (!isPlainObject(value)) return value;
+  // Not isPlainObject, which answers false when looking throws: a Proxy whose traps throw would be
+  // kept by reference, and throw in every kit that reads it.
+  if (Object.prototype.toString.call(value) !== '[object Object]') return value;
   const out: Record<string, unknown> = {};
   copies.set(value, out);
-  for (const key of Object.keys(value)) copyInto(out, key, copyValue(value[key], copies));
+  for (const key of Object.keys(value)) copyInto(out, key, copyValue((value as Record<string, unknown>)[key], copies));
   return out;
 }
 
 /**
  * A copy of event attributes as they are at the call: own enumerable keys read once, nested plain
  * objects and arrays copied too (a cycle stays a cycle). Every kit, and calls queued before `start()`,
- * then see the same values, whatever getters or Proxies the app passed. Throws when reading throws
- * (the hub refuses the call).
+ * then see the same values, whatever getters or Proxies the app passed. Throws when reading any of
+ * it throws (the hub refuses the call).
  */
 export function snapshotAttributes(source: Record<string, unknown>): Record<string, unknown> {
   // Flat attributes (the common case) are copied without the map of copies, made at the first object.

@@ -144,6 +144,41 @@ describe('event attributes are read once, at the call', () => {
     expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  /** Where a value sits inside the attributes: object keys and array places, outermost first. */
+  const path = fc.array(fc.oneof(fc.string({ minLength: 1, maxLength: 4 }), fc.nat(3)), { minLength: 1, maxLength: 5 });
+  const nest = (steps: ReadonlyArray<string | number>, value: unknown): Record<string, unknown> => {
+    let inner = value;
+    for (const step of [...steps].reverse()) {
+      if (typeof step === 'number') {
+        const list: unknown[] = Array.from({ length: step + 1 }, (_, i) => i);
+        list[step] = inner;
+        inner = list;
+      } else inner = Object.defineProperty({ ok: 1 }, step, { value: inner, enumerable: true, writable: true, configurable: true });
+    }
+    return typeof steps[0] === 'number' ? { list: inner } : (inner as Record<string, unknown>);
+  };
+
+  it('a value that throws when looked at, at any depth (a Proxy whose traps throw, a revoked one): the call is refused with one warning', async () => {
+    const { hub, a, warnings } = setup();
+    await hub.start();
+    fc.assert(
+      fc.property(path, fc.constantFrom(throwingProxy, revokedProxy), (steps, make) => {
+        warnings.length = 0;
+        expect(hub.logEvent('nested', nest(steps, make()))).toBe(false);
+        expect(warnings.map((w) => w.code)).toEqual(['invalid-argument']);
+        expect(warnings[0]!.message).toMatch(/^logEvent\('nested'\): /);
+      }),
+    );
+    expect(a.events()).toEqual([]);
+    // The same places holding ordinary values are copied whole.
+    fc.assert(
+      fc.property(path, (steps) => {
+        expect(hub.logEvent('ordinary', nest(steps, { deep: [1] }))).toBe(true);
+        expect(a.events().at(-1)!.attributes).toEqual(nest(steps, { deep: [1] }));
+      }),
+    );
+  });
 });
 
 describe('a clock that answers NaN', () => {
