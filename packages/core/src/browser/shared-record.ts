@@ -13,6 +13,7 @@ import { badField, decodeStateValue, isObj, orNull, time, type Check } from '../
 import { initialState, type EngineConfig, type EngineState } from '../engine/state';
 import { message } from '../messages';
 import { isStringArray } from '../call-arguments';
+import { lenientJson } from '../lenient-json';
 
 /** One tab's place in the shared record. A tab keeps the same slot for its life; slots are reused. */
 export interface SlotEntry {
@@ -218,8 +219,11 @@ export function unusedSlot(record: SharedRecord): number {
   return slot;
 }
 
-/** The record as stored. */
-export const encodeRecord = (record: SharedRecord): string => JSON.stringify({ v: 1, ...record });
+/**
+ * The record as stored. Never throws: the outputs it owes other tabs' kits carry event attributes
+ * as the app gave them, which JSON may not hold (see lenientJson).
+ */
+export const encodeRecord = (record: SharedRecord): string => lenientJson({ v: 1, ...record });
 
 /** A decoded record, and the warning that says what was wrong with the stored text (it was replaced), if anything. */
 export interface DecodedRecord {
