@@ -116,14 +116,15 @@ type Obj = Record<string, unknown>;
 /** A stored field's check (also the browser's shared record's). */
 export type Check = (v: any) => unknown;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const time: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+/** A time (epoch ms) or a duration (ms): never negative. */
+export const time: Check = (v) => typeof v === 'number' && v >= 0 && v < Infinity;
 const count: Check = (v) => Number.isSafeInteger(v) && v >= 0;
 const text: Check = (v) => typeof v === 'string' && v.length > 0;
 export const orNull = (check: Check): Check => (v) => v === null || check(v);
 /** The first of `checks`' fields that `v` fails, or undefined. */
 export const badField = (v: Obj, checks: Record<string, Check>): string | undefined => Object.keys(checks).find((k) => !checks[k]!(v[k]));
 
-const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: (v) => time(v) && v >= 0 };
+const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: time };
 /** Every persisted field but `version` and `session`, and what it must hold (in the order of the engine's state). */
 const STATE: Record<string, Check> = {
   deviceId: text,
