@@ -102,9 +102,22 @@ describe('stored state', () => {
         const field = path === 'lastSessionIndex' && value === 0 ? 'session.index' : path === 'session.startTime' && typeof value === 'number' && value >= 0 ? 'session.lastActivity' : path;
         if (path !== 'version') expect(decoded.problem).toBe(`stored state is corrupt (${field})`);
         expect(decoded.deviceId).toBe(path === 'deviceId' ? null : 'device-1');
+        // With the device id, the count of its sessions and the last one go on (its live session,
+        // when its id and times are sound), so the next session is not a first one again.
+        const s = state.session!;
+        const live = !['session', 'session.id', 'session.startTime', 'session.lastActivity'].includes(path);
+        const kept = { lastSessionIndex: 2, previous: live ? { id: s.id, startTime: s.startTime, duration: s.lastActivity - s.startTime } : null };
+        expect(decoded.kept).toEqual(['deviceId', 'version'].includes(path) ? undefined : kept);
       }
     });
   }
+
+  it('keeps the previous session a corrupt state names when it was in none', () => {
+    const ended = { ...state, session: null };
+    const decoded = decodeState(withField(ended, 'userId', 7), DEFAULT_ENGINE_CONFIG);
+    expect(decoded).toMatchObject({ ok: false, deviceId: 'device-1', kept: { lastSessionIndex: 2, previous: state.previous } });
+    expect(decodeState(withField(ended, 'previous', { id: 'p', startTime: T0, duration: -1 }), DEFAULT_ENGINE_CONFIG)).toMatchObject({ kept: { lastSessionIndex: 2, previous: null } });
+  });
 
   it('reads a session stored before userChangeTime was kept as one without a user change, and writes it back with it', () => {
     const old = withField(state, 'session.userChangeTime', undefined);

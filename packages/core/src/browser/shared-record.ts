@@ -255,7 +255,8 @@ const CONFIG_FIELDS: { readonly [K in keyof EngineConfig]?: Check } = {
 /**
  * Reads the stored record. The engine configuration is the stored one (a timeout set at runtime in
  * one tab holds in all), or `config` when the stored one is not valid in every field. Corrupt data
- * is reported and replaced by an empty record that keeps the device id when it can be salvaged.
+ * is reported and replaced by an empty record that keeps the device id when it can be salvaged (and
+ * with it the count of its sessions and the last one).
  */
 export function decodeRecord(text: string | null, config: EngineConfig): DecodedRecord {
   const empty = (problem: string | null): DecodedRecord => ({ record: EMPTY_RECORD, problem });
@@ -295,7 +296,8 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   const decoded = decodeStateValue(state, stored ? { ...config, ...stored } : config);
   if (decoded.ok) return { record: { ...record, state: decoded.state }, problem: null };
   return {
-    record: { ...record, state: decoded.deviceId === null ? null : initialState(decoded.deviceId, config, 0) },
+    // The device goes on with its sessions' count and the last one, where they were readable.
+    record: { ...record, state: decoded.deviceId === null ? null : { ...initialState(decoded.deviceId, config, 0), ...decoded.kept } },
     problem: message(120, decoded.problem),
   };
 }
