@@ -54,7 +54,8 @@ export function snapshotAttributes(source: Record<string, unknown>): Record<stri
   let copies: Map<object, unknown> | undefined;
   let room = MAX_ARRAY_ELEMENTS;
   const copy = (value: unknown): unknown => {
-    if (typeof value !== 'object' || value === null) return value;
+    // (A function is looked at too, below: a function Proxy's traps may throw.)
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
     const done = (copies ??= new Map([[source, out]])).get(value);
     if (done !== undefined) return done;
     if (Array.isArray(value)) {

@@ -13,7 +13,7 @@ import { clevertapKit, CleverTapKitConfigError } from '@sessionhub/kit-clevertap
 import { snowplowKit, SnowplowKitConfigError } from '@sessionhub/kit-snowplow';
 import { manualClock, recordingKit } from '@sessionhub/testing';
 import { MAX_ARRAY_ELEMENTS } from '../src/call-arguments';
-import { anyRecipe, build, hostileRecipe, revokedProxy, throwingGetter, throwingProxy, type Recipe } from './hostile-values';
+import { anyRecipe, build, hostileRecipe, revokedProxy, throwingFunctionProxy, throwingGetter, throwingProxy, type Recipe } from './hostile-values';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.UTC(2026, 0, 1, 9);
@@ -160,11 +160,11 @@ describe('event attributes are read once, at the call', () => {
     return typeof steps[0] === 'number' ? { list: inner } : (inner as Record<string, unknown>);
   };
 
-  it('a value that throws when looked at, at any depth (a Proxy whose traps throw, a revoked one): the call is refused with one warning', async () => {
+  it('a value that throws when looked at, at any depth (a Proxy whose traps throw, a function one, a revoked one): the call is refused with one warning', async () => {
     const { hub, a, warnings } = setup();
     await hub.start();
     fc.assert(
-      fc.property(path, fc.constantFrom(throwingProxy, revokedProxy), (steps, make) => {
+      fc.property(path, fc.constantFrom(throwingProxy, throwingFunctionProxy, revokedProxy), (steps, make) => {
         warnings.length = 0;
         expect(hub.logEvent('nested', nest(steps, make()))).toBe(false);
         expect(warnings.map((w) => w.code)).toEqual(['invalid-argument']);
