@@ -3,6 +3,7 @@
  * throw, a revoked Proxy or a getter that throws is turned into a failure the hub reports as one
  * warning, never into an exception in the app.
  */
+import { message } from './messages';
 
 /** Whether `v` is a plain object (a Proxy of one counts); false for anything that throws while being looked at. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -32,37 +33,47 @@ const copyInto = (out: Record<string, unknown>, key: string, value: unknown): vo
   else out[key] = value;
 };
 
-/** A copy of `value` (nested plain objects and arrays copied too; `copies` maps each original to its copy, so a cycle stays a cycle). */
-function copyValue(value: unknown, copies: Map<object, unknown>): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const done = copies.get(value);
-  if (done !== undefined) return done;
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    copies.set(value, out);
-    for (let i = 0; i < value.length; i++) out.push(copyValue(value[i], copies));
-    return out;
-  }
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  copies.set(value, out);
-  for (const key of Object.keys(value)) copyInto(out, key, copyValue(value[key], copies));
-  return out;
-}
+/**
+ * Array elements an event's attributes may hold in all, at any depth, holes included: a copy costs
+ * at most this, whatever `length` a sparse array claims (`a.length = 2 ** 32 - 1` would otherwise
+ * be copied element by element, out of memory). 10,000 nulls are 50 KB of JSON, Braze's limit for
+ * an event's properties.
+ */
+export const MAX_ARRAY_ELEMENTS = 10_000;
 
 /**
  * A copy of event attributes as they are at the call: own enumerable keys read once, nested plain
- * objects and arrays copied too (a cycle stays a cycle). Every kit, and calls queued before `start()`,
- * then see the same values, whatever getters or Proxies the app passed. Throws when reading throws
- * (the hub refuses the call).
+ * objects and arrays copied too (a cycle stays a cycle, a hole becomes undefined). Every kit, and
+ * calls queued before `start()`, then see the same values, whatever getters or Proxies the app
+ * passed. Throws when reading any of it throws, at any depth, or when its arrays hold more than
+ * {@link MAX_ARRAY_ELEMENTS} elements in all (the hub refuses the call).
  */
 export function snapshotAttributes(source: Record<string, unknown>): Record<string, unknown> {
-  // Flat attributes (the common case) are copied without the map of copies, made at the first object.
   const out: Record<string, unknown> = {};
+  // The copy of each object met so far, made at the first one: flat attributes (the common case) need none.
   let copies: Map<object, unknown> | undefined;
-  for (const key of Object.keys(source)) {
-    const value = source[key];
-    copyInto(out, key, typeof value === 'object' && value !== null ? copyValue(value, (copies ??= new Map([[source, out]]))) : value);
-  }
+  let room = MAX_ARRAY_ELEMENTS;
+  const copy = (value: unknown): unknown => {
+    // (A function is looked at too, below: a function Proxy's traps may throw.)
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+    const done = (copies ??= new Map([[source, out]])).get(value);
+    if (done !== undefined) return done;
+    if (Array.isArray(value)) {
+      const { length } = value;
+      if ((room -= length) < 0) throw new RangeError(message(150, MAX_ARRAY_ELEMENTS));
+      const list: unknown[] = [];
+      copies.set(value, list);
+      for (let i = 0; i < length; i++) list.push(copy(value[i]));
+      return list;
+    }
+    // Not isPlainObject, which answers false when looking throws: a Proxy whose traps throw would be
+    // kept by reference, and throw in every kit that reads it.
+    if (Object.prototype.toString.call(value) !== '[object Object]') return value;
+    const object: Record<string, unknown> = {};
+    copies.set(value, object);
+    for (const key of Object.keys(value)) copyInto(object, key, copy((value as Record<string, unknown>)[key]));
+    return object;
+  };
+  for (const key of Object.keys(source)) copyInto(out, key, copy(source[key]));
   return out;
 }

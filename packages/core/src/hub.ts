@@ -266,7 +266,8 @@ export class SessionHub {
       const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
       if (decoded && !decoded.ok) this.alert('corrupt-state', message(42, decoded.problem));
-      this.state = decoded?.ok ? decoded.state : initialState(decoded?.deviceId ?? this.engineEnv.newId(), config, t);
+      // A corrupt state keeps what can be read of the device: its id, its session count and last session.
+      this.state = decoded?.ok ? decoded.state : { ...initialState(decoded?.deviceId ?? this.engineEnv.newId(), config, t), ...decoded?.kept };
     }
     this.startKits();
     await this.kitHost.whenReady(KIT_INIT_WAIT_MS);

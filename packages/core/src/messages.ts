@@ -48,7 +48,7 @@ export const CORE_MESSAGES = {
   48: (max: number, got: string) => `logEvent: the event name must be a string of 1–${max} characters, got ${got}`,
   49: (name: string, got: string) => `logEvent('${name}'): attributes must be a plain object, got ${got}`,
   50: (name: string, got: string) => `logEvent('${name}'): options must be { affectsSession?: boolean }, got ${got}`,
-  51: (name: string, error: string) => `logEvent('${name}'): reading the attributes threw (${error})`,
+  51: (name: string, error: string) => `logEvent('${name}'): the attributes could not be copied (${error})`,
   52: (max: number, got: string) => `setUser: the user id must be a string of 1–${max} characters or null, got ${got}`,
   53: (got: string) => `the increment must be a finite number, got ${got}`,
   54: (method: string, got: string) => `${method}(event, listener): the event must be a string, got ${got}`,
@@ -100,6 +100,8 @@ export const CORE_MESSAGES = {
   123: (error: string) => `Web Locks failed (${error}); coordinating tabs through localStorage alone`,
   124: () => 'the shared session record is not valid JSON; replaced it with a fresh one',
   125: () => 'the shared session record has an unknown format; replaced it with a fresh one',
+  // Event attributes (in SH051)
+  150: (max: number) => `an event's attributes may hold at most ${max} array elements in all, holes included`,
 };
 
 /** Core's diagnostic of `code`: in full in development, its code and values in production builds. */

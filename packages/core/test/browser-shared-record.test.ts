@@ -195,6 +195,21 @@ describe('shared record: encoding', () => {
     expect(decoded.record.state?.session).toBeNull();
   });
 
+  it('a corrupt state keeps the count of the device\'s sessions and the last one: the next session is not a first one again', () => {
+    const session = {
+      id: 's41', index: 41, previousSessionId: 's40', trigger: 'bogus', startTime: T0 - 20_000, lastActivity: T0 - 10_000, eventIndex: 3,
+      foregroundIndex: 1, backgroundIndex: 1, foregroundTime: 5000, foregroundSince: null, firstEventId: 'e1', firstEventTime: T0 - 19_000,
+      lastEventTime: T0 - 10_000, attributes: {}, userId: null, userChangeTime: null, signIn: null, previousSessionStartTime: null, previousSessionDuration: null,
+    };
+    const state = { version: 1, deviceId: 'dev-1', userId: null, lastSessionIndex: 41, inForeground: false, clock: T0 - 10_000, session, previous: null };
+    const decoded = decodeRecord(JSON.stringify({ v: 1, rev: 3, writers: [], slots: {}, state }), CONFIG);
+    expect(decoded.problem).toMatch(/corrupt \(session\.trigger\)/);
+    expect(decoded.record.state).toMatchObject({ deviceId: 'dev-1', lastSessionIndex: 41, previous: { id: 's41', startTime: T0 - 20_000, duration: 10_000 }, session: null });
+    const { outputs } = applyTabInputs(decoded.record, { slot: 0, tab: 'p' }, [{ input: { type: 'launch', t: T0, foreground: true, config: CONFIG }, ids: [] }], () => 's42', null);
+    const start = outputs.find((o) => o.type === 'sessionStart');
+    expect(start?.type === 'sessionStart' && start.record).toMatchObject({ sessionIndex: 42, isFirstSession: false, previousSessionId: 's41', previousSessionDuration: 10_000 });
+  });
+
   it("keeps what a slot is owed (each commit's outputs kept whole) and drops a malformed list; records without it load as owing nothing", () => {
     const owed = { 1: [['tab-1:4', [{ type: 'event', record: { name: 'e' } }, { type: 'sessionEnd', record: { sessionId: 's' } }]]] };
     const text = encodeRecord({ ...EMPTY_RECORD, rev: 2, owed } as unknown as SharedRecord);

@@ -156,6 +156,63 @@ describe.each([
     expect(b.warnings).toEqual([]);
   });
 
+  it('an event attribute JSON cannot hold (a BigInt, a cycle, a toJSON that throws) reaches the kits of the tab that logged it; the record stores the rest', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const origin = fakeOrigin();
+      const a = await openPage(origin, { withLocks });
+      const b = await openPage(origin, { withLocks });
+      await run(1 * SEC);
+      const cycle: Record<string, unknown> = { n: 1 };
+      cycle.self = cycle;
+      // (Not a plain object: passed to the kits as it is, not copied.)
+      const badToJSON = Object.assign(new Date(0), {
+        toJSON: (): never => {
+          throw new Error('toJSON threw');
+        },
+      });
+      expect(b.hub.logEvent('purchase', { amount: 10n, cycle, badToJSON, currency: 'EUR' })).toBe(true);
+      await run(200);
+      expect(b.hub.logEvent('next')).toBe(true);
+      await run(200);
+      expect(b.kit.events().map((e) => e.name)).toEqual(['purchase', 'next']);
+      const sent = b.kit.events()[0]!.attributes;
+      expect(sent.amount).toBe(10n);
+      expect((sent.cycle as Record<string, unknown>).self).toBe(sent.cycle);
+      expect(sent.badToJSON).toBe(badToJSON);
+      expect(b.kit.events().map((e) => e.eventIndex)).toEqual([1, 2]);
+      expect(a.hub.getSession()?.id).toBe(b.hub.getSession()?.id);
+      expect([...a.warnings, ...b.warnings]).toEqual([]);
+      await Promise.resolve();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a page leaving at pagehide beside another hands its calls over with such attributes too: the other tab commits them', async () => {
+    const origin = fakeOrigin();
+    const a = await openPage(origin, { withLocks });
+    const b = await openPage(origin, { withLocks });
+    await run(1 * SEC);
+    b.hub.logEvent('last', { amount: 10n, ok: true });
+    // (No await: nothing asynchronous runs after pagehide.)
+    expect(() => b.tab.close()).not.toThrow();
+    await run(1 * SEC);
+    a.hub.logEvent('after');
+    await run(1 * SEC);
+    a.hub.endSession();
+    await run(1 * SEC);
+    expect(ends(a, b).map((e) => e.eventCount)).toEqual([2]);
+    // The hand-off's outputs go to the kits of the tab that committed it, as JSON held them.
+    expect(a.kit.events().map((e) => [e.name, e.eventIndex, e.attributes])).toEqual([
+      ['last', 1, { ok: true }],
+      ['after', 2, {}],
+    ]);
+  });
+
   it('activity in any tab keeps the session alive; it ends once, at the last activity, when all are hidden long enough', async () => {
     const origin = fakeOrigin();
     const a = await openPage(origin, { withLocks });

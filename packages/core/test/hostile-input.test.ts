@@ -12,7 +12,8 @@ import { brazeKit, BrazeKitConfigError } from '@sessionhub/kit-braze';
 import { clevertapKit, CleverTapKitConfigError } from '@sessionhub/kit-clevertap';
 import { snowplowKit, SnowplowKitConfigError } from '@sessionhub/kit-snowplow';
 import { manualClock, recordingKit } from '@sessionhub/testing';
-import { anyRecipe, build, hostileRecipe, revokedProxy, throwingGetter, throwingProxy, type Recipe } from './hostile-values';
+import { MAX_ARRAY_ELEMENTS } from '../src/call-arguments';
+import { anyRecipe, build, hostileRecipe, revokedProxy, throwingFunctionProxy, throwingGetter, throwingProxy, type Recipe } from './hostile-values';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.UTC(2026, 0, 1, 9);
@@ -143,6 +144,79 @@ describe('event attributes are read once, at the call', () => {
     expect(Object.keys(sent)).toEqual(['__proto__', 'ok']);
     expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  /** Where a value sits inside the attributes: object keys and array places, outermost first. */
+  const path = fc.array(fc.oneof(fc.string({ minLength: 1, maxLength: 4 }), fc.nat(3)), { minLength: 1, maxLength: 5 });
+  const nest = (steps: ReadonlyArray<string | number>, value: unknown): Record<string, unknown> => {
+    let inner = value;
+    for (const step of [...steps].reverse()) {
+      if (typeof step === 'number') {
+        const list: unknown[] = Array.from({ length: step + 1 }, (_, i) => i);
+        list[step] = inner;
+        inner = list;
+      } else inner = Object.defineProperty({ ok: 1 }, step, { value: inner, enumerable: true, writable: true, configurable: true });
+    }
+    return typeof steps[0] === 'number' ? { list: inner } : (inner as Record<string, unknown>);
+  };
+
+  it('a value that throws when looked at, at any depth (a Proxy whose traps throw, a function one, a revoked one): the call is refused with one warning', async () => {
+    const { hub, a, warnings } = setup();
+    await hub.start();
+    fc.assert(
+      fc.property(path, fc.constantFrom(throwingProxy, throwingFunctionProxy, revokedProxy), (steps, make) => {
+        warnings.length = 0;
+        expect(hub.logEvent('nested', nest(steps, make()))).toBe(false);
+        expect(warnings.map((w) => w.code)).toEqual(['invalid-argument']);
+        expect(warnings[0]!.message).toMatch(/^logEvent\('nested'\): /);
+      }),
+    );
+    expect(a.events()).toEqual([]);
+    // The same places holding ordinary values are copied whole.
+    fc.assert(
+      fc.property(path, (steps) => {
+        expect(hub.logEvent('ordinary', nest(steps, { deep: [1] }))).toBe(true);
+        expect(a.events().at(-1)!.attributes).toEqual(nest(steps, { deep: [1] }));
+      }),
+    );
+  });
+
+  /** A sparse array of `length` (its one element at the end, if any). */
+  const sparse = (length: number): unknown[] => {
+    const list: unknown[] = [];
+    list.length = length;
+    if (length) list[length - 1] = 'last';
+    return list;
+  };
+  const holes = fc.array(fc.oneof(fc.nat(6_000), fc.constant(2 ** 32 - 1), fc.constant(MAX_ARRAY_ELEMENTS)), { minLength: 1, maxLength: 3 });
+
+  it(`arrays hold at most ${MAX_ARRAY_ELEMENTS} elements in all, holes included: a sparse array of length 2^32 − 1 is refused at once, not copied out of memory`, async () => {
+    const { hub, a, warnings } = setup();
+    await hub.start();
+    fc.assert(
+      fc.property(holes, fc.boolean(), (lengths, nested) => {
+        warnings.length = 0;
+        const lists = lengths.map(sparse);
+        const attributes = nested ? { outer: { lists } } : Object.fromEntries(lists.map((list, i) => [`l${i}`, list]));
+        const started = performance.now();
+        const accepted = hub.logEvent('lists', attributes);
+        expect(performance.now() - started).toBeLessThan(500);
+        // (Nested, the array that holds them counts too.)
+        const total = lengths.reduce((sum, n) => sum + n, nested ? lengths.length : 0);
+        expect(accepted).toBe(total <= MAX_ARRAY_ELEMENTS);
+        if (!accepted) {
+          expect(warnings.map((w) => w.message)).toEqual([
+            `logEvent('lists'): the attributes could not be copied (RangeError: an event's attributes may hold at most ${MAX_ARRAY_ELEMENTS} array elements in all, holes included)`,
+          ]);
+          return;
+        }
+        // Holes are read as undefined, as before.
+        const sent = a.events().at(-1)!.attributes;
+        const copies = (nested ? (sent.outer as { lists: unknown[][] }).lists : Object.values(sent)) as unknown[][];
+        expect(copies.map((list) => [list.length, list.at(-1), Object.keys(list).length])).toEqual(lengths.map((n) => [n, n ? 'last' : undefined, n]));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

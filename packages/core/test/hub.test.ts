@@ -330,6 +330,18 @@ describe('hub: never breaks the host app', () => {
     expect(() => createHub({ maxSessionDuration: 1e300 })).toThrow(SessionHubConfigError);
   });
 
+  it('a corrupt state keeps the device\'s session count and last session: the next session is not a first one again', async () => {
+    const t = Date.UTC(2026, 0, 1);
+    const session = { id: 's41', index: 41, previousSessionId: 's40', trigger: 'bogus', startTime: t - 20_000, lastActivity: t - 10_000, eventIndex: 3 };
+    const stored = { version: 1, deviceId: 'dev-1', userId: 'u1', lastSessionIndex: 41, inForeground: false, clock: t - 10_000, session, previous: { id: 's40', startTime: t - 100_000, duration: 1000 } };
+    const storage = dyingStorage([['sessionhub:state', JSON.stringify(stored)]]);
+    const { hub, kit, warnings, clock } = setup({ storage });
+    clock.set(t);
+    await hub.start();
+    expect(warnings.map((w) => w.code)).toEqual(['corrupt-state']);
+    expect(kit.starts()).toEqual([expect.objectContaining({ deviceId: 'dev-1', sessionIndex: 42, isFirstSession: false, previousSessionId: 's41' })]);
+  });
+
   it('refuses calls after shutdown, which does not end the session', async () => {
     const { hub, kit, warnings } = setup();
     await hub.start();

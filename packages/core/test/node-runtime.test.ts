@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from '../../../scripts/workspace-sources';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SessionHubConfigError } from '@sessionhub/core';
+import fc from 'fast-check';
+import { SessionHub, SessionHubConfigError } from '@sessionhub/core';
 import { createNodeHub, gracefulShutdown, headlessLifecycle, journalStorage, nodeDefaults } from '@sessionhub/core/node';
 import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/server';
+import { anyRecipe, build, cycle, revokedProxy, throwingGetter, throwingProxy } from './hostile-values';
 
 const quiet = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
@@ -264,6 +266,16 @@ describe('createNodeHub and nodeDefaults: setup', () => {
       [() => nodeDefaults({ dir: '' }), 'dir'],
       [() => nodeDefaults({ dir: join(aFile(), 'x') }), 'dir'],
       [() => gracefulShutdown({ shutdown: async () => {} }, { timeoutMs: Number.NaN }), 'timeoutMs'],
+      // Options that throw when read, and values JSON cannot write, are setup mistakes too (never a plain TypeError).
+      [() => createNodeHub(throwingProxy() as never), 'options'],
+      [() => createNodeHub(throwingGetter('dir') as never), 'options'],
+      [() => createNodeHub({ dir: dataDir(), durability: 1n as never, shutdownSignals: [] }), 'durability'],
+      [() => createNodeHub({ dir: dataDir(), durability: cycle() as never, shutdownSignals: [] }), 'durability'],
+      [() => createNodeHub({ dir: dataDir(), shutdownSignals: revokedProxy() as never }), 'shutdownSignals'],
+      [() => nodeDefaults(throwingProxy() as never), 'options'],
+      [() => gracefulShutdown({ shutdown: async () => {} }, throwingGetter('signals')), 'options'],
+      [() => gracefulShutdown({ shutdown: async () => {} }, null as never), 'options'],
+      [() => gracefulShutdown({ shutdown: async () => {} }, { logger: throwingProxy() as never }), 'logger'],
     ];
     for (const [make, option] of cases) {
       let thrown: unknown;
@@ -275,6 +287,43 @@ describe('createNodeHub and nodeDefaults: setup', () => {
       expect(thrown, option).toBeInstanceOf(SessionHubConfigError);
       expect((thrown as SessionHubConfigError).option, String((thrown as Error).message)).toBe(option);
     }
+  });
+
+  const hasDir = (value: unknown): boolean => {
+    try {
+      return typeof value === 'object' && value !== null && 'dir' in value;
+    } catch {
+      return false;
+    }
+  };
+
+  it('any value in any option, or as the options, throws a SessionHubConfigError or works', async () => {
+    const names = ['dir', 'durability', 'shutdownSignals', 'shutdownOnIdleExit', 'shutdownTimeoutMs', 'logger', 'logLevel', 'debug', 'storage'];
+    await fc.assert(
+      fc.asyncProperty(fc.option(fc.constantFrom(...names), { nil: undefined }), anyRecipe, async (name, recipe) => {
+        const value = build(recipe);
+        // (A string given as `dir` would be a directory made wherever it points: dir's checks have cases above.)
+        if (name === 'dir' ? typeof value === 'string' : !name && hasDir(value)) return;
+        const attempts: Array<() => unknown> = [
+          () => (name ? createNodeHub({ dir: dataDir(), shutdownSignals: [], shutdownOnIdleExit: false, logger: quiet, [name]: value }) : createNodeHub(value as never)),
+          () => nodeDefaults((name ? { dir: dataDir(), [name]: value } : value) as never),
+          () => gracefulShutdown({ shutdown: async () => {} }, (name ? { signals: [], onIdleExit: false, [name === 'shutdownSignals' ? 'signals' : name]: value } : value) as never),
+        ];
+        for (const attempt of attempts) {
+          let made: unknown;
+          try {
+            made = attempt();
+          } catch (error) {
+            expect(error, String(error)).toBeInstanceOf(SessionHubConfigError);
+            continue;
+          }
+          // (Worked: its process handlers go.)
+          if (typeof made === 'function') made();
+          else if (made instanceof SessionHub) await made.shutdown();
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('starts headless: no session until the first event, which then idles out after the session timeout', async () => {

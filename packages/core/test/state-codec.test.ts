@@ -1,4 +1,5 @@
-import { decodeState, DEFAULT_ENGINE_CONFIG, encodeState, initialState, step, type EngineInput, type EngineState } from '@sessionhub/core';
+import fc from 'fast-check';
+import { decodeState, DEFAULT_ENGINE_CONFIG, encodeState, initialState, sessionStartRecord, step, type EngineInput, type EngineOutput, type EngineState } from '@sessionhub/core';
 import { describe, expect, it } from 'vitest';
 import { stateEncoder } from '../src/engine/state-codec';
 
@@ -28,8 +29,9 @@ const KEPT_LATER = ['session.userChangeTime', 'session.signIn'];
 const TEXT = [42, '', {}, true, []];
 const TEXT_OR_NULL = [42, '', {}, false];
 const COUNT = [-1, 1.5, '3', null, {}];
-const TIME = ['1', null, {}, true];
-const TIME_OR_NULL = ['1', {}, true, []];
+/** Times (epoch ms) and durations alike: never negative. */
+const TIME = ['1', null, {}, true, -1, -1e9];
+const TIME_OR_NULL = ['1', {}, true, [], -1, -0.5];
 
 /** Every persisted field (path in the stored JSON) and values it must refuse. */
 const WRONG: Record<string, readonly unknown[]> = {
@@ -39,7 +41,7 @@ const WRONG: Record<string, readonly unknown[]> = {
   lastSessionIndex: [...COUNT, 0 /* below the live session's index */],
   inForeground: ['yes', 0, {}],
   clock: TIME,
-  previous: ['x', 1, [], { startTime: T0, duration: 1 }, { id: 'p', startTime: T0, duration: -1 }, { id: 'p', startTime: '0', duration: 1 }],
+  previous: ['x', 1, [], { startTime: T0, duration: 1 }, { id: 'p', startTime: T0, duration: -1 }, { id: 'p', startTime: '0', duration: 1 }, { id: 'p', startTime: -1, duration: 1 }],
   session: ['x', 1, []],
   'session.id': TEXT,
   'session.index': [...COUNT, 0],
@@ -59,7 +61,7 @@ const WRONG: Record<string, readonly unknown[]> = {
   'session.previousSessionDuration': TIME_OR_NULL,
   'session.userId': TEXT_OR_NULL,
   'session.userChangeTime': TIME_OR_NULL,
-  'session.signIn': ['1', {}, true, [], [T0], ['1', 'u1'], [T0, ''], [T0, null]],
+  'session.signIn': ['1', {}, true, [], [T0], ['1', 'u1'], [-1, 'u1'], [T0, ''], [T0, null]],
   'session.attributes': ['x', [], null, { level: {} }, { level: [1] }, { level: 'x'.repeat(5000) }],
 };
 
@@ -97,12 +99,25 @@ describe('stored state', () => {
         const decoded = decodeState(withField(state, path, value), DEFAULT_ENGINE_CONFIG);
         expect(decoded.ok, `${path} = ${JSON.stringify(value)}`).toBe(false);
         if (decoded.ok) continue;
-        const field = path === 'lastSessionIndex' && value === 0 ? 'session.index' : path === 'session.startTime' && typeof value === 'number' ? 'session.lastActivity' : path;
+        const field = path === 'lastSessionIndex' && value === 0 ? 'session.index' : path === 'session.startTime' && typeof value === 'number' && value >= 0 ? 'session.lastActivity' : path;
         if (path !== 'version') expect(decoded.problem).toBe(`stored state is corrupt (${field})`);
         expect(decoded.deviceId).toBe(path === 'deviceId' ? null : 'device-1');
+        // With the device id, the count of its sessions and the last one go on (its live session,
+        // when its id and times are sound), so the next session is not a first one again.
+        const s = state.session!;
+        const live = !['session', 'session.id', 'session.startTime', 'session.lastActivity'].includes(path);
+        const kept = { lastSessionIndex: 2, previous: live ? { id: s.id, startTime: s.startTime, duration: s.lastActivity - s.startTime } : null };
+        expect(decoded.kept).toEqual(['deviceId', 'version'].includes(path) ? undefined : kept);
       }
     });
   }
+
+  it('keeps the previous session a corrupt state names when it was in none', () => {
+    const ended = { ...state, session: null };
+    const decoded = decodeState(withField(ended, 'userId', 7), DEFAULT_ENGINE_CONFIG);
+    expect(decoded).toMatchObject({ ok: false, deviceId: 'device-1', kept: { lastSessionIndex: 2, previous: state.previous } });
+    expect(decodeState(withField(ended, 'previous', { id: 'p', startTime: T0, duration: -1 }), DEFAULT_ENGINE_CONFIG)).toMatchObject({ kept: { lastSessionIndex: 2, previous: null } });
+  });
 
   it('reads a session stored before userChangeTime was kept as one without a user change, and writes it back with it', () => {
     const old = withField(state, 'session.userChangeTime', undefined);
@@ -133,5 +148,78 @@ describe('stored state', () => {
   it('reports text that is not JSON or not an object', () => {
     expect(decodeState('{', DEFAULT_ENGINE_CONFIG)).toEqual({ ok: false, problem: 'stored state is not valid JSON', deviceId: null });
     expect(decodeState('[1]', DEFAULT_ENGINE_CONFIG)).toEqual({ ok: false, problem: 'stored state is not an object', deviceId: null });
+  });
+});
+
+/** Every number a stored state holds, by its path in the stored JSON. */
+const NUMBERS = [
+  'clock', 'lastSessionIndex', 'previous.startTime', 'previous.duration',
+  ...['index', 'startTime', 'lastActivity', 'eventIndex', 'foregroundIndex', 'backgroundIndex', 'foregroundTime', 'foregroundSince',
+    'firstEventTime', 'lastEventTime', 'userChangeTime', 'previousSessionStartTime', 'previousSessionDuration', 'signIn.0'].map((k) => `session.${k}`),
+];
+
+/** Numbers of every kind, mostly plausible ones (small counts, times near the state's own), so that many decode. */
+const number = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: -3, max: 5 }) },
+  { weight: 3, arbitrary: fc.integer({ min: -10_000_000, max: 10_000_000 }).map((d) => T0 + d) },
+  { weight: 2, arbitrary: fc.integer({ min: -10_000_000, max: 10_000_000 }) },
+  { weight: 1, arbitrary: fc.double() },
+);
+
+/** Inputs after the stored state: lifecycle, events and session calls, at times around it (earlier ones too). */
+const inputs = fc.array(
+  fc.tuple(fc.constantFrom('launch', 'foreground', 'background', 'event', 'tick', 'startNewSession', 'endSession', 'setUser'), fc.integer({ min: -5_000_000, max: 20_000_000 })),
+  { maxLength: 8 },
+);
+
+function toInput([type, d]: [string, number], n: number): EngineInput {
+  const t = T0 + d;
+  if (type === 'launch') return { type, t, foreground: n % 2 === 0 };
+  if (type === 'event') return { type, t, eventId: `e${n}`, name: 'play', attributes: {}, affectsSession: true };
+  if (type === 'setUser') return { type, t, userId: n % 2 ? 'u2' : null };
+  return { type, t } as EngineInput;
+}
+
+/** The durations an output carries (none is ever negative, and the foreground part is within the whole). */
+function durations(output: EngineOutput): number[] {
+  if (output.type === 'sessionEnd') {
+    const { duration, foregroundDuration } = output.record;
+    expect(foregroundDuration).toBeLessThanOrEqual(duration);
+    return [duration, foregroundDuration];
+  }
+  if (output.type === 'sessionStart') return [output.record.previousSessionDuration ?? 0];
+  return [];
+}
+
+describe('stored state and the engine', () => {
+  it('no state that decodes makes the engine give a negative duration, whatever its numbers', () => {
+    const foreground = step(livedState(), { type: 'foreground', t: T0 + 7000 }, { newId: () => 'x' }).state;
+    const bases = [livedState(), foreground, { ...livedState(), session: null }].map((state) => JSON.parse(encodeState(state)) as Json);
+    let decoded = 0;
+    fc.assert(
+      fc.property(fc.nat(bases.length - 1), fc.array(fc.tuple(fc.constantFrom(...NUMBERS), number), { minLength: 1, maxLength: 4 }), inputs, (base, changes, calls) => {
+        const stored = structuredClone(bases[base]!);
+        for (const [path, value] of changes) {
+          const keys = path.split('.');
+          const holder = keys.slice(0, -1).reduce<Json | null>((o, k) => (o?.[k] ?? null) as Json | null, stored);
+          if (holder) holder[keys.at(-1)!] = value;
+        }
+        const result = decodeState(JSON.stringify(stored), DEFAULT_ENGINE_CONFIG);
+        if (!result.ok) return;
+        decoded++;
+        let state = result.state;
+        // A kit registered while the session is live is caught up with its start record.
+        const outputs: EngineOutput[] = state.session ? [{ type: 'sessionStart', record: sessionStartRecord(state.session, state.deviceId) }] : [];
+        calls.forEach((call, n) => {
+          const r = step(state, toInput(call, n), { newId: () => `id-${n}` });
+          state = r.state;
+          outputs.push(...r.outputs);
+        });
+        for (const d of outputs.flatMap(durations)) expect(d).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 2000 },
+    );
+    // (Most runs must test something: a state that decodes.)
+    expect(decoded).toBeGreaterThan(500);
   });
 });

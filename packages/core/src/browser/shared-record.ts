@@ -13,6 +13,7 @@ import { badField, decodeStateValue, isObj, orNull, time, type Check } from '../
 import { initialState, type EngineConfig, type EngineState } from '../engine/state';
 import { message } from '../messages';
 import { isStringArray } from '../call-arguments';
+import { lenientJson } from '../lenient-json';
 
 /** One tab's place in the shared record. A tab keeps the same slot for its life; slots are reused. */
 export interface SlotEntry {
@@ -218,8 +219,11 @@ export function unusedSlot(record: SharedRecord): number {
   return slot;
 }
 
-/** The record as stored. */
-export const encodeRecord = (record: SharedRecord): string => JSON.stringify({ v: 1, ...record });
+/**
+ * The record as stored. Never throws: the outputs it owes other tabs' kits carry event attributes
+ * as the app gave them, which JSON may not hold (see lenientJson).
+ */
+export const encodeRecord = (record: SharedRecord): string => lenientJson({ v: 1, ...record });
 
 /** A decoded record, and the warning that says what was wrong with the stored text (it was replaced), if anything. */
 export interface DecodedRecord {
@@ -251,7 +255,8 @@ const CONFIG_FIELDS: { readonly [K in keyof EngineConfig]?: Check } = {
 /**
  * Reads the stored record. The engine configuration is the stored one (a timeout set at runtime in
  * one tab holds in all), or `config` when the stored one is not valid in every field. Corrupt data
- * is reported and replaced by an empty record that keeps the device id when it can be salvaged.
+ * is reported and replaced by an empty record that keeps the device id when it can be salvaged (and
+ * with it the count of its sessions and the last one).
  */
 export function decodeRecord(text: string | null, config: EngineConfig): DecodedRecord {
   const empty = (problem: string | null): DecodedRecord => ({ record: EMPTY_RECORD, problem });
@@ -291,7 +296,8 @@ export function decodeRecord(text: string | null, config: EngineConfig): Decoded
   const decoded = decodeStateValue(state, stored ? { ...config, ...stored } : config);
   if (decoded.ok) return { record: { ...record, state: decoded.state }, problem: null };
   return {
-    record: { ...record, state: decoded.deviceId === null ? null : initialState(decoded.deviceId, config, 0) },
+    // The device goes on with its sessions' count and the last one, where they were readable.
+    record: { ...record, state: decoded.deviceId === null ? null : { ...initialState(decoded.deviceId, config, 0), ...decoded.kept } },
     problem: message(120, decoded.problem),
   };
 }

@@ -48,6 +48,7 @@ import {
 } from './shared-record';
 import type { PageStorage } from './web-storage';
 import { optOutKey } from '../consent';
+import { lenientJson } from '../lenient-json';
 
 /** The part of the Web Locks API (`navigator.locks`) tabs coordinate with. */
 export interface LockManagerLike {
@@ -250,7 +251,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** Leaves (or updates) this page's hand-off. */
   const leave = (left: Handoff): void => {
     heard.set(handoffKey + me.tab, '');
-    storage.setItem(handoffKey + me.tab, JSON.stringify((handoff = { ...left, slot: me.slot })));
+    // (Its calls carry event attributes as the app gave them: see lenientJson.)
+    storage.setItem(handoffKey + me.tab, lenientJson((handoff = { ...left, slot: me.slot })));
   };
 
   // ------------------------------------------------------------------ storage

@@ -109,21 +109,29 @@ const LABELS: Array<string | undefined> = [, ',"clock":', , ',"lastActivity":', 
  */
 export const encodeState = (state: EngineState): string => json({ ...state, config: undefined });
 
-/** A decoded state, or why the stored text could not be used. */
-export type DecodeResult = { ok: true; state: EngineState } | { ok: false; problem: string; deviceId: string | null };
+/**
+ * A decoded state, or why the stored text could not be used, with what of it can be kept: the
+ * device id, and with it the count of its sessions and the last one (`kept`), so that the state
+ * that replaces it goes on numbering them instead of starting a first session again.
+ */
+export type DecodeResult = { ok: true; state: EngineState } | { ok: false; problem: string; deviceId: string | null; kept?: Kept };
+
+/** What a corrupt state still tells of its device's sessions, for the fresh state that replaces it. */
+export type Kept = Pick<EngineState, 'lastSessionIndex' | 'previous'>;
 
 type Obj = Record<string, unknown>;
 /** A stored field's check (also the browser's shared record's). */
 export type Check = (v: any) => unknown;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const time: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+/** A time (epoch ms) or a duration (ms): never negative. */
+export const time: Check = (v) => typeof v === 'number' && v >= 0 && v < Infinity;
 const count: Check = (v) => Number.isSafeInteger(v) && v >= 0;
 const text: Check = (v) => typeof v === 'string' && v.length > 0;
 export const orNull = (check: Check): Check => (v) => v === null || check(v);
 /** The first of `checks`' fields that `v` fails, or undefined. */
 export const badField = (v: Obj, checks: Record<string, Check>): string | undefined => Object.keys(checks).find((k) => !checks[k]!(v[k]));
 
-const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: (v) => time(v) && v >= 0 };
+const PREVIOUS: Record<string, Check> = { id: text, startTime: time, duration: time };
 /** Every persisted field but `version` and `session`, and what it must hold (in the order of the engine's state). */
 const STATE: Record<string, Check> = {
   deviceId: text,
@@ -172,6 +180,20 @@ function badSession(s: unknown, lastSessionIndex: number): string | undefined {
 }
 
 /**
+ * What can be read of a version-1 state's sessions when another of its fields is corrupt: the
+ * highest session index it names, and as the previous session its live one, ended at its last
+ * activity as a recovery ends it (with none, the previous one it names), if that passes its checks.
+ */
+function kept(raw: Obj): Kept {
+  const s = raw.session as Obj | null;
+  const last = s === null ? raw.previous : { id: s?.id, startTime: s?.startTime, duration: (s?.lastActivity as number) - (s?.startTime as number) };
+  return {
+    lastSessionIndex: Math.max(0, ...([raw.lastSessionIndex, s?.index].filter(count) as number[])),
+    previous: isObj(last) && !badField(last, PREVIOUS) ? (last as unknown as PreviousSession) : null,
+  };
+}
+
+/**
  * Reads persisted state, checking every field: corrupt or foreign data is reported (and the caller
  * starts afresh, keeping the device id when it can be salvaged) instead of crashing the app.
  */
@@ -192,7 +214,7 @@ export function decodeStateValue(raw: unknown, currentConfig: EngineConfig): Dec
   if (raw.version !== 1) return { ok: false, problem: message(92, String(JSON.stringify(raw.version))), deviceId };
   const s = raw.session;
   const bad = badField(raw, STATE) ?? badSession(s, raw.lastSessionIndex as number);
-  if (bad) return { ok: false, problem: message(93, bad), deviceId };
+  if (bad) return { ok: false, problem: message(93, bad), deviceId, kept: deviceId ? kept(raw) : undefined };
   return {
     ok: true,
     state: {

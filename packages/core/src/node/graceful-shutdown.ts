@@ -115,21 +115,41 @@ interface CheckedOptions {
   readonly logger: Logger;
 }
 
-/** Validates {@link GracefulShutdownOptions}; a mistake throws {@link SessionHubConfigError}. */
+/** Whether `check()` holds; false when looking at a value throws (a revoked Proxy, a trap or a getter that throws). */
+function holds(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/** Validates {@link GracefulShutdownOptions}; a mistake throws {@link SessionHubConfigError}, never a plain TypeError. */
 export function checkGracefulShutdownOptions(options: GracefulShutdownOptions, names = { signals: 'signals', onIdleExit: 'onIdleExit', timeoutMs: 'timeoutMs' }): CheckedOptions {
-  const signals = options.signals ?? DEFAULT_SIGNALS;
-  if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && s.startsWith('SIG') && s in constants.signals)) {
+  if (typeof options !== 'object' || options === null) throw new SessionHubConfigError('options', 'gracefulShutdown(hub, options) takes an object of options');
+  let o: GracefulShutdownOptions;
+  try {
+    // Each option is read once, here.
+    o = { ...options };
+  } catch (error) {
+    throw new SessionHubConfigError('options', `gracefulShutdown(hub, options): the options could not be read (${errorMessage(error)})`);
+  }
+  let signals: unknown[] = [];
+  const given: unknown = o.signals ?? DEFAULT_SIGNALS;
+  // Copied once (an array Proxy is read here only), and checked on the copy.
+  if (!holds(() => Array.isArray(given) && (signals = [...given]).every((s) => typeof s === 'string' && s.startsWith('SIG') && s in constants.signals))) {
     throw new SessionHubConfigError(names.signals, `option "${names.signals}" must be an array of signal names such as ['SIGINT', 'SIGTERM'] (or [] for none)`);
   }
   if (signals.some((s) => s === 'SIGKILL' || s === 'SIGSTOP')) {
     throw new SessionHubConfigError(names.signals, `option "${names.signals}": SIGKILL and SIGSTOP cannot be handled by any process`);
   }
-  const onIdleExit = options.onIdleExit ?? true;
+  const onIdleExit = o.onIdleExit ?? true;
   if (typeof onIdleExit !== 'boolean') throw new SessionHubConfigError(names.onIdleExit, `option "${names.onIdleExit}" must be a boolean`);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new SessionHubConfigError(names.timeoutMs, `option "${names.timeoutMs}" must be a finite number of milliseconds ≥ 0`);
   }
-  if (options.logger !== undefined && !isLogger(options.logger)) throw new SessionHubConfigError('logger', 'option "logger" must have debug, info, warn and error methods');
-  return { signals: [...new Set(signals)], onIdleExit, timeoutMs, logger: options.logger ?? console };
+  const { logger } = o;
+  if (logger !== undefined && !holds(() => isLogger(logger))) throw new SessionHubConfigError('logger', 'option "logger" must have debug, info, warn and error methods');
+  return { signals: [...new Set(signals as NodeJS.Signals[])], onIdleExit, timeoutMs, logger: logger ?? console };
 }

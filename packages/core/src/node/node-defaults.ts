@@ -1,5 +1,5 @@
 import type { HubOptions } from '../config';
-import { errorMessage } from '../describe-value';
+import { describe, errorMessage } from '../describe-value';
 import { SessionHubConfigError } from '../errors';
 import type { StorageAdapter } from '../storage/storage-adapter';
 import { journalStorage, type Durability } from './journal-storage';
@@ -31,16 +31,24 @@ export interface NodeDefaultsOptions {
  * const hub = createHub({ ...nodeDefaults({ dir: '.sessionhub' }), sessionTimeout: 1800 });
  */
 export function nodeDefaults(options: NodeDefaultsOptions): Pick<HubOptions, 'storage' | 'lifecycle' | 'resumeOnRelaunch' | 'logger'> {
-  const { dir, durability } = (options ?? {}) as Partial<NodeDefaultsOptions>;
+  let dir: unknown;
+  let durability: unknown;
+  try {
+    ({ dir, durability } = (options ?? {}) as Partial<NodeDefaultsOptions>);
+  } catch (error) {
+    // A Proxy or a getter that throws: a setup mistake, never a plain TypeError.
+    throw new SessionHubConfigError('options', `nodeDefaults(options): the options could not be read (${errorMessage(error)})`);
+  }
   if (typeof dir !== 'string' || dir.trim() === '') {
     throw new SessionHubConfigError('dir', 'nodeDefaults({ dir }) needs the directory to keep the state and outboxes in, e.g. ".sessionhub"');
   }
   if (durability !== undefined && !DURABILITIES.includes(durability)) {
-    throw new SessionHubConfigError('durability', `durability must be 'commit', 'interval' or 'none', got ${JSON.stringify(durability) ?? String(durability)}`);
+    // (describe, not JSON: a BigInt or a cycle would throw a TypeError instead.)
+    throw new SessionHubConfigError('durability', `durability must be 'commit', 'interval' or 'none', got ${describe(durability)}`);
   }
   let storage: StorageAdapter;
   try {
-    storage = journalStorage(dir, { durability });
+    storage = journalStorage(dir, { durability: durability as Durability | undefined });
   } catch (error) {
     throw new SessionHubConfigError('dir', `cannot use "${dir}" for the state and outboxes (${errorMessage(error)}); pass a writable directory`);
   }

@@ -1,4 +1,5 @@
 import type { HubOptions } from '../config';
+import { errorMessage } from '../describe-value';
 import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import { checkGracefulShutdownOptions, gracefulShutdown } from './graceful-shutdown';
@@ -33,7 +34,15 @@ class NodeSessionHub extends SessionHub {
     if (typeof options !== 'object' || options === null) {
       throw new SessionHubConfigError('options', 'createNodeHub(options) takes an object with at least { dir }');
     }
-    const { dir, durability, shutdownSignals, shutdownOnIdleExit, shutdownTimeoutMs, ...hubOptions } = options;
+    let given: NodeHubOptions;
+    try {
+      // Each option is read once, here: options that throw when read (a Proxy, a getter) are a setup
+      // mistake too, never a plain TypeError (as createHub has it).
+      given = { ...options };
+    } catch (error) {
+      throw new SessionHubConfigError('options', `createNodeHub(options): the options could not be read (${errorMessage(error)})`);
+    }
+    const { dir, durability, shutdownSignals, shutdownOnIdleExit, shutdownTimeoutMs, ...hubOptions } = given;
     if (dir !== undefined && hubOptions.storage !== undefined) {
       throw new SessionHubConfigError('dir', 'give either "dir" (file storage in that directory) or "storage", not both');
     }
