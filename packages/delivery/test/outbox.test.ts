@@ -686,3 +686,64 @@ describe('shutdown and page hide', () => {
     expect(t.net.sent.slice(1).every((s) => s.keepalive)).toBe(true);
   });
 });
+
+describe('clear', () => {
+  it.each([
+    ['while the send waits for the storage', true],
+    ['in the moment the storage settles, before the send goes on', false],
+  ])('never sends a batch that clear() dropped %s; items queued after go as usual', async (_, clearFirst) => {
+    const t = setup();
+    // The storage settles only when told (a slow commit), so clear() comes while the send waits for it.
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const outbox = createOutbox<TestItem>({
+      name: 'kit', storage: Object.assign(safeStorage(t.raw), { settled: () => held }), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest,
+    });
+    await outbox.load();
+    range(0, 3).forEach((n) => outbox.enqueue(item(n)));
+    const flushed = outbox.flush();
+    await settle();
+    expect(outbox.health()).toMatchObject({ queued: 3, inFlight: 3 });
+    let cleared: Promise<void>;
+    if (clearFirst) {
+      cleared = outbox.clear();
+      release();
+    } else {
+      release(); // the send's wait ends first: it goes on before clear() has dropped anything
+      cleared = outbox.clear();
+    }
+    await Promise.all([flushed, cleared]);
+    expect(t.net.sent).toHaveLength(0);
+    expect(t.storedItems()).toEqual([]);
+    expect(outbox.health()).toMatchObject({ queued: 0, inFlight: 0, delivered: 0 });
+    outbox.enqueue(item(3));
+    await outbox.flush();
+    expect(t.net.batches()).toEqual([[3]]);
+  });
+
+  it('sends nothing from the moment clear() is called until it has dropped the queue: not at a page hide, not what its load finds', async () => {
+    const t = setup();
+    await t.outbox.load();
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n)));
+    const cleared = t.outbox.clear();
+    // The page goes, and the app flushes, while the clear is under way.
+    t.outbox.flushOnPageHide();
+    const flushed = t.outbox.flush();
+    await Promise.all([cleared, flushed]);
+    await settle();
+    expect(t.net.sent).toHaveLength(0);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 0 });
+    // Nor when clear() waits for the queue to load: what an earlier run left, due at once, stays unsent.
+    const raw = dyingStorage();
+    const earlier = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest });
+    await earlier.load();
+    range(0, 3).forEach((n) => earlier.enqueue(item(n)));
+    await settle();
+    const next = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest });
+    await next.clear();
+    await settle();
+    expect(t.net.sent).toHaveLength(0);
+    expect(next.health()).toMatchObject({ queued: 0, delivered: 0 });
+  });
+
+});
