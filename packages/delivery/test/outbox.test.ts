@@ -387,6 +387,33 @@ describe('retry', () => {
     expect(t.net.sent.map((s) => s.items.length)).toEqual([5]);
   });
 
+  it('never hands its timers a delay longer than one can wait (2^31 − 1 ms; longer fires at once), whatever durations it accepts', async () => {
+    const MAX = 2 ** 31 - 1;
+    // Each duration at the longest it accepts: Infinity, else the longest a timer waits.
+    const longest = Object.fromEntries(
+      (['flushIntervalMs', 'maxAgeMs', 'retryBaseMs', 'retryMaxMs', 'requestTimeoutMs'] as const).map((option) => [option, deliveryOptionsProblem({ [option]: Infinity }) ? MAX : Infinity]),
+    );
+    const clock = manualClock();
+    const inner = manualTimers(clock);
+    const delays: number[] = [];
+    const timers = { setTimeout: (callback: () => void, ms: number) => (delays.push(ms), inner.setTimeout(callback, ms)), clearTimeout: inner.clearTimeout };
+    const t = setup({ ...longest, timers, clock: clock.now });
+    await t.outbox.load();
+    t.net.answer(500, 'hang');
+    t.outbox.enqueue(item(0));
+    await settle(); // waits for company (the flush interval)
+    await t.outbox.flush(); // fails: backs off
+    void t.outbox.flush(); // unanswered: the request timeout runs
+    await settle();
+    expect(t.net.sent).toHaveLength(2);
+    expect(delays.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(MAX);
+    // The request is still waiting for its answer, not aborted at once.
+    await inner.advance(60_000);
+    expect(t.net.sent[1]!.signal?.aborted ?? false).toBe(false);
+    expect(t.outbox.health()).toMatchObject({ inFlight: 1, lastError: 'HTTP 500' });
+  });
+
   it('gives a transport that reads its signal only after the timeout an aborted one, and times out one that never reads it', async () => {
     const options: { signal?: AbortSignal }[] = [];
     const t = setup({ requestTimeoutMs: 5000, transport: (_request, o) => (options.push(o), new Promise(() => {})) });
@@ -519,6 +546,8 @@ describe('limits', () => {
       ['outbox.maxAgeMs', { maxAgeMs: '1d' }],
       ['outbox.maxQueueItems', { maxQueueItems: 0 }],
       ['outbox.requestTimeoutMs', { requestTimeoutMs: 0 }],
+      ['outbox.requestTimeoutMs', { requestTimeoutMs: Infinity }],
+      ['outbox.requestTimeoutMs', { requestTimeoutMs: 2 ** 31 }],
       ['outbox.transport', { transport: 'fetch' }],
       ['outbox.random', { random: 0.5 }],
       ['outbox.timers', { timers: { setTimeout } }],
@@ -536,12 +565,14 @@ describe('limits', () => {
     expect(deliveryOptionsProblem({ maxQueueItems: 1, flushIntervalMs: 0, maxAttempts: Infinity, transport: () => undefined, random: Math.random, timers: { setTimeout, clearTimeout }, retryMaxMs: undefined })).toBeUndefined();
     expect(deliveryOptionsProblem({ maxQueueItems: 0 })).toBe('maxQueueItems must be a number ≥ 1');
     expect(deliveryOptionsProblem({ flushIntervalMs: '10s' })).toBe('flushIntervalMs must be a number ≥ 0');
+    expect(deliveryOptionsProblem({ requestTimeoutMs: Infinity })).toBe('requestTimeoutMs must be a number from 1 to 2147483647');
+    expect(deliveryOptionsProblem({ requestTimeoutMs: 2 ** 31 - 1 })).toBeUndefined();
     expect(deliveryOptionsProblem({ transport: 'fetch' })).toBe('transport must be a function');
     expect(deliveryOptionsProblem({ timers: null })).toBe('timers must have setTimeout and clearTimeout');
     expect(deliveryOptionsProblem({ retries: 3 })).toBe('"retries" is not a delivery setting');
     expect(deliveryOptionsProblem([])).toBe('must be an object of outbox settings');
     // Every setting createOutbox refuses, this refuses too, with the same words.
-    for (const [option, value] of [['maxBatchItems', 0], ['maxBatchBytes', Number.NaN], ['retryBaseMs', -1], ['keepaliveMaxBytes', -1], ['requestTimeoutMs', 0]] as const) {
+    for (const [option, value] of [['maxBatchItems', 0], ['maxBatchBytes', Number.NaN], ['retryBaseMs', -1], ['keepaliveMaxBytes', -1], ['requestTimeoutMs', 0], ['requestTimeoutMs', 2 ** 31]] as const) {
       const problem = deliveryOptionsProblem({ [option]: value });
       expect(problem, option).toMatch(new RegExp(`^${option} must be`));
       expect(() => createOutbox({ name: 'kit', storage: safeStorage(), buildRequest, [option]: value })).toThrow(`outbox kit: ${problem}`);

@@ -87,6 +87,8 @@ describe('clevertapKit options', () => {
   it('checks delivery settings as the outbox will, when the kit is created', () => {
     expect(problem({ ...valid, delivery: { flushIntervalMs: -1 } }).message).toMatch(/option "delivery" is wrong: flushIntervalMs must be a number ≥ 0$/);
     expect(problem({ ...valid, delivery: { retries: 3 } }).message).toMatch(/option "delivery" is wrong: "retries" is not a delivery setting$/);
+    // A timer waits at most 2^31 − 1 ms: a longer timeout would abort every request at once.
+    expect(problem({ ...valid, delivery: { requestTimeoutMs: 2 ** 31 } }).message).toMatch(/option "delivery" is wrong: requestTimeoutMs must be a number from 1 to 2147483647$/);
     expect(problem({ ...valid, delivery: { timers: {} } }).message).toMatch(/timers must have setTimeout and clearTimeout$/);
     expect(problem({ ...valid, delivery: [] }).message).toMatch(/option "delivery" is wrong: must be an object of outbox settings$/);
     expect(() => clevertapKit({ ...valid, delivery: { maxBatchItems: 10, keepaliveMaxBytes: 0, maxAttempts: Infinity, transport: undefined } })).not.toThrow();

@@ -94,6 +94,7 @@ describe('snowplowKit options', () => {
     ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'setTimeout and clearTimeout, got an object'],
     ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is wrong: "retries" is not a delivery setting, got 3'],
     ['delivery.maxAttempts', { ...BASE, delivery: { maxAttempts: '3' } }, 'must be a number ≥ 1, got "3"'],
+    ['delivery.requestTimeoutMs', { ...BASE, delivery: { requestTimeoutMs: Infinity } }, 'must be a number from 1 to 2147483647, got Infinity'],
     ['__proto__', { ...BASE, ...JSON.parse('{"__proto__":{}}') }, 'is unknown'],
     ['name', { ...BASE, name: 7 }, 'must be a kit name, got 7'],
     ['colectorUrl', { ...BASE, colectorUrl: 'x' }, 'is unknown'],
