@@ -48,6 +48,8 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let base = '';
   /** Whether the outbox loaded an item of the base device. */
   let based = false;
+  /** clear() ran, and nothing was queued since: the device info goes with the next item. */
+  let cleared = false;
   const device = { device: { ...brazeDevice(), ...o.device } };
   const deviceJson = JSON.stringify(device);
   // One closure for every mapping warning, so the event path allocates none.
@@ -58,6 +60,12 @@ export function brazeKit(options: BrazeKitOptions): Kit {
    */
   const queue = (item: BrazeOutboxItem): void => {
     if (!outbox) return;
+    if (cleared) {
+      // The first item after a deletion or an opt-out: the device goes first, as on a new install's first request.
+      cleared = false;
+      void context!.storage.set('device', deviceJson);
+      if (item != device) queue(device);
+    }
     const d = adopted || context!.deviceId;
     outbox.enqueue(brazeQueued(item, d, (base ||= d)), (item as { event?: BrazeSdkEvent }).event?.name != 'ce');
   };
@@ -202,8 +210,8 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     onReset: forgetDevice,
 
-    // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent.
-    // The Web SDK's device id is never adopted again in this browser.
+    // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent
+    // (the next item brings it again). The Web SDK's device id is never adopted again in this browser.
     async clear() {
       adopted = base = '';
       brazeWebSdkHandOver(settings.apiKey, '0');
@@ -211,6 +219,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       await context?.storage.remove('base');
       await context?.storage.remove('deviceId');
       await context?.storage.remove('device');
+      cleared = true;
     },
 
     // Before init, an empty outbox's figures.
