@@ -182,8 +182,14 @@ const SESSION_EVENTS: Record<string, Rule> = { start: SESSION_EVENT, end: SESSIO
 const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 513];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
 
-/** A value in a message: strings quoted, objects by kind. */
-const show = (v: unknown): string => (typeof v == 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v));
+/**
+ * A value in a message: short strings quoted, longer ones by their length (as the hub describes
+ * values: a message never carries a huge string), objects by kind.
+ */
+const show = (v: unknown): string => {
+  if (typeof v == 'string') return v.length > 64 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  return Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v);
+};
 
 function fail(option: string, message: string): never {
   throw new SnowplowKitConfigError(option, `option "${option}" ${message}`);

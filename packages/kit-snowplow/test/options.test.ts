@@ -107,6 +107,15 @@ describe('snowplowKit options', () => {
     expect(error.message).toContain(says);
   });
 
+  it('describes a long string by its length, never prints it', () => {
+    const error = setupError({ ...BASE, appId: 'x'.repeat(1 << 20) });
+    expect(error.option).toBe('appId');
+    expect(error.message).toBe('SessionHub setup: snowplowKit: option "appId" must be a non-empty string (≤ 255 characters), got a string of 1048576 characters');
+    // A short one is quoted, as it was given.
+    expect(setupError({ ...BASE, appId: ' ' }).message).toMatch(/, got " "$/);
+    expect(setupError({ ...BASE, delivery: { maxAttempts: '3'.repeat(65) } }).message).toMatch(/, got a string of 65 characters$/);
+  });
+
   it('in a web page the platform is web, sent as the browser tracker sends it: plain JSON, no lifecycle events; what is given stays', () => {
     expect(resolveSnowplowOptions(BASE, true)).toMatchObject({ platform: 'web', encodeBase64: false, lifecycleEvents: false });
     expect(resolveSnowplowOptions({ ...BASE, platform: 'web' })).toMatchObject({ platform: 'web', encodeBase64: false, lifecycleEvents: false });
