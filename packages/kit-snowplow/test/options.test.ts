@@ -107,6 +107,35 @@ describe('snowplowKit options', () => {
     expect(error.message).toContain(says);
   });
 
+  /** An entity whose data throws when read. */
+  const throwing = (): object => ({
+    schema: 'iglu:com.acme/user/jsonschema/1-0-0',
+    get data(): unknown {
+      throw new Error('not ready');
+    },
+  });
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  it.each([
+    ['appId', { ...BASE, appId: revoked() }],
+    ['namespace', { ...BASE, get namespace(): string { throw new Error('not ready'); } }],
+    ['delivery', { ...BASE, delivery: revoked() }],
+    ['delivery.maxBatchItems', { ...BASE, delivery: { get maxBatchItems(): number { throw new Error('not ready'); } } }],
+    ['events.cart', { ...BASE, events: { cart: { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', entities: [throwing()] } } }],
+    ['events.cart', { ...BASE, events: { get cart(): string { throw new Error('not ready'); } } }],
+    ['globalEntities', { ...BASE, globalEntities: [throwing()] }],
+    ['sessionEvents.start', { ...BASE, sessionEvents: { get start(): string { throw new Error('not ready'); } } }],
+    ['options', revoked()],
+  ])('names %s when reading it throws (a getter or a revoked Proxy, in the option or inside it)', (option, options) => {
+    const error = setupError(options);
+    expect(error).toBeInstanceOf(SnowplowKitConfigError);
+    expect(error.option).toBe(option);
+    expect(error.message).toBe(`SessionHub setup: snowplowKit: option "${option}" could not be read (a Proxy or a getter threw)`);
+  });
+
   it('describes a long string by its length, never prints it', () => {
     const error = setupError({ ...BASE, appId: 'x'.repeat(1 << 20) });
     expect(error.option).toBe('appId');
