@@ -1,8 +1,13 @@
 import type { OutboxOptions } from './outbox-options';
 import { message } from './messages';
 
-/** The outbox's numeric options and the smallest valid value of each (the defaults are in {@link createOutbox}). */
-const LIMITS = [
+/**
+ * The outbox's numeric options, the smallest valid value of each and, for one, the largest (the
+ * defaults are in {@link createOutbox}). The request timeout is a timer's delay, and a timer waits at
+ * most 2^31 − 1 ms: Node and browsers fire a longer one (Infinity too) at once, which would abort
+ * every request. The other durations only set instants, whose wake-ups the outbox caps itself.
+ */
+const LIMITS: readonly (readonly [option: Limit, min: number, max?: number])[] = [
   ['maxBatchItems', 1],
   ['maxBatchBytes', 1],
   ['flushIntervalMs', 0],
@@ -11,12 +16,12 @@ const LIMITS = [
   ['maxQueueItems', 1],
   ['retryBaseMs', 0],
   ['retryMaxMs', 0],
-  ['requestTimeoutMs', 1],
+  ['requestTimeoutMs', 1, 2 ** 31 - 1],
   ['keepaliveMaxBytes', 0],
-] as const;
+];
 
 /** A numeric outbox option. */
-type Limit = (typeof LIMITS)[number][0];
+type Limit = 'maxBatchItems' | 'maxBatchBytes' | 'flushIntervalMs' | 'maxAgeMs' | 'maxAttempts' | 'maxQueueItems' | 'retryBaseMs' | 'retryMaxMs' | 'requestTimeoutMs' | 'keepaliveMaxBytes';
 
 /** The outbox settings a kit can let its users tune (`delivery` in the kits' options). */
 export type DeliveryOptions = Partial<Pick<OutboxOptions<unknown>, Limit | 'transport' | 'random' | 'timers'>>;
@@ -35,7 +40,11 @@ export const SETTING_RULES: readonly OptionRule[] = [
   ['transport', optionalFunction, 'be a function'],
   ['random', optionalFunction, 'be a function'],
   ['timers', (timers) => timers === undefined || (isFunction(timers?.setTimeout) && isFunction(timers?.clearTimeout)), (option) => message(208, option)],
-  ...LIMITS.map(([option, min]): OptionRule => [option, (value) => value === undefined || (typeof value == 'number' && value >= min), (option) => message(207, option, min)]),
+  ...LIMITS.map(([option, min, max = Infinity]): OptionRule => [
+    option,
+    (value) => value === undefined || (typeof value == 'number' && value >= min && value <= max),
+    (option) => (max < Infinity ? message(220, option, min, max) : message(207, option, min)),
+  ]),
 ];
 
 /** What is wrong with one option's value under its rule (e.g. `maxQueueItems must be a number ≥ 1`), or undefined. */

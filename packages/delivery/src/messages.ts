@@ -30,6 +30,7 @@ export const DELIVERY_MESSAGES = {
   208: (option: string) => `${option} must have setTimeout and clearTimeout`,
   209: (option: string) => `${option} must be a non-empty string`,
   210: (option: string) => `${option} must be the kit's context.storage`,
+  220: (option: string, min: number, max: number) => `${option} must be a number from ${min} to ${max}`,
 };
 
 /** The outboxes' diagnostic of `code`: in full in development, its code and values in production builds. */

@@ -138,6 +138,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       }, ms);
   };
   let kicked = false;
+  /** clear() calls begun so far, and those not yet done: a send that waited across one drops its batch. */
+  let clears = 0;
+  let clearing = 0;
   let delivered = 0;
   let retried = 0;
   const dropped: Record<string, number> = {};
@@ -242,7 +245,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** Decides from timestamps whether to send now; timers only call it again. */
   const pump = (): void => {
-    if (sending || !ready || closed) return;
+    // (Nothing goes while a clear() is under way: what it drops must never be sent.)
+    if (sending || !ready || closed || clearing) return;
     const now = clock();
     if (now < waitSetAt) {
       // The clock moved backwards: count the time since as zero rather than waiting the jump out.
@@ -296,6 +300,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   /** The pump's send: persisted first, then one request, then the verdict. */
   const send = async (batch: Entry<T>[]): Promise<void> => {
     for (const entry of batch) entry.flying = true;
+    const cleared = clears;
     // The previous batch's removal first: a kill resends at most the batch in flight and the one before.
     store.writeNow(true);
     await store.settled();
@@ -304,7 +309,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       // that a relaunch, reading the older saved state, would end again. Wait for the storage.
       for (const entry of batch) entry.flying = false;
       wake(-1, STORAGE_RETRY_MS);
-    } else {
+    } else if (cleared == clears) {
+      // (Else clear(), an opt-out or a deletion, began while the storage settled: the batch is dropped, never sent.)
       const request = build(batch, false);
       if (request) await deliver(batch, request, false);
     }
@@ -457,7 +463,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     },
     flush,
     flushOnPageHide() {
-      if (!ready || closed) return;
+      if (!ready || closed || clearing) return;
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
       // Batch after batch while the budget lasts (n is 0 once nothing more fits).
@@ -494,9 +500,12 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       await store.settled();
     },
     async clear() {
+      clears++;
+      clearing++;
       await load();
       early = [];
       remove(entries);
+      clearing--;
       wake(NaN, 0);
       await store.settled();
     },

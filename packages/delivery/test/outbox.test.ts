@@ -387,6 +387,33 @@ describe('retry', () => {
     expect(t.net.sent.map((s) => s.items.length)).toEqual([5]);
   });
 
+  it('never hands its timers a delay longer than one can wait (2^31 − 1 ms; longer fires at once), whatever durations it accepts', async () => {
+    const MAX = 2 ** 31 - 1;
+    // Each duration at the longest it accepts: Infinity, else the longest a timer waits.
+    const longest = Object.fromEntries(
+      (['flushIntervalMs', 'maxAgeMs', 'retryBaseMs', 'retryMaxMs', 'requestTimeoutMs'] as const).map((option) => [option, deliveryOptionsProblem({ [option]: Infinity }) ? MAX : Infinity]),
+    );
+    const clock = manualClock();
+    const inner = manualTimers(clock);
+    const delays: number[] = [];
+    const timers = { setTimeout: (callback: () => void, ms: number) => (delays.push(ms), inner.setTimeout(callback, ms)), clearTimeout: inner.clearTimeout };
+    const t = setup({ ...longest, timers, clock: clock.now });
+    await t.outbox.load();
+    t.net.answer(500, 'hang');
+    t.outbox.enqueue(item(0));
+    await settle(); // waits for company (the flush interval)
+    await t.outbox.flush(); // fails: backs off
+    void t.outbox.flush(); // unanswered: the request timeout runs
+    await settle();
+    expect(t.net.sent).toHaveLength(2);
+    expect(delays.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(MAX);
+    // The request is still waiting for its answer, not aborted at once.
+    await inner.advance(60_000);
+    expect(t.net.sent[1]!.signal?.aborted ?? false).toBe(false);
+    expect(t.outbox.health()).toMatchObject({ inFlight: 1, lastError: 'HTTP 500' });
+  });
+
   it('gives a transport that reads its signal only after the timeout an aborted one, and times out one that never reads it', async () => {
     const options: { signal?: AbortSignal }[] = [];
     const t = setup({ requestTimeoutMs: 5000, transport: (_request, o) => (options.push(o), new Promise(() => {})) });
@@ -519,6 +546,8 @@ describe('limits', () => {
       ['outbox.maxAgeMs', { maxAgeMs: '1d' }],
       ['outbox.maxQueueItems', { maxQueueItems: 0 }],
       ['outbox.requestTimeoutMs', { requestTimeoutMs: 0 }],
+      ['outbox.requestTimeoutMs', { requestTimeoutMs: Infinity }],
+      ['outbox.requestTimeoutMs', { requestTimeoutMs: 2 ** 31 }],
       ['outbox.transport', { transport: 'fetch' }],
       ['outbox.random', { random: 0.5 }],
       ['outbox.timers', { timers: { setTimeout } }],
@@ -536,12 +565,14 @@ describe('limits', () => {
     expect(deliveryOptionsProblem({ maxQueueItems: 1, flushIntervalMs: 0, maxAttempts: Infinity, transport: () => undefined, random: Math.random, timers: { setTimeout, clearTimeout }, retryMaxMs: undefined })).toBeUndefined();
     expect(deliveryOptionsProblem({ maxQueueItems: 0 })).toBe('maxQueueItems must be a number ≥ 1');
     expect(deliveryOptionsProblem({ flushIntervalMs: '10s' })).toBe('flushIntervalMs must be a number ≥ 0');
+    expect(deliveryOptionsProblem({ requestTimeoutMs: Infinity })).toBe('requestTimeoutMs must be a number from 1 to 2147483647');
+    expect(deliveryOptionsProblem({ requestTimeoutMs: 2 ** 31 - 1 })).toBeUndefined();
     expect(deliveryOptionsProblem({ transport: 'fetch' })).toBe('transport must be a function');
     expect(deliveryOptionsProblem({ timers: null })).toBe('timers must have setTimeout and clearTimeout');
     expect(deliveryOptionsProblem({ retries: 3 })).toBe('"retries" is not a delivery setting');
     expect(deliveryOptionsProblem([])).toBe('must be an object of outbox settings');
     // Every setting createOutbox refuses, this refuses too, with the same words.
-    for (const [option, value] of [['maxBatchItems', 0], ['maxBatchBytes', Number.NaN], ['retryBaseMs', -1], ['keepaliveMaxBytes', -1], ['requestTimeoutMs', 0]] as const) {
+    for (const [option, value] of [['maxBatchItems', 0], ['maxBatchBytes', Number.NaN], ['retryBaseMs', -1], ['keepaliveMaxBytes', -1], ['requestTimeoutMs', 0], ['requestTimeoutMs', 2 ** 31]] as const) {
       const problem = deliveryOptionsProblem({ [option]: value });
       expect(problem, option).toMatch(new RegExp(`^${option} must be`));
       expect(() => createOutbox({ name: 'kit', storage: safeStorage(), buildRequest, [option]: value })).toThrow(`outbox kit: ${problem}`);
@@ -685,4 +716,65 @@ describe('shutdown and page hide', () => {
     expect(t.net.sent.slice(1).map((s) => s.items[0]!.n)).toEqual(first);
     expect(t.net.sent.slice(1).every((s) => s.keepalive)).toBe(true);
   });
+});
+
+describe('clear', () => {
+  it.each([
+    ['while the send waits for the storage', true],
+    ['in the moment the storage settles, before the send goes on', false],
+  ])('never sends a batch that clear() dropped %s; items queued after go as usual', async (_, clearFirst) => {
+    const t = setup();
+    // The storage settles only when told (a slow commit), so clear() comes while the send waits for it.
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const outbox = createOutbox<TestItem>({
+      name: 'kit', storage: Object.assign(safeStorage(t.raw), { settled: () => held }), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest,
+    });
+    await outbox.load();
+    range(0, 3).forEach((n) => outbox.enqueue(item(n)));
+    const flushed = outbox.flush();
+    await settle();
+    expect(outbox.health()).toMatchObject({ queued: 3, inFlight: 3 });
+    let cleared: Promise<void>;
+    if (clearFirst) {
+      cleared = outbox.clear();
+      release();
+    } else {
+      release(); // the send's wait ends first: it goes on before clear() has dropped anything
+      cleared = outbox.clear();
+    }
+    await Promise.all([flushed, cleared]);
+    expect(t.net.sent).toHaveLength(0);
+    expect(t.storedItems()).toEqual([]);
+    expect(outbox.health()).toMatchObject({ queued: 0, inFlight: 0, delivered: 0 });
+    outbox.enqueue(item(3));
+    await outbox.flush();
+    expect(t.net.batches()).toEqual([[3]]);
+  });
+
+  it('sends nothing from the moment clear() is called until it has dropped the queue: not at a page hide, not what its load finds', async () => {
+    const t = setup();
+    await t.outbox.load();
+    range(0, 3).forEach((n) => t.outbox.enqueue(item(n)));
+    const cleared = t.outbox.clear();
+    // The page goes, and the app flushes, while the clear is under way.
+    t.outbox.flushOnPageHide();
+    const flushed = t.outbox.flush();
+    await Promise.all([cleared, flushed]);
+    await settle();
+    expect(t.net.sent).toHaveLength(0);
+    expect(t.outbox.health()).toMatchObject({ queued: 0, delivered: 0 });
+    // Nor when clear() waits for the queue to load: what an earlier run left, due at once, stays unsent.
+    const raw = dyingStorage();
+    const earlier = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest });
+    await earlier.load();
+    range(0, 3).forEach((n) => earlier.enqueue(item(n)));
+    await settle();
+    const next = createOutbox<TestItem>({ name: 'kit', storage: safeStorage(raw), clock: t.clock.now, timers: t.timers, transport: t.net.transport, buildRequest });
+    await next.clear();
+    await settle();
+    expect(t.net.sent).toHaveLength(0);
+    expect(next.health()).toMatchObject({ queued: 0, delivered: 0 });
+  });
+
 });

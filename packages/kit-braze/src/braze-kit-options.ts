@@ -96,7 +96,14 @@ export function checkBrazeKitOptions(options: BrazeKitOptions): void {
     if (!OPTIONS.some(([option]) => option == key)) throw new BrazeKitConfigError(key, message(317));
   }
   OPTIONS.forEach(([option, valid, code], i) => {
-    const value: unknown = options[option];
-    if (value === undefined ? i < 2 : !valid(value)) throw new BrazeKitConfigError(option, typeof code == 'string' ? code : message(code));
+    let problem: string | undefined;
+    try {
+      const value: unknown = options[option];
+      if (value === undefined ? i < 2 : !valid(value)) problem = typeof code == 'string' ? code : message(code);
+    } catch {
+      // A getter or a Proxy that throws, in the option or inside it (a device field): named all the same.
+      problem = message(318);
+    }
+    if (problem) throw new BrazeKitConfigError(option, problem);
   });
 }

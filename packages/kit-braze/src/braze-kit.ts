@@ -6,6 +6,7 @@ import { customEvent, sessionAttributesEvent, sessionEndEvent, sessionStartEvent
 import { brazeQueued, type BrazeOutboxItem, type BrazeQueuedItem } from './braze-outbox-item';
 import { brazeDataUrl, brazeRefusal, brazeRequest, type BrazeRequestSettings } from './braze-request';
 import { brazeWebSdkSessionEnd, readBrazeWebSdk } from './braze-web-sdk-state';
+import { brazeWebSdkHandOver } from './braze-web-sdk-handover';
 import { timeoutAlignment } from './braze-timeouts';
 import { message } from './braze-messages';
 import type { BrazeSdkEvent } from './braze-wire';
@@ -47,6 +48,8 @@ export function brazeKit(options: BrazeKitOptions): Kit {
   let base = '';
   /** Whether the outbox loaded an item of the base device. */
   let based = false;
+  /** clear() ran, and nothing was queued since: the device info goes with the next item. */
+  let cleared = false;
   const device = { device: { ...brazeDevice(), ...o.device } };
   const deviceJson = JSON.stringify(device);
   // One closure for every mapping warning, so the event path allocates none.
@@ -57,10 +60,31 @@ export function brazeKit(options: BrazeKitOptions): Kit {
    */
   const queue = (item: BrazeOutboxItem): void => {
     if (!outbox) return;
+    if (cleared) {
+      // The first item after a deletion or an opt-out: the device goes first, as on a new install's first request.
+      cleared = false;
+      void context!.storage.set('device', deviceJson);
+      if (item != device) queue(device);
+    }
     const d = adopted || context!.deviceId;
     outbox.enqueue(brazeQueued(item, d, (base ||= d)), (item as { event?: BrazeSdkEvent }).event?.name != 'ce');
   };
   const enqueue = (event: BrazeSdkEvent | null | undefined): void => void (event && queue({ event }));
+
+  /**
+   * hub.reset(): items are queued under the hub's new device id from now on (a Web SDK device id
+   * adopted before is dropped for good, in every tab); those queued before keep theirs. The base
+   * device is stored at the first reset, so what is stored without a device id still loads under
+   * it. The new device gets its device info, as a new install.
+   */
+  const forgetDevice = (): void => {
+    // (Written at each reset: it is the same value until the launch that forgets it.)
+    void context?.storage.set('base', base);
+    adopted = '';
+    void context?.storage.set('deviceId', '');
+    brazeWebSdkHandOver(settings.apiKey, '0');
+    queue(device);
+  };
 
   const compareTimeouts = (timeouts: SessionTimeouts, when: string): void => {
     if (!context) return;
@@ -107,19 +131,25 @@ export function brazeKit(options: BrazeKitOptions): Kit {
         flushIntervalMs: o.flushIntervalMs,
       });
       compareTimeouts(ctx.timeouts, 'init');
-      // Moving off Braze's Web SDK (once): its device stays Braze's device, and what it left is sent,
-      // its open session's se included, unless it still runs in this app (brazePlatform 'web').
+      // Moving off Braze's Web SDK: its device stays Braze's device (in every tab), and what it left
+      // is sent once per browser storage, its open session's se included, unless it still runs in
+      // this app (brazePlatform 'web'). Never after a deletion, an opt-out or a reset.
       // Read together: one round trip on an asynchronous storage (AsyncStorage), not three.
       const [b, kept, sent] = (await Promise.all(['base', 'deviceId', 'device'].map((k) => ctx.storage.get(k)))) as [string | null, string | null, string | null];
       base = b ?? '';
+      const handedOver = brazeWebSdkHandOver(settings.apiKey);
       if (kept === null) {
-        const sdk = readBrazeWebSdk(settings.apiKey);
+        const sdk = handedOver == '0' ? undefined : readBrazeWebSdk(settings.apiKey);
         adopted = sdk?.deviceId ?? '';
         void ctx.storage.set('deviceId', adopted);
-        if (sdk && o.brazePlatform != 'web') [...sdk.events, brazeWebSdkSessionEnd(sdk)].forEach(enqueue);
+        if (sdk && !handedOver && o.brazePlatform != 'web') [...sdk.events, brazeWebSdkSessionEnd(sdk)].forEach(enqueue);
       } else adopted = kept;
+      // (Also when an earlier version adopted it: that one sent what the SDK left.)
+      if (!handedOver && adopted) brazeWebSdkHandOver(settings.apiKey, '1');
+      base ||= adopted || ctx.deviceId;
+      // A tab's kit that was not told of a reset (its page was closed then) forgets the SDK's device now.
+      if (handedOver == '0' && adopted) forgetDevice();
       const d = adopted || ctx.deviceId;
-      base ||= d;
       // The device goes once to Braze, as the Web SDK sends it: when it is new or changed since last sent.
       if (sent != deviceJson) {
         queue(device);
@@ -178,25 +208,18 @@ export function brazeKit(options: BrazeKitOptions): Kit {
 
     shutdown: () => outbox?.shutdown(),
 
-    // hub.reset(): items are queued under the hub's new device id from now on (a Web SDK device id
-    // adopted before is dropped for good); those queued before keep theirs. The base device is
-    // stored at the first reset, so what is stored without a device id still loads under it. The
-    // new device gets its device info, as a new install.
-    onReset() {
-      // (Written at each reset: it is the same value until the launch that forgets it.)
-      void context?.storage.set('base', base);
-      adopted = '';
-      void context?.storage.set('deviceId', '');
-      queue(device);
-    },
+    onReset: forgetDevice,
 
-    // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent.
+    // Opt-out or deletion: the outbox, the adopted device id and the record of the device info sent
+    // (the next item brings it again). The Web SDK's device id is never adopted again in this browser.
     async clear() {
       adopted = base = '';
+      brazeWebSdkHandOver(settings.apiKey, '0');
       await outbox?.clear();
       await context?.storage.remove('base');
       await context?.storage.remove('deviceId');
       await context?.storage.remove('device');
+      cleared = true;
     },
 
     // Before init, an empty outbox's figures.

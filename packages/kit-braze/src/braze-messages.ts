@@ -31,6 +31,7 @@ export const BRAZE_MESSAGES = {
   315: (error: string) => `Braze refused the request: ${error}`,
   316: () => 'must be milliseconds >= 0',
   317: () => 'is not an option',
+  318: () => 'could not be read (a Proxy or a getter threw)',
   // Session timeouts compared with a Braze SDK's
   320: (canonical: number, mobile: number, web: number, minimum: number) =>
     `canonical session timeout ${canonical} s; Braze SDK defaults: mobile ${mobile} s, web ${web} s (web minimum ${minimum} s)`,

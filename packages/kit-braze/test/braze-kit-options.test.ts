@@ -4,6 +4,13 @@ import { BrazeKitConfigError, brazeKit, type BrazeKitOptions } from '@sessionhub
 
 const valid: BrazeKitOptions = { apiKey: 'key', baseUrl: 'sdk.iad-01.braze.com' };
 
+/** A revoked Proxy: every read of it throws. */
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
 function errorOf(options: unknown): BrazeKitConfigError {
   try {
     brazeKit(options as BrazeKitOptions);
@@ -42,6 +49,10 @@ describe('brazeKit(options)', () => {
       [{ ...valid, transport: 'fetch' }, 'transport', /function/],
       [{ ...valid, brazePlatform: Object.create(null) }, 'brazePlatform', /'web' or 'mobile'/],
       [{ ...valid, apikey: 'typo' }, 'apikey', /option "apikey" is not an option$/],
+      // Read and throwing: in the option (a getter, a revoked Proxy) or inside it (a device field's getter).
+      [{ ...valid, device: { get os_version(): string { throw new Error('not ready'); } } }, 'device', /option "device" could not be read \(a Proxy or a getter threw\)$/],
+      [{ ...valid, device: revoked() }, 'device', /option "device" could not be read/],
+      [{ apiKey: 'k', get baseUrl(): string { throw new Error('not ready'); } }, 'baseUrl', /option "baseUrl" could not be read/],
     ];
     for (const [options, option, message] of cases) {
       const error = errorOf(options);

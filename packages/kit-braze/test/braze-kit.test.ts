@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, type HubOptions } from '@sessionhub/core';
+import { createHub, type HubOptions, type SessionHub } from '@sessionhub/core';
 import { createCollector, manualClock, type Collector } from '@sessionhub/testing';
 import { brazeKit, type BrazeKitOptions, type BrazeRequestBody, type BrazeSdkEvent } from '@sessionhub/kit-braze';
 import { collectorTransport } from './collector-transport';
@@ -96,6 +96,26 @@ describe('brazeKit in a hub', () => {
     expect(bodies.every((b) => !('attributes' in b))).toBe(true);
     const brief = events.map((e) => `${e.name}:${e.name === 'ce' ? (e.data as { n: string }).n : e.session_id === first ? 1 : e.session_id === second ? 2 : 3}:${e.user_id ?? '-'}`);
     expect(brief).toEqual(['ss:1:-', 'ce:a:ada', 'se:1:ada', 'ss:2:bob', 'ce:b:bob', 'se:2:bob', 'ss:3:-', 'ce:c:-']);
+  });
+
+  it.each([
+    ['an opt-in after a launch opted out (consent-gated)', async (hub: SessionHub) => hub.setOptOut(false), { optOut: true }],
+    ['clearStoredData()', (hub: SessionHub) => hub.clearStoredData(), {}],
+    ['an opt-out and back in', async (hub: SessionHub) => (await hub.setOptOut(true), await hub.setOptOut(false)), {}],
+  ] as const)('after %s, the next request carries the device again, as a new install\'s first', async (_, forget, options) => {
+    const { hub, sent } = await setup({}, options);
+    await hub.start();
+    hub.logEvent('before');
+    await hub.flush();
+    const before = sent().bodies.length;
+    await forget(hub);
+    hub.logEvent('after');
+    await hub.flush();
+    const after = sent().bodies.slice(before);
+    expect(after[0]!.device).toMatchObject({ time_zone: expect.any(String) });
+    expect(after[0]!.device_id).toBe(hub.getDeviceId());
+    // Once: the requests after it carry it no more.
+    expect(after.slice(1).filter((b) => b.device)).toEqual([]);
   });
 
   it('sends the device fields of the device option in place of those it reads (Node: locale and time zone from Intl)', async () => {

@@ -16,6 +16,7 @@ import { eventItem, profileItem, sessionConcludedItem, sessionFields, type Cleve
 import { decodeQueued, encodeQueued, MAX_ITEMS_PER_REQUEST, uploadRequestBuilder, type QueuedItem } from './upload-request';
 import { KIT_VERSION } from './version';
 import { webSdkState, type WebSdkSession } from './web-sdk-state';
+import { webSdkHandOver } from './web-sdk-handover';
 
 /** A CleverTap kit (see {@link clevertapKit}). */
 export interface CleverTapKit extends Kit {
@@ -72,12 +73,16 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   let cleared = false;
   /** This device's CleverTap id, made again from the hub's device id after a reset or a clear. */
   const guid = (): string => (deviceGuid ||= cleverTapGuid(context!.deviceId));
-  /** Forgets the device's ids and sessions (reset, clear): what is queued keeps the ids it was made with. */
+  /**
+   * Forgets the device's ids and sessions (reset, clear): what is queued keeps the ids it was made
+   * with. The web SDK's ids are never taken over again in this browser.
+   */
   const forget = (): void => {
     ledger = emptyLedger();
     deviceGuid = '';
     live = null;
     carried = undefined;
+    webSdkHandOver(options.accountId, '0');
   };
   /** The ledger as it is now, to store (undefined: nothing to store). */
   const ledgerText = (): string | undefined => (cleared ? undefined : JSON.stringify(ledger));
@@ -172,8 +177,9 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       if (stored) ledger = stored;
       else if (text !== null) ctx.logger.warn(message(415));
       deviceGuid = cleverTapGuid(ctx.deviceId);
-      // The kit's first start on this device: carry on from CleverTap's web SDK if it ran here.
-      if (!ledger.g) carried = webSdkState(ledger, options.accountId, ctx.clock());
+      // The kit's first start on this device: carry on from CleverTap's web SDK if it ran here,
+      // unless a deletion, an opt-out or a reset made the device forget it.
+      if (!ledger.g && webSdkHandOver(options.accountId) != '0') carried = webSdkState(ledger, options.accountId, ctx.clock());
       ledger.g ||= deviceGuid;
       outbox = createOutbox<QueuedItem>({
         // The kit's storage, logger and clock (the outbox reads only the options it knows), then the

@@ -19,6 +19,7 @@ export const CLEVERTAP_MESSAGES = {
   416: () => 'is not an option',
   417: () => 'and "region" exclude each other',
   418: (problem: string) => `is wrong: ${problem}`,
+  420: () => 'could not be read (a Proxy or a getter threw)',
   // What is not sent: `<event, property or user id> not sent to CleverTap: <text>`
   410: () => "nothing left once CleverTap removes . : $ ' \" \\",
   411: () => 'not a string, finite number, boolean or date',

@@ -97,6 +97,20 @@ const OPTIONS: readonly [keyof CleverTapKitOptions, ((value: unknown) => unknown
 ];
 
 /**
+ * Throws {@link CleverTapKitConfigError} naming `option` when `problem` says what is wrong with it, or
+ * when reading it throws (a getter or a Proxy that throws, in the option or inside it: an app field).
+ */
+function check(option: string, problem: () => string | false | undefined): void {
+  let wrong;
+  try {
+    wrong = problem();
+  } catch {
+    wrong = message(420);
+  }
+  if (wrong) throw new CleverTapKitConfigError(option, wrong);
+}
+
+/**
  * Checks every option; throws {@link CleverTapKitConfigError} naming the first mistake and what to fix.
  * Returns the base URL uploads go to (no trailing slash): `endpoint`, or the `region`'s (default `eu1`).
  */
@@ -105,15 +119,19 @@ export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   for (const key of Object.keys(options)) {
     if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, message(416));
   }
-  OPTIONS.forEach(([option, valid, code], i) => {
-    const value = options[option];
-    if (value === undefined ? i < 2 : valid && !valid(value)) throw new CleverTapKitConfigError(option, message(code!));
-  });
+  OPTIONS.forEach(([option, valid, code], i) =>
+    check(option, () => {
+      const value = options[option];
+      return (value === undefined ? i < 2 : valid && !valid(value)) && message(code!);
+    }),
+  );
   const { endpoint, region } = options;
   if (endpoint !== undefined && region !== undefined) throw new CleverTapKitConfigError('endpoint', message(417));
-  // null is refused too: the kit reads the settings when it starts.
-  const problem = deliveryOptionsProblem(options.delivery === undefined ? {} : options.delivery);
-  if (problem) throw new CleverTapKitConfigError('delivery', message(418, problem));
+  check('delivery', () => {
+    // null is refused too: the kit reads the settings when it starts.
+    const problem = deliveryOptionsProblem(options.delivery === undefined ? {} : options.delivery);
+    return problem && message(418, problem);
+  });
   // URLs lower-case their host: a region may be given in capitals.
   return endpointUrl(endpoint ?? `https://${region ?? 'eu1'}.clevertap-prod.com`)!;
 }

@@ -84,9 +84,28 @@ describe('clevertapKit options', () => {
     expect(problem({ ...valid, region: 'eu1', endpoint: 'https://x' }).message).toMatch(/option "endpoint" and "region" exclude each other$/);
   });
 
+  it('names the option whose read throws (a getter or a revoked Proxy, in the option or inside it)', () => {
+    const throwing = { get Version(): string { throw new Error('not ready'); } };
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const [options, option] of [
+      [{ ...valid, appFields: throwing }, 'appFields'],
+      [{ ...valid, appFields: proxy }, 'appFields'],
+      [{ ...valid, delivery: { get maxBatchItems(): number { throw new Error('not ready'); } } }, 'delivery'],
+      [{ accountId: 'W9R-486-4W5Z', get token(): string { throw new Error('not ready'); } }, 'token'],
+    ] as const) {
+      const error = problem(options);
+      expect(error, option).toBeInstanceOf(CleverTapKitConfigError);
+      expect(error.option).toBe(option);
+      expect(error.message).toBe(`SessionHub setup: clevertapKit: option "${option}" could not be read (a Proxy or a getter threw)`);
+    }
+  });
+
   it('checks delivery settings as the outbox will, when the kit is created', () => {
     expect(problem({ ...valid, delivery: { flushIntervalMs: -1 } }).message).toMatch(/option "delivery" is wrong: flushIntervalMs must be a number ≥ 0$/);
     expect(problem({ ...valid, delivery: { retries: 3 } }).message).toMatch(/option "delivery" is wrong: "retries" is not a delivery setting$/);
+    // A timer waits at most 2^31 − 1 ms: a longer timeout would abort every request at once.
+    expect(problem({ ...valid, delivery: { requestTimeoutMs: 2 ** 31 } }).message).toMatch(/option "delivery" is wrong: requestTimeoutMs must be a number from 1 to 2147483647$/);
     expect(problem({ ...valid, delivery: { timers: {} } }).message).toMatch(/timers must have setTimeout and clearTimeout$/);
     expect(problem({ ...valid, delivery: [] }).message).toMatch(/option "delivery" is wrong: must be an object of outbox settings$/);
     expect(() => clevertapKit({ ...valid, delivery: { maxBatchItems: 10, keepaliveMaxBytes: 0, maxAttempts: Infinity, transport: undefined } })).not.toThrow();

@@ -3,7 +3,8 @@
  * visit on an origin and leaves its storage (`WZRK_G`, `WZRK_X`, the session cookie
  * `WZRK_S_<accountId>`); then the same origin loads SessionHub with the kit. While the SDK's session
  * is live, the kit carries it on (CleverTap counts no second session); once it has expired, the kit
- * starts a new one. Decided as the SDK itself decides, to the second.
+ * starts a new one. Decided as the SDK itself decides, to the second. After a deletion it never takes
+ * the SDK's ids back.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
@@ -138,5 +139,27 @@ it('after a second person signed in with the SDK: their session and page count, 
     ['profile:user-1', guidOf('user-1')],
     ['event:b', guidOf('user-1')],
   ]);
+  await site.page.close();
+});
+
+// (A reset and an opt-out, which show in another tab, are in web-sdk-handover.test.ts.)
+it("never takes the SDK's device id back after clearStoredData(): later visits go under the hub's", async () => {
+  const { site, last } = await sdkVisit(5 * 60_000);
+  const first = await kitVisit(site);
+  expect(first.headers.map((h) => h.g)).toContain(last.g);
+  type W = { hub: { clearStoredData(): Promise<void>; getDeviceId(): string }; cleared: boolean };
+  await site.page.evaluate(() => {
+    const w = window as unknown as W;
+    w.cleared = false;
+    void w.hub.clearStoredData().then(() => (w.cleared = true));
+  });
+  for (let i = 0; i < 100 && !(await site.page.evaluate(() => (window as unknown as W).cleared)); i++) await site.advance(50);
+  expect(await site.page.evaluate(() => (window as unknown as W).cleared)).toBe(true);
+  // Two later visits, the person signing in again: under the hub's device id, never the SDK's or theirs with it.
+  const sent = [await kitVisit(site), await kitVisit(site)];
+  const guids = sent.flatMap((visit) => visit.headers.map((h) => h.g as string));
+  const hubDevice = await site.page.evaluate(() => (window as unknown as W).hub.getDeviceId());
+  expect(guids.length).toBeGreaterThan(0);
+  expect(guids).toEqual(guids.map(() => '__' + hubDevice.replace(/-/g, '')));
   await site.page.close();
 });

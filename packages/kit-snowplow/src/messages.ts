@@ -27,6 +27,7 @@ export const SNOWPLOW_MESSAGES = {
   516: (schema: string) => `(${schema}) needs "data" that JSON can hold`,
   517: (values: string, got: string) => `must be one of ${values}, got ${got}`,
   518: (problem: string, got: string) => `is wrong: ${problem}, got ${got}`,
+  519: () => 'could not be read (a Proxy or a getter threw)',
   // Events
   520: (name: string, unsent: string) => `event "${name}" went as a structured event without ${unsent}: map it in "events" or set "catchAllSchema"`,
   521: (name: string) => `event "${name}": attribute values JSON cannot hold were sent as text`,

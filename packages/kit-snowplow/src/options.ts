@@ -182,11 +182,28 @@ const SESSION_EVENTS: Record<string, Rule> = { start: SESSION_EVENT, end: SESSIO
 const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 513];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
 
-/** A value in a message: strings quoted, objects by kind. */
-const show = (v: unknown): string => (typeof v == 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v));
+/**
+ * A value in a message: short strings quoted, longer ones by their length (as the hub describes
+ * values: a message never carries a huge string), objects by kind.
+ */
+const show = (v: unknown): string => {
+  if (typeof v == 'string') return v.length > 64 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  // (A revoked Proxy throws here: its option "could not be read", see reading.)
+  return Array.isArray(v) ? 'an array' : v && typeof v == 'object' ? 'an object' : isFunction(v) ? 'a function' : String(v);
+};
 
 function fail(option: string, message: string): never {
   throw new SnowplowKitConfigError(option, `option "${option}" ${message}`);
+}
+
+/** `check()`'s result; when reading the option threw (a getter, a Proxy), a mistake naming `option`. */
+function reading<T>(option: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof SnowplowKitConfigError) throw error;
+    return fail(option, message(519));
+  }
 }
 
 /** `v` when it passes `rule`, the rule's default when absent; else throws. */
@@ -198,7 +215,7 @@ function resolve(o: Record<string, unknown>, rules: Record<string, Rule>, path: 
   const out: Record<string, unknown> = {};
   // (Only own rules are arrays: `__proto__` or `constructor` are unknown options like any other.)
   for (const key in o) if (!Array.isArray(rules[key])) fail(path + key, message(514, Object.keys(rules).join(', ')));
-  for (const key in rules) out[key] = valid(o[key], rules[key]!, path + key);
+  for (const key in rules) out[key] = reading(path + key, () => valid(o[key], rules[key]!, path + key));
   return out;
 }
 
@@ -210,7 +227,7 @@ const entitiesJson = (list: unknown[], option: string): string =>
 function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOptions {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(given)) {
-    const value = given[key];
+    const value = reading('delivery.' + key, () => given[key]);
     const problem = deliveryOptionsProblem({ [key]: value });
     if (problem) fail('delivery.' + key, message(518, problem, show(value)));
     if (value !== undefined) out[key] = value;
@@ -225,24 +242,29 @@ function deliveryOptions(given: Record<string, unknown>): SnowplowDeliveryOption
  * trackers: base64, with lifecycle events.
  */
 export function resolveSnowplowOptions(options: SnowplowKitOptions, inPage = false): ResolvedSnowplowOptions {
-  const o = resolve(valid(options, [isObject, 500], 'options'), OPTIONS, '');
-  const mobile = (o.platform ??= inPage ? 'web' : 'mob') != 'web';
-  o.encodeBase64 ??= mobile;
-  o.lifecycleEvents ??= mobile;
-  const events = new Map<string, ResolvedEventMapping>();
-  for (const name of Object.keys(o.events)) {
-    const option = 'events.' + name;
-    const mapping = valid(o.events[name], EVENT, option);
-    const { schema, entities } = resolve(typeof mapping == 'string' ? { schema: mapping } : mapping, EVENT_MAPPING, option + '.');
-    events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
-  }
-  const url = (o.collectorUrl as string).trim().replace(/\/+$/, '');
-  return {
-    ...o,
-    endpoint: url.endsWith(TP2_PATH) ? url : url + TP2_PATH,
-    events,
-    globalEntitiesJson: entitiesJson(o.globalEntities, 'globalEntities'),
-    sessionEvents: o.sessionEvents ? resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.') : { start: false, end: false },
-    delivery: deliveryOptions(o.delivery),
-  };
+  // Each option's reads name it when they throw (a getter, a Proxy); what no option names, "options".
+  return reading('options', () => {
+    const o = resolve(valid(options, [isObject, 500], 'options'), OPTIONS, '');
+    const mobile = (o.platform ??= inPage ? 'web' : 'mob') != 'web';
+    o.encodeBase64 ??= mobile;
+    o.lifecycleEvents ??= mobile;
+    const events = new Map<string, ResolvedEventMapping>();
+    for (const name of Object.keys(o.events)) {
+      const option = 'events.' + name;
+      reading(option, () => {
+        const mapping = valid(o.events[name], EVENT, option);
+        const { schema, entities } = resolve(typeof mapping == 'string' ? { schema: mapping } : mapping, EVENT_MAPPING, option + '.');
+        events.set(name, { schema, entitiesJson: entitiesJson(entities, option + '.entities') });
+      });
+    }
+    const url = (o.collectorUrl as string).trim().replace(/\/+$/, '');
+    return {
+      ...o,
+      endpoint: url.endsWith(TP2_PATH) ? url : url + TP2_PATH,
+      events,
+      globalEntitiesJson: reading('globalEntities', () => entitiesJson(o.globalEntities, 'globalEntities')),
+      sessionEvents: o.sessionEvents ? resolve(o.sessionEvents, SESSION_EVENTS, 'sessionEvents.') : { start: false, end: false },
+      delivery: deliveryOptions(o.delivery),
+    };
+  });
 }

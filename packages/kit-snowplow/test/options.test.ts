@@ -94,6 +94,7 @@ describe('snowplowKit options', () => {
     ['delivery.timers', { ...BASE, delivery: { timers: {} } }, 'setTimeout and clearTimeout, got an object'],
     ['delivery.retries', { ...BASE, delivery: { retries: 3 } }, 'is wrong: "retries" is not a delivery setting, got 3'],
     ['delivery.maxAttempts', { ...BASE, delivery: { maxAttempts: '3' } }, 'must be a number ≥ 1, got "3"'],
+    ['delivery.requestTimeoutMs', { ...BASE, delivery: { requestTimeoutMs: Infinity } }, 'must be a number from 1 to 2147483647, got Infinity'],
     ['__proto__', { ...BASE, ...JSON.parse('{"__proto__":{}}') }, 'is unknown'],
     ['name', { ...BASE, name: 7 }, 'must be a kit name, got 7'],
     ['colectorUrl', { ...BASE, colectorUrl: 'x' }, 'is unknown'],
@@ -104,6 +105,44 @@ describe('snowplowKit options', () => {
     expect(error.option).toBe(option);
     expect(error.message).toContain('snowplowKit');
     expect(error.message).toContain(says);
+  });
+
+  /** An entity whose data throws when read. */
+  const throwing = (): object => ({
+    schema: 'iglu:com.acme/user/jsonschema/1-0-0',
+    get data(): unknown {
+      throw new Error('not ready');
+    },
+  });
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  it.each([
+    ['appId', { ...BASE, appId: revoked() }],
+    ['namespace', { ...BASE, get namespace(): string { throw new Error('not ready'); } }],
+    ['delivery', { ...BASE, delivery: revoked() }],
+    ['delivery.maxBatchItems', { ...BASE, delivery: { get maxBatchItems(): number { throw new Error('not ready'); } } }],
+    ['events.cart', { ...BASE, events: { cart: { schema: 'iglu:com.acme/cart/jsonschema/1-0-0', entities: [throwing()] } } }],
+    ['events.cart', { ...BASE, events: { get cart(): string { throw new Error('not ready'); } } }],
+    ['globalEntities', { ...BASE, globalEntities: [throwing()] }],
+    ['sessionEvents.start', { ...BASE, sessionEvents: { get start(): string { throw new Error('not ready'); } } }],
+    ['options', revoked()],
+  ])('names %s when reading it throws (a getter or a revoked Proxy, in the option or inside it)', (option, options) => {
+    const error = setupError(options);
+    expect(error).toBeInstanceOf(SnowplowKitConfigError);
+    expect(error.option).toBe(option);
+    expect(error.message).toBe(`SessionHub setup: snowplowKit: option "${option}" could not be read (a Proxy or a getter threw)`);
+  });
+
+  it('describes a long string by its length, never prints it', () => {
+    const error = setupError({ ...BASE, appId: 'x'.repeat(1 << 20) });
+    expect(error.option).toBe('appId');
+    expect(error.message).toBe('SessionHub setup: snowplowKit: option "appId" must be a non-empty string (≤ 255 characters), got a string of 1048576 characters');
+    // A short one is quoted, as it was given.
+    expect(setupError({ ...BASE, appId: ' ' }).message).toMatch(/, got " "$/);
+    expect(setupError({ ...BASE, delivery: { maxAttempts: '3'.repeat(65) } }).message).toMatch(/, got a string of 65 characters$/);
   });
 
   it('in a web page the platform is web, sent as the browser tracker sends it: plain JSON, no lifecycle events; what is given stays', () => {
