@@ -1,5 +1,8 @@
 /** The `sessionhub` command line: commands, flags and the usage text. */
 import { parseArgs } from 'node:util';
+import { UsageError } from './user-error';
+
+export { UsageError };
 
 export const USAGE = `usage:
   sessionhub compare <log> [--json] [--html report.html] [options]
@@ -25,11 +28,6 @@ options:
   --sample <n>               compare --html: devices drawn on the timelines (default 12)
   --checkpoint-every <n>     replay: lines between checkpoints (default 100000)
 `;
-
-/** A command line that cannot run: the message says what to fix; exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export interface CommonArgs {
   readonly log: string;

@@ -1,16 +1,16 @@
 /** The `sessionhub` command's body: see {@link main}. */
 import { writeFileSync } from 'node:fs';
-import { parseCommand, USAGE, UsageError, type Command } from './cli-args';
+import { parseCommand, USAGE, type Command } from './cli-args';
 import { renderCompareHtml } from './compare/render-html';
 import { renderCompareTable } from './compare/render-table';
 import { compareLog } from './compare/run-compare';
-import { BadLineError } from './log/bad-lines';
 import { formatLine, GENERATED_CSV_HEADER, generateLog } from './generate';
 import { progressFor } from './progress';
 import { KitsSink, kitsFromConfig, readKitsConfig } from './replay/kits-sink';
 import { replayLog } from './replay/run-replay';
 import { stderrLogger } from '@sessionhub/core/node';
 import { lineWriter } from './write-lines';
+import { UserError } from './user-error';
 
 async function run(command: Command): Promise<number> {
   switch (command.command) {
@@ -101,13 +101,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   return run(command).catch((error: unknown) => {
-    if (error instanceof UsageError) {
+    // Failures the user can fix (a bad line, a checkpoint for another log) and the system's (a missing
+    // file, a full disk) say what to fix; anything else is a bug and shows its stack.
+    if (error instanceof UserError || isSystemError(error)) {
       process.stderr.write(`sessionhub: ${error.message}\n`);
-      return 2;
+      return error instanceof UserError ? error.exitCode : 1;
     }
-    // Expected failures (a bad line, a missing file) say what to fix; anything else shows its stack.
-    const expected = error instanceof BadLineError || (error instanceof Error && 'code' in error);
-    process.stderr.write(`sessionhub: ${expected ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`sessionhub: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   });
 }
+
+/** An error of a system call (ENOENT, EACCES, ENOSPC, …): Node gives them a `syscall`. */
+const isSystemError = (error: unknown): error is NodeJS.ErrnoException => error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';

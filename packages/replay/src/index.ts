@@ -38,6 +38,7 @@ export type { CompareLogOptions } from './compare/run-compare';
 export { GENERATED_CSV_HEADER, formatLine, generateLog } from './generate';
 export type { GenerateOptions, GeneratedLine } from './generate';
 export { main } from './cli-main';
+export { UsageError, UserError } from './user-error';
 
 export { Replayer } from './replay/replayer';
 export type { DeviceReplayState, ReplayCounts, ReplayOutput, ReplaySink } from './replay/replayer';

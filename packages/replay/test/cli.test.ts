@@ -120,6 +120,35 @@ describe('sessionhub (the built command)', () => {
     });
   }
 
+  it('failures the user can fix are one line, with no stack (exit 1): checkpoints, a corrupt gzip, the kits config', async () => {
+    const oneLine = (exit: Exit, pattern: RegExp): void => {
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toMatch(new RegExp(`^sessionhub: [^\\n]*${pattern.source}[^\\n]*\\n$`));
+    };
+    const line = '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n';
+    writeFileSync(join(dir, 'one.ndjson'), line);
+    writeFileSync(join(dir, 'two.ndjson'), line);
+    const run = ['replay', 'one.ndjson', '--out', 'one-out.ndjson', '--checkpoint', 'one-ck'];
+    expect((await sessionhub(run)).code).toBe(0);
+    oneLine(await sessionhub(['replay', 'two.ndjson', '--out', 'one-out.ndjson', '--checkpoint', 'one-ck']), /the checkpoint in one-ck is for one\.ndjson, not two\.ndjson/);
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--out', 'other.ndjson', '--checkpoint', 'one-ck']), /wrote to one-out\.ndjson, not other\.ndjson/);
+    oneLine(await sessionhub([...run, '--timeout', '30']), /was made with other session options/);
+    writeFileSync(join(dir, 'one-out.ndjson'), '');
+    oneLine(await sessionhub(run), /one-out\.ndjson holds 0 bytes, fewer than the \d+ the checkpoint counted/);
+    for (const damaged of ['{bad', 'null', '{"version":1,"devices":[5]}']) {
+      writeFileSync(join(dir, 'one-ck', 'checkpoint.json'), damaged);
+      oneLine(await sessionhub(run), /the checkpoint one-ck\/checkpoint\.json is not (valid JSON|one this version writes)/);
+    }
+    writeFileSync(join(dir, 'cut.ndjson.gz'), gzipSync(line.repeat(5000)).subarray(0, 200));
+    oneLine(await sessionhub(['compare', 'cut.ndjson.gz']), /the gzip data is corrupt/);
+    writeFileSync(join(dir, 'no-kit.json'), '{}');
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'no-kit.json', '--checkpoint', 'kits-ck']), /the kits config names no kit/);
+    writeFileSync(join(dir, 'bad-kit.json'), '{"braze":{"apiKey":"","baseUrl":"sdk.iad-01.braze.com"}}');
+    // The kit's own message (docs/compare.md, "Through the kits").
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'bad-kit.json', '--checkpoint', 'kits-ck']), /brazeKit.*apiKey/);
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'missing.json', '--checkpoint', 'kits-ck']), /the kits config missing\.json is not readable JSON/);
+  });
+
   it('usage mistakes exit 2 and say what to fix', async () => {
     expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });
     expect(await sessionhub(['generate', '--devices', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--events is required') });

@@ -1,10 +1,11 @@
+import { UserError } from '../user-error';
 import { describeProblem, type LineProblem } from './log-record';
 
 /** What to do with a bad line: `stop` (the default) fails the run at it; `skip` reports it and goes on. */
 export type OnError = 'skip' | 'stop';
 
 /** A run stopped at a bad line (`--on-error stop`). */
-export class BadLineError extends Error {
+export class BadLineError extends UserError {
   override readonly name = 'BadLineError';
   constructor(readonly problem: LineProblem) {
     super(`${describeProblem(problem)} (use --on-error skip to skip bad lines)`);

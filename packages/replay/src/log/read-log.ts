@@ -5,6 +5,7 @@ import { csvRow, parseCsvHeader } from './csv';
 import type { LineProblem, LogRecord, ParsedLine } from './log-record';
 import { fastRecord } from './ndjson-fast';
 import { parseRecord } from './parse-record';
+import { UserError } from '../user-error';
 
 /** How a log's lines are written. */
 export type LogFormat = 'ndjson' | 'csv';
@@ -102,7 +103,7 @@ export function openSource(source: LogSource, onBytes?: (bytes: number) => void)
     const gz = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
     const target = gz ? createGunzip() : out;
     if (gz) {
-      target.on('error', (e) => out.destroy(new Error(`the gzip data is corrupt: ${e.message}`)));
+      target.on('error', (e) => out.destroy(new UserError(`the gzip data is corrupt: ${e.message}`)));
       target.pipe(out);
     }
     target.write(chunk);

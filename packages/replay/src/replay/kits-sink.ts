@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { v4 as uuidv4 } from 'uuid';
 import { join } from 'node:path';
-import { namespacedStorage, OUTPUT_CALLBACK, prefixedLogger, resilientStorage, type Kit, type KitContext, type Logger } from '@sessionhub/core';
+import { namespacedStorage, OUTPUT_CALLBACK, prefixedLogger, resilientStorage, SessionHubConfigError, type Kit, type KitContext, type Logger } from '@sessionhub/core';
 import { fileStorage } from '@sessionhub/core/node';
 import { brazeKit, type BrazeKitOptions } from '@sessionhub/kit-braze';
 import { clevertapKit, type CleverTapKitOptions } from '@sessionhub/kit-clevertap';
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { UserError } from '../user-error';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
 /** `replay --kits <file>`: each kit's options, as its factory takes them (JSON). */
@@ -19,15 +20,21 @@ export interface KitsConfig {
 export function kitsFromConfig(config: KitsConfig): () => Kit[] {
   const known = ['braze', 'snowplow', 'clevertap'];
   const unknown = Object.keys(config).find((k) => !known.includes(k));
-  if (unknown) throw new Error(`the kits config names an unknown kit "${unknown}" (braze, snowplow, clevertap)`);
-  if (Object.keys(config).length === 0) throw new Error('the kits config names no kit (braze, snowplow, clevertap)');
+  if (unknown) throw new UserError(`the kits config names an unknown kit "${unknown}" (braze, snowplow, clevertap)`);
+  if (Object.keys(config).length === 0) throw new UserError('the kits config names no kit (braze, snowplow, clevertap)');
   const make = (): Kit[] => [
     ...(config.braze ? [brazeKit(config.braze)] : []),
     ...(config.snowplow ? [snowplowKit(config.snowplow)] : []),
     ...(config.clevertap ? [clevertapKit(config.clevertap)] : []),
   ];
-  // Setup mistakes fail now, with the kit's own typed error, not at the first device.
-  make();
+  // Setup mistakes fail now, with the kit's own message, not at the first device.
+  try {
+    make();
+  } catch (error) {
+    // The kits' typed setup errors say what to fix; anything else they throw is a bug.
+    if (error instanceof SessionHubConfigError) throw new UserError(error.message, { cause: error });
+    throw error;
+  }
   return make;
 }
 
@@ -37,9 +44,9 @@ export function readKitsConfig(path: string): KitsConfig {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`the kits config ${path} is not readable JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new UserError(`the kits config ${path} is not readable JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`the kits config ${path} must be a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UserError(`the kits config ${path} must be a JSON object`);
   return parsed as KitsConfig;
 }
 

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { CheckpointError } from './checkpoint';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
 /**
@@ -24,7 +25,7 @@ export class NdjsonFileSink implements ReplaySink {
     }
     if (keepBytes !== null) {
       const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-      if (size < keepBytes) throw new Error(`${path} holds ${size} bytes, fewer than the ${keepBytes} the checkpoint counted: it was changed since; start over without the checkpoint`);
+      if (size < keepBytes) throw new CheckpointError(`${path} holds ${size} bytes, fewer than the ${keepBytes} the checkpoint counted: it was changed since; start over without the checkpoint`);
       truncateSync(path, keepBytes);
     }
     this.fd = openSync(path, keepBytes === null ? 'w' : 'a');

@@ -1,7 +1,8 @@
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
 import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { UsageError } from '../user-error';
 import { NdjsonFileSink } from './ndjson-sink';
 import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
 
@@ -48,16 +49,16 @@ export interface ReplayResult {
  */
 export async function replayLog(source: string, options: ReplayLogOptions): Promise<ReplayResult> {
   const dir = options.checkpoint ?? null;
-  if (dir !== null && options.out === '-') throw new Error('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
+  if (dir !== null && options.out === '-') throw new UsageError('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
   const every = options.checkpointEvery ?? 100_000;
   const probe = new Replayer({ write: () => undefined }, options.engine);
   const saved = dir === null ? null : readCheckpoint(dir, probe.config);
   if (saved) {
-    if (saved.log !== source) throw new Error(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
+    if (saved.log !== source) throw new CheckpointError(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
     if (saved.sessionTimeoutMs !== probe.config.sessionTimeoutMs || saved.resumeOnRelaunch !== probe.config.resumeOnRelaunch) {
-      throw new Error(`the checkpoint in ${dir} was made with other session options (timeout ${saved.sessionTimeoutMs / 1000} s, resumeOnRelaunch ${saved.resumeOnRelaunch}); use the same ones to resume`);
+      throw new CheckpointError(`the checkpoint in ${dir} was made with other session options (timeout ${saved.sessionTimeoutMs / 1000} s, resumeOnRelaunch ${saved.resumeOnRelaunch}); use the same ones to resume`);
     }
-    if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new Error(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
+    if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new CheckpointError(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
   }
   const file = typeof options.out === 'string' ? new NdjsonFileSink(options.out, saved?.out?.bytes ?? null) : null;
   const sink: ReplaySink = file ?? (options.out as ReplaySink);
