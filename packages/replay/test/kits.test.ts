@@ -47,3 +47,9 @@ it('a kits config with a mistake fails at setup with the kit\'s own message', ()
   expect(() => kitsFromConfig({ braze: { apiKey: '', baseUrl: 'x' } })).toThrow(/apiKey/);
   expect(() => kitsFromConfig({ segment: {} } as never)).toThrow('unknown kit "segment"');
 });
+
+it('a kit named without options (null, false, a string) is refused, not left out silently', () => {
+  for (const options of [null, false, 0, 'x', []]) {
+    expect(() => kitsFromConfig({ braze: options } as never)).toThrow(`the kits config gives braze ${JSON.stringify(options)}: give its options as an object, or leave braze out`);
+  }
+});

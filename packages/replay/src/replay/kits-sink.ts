@@ -22,10 +22,16 @@ export function kitsFromConfig(config: KitsConfig): () => Kit[] {
   const unknown = Object.keys(config).find((k) => !known.includes(k));
   if (unknown) throw new UserError(`the kits config names an unknown kit "${unknown}" (braze, snowplow, clevertap)`);
   if (Object.keys(config).length === 0) throw new UserError('the kits config names no kit (braze, snowplow, clevertap)');
+  // A kit named with no options (null, false) would otherwise be left out without a word, delivering nothing.
+  for (const [name, options] of Object.entries(config)) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new UserError(`the kits config gives ${name} ${JSON.stringify(options)}: give its options as an object, or leave ${name} out`);
+    }
+  }
   const make = (): Kit[] => [
-    ...(config.braze ? [brazeKit(config.braze)] : []),
-    ...(config.snowplow ? [snowplowKit(config.snowplow)] : []),
-    ...(config.clevertap ? [clevertapKit(config.clevertap)] : []),
+    ...(config.braze !== undefined ? [brazeKit(config.braze)] : []),
+    ...(config.snowplow !== undefined ? [snowplowKit(config.snowplow)] : []),
+    ...(config.clevertap !== undefined ? [clevertapKit(config.clevertap)] : []),
   ];
   // Setup mistakes fail now, with the kit's own message, not at the first device.
   try {
