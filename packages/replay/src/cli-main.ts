@@ -11,11 +11,12 @@ import { replayLog } from './replay/run-replay';
 import { stderrLogger } from '@sessionhub/core/node';
 import { lineWriter } from './write-lines';
 import { UserError } from './user-error';
+import { isStdoutFailure, settleStdout, stdoutFailure, watchStdout, writeStdout } from './stdout';
 
 async function run(command: Command): Promise<number> {
   switch (command.command) {
     case 'help':
-      process.stdout.write(USAGE);
+      writeStdout(USAGE);
       return 0;
     case 'compare': {
       const progress = progressFor(command.log);
@@ -29,7 +30,8 @@ async function run(command: Command): Promise<number> {
         sampleDevices: command.html ? command.sample : 0,
       }).finally(() => progress.stop());
       if (command.html) writeFileSync(command.html, renderCompareHtml(report));
-      process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+      writeStdout(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+      await settleStdout();
       return 0;
     }
     case 'replay': {
@@ -54,6 +56,9 @@ async function run(command: Command): Promise<number> {
           signal: stop.signal,
         });
         progress.stop();
+        // Records written to stdout may meet a closed pipe only now: then the run says nothing more.
+        if (command.out === '-') await settleStdout();
+        if (stdoutFailure() !== null) return stdoutFailure()!;
         const c = r.counts;
         process.stderr.write(
           `${r.stopped ? `stopped at line ${r.line}${command.checkpoint ? ' (checkpointed: run the same command to resume)' : ''}` : `replayed to line ${r.line}`}` +
@@ -89,7 +94,8 @@ async function run(command: Command): Promise<number> {
 
 /**
  * Runs `sessionhub` with `argv` (without `node` and the script) and resolves with the exit code:
- * 0 done, 1 the run failed (e.g. a bad line with `--on-error stop`), 2 a usage mistake. Messages go to
+ * 0 done, 1 the run failed (e.g. a bad line with `--on-error stop`), 2 a usage mistake, 130 / 143
+ * replay stopped by SIGINT / SIGTERM, 141 stdout's reader went away (`| head`). Messages go to
  * stderr, results to stdout.
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -100,7 +106,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`sessionhub: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
   }
-  return run(command).catch((error: unknown) => {
+  watchStdout();
+  try {
+    const code = await run(command);
+    return stdoutFailure() ?? code;
+  } catch (error) {
+    // stdout's reader went away (`| head`): nothing more to say, as a Unix tool; a full disk was said.
+    if (isStdoutFailure(error)) return stdoutFailure()!;
     // Failures the user can fix (a bad line, a checkpoint for another log) and the system's (a missing
     // file, a full disk) say what to fix; anything else is a bug and shows its stack.
     if (error instanceof UserError || isSystemError(error)) {
@@ -109,7 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`sessionhub: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
-  });
+  }
 }
 
 /** An error of a system call (ENOENT, EACCES, ENOSPC, …): Node gives them a `syscall`. */

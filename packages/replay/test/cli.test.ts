@@ -149,6 +149,27 @@ describe('sessionhub (the built command)', () => {
     oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'missing.json', '--checkpoint', 'kits-ck']), /the kits config missing\.json is not readable JSON/);
   });
 
+  it('a closed stdout (| head -1) ends replay --out -, compare and generate quietly with 141, as SIGPIPE does a Unix tool', async () => {
+    /** Runs the command and closes its stdout after the first bytes, as `| head -c 1` does. */
+    const head = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+        let stderr = '';
+        child.stdout.once('data', () => child.stdout.destroy());
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        child.on('close', (code) => done({ code, stderr }));
+      });
+    expect((await sessionhub(['generate', '--devices', '400', '--events', '8000', '--seed', '6', '--out', 'pipe.ndjson'])).code).toBe(0);
+    // Each writes far more than a pipe holds (64 KB).
+    for (const args of [
+      ['replay', 'pipe.ndjson', '--out', '-'],
+      ['compare', 'pipe.ndjson', '--json', '--html', 'pipe.html', '--sample', '400'],
+      ['generate', '--devices', '100', '--events', '20000', '--seed', '1'],
+    ]) {
+      expect(await head(args), args.join(' ')).toEqual({ code: 141, stderr: '' });
+    }
+  });
+
   it('usage mistakes exit 2 and say what to fix', async () => {
     expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });
     expect(await sessionhub(['generate', '--devices', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--events is required') });

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { writeStdout } from '../stdout';
 import { CheckpointError } from './checkpoint';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
@@ -47,7 +48,7 @@ export class NdjsonFileSink implements ReplaySink {
     if (this.buffer.length === 0) return;
     this.written += Buffer.byteLength(this.buffer);
     // stdout may be a non-blocking pipe: let Node queue it.
-    if (this.path === '-') process.stdout.write(this.buffer);
+    if (this.path === '-') writeStdout(this.buffer);
     else writeSync(this.fd, this.buffer);
     this.buffer = '';
   }
