@@ -10,7 +10,8 @@ import { KitsSink, kitsFromConfig, readKitsConfig } from './replay/kits-sink';
 import { replayLog } from './replay/run-replay';
 import { stderrLogger } from '@sessionhub/core/node';
 import { lineWriter } from './write-lines';
-import { UserError } from './user-error';
+import { UsageError, UserError } from './user-error';
+import { isInputFile } from './same-file';
 import { isStdoutFailure, settleStdout, stdoutFailure, watchStdout, writeStdout } from './stdout';
 
 async function run(command: Command): Promise<number> {
@@ -19,6 +20,7 @@ async function run(command: Command): Promise<number> {
       writeStdout(USAGE);
       return 0;
     case 'compare': {
+      if (command.html && isInputFile(command.log, command.html)) throw new UsageError(`--html ${command.html} is the log itself: give another file`);
       const progress = progressFor(command.log);
       const report = await compareLog(command.log, {
         format: command.format,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +168,27 @@ describe('sessionhub (the built command)', () => {
     ]) {
       expect(await head(args), args.join(' ')).toEqual({ code: 141, stderr: '' });
     }
+  });
+
+  it('replay refuses an --out that is the log itself, by any name (exit 2, the log untouched)', async () => {
+    const text = '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n'.repeat(3);
+    const log = join(dir, 'self.ndjson');
+    writeFileSync(log, text);
+    linkSync(log, join(dir, 'self-hard.ndjson'));
+    symlinkSync('self.ndjson', join(dir, 'self-soft.ndjson'));
+    for (const out of ['self.ndjson', './self.ndjson', 'self-hard.ndjson', 'self-soft.ndjson']) {
+      expect(await sessionhub(['replay', 'self.ndjson', '--out', out])).toMatchObject({ code: 2, stderr: `sessionhub: --out ${out} is the log itself: writing the records would erase it; give another file\n` });
+      expect(readFileSync(log, 'utf8')).toBe(text);
+    }
+    // The log as stdin (a file, not a pipe).
+    const fromStdin = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, [cli, 'replay', '-', '--out', 'self.ndjson'], { cwd: dir, stdio: [openSync(log, 'r'), 'ignore', 'ignore'] });
+      child.on('close', done);
+    });
+    expect(fromStdin).toBe(2);
+    expect(readFileSync(log, 'utf8')).toBe(text);
+    expect(await sessionhub(['compare', 'self.ndjson', '--html', 'self-soft.ndjson'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--html self-soft.ndjson is the log itself') });
+    expect(readFileSync(log, 'utf8')).toBe(text);
   });
 
   it('usage mistakes exit 2 and say what to fix', async () => {

@@ -3,6 +3,7 @@ import { BadLines, type OnError } from '../log/bad-lines';
 import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { UsageError } from '../user-error';
+import { isInputFile } from '../same-file';
 import { NdjsonFileSink } from './ndjson-sink';
 import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
 
@@ -50,6 +51,10 @@ export interface ReplayResult {
 export async function replayLog(source: string, options: ReplayLogOptions): Promise<ReplayResult> {
   const dir = options.checkpoint ?? null;
   if (dir !== null && options.out === '-') throw new UsageError('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
+  if (typeof options.out === 'string' && options.out !== '-') {
+    // Opening --out empties it before a line of the log is read.
+    if (isInputFile(source, options.out)) throw new UsageError(`--out ${options.out} is the log itself: writing the records would erase it; give another file`);
+  }
   const every = options.checkpointEvery ?? 100_000;
   const probe = new Replayer({ write: () => undefined }, options.engine);
   const saved = dir === null ? null : readCheckpoint(dir, probe.config);
