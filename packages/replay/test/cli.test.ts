@@ -191,6 +191,21 @@ describe('sessionhub (the built command)', () => {
     expect(readFileSync(log, 'utf8')).toBe(text);
   });
 
+  it('replay --out a device or a pipe (/dev/null, /dev/stdout): written, not synced (fsync refuses them), and never checkpointed', async () => {
+    writeFileSync(join(dir, 'dev.ndjson'), '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n'.repeat(3));
+    expect(await sessionhub(['replay', 'dev.ndjson', '--out', '/dev/null'])).toMatchObject({ code: 0 });
+    // /dev/stdout into a pipe (the harness's stdout is a socket, which cannot be opened by name).
+    const piped = await new Promise<number | null>((done) => {
+      const script = '{ "$0" "$1" replay dev.ndjson --out /dev/stdout; echo $? > piped-code.txt; } | cat > piped.ndjson';
+      spawn('sh', ['-c', script, process.execPath, cli], { cwd: dir, stdio: 'ignore' }).on('close', done);
+    });
+    expect(piped).toBe(0);
+    expect(readFileSync(join(dir, 'piped-code.txt'), 'utf8')).toBe('0\n');
+    expect(readFileSync(join(dir, 'piped.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
+    // What a checkpoint counted could not be cut back there.
+    expect(await sessionhub(['replay', 'dev.ndjson', '--out', '/dev/null', '--checkpoint', 'null-ck'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--checkpoint needs --out to be a regular file, not /dev/null') });
+  });
+
   it('usage mistakes exit 2 and say what to fix', async () => {
     expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });
     expect(await sessionhub(['generate', '--devices', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--events is required') });

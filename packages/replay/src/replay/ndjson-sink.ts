@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { writeStdout } from '../stdout';
 import { CheckpointError } from './checkpoint';
 import type { ReplayOutput, ReplaySink } from './replayer';
@@ -11,6 +11,8 @@ import type { ReplayOutput, ReplaySink } from './replayer';
 export class NdjsonFileSink implements ReplaySink {
   private buffer = '';
   private readonly fd: number;
+  /** Only a regular file is synced: a device or a pipe (/dev/null, /dev/stdout) refuses fsync (EINVAL). */
+  private readonly regular: boolean;
   /** Bytes written to the file (the buffer's are counted when it is written: once per MB, not per line). */
   private written: number;
 
@@ -21,6 +23,7 @@ export class NdjsonFileSink implements ReplaySink {
   ) {
     if (path === '-') {
       this.fd = 1;
+      this.regular = false;
       this.written = 0;
       return;
     }
@@ -30,6 +33,7 @@ export class NdjsonFileSink implements ReplaySink {
       truncateSync(path, keepBytes);
     }
     this.fd = openSync(path, keepBytes === null ? 'w' : 'a');
+    this.regular = fstatSync(this.fd).isFile();
     this.written = keepBytes ?? 0;
   }
 
@@ -56,7 +60,7 @@ export class NdjsonFileSink implements ReplaySink {
   /** Writes what is buffered and syncs it to disk. */
   flush(): void {
     this.writeBuffer();
-    if (this.path !== '-') fsyncSync(this.fd);
+    if (this.regular) fsyncSync(this.fd);
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
 import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
@@ -54,6 +55,9 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   if (typeof options.out === 'string' && options.out !== '-') {
     // Opening --out empties it before a line of the log is read.
     if (isInputFile(source, options.out)) throw new UsageError(`--out ${options.out} is the log itself: writing the records would erase it; give another file`);
+    if (dir !== null && statSync(options.out, { throwIfNoEntry: false })?.isFile() === false) {
+      throw new UsageError(`--checkpoint needs --out to be a regular file, not ${options.out}: what was written after the last checkpoint is cut back on resume`);
+    }
   }
   const every = options.checkpointEvery ?? 100_000;
   const probe = new Replayer({ write: () => undefined }, options.engine);
