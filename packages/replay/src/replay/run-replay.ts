@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
-import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
+import { LogReader, formatFromName, logBytes, type ReadLogOptions } from '../log/read-log';
+import type { ParsedLine } from '../log/log-record';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { UsageError } from '../user-error';
 import { isInputFile } from '../same-file';
@@ -99,26 +100,33 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
 
   let stopped = false;
   let sinceCheckpoint = 0;
-  try {
-    for await (const batch of readOutcomes(logBytes(source, options.onBytes), reader)) {
-      for (let i = 0; i < batch.length; i++) {
-        const parsed = batch[i]!;
-        if (parsed.ok) replayer.add(parsed.record);
-        else bad.handle(parsed.error);
-        applied = parsed.ok ? parsed.record.line : parsed.error.line;
-        // Checkpoint between lines only: a checkpoint's line and its states always agree.
-        if (++sinceCheckpoint >= every) {
-          await checkpoint(applied);
-          sinceCheckpoint = 0;
-        }
+  const apply = async (batch: readonly ParsedLine[], checkpoints: boolean): Promise<void> => {
+    for (let i = 0; i < batch.length; i++) {
+      const parsed = batch[i]!;
+      if (parsed.ok) replayer.add(parsed.record);
+      else bad.handle(parsed.error);
+      applied = parsed.ok ? parsed.record.line : parsed.error.line;
+      // Checkpoint between lines only: a checkpoint's line and its states always agree.
+      if (checkpoints && ++sinceCheckpoint >= every) {
+        await checkpoint(applied);
+        sinceCheckpoint = 0;
       }
+    }
+  };
+  try {
+    for await (const chunk of logBytes(source, options.onBytes)) {
+      await apply(reader.push(chunk), true);
       if (options.signal?.aborted) {
         stopped = true;
         break;
       }
     }
-    // Every line read so far is applied (blank lines and a CSV header included).
+    // Every complete line read so far is applied (blank lines and a CSV header included).
     await checkpoint(parser.line);
+    // A last line with no newline may be a line still being written: it is replayed, but after the
+    // checkpoint, so the next run reads it again, whole, once the log has grown (its records are cut
+    // back from the output first, or sent to the kits again with the same ids).
+    if (!stopped) await apply(reader.end(), false);
   } finally {
     if (file) file.close();
     else await sink.close?.();
