@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,30 @@ describe('sessionhub (the built command)', () => {
       expect(readFileSync(join(dir, `out-${signal}.ndjson`), 'utf8')).toBe(readFileSync(join(dir, 'reference.ndjson'), 'utf8'));
     });
   }
+
+  it('replay: SIGINT or SIGTERM also stop a run waiting for more input (stdin, a named pipe), at once, after a checkpoint', async () => {
+    const lines = '{"deviceId":"d1","timestamp":1000,"type":"launch"}\n{"deviceId":"d1","timestamp":2000,"type":"event","name":"a"}\n';
+    execFileSync('mkfifo', [join(dir, 'live.fifo')]);
+    for (const [signal, log] of [['SIGINT', '-'], ['SIGTERM', 'live.fifo']] as const) {
+      const ck = join(dir, `live-${signal}`);
+      const child = spawn(process.execPath, [cli, 'replay', log, '--out', `live-${signal}.ndjson`, '--checkpoint', ck, '--checkpoint-every', '1'], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const exit = new Promise<number | null>((done) => child.on('close', done));
+      // The input stays open after its lines, as a stream's does.
+      const input = log === '-' ? child.stdin : createWriteStream(join(dir, log));
+      input.write(lines);
+      while (!existsSync(join(ck, 'checkpoint.json'))) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill(signal);
+      const code = await Promise.race([exit, new Promise((r) => setTimeout(r, 3000, 'still running 3 s later'))]);
+      input.end();
+      await exit;
+      expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(stderr).toMatch(/stopped at line 2 \(checkpointed: run the same command to resume\)/);
+      expect(JSON.parse(readFileSync(join(ck, 'checkpoint.json'), 'utf8')).line).toBe(2);
+    }
+  });
 
   it('failures the user can fix are one line, with no stack (exit 1): checkpoints, a corrupt gzip, the kits config', async () => {
     const oneLine = (exit: Exit, pattern: RegExp): void => {

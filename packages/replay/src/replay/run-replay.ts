@@ -114,13 +114,12 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
     }
   };
   try {
-    for await (const chunk of logBytes(source, options.onBytes)) {
+    // The signal also ends a wait for more input (stdin that stays open).
+    for await (const chunk of logBytes(source, options.onBytes, options.signal)) {
       await apply(reader.push(chunk), true);
-      if (options.signal?.aborted) {
-        stopped = true;
-        break;
-      }
+      if (options.signal?.aborted) break;
     }
+    stopped = options.signal?.aborted ?? false;
     // Every complete line read so far is applied (blank lines and a CSV header included).
     await checkpoint(parser.line);
     // A last line with no newline may be a line still being written: it is replayed, but after the
