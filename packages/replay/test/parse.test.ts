@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BadLineError } from '../src/log/bad-lines';
 import { LineParser, readLog } from '../src/log/read-log';
@@ -38,6 +39,57 @@ describe('timestamps', () => {
     expect(parseTimestamp('yesterday')).toMatch(/got "yesterday"/);
     expect(parseTimestamp(null)).toMatch(/got null/);
     expect(parseTimestamp(Infinity)).toMatch(/finite/);
+  });
+});
+
+describe('timestamps: real dates only', () => {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const daysIn = (y: number, m: number): number => (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+
+  it('an ISO date and time is read when every field is real (in its own offset), and refused as not real otherwise, never rolled over', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.option(fc.integer({ min: 0, max: 60 })),
+        fc.option(fc.tuple(fc.constantFrom(1, -1), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))),
+        (y, m, d, h, mi, sec, offset) => {
+          const zone = offset === null ? 'Z' : `${offset[0] > 0 ? '+' : '-'}${two(offset[1])}:${two(offset[2])}`;
+          const text = `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}T${two(h)}:${two(mi)}${sec === null ? '' : `:${two(sec)}`}${zone}`;
+          const real = m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) && h <= 23 && mi <= 59 && (sec ?? 0) <= 59;
+          if (!real) return void expect(parseTimestamp(text)).toBe(`timestamp ${JSON.stringify(text)} is not a real date and time`);
+          const date = new Date(0);
+          date.setUTCFullYear(y, m - 1, d);
+          date.setUTCHours(h, mi, sec ?? 0, 0);
+          const offsetMs = offset === null ? 0 : offset[0] * (offset[1] * 60 + offset[2]) * 60_000;
+          expect(parseTimestamp(text)).toBe(date.getTime() - offsetMs);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(parseTimestamp('2026-02-30T00:00:00Z')).toBe('timestamp "2026-02-30T00:00:00Z" is not a real date and time');
+    expect(parseTimestamp('2026-03-14T24:00:00Z')).toMatch(/not a real date and time/);
+    expect(parseTimestamp('2028-02-29T00:00:00Z')).toBe(Date.UTC(2028, 1, 29));
+  });
+
+  it('epoch ms outside the range of dates (±8.64e15) are refused: a Date there is invalid', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (t) => {
+        const parsed = parseTimestamp(t);
+        if (Math.abs(t) <= 8.64e15) expect(parsed).toBe(t);
+        else expect(parsed).toBe(`timestamp ${t} is outside the range of dates (at most ±8.64e15 ms from 1970)`);
+        expect(typeof parseTimestamp(String(Math.trunc(t)))).toBe(Math.abs(Math.trunc(t)) <= 8.64e15 ? 'number' : 'string');
+      }),
+    );
+  });
+
+  it('such a line is a bad line, named by its number (compare --html drew it with a RangeError)', async () => {
+    const path = join(dir, 'far.ndjson');
+    writeFileSync(path, '{"deviceId":"d","timestamp":1e20,"type":"event","name":"a"}\n');
+    await expect(compareLog(path, { sampleDevices: 12 })).rejects.toThrow('line 1: timestamp 100000000000000000000 is outside the range of dates');
   });
 });
 
