@@ -26,7 +26,7 @@ async function run(command: Command): Promise<number> {
         format: command.format,
         onError: command.onError,
         onBytes: (n) => progress.bytes(n),
-        engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch },
+        engine: { sessionTimeoutMs: command.timeoutMs, resumeOnRelaunch: command.resumeOnRelaunch },
         vendors: !command.canonicalOnly,
         brazeMobileClock: command.brazeMobile,
         sampleDevices: command.html ? command.sample : 0,
@@ -45,7 +45,7 @@ async function run(command: Command): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const kits = command.kits === null ? null : new KitsSink(kitsFromConfig(readKitsConfig(command.kits)), command.checkpoint!, stderrLogger(), command.timeout);
+      const kits = command.kits === null ? null : new KitsSink(kitsFromConfig(readKitsConfig(command.kits)), command.checkpoint!, stderrLogger(), command.timeoutMs / 1000);
       try {
         const r = await replayLog(command.log, {
           out: kits ?? command.out!,
@@ -54,7 +54,7 @@ async function run(command: Command): Promise<number> {
           format: command.format,
           onError: command.onError,
           onBytes: (n) => progress.bytes(n),
-          engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch, ...(kits ? { excludedEvents: kits.sessionNeutralEvents() } : {}) },
+          engine: { sessionTimeoutMs: command.timeoutMs, resumeOnRelaunch: command.resumeOnRelaunch, ...(kits ? { excludedEvents: kits.sessionNeutralEvents() } : {}) },
           signal: stop.signal,
         });
         progress.stop();

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatLine, GENERATED_CSV_HEADER, generateLog } from '../src/generate';
 import { BadLineError } from '../src/log/bad-lines';
+import { MAX_TIMEOUT_MS } from '../src/cli-args';
 import { LineParser } from '../src/log/read-log';
 import type { LogRecord } from '../src/log/log-record';
 import { partitionOf } from '../src/partition';
@@ -150,6 +151,15 @@ describe('replay', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('the longest session timeout round-trips through a checkpoint; one a checkpoint cannot hold (Infinity) is refused', async () => {
+    const log = join(dir, 'long-timeout.ndjson');
+    writeFileSync(log, '{"deviceId":"d","timestamp":1000,"type":"event","name":"a"}\n');
+    const options = { out: join(dir, 'long-timeout-out.ndjson'), checkpoint: join(dir, 'long-timeout-ck'), engine: { sessionTimeoutMs: MAX_TIMEOUT_MS } };
+    await replayLog(log, options);
+    expect(await replayLog(log, options)).toMatchObject({ resumedAfter: 1 });
+    await expect(replayLog(log, { ...options, engine: { sessionTimeoutMs: Infinity } })).rejects.toThrow('the session timeout must be a finite number of ms, got Infinity');
   });
 
   it('a live session at the end of a log stays open in the checkpoint and ends when more lines arrive', async () => {

@@ -62,6 +62,8 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
   }
   const every = options.checkpointEvery ?? 100_000;
   const probe = new Replayer({ write: () => undefined }, options.engine);
+  // A checkpoint holds it as JSON, which writes Infinity and NaN as null.
+  if (!Number.isFinite(probe.config.sessionTimeoutMs)) throw new UsageError(`the session timeout must be a finite number of ms, got ${probe.config.sessionTimeoutMs}`);
   const saved = dir === null ? null : readCheckpoint(dir, probe.config);
   if (saved) {
     if (saved.log !== source) throw new CheckpointError(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
