@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BadLineError } from '../src/log/bad-lines';
-import { LineParser, readLog } from '../src/log/read-log';
+import { LineParser, LogReader, readLog } from '../src/log/read-log';
 import { parseTimestamp } from '../src/log/timestamp';
 import { compareLog } from '../src/compare/run-compare';
 import type { ParsedLine } from '../src/log/log-record';
@@ -137,6 +138,36 @@ describe('NDJSON lines', () => {
       'line 11: affectsSession: false applies to events only, not to a background line',
       'line 12: a line must be a JSON object, got an array',
     ]);
+  });
+});
+
+describe('UTF-8', () => {
+  /** The outcomes of the log's bytes, read by the LogReader the CLI uses (cut in two anywhere, as chunks are). */
+  const readBytes = (bytes: Buffer, format: 'ndjson' | 'csv' | null = null, cut = 0): ParsedLine[] => {
+    const reader = new LogReader(format);
+    return [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut)), ...reader.end()];
+  };
+  const line = (deviceId: Buffer): Buffer => Buffer.concat([Buffer.from('{"deviceId":"'), deviceId, Buffer.from('","timestamp":1,"type":"event","name":"a"}\n')]);
+
+  it('a line that is not valid UTF-8 is a bad line, never read with replacement characters (two devices would become one)', () => {
+    const lines = readBytes(Buffer.concat([line(Buffer.from('dev\xff', 'latin1')), line(Buffer.from('dev\xfe', 'latin1')), line(Buffer.from('dév'))]));
+    expect(problems(lines)).toEqual(['line 1: not valid UTF-8 text', 'line 2: not valid UTF-8 text']);
+    expect(lines[2]).toMatchObject({ ok: true, record: { line: 3, deviceId: 'dév' } });
+    expect(problems(readBytes(Buffer.from('deviceId,timestamp,type,name\nd\xc3,1,event,a\n', 'latin1'), 'csv'))).toEqual(['line 2: not valid UTF-8 text']);
+  });
+
+  it('any device id bytes: valid UTF-8 is read as its text, anything else is refused (NDJSON and CSV, chunks cut anywhere)', () => {
+    // Bytes that need no escaping in JSON or CSV: no controls, no quote, backslash or comma.
+    const idBytes = fc.uint8Array({ minLength: 1, maxLength: 12 }).map((a) => Buffer.from(a.filter((b) => b >= 0x20 && b !== 0x22 && b !== 0x5c && b !== 0x2c && b !== 0x7f)));
+    fc.assert(
+      fc.property(idBytes.filter((b) => b.length > 0 && b.toString('latin1').trim() === b.toString('latin1')), fc.boolean(), fc.nat(), (id, csv, cut) => {
+        const bytes = csv ? Buffer.concat([Buffer.from('deviceId,timestamp,type,name\n'), id, Buffer.from(',1,event,a\n')]) : line(id);
+        const [outcome] = readBytes(bytes, csv ? 'csv' : 'ndjson', cut % (bytes.length + 1));
+        if (isUtf8(id)) expect(outcome).toMatchObject({ ok: true, record: { deviceId: id.toString('utf8') } });
+        else expect(outcome).toEqual({ ok: false, error: { line: csv ? 2 : 1, problem: 'not valid UTF-8 text' } });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { isUtf8 } from 'node:buffer';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { csvRow, parseCsvHeader } from './csv';
@@ -209,6 +210,8 @@ export class LogReader {
     // One character per byte: offsets in the text are offsets in the bytes.
     const src = { text: bytes.toString('latin1'), bytes };
     const text = src.text;
+    /** Whether all these bytes are UTF-8, checked at the first line that needs decoding (the fast path reads ASCII only). */
+    let utf8: boolean | undefined;
     for (let start = 0; start < length; ) {
       let newline = text.indexOf('\n', start);
       if (newline === -1) newline = length;
@@ -220,6 +223,9 @@ export class LogReader {
         if (record !== null) {
           p.line++;
           onRecord(record);
+        } else if (!(utf8 ??= isUtf8(bytes)) && !isUtf8(bytes.subarray(start, end))) {
+          // Decoding would replace the bad bytes, and two different device ids could become one.
+          onProblem({ line: ++p.line, problem: 'not valid UTF-8 text' });
         } else {
           const parsed = p.parse(bytes.toString('utf8', start, end));
           if (parsed !== null) {
