@@ -169,6 +169,17 @@ describe('UTF-8', () => {
       { numRuns: 500 },
     );
   });
+
+  it('a byte order mark opening an NDJSON log is passed over, as for CSV', async () => {
+    const record = '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n';
+    for (const format of ['ndjson', null] as const) {
+      const lines = readBytes(Buffer.from(`\ufeff${record}${record}`), format);
+      expect(lines.map((l) => l.ok && l.record.line)).toEqual([1, 2]);
+    }
+    const report = await compareLog(Readable.from([Buffer.from(`\ufeff${record}`)]));
+    expect(report.input).toMatchObject({ records: 1, skipped: 0 });
+    expect(readBytes(Buffer.from('\ufeffdeviceId,timestamp,type,name\nd,1,event,a\n'), 'csv').map((l) => l.ok)).toEqual([true]);
+  });
 });
 
 describe('CSV with a header', () => {

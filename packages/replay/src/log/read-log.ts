@@ -43,6 +43,8 @@ export class LineParser {
   /** The next line's outcome; null for a blank line or the CSV header. */
   parse(text: string): ParsedLine | null {
     const line = ++this.line;
+    // A byte order mark opens the text, not its first line (editors on Windows write one).
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.length === 0 || (text.trim().length === 0)) return null;
     if (this.format === null) this.format = text.trimStart().startsWith('{') ? 'ndjson' : 'csv';
     if (this.format === 'ndjson') {
