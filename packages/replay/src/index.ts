@@ -42,7 +42,7 @@ export { UsageError, UserError } from './user-error';
 
 export { Replayer } from './replay/replayer';
 export type { DeviceReplayState, ReplayCounts, ReplayOutput, ReplaySink } from './replay/replayer';
-export { replayEventId, replaySessionId } from './replay/replay-ids';
+export { replayEventId, replayKitId, replaySessionId } from './replay/replay-ids';
 export { CheckpointError, readCheckpoint, writeCheckpoint } from './replay/checkpoint';
 export type { Checkpoint } from './replay/checkpoint';
 export { NdjsonFileSink } from './replay/ndjson-sink';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@sessionhub/core';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KitsSink, kitsFromConfig } from '../src/replay/kits-sink';
 import { replaySessionId } from '../src/replay/replay-ids';
 import { replayLog } from '../src/replay/run-replay';
-import { bg, ev, launch, records } from './timeline';
+import { bg, ev, fg, launch, records } from './timeline';
 
 let collectors: CollectorServer;
 const dir = mkdtempSync(join(tmpdir(), 'sessionhub-kits-'));
@@ -41,6 +41,39 @@ it('replay --kits delivers the canonical sessions through the real Braze, Snowpl
   expect(braze.filter((e) => e.name === 'se').map((e) => e.session_id)).toEqual([first]);
   expect(collector.accepted('snowplow').length).toBeGreaterThan(0);
   expect(collector.accepted('clevertap').length).toBeGreaterThan(0);
+});
+
+it('records delivered again after a crash carry the same ids, those the kits make themselves included (Snowplow session and lifecycle events)', async () => {
+  const log = join(dir, 'crash.ndjson');
+  const text = records([launch(0), ev(5), bg(30), fg(100), launch(600), ev(610)], 'phone-2').map((r) => `${JSON.stringify({ deviceId: r.deviceId, timestamp: r.t, type: r.type, ...(r.name ? { name: r.name } : {}) })}\n`);
+  const state = join(dir, 'crash-state');
+  const make = kitsFromConfig({ snowplow: { collectorUrl: collectors.url, appId: 'replay' } });
+  const run = async (): Promise<void> => {
+    const sink = new KitsSink(make, state, silentLogger, 60);
+    await replayLog(log, { out: sink, checkpoint: state, engine: { excludedEvents: sink.sessionNeutralEvents() } });
+  };
+  writeFileSync(log, text.slice(0, 2).join(''));
+  await run();
+  // The checkpoint as it was before the next run: a SIGKILL after delivering, before checkpointing.
+  const before = readFileSync(join(state, 'checkpoint.json'));
+  writeFileSync(log, text.join(''));
+  const delivered = async (): Promise<string[]> => {
+    collectors.collector.reset();
+    await run();
+    return collectors.collector
+      .accepted('snowplow')
+      .flatMap((r) => (r.body as { data: { e: string; eid: string; se_ac?: string }[] }).data)
+      .map((item) => `${item.e} ${item.se_ac ?? ''} ${item.eid}`);
+  };
+  const first = await delivered();
+  writeFileSync(join(state, 'checkpoint.json'), before);
+  const again = await delivered();
+  // Session starts and ends, foregrounds and backgrounds, events: all four lines' records, twice.
+  // The last four lines: background, foreground (a new session: 70 s away), launch (another), event.
+  expect(first.filter((i) => i.startsWith('se session_'))).toHaveLength(4);
+  expect(first.filter((i) => i.startsWith('ue '))).toHaveLength(3);
+  expect(first.every((i) => /-5[\da-f]{3}-/.test(i))).toBe(true);
+  expect(again).toEqual(first);
 });
 
 it('a kits config with a mistake fails at setup with the kit\'s own message', () => {

@@ -7,6 +7,7 @@ import { brazeKit, type BrazeKitOptions } from '@sessionhub/kit-braze';
 import { clevertapKit, type CleverTapKitOptions } from '@sessionhub/kit-clevertap';
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { UserError } from '../user-error';
+import { replayKitId } from './replay-ids';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
 /** `replay --kits <file>`: each kit's options, as its factory takes them (JSON). */
@@ -57,17 +58,29 @@ export function readKitsConfig(path: string): KitsConfig {
 }
 
 interface DeviceKits {
+  readonly deviceId: string;
   readonly kits: Kit[];
   ready: boolean;
-  readonly init: Promise<void>;
-  /** Records that arrived before the kits' init resolved. */
-  readonly waiting: ReplayOutput[];
+  init: Promise<void>;
+  /** Records that arrived before the kits' init resolved, with their line ordinals. */
+  readonly waiting: [ReplayOutput, number][];
+  /** The device's line whose records are being handed to the kits; 0 between records. */
+  ordinal: number;
+  /** The ordinal whose ids {@link DeviceKits.ids} counts. */
+  idsFor: number;
+  /** Per kit: ids it asked for while handed the records of line `idsFor`. */
+  readonly ids: number[];
 }
 
 /**
  * Delivers replayed records through real kits (Braze, Snowplow, CleverTap), one set per device, each
  * with its durable outbox in `storageDir` (file storage, one namespace per device and kit). A kit
  * that throws is isolated: the error is counted and logged, the others carry on.
+ *
+ * The ids a kit makes itself while handed a record (Snowplow's event ids for session and lifecycle
+ * events) are derived like the records' own ({@link replayKitId}: of the device, the line, the kit and a
+ * count of the ids it asked for at that line): records delivered again after a crash carry the
+ * same ids, for the vendor to dedupe.
  */
 export class KitsSink implements ReplaySink {
   private readonly devices = new Map<string, DeviceKits>();
@@ -89,50 +102,60 @@ export class KitsSink implements ReplaySink {
     return [...new Set(this.makeKits().flatMap((k) => k.sessionNeutralEvents ?? []))];
   }
 
-  write(output: ReplayOutput): void {
+  write(output: ReplayOutput, ordinal: number): void {
     const deviceId = output.record.deviceId;
     let d = this.devices.get(deviceId);
     if (!d) d = this.start(deviceId);
-    if (d.ready) this.dispatch(d.kits, output);
-    else d.waiting.push(output);
+    if (d.ready) this.dispatch(d, output, ordinal);
+    else d.waiting.push([output, ordinal]);
   }
 
   private start(deviceId: string): DeviceKits {
     const kits = this.makeKits();
-    const context = (kit: Kit): KitContext => ({
+    const d: DeviceKits = { deviceId, kits, ready: false, init: Promise.resolve(), waiting: [], ordinal: 0, idsFor: 0, ids: kits.map(() => 0) };
+    d.init = Promise.all(kits.map(async (k, i) => k.init?.(this.context(d, k, i)))).then(() => {
+      d.ready = true;
+      for (const [o, ordinal] of d.waiting.splice(0)) this.dispatch(d, o, ordinal);
+    });
+    this.devices.set(deviceId, d);
+    return d;
+  }
+
+  private context(d: DeviceKits, kit: Kit, index: number): KitContext {
+    const deviceId = d.deviceId;
+    return {
       deviceId,
       timeouts: { sessionTimeout: this.sessionTimeoutS, foregroundTimeout: null, maxSessionDuration: null },
       logger: prefixedLogger(this.logger, `${kit.name} ${deviceId}:`),
       storage: namespacedStorage(this.storage, `${deviceId}/${kit.name}/`),
       clock: Date.now,
-      generateId: uuidv4,
+      // Outside a record (init, a flush) nothing would make a derived id the same next time: a random one.
+      generateId: () => (d.ordinal === 0 ? uuidv4() : replayKitId(deviceId, d.ordinal, kit.name, ++d.ids[index]!)),
       reportError: (e) => {
         this.errors++;
         this.logger.warn(`${kit.name} ${deviceId}: ${String(e)}`);
       },
-    });
-    const d: DeviceKits = {
-      kits,
-      ready: false,
-      waiting: [],
-      init: Promise.all(kits.map(async (k) => k.init?.(context(k)))).then(() => {
-        d.ready = true;
-        for (const o of d.waiting.splice(0)) this.dispatch(kits, o);
-      }),
     };
-    this.devices.set(deviceId, d);
-    return d;
   }
 
-  private dispatch(kits: readonly Kit[], output: ReplayOutput): void {
+  private dispatch(d: DeviceKits, output: ReplayOutput, ordinal: number): void {
     const callback = OUTPUT_CALLBACK[output.type];
-    for (const kit of kits) {
-      try {
-        (kit[callback] as ((r: unknown) => void) | undefined)?.call(kit, output.record);
-      } catch (error) {
-        this.errors++;
-        this.logger.warn(`${kit.name}: ${callback} threw: ${String(error)}`);
+    if (d.idsFor !== ordinal) {
+      d.idsFor = ordinal;
+      d.ids.fill(0);
+    }
+    d.ordinal = ordinal;
+    try {
+      for (const kit of d.kits) {
+        try {
+          (kit[callback] as ((r: unknown) => void) | undefined)?.call(kit, output.record);
+        } catch (error) {
+          this.errors++;
+          this.logger.warn(`${kit.name}: ${callback} threw: ${String(error)}`);
+        }
       }
+    } finally {
+      d.ordinal = 0;
     }
   }
 
