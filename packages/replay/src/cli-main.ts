@@ -67,7 +67,8 @@ async function run(command: Command): Promise<number> {
             `${r.resumedAfter ? `, resumed after line ${r.resumedAfter}` : ''}: ${c.records} records from ${r.devices} devices; ` +
             `${c.sessionsStarted} sessions started, ${c.sessionsEnded} ended, ${r.liveSessions} still live (no end record yet); ` +
             `${c.events} events, ${c.outOfOrder} lines out of order, ${r.skipped} lines skipped` +
-            `${kits ? `; kit errors: ${kits.errors}` : ''}\n`,
+            `${kits ? `; kit errors: ${kits.errors}` : ''}` +
+            `${kits?.storedDevices ? `; outboxes earlier runs left undelivered, sent again: ${kits.storedDevices} devices` : ''}\n`,
         );
         const signal = stop.signal.reason as string | undefined;
         return r.stopped ? (signal === 'SIGTERM' ? 143 : 130) : 0;

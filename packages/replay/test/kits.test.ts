@@ -6,6 +6,7 @@ import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KitsSink, kitsFromConfig } from '../src/replay/kits-sink';
 import { replaySessionId } from '../src/replay/replay-ids';
+import { storedOutboxes } from '../src/replay/stored-outboxes';
 import { replayLog } from '../src/replay/run-replay';
 import { bg, ev, fg, launch, records } from './timeline';
 
@@ -74,6 +75,29 @@ it('records delivered again after a crash carry the same ids, those the kits mak
   expect(first.filter((i) => i.startsWith('ue '))).toHaveLength(3);
   expect(first.every((i) => /-5[\da-f]{3}-/.test(i))).toBe(true);
   expect(again).toEqual(first);
+});
+
+it('what an earlier run left in the outboxes (a vendor was down) is sent by the next run, whether or not its devices have new lines', async () => {
+  const log = join(dir, 'down.ndjson');
+  writeFileSync(log, records([launch(0), ev(5), bg(30)], 'phone-3').map((r) => `${JSON.stringify({ deviceId: r.deviceId, timestamp: r.t, type: r.type, ...(r.name ? { name: r.name } : {}) })}\n`).join(''));
+  const state = join(dir, 'down-state');
+  const run = async (collectorUrl: string): Promise<KitsSink> => {
+    const sink = new KitsSink(kitsFromConfig({ snowplow: { collectorUrl, appId: 'replay' } }), state, silentLogger, 60);
+    await replayLog(log, { out: sink, checkpoint: state });
+    return sink;
+  };
+  // Nothing listens on port 1: every request is refused, and the items stay on disk.
+  await run('http://127.0.0.1:1');
+  expect([...storedOutboxes(join(state, 'kits'), ['snowplow'])]).toEqual([['phone-3', ['snowplow']]]);
+  collectors.collector.reset();
+  // The log has no new line: phone-3's kits are only loaded because their outbox holds items.
+  const next = await run(collectors.url);
+  expect(next.storedDevices).toBe(1);
+  const sent = collectors.collector.accepted('snowplow').flatMap((r) => (r.body as { data: { se_ac?: string }[] }).data.map((i) => i.se_ac ?? 'ue'));
+  expect(sent).toEqual(expect.arrayContaining(['session_start', 'ue']));
+  expect(storedOutboxes(join(state, 'kits'), ['snowplow']).size).toBe(0);
+  // And the run after that finds nothing left.
+  expect((await run(collectors.url)).storedDevices).toBe(0);
 });
 
 it('a kits config with a mistake fails at setup with the kit\'s own message', () => {

@@ -8,6 +8,7 @@ import { clevertapKit, type CleverTapKitOptions } from '@sessionhub/kit-cleverta
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { UserError } from '../user-error';
 import { replayKitId } from './replay-ids';
+import { storedOutboxes } from './stored-outboxes';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
 /** `replay --kits <file>`: each kit's options, as its factory takes them (JSON). */
@@ -57,6 +58,9 @@ export function readKitsConfig(path: string): KitsConfig {
   return parsed as KitsConfig;
 }
 
+/** Devices whose stored outboxes {@link KitsSink.open} sends at the same time. */
+const STORED_AT_ONCE = 8;
+
 interface DeviceKits {
   readonly deviceId: string;
   readonly kits: Kit[];
@@ -86,7 +90,10 @@ export class KitsSink implements ReplaySink {
   private readonly devices = new Map<string, DeviceKits>();
   /** Callbacks that threw, plus errors kits reported. */
   errors = 0;
+  /** Devices whose outboxes an earlier run left items in, sent again by {@link KitsSink.open}. */
+  storedDevices = 0;
   private readonly storage;
+  private readonly dir: string;
 
   constructor(
     private readonly makeKits: () => Kit[],
@@ -94,7 +101,40 @@ export class KitsSink implements ReplaySink {
     private readonly logger: Logger,
     private readonly sessionTimeoutS: number,
   ) {
-    this.storage = resilientStorage(fileStorage(join(storageDir, 'kits')), (e) => logger.warn(`kit storage failed, kept in memory: ${String(e)}`));
+    this.dir = join(storageDir, 'kits');
+    this.storage = resilientStorage(fileStorage(this.dir), (e) => logger.warn(`kit storage failed, kept in memory: ${String(e)}`));
+  }
+
+  /**
+   * Sends what earlier runs left in the outboxes (a vendor was down, the run was stopped): a device
+   * seen in this run's lines would have its outbox loaded and flushed anyway, one that is not would
+   * wait for ever. Found on disk, loaded a few devices at a time (memory stays bounded however many
+   * there are), each flushed and shut down: what is still not delivered stays for the next run.
+   */
+  async open(): Promise<void> {
+    const pending = [...storedOutboxes(this.dir, this.makeKits().map((k) => k.name))];
+    this.storedDevices = pending.length;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < pending.length) {
+        const [deviceId, names] = pending[next++]!;
+        const kits = this.makeKits().filter((k) => names.includes(k.name));
+        const d: DeviceKits = { deviceId, kits, ready: true, init: Promise.resolve(), waiting: [], ordinal: 0, idsFor: 0, ids: kits.map(() => 0) };
+        await Promise.all(
+          kits.map(async (k, i) => {
+            try {
+              await k.init?.(this.context(d, k, i));
+              await k.flush?.();
+            } catch (error) {
+              this.errors++;
+              this.logger.warn(`${k.name} ${deviceId}: sending what an earlier run left failed: ${String(error)}`);
+            }
+            await Promise.resolve(k.shutdown?.()).catch(() => this.errors++);
+          }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STORED_AT_ONCE, pending.length) }, worker));
   }
 
   /** Event names the kits' vendors never count toward a session (the engine treats them as session-neutral). */
