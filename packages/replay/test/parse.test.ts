@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BadLineError } from '../src/log/bad-lines';
-import { LineParser, LogReader, readLog } from '../src/log/read-log';
+import { LineParser, LogReader, MAX_LINE_BYTES, readLog } from '../src/log/read-log';
+import { replayLog } from '../src/replay/run-replay';
 import { parseTimestamp } from '../src/log/timestamp';
 import { compareLog } from '../src/compare/run-compare';
 import type { ParsedLine } from '../src/log/log-record';
@@ -182,6 +183,55 @@ describe('UTF-8', () => {
   });
 });
 
+describe('lines that cannot be read at all', () => {
+  const record = (name: string): string => `{"deviceId":"d","timestamp":1,"type":"event","name":"${name}"}`;
+  /** The outcomes of `text`, fed to the reader in chunks of `size` bytes. */
+  const inChunks = (text: string, size: number): ParsedLine[] => {
+    const bytes = Buffer.from(text);
+    const reader = new LogReader('ndjson');
+    const out: ParsedLine[] = [];
+    for (let i = 0; i < bytes.length; i += size) out.push(...reader.push(bytes.subarray(i, i + size)));
+    return [...out, ...reader.end()];
+  };
+
+  it(`a line longer than ${MAX_LINE_BYTES} bytes is a bad line with its number (its bytes are not kept); the lines after it are read`, () => {
+    const longest = record('x'.repeat(MAX_LINE_BYTES - record('').length));
+    const tooLong = record('x'.repeat(MAX_LINE_BYTES - record('').length + 1));
+    expect(Buffer.byteLength(longest)).toBe(MAX_LINE_BYTES);
+    for (const size of [1 << 16, 1 << 20, 1 << 25]) {
+      const lines = inChunks(`${record('a')}\n${tooLong}\n${longest}\r\n${record('b')}\n${tooLong}`, size);
+      expect(lines.map((l) => (l.ok ? `${l.record.line} ${l.record.name!.length}` : `${l.error.line}: ${l.error.problem}`))).toEqual([
+        '1 1',
+        '2: longer than 16777216 bytes (16 MiB), the longest line read',
+        `3 ${MAX_LINE_BYTES - record('').length}`,
+        '4 1',
+        '5: longer than 16777216 bytes (16 MiB), the longest line read',
+      ]);
+    }
+  });
+
+  it('a bad CSV header fails the run even with --on-error skip: no later line can be read without it', async () => {
+    const path = join(dir, 'bad-header.csv');
+    writeFileSync(path, 'deviceId,time,type\nd,1,event\nd,2,event\n');
+    const warnings: string[] = [];
+    await expect(compareLog(path, { onError: 'skip', warn: (m) => warnings.push(m) })).rejects.toThrow(/^line 1: the header names an unknown column "time" .*: no later line can be read without it$/);
+    expect(warnings).toEqual([]);
+    writeFileSync(path, Buffer.from('device\xffId,timestamp,type\nd,1,event\n', 'latin1'));
+    await expect(compareLog(path, { onError: 'skip' })).rejects.toThrow('line 1: not valid UTF-8 text: no later line can be read without it');
+  });
+
+  it('resumed, a line that was not UTF-8 is passed over as the first run read it: it does not decide the format', async () => {
+    const path = join(dir, 'undecided.log');
+    const out = join(dir, 'undecided-out.ndjson');
+    const ck = join(dir, 'undecided-ck');
+    writeFileSync(path, Buffer.concat([Buffer.from('{\xff\n', 'latin1'), Buffer.from('deviceId,timestamp,type,name\nd,1000,event,a\n')]));
+    const options = { out, checkpoint: ck, onError: 'skip' as const, warn: () => undefined };
+    expect(await replayLog(path, options)).toMatchObject({ skipped: 1, counts: { events: 1 } });
+    appendFileSync(path, 'd,2000,event,b\n');
+    expect(await replayLog(path, options)).toMatchObject({ resumedAfter: 3, skipped: 1, counts: { events: 2 } });
+  });
+});
+
 describe('CSV with a header', () => {
   it('reads the same columns: empty cells are absent, null is logged out, quoted fields, JSON attributes', async () => {
     const parser = new LineParser('csv');
@@ -201,7 +251,7 @@ describe('CSV with a header', () => {
 
   it('reports a bad header and bad rows by line', async () => {
     const badHeader = new LineParser('csv');
-    expect(badHeader.parse('deviceId,time,type')).toEqual({ ok: false, error: { line: 1, problem: expect.stringContaining('unknown column "time"') } });
+    expect(badHeader.parse('deviceId,time,type')).toEqual({ ok: false, error: { line: 1, problem: expect.stringContaining('unknown column "time"'), fatal: true } });
     const p = new LineParser('csv');
     p.parse('deviceId,timestamp,type,name');
     expect(p.parse('d,1,event')).toEqual({ ok: false, error: { line: 2, problem: 'expected 4 fields (as the header), got 3' } });

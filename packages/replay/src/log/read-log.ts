@@ -28,6 +28,11 @@ export class LineParser {
     this.format = format;
   }
 
+  /** Whether the next line that is not blank is the CSV header. */
+  get awaitingHeader(): boolean {
+    return this.format === 'csv' && this.header === null;
+  }
+
   /**
    * Passes over a line already processed by an earlier run (a resumed replay): only counted, and
    * read when it is the CSV header or decides the format.
@@ -58,10 +63,8 @@ export class LineParser {
     }
     if (this.header === null) {
       const header = parseCsvHeader(text);
-      if (typeof header === 'string') {
-        // Without a header no later line can be read: every line reports the header's problem.
-        return { ok: false, error: { line, problem: header } };
-      }
+      // Without a header no later line can be read: the run fails here, even when bad lines are skipped.
+      if (typeof header === 'string') return { ok: false, error: { line, problem: header, fatal: true } };
       this.header = header;
       return null;
     }
@@ -142,6 +145,13 @@ export async function* readLines(stream: Readable): AsyncGenerator<string[]> {
 }
 
 /**
+ * The longest line read, in bytes (16 MiB): a longer one is a bad line, and its bytes are not kept
+ * (a file with no newline at all would otherwise be held whole, up to the longest string V8 makes).
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const TOO_LONG = `longer than ${MAX_LINE_BYTES} bytes (16 MiB), the longest line read`;
+
+/**
  * Turns a log's bytes, chunk by chunk, into the outcomes of its lines: what {@link readLines} and
  * {@link LineParser} give, faster. Lines are cut at newline bytes (which never occur inside a UTF-8
  * character) and an NDJSON line of the common shape is read by a fast path from the chunk's text,
@@ -151,6 +161,9 @@ export class LogReader {
   readonly parser: LineParser;
   /** Bytes after the last newline, waiting for the rest of their line. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The line under way is longer than {@link MAX_LINE_BYTES}: its bytes are dropped until its newline. */
+  private overlong = false;
 
   /** `skipThrough`: lines up to this number were processed by an earlier run; they are only passed over (see {@link LineParser.skip}). */
   constructor(
@@ -179,30 +192,64 @@ export class LogReader {
    * this chunk completes is handed over as it is read, in order.
    */
   feed(chunk: Buffer, onRecord: (record: LogRecord) => void, onProblem: (problem: LineProblem) => void): void {
-    const last = chunk.lastIndexOf(10);
-    if (last === -1) {
-      this.pending.push(chunk);
-      return;
-    }
     let start = 0;
-    if (this.pending.length > 0) {
+    if (this.pendingBytes > 0 || this.overlong) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) return this.hold(chunk);
       // Only the line earlier chunks began is copied together; the rest is read where it is.
-      start = chunk.indexOf(10) + 1;
-      this.pending.push(chunk.subarray(0, start));
-      const joined = Buffer.concat(this.pending);
-      this.pending = [];
-      this.lines(joined, onRecord, onProblem);
+      start = newline + 1;
+      // (A last `\r` is not the line's: the exact check is in `lines`; this one keeps the copy bounded.)
+      if (this.overlong || this.pendingBytes + newline > MAX_LINE_BYTES + 1) this.tooLong(onProblem);
+      else {
+        this.pending.push(chunk.subarray(0, start));
+        const joined = Buffer.concat(this.pending);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.lines(joined, onRecord, onProblem);
+      }
     }
-    if (last + 1 < chunk.length) this.pending.push(chunk.subarray(last + 1));
-    if (start < last + 1) this.lines(chunk.subarray(start, last + 1), onRecord, onProblem);
+    const last = chunk.lastIndexOf(10);
+    if (last < start) return this.hold(chunk.subarray(start));
+    this.lines(chunk.subarray(start, last + 1), onRecord, onProblem);
+    this.hold(chunk.subarray(last + 1));
   }
 
   /** {@link end} without the outcome objects. */
   finish(onRecord: (record: LogRecord) => void, onProblem: (problem: LineProblem) => void): void {
+    if (this.overlong) return this.tooLong(onProblem);
     if (this.pending.length === 0) return;
     const bytes = Buffer.concat(this.pending);
     this.pending = [];
+    this.pendingBytes = 0;
     this.lines(bytes, onRecord, onProblem);
+  }
+
+  /** Keeps the start of a line for the next chunk; past {@link MAX_LINE_BYTES}, only that it is too long. */
+  private hold(bytes: Buffer): void {
+    if (bytes.length === 0 || this.overlong) return;
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes <= MAX_LINE_BYTES + 1) this.pending.push(bytes);
+    else {
+      this.overlong = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+  }
+
+  /** The line ending now was longer than {@link MAX_LINE_BYTES}: a problem, its bytes unread. */
+  private tooLong(onProblem: (problem: LineProblem) => void): void {
+    this.overlong = false;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.unreadable(TOO_LONG, onProblem);
+  }
+
+  /** A line that is not read at all (too long, not UTF-8): counted, and a problem unless an earlier run reported it. */
+  private unreadable(problem: string, onProblem: (problem: LineProblem) => void): void {
+    const p = this.parser;
+    const fatal = p.awaitingHeader;
+    if (p.line++ < this.skipThrough) return;
+    onProblem(fatal ? { line: p.line, problem, fatal } : { line: p.line, problem });
   }
 
   /** Reads whole lines (the last one may lack its newline). */
@@ -218,8 +265,12 @@ export class LogReader {
       let newline = text.indexOf('\n', start);
       if (newline === -1) newline = length;
       const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      if (p.line < this.skipThrough) p.skip(bytes.toString('utf8', start, end));
-      else if (p.format === 'ndjson' && start === end) p.line++;
+      if (end - start > MAX_LINE_BYTES) this.unreadable(TOO_LONG, onProblem);
+      else if (p.line < this.skipThrough) {
+        // As the earlier run read it: a line that is not UTF-8 neither decided the format nor was the header.
+        if ((utf8 ??= isUtf8(bytes)) || isUtf8(bytes.subarray(start, end))) p.skip(bytes.toString('utf8', start, end));
+        else p.line++;
+      } else if (p.format === 'ndjson' && start === end) p.line++;
       else {
         const record = p.format === 'ndjson' ? fastRecord(src, start, end, p.line + 1) : null;
         if (record !== null) {
@@ -227,7 +278,7 @@ export class LogReader {
           onRecord(record);
         } else if (!(utf8 ??= isUtf8(bytes)) && !isUtf8(bytes.subarray(start, end))) {
           // Decoding would replace the bad bytes, and two different device ids could become one.
-          onProblem({ line: ++p.line, problem: 'not valid UTF-8 text' });
+          this.unreadable('not valid UTF-8 text', onProblem);
         } else {
           const parsed = p.parse(bytes.toString('utf8', start, end));
           if (parsed !== null) {
