@@ -90,6 +90,9 @@ it('what an earlier run left in the outboxes (a vendor was down) is sent by the 
   await run('http://127.0.0.1:1');
   expect([...storedOutboxes(join(state, 'kits'), ['snowplow'])]).toEqual([['phone-3', ['snowplow']]]);
   collectors.collector.reset();
+  // A run stopped (SIGINT) before it began sending leaves them for the next.
+  await new KitsSink(kitsFromConfig({ snowplow: { collectorUrl: collectors.url, appId: 'replay' } }), state, silentLogger, 60).open(AbortSignal.abort());
+  expect(collectors.collector.requests).toHaveLength(0);
   // The log has no new line: phone-3's kits are only loaded because their outbox holds items.
   const next = await run(collectors.url);
   expect(next.storedDevices).toBe(1);

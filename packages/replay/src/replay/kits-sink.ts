@@ -82,9 +82,9 @@ interface DeviceKits {
  * that throws is isolated: the error is counted and logged, the others carry on.
  *
  * The ids a kit makes itself while handed a record (Snowplow's event ids for session and lifecycle
- * events) are derived like the records' own ({@link replayKitId}: of the device, the line, the kit and a
- * count of the ids it asked for at that line): records delivered again after a crash carry the
- * same ids, for the vendor to dedupe.
+ * events) are derived like the records' own ({@link replayKitId}: of the device, the line, the kit
+ * and a count of the ids it asked for at that line): records delivered again after a crash carry
+ * the same ids, for the vendor to dedupe.
  */
 export class KitsSink implements ReplaySink {
   private readonly devices = new Map<string, DeviceKits>();
@@ -110,13 +110,14 @@ export class KitsSink implements ReplaySink {
    * seen in this run's lines would have its outbox loaded and flushed anyway, one that is not would
    * wait for ever. Found on disk, loaded a few devices at a time (memory stays bounded however many
    * there are), each flushed and shut down: what is still not delivered stays for the next run.
+   * Aborting `signal` (SIGINT) leaves the devices not begun yet for the next run.
    */
-  async open(): Promise<void> {
+  async open(signal?: AbortSignal): Promise<void> {
     const pending = [...storedOutboxes(this.dir, this.makeKits().map((k) => k.name))];
     this.storedDevices = pending.length;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < pending.length) {
+      while (next < pending.length && !signal?.aborted) {
         const [deviceId, names] = pending[next++]!;
         const kits = this.makeKits().filter((k) => names.includes(k.name));
         const d: DeviceKits = { deviceId, kits, ready: true, init: Promise.resolve(), waiting: [], ordinal: 0, idsFor: 0, ids: kits.map(() => 0) };

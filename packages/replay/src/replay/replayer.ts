@@ -22,8 +22,11 @@ export interface ReplaySink {
    * always comes with the same ordinal, in any replay of the same lines.
    */
   write(output: ReplayOutput, ordinal: number): void;
-  /** Awaited once before the first record (a kits sink delivers what earlier runs left in its outboxes). */
-  open?(): void | Promise<void>;
+  /**
+   * Awaited once before the first record (a kits sink delivers what earlier runs left in its
+   * outboxes); `signal` is the run's: aborted, the sink should be quick.
+   */
+  open?(signal?: AbortSignal): void | Promise<void>;
   /** Makes what was written durable; awaited before each checkpoint. */
   flush?(): void | Promise<void>;
   /** Flushes and releases; awaited at the end of a run. */

@@ -116,7 +116,7 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
     }
   };
   try {
-    await sink.open?.();
+    await sink.open?.(options.signal);
     // The signal also ends a wait for more input (stdin that stays open).
     for await (const chunk of logBytes(source, options.onBytes, options.signal)) {
       await apply(reader.push(chunk), true);
