@@ -1,5 +1,9 @@
 /** The `sessionhub` command line: commands, flags and the usage text. */
 import { parseArgs } from 'node:util';
+import { MAX_TIMESTAMP_MS } from './log/timestamp';
+import { UsageError } from './user-error';
+
+export { UsageError };
 
 export const USAGE = `usage:
   sessionhub compare <log> [--json] [--html report.html] [options]
@@ -15,7 +19,7 @@ export const USAGE = `usage:
 
 <log> is a path, or - for stdin; NDJSON or CSV with a header (by the name: .csv), gzip or not.
 options:
-  --timeout <s>              SessionHub's session timeout (default 60)
+  --timeout <s>              SessionHub's session timeout, 1 to 8640000000000 (default 60)
   --resume-on-relaunch       a launch continues a session that has not expired (web logs)
   --on-error stop|skip       a bad line stops the run (default), or is reported and skipped
   --format ndjson|csv        the log's format, when its name does not say
@@ -26,14 +30,10 @@ options:
   --checkpoint-every <n>     replay: lines between checkpoints (default 100000)
 `;
 
-/** A command line that cannot run: the message says what to fix; exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export interface CommonArgs {
   readonly log: string;
-  readonly timeout: number;
+  /** `--timeout`, in the engine's unit: whole ms, finite. */
+  readonly timeoutMs: number;
   readonly resumeOnRelaunch: boolean;
   readonly onError: 'stop' | 'skip';
   readonly format: 'ndjson' | 'csv' | null;
@@ -83,6 +83,24 @@ function number(name: string, text: string | undefined, fallback: number | null,
   return n;
 }
 
+/** The longest `--timeout`: the span of dates, in ms (no two timestamps of a log are further apart than twice that). */
+export const MAX_TIMEOUT_MS = MAX_TIMESTAMP_MS;
+
+/**
+ * `--timeout <s>` as the engine takes it: ms, rounded as the hub rounds its seconds. Checked in ms,
+ * not seconds: `1e308` s is a finite number of seconds but Infinity ms, which a checkpoint cannot
+ * hold (JSON writes it as null).
+ */
+function timeoutMs(text: string | undefined): number {
+  if (text === undefined) return 60_000;
+  const seconds = Number(text);
+  const ms = Math.round(seconds * 1000);
+  if (text.trim() === '' || !(seconds >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new UsageError(`--timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_MS / 1000}, got ${JSON.stringify(text)}`);
+  }
+  return ms;
+}
+
 function oneOf<T extends string>(name: string, text: string | undefined, values: readonly T[], fallback: T): T {
   if (text === undefined) return fallback;
   if (!(values as readonly string[]).includes(text)) throw new UsageError(`--${name} must be ${values.join(' or ')}, got ${JSON.stringify(text)}`);
@@ -119,7 +137,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (positionals.length !== 2) throw new UsageError(`${command} takes one log (a path, or - for stdin)`);
   const common: CommonArgs = {
     log: positionals[1]!,
-    timeout: number('timeout', v.timeout, 60, 1, false),
+    timeoutMs: timeoutMs(v.timeout),
     resumeOnRelaunch: v['resume-on-relaunch'] ?? false,
     onError: oneOf('on-error', v['on-error'], ['stop', 'skip'] as const, 'stop'),
     format: v.format === undefined ? null : oneOf('format', v.format, ['ndjson', 'csv'] as const, 'ndjson'),

@@ -1,35 +1,39 @@
 /** The `sessionhub` command's body: see {@link main}. */
 import { writeFileSync } from 'node:fs';
-import { parseCommand, USAGE, UsageError, type Command } from './cli-args';
+import { parseCommand, USAGE, type Command } from './cli-args';
 import { renderCompareHtml } from './compare/render-html';
 import { renderCompareTable } from './compare/render-table';
 import { compareLog } from './compare/run-compare';
-import { BadLineError } from './log/bad-lines';
 import { formatLine, GENERATED_CSV_HEADER, generateLog } from './generate';
 import { progressFor } from './progress';
 import { KitsSink, kitsFromConfig, readKitsConfig } from './replay/kits-sink';
 import { replayLog } from './replay/run-replay';
 import { stderrLogger } from '@sessionhub/core/node';
 import { lineWriter } from './write-lines';
+import { UsageError, UserError } from './user-error';
+import { isInputFile } from './same-file';
+import { isStdoutFailure, settleStdout, stdoutFailure, watchStdout, writeStdout } from './stdout';
 
 async function run(command: Command): Promise<number> {
   switch (command.command) {
     case 'help':
-      process.stdout.write(USAGE);
+      writeStdout(USAGE);
       return 0;
     case 'compare': {
+      if (command.html && isInputFile(command.log, command.html)) throw new UsageError(`--html ${command.html} is the log itself: give another file`);
       const progress = progressFor(command.log);
       const report = await compareLog(command.log, {
         format: command.format,
         onError: command.onError,
         onBytes: (n) => progress.bytes(n),
-        engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch },
+        engine: { sessionTimeoutMs: command.timeoutMs, resumeOnRelaunch: command.resumeOnRelaunch },
         vendors: !command.canonicalOnly,
         brazeMobileClock: command.brazeMobile,
         sampleDevices: command.html ? command.sample : 0,
       }).finally(() => progress.stop());
       if (command.html) writeFileSync(command.html, renderCompareHtml(report));
-      process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+      writeStdout(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+      await settleStdout();
       return 0;
     }
     case 'replay': {
@@ -41,7 +45,7 @@ async function run(command: Command): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const kits = command.kits === null ? null : new KitsSink(kitsFromConfig(readKitsConfig(command.kits)), command.checkpoint!, stderrLogger(), command.timeout);
+      const kits = command.kits === null ? null : new KitsSink(kitsFromConfig(readKitsConfig(command.kits)), command.checkpoint!, stderrLogger(), command.timeoutMs / 1000);
       try {
         const r = await replayLog(command.log, {
           out: kits ?? command.out!,
@@ -50,17 +54,21 @@ async function run(command: Command): Promise<number> {
           format: command.format,
           onError: command.onError,
           onBytes: (n) => progress.bytes(n),
-          engine: { sessionTimeoutMs: command.timeout * 1000, resumeOnRelaunch: command.resumeOnRelaunch, ...(kits ? { excludedEvents: kits.sessionNeutralEvents() } : {}) },
+          engine: { sessionTimeoutMs: command.timeoutMs, resumeOnRelaunch: command.resumeOnRelaunch, ...(kits ? { excludedEvents: kits.sessionNeutralEvents() } : {}) },
           signal: stop.signal,
         });
         progress.stop();
+        // Records written to stdout may meet a closed pipe only now: then the run says nothing more.
+        if (command.out === '-') await settleStdout();
+        if (stdoutFailure() !== null) return stdoutFailure()!;
         const c = r.counts;
         process.stderr.write(
           `${r.stopped ? `stopped at line ${r.line}${command.checkpoint ? ' (checkpointed: run the same command to resume)' : ''}` : `replayed to line ${r.line}`}` +
             `${r.resumedAfter ? `, resumed after line ${r.resumedAfter}` : ''}: ${c.records} records from ${r.devices} devices; ` +
             `${c.sessionsStarted} sessions started, ${c.sessionsEnded} ended, ${r.liveSessions} still live (no end record yet); ` +
             `${c.events} events, ${c.outOfOrder} lines out of order, ${r.skipped} lines skipped` +
-            `${kits ? `; kit errors: ${kits.errors}` : ''}\n`,
+            `${kits ? `; kit errors: ${kits.errors}` : ''}` +
+            `${kits?.storedDevices ? `; outboxes earlier runs left undelivered, sent again: ${kits.storedDevices} devices` : ''}\n`,
         );
         const signal = stop.signal.reason as string | undefined;
         return r.stopped ? (signal === 'SIGTERM' ? 143 : 130) : 0;
@@ -89,7 +97,8 @@ async function run(command: Command): Promise<number> {
 
 /**
  * Runs `sessionhub` with `argv` (without `node` and the script) and resolves with the exit code:
- * 0 done, 1 the run failed (e.g. a bad line with `--on-error stop`), 2 a usage mistake. Messages go to
+ * 0 done, 1 the run failed (e.g. a bad line with `--on-error stop`), 2 a usage mistake, 130 / 143
+ * replay stopped by SIGINT / SIGTERM, 141 stdout's reader went away (`| head`). Messages go to
  * stderr, results to stdout.
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -100,14 +109,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`sessionhub: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
   }
-  return run(command).catch((error: unknown) => {
-    if (error instanceof UsageError) {
+  watchStdout();
+  try {
+    const code = await run(command);
+    return stdoutFailure() ?? code;
+  } catch (error) {
+    // stdout's reader went away (`| head`): nothing more to say, as a Unix tool; a full disk was said.
+    if (isStdoutFailure(error)) return stdoutFailure()!;
+    // Failures the user can fix (a bad line, a checkpoint for another log) and the system's (a missing
+    // file, a full disk) say what to fix; anything else is a bug and shows its stack.
+    if (error instanceof UserError || isSystemError(error)) {
       process.stderr.write(`sessionhub: ${error.message}\n`);
-      return 2;
+      return error instanceof UserError ? error.exitCode : 1;
     }
-    // Expected failures (a bad line, a missing file) say what to fix; anything else shows its stack.
-    const expected = error instanceof BadLineError || (error instanceof Error && 'code' in error);
-    process.stderr.write(`sessionhub: ${expected ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`sessionhub: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
-  });
+  }
 }
+
+/** An error of a system call (ENOENT, EACCES, ENOSPC, …): Node gives them a `syscall`. */
+const isSystemError = (error: unknown): error is NodeJS.ErrnoException => error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';

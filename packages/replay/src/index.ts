@@ -38,10 +38,11 @@ export type { CompareLogOptions } from './compare/run-compare';
 export { GENERATED_CSV_HEADER, formatLine, generateLog } from './generate';
 export type { GenerateOptions, GeneratedLine } from './generate';
 export { main } from './cli-main';
+export { UsageError, UserError } from './user-error';
 
 export { Replayer } from './replay/replayer';
 export type { DeviceReplayState, ReplayCounts, ReplayOutput, ReplaySink } from './replay/replayer';
-export { replayEventId, replaySessionId } from './replay/replay-ids';
+export { replayEventId, replayKitId, replaySessionId } from './replay/replay-ids';
 export { CheckpointError, readCheckpoint, writeCheckpoint } from './replay/checkpoint';
 export type { Checkpoint } from './replay/checkpoint';
 export { NdjsonFileSink } from './replay/ndjson-sink';

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,116 @@ describe('sessionhub (the built command)', () => {
       expect(readFileSync(join(dir, `out-${signal}.ndjson`), 'utf8')).toBe(readFileSync(join(dir, 'reference.ndjson'), 'utf8'));
     });
   }
+
+  it('replay: SIGINT or SIGTERM also stop a run waiting for more input (stdin, a named pipe), at once, after a checkpoint', async () => {
+    const lines = '{"deviceId":"d1","timestamp":1000,"type":"launch"}\n{"deviceId":"d1","timestamp":2000,"type":"event","name":"a"}\n';
+    execFileSync('mkfifo', [join(dir, 'live.fifo')]);
+    for (const [signal, log] of [['SIGINT', '-'], ['SIGTERM', 'live.fifo']] as const) {
+      const ck = join(dir, `live-${signal}`);
+      const child = spawn(process.execPath, [cli, 'replay', log, '--out', `live-${signal}.ndjson`, '--checkpoint', ck, '--checkpoint-every', '1'], { cwd: dir });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const exit = new Promise<number | null>((done) => child.on('close', done));
+      // The input stays open after its lines, as a stream's does.
+      const input = log === '-' ? child.stdin : createWriteStream(join(dir, log));
+      input.write(lines);
+      while (!existsSync(join(ck, 'checkpoint.json'))) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill(signal);
+      const code = await Promise.race([exit, new Promise((r) => setTimeout(r, 3000, 'still running 3 s later'))]);
+      input.end();
+      await exit;
+      expect(code).toBe(signal === 'SIGTERM' ? 143 : 130);
+      expect(stderr).toMatch(/stopped at line 2 \(checkpointed: run the same command to resume\)/);
+      expect(JSON.parse(readFileSync(join(ck, 'checkpoint.json'), 'utf8')).line).toBe(2);
+    }
+  });
+
+  it('failures the user can fix are one line, with no stack (exit 1): checkpoints, a corrupt gzip, the kits config', async () => {
+    const oneLine = (exit: Exit, pattern: RegExp): void => {
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toMatch(new RegExp(`^sessionhub: [^\\n]*${pattern.source}[^\\n]*\\n$`));
+    };
+    const line = '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n';
+    writeFileSync(join(dir, 'one.ndjson'), line);
+    writeFileSync(join(dir, 'two.ndjson'), line);
+    const run = ['replay', 'one.ndjson', '--out', 'one-out.ndjson', '--checkpoint', 'one-ck'];
+    expect((await sessionhub(run)).code).toBe(0);
+    oneLine(await sessionhub(['replay', 'two.ndjson', '--out', 'one-out.ndjson', '--checkpoint', 'one-ck']), /the checkpoint in one-ck is for one\.ndjson, not two\.ndjson/);
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--out', 'other.ndjson', '--checkpoint', 'one-ck']), /wrote to one-out\.ndjson, not other\.ndjson/);
+    oneLine(await sessionhub([...run, '--timeout', '30']), /was made with other session options/);
+    writeFileSync(join(dir, 'one-out.ndjson'), '');
+    oneLine(await sessionhub(run), /one-out\.ndjson holds 0 bytes, fewer than the \d+ the checkpoint counted/);
+    for (const damaged of ['{bad', 'null', '{"version":1,"devices":[5]}']) {
+      writeFileSync(join(dir, 'one-ck', 'checkpoint.json'), damaged);
+      oneLine(await sessionhub(run), /the checkpoint one-ck\/checkpoint\.json is not (valid JSON|one this version writes)/);
+    }
+    writeFileSync(join(dir, 'cut.ndjson.gz'), gzipSync(line.repeat(5000)).subarray(0, 200));
+    oneLine(await sessionhub(['compare', 'cut.ndjson.gz']), /the gzip data is corrupt/);
+    writeFileSync(join(dir, 'no-kit.json'), '{}');
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'no-kit.json', '--checkpoint', 'kits-ck']), /the kits config names no kit/);
+    writeFileSync(join(dir, 'bad-kit.json'), '{"braze":{"apiKey":"","baseUrl":"sdk.iad-01.braze.com"}}');
+    // The kit's own message (docs/compare.md, "Through the kits").
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'bad-kit.json', '--checkpoint', 'kits-ck']), /brazeKit.*apiKey/);
+    oneLine(await sessionhub(['replay', 'one.ndjson', '--kits', 'missing.json', '--checkpoint', 'kits-ck']), /the kits config missing\.json is not readable JSON/);
+  });
+
+  it('a closed stdout (| head -1) ends replay --out -, compare and generate quietly with 141, as SIGPIPE does a Unix tool', async () => {
+    /** Runs the command and closes its stdout after the first bytes, as `| head -c 1` does. */
+    const head = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+        let stderr = '';
+        child.stdout.once('data', () => child.stdout.destroy());
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        child.on('close', (code) => done({ code, stderr }));
+      });
+    expect((await sessionhub(['generate', '--devices', '400', '--events', '8000', '--seed', '6', '--out', 'pipe.ndjson'])).code).toBe(0);
+    // Each writes far more than a pipe holds (64 KB).
+    for (const args of [
+      ['replay', 'pipe.ndjson', '--out', '-'],
+      ['compare', 'pipe.ndjson', '--json', '--html', 'pipe.html', '--sample', '400'],
+      ['generate', '--devices', '100', '--events', '20000', '--seed', '1'],
+    ]) {
+      expect(await head(args), args.join(' ')).toEqual({ code: 141, stderr: '' });
+    }
+  });
+
+  it('replay refuses an --out that is the log itself, by any name (exit 2, the log untouched)', async () => {
+    const text = '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n'.repeat(3);
+    const log = join(dir, 'self.ndjson');
+    writeFileSync(log, text);
+    linkSync(log, join(dir, 'self-hard.ndjson'));
+    symlinkSync('self.ndjson', join(dir, 'self-soft.ndjson'));
+    for (const out of ['self.ndjson', './self.ndjson', 'self-hard.ndjson', 'self-soft.ndjson']) {
+      expect(await sessionhub(['replay', 'self.ndjson', '--out', out])).toMatchObject({ code: 2, stderr: `sessionhub: --out ${out} is the log itself: writing the records would erase it; give another file\n` });
+      expect(readFileSync(log, 'utf8')).toBe(text);
+    }
+    // The log as stdin (a file, not a pipe).
+    const fromStdin = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, [cli, 'replay', '-', '--out', 'self.ndjson'], { cwd: dir, stdio: [openSync(log, 'r'), 'ignore', 'ignore'] });
+      child.on('close', done);
+    });
+    expect(fromStdin).toBe(2);
+    expect(readFileSync(log, 'utf8')).toBe(text);
+    expect(await sessionhub(['compare', 'self.ndjson', '--html', 'self-soft.ndjson'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--html self-soft.ndjson is the log itself') });
+    expect(readFileSync(log, 'utf8')).toBe(text);
+  });
+
+  it('replay --out a device or a pipe (/dev/null, /dev/stdout): written, not synced (fsync refuses them), and never checkpointed', async () => {
+    writeFileSync(join(dir, 'dev.ndjson'), '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n'.repeat(3));
+    expect(await sessionhub(['replay', 'dev.ndjson', '--out', '/dev/null'])).toMatchObject({ code: 0 });
+    // /dev/stdout into a pipe (the harness's stdout is a socket, which cannot be opened by name).
+    const piped = await new Promise<number | null>((done) => {
+      const script = '{ "$0" "$1" replay dev.ndjson --out /dev/stdout; echo $? > piped-code.txt; } | cat > piped.ndjson';
+      spawn('sh', ['-c', script, process.execPath, cli], { cwd: dir, stdio: 'ignore' }).on('close', done);
+    });
+    expect(piped).toBe(0);
+    expect(readFileSync(join(dir, 'piped-code.txt'), 'utf8')).toBe('0\n');
+    expect(readFileSync(join(dir, 'piped.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
+    // What a checkpoint counted could not be cut back there.
+    expect(await sessionhub(['replay', 'dev.ndjson', '--out', '/dev/null', '--checkpoint', 'null-ck'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--checkpoint needs --out to be a regular file, not /dev/null') });
+  });
 
   it('usage mistakes exit 2 and say what to fix', async () => {
     expect(await sessionhub(['compare', 'x', '--on-error', 'ignore'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--on-error must be stop or skip, got "ignore"') });

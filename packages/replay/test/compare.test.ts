@@ -104,3 +104,31 @@ describe('compare', () => {
     expect([c.sessions, c.medianMs, c.p90Ms]).toEqual([3, 30_000, 100_000]);
   });
 });
+
+describe('compare --canonical-only', () => {
+  it('decides each device\'s platform by the same rule as a full compare: the counts and the timelines agree', () => {
+    const line = fc.record({
+      deviceId: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      at: fc.integer({ min: 0, max: 10_000 }),
+      type: fc.constantFrom('event', 'event', 'launch', 'foreground', 'background') as fc.Arbitrary<'event' | 'launch' | 'foreground' | 'background'>,
+      platform: fc.constantFrom(undefined, undefined, undefined, 'mobile', 'web') as fc.Arbitrary<'mobile' | 'web' | undefined>,
+    }) as fc.Arbitrary<LineSpec>;
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), (specs) => {
+        const full = new Comparison({ sampleDevices: 5 });
+        const canonical = new Comparison({ vendors: false, sampleDevices: 5 });
+        for (const r of records(specs)) {
+          full.add(r);
+          canonical.add(r);
+        }
+        full.finish();
+        canonical.finish();
+        expect(canonical.platformCounts()).toEqual(full.platformCounts());
+        expect(canonical.timelines.map((t) => [t.deviceId, t.platform])).toEqual(full.timelines.map((t) => [t.deviceId, t.platform]));
+      }),
+    );
+    const phone = new Comparison({ vendors: false });
+    for (const r of records([launch(0), ev(5)])) phone.add(r);
+    expect(compareReport(phone, { lines: 2, skipped: 0 }).devices).toEqual({ total: 1, mobile: 1, web: 0 });
+  });
+});

@@ -1,9 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatLine, generateLog } from '../src/generate';
+import { formatLine, GENERATED_CSV_HEADER, generateLog } from '../src/generate';
+import { BadLineError } from '../src/log/bad-lines';
+import { MAX_TIMEOUT_MS } from '../src/cli-args';
 import { LineParser } from '../src/log/read-log';
 import type { LogRecord } from '../src/log/log-record';
 import { partitionOf } from '../src/partition';
@@ -111,6 +113,53 @@ describe('replay', () => {
       expect(third.resumedAfter).toBe(3000);
       expect(readFileSync(out, 'utf8')).toBe(expected);
     }
+  });
+
+  it('a log that grows, cut anywhere (mid-line too) and resumed at each cut, gives exactly one run over the whole log', async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.constantFrom<'ndjson' | 'csv'>('ndjson', 'csv'),
+        fc.constantFrom<'stop' | 'skip'>('stop', 'skip'),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 5 }),
+        async (seed, format, onError, cuts, lastNewline, junk) => {
+          const lines = [...generateLog({ devices: 4, events: 60, seed })].map((l) => formatLine(l, format));
+          if (format === 'csv') lines.unshift(GENERATED_CSV_HEADER);
+          // Bad lines among them (with skip), and blank ones.
+          for (let j = 0; j < junk; j++) lines.splice(1 + ((seed * (j + 7)) % (lines.length - 1)), 0, onError === 'skip' && j % 2 === 0 ? 'oops,"' : '');
+          const whole = Buffer.from(lines.join('\n') + (lastNewline ? '\n' : ''));
+          const at = join(dir, `grow-${++runs}`);
+          const log = `${at}.${format}`;
+          const options = { onError, warn: () => undefined };
+          writeFileSync(log, whole);
+          const single = await replayLog(log, { ...options, out: `${at}-single.ndjson` });
+          writeFileSync(log, '');
+          for (const cut of [...cuts.map((c) => Math.floor(c * whole.length)).sort((a, b) => a - b), whole.length]) {
+            appendFileSync(log, whole.subarray(statSync(log).size, cut));
+            // A cut inside a line leaves a bad last line: with stop the run fails there, after its checkpoint.
+            const grown = await replayLog(log, { ...options, out: `${at}-grown.ndjson`, checkpoint: `${at}-ck`, checkpointEvery: 7 }).catch((error: unknown) => {
+              if (cut === whole.length || !(error instanceof BadLineError)) throw error;
+              return null;
+            });
+            if (cut === whole.length) expect(grown).toMatchObject({ line: single.line, skipped: single.skipped, counts: single.counts });
+          }
+          expect(readFileSync(`${at}-grown.ndjson`, 'utf8')).toBe(readFileSync(`${at}-single.ndjson`, 'utf8'));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('the longest session timeout round-trips through a checkpoint; one a checkpoint cannot hold (Infinity) is refused', async () => {
+    const log = join(dir, 'long-timeout.ndjson');
+    writeFileSync(log, '{"deviceId":"d","timestamp":1000,"type":"event","name":"a"}\n');
+    const options = { out: join(dir, 'long-timeout-out.ndjson'), checkpoint: join(dir, 'long-timeout-ck'), engine: { sessionTimeoutMs: MAX_TIMEOUT_MS } };
+    await replayLog(log, options);
+    expect(await replayLog(log, options)).toMatchObject({ resumedAfter: 1 });
+    await expect(replayLog(log, { ...options, engine: { sessionTimeoutMs: Infinity } })).rejects.toThrow('the session timeout must be a finite number of ms, got Infinity');
   });
 
   it('a live session at the end of a log stays open in the checkpoint and ends when more lines arrive', async () => {

@@ -113,7 +113,7 @@ export class Comparison {
     return this.users.size + anonymous;
   }
 
-  /** Devices of each platform (undecided devices are web: they had no lifecycle lines). */
+  /** Devices of each platform (undecided devices are web: they had no lifecycle lines so far). */
   platformCounts(): { mobile: number; web: number } {
     let mobile = 0;
     for (const d of this.devices.values()) if (d.platform === 'mobile') mobile++;
@@ -138,13 +138,14 @@ export class Comparison {
     this.canonicalStep(device, engineInput(line, 'e'));
     const starts = this.starts;
     if (device.timeline) device.timeline.last = Math.max(device.timeline.last, line.t);
-    if (!this.withVendors) return;
 
-    // The platform: as the line says, else mobile at the first lifecycle line.
+    // The platform: as the line says, else mobile at the first lifecycle line (canonical only too:
+    // the report counts devices by platform).
     if (device.platform === null) {
       const decided = line.platform ?? (line.type !== 'event' ? 'mobile' : null);
       if (decided !== null) this.decide(device, decided);
     }
+    if (!this.withVendors) return;
     if (device.mobile >= 0) this.stepModels(device, false, line, starts, cause);
     if (device.web >= 0) this.stepModels(device, true, line, starts, cause);
   }
@@ -168,7 +169,7 @@ export class Comparison {
   }
 
   private newDevice(line: LogRecord): Device {
-    const platform = this.withVendors ? (line.platform ?? (line.type !== 'event' ? 'mobile' : null)) : null;
+    const platform = line.platform ?? (line.type !== 'event' ? 'mobile' : null);
     const undecided = platform === null && this.withVendors;
     const device: Device = {
       engine: initialState(line.deviceId, this.config, line.t),
@@ -195,8 +196,9 @@ export class Comparison {
     device.platform = platform;
     if (device.timeline) {
       device.timeline.platform = platform;
-      if (platform === 'mobile') for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
+      if (platform === 'mobile' && this.withVendors) for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
     }
+    if (!this.withVendors) return;
     this.pending.apply(platform === 'mobile' ? device.pendingMobile : device.pendingWeb, this.vendors);
     if (platform === 'mobile' && device.web >= 0) {
       this.webStates.release(device.web);
@@ -252,8 +254,8 @@ export class Comparison {
         this.canonical.add(length, length, true);
         if (device.timeline) device.timeline.columns.canonical!.push({ start: s.startTime, end: s.lastActivity });
       }
-      if (!this.withVendors) continue;
       if (device.platform === null) this.decide(device, 'web');
+      if (!this.withVendors) continue;
       const web = device.platform === 'web';
       const models = web ? this.webModels : this.mobileModels;
       const states = web ? this.webStates : this.mobileStates;

@@ -1,13 +1,14 @@
+import { UserError } from '../user-error';
 import { describeProblem, type LineProblem } from './log-record';
 
 /** What to do with a bad line: `stop` (the default) fails the run at it; `skip` reports it and goes on. */
 export type OnError = 'skip' | 'stop';
 
-/** A run stopped at a bad line (`--on-error stop`). */
-export class BadLineError extends Error {
+/** A run stopped at a bad line (`--on-error stop`, or a line no later line can be read without). */
+export class BadLineError extends UserError {
   override readonly name = 'BadLineError';
   constructor(readonly problem: LineProblem) {
-    super(`${describeProblem(problem)} (use --on-error skip to skip bad lines)`);
+    super(`${describeProblem(problem)}${problem.fatal ? ': no later line can be read without it' : ' (use --on-error skip to skip bad lines)'}`);
   }
 }
 
@@ -22,9 +23,9 @@ export class BadLines {
     private readonly report: (message: string) => void,
   ) {}
 
-  /** Applies the policy to one bad line. */
+  /** Applies the policy to one bad line (one no later line can be read without stops the run whatever the policy). */
   handle(problem: LineProblem): void {
-    if (this.policy === 'stop') throw new BadLineError(problem);
+    if (this.policy === 'stop' || problem.fatal) throw new BadLineError(problem);
     this.skipped++;
     this.report(`skipped ${describeProblem(problem)}`);
   }

@@ -34,6 +34,8 @@ export interface LineProblem {
   readonly line: number;
   /** What is wrong, in words, e.g. `timestamp must be epoch ms or ISO 8601 with Z or an offset, got "yesterday"`. */
   readonly problem: string;
+  /** No later line can be read (a CSV log's header): the run fails here, even when bad lines are skipped. */
+  readonly fatal?: true;
 }
 
 /** The outcome of reading one line. */

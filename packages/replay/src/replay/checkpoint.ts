@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeState, encodeState, type EngineConfig } from '@sessionhub/core';
+import { UserError } from '../user-error';
 import type { DeviceReplayState, ReplayCounts } from './replayer';
 
 /** What a replay checkpoint holds: where the run is, and every device's engine state. */
@@ -27,7 +28,7 @@ interface StoredCheckpoint extends Omit<Checkpoint, 'devices'> {
 const FILE = 'checkpoint.json';
 
 /** A checkpoint directory's file could not be used; the message says why and what to do. */
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   override readonly name = 'CheckpointError';
 }
 
@@ -55,18 +56,46 @@ export function writeCheckpoint(dir: string, c: Checkpoint): void {
 export function readCheckpoint(dir: string, config: EngineConfig): Checkpoint | null {
   const path = join(dir, FILE);
   if (!existsSync(path)) return null;
-  let stored: StoredCheckpoint;
+  let stored: unknown;
   try {
-    stored = JSON.parse(readFileSync(path, 'utf8')) as StoredCheckpoint;
+    stored = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new CheckpointError(`the checkpoint ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); remove it to start over`);
   }
-  if (stored.version !== 1 || !Array.isArray(stored.devices)) throw new CheckpointError(`the checkpoint ${path} is not one this version writes; remove it to start over`);
+  const problem = shapeProblem(stored);
+  if (problem !== null) throw new CheckpointError(`the checkpoint ${path} is not one this version writes (${problem}); remove it to start over`);
+  const c = stored as StoredCheckpoint;
   const devices = new Map<string, DeviceReplayState>();
-  for (const [id, lines, text] of stored.devices) {
+  for (const [id, lines, text] of c.devices) {
     const decoded = decodeState(text, config);
     if (!decoded.ok) throw new CheckpointError(`the checkpoint ${path} holds a bad state for device ${id} (${decoded.problem}); remove it to start over`);
     devices.set(id, { state: decoded.state, lines });
   }
-  return { ...stored, devices };
+  return { ...c, devices };
+}
+
+const COUNTS: readonly (keyof ReplayCounts)[] = ['records', 'sessionsStarted', 'sessionsEnded', 'events', 'warnings', 'outOfOrder'];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * What is wrong with a parsed checkpoint file, or null when it has the shape {@link writeCheckpoint}
+ * writes. Checked field by field: the file may have been edited or damaged, and a wrong type read
+ * on would fail later as a bug (`null.version`, a number that is not iterable).
+ */
+function shapeProblem(c: unknown): string | null {
+  if (!isObject(c)) return 'not a JSON object';
+  if (c.version !== 1) return `version ${JSON.stringify(c.version)}`;
+  if (typeof c.log !== 'string') return 'no log';
+  if (!isCount(c.line)) return 'no line count';
+  if (c.out !== null && !(isObject(c.out) && typeof c.out.path === 'string' && isCount(c.out.bytes))) return 'a bad out';
+  if (!isCount(c.skipped)) return 'no skipped count';
+  if (!isObject(c.counts) || !COUNTS.every((k) => isCount((c.counts as Record<string, unknown>)[k]))) return 'bad counts';
+  if (typeof c.sessionTimeoutMs !== 'number' || !Number.isFinite(c.sessionTimeoutMs)) return 'no session timeout';
+  if (typeof c.resumeOnRelaunch !== 'boolean') return 'no resumeOnRelaunch';
+  if (!Array.isArray(c.devices)) return 'no devices';
+  for (const d of c.devices as unknown[]) {
+    if (!Array.isArray(d) || d.length !== 3 || typeof d[0] !== 'string' || !isCount(d[1]) || typeof d[2] !== 'string') return `a bad device entry ${JSON.stringify(d)?.slice(0, 60)}`;
+  }
+  return null;
 }

@@ -1,4 +1,6 @@
-import { closeSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { writeStdout } from '../stdout';
+import { CheckpointError } from './checkpoint';
 import type { ReplayOutput, ReplaySink } from './replayer';
 
 /**
@@ -9,6 +11,8 @@ import type { ReplayOutput, ReplaySink } from './replayer';
 export class NdjsonFileSink implements ReplaySink {
   private buffer = '';
   private readonly fd: number;
+  /** Only a regular file is synced: a device or a pipe (/dev/null, /dev/stdout) refuses fsync (EINVAL). */
+  private readonly regular: boolean;
   /** Bytes written to the file (the buffer's are counted when it is written: once per MB, not per line). */
   private written: number;
 
@@ -19,15 +23,17 @@ export class NdjsonFileSink implements ReplaySink {
   ) {
     if (path === '-') {
       this.fd = 1;
+      this.regular = false;
       this.written = 0;
       return;
     }
     if (keepBytes !== null) {
       const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-      if (size < keepBytes) throw new Error(`${path} holds ${size} bytes, fewer than the ${keepBytes} the checkpoint counted: it was changed since; start over without the checkpoint`);
+      if (size < keepBytes) throw new CheckpointError(`${path} holds ${size} bytes, fewer than the ${keepBytes} the checkpoint counted: it was changed since; start over without the checkpoint`);
       truncateSync(path, keepBytes);
     }
     this.fd = openSync(path, keepBytes === null ? 'w' : 'a');
+    this.regular = fstatSync(this.fd).isFile();
     this.written = keepBytes ?? 0;
   }
 
@@ -46,7 +52,7 @@ export class NdjsonFileSink implements ReplaySink {
     if (this.buffer.length === 0) return;
     this.written += Buffer.byteLength(this.buffer);
     // stdout may be a non-blocking pipe: let Node queue it.
-    if (this.path === '-') process.stdout.write(this.buffer);
+    if (this.path === '-') writeStdout(this.buffer);
     else writeSync(this.fd, this.buffer);
     this.buffer = '';
   }
@@ -54,7 +60,7 @@ export class NdjsonFileSink implements ReplaySink {
   /** Writes what is buffered and syncs it to disk. */
   flush(): void {
     this.writeBuffer();
-    if (this.path !== '-') fsyncSync(this.fd);
+    if (this.regular) fsyncSync(this.fd);
   }
 
   close(): void {

@@ -49,3 +49,14 @@ export function replaySessionId(deviceId: string, index: number): string {
 export function replayEventId(deviceId: string, ordinal: number): string {
   return uuidV5(`${deviceId}\nline\n${ordinal}`);
 }
+
+/**
+ * The `n`-th id (1-based) the kit named `kit` asked for while handed the records of the device's
+ * `ordinal`-th line, as a UUID v5 (see {@link replaySessionId}): what a vendor event a kit makes
+ * itself (Snowplow's session and lifecycle events) is keyed by, so a resend after a crash carries
+ * the same id.
+ */
+export function replayKitId(deviceId: string, ordinal: number, kit: string, n: number): string {
+  // Two numbers last: never the end of a session's or a line's name (a word, then a number).
+  return uuidV5(`${deviceId}\nkit\n${kit}\n${ordinal}\n${n}`);
+}

@@ -16,8 +16,17 @@ export type ReplayOutput = Extract<EngineOutput, { type: 'sessionStart' | 'sessi
 
 /** Where a replay's records go: an NDJSON file, kits, a test's array. */
 export interface ReplaySink {
-  /** Called for each record, per device in the device's order. */
-  write(output: ReplayOutput): void;
+  /**
+   * Called for each record, per device in the device's order. `ordinal`: the device's line that made
+   * it (1-based, among the device's lines, as {@link replayEventId} counts them): the same record
+   * always comes with the same ordinal, in any replay of the same lines.
+   */
+  write(output: ReplayOutput, ordinal: number): void;
+  /**
+   * Awaited once before the first record (a kits sink delivers what earlier runs left in its
+   * outboxes); `signal` is the run's: aborted, the sink should be quick.
+   */
+  open?(signal?: AbortSignal): void | Promise<void>;
   /** Makes what was written durable; awaited before each checkpoint. */
   flush?(): void | Promise<void>;
   /** Flushes and releases; awaited at the end of a run. */
@@ -64,6 +73,8 @@ export class Replayer {
   readonly counts: ReplayCounts = { records: 0, sessionsStarted: 0, sessionsEnded: 0, events: 0, warnings: 0, outOfOrder: 0 };
   private readonly devices = new Map<string, Mutable<DeviceReplayState>>();
   private device = '';
+  /** The ordinal of the line being applied, within its device. */
+  private ordinal = 0;
   private nextIndex = 0;
   private readonly env: EngineEnv = { newId: () => replaySessionId(this.device, ++this.nextIndex) };
 
@@ -83,7 +94,7 @@ export class Replayer {
       this.devices.set(line.deviceId, device);
     } else if (line.t < device.state.clock) this.counts.outOfOrder++;
     const state = device.state;
-    const ordinal = ++device.lines;
+    const ordinal = (this.ordinal = ++device.lines);
     this.device = line.deviceId;
     this.nextIndex = state.lastSessionIndex;
     // The same rules as step(), without copying the state per line: nothing keeps the old one.
@@ -114,7 +125,7 @@ export class Replayer {
         this.counts.events++;
         break;
     }
-    this.sink.write(o);
+    this.sink.write(o, this.ordinal);
   }
 
   /** Every device's state (to checkpoint). Sessions still live stay open: no end record is made for them. */

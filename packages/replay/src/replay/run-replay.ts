@@ -1,7 +1,11 @@
+import { statSync } from 'node:fs';
 import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
-import { LogReader, formatFromName, logBytes, readOutcomes, type ReadLogOptions } from '../log/read-log';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { LogReader, formatFromName, logBytes, type ReadLogOptions } from '../log/read-log';
+import type { ParsedLine } from '../log/log-record';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { UsageError } from '../user-error';
+import { isInputFile } from '../same-file';
 import { NdjsonFileSink } from './ndjson-sink';
 import { Replayer, type ReplayCounts, type ReplaySink } from './replayer';
 
@@ -48,16 +52,25 @@ export interface ReplayResult {
  */
 export async function replayLog(source: string, options: ReplayLogOptions): Promise<ReplayResult> {
   const dir = options.checkpoint ?? null;
-  if (dir !== null && options.out === '-') throw new Error('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
+  if (dir !== null && options.out === '-') throw new UsageError('a checkpointed replay cannot write to stdout (what was written after the last checkpoint could not be taken back): give --out a file');
+  if (typeof options.out === 'string' && options.out !== '-') {
+    // Opening --out empties it before a line of the log is read.
+    if (isInputFile(source, options.out)) throw new UsageError(`--out ${options.out} is the log itself: writing the records would erase it; give another file`);
+    if (dir !== null && statSync(options.out, { throwIfNoEntry: false })?.isFile() === false) {
+      throw new UsageError(`--checkpoint needs --out to be a regular file, not ${options.out}: what was written after the last checkpoint is cut back on resume`);
+    }
+  }
   const every = options.checkpointEvery ?? 100_000;
   const probe = new Replayer({ write: () => undefined }, options.engine);
+  // A checkpoint holds it as JSON, which writes Infinity and NaN as null.
+  if (!Number.isFinite(probe.config.sessionTimeoutMs)) throw new UsageError(`the session timeout must be a finite number of ms, got ${probe.config.sessionTimeoutMs}`);
   const saved = dir === null ? null : readCheckpoint(dir, probe.config);
   if (saved) {
-    if (saved.log !== source) throw new Error(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
+    if (saved.log !== source) throw new CheckpointError(`the checkpoint in ${dir} is for ${saved.log}, not ${source}; use another directory or remove it`);
     if (saved.sessionTimeoutMs !== probe.config.sessionTimeoutMs || saved.resumeOnRelaunch !== probe.config.resumeOnRelaunch) {
-      throw new Error(`the checkpoint in ${dir} was made with other session options (timeout ${saved.sessionTimeoutMs / 1000} s, resumeOnRelaunch ${saved.resumeOnRelaunch}); use the same ones to resume`);
+      throw new CheckpointError(`the checkpoint in ${dir} was made with other session options (timeout ${saved.sessionTimeoutMs / 1000} s, resumeOnRelaunch ${saved.resumeOnRelaunch}); use the same ones to resume`);
     }
-    if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new Error(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
+    if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new CheckpointError(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
   }
   const file = typeof options.out === 'string' ? new NdjsonFileSink(options.out, saved?.out?.bytes ?? null) : null;
   const sink: ReplaySink = file ?? (options.out as ReplaySink);
@@ -89,26 +102,33 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
 
   let stopped = false;
   let sinceCheckpoint = 0;
-  try {
-    for await (const batch of readOutcomes(logBytes(source, options.onBytes), reader)) {
-      for (let i = 0; i < batch.length; i++) {
-        const parsed = batch[i]!;
-        if (parsed.ok) replayer.add(parsed.record);
-        else bad.handle(parsed.error);
-        applied = parsed.ok ? parsed.record.line : parsed.error.line;
-        // Checkpoint between lines only: a checkpoint's line and its states always agree.
-        if (++sinceCheckpoint >= every) {
-          await checkpoint(applied);
-          sinceCheckpoint = 0;
-        }
-      }
-      if (options.signal?.aborted) {
-        stopped = true;
-        break;
+  const apply = async (batch: readonly ParsedLine[], checkpoints: boolean): Promise<void> => {
+    for (let i = 0; i < batch.length; i++) {
+      const parsed = batch[i]!;
+      if (parsed.ok) replayer.add(parsed.record);
+      else bad.handle(parsed.error);
+      applied = parsed.ok ? parsed.record.line : parsed.error.line;
+      // Checkpoint between lines only: a checkpoint's line and its states always agree.
+      if (checkpoints && ++sinceCheckpoint >= every) {
+        await checkpoint(applied);
+        sinceCheckpoint = 0;
       }
     }
-    // Every line read so far is applied (blank lines and a CSV header included).
+  };
+  try {
+    await sink.open?.(options.signal);
+    // The signal also ends a wait for more input (stdin that stays open).
+    for await (const chunk of logBytes(source, options.onBytes, options.signal)) {
+      await apply(reader.push(chunk), true);
+      if (options.signal?.aborted) break;
+    }
+    stopped = options.signal?.aborted ?? false;
+    // Every complete line read so far is applied (blank lines and a CSV header included).
     await checkpoint(parser.line);
+    // A last line with no newline may be a line still being written: it is replayed, but after the
+    // checkpoint, so the next run reads it again, whole, once the log has grown (its records are cut
+    // back from the output first, or sent to the kits again with the same ids).
+    if (!stopped) await apply(reader.end(), false);
   } finally {
     if (file) file.close();
     else await sink.close?.();
