@@ -204,7 +204,7 @@ export class SessionHub {
     } catch (error) {
       this.hubLogger.error(message(45), error);
     }
-    return (this.startPromise = this.begin(t, foreground));
+    return (this.startPromise = this.begin(t, foreground, inBackground));
   }
 
   /** Whether the app is in the foreground now (null: no lifecycle information), unless `inBackground` says. */
@@ -220,7 +220,7 @@ export class SessionHub {
   }
 
   /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
-  private async begin(t: number, foreground: boolean | null): Promise<void> {
+  private async begin(t: number, foreground: boolean | null, inBackground?: boolean): Promise<void> {
     await this.optChain;
     // The user's stored choice wins over the option.
     const choice = await this.storage.get(this.choiceKey);
@@ -229,7 +229,7 @@ export class SessionHub {
     // app's calls before consent) are dropped, also when the user opted in before start() finished.
     const before = this.choiceAt < 0 ? choice : await this.choiceBefore;
     if (before == '1' || (before != '0' && this.opts.optOut)) this.pending.splice(0, this.choiceAt < 0 ? Infinity : this.choiceAt);
-    if (!this.optedOut) return this.launch(t, foreground);
+    if (!this.optedOut) return this.launch(t, foreground, inBackground);
     this.pending = [];
     // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
     if (!this.shared) this.startKits();
@@ -241,8 +241,7 @@ export class SessionHub {
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
-  private async launch(t: number, foreground: boolean | null): Promise<void> {
-    this.launchedInForeground = foreground;
+  private async launch(t: number, foreground: boolean | null, inBackground?: boolean): Promise<void> {
     const { shared } = this;
     if (shared) {
       const hub = this;
@@ -273,6 +272,9 @@ export class SessionHub {
     await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
     // The config now: a kit registered while the others started counts too. Without lifecycle
     // information (foreground null) a session starts, and the session timeout applies (contract, "Expiry").
+    // With tabs, the page's state once it has joined them: a change while it joined is not replayed (see runPending).
+    if (shared) foreground = this.foregroundAt(inBackground);
+    this.launchedInForeground = foreground;
     this.runInput({ type: 'launch', t, foreground, config: this.engineConfig() });
     this.runPending();
     await (shared ? shared.caughtUp() : this.persistNow());
