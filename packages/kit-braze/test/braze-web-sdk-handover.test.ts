@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
+import { FORGETTING_CALLS, fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const API_KEY = 'api-key-1';
@@ -68,12 +68,7 @@ describe("Braze kit: the hand-over from Braze's Web SDK (browser runtime)", () =
     expect([...first.sent, ...second.sent].map((b) => b.device_id)).toEqual([...first.sent, ...second.sent].map(() => 'sdk-device'));
   });
 
-  const forgetting: [string, (hub: SessionHub) => Promise<void>][] = [
-    ['clearStoredData()', (hub) => hub.clearStoredData()],
-    ['an opt-out (and back in)', async (hub) => (await hub.setOptOut(true), await hub.setOptOut(false))],
-    ['reset()', (hub) => hub.reset()],
-  ];
-  it.each(forgetting)("after %s, no page takes the SDK's device id back, nor sends what it left again", async (_, forget) => {
+  it.each(FORGETTING_CALLS)("after %s, no page takes the SDK's device id back, nor sends what it left again", async (_, forget) => {
     const origin = fakeOrigin();
     sdkRanHere(origin);
     const page = await openPage(origin);

@@ -36,9 +36,9 @@ async function startKit(side: Side): Promise<void> {
   await settle(side);
 }
 
-it("keeps Braze's device, sends what the SDK left unsent and ends its open session at its last activity, once", async () => {
-  const side = await openSdk(browser.context, T0);
-  await side.page.evaluate(
+/** The Braze Web SDK, in the side page, opens a session for the user "ada". */
+const sdkSessionOfAda = (side: Side): Promise<void> =>
+  side.page.evaluate(
     ([key, baseUrl]) => {
       window.braze.initialize(key, { baseUrl });
       window.braze.openSession();
@@ -46,6 +46,10 @@ it("keeps Braze's device, sends what the SDK left unsent and ends its open sessi
     },
     [API_KEY, BASE_URL] as const,
   );
+
+it("keeps Braze's device, sends what the SDK left unsent and ends its open session at its last activity, once", async () => {
+  const side = await openSdk(browser.context, T0);
+  await sdkSessionOfAda(side);
   await settle(side);
   await side.page.clock.runFor(3000);
   await side.page.evaluate(() => window.braze.logCustomEvent('left_unsent', { n: 1 }));
@@ -102,14 +106,7 @@ async function forget(side: Side, how: 'clearStoredData' | 'optOut'): Promise<vo
 it.each(['clearStoredData', 'optOut'] as const)("never takes Braze's device back after %s: later loads go on with the hub's device id", async (how) => {
   // Each case on an origin of its own, an hour after the one before (the context's clock only moves on).
   const side = await openSdk(browser.context, T0 + 3_600_000 * (how == 'optOut' ? 2 : 1));
-  await side.page.evaluate(
-    ([key, baseUrl]) => {
-      window.braze.initialize(key, { baseUrl });
-      window.braze.openSession();
-      window.braze.changeUser('ada');
-    },
-    [API_KEY, BASE_URL] as const,
-  );
+  await sdkSessionOfAda(side);
   await settle(side);
   const deviceId = side.requests[0]!.body.device_id as string;
   const session = eventsOf(side).find((e) => e.name == 'ss')!.session_id;

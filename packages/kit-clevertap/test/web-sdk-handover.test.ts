@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
-import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
+import { FORGETTING_CALLS, fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { ACCOUNT } from './harness';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -58,12 +58,7 @@ afterEach(() => {
 });
 
 describe("CleverTap kit: carrying on from CleverTap's web SDK (browser runtime)", () => {
-  const forgetting: [string, (hub: SessionHub) => Promise<void>][] = [
-    ['clearStoredData()', (hub) => hub.clearStoredData()],
-    ['an opt-out (and back in)', async (hub) => (await hub.setOptOut(true), await hub.setOptOut(false))],
-    ['reset()', (hub) => hub.reset()],
-  ];
-  it.each(forgetting)("after %s, no page sends under the SDK's device id or its person's id again", async (_, forget) => {
+  it.each(FORGETTING_CALLS)("after %s, no page sends under the SDK's device id or its person's id again", async (_, forget) => {
     const origin = fakeOrigin();
     sdkRanHere(origin);
     const page = await openPage(origin);

@@ -36,3 +36,4 @@ export { VENDOR_ROUTES, routeOf } from './vendor-routes';
 export type { VendorName, VendorRoute } from './vendor-routes';
 export { seededRandom } from './seeded-random';
 export { storedView } from './stored-view';
+export { FORGETTING_CALLS } from './forgetting-calls';
