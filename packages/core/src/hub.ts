@@ -575,8 +575,9 @@ export class SessionHub {
    * option on later launches). Opted out, nothing is recorded, stored or sent: calls are refused
    * (false), and the state and everything the kits had queued or stored are deleted — the live
    * session is not ended at the vendors, since nothing more is sent. Opting back in starts like a
-   * fresh install: a new device id, and a session if the app is in the foreground. Resolves once
-   * storage reflects it; never rejects. See docs/privacy.md.
+   * fresh install: a new device id, and a session if the app is in the foreground. Calls apply one
+   * after another (the last one's choice holds); before `start()`, calls made from then on follow
+   * it. Resolves once storage reflects it; never rejects. See docs/privacy.md.
    */
   setOptOut(optOut: boolean): Promise<void> {
     if (typeof optOut !== 'boolean') return Promise.resolve(void this.reject(message(56, describe(optOut))));
@@ -603,7 +604,7 @@ export class SessionHub {
     else await this.launch(this.nowMs(), this.foregroundAt());
   }
 
-  /** Whether the user is opted out (known once `start()` resolved; before, the `optOut` option). */
+  /** Whether the user is opted out (known once `start()` resolved; before, the last `setOptOut` choice, else the `optOut` option). */
   isOptedOut(): boolean {
     return this.startPromise || this.choiceAt >= 0 ? this.optedOut : this.opts.optOut;
   }
