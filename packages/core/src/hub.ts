@@ -84,6 +84,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
  * How long launch waits for kits to load their outboxes, so that the launch's outputs (the end of a
  * session a killed process left open) go straight into them. A kit still initialising after it gets
  * them through its stored buffer (see KitHost), written ahead of the state that says they happened.
+ * `flush()` and `shutdown()` wait as long at most for a kit still initialising.
  */
 const KIT_INIT_WAIT_MS = 3000;
 
@@ -623,7 +624,7 @@ export class SessionHub {
     if (this.phase !== 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
     await this.tabsSettled();
-    await this.kitHost.runAll('flush');
+    await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
     // A session another tab started meanwhile is ended by the reset itself.
     this.runInput({ type: 'reset', t: this.nowMs() });
     await (this.tabsSettled() ?? this.persistNow());
@@ -670,7 +671,7 @@ export class SessionHub {
     await this.startPromise;
     await this.tabsSettled();
     await this.persistNow();
-    await this.kitHost.runAll('flush');
+    await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
   }
 
   /**
@@ -696,8 +697,8 @@ export class SessionHub {
     this.armTimer();
     await this.shared?.closeTab();
     await this.persistNow();
-    await this.kitHost.runAll('flush');
-    await this.kitHost.runAll('shutdown');
+    await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
+    await this.kitHost.runAll('shutdown', KIT_INIT_WAIT_MS);
   }
 
   // ------------------------------------------------------------------ the shell

@@ -43,6 +43,17 @@ const OWED = '~';
  */
 const MAX_OWED = 100;
 
+/**
+ * Settles when `promise` does, or after `ms`, whichever comes first. The timer is not unref'd: while
+ * `await hub.start()` waits on it, it is all that keeps a short Node script alive (an unref'd one lets
+ * the process exit in the middle of the await, with code 13).
+ */
+function within(promise: Promise<unknown> | undefined, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, cap]).finally(() => clearTimeout(timer));
+}
+
 
 /**
  * Runs the kits: each callback in its own try/catch (a throwing kit is counted and logged, and
@@ -154,11 +165,7 @@ export class KitHost {
   async whenReady(maxWaitMs: number): Promise<unknown> {
     // Uncapped: until a kit's stored record is read, its buffer cannot be staged (see OWED).
     await Promise.all(this.hosted.map((e) => e.loaded));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Not unref'd: while `await hub.start()` waits on it, it is all that keeps a short Node script alive
-    // (an unref'd one lets the process exit in the middle of the await, with code 13).
-    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
-    return Promise.race([Promise.all(this.hosted.map((e) => e.ready)), cap]).finally(() => clearTimeout(timer));
+    return within(Promise.all(this.hosted.map((e) => e.ready)), maxWaitMs);
   }
 
   /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
@@ -202,8 +209,10 @@ export class KitHost {
    * Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. A kit
    * still initialising is cleared at once of what it is owed, and by its own `clear` once its init
    * settles: a deletion waits neither for an init that may hang, nor lets what it deletes be replayed.
+   * A flush or a shutdown waits for a kit's init `maxWaitMs` at most (a kit that hangs must not hang
+   * the app's `await hub.flush()`); a kit ready later flushes on its own schedule.
    */
-  async runAll(method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
+  async runAll(method: 'flush' | 'shutdown' | 'clear', maxWaitMs?: number): Promise<void> {
     await Promise.all(
       this.hosted.map(async (entry) => {
         if (method == 'clear' && entry.buffer) {
@@ -212,7 +221,8 @@ export class KitHost {
           entry.disown?.();
           return;
         }
-        await entry.ready;
+        // (A clear never waits: see above.)
+        await (entry.buffer ? within(entry.ready, maxWaitMs!) : entry.ready);
         if (entry.status === 'ready') await this.runOne(entry, method);
       }),
     );

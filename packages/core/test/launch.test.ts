@@ -185,6 +185,27 @@ describe('the pre-start buffer', () => {
 });
 
 describe('a kit whose init hangs', () => {
+  it('holds up flush() and shutdown() 3 s at most: the other kits are flushed and shut down', async () => {
+    const flushed: string[] = [];
+    const hangs = recordingKit('hangs', { init: () => new Promise<void>(() => {}), flush: async () => void flushed.push('hangs') });
+    const fine = recordingKit('fine', { flush: async () => void flushed.push('fine'), shutdown: async () => void flushed.push('fine shut down') });
+    const { clock, hub } = setup({ kits: [hangs, fine] });
+    const started = hub.start();
+    await advance(clock, 3 * SEC);
+    await started;
+    let done = false;
+    const flush = hub.flush().then(() => (done = true));
+    await advance(clock, 2.9 * SEC);
+    expect(done).toBe(false);
+    await advance(clock, 0.1 * SEC);
+    await flush;
+    expect(flushed).toEqual(['fine']);
+    const shutdown = hub.shutdown();
+    await advance(clock, 6 * SEC);
+    await shutdown;
+    expect(flushed).toEqual(['fine', 'fine', 'fine shut down']);
+  });
+
 
   it('does not let a short Node script exit in the middle of `await hub.start()`', async () => {
     vi.useRealTimers();
