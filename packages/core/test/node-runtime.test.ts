@@ -266,6 +266,8 @@ describe('createNodeHub and nodeDefaults: setup', () => {
       [() => nodeDefaults({ dir: '' }), 'dir'],
       [() => nodeDefaults({ dir: join(aFile(), 'x') }), 'dir'],
       [() => gracefulShutdown({ shutdown: async () => {} }, { timeoutMs: Number.NaN }), 'timeoutMs'],
+      // Past what a timer can wait, Node would fire it after 1 ms.
+      [() => gracefulShutdown({ shutdown: async () => {} }, { timeoutMs: 2 ** 31 }), 'timeoutMs'],
       // Options that throw when read, and values JSON cannot write, are setup mistakes too (never a plain TypeError).
       [() => createNodeHub(throwingProxy() as never), 'options'],
       [() => createNodeHub(throwingGetter('dir') as never), 'options'],

@@ -146,8 +146,9 @@ export function checkGracefulShutdownOptions(options: GracefulShutdownOptions, n
   const onIdleExit = o.onIdleExit ?? true;
   if (typeof onIdleExit !== 'boolean') throw new SessionHubConfigError(names.onIdleExit, `option "${names.onIdleExit}" must be a boolean`);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new SessionHubConfigError(names.timeoutMs, `option "${names.timeoutMs}" must be a finite number of milliseconds ≥ 0`);
+  // At most what a timer can wait: Node cuts a longer delay to 1 ms, which would end every shutdown at once.
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1)) {
+    throw new SessionHubConfigError(names.timeoutMs, `option "${names.timeoutMs}" must be a number of milliseconds from 0 to 2147483647`);
   }
   const { logger } = o;
   if (logger !== undefined && !holds(() => isLogger(logger))) throw new SessionHubConfigError('logger', 'option "logger" must have debug, info, warn and error methods');
