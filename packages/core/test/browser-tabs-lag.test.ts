@@ -197,6 +197,9 @@ describe.each<[string, Locks]>([
       [[{ type: 'hop', tab: 2 }, back(2), e(2), evict(2), wait(1000)], 1],
       [[e(1), { type: 'unload', tab: 1 }, e(1), evict(1), wait(1000)], 1],
       [[e(1), { type: 'hide', tab: 1 }, e(1), evict(1), wait(0)], 1],
+      // With Web Locks, a page back from the cache commits as alone and freezes at once; another is back
+      // 5 ms later, its copy still without those writes: the timed-out session ended twice, the next never.
+      [[{ type: 'hop', tab: 0 }, { type: 'hop', tab: 1 }, wait(1000), freeze(2), wait(599990), wait(5), back(1), freeze(1), back(0), e(0)], 1],
       // With soloCommits, a visible page commits in its slot beside others: a page hidden since,
       // whose write of the shared record was not verified yet, took its earlier record (its own,
       // naming it) for the latest, and left at pagehide without that write's id: e1 twice.

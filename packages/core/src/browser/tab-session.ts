@@ -591,6 +591,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // (A page whose storage is in memory shares no slot: no slot lock either, see transact.)
     const manager = storage.degraded ? null : locks;
     if (manager) {
+      // Back from the cache or a freeze, its copy of localStorage may lack writes made just before: a
+      // page that committed as alone and left at once (its slot lock released, its entry closed "long
+      // ago" in this copy) would let this one commit as alone on the stale record, ending a session
+      // twice. They land first, as without Web Locks (below). (A page that opens loads a fresh copy.)
+      if (returning) await letWritesLand();
+      if (gone()) return;
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const held = await heldSlots(manager);
         // Seen with the calls pages left at pagehide, so a slot whose page left items is reused first.
