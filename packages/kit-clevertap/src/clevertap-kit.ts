@@ -84,8 +84,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     carried = undefined;
     webSdkHandOver(options.accountId, '0');
   };
-  /** The ledger as it is now, to store (undefined: nothing to store). */
-  const ledgerText = (): string | undefined => (cleared ? undefined : JSON.stringify(ledger));
+  /** The ledger as it is now, to store (undefined: nothing to store), of the hub's device id now (the kit hears of every change of it). */
+  const ledgerText = (): string | undefined => (cleared ? undefined : ((ledger.d = context?.deviceId), JSON.stringify(ledger)));
   /**
    * The ledger changed: it is written in this burst's commit, made when the burst ends (so once per
    * burst, as it is then), with the outbox items it numbers and before the hub's state (write-ahead: a
@@ -176,6 +176,9 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const stored = text && decodeLedger(text);
       if (stored) ledger = stored;
       else if (text !== null) ctx.logger.warn(message(415));
+      // Of another device id: this slot's page was closed when another tab reset the device, and its
+      // kit was not told. Its ids and sessions are the old device's (what it queued keeps them).
+      if (ledger.d && ledger.d != ctx.deviceId) forget();
       deviceGuid = cleverTapGuid(ctx.deviceId);
       // The kit's first start on this device: carry on from CleverTap's web SDK if it ran here,
       // unless a deletion, an opt-out or a reset made the device forget it.

@@ -1,7 +1,7 @@
 /**
  * What the kit keeps per device: the CleverTap session ids (`s`) it has issued, the device id (`g`)
  * it sends under and the guids of the identities signed in on the device. Plain data, persisted by
- * the kit in one value: `{"v":2,"last":…,"g":…,"ids":[[identity,guid],…],"f":…,"sessions":[[id,s,lsl,concluded,pages,at],…]}`.
+ * the kit in one value: `{"v":2,"last":…,"g":…,"ids":[[identity,guid],…],"f":…,"sessions":[[id,s,lsl,concluded,pages,at],…],"d":…}`.
  *
  * CleverTap's session id is the session's start in epoch seconds (Android `SessionManager.createSession`:
  * `getNow()`, iOS "Unix timestamp of session start"), issued when the session's first item is queued,
@@ -47,6 +47,13 @@ export interface SessionLedger {
   f: number;
   /** The latest canonical sessions, oldest first, at most {@link MAX_SESSIONS}. */
   readonly sessions: LedgerEntry[];
+  /**
+   * The hub's device id the ledger is of (absent in ledgers of earlier versions). A page that loads a
+   * ledger of another device id (a reset in another tab while no page of this slot was open to hear
+   * it) starts a new one: the device is a new one at CleverTap, as in the tab that reset it. (Not
+   * checked when read: any other value is another device id.)
+   */
+  d?: string;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { SessionHub } from '@sessionhub/core';
 import { createBrowserHub, type BrowserHubOptions } from '@sessionhub/core/browser';
-import { clevertapKit, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
+import { cleverTapGuid, clevertapKit, type CleverTapEventItem, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
@@ -19,6 +19,8 @@ interface Page {
   readonly hub: SessionHub;
   /** The items this tab's kit sent. */
   readonly items: () => CleverTapUploadItem[];
+  /** The device id (`g`, in the header) of each request this tab's kit sent. */
+  readonly guids: () => string[];
 }
 
 /** Lets the tabs' commits (their settle waits) and deliveries run. */
@@ -37,7 +39,8 @@ async function openPage(origin: FakeOrigin, pages: Page[], rules: Rules = {}): P
   const started = hub.start();
   await vi.advanceTimersByTimeAsync(1_000);
   await started;
-  const page: Page = { tab, hub, items: () => transport.requests.flatMap((r) => (JSON.parse(r.body) as CleverTapUploadItem[]).slice(1)) };
+  const bodies = (): Array<[{ g: string }, ...CleverTapUploadItem[]]> => transport.requests.map((r) => JSON.parse(r.body));
+  const page: Page = { tab, hub, items: () => bodies().flatMap((b) => b.slice(1) as CleverTapUploadItem[]), guids: () => bodies().map((b) => b[0].g) };
   pages.push(page);
   await settle(pages);
   return page;
@@ -258,6 +261,30 @@ describe('CleverTap kit in tabs sharing one session', () => {
     await settle(pages);
     expect(pages.flatMap((p) => p.items()).filter(isConcluded)).toHaveLength(1);
     expectEachConcludedOnce(pages);
+  });
+
+  it('a page that opens in the slot of a page closed before another tab reset the device sends as the new device, with nothing of the old one', async () => {
+    const { origin, pages, a, b } = await twoTabs();
+    b.hub.setUser('ann');
+    await settle(pages);
+    const old = cleverTapGuid(a.hub.getDeviceId()!);
+    b.tab.close();
+    await settle(pages);
+    a.hub.reset();
+    await settle(pages);
+    const device = cleverTapGuid(a.hub.getDeviceId()!);
+    expect(device).not.toBe(old);
+    // Takes the closed page's slot, and its kit the ledger that page left (ann signed in, under the old device).
+    const c = await openPage(origin, pages);
+    c.hub.logEvent('read');
+    c.hub.setUser('ann');
+    await settle(pages);
+    // Its first request went under the new device; ann's profile is not linked to her old guid.
+    expect(c.guids()).not.toHaveLength(0);
+    expect(c.guids()[0]).toBe(device);
+    const annBefore = b.guids().at(-1)!;
+    expect(c.guids()).not.toContain(annBefore);
+    expect(c.guids()).not.toContain(old);
   });
 
   it('sends no Session Concluded for a session no tab sent an item of', async () => {
