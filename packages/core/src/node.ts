@@ -3,7 +3,7 @@
  * preset with graceful shutdown), {@link nodeDefaults}, {@link journalStorage}, {@link fileStorage}, {@link gracefulShutdown}.
  * @packageDocumentation
  */
-export { fileStorage } from './node/file-storage';
+export { fileStorage, fileStorageKeys } from './node/file-storage';
 export { journalStorage } from './node/journal-storage';
 export type { Durability, JournalStorage, JournalStorageOptions } from './node/journal-storage';
 export { headlessLifecycle } from './node/headless-lifecycle';

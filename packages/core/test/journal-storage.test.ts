@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bundleForNode } from '../../../scripts/workspace-sources';
 import { createHub, type Kit } from '@sessionhub/core';
-import { fileStorage, journalStorage, nodeDefaults } from '@sessionhub/core/node';
+import { fileStorage, fileStorageKeys, journalStorage, nodeDefaults } from '@sessionhub/core/node';
 import { manualClock, recordingKit } from '@sessionhub/testing';
 // By path: @sessionhub/delivery depends on core, so core does not list it as a dependency.
 import { createOutbox, type Outbox } from '../../delivery/src/index';
@@ -199,6 +199,23 @@ describe('journalStorage', () => {
     writeFileSync(join(dir, 'x.json.1.1.tmp'), '');
     fileStorage(dir);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fileStorageKeys lists the keys a fileStorage holds (any characters), not temp files nor files it did not write; none for a missing directory', () => {
+    const dir = tempDir();
+    const storage = fileStorage(dir);
+    const keys = ['sessionhub:state', 'phone/3/snowplow/outbox:12', 'é ✓ %41 ../x', ''];
+    for (const key of keys) void storage.setItem(key, 'v');
+    writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');
+    writeFileSync(join(dir, 'notes.txt'), 'the app\'s');
+    writeFileSync(join(dir, '%E0%A4.json'), 'not a name fileStorage writes');
+    expect([...fileStorageKeys(dir)].sort()).toEqual([...keys].sort());
+    void storage.removeItem('');
+    expect([...fileStorageKeys(dir)].sort()).toEqual(keys.slice(0, 3).sort());
+    expect([...fileStorageKeys(join(dir, 'none'))]).toEqual([]);
+    // Moving them into the journal leaves the files that are not fileStorage's.
+    journalStorage(dir).close();
+    expect(readdirSync(dir).sort()).toEqual(['%E0%A4.json', 'notes.txt', 'sessionhub.journal']);
   });
 
   it('moves in what the previous version stored (one file per key): the open session and the queued items survive the upgrade', async () => {

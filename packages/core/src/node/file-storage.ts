@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, opendirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, type Dir } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageAdapter } from '../storage/storage-adapter';
 
@@ -40,4 +40,41 @@ export function fileStorage(directory: string): StorageAdapter {
       rmSync(file(key), { force: true });
     },
   };
+}
+
+/** The key a file of a {@link fileStorage} directory holds (`<encodeURIComponent(key)>.json`), or undefined for any other file. */
+export function fileStorageKey(name: string): string | undefined {
+  if (!name.endsWith('.json')) return undefined;
+  try {
+    return decodeURIComponent(name.slice(0, -5));
+  } catch {
+    // not a name fileStorage wrote
+    return undefined;
+  }
+}
+
+/**
+ * The keys stored in a {@link fileStorage} directory, in no particular order, read an entry at a
+ * time (a directory of millions of keys is never listed whole); none when the directory does not
+ * exist. Throws when it cannot be read.
+ *
+ * @example
+ * for (const key of fileStorageKeys('/var/lib/app/sessionhub')) if (key.endsWith(':outbox:meta')) console.log(key);
+ */
+export function* fileStorageKeys(directory: string): Generator<string, void, undefined> {
+  let entries: Dir;
+  try {
+    entries = opendirSync(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    for (let entry = entries.readSync(); entry !== null; entry = entries.readSync()) {
+      const key = fileStorageKey(entry.name);
+      if (key !== undefined) yield key;
+    }
+  } finally {
+    entries.closeSync();
+  }
 }

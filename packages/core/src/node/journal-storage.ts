@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
 import { decodeWrites, encodeWrite, scanWrites } from '../storage/record-codec';
 import { patchFor, unpackSegments } from '../storage/segment-log';
+import { fileStorageKey } from './file-storage';
 import type { StorageAdapter, StorageWrite } from '../storage/storage-adapter';
 
 /**
@@ -407,12 +408,15 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     // an unreadable directory: nothing to load; opening the journal below says what is wrong
   }
   // What the previous version stored, one file per key (fileStorage), comes first; the journal is newer.
-  const legacy = names.filter((n) => n.endsWith('.json'));
-  for (const name of legacy) {
+  const legacy: string[] = [];
+  for (const name of names) {
+    const key = fileStorageKey(name);
+    if (key === undefined) continue;
     try {
-      map.set(decodeURIComponent(name.slice(0, -5)), readFileSync(join(directory, name), 'utf8'));
+      map.set(key, readFileSync(join(directory, name), 'utf8'));
+      legacy.push(name);
     } catch {
-      // unreadable or not ours: left alone
+      // unreadable: left alone
     }
   }
   // fileStorage keeps the hub's keys in segment keys (this version) or one per key (earlier ones).
