@@ -231,9 +231,21 @@ export async function openSite(context: BrowserContext, origin: string, accountI
         w.hubStarted = false;
         void w.hub.start().then(() => (w.hubStarted = true));
       }, accountId);
-      // The tabs' shared record lets other tabs' writes land (50 ms timers) before the launch commits.
-      for (let i = 0; i < 100 && !(await page.evaluate(() => (window as unknown as { hubStarted: boolean }).hubStarted)); i++) await site.advance(50);
-      if (!(await page.evaluate(() => (window as unknown as { hubStarted: boolean }).hubStarted))) throw new Error('the hub did not start within 5 s');
+      // The launch waits on Web Locks (the browser's, in real time) and, beside other tabs, on 50 ms
+      // timers of the page clock. So each step first gives the browser real time to answer, and only
+      // then moves the page clock: the kit decides on the SDK's session at a known page time (within
+      // the 0.1 s a test leaves before the next whole second), however loaded the machine. (Moving
+      // the clock at once, a machine busy with other work had the kit decide 0.9 s later.)
+      const started = async (): Promise<boolean> => {
+        // (Polled from here: the page's own timers and animation frames run on its paused clock.)
+        for (let wait = 0; wait < 10; wait++) {
+          if (await page.evaluate(() => (window as unknown as { hubStarted: boolean }).hubStarted)) return true;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        return false;
+      };
+      for (let i = 0; i < 100 && !(await started()); i++) await site.advance(50);
+      if (!(await started())) throw new Error('the hub did not start within 5 s');
     },
     async flush() {
       type W = { hub: { flush(): Promise<void> }; flushed: boolean };
