@@ -232,12 +232,17 @@ export class SessionHub {
     if (before == '1' || (before != '0' && this.opts.optOut)) this.pending.splice(0, this.choiceAt < 0 ? Infinity : this.choiceAt);
     if (!this.optedOut) return this.launch(t, foreground, inBackground);
     this.pending = [];
-    // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
-    if (!this.shared) this.startKits();
-    await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
-    // With tabs only by the user's choice: a page opted out by its options alone (consent-gated) must
-    // not delete what the origin's other pages, opted in by theirs, keep.
-    if (!this.shared || choice == '1') await this.purge();
+    // What an earlier run left is deleted when the user chose to opt out (a purge a kill cut short is
+    // done again). Opted out by the options alone (consent-gated, no choice yet), only when an earlier
+    // run opted in left its state: a purge removes it last. Else nothing: the kits start at consent,
+    // and a purge would have them forget what they would take over then (a vendor Web SDK's ids). With
+    // tabs, never by the options alone: what the origin's pages opted in by theirs keep is not this page's.
+    if (choice == '1' || (!this.shared && (await this.storage.get(this.stateKey)) !== null)) {
+      // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
+      if (!this.shared) this.startKits();
+      await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
+      await this.purge();
+    }
     this.runPending();
   }
 
@@ -656,9 +661,10 @@ export class SessionHub {
     if (this.optedOut) this.state = null;
     await this.tabsSettled();
     await this.persistNow();
-    await this.storage.remove(this.stateKey);
     await this.kitHost.runAll('clear');
     await this.shared?.clearTabs(this.optedOut);
+    // The state last: a launch opted out by its options alone purges only while one is stored (begin).
+    await this.storage.remove(this.stateKey);
     // Deleted means gone from the storage too, not only shadowed by a newer record.
     await this.storage.compact();
     this.armTimer();

@@ -13,15 +13,18 @@ import { recordingKit, storedView } from '@sessionhub/testing';
 
 const quiet = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
-/** One device: its storage, and what reached the vendors. `up` false: every request fails (503). */
-function device() {
-  const map = new Map<string, string>();
+/**
+ * One device: its storage, and what reached the vendors. `up` false: every request fails (503).
+ * `kills`, when set: what the storage holds after each write, as a kill right after it leaves it.
+ */
+function device(map = new Map<string, string>()) {
   const requests: { url: string; body: string }[] = [];
   const net = { up: true };
+  const at: { kills?: Array<Map<string, string>> } = {};
   const storage = {
     getItem: async (k: string) => map.get(k) ?? null,
-    setItem: async (k: string, v: string) => void map.set(k, v),
-    removeItem: async (k: string) => void map.delete(k),
+    setItem: async (k: string, v: string) => void (map.set(k, v), at.kills?.push(new Map(map))),
+    removeItem: async (k: string) => void (map.delete(k), at.kills?.push(new Map(map))),
   };
   const transport = async (request: { url: string; body?: string }) => {
     requests.push({ url: request.url, body: request.body ?? '' });
@@ -38,7 +41,7 @@ function device() {
       ],
       ...options,
     });
-  return { map, requests, net, launch };
+  return { map, requests, net, launch, at };
 }
 
 const queued = (hub: SessionHub) => Object.values(hub.getKitHealth()).reduce((n, h) => n + (h.delivery?.queued ?? 0), 0);
@@ -120,7 +123,8 @@ describe('setOptOut', () => {
     expect(hub.logEvent('before_consent')).toBe(false);
     await hub.flush();
     expect(d.requests).toEqual([]);
-    expect([...storedView(d.map).keys()].some((k) => k.endsWith(':state'))).toBe(false);
+    // Nothing written before consent: no purge of what no earlier run left, no kit started.
+    expect([...d.map.keys()]).toEqual([]);
     await hub.setOptOut(false);
     expect(hub.logEvent('after_consent')).toBe(true);
 
@@ -229,6 +233,43 @@ describe('consent: launches, overlapping calls and calls before start()', () => 
     await relaunched.flush();
     expect(cut.requests).toEqual([]);
     expect(dataKeys(cut.map)).toEqual(['sessionhub:optOut']);
+  });
+
+  it('a purge cut short by a kill at any write is done again: consent later sends nothing an earlier run left, under no old id', async () => {
+    const how = {
+      // A consent-gated launch after a run with consent (no choice stored: an app that added the gate).
+      'the option': async (d: Awaited<ReturnType<typeof leftovers>>) => d.launch({ optOut: true }).start(),
+      'setOptOut(true)': async (d: Awaited<ReturnType<typeof leftovers>>) => {
+        const hub = d.launch();
+        d.net.up = false; // what it recovers at launch stays queued
+        await hub.start();
+        d.requests.length = 0;
+        d.at.kills = [];
+        await hub.setOptOut(true);
+      },
+    };
+    for (const [name, purge] of Object.entries(how)) {
+      const d = await leftovers();
+      const oldDevice = JSON.stringify([...d.map.values()]).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)![0];
+      d.at.kills = [];
+      await purge(d);
+      const kills = d.at.kills;
+      expect(kills.length, name).toBeGreaterThan(2);
+      for (const [k, stored] of kills.entries()) {
+        const after = device(new Map(stored));
+        const hub = after.launch({ optOut: true });
+        await hub.start();
+        await hub.flush();
+        expect(after.requests, `${name}, killed after write ${k + 1}`).toEqual([]);
+        await hub.setOptOut(false);
+        hub.logEvent('after_consent');
+        await hub.flush();
+        const sent = after.requests.map((r) => r.body).join('\n');
+        expect(sent, `${name}, killed after write ${k + 1}`).toContain('after_consent');
+        for (const old of ['user-secret-42', 'purchase', oldDevice, oldDevice.replace(/-/g, '')]) expect(sent, `${name}, killed after write ${k + 1}`).not.toContain(old);
+        await hub.shutdown();
+      }
+    }
   });
 
   it('overlapping setOptOut calls apply in order: the last choice holds, with nothing of the user kept or sent', async () => {

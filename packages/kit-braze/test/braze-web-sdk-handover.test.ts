@@ -5,7 +5,7 @@
  * the SDK left again, and after a deletion, an opt-out or a reset no page takes the SDK's device id back.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SessionHub } from '@sessionhub/core';
+import { createHub, type SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { brazeKit, type BrazeRequestBody } from '@sessionhub/kit-braze';
 import { FORGETTING_CALLS, fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
@@ -92,6 +92,33 @@ describe("Braze kit: the hand-over from Braze's Web SDK (browser runtime)", () =
     expect(new Set(sent.map((b) => b.device_id))).toEqual(new Set([deviceId]));
     expect(later.hub.getDeviceId()).toBe(deviceId);
     expect(sent.flatMap((b) => b.events).filter((e) => e.name == 'ce').map((e) => (e.data as { n: string }).n)).toEqual(['after', 'in_another_tab', 'next_visit']);
+  });
+});
+
+describe("Braze kit: the hand-over in a consent-gated app (browser runtime)", () => {
+  it.each(['createHub', 'createBrowserHub'] as const)("%s({ optOut: true }): the SDK's device is handed over once the user consents, not lost to the launch before consent", async (factory) => {
+    const origin = fakeOrigin();
+    sdkRanHere(origin);
+    const tab = origin.openTab();
+    vi.stubGlobal('localStorage', tab.storage);
+    const transport = recordingTransport();
+    const kits = [brazeKit({ apiKey: API_KEY, baseUrl: 'sdk.iad-01.braze.com', transport })];
+    const options = { logger: silent, optOut: true, kits };
+    // createHub on the page's localStorage, as an app without the browser preset passes it.
+    const hub = factory == 'createHub' ? createHub({ ...options, storage: tab.storage }) : createBrowserHub({ ...tabHubOptions(tab), ...options });
+    await hub.start();
+    expect(hub.logEvent('before_consent')).toBe(false);
+    await hub.flush();
+    expect(transport.requests).toEqual([]);
+    await hub.setOptOut(false);
+    hub.logEvent('after_consent');
+    await hub.flush();
+    const sent = transport.requests.map((r) => JSON.parse(r.body) as BrazeRequestBody);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.map((b) => b.device_id)).toEqual(sent.map(() => 'sdk-device'));
+    const events = sent.flatMap((b) => b.events);
+    expect(events.filter((e) => e.session_id == 'sdk-session' && e.name == 'se')).toHaveLength(1);
+    expect(events.filter((e) => e.name == 'ce').map((e) => (e.data as { n: string }).n)).toEqual(['after_consent']);
   });
 });
 

@@ -5,7 +5,7 @@
  * id or its identities' ids back: not the tab it happened in, not another tab, not a later visit.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SessionHub } from '@sessionhub/core';
+import { createHub, type SessionHub } from '@sessionhub/core';
 import { createBrowserHub } from '@sessionhub/core/browser';
 import { clevertapKit, type CleverTapMetaHeader, type CleverTapUploadItem } from '@sessionhub/kit-clevertap';
 import { FORGETTING_CALLS, fakeOrigin, recordingTransport, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
@@ -80,5 +80,25 @@ describe("CleverTap kit: carrying on from CleverTap's web SDK (browser runtime)"
     // The device's own id from the hub's device id (the person signs in on an anonymous device: theirs).
     const own = '__' + later.hub.getDeviceId()!.replace(/-/g, '');
     expect(new Set(sent.map((s) => s.g))).toEqual(new Set([own]));
+  });
+});
+
+describe("CleverTap kit: carrying on from CleverTap's web SDK in a consent-gated app (browser runtime)", () => {
+  it.each(['createHub', 'createBrowserHub'] as const)("%s({ optOut: true }): once the user consents, it goes on under the SDK's device id, and its person's", async (factory) => {
+    const origin = fakeOrigin();
+    sdkRanHere(origin);
+    const tab = origin.openTab();
+    vi.stubGlobal('localStorage', tab.storage);
+    const transport = recordingTransport();
+    const options = { logger: silent, optOut: true, kits: [clevertapKit({ ...ACCOUNT, delivery: { transport } })] };
+    // createHub on the page's localStorage, as an app without the browser preset passes it.
+    const hub = factory == 'createHub' ? createHub({ ...options, storage: tab.storage }) : createBrowserHub({ ...tabHubOptions(tab), ...options });
+    await hub.start();
+    await hub.flush();
+    expect(transport.requests).toEqual([]);
+    await hub.setOptOut(false);
+    await signIn({ tab, hub, sent: [] });
+    const gs = transport.requests.map((r) => (JSON.parse(r.body) as [CleverTapMetaHeader])[0].g);
+    expect(gs).toEqual(['__sdkdevice', '__sdkperson']);
   });
 });
