@@ -6,7 +6,8 @@
  */
 export function backoffDelay(failures: number, random: () => number, baseMs = 1000, maxMs = 300_000): number {
   const bound = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 60));
-  // Clamp a misbehaving random source (≥ 1 or NaN) into the bound.
+  // Clamp a misbehaving random source (≥ 1 or NaN) into the bound. An infinite bound is an infinite
+  // wait (until the next flush), also for a draw of 0: Infinity × 0 is NaN, which no wait compares to.
   const r = random();
-  return Math.floor(bound * (r >= 0 && r < 1 ? r : 0));
+  return Math.floor(bound * (r >= 0 && r < 1 ? r : 0)) || bound * +(bound == Infinity);
 }

@@ -40,6 +40,13 @@ describe('backoffDelay (full jitter)', () => {
     expect(mean).toBeLessThan(2100);
   });
 
+  it('an infinite bound is an infinite wait, never NaN (Infinity × 0), whatever random() draws', () => {
+    for (const r of [0, 0.5, 1, Number.NaN]) {
+      expect(backoffDelay(1, () => r, Infinity, Infinity)).toBe(Infinity);
+      expect(backoffDelay(3, () => r, 1000, Infinity)).toBeLessThan(4000);
+    }
+  });
+
   it('clamps a random source that misbehaves (1, NaN, negative) into the bound', () => {
     for (const r of [1, 2, Number.NaN, -0.5]) {
       const delay = backoffDelay(2, () => r);

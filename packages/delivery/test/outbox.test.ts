@@ -248,11 +248,28 @@ describe('retry', () => {
     t.outbox.enqueue(item(0));
     await t.outbox.flush();
     await t.timers.advance(wait - 1);
-    // An explicit flush does not override the vendor's Retry-After either.
+    // An explicit flush does not override the vendor's Retry-After either, nor does a page hide.
     await t.outbox.flush();
+    t.outbox.flushOnPageHide();
+    await t.timers.advance(0);
     expect(t.net.sent).toHaveLength(1);
     await t.timers.advance(1);
     expect(t.net.sent.map((s) => s.at)).toEqual([manualClock().now(), manualClock().now() + wait]);
+  });
+
+  it('with backoff bounds of Infinity, a failure waits for the next flush, whatever random() draws (0 included)', async () => {
+    for (const r of [0, 0.5]) {
+      const t = setup({ retryBaseMs: Infinity, retryMaxMs: Infinity, random: () => r });
+      await t.outbox.load();
+      t.net.answer(500, 500, 500);
+      t.outbox.enqueue(item(0));
+      await t.outbox.flush();
+      await t.timers.advance(3_600_000);
+      expect(t.net.sent).toHaveLength(1);
+      await t.outbox.flush();
+      await t.timers.advance(0);
+      expect(t.net.sent).toHaveLength(2);
+    }
   });
 
   it.each([
