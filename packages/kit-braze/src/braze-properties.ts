@@ -21,9 +21,9 @@ export const isBrazeName = (name: string): boolean => name[0] != '$' && KEY.test
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
 export const brazeDateString = (date: Date): string => date.toISOString().slice(0, -5);
 
-/** A Date inside a nested value becomes the Web SDK's date string; the rest is JSON's. */
+/** A Date inside a nested value becomes the Web SDK's date string (an invalid one null, as in JSON); the rest is JSON's. */
 function nestedDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  return this[key] instanceof Date ? brazeDateString(this[key]) : value;
+  return this[key] instanceof Date && value ? brazeDateString(this[key]) : value;
 }
 
 /** A value as Braze takes it: null when there is nothing to send, undefined when Braze refuses it. */

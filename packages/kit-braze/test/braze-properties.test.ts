@@ -86,13 +86,13 @@ describe('Braze property rules', () => {
     ]);
   });
 
-  it('sends nested objects and arrays as the Web SDK does: their JSON, Dates inside as date strings, nulls inside kept', () => {
+  it('sends nested objects and arrays as the Web SDK does: their JSON, Dates inside as date strings (invalid ones null, as in JSON), nulls inside kept', () => {
     const at = new Date(Date.UTC(2019, 4, 1, 10, 20, 30, 456));
-    const nested = { a: 1, list: [at, null, { deep: at, no: undefined }], o: { n: Number.NaN } };
+    const nested = { a: 1, list: [at, null, { deep: at, no: undefined }], o: { n: Number.NaN, invalid: new Date(Number.NaN) } };
     const out = brazeProperties({ nested }, 'ctx', () => {
       throw new Error('no warning expected');
     });
-    expect(out).toEqual({ nested: { a: 1, list: ['2019-05-01T10:20:30', null, { deep: '2019-05-01T10:20:30' }], o: { n: null } } });
+    expect(out).toEqual({ nested: { a: 1, list: ['2019-05-01T10:20:30', null, { deep: '2019-05-01T10:20:30' }], o: { n: null, invalid: null } } });
     // A copy: later changes to the caller's object never reach what is queued.
     nested.a = 2;
     expect((out!.nested as { a: number }).a).toBe(1);

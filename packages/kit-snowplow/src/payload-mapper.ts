@@ -152,10 +152,12 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       // The user's per-event entities: validated, serialized; a failure costs those entities, never the event.
       let entities = and(globalEntitiesJson, mapping?.entitiesJson ?? '');
       try {
-        // (Something not iterable throws here too: a bug in app code, like a throw.)
         if (entitiesFor) {
           let perEvent = '';
-          for (const entity of [...(entitiesFor(record) ?? [])]) {
+          const list = entitiesFor(record) ?? [];
+          // Not an array (a Set, a string): a bug in app code, like a throw.
+          if (!Array.isArray(list)) throw list;
+          for (const entity of list) {
             perEvent = and(perEvent, selfDescribingJson(entity, (problem) => env.report(message(522, name, problem))));
           }
           entities = and(entities, perEvent);

@@ -6,12 +6,15 @@
 
 const CARRIED = ['category', 'label', 'property', 'value'];
 
-/** Text of a label or property: strings as they are, other values as JSON; undefined when absent or not representable. */
+/**
+ * Text of a label or property: strings, numbers (`Infinity` too), booleans and bigints as text,
+ * objects as JSON; undefined when absent or not representable.
+ */
 const asText = (v: unknown): string | undefined => {
   try {
-    return v == null ? undefined : typeof v == 'string' || typeof v == 'bigint' ? '' + v : JSON.stringify(v);
+    return v == null ? undefined : typeof v == 'object' || typeof v == 'function' ? JSON.stringify(v) : '' + v;
   } catch {
-    // A cycle, a toJSON that throws: not representable.
+    // A cycle, a toJSON that throws, a symbol: not representable.
   }
 };
 
@@ -34,6 +37,12 @@ export function structuredFields(name: string, attributes: Readonly<Record<strin
   };
 }
 
-/** Attributes a structured event cannot carry: all but those four, and a `value` that is not a number. */
+/**
+ * Attributes a structured event cannot carry: all but those four, a `category` that is not a
+ * non-empty string, a `value` that is not a number, a `label` or `property` with no text.
+ */
 export const unsentAttributes = (attributes: Readonly<Record<string, unknown>>): string[] =>
-  Object.keys(attributes).filter((k) => !CARRIED.includes(k) || (k == 'value' && attributes.value != null && seValue(attributes.value) === undefined));
+  Object.keys(attributes).filter((k) => {
+    const v = attributes[k];
+    return !CARRIED.includes(k) || (v != null && (k == 'value' ? seValue(v) : k == 'category' ? (typeof v == 'string' && v) || undefined : asText(v)) === undefined);
+  });

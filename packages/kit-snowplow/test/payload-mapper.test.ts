@@ -159,6 +159,20 @@ describe('hub events', () => {
     expect(problems).toHaveLength(1);
   });
 
+  it('a category that is not a non-empty string, or a label or property with no text, is reported as unsent; numbers go as text, Infinity too', () => {
+    const { mapper, problems } = mapperOf();
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const [share, rate] = decode(
+      mapper.event(eventRecord({ name: 'share', attributes: { category: 7, label: 'x', property: cycle } })),
+      mapper.event(eventRecord({ name: 'rate', attributes: { category: 'c', label: Number.POSITIVE_INFINITY, property: Number.NaN } })),
+    );
+    expect(share!.item).toMatchObject({ se_ca: 'sessionhub', se_la: 'x' });
+    expect(share!.item).not.toHaveProperty('se_pr');
+    expect(rate!.item).toMatchObject({ se_ca: 'c', se_la: 'Infinity', se_pr: 'NaN' });
+    expect(problems).toEqual([{ message: 'event "share" went as a structured event without "category","property": map it in "events" or set "catchAllSchema"' }]);
+  });
+
   it('with catchAllSchema an unmapped event is a self-describing { name, attributes }', () => {
     const { mapper } = mapperOf({ catchAllSchema: 'iglu:com.acme/generic_event/jsonschema/1-0-0', events: { other: { entities: [CART_ENTITY] } } });
     const [ev, other] = decode(mapper.event(eventRecord({ name: 'tap', attributes: { button: 'ok' } })), mapper.event(eventRecord({ name: 'other' })));
@@ -218,10 +232,13 @@ describe('hub events', () => {
     const bug = new Error('boom');
     // A throw, or something other than an array, is a bug in app code: reported with its error (the kit counts it).
     expect(run(() => { throw bug; })).toEqual({ entities: [CLIENT_SESSION], problems: [{ message: expect.stringContaining('entitiesFor failed for event "song_played"'), error: bug }] });
-    expect(run(() => ({ schema: 'x' }) as never)).toEqual({
-      entities: [CLIENT_SESSION],
-      problems: [{ message: expect.stringContaining('entitiesFor failed'), error: expect.any(TypeError) }],
-    });
+    // Not an array, iterable or not (a Set, a string): left out whole, reported with the value.
+    for (const junk of [{ schema: 'x' }, new Set([CART_ENTITY]), 'iglu']) {
+      expect(run(() => junk as never)).toEqual({
+        entities: [CLIENT_SESSION],
+        problems: [{ message: expect.stringContaining('entitiesFor failed'), error: junk }],
+      });
+    }
     expect(run(() => null)).toEqual({ entities: [CLIENT_SESSION], problems: [] });
     // An invalid entity costs only itself, with a warning saying what is wrong.
     expect(run(() => [{ schema: 'not-iglu', data: {} }, CART_ENTITY, { schema: CART_ENTITY.schema, data: undefined }])).toEqual({
