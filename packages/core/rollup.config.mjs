@@ -10,7 +10,7 @@ export default packageConfig(
     // `process.env`, `entries` of `Object.entries`), nor an export (a CommonJS chunk reads them as properties).
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
-      'lastTime', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
+      'lastTime', 'runTimeoutMs', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
       'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',

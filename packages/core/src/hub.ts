@@ -140,6 +140,8 @@ export class SessionHub {
   /** Launch has started the kits: a kit registered from now on is started at once. */
   private kitsStarted = false;
   private lastTime = 0;
+  /** The session timeout (ms) of this run before an opt-out dropped its state, for the opt-in's launch. */
+  private runTimeoutMs: number | undefined;
   private clockProblem = '';
   /** Calls dropped because the pre-start buffer was full (said once, when it fills). */
   private droppedBeforeStart = 0;
@@ -195,7 +197,9 @@ export class SessionHub {
     }
     this.phase = 'starting';
     // Calls made before start() keep their times: the launch counts from the earliest of them (contract, "Inputs").
-    let t = this.nowMs();
+    let t = this.stamp();
+    // Not at the last good time when there is none (0: a session of 1970 at every vendor).
+    if (Number.isNaN(t)) this.alert('invalid-argument', message(57, this.clockProblem)), (t = this.lastTime = Date.now());
     for (const input of this.pending) t = Math.min(t, input.t);
     // The app's state at the launch, not once the kits are ready: a change while they load is a call
     // made before the hub started, applied after the launch at its own time (see onLifecycle).
@@ -411,7 +415,8 @@ export class SessionHub {
   private engineConfig(): EngineConfig {
     const base = this.opts.engine;
     const neutral = this.kitHost.sessionNeutralEvents();
-    return neutral.length ? { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] } : base;
+    const config = neutral.length ? { ...base, excludedEvents: [...new Set([...base.excludedEvents, ...neutral])] } : base;
+    return this.runTimeoutMs ? { ...config, sessionTimeoutMs: this.runTimeoutMs } : config;
   }
 
   // ------------------------------------------------------------------ configuration
@@ -425,7 +430,7 @@ export class SessionHub {
 
   /** The background inactivity timeout in seconds. */
   getSessionTimeout(): number {
-    return (this.stateNow()?.config ?? this.opts.engine).sessionTimeoutMs / 1000;
+    return (this.stateNow()?.config ?? this.engineConfig()).sessionTimeoutMs / 1000;
   }
 
   // ------------------------------------------------------------------ events and lifecycle
@@ -658,7 +663,8 @@ export class SessionHub {
   private async purge(): Promise<void> {
     clearTimeout(this.timer);
     this.timerAt = null;
-    if (this.optedOut) this.state = null;
+    // The run's timeout (setSessionTimeout holds for the run) outlives the state: opting back in keeps it.
+    if (this.optedOut) (this.runTimeoutMs = this.stateNow()?.config.sessionTimeoutMs), (this.state = null);
     await this.tabsSettled();
     await this.persistNow();
     await this.kitHost.runAll('clear');

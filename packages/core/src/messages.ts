@@ -54,6 +54,7 @@ export const CORE_MESSAGES = {
   54: (method: string, got: string) => `${method}(event, listener): the event must be a string, got ${got}`,
   55: (method: string, event: string, got: string) => `${method}('${event}', listener): the listener must be a function, got ${got}`,
   56: (got: string) => `setOptOut: expected true or false, got ${got}`,
+  57: (problem: string) => `start: the clock ${problem}; launched at the device's time (Date.now()) instead`,
   58: (call: string) => `${call}: the hub was shut down; create a new hub to keep tracking`,
   59: (call: string, problem: string) => `${call}: the clock ${problem}; the call was refused`,
   60: (max: number) => `${max} calls are waiting for the hub to start and start() has not been called; later calls are dropped until it has`,

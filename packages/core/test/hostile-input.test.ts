@@ -246,6 +246,30 @@ describe('a clock that answers NaN', () => {
   });
 });
 
+describe('a clock that fails at start()', () => {
+  it.each([
+    ['answers NaN', () => NaN, 'returned NaN'],
+    ['throws', () => {
+      throw new Error('no time');
+    }, 'threw (Error: no time)'],
+  ])('that %s launches at the device\'s time with a warning, never at 0 (a session of 1970 at every vendor)', async (_, broken, problem) => {
+    let working = false;
+    const warnings: Warning[] = [];
+    const kit = recordingKit();
+    const hub = createHub({ clock: () => (working ? Date.now() : broken()), kits: [kit], logger: silent });
+    hub.on('warning', (w) => warnings.push(w));
+    const before = Date.now();
+    await hub.start();
+    working = true;
+    hub.logEvent('play');
+    expect(warnings.map((w) => [w.code, w.message])).toEqual([['invalid-argument', `start: the clock ${problem}; launched at the device's time (Date.now()) instead`]]);
+    expect(kit.ends()).toEqual([]);
+    expect(kit.starts()).toHaveLength(1);
+    expect(kit.starts()[0]!.startTime).toBeGreaterThanOrEqual(before);
+    expect(kit.events().map((e) => e.sessionId)).toEqual([kit.starts()[0]!.sessionId]);
+  });
+});
+
 describe('listeners', () => {
   it('on/once/off with a non-function listener (or a non-string event) warn instead of throwing', () => {
     const warnings: Warning[] = [];

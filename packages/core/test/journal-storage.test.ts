@@ -267,10 +267,14 @@ describe('journalStorage', () => {
     if (process.getuid?.() === 0) dir = '/sys/fs';
     const logger = quiet();
     const hub = createHub({ ...nodeDefaults({ dir }), logger });
+    // Added right after the hub is made, as an app does: it hears the warning too.
+    const warnings: string[] = [];
+    hub.on('warning', (w) => warnings.push(w.code));
     await hub.start();
     hub.logEvent('a');
     await hub.flush();
     await hub.shutdown();
+    expect(warnings).toEqual(['storage-failure']);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(String(logger.warn.mock.calls[0]!.join(' '))).toMatch(new RegExp(`"${dir}" is read-only .*in memory`));
     expect(existsSync(join(dir, 'sessionhub.journal.tmp'))).toBe(false);

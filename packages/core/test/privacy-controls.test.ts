@@ -103,6 +103,25 @@ describe('setOptOut', () => {
     expect(relaunched.logEvent('still_in')).toBe(true);
   });
 
+  it('a timeout set with setSessionTimeout holds for the run across an opt-out and back in: the kits were told it, and the sessions use it', async () => {
+    let now = Date.UTC(2026, 0, 1, 12);
+    const kit = recordingKit('rec');
+    const hub = createHub({ storage: memoryStorage(), logger: quiet(), clock: () => now, kits: [kit] });
+    await hub.start();
+    expect(hub.setSessionTimeout(120)).toBe(true);
+    await hub.setOptOut(true);
+    expect(hub.getSessionTimeout()).toBe(120);
+    await hub.setOptOut(false);
+    const told = kit.calls.filter((c) => c.type === 'onConfigChange').map((c) => (c.record as { sessionTimeout: number }).sessionTimeout);
+    expect([hub.getSessionTimeout(), told.at(-1)]).toEqual([120, 120]);
+    const session = hub.getSession()!.id;
+    hub.background();
+    now += 90_000; // past the options' 60 s, within the run's 120 s
+    hub.foreground();
+    expect(hub.getSession()!.id).toBe(session);
+    await hub.shutdown();
+  });
+
   it('calls dropped before start() are reported once, not again when opting back in runs the launch again', async () => {
     const d = device();
     const logger = quiet();

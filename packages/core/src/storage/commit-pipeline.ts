@@ -349,6 +349,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     },
   };
   if (adapter.free) storage.whenFull?.(makeRoom);
-  if (adapter.notice) onProblem(adapter.notice);
+  // A microtask later: the hub is being made, and the listeners the app adds next must hear it.
+  if (adapter.notice) Promise.resolve().then(() => onProblem(adapter.notice!));
   return pipeline;
 }
