@@ -56,6 +56,12 @@ export interface EventRecord {
   /** False for `affectsSession: false` and excluded events: they neither start nor extend a session. */
   readonly affectsSession: boolean;
   readonly previousSessionId: string | null;
+  /**
+   * Length of the previous session in ms, or null (the device's first session, or none live), as in
+   * the session's start record: a kit that did not get that record (a relaunch into a live session)
+   * still knows it (CleverTap `lsl`).
+   */
+  readonly previousSessionDuration: number | null;
   /** Id and time (epoch ms) of the session's first event (Snowplow `client_session`). */
   readonly firstEventId: string | null;
   readonly firstEventTime: number | null;
@@ -66,6 +72,8 @@ export interface SessionEndRecord {
   readonly sessionId: string;
   readonly sessionIndex: number;
   readonly previousSessionId: string | null;
+  /** Length of the previous session in ms, or null (the device's first session), as in the session's start record (CleverTap `lsl`). */
+  readonly previousSessionDuration: number | null;
   readonly startTime: number;
   /** Epoch ms: the last activity for timeouts and recoveries, the call time for manual and user-change ends. */
   readonly endTime: number;
@@ -134,6 +142,8 @@ export interface UserChangeRecord {
   readonly sessionId: string | null;
   /** When that session started (epoch ms; null without one), so a kit can name it after its start. */
   readonly sessionStartTime: number | null;
+  /** Length of the session before that one in ms, or null (none, or no session), as in its start record (CleverTap `lsl`). */
+  readonly previousSessionDuration: number | null;
 }
 
 /** A session attribute was set, incremented or removed. */

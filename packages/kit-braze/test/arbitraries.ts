@@ -30,6 +30,7 @@ export const sessionEndRecord: fc.Arbitrary<SessionEndRecord> = fc
     sessionId: fc.uuid(),
     sessionIndex: fc.integer({ min: 1, max: 1000 }),
     previousSessionId: fc.option(fc.uuid(), { nil: null }),
+    previousSessionDuration: fc.option(fc.nat(), { nil: null }),
     startTime: time,
     duration: fc.integer({ min: 0, max: 86_400_000 }),
     eventCount: fc.nat({ max: 50 }),
@@ -69,6 +70,7 @@ export const eventRecord: fc.Arbitrary<EventRecord> = fc
     eventIndex: r.sessionId === null ? 0 : 1,
     sessionStartTime: r.sessionId === null ? null : r.timestamp,
     previousSessionId: null,
+    previousSessionDuration: null,
     firstEventId: r.sessionId === null ? null : r.eventId,
     firstEventTime: r.sessionId === null ? null : r.timestamp,
   }));
@@ -81,5 +83,10 @@ export const userChangeRecord: fc.Arbitrary<UserChangeRecord> = fc
     deviceId: fc.uuid(),
     sessionId: fc.option(fc.uuid(), { nil: null }),
     sessionAge: fc.nat(86_400_000),
+    previousSessionDuration: fc.option(fc.nat(), { nil: null }),
   })
-  .map(({ sessionAge, ...r }) => ({ ...r, sessionStartTime: r.sessionId === null ? null : r.timestamp - sessionAge }));
+  .map(({ sessionAge, ...r }) => ({
+    ...r,
+    sessionStartTime: r.sessionId === null ? null : r.timestamp - sessionAge,
+    previousSessionDuration: r.sessionId === null ? null : r.previousSessionDuration,
+  }));

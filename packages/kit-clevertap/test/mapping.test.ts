@@ -17,6 +17,7 @@ function end(over: Partial<SessionEndRecord> = {}): SessionEndRecord {
     sessionId: 'S1',
     sessionIndex: 1,
     previousSessionId: null,
+    previousSessionDuration: null,
     startTime: T0,
     endTime: T0 + 61_234,
     duration: 61_234,

@@ -51,6 +51,7 @@ const end: SessionEndRecord = {
   sessionId: 'S1',
   sessionIndex: 1,
   previousSessionId: null,
+  previousSessionDuration: null,
   startTime: T0,
   endTime: T0 + 30_000,
   duration: 30_000,

@@ -239,6 +239,7 @@ function logEvent(d: Draft, t: number, input: Extract<EngineInput, { type: 'even
     sessionIndex: s ? s.index : 0,
     eventIndex: s ? s.eventIndex : 0,
     sessionStartTime: s ? s.startTime : null,
+    previousSessionDuration: s ? s.previousSessionDuration : null,
     userId: d.userId,
     deviceId: d.deviceId,
     inForeground: d.inForeground,
@@ -260,7 +261,7 @@ function setUser(d: Draft, t: number, userId: string | null): true {
   d.userId = userId;
   const s = d.session;
   if (s) (s.userId = userId), (s.userChangeTime = t), (s.signIn ??= userId ? [t, userId] : null);
-  emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: s ? s.id : null, sessionStartTime: s ? s.startTime : null });
+  emit(d, 'userChange', { timestamp: t, previousUserId, userId, deviceId: d.deviceId, sessionId: s ? s.id : null, sessionStartTime: s ? s.startTime : null, previousSessionDuration: s ? s.previousSessionDuration : null });
   if (renew) start(d, t, 'user-change');
   return true;
 }
@@ -411,6 +412,7 @@ function end(d: Draft, at: number, reason: SessionEndReason): void {
     userId: s.userId,
     userChangeTime: s.userChangeTime,
     signIn: s.signIn,
+    previousSessionDuration: s.previousSessionDuration,
     deviceId: d.deviceId,
     reason,
   });
