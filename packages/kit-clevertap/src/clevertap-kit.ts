@@ -27,6 +27,20 @@ export interface CleverTapKit extends Kit {
 /** The ledger's key in the kit's storage namespace (the outbox uses `outbox:*`). */
 const LEDGER_KEY = 'session-ids';
 
+/** `lsl` of a session whose previous one lasted `ms` (null: none, or unknown): whole seconds, rounded. */
+const lsl = (ms: number | null | undefined): number => (ms! > 0 ? Math.round(ms! / 1000) : 0);
+
+/**
+ * The session a record stamps an item in: its id (null: outside any), its index (absent or 0:
+ * unknown), its start (epoch ms) and the previous session's length (ms), as far as the record tells.
+ */
+interface SessionOf {
+  readonly sessionId: string | null;
+  readonly sessionIndex?: number;
+  readonly sessionStartTime?: number | null;
+  readonly previousSessionDuration: number | null;
+}
+
 /** The live canonical session, as this run knows it. */
 interface Live {
   /** The canonical session's id. */
@@ -127,16 +141,19 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     enqueue(os == 'Web' ? { type: 'page', ...sessionFields(stamp, at) } : eventItem('App Launched', af, stamp, at), first);
 
   /**
-   * The stamp of an item queued at `at` (epoch ms) in canonical session `id` (null: outside any) that
-   * started at `start`. The session's first item at CleverTap issues its `s` and is preceded by its
-   * opening item, as the SDKs create sessions at their first item. (A kill that lost a session's
-   * entry before it was stored gets the same `s` again for it, and its opening a second time.)
+   * The stamp of an item queued at `at` (epoch ms) in the canonical session `record` tells of (its
+   * `sessionId`, null: outside any), from what the record says of it: this run may not have seen it
+   * start (a reload in a session started by `startNewSession` or a user change). The session's first
+   * item at CleverTap issues its `s` and is preceded by its opening item, as the SDKs create sessions
+   * at their first item. (A kill that lost a session's entry before it was stored gets the same `s`
+   * again for it, and its opening a second time.)
    */
-  const stamp = (id: string | null, sessionIndex: number, at: number, start?: number | null): Stamp => {
+  const stamp = (record: SessionOf, at: number): Stamp => {
+    const { sessionId: id, sessionIndex } = record;
     if (id === null) return { entry: null, first: false };
-    if (live?.session !== id) live = { session: id, first: sessionIndex == 1, previousLength: 0, events: 0 };
+    if (live?.session !== id) live = { session: id, first: sessionIndex == 1, previousLength: lsl(record.previousSessionDuration), events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
-    live.start ??= start;
+    live.start ??= record.sessionStartTime;
     if (!live.entry) {
       persist();
       const entry = findEntry(ledger, id);
@@ -209,11 +226,10 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
 
     onSessionStart(record) {
       const { sessionId, sessionIndex, trigger, startTime } = record;
-      const ms = record.previousSessionDuration ?? 0;
-      live = { session: sessionId, first: sessionIndex == 1, previousLength: ms > 0 ? Math.round(ms / 1000) : 0, fresh: 1, start: startTime, events: 0 };
+      live = { session: sessionId, first: sessionIndex == 1, previousLength: lsl(record.previousSessionDuration), fresh: 1, start: startTime, events: 0 };
       // The app came up (a launch, a page load, a return to the foreground): the SDKs open their
       // session right then. Other sessions open with their first item, so empty ones take no id.
-      if (trigger == 'launch' || trigger == 'foreground') stamp(sessionId, sessionIndex, startTime);
+      if (trigger == 'launch' || trigger == 'foreground') stamp(record, startTime);
     },
 
     onEvent(record) {
@@ -225,7 +241,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       else {
         const at = record.timestamp;
         const evtData = eventProperties(record.attributes, onDropped);
-        enqueue(eventItem(evtName, evtData, stamp(record.sessionId, record.sessionIndex, at, record.sessionStartTime), at), undefined, true);
+        enqueue(eventItem(evtName, evtData, stamp(record, at), at), undefined, true);
       }
     },
 
@@ -242,7 +258,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       // (another tab's, or an earlier run's): it gets its id again, from its first item's time. A tab
       // ends sessions other tabs sent items of.
       if (sessionConcluded && !entry?.[CONCLUDED] && (entry || opened || signedAt < Infinity || record.eventCount > (live?.session == sessionId && live.fresh ? live.events : 0))) {
-        entry ??= sessionEntry(ledger, sessionId, startTime, 0, opened ? startTime : Math.min(record.firstEventTime ?? signedAt, signedAt));
+        entry ??= sessionEntry(ledger, sessionId, startTime, lsl(record.previousSessionDuration), opened ? startTime : Math.min(record.firstEventTime ?? signedAt, signedAt));
         enqueue(sessionConcludedItem(record, entry[AT], { entry, first: record.sessionIndex == 1 }, sessionAttributePrefix, onDropped));
         entry[CONCLUDED] = 1;
         persist();
@@ -252,7 +268,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
     },
 
     onUserChange(record) {
-      const { userId, sessionId, timestamp, sessionStartTime } = record;
+      const { userId, sessionId, timestamp } = record;
       // A log-out sends nothing and keeps the device id: CleverTap has no log-out call, and its SDKs
       // stay on the last profile until the next sign-in.
       if (userId === null) return;
@@ -262,7 +278,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       const had = sessionId !== null && findEntry(ledger, sessionId);
       signIn(ledger, guid(), identity);
       persist();
-      const at = stamp(sessionId, 0, timestamp, sessionStartTime);
+      const at = stamp(record, timestamp);
       // Another profile in a session that had items: Android's profile switch sends `App Launched` for it.
       if (ledger.g != before && had && os != 'Web') opening(at, timestamp, 1);
       enqueue(profileItem(identity, at, timestamp));
