@@ -466,8 +466,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       if (!ready || closed || clearing) return;
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
-      // Never before a vendor's Retry-After: what is queued goes on a later visit.
-      if (vendorNotBefore > clock()) return;
+      // Never before a vendor's Retry-After, nor what the storage could not save (a relaunch from the
+      // older saved state would send a session's end again): what is queued goes on a later visit.
+      if (storage.degraded || vendorNotBefore > clock()) return;
       // Batch after batch while the budget lasts (n is 0 once nothing more fits).
       for (let n = 1; n; ) {
         const budget = keepaliveMaxBytes - keepaliveBytes;

@@ -392,7 +392,7 @@ describe('storage', () => {
   // Changed on purpose (issue 20, item 4): the outbox used to fall back to memory for the rest of the
   // run and keep sending. A relaunch after the outage cleared then read the older saved state and
   // sent its sessions' ends again. Now the real storage is retried, and nothing new is sent until saved.
-  it('when storage fails after working: warns once, sends nothing unsaved, retries, and delivers once it works again', async () => {
+  it('when storage fails after working: warns once, sends nothing unsaved (a page hide neither), retries, and delivers once it works again', async () => {
     const raw = dyingStorage();
     const run = launch(raw);
     await run.outbox.load();
@@ -404,6 +404,9 @@ describe('storage', () => {
     await run.outbox.flush();
     run.outbox.enqueue(item(5));
     await run.outbox.flush();
+    // Nor at a page hide (a background's flush in the kits).
+    run.outbox.flushOnPageHide();
+    await run.timers.advance(0);
     expect(run.net.batches()).toEqual([[0]]);
     expect(run.logger.warnings).toEqual([expect.stringContaining('QuotaExceededError')]);
     raw.recover();
