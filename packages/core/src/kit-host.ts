@@ -197,8 +197,12 @@ export class KitHost {
       if (only !== undefined && entry.name !== only) continue;
       if (entry.started !== undefined) {
         const id = (record as { sessionId: string }).sessionId;
-        if (callback === 'onSessionStart') entry.started = id;
-        else if (callback === 'onSessionEnd' && entry.started !== id) continue;
+        // A start it caught up with already: registered by a listener while that start was still
+        // queued for delivery (hub.on('userChange'), 'sessionEnd').
+        if (callback === 'onSessionStart') {
+          if (entry.started === id) continue;
+          entry.started = id;
+        } else if (callback === 'onSessionEnd' && entry.started !== id) continue;
       }
       if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
       else if (entry.status === 'ready') this.invoke(entry, callback, record);

@@ -13,7 +13,11 @@ import type { SafeStorage } from './storage/resilient-storage';
 
 /** What a kit gets from the hub at `init`. */
 export interface KitContext {
-  /** The device id (UUID v4, lowercase), stable for the install. */
+  /**
+   * The device id (UUID v4, lowercase), stable for the install until `hub.reset()` (see `onReset`).
+   * `''` while the user is opted out at a launch (no state is loaded then): read it when it is used,
+   * not once in `init`.
+   */
   readonly deviceId: string;
   /** The canonical timeouts now, in seconds. */
   readonly timeouts: SessionTimeouts;
@@ -68,7 +72,11 @@ export interface Kit {
   onUserChange?(record: UserChangeRecord): void;
   /** A session attribute was set, incremented or removed. */
   onSessionAttributeChange?(record: SessionAttributeChangeRecord): void;
-  /** The canonical timeouts changed (e.g. `hub.setSessionTimeout`). */
+  /**
+   * The canonical configuration changed: the timeouts (e.g. `hub.setSessionTimeout`), or the
+   * session-neutral events (a kit registered late with `sessionNeutralEvents`); the timeouts it gets
+   * may be the same as before.
+   */
   onConfigChange?(timeouts: SessionTimeouts): void;
   /**
    * Sees each event before `onEvent`, after the hub's own `beforeSend`: returns the record (changed

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHub, memoryStorage, SessionHubConfigError, type HubOptions, type Warning } from '@sessionhub/core';
+import { createHub, memoryStorage, SessionHubConfigError, type HubOptions, type SessionHub, type Warning } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, recordingKit, storedView, throwingKit, type ManualClock } from '@sessionhub/testing';
 
 const SEC = 1000;
@@ -133,6 +133,22 @@ describe('hub: sessions over time', () => {
     hub.logEvent('b');
     expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onEvent']);
     expect(late.starts()[0]?.sessionId).toBe(hub.getSession()?.id);
+  });
+
+  it.each([
+    ['userChange', (hub: SessionHub) => hub.setUser('bob')],
+    ['sessionEnd', (hub: SessionHub) => hub.startNewSession()],
+  ] as const)('a kit registered by a %s listener, while the new session\'s start is still being delivered, gets that start once', async (event, change) => {
+    const { hub } = setup();
+    await hub.start();
+    hub.setUser('alice');
+    const late = recordingKit('late');
+    hub.once(event, () => hub.registerKit(late));
+    change(hub); // a new session: the old one ends, the new one starts
+    hub.logEvent('after');
+    await hub.flush();
+    expect(late.calls.map((c) => c.type)).toEqual(['onSessionStart', 'onEvent']);
+    expect(late.starts()[0]!.sessionId).toBe(hub.getSession()!.id);
   });
 
   it('events a kit declares session-neutral neither start nor extend sessions', async () => {
