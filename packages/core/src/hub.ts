@@ -269,6 +269,7 @@ export class SessionHub {
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
         cleared: () => void this.kitHost.runAll('clear').then(() => this.storage.compact()),
         alert: (code, message) => this.alert(code, message),
+        queued: () => this.kitHost.queuedItems(),
       });
     } else {
       const text = await this.storage.get(this.stateKey);

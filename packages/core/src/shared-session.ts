@@ -26,6 +26,8 @@ export interface SharedSessionHost {
   /** Another hub cleared the stored data (`clearStoredData`, opt-out): clear the kits, as a fresh install. */
   cleared(): void;
   alert(code: WarningCode, message: string): void;
+  /** How many items the kits hold queued (sent or not), so a page that goes records it for its slot. */
+  queued(): number;
 }
 
 /**

@@ -414,6 +414,28 @@ describe('browser tabs: per-tab outboxes', () => {
     expect(await ctxC?.storage.get('outbox:meta')).toBe('B'); // c loads (and sends) what b left
   });
 
+  it('a page alone that leaves at beforeunload with items queued (a commit under way): the next page takes its slot and loads them', async () => {
+    const origin = fakeOrigin();
+    const queued = new Map<string, number>();
+    const kitWith = (label: string) =>
+      recordingKit('k', { getHealth: () => ({ queued: queued.get(label) ?? 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null }) });
+    const [kitA, kitB, kitC] = [kitWith('a'), kitWith('b'), kitWith('c')];
+    const a = await openPage(origin, { kits: [kitA] }); // slot 0
+    const b = await openPage(origin, { kits: [kitB] }); // slot 1
+    await kitB.context?.storage.set('outbox:meta', 'B');
+    a.tab.close();
+    await run(500); // b is alone now
+    queued.set('b', 3); // what b's keepalive requests may not deliver
+    b.hub.logEvent('last');
+    await run(20); // its commit waits for other pages' writes to land: the user navigates away meanwhile
+    b.tab.close({ beforeUnload: true });
+    await run(100);
+    expect(kitB.events().map((e) => e.name)).toEqual(['last']);
+    const c = await openPage(origin, { kits: [kitC] });
+    expect(await kitC.context?.storage.get('outbox:meta')).toBe('B'); // c loads (and sends) what b left
+    expect(c.warnings).toEqual([]);
+  });
+
   it('a page back from the back/forward cache keeps its slot, or moves to an unused one if another page took it', async () => {
     const origin = fakeOrigin();
     const a = await openPage(origin);

@@ -691,9 +691,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       session.commitPage(true);
       host.storage.commitNow?.();
       // The tab that commits the hand-off drops what the kits marked (see hidden); alone, the record
-      // stops owing it now, as at pagehide (see noteQueued), not when its pagehide comes.
+      // stops owing it now, as at pagehide (see noteQueued), not when its pagehide comes, and tells
+      // what the kits hold (before their pagehide sends: at most that), so the next page takes this
+      // slot and sends it: this pagehide writes no record.
       if (handoff) leave({ ...handoff, marked: marking });
-      else owedNoMore();
+      else owedNoMore(host.queued());
       unloading = true;
       stayed = setTimeout(() => session.resume(), STAYED_MS);
     } catch (error) {
