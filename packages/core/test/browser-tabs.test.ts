@@ -390,13 +390,18 @@ describe('browser tabs: reloads, closes and crashes', () => {
   });
 });
 
+/** Three kits named `k` (for pages a, b and c) whose health says they hold what `queued` gives for their page. */
+function kitsHolding(): { queued: Map<string, number>; kits: [RecordingKit, RecordingKit, RecordingKit] } {
+  const queued = new Map<string, number>();
+  const kit = (page: string) =>
+    recordingKit('k', { getHealth: () => ({ queued: queued.get(page) ?? 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null }) });
+  return { queued, kits: [kit('a'), kit('b'), kit('c')] };
+}
+
 describe('browser tabs: per-tab outboxes', () => {
   it('open tabs keep their kits’ storage apart; a later tab takes the slot of a closed tab that left items', async () => {
     const origin = fakeOrigin();
-    const queued = new Map<string, number>();
-    const kitWith = (label: string) =>
-      recordingKit('k', { getHealth: () => ({ queued: queued.get(label) ?? 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null }) });
-    const [kitA, kitB, kitC] = [kitWith('a'), kitWith('b'), kitWith('c')];
+    const { queued, kits: [kitA, kitB, kitC] } = kitsHolding();
     const a = await openPage(origin, { kits: [kitA] });
     const b = await openPage(origin, { kits: [kitB] });
     await kitA.context?.storage.set('outbox:meta', 'A');
@@ -416,10 +421,7 @@ describe('browser tabs: per-tab outboxes', () => {
 
   it('a page alone that leaves at beforeunload with items queued (a commit under way): the next page takes its slot and loads them', async () => {
     const origin = fakeOrigin();
-    const queued = new Map<string, number>();
-    const kitWith = (label: string) =>
-      recordingKit('k', { getHealth: () => ({ queued: queued.get(label) ?? 0, inFlight: 0, delivered: 0, retried: 0, dropped: {}, lastError: null }) });
-    const [kitA, kitB, kitC] = [kitWith('a'), kitWith('b'), kitWith('c')];
+    const { queued, kits: [kitA, kitB, kitC] } = kitsHolding();
     const a = await openPage(origin, { kits: [kitA] }); // slot 0
     const b = await openPage(origin, { kits: [kitB] }); // slot 1
     await kitB.context?.storage.set('outbox:meta', 'B');
