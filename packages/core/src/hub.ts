@@ -267,7 +267,7 @@ export class SessionHub {
         storage: this.storage,
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
-        cleared: () => void this.kitHost.runAll('clear').then(() => this.storage.compact()),
+        cleared: () => void this.kitHost.runAll('clear', KIT_INIT_WAIT_MS).then(() => this.storage.compact()),
         alert: (code, message) => this.alert(code, message),
         queued: () => this.kitHost.queuedItems(),
       });
@@ -668,7 +668,7 @@ export class SessionHub {
     if (this.optedOut) (this.runTimeoutMs = this.stateNow()?.config.sessionTimeoutMs), (this.state = null);
     await this.tabsSettled();
     await this.persistNow();
-    await this.kitHost.runAll('clear');
+    await this.kitHost.runAll('clear', KIT_INIT_WAIT_MS);
     await this.shared?.clearTabs(this.optedOut);
     // The state last: a launch opted out by its options alone purges only while one is stored (begin).
     await this.storage.remove(this.stateKey);

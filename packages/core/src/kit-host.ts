@@ -214,7 +214,9 @@ export class KitHost {
    * still initialising is cleared at once of what it is owed, and by its own `clear` once its init
    * settles: a deletion waits neither for an init that may hang, nor lets what it deletes be replayed.
    * A flush or a shutdown waits for a kit's init `maxWaitMs` at most (a kit that hangs must not hang
-   * the app's `await hub.flush()`); a kit ready later flushes on its own schedule.
+   * the app's `await hub.flush()`); a kit ready later flushes on its own schedule. With `maxWaitMs`,
+   * the method itself is waited for that long at most too: a kit whose `flush` or `clear` never
+   * settles holds up no other kit, nor what the hub does next (a deletion's removal of the state).
    */
   async runAll(method: 'flush' | 'shutdown' | 'clear', maxWaitMs?: number): Promise<void> {
     await Promise.all(
@@ -227,7 +229,7 @@ export class KitHost {
         }
         // (A clear never waits: see above.)
         await (entry.buffer ? within(entry.ready, maxWaitMs!) : entry.ready);
-        if (entry.status === 'ready') await this.runOne(entry, method);
+        if (entry.status === 'ready') await (maxWaitMs ? within(this.runOne(entry, method), maxWaitMs) : this.runOne(entry, method));
       }),
     );
   }

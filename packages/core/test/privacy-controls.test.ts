@@ -352,6 +352,33 @@ describe('consent: launches, overlapping calls and calls before start()', () => 
     await next.shutdown();
   });
 
+  it('a ready kit whose flush or clear never settles holds up neither hub.flush() nor an opt-out (3 s at most): the state and the other kits are cleared', async () => {
+    const map = new Map<string, string>();
+    const storage = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
+    const hang = () => new Promise<void>(() => {});
+    const stuck = recordingKit('stuck', { flush: hang, clear: hang });
+    const other = recordingKit('other');
+    const hub = createHub({ storage, logger: quiet(), kits: [stuck, other] });
+    await hub.start();
+    hub.setUser('user-secret-42');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let flushed = false;
+      void hub.flush().then(() => (flushed = true));
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(flushed).toBe(true);
+      let optedOut = false;
+      void hub.setOptOut(true).then(() => (optedOut = true));
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(optedOut).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(other.calls.map((c) => c.type)).toContain('clear');
+    expect(dataKeys(map)).toEqual(['sessionhub:optOut']);
+    for (const value of map.values()) expect(value).not.toContain('user-secret-42');
+  });
+
   it("a kit whose init is slow, or never ends, gets none of what an opt-out or a deletion drops, and neither call waits for it", async () => {
     for (const call of ['optOut', 'clear'] as const) {
       for (const slow of [true, false]) {
