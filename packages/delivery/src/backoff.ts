@@ -6,8 +6,10 @@
  */
 export function backoffDelay(failures: number, random: () => number, baseMs = 1000, maxMs = 300_000): number {
   const bound = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 60));
-  // Clamp a misbehaving random source (≥ 1 or NaN) into the bound. An infinite bound is an infinite
-  // wait (until the next flush), also for a draw of 0: Infinity × 0 is NaN, which no wait compares to.
+  // An infinite bound is an infinite wait (until the next flush): drawn, a 0 would make Infinity × 0,
+  // NaN, which no wait compares to.
+  if (bound == Infinity) return bound;
+  // Clamp a misbehaving random source (≥ 1 or NaN) into the bound.
   const r = random();
-  return Math.floor(bound * (r >= 0 && r < 1 ? r : 0)) || bound * +(bound == Infinity);
+  return Math.floor(bound * (r >= 0 && r < 1 ? r : 0));
 }

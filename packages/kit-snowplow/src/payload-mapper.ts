@@ -137,9 +137,10 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       const schema = mapping?.schema ?? catchAllSchema;
       let event: string;
       if (schema === null) {
-        event = fields(structuredFields(name, attributes, options.structuredEventCategory));
+        const se = structuredFields(name, attributes, options.structuredEventCategory);
+        event = fields(se);
         if (warned.size < 256 && !warned.has(name)) {
-          const unsent = unsentAttributes(attributes);
+          const unsent = unsentAttributes(attributes, se);
           if (unsent.length) {
             warned.add(name);
             env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));

@@ -38,11 +38,13 @@ export function structuredFields(name: string, attributes: Readonly<Record<strin
 }
 
 /**
- * Attributes a structured event cannot carry: all but those four, a `category` that is not a
- * non-empty string, a `value` that is not a number, a `label` or `property` with no text.
+ * Attributes a structured event cannot carry, from the `fields` {@link structuredFields} made of them:
+ * all but those four, and those of the four that did not become their field (a `category` that is
+ * not a non-empty string, a `value` that is not a number, a `label` or `property` with no text).
  */
-export const unsentAttributes = (attributes: Readonly<Record<string, unknown>>): string[] =>
+export const unsentAttributes = (attributes: Readonly<Record<string, unknown>>, fields: Readonly<Record<string, string | undefined>>): string[] =>
   Object.keys(attributes).filter((k) => {
     const v = attributes[k];
-    return !CARRIED.includes(k) || (v != null && (k == 'value' ? seValue(v) : k == 'category' ? (typeof v == 'string' && v) || undefined : asText(v)) === undefined);
+    // Each fills `se_` and its first two letters: se_ca, se_la, se_pr, se_va.
+    return !CARRIED.includes(k) || (v != null && (k == 'category' ? fields.se_ca !== v : fields['se_' + k.slice(0, 2)] === undefined));
   });

@@ -95,9 +95,10 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
       const schema = mapping?.schema ?? catchAllSchema;
       let event: object;
       if (schema === null) {
-        event = structuredFields(name, attributes, options.structuredEventCategory);
+        const se = structuredFields(name, attributes, options.structuredEventCategory);
+        event = se;
         if (warned.size < 256 && !warned.has(name)) {
-          const unsent = unsentAttributes(attributes);
+          const unsent = unsentAttributes(attributes, se);
           if (unsent.length) {
             warned.add(name);
             env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));
