@@ -89,6 +89,8 @@ export const CORE_MESSAGES = {
   105: () => 'no crypto.getRandomValues: ids come from Math.random (unique, not secret)',
   106: (error: string) => `storage failed to compact (${error}); deleted data may stay in it until it is next rewritten`,
   107: (dropped: number) => `storage is full: dropped the ${dropped} oldest queued events (never a session's start or end) to make room`,
+  113: (writer: string) =>
+    `${writer}: storage holds what it failed to read at launch; this run keeps its data in memory (and sends it) rather than write over it, and the next launch finds it`,
   // localStorage (pageStorage; each in SH020 from createBrowserHub)
   108: (error: string) => `localStorage is unavailable (${error})`,
   109: (error: string) => `localStorage failed to read (${error})`,

@@ -13,15 +13,17 @@ export interface NativeAsyncStorage {
   readonly rows: Map<string, string>;
   /** Calls of the module, by method, in order. */
   readonly calls: string[];
-  /** Makes every later call of `method` answer this error (as the module reports a database error). */
-  fail(method: string, message: string): void;
+  /** Makes later calls of `method` answer this error (as the module reports a database error): `times` of them, or every one. */
+  fail(method: string, message: string, times?: number): void;
+  /** Makes later calls of `method` work again. */
+  recover(method: string): void;
 }
 
 /** A native module holding `initial`. */
 export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncStorage & Record<string, unknown> {
   const rows = new Map(initial);
   const calls: string[] = [];
-  const failing = new Map<string, string>();
+  const failing = new Map<string, [message: string, times: number]>();
   // The serial executor: one task at a time, each on a turn of its own.
   let queue = Promise.resolve();
   const task = (method: string, callback: Callback, run: () => unknown): void => {
@@ -30,8 +32,8 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
       () =>
         new Promise<void>((done) =>
           setTimeout(() => {
-            const message = failing.get(method);
-            if (message !== undefined) callback({ message, key: null });
+            const failure = failing.get(method);
+            if (failure && failure[1]-- > 0) callback({ message: failure[0], key: null });
             else {
               const result = run();
               if (result === undefined) callback(null);
@@ -45,7 +47,8 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
   return {
     rows,
     calls,
-    fail: (method, message) => void failing.set(method, message),
+    fail: (method, message, times = Infinity) => void failing.set(method, [message, times]),
+    recover: (method) => void failing.delete(method),
     multiGet(keys: string[], callback: Callback) {
       task('multiGet', callback, () => {
         const found = [...rows].filter(([k]) => keys.includes(k));

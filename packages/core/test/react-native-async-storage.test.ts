@@ -122,6 +122,66 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     expect(warnings).not.toMatch(/an array/);
     await hub.shutdown();
   });
+
+  /** A first run's rows with an item's old key a kill left (see above), so that a launch has something to remove; and its device id. */
+  async function firstRunWithLeftover(clock: ManualClock): Promise<[Map<string, string>, string]> {
+    const rows = await firstRun(clock);
+    const removed = [...rows.values()].flatMap((record) => [...record.matchAll(/^-(kit:braze:outbox:\d+)$/gm)].map((m) => m[1]!));
+    rows.set(`sessionhub:${removed[0]}`, '{"left":"over"}');
+    return [rows, (JSON.parse(storedView(rows).get('sessionhub:state')!) as { deviceId: string }).deviceId];
+  }
+
+  it.each([
+    ['multiGet', 'the launch reads the segment keys'],
+    ['multiRemove', 'the launch removes what a kill left'],
+  ])('a launch whose %s the native module fails once (%s) reads it again: the run goes on from what is stored', async (method) => {
+    const clock = manualClock();
+    const [rows, deviceId] = await firstRunWithLeftover(clock);
+    const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+    // A transient failure (a locked database, an I/O error): the one call at launch.
+    native.fail(method, 'database is locked', 1);
+    const { hub, logger } = await launch(AsyncStorage, clock);
+    expect(native.calls.filter((c) => c == method).length).toBeGreaterThan(1);
+    expect(logger.at('warn').join('\n')).not.toMatch(/database is locked/);
+    expect(hub.getDeviceId()).toBe(deviceId);
+    expect(hub.getSession()!.index).toBe(2);
+    clock.advance(1000);
+    hub.logEvent('after_launch');
+    await hub.flush();
+    await idle();
+    expect(storedView(native.rows).get('sessionhub:state')).toContain(hub.getSession()!.id);
+    await hub.shutdown();
+  });
+
+  it.each([
+    ['multiGet', 'the launch reads the segment keys'],
+    ['multiRemove', 'the launch removes what a kill left'],
+  ])('a launch whose %s fails until after it (%s; iOS before the first unlock) writes nothing over what it could not read', async (method) => {
+    const clock = manualClock();
+    const [rows, deviceId] = await firstRunWithLeftover(clock);
+    const stored = storedView(rows).get('sessionhub:state');
+    const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+    native.fail(method, 'database is locked');
+    const { hub, logger, transport } = await launch(AsyncStorage, clock);
+    expect(logger.at('warn').join('\n')).toMatch(/database is locked/);
+    // Going on without what is stored: another device id.
+    expect(hub.getDeviceId()).not.toBe(deviceId);
+    native.recover(method);
+    clock.advance(1000);
+    hub.logEvent('after_recovery');
+    hub.background();
+    await hub.flush();
+    await idle();
+    // The run's data is sent from memory, and not written over the earlier run's, which the next launch finds.
+    expect(transport.requests.some((r) => r.body.includes('after_recovery'))).toBe(true);
+    expect(logger.at('warn').join('\n')).toMatch(/holds what it failed to read at launch/);
+    expect(storedView(native.rows).get('sessionhub:state')).toBe(stored);
+    const next = await launch((await reactNativeAsyncStorage(native.rows)).AsyncStorage, clock);
+    expect(next.hub.getDeviceId()).toBe(deviceId);
+    expect(next.hub.getSession()!.index).toBe(2);
+    await next.hub.shutdown();
+    await hub.shutdown();
+  });
 });
 
 describe("AsyncStorage on iOS: short values in one manifest file, longer ones in files of their own", () => {

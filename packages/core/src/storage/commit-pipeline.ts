@@ -130,6 +130,12 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   let committed = false;
   let retries = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Keys whose read failed (their owners went on as if nothing were stored): before a commit, read
+   * again. Stored after all: `blind`, nothing of this run is written over it (see `recheck`).
+   */
+  const unread = new Set<string>();
+  let blind = false;
   const labels: Array<[string | (() => string), string]> = [];
   const spares: Array<[() => readonly Spare[], (items: readonly Spare[]) => void, string | (() => string)]> = [];
   /** The writes of the commit under way (a full storage makes room within it). */
@@ -207,9 +213,30 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
         message(committed ? 100 : 101, [...new Set(writes.map(([k]) => labelOf(k)))].join(', '), errorMessage(error)),
       );
     }
+    retryLater();
+  };
+
+  function retryLater(): void {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(flush, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** retries++));
     (retryTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Reads the keys whose read failed again. Nothing stored: they are read, commits go on. A value: an
+   * earlier run's (an AsyncStorage that failed at launch: iOS before the first unlock), which this
+   * run's owners never read; writing over it would lose that run's queued items and its session's end
+   * — so nothing is committed in this run (its data stays in memory, and is sent), and the next launch
+   * finds the earlier run's data as it was left. Still failing: retried later.
+   */
+  const recheck = async (): Promise<void> => {
+    try {
+      for (const key of unread) if ((await adapter.getItem(key)) != null) return void ((blind = true), onProblem(message(113, labelOf(key))));
+    } catch {
+      return retryLater();
+    }
+    unread.clear();
+    return flush();
   };
 
   const succeeded = (): void => {
@@ -223,6 +250,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
 
   /** One commit of what is staged: a promise when the adapter answers asynchronously. Never rejects. */
   const commit = (): Promise<void> | undefined => {
+    if (blind) return;
+    if (unread.size) return recheck();
     const writes = collect();
     if (!writes.length) return;
     let r: unknown;
@@ -291,14 +320,23 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     async get(key) {
       const s = staged.get(key);
       if (s !== undefined) return typeof s == 'function' ? (s() ?? null) : s;
-      try {
-        const v = await adapter.getItem(key);
-        return typeof v == 'string' ? v : null;
-      } catch (error) {
-        // Once per outage, as for writes.
-        if (!failing) onProblem(message(103, labelOf(key), errorMessage(error)));
-        failing = true;
-        return null;
+      for (let wait = 100; ; wait *= 4) {
+        let v: unknown;
+        try {
+          v = adapter.getItem(key);
+          return typeof (v = await v) == 'string' ? v : null;
+        } catch (error) {
+          // An asynchronous storage that failed (AsyncStorage's database busy a moment at launch) is
+          // asked again, 100 ms and 400 ms later, before its owner goes on without what it holds.
+          if (!isThenable(v) || wait > 400) {
+            unread.add(key);
+            // Once per outage, as for writes.
+            if (!failing) onProblem(message(103, labelOf(key), errorMessage(error)));
+            failing = true;
+            return null;
+          }
+          await new Promise((wake) => setTimeout(wake, wait));
+        }
       }
     },
     set: (key, value) => stage(key, value),

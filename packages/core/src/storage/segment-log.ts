@@ -253,9 +253,14 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
   function* group(prefix: string): Generator<unknown, Group, any> {
     let g = groups.get(prefix);
     if (!g) {
-      const r = drive(load(prefix));
-      groups.set(prefix, r);
-      g = (yield r) as Group;
+      groups.set(prefix, (g = drive(load(prefix))));
+      try {
+        g = (yield g) as Group;
+      } finally {
+        // A load the storage failed (AsyncStorage rejecting a read or a removal) is not kept: the next
+        // read or commit loads again, so commits are retried as promised, not failed for the whole run.
+        groups.delete(prefix);
+      }
       groups.set(prefix, g);
     }
     return (isThenable(g) ? yield g : g) as Group;
