@@ -69,7 +69,10 @@ export function extractBlocks(file) {
     if (!open) continue;
     const [, indent = '', fence = '```', lang = ''] = open;
     let j = i + 1;
-    while (j < lines.length && !(lines[j] ?? '').trimStart().startsWith(fence)) j++;
+    // A closing fence is the fence alone on its line (CommonMark): "``` text" does not close the block,
+    // which runs on in the rendered page, so it runs on here too and fails its check.
+    const close = new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`);
+    while (j < lines.length && !close.test(lines[j] ?? '')) j++;
     let k = i - 1;
     while (k >= 0 && (lines[k] ?? '').trim() === '') k--;
     const before = k >= 0 ? (lines[k] ?? '').trim() : '';
