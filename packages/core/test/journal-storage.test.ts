@@ -315,6 +315,57 @@ out.item = reopened.getItem('ns:kit:a:outbox:1') === item;
 process.stdout.write(JSON.stringify(out));
 `;
 
+/**
+ * A disk with room for part of a rewrite of the journal (~19 KB of live data, 8 KB free), in a 64 KB
+ * tmpfs as above. Modes: `compact` (the hub's compact(), a deletion), `legacy` (an upgrade moving in
+ * fileStorage's files), `torn` (a record torn by a kill, on a disk full to the last page). The journal
+ * is opened there and commits once; then the disk is freed and it commits again. What it prints: how
+ * each step went, whether a reopen reads every value back, and the files left.
+ */
+const NEARLY_FULL_CHILD = `
+import { appendFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileStorage, journalStorage } from '@sessionhub/core/node';
+const [dir, mode] = process.argv.slice(2);
+const out = {};
+const code = (error) => error.code;
+const expected = new Map();
+for (let i = 0; i < 6; i++) expected.set('ns:kit:a:outbox:' + i, '{"i":' + i + ',"p":"' + 'x'.repeat(3000) + '"}');
+expected.set('ns:state', '{"a":1}');
+if (mode === 'legacy') {
+  const old = fileStorage(dir);
+  for (const [k, v] of expected) old.setItem(k, v);
+} else {
+  const s = journalStorage(dir);
+  for (const [k, v] of expected) await s.commit([[k, v]]);
+  s.close();
+  if (mode === 'torn') appendFileSync(join(dir, 'sessionhub.journal'), '#40\\n+d 5\\nhal');
+}
+const filler = join(dir, 'filler');
+try { for (;;) appendFileSync(filler, 'f'.repeat(1024)); } catch (error) { out.filled = code(error); }
+if (mode !== 'torn') truncateSync(filler, statSync(filler).size - 8192);
+let s;
+try { s = journalStorage(dir); out.open = 'ok'; } catch (error) { out.open = code(error); }
+if (s && mode === 'compact') {
+  try { s.compact(); out.compact = 'ok'; } catch (error) { out.compact = code(error); }
+}
+if (s) {
+  try { await s.commit([['ns:state', '{"a":2}']]); out.commit = 'ok'; } catch (error) { out.commit = code(error); }
+}
+rmSync(filler);
+if (s) {
+  // The hub's commit pipeline retries the failed commit.
+  await s.commit([['ns:state', '{"a":2}']]);
+  s.close();
+  expected.set('ns:state', '{"a":2}');
+}
+const reopened = journalStorage(dir);
+out.reads = JSON.stringify([...expected].sort()) === JSON.stringify(reopened.keys().sort().map((k) => [k, reopened.getItem(k)]));
+reopened.close();
+out.files = readdirSync(dir);
+process.stdout.write(JSON.stringify(out));
+`;
+
 describe('journalStorage: values kept on the disk only (issue 14: heap per queued payload)', () => {
   const item = (n: number, length = 200): string => `{"at":${1_764_900_000_000 + n},"item":"${'x'.repeat(length)}"}`;
   // (The journal answers synchronously.)
@@ -491,5 +542,27 @@ describe('journalStorage on a full disk (a real tmpfs)', () => {
     const run = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$1" && exec "$2" "$3" "$1"', 'sh', mount, process.execPath, script], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ filled: 'ENOSPC', second: 'ENOSPC', state: true, item: true });
+  });
+
+  it('a rewrite the disk has room for part of (compact, an upgrade, a torn record) throws and leaves the journal whole; the app still opens it, and once there is room it is rewritten', async () => {
+    const work = tempDir();
+    const script = join(work, 'nearly-full-child.mjs');
+    await bundleForNode({ contents: NEARLY_FULL_CHILD, resolveDir: fileURLToPath(new URL('.', import.meta.url)) }, script);
+    const results: Record<string, unknown> = {};
+    for (const mode of ['compact', 'legacy', 'torn']) {
+      const mount = tempDir();
+      const run = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$1" && exec "$2" "$3" "$1" "$4"', 'sh', mount, process.execPath, script, mode], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      results[mode] = JSON.parse(run.stdout);
+    }
+    const stored = { reads: true, files: ['sessionhub.journal'] };
+    expect(results).toEqual({
+      // A short write renamed over the journal was a torn first record: every value, and every commit after it, lost.
+      compact: { filled: 'ENOSPC', open: 'ok', compact: 'ENOSPC', commit: 'ok', ...stored },
+      // The old files moved into a torn journal, then deleted.
+      legacy: { filled: 'ENOSPC', open: 'ok', commit: 'ENOSPC', ...stored },
+      // The open threw: the app could not start on a full disk.
+      torn: { filled: 'ENOSPC', open: 'ok', commit: 'ENOSPC', ...stored },
+    });
   });
 });

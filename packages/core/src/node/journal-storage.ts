@@ -99,6 +99,10 @@ function replay(text: string, map: Map<string, string | number>): number {
 }
 
 const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** A disk (or quota) that is full now and may have room later. */
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+/** The error of a write the disk took only `written` of `bytes` of. */
+const noSpace = (written: number, bytes: number): Error => Object.assign(new Error(`ENOSPC: no space left on device, wrote ${written} of ${bytes} bytes`), { code: 'ENOSPC' });
 type Waiter = [resolve: () => void, reject: (error: unknown) => void];
 /** Flushing a directory is not supported there (some file systems, Windows): nothing to wait for. */
 const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSUP']);
@@ -116,7 +120,8 @@ const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSU
  * Opening it reads the journal, moves in what an earlier version stored as one file per key
  * ({@link fileStorage}), and deletes temp files a kill left behind. A directory that cannot be
  * created throws; one that exists but cannot be written (read-only) is reported once by the hub,
- * and the data then stays in memory for the run.
+ * and the data then stays in memory for the run. On a full disk, what the open would rewrite (files
+ * of an earlier version, a torn record) is rewritten by the first commit that finds room.
  *
  * @example
  * const hub = createHub({ storage: journalStorage('.sessionhub', { durability: 'interval' }) });
@@ -138,7 +143,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   /** Bytes in the journal file; characters in the live data (with a little for each key). */
   let journalSize = 0;
   let liveSize = 0;
-  /** A write failed part-way and could not be cut off: the next commit rewrites the journal. */
+  /** A write failed part-way and could not be cut off, or the rewrite at open could not be made (a full disk): the next commit rewrites the journal. */
   let broken = false;
   /** After a failed background rewrite, the next is tried once the journal has grown to this size. */
   let retryAt = 0;
@@ -282,7 +287,10 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     const temp = tempPath();
     const tfd = openSync(temp, 'w');
     try {
-      writeSync(tfd, text);
+      // A disk with room for part of the file takes part of it (a short write, no error): renamed
+      // over the journal, that torn record would lose every value and every commit after it.
+      const written = writeSync(tfd, text);
+      if (written < Buffer.byteLength(text)) throw noSpace(written, Buffer.byteLength(text));
       if (durability !== 'none') fsyncSync(tfd);
     } catch (error) {
       closeSync(tfd);
@@ -292,6 +300,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     closeSync(tfd);
     renameSync(temp, path);
     replaceWith(openSync(path, 'a'), Buffer.byteLength(text), places);
+    // What an earlier version stored is in the journal now (see `legacy`), each file forgotten once deleted.
+    while (legacy.length) rmSync(join(directory, legacy[0]!), { force: true }), legacy.shift();
   };
 
   /**
@@ -407,7 +417,10 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   } catch {
     // an unreadable directory: nothing to load; opening the journal below says what is wrong
   }
-  // What the previous version stored, one file per key (fileStorage), comes first; the journal is newer.
+  /**
+   * What the previous version stored, one file per key (fileStorage), comes first; the journal is
+   * newer. The files are deleted by the rewrite that moves them in.
+   */
   const legacy: string[] = [];
   for (const name of names) {
     const key = fileStorageKey(name);
@@ -432,10 +445,18 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const intact = replay(text, map);
   try {
     fd = openSync(path, 'a');
-    // Temp files a kill left behind (ours, and fileStorage's), then the old per-key files once moved in.
+    // Temp files a kill left behind (ours, and fileStorage's).
     for (const name of names) if (name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
-    if (legacy.length || intact < text.length) rewrite();
-    else {
+    if (legacy.length || intact < text.length) {
+      try {
+        rewrite();
+      } catch (error) {
+        // A full disk: the journal opens all the same, in memory, and the next commit tries the
+        // rewrite again (`broken`; the old files stay until then), rather than the app not starting.
+        if (!FULL.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        broken = true;
+      }
+    } else {
       journalSize = Buffer.byteLength(text);
       // An ASCII journal (a character per byte): the values written whole are kept there only, not
       // as slices of the text read, which would keep it all.
@@ -447,7 +468,6 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       }
       for (const [k, v] of map) liveSize += k.length + lengthOf(v) + 16;
     }
-    for (const name of legacy) rmSync(join(directory, name), { force: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!READ_ONLY.has(code)) throw error;
@@ -527,7 +547,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   const commit = (writes: readonly StorageWrite[]): void | Promise<void> => {
     if (fd < 0) return apply(writes);
     if (broken) {
-      // A failed write left bytes it could not cut off: the journal is written afresh, values whole.
+      // A failed write left bytes it could not cut off (or the open could not rewrite): the journal is written afresh, values whole.
       apply(writes);
       rewrite();
     } else {
@@ -547,7 +567,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       let written = 0;
       try {
         written = writeSync(fd, text);
-        if (written < bytes) throw Object.assign(new Error(`ENOSPC: no space left on device, wrote ${written} of ${bytes} bytes`), { code: 'ENOSPC' });
+        if (written < bytes) throw noSpace(written, bytes);
       } catch (error) {
         // A full disk may take part of the record: cut it off, or rewrite the journal next time.
         try {
