@@ -91,6 +91,8 @@ export const CORE_MESSAGES = {
   107: (dropped: number) => `storage is full: dropped the ${dropped} oldest queued events (never a session's start or end) to make room`,
   113: (writer: string) =>
     `${writer}: storage holds what it failed to read at launch; this run keeps its data in memory (and sends it) rather than write over it, and the next launch finds it`,
+  112: (directory: string, pid: number) =>
+    `"${directory}" is in use by process ${pid}: the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left to that process; give each process a directory of its own (one per cluster worker)`,
   // localStorage (pageStorage; each in SH020 from createBrowserHub)
   108: (error: string) => `localStorage is unavailable (${error})`,
   109: (error: string) => `localStorage failed to read (${error})`,

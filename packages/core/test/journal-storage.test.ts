@@ -1,7 +1,7 @@
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -177,7 +177,8 @@ describe('journalStorage', () => {
       await Promise.all(pending);
       // (Deleted by the dropped rewrite's own callbacks, in the thread pool: a few ms.)
       for (let i = 0; i < 200 && readdirSync(dir).some((f) => f.endsWith('.tmp')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+      // (The lock names the process that has the journal open: closed, it is deleted.)
+      expect(readdirSync(dir).sort()).toEqual(stop === 'compact' ? ['sessionhub.journal', 'sessionhub.lock'] : ['sessionhub.journal']);
       if (stop === 'compact') {
         // Rewritten by compact(): nothing of the removed values lingers.
         expect(readFileSync(join(dir, 'sessionhub.journal'), 'utf8')).not.toContain('xxxx');
@@ -236,7 +237,8 @@ describe('journalStorage', () => {
     await upgraded.flush();
     expect(kit.ends()).toEqual([expect.objectContaining({ reason: 'recovered', eventCount: 2 })]);
     expect(sent).toEqual(['a', 'b', 'end:recovered']);
-    expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+    // (The lock: the hub has the journal open.)
+    expect(readdirSync(dir).sort()).toEqual(['sessionhub.journal', 'sessionhub.lock']);
   });
 
   it('moves in what fileStorage held after an outage, spills too: every queued item and the state, nothing else left', () => {
@@ -365,6 +367,94 @@ reopened.close();
 out.files = readdirSync(dir);
 process.stdout.write(JSON.stringify(out));
 `;
+
+/**
+ * A second process on the same directory (a Node cluster worker, a new process started while the old
+ * one still shuts down): it opens the journal, commits as the hub does (an item, its state) and, with
+ * `compact`, rewrites it (a deletion); with `kill`, it is SIGKILLed instead of closing; with `hold`, it
+ * closes once its stdin ends. What it prints:
+ * the notice its hub would warn with.
+ */
+const SECOND_PROCESS_CHILD = `
+import { journalStorage } from '@sessionhub/core/node';
+const [dir, then] = process.argv.slice(2);
+const s = journalStorage(dir);
+process.stdout.write(JSON.stringify({ notice: s.notice ?? null }));
+await s.commit([['ns:kit:b:outbox:1', 'the second process queued this'], ['ns:state', '{"deviceId":"d2","clock":2000,"n":1}']]);
+if (then === 'compact') s.compact();
+if (then === 'kill') process.kill(process.pid, 'SIGKILL');
+// Held open until told (workers started together): its stdin ends.
+if (then === 'hold') await new Promise((resolve) => process.stdin.on('end', resolve).resume());
+s.close();
+`;
+
+describe('journalStorage: one process per directory', () => {
+  it('a second process opening a directory in use keeps its run in memory and says so: the first one’s commits all read back, its state as it wrote it; a directory left by a killed process is taken over', async () => {
+    const work = tempDir();
+    const script = join(work, 'second-process-child.mjs');
+    await bundleForNode({ contents: SECOND_PROCESS_CHILD, resolveDir: fileURLToPath(new URL('.', import.meta.url)) }, script);
+    const second = (dir: string, then: string) => spawnSync(process.execPath, [script, dir, then], { encoding: 'utf8' });
+    const state = (clock: number, n: number): string => `{"deviceId":"d1","clock":${clock},"n":${n}}`;
+    for (const then of ['close', 'compact']) {
+      const dir = tempDir();
+      const s = journalStorage(dir);
+      await s.commit!([['ns:state', state(1000, 1)]]);
+      // While this process has the journal open, another opens the directory and commits.
+      const run = second(dir, then);
+      expect(run.stderr).toBe('');
+      // This one goes on: its next commit is patched against the state it wrote.
+      await s.commit!([['ns:kit:a:outbox:1', 'queued'], ['ns:state', state(1001, 2)]]);
+      s.close();
+      const reopened = journalStorage(dir);
+      // Was: the other's patch read on top of this one's state (device d2 with this one's clock, a
+      // state no process wrote); after its compact(), this one's resolved commit was gone.
+      expect(new Map(reopened.keys().map((k) => [k, reopened.getItem(k)])), then).toEqual(new Map([['ns:state', state(1001, 2)], ['ns:kit:a:outbox:1', 'queued']]));
+      reopened.close();
+      // The other process was told (its hub warns with it, as for a read-only directory).
+      expect(JSON.parse(run.stdout).notice).toBe(`"${dir}" is in use by process ${process.pid}: the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left to that process; give each process a directory of its own (one per cluster worker)`);
+    }
+    // A process killed with the journal open leaves its lock: the next process takes the directory over.
+    const dir = tempDir();
+    const killed = second(dir, 'kill');
+    expect([killed.signal, JSON.parse(killed.stdout).notice]).toEqual(['SIGKILL', null]);
+    expect(readdirSync(dir).sort()).toEqual(['sessionhub.journal', 'sessionhub.lock']);
+    const next = journalStorage(dir);
+    expect(next.notice).toBeUndefined();
+    expect(next.getItem('ns:kit:b:outbox:1')).toBe('the second process queued this');
+    next.close();
+    expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+  });
+
+  it('processes started together (cluster workers) on a new directory, or on one a killed process left: exactly one of them has it', async () => {
+    const work = tempDir();
+    const script = join(work, 'second-process-child.mjs');
+    await bundleForNode({ contents: SECOND_PROCESS_CHILD, resolveDir: fileURLToPath(new URL('.', import.meta.url)) }, script);
+    /** A worker: what it said at open, once it has; and its end, once its stdin is closed. */
+    const start = (dir: string) => {
+      const child = spawn(process.execPath, [script, dir, 'hold'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const notice = new Promise<string | null>((resolve) => child.stdout.once('data', (c: Buffer) => resolve((JSON.parse(c.toString()) as { notice: string | null }).notice)));
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      return { notice, end: () => (child.stdin.end(), exited) };
+    };
+    const fresh = tempDir();
+    const left = tempDir();
+    // A lock naming a process that has ended.
+    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(left, 'sessionhub.lock'), `${ended} 1`);
+    for (const dir of [fresh, left]) {
+      const workers = Array.from({ length: 4 }, () => start(dir));
+      // All four have the directory open at once.
+      const notices = await Promise.all(workers.map((w) => w.notice));
+      await Promise.all(workers.map((w) => w.end()));
+      expect(notices.filter((n) => n === null)).toHaveLength(1);
+      expect(notices.filter((n) => n !== null).every((n) => n!.includes(' is in use by process '))).toBe(true);
+      const reopened = journalStorage(dir);
+      expect(reopened.getItem('ns:kit:b:outbox:1')).toBe('the second process queued this');
+      reopened.close();
+      expect(readdirSync(dir)).toEqual(['sessionhub.journal']);
+    }
+  });
+});
 
 describe('journalStorage: values kept on the disk only (issue 14: heap per queued payload)', () => {
   const item = (n: number, length = 200): string => `{"at":${1_764_900_000_000 + n},"item":"${'x'.repeat(length)}"}`;

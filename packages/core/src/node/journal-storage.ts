@@ -1,6 +1,7 @@
-import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, mkdirSync, open, openSync, read, readdirSync, readFileSync, readSync, renameSync, rm, rmSync, write, writeSync } from 'node:fs';
+import { close, closeSync, constants, fsync, fsyncSync, ftruncateSync, linkSync, mkdirSync, open, openSync, read, readdirSync, readFileSync, readSync, renameSync, rm, rmSync, write, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../describe-value';
+import { message } from '../messages';
 import { decodeWrites, encodeWrite, scanWrites } from '../storage/record-codec';
 import { patchFor, unpackSegments } from '../storage/segment-log';
 import { fileStorageKey } from './file-storage';
@@ -36,6 +37,34 @@ export interface JournalStorage extends StorageAdapter {
 }
 
 const JOURNAL = 'sessionhub.journal';
+/**
+ * The directory's owner: `<pid> <start time>` of the process that has its journal open. A second
+ * process appending to the same journal (Node cluster workers, a new process started while the old
+ * one still shuts down) would patch values it did not read and rename rewrites over the other's
+ * appends: state no process wrote, commits lost after they resolved.
+ */
+const LOCK = 'sessionhub.lock';
+/** When process `pid` started (Linux: clock ticks since boot), so that a pid used again later is not taken for it; '' elsewhere. */
+const startOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+};
+/** The live process other than this one that a lock's text names, or 0 (none: it ended, or it was this one). */
+const holder = (text: string): number => {
+  const [pid, start = ''] = text.split(' ');
+  const n = Number(pid);
+  if (!Number.isSafeInteger(n) || n <= 0 || n === process.pid) return 0;
+  try {
+    process.kill(n, 0);
+  } catch (error) {
+    // EPERM: alive, another user's.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 0;
+  }
+  return startOf(n) === start ? n : 0;
+};
 /** The journal is rewritten from the live data when it grows past this many times their size … */
 const COMPACT_RATIO = 8;
 /**
@@ -122,6 +151,11 @@ const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF', 'ENOTSU
  * created throws; one that exists but cannot be written (read-only) is reported once by the hub,
  * and the data then stays in memory for the run. On a full disk, what the open would rewrite (files
  * of an earlier version, a torn record) is rewritten by the first commit that finds room.
+ *
+ * One process at a time: the one that opens the directory names itself in `sessionhub.lock` until
+ * `close()` or its end. Another process opening it meanwhile (cluster workers sharing a directory)
+ * reads nothing there and keeps its data in memory; the hub reports it once (SH112). A lock left by
+ * a process that ended is taken over.
  *
  * @example
  * const hub = createHub({ storage: journalStorage('.sessionhub', { durability: 'interval' }) });
@@ -443,7 +477,55 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     renamed = true;
   }
   const intact = replay(text, map);
+  const lockPath = join(directory, LOCK);
+  const me = `${process.pid} ${startOf(process.pid)}`;
+  /** The live process that holds the directory, or 0 once this one does (or could not say: a full disk). */
+  let busy = 0;
+  /** Takes the directory: links a file naming this process (atomic: fails if there is one), or, past one whose process ended, its place. */
+  const lock = (): void => {
+    const mine = `${lockPath}.${process.pid}.tmp`;
+    const aside = `${lockPath}.${process.pid}.old.tmp`;
+    try {
+      // (A few tries: the owner of the moment deletes temp files, ours too, as it opens.)
+      for (let tries = 0; tries < 5; tries++) {
+        try {
+          writeFileSync(mine, me);
+          return void linkSync(mine, lockPath);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code == 'ENOENT') continue;
+          if (code != 'EEXIST') throw error;
+        }
+        let held = '';
+        try {
+          held = readFileSync(lockPath, 'utf8');
+        } catch {
+          // gone meanwhile: try again
+        }
+        if ((busy = holder(held))) return;
+        // Left by a process that ended: moved aside (where no other can take it) and checked again,
+        // in case another process took the place since; put back if so (unless a third took it).
+        try {
+          renameSync(lockPath, aside);
+          busy = holder(readFileSync(aside, 'utf8'));
+          if (busy) linkSync(aside, lockPath);
+        } catch {
+          // moved or taken meanwhile: try again
+        }
+        rmSync(aside, { force: true });
+        if (busy) return;
+      }
+    } catch (error) {
+      // A file this small does not fit (a full disk): opened unlocked, as earlier versions did (the
+      // commits cannot be written now either).
+      if (!FULL.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    } finally {
+      rmSync(mine, { force: true });
+    }
+  };
   try {
+    lock();
+    if (busy) throw new Error(LOCK);
     fd = openSync(path, 'a');
     // Temp files a kill left behind (ours, and fileStorage's).
     for (const name of names) if (name.endsWith('.tmp')) rmSync(join(directory, name), { force: true });
@@ -470,12 +552,13 @@ export function journalStorage(directory: string, options: JournalStorageOptions
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (!READ_ONLY.has(code)) throw error;
-    // Nothing stored there can be updated: sending it would send it again at every launch.
+    if (!busy && !READ_ONLY.has(code)) throw error;
+    // Nothing stored there can be updated: sending it would send it again at every launch (or, in
+    // use by another process, it is that process's to send).
     map.clear();
     if (fd >= 0) closeSync(fd);
     fd = -1;
-    notice = `"${directory}" is read-only (${errorMessage(error)}): the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left alone; make the directory writable to keep sessions across runs`;
+    notice = busy ? message(112, directory, busy) : `"${directory}" is read-only (${errorMessage(error)}): the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left alone; make the directory writable to keep sessions across runs`;
   }
 
   const sync = (): void => {
@@ -633,7 +716,15 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       }
       if (rfd >= 0) close(rfd, noop);
       rfd = -1;
-      if (fd >= 0) flushing.has(fd) ? retired.add(fd) : closeSync(fd);
+      if (fd >= 0) {
+        flushing.has(fd) ? retired.add(fd) : closeSync(fd);
+        // The directory is free for another process (unless one took it: a process that ended is seen as such).
+        try {
+          if (readFileSync(lockPath, 'utf8') === me) rmSync(lockPath);
+        } catch {
+          // gone with its directory
+        }
+      }
       fd = -1;
     },
   };

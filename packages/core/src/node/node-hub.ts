@@ -13,7 +13,8 @@ import { prefixedLogger } from '../logger';
 export interface NodeHubOptions extends HubOptions {
   /**
    * Directory for the hub's state and the kits' outboxes (created if missing), e.g. `.sessionhub` or a
-   * per-user data directory. Required unless you pass your own `storage`.
+   * per-user data directory. Required unless you pass your own `storage`. One process at a time:
+   * give each cluster worker its own (another process opening it meanwhile keeps its data in memory).
    */
   dir?: string;
   /** With `dir`: when a commit reaches the disk itself (see `Durability`). Default `'commit'`. */
