@@ -91,13 +91,14 @@ export const CORE_MESSAGES = {
   107: (dropped: number) => `storage is full: dropped the ${dropped} oldest queued events (never a session's start or end) to make room`,
   113: (writer: string) =>
     `${writer}: storage holds what it failed to read at launch; this run keeps its data in memory (and sends it) rather than write over it, and the next launch finds it`,
-  112: (directory: string, pid: number) =>
-    `"${directory}" is in use by process ${pid}: the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left to that process; give each process a directory of its own (one per cluster worker)`,
   // localStorage (pageStorage; each in SH020 from createBrowserHub)
   108: (error: string) => `localStorage is unavailable (${error})`,
   109: (error: string) => `localStorage failed to read (${error})`,
   110: (error: string) => `localStorage is full or failed to write (${error})`,
   111: (error: string) => `localStorage failed to remove a key (${error})`,
+  // The Node journal (journalStorage; the hub warns with it once)
+  112: (directory: string, pid: number) =>
+    `"${directory}" is in use by process ${pid}: the state and outboxes stay in memory for this run, nothing is saved, and what is stored there is left to that process; give each process a directory of its own (one per cluster worker)`,
   // Tabs (createBrowserHub)
   120: (problem: string) => `the shared session record is unusable: ${problem}; replaced it with a fresh one`,
   121: (kept: number, slot: number) => `another page took storage slot ${kept} while this tab was away; now using slot ${slot}`,
