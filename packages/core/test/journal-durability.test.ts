@@ -4,12 +4,12 @@
  * and as it completes: a commit counts as saved (its promise resolves) only once the disk has its
  * bytes and the name of the file that holds them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { journalStorage } from '@sessionhub/core/node';
+import { createNodeHub, journalStorage } from '@sessionhub/core/node';
 
 /** One file-system call of the journal: `file` is what the descriptor or path is at that moment. */
 interface FsEvent {
@@ -331,6 +331,27 @@ describe("journalStorage durability 'interval' and 'none'", () => {
     await wait(200);
     expect(trace.events.slice(flushed).filter((e) => e.op == 'fsync-start')).toEqual([]);
     s.close();
+  });
+
+  it("'interval': close() flushes what was written since the last flush, so a run that ends at once has it on the disk", () => {
+    const dir = traced();
+    const s = journalStorage(dir, { durability: 'interval', syncIntervalMs: 60_000 });
+    expect(committer(s).commit([['ns:state', '{"a":1}']])).toBeUndefined();
+    const written = trace.events.findIndex((e) => e.op == 'write' && e.file == 'journal');
+    s.close();
+    expect(find(written, trace.events.length, (e) => e.op == 'fsyncSync' && e.file == 'journal')).toBeGreaterThan(written);
+  });
+
+  it("createNodeHub with 'interval': shutdown() flushes the journal and leaves the directory to the next process", async () => {
+    const dir = traced();
+    const hub = createNodeHub({ dir, durability: 'interval', shutdownSignals: [], shutdownOnIdleExit: false, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    await hub.start();
+    hub.logEvent('command_run');
+    await hub.shutdown();
+    const lastWrite = trace.events.map((e) => e.op == 'write' && e.file == 'journal').lastIndexOf(true);
+    expect(lastWrite).toBeGreaterThan(0);
+    expect(find(lastWrite, trace.events.length, (e) => e.op == 'fsyncSync' && e.file == 'journal')).toBeGreaterThan(lastWrite);
+    expect(existsSync(join(dir, 'sessionhub.lock'))).toBe(false);
   });
 
   it("'none': nothing is flushed, neither commits nor rewrites, and every commit is written before the call returns", async () => {

@@ -4,7 +4,7 @@ import { SessionHubConfigError } from '../errors';
 import { SessionHub } from '../hub';
 import { checkGracefulShutdownOptions, gracefulShutdown } from './graceful-shutdown';
 import { headlessLifecycle } from './headless-lifecycle';
-import type { Durability } from './journal-storage';
+import type { Durability, JournalStorage } from './journal-storage';
 import { nodeDefaults } from './node-defaults';
 import { stderrLogger } from './stderr-logger';
 import { prefixedLogger } from '../logger';
@@ -27,9 +27,11 @@ export interface NodeHubOptions extends HubOptions {
   shutdownTimeoutMs?: number;
 }
 
-/** A hub made by {@link createNodeHub}: its `shutdown()` also removes the process handlers. */
+/** A hub made by {@link createNodeHub}: its `shutdown()` also removes the process handlers and closes the journal it made. */
 class NodeSessionHub extends SessionHub {
   private readonly stopHandling: () => void;
+  /** The journal made for `dir` (none for the app's own `storage`). */
+  private readonly journal: JournalStorage | undefined;
 
   constructor(options: NodeHubOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -58,13 +60,19 @@ class NodeSessionHub extends SessionHub {
       { signals: 'shutdownSignals', onIdleExit: 'shutdownOnIdleExit', timeoutMs: 'shutdownTimeoutMs' },
     );
     super({ ...defaults, ...withoutUndefined(hubOptions) });
+    this.journal = dir === undefined ? undefined : (defaults.storage as JournalStorage);
     this.stopHandling = gracefulShutdown(this, shutdown);
   }
 
-  /** Persists, flushes every kit and stops (see `SessionHub.shutdown`); also removes the signal handlers. */
+  /**
+   * Persists, flushes every kit and stops (see `SessionHub.shutdown`); also removes the signal
+   * handlers, and closes the journal made for `dir`: flushed to the disk (`'interval'` too), and the
+   * directory left to the next process.
+   */
   override async shutdown(): Promise<void> {
     this.stopHandling();
     await super.shutdown();
+    this.journal?.close();
   }
 }
 
