@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Comparison } from '../src/compare/comparison';
 import { compareReport, type CompareReport } from '../src/compare/report';
+import { renderCompareHtml } from '../src/compare/render-html';
 import { renderCompareTable } from '../src/compare/render-table';
 import { bg, ev, fg, launch, records, type LineSpec } from './timeline';
 
@@ -130,5 +131,53 @@ describe('compare --canonical-only', () => {
     const phone = new Comparison({ vendors: false });
     for (const r of records([launch(0), ev(5)])) phone.add(r);
     expect(compareReport(phone, { lines: 2, skipped: 0 }).devices).toEqual({ total: 1, mobile: 1, web: 0 });
+  });
+});
+
+describe('compare --html timelines', () => {
+  /** The sessions drawn on the page's timelines, per column label (each rect's title starts with it). */
+  function drawn(html: string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const m of html.matchAll(/<rect class="session"[^>]*><title>([^:<]+):/g)) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
+    return counts;
+  }
+  /** The sessions of each column as --json says, per column label. */
+  const counted = (r: CompareReport): Record<string, number> => Object.fromEntries(r.columns.filter((c) => c.sessions > 0).map((c) => [c.label, c.sessions]));
+
+  it('draws the mobile sessions a vendor closed before anything decided the device was mobile', () => {
+    // Events only at first (platform undecided): 2000 s apart, past CleverTap's 20 min and Snowplow's
+    // 30 min, so both close a session; the background at 2010 s then makes the device mobile.
+    const c = new Comparison({ sampleDevices: 1 });
+    for (const r of records([ev(0), ev(2000), bg(2010)])) c.add(r);
+    const report = compareReport(c, { lines: 3, skipped: 0 });
+    expect(column(report, 'clevertap').sessions).toBe(2);
+    expect(column(report, 'snowplow').sessions).toBe(2);
+    const timeline = report.timelines[0]!;
+    expect(timeline.platform).toBe('mobile');
+    expect(timeline.columns.clevertap!.length).toBe(2);
+    expect(timeline.columns.snowplow!.length).toBe(2);
+    expect(drawn(renderCompareHtml(report))).toEqual(counted(report));
+  });
+
+  it('with every device sampled, the timelines draw exactly the sessions --json counts, per column (any log)', () => {
+    const line = fc.record({
+      deviceId: fc.constantFrom('a', 'b', 'c'),
+      gap: fc.integer({ min: 0, max: 3000 }),
+      type: fc.constantFrom('event', 'event', 'event', 'launch', 'foreground', 'background') as fc.Arbitrary<LineSpec['type']>,
+      platform: fc.constantFrom(undefined, undefined, undefined, undefined, 'mobile', 'web') as fc.Arbitrary<'mobile' | 'web' | undefined>,
+      user: fc.constantFrom(undefined, undefined, undefined, null, 'u1', 'u2'),
+      neutral: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), fc.boolean(), fc.constantFrom('session-start', 'background') as fc.Arbitrary<'session-start' | 'background'>, (spec, resume, clock) => {
+        let at = 0;
+        const lines: LineSpec[] = spec.map((s) => ({ deviceId: s.deviceId, at: (at += s.gap), type: s.type, platform: s.platform, userId: s.user, neutral: s.type === 'event' && s.neutral }));
+        const c = new Comparison({ sampleDevices: 3, brazeMobileClock: clock, engine: { resumeOnRelaunch: resume } });
+        for (const r of records(lines)) c.add(r);
+        const report = compareReport(c, { lines: lines.length, skipped: 0 });
+        expect(drawn(renderCompareHtml(report))).toEqual(counted(report));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

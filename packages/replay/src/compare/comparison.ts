@@ -44,6 +44,12 @@ interface Device {
   pendingWeb: number;
   anonymous: boolean;
   timeline: DeviceTimeline | null;
+  /**
+   * A sampled device whose platform is undecided: the sessions its mobile models closed so far, per
+   * vendor (the timeline's vendor lanes hold the web models' meanwhile). Kept so that a device decided
+   * mobile later still draws them: the tallies count them (from its pending figures).
+   */
+  mobileTimeline: Record<string, TimelineSession[]> | null;
 }
 
 /** The attributes of every session that has none (a comparison sets none). */
@@ -180,12 +186,14 @@ export class Comparison {
       pendingWeb: -1,
       anonymous: false,
       timeline: null,
+      mobileTimeline: null,
     };
     if (this.timelines.length < this.sample) {
       const columns: Record<string, TimelineSession[]> = { canonical: [] };
       for (const v of this.withVendors ? VENDORS : []) columns[v] = [];
       device.timeline = { deviceId: line.deviceId, platform, first: line.t, last: line.t, columns };
       this.timelines.push(device.timeline);
+      if (undecided) device.mobileTimeline = Object.fromEntries(VENDORS.map((v) => [v, []]));
     }
     this.devices.set(line.deviceId, device);
     return device;
@@ -196,7 +204,9 @@ export class Comparison {
     device.platform = platform;
     if (device.timeline) {
       device.timeline.platform = platform;
-      if (platform === 'mobile' && this.withVendors) for (const v of VENDORS) device.timeline.columns[v]!.length = 0;
+      // Mobile: the lanes take the mobile models' sessions instead of the web ones'.
+      if (platform === 'mobile' && device.mobileTimeline) Object.assign(device.timeline.columns, device.mobileTimeline);
+      device.mobileTimeline = null;
     }
     if (!this.withVendors) return;
     this.pending.apply(platform === 'mobile' ? device.pendingMobile : device.pendingWeb, this.vendors);
@@ -216,7 +226,8 @@ export class Comparison {
     const states = web ? this.webStates : this.mobileStates;
     const slot = web ? device.web : device.mobile;
     const undecided = device.platform === null;
-    const timeline = device.timeline && (device.platform !== null || web) ? device.timeline : null;
+    // Undecided, the mobile variant's sessions wait aside: the lanes show one variant, the one that counts in the end.
+    const lanes = device.timeline === null ? null : undecided && !web ? device.mobileTimeline : device.timeline.columns;
     const d = this.draft;
     for (let i = 0; i < models.length; i++) {
       states.load(slot, i, d, line.t);
@@ -229,7 +240,7 @@ export class Comparison {
         if (!undecided) this.vendors[i]!.add(c.length, c.span);
         else if (web) device.pendingWeb = this.pending.session(device.pendingWeb, i, c.length, c.span);
         else device.pendingMobile = this.pending.session(device.pendingMobile, i, c.length, c.span);
-        if (timeline) timeline.columns[VENDORS[i]!]!.push(endOf(c));
+        if (lanes) lanes[VENDORS[i]!]!.push(endOf(c));
       }
       if (d.started !== starts) {
         const difference = d.started - starts;
