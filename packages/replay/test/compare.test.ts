@@ -181,3 +181,48 @@ describe('compare --html timelines', () => {
     );
   });
 });
+
+describe('compare --html timeline lanes', () => {
+  /** Each session rect of the page: its x and width, and the width of its svg. */
+  function rects(html: string): { x: number; width: number; svg: number; title: string }[] {
+    const out: { x: number; width: number; svg: number; title: string }[] = [];
+    for (const figure of html.matchAll(/<figure class="timeline">.*?<\/figure>/g)) {
+      const svg = Number(/<svg viewBox="0 0 (\d+) /.exec(figure[0])![1]);
+      for (const m of figure[0].matchAll(/<rect class="session" x="([^"]+)" y="[^"]+" width="([^"]+)"[^>]*><title>([^<]*)</g)) out.push({ x: Number(m[1]), width: Number(m[2]), svg, title: m[3]! });
+    }
+    return out;
+  }
+  const LABELS_END = 90; // where the lane labels end and the drawing begins
+
+  it('draws every session inside the drawing area, also one before the first line (out of order) and Braze Web\'s 10 s minimum', () => {
+    // Line 3 is 1000 s earlier than the device's first line: past the timeout, so the engine ends the
+    // session and starts one there. A lone web event: Braze Web reports 10 s after it.
+    const c = new Comparison({ sampleDevices: 2 });
+    for (const r of records([ev(1000), ev(1010), ev(0), ev(5), ev(2000)], 'a')) c.add(r);
+    for (const r of records([ev(0)], 'b')) c.add(r);
+    for (const r of rects(renderCompareHtml(compareReport(c, { lines: 6, skipped: 0 })))) {
+      expect(r.x, r.title).toBeGreaterThanOrEqual(LABELS_END);
+      expect(r.x + r.width, r.title).toBeLessThanOrEqual(r.svg);
+    }
+  });
+
+  it('draws every session inside the drawing area (any log, lines out of order)', () => {
+    const line = fc.record({
+      deviceId: fc.constantFrom('a', 'b'),
+      at: fc.integer({ min: 0, max: 8000 }),
+      type: fc.constantFrom('event', 'event', 'launch', 'foreground', 'background') as fc.Arbitrary<LineSpec['type']>,
+      platform: fc.constantFrom(undefined, undefined, 'mobile', 'web') as fc.Arbitrary<'mobile' | 'web' | undefined>,
+    });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 30 }), (lines) => {
+        const c = new Comparison({ sampleDevices: 2 });
+        for (const r of records(lines)) c.add(r);
+        for (const r of rects(renderCompareHtml(compareReport(c, { lines: lines.length, skipped: 0 })))) {
+          expect(r.x, r.title).toBeGreaterThanOrEqual(LABELS_END);
+          expect(r.x + r.width, r.title).toBeLessThanOrEqual(r.svg);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

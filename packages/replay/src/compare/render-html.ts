@@ -41,8 +41,18 @@ function timeline(t: DeviceTimeline, columns: readonly ColumnReport[]): string {
   const w = 900;
   const lane = 16;
   const left = 90;
-  const span = Math.max(1, t.last - t.first);
-  const x = (ms: number): number => left + ((ms - t.first) / span) * (w - left - 10);
+  // The axis spans the sessions too, not only the lines: the engine starts a session at a line
+  // earlier than the first (out of order), and Braze Web reports 10 s after a lone call.
+  let first = t.first;
+  let last = t.last;
+  for (const c of columns) {
+    for (const s of t.columns[c.id] ?? []) {
+      first = Math.min(first, s.start);
+      last = Math.max(last, s.end);
+    }
+  }
+  const span = Math.max(1, last - first);
+  const x = (ms: number): number => left + ((ms - first) / span) * (w - left - 10);
   const lanes = columns
     .map((c, i) => {
       const y = 4 + i * lane;
@@ -53,7 +63,7 @@ function timeline(t: DeviceTimeline, columns: readonly ColumnReport[]): string {
     })
     .join('');
   const h = 8 + columns.length * lane;
-  return `<figure class="timeline"><figcaption>${escape(t.deviceId)} (${t.platform ?? 'web'}) · ${new Date(t.first).toISOString()} → ${formatDuration(span)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img">${lanes}</svg></figure>`;
+  return `<figure class="timeline"><figcaption>${escape(t.deviceId)} (${t.platform ?? 'web'}) · ${new Date(first).toISOString()} → ${formatDuration(span)}</figcaption><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img">${lanes}</svg></figure>`;
 }
 
 /** `compare --html`: one self-contained page (inline SVG and CSS, no script, no network). */
