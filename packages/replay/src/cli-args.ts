@@ -101,6 +101,12 @@ function timeoutMs(text: string | undefined): number {
   return ms;
 }
 
+/** A path flag's value: an empty one (`--html=`) names no file, and `--html` used to write none and succeed. */
+function path(name: string, text: string | undefined): string | null {
+  if (text === '') throw new UsageError(`--${name} needs a path, got ""`);
+  return text ?? null;
+}
+
 function oneOf<T extends string>(name: string, text: string | undefined, values: readonly T[], fallback: T): T {
   if (text === undefined) return fallback;
   if (!(values as readonly string[]).includes(text)) throw new UsageError(`--${name} must be ${values.join(' or ')}, got ${JSON.stringify(text)}`);
@@ -130,7 +136,7 @@ export function parseCommand(argv: readonly string[]): Command {
       devices: number('devices', v.devices, null, 1, true),
       events: number('events', v.events, null, 0, true),
       seed: number('seed', v.seed, null, 0, true),
-      out: v.out ?? null,
+      out: path('out', v.out),
       format: oneOf('format', v.format, ['ndjson', 'csv'] as const, 'ndjson'),
     };
   }
@@ -147,21 +153,24 @@ export function parseCommand(argv: readonly string[]): Command {
       command,
       ...common,
       json: v.json ?? false,
-      html: v.html ?? null,
+      html: path('html', v.html),
       brazeMobile: oneOf('braze-mobile', v['braze-mobile'], ['session-start', 'background'] as const, 'session-start'),
       canonicalOnly: v['canonical-only'] ?? false,
       sample: number('sample', v.sample, 12, 0, true),
     };
   }
+  const out = path('out', v.out);
+  const kits = path('kits', v.kits);
+  const checkpoint = path('checkpoint', v.checkpoint);
   if ((v.out === undefined) === (v.kits === undefined)) throw new UsageError('replay needs one of --out <file> (or - for stdout) and --kits <config>');
   if (v.kits !== undefined && v.checkpoint === undefined) throw new UsageError("--kits needs --checkpoint <dir>: the kits' outboxes keep what is not delivered yet there, across runs");
   if (v.checkpoint !== undefined && v.out === '-') throw new UsageError('--checkpoint needs --out to be a file: what was written to stdout after the last checkpoint could not be taken back');
   return {
     command: 'replay',
     ...common,
-    out: v.out ?? null,
-    kits: v.kits ?? null,
-    checkpoint: v.checkpoint ?? null,
+    out,
+    kits,
+    checkpoint,
     checkpointEvery: number('checkpoint-every', v['checkpoint-every'], 100_000, 1, true),
   };
 }

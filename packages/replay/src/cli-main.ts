@@ -1,5 +1,6 @@
 /** The `sessionhub` command's body: see {@link main}. */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseCommand, USAGE, type Command } from './cli-args';
 import { renderCompareHtml } from './compare/render-html';
 import { renderCompareTable } from './compare/render-table';
@@ -21,6 +22,7 @@ async function run(command: Command): Promise<number> {
       return 0;
     case 'compare': {
       if (command.html && isInputFile(command.log, command.html)) throw new UsageError(`--html ${command.html} is the log itself: give another file`);
+      if (command.html) checkWritable('html', command.html);
       const progress = progressFor(command.log);
       const report = await compareLog(command.log, {
         format: command.format,
@@ -124,6 +126,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`sessionhub: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
+  }
+}
+
+/**
+ * Fails now when `--<flag> <path>` could not be written at the end of the run (a missing folder, a
+ * directory, no permission): else a long run, or one reading a stdin that stays open, fails only
+ * after reading the whole log, or never. Nothing is created or emptied here.
+ */
+function checkWritable(flag: string, path: string): void {
+  try {
+    const status = statSync(path, { throwIfNoEntry: false });
+    if (status?.isDirectory()) throw new UserError(`cannot write --${flag} ${path}: it is a directory; give a file`);
+    accessSync(status ? path : dirname(resolve(path)), constants.W_OK);
+  } catch (error) {
+    if (isSystemError(error)) throw new UserError(`cannot write --${flag} ${path}: ${error.message}`);
+    throw error;
   }
 }
 

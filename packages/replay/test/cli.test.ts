@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,6 +228,42 @@ describe('sessionhub (the built command)', () => {
     expect(readFileSync(join(dir, 'piped.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
     // What a checkpoint counted could not be cut back there.
     expect(await sessionhub(['replay', 'dev.ndjson', '--out', '/dev/null', '--checkpoint', 'null-ck'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--checkpoint needs --out to be a regular file, not /dev/null') });
+  });
+
+  it('compare --html that cannot be written fails before the log is read, not after (stdin left open: it would wait for ever)', async () => {
+    // An open stdin that never ends: a run that read the log first would never get to the --html.
+    const run = (args: string[]): Promise<Exit> =>
+      new Promise((done) => {
+        const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        child.stdin.write('{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          child.stdin.destroy();
+          done({ code, stdout: '', stderr });
+        });
+      });
+    mkdirSync(join(dir, 'a-folder'), { recursive: true });
+    for (const [html, reason] of [
+      ['no-such-folder/report.html', 'no such file or directory'],
+      ['a-folder', 'is a directory'],
+    ] as const) {
+      const r = await run(['compare', '-', '--html', html]);
+      expect(r, html).toMatchObject({ code: 1, stderr: expect.stringContaining(`--html ${html}`) });
+      expect(r.stderr).toContain(reason);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
+  });
+
+  it('an empty path is a usage mistake, never silently no file (--html= wrote no report and exited 0)', async () => {
+    writeFileSync(join(dir, 'one.ndjson'), '{"deviceId":"d1","timestamp":1000,"type":"event","name":"a"}\n');
+    for (const args of [['compare', 'one.ndjson', '--html='], ['replay', 'one.ndjson', '--out='], ['replay', 'one.ndjson', '--out', 'o.ndjson', '--checkpoint='], ['replay', 'one.ndjson', '--kits=', '--checkpoint', 'ck'], ['generate', '--devices', '1', '--events', '1', '--seed', '1', '--out=']]) {
+      const flag = args.find((a) => a.endsWith('='))!.slice(0, -1);
+      expect(await sessionhub(args), args.join(' ')).toMatchObject({ code: 2, stderr: expect.stringContaining(`${flag} needs a path, got ""`) });
+    }
   });
 
   it('usage mistakes exit 2 and say what to fix', async () => {
