@@ -101,26 +101,95 @@ describe('Snowplow (30 min in the foreground and background)', () => {
   });
 });
 
-describe('CleverTap (20 min, length first → last event)', () => {
-  it('ends a session after more than 20 min without activity; length from the first event to the last', () => {
-    const r = runModel(clevertapModel('mobile'), [fg(0), ev(30), ev(90), bg(100), ev(100 + 1201)]);
-    expect(r.closed).toEqual([[30, 90, 60]]);
-    expect(r.live).toEqual([1301, 1301, 0]);
+describe('CleverTap web (20 min since the last event, length first → last event)', () => {
+  it('ends a session after more than 20 min without an event; length from the first event to the last', () => {
+    const r = runModel(clevertapModel('web'), [ev(30), ev(90), ev(90 + 1200), ev(90 + 1200 + 1201)]);
+    expect(r.closed).toEqual([[30, 1290, 1260]]);
+    expect(r.live).toEqual([2491, 2491, 0]);
   });
 
-  it('creates a session only with an event: a foreground alone makes none; a launch raises App Launched', () => {
-    expect(runModel(clevertapModel('mobile'), [fg(0), bg(10)]).started).toBe(0);
-    expect(runModel(clevertapModel('mobile'), [launch(0), bg(10)]).live).toEqual([0, 0, 0]);
+  it('unchanged by the mobile rules: times out between events, and a page load (launch) keeps the session', () => {
+    const r = runModel(clevertapModel('web'), [launch(0), ev(60), ev(60 + 1500), launch(1600), ev(1610)]);
+    expect(r.closed).toEqual([[0, 60, 60]]);
+    expect(r.live).toEqual([1560, 1610, 50]);
+    expect(r.started).toBe(2);
+  });
+
+  it('creates a session only with an event: page visibility alone makes none', () => {
+    expect(runModel(clevertapModel('web'), [fg(0), bg(10)]).started).toBe(0);
   });
 
   it('does not count its own system events (Notification Sent) toward a session', () => {
-    expect(runModel(clevertapModel('mobile'), [ev(0, { name: 'Notification Sent' })]).started).toBe(0);
+    expect(runModel(clevertapModel('web'), [ev(0, { name: 'Notification Sent' })]).started).toBe(0);
   });
 
   it('onUserLogin: a new identity ends the session; a login from anonymous keeps it', () => {
     const r = runModel(clevertapModel('web'), [ev(0), ev(10, { userId: 'alice' }), ev(20, { userId: 'bob' })]);
     expect(r.closed).toEqual([[0, 10, 10]]);
     expect(r.live).toEqual([20, 20, 0]);
+  });
+});
+
+describe('CleverTap mobile (20 min in the background, checked at the foreground)', () => {
+  const mobile = clevertapModel('mobile');
+
+  it('never times out in the foreground: events 25 min apart are one session (events do not check the timeout)', () => {
+    expect(runModel(mobile, [launch(0), ev(60), ev(60 + 1500), bg(1600)])).toEqual({ closed: [], live: [0, 1560, 1560], started: 1 });
+  });
+
+  it('a foreground more than 20 min after the background starts a new session there, App Launched its first event', () => {
+    const r = runModel(mobile, [launch(0), ev(30), bg(60), fg(60 + 1260), ev(1400)]);
+    expect(r.closed).toEqual([[0, 30, 30]]);
+    expect(r.live).toEqual([1320, 1400, 80]);
+    expect(r.started).toBe(2);
+  });
+
+  it('a foreground 19 min after the background keeps the session, however late the next event', () => {
+    expect(runModel(mobile, [launch(0), ev(30), bg(60), fg(60 + 1140), ev(1200 + 1500)])).toEqual({ closed: [], live: [0, 2700, 2700], started: 1 });
+  });
+
+  it('counts from the background (appLastSeen), not from events in the background; those join the session', () => {
+    // A push logged 10 min into a 21 min background: still a new session at the foreground.
+    const r = runModel(mobile, [launch(0), bg(60), ev(660, { name: 'push_received' }), fg(60 + 1260)]);
+    expect(r.closed).toEqual([[0, 660, 660]]);
+    expect(r.live).toEqual([1320, 1320, 0]);
+    // In the background the session never ends by itself: an event 2 h later still joins it.
+    expect(runModel(mobile, [launch(0), bg(60), ev(7260)]).live).toEqual([0, 7260, 7260]);
+  });
+
+  it('a relaunch (a new process) starts a new session, however soon', () => {
+    const r = runModel(mobile, [launch(0), ev(10), launch(60), ev(70)]);
+    expect(r.closed).toEqual([[0, 10, 10]]);
+    expect(r.live).toEqual([60, 70, 10]);
+    expect(r.started).toBe(2);
+  });
+
+  it('a foreground pushes App Launched when there is no session yet (once per process), not on a return within 20 min', () => {
+    expect(runModel(mobile, [fg(0), bg(10)])).toEqual({ closed: [], live: [0, 0, 0], started: 1 });
+    expect(runModel(mobile, [launch(0), bg(10)]).live).toEqual([0, 0, 0]);
+    // Events before any lifecycle line (a process started in the background) open a session lazily;
+    // the first foreground then pushes App Launched into it.
+    expect(runModel(mobile, [ev(0), fg(30)])).toEqual({ closed: [], live: [0, 30, 30], started: 1 });
+    expect(runModel(mobile, [launch(0), ev(5), bg(10), fg(100)]).live).toEqual([0, 5, 5]);
+  });
+
+  it('onUserLogin with a new identity starts a new session at the login (App Launched forced), also in the background', () => {
+    const r = runModel(mobile, [launch(0), ev(10, { userId: 'alice' }), ev(20), bg(30, { userId: 'bob' }), fg(100), ev(110)]);
+    // alice on an anonymous device keeps the session; bob switches the profile at the background line.
+    expect(r.closed).toEqual([[0, 20, 20]]);
+    expect(r.live).toEqual([30, 110, 80]);
+    expect(r.started).toBe(2);
+  });
+
+  it('a login on a launch or on a timed-out foreground opens one new session, not two; a logout changes nothing', () => {
+    const r = runModel(mobile, [launch(0, { userId: 'alice' }), ev(5), launch(100, { userId: 'bob' }), ev(110, { userId: null }), ev(120, { userId: 'bob' })]);
+    expect(r).toEqual({ closed: [[0, 5, 5]], live: [100, 120, 20], started: 2 });
+    expect(runModel(mobile, [launch(0, { userId: 'alice' }), ev(5), bg(10), fg(10 + 1500, { userId: 'bob' }), bg(1520)])).toEqual({ closed: [[0, 5, 5]], live: [1510, 1510, 0], started: 2 });
+  });
+
+  it('does not count its own system events (Notification Sent) toward a session', () => {
+    expect(runModel(mobile, [ev(0, { name: 'Notification Sent' })]).started).toBe(0);
+    expect(runModel(mobile, [launch(0), bg(10), ev(500, { name: 'Notification Sent' })]).live).toEqual([0, 0, 0]);
   });
 });
 
