@@ -189,7 +189,8 @@ export class SessionHub {
       this.alert('not-started', message(40));
       return Promise.resolve();
     }
-    if (this.startPromise) return this.startPromise;
+    // A second call's options would otherwise be dropped without a word (an app launched in the background counted as a visit).
+    if (this.startPromise) return options !== undefined && this.alert('invalid-argument', message(64)), this.startPromise;
     const given = isPlainObject(options) ? readOption(options, 'inBackground', null) : null;
     const inBackground = typeof given === 'boolean' ? given : undefined;
     if (options !== undefined && inBackground === undefined) {

@@ -61,6 +61,7 @@ export const CORE_MESSAGES = {
   61: (max: number) => `${max} calls are waiting for the hub to start and start() has not finished; later calls are dropped until it has`,
   62: (call: string) => `internal error while handling ${call}; the call was ignored:`,
   63: (event: string) => `a "${event}" listener threw; the hub carries on:`,
+  64: () => 'start: already called for this launch; the options of this call are ignored (call start() once, with { inBackground } where the launch is known)',
   130: (call: string) => `${call}() before start(): nothing was done; call it once start() has been called`,
   131: () => 'lifecycle adapter failed to unsubscribe:',
   // The engine's rules

@@ -151,6 +151,20 @@ describe('hub: sessions over time', () => {
     expect(late.starts()[0]!.sessionId).toBe(hub.getSession()!.id);
   });
 
+  it('start() again with options warns that they are ignored: the launch is what the first call said', async () => {
+    const { hub, kit, warnings } = setup();
+    const first = hub.start();
+    // The docs' background launch handler after index.js's start(): too late to say it.
+    const again = hub.start({ inBackground: true });
+    await Promise.all([first, again]);
+    expect(kit.starts()).toHaveLength(1);
+    expect(warnings.map((w) => w.message).join('\n')).toMatch(/start: already called for this launch; the options of this call are ignored/);
+    // Without options, a second start() is the first's promise, as documented, with no warning.
+    const before = warnings.length;
+    await hub.start();
+    expect(warnings).toHaveLength(before);
+  });
+
   it('events a kit declares session-neutral neither start nor extend sessions', async () => {
     const { hub, kit } = setup({ kits: [] });
     hub.registerKit({ ...recordingKit('neutral'), sessionNeutralEvents: ['Notification Sent'] });
