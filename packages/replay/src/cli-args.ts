@@ -71,13 +71,19 @@ const ALLOWED: Record<string, readonly string[]> = {
   generate: ['devices', 'events', 'seed', 'out', 'format'],
 };
 
+/**
+ * A number as a person types one: decimal, maybe with a fraction or an exponent. `Number` also takes
+ * `0x10`, `0b11` and `0o7`, which no one means as seconds or counts.
+ */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
 function number(name: string, text: string | undefined, fallback: number | null, min: number, integer: boolean): number {
   if (text === undefined) {
     if (fallback === null) throw new UsageError(`--${name} is required`);
     return fallback;
   }
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+  if (!DECIMAL.test(text) || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(text)}`);
   }
   return n;
@@ -95,7 +101,7 @@ function timeoutMs(text: string | undefined): number {
   if (text === undefined) return 60_000;
   const seconds = Number(text);
   const ms = Math.round(seconds * 1000);
-  if (text.trim() === '' || !(seconds >= 1 && ms <= MAX_TIMEOUT_MS)) {
+  if (!DECIMAL.test(text) || !(seconds >= 1 && ms <= MAX_TIMEOUT_MS)) {
     throw new UsageError(`--timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_MS / 1000}, got ${JSON.stringify(text)}`);
   }
   return ms;

@@ -30,6 +30,14 @@ describe('--timeout', () => {
       { numRuns: 1000 },
     );
     expect(() => parseCommand(['replay', 'log.ndjson', '--out', 'o', '--timeout', '1e308'])).toThrow(UsageError);
+    // Number() reads these as 16, 3 and 7: no one means seconds or counts so.
+    for (const text of ['0x10', '0b11', '0o7']) {
+      for (const args of [['compare', 'log.ndjson', '--timeout'], ['compare', 'log.ndjson', '--sample'], ['replay', 'log.ndjson', '--out', 'o', '--checkpoint-every']]) {
+        expect(() => parseCommand([...args, text]), `${args.at(-1)} ${text}`).toThrow(/must be/);
+        // The same value in decimal is taken.
+        expect(() => parseCommand([...args, String(Number(text))])).not.toThrow();
+      }
+    }
     expect(parseCommand(['compare', 'log.ndjson'])).toMatchObject({ timeoutMs: 60_000 });
   });
 });
