@@ -125,6 +125,9 @@ describe('NDJSON lines', () => {
       '{"deviceId":"d","timestamp":1,"type":"event","name":"x","affectsSession":"no"}',
       '{"deviceId":"d","timestamp":1,"type":"background","affectsSession":false}',
       '[1,2]',
+      // A string, as on an event: NDJSON's booleans are JSON's.
+      '{"deviceId":"d","timestamp":1,"type":"background","affectsSession":"true"}',
+      '{"deviceId":"d","timestamp":1,"type":"event","name":"x","affectsSession":"true"}',
     ].join('\n');
     expect(problems(await all(Readable.from([text])))).toEqual([
       expect.stringMatching(/^line 2: not valid JSON/),
@@ -138,6 +141,8 @@ describe('NDJSON lines', () => {
       'line 10: affectsSession must be true or false, got "no"',
       'line 11: affectsSession: false applies to events only, not to a background line',
       'line 12: a line must be a JSON object, got an array',
+      'line 13: affectsSession must be true or false, got "true"',
+      'line 14: affectsSession must be true or false, got "true"',
     ]);
   });
 });

@@ -51,8 +51,14 @@ export function parseRecord(fields: unknown, line: number, text = false): Parsed
       if (typeof v !== 'boolean') return bad(line, `affectsSession must be true or false, got ${shown(f.affectsSession)}`);
       affectsSession = v;
     }
-  } else if (given(f.affectsSession) && f.affectsSession !== true && f.affectsSession !== 'true') {
-    return bad(line, `affectsSession: false applies to events only, not to a ${type} line`);
+  } else if (given(f.affectsSession) && f.affectsSession !== true && !(text && f.affectsSession === 'true')) {
+    // As on events: in NDJSON a boolean, the text "true" only in a CSV cell.
+    return bad(
+      line,
+      f.affectsSession === (text ? 'false' : false)
+        ? `affectsSession: false applies to events only, not to a ${type} line`
+        : `affectsSession must be true or false, got ${shown(f.affectsSession)}`,
+    );
   }
 
   let platform: Platform | null = null;
