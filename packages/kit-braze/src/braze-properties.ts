@@ -3,9 +3,10 @@ import { message } from './braze-messages';
 import type { BrazeProperties, BrazePropertyValue } from './braze-wire';
 
 /**
- * Braze's rule for event property keys: 1–255 characters with no control character or `"` (the Web
- * SDK's `CUSTOM_DATA_REGEX`). Custom event names follow it too, and may not start with `$` (Braze
- * docs, "Log custom events"); a key may (the Web SDK refuses it only in custom attribute keys).
+ * Braze's rule for event property keys: no control character or `"` (the Web SDK's
+ * `CUSTOM_DATA_REGEX`, which refuses the whole event) and 1–255 characters (Braze's docs; the Web
+ * SDK checks no length). Custom event names follow it too, and may not start with `$` (Braze docs,
+ * "Log custom events"); a key may (the Web SDK refuses it only in custom attribute keys).
  */
 const KEY = /^[^\0-\x1f"]{1,255}$/;
 
@@ -21,9 +22,17 @@ export const isBrazeName = (name: string): boolean => name[0] != '$' && KEY.test
 /** A Date as the Braze Web SDK sends it (`toValidBackendTimeString`): ISO 8601 in UTC, whole seconds, no zone suffix. */
 export const brazeDateString = (date: Date): string => date.toISOString().slice(0, -5);
 
-/** A Date inside a nested value becomes the Web SDK's date string (an invalid one null, as in JSON); the rest is JSON's. */
-function nestedDates(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  return this[key] instanceof Date && value ? brazeDateString(this[key]) : value;
+/**
+ * A value as its JSON, by Braze's rules, at any depth: a Date becomes the Web SDK's date string (an
+ * invalid one null, as in JSON); an object that is neither a plain one, an array nor a Date (a Map,
+ * a Set, a boxed string…) throws: its JSON (`{}`, or the string) is not what the app holds, and the
+ * Web SDK refuses it (the same test as the Web SDK's: a class instance is a plain object).
+ */
+function brazeJson(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const v = this[key];
+  if (v instanceof Date) return value && brazeDateString(v);
+  if (value && typeof value == 'object' && !Array.isArray(value) && {}.toString.call(value) != '[object Object]') throw 0;
+  return value;
 }
 
 /** A value as Braze takes it: null when there is nothing to send, undefined when Braze refuses it. */
@@ -32,12 +41,12 @@ function brazeValue(value: unknown): BrazePropertyValue | undefined {
   // -0 is 0 once serialized: say so here, so what is queued is what is sent.
   if (typeof value == 'number') return Number.isFinite(value) ? value || 0 : undefined;
   if (typeof value == 'string' || typeof value == 'boolean') return value;
-  if (value instanceof Date) return Number.isFinite(value.getTime()) ? brazeDateString(value) : undefined;
-  // Nested objects and arrays, as the Web SDK sends them: its JSON copy, with Dates as date strings.
-  // A cycle, a bigint or a getter that throws refuses the value.
+  // A Date, nested objects and arrays, as the Web SDK sends them: its JSON copy, with Dates as date
+  // strings. A cycle, a bigint, a getter that throws or a Map, Set or the like, at any depth, refuses
+  // the value, and so does an invalid Date (its JSON null) at the top.
   if (typeof value == 'object') {
     try {
-      return JSON.parse(JSON.stringify(value, nestedDates));
+      return JSON.parse(JSON.stringify(value, brazeJson)) ?? undefined;
     } catch {}
   }
   return undefined;
@@ -47,8 +56,9 @@ function brazeValue(value: unknown): BrazePropertyValue | undefined {
  * Hub event attributes as Braze custom event properties, by Braze's rules:
  * - keys: 1–255 characters without control characters or `"` (a leading `$` is fine);
  * - values: string, finite number, boolean, a valid Date (sent as the Web SDK sends dates,
- *   `2019-05-01T00:00:00`), or a nested object or array (sent as its JSON, Dates inside as date
- *   strings, as the Web SDK does); `null` and `undefined` are left out without a word, as Braze's Web
+ *   `2019-05-01T00:00:00`), or a nested plain object or array (sent as its JSON, Dates inside as date
+ *   strings, an invalid one null, as JSON writes it; a Map, Set or other object inside refuses it, as
+ *   the Web SDK refuses the event); `null` and `undefined` are left out without a word, as Braze's Web
  *   SDK does (there is nothing to send);
  * - anything else is dropped, and `warn` is called once for the event, naming every dropped key
  *   (with `context` in front).
@@ -81,7 +91,7 @@ export function brazeProperties(
       if (key == '__proto__') out = { ...out, [key]: value };
       else out[key] = value;
       // A nested value is measured exactly (below).
-      bound += 6 * key.length + (typeof value == 'string' ? 6 * value.length + 6 : typeof value == 'object' ? MAX_PROPERTIES_BYTES : 40);
+      bound += typeof value == 'object' ? MAX_PROPERTIES_BYTES : 6 * (key + value).length + 40;
     } else dropped += `${dropped && ', '}"${key.length > 40 ? key.slice(0, 40) + '...' : key}" (${valid ? 'value' : 'key'})`;
   }
   if (dropped) {

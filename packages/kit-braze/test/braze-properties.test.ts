@@ -98,6 +98,22 @@ describe('Braze property rules', () => {
     expect((out!.nested as { a: number }).a).toBe(1);
   });
 
+  it('drops a Map, a Set or another object that is not a plain object, array or Date, at any depth, with the warning (its JSON is not what the app holds; the Web SDK refuses it)', () => {
+    class Point {
+      x = 1;
+    }
+    const warnings: string[] = [];
+    const out = brazeProperties(
+      { m: new Map([['a', 1]]), s: { in: [new Set([1])] }, boxed: Object('text'), re: /x/, point: new Point(), kept: { at: [new Date(0)], no: new Date(NaN), constructor: [] } },
+      'ctx',
+      (m) => warnings.push(m),
+    );
+    // A class instance is an object as the Web SDK sees it ([object Object]): sent as its JSON.
+    expect(out).toEqual({ point: { x: 1 }, kept: { at: ['1970-01-01T00:00:00'], no: null, constructor: [] } });
+    expect(warnings).toHaveLength(1);
+    for (const key of ['m', 's', 'boxed', 're']) expect(warnings[0]).toContain(`"${key}" (value)`);
+  });
+
   it('sends -0 as 0, as JSON carries it', () => {
     expect(Object.is(brazeProperties({ a: -0 }, 'ctx', () => undefined)!.a, 0)).toBe(true);
   });
