@@ -42,7 +42,8 @@ export function propertyValue(value: unknown): CleverTapPropertyValue | undefine
   // -0 is 0 once serialized; say so here, so what is queued is what is sent.
   if (Number.isFinite(value)) return (value as number) || 0;
   if (typeof value == 'boolean') return value;
-  if (value instanceof Date && Number.isFinite(value.getTime())) return `$D_${Math.floor(value.getTime() / 1000)}`;
+  // Android's `getTime() / 1000`, Java long division: toward zero, so before 1970 too (-1.5 s is -1).
+  if (value instanceof Date && Number.isFinite(value.getTime())) return `$D_${Math.trunc(value.getTime() / 1000)}`;
 }
 
 

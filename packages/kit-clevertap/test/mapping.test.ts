@@ -98,7 +98,7 @@ describe('event properties (CleverTap Validator rules)', () => {
       },
       (k, r) => dropped.push([k, r]),
     );
-    expect({ ...data }).toEqual({ s: 'x', n: 1.5, b: false, d: `$D_${Math.floor((T0 + 999) / 1000)}` });
+    expect({ ...data }).toEqual({ s: 'x', n: 1.5, b: false, d: `$D_${Math.trunc((T0 + 999) / 1000)}` });
     expect(dropped).toEqual([
       ['nan', UNSUPPORTED_VALUE],
       ['inf', UNSUPPORTED_VALUE],
@@ -136,6 +136,19 @@ describe('event properties (CleverTap Validator rules)', () => {
         expect(JSON.parse(JSON.stringify(data))).toEqual({ ...data });
       }),
     );
+  });
+
+  it('a Date is its epoch seconds as Android writes them: Java long division, toward zero (before 1970 too)', () => {
+    // Validator.cleanObjectValue: "$D_" + ((Date) o).getTime() / 1000, a long divided by an int;
+    // BigInt division truncates as Java's does. (The web SDK rounds instead: Math.round.)
+    const dates = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: -5000, max: 5000 })).map((ms) => new Date(ms));
+    fc.assert(
+      fc.property(dates, (d) => {
+        expect(propertyValue(d)).toBe(`$D_${BigInt(d.getTime()) / 1000n}`);
+      }),
+    );
+    expect(propertyValue(new Date(-1500))).toBe('$D_-1');
+    expect(propertyValue(new Date(-1))).toBe('$D_0');
   });
 
   it('propertyValue leaves clean values untouched', () => {
