@@ -14,8 +14,12 @@ export interface CompareTiming extends Timing {
 export interface CompareResult {
   readonly log: { readonly lines: number; readonly devices: number; readonly bytes: number };
   readonly timings: readonly CompareTiming[];
-  /** Heap per device after a comparison of `memoryDevices` devices, bytes (after full collections). */
-  readonly memory: { readonly devices: number; readonly lines: number; readonly canonicalOnly: number; readonly allModels: number };
+  /**
+   * Memory per device after a comparison of `devices` generated devices (heap + array buffers, after
+   * full collections), bytes: one row per lines-per-device figure (10, then 100: the 10 M-over-100k
+   * workload of #19), since what a comparison keeps per session grows with the lines.
+   */
+  readonly memory: readonly { readonly devices: number; readonly linesPerDevice: number; readonly canonicalOnly: number; readonly allModels: number }[];
   /** The 10 M-line run, or null with --quick. */
   readonly scale: { readonly lines: number; readonly devices: number; readonly seconds: number; readonly cpuSeconds: number; readonly generateSeconds: number } | null;
 }
@@ -68,8 +72,8 @@ function heapPerDevice(devices: number, lines: number, vendors: boolean): number
 
 /**
  * `sessionhub compare` and `replay` speed, from an NDJSON file on disk as the CLI reads it: the
- * canonical engine alone, with every vendor model, and a replay writing NDJSON; then heap per device;
- * then 10 M lines over 100k devices end to end.
+ * canonical engine alone, with every vendor model, and a replay writing NDJSON; then memory per device
+ * at 10 and 100 lines per device; then 10 M lines over 100k devices end to end.
  */
 export async function runCompareBench(options: { quick: boolean }): Promise<CompareResult> {
   const lines = options.quick ? 100_000 : 1_000_000;
@@ -108,12 +112,12 @@ export async function runCompareBench(options: { quick: boolean }): Promise<Comp
     const timings = rounds.map((t) => ({ ...t, eventsPerCpuSecond: median(cpu.get(t.name)!.slice(1)) }));
 
     const memDevices = options.quick ? 10_000 : 100_000;
-    const memory = {
+    const memory = [10, 100].map((linesPerDevice) => ({
       devices: memDevices,
-      lines: memDevices * 10,
-      canonicalOnly: heapPerDevice(memDevices, memDevices * 10, false),
-      allModels: heapPerDevice(memDevices, memDevices * 10, true),
-    };
+      linesPerDevice,
+      canonicalOnly: heapPerDevice(memDevices, memDevices * linesPerDevice, false),
+      allModels: heapPerDevice(memDevices, memDevices * linesPerDevice, true),
+    }));
 
     let scale: CompareResult['scale'] = null;
     if (!options.quick) {
@@ -144,10 +148,10 @@ read from a file as the CLI does; interleaved rounds after a warm-up; median. ev
   );
   const mem = renderTable(
     ['memory per device: heap + array buffers (node --expose-gc, after full collections)', 'devices', 'bytes/device'],
-    [
-      [`canonical engine state only (${int(r.memory.lines / r.memory.devices)} lines per device)`, int(r.memory.devices), int(r.memory.canonicalOnly)],
-      ['canonical + 4 vendor models (and session lengths for quantiles)', int(r.memory.devices), int(r.memory.allModels)],
-    ],
+    r.memory.flatMap((m) => [
+      [`canonical engine only, ${int(m.linesPerDevice)} lines per device`, int(m.devices), int(m.canonicalOnly)],
+      [`canonical + 4 vendor models, ${int(m.linesPerDevice)} lines per device`, int(m.devices), int(m.allModels)],
+    ]),
   );
   const scale = r.scale
     ? `${int(r.scale.lines)} lines over ${int(r.scale.devices)} devices, compare with all models from a file: ${r.scale.seconds.toFixed(1)} s (${r.scale.cpuSeconds.toFixed(1)} s CPU); ` +
