@@ -26,7 +26,7 @@ export { MPARTICLE_MOBILE_TIMEOUT_MS, MPARTICLE_WEB_TIMEOUT_MS, mparticleMobileM
 
 export { Comparison } from './compare/comparison';
 export type { ComparisonOptions, DeviceTimeline, TimelineSession } from './compare/comparison';
-export { CAUSES, Tally, quantile } from './compare/tally';
+export { CAUSES, LengthSketch, QUANTILE_RELATIVE_ERROR, Tally, quantile } from './compare/tally';
 export type { Cause } from './compare/tally';
 export { HISTOGRAM_EDGES_MS, compareReport } from './compare/report';
 export type { ColumnReport, CompareReport, Difference, Histogram } from './compare/report';

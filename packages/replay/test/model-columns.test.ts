@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Comparison } from '../src/compare/comparison';
 import { ModelColumns } from '../src/compare/model-columns';
+import { Tally } from '../src/compare/tally';
 import { UserTable } from '../src/compare/user-table';
 import type { LogRecord, Platform } from '../src/log/log-record';
 import { vendorModels } from '../src/models/index';
@@ -77,7 +78,7 @@ describe('vendor model states in columns', () => {
         for (const l of lines) c.add(l);
         c.finish();
         // The reference: each device's platform as the log decides it, its lines through that platform's models with step.
-        const want = c.mobileModels.map(() => ({ lengths: [] as number[], open: 0 }));
+        const want = c.mobileModels.map(() => new Tally());
         for (const device of new Set(lines.map((l) => l.deviceId))) {
           const own = lines.filter((l) => l.deviceId === device);
           const decisive = own.find((l) => l.platform !== null || l.type !== 'event');
@@ -86,18 +87,17 @@ describe('vendor model states in columns', () => {
             let s = INITIAL_MODEL_STATE;
             for (const l of own) {
               s = model.step(s, l);
-              for (const closed of s.closed) want[i]!.lengths.push(closed.length);
+              for (const closed of s.closed) want[i]!.add(closed.length, closed.span);
             }
             const last = model.finish(s);
-            if (last) {
-              want[i]!.lengths.push(last.length);
-              want[i]!.open++;
-            }
+            if (last) want[i]!.add(last.length, last.span, true);
           });
         }
         c.vendors.forEach((tally, i) => {
-          expect([...tally.sorted()]).toStrictEqual([...Float64Array.from(want[i]!.lengths).sort()]);
-          expect(tally.open).toBe(want[i]!.open);
+          // Every length in the same sketch bucket and histogram bin, the same sums (whole ms: exact in any order).
+          expect(tally.lengths.buckets()).toStrictEqual(want[i]!.lengths.buckets());
+          expect([tally.sessions, tally.open, tally.total, tally.spanTotal]).toStrictEqual([want[i]!.sessions, want[i]!.open, want[i]!.total, want[i]!.spanTotal]);
+          expect(tally.histogram).toStrictEqual(want[i]!.histogram);
         });
       }),
       { numRuns: 300 },

@@ -1,6 +1,6 @@
 import type { DeviceTimeline } from './comparison';
 import type { ColumnReport, CompareReport } from './report';
-import { explainDifference, formatDuration } from './render-table';
+import { explainDifference, formatDuration, quantileNote } from './render-table';
 
 const COLOURS: Record<string, string> = { canonical: '#1f6feb', braze: '#d4380d', snowplow: '#6f42c1', clevertap: '#c41d7f', mparticle: '#389e0d' };
 
@@ -76,6 +76,7 @@ export function renderCompareHtml(report: CompareReport): string {
 <h1>Sessions: SessionHub and each vendor's own SDK</h1>
 <p id="summary">${int(input.records)} records from ${int(devices.total)} devices (${int(devices.mobile)} mobile, ${int(devices.web)} web), ${int(report.users)} users; ${int(input.skipped)} lines skipped. SessionHub: ${report.canonicalConfig.sessionTimeoutS} s timeout.</p>
 ${table(report)}
+<p id="quantiles">${escape(quantileNote(report))}.</p>
 <h2>Session lengths</h2>
 <div class="histograms">${report.columns.map(histogram).join('')}</div>
 <h2>Timelines of ${report.timelines.length} devices</h2>

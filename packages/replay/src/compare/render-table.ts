@@ -33,6 +33,12 @@ export function explainDifference(c: ColumnReport): string {
   return `${c.label}: ${parts.length ? parts.join(', ') : 'same count'}; ${time}`;
 }
 
+/** What the median and p90 are: approximate, and by how much (the table and the page say it the same way). */
+export function quantileNote(report: CompareReport): string {
+  const pctError = +(report.quantileRelativeError * 100).toFixed(3);
+  return `median and p90: within ${pctError} % of the exact values (a quantile sketch); counts and totals are exact`;
+}
+
 /** The terminal table of a comparison, with a line per vendor saying where the difference comes from. */
 export function renderCompareTable(report: CompareReport): string {
   const canonical = report.columns[0]!;
@@ -55,6 +61,7 @@ export function renderCompareTable(report: CompareReport): string {
     `SessionHub: ${report.canonicalConfig.sessionTimeoutS} s timeout, resumeOnRelaunch ${report.canonicalConfig.resumeOnRelaunch}; sessions live at the end of the log are counted (open: ${int(canonical.openAtEnd)})`,
     '',
     ...pad(rows),
+    quantileNote(report),
   ];
   const explained = report.columns.filter((c) => c.difference).map(explainDifference);
   if (explained.length) lines.push('', 'Where the differences come from:', ...explained.map((l) => `  ${l}`));

@@ -1,8 +1,9 @@
 import type { EngineConfig } from '@sessionhub/core';
+export { HISTOGRAM_EDGES_MS } from './tally';
 import { VENDORS } from '../models/index';
 import type { Vendor } from '../models/model';
 import type { Comparison, DeviceTimeline } from './comparison';
-import { CAUSES, quantile, type Cause, type Tally } from './tally';
+import { CAUSES, HISTOGRAM_EDGES_MS, QUANTILE_RELATIVE_ERROR, type Cause, type Tally } from './tally';
 
 /** How a column's session count differs from the canonical count, and why. */
 export interface Difference {
@@ -40,7 +41,9 @@ export interface ColumnReport {
   /** Sessions still live at the end of the log (included in `sessions`). */
   readonly openAtEnd: number;
   readonly sessionsPerUser: number;
+  /** The median length, ms: within {@link CompareReport.quantileRelativeError} of the exact one (nearest rank). */
   readonly medianMs: number;
+  /** The 90th percentile length, ms, within the same bound. */
   readonly p90Ms: number;
   readonly totalMs: number;
   /** Null for the canonical column. */
@@ -54,6 +57,12 @@ export interface CompareReport {
   readonly devices: { readonly total: number; readonly mobile: number; readonly web: number };
   readonly users: number;
   readonly canonicalConfig: { readonly sessionTimeoutS: number; readonly resumeOnRelaunch: boolean };
+  /**
+   * How far each column's `medianMs` and `p90Ms` may be from the exact nearest-rank quantile of
+   * every session length, relative to it (0.01: 1 %). They come from a quantile sketch, so that a
+   * comparison's memory does not grow with the sessions; counts, totals and histograms are exact.
+   */
+  readonly quantileRelativeError: number;
   readonly columns: readonly ColumnReport[];
   /** Sessions of the first devices, per column, for timelines. */
   readonly timelines: readonly DeviceTimeline[];
@@ -61,23 +70,7 @@ export interface CompareReport {
 
 const LABELS: Record<Vendor, string> = { braze: 'Braze', snowplow: 'Snowplow', clevertap: 'CleverTap', mparticle: 'mParticle' };
 
-/** Histogram edges, ms: 0, 10 s, 30 s, 1, 2, 5, 10, 20, 30 min, 1, 2, 4 h, and beyond. */
-export const HISTOGRAM_EDGES_MS: readonly number[] = Object.freeze(
-  [0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400].map((s) => s * 1000),
-);
-
-function histogram(sorted: Float64Array): Histogram {
-  const counts = HISTOGRAM_EDGES_MS.map(() => 0);
-  let bin = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    while (bin + 1 < HISTOGRAM_EDGES_MS.length && sorted[i]! >= HISTOGRAM_EDGES_MS[bin + 1]!) bin++;
-    counts[bin]!++;
-  }
-  return { edgesMs: HISTOGRAM_EDGES_MS, counts };
-}
-
 function column(id: ColumnReport['id'], label: string, rules: string[], tally: Tally, users: number, canonical: Tally | null): ColumnReport {
-  const sorted = tally.sorted();
   const byCause = Object.fromEntries(CAUSES.map((c, i) => [c, tally.causes[i]!])) as Record<Cause, number>;
   return {
     id,
@@ -86,8 +79,8 @@ function column(id: ColumnReport['id'], label: string, rules: string[], tally: T
     sessions: tally.sessions,
     openAtEnd: tally.open,
     sessionsPerUser: users === 0 ? 0 : tally.sessions / users,
-    medianMs: quantile(sorted, 0.5),
-    p90Ms: quantile(sorted, 0.9),
+    medianMs: tally.lengths.quantile(0.5),
+    p90Ms: tally.lengths.quantile(0.9),
     totalMs: tally.total,
     difference: canonical && {
       sessions: tally.sessions - canonical.sessions,
@@ -96,7 +89,7 @@ function column(id: ColumnReport['id'], label: string, rules: string[], tally: T
       boundariesMs: tally.spanTotal - canonical.total,
       measurementMs: tally.total - tally.spanTotal,
     },
-    histogram: histogram(sorted),
+    histogram: { edgesMs: HISTOGRAM_EDGES_MS, counts: [...tally.histogram] },
   };
 }
 
@@ -117,6 +110,7 @@ export function compareReport(c: Comparison, input: { lines: number; skipped: nu
     devices: { total: c.deviceCount, mobile: platforms.mobile, web: platforms.web },
     users,
     canonicalConfig: { sessionTimeoutS: config.sessionTimeoutMs / 1000, resumeOnRelaunch: config.resumeOnRelaunch },
+    quantileRelativeError: QUANTILE_RELATIVE_ERROR,
     columns,
     timelines: c.timelines,
   };
