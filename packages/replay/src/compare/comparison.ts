@@ -33,21 +33,28 @@ export interface DeviceTimeline {
   readonly columns: Record<string, TimelineSession[]>;
 }
 
+/**
+ * One device: six fields (72 bytes), since there is one per device of the log. While its platform is
+ * undecided, each variant's figures wait in a {@link PendingFigures} list kept with its model slot
+ * ({@link ModelColumns.pending}).
+ */
 interface Device {
   readonly engine: EngineState;
   platform: Platform | null;
   /** The device's slot in the mobile and web model columns, for the decided platform, or both while undecided; -1: none. */
   mobile: number;
   web: number;
-  /** While the platform is undecided, each variant's figures wait in {@link PendingFigures} lists (newest entry; -1: empty). */
-  pendingMobile: number;
-  pendingWeb: number;
   anonymous: boolean;
-  timeline: DeviceTimeline | null;
+  /** A sampled device's timelines; null for the others. */
+  sample: Sample | null;
+}
+
+interface Sample {
+  readonly timeline: DeviceTimeline;
   /**
-   * A sampled device whose platform is undecided: the sessions its mobile models closed so far, per
-   * vendor (the timeline's vendor lanes hold the web models' meanwhile). Kept so that a device decided
-   * mobile later still draws them: the tallies count them (from its pending figures).
+   * While the platform is undecided: the sessions its mobile models closed so far, per vendor (the
+   * timeline's vendor lanes hold the web models' meanwhile). Kept so that a device decided mobile
+   * later still draws them: the tallies count them (from its pending figures).
    */
   mobileTimeline: Record<string, TimelineSession[]> | null;
 }
@@ -88,7 +95,7 @@ export class Comparison {
   private readonly users = new UserTable();
   private readonly mobileStates: ModelColumns;
   private readonly webStates: ModelColumns;
-  private readonly pending = new PendingFigures();
+  private readonly pending: PendingFigures;
   /** The one draft every model step loads its row into. */
   private readonly draft: Draft = { ...INITIAL_MODEL_STATE };
   private readonly withVendors: boolean;
@@ -102,6 +109,7 @@ export class Comparison {
     this.mobileModels = this.withVendors ? vendorModels('mobile', options) : [];
     this.webModels = this.withVendors ? vendorModels('web', options) : [];
     this.vendors = this.mobileModels.map(() => new Tally());
+    this.pending = new PendingFigures(this.vendors.length);
     this.mobileStates = new ModelColumns(this.mobileModels.length, this.users);
     this.webStates = new ModelColumns(this.webModels.length, this.users);
     this.sample = options.sampleDevices ?? 0;
@@ -143,7 +151,7 @@ export class Comparison {
     if (changesUser(line, before)) this.canonicalStep(device, { type: 'setUser', t: line.t, userId: line.userId as string | null });
     this.canonicalStep(device, engineInput(line, 'e'));
     const starts = this.starts;
-    if (device.timeline) device.timeline.last = Math.max(device.timeline.last, line.t);
+    if (device.sample) device.sample.timeline.last = Math.max(device.sample.timeline.last, line.t);
 
     // The platform: as the line says, else mobile at the first lifecycle line (canonical only too:
     // the report counts devices by platform).
@@ -169,7 +177,7 @@ export class Comparison {
         shareEmptyAttributes(device.engine);
       } else if (o.type === 'sessionEnd') {
         this.canonical.add(o.record.duration, o.record.duration);
-        if (device.timeline) device.timeline.columns.canonical!.push({ start: o.record.startTime, end: o.record.endTime });
+        if (device.sample) device.sample.timeline.columns.canonical!.push({ start: o.record.startTime, end: o.record.endTime });
       }
     }
   }
@@ -182,18 +190,15 @@ export class Comparison {
       platform,
       mobile: platform === 'mobile' || undecided ? this.mobileStates.allocate() : -1,
       web: platform === 'web' || undecided ? this.webStates.allocate() : -1,
-      pendingMobile: -1,
-      pendingWeb: -1,
       anonymous: false,
-      timeline: null,
-      mobileTimeline: null,
+      sample: null,
     };
     if (this.timelines.length < this.sample) {
       const columns: Record<string, TimelineSession[]> = { canonical: [] };
       for (const v of this.withVendors ? VENDORS : []) columns[v] = [];
-      device.timeline = { deviceId: line.deviceId, platform, first: line.t, last: line.t, columns };
-      this.timelines.push(device.timeline);
-      if (undecided) device.mobileTimeline = Object.fromEntries(VENDORS.map((v) => [v, []]));
+      const timeline: DeviceTimeline = { deviceId: line.deviceId, platform, first: line.t, last: line.t, columns };
+      this.timelines.push(timeline);
+      device.sample = { timeline, mobileTimeline: undecided ? Object.fromEntries(VENDORS.map((v) => [v, []])) : null };
     }
     this.devices.set(line.deviceId, device);
     return device;
@@ -202,14 +207,23 @@ export class Comparison {
   /** Fixes a device's platform: the chosen variant's pending figures count, the other's are dropped. */
   private decide(device: Device, platform: Platform): void {
     device.platform = platform;
-    if (device.timeline) {
-      device.timeline.platform = platform;
+    const sample = device.sample;
+    if (sample) {
+      sample.timeline.platform = platform;
       // Mobile: the lanes take the mobile models' sessions instead of the web ones'.
-      if (platform === 'mobile' && device.mobileTimeline) Object.assign(device.timeline.columns, device.mobileTimeline);
-      device.mobileTimeline = null;
+      if (platform === 'mobile' && sample.mobileTimeline) Object.assign(sample.timeline.columns, sample.mobileTimeline);
+      sample.mobileTimeline = null;
     }
     if (!this.withVendors) return;
-    this.pending.apply(platform === 'mobile' ? device.pendingMobile : device.pendingWeb, this.vendors);
+    // Undecided, the device had both slots, each with its list: the chosen variant's figures count;
+    // both lists' blocks go back for other devices.
+    if (device.mobile >= 0 && device.web >= 0) {
+      const mobile = this.mobileStates.pending;
+      const web = this.webStates.pending;
+      this.pending.apply(platform === 'mobile' ? mobile[device.mobile]! : web[device.web]!, this.vendors);
+      this.pending.release(platform === 'mobile' ? web[device.web]! : mobile[device.mobile]!);
+      mobile[device.mobile] = web[device.web] = -1;
+    }
     if (platform === 'mobile' && device.web >= 0) {
       this.webStates.release(device.web);
       device.web = -1;
@@ -217,7 +231,6 @@ export class Comparison {
       this.mobileStates.release(device.mobile);
       device.mobile = -1;
     }
-    device.pendingMobile = device.pendingWeb = -1;
   }
 
   /** Steps one variant's models (web or mobile) for a line: loads each row into the draft, applies the model's rules, stores it back. */
@@ -227,7 +240,9 @@ export class Comparison {
     const slot = web ? device.web : device.mobile;
     const undecided = device.platform === null;
     // Undecided, the mobile variant's sessions wait aside: the lanes show one variant, the one that counts in the end.
-    const lanes = device.timeline === null ? null : undecided && !web ? device.mobileTimeline : device.timeline.columns;
+    const sample = device.sample;
+    const lanes = sample === null ? null : undecided && !web ? sample.mobileTimeline : sample.timeline.columns;
+    const pending = states.pending;
     const d = this.draft;
     for (let i = 0; i < models.length; i++) {
       states.load(slot, i, d, line.t);
@@ -238,15 +253,13 @@ export class Comparison {
       for (let j = 0; j < closed.length; j++) {
         const c = closed[j]!;
         if (!undecided) this.vendors[i]!.add(c.length, c.span);
-        else if (web) device.pendingWeb = this.pending.session(device.pendingWeb, i, c.length, c.span);
-        else device.pendingMobile = this.pending.session(device.pendingMobile, i, c.length, c.span);
+        else pending[slot] = this.pending.session(pending[slot]!, i, c.length, c.span);
         if (lanes) lanes[VENDORS[i]!]!.push(endOf(c));
       }
       if (d.started !== starts) {
         const difference = d.started - starts;
         if (!undecided) this.vendors[i]!.causes[cause]! += difference;
-        else if (web) device.pendingWeb = this.pending.cause(device.pendingWeb, i, cause, difference);
-        else device.pendingMobile = this.pending.cause(device.pendingMobile, i, cause, difference);
+        else pending[slot] = this.pending.cause(pending[slot]!, i, cause, difference);
       }
     }
   }
@@ -263,7 +276,7 @@ export class Comparison {
       if (s) {
         const length = Math.max(0, s.lastActivity - s.startTime);
         this.canonical.add(length, length, true);
-        if (device.timeline) device.timeline.columns.canonical!.push({ start: s.startTime, end: s.lastActivity });
+        if (device.sample) device.sample.timeline.columns.canonical!.push({ start: s.startTime, end: s.lastActivity });
       }
       if (device.platform === null) this.decide(device, 'web');
       if (!this.withVendors) continue;
@@ -276,7 +289,7 @@ export class Comparison {
         const c = models[i]!.finish(d);
         if (c) {
           this.vendors[i]!.add(c.length, c.span, true);
-          if (device.timeline) device.timeline.columns[VENDORS[i]!]!.push(endOf(c));
+          if (device.sample) device.sample.timeline.columns[VENDORS[i]!]!.push(endOf(c));
         }
       }
     }

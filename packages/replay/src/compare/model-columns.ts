@@ -1,27 +1,45 @@
 import type { ClosedSession } from '../models/model';
 import type { Draft } from '../models/model';
+import { grown } from './pending-figures';
 import type { UserTable } from './user-table';
 
 const NONE: readonly ClosedSession[] = Object.freeze([]);
 
+/** One model's columns, one entry per device slot. */
+interface Lane {
+  start: Float64Array;
+  last: Float64Array;
+  /** -1: not known; 0: background; 1: foreground. */
+  foreground: Int8Array;
+  /** `[user, sessionUser]` per slot, as numbers in the {@link UserTable} (-1: nobody); null while the model has stored none. */
+  users: Int32Array | null;
+  /** `[firstEvent, lastEvent]` per slot; null while the model has stored none (all NaN). */
+  events: Float64Array | null;
+}
+
+const f64 = (a: Float64Array, n: number): Float64Array => {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+};
+
 /**
- * The vendor model states of many devices, one row per device slot and model, in typed-array
- * columns: ~50 bytes per model per device instead of a state object with boxed numbers and a new
- * object per line. A row is loaded into a draft, the model's rules (`VendorModel.apply`, the same
- * ones `step` runs) change the draft, and the row is stored back.
+ * The vendor model states of many devices, in typed-array columns per model, one entry per device
+ * slot: 17 to 41 bytes per model and device (and 12 per device) instead of a state object with
+ * boxed numbers and a new object per line. A row is loaded into a draft, the model's rules
+ * (`VendorModel.apply`, the same ones `step` runs) change the draft, and the row is stored back. A
+ * model's users and its first and last event times get their columns only once it stores one:
+ * Braze and mParticle mark no events, Snowplow and mParticle follow no users.
  */
 export class ModelColumns {
-  private start: Float64Array = new Float64Array(0);
-  private last: Float64Array = new Float64Array(0);
-  private firstEvent: Float64Array = new Float64Array(0);
-  private lastEvent: Float64Array = new Float64Array(0);
-  /** Per slot, not per row: every model of a device sees every line, so their clocks are equal. */
+  private readonly lanes: Lane[];
+  /** Per slot, not per model: every model of a device sees every line, so their clocks are equal. */
   private clock: Float64Array = new Float64Array(0);
-  /** -1: not known; 0: background; 1: foreground. */
-  private foreground: Int8Array = new Int8Array(0);
-  /** User numbers in the {@link UserTable} (-1: nobody). */
-  private user: Int32Array = new Int32Array(0);
-  private sessionUser: Int32Array = new Int32Array(0);
+  /**
+   * Per slot: while its device's platform is undecided, the {@link PendingFigures} list of what this
+   * variant's models counted (-1: none).
+   */
+  pending: Int32Array = new Int32Array(0);
   private slots = 0;
   /** Slots given back (a device whose platform turned out to be the other one). */
   private readonly free: number[] = [];
@@ -30,18 +48,21 @@ export class ModelColumns {
     /** Models per device. */
     readonly models: number,
     private readonly users: UserTable,
-  ) {}
+  ) {
+    this.lanes = Array.from({ length: models }, () => ({ start: new Float64Array(0), last: new Float64Array(0), foreground: new Int8Array(0), users: null, events: null }));
+  }
 
   /** A slot for a new device: its rows hold the state of a device the models have seen nothing of. */
   allocate(): number {
     const slot = this.free.pop() ?? this.slots++;
-    const rows = this.slots * this.models;
-    if (rows > this.start.length) this.grow(Math.max(64, this.slots * 2));
+    if (slot >= this.clock.length) this.grow(grown(this.slots));
     this.clock[slot] = -Infinity;
-    for (let r = slot * this.models; r < (slot + 1) * this.models; r++) {
-      this.start[r] = this.last[r] = this.firstEvent[r] = this.lastEvent[r] = NaN;
-      this.foreground[r] = -1;
-      this.user[r] = this.sessionUser[r] = -1;
+    this.pending[slot] = -1;
+    for (const lane of this.lanes) {
+      lane.start[slot] = lane.last[slot] = NaN;
+      lane.foreground[slot] = -1;
+      if (lane.users !== null) lane.users[2 * slot] = lane.users[2 * slot + 1] = -1;
+      if (lane.events !== null) lane.events[2 * slot] = lane.events[2 * slot + 1] = NaN;
     }
     return slot;
   }
@@ -53,14 +74,22 @@ export class ModelColumns {
 
   /** Loads model `model` of `slot` into `d`, its clock moved to `t` (never backwards), as `draft` does. */
   load(slot: number, model: number, d: Draft, t: number): void {
-    const r = slot * this.models + model;
-    d.start = this.start[r]!;
-    d.last = this.last[r]!;
-    d.firstEvent = this.firstEvent[r]!;
-    d.lastEvent = this.lastEvent[r]!;
-    d.user = this.users.name(this.user[r]!);
-    d.sessionUser = this.users.name(this.sessionUser[r]!);
-    const f = this.foreground[r]!;
+    const lane = this.lanes[model]!;
+    d.start = lane.start[slot]!;
+    d.last = lane.last[slot]!;
+    const e = lane.events;
+    if (e === null) d.firstEvent = d.lastEvent = NaN;
+    else {
+      d.firstEvent = e[2 * slot]!;
+      d.lastEvent = e[2 * slot + 1]!;
+    }
+    const u = lane.users;
+    if (u === null) d.user = d.sessionUser = null;
+    else {
+      d.user = this.users.name(u[2 * slot]!);
+      d.sessionUser = this.users.name(u[2 * slot + 1]!);
+    }
+    const f = lane.foreground[slot]!;
     d.inForeground = f < 0 ? null : f === 1;
     const clock = this.clock[slot]!;
     d.clock = t > clock ? t : clock;
@@ -70,39 +99,50 @@ export class ModelColumns {
 
   /** Stores `d` as model `model` of `slot`. */
   store(slot: number, model: number, d: Draft): void {
-    const r = slot * this.models + model;
-    this.start[r] = d.start;
-    this.last[r] = d.last;
-    this.firstEvent[r] = d.firstEvent;
-    this.lastEvent[r] = d.lastEvent;
+    const lane = this.lanes[model]!;
+    lane.start[slot] = d.start;
+    lane.last[slot] = d.last;
+    let e = lane.events;
+    // NaN !== NaN: a model gets event columns at its first event time.
+    if (e === null && (d.firstEvent === d.firstEvent || d.lastEvent === d.lastEvent)) e = lane.events = this.column(Float64Array, NaN);
+    if (e !== null) {
+      e[2 * slot] = d.firstEvent;
+      e[2 * slot + 1] = d.lastEvent;
+    }
     this.clock[slot] = d.clock;
-    this.foreground[r] = d.inForeground === null ? -1 : d.inForeground ? 1 : 0;
-    // A user is looked up only when it changed: the loaded one is the table's own string.
-    const users = this.users;
-    if (d.user !== users.name(this.user[r]!)) this.user[r] = users.id(d.user);
-    if (d.sessionUser !== users.name(this.sessionUser[r]!)) this.sessionUser[r] = users.id(d.sessionUser);
+    lane.foreground[slot] = d.inForeground === null ? -1 : d.inForeground ? 1 : 0;
+    let u = lane.users;
+    if (u === null && (d.user !== null || d.sessionUser !== null)) u = lane.users = this.column(Int32Array, -1);
+    if (u !== null) {
+      // A user is looked up only when it changed: the loaded one is the table's own string.
+      const users = this.users;
+      if (d.user !== users.name(u[2 * slot]!)) u[2 * slot] = users.id(d.user);
+      if (d.sessionUser !== users.name(u[2 * slot + 1]!)) u[2 * slot + 1] = users.id(d.sessionUser);
+    }
+  }
+
+  /** A pair column for every slot, each holding `none`. */
+  private column<A extends Float64Array | Int32Array>(type: { new (n: number): A }, none: number): A {
+    return new type(2 * this.clock.length).fill(none) as A;
   }
 
   private grow(slots: number): void {
-    const rows = slots * this.models;
-    const f64 = (a: Float64Array, n = rows): Float64Array => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.start = f64(this.start);
-    this.last = f64(this.last);
-    this.firstEvent = f64(this.firstEvent);
-    this.lastEvent = f64(this.lastEvent);
+    for (const lane of this.lanes) {
+      lane.start = f64(lane.start, slots);
+      lane.last = f64(lane.last, slots);
+      const foreground = new Int8Array(slots);
+      foreground.set(lane.foreground);
+      lane.foreground = foreground;
+      if (lane.users !== null) {
+        const users = new Int32Array(2 * slots);
+        users.set(lane.users);
+        lane.users = users;
+      }
+      if (lane.events !== null) lane.events = f64(lane.events, 2 * slots);
+    }
     this.clock = f64(this.clock, slots);
-    const foreground = new Int8Array(rows);
-    foreground.set(this.foreground);
-    this.foreground = foreground;
-    const user = new Int32Array(rows);
-    user.set(this.user);
-    this.user = user;
-    const sessionUser = new Int32Array(rows);
-    sessionUser.set(this.sessionUser);
-    this.sessionUser = sessionUser;
+    const pending = new Int32Array(slots);
+    pending.set(this.pending);
+    this.pending = pending;
   }
 }

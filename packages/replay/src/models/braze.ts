@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/log-record';
-import { close, countEvent, finished, live, open, userChange, vendorModel, type Draft, type VendorModel } from './model';
+import { close, finished, live, open, userChange, vendorModel, type Draft, type VendorModel } from './model';
 
 /** Braze's mobile SDKs' default session timeout (iOS and Android), ms. */
 export const BRAZE_MOBILE_TIMEOUT_MS = 10_000;
@@ -60,7 +60,6 @@ export function brazeMobileModel(from: BrazeMobileClock = 'session-start', timeo
           // Android seals a closed session once the timeout has passed in the background.
           if (live(d) && sinceBackground && d.inForeground === false && t - d.last > timeoutMs) close(d, d.last, d.last - d.start);
           if (!live(d)) open(d, t);
-          countEvent(d, t);
           d.last = t;
           break;
       }
@@ -100,7 +99,6 @@ export function brazeWebModel(timeoutMs = BRAZE_WEB_TIMEOUT_MS): VendorModel {
       // launch: the page's openSession(); event: any logged call opens a session when there is none;
       // changeUser opens the new user's session at once.
       if (!live(d)) open(d, t);
-      if (line.type === 'event') countEvent(d, t);
       d.last = t;
     },
     finish: (s) => (live(s) ? finished(s, endAt(s), endAt(s) - s.start) : null),

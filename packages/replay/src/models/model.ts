@@ -26,7 +26,10 @@ export interface ModelState {
   readonly start: number;
   /** The instant the vendor's timeout is counted from (its notion of last activity). */
   readonly last: number;
-  /** First and last event of the live session (NaN: none yet). */
+  /**
+   * First and last event of the live session (NaN: none yet). Only models whose lengths use them
+   * (Snowplow, CleverTap) mark events: the others' stay NaN, and `compare` keeps no column for them.
+   */
   readonly firstEvent: number;
   readonly lastEvent: number;
   /** The user as the vendor knows it. */

@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/log-record';
-import { close, countEvent, finished, live, open, vendorModel, type Draft, type VendorModel } from './model';
+import { close, finished, live, open, vendorModel, type Draft, type VendorModel } from './model';
 
 /** mParticle's iOS and Android SDKs' default session timeout, ms (60 s). */
 export const MPARTICLE_MOBILE_TIMEOUT_MS = 60_000;
@@ -29,7 +29,6 @@ export function mparticleMobileModel(timeoutMs = MPARTICLE_MOBILE_TIMEOUT_MS): V
       }
       if (line.type !== 'event') d.inForeground = true;
       if (!live(d)) open(d, t);
-      if (line.type === 'event') countEvent(d, t);
       d.last = t;
     },
     finish: (s) => finished(s, s.last, s.last - s.start),
@@ -53,7 +52,6 @@ export function mparticleWebModel(timeoutMs = MPARTICLE_WEB_TIMEOUT_MS): VendorM
       if (line.type === 'foreground' || line.type === 'background') return;
       if (live(d) && t - d.last >= timeoutMs) close(d, d.last, d.last - d.start);
       if (!live(d)) open(d, t);
-      if (line.type === 'event') countEvent(d, t);
       d.last = t;
     },
     finish: (s) => finished(s, s.last, s.last - s.start),
