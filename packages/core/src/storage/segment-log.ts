@@ -354,18 +354,20 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         // A removal needs recording only while an older value would show through.
         if (v !== null || legacy.has(k) || (at !== undefined && at !== slot) || g.heldBy.has(k)) body += text;
       }
-      // The spill first: until the record that lists it is written, nothing reads it.
-      if (spill) yield adapter.setItem(spillKey(prefix, from), spill);
-      yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
-      // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
-      // (Clearing an empty map would allocate its table again.)
-      if (cache.size) cache.clear();
+      // The spill first: until the record that lists it is written, no launch reads it.
       if (spill) {
+        yield adapter.setItem(spillKey(prefix, from), spill);
+        // Read from it from now on: a read made while the record that leaves its values out is being
+        // written would find them nowhere. (Should that write fail, the retry's record lists it.)
         g.spills.set(from, 0);
         scanRecord(spill, (_, key) => {
           g.live[slot]!--, g.where.set(prefix + key, spillAt(from)), g.spills.set(from, g.spills.get(from)! + 1);
         });
       }
+      yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
+      // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
+      // (Clearing an empty map would allocate its table again.)
+      if (cache.size) cache.clear();
       // Written: the values carried over stay where they were counted.
       for (const w of writes) {
         const k = w[0];
