@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StorageAdapter } from '@sessionhub/core';
 import { storedView } from '@sessionhub/testing';
@@ -150,4 +151,96 @@ describe.each([
       expect(await read(log, 'ns:kit:a:outbox:0')).toBe('item 0');
     }
   });
+
+  it.each([
+    ['in call order, in one batch (a native module answering a round trip)', false],
+    ['the commit first', true],
+  ])('a segment read made just before a commit overwrites that segment, answered with the commit (%s), caches no stale record: what the commit wrote reads back', async (_order, commitFirst) => {
+    const s = heldStorage(undefined, multi);
+    const log = segmentLog(s.adapter);
+    let done = log.commit([['ns:kit:a:outbox:0', 'a0'], ['ns:state', 's0']]);
+    await s.drain();
+    await done;
+    for (let n = 1; n < SEGMENTS; n++) {
+      done = log.commit([['ns:state', `s${n}`]]);
+      await s.drain();
+      await done;
+    }
+    // Commit 16 overwrites segment 0 (kit a's item carried into it), adding kit b's first item.
+    const commit = log.commit([['ns:kit:b:outbox:0', 'b0'], ['ns:state', 's16']]);
+    // It reads segment 0 (the values to carry); as that answer comes, kit a's item is read (segment 0 as it was) …
+    await s.until((c) => c.key === 'ns:seg:0');
+    s.calls.shift()!.answer();
+    const read = log.getItem('ns:kit:a:outbox:0');
+    await s.turn();
+    // … and the commit writes segment 0 after that read: both answered in the same turn.
+    expect(s.calls.map((c) => c.method + ' ' + c.key)).toEqual([`${multi ? 'multiGet' : 'getItem'} ns:seg:0`, 'setItem ns:seg:0']);
+    for (const c of commitFirst ? s.calls.splice(0).reverse() : s.calls.splice(0)) c.answer();
+    await s.drain();
+    await commit;
+    expect(await read).toBe('a0');
+    // Kit b's item, committed before this read began, reads back.
+    const after = log.getItem('ns:kit:b:outbox:0');
+    await s.drain();
+    expect(await after).toBe('b0');
+  });
+
+  it('every read answers the value of the last commit done before it began, or of one under way — whatever the interleaving of commits, compactions and reads, and the order of the storage\'s answers', async () => {
+    // Shaped as outboxes are: items written once each (queued), removed once (delivered), the state and an index written again and again.
+    const action = fc.oneof(
+      { weight: 6, arbitrary: fc.record({ queue: fc.nat({ max: 3 }), deliver: fc.array(fc.nat(), { maxLength: 1 }), state: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ compact: fc.constant(true) }) },
+      { weight: 4, arbitrary: fc.record({ read: fc.nat() }) },
+      { weight: 8, arbitrary: fc.record({ answer: fc.nat() }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 100, maxLength: 400 }), fc.constantFrom(1, 30, 200), async (actions, spillChars) => {
+        const s = heldStorage(undefined, multi);
+        const log = segmentLog(s.adapter, spillChars);
+        /** The values after each commit (0: none yet). */
+        const models: Array<Map<string, string>> = [new Map()];
+        const used = ['ns:state', 'ns:kit:a:outbox:meta'];
+        let next = 0;
+        let finished = 0;
+        const settling: Array<Promise<unknown>> = [];
+        const reads: Array<Promise<void>> = [];
+        const wrong: string[] = [];
+        for (const a of actions) {
+          if ('queue' in a || 'compact' in a) {
+            const model = new Map(models[models.length - 1]);
+            const writes: Array<[string, string | null]> = [];
+            if ('queue' in a) {
+              const queued = [...model.keys()].filter((k) => /outbox:\d/.test(k));
+              for (const d of new Set(a.deliver)) if (queued.length) writes.push([queued.splice(d % queued.length, 1)[0]!, null]);
+              for (let i = 0; i < a.queue; i++, next++) used.push(`ns:kit:a:outbox:${next}`), writes.push([`ns:kit:a:outbox:${next}`, `item ${next} ${'x'.repeat(next % 7)}`]);
+              if (writes.length) writes.push(['ns:kit:a:outbox:meta', `{"head":${next - queued.length},"tail":${next}}`]);
+              if (a.state || !writes.length) writes.push(['ns:state', `state ${models.length}`]);
+              for (const [k, v] of writes) v === null ? model.delete(k) : model.set(k, v);
+            }
+            const n = models.push(model) - 1;
+            const p = Promise.resolve('queue' in a ? log.commit(writes) : log.compact!());
+            settling.push(p.then(() => void (finished = Math.max(finished, n))));
+          } else if ('read' in a) {
+            const from = finished;
+            // Mostly the items queued longest (those a commit spills) or last (in the record just written), as an outbox's load reads them.
+            const queued = [...models[models.length - 1]!.keys()].filter((k) => /outbox:\d/.test(k));
+            const pick = a.read % 3;
+            const key = pick < 2 && queued.length ? (pick ? queued[queued.length - 1]! : queued[(a.read >> 2) % Math.min(2, queued.length)]!) : used[a.read % used.length]!;
+            reads.push(
+              Promise.resolve(log.getItem(key)).then((v) => {
+                // Done before it began, or under way (begun before it ended).
+                const allowed = models.slice(from, models.length).map((m) => m.get(key) ?? null);
+                if (!allowed.includes(v ?? null)) wrong.push(`${key}: ${v} (after commit ${from}: ${allowed[0]})`);
+              }),
+            );
+          } else if (s.calls.length) await s.answer(a.answer % s.calls.length);
+        }
+        await s.drain();
+        await Promise.all([...settling, ...reads]);
+        expect(wrong).toEqual([]);
+        expect(storedView(s.map)).toEqual(models[models.length - 1]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
 });

@@ -149,8 +149,11 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * those it does not write itself, then the old keys are removed.
    */
   const legacy = new Map<string, string>();
-  /** Decoded segments read lately (by `getItem`); a commit drops the one it overwrites. */
-  const cache = new Map<string, Map<string, string | null>>();
+  /**
+   * Decoded segments read lately (by `getItem`); a commit replaces the map (a read under way then
+   * fills the old one: what it read may be the record just overwritten).
+   */
+  let cache = new Map<string, Map<string, string | null>>();
   let tail: Promise<void> | undefined;
 
   /**
@@ -185,6 +188,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * decoded until the next commit: the outboxes read their items from them next (a launch).
    */
   function* records(prefix: string, texts: Array<[number, number, string]>, places: number[]): Generator<unknown, void, any> {
+    const c = cache;
     const read = (yield* readAll(places.map((i) => recordKey(prefix, i)))) as Array<string | null>;
     places.forEach((i, j) => {
       const text = read[j]!;
@@ -192,7 +196,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       if (i < 0 ? seq === -1 - i : Number.isSafeInteger(seq)) {
         texts.push([seq, i, text]);
         // (A decoded write's third element, whether it was a patch, is left out by the Map.)
-        cache.set(recordKey(prefix, i), new Map(decodeRecord(text, prefix) as Iterable<[string, string | null]>));
+        c.set(recordKey(prefix, i), new Map(decodeRecord(text, prefix) as Iterable<[string, string | null]>));
       }
     });
   }
@@ -275,8 +279,10 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const i = g.where.get(key);
     if (i !== undefined) {
       const k = recordKey(prefix, i);
-      if (!cache.has(k)) yield* records(prefix, [], [i]);
-      return cache.get(k)?.get(key) ?? null;
+      // The cache as this read began, which `records` fills (see `cache`).
+      const c = cache;
+      if (!c.has(k)) yield* records(prefix, [], [i]);
+      return c.get(k)?.get(key) ?? null;
     }
     if (g.gone.has(key)) return null;
     const [v] = yield* readAll([key]);
@@ -366,8 +372,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       }
       yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
       // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
-      // (Clearing an empty map would allocate its table again.)
-      if (cache.size) cache.clear();
+      cache = new Map();
       // Written: the values carried over stay where they were counted.
       for (const w of writes) {
         const k = w[0];
@@ -434,7 +439,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         for (const f of g.full.values()) f[1] = slot;
         g.next++;
       }
-      cache.clear();
+      cache = new Map();
       yield removeAll([...g.spills.keys()].map((seq) => spillKey(prefix, seq)));
       g.spills.clear(), g.heldBy.clear(), g.hiddenAt.clear();
       // Oldest first: the removals a segment holds hide nothing older once those are gone, so a kill
@@ -480,7 +485,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         }
       }
     }
-    cache.clear();
+    cache = new Map();
     return freed;
   }
 
