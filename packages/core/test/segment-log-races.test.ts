@@ -243,4 +243,27 @@ describe.each([
       { numRuns: 100 },
     );
   }, 120_000);
+
+  it('a read of a key stored one per key by an earlier version, answered after a commit wrote the key, does not bring the old value back', async () => {
+    const s = heldStorage(new Map([['ns:kit:a:outbox:meta', 'old index']]), multi);
+    const log = segmentLog(s.adapter);
+    // The launch loads the segments (none), then the read looks for the key as earlier versions stored it.
+    const read = log.getItem('ns:kit:a:outbox:meta');
+    await s.until((c) => c.key === 'ns:kit:a:outbox:meta');
+    // A commit writes the key while that read's answer is on its way.
+    const commit = log.commit([['ns:kit:a:outbox:meta', 'new index']]);
+    await s.until((c) => c.key === 'ns:kit:a:outbox:meta');
+    s.calls.push(s.calls.shift()!);
+    await s.drain();
+    await commit;
+    expect(await read).toBe('old index');
+    // The next commit must not write the old value back over the new one.
+    const next = log.commit([['ns:state', 's1']]);
+    await s.drain();
+    await next;
+    const fresh = heldStorage(new Map(s.map), multi);
+    const again = segmentLog(fresh.adapter).getItem('ns:kit:a:outbox:meta');
+    await fresh.drain();
+    expect(await again).toBe('new index');
+  });
 });

@@ -287,7 +287,8 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     if (g.gone.has(key)) return null;
     const [v] = yield* readAll([key]);
     if (typeof v != 'string') return null;
-    legacy.set(key, v);
+    // Not if a commit wrote the key meanwhile: the next would carry this older value over it.
+    if (!g.where.has(key)) legacy.set(key, v);
     return v;
   }
 
