@@ -66,6 +66,18 @@ function heldStorage(map = new Map<string, string>(), multi = false) {
   };
 }
 
+/**
+ * Segment 0 holds kit a's item still queued (`ns:kit:a:outbox:0` = `item`), then 15 commits of the
+ * state fill the others: the next commit overwrites segment 0.
+ */
+async function fillSegments(s: ReturnType<typeof heldStorage>, log: ReturnType<typeof segmentLog>, item: string): Promise<void> {
+  for (let n = 0; n < SEGMENTS; n++) {
+    const done = log.commit(n ? [['ns:state', `s${n}`]] : [['ns:kit:a:outbox:0', item], ['ns:state', 's0']]);
+    await s.drain();
+    await done;
+  }
+}
+
 describe.each([
   ['getItem', false],
   ['multiGet', true],
@@ -73,15 +85,7 @@ describe.each([
   it('a read of a value being moved into a spill, made while the record that leaves it out is being written, answers the value (not null)', async () => {
     const s = heldStorage(undefined, multi);
     const log = segmentLog(s.adapter, 1);
-    // Segment 0 holds an item still queued; the next 15 commits fill the others.
-    let done = log.commit([['ns:kit:a:outbox:0', 'item 0'], ['ns:state', 's0']]);
-    await s.drain();
-    await done;
-    for (let n = 1; n < SEGMENTS; n++) {
-      done = log.commit([['ns:state', `s${n}`]]);
-      await s.drain();
-      await done;
-    }
+    await fillSegments(s, log, 'item 0');
     // Commit 16 overwrites segment 0: the item is spilled, then the record written without it.
     const commit = log.commit([['ns:state', 's16']]);
     await s.until((c) => c.method === 'setItem' && c.key === 'ns:seg:0');
@@ -99,14 +103,7 @@ describe.each([
   it('a commit whose record fails to be written after its spill was: its values read back meanwhile, after its retry, and at a relaunch from either', async () => {
     const s = heldStorage(undefined, multi);
     const log = segmentLog(s.adapter, 1);
-    let done = log.commit([['ns:kit:a:outbox:0', 'item 0'], ['ns:state', 's0']]);
-    await s.drain();
-    await done;
-    for (let n = 1; n < SEGMENTS; n++) {
-      done = log.commit([['ns:state', `s${n}`]]);
-      await s.drain();
-      await done;
-    }
+    await fillSegments(s, log, 'item 0');
     const read = async (l: ReturnType<typeof segmentLog>, key: string) => {
       const v = l.getItem(key);
       await s.drain();
@@ -130,7 +127,7 @@ describe.each([
     expect(await early).toBe('item 0');
     expect(killed.has('ns:spill:0')).toBe(false);
     // Retried (the commit pipeline does), it lands; everything reads back, then and at a relaunch.
-    done = log.commit([['ns:kit:a:outbox:1', 'item 1'], ['ns:state', 's16']]);
+    let done = log.commit([['ns:kit:a:outbox:1', 'item 1'], ['ns:state', 's16']]);
     await s.drain();
     await done;
     const model = new Map([['ns:kit:a:outbox:0', 'item 0'], ['ns:kit:a:outbox:1', 'item 1'], ['ns:state', 's16']]);
@@ -158,14 +155,7 @@ describe.each([
   ])('a segment read made just before a commit overwrites that segment, answered with the commit (%s), caches no stale record: what the commit wrote reads back', async (_order, commitFirst) => {
     const s = heldStorage(undefined, multi);
     const log = segmentLog(s.adapter);
-    let done = log.commit([['ns:kit:a:outbox:0', 'a0'], ['ns:state', 's0']]);
-    await s.drain();
-    await done;
-    for (let n = 1; n < SEGMENTS; n++) {
-      done = log.commit([['ns:state', `s${n}`]]);
-      await s.drain();
-      await done;
-    }
+    await fillSegments(s, log, 'a0');
     // Commit 16 overwrites segment 0 (kit a's item carried into it), adding kit b's first item.
     const commit = log.commit([['ns:kit:b:outbox:0', 'b0'], ['ns:state', 's16']]);
     // It reads segment 0 (the values to carry); as that answer comes, kit a's item is read (segment 0 as it was) …
