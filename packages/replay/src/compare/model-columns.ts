@@ -1,6 +1,6 @@
 import type { ClosedSession } from '../models/model';
 import type { Draft } from '../models/model';
-import { grown } from './pending-figures';
+import { grown, resized } from './column-growth';
 import type { UserTable } from './user-table';
 
 const NONE: readonly ClosedSession[] = Object.freeze([]);
@@ -16,12 +16,6 @@ interface Lane {
   /** `[firstEvent, lastEvent]` per slot; null while the model has stored none (all NaN). */
   events: Float64Array | null;
 }
-
-const f64 = (a: Float64Array, n: number): Float64Array => {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-};
 
 /**
  * The vendor model states of many devices, in typed-array columns per model, one entry per device
@@ -128,21 +122,13 @@ export class ModelColumns {
 
   private grow(slots: number): void {
     for (const lane of this.lanes) {
-      lane.start = f64(lane.start, slots);
-      lane.last = f64(lane.last, slots);
-      const foreground = new Int8Array(slots);
-      foreground.set(lane.foreground);
-      lane.foreground = foreground;
-      if (lane.users !== null) {
-        const users = new Int32Array(2 * slots);
-        users.set(lane.users);
-        lane.users = users;
-      }
-      if (lane.events !== null) lane.events = f64(lane.events, 2 * slots);
+      lane.start = resized(lane.start, slots);
+      lane.last = resized(lane.last, slots);
+      lane.foreground = resized(lane.foreground, slots);
+      if (lane.users !== null) lane.users = resized(lane.users, 2 * slots);
+      if (lane.events !== null) lane.events = resized(lane.events, 2 * slots);
     }
-    this.clock = f64(this.clock, slots);
-    const pending = new Int32Array(slots);
-    pending.set(this.pending);
-    this.pending = pending;
+    this.clock = resized(this.clock, slots);
+    this.pending = resized(this.pending, slots);
   }
 }

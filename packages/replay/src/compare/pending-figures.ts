@@ -1,3 +1,4 @@
+import { grown, resized } from './column-growth';
 import type { Tally } from './tally';
 
 /** Payload bytes per block. */
@@ -10,8 +11,9 @@ const SESSION_RAW = 1;
 const CAUSE = 2;
 const MAX_DELTA = 2 ** 52;
 
-/** A quarter more: arrays sized for many devices waste ~10 % on average instead of ~33 % when doubling, for a few more copies. */
-export const grown = (n: number): number => n + Math.max(64, n >> 2);
+/** A signed whole number as one a varint takes (zigzag: 0, -1, 1, -2 … as 0, 1, 2, 3 …), and back. */
+const zigzag = (n: number): number => (n >= 0 ? 2 * n : -2 * n - 1);
+const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 /**
  * What the vendor models counted for devices whose platform is not known yet (see the log's
@@ -60,7 +62,7 @@ export class PendingFigures {
     if (Number.isSafeInteger(length) && length >= 0 && Number.isSafeInteger(delta) && Math.abs(delta) <= MAX_DELTA && length + delta === span) {
       this.put(l, (SESSION << 3) | vendor);
       this.varint(l, length);
-      this.varint(l, delta >= 0 ? 2 * delta : -2 * delta - 1);
+      this.varint(l, zigzag(delta));
     } else {
       this.put(l, (SESSION_RAW << 3) | vendor);
       this.float(l, length);
@@ -77,7 +79,7 @@ export class PendingFigures {
     if (sum >= -128 && sum <= 127) this.causes[at] = sum;
     else {
       this.put(l, ((CAUSE + cause) << 3) | vendor);
-      this.varint(l, sum >= 0 ? 2 * sum : -2 * sum - 1);
+      this.varint(l, zigzag(sum));
       this.causes[at] = 0;
     }
     return l;
@@ -96,14 +98,12 @@ export class PendingFigures {
       const kind = header >> 3;
       if (kind === SESSION) {
         const length = this.readVarint();
-        const z = this.readVarint();
-        tally.add(length, length + (z % 2 === 0 ? z / 2 : -(z + 1) / 2));
+        tally.add(length, length + unzigzag(this.readVarint()));
       } else if (kind === SESSION_RAW) {
         const length = this.readFloat();
         tally.add(length, this.readFloat());
       } else {
-        const z = this.readVarint();
-        tally.causes[kind - CAUSE]! += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        tally.causes[kind - CAUSE]! += unzigzag(this.readVarint());
       }
     }
     for (let v = 0; v < this.vendors; v++) {
@@ -128,18 +128,10 @@ export class PendingFigures {
       l = this.lists++;
       if (l === this.head.length) {
         const n = grown(l);
-        const head = new Int32Array(n);
-        head.set(this.head);
-        this.head = head;
-        const tail = new Int32Array(n);
-        tail.set(this.tail);
-        this.tail = tail;
-        const fill = new Uint8Array(n);
-        fill.set(this.fill);
-        this.fill = fill;
-        const causes = new Int8Array(n * this.vendors * 4);
-        causes.set(this.causes);
-        this.causes = causes;
+        this.head = resized(this.head, n);
+        this.tail = resized(this.tail, n);
+        this.fill = resized(this.fill, n);
+        this.causes = resized(this.causes, n * this.vendors * 4);
       }
     }
     const b = this.newBlock();
@@ -156,12 +148,8 @@ export class PendingFigures {
       b = this.blocks++;
       if (b === this.next.length) {
         const n = grown(b);
-        const data = new Uint8Array(n * BLOCK);
-        data.set(this.data);
-        this.data = data;
-        const next = new Int32Array(n);
-        next.set(this.next);
-        this.next = next;
+        this.data = resized(this.data, n * BLOCK);
+        this.next = resized(this.next, n);
       }
     }
     this.next[b] = -1;
