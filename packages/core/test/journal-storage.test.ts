@@ -191,6 +191,37 @@ describe('journalStorage', () => {
     }
   });
 
+  it('a journal opened again in the same process as the one before it closes mid-rewrite: its own rewrite is not undone by the old one deleting its temp file', async () => {
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const dir = tempDir();
+    const path = join(dir, 'sessionhub.journal');
+    const big = 'x'.repeat(300_000);
+    // Past the rewrite size with little live data: the next commit starts a rewrite off the event loop.
+    const grow = (s: ReturnType<typeof journalStorage>): number => {
+      for (let i = 0; i < 4; i++) void s.commit!([[`big:${i}`, big]]), void s.commit!([[`big:${i}`, null]]);
+      return statSync(path).size;
+    };
+    for (let round = 0; round < 6; round++) {
+      const first = journalStorage(dir, { durability: 'none' });
+      const grown = grow(first);
+      void first.commit!([['kept', String(round)]]);
+      // Closed while its rewrite is under way (a hub shut down and another made: tests, a server's reload).
+      first.close();
+      const s = journalStorage(dir, { durability: 'none' });
+      const before = grow(s);
+      expect(before).toBeGreaterThan(grown);
+      // The new journal's rewrite ends: its file is smaller than 1 MB. Dropped, the next would
+      // wait for the journal to double.
+      for (let i = 0; i < 400 && statSync(path).size >= before; i++) {
+        void s.commit!([['kept', String(round)]]);
+        await (i % 20 ? turn() : new Promise((resolve) => setTimeout(resolve, 5)));
+      }
+      expect(statSync(path).size).toBeLessThan(1024 * 1024);
+      expect(s.getItem('kept')).toBe(String(round));
+      s.close();
+    }
+  });
+
   it('deletes the temp files kills left behind (zero-byte *.tmp of fileStorage and its own)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'sessionhub%3Astate.json.123.4.tmp'), '');

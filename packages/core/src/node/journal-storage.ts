@@ -75,6 +75,14 @@ const COMPACT_RATIO = 8;
  */
 const COMPACT_MIN = 1024 * 1024;
 
+/**
+ * Numbers the temp files of this process's rewrites. Per process, not per journal: a journal closed
+ * mid-rewrite deletes its temp file after the next one on the directory opened, which would be that
+ * one's own temp file under the same name (its rewrite then fails, and the journal grows to twice
+ * its size before the next).
+ */
+let tempSeq = 0;
+
 /** A record: `#<body length>\n<body>\n`; one whose body or final newline is missing was torn by a kill. */
 const record = (body: string): string => `#${body.length}\n${body}\n`;
 
@@ -181,7 +189,6 @@ export function journalStorage(directory: string, options: JournalStorageOptions
   let broken = false;
   /** After a failed background rewrite, the next is tried once the journal has grown to this size. */
   let retryAt = 0;
-  let seq = 0;
 
   // Group commit: one fsync at a time; the commits written while it runs wait for the next one.
   let syncing = false;
@@ -292,7 +299,7 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       }),
     ];
   };
-  const tempPath = (): string => `${path}.${process.pid}.${++seq}.tmp`;
+  const tempPath = (): string => `${path}.${process.pid}.${++tempSeq}.tmp`;
   /** Appends (so that a failed write can be cut off, as in the journal), but truncates first (a stale temp file of the same name). */
   const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND;
   /** The journal is now `tfd`, holding `size` bytes; values kept on the disk only are at `places` in it. */
@@ -709,7 +716,8 @@ export function journalStorage(directory: string, options: JournalStorageOptions
       clearInterval(timer);
       // 'interval': what was written since the last flush reaches the disk now, not whenever the OS
       // writes it back after the process ended (a CLI's last commits, up to ~30 s of a power loss).
-      if (dirty && fd >= 0) {
+      // ('none' leaves it to the OS, here too; 'commit' has flushed, or is flushing, every commit.)
+      if (timer && dirty && fd >= 0) {
         try {
           fsyncSync(fd);
         } catch {
