@@ -11,8 +11,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SessionHub } from '@sessionhub/core';
 import { fillLocalStorage, launchChromium, openReadyPage, servePage, type PageServer } from '@sessionhub/testing/chromium';
-import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
+import { startCollectorServer, type CollectorServer } from '@sessionhub/testing/server';
 import { bundleForBrowser } from '../../../scripts/workspace-sources';
+import { wires } from './session-wires';
 
 declare global {
   interface Window {
@@ -64,46 +65,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-type Vendor = 'braze' | 'snowplow' | 'clevertap';
-interface Wire {
-  /** Session id (CleverTap: none, it has no start event) → starts, ends (CleverTap: `Session Concluded` by its `s`). */
-  readonly starts: Map<string, number>;
-  readonly ends: Map<string, number>;
-  /** The app's events by name, in the order received. */
-  readonly events: string[];
-}
-
-/** What each vendor took in, as its wire says. */
-function wires(requests: readonly CollectedRequest[]): Record<Vendor, Wire> {
-  const w = (): Wire => ({ starts: new Map(), ends: new Map(), events: [] });
-  const out = { braze: w(), snowplow: w(), clevertap: w() };
-  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  for (const r of requests) {
-    if (r.vendor === 'braze') {
-      for (const e of (r.body as { events: Array<{ name: string; session_id?: string; data: { n?: string } }> }).events) {
-        if (e.name === 'ss') bump(out.braze.starts, e.session_id!);
-        else if (e.name === 'se') bump(out.braze.ends, e.session_id!);
-        else out.braze.events.push(e.data.n!);
-      }
-    } else if (r.vendor === 'snowplow') {
-      for (const p of (r.body as { data: Array<{ e: string; ue_pr?: string }> }).data) {
-        if (p.e !== 'ue' || !p.ue_pr) continue;
-        const inner = (JSON.parse(p.ue_pr) as { data: { schema: string; data: { sessionId?: string; name?: string } } }).data;
-        if (inner.schema.includes('/session_start/')) bump(out.snowplow.starts, inner.data.sessionId!);
-        else if (inner.schema.includes('/session_end/')) bump(out.snowplow.ends, inner.data.sessionId!);
-        else out.snowplow.events.push(inner.data.name!);
-      }
-    } else {
-      for (const item of (r.body as Array<{ type: string; evtName?: string; s?: number }>).slice(1)) {
-        if (item.type !== 'event' || item.evtName === 'App Launched') continue;
-        if (item.evtName === 'Session Concluded') bump(out.clevertap.ends, String(item.s));
-        else out.clevertap.events.push(item.evtName!);
-      }
-    }
-  }
-  return out;
-}
 
 it('a full localStorage: the oldest plain events make room, every session starts and ends once at every vendor', async () => {
   const browser = await launchChromium();

@@ -17,7 +17,18 @@ export interface NativeAsyncStorage {
   fail(method: string, message: string, times?: number): void;
   /** Makes later calls of `method` work again. */
   recover(method: string): void;
+  /**
+   * The database's size limit (Android's `AsyncStorage_db_size_in_MB`, 6 MB unless the app sets
+   * it), in UTF-8 bytes of keys and values; Infinity: none. A `multiSet` that would pass it fails
+   * whole (the module's transaction), with SQLite's error, as Android reports it.
+   */
+  capBytes: number;
+  /** UTF-8 bytes of every key and value stored. */
+  readonly bytes: number;
 }
+
+/** What Android's SQLite says when a write would pass the database's size limit (SQLiteFullException's message). */
+export const SQLITE_FULL = 'database or disk is full (code 13 SQLITE_FULL)';
 
 /** A native module holding `initial`. */
 export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncStorage & Record<string, unknown> {
@@ -37,6 +48,7 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
             else {
               const result = run();
               if (result === undefined) callback(null);
+              else if (result && typeof result == 'object' && 'error' in result) callback({ message: (result as { error: string }).error, key: null });
               else callback(null, result);
             }
             done();
@@ -44,9 +56,18 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
         ),
     );
   };
-  return {
+  const size = (): number => {
+    let n = 0;
+    for (const [k, v] of rows) n += utf8Length(k) + utf8Length(v);
+    return n;
+  };
+  const store: NativeAsyncStorage & Record<string, unknown> = {
     rows,
     calls,
+    capBytes: Infinity,
+    get bytes() {
+      return size();
+    },
     fail: (method, message, times = Infinity) => void failing.set(method, [message, times]),
     recover: (method) => void failing.delete(method),
     multiGet(keys: string[], callback: Callback) {
@@ -56,7 +77,14 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
       });
     },
     multiSet(pairs: Array<[string, string]>, callback: Callback) {
-      task('multiSet', callback, () => void pairs.forEach(([k, v]) => rows.set(k, v)));
+      task('multiSet', callback, () => {
+        const before = new Map(pairs.map(([k]) => [k, rows.get(k)]));
+        pairs.forEach(([k, v]) => rows.set(k, v));
+        if (store.capBytes == Infinity || size() <= store.capBytes) return undefined;
+        // Rolled back: the transaction stores all of the pairs or none.
+        before.forEach((v, k) => (v === undefined ? rows.delete(k) : rows.set(k, v)));
+        return { error: SQLITE_FULL };
+      });
     },
     multiRemove(keys: string[], callback: Callback) {
       task('multiRemove', callback, () => void keys.forEach((k) => rows.delete(k)));
@@ -71,4 +99,15 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
       task('clear', callback, () => void rows.clear());
     },
   };
+  return store;
+}
+
+/** UTF-8 bytes of `text` (no `Buffer`: the module also runs in a Hermes context, hermes-app.ts). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 && i + 1 < text.length ? (i++, 4) : 3;
+  }
+  return n;
 }

@@ -4,7 +4,11 @@ import { brazeKit } from '@sessionhub/kit-braze';
 import { clevertapKit } from '@sessionhub/kit-clevertap';
 import { snowplowKit } from '@sessionhub/kit-snowplow';
 import { iosAsyncStorage, manualClock, recordingLogger, recordingTransport, storedView, type ManualClock, type RecordingLogger, type RecordingTransport } from '@sessionhub/testing';
+import { createCollector } from '@sessionhub/testing';
+import { collectorTransport } from '../../kit-braze/test/collector-transport';
+import { SQLITE_FULL } from './fake-rn-native-module';
 import { reactNativeAsyncStorage, type AsyncStorageStatic } from './rn-async-storage';
+import { wires } from './session-wires';
 
 /**
  * The hub and the three kits on React Native's AsyncStorage itself: the library's JavaScript over a
@@ -240,4 +244,96 @@ describe("AsyncStorage on iOS: short values in one manifest file, longer ones in
       expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit } as unknown as StorageAdapter })).toThrow(/inlineLimit must be a whole number of characters ≥ 0/);
     }
   });
+
+});
+
+describe("AsyncStorage on Android: a database of limited size", () => {
+  it("a full database (Android's AsyncStorage_db_size_in_MB, the app's data in it too): the oldest plain events make room, sending goes on, every session starts and ends once at every vendor", async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    // The app's own data fills the database but for a little room (6 MB unless the app sets more;
+    // smaller here, the same once full).
+    native.capBytes = 400_000;
+    native.rows.set('app:cache', 'x'.repeat(native.capBytes - 60_000));
+    // The vendors are down until the end.
+    const collector = createCollector();
+    collector.failNext({ type: 'status', status: 503 }, { times: 1_000_000 });
+    const transport = collectorTransport(collector);
+    const logger = recordingLogger();
+    const hub = createHub({
+      storage: AsyncStorage,
+      clock: clock.now,
+      logger,
+      sessionTimeout: 600,
+      kits: [
+        brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }),
+        snowplowKit({
+          collectorUrl: 'https://collector.example.com',
+          appId: 'rn-app',
+          encodeBase64: false,
+          catchAllSchema: 'iglu:dev.sessionhub.test/app_event/jsonschema/1-0-0',
+          sessionEvents: { start: 'iglu:dev.sessionhub.test/session_start/jsonschema/1-0-0', end: 'iglu:dev.sessionhub.test/session_end/jsonschema/1-0-0' },
+          delivery: { transport },
+        }),
+        clevertapKit({ accountId: 'W9R-486-4W5Z', token: 'abc-def', region: 'eu1', os: 'Android', sessionConcluded: true, delivery: { transport } }),
+      ],
+    });
+    await hub.start();
+    const logged: string[] = [];
+    const sessions: string[] = [];
+    for (let s = 0; s < 3; s++) {
+      for (let b = 0; b < 40; b += 5) {
+        clock.advance(1000);
+        for (let i = b; i < b + 5; i++) logged.push(`ev-${String(s * 40 + i).padStart(3, '0')}`), hub.logEvent(logged.at(-1)!, { pad: 'x'.repeat(200) });
+        if (b == 0) sessions.push(hub.getSession()!.id);
+        if (b == 35) hub.endSession();
+        await idle();
+      }
+    }
+    const warnings = logger.at('warn').join('\n');
+    expect(warnings).toMatch(/storage is full: dropped the \d+ oldest queued events/);
+    // Room was made every time: no commit was left failing (which would stop sending for the run).
+    expect(warnings).not.toContain(SQLITE_FULL);
+    expect(native.bytes).toBeLessThanOrEqual(native.capBytes);
+    const dropped = Object.fromEntries(Object.entries(hub.getKitHealth()).map(([kit, h]) => [kit, h.delivery?.dropped.quota ?? 0]));
+
+    // The vendors are back: the run sends what it kept.
+    collector.reset();
+    clock.advance(1000);
+    logged.push('ev-back'), hub.logEvent('ev-back', { pad: '' });
+    sessions.push(hub.getSession()!.id);
+    hub.endSession();
+    const done = (): boolean => {
+      const w = wires(collector.accepted());
+      return w.braze.ends.size == sessions.length && w.snowplow.ends.size == sessions.length && w.clevertap.ends.size == sessions.length;
+    };
+    for (let i = 0; i < 40 && !done(); i++) {
+      clock.advance(5000);
+      await hub.flush();
+      await idle();
+    }
+    await hub.shutdown();
+    // A relaunch from what is stored sends nothing again.
+    const next = await reactNativeAsyncStorage(native.rows);
+    const relaunched = createHub({ storage: next.AsyncStorage, clock: clock.now, logger: recordingLogger(), kits: [brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport }), snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', encodeBase64: false, catchAllSchema: 'iglu:dev.sessionhub.test/app_event/jsonschema/1-0-0', delivery: { transport } }), clevertapKit({ accountId: 'W9R-486-4W5Z', token: 'abc-def', region: 'eu1', os: 'Android', sessionConcluded: true, delivery: { transport } })] });
+    await relaunched.start();
+    await relaunched.flush();
+    await idle();
+    await relaunched.shutdown();
+
+    const w = wires(collector.accepted());
+    const once = sessions.map((id) => [id, 1]).sort();
+    for (const vendor of ['braze', 'snowplow'] as const) {
+      expect([...w[vendor].starts].filter(([id]) => sessions.includes(id)).sort(), `${vendor}: each session's start once`).toEqual(once);
+      expect([...w[vendor].ends].sort(), `${vendor}: each session's end once`).toEqual(once);
+    }
+    expect([...w.clevertap.ends.values()], 'clevertap: each session concluded once').toEqual(Array(sessions.length).fill(1));
+    for (const vendor of ['braze', 'snowplow', 'clevertap'] as const) {
+      const events = w[vendor].events;
+      // The newest events, each once, in order: the ones that went were the oldest, as many as health says.
+      expect(events, vendor).toEqual(logged.slice(logged.length - events.length));
+      expect(logged.length - events.length, `${vendor}: dropped`).toBe(dropped[vendor]);
+      expect(dropped[vendor], `${vendor}: dropped`).toBeGreaterThan(20);
+    }
+  }, 60_000);
 });

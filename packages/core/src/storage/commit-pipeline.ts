@@ -1,6 +1,7 @@
 import { errorMessage } from '../describe-value';
 import { message } from '../messages';
-import { isThenable, segmentLog, type CommitStore } from './segment-log';
+import { drive, isThenable } from './maybe-async';
+import { segmentLog, type CommitStore } from './segment-log';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -142,31 +143,32 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   let current: readonly StorageWrite[] = [];
 
   /**
-   * The storage is full (see `StorageAdapter.whenFull`). First what is free to go: old values that
-   * records still hold though later ones replaced or removed them, and items being removed (delivered
-   * or dropped) but not committed yet. Then the oldest stored items the stores spare, across stores,
-   * until they free 4 times `chars` (so that a storage that stays full is not rewritten at every
-   * commit); items not stored yet free nothing and stay. One warning names how many went; false
-   * when nothing could.
+   * The storage is full (see `StorageAdapter.whenFull`; an asynchronous one: see `failed`). First what
+   * is free to go: old values that records still hold though later ones replaced or removed them,
+   * and items being removed (delivered or dropped) but not committed yet. Then the oldest stored
+   * items the stores spare, across stores, until they free 4 times `chars` (so that a storage that
+   * stays full is not rewritten at every commit); items not stored yet free nothing and stay. One
+   * warning names how many went; false when nothing could.
    */
-  const makeRoom = (chars: number): boolean => {
+  function* roomFor(chars: number): Generator<unknown, boolean, any> {
     const fresh = new Set<string>();
     const removed: string[] = [];
     for (const [k, v] of [...current, ...staged]) {
       if (v !== null) fresh.add(k);
       else if (spares.some(([, , p]) => under(k, p))) removed.push(k);
     }
-    if (adapter.free!(removed)) return true;
+    if (yield adapter.free!(removed)) return true;
     // Oldest first across the stores (at one instant, each store's oldest first, in turn).
     const all = spares.flatMap(([list], i) => list().map((s, pos) => [s, i, pos] as const)).sort((a, b) => a[0][0] - b[0][0] || a[2] - b[2]);
     const gone: typeof all = [];
     for (let i = 0, room = 0; room < chars * 4 && i < all.length; i++) if (!fresh.has(all[i]![0][1])) room += gone[gone.push(all[i]!) - 1]![0][3];
     const n = gone.length;
-    adapter.free!(gone.map(([s]) => s[1]));
+    yield adapter.free!(gone.map(([s]) => s[1]));
     spares.forEach(([, drop], i) => drop(gone.filter(([, j]) => j == i).map(([s]) => s)));
     if (n) onProblem(message(107, n));
     return n > 0;
-  };
+  }
+  const makeRoom = (chars: number): boolean | Promise<boolean> => drive(roomFor(chars));
 
   const labelOf = (key: string): string => {
     if (key == lastKey) return 'hub state';
@@ -196,13 +198,30 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     return writes;
   };
 
-  const failed = (writes: readonly StorageWrite[], error: unknown): void => {
+  /** A commit failed; `later`: answering asynchronously (a synchronous storage makes room within its write). */
+  const failed = (writes: readonly StorageWrite[], error: unknown, later?: boolean): void => {
     // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
     const merged = new Map<string, Staged>();
     for (const [k, v] of writes) k == lastKey ? ((lastDirty = true), (lastText = undefined)) : merged.set(k, v);
     for (const [k, v] of staged) merged.delete(k), merged.set(k, v);
     staged = merged;
     eager = true;
+    // Full (Android's AsyncStorage: a database of 6 MB unless the app sets more, the app's own data
+    // included): room is made as in localStorage, and the commit tried again at once. Else the
+    // storage would stay full, and nothing be sent for the rest of the run (see `degraded`).
+    if (later && adapter.free && /full|quota|space/i.test(errorMessage(error))) {
+      let chars = 0;
+      for (const w of writes) chars += w[1]?.length ?? 0;
+      return void Promise.resolve(makeRoom(chars)).then(
+        (made) => (made ? void flush() : reported(writes, error)),
+        () => reported(writes, error),
+      );
+    }
+    reported(writes, error);
+  };
+
+  /** A commit that failed is reported (once per outage) and retried later. */
+  const reported = (writes: readonly StorageWrite[], error: unknown): void => {
     if (!failing) {
       failing = true;
       // A storage that worked and fails now holds an older saved state: nothing new may be sent until
@@ -264,7 +283,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       current = [];
     }
     if (!isThenable(r)) return void succeeded();
-    const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error));
+    const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error, true));
     // The adapter took the writes in call order already (a journal appends them at once, the segment
     // log queues them); only their acknowledgement is pending. Waiting for it before the next commit
     // would keep that one from the OS (a flush to the disk), and a kill meanwhile would lose it.
@@ -386,7 +405,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       spares.push([list, drop, items]);
     },
   };
-  if (adapter.free) storage.whenFull?.(makeRoom);
+  // (Synchronous there: the storage is.)
+  if (adapter.free) storage.whenFull?.(makeRoom as (chars: number) => boolean);
   // A microtask later: the hub is being made, and the listeners the app adds next must hear it.
   if (adapter.notice) Promise.resolve().then(() => onProblem(adapter.notice!));
   return pipeline;

@@ -1,4 +1,5 @@
 import { decodeWrites, encodeWrite, patchOf, scanWrites, type DecodedWrite } from './record-codec';
+import { drive, isThenable } from './maybe-async';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -94,22 +95,6 @@ export const patchFor = (w: StorageWrite, old: string | null | undefined): strin
   // (An empty `old` has no fields to patch: patchOf finds none.)
   !old || w[1] === null ? undefined : w[2] === old ? w[3] : patchOf(old, w[1]);
 
-/** A promise, or anything awaitable like one (the commit pipeline uses it too). */
-export const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then == 'function';
-
-/** Runs `gen`, synchronously for as long as what it yields is not a promise. */
-function drive<T>(gen: Generator<unknown, T, any>): T | Promise<T> {
-  const go = (r: IteratorResult<unknown, T>): T | Promise<T> => {
-    while (!r.done) {
-      const v = r.value;
-      if (isThenable(v)) return Promise.resolve(v).then((x) => go(gen.next(x)), (e: unknown) => go(gen.throw(e)));
-      r = gen.next(v);
-    }
-    return r.value;
-  };
-  return go(gen.next());
-}
-
 /** A record's sequence number, or NaN. */
 const seqOf = (text: string | null | undefined): number => (typeof text == 'string' && text.indexOf('\n') > 0 ? Number(text.slice(0, text.indexOf('\n'))) : NaN);
 
@@ -127,8 +112,11 @@ const scanRecord = (text: string, each: Parameters<typeof scanWrites>[3]): boole
 /** What the commit pipeline needs of a storage: reads, and commits in one call. */
 export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'> &
   Required<Pick<StorageAdapter, 'commit'>> & {
-    /** Frees room in place: values no longer live, and those of `keys` (items being dropped). Returns the characters freed. */
-    free?(keys: readonly string[]): number;
+    /**
+     * Frees room in place: values no longer live, and those of `keys` (items being dropped). Returns
+     * the characters freed: a promise of them when the storage is asynchronous.
+     */
+    free?(keys: readonly string[]): number | Promise<number>;
   };
 
 /**
@@ -154,7 +142,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * fills the old one: what it read may be the record just overwritten).
    */
   let cache = new Map<string, Map<string, string | null>>();
-  let tail: Promise<void> | undefined;
+  let tail: Promise<unknown> | undefined;
 
   /**
    * What the storage answers to `calls` made all at once: an array, or the promise of one when it
@@ -495,8 +483,10 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     getItem: (key) => drive(get(key)),
     commit,
     compact: () => queue(() => drive(compactAll())),
-    // Called while a commit waits for room (within its setItem), so not queued behind it.
-    free: (keys) => drive(freeAll(keys)) as number,
+    // A synchronous storage: called while a commit waits for room (within its setItem), so not
+    // queued behind it. An asynchronous one: after a commit failed, so after the commits under way
+    // (whether they fail too or not), and before the next.
+    free: (keys) => queue(() => drive(freeAll(keys)), true),
   };
 
   /** Commits in call order: one that comes while an asynchronous one is under way runs after it, and fails with it. */
@@ -504,12 +494,15 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     return queue(() => drive(commitAll(writes)));
   }
 
-  function queue(run: () => void | Promise<void>): void | Promise<void> {
-    const r = tail ? tail.then(run) : run();
-    if (!isThenable(r)) return;
-    const p = (tail = Promise.resolve(r));
-    const idle = (): void => void (tail === p && (tail = undefined));
-    p.then(idle, idle);
+  function queue<T>(run: () => T | Promise<T>, always?: boolean): T | Promise<T> {
+    const noop = (): void => {};
+    const r = tail ? tail.then(run, always ? run : undefined) : run();
+    if (!isThenable(r)) return r;
+    const p = Promise.resolve(r);
+    // (A commit after a rewrite that made room does not fail with it: each record it wrote is whole.)
+    const t = (tail = always ? p.then(noop, noop) : p);
+    const idle = (): void => void (tail === t && (tail = undefined));
+    t.then(idle, idle);
     return p;
   }
 }

@@ -60,7 +60,10 @@ export interface StorageAdapter {
    * When a write does not fit, the adapter calls `makeRoom(chars)` (about how many characters more
    * it needs) and writes again, for as long as that returns true. Each call drops the oldest queued
    * items no kit marked to keep (never a session's start or end, nor the hub's state), warns once
-   * with how many, and frees their space at once; false: nothing stored is left to drop.
+   * with how many, and frees their space at once; false: nothing stored is left to drop. An
+   * asynchronous storage (AsyncStorage) needs none: a commit it rejects with an error whose message
+   * says it is full (`full`, `quota` or `space`: Android's SQLITE_FULL) gets room made the same way,
+   * and is written again.
    */
   whenFull?(makeRoom: (chars: number) => boolean): void;
 }
