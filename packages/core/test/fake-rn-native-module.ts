@@ -27,6 +27,13 @@ export interface NativeAsyncStorage {
   readonly bytes: number;
 }
 
+/**
+ * What Android says when a read finds a value longer than its CursorWindow (2 MB: 2,097,152 bytes)
+ * holds: the value was stored, and cannot be read back. `multiGet` fails whole.
+ */
+export const ROW_TOO_BIG = 'Row too big to fit into CursorWindow requiredPos=0, totalRows=1';
+const CURSOR_WINDOW_BYTES = 2 * 1024 * 1024;
+
 /** What Android's SQLite says when a write would pass the database's size limit (SQLiteFullException's message). */
 export const SQLITE_FULL = 'database or disk is full (code 13 SQLITE_FULL)';
 
@@ -73,6 +80,8 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
     multiGet(keys: string[], callback: Callback) {
       task('multiGet', callback, () => {
         const found = [...rows].filter(([k]) => keys.includes(k));
+        // (A row of fewer characters fits whatever they are: not counted.)
+        if (found.some(([k, v]) => (k.length + v.length) * 3 > CURSOR_WINDOW_BYTES && utf8Length(k) + utf8Length(v) > CURSOR_WINDOW_BYTES)) return { error: ROW_TOO_BIG };
         return [...found, ...keys.filter((k) => !rows.has(k)).map((k) => [k, null])];
       });
     },

@@ -6,7 +6,7 @@ import { snowplowKit } from '@sessionhub/kit-snowplow';
 import { iosAsyncStorage, manualClock, recordingLogger, recordingTransport, storedView, type ManualClock, type RecordingLogger, type RecordingTransport } from '@sessionhub/testing';
 import { createCollector } from '@sessionhub/testing';
 import { collectorTransport } from '../../kit-braze/test/collector-transport';
-import { SQLITE_FULL } from './fake-rn-native-module';
+import { ROW_TOO_BIG, SQLITE_FULL } from './fake-rn-native-module';
 import { reactNativeAsyncStorage, type AsyncStorageStatic } from './rn-async-storage';
 import { wires } from './session-wires';
 
@@ -31,8 +31,7 @@ interface App {
   readonly logger: RecordingLogger;
 }
 
-async function launch(storage: StorageAdapter, clock: ManualClock): Promise<App> {
-  const transport = recordingTransport();
+async function launch(storage: StorageAdapter, clock: ManualClock, transport: RecordingTransport = recordingTransport()): Promise<App> {
   const logger = recordingLogger();
   const hub = createHub({
     storage,
@@ -335,5 +334,39 @@ describe("AsyncStorage on Android: a database of limited size", () => {
       expect(logged.length - events.length, `${vendor}: dropped`).toBe(dropped[vendor]);
       expect(dropped[vendor], `${vendor}: dropped`).toBeGreaterThan(20);
     }
+  }, 60_000);
+
+  it("a long burst (2,000 events in one task) is committed in parts: no value past Android's 2 MB CursorWindow, so the next launch reads it all back", async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    const offline = recordingTransport(503);
+    const first = await launch(AsyncStorage, clock, offline);
+    const deviceId = first.hub.getDeviceId();
+    clock.advance(1000);
+    // An app importing what it logged offline, in one loop.
+    for (let i = 0; i < 2000; i++) first.hub.logEvent('imported', { i, title: 'Some Song Title' });
+    await first.hub.flush();
+    await idle();
+    const largest = Math.max(...[...native.rows.values()].map((v) => Buffer.byteLength(v)));
+    // One record of it all would be ~2.7 MB (1.34 KB per event).
+    expect(largest).toBeLessThan(1024 * 1024);
+    // Killed; the next launch reads what the native module holds, with the vendors back.
+    const next = await reactNativeAsyncStorage(native.rows);
+    const { hub, transport, logger } = await launch(next.AsyncStorage, clock);
+    expect(logger.lines.join('\n')).not.toContain(ROW_TOO_BIG);
+    expect(hub.getDeviceId()).toBe(deviceId);
+    for (let i = 0; i < 30; i++) {
+      clock.advance(5000);
+      await hub.flush();
+      await idle();
+    }
+    // Each outbox keeps its newest 1,000 (maxQueueItems): every one of them sent, once.
+    const clevertap = transport.requests.filter((r) => r.url.includes('clevertap-prod.com')).map((r) => r.body).join('\n');
+    const sent = [...clevertap.matchAll(/"evtName":"imported","evtData":\{"i":(\d+)/g)].map((m) => Number(m[1]));
+    expect(sent.length).toBe(1000);
+    expect(new Set(sent).size).toBe(1000);
+    expect(Math.min(...sent)).toBe(1000);
+    await hub.shutdown();
+    await first.hub.shutdown();
   }, 60_000);
 });

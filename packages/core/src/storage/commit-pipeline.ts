@@ -93,6 +93,14 @@ const under = (key: string, prefix: string | (() => string)): boolean => key.sta
 /** The longest a lazy write waits for a commit to join (a kill meanwhile sends its items again). */
 const LAZY_MS = 1000;
 
+/**
+ * A burst that stages more than this many characters is committed in parts, each a commit (and a
+ * record) of its own: Android's AsyncStorage stores a longer value but cannot read it back (a row
+ * past its 2 MB CursorWindow, 1 MB on some devices), so a launch would never read the segment log
+ * again. (~190 events of the three kits; 768 KB at most in UTF-8.)
+ */
+const RECORD_CHARS = 262_144;
+
 /** Retry delays after a failed commit: 1 s, doubling, at most a minute. */
 const RETRY_MS = 1000;
 const RETRY_MAX_MS = 60_000;
@@ -109,6 +117,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   // A storage without commits of its own (localStorage, AsyncStorage) keeps its records in segment keys.
   const adapter = storage.commit ? (storage as CommitStore) : segmentLog(storage);
   let staged = new Map<string, Staged>();
+  /** Characters of the values staged since the last commit (see RECORD_CHARS). */
+  let stagedChars = 0;
   /** Something staged must be committed with this burst (not only lazy writes). */
   let eager = false;
   /** Flushes under way (see `busy`). */
@@ -186,6 +196,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
       if (value !== undefined) writes.push([k, value]);
     });
     staged = new Map();
+    stagedChars = 0;
     eager = false;
     clearTimeout(lazyTimer);
     lazyTimer = undefined;
@@ -319,6 +330,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     if (key == lastKey) lastText = undefined;
     staged.delete(key);
     staged.set(key, value);
+    if (typeof value == 'string' && (stagedChars += value.length) > RECORD_CHARS) pipeline.commitNow();
     if (!lazy) {
       eager = true;
       return schedule();
