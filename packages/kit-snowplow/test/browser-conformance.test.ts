@@ -10,14 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpRequest } from '@sessionhub/delivery';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
+import { asHttp, bundle } from './pages';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
 const DOCS = fileURLToPath(new URL('../../../docs/kits/snowplow.md', import.meta.url));
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const SONG = 'iglu:com.acme/song_played/jsonschema/1-0-0';
@@ -82,21 +80,6 @@ declare global {
   }
 }
 
-/** The page scripts, bundled for the browser from the real packages. */
-async function bundle(contents: string): Promise<string> {
-  const result = await build({
-    stdin: { contents, resolveDir: HERE, loader: 'ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    conditions: ['@sessionhub/source'],
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
-
 const trackerPage = (storage: string) => `
 import { newTracker, trackStructEvent, trackSelfDescribingEvent, newSession, setUserId, flushBuffer } from '@snowplow/browser-tracker';
 newTracker('sp', location.origin, {
@@ -132,14 +115,6 @@ window.driver = {
   deviceId: () => hub.getDeviceId(),
 };
 `;
-
-/** A request Chromium sent, as the validator reads requests. */
-const asHttp = (r: Request): HttpRequest => ({
-  url: r.url(),
-  method: r.method() as HttpRequest['method'],
-  headers: { 'content-type': r.headers()['content-type'] ?? '' },
-  body: r.postData() ?? '',
-});
 
 interface Captured {
   readonly step: string;
