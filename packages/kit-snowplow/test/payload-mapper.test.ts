@@ -222,6 +222,23 @@ describe('hub events', () => {
     expect(problems).toEqual([{ message: 'event "song_played": attribute values JSON cannot hold were sent as text' }]);
   });
 
+  it('beside a BigInt, an object met twice but not inside itself is sent in full each time, as JSON writes it', () => {
+    const shared = { a: 1, inner: { b: [2] } };
+    const outer: Record<string, unknown> = { deep: { shared } };
+    (outer.deep as Record<string, unknown>).back = outer;
+    const { mapper } = mapperOf({ events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' } });
+    const [ev] = decode(mapper.event(eventRecord({ attributes: { n: 1n, x: shared, y: shared, list: [shared, [shared]], outer, again: outer } })));
+    // Only an object inside itself is "[Circular]" (what the browser tracker is sent with the BigInt as text).
+    expect(ev!.event!.data).toEqual({
+      n: '1',
+      x: shared,
+      y: shared,
+      list: [shared, [shared]],
+      outer: { deep: { shared, back: '[Circular]' } },
+      again: { deep: { shared, back: '[Circular]' } },
+    });
+  });
+
   it('entitiesFor that throws, returns junk or invalid entities costs only those entities', () => {
     const run = (entitiesFor: SnowplowKitOptions['entitiesFor']) => {
       const { mapper, problems } = mapperOf({ entitiesFor });
