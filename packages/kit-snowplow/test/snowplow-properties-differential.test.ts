@@ -1,0 +1,506 @@
+/**
+ * Event property values, differentially: a batch of generated attribute objects (fast-check, the
+ * seed every property runs with; see packages/testing/test/attribute-values.ts) and fixed ones are
+ * logged through Snowplow's own browser tracker (`@snowplow/browser-tracker`, the pinned
+ * devDependency) and through the kit (`hub.logEvent` under `createBrowserHub`), each in one page of
+ * real Chromium; both sides' collector requests are captured, validated against the Iglu schemas, and
+ * every event's self-describing JSON (`ue_pr`, or `ue_px` decoded) compared as sent.
+ *
+ * The reference call is `trackSelfDescribingEvent({ event: { schema, data: properties } })`: the kit
+ * sends `hub.logEvent(name, properties)` of a name mapped to a schema (`events: { [name]: schema }`)
+ * as a self-describing event of that schema whose data is the properties as they are, and
+ * docs/kits/snowplow.md ("Moving from Snowplow's browser tracker") gives that call as what an app
+ * replaces with `hub.logEvent`. Both sides also attach one entity naming the event (the tracker's
+ * `context`, the kit's `events[name].entities`), so that events are matched by name even when one
+ * side leaves some out. The kit POSTs only, so both sides POST (the tracker's `eventMethod` default);
+ * each side runs two trackers (kits) in its page, one per encoding the kit offers: `encodeBase64`
+ * on (`ue_px`, base64url) and off (`ue_pr`, plain JSON). The tracker keeps its queue in memory
+ * (`useLocalStorage: false`, so the large events stay out of the page's localStorage): what it
+ * queues is the payload's strings, the same either way.
+ *
+ * The tracker is the reference: the kit must send what it sends, but where docs/kits/snowplow.md
+ * ("Property values against the browser tracker") lists a difference. Each row there is a rule below
+ * that says which properties it is about, what the kit sends instead (the tracker is run on that too:
+ * the kit's event must be the tracker's for it), what the tracker does with the properties as they
+ * were, and what the app is told. The test fails on a difference no row explains, on a row whose
+ * tracker behaviour no longer holds, and on a row no event showed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import type { Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
+import { attributeObject, DECODE_IN_PAGE, encodeAttributes, sampleSeed } from '../../testing/test/attribute-values';
+import { decodeTrackerRequest } from './iglu-validator';
+import { asHttp, bundle } from './pages';
+
+const DOC = readFileSync(new URL('../../../docs/kits/snowplow.md', import.meta.url), 'utf8');
+const SEED = sampleSeed();
+/** Generated events per run (one page per side). */
+const GENERATED = 150;
+/** The event's schema (its data: any object), also the schema of the entity naming the event. */
+const SCHEMA = 'iglu:com.acme/song_played/jsonschema/1-0-0';
+const TP2 = '/com.snowplowanalytics.snowplow/tp2';
+/** The encodings, each a tracker namespace (`tna`) on both sides: base64url on, and off. */
+const ENCODINGS = { b64: true, plain: false } as const;
+type Encoding = keyof typeof ENCODINGS;
+/** The hub's bound on the array elements an event's attributes hold in all (`MAX_ARRAY_ELEMENTS`, packages/core). */
+const HUB_ARRAY_ELEMENTS = 10_000;
+
+type Attributes = Record<string, unknown>;
+
+/**
+ * One event's properties: here (what the rules look at), and how the page gets them: the codec's
+ * text, or, for what the codec cannot carry (cycles, shared objects, classes, getters), a JavaScript
+ * expression evaluated in this process and in the page alike.
+ */
+interface Input {
+  readonly value: Attributes;
+  readonly text?: string;
+  readonly source?: string;
+}
+
+/** What the tracker does with the properties a rule is about, as they were. */
+type TrackerDoes = 'drops the event' | 'sends it';
+
+/** A documented difference: which properties, what the kit sends instead, what the tracker does with them, who warns. */
+interface Rule {
+  readonly code: string;
+  readonly applies: (attributes: Attributes) => boolean;
+  /** The properties as the kit sends them (undefined: no event); the tracker's event for them is the kit's. */
+  readonly kitSends: (attributes: Attributes) => Attributes | undefined;
+  readonly tracker: TrackerDoes;
+  /** Each kit warns once, naming the event (where the kit sends no event, the hub refused the call, with its own warning). */
+  readonly warns: boolean;
+}
+
+const tag = (v: unknown): string => Object.prototype.toString.call(v);
+const define = (o: Attributes, k: string, value: unknown): void => void Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
+/** An object of these own keys, in order (a `__proto__` key too). */
+function own(entries: readonly (readonly [string, unknown])[]): Attributes {
+  const o: Attributes = {};
+  for (const [k, v] of entries) define(o, k, v);
+  return o;
+}
+/** What JSON walks into: the own enumerable values of an object or array (none when reading one throws). */
+function members(v: unknown): unknown[] {
+  if (v === null || typeof v != 'object') return [];
+  try {
+    return Object.keys(v).map((k) => (v as Attributes)[k]);
+  } catch {
+    return [];
+  }
+}
+/** Whether `test` holds of `v` or of anything JSON walks into from it (each object once). */
+function anywhere(v: unknown, test: (x: unknown) => boolean, seen = new Set<unknown>()): boolean {
+  if (test(v)) return true;
+  if (v === null || typeof v != 'object' || seen.has(v)) return false;
+  seen.add(v);
+  return members(v).some((x) => anywhere(x, test, seen));
+}
+/** Whether an object holds itself (JSON.stringify's "circular structure"). */
+function circular(v: unknown, above: unknown[] = []): boolean {
+  if (v === null || typeof v != 'object') return false;
+  if (above.includes(v)) return true;
+  return members(v).some((x) => circular(x, [...above, v]));
+}
+/** The array elements in `v` in all, holes included, each array once (as the hub counts them). */
+function arrayElements(v: unknown, seen = new Set<unknown>()): number {
+  if (v === null || typeof v != 'object' || seen.has(v)) return 0;
+  seen.add(v);
+  return (Array.isArray(v) ? v.length : 0) + members(v).reduce<number>((n, x) => n + arrayElements(x, seen), 0);
+}
+/** A toJSON the object inherits (from its class), on an object the hub copies as a plain one. */
+const inheritedToJson = (x: unknown): boolean =>
+  typeof x == 'object' && x !== null && tag(x) == '[object Object]' && typeof (x as { toJSON?: unknown }).toJSON == 'function' && !Object.prototype.hasOwnProperty.call(x, 'toJSON');
+const toJsonThrows = (x: unknown): boolean => {
+  const toJSON = typeof x == 'object' && x !== null ? (x as { toJSON?: unknown }).toJSON : undefined;
+  if (typeof toJSON != 'function') return false;
+  try {
+    toJSON.call(x, '');
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+/**
+ * The attributes as the hub hands them to kits (packages/core `snapshotAttributes`): arrays and
+ * objects that are `[object Object]` copied, own enumerable keys only, cycles and shared objects kept
+ * as they were; anything else (a Date, a Map, a class with its own toStringTag) by reference.
+ */
+function hubCopy(v: unknown, copies = new Map<unknown, unknown>()): unknown {
+  if (v === null || typeof v != 'object') return v;
+  if (copies.has(v)) return copies.get(v);
+  if (Array.isArray(v)) {
+    const list: unknown[] = [];
+    copies.set(v, list);
+    for (let i = 0; i < v.length; i++) list.push(hubCopy(v[i], copies));
+    return list;
+  }
+  if (tag(v) != '[object Object]') return v;
+  const out: Attributes = {};
+  copies.set(v, out);
+  for (const k of Object.keys(v)) define(out, k, hubCopy((v as Attributes)[k], copies));
+  return out;
+}
+/** `v` rebuilt (plain objects and arrays, the rest as is) with `leaf` applied to every value; an object inside itself is `"[Circular]"`. */
+function rebuild(v: unknown, leaf: (x: unknown) => unknown, above: unknown[] = []): unknown {
+  v = leaf(v);
+  if (v === null || typeof v != 'object') return v;
+  if (above.includes(v)) return '[Circular]';
+  if (Array.isArray(v)) return v.map((x) => rebuild(x, leaf, [...above, v]));
+  if (tag(v) != '[object Object]') return v;
+  const out: Attributes = {};
+  for (const k of Object.keys(v)) define(out, k, rebuild((v as Attributes)[k], leaf, [...above, v]));
+  return out;
+}
+const same = (x: unknown): unknown => x;
+
+/** The rules, applied in this order to an event's properties (each that applies). */
+const RULES: readonly Rule[] = [
+  { code: 'array-elements-over-10000', applies: (a) => arrayElements(a) > HUB_ARRAY_ELEMENTS, kitSends: () => undefined, tracker: 'sends it', warns: false },
+  { code: 'tojson-throws', applies: (a) => anywhere(a, toJsonThrows), kitSends: () => ({}), tracker: 'drops the event', warns: true },
+  { code: 'inherited-tojson', applies: (a) => anywhere(a, inheritedToJson), kitSends: (a) => hubCopy(a) as Attributes, tracker: 'sends it', warns: false },
+  { code: 'circular', applies: (a) => circular(a), kitSends: (a) => rebuild(a, same) as Attributes, tracker: 'drops the event', warns: true },
+  {
+    code: 'bigint',
+    applies: (a) => anywhere(a, (x) => typeof x == 'bigint'),
+    kitSends: (a) => rebuild(a, (x) => (typeof x == 'bigint' ? String(x) : x)) as Attributes,
+    tracker: 'drops the event',
+    warns: true,
+  },
+];
+
+/** The properties as the rules say the kit sends them (undefined: no event), and the rules that applied. */
+function asTheKitSends(attributes: Attributes): { reduced: Attributes | undefined; applied: Rule[] } {
+  const applied = RULES.filter((r) => r.applies(attributes));
+  let reduced: Attributes | undefined = attributes;
+  for (const rule of applied) if (reduced !== undefined) reduced = rule.kitSends(reduced);
+  return { reduced, applied };
+}
+
+/** An input the codec carries. */
+const carried = (value: Attributes): Input => ({ value, text: encodeAttributes(value) });
+/** An input made by a JavaScript expression (in this process and in the page). */
+const made = (source: string): Input => ({ value: new Function(`return (${source});`)() as Attributes, source });
+
+/** Properties chosen to show every row and every kind of value whatever the seed draws. */
+function fixed(): Input[] {
+  const deep = (n: number, end: unknown): unknown => {
+    let v = end;
+    for (let i = 0; i < n; i++) v = i % 2 ? [v] : { ['l' + i]: v };
+    return v;
+  };
+  return [
+    // Strings: empty, long, emoji, right-to-left, invisible, line separators, controls, quotes, lone surrogates.
+    carried({ empty: '', long: 'x'.repeat(10_000), emoji: '😀👩‍👩‍👧', rtl: 'שלום مرحبا', invisible: '\u200b\u200f\u202e\ufeff\u00a0', lines: '\u2028\u2029\r\n', controls: '\u0000\u001f\u007f', quotes: '"\'\\/`' }),
+    carried({ high: '\ud83d', low: '\ude00', cut: '😀'.slice(0, 1) + 'x', reversed: '\ude00\ud83d', inList: ['\udbff', 'a\udfffb'] }),
+    // Around the tracker's 40,000-byte POST limit (an event over it goes alone, on both sides), and far over it.
+    carried({ big: 'x'.repeat(39_800) }),
+    carried({ big: 'é'.repeat(30_000) }),
+    carried({ big: '😀'.repeat(30_000), cut: '😀'.repeat(3).slice(0, 5) }),
+    // Numbers.
+    carried({ zero: 0, minusZero: -0, nan: NaN, inf: Infinity, minusInf: -Infinity, max: Number.MAX_VALUE, min: Number.MIN_VALUE, e21: 1e21, tiny: 1e-7, unsafe: 2 ** 53 + 2, sum: 0.1 + 0.2, list: [-0, NaN, Infinity, -Infinity] }),
+    carried({ t: true, f: false, n: null, u: undefined, list: [null, undefined, true, false], nested: { u: undefined, n: null } }),
+    // Dates: the epoch, before it, past year 9999, the extremes, invalid ones at any depth.
+    carried({ epoch: new Date(0), before: new Date(-1), y10k: new Date(253_402_300_800_000), max: new Date(8.64e15), min: new Date(-8.64e15), invalid: new Date(NaN), list: [new Date(NaN), new Date(1500)], nested: { d: new Date(NaN) } }),
+    // Nesting: empty ones, mixed, 60 and 1000 levels.
+    carried({ emptyObject: {}, emptyList: [], mixed: { a: { b: { c: [1, [2, [3, {}]]] } } }, deep: deep(60, 'end'), deeper: deep(1000, 1) }),
+    // Functions, symbols, bigints, Maps and Sets, at the top and inside.
+    carried({ f: () => 1, s: Symbol('s'), list: [() => 1, Symbol('s'), 2], nested: { f: () => 1, s: Symbol('t'), kept: 1 }, kept: true }),
+    carried({ n: 12n, kept: 1 }),
+    carried({ nested: { n: -(2n ** 70n) }, list: [1n, 2], kept: 'yes' }),
+    carried({ map: new Map([['a', 1]]), set: new Set([1]), nested: { map: new Map(), set: new Set() }, list: [new Map([['b', 2n]])] }),
+    // Keys: long, empty, spaces, dots, dollars, quotes, controls, emoji, a lone surrogate, __proto__, constructor, integer-like (JavaScript puts those first).
+    carried(own([['k'.repeat(1000), 1], ['', 'empty key'], [' ', 'space'], ['a.b', 1], ['$x', 1], ['say "hi"', 1], ['\u0000\n', 1], ['😀', 1], ['\ud83d', 'lone'], ['__proto__', { polluted: true }], ['constructor', 1], ['01', 'zero one'], ['1', 'one'], ['-1', 'minus'], ['4294967295', 'max']])),
+    carried(own(Array.from({ length: 1000 }, (_, i) => [`key${i}`, i] as const))),
+    // The hub's bound on array elements: at it, and over it.
+    carried({ list: new Array<number>(HUB_ARRAY_ELEMENTS).fill(0), kept: 1 }),
+    carried({ list: new Array<number>(HUB_ARRAY_ELEMENTS + 1).fill(0), kept: 1 }),
+    // What the codec cannot carry.
+    made(`(() => { const a = { kept: 1, list: [] }; a.self = a; a.list.push(a, 2); return a; })()`),
+    made(`(() => { const outer = { inner: { x: 1 } }; outer.inner.back = outer; return { outer, kept: 1 }; })()`),
+    made(`(() => { const shared = { a: 1 }; return { x: shared, y: shared, list: [shared, shared] }; })()`),
+    made(`(() => { const shared = { a: 1 }; return { n: 1n, x: shared, y: shared, list: [shared, shared] }; })()`),
+    made(`(() => { const a = { n: 2n }; a.self = a; return { a, kept: 1 }; })()`),
+    made(`({ kept: 1, bad: { toJSON() { throw new Error('no'); } } })`),
+    made(`({ kept: 1, own: { toJSON() { return 'own'; } } })`),
+    made(`(() => { class Money { constructor(amount, currency) { this.amount = amount; this.currency = currency; } toJSON() { return this.amount.toFixed(2) + ' ' + this.currency; } } return { price: new Money(5, 'EUR'), kept: 1 }; })()`),
+    made(`(() => { class Tagged { constructor() { this.x = 1; } get [Symbol.toStringTag]() { return 'Tagged'; } toJSON() { return 'tagged'; } } return { t: new Tagged(), kept: 1 }; })()`),
+    made(`(() => { class Point { constructor() { this.x = 1; Object.defineProperty(this, 'hidden', { value: 2 }); } get y() { return 2; } } return { p: new Point(), kept: 1 }; })()`),
+    made(`({ str: new String('s'), num: new Number(-0), bool: new Boolean(false), re: /x/g, err: new Error('e'), typed: new Uint8Array([1, 2]), buffer: new ArrayBuffer(2), url: new URL('https://example.com/?q=1'), bare: Object.assign(Object.create(null), { a: 1 }), promise: Promise.resolve(1), weak: new WeakMap() })`),
+    // A getter that throws: the hub refuses the call (its copy reads it), the tracker drops the event.
+    made(`({ kept: 1, get bad() { throw new Error('no'); } })`),
+  ];
+}
+
+/** One event as a collector got it. */
+interface Sent {
+  /** `ue_px` or `ue_pr` as sent. */
+  readonly raw: string;
+  /** The self-describing JSON as text: `ue_pr`, or `ue_px` decoded. */
+  readonly json: string;
+  /** What the Iglu validator found wrong with the event, if anything. */
+  readonly invalid?: string;
+}
+
+/** Events by encoding, then by name (the entity naming each). */
+type Events = Record<Encoding, Map<string, Sent>>;
+
+/** The events of the requests a collector got, each item validated on its own (`strict`: any invalid one fails the run). */
+function collected(requests: readonly Request[], strict: boolean): Events {
+  const out: Events = { b64: new Map(), plain: new Map() };
+  for (const request of requests) {
+    const http = asHttp(request);
+    const body = JSON.parse(http.body!) as { schema: string; data: Record<string, string>[] };
+    for (const item of body.data) {
+      const one = { ...http, body: JSON.stringify({ schema: body.schema, data: [item] }) };
+      let invalid: string | undefined;
+      let name: unknown;
+      try {
+        const [event] = decodeTrackerRequest(one);
+        name = (event!.entities.find((e) => e.schema == SCHEMA)?.data as { n?: unknown } | undefined)?.n;
+      } catch (error) {
+        if (strict) throw error;
+        invalid = String(error).slice(0, 300);
+      }
+      const encoding = item.tna as Encoding;
+      if (!(encoding in ENCODINGS) || item.e != 'ue') throw new Error(`unexpected event ${JSON.stringify(item).slice(0, 200)}`);
+      const raw = ENCODINGS[encoding] ? item.ue_px! : item.ue_pr!;
+      if (typeof name != 'string') {
+        const cx = ENCODINGS[encoding] ? Buffer.from(item.cx ?? '', 'base64url').toString('utf8') : (item.co ?? '');
+        name = /"n":"([^"]+)"/.exec(cx)?.[1];
+      }
+      if (typeof name != 'string') throw new Error(`an event without its name: ${JSON.stringify(item).slice(0, 200)}`);
+      if (out[encoding].has(name)) throw new Error(`${encoding}: event ${name} sent twice`);
+      out[encoding].set(name, { raw, json: ENCODINGS[encoding] ? Buffer.from(raw, 'base64url').toString('utf8') : raw, ...(invalid ? { invalid } : {}) });
+    }
+  }
+  return out;
+}
+
+/** A side: its page, and the collector's requests. */
+interface Side {
+  readonly page: Page;
+  readonly requests: Request[];
+  /** The page's warnings and errors. */
+  readonly console: string[];
+}
+
+declare global {
+  interface Window {
+    buildInput(input: { text?: string; source?: string }): Record<string, unknown>;
+    decodeAttributes(text: string): Record<string, unknown>;
+    pendingRequests: number;
+  }
+}
+
+/** Counts the page's fetches without an answer yet (both sides send with fetch). */
+function countRequests(): void {
+  window.pendingRequests = 0;
+  const fetch = window.fetch;
+  window.fetch = function (...args: Parameters<typeof fetch>) {
+    window.pendingRequests++;
+    return fetch.apply(this, args).finally(() => window.pendingRequests--);
+  };
+}
+
+const BUILD_INPUT = `window.buildInput = (input) => input.source !== undefined ? new Function('return (' + input.source + ');')() : window.decodeAttributes(input.text);`;
+
+/** Opens a page of `origin` running `script`, its collector answering 200 to every POST. */
+async function open(browser: TestBrowser, origin: string, script: string): Promise<Side> {
+  const page = await browser.context.newPage();
+  const side: Side = { page, requests: [], console: [] };
+  page.on('console', (m) => {
+    if (m.type() == 'warning' || m.type() == 'error') side.console.push(m.text());
+  });
+  page.on('pageerror', (e) => side.console.push(`pageerror: ${e.message}`));
+  await page.addInitScript(countRequests);
+  await page.addInitScript(DECODE_IN_PAGE + '\n' + BUILD_INPUT);
+  await page.route(`${origin}/**`, (route) => {
+    const request = route.request();
+    const path = new URL(request.url()).pathname;
+    if (path == TP2) return side.requests.push(request), route.fulfill({ status: 200, body: '' });
+    if (path == '/app.js') return route.fulfill({ status: 200, contentType: 'text/javascript', body: script });
+    return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><script src="/app.js"></script>' });
+  });
+  await page.goto(origin + '/');
+  return side;
+}
+
+/** Waits (real time) until the page has had no request under way, and the collector nothing new, for 150 ms. */
+async function quiet(side: Side, flush: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let calm = 0, before = -1; calm < 3; ) {
+    if (Date.now() > deadline) throw new Error('the page kept sending for 30 s');
+    await flush();
+    const pending = await side.page.evaluate(() => window.pendingRequests);
+    calm = pending == 0 && side.requests.length == before ? calm + 1 : 0;
+    before = side.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const TRACKER_PAGE = `
+import { newTracker, trackSelfDescribingEvent, flushBuffer } from '@snowplow/browser-tracker';
+// (Its ids in localStorage: its cookies are Secure by default, which a page served over http cannot keep.)
+for (const [namespace, encodeBase64] of ${JSON.stringify(Object.entries(ENCODINGS))}) {
+  newTracker(namespace, location.origin, { appId: 'app', encodeBase64, stateStorageStrategy: 'localStorage', useLocalStorage: false });
+}
+/** Tracks each input with each tracker as trackSelfDescribingEvent; returns what the tracker logged during each call, or what it threw. */
+(window as any).track = (inputs: { name: string; text?: string; source?: string }[]) =>
+  inputs.map(({ name, ...input }) => {
+    const log: string[] = [];
+    const { error, warn } = console;
+    console.error = console.warn = (...args: unknown[]) => void log.push(args.map(String).join(' '));
+    try {
+      for (const namespace of ${JSON.stringify(Object.keys(ENCODINGS))}) {
+        trackSelfDescribingEvent({ event: { schema: '${SCHEMA}', data: window.buildInput(input) }, context: [{ schema: '${SCHEMA}', data: { n: name } }] }, [namespace]);
+      }
+      return log.join(' | ');
+    } catch (e) {
+      return 'threw ' + e;
+    } finally {
+      console.error = error;
+      console.warn = warn;
+    }
+  });
+(window as any).flush = () => flushBuffer();
+`;
+
+const KIT_PAGE = `
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { snowplowKit } from '../src/index';
+let hub: ReturnType<typeof createBrowserHub>;
+(window as any).start = (names: string[]) => {
+  const events: Record<string, unknown> = {};
+  for (const n of names) events[n] = { schema: '${SCHEMA}', entities: [{ schema: '${SCHEMA}', data: { n } }] };
+  const kit = (namespace: string, encodeBase64: boolean) =>
+    snowplowKit({ name: 'sp-' + namespace, collectorUrl: location.origin, appId: 'app', namespace, encodeBase64, events: events as never, sessionEvents: false });
+  hub = createBrowserHub({ sessionTimeout: 3600, kits: Object.entries(${JSON.stringify(ENCODINGS)}).map(([namespace, b64]) => kit(namespace, b64)) });
+  return hub.start();
+};
+/** hub.logEvent of each input; returns what each call returned. */
+(window as any).log = (inputs: { name: string; text?: string; source?: string }[]) =>
+  inputs.map(({ name, ...input }) => {
+    try {
+      return hub.logEvent(name, window.buildInput(input));
+    } catch (e) {
+      return 'threw ' + e;
+    }
+  });
+(window as any).flush = () => hub.flush();
+`;
+
+let browser: TestBrowser | undefined;
+let inputs: Input[] = [];
+/** The tracker: what it logged (or threw) for each input as it is and as the kit sends it (`f<i>`, `r<i>`), its events, and the page's errors. */
+let tracker: { full: string[]; reduced: Map<number, string>; events: Events; errors: string[] };
+/** The kit: what each `logEvent` returned, its events, and the page's warnings. */
+let kit: { returned: unknown[]; events: Events; warnings: string[] };
+
+beforeAll(async () => {
+  inputs = [
+    ...fixed(),
+    ...fc.sample(attributeObject({ keyLengths: [255, 256, 1000], valueLengths: [255, 256, 4096], exotic: true }), { numRuns: GENERATED, seed: SEED }).map(carried),
+  ];
+  const wire = (i: number, prefix: string, input: Input) => ({ name: prefix + i, ...(input.source === undefined ? { text: input.text } : { source: input.source }) });
+  const [trackerScript, kitScript] = await Promise.all([bundle(TRACKER_PAGE), bundle(KIT_PAGE, { development: true })]);
+  const chromium = (browser = await launchChromium());
+  const runTracker = async () => {
+    const side = await open(chromium, 'http://tracker.test', trackerScript);
+    const full = await side.page.evaluate((list) => (window as any).track(list) as string[], inputs.map((input, i) => wire(i, 'f', input)));
+    // As the kit sends them, where a rule says the kit sends something else.
+    const reducedInputs = new Map<number, Attributes>();
+    inputs.forEach((input, i) => {
+      const { reduced, applied } = asTheKitSends(input.value);
+      if (applied.length && reduced !== undefined) reducedInputs.set(i, reduced);
+    });
+    const logs = await side.page.evaluate((list) => (window as any).track(list) as string[], [...reducedInputs].map(([i, value]) => wire(i, 'r', carried(value))));
+    await quiet(side, () => side.page.evaluate(() => (window as any).flush()));
+    return { full, reduced: new Map([...reducedInputs.keys()].map((i, k) => [i, logs[k]!])), events: collected(side.requests, false), errors: side.console.filter((line) => line.startsWith('pageerror')) };
+  };
+  const runKit = async () => {
+    const side = await open(chromium, 'http://kit.test', kitScript);
+    await side.page.evaluate((names) => (window as any).start(names), inputs.map((_, i) => 'f' + i));
+    const returned = await side.page.evaluate((list) => (window as any).log(list) as unknown[], inputs.map((input, i) => wire(i, 'f', input)));
+    await quiet(side, () => side.page.evaluate(() => (window as any).flush()));
+    return { returned, events: collected(side.requests, true), warnings: side.console };
+  };
+  [tracker, kit] = await Promise.all([runTracker(), runKit()]);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The codes of the doc's table, in order. */
+function listedCodes(): string[] {
+  const table = DOC.slice(DOC.indexOf('<!-- snowplow-properties:start -->'), DOC.indexOf('<!-- snowplow-properties:end -->'));
+  return [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]!);
+}
+
+/** A sent event for a message. */
+const show = (sent: Sent | undefined): string => (sent ? sent.json.slice(0, 300) + (sent.invalid ? ` (invalid: ${sent.invalid})` : '') : '(none)');
+
+describe(`event property values against @snowplow/browser-tracker, in Chromium (seed ${SEED})`, () => {
+  it('the draw holds what it is meant to hold', () => {
+    // Not a vacuous comparison: nearly every event reaches both collectors, in both encodings, many with nested values.
+    const nested = (e: Sent) => Object.values((JSON.parse(e.json) as { data: { data: Attributes } }).data.data).some((v) => typeof v == 'object' && v !== null);
+    for (const encoding of Object.keys(ENCODINGS) as Encoding[]) {
+      expect(tracker.events[encoding].size, encoding).toBeGreaterThan(inputs.length * 0.9);
+      expect(kit.events[encoding].size, encoding).toBeGreaterThan(inputs.length * 0.9);
+      expect([...kit.events[encoding].values()].filter(nested).length, encoding).toBeGreaterThan(inputs.length / 3);
+    }
+    expect([...tracker.errors, ...kit.warnings.filter((line) => line.startsWith('pageerror'))]).toEqual([]);
+  });
+
+  it('the kit sends what the tracker sends, but for the differences docs/kits/snowplow.md lists', () => {
+    const problems: string[] = [];
+    const shown = new Set<string>();
+    inputs.forEach((input, i) => {
+      const { reduced, applied } = asTheKitSends(input.value);
+      const what = (input.source ?? input.text!).slice(0, 200);
+      for (const encoding of Object.keys(ENCODINGS) as Encoding[]) {
+        const sent = kit.events[encoding].get('f' + i);
+        // What the kit sends is what the tracker sends for the properties as the rules say the kit sends them.
+        const reference = !applied.length ? tracker.events[encoding].get('f' + i) : reduced === undefined ? undefined : tracker.events[encoding].get('r' + i);
+        if (reference?.invalid) problems.push(`#${i} ${encoding} ${what}\n  the tracker's reference event is invalid: ${reference.invalid}`);
+        if (sent?.raw !== reference?.raw) {
+          const log = applied.length && reduced !== undefined ? tracker.reduced.get(i) : tracker.full[i];
+          problems.push(`#${i} ${encoding} ${what}\n  tracker (${log || 'no log'}): ${show(reference)}\n  kit (${String(kit.returned[i])}): ${show(sent)}`);
+        }
+      }
+      // And the tracker does with the properties as they were what the rows say.
+      const full = tracker.full[i]!;
+      const stops = applied.filter((r) => r.tracker == 'drops the event');
+      for (const encoding of Object.keys(ENCODINGS) as Encoding[]) {
+        const sent = tracker.events[encoding].get('f' + i);
+        if (stops.length) {
+          if (sent || !/Function failed/.test(full)) problems.push(`#${i} ${encoding} ${what}\n  tracker: ${full || 'no log'}, ${show(sent)}; not dropped (${stops.map((r) => r.code).join(', ')})`);
+          else stops.forEach((r) => shown.add(r.code));
+        } else {
+          for (const rule of applied) {
+            if (sent && !sent.invalid) shown.add(rule.code);
+            else problems.push(`#${i} ${encoding} ${what}\n  tracker: ${full || 'no log'}; did not send it (${rule.code})`);
+          }
+        }
+      }
+      // The app is told once, by the hub where it refused the call, else by each kit that sends less than it was given.
+      const refused = kit.returned[i] === false;
+      if (reduced === undefined && !refused) problems.push(`#${i} ${what}\n  logEvent returned ${String(kit.returned[i])}, not false`);
+      const naming = kit.warnings.filter((w) => w.includes(`"f${i}"`) || w.includes(`'f${i}'`));
+      const warns = refused ? 1 : applied.some((r) => r.warns) ? Object.keys(ENCODINGS).length : 0;
+      if (naming.length != warns) problems.push(`#${i} ${what}\n  ${naming.length} warnings name the event, not ${warns}: ${naming.join(' | ').slice(0, 300)}`);
+    });
+    if (process.env.SNOWPLOW_PROPERTIES_OUT) {
+      const dump = (events: Events) => Object.fromEntries(Object.entries(events).map(([k, m]) => [k, Object.fromEntries(m)]));
+      writeFileSync(process.env.SNOWPLOW_PROPERTIES_OUT, JSON.stringify({ seed: SEED, inputs: inputs.map((x) => x.source ?? x.text), tracker: { ...tracker, reduced: Object.fromEntries(tracker.reduced), events: dump(tracker.events) }, kit: { ...kit, events: dump(kit.events) } }, null, 1));
+    }
+    expect(problems).toEqual([]);
+    const listed = listedCodes();
+    expect(RULES.map((r) => r.code).sort()).toEqual([...listed].sort());
+    expect(listed.filter((c) => !shown.has(c)), 'listed differences no event showed').toEqual([]);
+  });
+});
