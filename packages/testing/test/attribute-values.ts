@@ -4,8 +4,9 @@
  * (emoji, lone surrogates, RTL and invisible characters, keys with `$`, `.`, quotes or spaces,
  * strings and keys around a vendor's length limits, `-0`, `NaN`, `Infinity`, huge and tiny floats,
  * Dates valid and invalid, `null`, `undefined`, nested objects and arrays up to past 50 levels,
- * empty ones, bigints, functions, symbols, Maps), and a codec that carries such objects into a
- * Chromium page exactly (Playwright's own serialization would turn a lone surrogate into U+FFFD).
+ * empty ones, bigints, functions, symbols, Maps), and a codec that carries such objects (class
+ * instances too, as instances of a class of the page's) into a Chromium page exactly (Playwright's
+ * own serialization would turn a lone surrogate into U+FFFD).
  *
  * Not a test file: the kits' tests import it.
  */
@@ -54,10 +55,9 @@ export interface AttributeLimits {
 export const attributeKey = (limits: AttributeLimits): fc.Arbitrary<string> =>
   fc.oneof({ weight: 6, arbitrary: text(5) }, { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) }, { weight: 1, arbitrary: longText(limits.keyLengths) });
 
-/** An attribute value, nested or not. */
-export function attributeValue(limits: AttributeLimits): fc.Arbitrary<unknown> {
-  const key = attributeKey(limits);
-  const leaf: fc.Arbitrary<unknown> = fc.oneof(
+/** An attribute value that is not an object or an array: a string, number, boolean, Date, null, undefined (or, `exotic`, a bigint, function, symbol, Map or Set). */
+export function attributeLeaf(limits: AttributeLimits): fc.Arbitrary<unknown> {
+  return fc.oneof(
     { weight: 18, arbitrary: text(6) },
     { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
     { weight: 6, arbitrary: longText(limits.valueLengths) },
@@ -69,6 +69,12 @@ export function attributeValue(limits: AttributeLimits): fc.Arbitrary<unknown> {
       ? [{ weight: 1, arbitrary: fc.oneof(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), fc.constantFrom<unknown>(() => 1, Symbol('s'), new Map([['a', 1]]), new Set([1]))) }]
       : []),
   );
+}
+
+/** An attribute value, nested or not. */
+export function attributeValue(limits: AttributeLimits): fc.Arbitrary<unknown> {
+  const key = attributeKey(limits);
+  const leaf = attributeLeaf(limits);
   const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -96,8 +102,9 @@ function entries(key: fc.Arbitrary<string>, value: fc.Arbitrary<unknown>, maxKey
   });
 }
 
-/** An event's attributes: up to `maxKeys` keys. */
-export const attributeObject = (limits: AttributeLimits, maxKeys = 8): fc.Arbitrary<Record<string, unknown>> => entries(attributeKey(limits), attributeValue(limits), maxKeys);
+/** An event's attributes: up to `maxKeys` keys, their values `value` (by default {@link attributeValue}: nested or not). */
+export const attributeObject = (limits: AttributeLimits, maxKeys = 8, value = attributeValue(limits)): fc.Arbitrary<Record<string, unknown>> =>
+  entries(attributeKey(limits), value, maxKeys);
 
 /**
  * The seed of a sample: the one every property runs with (vitest.setup.ts: FC_SEED, or under CI the
@@ -119,7 +126,12 @@ export function encodeAttributes(value: unknown): string {
     if (v instanceof Map) return { [TAG]: 'map', v: [...v].map(([k, x]) => [walk(k), walk(x)]) };
     if (v instanceof Set) return { [TAG]: 'set', v: [...v].map(walk) };
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v == 'object') return { [TAG]: 'object', v: Object.keys(v).map((k) => [k, walk((v as Record<string, unknown>)[k])]) };
+    if (v && typeof v == 'object') {
+      const pairs = Object.keys(v).map((k) => [k, walk((v as Record<string, unknown>)[k])]);
+      // An instance of a class (its own keys kept; in the page, of a class of its own) or an object.
+      const proto: unknown = Object.getPrototypeOf(v);
+      return { [TAG]: proto === Object.prototype || proto === null ? 'object' : 'instance', v: pairs };
+    }
     return v;
   };
   return JSON.stringify(walk(value));
@@ -131,6 +143,7 @@ export function encodeAttributes(value: unknown): string {
  */
 export const DECODE_IN_PAGE = `window.decodeAttributes = (text) => {
   const TAG = ${JSON.stringify(TAG)};
+  class Instance {}
   const walk = (v) => {
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v == 'object') {
@@ -146,8 +159,9 @@ export const DECODE_IN_PAGE = `window.decodeAttributes = (text) => {
         case 'date': return new Date(v.v === null ? NaN : v.v);
         case 'map': return new Map(v.v.map(([k, x]) => [walk(k), walk(x)]));
         case 'set': return new Set(v.v.map(walk));
+        case 'instance':
         case 'object': {
-          const o = {};
+          const o = v[TAG] == 'object' ? {} : new Instance();
           for (const [k, x] of v.v) Object.defineProperty(o, k, { value: walk(x), enumerable: true, writable: true, configurable: true });
           return o;
         }
