@@ -1,7 +1,7 @@
 /**
- * CleverTap's client-side rules for event names and properties, as its Android SDK applies them before
- * upload (`validation/Validator.java`): forbidden characters are removed, long keys and values are cut,
- * dates become `$D_<epoch seconds>`, and values that are not scalars are not sent.
+ * CleverTap's client-side rules for event names and properties (docs/kits/clevertap.md, "Property
+ * rules"): forbidden characters are removed, long keys and values are cut, dates become
+ * `$D_<epoch seconds>`, and values that are not scalars are not sent.
  */
 import { message } from './messages';
 
@@ -21,18 +21,19 @@ export const UNSUPPORTED_VALUE = message(411);
 export type OnDroppedProperty = (key: string, why: string) => void;
 
 /**
- * Removes what CleverTap removes (`Validator` eventNameCharsNotAllowed / objectKeyCharsNotAllowed,
- * or objectValueCharsNotAllowed), trims, and cuts as CleverTap does: to `max - 1` characters, trimmed.
- * (CleverTap trims before removing too; removing only non-space characters, that changes nothing.)
+ * Removes what CleverTap removes (names and keys `. : $ ' " \\`, values `' " \\`), trims, and cuts as
+ * CleverTap's SDKs do: to `max` characters (web `substring(0, 1024)`, iOS and Android
+ * `substring(0, limit)`), trimmed. (The mobile SDKs trim before removing too; removing only
+ * non-space characters, that changes nothing.)
  */
 function clean(text: string, forbidden: RegExp, max: number): string {
   const out = text.replace(forbidden, '').trim();
-  return out.length > max ? out.substring(0, max - 1).trim() : out;
+  return out.length > max ? out.substring(0, max).trim() : out;
 }
 
 /**
- * An event name (cut at `Constants.MAX_VALUE_LENGTH`, 1024) or, with `max` 120
- * (`Constants.MAX_KEY_LENGTH`), a property key, as CleverTap stores it; '' when nothing is left.
+ * An event name (cut at 1024, as the web and iOS SDKs) or, with `max` 120 (the mobile SDKs'
+ * `MAX_KEY_LENGTH`), a property key, as CleverTap stores it; '' when nothing is left.
  */
 export const cleanName = (name: string, max = 1024): string => clean(name, /[.:$'"\\]/g, max);
 
@@ -42,7 +43,7 @@ export function propertyValue(value: unknown): CleverTapPropertyValue | undefine
   // -0 is 0 once serialized; say so here, so what is queued is what is sent.
   if (Number.isFinite(value)) return (value as number) || 0;
   if (typeof value == 'boolean') return value;
-  // Android's `getTime() / 1000`, Java long division: toward zero, so before 1970 too (-1.5 s is -1).
+  // Android's `getTime() / 1000` (Java long division) and iOS's `(long)timeIntervalSince1970`: toward zero, so before 1970 too (-1.5 s is -1).
   if (value instanceof Date && Number.isFinite(value.getTime())) return `$D_${Math.trunc(value.getTime() / 1000)}`;
 }
 

@@ -111,10 +111,22 @@ describe('event properties (CleverTap Validator rules)', () => {
     ]);
   });
 
-  it('cleans keys and string values and cuts them like CleverTap (to max - 1)', () => {
+  it('cleans keys and string values and cuts them like CleverTap', () => {
     const data = eventProperties({ ["it's.a:key"]: `say "hi" \\ ok`, ['k'.repeat(200)]: 'v'.repeat(2000) });
     expect(data['itsakey']).toBe('say hi  ok');
-    expect(data['k'.repeat(119)]).toBe('v'.repeat(1023));
+    expect(data['k'.repeat(120)]).toBe('v'.repeat(1024));
+  });
+
+  it('cuts at the limit itself, as CleverTap\'s SDKs do now: values and names at 1024 (web, iOS), keys at 120 (Android, iOS)', () => {
+    // clevertap-web-sdk 2.5.2 removeUnsupportedChars: substring(0, 1024); iOS CTValidationConfig
+    // kMaxValueChars 1024, kMaxKeyChars 120 and Android ValidationConfig MAX_KEY_LENGTH 120, each cut
+    // with substring(0, limit). (Before Android 7.8 and iOS 7.5 they cut to limit - 1.)
+    for (const n of [1023, 1024]) expect(propertyValue('v'.repeat(n))).toBe('v'.repeat(n));
+    expect(propertyValue('v'.repeat(1025))).toBe('v'.repeat(1024));
+    expect(propertyValue('v'.repeat(1023) + ' w')).toBe('v'.repeat(1023));
+    expect(cleanName('n'.repeat(1025))).toBe('n'.repeat(1024));
+    expect(cleanName('k'.repeat(121), 120)).toBe('k'.repeat(120));
+    expect(Object.keys(eventProperties({ ['k'.repeat(120)]: 1, ['l'.repeat(121)]: 2 }))).toEqual(['k'.repeat(120), 'l'.repeat(120)]);
   });
 
   it('treats __proto__ as an ordinary key and pollutes nothing', () => {
