@@ -43,17 +43,20 @@ export const MAX_ARRAY_ELEMENTS = 10_000;
 
 /**
  * A copy of event attributes as they are at the call: own enumerable keys read once, nested plain
- * objects and arrays copied too (a cycle stays a cycle, a hole becomes undefined). Every kit, and
- * calls queued before `start()`, then see the same values, whatever getters or Proxies the app
- * passed. Throws when reading any of it throws, at any depth, or when its arrays hold more than
- * {@link MAX_ARRAY_ELEMENTS} elements in all (the hub refuses the call).
+ * objects and arrays copied too (a cycle stays a cycle, a hole becomes undefined). An object with a
+ * `toJSON` (a class's: a Decimal, a moment, a Luxon DateTime) is copied as what it returns, as
+ * JSON and the vendors' SDKs write it, not as its own keys (its internals). Every kit, and calls
+ * queued before `start()`, then see the same values, whatever getters or Proxies the app passed.
+ * Throws when reading any of it throws (a `toJSON` too), at any depth, or when its arrays hold more
+ * than {@link MAX_ARRAY_ELEMENTS} elements in all (the hub refuses the call).
  */
 export function snapshotAttributes(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // The copy of each object met so far, made at the first one: flat attributes (the common case) need none.
   let copies: Map<object, unknown> | undefined;
   let room = MAX_ARRAY_ELEMENTS;
-  const copy = (value: unknown): unknown => {
+  /** `json`: the value a `toJSON` returned (whose own is not called, as in JSON). */
+  const copy = (value: unknown, json?: boolean): unknown => {
     // (A function is looked at too, below: a function Proxy's traps may throw.)
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
     const done = (copies ??= new Map([[source, out]])).get(value);
@@ -69,6 +72,9 @@ export function snapshotAttributes(source: Record<string, unknown>): Record<stri
     // Not isPlainObject, which answers false when looking throws: a Proxy whose traps throw would be
     // kept by reference, and throw in every kit that reads it.
     if (Object.prototype.toString.call(value) !== '[object Object]') return value;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    // (Called without its key, which JSON would pass: no known toJSON reads it.)
+    if (!json && typeof toJSON == 'function') return copy(toJSON.call(value), true);
     const object: Record<string, unknown> = {};
     copies.set(value, object);
     for (const key of Object.keys(value)) copyInto(object, key, copy((value as Record<string, unknown>)[key]));

@@ -190,6 +190,47 @@ describe('event attributes are read once, at the call', () => {
   };
   const holes = fc.array(fc.oneof(fc.nat(6_000), fc.constant(2 ** 32 - 1), fc.constant(MAX_ARRAY_ELEMENTS)), { minLength: 1, maxLength: 3 });
 
+  it('a value with a toJSON (a class\'s: a Decimal, a moment, a Luxon DateTime), at any depth, is copied as what it returns, as JSON writes it, not as its internals; one that throws refuses the call', async () => {
+    /** As a moment or a Decimal is: internals in own keys, the value in its class's toJSON. */
+    class Money {
+      readonly _cents: number;
+      readonly _locale = { code: 'de-DE', rules: [1, 2] };
+      constructor(cents: number, readonly currency: string) {
+        this._cents = cents;
+      }
+      toJSON(): unknown {
+        return { amount: (this._cents / 100).toFixed(2), currency: this.currency };
+      }
+    }
+    class Throws {
+      toJSON(): never {
+        throw new Error('no rate');
+      }
+    }
+    class Itself {
+      readonly x = 1;
+      toJSON(): unknown {
+        return this;
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(path, fc.integer({ min: 0, max: 1e6 }), async (steps, cents) => {
+        const { hub, a, warnings } = setup();
+        await hub.start();
+        const attrs = nest(steps, new Money(cents, 'EUR'));
+        expect(hub.logEvent('priced', attrs)).toBe(true);
+        // What a vendor's SDK writes: JSON of the attributes as the app passed them.
+        expect(a.events()[0]!.attributes).toEqual(JSON.parse(JSON.stringify(attrs)));
+        expect(hub.logEvent('itself', nest(steps, new Itself()))).toBe(true);
+        expect(a.events()[1]!.attributes).toEqual(JSON.parse(JSON.stringify(nest(steps, { x: 1 }))));
+        expect(hub.logEvent('unpriced', nest(steps, new Throws()))).toBe(false);
+        expect(warnings.map((w) => w.code)).toEqual(['invalid-argument']);
+        expect(a.events().map((e) => e.name)).toEqual(['priced', 'itself']);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it(`arrays hold at most ${MAX_ARRAY_ELEMENTS} elements in all, holes included: a sparse array of length 2^32 − 1 is refused at once, not copied out of memory`, async () => {
     const { hub, a, warnings } = setup();
     await hub.start();

@@ -110,9 +110,6 @@ function arrayElements(v: unknown, seen = new Set<unknown>()): number {
   seen.add(v);
   return (Array.isArray(v) ? v.length : 0) + members(v).reduce<number>((n, x) => n + arrayElements(x, seen), 0);
 }
-/** A toJSON the object inherits (from its class), on an object the hub copies as a plain one. */
-const inheritedToJson = (x: unknown): boolean =>
-  typeof x == 'object' && x !== null && tag(x) == '[object Object]' && typeof (x as { toJSON?: unknown }).toJSON == 'function' && !Object.prototype.hasOwnProperty.call(x, 'toJSON');
 const toJsonThrows = (x: unknown): boolean => {
   const toJSON = typeof x == 'object' && x !== null ? (x as { toJSON?: unknown }).toJSON : undefined;
   if (typeof toJSON != 'function') return false;
@@ -124,26 +121,6 @@ const toJsonThrows = (x: unknown): boolean => {
   }
 };
 
-/**
- * The attributes as the hub hands them to kits (packages/core `snapshotAttributes`): arrays and
- * objects that are `[object Object]` copied, own enumerable keys only, cycles and shared objects kept
- * as they were; anything else (a Date, a Map, a class with its own toStringTag) by reference.
- */
-function hubCopy(v: unknown, copies = new Map<unknown, unknown>()): unknown {
-  if (v === null || typeof v != 'object') return v;
-  if (copies.has(v)) return copies.get(v);
-  if (Array.isArray(v)) {
-    const list: unknown[] = [];
-    copies.set(v, list);
-    for (let i = 0; i < v.length; i++) list.push(hubCopy(v[i], copies));
-    return list;
-  }
-  if (tag(v) != '[object Object]') return v;
-  const out: Attributes = {};
-  copies.set(v, out);
-  for (const k of Object.keys(v)) define(out, k, hubCopy((v as Attributes)[k], copies));
-  return out;
-}
 /** `v` rebuilt (plain objects and arrays, the rest as is) with `leaf` applied to every value; an object inside itself is `"[Circular]"`. */
 function rebuild(v: unknown, leaf: (x: unknown) => unknown, above: unknown[] = []): unknown {
   v = leaf(v);
@@ -160,8 +137,7 @@ const same = (x: unknown): unknown => x;
 /** The rules, applied in this order to an event's properties (each that applies). */
 const RULES: readonly Rule[] = [
   { code: 'array-elements-over-10000', applies: (a) => arrayElements(a) > HUB_ARRAY_ELEMENTS, kitSends: () => undefined, tracker: 'sends it', warns: false },
-  { code: 'tojson-throws', applies: (a) => anywhere(a, toJsonThrows), kitSends: () => ({}), tracker: 'drops the event', warns: true },
-  { code: 'inherited-tojson', applies: (a) => anywhere(a, inheritedToJson), kitSends: (a) => hubCopy(a) as Attributes, tracker: 'sends it', warns: false },
+  { code: 'tojson-throws', applies: (a) => anywhere(a, (x) => tag(x) == '[object Object]' && toJsonThrows(x)), kitSends: () => undefined, tracker: 'drops the event', warns: false },
   { code: 'circular', applies: (a) => circular(a), kitSends: (a) => rebuild(a, same) as Attributes, tracker: 'drops the event', warns: true },
   {
     code: 'bigint',
