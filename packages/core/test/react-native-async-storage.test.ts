@@ -336,6 +336,26 @@ describe("AsyncStorage on Android: a database of limited size", () => {
     }
   }, 60_000);
 
+  it('a write that fails for another reason (an error that merely mentions a namespace) is reported, not taken for a full storage: nothing is dropped to make room', async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    const { hub, logger } = await launch(AsyncStorage, clock, recordingTransport(503));
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1000);
+      hub.logEvent('queued', { i });
+      await idle();
+    }
+    native.fail('multiSet', "Invalid key in namespace 'sessionhub': no room for keyspace statistics", 1);
+    clock.advance(1000);
+    hub.logEvent('refused_write');
+    await idle();
+    const warnings = logger.at('warn').join('\n');
+    expect(warnings).toContain('Invalid key in namespace');
+    expect(warnings).not.toMatch(/storage is full: dropped/);
+    expect(Object.values(hub.getKitHealth()).map((h) => h.delivery?.dropped.quota ?? 0)).toEqual([0, 0, 0]);
+    await hub.shutdown();
+  });
+
   it("a long burst (2,000 events in one task) is committed in parts: no value past Android's 2 MB CursorWindow, so the next launch reads it all back", async () => {
     const clock = manualClock();
     const { AsyncStorage, native } = await reactNativeAsyncStorage();

@@ -220,7 +220,8 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     // Full (Android's AsyncStorage: a database of 6 MB unless the app sets more, the app's own data
     // included): room is made as in localStorage, and the commit tried again at once. Else the
     // storage would stay full, and nothing be sent for the rest of the run (see `degraded`).
-    if (later && adapter.free && /full|quota|space/i.test(errorMessage(error))) {
+    // (Words, not parts of them: an error about a "namespace" must not cost the queue its oldest events.)
+    if (later && adapter.free && /full\b|quota|no space/i.test(errorMessage(error))) {
       let chars = 0;
       for (const w of writes) chars += w[1]?.length ?? 0;
       return void Promise.resolve(makeRoom(chars)).then(

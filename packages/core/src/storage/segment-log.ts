@@ -495,12 +495,11 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
   }
 
   function queue<T>(run: () => T | Promise<T>, always?: boolean): T | Promise<T> {
-    const noop = (): void => {};
     const r = tail ? tail.then(run, always ? run : undefined) : run();
     if (!isThenable(r)) return r;
     const p = Promise.resolve(r);
     // (A commit after a rewrite that made room does not fail with it: each record it wrote is whole.)
-    const t = (tail = always ? p.then(noop, noop) : p);
+    const t = (tail = always ? p.catch(() => {}) : p);
     const idle = (): void => void (tail === t && (tail = undefined));
     t.then(idle, idle);
     return p;
