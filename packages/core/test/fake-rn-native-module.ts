@@ -18,6 +18,12 @@ export interface NativeAsyncStorage {
   /** Makes later calls of `method` work again. */
   recover(method: string): void;
   /**
+   * Makes the next `times` calls of `method` never answer: on Android an `Error` in a call's task (an
+   * OutOfMemoryError reading a large row) is not caught by the module, so its callback is never
+   * called; the serial executor runs the next task regardless (its `finally`).
+   */
+  hang(method: string, times?: number): void;
+  /**
    * The database's size limit (Android's `AsyncStorage_db_size_in_MB`, 6 MB unless the app sets
    * it), in UTF-8 bytes of keys and values; Infinity: none. A `multiSet` that would pass it fails
    * whole (the module's transaction), with SQLite's error, as Android reports it.
@@ -42,6 +48,7 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
   const rows = new Map(initial);
   const calls: string[] = [];
   const failing = new Map<string, [message: string, times: number]>();
+  const hanging = new Map<string, number>();
   // The serial executor: one task at a time, each on a turn of its own.
   let queue = Promise.resolve();
   const task = (method: string, callback: Callback, run: () => unknown): void => {
@@ -51,7 +58,9 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
         new Promise<void>((done) =>
           setTimeout(() => {
             const failure = failing.get(method);
-            if (failure && failure[1]-- > 0) callback({ message: failure[0], key: null });
+            const hangs = hanging.get(method) ?? 0;
+            if (hangs > 0) hanging.set(method, hangs - 1);
+            else if (failure && failure[1]-- > 0) callback({ message: failure[0], key: null });
             else {
               const result = run();
               if (result === undefined) callback(null);
@@ -76,7 +85,8 @@ export function nativeModule(initial?: Iterable<[string, string]>): NativeAsyncS
       return size();
     },
     fail: (method, message, times = Infinity) => void failing.set(method, [message, times]),
-    recover: (method) => void failing.delete(method),
+    recover: (method) => void (failing.delete(method), hanging.delete(method)),
+    hang: (method, times = Infinity) => void hanging.set(method, times),
     multiGet(keys: string[], callback: Callback) {
       task('multiGet', callback, () => {
         const found = [...rows].filter(([k]) => keys.includes(k));

@@ -185,6 +185,62 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     await next.hub.shutdown();
     await hub.shutdown();
   });
+
+  /** `launch`, failing when `start()` has not resolved after `ms` (without the bound, a read never answered held it for ever). */
+  async function launchWithin(ms: number, storage: StorageAdapter, clock: ManualClock): Promise<App & { took: number }> {
+    const began = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`start() still waiting after ${ms} ms`)), ms)));
+    try {
+      return { ...(await Promise.race([launch(storage, clock), late])), took: Date.now() - began };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('a launch whose read the native module never answers (a task that died of an Error) asks again: the run goes on from what is stored', async () => {
+    const clock = manualClock();
+    const [rows, deviceId] = await firstRunWithLeftover(clock);
+    const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+    native.hang('multiGet', 1);
+    const { hub, logger, took } = await launchWithin(20_000, AsyncStorage, clock);
+    // The read waited for 10 s, then was asked again, and answered.
+    expect(took).toBeGreaterThanOrEqual(10_000);
+    expect(logger.at('warn')).toEqual([]);
+    expect(hub.getDeviceId()).toBe(deviceId);
+    expect(hub.getSession()!.index).toBe(2);
+    clock.advance(1000);
+    hub.logEvent('after_launch');
+    await hub.flush();
+    await idle();
+    expect(storedView(native.rows).get('sessionhub:state')).toContain(hub.getSession()!.id);
+    await hub.shutdown();
+  }, 30_000);
+
+  it('a launch whose reads are never answered goes on without what is stored, sends from memory and writes nothing over it; the next launch finds it', async () => {
+    const clock = manualClock();
+    const [rows, deviceId] = await firstRunWithLeftover(clock);
+    const stored = new Map(rows);
+    const { AsyncStorage, native } = await reactNativeAsyncStorage(rows);
+    native.hang('multiGet');
+    const { hub, logger, transport, took } = await launchWithin(30_000, AsyncStorage, clock);
+    // One read waits the whole 10 s; the next ones, the storage stuck meanwhile, a moment each.
+    expect(took).toBeLessThan(20_000);
+    expect(logger.at('warn').join('\n')).toMatch(/storage failed to read \(Error: no answer in 10 s\)/);
+    expect(hub.getDeviceId()).not.toBe(deviceId);
+    clock.advance(1000);
+    hub.logEvent('while_stuck');
+    hub.background();
+    await hub.flush();
+    await idle();
+    expect(transport.requests.some((r) => r.body.includes('while_stuck'))).toBe(true);
+    await hub.shutdown();
+    expect(native.rows).toEqual(stored);
+    const next = await launch((await reactNativeAsyncStorage(native.rows)).AsyncStorage, clock);
+    expect(next.hub.getDeviceId()).toBe(deviceId);
+    expect(next.hub.getSession()!.index).toBe(2);
+    await next.hub.shutdown();
+  }, 60_000);
 });
 
 describe("AsyncStorage on iOS: short values in one manifest file, longer ones in files of their own", () => {

@@ -1,5 +1,6 @@
 import { decodeWrites, encodeWrite, patchOf, scanWrites, type DecodedWrite } from './record-codec';
 import { drive, isThenable } from './maybe-async';
+import { readDeadline } from './read-deadline';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -131,6 +132,9 @@ export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'>
  * Answers synchronously as long as the storage does (localStorage at page hide).
  */
 export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): CommitStore {
+  // Every read bounded in time: a read never answered would hold up a launch, or a commit, for ever.
+  const answered = readDeadline();
+  const getItem = (key: string): unknown => answered(adapter.getItem(key));
   const groups = new Map<string, Group | Promise<Group>>();
   /**
    * Keys found in the per-key layout of earlier versions: the next record of their group takes in
@@ -155,9 +159,9 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    * tick, the kits' lookups at launch), else with `getItem`s made together (see {@link together}).
    */
   function* readAll(keys: readonly string[]): Generator<unknown, unknown[], any> {
-    if (!adapter.multiGet || !keys[0]) return (yield together(keys.map((k) => adapter.getItem(k)))) as unknown[];
+    if (!adapter.multiGet || !keys[0]) return (yield together(keys.map(getItem))) as unknown[];
     // Found by key: AsyncStorage answers in the order asked, a native module need not.
-    const found = new Map((yield adapter.multiGet(keys)) as Array<[string, unknown]>);
+    const found = new Map((yield answered(adapter.multiGet(keys))) as Array<[string, unknown]>);
     return keys.map((k) => found.get(k));
   }
   /** Removes `keys` all at once: with `multiRemove` where the storage has it, else with `removeItem`s made together. */
@@ -260,7 +264,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
 
   function* get(key: string): Generator<unknown, string | null, any> {
     const prefix = groupOf(key);
-    if (!prefix) return (yield adapter.getItem(key)) as string | null;
+    if (!prefix) return (yield getItem(key)) as string | null;
     const g = yield* group(prefix);
     const f = g.full.get(key);
     if (f) return f[0];
@@ -287,7 +291,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
    */
   function* wholeIn(g: Group, i: number, skip?: (key: string) => boolean): Generator<unknown, [string, number], any> {
     // (A segment with a live value holds a record this run read or wrote, or nothing after a clear.)
-    const text = ((yield adapter.getItem(recordKey(g.prefix, i))) as string | null) ?? '';
+    const text = ((yield getItem(recordKey(g.prefix, i))) as string | null) ?? '';
     let body = '';
     // Their lines as stored, not decoded into values to be encoded again: such a value was written whole.
     scanRecord(text, (sign, key, at, next) => {
@@ -457,7 +461,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       // The segments, then the spills (whose older values stay: `heldBy` counts them, and a removal hides them).
       for (const i of [...Array(SEGMENTS).keys(), ...[...g.spills.keys()].map(spillAt)]) {
         const key = recordKey(prefix, i);
-        const text = (yield adapter.getItem(key)) as string;
+        const text = (yield getItem(key)) as string;
         if (!Number.isSafeInteger(seqOf(text))) continue;
         let body = text.slice(0, text.indexOf('\n') + 1);
         // Line by line, as stored (a patch is kept as it is: it applies to what the records before it leave).

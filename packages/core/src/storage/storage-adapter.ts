@@ -16,7 +16,10 @@ export type StorageWrite = readonly [key: string, value: string | null, from?: s
  * commit as one record with one `setItem`, in a few segment keys (see docs/delivery.md).
  */
 export interface StorageAdapter {
-  /** The value stored under `key`, or null/undefined when there is none. */
+  /**
+   * The value stored under `key`, or null/undefined when there is none. A promise that has not settled
+   * after 10 s counts as a failed read (as `multiGet`'s): the hub asks again, then goes on without it.
+   */
   getItem(key: string): string | null | undefined | Promise<string | null | undefined>;
   /** Stores `value` under `key`; may throw or reject when storage is full. */
   setItem(key: string, value: string): void | Promise<void>;
