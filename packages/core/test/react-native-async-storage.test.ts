@@ -412,6 +412,40 @@ describe("AsyncStorage on Android: a database of limited size", () => {
     await hub.shutdown();
   });
 
+  it("one event with megabytes of attributes is not queued for a vendor past 256 K characters: no record past Android's CursorWindow, the next launch reads on", async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    const offline = recordingTransport(503);
+    const logger = recordingLogger();
+    const snowplow = (transport: RecordingTransport) =>
+      snowplowKit({ collectorUrl: 'https://collector.example.com', appId: 'rn-app', events: { photo_taken: 'iglu:com.acme/photo_taken/jsonschema/1-0-0' }, delivery: { transport } });
+    const first = createHub({ storage: AsyncStorage, clock: clock.now, logger, kits: [brazeKit({ apiKey: 'app-key', baseUrl: 'sdk.iad-01.braze.com', transport: offline }), snowplow(offline), clevertapKit({ accountId: 'W9R-486-4W5Z', token: 'abc-def', region: 'eu1', os: 'Android', delivery: { transport: offline } })] });
+    await first.start();
+    const deviceId = first.getDeviceId();
+    clock.advance(1000);
+    // An app logging an image as base64 by mistake.
+    first.logEvent('photo_taken', { image: 'iVBORw0KGgo'.repeat(300_000) });
+    clock.advance(1000);
+    first.logEvent('after_photo');
+    await first.flush();
+    await idle();
+    const warnings = logger.at('warn').join('\n');
+    expect(warnings).toMatch(/snowplow.*dropped 1 item\(s\) \(too-large\): its JSON takes \d+ characters, over the 262144/);
+    expect(Math.max(...[...native.rows.values()].map((v) => Buffer.byteLength(v)))).toBeLessThan(1024 * 1024);
+    expect(first.getKitHealth().snowplow!.delivery!.dropped['too-large']).toBe(1);
+    // Killed; the next launch reads what the native module holds (a 4.4 MB record could not be read: a new device id, the queue never sent).
+    const next = await reactNativeAsyncStorage(native.rows);
+    const transport = recordingTransport();
+    const hub = createHub({ storage: next.AsyncStorage, clock: clock.now, logger: recordingLogger(), kits: [snowplow(transport)] });
+    await hub.start();
+    expect(hub.getDeviceId()).toBe(deviceId);
+    await hub.flush();
+    await idle();
+    expect(transport.requests.some((r) => r.body.includes('after_photo'))).toBe(true);
+    await hub.shutdown();
+    await first.shutdown();
+  }, 60_000);
+
   it("a long burst (2,000 events in one task) is committed in parts: no value past Android's 2 MB CursorWindow, so the next launch reads it all back", async () => {
     const clock = manualClock();
     const { AsyncStorage, native } = await reactNativeAsyncStorage();

@@ -23,6 +23,7 @@ export const DELIVERY_MESSAGES = {
   216: (problem: string, max: number) => `${problem} after ${max} attempts`,
   217: () => 'not JSON-serializable',
   218: (ms: number) => `older than ${ms} ms`,
+  221: (chars: number, max: number) => `its JSON takes ${chars} characters, over the ${max} an item may take`,
   // A request's failure (health().lastError, the warnings)
   219: (ms: number) => `no answer in ${ms} ms`,
   // Outbox options: `<option> must …` ('be a function' stays a text: eventemitter3 ships it)

@@ -87,7 +87,7 @@ export interface OutboxOptions<T> {
 }
 
 /** Why items were dropped; the keys of `health().dropped`. */
-export type DropReason = 'expired' | 'attempts' | 'overflow' | 'rejected' | 'invalid' | 'build-failed' | 'quota';
+export type DropReason = 'expired' | 'attempts' | 'overflow' | 'rejected' | 'invalid' | 'too-large' | 'build-failed' | 'quota';
 
 /** A per-kit durable outbox: persist, batch, send, retry, acknowledge. */
 export interface Outbox<T> {
@@ -95,7 +95,9 @@ export interface Outbox<T> {
   load(): Promise<void>;
   /**
    * Queues an item: synchronous, never throws. The item must be JSON-serializable and carry the
-   * vendor's event id. Returns false (with a warning) when it cannot be serialized. `keep`: never
+   * vendor's event id. Returns false (with a warning) when it cannot be serialized, or its JSON is
+   * longer than 262,144 characters (reason `too-large`: a record holding it could pass the 2 MB
+   * Android's AsyncStorage can read back, and every later launch fail to read the queue). `keep`: never
    * dropped to make room when storage is full (a session's start or end, a sign-in); the oldest
    * items without it go first (reason `quota`).
    */

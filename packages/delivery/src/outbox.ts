@@ -40,6 +40,17 @@ interface Entry<T> {
 const MAX_VENDOR_WAIT_MS = 3_600_000;
 const LONG_WAIT_MS = 60_000;
 
+/**
+ * The longest item an outbox queues, in characters of its JSON: the hub's commits come in records of
+ * about this many (a burst past it is saved in parts, see `RECORD_CHARS` in packages/core), and one
+ * call's outputs are never cut, so a longer item would make a longer record. Android's AsyncStorage
+ * stores a value past 2 MB (1 MB on some devices) but cannot read it back: every later launch would
+ * fail to read the queue and the hub's state. (Braze's kit refuses properties past 50 KB and
+ * CleverTap's cuts values at 1,024 characters, as their SDKs do; Snowplow's tracker warns of an event
+ * past its 40 KB `maxPostBytes` and sends it alone.)
+ */
+const MAX_ITEM_CHARS = 262_144;
+
 /** How often a pump held by a failing storage looks again. */
 const STORAGE_RETRY_MS = 1000;
 
@@ -451,6 +462,10 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       }
       if (json === undefined) {
         count(1, 'invalid', message(217));
+        return false;
+      }
+      if (json.length > MAX_ITEM_CHARS) {
+        count(1, 'too-large', message(221, json.length, MAX_ITEM_CHARS));
         return false;
       }
       const at = clock();

@@ -82,6 +82,23 @@ describe('enqueue and persistence', () => {
     expect(t.logger.warnings).toEqual(Array(2).fill('outbox kit: dropped 1 item(s) (invalid): not JSON-serializable'));
   });
 
+  it('refuses an item whose JSON is longer than 262,144 characters (a record Android could not read back), with a warning and a counter, before and after load', async () => {
+    const t = setup();
+    // The JSON of `{"eid":"e","n":n,"pad":"…"}`, `extra` characters longer than the bound.
+    const sized = (n: number, extra: number): TestItem => ({ eid: 'e', n, pad: 'x'.repeat(262_144 - JSON.stringify({ eid: 'e', n, pad: '' }).length + extra) });
+    expect(JSON.stringify(sized(0, 0)).length).toBe(262_144);
+    expect(t.outbox.enqueue(sized(1, 1))).toBe(false);
+    await t.outbox.load();
+    expect([t.outbox.enqueue(sized(0, 0)), t.outbox.enqueue(sized(2, 3_000_000)), t.outbox.enqueue(item(3))]).toEqual([true, false, true]);
+    await t.outbox.flush();
+    expect(t.net.batches().flat()).toEqual([0, 3]);
+    expect(t.outbox.health().dropped).toEqual({ 'too-large': 2 });
+    expect(t.logger.warnings).toEqual([
+      'outbox kit: dropped 1 item(s) (too-large): its JSON takes 262145 characters, over the 262144 an item may take',
+      'outbox kit: dropped 1 item(s) (too-large): its JSON takes 3262144 characters, over the 262144 an item may take',
+    ]);
+  });
+
   it('queues items enqueued before load, after the stored ones', async () => {
     const raw = dyingStorage();
     const first = setup();
