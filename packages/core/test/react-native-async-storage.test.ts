@@ -294,6 +294,31 @@ describe("AsyncStorage on iOS: short values in one manifest file, longer ones in
     await first.hub.shutdown();
   });
 
+  it.each([
+    [true, 'the POSIX error under it named'],
+    [false, 'only Cocoa\'s error, in the device\'s language'],
+  ])("a full disk (the module's out-of-space error, %s) is taken for a full storage: the oldest plain events make room, and the commit is written again", async (posixError) => {
+    const clock = manualClock();
+    const store = iosAsyncStorage();
+    store.posixError = posixError;
+    const { hub, logger } = await launch({ ...store, inlineLimit: 1024 }, clock, recordingTransport(503));
+    await day(hub, clock, 5);
+    // The disk is full but for a little room; the vendors are down meanwhile.
+    store.diskBytes = store.bytes + 60_000;
+    const storageWarnings = (): string[] => logger.at('warn').filter((w) => /storage/.test(w));
+    for (let n = 0; n < 120 && !storageWarnings().length; n++) {
+      clock.advance(1000);
+      hub.logEvent(`queued-${n}`);
+      await turns();
+    }
+    // The first write the disk refused made room, rather than be reported as failing (which holds
+    // up sending until it is saved), and the events made room for are counted as dropped.
+    expect(storageWarnings()[0]).toMatch(/storage is full: dropped the \d+ oldest queued events/);
+    expect(store.bytes).toBeLessThanOrEqual(store.diskBytes);
+    expect(Object.values(hub.getKitHealth()).some((h) => (h.delivery?.dropped.quota ?? 0) > 0)).toBe(true);
+    await hub.shutdown();
+  });
+
   it('inlineLimit must be a whole number of characters ≥ 0: a setup error says so', () => {
     for (const inlineLimit of [-1, 1.5, '1024', Number.NaN]) {
       expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit } as unknown as StorageAdapter })).toThrow(/inlineLimit must be a whole number of characters ≥ 0/);

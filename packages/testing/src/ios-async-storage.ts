@@ -27,7 +27,27 @@ export interface IosAsyncStorage extends StorageAdapter {
   readonly operations: readonly IosFileOperation[];
   /** The stored key/value pairs. */
   snapshot(): Map<string, string>;
+  /**
+   * The room the device's disk has for the module's files (the values in files of their own and the
+   * manifest), in UTF-8 bytes; Infinity (the default): no limit. A write that would pass it fails as
+   * the module reports it: `RCTMakeError`'s message, the module's text followed by the NSError's
+   * description, Cocoa's out-of-space error (640) in the device's language, and (`posixError`) the
+   * POSIX error 28 under it, whose text is never translated.
+   */
+  diskBytes: number;
+  /** Whether the out-of-space error names the POSIX error under it (see `diskBytes`). Default true. */
+  posixError: boolean;
+  /** UTF-8 bytes of the module's files now. */
+  readonly bytes: number;
 }
+
+/** What a file's write on a full disk fails with (see `IosAsyncStorage.diskBytes`): French here, as on a French device. */
+const outOfSpace = (what: string, file: string, posix: boolean): Error =>
+  new Error(
+    `${what}Error Domain=NSCocoaErrorDomain Code=640 "Impossible d’enregistrer le fichier « ${file} », car le volume « Data » est saturé." ` +
+      `UserInfo={NSFilePath=/var/mobile/Containers/Data/Application/6C2D/Documents/RCTAsyncLocalStorage_V1/${file}` +
+      (posix ? `, NSUnderlyingError=0x280f2c0c0 {Error Domain=NSPOSIXErrorDomain Code=28 "No space left on device"}}` : '}'),
+  );
 
 /**
  * A store that writes and removes files as iOS's AsyncStorage does (see {@link IosAsyncStorage}),
@@ -43,7 +63,22 @@ export function iosAsyncStorage(onOperation?: (operation: IosFileOperation) => v
     operations.push(operation);
     onOperation?.(operation);
   };
-  const writeManifest = (): void => note({ kind: 'manifest', bytes: Buffer.byteLength(JSON.stringify(Object.fromEntries(manifest))) });
+  let manifestBytes = 0;
+  const used = (): number => {
+    let n = manifestBytes;
+    for (const v of files.values()) n += Buffer.byteLength(v);
+    return n;
+  };
+  /** Throws as the module reports a full disk when `bytes` more would not fit (`replacing`: the bytes the write frees). */
+  const room = (bytes: number, replacing: number, what: string, file: string): void => {
+    if (used() - replacing + bytes > store.diskBytes) throw outOfSpace(what, file, store.posixError);
+  };
+  const writeManifest = (): void => {
+    const bytes = Buffer.byteLength(JSON.stringify(Object.fromEntries(manifest)));
+    room(bytes, manifestBytes, 'Failed to write manifest file.', 'manifest.json');
+    manifestBytes = bytes;
+    note({ kind: 'manifest', bytes });
+  };
   const removeFile = (key: string): void => {
     if (files.delete(key)) note({ kind: 'remove', key, bytes: 0 });
   };
@@ -59,16 +94,31 @@ export function iosAsyncStorage(onOperation?: (operation: IosFileOperation) => v
     }
     if (changed) writeManifest();
   };
-  return {
+  const store: IosAsyncStorage = {
+    diskBytes: Infinity,
+    posixError: true,
+    get bytes() {
+      return used();
+    },
     operations,
     getItem: (key) => later(() => get(key)),
     setItem: (key, value) =>
       later(() => {
         if (value.length <= IOS_INLINE_LIMIT) {
-          if (manifest.get(key) === null) removeFile(key);
+          const before = manifest.get(key);
           manifest.set(key, value);
-          return writeManifest();
+          try {
+            writeManifest();
+          } catch (error) {
+            // Not written: the manifest in memory as it was.
+            before === undefined ? manifest.delete(key) : manifest.set(key, before);
+            throw error;
+          }
+          if (before === null) removeFile(key);
+          return;
         }
+        // Written atomically: a temporary file, then renamed over the old one.
+        room(Buffer.byteLength(value), 0, 'Failed to write value.', key);
         files.set(key, value);
         note({ kind: 'file', key, bytes: Buffer.byteLength(value) });
         if (manifest.get(key) !== null) {
@@ -81,4 +131,5 @@ export function iosAsyncStorage(onOperation?: (operation: IosFileOperation) => v
     multiRemove: (keys) => later(() => remove(keys)),
     snapshot: () => new Map([...manifest.keys()].map((key) => [key, get(key)!])),
   };
+  return store;
 }

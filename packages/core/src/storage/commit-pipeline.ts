@@ -220,8 +220,10 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
     // Full (Android's AsyncStorage: a database of 6 MB unless the app sets more, the app's own data
     // included): room is made as in localStorage, and the commit tried again at once. Else the
     // storage would stay full, and nothing be sent for the rest of the run (see `degraded`).
-    // (Words, not parts of them: an error about a "namespace" must not cost the queue its oldest events.)
-    if (later && adapter.free && /full\b|quota|no space/i.test(errorMessage(error))) {
+    // (Words, not parts of them: an error about a "namespace" must not cost the queue its oldest events.
+    // iOS's says it in the device's language, but for the codes of its NSError's description: Cocoa's
+    // out-of-space error, and the POSIX error under it.)
+    if (later && adapter.free && /full\b|quota|no space|Domain Code=(640|28)\b/i.test(errorMessage(error))) {
       let chars = 0;
       for (const w of writes) chars += w[1]?.length ?? 0;
       return void Promise.resolve(makeRoom(chars)).then(

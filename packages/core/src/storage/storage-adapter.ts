@@ -65,7 +65,8 @@ export interface StorageAdapter {
    * items no kit marked to keep (never a session's start or end, nor the hub's state), warns once
    * with how many, and frees their space at once; false: nothing stored is left to drop. An
    * asynchronous storage (AsyncStorage) needs none: a commit it rejects with an error whose message
-   * says it is full (the word `full`, `quota`, or `no space`: Android's SQLITE_FULL) gets room made the same way,
+   * says it is full (the word `full`, `quota`, or `no space`: Android's SQLITE_FULL; or iOS's NSError codes for a
+   * full disk, `NSCocoaErrorDomain Code=640` or `NSPOSIXErrorDomain Code=28`) gets room made the same way,
    * and is written again.
    */
   whenFull?(makeRoom: (chars: number) => boolean): void;
