@@ -83,7 +83,10 @@ export interface Site {
   loadSdk(): Promise<void>;
   /** Plays steps in the SDK's API (each followed by 3 s). */
   play(steps: readonly WebStep[]): Promise<void>;
-  /** Loads a page of the site with SessionHub and the kit instead, and starts its hub (`window.hub`). */
+  /**
+   * Loads a page of the site with SessionHub and the kit instead, and starts its hub (`window.hub`);
+   * with the hub option `beforeSend` when the page defines `window.beforeSend` (an init script).
+   */
   loadKit(): Promise<void>;
   /** Runs the page's `hub.flush()` to its end, answering its uploads. */
   flush(): Promise<void>;
@@ -225,9 +228,10 @@ export async function openSite(context: BrowserContext, origin: string, accountI
     async loadKit() {
       await page.goto(`${origin}/kit.html`);
       await page.evaluate((accountId) => {
-        const w = window as unknown as { SessionHubTest: any; hub: any; hubStarted: boolean };
+        const w = window as unknown as { SessionHubTest: any; hub: any; hubStarted: boolean; beforeSend?: unknown };
         const { createBrowserHub, clevertapKit } = w.SessionHubTest;
-        w.hub = createBrowserHub({ sessionTimeout: 20 * 60, kits: [clevertapKit({ accountId, token: 'abc-def' })] });
+        const hook = w.beforeSend ? { beforeSend: w.beforeSend } : {};
+        w.hub = createBrowserHub({ sessionTimeout: 20 * 60, kits: [clevertapKit({ accountId, token: 'abc-def' })], ...hook });
         w.hubStarted = false;
         void w.hub.start().then(() => (w.hubStarted = true));
       }, accountId);
