@@ -237,9 +237,9 @@ const show = (s: string | undefined): string => (s === undefined ? 'not sent' : 
 describe(`event names against clevertap-web-sdk ${SDK_VERSION}, in Chromium (seed ${SEED})`, () => {
   it('the draw holds what it is meant to hold, and the kit never throws', () => {
     // Not a vacuous comparison: names of every kind, most of them sent by both sides.
-    expect(inputs.filter((x) => x.name.length > 1024 && x.via == 'beforeSend').length).toBeGreaterThan(20);
+    expect(inputs.filter((x) => x.name.length > 1024 && x.via == 'beforeSend').length).toBeGreaterThan(15);
     expect(sdk.f.size).toBeGreaterThan(inputs.length * 0.8);
-    expect(kit.events.size).toBeGreaterThan(inputs.length * 0.6);
+    expect(kit.events.size).toBeGreaterThan(inputs.length / 2);
     // The hub refuses '' and names over 255, and nothing else.
     expect(kit.results).toEqual(inputs.map((x) => String(x.via == 'beforeSend' || (x.name != '' && x.name.length <= HUB_MAX))));
     const expected = (w: string) => w.startsWith('[sessionhub:clevertap] event ') || w.includes('logEvent: the event name must be a string of 1–255 characters');
