@@ -5,8 +5,9 @@
  * strings and keys around a vendor's length limits, `-0`, `NaN`, `Infinity`, huge and tiny floats,
  * Dates valid and invalid, `null`, `undefined`, nested objects and arrays up to past 50 levels,
  * empty ones, bigints, functions, symbols, Maps), and a codec that carries such objects (class
- * instances too, as instances of a class of the page's) into a Chromium page exactly (Playwright's
- * own serialization would turn a lone surrogate into U+FFFD).
+ * instances and boxed primitives too, as instances of a class of the page's and the page's own
+ * boxes) into a Chromium page exactly (Playwright's own serialization would turn a lone surrogate
+ * into U+FFFD).
  *
  * Not a test file: the kits' tests import it.
  */
@@ -123,6 +124,8 @@ export function encodeAttributes(value: unknown): string {
     if (typeof v == 'function') return { [TAG]: 'function' };
     if (typeof v == 'symbol') return { [TAG]: 'symbol' };
     if (v instanceof Date) return { [TAG]: 'date', v: Number.isNaN(v.getTime()) ? null : v.getTime() };
+    // A String, Number, Boolean, BigInt or Symbol object: its primitive, boxed again in the page.
+    if (v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof BigInt || v instanceof Symbol) return { [TAG]: 'boxed', v: walk(v.valueOf()) };
     if (v instanceof Map) return { [TAG]: 'map', v: [...v].map(([k, x]) => [walk(k), walk(x)]) };
     if (v instanceof Set) return { [TAG]: 'set', v: [...v].map(walk) };
     if (Array.isArray(v)) return v.map(walk);
@@ -157,6 +160,7 @@ export const DECODE_IN_PAGE = `window.decodeAttributes = (text) => {
         case 'function': return () => 1;
         case 'symbol': return Symbol('s');
         case 'date': return new Date(v.v === null ? NaN : v.v);
+        case 'boxed': return Object(walk(v.v));
         case 'map': return new Map(v.v.map(([k, x]) => [walk(k), walk(x)]));
         case 'set': return new Set(v.v.map(walk));
         case 'instance':
