@@ -39,6 +39,12 @@ export const cleanName = (name: string, max = 1024): string => clean(name, /[.:$
 
 /** The value CleverTap receives for `value`, or undefined when it cannot be sent on an event. */
 export function propertyValue(value: unknown): CleverTapPropertyValue | undefined {
+  // A String, Number or Boolean object stands for its primitive, as in JSON: the web SDK sends the
+  // number or boolean (its `isString` takes a String object for a string). (A fake one, whose
+  // valueOf throws, is dropped.)
+  try {
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf();
+  } catch {}
   if (typeof value == 'string') return clean(value, /['"\\]/g, 1024);
   // -0 is 0 once serialized; say so here, so what is queued is what is sent.
   if (Number.isFinite(value)) return (value as number) || 0;

@@ -35,6 +35,8 @@ const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) == '
 /** The SDK's `isObject`: plain objects and class instances alike. */
 const isObject = (v: unknown): v is Attributes => Object.prototype.toString.call(v) == '[object Object]';
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+/** A String object with text (`new String('')` has no characters to delete: the SDK sends it). */
+const isStringObject = (v: unknown): v is string => v instanceof String && v.length > 0;
 /** Whether `test` holds of `v` or of anything nested in it (objects and arrays, as the SDK walks them). */
 const anywhere = (v: unknown, test: (x: unknown) => boolean): boolean =>
   test(v) || (Array.isArray(v) ? v.some((x) => anywhere(x, test)) : isObject(v) && Object.values(v).some((x) => anywhere(x, test)));
@@ -89,6 +91,8 @@ function sdkCleaned(v: unknown, depth = 0): unknown {
  */
 function sdkRewritten(v: unknown, from?: Map<string, string>): unknown {
   if (typeof v == 'string') return sdkString(v);
+  // A String object is an object to it: it deletes its characters, which strict mode refuses.
+  if (isStringObject(v)) throw new TypeError(`Cannot delete property '0' of [object String]`);
   if (Array.isArray(v)) return v.map((x) => sdkRewritten(x));
   if (!isObject(v)) return v;
   const out: Attributes = {};
@@ -111,7 +115,7 @@ function sdkRewritten(v: unknown, from?: Map<string, string>): unknown {
   return out;
 }
 interface SdkModel {
-  /** The `evtData` the SDK sends (JSON text), or undefined when `JSON.stringify` throws (a bigint in it, a Date made the prototype). */
+  /** The `evtData` the SDK sends (JSON text), or undefined when it throws (a String object with text; `JSON.stringify`: a bigint in it, a Date made the prototype). */
   readonly json: string | undefined;
   /** For each key it sends, the property its value came from. */
   readonly from: Map<string, string>;
@@ -119,9 +123,8 @@ interface SdkModel {
 /** What the SDK sends: its cleaning, or when that leaves nothing the properties as they were (clevertap.js 8553–8562), rewritten. */
 function sdkModel(attributes: Attributes): SdkModel {
   const from = new Map<string, string>();
-  const sent = sdkRewritten(sdkCleaned(attributes) ?? attributes, from);
   try {
-    return { json: JSON.stringify(sent), from };
+    return { json: JSON.stringify(sdkRewritten(sdkCleaned(attributes) ?? attributes, from)), from };
   } catch {
     return { json: undefined, from };
   }
@@ -178,15 +181,23 @@ const sentAs =
   ({ p, model, attributes }: Seen, key: string, value: unknown): boolean | undefined =>
     model.json !== undefined && model.from.get(sdkKey(key)) === key && !cleanedAgain(attributes, key) ? test(at(p, sdkKey(key)), key, value) : undefined;
 const SENDS_IT: SdkDoes = { text: 'send it', holds: sentAs((sent) => sent !== undefined) };
+/** (Not where the SDK's cleaning dropped the value: written over by another key's value.) */
+const THROWS: SdkDoes = { text: 'throw', holds: ({ p, outcome, model }) => (model.json === undefined ? !p && outcome.startsWith('threw') : undefined) };
 
 /** The rules, in the order the kit's changes are made for a property (all that apply). */
 const RULES: readonly Rule[] = [
   {
     code: 'bigint',
-    applies: (_, v) => anywhere(v, (x) => typeof x == 'bigint'),
+    applies: (_, v) => anywhere(v, (x) => typeof x == 'bigint' || x instanceof BigInt),
     kitSends: dropped,
-    // (Not where the SDK's cleaning dropped the bigint: written over by another key's value.)
-    sdk: { text: 'throw', holds: ({ p, outcome, model }) => (model.json === undefined ? !p && outcome.startsWith('threw') : undefined) },
+    sdk: THROWS,
+  },
+  {
+    code: 'string-object',
+    applies: (_, v) => anywhere(v, isStringObject),
+    // (One in an object or array goes with it: object-or-array.)
+    kitSends: (k, v) => [k, isStringObject(v) ? kitString(String(v)) : v],
+    sdk: THROWS,
   },
   { code: 'key-empty', applies: (k, _, a) => kitKeyUncut(k) == '' && survives(a, k), kitSends: dropped, sdk: SENDS_IT },
   {
@@ -201,7 +212,12 @@ const RULES: readonly Rule[] = [
     kitSends: (k, v) => [kitText(k, /[.:$'"\\]/g, 120), v],
     sdk: { text: 'send the key, up to 1024 characters', holds: sentAs((sent, k) => sent !== undefined && sdkKey(k).length > 120) },
   },
-  { code: 'not-finite', applies: (_, v) => typeof v == 'number' && !Number.isFinite(v), kitSends: dropped, sdk: { text: 'send null', holds: sentAs((sent) => sent === null) } },
+  {
+    code: 'not-finite',
+    applies: (_, v) => (typeof v == 'number' || v instanceof Number) && !Number.isFinite(Number(v)),
+    kitSends: dropped,
+    sdk: { text: 'send null', holds: sentAs((sent) => sent === null) },
+  },
   { code: 'invalid-date', applies: (_, v) => isDate(v) && Number.isNaN(v.getTime()), kitSends: dropped, sdk: { text: 'send "$D_NaN"', holds: sentAs((sent) => sent === '$D_NaN') } },
   {
     code: 'date-toward-zero',
@@ -210,6 +226,7 @@ const RULES: readonly Rule[] = [
     sdk: { text: 'round it to the nearest second', holds: sentAs((sent, _, v) => sent === `$D_${Math.round((v as Date).getTime() / 1000)}`) },
   },
   { code: 'map-or-set', applies: (_, v) => v instanceof Map || v instanceof Set, kitSends: dropped, sdk: { text: 'send {}', holds: sentAs((sent) => JSON.stringify(sent) == '{}') } },
+  { code: 'symbol-object', applies: (_, v) => v instanceof Symbol, kitSends: dropped, sdk: { text: 'send {}', holds: sentAs((sent) => JSON.stringify(sent) == '{}') } },
   { code: 'object-or-array', applies: (k, v, a) => (isObject(v) || Array.isArray(v)) && survives(a, k), kitSends: dropped, sdk: SENDS_IT },
   {
     code: 'nothing-but-empty-values',
@@ -292,6 +309,16 @@ function fixed(): Attributes[] {
     { n: 12n, kept: 1 },
     { nested: { n: 1n }, kept: 1 },
     { nested: { f: () => 1, s: Symbol('s'), a: [() => 1, Symbol('t'), 2] }, kept: 1 },
+    // Boxed primitives, alone and nested (a String object with text alone: the SDK throws on it).
+    { s: new String('boxed'), kept: 1 },
+    { q: new String(` a'b" `), kept: 1 },
+    { e: new String(''), n: new Number(1.5), z: new Number(-0), t: new Boolean(true), f: new Boolean(false), kept: 1 },
+    { nan: new Number(NaN), inf: new Number(-Infinity), kept: 1 },
+    { big: Object(1n), kept: 1 },
+    { sym: Object(Symbol('s')), kept: 1 },
+    { nested: { n: new Number(2), b: new Boolean(false), sym: Object(Symbol('s')) }, list: [new Number(3), new Boolean(true), new String('')], kept: 1 },
+    { nested: { s: new String('x') }, kept: 1 },
+    { list: [new String('x')], kept: 1 },
     // Maps, Sets, class instances.
     { m: new Map([['a', 1]]), st: new Set([1]), kept: 1 },
     { point: new Point(), kept: 1 },

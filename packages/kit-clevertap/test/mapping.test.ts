@@ -163,6 +163,14 @@ describe('event properties (CleverTap Validator rules)', () => {
     expect(propertyValue(new Date(-1))).toBe('$D_0');
   });
 
+  it('a String, Number or Boolean object is its primitive; other boxes and fakes are dropped', () => {
+    // As JSON writes them, and the web SDK sends them (clevertap-properties-differential.test.ts).
+    const data = eventProperties({ s: new String(" a'b "), e: new String(''), n: new Number(-0), t: new Boolean(false), nan: new Number(NaN) });
+    expect({ ...data }).toEqual({ s: 'ab', e: '', n: 0, t: false });
+    expect(Object.is(data.n, 0)).toBe(true);
+    for (const v of [Object(1n), Object(Symbol('s')), Object.create(Number.prototype), Object.create(String.prototype)]) expect(propertyValue(v)).toBeUndefined();
+  });
+
   it('propertyValue leaves clean values untouched', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 1024 }).filter((s) => s === s.trim() && !/['"\\]/.test(s)), (s) => {
