@@ -136,6 +136,8 @@ describe('hub events', () => {
       [16, '16'], [-2.5, '-2.5'], [1e21, '1e+21'], ['0.10', '0.10'], ['+3', '+3'], ['.5', '.5'], ['1e3', '1e3'], ['-1E-7', '-1E-7'],
       ['0x10', undefined], [' 1', undefined], ['1 ', undefined], ['Infinity', undefined], ['', undefined], ['1_000', undefined],
       [Number.POSITIVE_INFINITY, undefined], [Number.NaN, undefined], [true, undefined],
+      // A bigint as its digits, all of them (the browser tracker sends its text, which BigDecimal reads).
+      [12n, '12'], [-(2n ** 70n), '-1180591620717411303424'], [[5], undefined],
     ];
     for (const [value, sent] of values) {
       const [ev] = decode(mapper.event(eventRecord({ name: 'v', attributes: { value } })));
@@ -171,6 +173,27 @@ describe('hub events', () => {
     expect(share!.item).not.toHaveProperty('se_pr');
     expect(rate!.item).toMatchObject({ se_ca: 'c', se_la: 'Infinity', se_pr: 'NaN' });
     expect(problems).toEqual([{ message: 'event "share" went as a structured event without "category","property": map it in "events" or set "catchAllSchema"' }]);
+  });
+
+  it("'' is nothing to send, as the browser tracker leaves it out: no field, no warning", () => {
+    const { mapper, problems } = mapperOf();
+    const [ev] = decode(mapper.event(eventRecord({ name: 'e', attributes: { category: '', label: '', property: '', value: '' } })));
+    expect(ev!.item.se_ca).toBe('sessionhub');
+    for (const field of ['se_la', 'se_pr', 'se_va']) expect(ev!.item).not.toHaveProperty(field);
+    expect(problems).toEqual([]);
+  });
+
+  it('a label or property whose JSON is a string (a Date) is that string, not quoted; an invalid Date is nothing, reported', () => {
+    const { mapper, problems } = mapperOf();
+    const [date, boxed, invalid] = decode(
+      mapper.event(eventRecord({ name: 'd', attributes: { label: new Date(0), property: new URL('https://example.com/?q=1') } })),
+      mapper.event(eventRecord({ name: 'b', attributes: { label: Object('s') as unknown, property: [new Date(0)] } })),
+      mapper.event(eventRecord({ name: 'i', attributes: { label: new Date(Number.NaN) } })),
+    );
+    expect(date!.item).toMatchObject({ se_la: '1970-01-01T00:00:00.000Z', se_pr: 'https://example.com/?q=1' });
+    expect(boxed!.item).toMatchObject({ se_la: 's', se_pr: '["1970-01-01T00:00:00.000Z"]' });
+    expect(invalid!.item).not.toHaveProperty('se_la');
+    expect(problems).toEqual([{ message: 'event "i" went as a structured event without "label": map it in "events" or set "catchAllSchema"' }]);
   });
 
   it('with catchAllSchema an unmapped event is a self-describing { name, attributes }', () => {
