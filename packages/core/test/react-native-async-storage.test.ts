@@ -217,6 +217,35 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     await hub.shutdown();
   }, 30_000);
 
+  it('a write the native module never answers counts as failed after 10 s: written again, flush() and shutdown() end, sending goes on, nothing twice', async () => {
+    const clock = manualClock();
+    const { AsyncStorage, native } = await reactNativeAsyncStorage();
+    const { hub, logger, transport } = await launch(AsyncStorage, clock);
+    native.hang('multiSet', 1);
+    clock.advance(1000);
+    hub.logEvent('unanswered_write');
+    const began = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([hub.flush(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('flush() still waiting after 20 s')), 20_000)))]);
+    clearTimeout(timer);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(10_000);
+    const warnings = logger.at('warn').join('\n');
+    expect(warnings).toMatch(/storage failed \(Error: no answer in 10 s\)/);
+    // Written again, after the unanswered call (the module runs its calls one after another), and sent.
+    await hub.flush();
+    await idle();
+    await hub.shutdown();
+    const sent = (t: RecordingTransport): number => t.requests.flatMap((r) => [...r.body.matchAll(/unanswered_write/g)]).length;
+    // Once at each of Braze, Snowplow and CleverTap.
+    expect(sent(transport)).toBe(3);
+    // A relaunch sends it no more: its delivery was saved.
+    const next = await launch((await reactNativeAsyncStorage(native.rows)).AsyncStorage, clock);
+    await next.hub.flush();
+    await idle();
+    expect(sent(next.transport)).toBe(0);
+    await next.hub.shutdown();
+  }, 60_000);
+
   it('a launch whose reads are never answered goes on without what is stored, sends from memory and writes nothing over it; the next launch finds it', async () => {
     const clock = manualClock();
     const [rows, deviceId] = await firstRunWithLeftover(clock);

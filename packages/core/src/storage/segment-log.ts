@@ -1,6 +1,6 @@
 import { decodeWrites, encodeWrite, patchOf, scanWrites, type DecodedWrite } from './record-codec';
 import { drive, isThenable } from './maybe-async';
-import { readDeadline } from './read-deadline';
+import { answerDeadline } from './answer-deadline';
 import type { StorageAdapter, StorageWrite } from './storage-adapter';
 
 /**
@@ -132,9 +132,11 @@ export type CommitStore = Pick<StorageAdapter, 'getItem' | 'compact' | 'notice'>
  * Answers synchronously as long as the storage does (localStorage at page hide).
  */
 export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): CommitStore {
-  // Every read bounded in time: a read never answered would hold up a launch, or a commit, for ever.
-  const answered = readDeadline();
+  // Every call bounded in time: one never answered would hold up a launch, or every later commit, for ever.
+  const answered = answerDeadline();
   const getItem = (key: string): unknown => answered(adapter.getItem(key));
+  const setItem = (key: string, value: string): unknown => answered(adapter.setItem(key, value));
+  const removeItem = (key: string): unknown => answered(adapter.removeItem(key));
   const groups = new Map<string, Group | Promise<Group>>();
   /**
    * Keys found in the per-key layout of earlier versions: the next record of their group takes in
@@ -165,7 +167,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     return keys.map((k) => found.get(k));
   }
   /** Removes `keys` all at once: with `multiRemove` where the storage has it, else with `removeItem`s made together. */
-  const removeAll = (keys: readonly string[]): unknown => (adapter.multiRemove && keys[0] ? adapter.multiRemove(keys) : together(keys.map((k) => adapter.removeItem(k))));
+  const removeAll = (keys: readonly string[]): unknown => (adapter.multiRemove && keys[0] ? answered(adapter.multiRemove(keys)) : together(keys.map(removeItem)));
   const inline = adapter.inlineLimit ?? 0;
   /**
    * Record `seq` with `body`. Past the storage's `inlineLimit` (iOS's AsyncStorage: a file of its own,
@@ -307,7 +309,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const grouped: Array<[string, StorageWrite[]]> = [];
     for (const w of all) {
       const prefix = groupOf(w[0]);
-      if (!prefix) yield w[1] === null ? adapter.removeItem(w[0]) : adapter.setItem(w[0], w[1]);
+      if (!prefix) yield w[1] === null ? removeItem(w[0]) : setItem(w[0], w[1]);
       else {
         // (A search with no closure: one that captured `prefix` would make React Native's Babel
         // preset wrap this loop's body in a generator of its own, made for every write.)
@@ -355,7 +357,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       }
       // The spill first: until the record that lists it is written, no launch reads it.
       if (spill) {
-        yield adapter.setItem(spillKey(prefix, from), spill);
+        yield setItem(spillKey(prefix, from), spill);
         // Read from it from now on: a read made while the record that leaves its values out is being
         // written would find them nowhere. (Should that write fail, the retry's record lists it.)
         g.spills.set(from, 0);
@@ -363,7 +365,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
           g.live[slot]!--, g.where.set(prefix + key, spillAt(from)), g.spills.set(from, g.spills.get(from)! + 1);
         });
       }
-      yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
+      yield setItem(segmentKey(prefix, slot), recordOf(g.next, body));
       // Reads are cached for a load's burst only: another tab's clear may have removed what was read.
       cache = new Map();
       // Written: the values carried over stay where they were counted.
@@ -425,7 +427,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       g.where.delete(index), g.full.delete(index);
       const slot = g.next % SEGMENTS;
       if (body) {
-        yield adapter.setItem(segmentKey(prefix, slot), recordOf(g.next, body));
+        yield setItem(segmentKey(prefix, slot), recordOf(g.next, body));
         g.live.fill(0);
         g.live[slot] = g.where.size;
         for (const k of g.where.keys()) g.where.set(k, slot);
@@ -439,7 +441,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       // between two removals leaves nothing deleted showing through.
       for (let j = 0; j < SEGMENTS; j++) {
         const i = (g.next + j) % SEGMENTS;
-        if (!body || i !== slot) yield adapter.removeItem(segmentKey(prefix, i));
+        if (!body || i !== slot) yield removeItem(segmentKey(prefix, i));
       }
       g.gone.clear();
     }
@@ -473,7 +475,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
           else if (i < 0 || g.full.get(k)?.[1] === i) body += line;
         });
         if (whole && body.length < text.length) {
-          yield adapter.setItem(key, body);
+          yield setItem(key, body);
           freed += text.length - body.length;
         }
       }

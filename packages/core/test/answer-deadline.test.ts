@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readDeadline } from '../src/storage/read-deadline';
+import { answerDeadline } from '../src/storage/answer-deadline';
 
 /** A read the test answers (or never does). */
 function pending<T>(): { promise: Promise<T>; answer: (v: T) => void; fail: (e: unknown) => void } {
@@ -19,19 +19,19 @@ function outcome(p: unknown): { now: () => string } {
   return { now: () => now };
 }
 
-describe('reads bounded in time (a storage that never answers must not hold up a launch)', () => {
+describe('storage calls bounded in time (a storage that never answers must not hold up a launch or every later commit)', () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
 
   it('a synchronous answer is returned as it is', () => {
-    const bounded = readDeadline();
+    const bounded = answerDeadline();
     expect(bounded('v')).toBe('v');
     expect(bounded(null)).toBe(null);
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('a slow answer within 10 s is the answer, a rejection is the rejection; none in 10 s fails the read', async () => {
-    const bounded = readDeadline();
+    const bounded = answerDeadline();
     const slow = pending<string>();
     const a = outcome(bounded(slow.promise));
     await vi.advanceTimersByTimeAsync(9_999);
@@ -57,7 +57,7 @@ describe('reads bounded in time (a storage that never answers must not hold up a
   });
 
   it('stuck (nothing answered since a read went unanswered): later reads wait 250 ms, until one is answered', async () => {
-    const bounded = readDeadline();
+    const bounded = answerDeadline();
     void outcome(bounded(pending().promise));
     await vi.advanceTimersByTimeAsync(10_000);
     const next = outcome(bounded(pending().promise));
@@ -75,7 +75,7 @@ describe('reads bounded in time (a storage that never answers must not hold up a
     await vi.advanceTimersByTimeAsync(9_999);
     expect(later.now()).toBe('waiting');
     // Each storage its own: another's reads are not stuck.
-    const other = outcome(readDeadline()(pending().promise));
+    const other = outcome(answerDeadline()(pending().promise));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(other.now()).toBe('waiting');
   });
