@@ -7,7 +7,7 @@ import { iosAsyncStorage, manualClock, recordingLogger, recordingTransport, stor
 import { createCollector } from '@sessionhub/testing';
 import { collectorTransport } from '../../kit-braze/test/collector-transport';
 import { ROW_TOO_BIG, SQLITE_FULL } from './fake-rn-native-module';
-import { reactNativeAsyncStorage, type AsyncStorageStatic } from './rn-async-storage';
+import { reactNativeAsyncStorage, type AsyncStorageStatic, type NativeAsyncStorage } from './rn-async-storage';
 import { wires } from './session-wires';
 
 /**
@@ -134,6 +134,18 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     return [rows, (JSON.parse(storedView(rows).get('sessionhub:state')!) as { deviceId: string }).deviceId];
   }
 
+  /** The run goes on from what the earlier one stored: its device, its next session, and the state written. */
+  async function goesOnFromStored(hub: SessionHub, clock: ManualClock, native: NativeAsyncStorage, deviceId: string): Promise<void> {
+    expect(hub.getDeviceId()).toBe(deviceId);
+    expect(hub.getSession()!.index).toBe(2);
+    clock.advance(1000);
+    hub.logEvent('after_launch');
+    await hub.flush();
+    await idle();
+    expect(storedView(native.rows).get('sessionhub:state')).toContain(hub.getSession()!.id);
+    await hub.shutdown();
+  }
+
   it.each([
     ['multiGet', 'the launch reads the segment keys'],
     ['multiRemove', 'the launch removes what a kill left'],
@@ -146,14 +158,7 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     const { hub, logger } = await launch(AsyncStorage, clock);
     expect(native.calls.filter((c) => c == method).length).toBeGreaterThan(1);
     expect(logger.at('warn').join('\n')).not.toMatch(/database is locked/);
-    expect(hub.getDeviceId()).toBe(deviceId);
-    expect(hub.getSession()!.index).toBe(2);
-    clock.advance(1000);
-    hub.logEvent('after_launch');
-    await hub.flush();
-    await idle();
-    expect(storedView(native.rows).get('sessionhub:state')).toContain(hub.getSession()!.id);
-    await hub.shutdown();
+    await goesOnFromStored(hub, clock, native, deviceId);
   });
 
   it.each([
@@ -207,14 +212,7 @@ describe("React Native's AsyncStorage (the library's JavaScript, a serial native
     // The read waited for 10 s, then was asked again, and answered.
     expect(took).toBeGreaterThanOrEqual(10_000);
     expect(logger.at('warn')).toEqual([]);
-    expect(hub.getDeviceId()).toBe(deviceId);
-    expect(hub.getSession()!.index).toBe(2);
-    clock.advance(1000);
-    hub.logEvent('after_launch');
-    await hub.flush();
-    await idle();
-    expect(storedView(native.rows).get('sessionhub:state')).toContain(hub.getSession()!.id);
-    await hub.shutdown();
+    await goesOnFromStored(hub, clock, native, deviceId);
   }, 30_000);
 
   it('a write the native module never answers counts as failed after 10 s: written again, flush() and shutdown() end, sending goes on, nothing twice', async () => {
