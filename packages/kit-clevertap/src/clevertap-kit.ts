@@ -6,6 +6,7 @@
 import { checkKitOptions, type Kit, type KitContext, type SessionTimeouts } from '@sessionhub/core';
 import { createOutbox, flatString, type Outbox } from '@sessionhub/delivery';
 import { cleverTapGuid, signIn } from './device-guid';
+import { chargedProperties } from './charged';
 import { cleanName, eventProperties, NOTHING_LEFT, propertyValue } from './event-properties';
 import { checkCleverTapOptions, CleverTapKitConfigError, type CleverTapKitOptions } from './options';
 import { message } from './messages';
@@ -240,7 +241,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       else if (CLEVERTAP_SYSTEM_EVENTS.includes(evtName)) notSent(`event "${evtName}"`, message(413));
       else {
         const at = record.timestamp;
-        const evtData = eventProperties(record.attributes, onDropped);
+        const evtData = (evtName == 'Charged' ? chargedProperties : eventProperties)(record.attributes, onDropped);
         enqueue(eventItem(evtName, evtData, stamp(record, at), at), undefined, true);
       }
     },

@@ -15,4 +15,5 @@ export { CLEVERTAP_SYSTEM_EVENTS } from './system-events';
 // The wire format, as types.
 export type { CleverTapEventItem, CleverTapPageItem, CleverTapProfileItem, CleverTapSessionFields, CleverTapUploadItem } from './upload-items';
 export type { CleverTapProperties, CleverTapPropertyValue } from './event-properties';
+export type { CleverTapChargedData } from './charged';
 export type { CleverTapMetaHeader } from './upload-request';

@@ -25,6 +25,7 @@ export const CLEVERTAP_MESSAGES = {
   411: () => 'not a string, finite number, boolean or date',
   412: () => `nothing left once CleverTap removes ' " \\`,
   413: () => 'a CleverTap system event',
+  421: () => 'not an object of properties, as each item of Charged must be',
   419: (what: string, why: string) => `${what} not sent to CleverTap: ${why}`,
   // Debug and storage
   414: (session: number, foreground: number | string, longest: number | string) =>

@@ -3,6 +3,7 @@
  * SDK queues them (`events/EventQueueManager.kt` `processEvent`: `s`, `pg`, `type`, `ep`, `f`, `lsl`).
  */
 import type { SessionEndRecord } from '@sessionhub/core';
+import type { CleverTapChargedData } from './charged';
 import { eventProperties, type CleverTapProperties, type OnDroppedProperty } from './event-properties';
 import { LSL, PAGES, S, type LedgerEntry } from './session-ledger';
 
@@ -24,7 +25,8 @@ export interface CleverTapSessionFields {
 export interface CleverTapEventItem extends CleverTapSessionFields {
   readonly type: 'event';
   readonly evtName: string;
-  readonly evtData: CleverTapProperties;
+  /** Properties; on `Charged`, `Items` an array of them. */
+  readonly evtData: CleverTapProperties | CleverTapChargedData;
 }
 
 /** `{ type: "profile", profile: { Identity }, s, pg, ep, f, lsl }`. */
@@ -63,7 +65,7 @@ export const sessionFields = ({ entry, first }: Stamp, at: number): CleverTapSes
 });
 
 /** An event item, as one literal (it is built for every event). */
-export const eventItem = (evtName: string, evtData: CleverTapProperties, stamp: Stamp, at: number): CleverTapEventItem => ({
+export const eventItem = (evtName: string, evtData: CleverTapProperties | CleverTapChargedData, stamp: Stamp, at: number): CleverTapEventItem => ({
   type: 'event',
   evtName,
   evtData,

@@ -1,5 +1,6 @@
 import type { SessionEndRecord } from '@sessionhub/core';
 import { cleanName, eventProperties, NOTHING_LEFT, propertyValue, UNSUPPORTED_VALUE } from '../src/event-properties';
+import { chargedProperties, NOT_AN_ITEM } from '../src/charged';
 import { S, type LedgerEntry } from '../src/session-ledger';
 import { eventItem, profileItem, sessionConcludedItem, sessionFields, type Stamp } from '../src/upload-items';
 import fc from 'fast-check';
@@ -75,6 +76,43 @@ describe('eventItem', () => {
         expect((item.ep + 1) * 1000).toBeGreaterThan(t);
       }),
     );
+  });
+});
+
+describe('Charged (docs/kits/clevertap.md, "Charged")', () => {
+  const charged = (attributes: Record<string, unknown>) => {
+    const dropped: Array<[string, string]> = [];
+    return { data: chargedProperties(attributes, (k, why) => dropped.push([k, why])), dropped };
+  };
+
+  it('sends Items as an array of items, each cleaned by the property rules, as the SDKs send it', () => {
+    const when = new Date(T0 + 999);
+    const { data, dropped } = charged({ Amount: 300, 'Charged ID': 'o-1', Items: [{ Category: 'books', "Book name.": ` The "Millionaire" `, Quantity: 1, at: when }, {}] });
+    expect(data).toEqual({ Amount: 300, 'Charged ID': 'o-1', Items: [{ Category: 'books', 'Book name': 'The Millionaire', Quantity: 1, at: `$D_${Math.trunc((T0 + 999) / 1000)}` }, {}] });
+    expect(dropped).toEqual([]);
+  });
+
+  it('leaves out nested values in an item and items that are not objects, and says which', () => {
+    const { data, dropped } = charged({ Items: [{ a: 1, tags: ['x'], meta: { b: 1 }, n: null }, 'book', 3, null, ['a'], new Date(T0), { b: 2 }], cart: { c: 1 } });
+    expect(data).toEqual({ Items: [{ a: 1 }, { b: 2 }] });
+    expect(dropped).toEqual([
+      ['cart', UNSUPPORTED_VALUE],
+      ['Items[].tags', UNSUPPORTED_VALUE],
+      ['Items[].meta', UNSUPPORTED_VALUE],
+      ['Items[].n', UNSUPPORTED_VALUE],
+      ...Array.from({ length: 5 }, () => ['Items[]', NOT_AN_ITEM]),
+    ]);
+  });
+
+  it('sends every item past 50, as all three SDKs do (error 522 is only reported)', () => {
+    const items = Array.from({ length: 51 }, (_, i) => ({ i }));
+    expect(charged({ Items: items }).data).toEqual({ Items: items });
+  });
+
+  it('without Items, or with Items no array, is an event like any other', () => {
+    expect(charged({ Amount: 1 }).data).toEqual({ Amount: 1 });
+    expect(charged({ Amount: 1, Items: ' x ' }).data).toEqual({ Amount: 1, Items: 'x' });
+    expect(charged({ Items: { a: 1 } })).toEqual({ data: {}, dropped: [['Items', UNSUPPORTED_VALUE]] });
   });
 });
 
