@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { attributeLeaf, attributeObject, DECODE_IN_PAGE, encodeAttributes, sampleSeed } from '../../testing/test/attribute-values';
 import { openSite, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
+import { define, edgeSpace, isObject, kitKey, kitKeyUncut, kitString, own, sdkKey, sdkString } from './conformance/cleaning-model';
 
 const DOC = readFileSync(new URL('../../../docs/kits/clevertap.md', import.meta.url), 'utf8');
 const ACCOUNT_ID = 'W9R-486-4W5Z';
@@ -35,28 +36,13 @@ const MARK = 'case#';
 
 type Attributes = Record<string, unknown>;
 
-const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const isDate = (v: unknown): v is Date => v instanceof Date;
-/** The SDK's `isObject` (clevertap.js 312): plain objects and class instances alike. */
-const isObject = (v: unknown): v is Attributes => Object.prototype.toString.call(v) == '[object Object]';
 /** What the SDK's Charged path refuses as a property: an object or an array (clevertap.js 8079, 8113). */
 const nested = (v: unknown): boolean => isObject(v) || Array.isArray(v);
-const edgeSpace = (s: string): boolean => /^\s|\s$/.test(s);
-const define = (o: Attributes, k: string, value: unknown): void => void Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 
-// Keys and strings, as each side cleans them (docs/kits/clevertap.md, "Property rules").
-/** The SDK: one pass of its regular expression, then a cut at 1024 (clevertap.js 148–149, 341–377). */
-const sdkKey = (k: string): string => k.replace(/^\s+|\.|:|\$|'|"|\\|\s+$/g, '').substring(0, 1024);
-const sdkString = (s: string): string => s.replace(/^\s+|'|"|\\|\s+$/g, '').substring(0, 1024);
-const kitText = (s: string, forbidden: RegExp, max: number): string => {
-  const out = s.replace(forbidden, '').trim();
-  return out.length > max ? out.substring(0, max).trim() : out;
-};
-const kitKeyUncut = (k: string): string => k.replace(/[.:$'"\\]/g, '').trim();
-const kitKey = (k: string): string => kitText(k, /[.:$'"\\]/g, 120);
 /** The value the kit sends (undefined: none), by the page's property rules. */
 function kitValue(v: unknown): unknown {
-  if (typeof v == 'string') return kitText(v, /['"\\]/g, 1024);
+  if (typeof v == 'string') return kitString(v);
   if (typeof v == 'number') return Number.isFinite(v) ? v || 0 : undefined;
   if (typeof v == 'boolean') return v;
   if (isDate(v) && !Number.isNaN(v.getTime())) return `$D_${Math.trunc(v.getTime() / 1000)}`;

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { attributeLeaf, attributeObject, DECODE_IN_PAGE, encodeAttributes, sampleSeed } from '../../testing/test/attribute-values';
 import { openSite, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
+import { define, edgeSpace, isObject, kitKeyUncut, kitString, kitText, own, sdkKey, sdkString } from './conformance/cleaning-model';
 
 const DOC = readFileSync(new URL('../../../docs/kits/clevertap.md', import.meta.url), 'utf8');
 const ACCOUNT_ID = 'W9R-486-4W5Z';
@@ -32,30 +33,11 @@ type Attributes = Record<string, unknown>;
 type Entry = readonly [key: string, value: unknown];
 
 const isDate = (v: unknown): v is Date => Object.prototype.toString.call(v) == '[object Date]';
-/** The SDK's `isObject`: plain objects and class instances alike. */
-const isObject = (v: unknown): v is Attributes => Object.prototype.toString.call(v) == '[object Object]';
-const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 /** A String object with text (`new String('')` has no characters to delete: the SDK sends it). */
 const isStringObject = (v: unknown): v is string => v instanceof String && v.length > 0;
 /** Whether `test` holds of `v` or of anything nested in it (objects and arrays, as the SDK walks them). */
 const anywhere = (v: unknown, test: (x: unknown) => boolean): boolean =>
   test(v) || (Array.isArray(v) ? v.some((x) => anywhere(x, test)) : isObject(v) && Object.values(v).some((x) => anywhere(x, test)));
-/** Whether `s` begins or ends with whitespace (JavaScript's, which both sides trim). */
-const edgeSpace = (s: string): boolean => /^\s|\s$/.test(s);
-
-// What each side makes of a key or a string, as docs/kits/clevertap.md describes it.
-/** The SDK: `removeUnsupportedChars`, one pass of its regular expression, then a cut at 1024 (clevertap.js 148–149, 341–377). */
-const sdkKey = (k: string): string => k.replace(/^\s+|\.|:|\$|'|"|\\|\s+$/g, '').substring(0, 1024);
-const sdkString = (s: string): string => s.replace(/^\s+|'|"|\\|\s+$/g, '').substring(0, 1024);
-/** The kit: characters removed, whitespace trimmed, cut at `max`, trimmed again. */
-const kitText = (s: string, forbidden: RegExp, max: number): string => {
-  const out = s.replace(forbidden, '').trim();
-  return out.length > max ? out.substring(0, max).trim() : out;
-};
-/** The key as the kit cleans it, before its cut at 120. */
-const kitKeyUncut = (k: string): string => k.replace(/[.:$'"\\]/g, '').trim();
-const kitString = (s: string): string => kitText(s, /['"\\]/g, 1024);
-const define = (o: Attributes, k: string, value: unknown): void => void Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 
 /**
  * What the SDK makes of an event's properties, as the page describes it; checked against the SDK's
