@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { FRAGMENTS, sampleSeed } from '../../testing/test/attribute-values';
-import { openSite, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
+import { openSite, pageWarnings, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
 
 const DOC = readFileSync(new URL('../../../docs/kits/clevertap.md', import.meta.url), 'utf8');
 const ACCOUNT_ID = 'W9R-486-4W5Z';
@@ -196,9 +196,7 @@ beforeAll(async () => {
   };
   const runKit = async () => {
     const site = await openSite(browsers[1]!.context, 'https://www.shop.test', ACCOUNT_ID, start);
-    const warnings: string[] = [];
-    site.page.on('console', (m) => void (m.type() == 'warning' || m.type() == 'error' ? warnings.push(m.text()) : undefined));
-    site.page.on('pageerror', (e) => warnings.push(`pageerror: ${e.message}`));
+    const warnings = pageWarnings(site.page);
     // The app's hook: an event named PLACEHOLDER becomes the name of input `f`.
     await site.page.addInitScript(
       ([placeholder, json]) => {

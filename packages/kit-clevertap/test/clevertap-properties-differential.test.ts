@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { attributeLeaf, attributeObject, DECODE_IN_PAGE, encodeAttributes, sampleSeed } from '../../testing/test/attribute-values';
-import { openSite, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
+import { openSite, pageWarnings, realNow, SDK_VERSION, type Site } from './conformance/web-sdk-run';
 import { define, edgeSpace, isObject, kitKeyUncut, kitString, kitText, own, sdkKey, sdkString } from './conformance/cleaning-model';
 
 const DOC = readFileSync(new URL('../../../docs/kits/clevertap.md', import.meta.url), 'utf8');
@@ -398,9 +398,7 @@ beforeAll(async () => {
   };
   const runKit = async () => {
     const site = await openSite(browsers[1]!.context, 'https://www.shop.test', ACCOUNT_ID, start);
-    const warnings: string[] = [];
-    site.page.on('console', (m) => void (m.type() == 'warning' || m.type() == 'error' ? warnings.push(m.text()) : undefined));
-    site.page.on('pageerror', (e) => warnings.push(`pageerror: ${e.message}`));
+    const warnings = pageWarnings(site.page);
     await site.loadKit();
     await site.page.evaluate(DECODE_IN_PAGE);
     const results = await site.page.evaluate((texts) => {

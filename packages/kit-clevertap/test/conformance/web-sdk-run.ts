@@ -113,6 +113,14 @@ function countRequests(): void {
 
 const clocks = new WeakSet<BrowserContext>();
 
+/** The page's warnings and errors (console and uncaught), as they come: a kit's warnings name what it left out. */
+export function pageWarnings(page: Page): string[] {
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() == 'warning' || m.type() == 'error' ? warnings.push(m.text()) : undefined));
+  page.on('pageerror', (e) => warnings.push(`pageerror: ${e.message}`));
+  return warnings;
+}
+
 /**
  * Opens `origin` (a new one per scenario: nothing stored by another is seen) in a new page of
  * `context`, its clock paused at `start` (epoch ms, not before the real time: see above; each site
