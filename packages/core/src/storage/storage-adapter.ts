@@ -17,10 +17,11 @@ export type StorageWrite = readonly [key: string, value: string | null, from?: s
  */
 export interface StorageAdapter {
   /**
-   * The value stored under `key`, or null/undefined when there is none. A promise that has not settled
-   * after 10 s counts as a failed read (as `multiGet`'s): the hub asks again, then goes on without it.
-   * So does any call's: an unanswered `setItem` fails its commit, which is written again later; a
-   * storage must therefore apply its calls in call order (AsyncStorage's modules do).
+   * The value stored under `key`, or null/undefined when there is none. Without `commit`, a promise
+   * that has not settled after 10 s counts as a failed read (as `multiGet`'s): the hub asks again,
+   * then goes on without it. So does any call's: an unanswered `setItem` fails its commit, which is
+   * written again later; such a storage must therefore apply its calls in call order (AsyncStorage's
+   * modules do). A storage with `commit` orders and bounds its own calls.
    */
   getItem(key: string): string | null | undefined | Promise<string | null | undefined>;
   /** Stores `value` under `key`; may throw or reject when storage is full. */
