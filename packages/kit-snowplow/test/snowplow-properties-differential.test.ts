@@ -205,6 +205,17 @@ const hasToJSON = (v: unknown): boolean => tag(v) == '[object Object]' && typeof
 const copied = (a: Attributes): Attributes => replace(a, FIELDS, hasToJSON, (v) => (v as { toJSON(): unknown }).toJSON());
 /** A rule about the fields as the kit gets them. */
 const onCopy = (rule: Rule): Rule => ({ ...rule, applies: (a) => rule.applies(copied(a)), kitSends: (a) => rule.kitSends(copied(a)) });
+/**
+ * Whether the tracker's `value.toString()` fails on `v`: none (`Object.create(null)`), or one that
+ * throws (an array holding a symbol or such an object: `join` converts each element).
+ */
+function toStringFails(v: unknown): boolean {
+  try {
+    return typeof (v as { toString?: unknown }).toString != 'function' || (String((v as { toString(): unknown }).toString()), false);
+  } catch {
+    return true;
+  }
+}
 const labelObject = (v: unknown): boolean => isObject(v) && textOf(v) !== undefined;
 const labelWithoutText = (v: unknown): boolean => !nothing(v) && textOf(v) === undefined;
 const noCategory = (v: unknown): boolean => nothing(v) || typeof v != 'string';
@@ -242,7 +253,7 @@ const STRUCTURED_RULES: readonly Rule[] = [
   // What the other rules make of such a value is what the kit sends; the tracker sends nothing.
   {
     code: 'no-tostring',
-    applies: (a) => FIELDS.some((k) => isObject(a[k]) && typeof (a[k] as { toString?: unknown }).toString != 'function'),
+    applies: (a) => FIELDS.some((k) => isObject(a[k]) && toStringFails(a[k])),
     kitSends: (a) => a,
     tracker: 'drops the event',
     warns: false,
@@ -691,8 +702,9 @@ function differences(route: Route, { inputs, tracker, kit }: Run): { problems: s
     const warns = refused ? 1 : applied.some((r) => r.warns) ? Object.keys(ENCODINGS).length : 0;
     if (naming.length != warns) problems.push(`#${i} ${what}\n  ${naming.length} warnings name the event, not ${warns}: ${naming.join(' | ').slice(0, 300)}`);
   });
-  // The only errors in the tracker's page: one for each event it dropped when sending it (its emitter calls each field's toString).
-  const errors = tracker.errors.filter((e) => /toString is not a function/.test(e));
+  // The only errors in the tracker's page: one for each event it dropped when sending it (its emitter
+  // calls each field's toString, which is missing or throws: see toStringFails).
+  const errors = tracker.errors.filter((e) => /toString is not a function|Cannot convert .* to a(?: primitive value| string)/.test(e));
   if (errors.length != tracker.errors.length || errors.length != droppedAtSend) problems.push(`the tracker's page had ${tracker.errors.length} errors for ${droppedAtSend} events dropped when sent: ${tracker.errors.join(' | ').slice(0, 300)}`);
   return { problems, shown };
 }
