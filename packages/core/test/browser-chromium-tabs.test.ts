@@ -124,6 +124,24 @@ async function waitFor(done: () => boolean, what: string, ms = 10_000): Promise<
 }
 
 /**
+ * Polls until `ready` holds of the counts `count` returns and they have not changed for `quietMs`:
+ * a record arriving late (one emitted twice, or by a second tab) is then counted, where a wait for
+ * an exact count could pass before it came.
+ */
+async function waitForQuiet(count: () => number[], ready: (counts: number[]) => boolean, what: string, quietMs = 1_000, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last = '';
+  let since = Date.now();
+  for (;;) {
+    const now = count();
+    if (JSON.stringify(now) !== last) [last, since] = [JSON.stringify(now), Date.now()];
+    else if (ready(now) && Date.now() - since >= quietMs) return;
+    if (Date.now() > deadline) throw new Error(`never saw ${what} (counts ${last})`);
+    await sleep(50);
+  }
+}
+
+/**
  * Every open tab answers with the same session once quiet: after two more events in the first tab,
  * each committed there (with soloCommits, the second in its slot), the others from its writes alone.
  * Returns the names of those events.
@@ -141,6 +159,16 @@ async function expectSameAnswers(pages: readonly Page[]): Promise<string[]> {
   for (const session of sessions) expect(session, 'a tab answers with another session').toEqual(sessions[0]);
   return names;
 }
+
+/**
+ * notRestoredReasons that are the browser's own, not the page's (Chromium's names): the page waited
+ * too long to be put into the cache or was in it too long, the cache was full or trimmed for memory,
+ * or the reason is not disclosed (`masked`: Chromium reports its internal reasons so). A page
+ * blocking the cache itself is mostly named (weblocks-contention, lock, fetch, websocket, …), but
+ * not always: this Chromium reports a page's unload listener as `masked` (measured), so a miss for
+ * `masked` is tolerated only rarely (see its use).
+ */
+const BROWSER_REASONS = new Set(['timeout', 'cache-limit', 'memory-pressure', 'masked']);
 
 const startsOf = () => posted.flatMap((p) => (p.type === 'start' ? [p.record] : []));
 const endsOf = () => posted.flatMap((p) => (p.type === 'end' ? [p.record] : []));
@@ -289,8 +317,16 @@ describe('the shared session in real Chromium tabs', () => {
     }
     await settled(pages);
     await pages[0]!.evaluate(() => window.hub.endSession());
-    await waitFor(() => endsOf().length === 51 && eventsOf().length === 200, '51 session ends and 200 events');
-    expect(startsOf()).toHaveLength(51);
+    // Exactly 51, by the contract, however the commits interleave: every end finds a live session (the
+    // ender's own event of the cycle before is committed ahead of its end) and no call of the test
+    // ends one otherwise. An event of a cycle committed after the next cycle's end (they are not
+    // awaited) starts the next session earlier, it adds none. Waited for until the counts stay put, so
+    // a start or end arriving late (a session emitted by two tabs) is counted, not missed.
+    await waitForQuiet(() => [startsOf().length, endsOf().length, eventsOf().length], (n) => n[1]! >= 51 && n[2]! >= 200, '51 session ends and 200 events');
+    // Numbered 1 to 51 once each: two tabs that both emitted a start (seen under load: session 12
+    // started three times, by three tabs, two never ended) show here as one number twice.
+    expect(startsOf().map((s) => s.sessionIndex).sort((a, b) => a - b), 'session numbers').toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    expect(eventsOf()).toHaveLength(200);
     expectEachSessionOnce(true);
     // CleverTap: one Session Concluded per session, but not one id per session. Events of a cycle are
     // not awaited, so a tab's event may commit after the next cycle's end and start the session after
@@ -483,7 +519,12 @@ describe('the shared session in real Chromium tabs', () => {
 
   // The common life of a site: one tab going from page to page and back. The page left holds no Web
   // Lock the next page asks about while it goes (it gives its slot up at beforeunload with a commit
-  // under way, at pagehide without), so Chromium keeps it in its back/forward cache every time.
+  // under way, at pagehide without), so Chromium keeps it in its back/forward cache every time: a
+  // page not restored for a reason of the page (an unload listener, a lock held, a connection open,
+  // any reason not known to be the browser's own) fails. Under load CI twice saw it loaded afresh
+  // instead; for a reason of the browser's own (BROWSER_REASONS) the page, loaded afresh, must go on
+  // with the same session, its pending event delivered once (checked at the end), and the step is
+  // tried again until the page is restored, twice in a run at most.
   it.each([
     ['Web Locks', ''],
     ['compare-and-set (no Web Locks)', '?cas'],
@@ -493,28 +534,47 @@ describe('the shared session in real Chromium tabs', () => {
     browser = await launchChromium({ backForwardCache: true });
     const page = await openTab(query);
     const logged: string[] = [];
+    const missed: string[] = [];
     for (let i = 0; i < 6; i++) {
-      // A mark in the page's memory: still there when back only if the page was restored, not loaded afresh.
-      await page.evaluate((i) => void ((window as unknown as { mark: number }).mark = i), i);
-      if (i % 2) {
-        logged.push(`n${i}`);
-        await page.evaluate((name) => void window.hub.logEvent(name), `n${i}`);
+      for (let attempt = 1; ; attempt++) {
+        const session = await page.evaluate(() => window.hub.getSession()?.id);
+        // A mark in the page's memory: still there when back only if the page was restored, not loaded afresh.
+        await page.evaluate((i) => void ((window as unknown as { mark: number }).mark = i), i);
+        if (i % 2) {
+          const name = attempt == 1 ? `n${i}` : `n${i}-again${attempt}`;
+          logged.push(name);
+          await page.evaluate((name) => void window.hub.logEvent(name), name);
+        }
+        await page.goto(origin + '/next' + query);
+        await page.evaluate(() => window.ready);
+        await page.goBack({ waitUntil: 'commit' });
+        await page.waitForFunction(() => window.ready !== undefined);
+        // Loaded afresh instead: Chromium says why it did not restore the page (notRestoredReasons, Chrome 123+).
+        const [mark, reasons] = await page.evaluate(() => {
+          const entry = performance.getEntriesByType('navigation')[0] as unknown as { notRestoredReasons?: { reasons?: { reason: string }[] } | null };
+          return [(window as unknown as { mark?: number }).mark, (entry?.notRestoredReasons?.reasons ?? []).map((r) => r.reason)] as const;
+        });
+        if (mark === i) break;
+        const why = `not restored after navigation ${i}, attempt ${attempt}, because: ${JSON.stringify(reasons)}`;
+        expect(reasons.length > 0 && reasons.every((r) => BROWSER_REASONS.has(r)), `a reason of the page, or none given: ${why}`).toBe(true);
+        // Twice in a run at most: a page that blocks the cache every time, even one Chromium reports as
+        // `masked`, fails here (an unload listener does, measured), and so does one that blocks it often.
+        expect(missed.length, `${why}; misses before it: ${JSON.stringify(missed)}`).toBeLessThan(2);
+        missed.push(why);
+        // Loaded afresh within the timeout (resumeOnRelaunch): the same session goes on.
+        await page.evaluate(() => window.ready);
+        expect(await page.evaluate(() => window.hub.getSession()?.id), `the session after a fresh load: ${why}`).toBe(session);
       }
-      await page.goto(origin + '/next' + query);
-      await page.evaluate(() => window.ready);
-      await page.goBack({ waitUntil: 'commit' });
-      await page.waitForFunction(() => window.ready !== undefined);
-      // Loaded afresh instead: Chromium says why it did not restore the page (notRestoredReasons, Chrome 123+).
-      const [mark, why] = await page.evaluate(() => [(window as unknown as { mark?: number }).mark, JSON.stringify((performance.getEntriesByType('navigation')[0] as unknown as { notRestoredReasons?: unknown })?.notRestoredReasons ?? null)] as const);
-      expect(mark, `restored after navigation ${i} (not restored because: ${why})`).toBe(i);
     }
+    if (missed.length) console.warn(`back/forward cache (${_name}): ${missed.join('; ')}`);
     await settled([page]);
     await page.evaluate(() => window.hub.endSession());
     await settled([page]);
     await waitFor(() => eventsOf().length >= logged.length && endsOf().length >= startsOf().length, 'every event and session end');
     await sleep(300);
-    expect(eventsOf().map((e) => e.name).sort()).toEqual(logged);
+    expect(eventsOf().map((e) => e.name).sort()).toEqual([...logged].sort());
     expectEachSessionOnce(true);
+    expect(startsOf(), 'one session all along').toHaveLength(1);
   }, 60_000);
 
   // A navigation that never happens (a 204 answer, as for a download) after the page made its commit
