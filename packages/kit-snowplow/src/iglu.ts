@@ -1,4 +1,5 @@
 /** Iglu schema URIs the kit emits, and the self-describing JSON users attach. */
+import { attributesJson, nests } from './attributes-json';
 import { message } from './messages';
 
 /** A self-describing JSON: an Iglu schema URI and data valid against it (a Snowplow entity or event). */
@@ -29,6 +30,13 @@ export const selfDescribing = (schema: string, data: string): string => '{"schem
 
 
 /**
+ * The deepest level (`data` itself is 0) of an entity's `data` that may hold members: enrich fails
+ * the event when anything in its contexts is 40 levels deep (reference.conf `maxJsonDepth: 40`,
+ * JsonUtils.extractJson), and `data` is at level 3 of `{"schema":…,"data":[{"schema":…,"data":…}]}`.
+ */
+export const ENTITY_DEPTH = 36;
+
+/**
  * The JSON text of `value` as a self-describing JSON (an Iglu `schema` URI and JSON `data`), or ''
  * after telling `problem` what is wrong with it.
  */
@@ -43,6 +51,8 @@ export function selfDescribingJson(value: unknown, problem: (message: string) =>
       // (a BigInt, a cycle) said below
     }
     if (json === undefined) problem(message(516, schema));
+    // (Written again, with the deep objects as text, only to find out whether there are any.)
+    else if (nests(json, ENTITY_DEPTH) && (attributesJson(data, () => (json = ''), ENTITY_DEPTH), !json)) problem(message(526, schema));
     else return selfDescribing(schema, json);
   }
   return '';

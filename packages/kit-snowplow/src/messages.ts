@@ -30,13 +30,15 @@ export const SNOWPLOW_MESSAGES = {
   519: () => 'could not be read (a Proxy or a getter threw)',
   // Events
   520: (name: string, unsent: string) => `event "${name}" went as a structured event without ${unsent}: map it in "events" or set "catchAllSchema"`,
-  521: (name: string) => `event "${name}": attribute values JSON cannot hold were sent as text`,
+  521: (name: string) => `event "${name}": attribute values JSON cannot hold, or nested deeper than Snowplow's enrich takes (40 levels in all), were sent as text`,
   522: (name: string, problem: string) => `entitiesFor, event "${name}": an entity ${problem}; left out`,
   523: (name: string) => `entitiesFor failed for event "${name}"; sent without its entities:`,
   524: (id: string) =>
     `ids are not UUIDs (${id}): eid, client_session.sessionId and client_session.userId fail validation; give the hub a UUID generateId`,
   525: (background: number, foreground: string, max: string) =>
     `session timeouts: background ${background} s, foreground ${foreground}, max ${max} (Snowplow's native trackers: 1800 s both)`,
+  526: (schema: string) => `(${schema}) has data nested deeper than Snowplow's enrich takes (40 levels in all, 36 in data), which fails the event`,
+  527: (name: string, fields: string) => `event "${name}": ${fields} cut to the length Snowplow's enrich takes (it fails the whole event when one is longer)`,
 };
 
 /** A code whose text takes the value given (an option's rule). */

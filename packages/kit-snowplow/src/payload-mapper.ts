@@ -16,6 +16,7 @@ import type { ResolvedSnowplowOptions } from './options';
 import { structuredFields, unsentAttributes } from './structured-event';
 import type { TrackerPayload } from './tracker-payload';
 import { TRACKER_VERSION } from './version';
+import { fitUrl } from './page-url';
 
 /** What the mapping needs from outside: ids for events the hub did not number, and a place for problems. */
 export interface PayloadMapperEnv {
@@ -97,11 +98,17 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
    * One item. `event` is the event's fields (JSON text, each after a comma), `entities` the global,
    * per-name and per-event entities (after `client_session`); `eventIndex` is the record's for hub
    * events, null for the others (lifecycle and session events take no place in the hub's count; a
-   * lifecycle record's is the count so far).
+   * lifecycle record's is the count so far). What the mapping worked around for the item, `notes`
+   * and the fields `cut` (with the page's), is reported in one warning, named `name`.
    */
-  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: string, entities = globalEntitiesJson): TrackerPayload => {
+  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: string, name: string, entities = globalEntitiesJson, notes: string[] = [], cut: string[] = []): TrackerPayload => {
     const live = record.sessionId !== null;
     const contexts = live ? clientSession(record as SessionContext) + ',"eventIndex":' + eventIndex + '}}' + (entities && ',' + entities) : entities;
+    // (A copy: page() may hand out what it keeps.)
+    const p = page && { ...page() };
+    if (p) for (const [k, path] of [['url', 3000], ['refr', 6000]] as const) if (p[k]) p[k] = fitUrl(p[k], path, k, cut);
+    if (cut.length) notes.push(message(527, name, cut.join(', ')));
+    if (notes.length) env.report(notes.join(' '));
     return (
       '{"e":"' + e + '"' +
       field('eid', eid) +
@@ -110,7 +117,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       field('uid', record.userId ?? undefined) +
       // The browser tracker's session fields (domain_userid, domain_sessionid, domain_sessionidx), which web data models read.
       (web ? field('duid', (adopted ? adopted.userId : record.deviceId).toLowerCase()) + (live ? field('sid', record.sessionId) + field('vid', '' + (record.sessionIndex + visits)) : '') : '') +
-      (page ? fields(page()) : '') +
+      (p ? fields(p) : '') +
       event +
       (contexts && cx + encode(CONTEXTS_HEAD + contexts + ']}')) +
       '}'
@@ -120,15 +127,15 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   /** `ue_px` / `ue_pr`: a self-describing event wrapped in `unstruct_event` 1-0-0; `data` is JSON text. */
   const unstruct = (schema: string, data: string): string => ue + encode(selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data)));
 
-  /** Lifecycle and session events: self-describing, with a new id and no eventIndex. */
-  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
-    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
+  /** Lifecycle and session events: self-describing, with a new id and no eventIndex; `name` names it in warnings. */
+  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object, name: string): TrackerPayload =>
+    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)), name);
 
   /** A session event: self-describing of `schema`, structured by default (null), none (false). */
   const session = (r: SessionStartRecord | SessionEndRecord, time: number, schema: string | null | false, action: string, label: string, value: number | undefined, data: object): TrackerPayload | null =>
     schema === false ? null :
-    schema ? other(r, time, schema, data) :
-    item(r, 'se', env.newId(), time, null, fields({ se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value }));
+    schema ? other(r, time, schema, data, action) :
+    item(r, 'se', env.newId(), time, null, fields({ se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value }), action);
 
   return {
     event(record) {
@@ -136,18 +143,23 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       const mapping = events.get(name);
       const schema = mapping?.schema ?? catchAllSchema;
       let event: string;
+      // What this event's warning says (one warning for all).
+      const notes: string[] = [];
+      const cut: string[] = [];
       if (schema === null) {
-        const se = structuredFields(name, attributes, options.structuredEventCategory);
+        const se = structuredFields(name, attributes, options.structuredEventCategory, cut);
         event = fields(se);
         if (warned.size < 256 && !warned.has(name)) {
           const unsent = unsentAttributes(attributes, se);
           if (unsent.length) {
             warned.add(name);
-            env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));
+            notes.push(message(520, name, JSON.stringify(unsent).slice(1, -1)));
           }
         }
       } else {
-        const data = attributesJson(attributes, () => env.report(message(521, name)));
+        // The attributes are data at level 2 of `ue_px` (a mapped schema's) or 3 (the catch-all's
+        // `attributes`): members at level 40 fail the event (see attributesJson).
+        const data = attributesJson(attributes, () => notes.push(message(521, name)), mapping?.schema ? 37 : 36);
         event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
       // The user's per-event entities: validated, serialized; a failure costs those entities, never the event.
@@ -166,12 +178,12 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       } catch (error) {
         env.report(message(523, name), error);
       }
-      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event, entities);
+      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event, name, entities, notes, cut);
     },
 
-    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),
+    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }, 'application_foreground'),
 
-    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }),
+    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }, 'application_background'),
 
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {

@@ -103,6 +103,66 @@ export function igluValidator(): IgluValidator {
   return shared;
 }
 
+/**
+ * enrich's limits on the atomic fields the kit's fields fill (snowplow/enrich 2026-04,
+ * modules/common/src/main/resources/reference.conf `validation.atomicFieldsLimits`): a longer value
+ * fails the whole event (AtomicFieldsLengthValidator), measured in UTF-16 units after
+ * ConversionUtils.makeTsvSafe (a tab as four spaces, other control characters removed).
+ */
+const ATOMIC_LIMITS: Record<string, number> = {
+  aid: 255, p: 255, eid: 36, tna: 128, tv: 100, uid: 255, duid: 128, sid: 128, url: 10_000, refr: 10_000, page: 2000,
+  se_ca: 1000, se_ac: 1000, se_la: 4096, se_pr: 1000, lang: 255, cd: 12, tz: 255, cs: 128,
+};
+/** The URL parts enrich stores (ConversionUtils.explodeUri of java.net.URI), and their limits: `url` (page_url*), `refr` (refr_url*). */
+const URL_LIMITS = {
+  url: { scheme: 16, host: 255, path: 3000, query: 6000, fragment: 3000 },
+  refr: { scheme: 16, host: 255, path: 6000, query: 6000, fragment: 3000 },
+} as const;
+
+/** A field as enrich stores it (ConversionUtils.makeTsvSafe). */
+export const tsvSafe = (text: string): string => text.replace(/\t/g, '    ').replace(/[\0-\x1f\x7f]/g, '');
+
+/** JsonUtils.checkIfExceedMaxDepth with maxJsonDepth 40: whether anything of `json` (at level 0) is at level 40 or deeper. */
+export function exceedsJsonDepth(json: unknown, max = 40): boolean {
+  if (max <= 0) return true;
+  if (json === null || typeof json != 'object') return false;
+  return Object.values(json).some((v) => exceedsJsonDepth(v, max - 1));
+}
+
+/** The parts of a URL as java.net.URI's raw getters give them (for the URLs browsers write). */
+export function urlParts(url: string): Record<'scheme' | 'host' | 'path' | 'query' | 'fragment', string> {
+  const m = /^([^:/?#]+):(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/s.exec(url);
+  if (!m) throw new Error(`not a URL: ${url.slice(0, 100)}`);
+  return { scheme: m[1]!, host: (m[2] ?? '').replace(/^[^@]*@/, '').replace(/:\d*$/, ''), path: m[3]!, query: m[4] ?? '', fragment: m[5] ?? '' };
+}
+
+/** What snowplow/enrich fails the event for among what this item sends (each a sentence), beside Iglu validation. */
+export function enrichProblems(item: Readonly<Record<string, unknown>>, contexts: unknown, unstruct: unknown): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(item)) {
+    // Tp2Adapter.toParameter: every value a string.
+    if (typeof value != 'string') problems.push(`${key} is not a string`);
+    else if (key in ATOMIC_LIMITS && tsvSafe(value).length > ATOMIC_LIMITS[key]!) problems.push(`${key} is ${tsvSafe(value).length} characters, over ${ATOMIC_LIMITS[key]}`);
+  }
+  for (const key of ['url', 'refr'] as const) {
+    const value = item[key];
+    if (typeof value != 'string' || !value) continue;
+    const parts = urlParts(value);
+    for (const [part, max] of Object.entries(URL_LIMITS[key])) {
+      const length = parts[part as keyof typeof parts].length;
+      if (length > max) problems.push(`${key}'s ${part} is ${length} characters, over ${max}`);
+    }
+  }
+  // ClientEnrichments.extractViewDimensions: two Java ints.
+  for (const key of ['vp', 'res']) {
+    const value = item[key];
+    if (value !== undefined && !(typeof value == 'string' && /^\d+x\d+$/.test(value) && value.split('x').every((n) => +n < 2 ** 31))) problems.push(`${key} ${String(value)} is not <int>x<int>`);
+  }
+  if (exceedsJsonDepth(contexts)) problems.push('contexts nest deeper than maxJsonDepth 40');
+  if (exceedsJsonDepth(unstruct)) problems.push('the self-describing event nests deeper than maxJsonDepth 40');
+  return problems;
+}
+
 /** A self-describing JSON as decoded from a payload. */
 export interface SelfDescribing {
   readonly schema: string;
@@ -170,11 +230,16 @@ export function decodeTrackerRequest(request: HttpRequest, validator = igluValid
     } else if (item.e === 'se') {
       if (wrapper !== undefined) throw new Error(`${where}: a structured event with ue_px/ue_pr`);
       if (!item.se_ca || !item.se_ac) throw new Error(`${where}: a structured event needs se_ca and se_ac`);
-      if (item.se_va !== undefined && !Number.isFinite(Number(item.se_va))) throw new Error(`${where}: se_va ${item.se_va}`);
+      // ConversionUtils.stringToJBigDecimal: `new BigDecimal(s)` (decimal notation, an exponent of at most
+      // 10 digits), then setScale(0) of a negative scale (10^n overflows BigInteger past ~5.4e8).
+      const va = /^[+-]?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d{1,10}))?$/.exec(item.se_va ?? '0');
+      if (!va || Number(va[2] ?? 0) > 5e8) throw new Error(`${where}: se_va ${item.se_va}`);
     } else {
       throw new Error(`${where}: unexpected event type`);
     }
     for (const key of ['eid', 'dtm', 'stm', 'aid', 'tna']) if (!item[key]) throw new Error(`${where}: no ${key}`);
+    const enrich = enrichProblems(item, contexts, wrapper);
+    if (enrich.length) throw new Error(`${where}: snowplow/enrich fails it: ${enrich.join('; ')}`);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(item.eid!)) throw new Error(`${where}: eid is not a lowercase UUID v4`);
     if (!/^\d+$/.test(item.dtm!) || !/^\d+$/.test(item.stm!)) throw new Error(`${where}: dtm/stm are not epoch ms`);
     return { item, entities, event };

@@ -81,6 +81,9 @@ describe('snowplowKit options', () => {
     ['globalEntities[1]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: {} }, { schema: 'b', data: {} }] }, 'needs "schema": an Iglu URI'],
     ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: { n: 1n } }] }, 'needs "data" that JSON can hold'],
     ['globalEntities[0]', { ...BASE, globalEntities: [7] }, 'needs "schema"'],
+    // enrich's maxJsonDepth 40: anything at depth 37 of data (level 40) would fail every event.
+    ['globalEntities[0]', { ...BASE, globalEntities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: JSON.parse('{"a":'.repeat(37) + '1' + '}'.repeat(37)) }] }, 'has data nested deeper than Snowplow\'s enrich takes'],
+    ['events.play.entities[0]', { ...BASE, events: { play: { entities: [{ schema: 'iglu:a/b/jsonschema/1-0-0', data: JSON.parse('['.repeat(38) + ']'.repeat(38)) }] } } }, 'has data nested deeper'],
     ['entitiesFor', { ...BASE, entitiesFor: [] }, 'must be a function'],
     ['sessionEvents', { ...BASE, sessionEvents: true }, 'must be false or { start?, end? } (Iglu URIs or false), got true'],
     ['sessionEvents.begin', { ...BASE, sessionEvents: { begin: 'iglu:a/b/jsonschema/1-0-0' } }, 'unknown'],

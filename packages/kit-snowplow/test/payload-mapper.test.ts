@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '@sessionhub/core';
 import type { SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, TRACKER_VERSION, type PayloadMapperEnv, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
-import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
+import { clientSession, decodeTrackerRequest, exceedsJsonDepth, tsvSafe, urlParts, type DecodedEvent } from './iglu-validator';
 import { DEVICE, endRecord, eventRecord, FIRST_EVENT, lifecycleRecord, PREVIOUS, SESSION, startRecord, T0 } from './records';
 
 const BASE: SnowplowKitOptions = { collectorUrl: 'https://collector.test', appId: 'app-1' };
@@ -242,7 +242,7 @@ describe('hub events', () => {
     const [ev] = decode(mapper.event(eventRecord({ attributes: cyclic })));
     expect(ev!.event!.data).toEqual({ n: '1', self: '[Circular]' });
     // A data problem of the app, not an error of app code: a warning, not counted.
-    expect(problems).toEqual([{ message: 'event "song_played": attribute values JSON cannot hold were sent as text' }]);
+    expect(problems).toEqual([{ message: 'event "song_played": attribute values JSON cannot hold, or nested deeper than Snowplow\'s enrich takes (40 levels in all), were sent as text' }]);
   });
 
   it('beside a BigInt, an object met twice but not inside itself is sent in full each time, as JSON writes it', () => {
@@ -445,5 +445,142 @@ describe('session events', () => {
     expect(clientSession(ev!)).toEqual(expectedSession(null));
     // A session without events has no first event.
     expect(clientSession(empty!)).toEqual({ ...expectedSession(null), firstEventId: null, firstEventTimestamp: null });
+  });
+});
+
+describe('what snowplow/enrich fails an event for (decode checks it too: see enrichProblems)', () => {
+  const SONG = 'iglu:com.acme/song_played/jsonschema/1-0-0';
+  const CATCH_ALL = 'iglu:com.acme/generic_event/jsonschema/1-0-0';
+  const cutWarning = (name: string, fields: string) => ({ message: `event "${name}": ${fields} cut to the length Snowplow's enrich takes (it fails the whole event when one is longer)` });
+  /** `leaf` `n` levels down, in objects (`{ a: … }`) and arrays, alternately from the leaf up. */
+  const nest = (n: number, leaf: unknown): unknown => {
+    let v = leaf;
+    for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v };
+    return v;
+  };
+
+  it('a category, label or property longer than enrich takes (1000, 4096, 1000, after its TSV cleaning) is cut there, a surrogate pair kept whole; one warning per event', () => {
+    const { mapper, problems } = mapperOf();
+    const [long, tabs, pair, fits] = decode(
+      mapper.event(eventRecord({ name: 'long', attributes: { category: 'c'.repeat(1001), label: 'l'.repeat(5000), property: 'p'.repeat(1001), other: 1 } })),
+      mapper.event(eventRecord({ name: 'tabs', attributes: { label: 'a\t'.repeat(820), property: 'b\u0000'.repeat(600) } })),
+      mapper.event(eventRecord({ name: 'pair', attributes: { label: 'x'.repeat(4095) + '😀' } })),
+      mapper.event(eventRecord({ name: 'fits', attributes: { label: 'y'.repeat(4096), category: '\t'.repeat(250) } })),
+    );
+    expect(long!.item).toMatchObject({ se_ca: 'c'.repeat(1000), se_la: 'l'.repeat(4096), se_pr: 'p'.repeat(1000) });
+    // As enrich would store them (a tab as four spaces), cut; a property that fits once cleaned goes as it is.
+    expect(tabs!.item).toMatchObject({ se_la: 'a    '.repeat(820).slice(0, 4096), se_pr: 'b\u0000'.repeat(600) });
+    expect(pair!.item.se_la).toBe('x'.repeat(4095));
+    expect(fits!.item).toMatchObject({ se_la: 'y'.repeat(4096), se_ca: '\t'.repeat(250) });
+    // One warning per event, with what else it says of the event (a cut category is not unsent).
+    expect(problems).toEqual([
+      { message: 'event "long" went as a structured event without "other": map it in "events" or set "catchAllSchema" ' + cutWarning('long', 'se_ca, se_la, se_pr').message },
+      cutWarning('tabs', 'se_la'),
+      cutWarning('pair', 'se_la'),
+    ]);
+  });
+
+  it('property: a label or property goes as it is when enrich takes it, else as enrich would store it, cut at the limit', () => {
+    const piece = fc.constantFrom('a', '\t', '\u0001', '\n', '😀', '\ud83d', '\ude00', 'é');
+    const text = fc.tuple(fc.nat(4200), fc.array(piece, { maxLength: 30 }), fc.array(piece, { maxLength: 30 })).map(([n, before, after]) => before.join('') + 'z'.repeat(n) + after.join(''));
+    fc.assert(
+      fc.property(text, text, (label, property) => {
+        const { mapper, problems } = mapperOf();
+        const [ev] = decode(mapper.event(eventRecord({ name: 's', attributes: { category: 'c', label, property } })));
+        const cut: string[] = [];
+        for (const [field, given, max] of [['se_la', label, 4096], ['se_pr', property, 1000]] as const) {
+          const sent = ev!.item[field]!;
+          const safe = tsvSafe(given);
+          if (safe.length <= max) expect(sent).toBe(given);
+          else {
+            cut.push(field);
+            // Cut before a pair's second half, never after its first.
+            expect(sent).toBe(safe.slice(0, /[\ud800-\udbff]/.test(safe[max - 1]!) ? max - 1 : max));
+          }
+        }
+        expect(problems).toEqual(cut.length ? [cutWarning('s', cut.join(', '))] : []);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('se_va: a decimal whose exponent has more than 8 digits is not sent (BigDecimal fails from 11 digits, setScale(0) from ~5.4e8)', () => {
+    const { mapper } = mapperOf();
+    for (const [value, sent] of [['1e99999999', '1e99999999'], ['-2.5E-12345678', '-2.5E-12345678'], ['1e999999999', undefined], ['1e+10000000000', undefined]] as const) {
+      const [ev] = decode(mapper.event(eventRecord({ name: 'v', attributes: { value } })));
+      expect([value, ev!.item.se_va]).toEqual([value, sent]);
+    }
+  });
+
+  it('attributes nested past enrich\'s maxJsonDepth 40: what has members at the deepest level it takes goes as its JSON text, with a warning', () => {
+    for (const [options, deepest] of [[{ events: { song_played: SONG } }, 37], [{ catchAllSchema: CATCH_ALL }, 36]] as const) {
+      const { mapper, problems } = mapperOf(options);
+      const data = (ev: DecodedEvent | undefined) => ('catchAllSchema' in options ? (ev!.event!.data as { attributes: unknown }).attributes : ev!.event!.data);
+      // (x is at depth 1: its leaf at `deepest`.)
+      const fits = { x: nest(deepest - 1, 'end'), empty: nest(deepest - 1, {}), list: nest(deepest - 1, []) };
+      const [ok, over] = decode(mapper.event(eventRecord({ attributes: fits })), mapper.event(eventRecord({ attributes: { x: nest(deepest - 1, { b: [1] }), y: nest(deepest + 5, 2), kept: 1 } })));
+      expect(data(ok)).toEqual(fits);
+      expect(data(over)).toEqual({ x: nest(deepest - 1, '{"b":[1]}'), y: nest(deepest - 1, JSON.stringify(nest(6, 2))), kept: 1 });
+      expect(problems).toEqual([{ message: 'event "song_played": attribute values JSON cannot hold, or nested deeper than Snowplow\'s enrich takes (40 levels in all), were sent as text' }]);
+    }
+  });
+
+  it('property: attributes at any depth are sent as enrich takes them, as they are when it takes them, warned otherwise', () => {
+    const leaf = fc.constantFrom<unknown>(1, 'x', null, {}, [], { k: 1n }, [[]]);
+    const value = fc.tuple(fc.integer({ min: 30, max: 45 }), leaf).map(([d, l]) => nest(d, l));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c'), value, { maxKeys: 3 }) as fc.Arbitrary<Record<string, unknown>>, fc.boolean(), (attributes, catchAll) => {
+        const { mapper, problems } = mapperOf(catchAll ? { catchAllSchema: CATCH_ALL } : { events: { song_played: SONG } });
+        const [ev] = decode(mapper.event(eventRecord({ attributes })));
+        const sent = catchAll ? (ev!.event!.data as { attributes: unknown }).attributes : ev!.event!.data;
+        const lossless = !JSON.stringify(attributes, (_, v: unknown) => (typeof v == 'bigint' ? 'bigint' : v)).includes('bigint');
+        const wrapped = { data: { data: catchAll ? { attributes } : attributes } };
+        expect(problems.length).toBe(lossless && !exceedsJsonDepth(JSON.parse(JSON.stringify(wrapped))) ? 0 : 1);
+        if (!problems.length) expect(sent).toEqual(attributes);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('an entity of entitiesFor nested past maxJsonDepth 40 (its data\'s members at level 37) is left out, with a warning', () => {
+    const deep = { schema: SONG, data: { a: nest(36, 1) } };
+    const fits = { schema: SONG, data: { a: nest(35, 1) } };
+    const { mapper, problems } = mapperOf({ entitiesFor: () => [deep, fits] });
+    const [ev] = decode(mapper.event(eventRecord({ attributes: { label: 'x' } })));
+    expect(ev!.entities.map((e) => e.data)).toEqual([expect.anything(), fits.data]);
+    expect(problems).toEqual([{ message: `entitiesFor, event "song_played": an entity (${SONG}) has data nested deeper than Snowplow's enrich takes (40 levels in all, 36 in data), which fails the event; left out` }]);
+  });
+
+  it('platform web: a page URL or referrer longer than enrich takes is cut part by part (path, query, fragment; an escape kept whole), one warning per event', () => {
+    const url = 'https://shop.test/' + 'p'.repeat(3500) + '?x' + 'q=%41'.repeat(1300) + '#' + 'f'.repeat(3500);
+    const refr = 'https://search.test/' + 'r'.repeat(7000) + '?q=1';
+    const { mapper, problems } = mapperOf({ platform: 'web', events: { song_played: SONG } }, { page: () => ({ url, refr, vp: '800x600' }) });
+    const [ev, lc] = decode(mapper.event(eventRecord()), mapper.background(lifecycleRecord()));
+    // Path 3,000 (with its /), query 6,000 ('x', 1,199 'q=%41', 'q=' and not the '%' after), the fragment what the 10,000 leave.
+    const query = 'x' + 'q=%41'.repeat(1199) + 'q=';
+    const head = 'https://shop.test/' + 'p'.repeat(2999) + '?' + query;
+    expect(ev!.item.url).toBe(head + '#' + 'f'.repeat(10_000 - head.length - 1));
+    expect(ev!.item.refr).toBe('https://search.test/' + 'r'.repeat(5999) + '?q=1');
+    expect(lc!.item).toMatchObject({ url: ev!.item.url, refr: ev!.item.refr, vp: '800x600' });
+    expect(problems).toEqual([cutWarning('song_played', 'url, refr'), cutWarning('application_background', 'url, refr')]);
+  });
+
+  it('property: any page URL or referrer is sent as enrich takes it, as it is when it does', () => {
+    const part = (max: number) => fc.tuple(fc.nat(max), fc.constantFrom('', '%', '%4', '%41')).map(([n, end]) => 'a'.repeat(n) + end);
+    const url = fc.tuple(part(7000), fc.option(part(7000)), fc.option(part(4000))).map(([p, q, f]) => 'https://h.test/' + p + (q === null ? '' : '?' + q) + (f === null ? '' : '#' + f));
+    fc.assert(
+      fc.property(url, url, (u, r) => {
+        const { mapper, problems } = mapperOf({ platform: 'web', events: { song_played: SONG } }, { page: () => ({ url: u, refr: r }) });
+        const [ev] = decode(mapper.event(eventRecord()));
+        const cut: string[] = [];
+        for (const [field, given, path] of [['url', u, 3000], ['refr', r, 6000]] as const) {
+          const { path: p, query, fragment } = urlParts(given);
+          if (given.length <= 10_000 && p.length <= path && query.length <= 6000 && fragment.length <= 3000) expect(ev!.item[field]).toBe(given);
+          else cut.push(field), expect(ev!.item[field]).not.toBe(given);
+        }
+        expect(problems).toEqual(cut.length ? [cutWarning('song_played', cut.join(', '))] : []);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

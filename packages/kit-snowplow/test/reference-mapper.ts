@@ -19,6 +19,7 @@ import {
 import { message } from '../src/messages';
 import { structuredFields, unsentAttributes } from '../src/structured-event';
 import { TRACKER_VERSION } from '../src/version';
+import { fitUrl } from '../src/page-url';
 
 const isoTime = (ms: number): string => new Date(ms).toISOString();
 const base64url = (text: string): string => Buffer.from(text).toString('base64url');
@@ -56,8 +57,13 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
   const warned = new Set<string>();
   const encode = (json: string): string => (encodeBase64 ? base64url(json) : json);
 
-  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: object, ...entities: string[]): TrackerPayload => {
+  const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: object, name: string, notes: string[], cut: string[], ...entities: string[]): TrackerPayload => {
     const live = record.sessionId !== null;
+    const fields = page?.();
+    const url = fields?.url && fitUrl(fields.url, 3000, 'url', cut);
+    const refr = fields?.refr && fitUrl(fields.refr, 6000, 'refr', cut);
+    if (cut.length) notes.push(message(527, name, cut.join(', ')));
+    if (notes.length) env.report(notes.join(' '));
     const json = [live ? clientSession(record as SessionContext, eventIndex) : '', globalEntitiesJson, ...entities].filter((x) => x).join();
     return JSON.stringify({
       e,
@@ -70,7 +76,9 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
         sid: live ? record.sessionId : undefined,
         vid: live ? '' + (record.sessionIndex + visits) : undefined,
       }),
-      ...page?.(),
+      ...fields,
+      ...(fields && 'url' in fields && { url }),
+      ...(fields && 'refr' in fields && { refr }),
       ...event,
       [encodeBase64 ? 'cx' : 'co']: json ? encode(selfDescribing(CONTEXTS_SCHEMA, '[' + json + ']')) : undefined,
     });
@@ -80,13 +88,13 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
     [encodeBase64 ? 'ue_px' : 'ue_pr']: encode(selfDescribing(UNSTRUCT_EVENT_SCHEMA, selfDescribing(schema, data))),
   });
 
-  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object): TrackerPayload =>
-    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)));
+  const other = (record: Exclude<AnyRecord, EventRecord>, time: number, schema: string, data: object, name: string): TrackerPayload =>
+    item(record, 'ue', env.newId(), time, null, unstruct(schema, JSON.stringify(data)), name, [], []);
 
   const session = (r: SessionStartRecord | SessionEndRecord, time: number, schema: string | null | false, action: string, label: string, value: number | undefined, data: object): TrackerPayload | null =>
     schema === false ? null :
-    schema ? other(r, time, schema, data) :
-    item(r, 'se', env.newId(), time, null, { se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value });
+    schema ? other(r, time, schema, data, action) :
+    item(r, 'se', env.newId(), time, null, { se_ca: 'sessionhub', se_ac: action, se_la: label, se_va: value === undefined ? value : '' + value }, action, [], []);
 
   return {
     event(record) {
@@ -94,18 +102,20 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
       const mapping = events.get(name);
       const schema = mapping?.schema ?? catchAllSchema;
       let event: object;
+      const notes: string[] = [];
+      const cut: string[] = [];
       if (schema === null) {
-        const se = structuredFields(name, attributes, options.structuredEventCategory);
+        const se = structuredFields(name, attributes, options.structuredEventCategory, cut);
         event = se;
         if (warned.size < 256 && !warned.has(name)) {
           const unsent = unsentAttributes(attributes, se);
           if (unsent.length) {
             warned.add(name);
-            env.report(message(520, name, JSON.stringify(unsent).slice(1, -1)));
+            notes.push(message(520, name, JSON.stringify(unsent).slice(1, -1)));
           }
         }
       } else {
-        const data = attributesJson(attributes, () => env.report(message(521, name)));
+        const data = attributesJson(attributes, () => notes.push(message(521, name)), mapping?.schema ? 37 : 36);
         event = unstruct(schema, mapping?.schema ? data : '{"name":' + JSON.stringify(name) + ',"attributes":' + data + '}');
       }
       let perEvent: string[] = [];
@@ -118,11 +128,11 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
       } catch (error) {
         env.report(message(523, name), error);
       }
-      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event,
+      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event, name, notes, cut,
         mapping?.entitiesJson ?? '', ...perEvent);
     },
-    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }),
-    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }),
+    foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }, 'application_foreground'),
+    background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }, 'application_background'),
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
         sessionId: r.sessionId, sessionIndex: r.sessionIndex, previousSessionId: r.previousSessionId, trigger: r.trigger, startTime: isoTime(r.startTime),

@@ -42,7 +42,7 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type TestBrowser } from '@sessionhub/testing/chromium';
 import { attributeLeaf, attributeObject, attributeValue, DECODE_IN_PAGE, encodeAttributes, FRAGMENTS, numbers, sampleSeed } from '../../testing/test/attribute-values';
-import { decodeTrackerRequest } from './iglu-validator';
+import { decodeTrackerRequest, tsvSafe } from './iglu-validator';
 import { asHttp, bundle } from './pages';
 
 const DOC = readFileSync(new URL('../../../docs/kits/snowplow.md', import.meta.url), 'utf8');
@@ -153,8 +153,31 @@ function rebuild(v: unknown, leaf: (x: unknown) => unknown, above: unknown[] = [
 }
 const same = (x: unknown): unknown => x;
 
-/** The rules of the self-describing routes, applied in this order to an event's properties (each that applies). */
-const PROPERTY_RULES: readonly Rule[] = [
+/** What JSON makes of properties, BigInts as text and an object inside itself as "[Circular]" (undefined if JSON throws: a toJSON). */
+function plainOf(a: Attributes): unknown {
+  try {
+    return JSON.parse(JSON.stringify(rebuild(a, (x) => (typeof x == 'bigint' ? String(x) : x))));
+  } catch {
+    return undefined;
+  }
+}
+/** JSON data `v` at depth `d` with each object or array that has members at `depth` or deeper as its JSON text. */
+function flattened(v: unknown, depth: number, d = 0): unknown {
+  if (v === null || typeof v != 'object') return v;
+  const text = JSON.stringify(v);
+  if (d >= depth && text.length > 2) return text;
+  if (Array.isArray(v)) return v.map((x) => flattened(x, depth, d + 1));
+  const out: Attributes = {};
+  for (const k of Object.keys(v)) define(out, k, flattened((v as Attributes)[k], depth, d + 1));
+  return out;
+}
+
+/**
+ * The rules of the self-describing routes, applied in this order to an event's properties (each
+ * that applies). `depth`: where the properties' objects and arrays may have no members (enrich's
+ * maxJsonDepth 40 in `ue_px`: the properties are at level 2 of it, 3 in the catch-all's data).
+ */
+const propertyRules = (depth: number): readonly Rule[] => [
   { code: 'array-elements-over-10000', applies: (a) => arrayElements(a) > HUB_ARRAY_ELEMENTS, kitSends: () => undefined, tracker: 'sends it', warns: false },
   { code: 'tojson-throws', applies: (a) => anywhere(a, (x) => tag(x) == '[object Object]' && toJsonThrows(x)), kitSends: () => undefined, tracker: 'drops the event', warns: false },
   { code: 'circular', applies: (a) => circular(a), kitSends: (a) => rebuild(a, same) as Attributes, tracker: 'drops the event', warns: true },
@@ -163,6 +186,16 @@ const PROPERTY_RULES: readonly Rule[] = [
     applies: (a) => anywhere(a, (x) => typeof x == 'bigint'),
     kitSends: (a) => rebuild(a, (x) => (typeof x == 'bigint' ? String(x) : x)) as Attributes,
     tracker: 'drops the event',
+    warns: true,
+  },
+  {
+    code: 'deeper-than-enrich',
+    applies: (a) => {
+      const plain = plainOf(a);
+      return plain !== undefined && JSON.stringify(flattened(plain, depth)) !== JSON.stringify(plain);
+    },
+    kitSends: (a) => flattened(JSON.parse(JSON.stringify(a)), depth) as Attributes,
+    tracker: 'sends it',
     warns: true,
   },
 ];
@@ -175,7 +208,20 @@ const isObject = (v: unknown): v is object => typeof v == 'object' && v !== null
 /** Numbers, bigints and strings: what the kit takes a value's text of. */
 const textual = (v: unknown): boolean => typeof v == 'number' || typeof v == 'bigint' || typeof v == 'string';
 /** Java's `BigDecimal(String)`, which enrich parses `se_va` with, in ASCII: sign, digits with a point, exponent. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,8})?$/;
+/** What enrich takes of `se_ca`, `se_la` and `se_pr` (reference.conf atomicFieldsLimits), by attribute. */
+const ENRICH_LIMITS = { category: 1000, label: 4096, property: 1000 } as const;
+/** The text the kit makes of a category, label or property (undefined: none). */
+const textFor = (k: keyof typeof ENRICH_LIMITS, v: unknown): string | undefined => (k == 'category' ? (typeof v == 'string' && v ? v : undefined) : textOf(v));
+/** `text` as enrich stores it, cut at `max` (not after a pair's first half); `text` when it fits. */
+const enrichCut = (text: string, max: number): string => {
+  const safe = tsvSafe(text);
+  return safe.length <= max ? text : safe.slice(0, /[\ud800-\udbff]/.test(safe[max - 1]!) ? max - 1 : max);
+};
+const overLimit = (a: Attributes, k: keyof typeof ENRICH_LIMITS): boolean => {
+  const text = textFor(k, a[k]);
+  return text !== undefined && tsvSafe(text).length > ENRICH_LIMITS[k];
+};
 /**
  * A label's or property's text as docs/kits/snowplow.md ("Structured events") gives it: primitives as
  * text; objects as JSON, one whose JSON is a string (a Date) as that string; undefined for none.
@@ -249,6 +295,18 @@ const STRUCTURED_RULES: readonly Rule[] = [
       warns: true,
     },
     { code: 'value-not-number', applies: (a) => !nothing(a.value) && !textual(a.value), kitSends: (a) => ({ ...a, value: undefined }), tracker: 'sends it', warns: true },
+    {
+      code: 'text-over-enrich-limit',
+      applies: (a) => (['category', 'label', 'property'] as const).some((k) => overLimit(a, k)),
+      // (After the rows above: a category is a string, a label or property its text.)
+      kitSends: (a) => {
+        const out = { ...a };
+        for (const k of ['category', 'label', 'property'] as const) if (overLimit(a, k)) out[k] = enrichCut(textFor(k, a[k])!, ENRICH_LIMITS[k]);
+        return out;
+      },
+      tracker: 'sends it',
+      warns: true,
+    },
   ] satisfies Rule[]).map(onCopy),
   // What the other rules make of such a value is what the kit sends; the tracker sends nothing.
   {
@@ -399,8 +457,8 @@ let properties: Input[] | undefined;
 const sharedProperties = (): Input[] => (properties ??= [...fixedProperties(), ...generatedProperties()]);
 
 const ROUTES: readonly Route[] = [
-  { id: 'schema', rules: PROPERTY_RULES, table: 'snowplow-properties', e: 'ue', inputs: sharedProperties },
-  { id: 'catch-all', rules: PROPERTY_RULES, table: 'snowplow-properties', e: 'ue', inputs: sharedProperties },
+  { id: 'schema', rules: propertyRules(37), table: 'snowplow-properties', e: 'ue', inputs: sharedProperties },
+  { id: 'catch-all', rules: propertyRules(36), table: 'snowplow-properties', e: 'ue', inputs: sharedProperties },
   {
     id: 'structured',
     rules: STRUCTURED_RULES,
