@@ -7,8 +7,8 @@
  * to what the whole leaves it, in this order (what the browser tracker sends, but for the cut
  * parts), without splitting an escape (`%XX`). Under 3,000 characters nothing is over.
  */
-export function fitUrl(url: string, path: number, name: string, cut: string[]): string {
-  if (url.length <= 3000) return url;
+export function fitUrl(url: string | undefined, path: number, name: string, cut: string[]): string | undefined {
+  if (!url || url.length <= 3000) return url;
   const [, head, ...parts] = /^((?:[^:/?#]*:)?(?:\/\/[^/?#]*)?)([^?#]*)([?][^#]*|)([^]*)$/.exec(url)!;
   let out = head!;
   [path, 6001, 3001].forEach((max, i) => {

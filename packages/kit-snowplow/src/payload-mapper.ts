@@ -104,9 +104,13 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
   const item = (record: AnyRecord, e: string, eid: string, dtm: number, eventIndex: number | null, event: string, name: string, entities = globalEntitiesJson, notes: string[] = [], cut: string[] = []): TrackerPayload => {
     const live = record.sessionId !== null;
     const contexts = live ? clientSession(record as SessionContext) + ',"eventIndex":' + eventIndex + '}}' + (entities && ',' + entities) : entities;
-    // (A copy: page() may hand out what it keeps.)
-    const p = page && { ...page() };
-    if (p) for (const [k, path] of [['url', 3000], ['refr', 6000]] as const) if (p[k]) p[k] = fitUrl(p[k], path, k, cut);
+    let p = page && page();
+    if (p) {
+      const url = fitUrl(p.url, 3000, 'url', cut);
+      const refr = fitUrl(p.refr, 6000, 'refr', cut);
+      // (A copy, only when something was cut: page() may hand out what it keeps.)
+      if (cut.length) p = { ...p, url, refr };
+    }
     if (cut.length) notes.push(message(527, name, cut.join(', ')));
     if (notes.length) env.report(notes.join(' '));
     return (
