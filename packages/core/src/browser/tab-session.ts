@@ -102,12 +102,16 @@ export interface StorageEventSource {
 
 /**
  * How long a commit lets other tabs' localStorage writes reach this tab (Chromium propagates them
- * between renderers asynchronously: about 1 ms, but up to 67 ms measured with every CPU saturated,
- * past which two tabs can each verify their write; see docs/browser.md): before reading under the
- * Web Lock, and after writing, before checking the write is the one that stuck.
+ * between renderers asynchronously: about 1 ms, but up to 67 ms measured with every CPU saturated;
+ * see docs/browser.md): before reading under the Web Lock, and after writing, before checking the
+ * write is the one that stuck. With Web Locks, the last holder's write is waited for however late
+ * (see revLock); this wait still covers writes made without the lock (a page leaving, a tab without
+ * Web Locks), and past it two such writes can each be verified.
  */
 const SETTLE_MS = 50;
 const letWritesLand = (ms = SETTLE_MS): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a commit under the state lock waits at most for the revisions registered to reach this page (see revLock). */
+const CATCH_UP_MS = 3_000;
 /** A page no other page has been seen in (by the record's `seen` times) for this long commits without settle waits. */
 const ALONE_AFTER_MS = 2_000;
 /**
@@ -419,6 +423,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // of the shared record by which it takes the session back: a record that names a lone page is
       // completed from its slot.)
       adopt((key === recordKey ? follow(newValue!, true) : inLoneSlot && follow(newValue!)) || read());
+      // A later revision than this page's (or another life) reached it: its writer says so now.
+      if (revName() != registered) dropRev();
       host.changed();
     } catch {
       // The next commit reads the record again.
@@ -553,11 +559,59 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     return !!mine?.visible && mine.tab == me.tab && !opening(host.nowMs()).size && !Object.values(slots).some((e) => e.cas && !e.closed);
   };
 
-  /** Requests a slot's lock only if it is free; resolves with its release function, or null. */
-  const tryLock = (manager: LockManagerLike, slot: number): Promise<(() => void) | null> =>
+  /**
+   * The revision register. A page that held the state lock holds, from before it released it until
+   * its copy of localStorage shows another record (or it leaves), a lock named after the record it
+   * left (`<namespace>:rev:<epoch>:<rev>:<last writer>`, whether written in the shared key or in its
+   * slot): Chromium hands one page's localStorage writes to the others late (up to 67 ms measured, no
+   * bound), but its lock manager is one sequencer per origin, so the page granted the state lock next
+   * finds that lock in `query()` and waits until its own copy shows that record or a later revision
+   * before it reads anything (see caughtUpWith). `registered`: the name this page holds. A page that
+   * leaves (the back/forward cache, a freeze, a close) releases it with its other locks: the next
+   * holder then has only the settle wait for that page's last writes.
+   */
+  const revLock = `${namespace}:rev:`;
+  let registered: string | undefined;
+  let releaseRev: (() => void) | null | undefined;
+  const revName = (record = committed): string => revLock + record.epoch + ':' + record.rev + ':' + record.writers.at(-1);
+  const dropRev = (): void => {
+    releaseRev?.();
+    releaseRev = registered = undefined;
+  };
+  /** Under the state lock, after a commit: registers the revision this page holds now (see revLock). */
+  const register = async (manager: LockManagerLike): Promise<void> => {
+    const name = revName();
+    if (name == registered || !committed.epoch) return;
+    const was = releaseRev;
+    registered = name;
+    releaseRev = await tryLock(manager, name);
+    // (Its earlier one only once this one is held: a reader always finds the latest.)
+    was?.();
+    // (Left meanwhile: a page away holds no lock.)
+    if (parked) dropRev();
+  };
+  /**
+   * Right after the state lock is granted: waits until this page's copy of localStorage shows every
+   * revision registered (see revLock) — the shared record, or its lone page's slot — for up to
+   * {@link CATCH_UP_MS}, looking again every 10 ms (a registered revision of another life goes as soon
+   * as its page sees the new one).
+   */
+  const caughtUpWith = async (manager: LockManagerLike): Promise<void> => {
+    for (let waited = 0; waited < CATCH_UP_MS && !parked; waited += 10) {
+      // (Unknown: none.)
+      const { held = [] } = await manager.query().catch(() => ({ held: undefined }));
+      const record = latest();
+      // (That revision by its last writer: an unverified write of the same revision may have lost to it.)
+      if (!held.some(({ name = '' }) => name.startsWith(revLock) && name != revName(record) && (([e, n]) => e != record.epoch || +n! >= record.rev)(name.slice(revLock.length).split(':')))) return;
+      await letWritesLand(10);
+    }
+  };
+
+  /** Requests a lock (a slot's, a revision's) only if it is free; resolves with its release function, or null. */
+  const tryLock = (manager: LockManagerLike, name: string): Promise<(() => void) | null> =>
     new Promise((resolve) => {
       manager
-        .request(slotLock + slot, { ifAvailable: true }, (lock) => (lock ? new Promise<void>((release) => resolve(release as () => void)) : resolve(null)))
+        .request(name, { ifAvailable: true }, (lock) => (lock ? new Promise<void>((release) => resolve(release as () => void)) : resolve(null)))
         .catch(() => resolve(null));
     });
 
@@ -604,7 +658,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const record = withHandoffs(read(), null);
         for (const slot of slotCandidates(record, host.nowMs(), held, back(record))) {
           if (announced && !gone()) announce(slot);
-          const release = held(slot) ? null : await tryLock(manager, slot);
+          const release = held(slot) ? null : await tryLock(manager, slotLock + slot);
           if (release) return gone() ? release() : settle(slot, release, kept);
         }
       }
@@ -648,6 +702,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     clearTimeout(tidying);
     releaseSlot?.();
     releaseSlot = undefined;
+    dropRev();
     clearTimeout(heartbeat);
     // Started again by the first record adopted once back (see adopt).
     heartbeat = undefined;
@@ -862,6 +917,11 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         // page in the back/forward cache is frozen, and its commit's timers with it. (Before, in real
         // Chromium, every tab's commits waited for good: three requests for the lock, and no holder.)
         const body = async (): Promise<void> => {
+          await caughtUpWith(manager);
+          await commit();
+          await register(manager);
+        };
+        const commit = async (): Promise<void> => {
           // Holding the lock is not enough: Chromium hands one tab's localStorage writes to the others
           // asynchronously, so the last holder's write (or a page's write at pagehide, which takes no
           // lock) may not be in this tab's copy yet. Let them land first, then verify this write stuck.
@@ -1084,6 +1144,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // Every key of the namespace: the record, every slot's outboxes and ledgers (closed tabs' too).
       storage.clear(optOutKey(namespace));
       view = committed = EMPTY_RECORD;
+      // (Its revision is of the life cleared.)
+      dropRev();
       // Still open: a fresh install, whose device id the kits read at once (the other tabs see a new life).
       if (!stop && !stopped) await seed();
     },
