@@ -11,7 +11,7 @@
  * `beforeunload`").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
+import { BROWSER_NOT_RESTORED_REASONS, launchChromium, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
 
 declare global {
   interface Window {
@@ -75,9 +75,22 @@ async function afterProbe(path: '/hold' | '/release' | '/leave', probe: Probe): 
   return { restored, reasons };
 }
 
+/**
+ * {@link afterProbe}, for a page that should stay cached: a miss for reasons of the browser's own
+ * alone (`masked` came once in a test run on a quiet machine) is tried again, once; a second such miss,
+ * or a miss for any other reason, is what the test reports.
+ */
+async function staysCached(path: '/hold' | '/release' | '/leave', probe: Probe): Promise<{ restored: boolean; reasons: string[] }> {
+  const first = await afterProbe(path, probe);
+  const browsers = !first.restored && first.reasons.length > 0 && first.reasons.every((r) => BROWSER_NOT_RESTORED_REASONS.has(r));
+  if (!browsers) return first;
+  console.warn(`back/forward cache (${path}, ${probe}): not restored because ${JSON.stringify(first.reasons)}; tried again`);
+  return afterProbe(path, probe);
+}
+
 describe("real Chromium's back/forward cache and Web Locks", () => {
   it.each(["request('Y')", 'nothing'] as const)('a cached page holding a lock stays cached when another page does %s', async (probe) => {
-    expect(await afterProbe('/hold', probe)).toEqual({ restored: true, reasons: [] });
+    expect(await staysCached('/hold', probe)).toEqual({ restored: true, reasons: [] });
   });
 
   it.each(['query()', "request('X', { ifAvailable: true })", "request('X')"] as const)('a cached page holding a lock is evicted when another page does %s (weblocks-contention)', async (probe) => {
@@ -85,10 +98,10 @@ describe("real Chromium's back/forward cache and Web Locks", () => {
   });
 
   it.each(['query()', "request('X', { ifAvailable: true })", "request('X')"] as const)('a page that released its lock at pagehide stays cached when another page does %s', async (probe) => {
-    expect(await afterProbe('/release', probe)).toEqual({ restored: true, reasons: [] });
+    expect(await staysCached('/release', probe)).toEqual({ restored: true, reasons: [] });
   });
 
   it.each(['query()', "request('X', { ifAvailable: true })", "request('X')"] as const)('a page that released its lock at beforeunload (a listener there) stays cached when another page does %s', async (probe) => {
-    expect(await afterProbe('/leave', probe)).toEqual({ restored: true, reasons: [] });
+    expect(await staysCached('/leave', probe)).toEqual({ restored: true, reasons: [] });
   });
 });

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord, SessionEndRecord, SessionHub, SessionStartRecord } from '@sessionhub/core';
 import { seededRandom } from '@sessionhub/testing';
-import { launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
+import { BROWSER_NOT_RESTORED_REASONS, launchChromium, openReadyPage, servePage, type PageServer, type TestBrowser } from '@sessionhub/testing/chromium';
 import { startCollectorServer, type CollectedRequest, type CollectorServer } from '@sessionhub/testing/server';
 
 declare global {
@@ -159,16 +159,6 @@ async function expectSameAnswers(pages: readonly Page[]): Promise<string[]> {
   for (const session of sessions) expect(session, 'a tab answers with another session').toEqual(sessions[0]);
   return names;
 }
-
-/**
- * notRestoredReasons that are the browser's own, not the page's (Chromium's names): the page waited
- * too long to be put into the cache or was in it too long, the cache was full or trimmed for memory,
- * or the reason is not disclosed (`masked`: Chromium reports its internal reasons so). A page
- * blocking the cache itself is mostly named (weblocks-contention, lock, fetch, websocket, …), but
- * not always: this Chromium reports a page's unload listener as `masked` (measured), so a miss for
- * `masked` is tolerated only rarely (see its use).
- */
-const BROWSER_REASONS = new Set(['timeout', 'cache-limit', 'memory-pressure', 'masked']);
 
 const startsOf = () => posted.flatMap((p) => (p.type === 'start' ? [p.record] : []));
 const endsOf = () => posted.flatMap((p) => (p.type === 'end' ? [p.record] : []));
@@ -522,7 +512,7 @@ describe('the shared session in real Chromium tabs', () => {
   // under way, at pagehide without), so Chromium keeps it in its back/forward cache every time: a
   // page not restored for a reason of the page (an unload listener, a lock held, a connection open,
   // any reason not known to be the browser's own) fails. Under load CI twice saw it loaded afresh
-  // instead; for a reason of the browser's own (BROWSER_REASONS) the page, loaded afresh, must go on
+  // instead; for a reason of the browser's own (BROWSER_NOT_RESTORED_REASONS) the page, loaded afresh, must go on
   // with the same session, its pending event delivered once (checked at the end), and the step is
   // tried again until the page is restored, twice in a run at most.
   it.each([
@@ -556,7 +546,7 @@ describe('the shared session in real Chromium tabs', () => {
         });
         if (mark === i) break;
         const why = `not restored after navigation ${i}, attempt ${attempt}, because: ${JSON.stringify(reasons)}`;
-        expect(reasons.length > 0 && reasons.every((r) => BROWSER_REASONS.has(r)), `a reason of the page, or none given: ${why}`).toBe(true);
+        expect(reasons.length > 0 && reasons.every((r) => BROWSER_NOT_RESTORED_REASONS.has(r)), `a reason of the page, or none given: ${why}`).toBe(true);
         // Twice in a run at most: a page that blocks the cache every time, even one Chromium reports as
         // `masked`, fails here (an unload listener does, measured), and so does one that blocks it often.
         expect(missed.length, `${why}; misses before it: ${JSON.stringify(missed)}`).toBeLessThan(2);
