@@ -114,9 +114,12 @@ describe('the segment layout in real Chromium localStorage', () => {
     const keys = Object.keys(await stored(page));
     expect(keys.filter((k) => /^sessionhub:tab\d+:spill:\d+$/.test(k)).length).toBeGreaterThan(0);
     expect(keys.filter((k) => !/^sessionhub:(tab\d+:(seg|spill):\d+|shared)$/.test(k))).toEqual([]);
-    // Measured: 9,490 characters at most; carried round instead (no spills), 33,168 by the end.
+    // Carried round instead (no spills), the queue's values make the writes grow with it: 33,168
+    // characters by the end. With spills a write holds one burst's items and what it carries: 9.4 to
+    // 12.9 K measured in 12 runs, more the slower the commits (a burst is the events logged while the
+    // one before commits), so the bound leaves room for slower machines and still fails the growth.
     const longest = await page.evaluate(() => window.longestWrite);
-    expect(longest).toBeLessThan(12_000);
+    expect(longest).toBeLessThan(20_000);
     await page.reload();
     await page.evaluate(() => window.ready);
     collectorUp = true;
