@@ -48,8 +48,9 @@ export type RuleCode = 500 | 501 | 502 | 503 | 504 | 505 | 506 | 507 | 508 | 509
 export const message = messageFormat(
   (() => {
     try {
-      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
-      return process.env.NODE_ENV !== 'production' ? SNOWPLOW_MESSAGES : undefined;
+      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out (an
+      // \`if\`, not a ternary, so that the whole try goes too, and the IIFE with it).
+      if (process.env.NODE_ENV !== 'production') return SNOWPLOW_MESSAGES;
     } catch {
       // No `process` (a page without a bundler, bare Hermes): the production form (undefined).
     }
