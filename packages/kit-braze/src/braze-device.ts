@@ -9,39 +9,33 @@ export interface DeviceNavigator {
   readonly userAgentData?: { readonly brands?: readonly { readonly brand: string; readonly version: string }[]; readonly platform?: string };
 }
 
-const UNKNOWN_BROWSER = 'Unknown Browser';
-const UNKNOWN_VERSION = 'Unknown Version';
-const BRANDS = /Chrome|Edge|Opera|Safari|Firefox|ChatGPTBrowser/i;
-
-// The Web SDK's operating system table (util/browser-detector.js): [from the user agent?, contains, name].
-// A name left out is the text matched itself.
-const SYSTEMS: readonly (readonly [boolean, string, string?])[] = [
-  [false, 'Win', 'Windows'],
-  [false, 'Mac'],
-  [false, 'BlackBerry'],
-  [false, 'FreeBSD'],
-  [false, 'OpenBSD'],
-  [false, 'Nintendo'],
-  [false, 'SunOS'],
-  [false, 'PlayStation'],
-  [false, 'X11'],
-  [true, 'iPhone', 'iOS'],
-  [true, 'iPad', 'iOS'],
-  [true, 'iPod', 'iOS'],
-  [false, 'Pike v', 'iOS'],
-  [true, 'Web0S', 'WebOS'],
-  [true, 'Tizen'],
-  [true, 'Coolita', 'Other Smart TV'],
-  [true, 'WhaleTV', 'Other Smart TV'],
-  [false, 'Linux armv7l', 'Android'],
-  [false, 'Android'],
-  [true, 'Android'],
-  [false, 'Linux'],
-];
-
 /** The system whose mark `text` contains (for client hints every row reads the hints' platform). */
 const system = (ua: string, platform: string, hints: boolean): string | undefined => {
-  for (const [fromUa, mark, name] of SYSTEMS) {
+  // The Web SDK's operating system table (util/browser-detector.js): [from the user agent?, contains, name].
+  // A name left out is the text matched itself.
+  for (const [fromUa, mark, name] of [
+    [false, 'Win', 'Windows'],
+    [false, 'Mac'],
+    [false, 'BlackBerry'],
+    [false, 'FreeBSD'],
+    [false, 'OpenBSD'],
+    [false, 'Nintendo'],
+    [false, 'SunOS'],
+    [false, 'PlayStation'],
+    [false, 'X11'],
+    [true, 'iPhone', 'iOS'],
+    [true, 'iPad', 'iOS'],
+    [true, 'iPod', 'iOS'],
+    [false, 'Pike v', 'iOS'],
+    [true, 'Web0S', 'WebOS'],
+    [true, 'Tizen'],
+    [true, 'Coolita', 'Other Smart TV'],
+    [true, 'WhaleTV', 'Other Smart TV'],
+    [false, 'Linux armv7l', 'Android'],
+    [false, 'Android'],
+    [true, 'Android'],
+    [false, 'Linux'],
+  ] as readonly (readonly [boolean, string, string?])[]) {
     if ((hints || !fromUa ? platform : ua).toLowerCase().includes(mark.toLowerCase())) return name ?? mark;
   }
 };
@@ -84,13 +78,13 @@ export function brazeDevice(nav: DeviceNavigator | undefined = (globalThis as { 
     const ua = nav?.userAgent;
     const page = typeof ua == 'string' && typeof document == 'object';
     if (page) {
-      const hints = ua.toLowerCase().includes('chatgptbrowser') ? undefined : nav!.userAgentData;
+      const hints = /chatgptbrowser/i.test(ua) ? undefined : nav!.userAgentData;
       const platform = String((hints ? hints.platform : nav!.platform) ?? '');
       let browser: string | undefined;
       let version: string | undefined;
       if (hints) {
         for (const { brand, version: v } of hints.brands ?? []) {
-          const match = brand.match(BRANDS);
+          const match = brand.match(/Chrome|Edge|Opera|Safari|Firefox|ChatGPTBrowser/i);
           if (match) {
             browser = match[0];
             version = v;
@@ -100,8 +94,8 @@ export function brazeDevice(nav: DeviceNavigator | undefined = (globalThis as { 
       } else [browser, version] = fromUserAgent(ua);
       let os = system(ua, platform, !!hints) ?? platform;
       if (!hints && os == 'Mac' && nav!.maxTouchPoints! > 1) os = 'iOS';
-      device.browser = browser || UNKNOWN_BROWSER;
-      device.browser_version = version || UNKNOWN_VERSION;
+      device.browser = browser || 'Unknown Browser';
+      device.browser_version = version || 'Unknown Version';
       device.os_version = os;
       device.locale = (nav!.language ?? '').toLowerCase();
     } else if (intl?.locale) device.locale = intl.locale.toLowerCase();

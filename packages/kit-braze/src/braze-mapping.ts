@@ -7,25 +7,25 @@ import type { BrazeCustomEvent, BrazeEvent, BrazeSessionEndEvent, BrazeSessionSt
 
 /**
  * `{ name, time, data, session_id?, user_id? }` in the Web SDK's field order, `time` in seconds as a
- * float (millisecond precision kept), optional fields left out when null.
+ * float (millisecond precision kept), the record's session and user ids, left out when null.
  */
-function brazeEvent<E extends BrazeEvent>(name: E['name'], epochMs: number, data: E['data'], sessionId: string | null, userId: string | null): E {
+export function brazeEvent<E extends BrazeEvent>(name: E['name'], epochMs: number, data: E['data'], record: { readonly sessionId: string | null; readonly userId?: string | null }): E {
   const event: { -readonly [K in keyof BrazeEvent]: BrazeEvent[K] } = { name, time: epochMs / 1000, data };
-  if (sessionId !== null) event.session_id = sessionId;
-  if (userId !== null) event.user_id = userId;
+  if (record.sessionId !== null) event.session_id = record.sessionId;
+  if (record.userId !== null) event.user_id = record.userId;
   return event as E;
 }
 
 /** `ss` at the session's start time. */
 export const sessionStartEvent = (record: SessionStartRecord): BrazeSessionStartEvent =>
-  brazeEvent<BrazeSessionStartEvent>('ss', record.startTime, EMPTY_PROPERTIES as BrazeSessionStartEvent['data'], record.sessionId, record.userId);
+  brazeEvent<BrazeSessionStartEvent>('ss', record.startTime, EMPTY_PROPERTIES as BrazeSessionStartEvent['data'], record);
 
 /**
  * `se` at the session's end time (its last activity for timeouts and recoveries, as Braze's own `se`),
  * with `d` = the canonical duration in seconds.
  */
 export const sessionEndEvent = (record: SessionEndRecord): BrazeSessionEndEvent =>
-  brazeEvent<BrazeSessionEndEvent>('se', record.endTime, { d: record.duration / 1000 }, record.sessionId, record.userId);
+  brazeEvent<BrazeSessionEndEvent>('se', record.endTime, { d: record.duration / 1000 }, record);
 
 /**
  * `ce` for a hub event, properties filtered by Braze's rules (see {@link brazeProperties}). A
@@ -40,7 +40,7 @@ export function customEvent(record: EventRecord, warn: (message: string) => void
     return null;
   }
   const p = brazeProperties(record.attributes, `event "${name}"`, warn);
-  return p && brazeEvent<BrazeCustomEvent>('ce', record.timestamp, { n: name, p }, record.sessionId, record.userId);
+  return p && brazeEvent<BrazeCustomEvent>('ce', record.timestamp, { n: name, p }, record);
 }
 
 /**
@@ -49,5 +49,5 @@ export function customEvent(record: EventRecord, warn: (message: string) => void
  */
 export function sessionAttributesEvent(record: SessionEndRecord, eventName: string, warn: (message: string) => void): BrazeCustomEvent | null {
   const p = brazeProperties(record.attributes, `session attributes "${eventName}"`, warn);
-  return p && Object.keys(p).length ? brazeEvent<BrazeCustomEvent>('ce', record.endTime, { n: eventName, p }, record.sessionId, record.userId) : null;
+  return p && Object.keys(p).length ? brazeEvent<BrazeCustomEvent>('ce', record.endTime, { n: eventName, p }, record) : null;
 }

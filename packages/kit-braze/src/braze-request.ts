@@ -28,9 +28,6 @@ export function brazeDataUrl(baseUrl: string): string | null {
   return m ? `${m[1]!.toLowerCase()}${path || '/api/v3'}/data/` : null;
 }
 
-/** The Web SDK's `X-Braze-Last-Req-Ms-Ago` before any request, and again after a user change (2 h). */
-const NO_PREVIOUS_REQUEST = '7200000';
-
 /**
  * One `POST {baseUrl}/data/` request for a batch, built at send time as the Web SDK 6.13.0 builds it
  * (network-manager.js `Z()`, `ka()`, `tt()`):
@@ -95,8 +92,9 @@ export function brazeRequest(
       'Content-Type': 'application/json',
       'X-Requested-With': 'XMLHttpRequest',
       'X-Braze-Api-Key': apiKey,
-      'X-Braze-Last-Req-Ms-Ago': previous === null || device ? NO_PREVIOUS_REQUEST : String(Math.max(0, sentAt - previous)),
-      'X-Braze-Req-Attempt': String(info.attempt),
+      // The Web SDK's value before any request, and again after a user change: 2 h.
+      'X-Braze-Last-Req-Ms-Ago': previous === null || device ? '7200000' : '' + Math.max(0, sentAt - previous),
+      'X-Braze-Req-Attempt': '' + info.attempt,
     },
     // Fields left undefined are not written; `events` (last) gets the events' JSON as it was queued.
     body: JSON.stringify(body).slice(0, -1) + ',"events":[' + events.join() + ']}',

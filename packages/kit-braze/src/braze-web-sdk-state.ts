@@ -1,4 +1,5 @@
-import type { BrazeSdkEvent } from './braze-wire';
+import { brazeEvent } from './braze-mapping';
+import type { BrazeSdkEvent, BrazeSessionEndEvent } from './braze-wire';
 
 /** What Braze's Web SDK left in this browser for one app (its `ab.storage.*.<apiKey>` keys). */
 export interface BrazeWebSdkState {
@@ -17,9 +18,6 @@ interface PageStorage {
   readonly localStorage?: { getItem(key: string): string | null };
   readonly document?: { readonly cookie?: string };
 }
-
-/** `g:<id>|e:<expiry>|c:<created>|l:<last used>` (the SDK's `models/identifier.js`). */
-const IDENTIFIER = /^g:([^|]*)\|e:[^|]*\|c:(\d+)\|l:(\d+)$/;
 
 /**
  * Reads what Braze's Web SDK stored for `apiKey` in this page's origin, as the SDK reads it:
@@ -43,7 +41,8 @@ export function readBrazeWebSdk(apiKey: string, page: PageStorage = globalThis a
     };
     // [id, created, last used] of an identifier, or undefined.
     const id = (name: string): [string, number, number] | undefined => {
-      const m = IDENTIFIER.exec(String(get(name)));
+      // `g:<id>|e:<expiry>|c:<created>|l:<last used>` (the SDK's `models/identifier.js`).
+      const m = /^g:([^|]*)\|e:[^|]*\|c:(\d+)\|l:(\d+)$/.exec(String(get(name)));
       return m ? [decodeURIComponent(m[1]!), +m[2]!, +m[3]!] : undefined;
     };
     const device = id('deviceId');
@@ -73,5 +72,5 @@ export function brazeWebSdkSessionEnd(state: BrazeWebSdkState): BrazeSdkEvent | 
   const s = state.session;
   if (!s) return undefined;
   const end = Math.max(s.lastActivity, s.start + SDK_MINIMUM_SESSION_MS);
-  return { name: 'se', time: end / 1000, data: { d: (end - s.start) / 1000 }, session_id: s.id, user_id: state.userId };
+  return brazeEvent<BrazeSessionEndEvent>('se', end, { d: (end - s.start) / 1000 }, { sessionId: s.id, userId: state.userId });
 }
