@@ -214,9 +214,9 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
         encode: encodeQueued,
         decode: decodeQueued as (value: unknown) => QueuedItem,
         buildRequest: uploadRequestBuilder({
+          // (The account id and token as given: the builder reads only what it needs.)
+          ...options,
           endpoint,
-          accountId: options.accountId,
-          token: options.token,
           os,
           af,
           firstRequest: (at) => ledger.f || (persist(), (ledger.f = Math.floor(at / 1000))),

@@ -116,9 +116,7 @@ function check(option: string, problem: () => string | false | undefined): void 
  */
 export function checkCleverTapOptions(options: CleverTapKitOptions): string {
   if (!isObject(options)) throw new CleverTapKitConfigError('options', message(400));
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.some(([option]) => option == key)) throw new CleverTapKitConfigError(key, message(416));
-  }
+  for (const key of Object.keys(options)) check(key, () => !OPTIONS.some(([option]) => option == key) && message(416));
   OPTIONS.forEach(([option, valid, code], i) =>
     check(option, () => {
       const value = options[option];
