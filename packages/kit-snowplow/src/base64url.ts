@@ -5,7 +5,9 @@
 
 import { nodeBuffer } from './node-buffer';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** `0`…`9a`…`z`, made rather than written: characters in a row are bytes gzip cannot shorten. */
+const BASE36 = Array.from({ length: 36 }, (_, i) => i.toString(36)).join('');
+const ALPHABET = BASE36.slice(10).toUpperCase() + BASE36.slice(10) + BASE36.slice(0, 10) + '-_';
 
 /** base64 of a string of bytes (char codes 0–255), as `btoa`. */
 type Encode = (bytes: string) => string;

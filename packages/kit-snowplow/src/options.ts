@@ -179,7 +179,7 @@ const OPTIONS: Record<string, Rule> = {
 const SESSION_EVENT: Rule = [(v) => v === false || isIgluUri(v), 512, null];
 const SESSION_EVENTS: Record<string, Rule> = { start: SESSION_EVENT, end: SESSION_EVENT };
 /** An `events` value: an Iglu URI, short for `{ schema }`, or the mapping. */
-const EVENT: Rule = [(v) => (typeof v == 'string' ? isIgluUri(v) : isObject(v)), 513];
+const EVENT: Rule = [(v) => isIgluUri(v) || isObject(v), 513];
 const EVENT_MAPPING: Record<string, Rule> = { schema: IGLU, entities: ENTITIES };
 
 /**
