@@ -1,6 +1,6 @@
 import { checkKitOptions, type Kit, type Logger } from '@sessionhub/core';
-import { SnowplowKitConfigError } from './config-error';
 import { createOutbox, flatString, type Outbox } from '@sessionhub/delivery';
+import { SnowplowKitConfigError } from './config-error';
 import { resolveSnowplowOptions, type SnowplowKitOptions } from './options';
 import { createPayloadMapper, type PayloadMapper, type PayloadMapperEnv } from './payload-mapper';
 import { SNOWPLOW_DELIVERY_DEFAULTS } from './delivery-defaults';
