@@ -151,7 +151,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
    */
   const stamp = (record: SessionOf, at: number): Stamp => {
     const { sessionId: id, sessionIndex } = record;
-    if (id === null) return { entry: null, first: false };
+    if (id === null) return { first: false };
     if (live?.session !== id) live = { session: id, first: sessionIndex == 1, previousLength: lsl(record.previousSessionDuration), events: 0 };
     else if (sessionIndex) live.first = sessionIndex == 1;
     live.start ??= record.sessionStartTime;

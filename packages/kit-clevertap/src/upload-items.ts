@@ -44,7 +44,7 @@ export interface CleverTapPageItem extends CleverTapSessionFields {
 export type CleverTapUploadItem = CleverTapEventItem | CleverTapProfileItem | CleverTapPageItem;
 
 /**
- * Where an item stands: its session's ledger entry (null outside a session) and whether it is the
+ * Where an item stands: its session's ledger entry (none outside a session) and whether it is the
  * device's first session. (The kit's live session is one: its entry is set before it stamps an item.)
  */
 export interface Stamp {
