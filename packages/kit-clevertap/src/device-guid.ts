@@ -23,10 +23,10 @@ export function cleverTapGuid(deviceId: string): string {
  */
 export function identityGuid(deviceGuid: string, identity: string): string {
   const text = deviceGuid + '\n' + identity;
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
+  // cyrb128's seeds (1779033703, 3144134277, 1013904242, 2773480762: SHA-256's first four initial
+  // words), made from √2, √3, √5, √7 as SHA-256 defines them, since 40 digits are bytes gzip cannot
+  // shorten. Each is 0.005 or more from the next integer, far beyond any rounding of Math.sqrt.
+  let [h1, h2, h3, h4] = [2, 3, 5, 7].map((p) => ((Math.sqrt(p) % 1) * 2 ** 32) >>> 0) as [number, number, number, number];
   for (let i = 0, k; i < text.length; i++) {
     k = text.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);

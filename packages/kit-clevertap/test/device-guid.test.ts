@@ -15,6 +15,12 @@ describe('identityGuid', () => {
       }),
     );
   });
+
+  it('gives the guids earlier versions gave: a returning identity keeps its CleverTap profile', () => {
+    expect(identityGuid('__0f8fad5bd9cb469fa16570867728950e', 'user-42')).toBe('__a252ce91bee5a969331840df94f21175');
+    expect(identityGuid('__0f8fad5bd9cb469fa16570867728950e', 'Zoë 🙂')).toBe('__29a7c9c314ab44d84ee429023e17a385');
+    expect(identityGuid('', '')).toBe('__f84447f112e0c8b78f0d49e6f12345f9');
+  });
 });
 
 describe('signIn (CleverTap onUserLogin)', () => {
