@@ -2,7 +2,8 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHub, memoryStorage, SessionHubConfigError, silentLogger, type StorageAdapter } from '@sessionhub/core';
-import { manualClock } from '@sessionhub/testing';
+import { createBrowserHub } from '@sessionhub/core/browser';
+import { fakeOrigin, manualClock, recordingTransport, tabHubOptions } from '@sessionhub/testing';
 import { webhookKit, WebhookKitConfigError } from './webhook-kit';
 import type { WebhookBatch } from './webhook-mapping';
 
@@ -87,6 +88,35 @@ describe('webhookKit (the example of docs/writing-a-kit.md)', () => {
     expect(new Set(sent.map((i) => i.id)).size).toBe(sent.length);
     // #endregion killed
     await second.hub.shutdown();
+  });
+
+  it.each([
+    ['hub.clearStoredData()', (hub: ReturnType<typeof createHub>) => hub.clearStoredData()],
+    ['an opt-out, then an opt-in', async (hub: ReturnType<typeof createHub>) => (await hub.setOptOut(true), await hub.setOptOut(false))],
+  ])('never sends what was queued before %s', async (_, forget) => {
+    const { hub } = app();
+    await hub.start();
+    hub.logEvent('visited_clinic', { clinic: 'oncology' });
+    answers = [503];
+    await hub.flush(); // the endpoint is down: the items stay queued
+    await forget(hub);
+    await hub.flush();
+    expect(items().filter((i) => i.type == 'event' && i.name == 'visited_clinic')).toHaveLength(1); // the 503's request only
+    expect(received.slice(1).flatMap((batch) => batch.items).filter((i) => i.type == 'event')).toEqual([]);
+    await hub.shutdown();
+  });
+
+  it('sends what is queued with keepalive requests when the page goes (browser runtime)', async () => {
+    const tab = fakeOrigin().openTab();
+    const transport = recordingTransport();
+    const hub = createBrowserHub({ ...tabHubOptions(tab), logger: silentLogger, kits: [webhookKit({ url: URL_, flushIntervalMs: 3_600_000, transport })] });
+    await hub.start();
+    hub.logEvent('song_played');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transport.requests).toHaveLength(0);
+    tab.close(); // pagehide: nothing asynchronous runs after it
+    expect(transport.requests.map((r) => r.keepalive)).toEqual([true]);
+    expect((JSON.parse(transport.requests[0]!.body) as WebhookBatch).items.map((i) => i.type)).toEqual(['session_start', 'event']);
   });
 
   it('refuses setup mistakes with a typed error that names the option', () => {

@@ -1,6 +1,7 @@
 /**
  * The wiring half of the example kit (docs/writing-a-kit.md): options checked at setup, one durable
- * outbox created in `init`, each record mapped and queued, flush / shutdown / health forwarded.
+ * outbox created in `init`, each record mapped and queued, flush / page hide / clear / shutdown /
+ * health forwarded.
  */
 import { SessionHubConfigError, type Kit } from '@sessionhub/core';
 import { createOutbox, type Outbox, type Transport } from '@sessionhub/delivery';
@@ -66,6 +67,10 @@ export function webhookKit(options: WebhookKitOptions): Kit {
     onSessionEnd: (end) => enqueue(sessionEndItem(end), true),
     // The app may be suspended next: send what is queued while it can.
     onBackground: () => void outbox?.flush(),
+    // The page may be going: requests that outlive it (keepalive), within the browser's budget.
+    onPageHide: () => outbox?.flushOnPageHide(),
+    // An opt-out or a deletion (hub.clearStoredData()): what is queued is dropped, never sent.
+    clear: async () => outbox?.clear(),
     flush: async () => outbox?.flush(),
     shutdown: async () => outbox?.shutdown(),
     getHealth: () => outbox?.health(),

@@ -2,7 +2,7 @@ import type { OutboxOptions } from './outbox-options';
 import { message } from './messages';
 
 /**
- * The outbox's numeric options, the smallest valid value of each and, for one, the largest (the
+ * The outbox's numeric options, the smallest valid value of each and, for two, the largest (the
  * defaults are in {@link createOutbox}). The request timeout is a timer's delay, and a timer waits at
  * most 2^31 − 1 ms: Node and browsers fire a longer one (Infinity too) at once, which would abort
  * every request. The other durations only set instants, whose wake-ups the outbox caps itself.
@@ -13,7 +13,8 @@ const LIMITS: readonly (readonly [option: Limit, min: number, max?: number])[] =
   ['flushIntervalMs', 0],
   ['maxAgeMs', 1],
   ['maxAttempts', 1],
-  ['maxQueueItems', 1],
+  // (A relaunch reads at most 100,000 items: see outbox-store.ts.)
+  ['maxQueueItems', 1, 100_000],
   ['retryBaseMs', 0],
   ['retryMaxMs', 0],
   ['requestTimeoutMs', 1, 2 ** 31 - 1],

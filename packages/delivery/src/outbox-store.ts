@@ -18,7 +18,10 @@ const META = 'outbox:meta';
 /** Where the items' keys start (the meta's too, which is never removed). */
 export const ITEMS = 'outbox:';
 export const itemKey = (seq: number): string => ITEMS + seq;
-/** Reads at most this many keys in one load, so a corrupt meta cannot make loading run for ever. */
+/**
+ * Reads at most this many keys in one load, so a corrupt meta cannot make loading run for ever: the
+ * most `maxQueueItems` allows (delivery-options.ts).
+ */
 const MAX_RANGE = 100_000;
 
 /** An item as persisted, with its sequence number. */

@@ -54,11 +54,21 @@ const MAX_ITEM_CHARS = 262_144;
 /** How often a pump held by a failing storage looks again. */
 const STORAGE_RETRY_MS = 1000;
 
+/**
+ * In-flight bytes of the page-hide requests of every outbox of the page: the browser's keepalive
+ * budget (64 KiB in Chromium, for `fetch` with `keepalive` and `sendBeacon` together) is the page's,
+ * not each kit's, and a request past it fails.
+ */
+let keepaliveBytes = 0;
+
 /** The options every outbox needs (the delivery settings, all optional, are checked by their own rules). */
 const REQUIRED_RULES: readonly OptionRule[] = [
   ['name', (name) => typeof name == 'string' && name, (option) => message(209, option)],
   ['storage', (storage) => isFunction(storage?.set), (option) => message(210, option)],
   ['buildRequest', isFunction, 'be a function'],
+  // (null is the default for these two, as for the hub's: a kit may hand over what it was given.)
+  ['clock', (clock) => clock == null || isFunction(clock), 'be a function'],
+  ['logger', (logger) => logger == null || isFunction(logger.warn), 'be a Logger'],
 ];
 
 /**
@@ -133,7 +143,6 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   let waitSetAt = 0;
   /** Items with a lower seq are due now (flush() was called after they were queued). */
   let forceBelow = 0;
-  let keepaliveBytes = 0;
   let previousSentAt: number | null = null;
   let timer: unknown;
   /** The instant the pump's wake-up is set for (by `clock`), NaN when none is pending. */
@@ -254,6 +263,20 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     pump();
   };
 
+  /**
+   * Idle items that have waited maxAgeMs go. The queue is in enqueue order, oldest first, so the scan
+   * ends at the first idle item still young enough: a pass costs the items in flight, not the queue.
+   */
+  const expire = (now: number): void => {
+    let expired: Entry<T>[] | undefined;
+    for (const entry of entries) {
+      if (entry.flying) continue;
+      if (now - entry.at < maxAgeMs) break;
+      (expired ??= []).push(entry);
+    }
+    if (expired) drop(expired, 'expired', message(218, maxAgeMs));
+  };
+
   /** Decides from timestamps whether to send now; timers only call it again. */
   const pump = (): void => {
     // (Nothing goes while a clear() is under way: what it drops must never be sent.)
@@ -265,15 +288,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       vendorNotBefore = Math.min(vendorNotBefore, notBefore);
       waitSetAt = now;
     }
-    // Idle items older than maxAgeMs go. The queue is in enqueue order, oldest first, so the scan ends
-    // at the first idle item still young enough: a pass costs the items in flight, not the queue.
-    let expired: Entry<T>[] | undefined;
-    for (const entry of entries) {
-      if (entry.flying) continue;
-      if (now - entry.at < maxAgeMs) break;
-      (expired ??= []).push(entry);
-    }
-    if (expired) drop(expired, 'expired', message(218, maxAgeMs));
+    expire(now);
     const start = firstIdle();
     const first = entries[start];
     if (!first) return;
@@ -292,17 +307,16 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     } else sending = send(entries.slice(start, start + n));
   };
 
+  /** When the request last built was (the previous request's, once it is sent). */
+  let builtAt: number | null = null;
   /** Builds the request for a batch at send time; a throwing buildRequest drops the batch. */
   const build = (batch: Entry<T>[], keepalive: boolean): HttpRequest | undefined => {
-    const sentAt = clock();
     try {
-      const request = buildRequest(
+      return buildRequest(
         batch.map((entry) => entry.item),
-        sentAt,
+        (builtAt = clock()),
         { attempt: batch[0]!.attempts + 1, previousSentAt, keepalive },
       );
-      previousSentAt = sentAt;
-      return request;
     } catch (error) {
       drop(batch, 'build-failed', message(215, errorText(error)));
     }
@@ -331,6 +345,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
 
   /** Sends a request (aborted after requestTimeoutMs) and applies the answer to its batch. Never rejects. */
   const deliver = async (batch: Entry<T>[], request: HttpRequest, keepalive: boolean): Promise<void> => {
+    // (A page-hide batch built too large for the keepalive budget was never sent: only now is this one.)
+    previousSentAt = builtAt;
     let status = 0;
     let retryAfter: string | null | undefined;
     let body: string | undefined;
@@ -395,7 +411,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     const now = clock();
     retried += batch.length;
     for (const entry of batch) entry.attempts++;
-    let vendorWait = status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null;
+    // A wait of 0 (a date past, `Retry-After: 0`) is none: the backoff applies, or the batch would be
+    // resent at once, again and again, for as long as the vendor answers so.
+    let vendorWait = (status == 429 || status == 503 ? parseRetryAfter(retryAfter, now) : null) || null;
     if (vendorWait !== null && vendorWait > LONG_WAIT_MS) {
       warn(message(204, status, Math.round(vendorWait / 1000), retryAfter!, Math.round(Math.min(vendorWait, MAX_VENDOR_WAIT_MS) / 1000)));
       vendorWait = Math.min(vendorWait, MAX_VENDOR_WAIT_MS);
@@ -446,8 +464,9 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     // An explicit flush skips our own backoff (a last chance before the app is suspended), not the vendor's Retry-After.
     notBefore = vendorNotBefore;
     pump();
-    // Batch after batch, until nothing is due (sent, or waiting after a failure).
-    while (sending) await sending;
+    // Batch after batch, until nothing is due (sent, or waiting after a failure) or an attempt failed
+    // (a jittered backoff may be 0: the pump then goes on alone).
+    for (const failed = retried; sending && retried == failed; ) await sending;
     done();
   };
 
@@ -479,6 +498,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
     flush,
     flushOnPageHide() {
       if (!ready || closed || clearing) return;
+      // What has waited maxAgeMs goes now: no timer may have run since (a frozen or throttled tab).
+      expire(clock());
       // Synchronous storages (localStorage) finish these writes before the page goes.
       store.writeNow();
       // Never before a vendor's Retry-After, nor what the storage could not save (a relaunch from the

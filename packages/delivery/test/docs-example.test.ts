@@ -32,7 +32,8 @@ interface Hit {
 
 /** A small kit for a collector that takes batches of hits as JSON. */
 export function hitsKit(endpoint: string): Kit {
-  let outbox: Outbox<Hit>;
+  // Set in init: a callback the hub makes before (getHealth) finds none.
+  let outbox: Outbox<Hit> | undefined;
   return {
     name: 'hits',
     async init(context) {
@@ -53,11 +54,13 @@ export function hitsKit(endpoint: string): Kit {
       });
       await outbox.load(); // what an earlier run left unsent goes first
     },
-    onEvent: (event) => void outbox.enqueue({ eid: event.eventId, e: event.name, dtm: event.timestamp }),
-    onBackground: () => void outbox.flush(),
-    flush: () => outbox.flush(),
-    shutdown: () => outbox.shutdown(),
-    getHealth: () => outbox.health(),
+    onEvent: (event) => void outbox?.enqueue({ eid: event.eventId, e: event.name, dtm: event.timestamp }),
+    onBackground: () => void outbox?.flush(),
+    onPageHide: () => outbox?.flushOnPageHide(), // web: keepalive requests that outlive the page
+    clear: () => outbox?.clear(), // opt-out, deletion: what is queued is dropped unsent
+    flush: () => outbox?.flush(),
+    shutdown: () => outbox?.shutdown(),
+    getHealth: () => outbox?.health(),
   };
 }
 // #endregion kit
@@ -88,4 +91,12 @@ it('delivers through a vendor outage, and reports it in the kit health', async (
   expect(eids[0]).toHaveLength(2);
   expect(warn).not.toHaveBeenCalled();
   await hub.shutdown();
+});
+
+it("reports no health before the kit's init, rather than failing when the app reads it early", async () => {
+  const { createHub } = await import('@sessionhub/core');
+  const errors: unknown[] = [];
+  const hub = createHub({ logger: { debug() {}, info() {}, warn() {}, error: (...args: unknown[]) => void errors.push(args) }, kits: [hitsKit('https://collector.example.com')] });
+  expect(hub.getKitHealth().hits).toMatchObject({ status: 'initializing', errors: 0, lastError: null });
+  expect(errors).toEqual([]);
 });

@@ -240,6 +240,33 @@ describe('send info', () => {
   });
 });
 
+describe('send info (a page hide)', () => {
+  it('gives as the previous send time only a request that was sent, not a page-hide batch built too large to go', async () => {
+    const infos: SendInfo[] = [];
+    // An envelope of 800 bytes the batch's own measure does not count: the first batch built is over
+    // the budget, and is halved until it fits.
+    const t = setup({
+      keepaliveMaxBytes: 2_000,
+      buildRequest: (items, sentAt, info) => {
+        const request = buildRequest(items, sentAt, info);
+        return { ...request, headers: { build: String(infos.push(info) - 1) }, body: request.body + ' '.repeat(800) };
+      },
+    });
+    await t.outbox.load();
+    range(0, 8).forEach((n) => t.outbox.enqueue(item(n, 'p'.repeat(300))));
+    t.outbox.flushOnPageHide();
+    const sentInfo = (i: number): SendInfo => infos[+t.net.sent[i]!.request.headers!.build!]!;
+    expect(t.net.sent).toHaveLength(1);
+    expect(infos.length).toBeGreaterThan(1);
+    expect(sentInfo(0).previousSentAt).toBeNull();
+    const pageHide = t.net.sent[0]!.at;
+    t.clock.advance(1000);
+    await settle();
+    await t.outbox.flush();
+    expect(sentInfo(1).previousSentAt).toBe(pageHide);
+  });
+});
+
 describe('retry', () => {
   it('backs off exponentially with full jitter, doubling up to the cap', async () => {
     const draws: number[] = [];
@@ -273,6 +300,65 @@ describe('retry', () => {
     await t.timers.advance(1);
     expect(t.net.sent.map((s) => s.at)).toEqual([manualClock().now(), manualClock().now() + wait]);
   });
+
+  it.each([
+    ['0', '0'],
+    ['an HTTP date past', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['no HTTP date ("soon 5", which Date.parse reads)', 'soon 5'],
+  ])('backs off after a 503 whose Retry-After asks for no wait (%s), and flush() resolves after that one attempt', async (_, retryAfter) => {
+    const t = setup();
+    await t.outbox.load();
+    // The vendor is overloaded and answers every request so, 50 times.
+    t.net.answer(...Array.from({ length: 50 }, () => ({ status: 503, retryAfter })));
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    expect(t.net.sent).toHaveLength(1);
+    // The backoff's first wait (random 0.5 of 1 s), then the next one (of 2 s).
+    await t.timers.advance(499);
+    expect(t.net.sent).toHaveLength(1);
+    await t.timers.advance(1);
+    expect(t.net.sent).toHaveLength(2);
+    await t.timers.advance(1000);
+    expect(t.net.sent.map((s) => s.at - t.net.sent[0]!.at)).toEqual([0, 500, 1500]);
+  });
+
+  it('flush() resolves after a failed attempt even when the backoff drawn is 0 (the pump goes on alone)', async () => {
+    const t = setup({ random: () => 0 });
+    await t.outbox.load();
+    t.net.answer(500, 500, 500);
+    t.outbox.enqueue(item(0));
+    await t.outbox.flush();
+    expect(t.net.sent.length).toBeLessThan(4);
+    await settle();
+    await t.timers.advance(0);
+    expect(t.outbox.health()).toMatchObject({ delivered: 1, queued: 0 });
+  });
+
+  it.each(['UTC', 'Asia/Kolkata', 'America/New_York'])(
+    'honours a Retry-After in asctime form (GMT without saying so) with the device in %s',
+    async (zone) => {
+      const was = process.env.TZ;
+      process.env.TZ = zone;
+      try {
+        const t = setup();
+        await t.outbox.load();
+        const at = new Date(t.clock.now() + 45_000);
+        const [day, month] = at.toUTCString().split(/,? /);
+        const time = at.toISOString().slice(11, 19);
+        t.net.answer({ status: 503, retryAfter: `${day} ${month!.length == 3 ? month : at.toUTCString().split(' ')[2]} ${String(at.getUTCDate()).padStart(2, ' ')} ${time} ${at.getUTCFullYear()}` });
+        t.outbox.enqueue(item(0));
+        await t.outbox.flush();
+        await t.timers.advance(44_999);
+        expect(t.net.sent).toHaveLength(1);
+        await t.timers.advance(1);
+        expect(t.net.sent).toHaveLength(2);
+        expect(t.logger.warnings).toEqual([]);
+      } finally {
+        if (was === undefined) delete process.env.TZ;
+        else process.env.TZ = was;
+      }
+    },
+  );
 
   it('with backoff bounds of Infinity, a failure waits for the next flush, whatever random() draws (0 included)', async () => {
     for (const r of [0, 0.5]) {
@@ -585,6 +671,10 @@ describe('limits', () => {
       ['outbox.transport', { transport: 'fetch' }],
       ['outbox.random', { random: 0.5 }],
       ['outbox.timers', { timers: { setTimeout } }],
+      ['outbox.maxQueueItems', { maxQueueItems: 100_001 }],
+      // Read at the first enqueue: refused at creation, where enqueue (which never throws) would throw.
+      ['outbox.clock', { clock: 1_767_225_600_000 }],
+      ['outbox.logger', { logger: console.warn }],
     ];
     for (const [option, override] of bad) {
       const attempt = () => createOutbox({ ...base, ...override } as unknown as OutboxOptions<TestItem>);
@@ -592,15 +682,19 @@ describe('limits', () => {
       expect(attempt).toThrow(expect.objectContaining({ option }) as Error);
     }
     expect(() => createOutbox({ ...base, flushIntervalMs: 0, maxAttempts: Infinity, transport: undefined })).not.toThrow();
+    // null is the default, as for the hub's options.
+    expect(() => createOutbox({ ...base, maxQueueItems: 100_000, clock: null, logger: null } as unknown as OutboxOptions<TestItem>)).not.toThrow();
   });
 
   it('checks a kit user\'s delivery settings as createOutbox does, so a kit can refuse them when it is created', () => {
     expect(deliveryOptionsProblem({})).toBeUndefined();
     expect(deliveryOptionsProblem({ maxQueueItems: 1, flushIntervalMs: 0, maxAttempts: Infinity, transport: () => undefined, random: Math.random, timers: { setTimeout, clearTimeout }, retryMaxMs: undefined })).toBeUndefined();
-    expect(deliveryOptionsProblem({ maxQueueItems: 0 })).toBe('maxQueueItems must be a number ≥ 1');
+    expect(deliveryOptionsProblem({ maxQueueItems: 0 })).toBe('maxQueueItems must be a number from 1 to 100000');
     expect(deliveryOptionsProblem({ flushIntervalMs: '10s' })).toBe('flushIntervalMs must be a number ≥ 0');
     expect(deliveryOptionsProblem({ requestTimeoutMs: Infinity })).toBe('requestTimeoutMs must be a number from 1 to 2147483647');
     expect(deliveryOptionsProblem({ requestTimeoutMs: 2 ** 31 - 1 })).toBeUndefined();
+    // A relaunch reads at most 100,000 items: a larger bound would lose the oldest unsaid.
+    expect(deliveryOptionsProblem({ maxQueueItems: 100_001 })).toBe('maxQueueItems must be a number from 1 to 100000');
     expect(deliveryOptionsProblem({ transport: 'fetch' })).toBe('transport must be a function');
     expect(deliveryOptionsProblem({ timers: null })).toBe('timers must have setTimeout and clearTimeout');
     expect(deliveryOptionsProblem({ retries: 3 })).toBe('"retries" is not a delivery setting');
@@ -749,6 +843,54 @@ describe('shutdown and page hide', () => {
     // The budget is spent by requests still in flight: nothing more goes.
     expect(t.net.sent.slice(1).map((s) => s.items[0]!.n)).toEqual(first);
     expect(t.net.sent.slice(1).every((s) => s.keepalive)).toBe(true);
+  });
+});
+
+describe('page hide: age and the page\'s keepalive budget', () => {
+  it('drops what has waited maxAgeMs at a page hide, though no timer ran since (a laptop woken, a frozen tab)', async () => {
+    const t = setup({ maxAgeMs: 60_000, flushIntervalMs: 3_600_000 });
+    await t.outbox.load();
+    t.outbox.enqueue(item(0));
+    t.outbox.enqueue(item(1));
+    await settle();
+    t.clock.advance(30_000);
+    t.outbox.enqueue(item(2));
+    await settle();
+    t.clock.advance(30_000);
+    t.outbox.flushOnPageHide();
+    expect(t.net.batches()).toEqual([[2]]);
+    expect(t.outbox.health().dropped).toEqual({ expired: 2 });
+    expect(t.logger.warnings).toEqual([expect.stringContaining('(expired)')]);
+  });
+
+  it("shares the page's keepalive budget between outboxes: three kits' page-hide requests stay within 64 KB together", async () => {
+    const clock = manualClock();
+    const timers = manualTimers(clock);
+    const net = scriptedTransport(clock.now);
+    net.answer(...Array<'hang'>(60).fill('hang'));
+    const outboxes = ['a', 'b', 'c'].map((name) =>
+      createOutbox<TestItem>({ name, storage: safeStorage(dyingStorage()), logger: recordingLogger(), clock: clock.now, timers, transport: net.transport, buildRequest, maxBatchBytes: 20_000 }),
+    );
+    for (const outbox of outboxes) {
+      await outbox.load();
+      range(0, 40).forEach((n) => outbox.enqueue(item(n, 'p'.repeat(1000))));
+    }
+    await settle();
+    for (const outbox of outboxes) outbox.flushOnPageHide();
+    // (Each outbox's first batch went at once, full, and hangs: the page hide sends what follows.)
+    const bytes = net.sent.filter((s) => s.keepalive).reduce((sum, s) => sum + Buffer.byteLength(s.request.body!), 0);
+    expect(bytes).toBeLessThanOrEqual(65_536);
+    expect(bytes).toBeGreaterThan(60_000);
+    // The requests end (here: they time out), and the whole budget is the page's again.
+    await timers.advance(30_000);
+    await settle();
+    const before = net.sent.length;
+    net.answer(...Array<'hang'>(60).fill('hang'));
+    outboxes[2]!.flushOnPageHide();
+    // (All of its 40 items: 42 KB, which the others' requests in flight would have left no room for.)
+    expect(net.sent.slice(before).flatMap((s) => s.items.map((i) => i.n))).toEqual(range(0, 40));
+    await timers.advance(30_000);
+    await settle();
   });
 });
 
