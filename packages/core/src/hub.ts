@@ -84,7 +84,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
  * How long launch waits for kits to load their outboxes, so that the launch's outputs (the end of a
  * session a killed process left open) go straight into them. A kit still initialising after it gets
  * them through its stored buffer (see KitHost), written ahead of the state that says they happened.
- * `flush()` and `shutdown()` wait as long at most for a kit still initialising.
+ * `flush()` and `shutdown()` share that one wait for a kit still initialising (see KitHost's `waitInit`).
  */
 const KIT_INIT_WAIT_MS = 3000;
 
@@ -129,6 +129,8 @@ export class SessionHub {
   private phase: Phase = 'created';
   private state: EngineState | null = null;
   private startPromise: Promise<void> | undefined;
+  /** The shutdown under way or done (see `shutdown`). */
+  private stopping: Promise<void> | undefined;
   /** Calls made before start() finished, with their original timestamps. */
   private pending: EngineInput[] = [];
   /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
@@ -692,10 +694,14 @@ export class SessionHub {
    * Persists and flushes, then stops the kits, the timer and the lifecycle listener. It does not end
    * the session: the next launch resumes or recovers it — unless the storage fell back to memory for
    * the run (a read-only directory): then it ends it first, as the next launch would have (at its last
-   * activity, reason `recovered`). Calls after it are refused with a warning.
+   * activity, reason `recovered`). Calls after it are refused with a warning. Calls while it runs
+   * share it: each kit is flushed and shut down once.
    */
-  async shutdown(): Promise<void> {
-    if (this.phase === 'stopped') return;
+  shutdown(): Promise<void> {
+    return (this.stopping ??= this.stop());
+  }
+
+  private async stop(): Promise<void> {
     await this.startPromise;
     // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
     // launch: it ends it now, as that launch would have (at its last activity, reason recovered).

@@ -21,6 +21,11 @@ interface Entry {
   /** Callbacks made while `init` is pending, replayed in order once it resolves. */
   buffer: Array<[KitCallback, unknown]> | null;
   ready?: Promise<void>;
+  /**
+   * `ready`, or the end of the first wait for it (see `waitInit`), whichever comes first: the one
+   * wait every caller shares.
+   */
+  waited?: Promise<unknown>;
   /** Settles once what an earlier run still owed the kit is read into `buffer`. */
   loaded?: Promise<void>;
   /** Stages `buffer` under the kit's {@link OWED} key in this burst's commit. */
@@ -54,6 +59,12 @@ function within(promise: Promise<unknown> | undefined, ms: number): Promise<unkn
   return Promise.race([promise, cap]).finally(() => clearTimeout(timer));
 }
 
+
+/**
+ * A kit's `init`, waited for `ms` at most, counted from the first wait, once for all: a `hub.flush()`
+ * or `shutdown()` made while the launch waits shares the launch's wait rather than adding its own.
+ */
+const waitInit = (entry: Entry, ms: number): Promise<unknown> => (entry.waited ??= within(entry.ready, ms));
 
 /**
  * Runs the kits: each callback in its own try/catch (a throwing kit is counted and logged, and
@@ -165,7 +176,7 @@ export class KitHost {
   async whenReady(maxWaitMs: number): Promise<unknown> {
     // Uncapped: until a kit's stored record is read, its buffer cannot be staged (see OWED).
     await Promise.all(this.hosted.map((e) => e.loaded));
-    return within(Promise.all(this.hosted.map((e) => e.ready)), maxWaitMs);
+    return Promise.all(this.hosted.map((e) => waitInit(e, maxWaitMs)));
   }
 
   /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
@@ -228,7 +239,7 @@ export class KitHost {
           return;
         }
         // (A clear never waits: see above.)
-        await (entry.buffer ? within(entry.ready, maxWaitMs!) : entry.ready);
+        await (entry.buffer ? waitInit(entry, maxWaitMs!) : entry.ready);
         if (entry.status === 'ready') await (maxWaitMs ? within(this.runOne(entry, method), maxWaitMs) : this.runOne(entry, method));
       }),
     );

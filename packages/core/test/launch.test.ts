@@ -185,7 +185,7 @@ describe('the pre-start buffer', () => {
 });
 
 describe('a kit whose init hangs', () => {
-  it('holds up flush() and shutdown() 3 s at most: the other kits are flushed and shut down', async () => {
+  it('holds up the launch 3 s at most, once: flush() and shutdown() after it flush and shut down the other kits at once', async () => {
     const flushed: string[] = [];
     const hangs = recordingKit('hangs', { init: () => new Promise<void>(() => {}), flush: async () => void flushed.push('hangs') });
     const fine = recordingKit('fine', { flush: async () => void flushed.push('fine'), shutdown: async () => void flushed.push('fine shut down') });
@@ -193,19 +193,50 @@ describe('a kit whose init hangs', () => {
     const started = hub.start();
     await advance(clock, 3 * SEC);
     await started;
-    let done = false;
-    const flush = hub.flush().then(() => (done = true));
-    await advance(clock, 2.9 * SEC);
-    expect(done).toBe(false);
-    await advance(clock, 0.1 * SEC);
-    await flush;
+    await hub.flush();
     expect(flushed).toEqual(['fine']);
-    const shutdown = hub.shutdown();
-    await advance(clock, 6 * SEC);
-    await shutdown;
+    await hub.shutdown();
     expect(flushed).toEqual(['fine', 'fine', 'fine shut down']);
   });
 
+  it.each([
+    ['flush()', (hub: ReturnType<typeof createHub>) => hub.flush(), ['fine']],
+    ['shutdown()', (hub: ReturnType<typeof createHub>) => hub.shutdown(), ['fine', 'fine shut down']],
+  ])('%s called while start() waits for the kits shares that wait: 3 s in all, not 3 s more', async (_, call, expected) => {
+    const flushed: string[] = [];
+    const hangs = recordingKit('hangs', { init: () => new Promise<void>(() => {}), flush: async () => void flushed.push('hangs') });
+    const fine = recordingKit('fine', { flush: async () => void flushed.push('fine'), shutdown: async () => void flushed.push('fine shut down') });
+    const { clock, hub } = setup({ kits: [hangs, fine] });
+    void hub.start();
+    let done = false;
+    void call(hub).then(() => (done = true));
+    await advance(clock, 2.9 * SEC);
+    expect(done).toBe(false);
+    await advance(clock, 0.2 * SEC);
+    expect(done).toBe(true);
+    expect(flushed).toEqual(expected);
+  });
+
+  it('a kit ready before the launch is over is waited for by a flush() called meanwhile', async () => {
+    const flushed: string[] = [];
+    const slow = recordingKit('slow', { init: () => new Promise<void>((resolve) => setTimeout(resolve, 2 * SEC)), flush: async () => void flushed.push('slow') });
+    const { clock, hub } = setup({ kits: [slow] });
+    void hub.start();
+    const flush = hub.flush();
+    await advance(clock, 2 * SEC);
+    await flush;
+    expect(flushed).toEqual(['slow']);
+  });
+
+  it('shutdown() called twice at once flushes and shuts down each kit once', async () => {
+    const calls: string[] = [];
+    const kit = recordingKit('kit', { flush: async () => void calls.push('flush'), shutdown: async () => void calls.push('shutdown') });
+    const { hub } = setup({ kits: [kit] });
+    await hub.start();
+    await Promise.all([hub.shutdown(), hub.shutdown()]);
+    await hub.shutdown();
+    expect(calls).toEqual(['flush', 'shutdown']);
+  });
 
   it('does not let a short Node script exit in the middle of `await hub.start()`', async () => {
     vi.useRealTimers();
