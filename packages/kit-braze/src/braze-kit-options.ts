@@ -83,7 +83,8 @@ const OPTIONS: readonly [keyof BrazeKitOptions, (value: unknown) => boolean, Bra
   ['sessionAttributesEventName', (v) => typeof v == 'string' && isBrazeName(v), 303],
   ['brazeSessionTimeout', number(1), 308],
   ['brazePlatform', oneOf('web', 'mobile'), 309],
-  ['device', (v) => !!v && typeof v == 'object' && Object.values(v).every((f) => typeof f == 'string'), 304],
+  // A plain object (an array or a Map would be sent as `{"0":…}` or `{}`).
+  ['device', (v) => Object.prototype.toString.call(v) == '[object Object]' && Object.values(v as object).every((f) => typeof f == 'string'), 304],
   ['flushIntervalMs', number(0), 316],
   // Not a code: eventemitter3 ships this very text, so it is in every bundle anyway.
   ['transport', (v) => typeof v == 'function', 'must be a function'],

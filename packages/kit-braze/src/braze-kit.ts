@@ -222,7 +222,7 @@ export function brazeKit(options: BrazeKitOptions): Kit {
       cleared = true;
     },
 
-    // Before init, an empty outbox's figures.
+    // Before init, none (the hub reports the kit as initializing).
     getHealth: () => outbox?.health(),
   };
 }

@@ -92,7 +92,8 @@ export function brazeProperties(
       else out[key] = value;
       // A nested value is measured exactly (below).
       bound += typeof value == 'object' ? MAX_PROPERTIES_BYTES : 6 * (key + value).length + 40;
-    } else dropped += `${dropped && ', '}"${key.length > 40 ? key.slice(0, 40) + '...' : key}" (${valid ? 'value' : 'key'})`;
+    // As JSON text: a key refused for a '"' or a control character shows it escaped.
+    } else dropped += `${dropped && ', '}${JSON.stringify(key.length > 40 ? key.slice(0, 40) + '...' : key)} (${valid ? 'value' : 'key'})`;
   }
   if (dropped) {
     warn(

@@ -46,6 +46,9 @@ describe('brazeKit(options)', () => {
       [{ ...valid, flushIntervalMs: -1 }, 'flushIntervalMs', />= 0/],
       [{ ...valid, device: 'iOS' }, 'device', /an object of string device fields/],
       [{ ...valid, device: { os_version: 18 } }, 'device', /string device fields/],
+      // Not a plain object: sent as {"0":"iOS"} or {}.
+      [{ ...valid, device: ['iOS'] }, 'device', /string device fields/],
+      [{ ...valid, device: new Map([['os_version', 'iOS']]) }, 'device', /string device fields/],
       [{ ...valid, transport: 'fetch' }, 'transport', /function/],
       [{ ...valid, brazePlatform: Object.create(null) }, 'brazePlatform', /'web' or 'mobile'/],
       [{ ...valid, apikey: 'typo' }, 'apikey', /option "apikey" is not an option$/],

@@ -54,7 +54,7 @@ describe('Braze property rules', () => {
           expect(Object.keys(out!).sort()).toEqual(kept.map(([k]) => k).sort());
           for (const [k, v] of kept) expect(out![k]).toEqual(v instanceof Date ? v.toISOString().slice(0, -5) : v === 0 ? 0 : v);
           expect(warnings).toHaveLength(dropped.length > 0 ? 1 : 0);
-          for (const [k] of dropped) expect(warnings[0]).toContain(`"${k.length > 40 ? k.slice(0, 40) : k}`);
+          for (const [k] of dropped) expect(warnings[0]).toContain(JSON.stringify(k.length > 40 ? k.slice(0, 40) + '...' : k));
           // What is kept survives JSON as it is (no NaN turning into null, no Date turning into {}).
           expect(JSON.parse(JSON.stringify(out))).toEqual({ ...out });
         },
@@ -78,10 +78,11 @@ describe('Braze property rules', () => {
     const warnings: string[] = [];
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    const out = brazeProperties({ $price: 3, items: [1, 2], ok: 'yes', n: Number.NaN, gone: null, 'a"b': 1, cycle }, 'event "checkout"', (m) => warnings.push(m));
+    const out = brazeProperties({ $price: 3, items: [1, 2], ok: 'yes', n: Number.NaN, gone: null, 'a"b': 1, 'tab\there': 2, cycle }, 'event "checkout"', (m) => warnings.push(m));
     expect(out).toEqual({ $price: 3, items: [1, 2], ok: 'yes' });
+    // Keys as JSON text: the '"' or control character that made Braze refuse one shows escaped.
     expect(warnings).toEqual([
-      'event "checkout": sent without "n" (value), "a"b" (key), "cycle" (value): Braze takes keys of ' +
+      'event "checkout": sent without "n" (value), "a\\"b" (key), "tab\\there" (key), "cycle" (value): Braze takes keys of ' +
         `1 to 255 characters without control characters or '"', and string, finite number, boolean, valid Date or JSON object/array values`,
     ]);
   });

@@ -75,7 +75,8 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   // The checks refuse null, so defaults apply exactly where `??` would.
   const { name = 'clevertap', delivery = {}, sessionAttributePrefix = 'sh_', os = 'Web', sessionConcluded } = options;
   // The header's app fields, also the data of `App Launched` (Android `DeviceInfo.getAppLaunchedFields`).
-  const af = { OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION, ...options.appFields };
+  // The app's fields, then OS and lib: `os` says what `af.OS` is, and `appFields` only adds.
+  const af = { ...options.appFields, OS: os, lib: 'sessionhub-kit-clevertap/' + KIT_VERSION };
   let context: KitContext | undefined;
   let outbox: Outbox<QueuedItem> | undefined;
   let ledger = emptyLedger();
@@ -120,11 +121,14 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
   /** The canonical rule, which CleverTap receives, next to its own (Android `SESSION_LENGTH_MINS = 20`, iOS `CLTAP_SESSION_LENGTH_MINS`). */
   const logTimeouts = (t: SessionTimeouts): void =>
     context?.logger.debug(message(414, t.sessionTimeout, t.foregroundTimeout ?? 'none', t.maxSessionDuration ?? 'none'));
-  /** One warning per subject (at most 64 subjects), not per call. */
+  /**
+   * One warning per subject, not per call; at most 64 subjects (an app inventing keys must not grow
+   * the set), then one warning saying so: a later problem is never left unsaid as if none came.
+   */
   const notSent = (what: string, why: string): void => {
-    if (warned.has(what) || warned.size >= 64) return;
+    if (warned.has(what) || warned.size > 64) return;
     warned.add(what);
-    context?.logger.warn(message(419, what, why));
+    context?.logger.warn(warned.size > 64 ? message(422, 64) : message(419, what, why));
   };
   const onDropped = (key: string, why: string): void => notSent(`property "${key}"`, why);
   /**
@@ -316,7 +320,7 @@ export function clevertapKit(options: CleverTapKitOptions): CleverTapKit {
       await outbox?.clear();
     },
 
-    // Before init, an empty outbox's figures.
+    // Before init, none (the hub reports the kit as initializing).
     getHealth: () => outbox?.health(),
   };
 }

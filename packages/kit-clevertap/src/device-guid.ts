@@ -54,7 +54,11 @@ export function signIn(ledger: SessionLedger, deviceGuid: string, identity: stri
   const { ids } = ledger;
   const at = ids.findIndex(([known]) => known === identity);
   const guid = at >= 0 ? ids.splice(at, 1)[0]![1] : ids.length ? identityGuid(deviceGuid, identity) : ledger.g;
-  // The latest last; the oldest is forgotten first (it gets the same guid again from identityGuid).
-  if (ids.push([identity, guid]) > MAX_IDENTITIES) ids.shift();
+  // The latest last; the oldest whose guid identityGuid gives is forgotten first (it gets it again).
+  // One it does not give (the device's own guid, the first person's; the web SDK's) is kept.
+  if (ids.push([identity, guid]) > MAX_IDENTITIES) {
+    const at = ids.findIndex(([known, g], i) => i < MAX_IDENTITIES && g == identityGuid(deviceGuid, known));
+    ids.splice(at < 0 ? 0 : at, 1);
+  }
   return (ledger.g = guid);
 }

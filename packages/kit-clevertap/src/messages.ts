@@ -27,6 +27,7 @@ export const CLEVERTAP_MESSAGES = {
   413: () => 'a CleverTap system event',
   421: () => 'not an object of properties, as each item of Charged must be',
   419: (what: string, why: string) => `${what} not sent to CleverTap: ${why}`,
+  422: (n: number) => `further names, keys and user ids not sent to CleverTap are not reported in this run (${n} were)`,
   // Debug and storage
   414: (session: number, foreground: number | string, longest: number | string) =>
     `timeouts (s): session ${session}, foreground ${foreground}, longest ${longest}; not CleverTap's 20 min`,

@@ -50,5 +50,24 @@ describe('signIn (CleverTap onUserLogin)', () => {
     expect(ledger.ids).toHaveLength(MAX_IDENTITIES);
     expect(ledger.ids.at(-1)![0]).toBe(names.at(-1));
     expect(signIn(ledger, device, 'u2')).toBe(guids[2]);
+    // The first person has the device's own guid, which no function gives again: never forgotten.
+    expect(guids[0]).toBe(device);
+    expect(ledger.ids.map(([name]) => name)).toContain('u0');
+  });
+
+  it('property: a person coming back gets the guid they had on this device, whoever signed in meanwhile', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 200 }), (people) => {
+        const device = cleverTapGuid('0b1e2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+        const ledger = { ...emptyLedger(), g: device };
+        const first = new Map<number, string>();
+        for (const person of people) {
+          const guid = signIn(ledger, device, `person-${person}`);
+          expect(guid).toBe(first.get(person) ?? guid);
+          first.set(person, guid);
+          expect(ledger.ids.length).toBeLessThanOrEqual(MAX_IDENTITIES);
+        }
+      }),
+    );
   });
 });

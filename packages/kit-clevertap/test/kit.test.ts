@@ -259,6 +259,20 @@ describe('the CleverTap kit in a hub', () => {
     ]);
   });
 
+  it('warns of 64 subjects at most, then once that further ones are not reported', async () => {
+    const warn = vi.fn();
+    const d = new Device({ logger: { debug() {}, info() {}, warn, error() {} } });
+    await d.launch();
+    // An app logging objects under ever new keys: each key warned once …
+    for (let i = 0; i < 70; i++) d.hub.logEvent('Viewed', { [`nested_${i}`]: { a: 1 } });
+    d.hub.logEvent('Notification Clicked');
+    await d.finish();
+    const lines = warn.mock.calls.map((c) => String(c[1]));
+    expect(lines.slice(0, 64)).toEqual(Array.from({ length: 64 }, (_, i) => expect.stringContaining(`property "nested_${i}" not sent to CleverTap`) as string));
+    // … then one warning says so, rather than silence as if nothing more came.
+    expect(lines.slice(64)).toEqual(['further names, keys and user ids not sent to CleverTap are not reported in this run (64 were)']);
+  });
+
   it('gives each person a device id of their own, as CleverTap\'s onUserLogin does, and keeps the device id on log-out', async () => {
     const d = new Device();
     const { hub } = await d.launch();
@@ -314,7 +328,8 @@ describe('the CleverTap kit in a hub', () => {
   });
 
   it('uploads to /a1 with the account headers, an integer version code, and the header fields the SDKs send', async () => {
-    const d = new Device({ kit: { os: 'Android', appFields: { Version: '1.2.3' } } });
+    // (An app field named OS or lib adds nothing: `os` says what af.OS is.)
+    const d = new Device({ kit: { os: 'Android', appFields: { Version: '1.2.3', OS: 'Tizen', lib: 'mine' } } });
     await d.launch();
     d.hub.logEvent('a');
     await d.hub.flush();
