@@ -301,7 +301,8 @@ describe(`Charged against clevertap-web-sdk ${SDK_VERSION}, in Chromium (seed ${
   it('the draw holds what it is meant to hold, and the kit sends every event', () => {
     expect(kit.events.size).toBe(inputs.length);
     expect(new Set(kit.results)).toEqual(new Set(['true']));
-    expect(kit.warnings.filter((w) => !w.includes('[sessionhub:clevertap] property '))).toEqual([]);
+    // (Past 64 keys warned about, one warning says further ones are not reported.)
+    expect(kit.warnings.filter((w) => !w.includes('[sessionhub:clevertap] property ') && !w.includes('are not reported in this run'))).toEqual([]);
     expect(kit.warnings.some((w) => w.includes('property "Items[]" not sent to CleverTap'))).toBe(true);
     // Not vacuous: most generated events reach the SDK as they are, with items, some past 50.
     const sent = inputs.filter((_, i) => sdk.events.has('f' + i));

@@ -442,7 +442,8 @@ describe(`event property values against clevertap-web-sdk ${SDK_VERSION}, in Chr
     expect([...kit.events.values()].filter((p) => p != '{}').length).toBeGreaterThan(inputs.length / 2);
     expect([...sdk.events].filter(([name, p]) => name[0] == 'f' && /[[{]/.test(p.slice(1))).length).toBeGreaterThan(inputs.length / 4);
     expect(new Set(kit.results)).toEqual(new Set(['true']));
-    expect(kit.warnings.filter((w) => !w.includes('[sessionhub:clevertap] property '))).toEqual([]);
+    // (Past 64 keys warned about, one warning says further ones are not reported.)
+    expect(kit.warnings.filter((w) => !w.includes('[sessionhub:clevertap] property ') && !w.includes('are not reported in this run'))).toEqual([]);
   });
 
   it("the SDK's evtData is what the page says it makes of the properties (modelled above), for every event", () => {
