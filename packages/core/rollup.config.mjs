@@ -11,14 +11,14 @@ export default packageConfig(
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
       'lastTime', 'runTimeoutMs', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
-      'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow', 'invoke',
+      'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
       'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv', 'choiceKey', 'optChain', 'choiceAt', 'choiceBefore', 'foregroundAt',
       'applyOptOut', 'trace', 'launchedInForeground',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
-      'hosted', 'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health', 'fail',
-      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown', 'runOne', 'onFailure',
+      'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health',
+      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown',
       // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored), and of a commit in memory (tab-session.ts)
       // the pages it took calls from, whether it carries what earlier pages of the slot owed, whether it goes in the slot's own write.
       'slot', 'handed', 'carrying', 'inSlot',

@@ -13,7 +13,7 @@ import { initialState, type EngineConfig, type EngineState, type SessionState } 
 import { OUTPUT_CALLBACK, type Kit, type KitHealth } from './kit';
 import { optOutKey } from './consent';
 import { idSource } from './id-source';
-import { KitHost } from './kit-host';
+import { kitHost, type KitHost } from './kit-host';
 import type { AppState, TransitionInfo } from './lifecycle/lifecycle-adapter';
 import { logsDebug, prefixedLogger, type Logger } from './logger';
 import type {
@@ -175,7 +175,7 @@ export class SessionHub {
     const encode = stateEncoder();
     this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
     this.engineEnv = { newId: idSource(this.hubLogger, o.generateId) };
-    this.kitHost = new KitHost(this.hubLogger, o.beforeSend, (m) => this.publish('warning', { code: 'kit-failure', message: m }));
+    this.kitHost = kitHost(this.hubLogger, o.beforeSend, (m) => this.publish('warning', { code: 'kit-failure', message: m }));
     for (const kit of o.kits) this.kitHost.add(kit);
   }
 

@@ -59,247 +59,32 @@ function within(promise: Promise<unknown> | undefined, ms: number): Promise<unkn
   return Promise.race([promise, cap]).finally(() => clearTimeout(timer));
 }
 
-
 /**
  * A kit's `init`, waited for `ms` at most, counted from the first wait, once for all: a `hub.flush()`
  * or `shutdown()` made while the launch waits shares the launch's wait rather than adding its own.
  */
 const waitInit = (entry: Entry, ms: number): Promise<unknown> => (entry.waited ??= within(entry.ready, ms));
 
+
 /**
  * Runs the kits: each callback in its own try/catch (a throwing kit is counted and logged, and
  * nothing else notices), callbacks buffered until a kit's `init` resolves, health per kit.
+ *
+ * @param beforeSend the hub's hook, run once per event before the kits' own.
+ * @param onFailure told of each failure (after it is logged with its error): the hub's `kit-failure` warning.
  */
-export class KitHost {
-  private readonly hosted: Entry[] = [];
+export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (message: string) => void) {
+  const hosted: Entry[] = [];
 
-  /**
-   * @param beforeSend the hub's hook, run once per event before the kits' own.
-   * @param onFailure told of each failure (after it is logged with its error): the hub's `kit-failure` warning.
-   */
-  constructor(
-    private readonly logger: Logger,
-    private readonly beforeSend?: BeforeSend,
-    private readonly onFailure?: (message: string) => void,
-  ) {}
-
-  /**
-   * Validates and adds a kit (setup mistakes throw) and returns its name and session-neutral events.
-   * It is initialized by {@link initialize}. A `late` kit (registered after launch) never gets the
-   * end of a session whose start it did not get.
-   */
-  add(kit: Kit, late?: boolean): { name: string; neutral: readonly string[] } {
-    let name: unknown;
-    let neutral: unknown;
-    try {
-      // Read once: a kit that is a Proxy or has getters is a setup mistake, never a plain TypeError.
-      if (typeof kit === 'object' && kit !== null) ({ name, sessionNeutralEvents: neutral } = kit);
-      if (neutral !== undefined) neutral = isStringArray(neutral) ? [...neutral] : null;
-    } catch (error) {
-      throw new SessionHubConfigError('kit', message(21, errorMessage(error)));
-    }
-    if (typeof name !== 'string' || !name) {
-      throw new SessionHubConfigError('kit', message(22));
-    }
-    if (!/^[\w.-]{1,64}$/.test(name)) {
-      throw new SessionHubConfigError('kit', message(23, name.slice(0, 64)));
-    }
-    if (this.hosted.some((e) => e.name === name)) {
-      throw new SessionHubConfigError('kit', message(24, name));
-    }
-    if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
-    const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [] };
-    this.hosted.push(entry);
-    return entry;
-  }
-
-  names(): string[] {
-    return this.hosted.map((e) => e.name);
-  }
-
-  /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
-  initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
-    const entry = this.hosted.find((e) => e.name === name);
-    if (!entry) return;
-    const context = makeContext((error) => this.fail(entry, 'reportError', error));
-    const store = context.storage;
-    // What an earlier run's kit never took comes first: those calls were made before.
-    entry.disown = () => void store.remove(OWED);
-    entry.loaded = store.get(OWED).then((text) => {
-      try {
-        // Only the callbacks the hub dispatches: a stored name never reaches init, clear or shutdown.
-        // None once the kit was cleared (a deletion, an opt-out): they are what it deleted.
-        if (entry.clearing) entry.disown!();
-        else entry.buffer!.unshift(...(JSON.parse(text!) as Array<[KitCallback, unknown]>).filter(([callback]) => Object.values(OUTPUT_CALLBACK).includes(callback)));
-      } catch {
-        // None (null), or unreadable.
-      }
-      // Only now: the buffer staged replaces the record just read.
-      entry.owe = () =>
-        store.setLater?.(OWED, () => {
-          try {
-            return JSON.stringify(entry.buffer);
-          } catch {
-            // An attribute JSON cannot hold (a cycle): kept in memory only, as before.
-          }
-        });
-      if (entry.buffer?.length) entry.owe();
-    });
-    entry.ready = (async () => {
-      try {
-        await entry.kit.init?.(context);
-      } catch (error) {
-        entry.status = 'failed';
-        this.fail(entry, 'init', error);
-      }
-      // Read while init ran: its calls come first.
-      await entry.loaded;
-      // Before the calls made since the clear: they are not part of what it deletes.
-      if (entry.clearing && entry.status != 'failed') await this.runOne(entry, 'clear');
-      entry.clearing = false;
-      const buffered = entry.buffer!;
-      entry.buffer = null;
-      // A failed kit gets nothing: what it was owed is dropped.
-      if (entry.status != 'failed') {
-        entry.status = 'ready';
-        for (const [callback, record] of buffered) this.invoke(entry, callback, record);
-      }
-      // After the writes the kit staged for them, in their commit: a kill keeps both or neither.
-      if (buffered.length) void store.remove(OWED);
-    })();
-  }
-
-  /**
-   * Resolves when every kit's `init` has settled, or after `maxWaitMs`, whichever comes first: a
-   * kit whose init hangs must not hang the app's launch.
-   */
-  async whenReady(maxWaitMs: number): Promise<unknown> {
-    // Uncapped: until a kit's stored record is read, its buffer cannot be staged (see OWED).
-    await Promise.all(this.hosted.map((e) => e.loaded));
-    return Promise.all(this.hosted.map((e) => waitInit(e, maxWaitMs)));
-  }
-
-  /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
-  clearing(name: string): boolean {
-    return !!this.hosted.find((e) => e.name === name)?.clearing;
-  }
-
-  /** Event names that some kit declares session-neutral. */
-  sessionNeutralEvents(): string[] {
-    return this.hosted.flatMap((e) => e.neutral);
-  }
-
-  /**
-   * Delivers one record to every kit in registration order, or with `only`, to that kit alone (a
-   * late-registered kit catching up with the live session). Buffered while a kit's init is pending.
-   */
-  dispatch(callback: KitCallback, record: unknown, only?: string): void {
-    if (callback === 'onEvent' && this.beforeSend) {
-      try {
-        record = runBeforeSend(this.beforeSend, record as EventRecord);
-      } catch (error) {
-        // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
-        for (const entry of this.hosted) if (only === undefined || entry.name === only) this.fail(entry, 'hub beforeSend', error);
-        return;
-      }
-      if (record === null) return;
-    }
-    for (const entry of this.hosted) {
-      if (only !== undefined && entry.name !== only) continue;
-      if (entry.started !== undefined) {
-        const id = (record as { sessionId: string }).sessionId;
-        // A start it caught up with already: registered by a listener while that start was still
-        // queued for delivery (hub.on('userChange'), 'sessionEnd').
-        if (callback === 'onSessionStart') {
-          if (entry.started === id) continue;
-          entry.started = id;
-        } else if (callback === 'onSessionEnd' && entry.started !== id) continue;
-      }
-      if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
-      else if (entry.status === 'ready') this.invoke(entry, callback, record);
-    }
-  }
-
-  /**
-   * Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. A kit
-   * still initialising is cleared at once of what it is owed, and by its own `clear` once its init
-   * settles: a deletion waits neither for an init that may hang, nor lets what it deletes be replayed.
-   * A flush or a shutdown waits for a kit's init `maxWaitMs` at most (a kit that hangs must not hang
-   * the app's `await hub.flush()`); a kit ready later flushes on its own schedule. With `maxWaitMs`,
-   * the method itself is waited for that long at most too: a kit whose `flush` or `clear` never
-   * settles holds up no other kit, nor what the hub does next (a deletion's removal of the state).
-   */
-  async runAll(method: 'flush' | 'shutdown' | 'clear', maxWaitMs?: number): Promise<void> {
-    await Promise.all(
-      this.hosted.map(async (entry) => {
-        if (method == 'clear' && entry.buffer) {
-          entry.buffer.length = 0;
-          entry.clearing = true;
-          entry.disown?.();
-          return;
-        }
-        // (A clear never waits: see above.)
-        await (entry.buffer ? waitInit(entry, maxWaitMs!) : entry.ready);
-        if (entry.status === 'ready') await (maxWaitMs ? within(this.runOne(entry, method), maxWaitMs) : this.runOne(entry, method));
-      }),
-    );
-  }
-
-  private async runOne(entry: Entry, method: 'flush' | 'shutdown' | 'clear'): Promise<void> {
+  const runOne = async (entry: Entry, method: 'flush' | 'shutdown' | 'clear'): Promise<void> => {
     try {
       await entry.kit[method]?.();
     } catch (error) {
-      this.fail(entry, method, error);
+      fail(entry, method, error);
     }
-  }
+  };
 
-  /**
-   * The page is going away: synchronously, every ready kit sends what it can with requests that outlive
-   * the page (`onPageHide`), or starts a plain `flush()` when it has no such hook.
-   */
-  pageHide(): void {
-    for (const entry of this.hosted) {
-      if (entry.status !== 'ready') continue;
-      const kit = entry.kit;
-      try {
-        if (typeof kit.onPageHide === 'function') kit.onPageHide();
-        else if (typeof kit.flush === 'function') Promise.resolve(kit.flush()).then(undefined, (error: unknown) => this.fail(entry, 'flush', error));
-      } catch (error) {
-        this.fail(entry, 'onPageHide', error);
-      }
-    }
-  }
-
-  /** Items the kits' outboxes still hold (sent or not), as their health reports them. */
-  queuedItems(): number {
-    let n = 0;
-    for (const e of this.hosted) {
-      if (e.status !== 'ready') continue;
-      try {
-        const queued = e.kit.getHealth?.()?.queued;
-        if (typeof queued === 'number' && queued > 0) n += queued;
-      } catch (error) {
-        this.fail(e, 'getHealth', error);
-      }
-    }
-    return n;
-  }
-
-  health(): Record<string, KitHealth> {
-    const out: Record<string, KitHealth> = {};
-    for (const e of this.hosted) {
-      let delivery: DeliveryHealth | undefined;
-      try {
-        if (e.status !== 'failed') delivery = e.kit.getHealth?.();
-      } catch (error) {
-        this.fail(e, 'getHealth', error);
-      }
-      out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery && { delivery }) };
-    }
-    return out;
-  }
-
-  private invoke(entry: Entry, callback: KitCallback, record: unknown): void {
+  const invoke = (entry: Entry, callback: KitCallback, record: unknown): void => {
     try {
       // Read inside the try: a kit's getter (or Proxy) that throws is that kit's failure alone.
       const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
@@ -310,24 +95,237 @@ export class KitHost {
         try {
           record = runBeforeSend(hook.bind(entry.kit), record as EventRecord);
         } catch (error) {
-          return this.fail(entry, 'beforeSend', error);
+          return fail(entry, 'beforeSend', error);
         }
         if (record === null) return;
       }
       const r = fn.call(entry.kit, record);
       // A callback returning a promise may still fail later; count that too.
       if (r && typeof (r as Promise<unknown>).then === 'function') {
-        (r as Promise<unknown>).then(undefined, (error: unknown) => this.fail(entry, callback, error));
+        (r as Promise<unknown>).then(undefined, (error: unknown) => fail(entry, callback, error));
       }
     } catch (error) {
-      this.fail(entry, callback, error);
+      fail(entry, callback, error);
     }
-  }
+  };
 
-  private fail(entry: Entry, where: string, error: unknown): void {
+  const fail = (entry: Entry, where: string, error: unknown): void => {
     entry.errors++;
     entry.lastError = `${where}: ${errorMessage(error)}`;
-    this.logger.error(message(26, entry.name, where), error);
-    this.onFailure?.(`${message(26, entry.name, where)} ${errorMessage(error)}`);
-  }
+    logger.error(message(26, entry.name, where), error);
+    onFailure?.(`${message(26, entry.name, where)} ${errorMessage(error)}`);
+  };
+
+  return {
+    /**
+     * Validates and adds a kit (setup mistakes throw) and returns its name and session-neutral events.
+     * It is initialized by `initialize`. A `late` kit (registered after launch) never gets the
+     * end of a session whose start it did not get.
+     */
+    add(kit: Kit, late?: boolean): { name: string; neutral: readonly string[] } {
+      let name: unknown;
+      let neutral: unknown;
+      try {
+        // Read once: a kit that is a Proxy or has getters is a setup mistake, never a plain TypeError.
+        if (typeof kit === 'object' && kit !== null) ({ name, sessionNeutralEvents: neutral } = kit);
+        if (neutral !== undefined) neutral = isStringArray(neutral) ? [...neutral] : null;
+      } catch (error) {
+        throw new SessionHubConfigError('kit', message(21, errorMessage(error)));
+      }
+      if (typeof name !== 'string' || !name) {
+        throw new SessionHubConfigError('kit', message(22));
+      }
+      if (!/^[\w.-]{1,64}$/.test(name)) {
+        throw new SessionHubConfigError('kit', message(23, name.slice(0, 64)));
+      }
+      if (hosted.some((e) => e.name === name)) {
+        throw new SessionHubConfigError('kit', message(24, name));
+      }
+      if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
+      const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [] };
+      hosted.push(entry);
+      return entry;
+    },
+
+    names(): string[] {
+      return hosted.map((e) => e.name);
+    },
+
+    /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
+    initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
+      const entry = hosted.find((e) => e.name === name);
+      if (!entry) return;
+      const context = makeContext((error) => fail(entry, 'reportError', error));
+      const store = context.storage;
+      // What an earlier run's kit never took comes first: those calls were made before.
+      entry.disown = () => void store.remove(OWED);
+      entry.loaded = store.get(OWED).then((text) => {
+        try {
+          // Only the callbacks the hub dispatches: a stored name never reaches init, clear or shutdown.
+          // None once the kit was cleared (a deletion, an opt-out): they are what it deleted.
+          if (entry.clearing) entry.disown!();
+          else entry.buffer!.unshift(...(JSON.parse(text!) as Array<[KitCallback, unknown]>).filter(([callback]) => Object.values(OUTPUT_CALLBACK).includes(callback)));
+        } catch {
+          // None (null), or unreadable.
+        }
+        // Only now: the buffer staged replaces the record just read.
+        entry.owe = () =>
+          store.setLater?.(OWED, () => {
+            try {
+              return JSON.stringify(entry.buffer);
+            } catch {
+              // An attribute JSON cannot hold (a cycle): kept in memory only, as before.
+            }
+          });
+        if (entry.buffer?.length) entry.owe();
+      });
+      entry.ready = (async () => {
+        try {
+          await entry.kit.init?.(context);
+        } catch (error) {
+          entry.status = 'failed';
+          fail(entry, 'init', error);
+        }
+        // Read while init ran: its calls come first.
+        await entry.loaded;
+        // Before the calls made since the clear: they are not part of what it deletes.
+        if (entry.clearing && entry.status != 'failed') await runOne(entry, 'clear');
+        entry.clearing = false;
+        const buffered = entry.buffer!;
+        entry.buffer = null;
+        // A failed kit gets nothing: what it was owed is dropped.
+        if (entry.status != 'failed') {
+          entry.status = 'ready';
+          for (const [callback, record] of buffered) invoke(entry, callback, record);
+        }
+        // After the writes the kit staged for them, in their commit: a kill keeps both or neither.
+        if (buffered.length) void store.remove(OWED);
+      })();
+    },
+
+    /**
+     * Resolves when every kit's `init` has settled, or after `maxWaitMs`, whichever comes first: a
+     * kit whose init hangs must not hang the app's launch.
+     */
+    async whenReady(maxWaitMs: number): Promise<unknown> {
+      // Uncapped: until a kit's stored record is read, its buffer cannot be staged (see OWED).
+      await Promise.all(hosted.map((e) => e.loaded));
+      return Promise.all(hosted.map((e) => waitInit(e, maxWaitMs)));
+    },
+
+    /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
+    clearing(name: string): boolean {
+      return !!hosted.find((e) => e.name === name)?.clearing;
+    },
+
+    /** Event names that some kit declares session-neutral. */
+    sessionNeutralEvents(): string[] {
+      return hosted.flatMap((e) => e.neutral);
+    },
+
+    /**
+     * Delivers one record to every kit in registration order, or with `only`, to that kit alone (a
+     * late-registered kit catching up with the live session). Buffered while a kit's init is pending.
+     */
+    dispatch(callback: KitCallback, record: unknown, only?: string): void {
+      if (callback === 'onEvent' && beforeSend) {
+        try {
+          record = runBeforeSend(beforeSend, record as EventRecord);
+        } catch (error) {
+          // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
+          for (const entry of hosted) if (only === undefined || entry.name === only) fail(entry, 'hub beforeSend', error);
+          return;
+        }
+        if (record === null) return;
+      }
+      for (const entry of hosted) {
+        if (only !== undefined && entry.name !== only) continue;
+        if (entry.started !== undefined) {
+          const id = (record as { sessionId: string }).sessionId;
+          // A start it caught up with already: registered by a listener while that start was still
+          // queued for delivery (hub.on('userChange'), 'sessionEnd').
+          if (callback === 'onSessionStart') {
+            if (entry.started === id) continue;
+            entry.started = id;
+          } else if (callback === 'onSessionEnd' && entry.started !== id) continue;
+        }
+        if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
+        else if (entry.status === 'ready') invoke(entry, callback, record);
+      }
+    },
+
+    /**
+     * Runs an optional async method (flush, shutdown, clear) on every ready kit; never rejects. A kit
+     * still initialising is cleared at once of what it is owed, and by its own `clear` once its init
+     * settles: a deletion waits neither for an init that may hang, nor lets what it deletes be replayed.
+     * A flush or a shutdown waits for a kit's init `maxWaitMs` at most (a kit that hangs must not hang
+     * the app's `await hub.flush()`); a kit ready later flushes on its own schedule. With `maxWaitMs`,
+     * the method itself is waited for that long at most too: a kit whose `flush` or `clear` never
+     * settles holds up no other kit, nor what the hub does next (a deletion's removal of the state).
+     */
+    async runAll(method: 'flush' | 'shutdown' | 'clear', maxWaitMs?: number): Promise<void> {
+      await Promise.all(
+        hosted.map(async (entry) => {
+          if (method == 'clear' && entry.buffer) {
+            entry.buffer.length = 0;
+            entry.clearing = true;
+            entry.disown?.();
+            return;
+          }
+          // (A clear never waits: see above.)
+          await (entry.buffer ? waitInit(entry, maxWaitMs!) : entry.ready);
+          if (entry.status === 'ready') await (maxWaitMs ? within(runOne(entry, method), maxWaitMs) : runOne(entry, method));
+        }),
+      );
+    },
+
+    /**
+     * The page is going away: synchronously, every ready kit sends what it can with requests that outlive
+     * the page (`onPageHide`), or starts a plain `flush()` when it has no such hook.
+     */
+    pageHide(): void {
+      for (const entry of hosted) {
+        if (entry.status !== 'ready') continue;
+        const kit = entry.kit;
+        try {
+          if (typeof kit.onPageHide === 'function') kit.onPageHide();
+          else if (typeof kit.flush === 'function') Promise.resolve(kit.flush()).then(undefined, (error: unknown) => fail(entry, 'flush', error));
+        } catch (error) {
+          fail(entry, 'onPageHide', error);
+        }
+      }
+    },
+
+    /** Items the kits' outboxes still hold (sent or not), as their health reports them. */
+    queuedItems(): number {
+      let n = 0;
+      for (const e of hosted) {
+        if (e.status !== 'ready') continue;
+        try {
+          const queued = e.kit.getHealth?.()?.queued;
+          if (typeof queued === 'number' && queued > 0) n += queued;
+        } catch (error) {
+          fail(e, 'getHealth', error);
+        }
+      }
+      return n;
+    },
+
+    health(): Record<string, KitHealth> {
+      const out: Record<string, KitHealth> = {};
+      for (const e of hosted) {
+        let delivery: DeliveryHealth | undefined;
+        try {
+          if (e.status !== 'failed') delivery = e.kit.getHealth?.();
+        } catch (error) {
+          fail(e, 'getHealth', error);
+        }
+        out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery && { delivery }) };
+      }
+      return out;
+    },
+  };
 }
+
+/** The kit host of a hub (see {@link kitHost}). */
+export type KitHost = ReturnType<typeof kitHost>;
