@@ -4,9 +4,10 @@ export default packageConfig(
   import.meta.dirname,
   { index: 'src/index.ts', node: 'src/node.ts', browser: 'src/browser.ts' },
   {
-    // Private members of SessionHub (hub.ts) and KitHost (kit-host.ts) that nothing but their own
-    // class reads, and the segment log's group fields, shortened in dist/ (~230 B min+gz of every app). Not `state`, `options`, `storage`,
-    // `kits` and the like: other objects have members of those names; nor a built-in's (`env` of
+    // Private members of SessionHub (hub.ts) and the kit host (kit-host.ts) that nothing but their own
+    // code reads, and the segment log's group fields, shortened in dist/ (~230 B min+gz of every app). Not `state`, `options`, `storage`,
+    // `kits` and the like: other objects have members of those names (so the hub's own are `ownState`
+    // and `pipeline`); nor a built-in's (`env` of
     // `process.env`, `entries` of `Object.entries`), nor an export (a CommonJS chunk reads them as properties).
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
@@ -15,10 +16,10 @@ export default packageConfig(
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
       'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
       'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv', 'choiceKey', 'optChain', 'choiceAt', 'choiceBefore', 'foregroundAt',
-      'applyOptOut', 'trace', 'launchedInForeground',
+      'applyOptOut', 'trace', 'launchedInForeground', 'ownState',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health',
-      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown',
+      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown', 'owe',
       // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored), and of a commit in memory (tab-session.ts)
       // the pages it took calls from, whether it carries what earlier pages of the slot owed, whether it goes in the slot's own write.
       'slot', 'handed', 'carrying', 'inSlot',
@@ -32,6 +33,6 @@ export default packageConfig(
     // The hub's interface with its browser tabs (shared-session.ts: a SharedSession and its host),
     // between core's own chunks: the same short name in each.
     sharedMembers: ['ownPrefix', 'noteQueued', 'deliver', 'changed', 'cleared', 'view', 'resume', 'submit', 'makeId', 'nowMs', 'alert',
-      'commitPage', 'caughtUp', 'clearTabs', 'closeTab'],
+      'commitPage', 'caughtUp', 'clearTabs', 'closeTab', 'hidden', 'pipeline', 'kitsQueued'],
   },
 );

@@ -118,7 +118,7 @@ export class SessionHub {
   /** Log level 'debug': every record handed to the kits is logged. */
   private readonly tracing: boolean;
   /** Everything this hub and its kits store goes through it: one ordered commit per burst, the state last. */
-  private readonly storage: CommitPipeline;
+  private readonly pipeline: CommitPipeline;
   private readonly stateKey: string;
   private readonly choiceKey: string;
   /** The user opted out: nothing is recorded, stored or sent (see setOptOut). */
@@ -127,7 +127,7 @@ export class SessionHub {
   private readonly emitter = new EventEmitter<HubEvents>();
   private readonly kitHost: KitHost;
   private phase: Phase = 'created';
-  private state: EngineState | null = null;
+  private ownState: EngineState | null = null;
   private startPromise: Promise<void> | undefined;
   /** The shutdown under way or done (see `shutdown`). */
   private stopping: Promise<void> | undefined;
@@ -168,12 +168,12 @@ export class SessionHub {
     const o = (this.opts = resolveOptions(options));
     this.hubLogger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
     this.tracing = logsDebug(this.hubLogger);
-    this.storage = commitPipeline(o.storage ?? memoryStorage(), (m) => this.alert('storage-failure', m), (m) => this.hubLogger.info(m));
+    this.pipeline = commitPipeline(o.storage ?? memoryStorage(), (m) => this.alert('storage-failure', m), (m) => this.hubLogger.info(m));
     this.stateKey = `${o.namespace}:state`;
     this.choiceKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
     const encode = stateEncoder();
-    this.storage.writeLast(this.stateKey, () => (this.state && !this.shared ? encode(this.state) : undefined));
+    this.pipeline.writeLast(this.stateKey, () => (this.ownState && !this.shared ? encode(this.ownState) : undefined));
     this.engineEnv = { newId: idSource(this.hubLogger, o.generateId) };
     this.kitHost = kitHost(this.hubLogger, o.beforeSend, (m) => this.publish('warning', { code: 'kit-failure', message: m }));
     for (const kit of o.kits) this.kitHost.add(kit);
@@ -231,7 +231,7 @@ export class SessionHub {
   private async begin(t: number, foreground: boolean | null, inBackground?: boolean): Promise<void> {
     await this.optChain;
     // The user's stored choice wins over the option.
-    const choice = await this.storage.get(this.choiceKey);
+    const choice = await this.pipeline.get(this.choiceKey);
     this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
     // Calls made before start() under an opt-out (the choice stored, else the option; a consent-gated
     // app's calls before consent) are dropped, also when the user opted in before start() finished.
@@ -244,7 +244,7 @@ export class SessionHub {
     // run opted in left its state: a purge removes it last. Else nothing: the kits start at consent,
     // and a purge would have them forget what they would take over then (a vendor Web SDK's ids). With
     // tabs, never by the options alone: what the origin's pages opted in by theirs keep is not this page's.
-    if (choice == '1' || (!this.shared && (await this.storage.get(this.stateKey)) !== null)) {
+    if (choice == '1' || (!this.shared && (await this.pipeline.get(this.stateKey)) !== null)) {
       // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
       if (!this.shared) this.startKits();
       await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
@@ -267,20 +267,20 @@ export class SessionHub {
           hub.drain();
           hub.armTimer();
         },
-        storage: this.storage,
+        pipeline: this.pipeline,
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
-        cleared: () => void this.kitHost.runAll('clear', KIT_INIT_WAIT_MS).then(() => this.storage.compact()),
+        cleared: () => void this.kitHost.runAll('clear', KIT_INIT_WAIT_MS).then(() => this.pipeline.compact()),
         alert: (code, message) => this.alert(code, message),
-        queued: () => this.kitHost.queuedItems(),
+        kitsQueued: () => this.kitHost.queuedItems(),
       });
     } else {
-      const text = await this.storage.get(this.stateKey);
+      const text = await this.pipeline.get(this.stateKey);
       const config = this.engineConfig();
       const decoded = text === null ? null : decodeState(text, config);
       if (decoded && !decoded.ok) this.alert('corrupt-state', message(42, decoded.problem));
       // A corrupt state keeps what can be read of the device: its id, its session count and last session.
-      this.state = decoded?.ok ? decoded.state : { ...initialState(decoded?.deviceId ?? this.engineEnv.newId(), config, t), ...decoded?.kept };
+      this.ownState = decoded?.ok ? decoded.state : { ...initialState(decoded?.deviceId ?? this.engineEnv.newId(), config, t), ...decoded?.kept };
     }
     this.startKits();
     await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
@@ -342,14 +342,14 @@ export class SessionHub {
   private pageHideNow(): void {
     try {
       if (this.shared) this.shared.commitPage(true);
-      else this.storage.touch();
+      else this.pipeline.touch();
     } catch (error) {
       // Runs inside the page's pagehide listener: an engine bug must not surface there either.
       this.hubLogger.error(message(46), error);
     }
     if (!this.optedOut) this.kitHost.pageHide();
     // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
-    this.storage.commitNow();
+    this.pipeline.commitNow();
     this.shared?.noteQueued(this.kitHost.queuedItems());
   }
 
@@ -360,7 +360,7 @@ export class SessionHub {
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
   private stateNow(): EngineState | null {
-    return this.shared ? this.shared.view() : this.state;
+    return this.shared ? this.shared.view() : this.ownState;
   }
 
   /** The live session of the current state, unless the clock already expired it. */
@@ -398,8 +398,8 @@ export class SessionHub {
     const prefix = shared ? () => shared.ownPrefix() + suffix : `${options.namespace}:${suffix}`;
     // Nothing is sent while the user is opted out or while the kit is still to be cleared: its outbox
     // holds what it loaded, as while the storage fails, until `clear` drops it.
-    const storage = namespacedStorage(this.storage, prefix, () => this.optedOut || this.kitHost.clearing(name));
-    this.storage.label(prefix, `kit "${name}"`);
+    const storage = namespacedStorage(this.pipeline, prefix, () => this.optedOut || this.kitHost.clearing(name));
+    this.pipeline.label(prefix, `kit "${name}"`);
     this.kitHost.initialize(name, (reportError) => ({
       get deviceId() {
         return hub.stateNow()?.deviceId ?? '';
@@ -600,7 +600,7 @@ export class SessionHub {
     if (early) {
       // Before start(): the calls from now on are this choice's (refused when opting out); begin sorts out those before.
       if (this.choiceAt < 0) {
-        this.choiceBefore = this.storage.get(this.choiceKey);
+        this.choiceBefore = this.pipeline.get(this.choiceKey);
         this.choiceAt = this.pending.length;
       }
       this.optedOut = optOut;
@@ -613,7 +613,7 @@ export class SessionHub {
     if (!early) await this.startPromise;
     const changed = optOut !== this.optedOut;
     this.optedOut = optOut;
-    await this.storage.set(this.choiceKey, optOut ? '1' : '0');
+    await this.pipeline.set(this.choiceKey, optOut ? '1' : '0');
     if (early || !changed || this.phase === 'stopped') return;
     if (optOut) await this.purge();
     else await this.launch(this.nowMs(), this.foregroundAt());
@@ -656,7 +656,7 @@ export class SessionHub {
     if (this.phase === 'created' && this.shared) return void this.alert('not-started', message(130, 'clearStoredData'));
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
-    if (this.state && !this.optedOut) this.state = initialState(this.engineEnv.newId(), this.state.config, this.nowMs());
+    if (this.ownState && !this.optedOut) this.ownState = initialState(this.engineEnv.newId(), this.ownState.config, this.nowMs());
     await this.purge();
   }
 
@@ -668,15 +668,15 @@ export class SessionHub {
     clearTimeout(this.timer);
     this.timerAt = null;
     // The run's timeout (setSessionTimeout holds for the run) outlives the state: opting back in keeps it.
-    if (this.optedOut) (this.runTimeoutMs = this.stateNow()?.config.sessionTimeoutMs), (this.state = null);
+    if (this.optedOut) (this.runTimeoutMs = this.stateNow()?.config.sessionTimeoutMs), (this.ownState = null);
     await this.tabsSettled();
     await this.persistNow();
     await this.kitHost.runAll('clear', KIT_INIT_WAIT_MS);
     await this.shared?.clearTabs(this.optedOut);
     // The state last: a launch opted out by its options alone purges only while one is stored (begin).
-    await this.storage.remove(this.stateKey);
+    await this.pipeline.remove(this.stateKey);
     // Deleted means gone from the storage too, not only shadowed by a newer record.
-    await this.storage.compact();
+    await this.pipeline.compact();
     this.armTimer();
   }
 
@@ -765,7 +765,7 @@ export class SessionHub {
   }
 
   private runInput(input: EngineInput): boolean | number | undefined {
-    const { shared, state } = this;
+    const { shared, ownState: state } = this;
     let result: boolean | number | undefined;
     try {
       // With tabs: previewed here for the return value; committed (and delivered) once this tab holds the lock.
@@ -774,7 +774,7 @@ export class SessionHub {
         // In place: nothing keeps the hub's earlier state (the records handed out are copies), so no
         // state and session copy per call. An engine bug that threw may leave it part-stepped.
         const next = stepInPlace(state, input, this.engineEnv);
-        this.storage.touch();
+        this.pipeline.touch();
         this.deliveryQueue.push(...next.outputs);
         result = next.result;
       } else return undefined;
@@ -792,7 +792,7 @@ export class SessionHub {
     if (this.delivering) return;
     this.delivering = true;
     // The kits' writes for these outputs join one commit with the state that produced them.
-    this.storage.hold();
+    this.pipeline.hold();
     try {
       for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) {
         if (output.type === 'warning') {
@@ -806,7 +806,7 @@ export class SessionHub {
       }
     } finally {
       this.delivering = false;
-      this.storage.release();
+      this.pipeline.release();
     }
   }
 
@@ -866,8 +866,8 @@ export class SessionHub {
   // ------------------------------------------------------------------ persistence
 
   private persistNow(): Promise<void> {
-    this.storage.touch();
-    return this.storage.settled();
+    this.pipeline.touch();
+    return this.pipeline.settled();
   }
 }
 

@@ -20,14 +20,14 @@ export interface SharedSessionHost {
   /** Committed outputs for this hub to deliver to its kits and listeners, in order. */
   deliver(outputs: readonly EngineOutput[]): void;
   /** The hub's storage (its kits' commits), where the shared session marks what they committed. */
-  readonly storage: SafeStorage;
+  readonly pipeline: SafeStorage;
   /** The shared state changed under this hub (another tab committed): re-arm the expiry timer. */
   changed(): void;
   /** Another hub cleared the stored data (`clearStoredData`, opt-out): clear the kits, as a fresh install. */
   cleared(): void;
   alert(code: WarningCode, message: string): void;
   /** How many items the kits hold queued (sent or not), so a page that goes records it for its slot. */
-  queued(): number;
+  kitsQueued(): number;
 }
 
 /**

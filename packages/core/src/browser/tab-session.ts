@@ -381,7 +381,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // it is done the next write no longer owes these outputs, and a later page of the slot knows.
     if (commit && outputs.length) {
       const n = (marking = +commit.slice(me.tab.length + 1));
-      void host.storage.set(markKey(), commit).then(() => ((marked = Math.max(marked, n)), tidy(TIDY_MS)));
+      void host.pipeline.set(markKey(), commit).then(() => ((marked = Math.max(marked, n)), tidy(TIDY_MS)));
     }
     return true;
   };
@@ -745,13 +745,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     if (event.type != 'beforeunload' || stopped || parked) return;
     try {
       session.commitPage(true);
-      host.storage.commitNow?.();
+      host.pipeline.commitNow?.();
       // The tab that commits the hand-off drops what the kits marked (see hidden); alone, the record
       // stops owing it now, as at pagehide (see noteQueued), not when its pagehide comes, and tells
       // what the kits hold (before their pagehide sends: at most that), so the next page takes this
       // slot and sends it: this pagehide writes no record.
       if (handoff) leave({ ...handoff, marked: marking });
-      else owedNoMore(host.queued());
+      else owedNoMore(host.kitsQueued());
       unloading = true;
       stayed = setTimeout(() => session.resume(), STAYED_MS);
     } catch (error) {
@@ -872,7 +872,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     const commitInSlot = async (commit: NonNullable<ReturnType<typeof attempt>>): Promise<void> => {
       const { handed } = commit;
       done(commit.record, { ...commit, handed: [] });
-      await host.storage.set(loneKey(), encodeRecord(commit.record));
+      await host.pipeline.set(loneKey(), encodeRecord(commit.record));
       for (const tab of handed) storage.removeItem(handoffKey + tab);
     };
 
@@ -928,7 +928,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
           const needsLiveness = batch?.some((q) => LIVENESS_INPUTS.includes(q.input.type));
           const liveness = () => (needsLiveness ? heldSlots(manager) : null);
           // A commit of calls in a storage that works may be the page's own (see write); a slot claim is shared.
-          const own = solo && !!batch && !storage.degraded && !host.storage.degraded;
+          const own = solo && !!batch && !storage.degraded && !host.pipeline.degraded;
           if (storage.degraded || (await alone(manager))) {
             const commit = attempt(await liveness(), own);
             if (!commit?.inSlot) return commit && done(commit.record, commit);
@@ -1006,7 +1006,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
       // What a page that held this slot before owed its kits, and their commits did not mark: the kits
       // (this page's now, on the same storage) get it with this page's first commit of calls.
       const left = committed.owed?.[me.slot];
-      const unsent = left && unmarked(left, await h.storage.get(markKey()));
+      const unsent = left && unmarked(left, await h.pipeline.get(markKey()));
       carried = unsent?.length ? unsent : null;
     },
 
@@ -1072,7 +1072,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const handing = others(latest());
         this.commitPage(handing);
         // Its kits' records of what they were delivered, and their mark, now too.
-        host.storage.commitNow?.();
+        host.pipeline.commitNow?.();
         if (!handing) return;
         // The tab that commits the hand-off drops what the kits marked (else a later page of the slot
         // delivers it again). (None if the page's copy changed its mind within the task: it wrote.)
@@ -1140,7 +1140,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         events?.removeEventListener('storage', onStorage);
       }
       // The record this page's slot may hold goes through its log too, whose compaction would write it again.
-      if (host) await host.storage.remove(loneKey());
+      if (host) await host.pipeline.remove(loneKey());
       // Every key of the namespace: the record, every slot's outboxes and ledgers (closed tabs' too).
       storage.clear(optOutKey(namespace));
       view = committed = EMPTY_RECORD;
