@@ -3,6 +3,7 @@ import { message } from './messages';
 import { resolveOptions, timeoutProblem, timeoutsInSeconds, type HubOptions, type ResolvedOptions } from './config';
 import { isPlainObject, readOption, snapshotAttributes } from './call-arguments';
 import { errorMessage } from './describe-value';
+import { SessionHubConfigError } from './errors';
 import { attributeKeyProblem, attributeValueProblem, describe } from './engine/attributes';
 import { sessionStartRecord, stepInPlace, type EngineEnv } from './engine/engine';
 import { expiryInstant, isExpired } from './engine/expiry';
@@ -168,7 +169,20 @@ export class SessionHub {
     const o = (this.opts = resolveOptions(options));
     this.hubLogger = prefixedLogger(o.logger, '[sessionhub]', o.logLevel);
     this.tracing = logsDebug(this.hubLogger);
-    this.pipeline = commitPipeline(o.storage ?? memoryStorage(), (m) => this.alert('storage-failure', m), (m) => this.hubLogger.info(m));
+    try {
+      this.pipeline = commitPipeline(
+        o.storage ?? memoryStorage(),
+        (m) => this.alert('storage-failure', m),
+        // At the level of the failure it ends (the default shows warnings only).
+        (m) => this.hubLogger.warn(m),
+        // The user's choice, stored by an earlier run and read only now (an AsyncStorage that failed at
+        // launch: iOS before the first unlock): an opt-out holds from now on.
+        (key, value) => key == this.choiceKey && value == '1' && !this.optedOut && void this.setOptOut(true),
+      );
+    } catch (error) {
+      // A storage whose members throw when read (a getter, a Proxy): a setup mistake, as for the options.
+      throw new SessionHubConfigError('storage', message(3, errorMessage(error)));
+    }
     this.stateKey = `${o.namespace}:state`;
     this.choiceKey = optOutKey(o.namespace);
     // Written last in every commit, after the outbox records of its burst. A shared session persists each commit itself.
@@ -614,6 +628,9 @@ export class SessionHub {
     const changed = optOut !== this.optedOut;
     this.optedOut = optOut;
     await this.pipeline.set(this.choiceKey, optOut ? '1' : '0');
+    // A run that commits nothing (the pipeline's blind) still stores the choice, a key of its own
+    // that no earlier run's record holds: it must survive the relaunch.
+    if (this.pipeline.blind) await Promise.resolve(this.opts.storage?.setItem(this.choiceKey, optOut ? '1' : '0')).catch(() => {});
     if (early || !changed || this.phase === 'stopped') return;
     if (optOut) await this.purge();
     else await this.launch(this.nowMs(), this.foregroundAt());
@@ -705,7 +722,8 @@ export class SessionHub {
     await this.startPromise;
     // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
     // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
-    if (this.opts.storage?.notice) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
+    // So does one whose storage holds an earlier run's data it could not read at launch (the pipeline's blind).
+    if (this.opts.storage?.notice || this.pipeline.blind) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
     this.phase = 'stopped';
     try {
       // An adapter's unsubscribe that throws, or that is not a function, must not stop the shutdown half-way.

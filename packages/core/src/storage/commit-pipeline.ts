@@ -83,6 +83,11 @@ export interface CommitPipeline extends SafeStorage {
   release(): void;
   /** Commits what is staged, then rewrites storage so that nothing removed lingers in it (a deletion). Never rejects. */
   compact(): Promise<void>;
+  /**
+   * True once a key whose read failed at launch turned out to hold an earlier run's value: nothing of
+   * this run is committed (see `recheck`), so no later launch will see this run's session.
+   */
+  readonly blind: boolean;
   /** Warnings name the store a failed key belongs to: keys under `prefix` are `label`. */
   label(prefix: string | (() => string), label: string): void;
 }
@@ -111,9 +116,15 @@ const RETRY_MAX_MS = 60_000;
  * `writeLast` value (the hub's state). A failed commit is reported once through `onProblem`, naming
  * the stores it held (the hub state, a kit), kept in memory (later writes merge into it) and retried —
  * at the next burst, and after 1 s, 2 s, … 1 min — so the real storage is used again as soon as it
- * works; `onRecovered` says so. Reads see staged writes first.
+ * works; `onRecovered` says so. Reads see staged writes first. `onStored` is told each value found
+ * under a key whose read had failed, once it is read (an earlier run's: see `recheck`).
  */
-export function commitPipeline(storage: StorageAdapter, onProblem: (message: string) => void, onRecovered: (message: string) => void = () => {}): CommitPipeline {
+export function commitPipeline(
+  storage: StorageAdapter,
+  onProblem: (message: string) => void,
+  onRecovered: (message: string) => void = () => {},
+  onStored?: (key: string, value: string) => void,
+): CommitPipeline {
   // A storage without commits of its own (localStorage, AsyncStorage) keeps its records in segment keys.
   const adapter = storage.commit ? (storage as CommitStore) : segmentLog(storage);
   let staged = new Map<string, Staged>();
@@ -147,6 +158,7 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
    */
   const unread = new Set<string>();
   let blind = false;
+  let rechecking: Promise<void> | undefined;
   const labels: Array<[string | (() => string), string]> = [];
   const spares: Array<[() => readonly Spare[], (items: readonly Spare[]) => void, string | (() => string)]> = [];
   /** The writes of the commit under way (a full storage makes room within it). */
@@ -262,15 +274,25 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
    * — so nothing is committed in this run (its data stays in memory, and is sent), and the next launch
    * finds the earlier run's data as it was left. Still failing: retried later.
    */
-  const recheck = async (): Promise<void> => {
-    try {
-      for (const key of unread) if ((await adapter.getItem(key)) != null) return void ((blind = true), onProblem(message(113, labelOf(key))));
-    } catch {
-      return retryLater();
-    }
-    unread.clear();
-    return flush();
-  };
+  const recheck = (): Promise<void> =>
+    // One at a time: commits made while one reads wait for it (and warn once).
+    (rechecking ??= (async () => {
+      let found: string | undefined;
+      try {
+        // Every key read: its owner is told what it missed (the user's stored choice above all).
+        for (const key of unread) {
+          const value = await adapter.getItem(key);
+          if (typeof value == 'string') onStored?.(key, value), (found ??= key);
+        }
+      } catch {
+        return retryLater();
+      } finally {
+        rechecking = undefined;
+      }
+      if (found) return void ((blind = true), onProblem(message(113, labelOf(found))));
+      unread.clear();
+      return flush();
+    })());
 
   const succeeded = (): void => {
     committed = true;
@@ -348,6 +370,9 @@ export function commitPipeline(storage: StorageAdapter, onProblem: (message: str
   };
 
   const pipeline: CommitPipeline = {
+    get blind() {
+      return blind;
+    },
     get degraded() {
       return degraded;
     },
