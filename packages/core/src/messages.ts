@@ -21,7 +21,7 @@ export const CORE_MESSAGES = {
   12: () => 'must be an array of kits',
   13: () => 'must be 1–64 letters, digits, "_", "." or "-"',
   14: () => 'must be a lifecycle adapter with subscribe(listener)',
-  15: (got: string) => `inlineLimit must be a whole number of characters ≥ 0 (got ${got})`,
+  15: (got: string) => `inlineLimit must be a whole number of characters from 0 to 65536 (got ${got})`,
   16: () => 'must be a function (record) => record | null',
   17: () => 'createBrowserHub(options) takes an object',
   18: (error: string) => `createBrowserHub(options): the options could not be read (${error})`,

@@ -346,10 +346,12 @@ describe("AsyncStorage on iOS: short values in one manifest file, longer ones in
     await hub.shutdown();
   });
 
-  it('inlineLimit must be a whole number of characters ≥ 0: a setup error says so', () => {
-    for (const inlineLimit of [-1, 1.5, '1024', Number.NaN]) {
-      expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit } as unknown as StorageAdapter })).toThrow(/inlineLimit must be a whole number of characters ≥ 0/);
+  it('inlineLimit must be a whole number of characters from 0 to 65536: a setup error says so', () => {
+    // (2^30: records padded to it could not be made, and every commit failed.)
+    for (const inlineLimit of [-1, 1.5, '1024', Number.NaN, 65_537, 2 ** 30]) {
+      expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit } as unknown as StorageAdapter })).toThrow(/inlineLimit must be a whole number of characters from 0 to 65536/);
     }
+    expect(() => createHub({ storage: { ...iosAsyncStorage(), inlineLimit: 65_536 } })).not.toThrow();
   });
 
 });

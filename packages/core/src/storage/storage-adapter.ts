@@ -79,8 +79,11 @@ export function isStorageAdapter(value: unknown): value is StorageAdapter {
   return typeof value == 'object' && !!value && ['getItem', 'setItem', 'removeItem'].every((m) => typeof (value as Record<string, unknown>)[m] == 'function');
 }
 
-/** Whether a storage's `inlineLimit` is absent or a whole number ≥ 0. */
-export const isInlineLimit = (limit: unknown): boolean => limit === undefined || (Number.isSafeInteger(limit) && (limit as number) >= 0);
+/**
+ * Whether a storage's `inlineLimit` is absent or a whole number from 0 to 65,536: records are padded
+ * to it, and one of 2^30 could not be made (every commit failed with a RangeError).
+ */
+export const isInlineLimit = (limit: unknown): boolean => limit === undefined || (Number.isSafeInteger(limit) && (limit as number) >= 0 && (limit as number) <= 65_536);
 
 /** A storage in memory: nothing survives the process. The default outside browsers. */
 export function memoryStorage(initial?: Iterable<readonly [string, string]>): StorageAdapter & { readonly size: number } {
