@@ -128,7 +128,7 @@ export class SessionHub {
   private readonly emitter = new EventEmitter<HubEvents>();
   private readonly kitHost: KitHost;
   private phase: Phase = 'created';
-  private ownState: EngineState | null = null;
+  private ownState?: EngineState | null;
   private startPromise: Promise<void> | undefined;
   /** The shutdown under way or done (see `shutdown`). */
   private stopping: Promise<void> | undefined;
@@ -136,16 +136,17 @@ export class SessionHub {
   private pending: EngineInput[] = [];
   /** Outputs waiting to be delivered; a listener that calls the hub re-enters here, so order holds. */
   private readonly deliveryQueue: EngineOutput[] = [];
-  private delivering = false;
+  private delivering?: boolean;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: number | null = null;
   private unsubscribeLifecycle: (() => void) | undefined;
   /** Launch has started the kits: a kit registered from now on is started at once. */
-  private kitsStarted = false;
+  private kitsStarted?: boolean;
   private lastTime = 0;
   /** The session timeout (ms) of this run before an opt-out dropped its state, for the opt-in's launch. */
   private runTimeoutMs: number | undefined;
-  private clockProblem = '';
+  /** Set by `stamp` whenever it answers NaN, before anything reads it. */
+  private clockProblem!: string;
   /** Calls dropped because the pre-start buffer was full (said once, when it fills). */
   private droppedBeforeStart = 0;
   /** setOptOut calls, one after another: each applies (stored, purged or launched) after the one before. */
@@ -157,7 +158,7 @@ export class SessionHub {
   private choiceAt = -1;
   private choiceBefore: Promise<string | null> | undefined;
   /** Whether the launch was in the foreground (null: no lifecycle information). */
-  private launchedInForeground: boolean | null = null;
+  private launchedInForeground?: boolean | null;
   /** The session shared with other tabs (browser), or null: the state lives in this hub alone. */
   private readonly shared: SharedSession | null;
 
@@ -373,7 +374,7 @@ export class SessionHub {
   }
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
-  private stateNow(): EngineState | null {
+  private stateNow(): EngineState | null | undefined {
     return this.shared ? this.shared.view() : this.ownState;
   }
 

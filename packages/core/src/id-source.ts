@@ -17,8 +17,8 @@ const IDS_PER_DRAW = 64;
  * UUID instead, with one warning, so no id can make `start()` or a kit fail.
  */
 export function idSource(logger: Logger, custom?: () => string): () => string {
-  let weak = false;
-  let customFailed = false;
+  let weak: boolean | undefined;
+  let customFailed: boolean | undefined;
   const pool = new Uint8Array(16 * IDS_PER_DRAW);
   let used = pool.length;
   return () => {

@@ -145,8 +145,8 @@ export function applyTabInputs(record: SharedRecord, me: TabPlace, batch: readon
     };
 
     const mine = record.slots[me.slot];
-    let othersOpen = false;
-    let othersVisible = false;
+    let othersOpen: boolean | undefined;
+    let othersVisible: boolean | undefined;
     for (const [key, entry] of Object.entries(record.slots)) {
       if (+key == me.slot || !isOpen(+key, entry, t, liveness)) continue;
       othersOpen = true;

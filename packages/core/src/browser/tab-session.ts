@@ -181,9 +181,9 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   let view = EMPTY_RECORD;
   let queue: Queued[] = [];
   /** The batch a commit is working on (taken over by a synchronous commit at page hide). */
-  let inFlight: Queued[] | null = null;
+  let inFlight: Queued[] | null | undefined;
   /** Without Web Locks: the in-flight batch was written under this commit id and awaits verification. */
-  let written: { id: string; outputs: EngineOutput[]; carrying: boolean } | null = null;
+  let written: { id: string; outputs: EngineOutput[]; carrying: boolean } | null | undefined;
   /** This page's commits up to this number have their outputs committed by its kits (marked). */
   let marked = 0;
   /** The last commit whose mark was staged. */
@@ -193,7 +193,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * this page's next commit of calls. Undefined until this page looked (keep them), null: none.
    */
   let carried: Owed | null | undefined;
-  let loop: Promise<void> | null = null;
+  let loop: Promise<void> | null | undefined;
   let claiming: Promise<void> | null = null;
   let releaseSlot: (() => void) | undefined;
   /** Ends this page's waits for the state lock when it leaves (see park), with Web Locks. */
@@ -201,14 +201,14 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** Releases the state lock while a commit of this page holds it. */
   let dropLock: ((value?: unknown) => void) | undefined;
   /** The tab gave its slot up (page hidden for good, or in the back/forward cache). */
-  let parked = false;
+  let parked: boolean | undefined;
   /** Not open yet, or closed. */
   let stopped = true;
   let heartbeat: ReturnType<typeof setTimeout> | undefined;
   let tidying: ReturnType<typeof setTimeout> | undefined;
   let commits = 0;
   /** The calls this page left at pagehide for the other tabs to commit (see commitPage), until it comes back. */
-  let handoff: Handoff | null = null;
+  let handoff: Handoff | null | undefined;
   /** The text of the shared record as this page last read or wrote it. */
   let sharedText: string | null = null;
   /**
@@ -709,7 +709,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
 
   /** Left at `beforeunload` (see `beforeUnload`) and not back since: its place is given up, no record is written. */
-  let unloading = false;
+  let unloading: boolean | undefined;
   /** Takes the page's place again if it is still here {@link STAYED_MS} after it left at `beforeunload`; set until its pagehide. */
   let stayed: ReturnType<typeof setTimeout> | undefined;
   /** Whether the page listens to `beforeunload` now (see `guard`). */
@@ -910,7 +910,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // warn about coordinating through a storage there is none of).
     const manager = storage.degraded ? null : locks;
     if (manager) {
-      let granted = false;
+      let granted: boolean | undefined;
       const signal = present?.signal;
       try {
         // Released at once when the page leaves, and a request not granted yet aborted (see park): a

@@ -44,7 +44,7 @@ export interface PageStorage extends StorageAdapter {
  */
 export function pageStorage(source: () => WebStorageLike | null | undefined, prefix: string, onFailure: (problem: string) => void): PageStorage {
   const memory = new Map<string, string>();
-  let store: WebStorageLike | null = null;
+  let store: WebStorageLike | null | undefined;
 
   /** Moves to memory for good (called while `store` is still the failing storage, or at the probe). */
   const degrade = (code: 108 | 109 | 110 | 111, error: unknown): void => {

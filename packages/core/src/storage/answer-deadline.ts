@@ -24,7 +24,7 @@ const STUCK_WAIT_MS = 250;
  * late lands before the one that writes its record again.) A synchronous answer is returned as it is.
  */
 export function answerDeadline(): (answer: unknown) => unknown {
-  let stuck = false;
+  let stuck: boolean | undefined;
   return (answer) =>
     isThenable(answer)
       ? new Promise((resolve, reject) => {

@@ -13,8 +13,8 @@ export interface CoalescedWriter {
  * synchronously inside `flush()`.
  */
 export function coalescedWriter(write: () => void | Promise<void>): CoalescedWriter {
-  let queued = false;
-  let again = false;
+  let queued: boolean | undefined;
+  let again: boolean | undefined;
   let writing: Promise<void> | null = null;
   const flush = (): Promise<void> => {
     if (writing) {

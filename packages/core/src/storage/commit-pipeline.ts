@@ -131,23 +131,23 @@ export function commitPipeline(
   /** Characters of the values staged since the last commit (see RECORD_CHARS). */
   let stagedChars = 0;
   /** Something staged must be committed with this burst (not only lazy writes). */
-  let eager = false;
+  let eager: boolean | undefined;
   /** Flushes under way (see `busy`). */
   let busy = 0;
   let lazyTimer: ReturnType<typeof setTimeout> | undefined;
   let lastKey: string | undefined;
   let lastProduce: () => Produced | undefined = () => undefined;
-  let lastDirty = false;
+  let lastDirty: boolean | undefined;
   /** The last value written (or being written) under `lastKey`: the same value again is not rewritten. */
   let lastText: string | undefined;
-  let scheduled = false;
+  let scheduled: boolean | undefined;
   let chain: Promise<void> = Promise.resolve();
   /** What `set` and `remove` answer: settles once this burst's commit did. */
-  let burst: Promise<void> | null = null;
+  let burst: Promise<void> | null | undefined;
   let holds = 0;
-  let nowWanted = false;
+  let nowWanted: boolean | undefined;
   /** Commits fail now (reported once per outage); `degraded` when they do after one succeeded. */
-  let failing = false;
+  let failing: boolean | undefined;
   let degraded = false;
   let committed = false;
   let retries = 0;
@@ -157,7 +157,7 @@ export function commitPipeline(
    * again. Stored after all: `blind`, nothing of this run is written over it (see `recheck`).
    */
   const unread = new Set<string>();
-  let blind = false;
+  let blind: boolean | undefined;
   let rechecking: Promise<void> | undefined;
   const labels: Array<[string | (() => string), string]> = [];
   const spares: Array<[() => readonly Spare[], (items: readonly Spare[]) => void, string | (() => string)]> = [];
@@ -198,7 +198,7 @@ export function commitPipeline(
     return 'storage';
   };
 
-  const pending = (): boolean => eager || lastDirty;
+  const pending = (): boolean | undefined => eager || lastDirty;
 
   const collect = (): StorageWrite[] => {
     const writes: StorageWrite[] = [];
@@ -371,7 +371,7 @@ export function commitPipeline(
 
   const pipeline: CommitPipeline = {
     get blind() {
-      return blind;
+      return !!blind;
     },
     get degraded() {
       return degraded;
