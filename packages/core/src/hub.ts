@@ -138,7 +138,7 @@ export class SessionHub {
   private readonly deliveryQueue: EngineOutput[] = [];
   private delivering?: boolean;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private timerAt: number | null = null;
+  private timerAt?: number | null;
   private unsubscribeLifecycle: (() => void) | undefined;
   /** Launch has started the kits: a kit registered from now on is started at once. */
   private kitsStarted?: boolean;
@@ -867,7 +867,7 @@ export class SessionHub {
   private armTimer(): void {
     const state = this.stateNow();
     const at = state && this.phase === 'running' ? expiryInstant(state) : null;
-    if (at !== null && this.timerAt !== null && this.timerAt <= at) return;
+    if (at !== null && this.timerAt != null && this.timerAt <= at) return;
     clearTimeout(this.timer);
     this.timerAt = at;
     if (at === null) return;

@@ -15,7 +15,7 @@ export interface CoalescedWriter {
 export function coalescedWriter(write: () => void | Promise<void>): CoalescedWriter {
   let queued: boolean | undefined;
   let again: boolean | undefined;
-  let writing: Promise<void> | null = null;
+  let writing: Promise<void> | null | undefined;
   const flush = (): Promise<void> => {
     if (writing) {
       again = true;
