@@ -26,7 +26,7 @@ async function outageAndRecovery(logLevel?: LogLevel): Promise<string> {
   return [...logger.lines, ...warnings].join('\n');
 }
 
-describe('docs/troubleshooting.md:122-123: once the storage works again, "storage works again" is logged', () => {
+describe('once the storage works again, "storage works again" is logged (docs/troubleshooting.md)', () => {
   it('control: at logLevel "info" the recovery is logged (the message exists)', async () => {
     const out = await outageAndRecovery('info');
     expect(out).toMatch(/storage failed/);
@@ -52,7 +52,7 @@ function storageThrowingOn(prop: string): StorageAdapter {
   return storage;
 }
 
-describe('docs/sessions.md:241-242: only setup mistakes throw, and as a SessionHubConfigError', () => {
+describe('only setup mistakes throw, and as a SessionHubConfigError (docs/sessions.md)', () => {
   it.each(['notice', 'commit', 'whenFull'])('createHub with a storage whose `%s` getter throws throws a SessionHubConfigError', (prop) => {
     let thrown: unknown;
     try {

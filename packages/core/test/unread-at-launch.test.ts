@@ -72,25 +72,8 @@ async function runKit(store: ReturnType<typeof lockableAsyncStorage>, clock: Man
 }
 
 
-/** An AsyncStorage-like store whose calls reject while `down`. */
-function flakyAsync() {
-  const map = new Map<string, string>();
-  const s = {
-    down: false,
-    map,
-    check: () => { if (s.down) throw new Error('database is locked'); },
-    getItem: async (k: string) => (s.check(), map.get(k) ?? null),
-    setItem: async (k: string, v: string) => void (s.check(), map.set(k, v)),
-    removeItem: async (k: string) => void (s.check(), map.delete(k)),
-    multiGet: async (keys: readonly string[]) => (s.check(), keys.map((k) => [k, map.get(k) ?? null] as const)),
-    multiRemove: async (keys: readonly string[]) => void (s.check(), keys.forEach((k) => map.delete(k))),
-  };
-  return s;
-}
-
-
-describe('docs/privacy.md: "Opted out, nothing is recorded, stored or sent by any kit" / "The choice is persisted ... and survives relaunches"', () => {
-  it('a launch that could not read the stored opt-out (iOS before first unlock) sends the opted-out user’s events, even once the choice is read again', async () => {
+describe('the stored opt-out, read back after a launch that could not read it (docs/privacy.md: "Opted out, nothing is recorded, stored or sent by any kit")', () => {
+  it('holds from the moment it is read: the opted-out user\'s events are refused and never sent', async () => {
     vi.useFakeTimers();
     const clock = manualClock();
     const storage = lockableAsyncStorage();
@@ -130,8 +113,8 @@ describe('docs/privacy.md: "Opted out, nothing is recorded, stored or sent by an
   });
 });
 
-describe('docs/privacy.md in a run that could not read the storage at launch (react-native.md:173-180)', () => {
-  it('setOptOut(true): "The choice is persisted ... and survives relaunches" — the next launch is opted out and sends nothing', async () => {
+describe('a choice made in a run that commits nothing of its own (docs/privacy.md: "The choice is persisted … and survives relaunches")', () => {
+  it('setOptOut(true) is stored: the next launch is opted out and sends nothing', async () => {
     const { store, clock, hub } = await blindRun();
     await hub.setOptOut(true);
     await hub.shutdown();
@@ -147,7 +130,7 @@ describe('docs/privacy.md in a run that could not read the storage at launch (re
   });
 });
 
-describe('docs/react-native.md:238 "every session that started ends exactly once at every vendor" (and delivery.md:275-278 for a run kept in memory)', () => {
+describe('the run\'s own session (docs/react-native.md: "every session that started ends exactly once at every vendor")', () => {
   it('a run that could not read the storage at launch (iOS before the first unlock) and shut down gracefully: its session ends, once', async () => {
     vi.useFakeTimers();
     const clock = manualClock();
@@ -181,11 +164,11 @@ describe('docs/react-native.md:238 "every session that started ends exactly once
   });
 });
 
-describe('docs/react-native.md:176-177 / troubleshooting.md:124-126: finding the unread data, the hub "warns" (says so)', () => {
+describe('finding the earlier run\'s data (docs/react-native.md, troubleshooting.md: the hub says so)', () => {
   it('says "storage holds what it failed to read at launch" once, not once per commit in flight', async () => {
     vi.useFakeTimers();
     const clock = manualClock();
-    const store = flakyAsync();
+    const store = lockableAsyncStorage();
     const h1 = createHub({ storage: store, clock: clock.now, logger: recordingLogger(), kits: [recordingKit()] });
     await h1.start();
     h1.logEvent('run1');
@@ -193,13 +176,13 @@ describe('docs/react-native.md:176-177 / troubleshooting.md:124-126: finding the
     const run1 = new Map(store.map);
 
     clock.advance(5_000);
-    store.down = true;
+    store.locked = true;
     const logger = recordingLogger();
     const hub = createHub({ storage: store, clock: clock.now, logger, kits: [recordingKit()] });
     let started = false;
     void hub.start().then(() => (started = true));
     for (let i = 0; i < 200 && !started; i++) await vi.advanceTimersByTimeAsync(10);
-    store.down = false;
+    store.locked = false;
     hub.logEvent('run2');
     await vi.advanceTimersByTimeAsync(5_000);
     hub.logEvent('run2b');
