@@ -631,7 +631,8 @@ export class SessionHub {
     await this.pipeline.set(this.choiceKey, optOut ? '1' : '0');
     // A run that commits nothing (the pipeline's blind) still stores the choice, a key of its own
     // that no earlier run's record holds: it must survive the relaunch.
-    if (this.pipeline.blind) await Promise.resolve(this.opts.storage?.setItem(this.choiceKey, optOut ? '1' : '0')).catch(() => {});
+    // (Called inside the promise: an adapter that throws at once must not make setOptOut reject.)
+    if (this.pipeline.blind) await Promise.resolve(this.choiceKey).then((key) => this.opts.storage?.setItem(key, optOut ? '1' : '0')).catch(() => {});
     if (early || !changed || this.phase === 'stopped') return;
     if (optOut) await this.purge();
     else await this.launch(this.nowMs(), this.foregroundAt());

@@ -114,6 +114,16 @@ describe('the stored opt-out, read back after a launch that could not read it (d
 });
 
 describe('a choice made in a run that commits nothing of its own (docs/privacy.md: "The choice is persisted … and survives relaunches")', () => {
+  it('setOptOut never rejects there, whatever the storage does (one that throws at once included)', async () => {
+    const { store, hub } = await blindRun();
+    store.setItem = () => {
+      throw new Error('disk I/O error');
+    };
+    await expect(hub.setOptOut(true)).resolves.toBeUndefined();
+    expect(hub.isOptedOut()).toBe(true);
+    await hub.shutdown();
+  });
+
   it('setOptOut(true) is stored: the next launch is opted out and sends nothing', async () => {
     const { store, clock, hub } = await blindRun();
     await hub.setOptOut(true);
