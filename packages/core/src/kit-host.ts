@@ -63,7 +63,9 @@ function within(promise: Promise<unknown> | undefined, ms: number): Promise<unkn
  * A kit's `init`, waited for `ms` at most, counted from the first wait, once for all: a `hub.flush()`
  * or `shutdown()` made while the launch waits shares the launch's wait rather than adding its own.
  */
-const waitInit = (entry: Entry, ms: number): Promise<unknown> => (entry.waited ??= within(entry.ready, ms));
+const waitInit = (entry: Entry, ms: number): Promise<unknown> | undefined =>
+  // Only once init has begun: a flush() before start() must not leave the launch a wait already over.
+  (entry.waited ??= entry.ready && within(entry.ready, ms));
 
 
 /**

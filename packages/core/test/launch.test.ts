@@ -228,6 +228,18 @@ describe('a kit whose init hangs', () => {
     expect(flushed).toEqual(['slow']);
   });
 
+  it('a flush() before start() does not spend the launch\'s wait for the kits: start() still waits for a slow init', async () => {
+    const slow = recordingKit('slow', { init: () => new Promise<void>((resolve) => setTimeout(resolve, 2 * SEC)) });
+    const { clock, hub } = setup({ kits: [slow] });
+    await hub.flush();
+    let started = false;
+    void hub.start().then(() => (started = true));
+    await advance(clock, 1 * SEC);
+    expect(started).toBe(false);
+    await advance(clock, 1 * SEC);
+    expect(started).toBe(true);
+  });
+
   it('shutdown() called twice at once flushes and shuts down each kit once', async () => {
     const calls: string[] = [];
     const kit = recordingKit('kit', { flush: async () => void calls.push('flush'), shutdown: async () => void calls.push('shutdown') });
