@@ -121,7 +121,7 @@ const RULES: Readonly<Record<string, (v: any) => string | false | null>> = {
   kits: (v) => !Array.isArray(v) && message(12),
   namespace: (v) => !(typeof v === 'string' && /^[\w.-]{1,64}$/.test(v)) && message(13),
   lifecycle: (v) => !isFunction(v?.subscribe) && message(14),
-  generateId: (v) => !isFunction(v) && 'must be a function',
+  generateId: (v) => !isFunction(v) && message(29),
   beforeSend: (v) => !isFunction(v) && message(16),
   optOut: bool,
 };

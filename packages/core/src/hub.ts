@@ -703,6 +703,7 @@ export class SessionHub {
 
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
   async flush(): Promise<void> {
+    if (this.phase === 'stopped') return void this.alert('not-started', message(58, 'flush'));
     await this.startPromise;
     await this.tabsSettled();
     await this.persistNow();
@@ -713,8 +714,9 @@ export class SessionHub {
    * Persists and flushes, then stops the kits, the timer and the lifecycle listener. It does not end
    * the session: the next launch resumes or recovers it — unless the storage fell back to memory for
    * the run (a read-only directory): then it ends it first, as the next launch would have (at its last
-   * activity, reason `recovered`). Calls after it are refused with a warning. Calls while it runs
-   * share it: each kit is flushed and shut down once.
+   * activity, reason `recovered`). Calls after it are refused with a warning (`not-started`), but for
+   * `setOptOut` and `clearStoredData`: the user's choice is still stored and the data still deleted,
+   * and the next launch honours both. Calls while it runs share it: each kit is flushed and shut down once.
    */
   shutdown(): Promise<void> {
     return (this.stopping ??= this.stop());

@@ -36,6 +36,7 @@ export const CORE_MESSAGES = {
   26: (name: string, where: string) => `kit "${name}" failed in ${where}; other kits and the app carry on:`,
   27: () => 'could not be read (a Proxy or a getter threw)',
   28: (got: string) => `beforeSend must return the record or null, got ${got}`,
+  29: () => 'must be a function returning a string id',
   // Hub calls
   40: () => 'start() after shutdown(): create a new hub instead',
   41: (got: string) => `start(options): expected { inBackground?: boolean }, got ${got}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { messageFormat, MESSAGES_DOC } from '../src/message-format';
-import { createHub } from '../src/index';
+import { createHub, type HubOptions } from '../src/index';
 import { SessionHubConfigError } from '../src/errors';
 
 const TEXTS = { 12: (got: string, max: number) => `must be at most ${max}, got ${got}`, 7: () => 'no values' };
@@ -38,6 +38,15 @@ describe('messageFormat', () => {
       expect(thrown).toBeInstanceOf(core.SessionHubConfigError);
       expect((thrown as InstanceType<typeof core.SessionHubConfigError>).option).toBe('logLevel');
       expect((thrown as Error).message).toBe(`SessionHub setup: option "logLevel" SH006 (a string of 4 characters) ${MESSAGES_DOC}#sh006`);
+      // Every option's setup error carries its code: a symbol is wrong for each of them (the type holds the list complete).
+      const s = Symbol('wrong');
+      const wrong: Record<keyof HubOptions, symbol> = {
+        sessionTimeout: s, foregroundTimeout: s, maxSessionDuration: s, logLevel: s, resumeOnRelaunch: s, newSessionOnUserChange: s, newSessionOnLogin: s,
+        debug: s, excludedEvents: s, storage: s, clock: s, logger: s, kits: s, namespace: s, lifecycle: s, generateId: s, beforeSend: s, optOut: s,
+      };
+      for (const [name, value] of Object.entries(wrong)) {
+        expect(() => core.createHub({ [name]: value }), name).toThrow(new RegExp(`^SessionHub setup: option "${name}" SH\\d{3}( |$)`));
+      }
       const warnings: unknown[][] = [];
       const logger = { debug() {}, info() {}, warn: (...a: unknown[]) => void warnings.push(a), error() {} };
       const hub = core.createHub({ logger, clock: () => 1_000_000 });

@@ -220,6 +220,43 @@ describe('clearStoredData', () => {
   });
 });
 
+describe('after shutdown()', () => {
+  it("setOptOut and clearStoredData still do what the user asked (the choice stored, the data deleted: the next launch honours both); flush() is refused with a warning", async () => {
+    const d = device();
+    d.net.up = false;
+    const logger = quiet();
+    const hub = d.launch({ logger });
+    await hub.start();
+    hub.setUser('user-1');
+    hub.logEvent('song_played');
+    await hub.shutdown();
+    const oldDevice = hub.getDeviceId();
+    expect(dataKeys(d.map).length).toBeGreaterThan(3);
+    const warnings: string[] = [];
+    hub.on('warning', (w) => warnings.push(`${w.code}: ${w.message}`));
+
+    d.net.up = true;
+    const tried = d.requests.length;
+    await hub.flush();
+    expect(warnings).toEqual(['not-started: flush: the hub was shut down; create a new hub to keep tracking']);
+    expect(d.requests.length).toBe(tried);
+
+    await hub.clearStoredData();
+    for (const value of d.map.values()) expect(value).not.toMatch(new RegExp(`user-1|${oldDevice}`));
+    await hub.setOptOut(true);
+    expect(d.map.get('sessionhub:optOut')).toBe('1');
+    expect(warnings).toHaveLength(1);
+
+    const relaunched = d.launch();
+    await relaunched.start();
+    expect(relaunched.isOptedOut()).toBe(true);
+    await relaunched.flush();
+    await relaunched.shutdown();
+    expect(d.requests.length).toBe(tried);
+    expect(dataKeys(d.map)).toEqual(['sessionhub:optOut']);
+  });
+});
+
 describe('consent: launches, overlapping calls and calls before start()', () => {
   /** A run that queued a user's event while the network was down, then stopped: its outboxes hold it. */
   async function leftovers() {
