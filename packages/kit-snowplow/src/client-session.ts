@@ -35,10 +35,10 @@ export function clientSessionMaker(storageMechanism: string, userId?: string, vi
         CLIENT_SESSION_SCHEMA,
         JSON.stringify({
           userId: (userId ?? s.deviceId).toLowerCase(),
-          sessionId: s.sessionId,
+          sessionId: s.sessionId.toLowerCase(),
           sessionIndex: s.sessionIndex + visits,
-          previousSessionId: s.previousSessionId,
-          firstEventId: s.firstEventId ?? null,
+          previousSessionId: s.previousSessionId?.toLowerCase() ?? null,
+          firstEventId: s.firstEventId?.toLowerCase() ?? null,
           firstEventTimestamp: time == null ? null : isoTime(time),
           storageMechanism,
         }),

@@ -115,12 +115,12 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
     if (notes.length) env.report(notes.join(' '));
     return (
       '{"e":"' + e + '"' +
-      field('eid', eid) +
+      field('eid', eid.toLowerCase()) +
       ',"dtm":"' + Math.round(dtm) + '"' +
       constant +
       field('uid', record.userId ?? undefined) +
       // The browser tracker's session fields (domain_userid, domain_sessionid, domain_sessionidx), which web data models read.
-      (web ? field('duid', (adopted ? adopted.userId : record.deviceId).toLowerCase()) + (live ? field('sid', record.sessionId) + field('vid', '' + (record.sessionIndex + visits)) : '') : '') +
+      (web ? field('duid', (adopted ? adopted.userId : record.deviceId).toLowerCase()) + (live ? field('sid', record.sessionId.toLowerCase()) + field('vid', '' + (record.sessionIndex + visits)) : '') : '') +
       (p ? fields(p) : '') +
       event +
       (contexts && cx + encode(CONTEXTS_HEAD + contexts + ']}')) +
@@ -182,7 +182,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
       } catch (error) {
         env.report(message(523, name), error);
       }
-      return item(record, schema === null ? 'se' : 'ue', record.eventId.toLowerCase(), record.timestamp, record.eventIndex, event, name, entities, notes, cut);
+      return item(record, schema === null ? 'se' : 'ue', record.eventId, record.timestamp, record.eventIndex, event, name, entities, notes, cut);
     },
 
     foreground: (r) => other(r, r.timestamp, APPLICATION_FOREGROUND_SCHEMA, { foregroundIndex: r.foregroundIndex }, 'application_foreground'),
@@ -191,16 +191,16 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
 
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
-        sessionId: r.sessionId,
+        sessionId: r.sessionId.toLowerCase(),
         sessionIndex: r.sessionIndex,
-        previousSessionId: r.previousSessionId,
+        previousSessionId: r.previousSessionId?.toLowerCase() ?? null,
         trigger: r.trigger,
         startTime: isoTime(r.startTime),
       }),
 
     sessionEnd: (r) =>
       session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
-        sessionId: r.sessionId,
+        sessionId: r.sessionId.toLowerCase(),
         sessionIndex: r.sessionIndex,
         reason: r.reason,
         startTime: isoTime(r.startTime),

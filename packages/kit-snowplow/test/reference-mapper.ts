@@ -33,10 +33,10 @@ function clientSessionMaker(storageMechanism: string, userId?: string, visits = 
       const time = s.firstEventTime;
       head = JSON.stringify({
         userId: (userId ?? s.deviceId).toLowerCase(),
-        sessionId: s.sessionId,
+        sessionId: s.sessionId.toLowerCase(),
         sessionIndex: s.sessionIndex + visits,
-        previousSessionId: s.previousSessionId,
-        firstEventId: s.firstEventId ?? null,
+        previousSessionId: s.previousSessionId?.toLowerCase() ?? null,
+        firstEventId: s.firstEventId?.toLowerCase() ?? null,
         firstEventTimestamp: time == null ? null : isoTime(time),
         storageMechanism,
       }).slice(0, -1);
@@ -67,13 +67,13 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
     const json = [live ? clientSession(record as SessionContext, eventIndex) : '', globalEntitiesJson, ...entities].filter((x) => x).join();
     return JSON.stringify({
       e,
-      eid,
+      eid: eid.toLowerCase(),
       dtm: '' + Math.round(dtm),
       ...constant,
       uid: record.userId ?? undefined,
       ...(web && {
         duid: (adopted ? adopted.userId : record.deviceId).toLowerCase(),
-        sid: live ? record.sessionId : undefined,
+        sid: live ? record.sessionId.toLowerCase() : undefined,
         vid: live ? '' + (record.sessionIndex + visits) : undefined,
       }),
       ...fields,
@@ -135,11 +135,11 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
     background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }, 'application_background'),
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
-        sessionId: r.sessionId, sessionIndex: r.sessionIndex, previousSessionId: r.previousSessionId, trigger: r.trigger, startTime: isoTime(r.startTime),
+        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex, previousSessionId: r.previousSessionId?.toLowerCase() ?? null, trigger: r.trigger, startTime: isoTime(r.startTime),
       }),
     sessionEnd: (r) =>
       session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
-        sessionId: r.sessionId, sessionIndex: r.sessionIndex, reason: r.reason, startTime: isoTime(r.startTime), endTime: isoTime(r.endTime),
+        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex, reason: r.reason, startTime: isoTime(r.startTime), endTime: isoTime(r.endTime),
         duration: r.duration, foregroundDuration: r.foregroundDuration, eventCount: r.eventCount, attributes: r.attributes,
       }),
   };
