@@ -192,7 +192,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
         sessionId: r.sessionId.toLowerCase(),
-        sessionIndex: r.sessionIndex,
+        sessionIndex: r.sessionIndex + visits,
         previousSessionId: r.previousSessionId?.toLowerCase() ?? null,
         trigger: r.trigger,
         startTime: isoTime(r.startTime),
@@ -201,7 +201,7 @@ export function createPayloadMapper(options: ResolvedSnowplowOptions, env: Paylo
     sessionEnd: (r) =>
       session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
         sessionId: r.sessionId.toLowerCase(),
-        sessionIndex: r.sessionIndex,
+        sessionIndex: r.sessionIndex + visits,
         reason: r.reason,
         startTime: isoTime(r.startTime),
         endTime: isoTime(r.endTime),

@@ -55,3 +55,16 @@ describe('docs/kits/snowplow.md: client_session and the tracker protocol fields'
     expect((items[0]!.event!.data as { previousSessionId: string }).previousSessionId).toBe(PREVIOUS.toLowerCase());
   });
 });
+
+describe('docs/kits/snowplow.md: adopting the tracker\'s users', () => {
+  it('the visit count is added to every session index: the self-describing session events\' sessionIndex too', () => {
+    const adopted = { userId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', visits: 12 };
+    const { mapper } = mapperOf({ platform: 'web', sessionEvents: { start: 'iglu:com.acme/session_start/jsonschema/1-0-0', end: 'iglu:com.acme/session_end/jsonschema/1-0-0' } }, { adopted });
+    const [start, end] = decode(mapper.sessionStart(startRecord()), mapper.sessionEnd(endRecord()));
+    for (const e of [start!, end!]) {
+      expect(clientSession(e)!.sessionIndex).toBe(3 + 12);
+      expect(e.item.vid).toBe('15');
+      expect((e.event!.data as { sessionIndex: number }).sessionIndex).toBe(3 + 12);
+    }
+  });
+});

@@ -135,11 +135,11 @@ export function referencePayloadMapper(options: ResolvedSnowplowOptions, env: Pa
     background: (r) => other(r, r.timestamp, APPLICATION_BACKGROUND_SCHEMA, { backgroundIndex: r.backgroundIndex }, 'application_background'),
     sessionStart: (r) =>
       session(r, r.startTime, sessionEvents.start, 'session_start', r.trigger, undefined, {
-        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex, previousSessionId: r.previousSessionId?.toLowerCase() ?? null, trigger: r.trigger, startTime: isoTime(r.startTime),
+        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex + visits, previousSessionId: r.previousSessionId?.toLowerCase() ?? null, trigger: r.trigger, startTime: isoTime(r.startTime),
       }),
     sessionEnd: (r) =>
       session(r, r.endTime, sessionEvents.end, 'session_end', r.reason, r.duration, {
-        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex, reason: r.reason, startTime: isoTime(r.startTime), endTime: isoTime(r.endTime),
+        sessionId: r.sessionId.toLowerCase(), sessionIndex: r.sessionIndex + visits, reason: r.reason, startTime: isoTime(r.startTime), endTime: isoTime(r.endTime),
         duration: r.duration, foregroundDuration: r.foregroundDuration, eventCount: r.eventCount, attributes: r.attributes,
       }),
   };
