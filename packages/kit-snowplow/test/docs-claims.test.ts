@@ -2,9 +2,14 @@
  * Claims of docs/kits/snowplow.md checked against the kit (an audit of the page): each test names
  * the claim it holds the kit to.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { SnowplowKitOptions } from '@sessionhub/kit-snowplow';
+import { createHub } from '@sessionhub/core';
+import { dyingStorage, manualClock, manualLifecycle, storedView } from '@sessionhub/testing';
+import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, type PayloadMapperEnv, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
+import { captureTransport, recordingLogger } from './harness';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { endRecord, eventRecord, lifecycleRecord, startRecord, T0 } from './records';
 
@@ -66,5 +71,62 @@ describe('docs/kits/snowplow.md: adopting the tracker\'s users', () => {
       expect(e.item.vid).toBe('15');
       expect((e.event!.data as { sessionIndex: number }).sessionIndex).toBe(3 + 12);
     }
+  });
+});
+
+describe('docs/kits/snowplow.md: killed apps (what the kit stores)', () => {
+  it('the kit stores no session state: its queue, and sp_id only, "-" once hub.reset() was called (outside a page too)', async () => {
+    const storage = dyingStorage();
+    const capture = captureTransport();
+    const hub = createHub({ clock: manualClock().now, logger: recordingLogger(), storage, lifecycle: manualLifecycle('foreground'), kits: [snowplowKit({ ...BASE, delivery: { transport: capture.transport } })] });
+    await hub.start();
+    hub.logEvent('a', {});
+    await hub.reset();
+    await hub.flush();
+    await hub.shutdown();
+    const stored = storedView(storage.snapshot());
+    const kitKeys = [...stored.keys()].filter((k) => k.includes(':kit:snowplow:') && !/:kit:snowplow:outbox:/.test(k));
+    // (Before: the page said "The kit stores nothing but its queue.")
+    expect(kitKeys).toEqual(['sessionhub:kit:snowplow:sp_id']);
+    expect(stored.get('sessionhub:kit:snowplow:sp_id')).toBe('-');
+  });
+});
+
+describe('docs/kits/snowplow.md: entitiesFor', () => {
+  it('null and undefined are no entities, not a bug: no warning, nothing counted, the global entities still go', () => {
+    const GLOBAL = { schema: 'iglu:com.snowplowanalytics.mobile/application/jsonschema/1-0-0', data: { version: '1', build: '1' } };
+    for (const none of [null, undefined]) {
+      const { mapper, problems } = mapperOf({ events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' }, globalEntities: [GLOBAL], entitiesFor: () => none });
+      const [ev] = decode(mapper.event(eventRecord()));
+      expect(problems).toEqual([]);
+      expect(ev!.entities.slice(1)).toEqual([GLOBAL]);
+    }
+    // Anything else that is not an array is a bug: warned, and counted (reported with an error).
+    const { mapper, problems } = mapperOf({ events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' }, entitiesFor: () => new Set() as never });
+    mapper.event(eventRecord());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.error).toBeInstanceOf(Set);
+  });
+});
+
+/** What @snowplow/browser-tracker 4.10.1 sends as client_session.storageMechanism for a stateStorageStrategy (undefined: its default), read from its own code. */
+function trackerStorageMechanism(strategy?: string): string {
+  const require = createRequire(import.meta.url);
+  const core = createRequire(require.resolve('@snowplow/browser-tracker')).resolve('@snowplow/browser-tracker-core');
+  const source = readFileSync(core.replace(/index\.[^/\\]+$/, 'index.module.js'), 'utf8');
+  const fallback = /getStateStorageStrategy = function \(config\) \{.*?: '(\w+)'; \}/.exec(source)![1]!;
+  const [, when, then, otherwise] = /storageMechanism: configStateStorageStrategy == '(\w+)' \? '(\w+)' : '(\w+)'/.exec(source)!;
+  return (strategy ?? fallback) === when ? then! : otherwise!;
+}
+
+describe('docs/kits/snowplow.md: moving from the browser tracker (stateStorageStrategy)', () => {
+  it('the tracker at its default sends storageMechanism COOKIE_1, the kit LOCAL_STORAGE (as the tracker with localStorage, as CI runs it); storageMechanism: COOKIE_1 keeps the tracker\'s default', () => {
+    const kitSends = (options: Partial<SnowplowKitOptions> = {}) => clientSession(decode(mapperOf({ platform: 'web', ...options }).mapper.event(eventRecord()))[0]!)!.storageMechanism;
+    // (Before: the page said CI ran the tracker at "its defaults" and storageMechanism was the same.)
+    expect(trackerStorageMechanism()).toBe('COOKIE_1');
+    expect(kitSends()).toBe('LOCAL_STORAGE');
+    expect(kitSends()).toBe(trackerStorageMechanism('localStorage'));
+    expect(kitSends({ storageMechanism: 'COOKIE_1' })).toBe(trackerStorageMechanism());
+    expect(readFileSync(new URL('./browser-conformance.test.ts', import.meta.url), 'utf8')).toContain("stateStorageStrategy: 'localStorage'");
   });
 });
