@@ -130,3 +130,20 @@ describe('docs/kits/snowplow.md: moving from the browser tracker (stateStorageSt
     expect(readFileSync(new URL('./browser-conformance.test.ts', import.meta.url), 'utf8')).toContain("stateStorageStrategy: 'localStorage'");
   });
 });
+
+describe('docs/kits/snowplow.md: session events, filtered out in models', () => {
+  /** The page's filter for the kit's session events, as a predicate on what the collector receives. */
+  const isSessionEvent = (item: Readonly<Record<string, string>>): boolean =>
+    item.se_ca === 'sessionhub' && (item.se_ac === 'session_start' || item.se_ac === 'session_end');
+
+  it('the filter the page gives matches the session events only, not the app\'s structured events without a category (se_ca sessionhub too, by default)', () => {
+    const { mapper } = mapperOf();
+    const [start, own, end] = decode(mapper.sessionStart(startRecord()), mapper.event(eventRecord({ name: 'share', attributes: { label: 'whatsapp' } })), mapper.sessionEnd(endRecord()));
+    // (Before: the page said to exclude se_category = 'sessionhub', which drops this event too.)
+    expect(own!.item.se_ca).toBe('sessionhub');
+    expect([start, own, end].map((e) => isSessionEvent(e!.item as Record<string, string>))).toEqual([true, false, true]);
+    const doc = readFileSync(new URL('../../../docs/kits/snowplow.md', import.meta.url), 'utf8');
+    expect(doc).not.toMatch(/se_category = 'sessionhub'`(?! and)/);
+    expect(doc).toContain("`se_category = 'sessionhub' and se_action in ('session_start', 'session_end')`");
+  });
+});
