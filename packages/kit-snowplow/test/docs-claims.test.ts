@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHub } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, storedView } from '@sessionhub/testing';
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, type PayloadMapperEnv, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
+import { webPage } from '../src/web-page';
 import { captureTransport, recordingLogger } from './harness';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
 import { endRecord, eventRecord, lifecycleRecord, startRecord, T0 } from './records';
@@ -145,5 +146,32 @@ describe('docs/kits/snowplow.md: session events, filtered out in models', () => 
     const doc = readFileSync(new URL('../../../docs/kits/snowplow.md', import.meta.url), 'utf8');
     expect(doc).not.toMatch(/se_category = 'sessionhub'`(?! and)/);
     expect(doc).toContain("`se_category = 'sessionhub' and se_action in ('session_start', 'session_end')`");
+  });
+});
+
+describe('docs/kits/snowplow.md: on the web', () => {
+  it('every field the kit sends in a page beyond the protocol\'s own is in the page\'s "On the web" table', () => {
+    const page = {
+      document: { referrer: 'https://ref.test/', characterSet: 'UTF-8', cookie: '' },
+      location: { href: 'https://site.test/a' },
+      navigator: { language: 'de-DE', cookieEnabled: true },
+      screen: { width: 1920, height: 1080, colorDepth: 24 },
+      innerWidth: 800,
+      innerHeight: 600,
+    };
+    for (const [key, value] of Object.entries(page)) vi.stubGlobal(key, value);
+    let fields: string[];
+    try {
+      const env = { page: webPage()!.fields };
+      const [ev] = decode(mapperOf({ platform: 'web', events: { song_played: 'iglu:com.acme/song_played/jsonschema/1-0-0' } }, env).mapper.event(eventRecord()));
+      const protocol = ['stm', 'e', 'eid', 'dtm', 'tv', 'p', 'aid', 'tna', 'uid', 'ue_pr', 'co'];
+      fields = Object.keys(ev!.item).filter((f) => !protocol.includes(f));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    const doc = readFileSync(new URL('../../../docs/kits/snowplow.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('**On the web**'), doc.indexOf('The kit finds out that it runs in a page'));
+    const listed = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+)`/g)].map((f) => f[1]!));
+    expect(fields.filter((f) => !listed.includes(f))).toEqual([]);
   });
 });
