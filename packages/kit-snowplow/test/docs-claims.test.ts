@@ -175,3 +175,30 @@ describe('docs/kits/snowplow.md: on the web', () => {
     expect(fields.filter((f) => !listed.includes(f))).toEqual([]);
   });
 });
+
+describe('docs/kits/snowplow.md: sessions without another event', () => {
+  it('with one session event off ({ start: false } or { end: false }), a session that ended without another event still reaches Snowplow, through the other; with sessionEvents: false it does not', async () => {
+    const seen = async (sessionEvents: SnowplowKitOptions['sessionEvents']): Promise<boolean> => {
+      const capture = captureTransport();
+      const clock = manualClock();
+      const hub = createHub({ clock: clock.now, logger: recordingLogger(), storage: dyingStorage(), kits: [snowplowKit({ ...BASE, sessionEvents, lifecycleEvents: false, delivery: { transport: capture.transport } })] });
+      const ended: string[] = [];
+      hub.on('sessionEnd', (r) => void ended.push(r.sessionId));
+      await hub.start();
+      hub.logEvent('before', {});
+      clock.advance(1000);
+      hub.startNewSession(); // a session without any event …
+      clock.advance(1000);
+      hub.startNewSession(); // … ended before one
+      await hub.flush();
+      await hub.shutdown();
+      const sessions = capture.decoded().flatMap((r) => r.events.map((e) => clientSession(e)?.sessionId));
+      expect(ended).toHaveLength(2);
+      return sessions.includes(ended[1]);
+    };
+    // (Before: the page said a session without any event "reaches Snowplow not at all" with { start: false }.)
+    expect(await seen({ start: false })).toBe(true);
+    expect(await seen({ end: false })).toBe(true);
+    expect(await seen(false)).toBe(false);
+  });
+});
