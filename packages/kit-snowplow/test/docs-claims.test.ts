@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { createHub } from '@sessionhub/core';
+import { createHub, memoryStorage, resilientStorage } from '@sessionhub/core';
 import { dyingStorage, manualClock, manualLifecycle, storedView } from '@sessionhub/testing';
 import { snowplowKit, type SnowplowKitOptions } from '@sessionhub/kit-snowplow';
 import { createPayloadMapper, resolveSnowplowOptions, trackerRequest, type PayloadMapperEnv, type TrackerPayload } from '@sessionhub/kit-snowplow/protocol';
+import { adoptSpId } from '../src/sp-id';
 import { webPage } from '../src/web-page';
 import { captureTransport, recordingLogger } from './harness';
 import { clientSession, decodeTrackerRequest, type DecodedEvent } from './iglu-validator';
@@ -200,5 +201,16 @@ describe('docs/kits/snowplow.md: sessions without another event', () => {
     expect(await seen({ start: false })).toBe(true);
     expect(await seen({ end: false })).toBe(true);
     expect(await seen(false)).toBe(false);
+  });
+});
+
+describe('docs/kits/snowplow.md: adopting the tracker\'s users, when', () => {
+  it('a start that found no cookie does not end the adoption: a later start that finds one adopts it (the kit\'s duid and session index change then)', async () => {
+    const storage = resilientStorage(memoryStorage(), () => undefined);
+    const DEVICE = 'f0e1d2c3-b4a5-4968-8776-655443322110';
+    const DUID = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+    expect(await adoptSpId(storage, undefined, DEVICE)).toBeNull();
+    // (Before: the page said the kit adopts "at its first start in a page".)
+    expect(await adoptSpId(storage, `${DUID}.1767268800.12.1767270000.1767200000.7c9e6679-7425-40de-944b-e07fc1f90ae7..`, DEVICE)).toEqual({ userId: DUID, visits: 12 });
   });
 });
