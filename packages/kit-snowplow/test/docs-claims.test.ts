@@ -214,3 +214,23 @@ describe('docs/kits/snowplow.md: adopting the tracker\'s users, when', () => {
     expect(await adoptSpId(storage, `${DUID}.1767268800.12.1767270000.1767200000.7c9e6679-7425-40de-944b-e07fc1f90ae7..`, DEVICE)).toEqual({ userId: DUID, visits: 12 });
   });
 });
+
+describe('docs/troubleshooting.md: dropped.expired for the Snowplow kit', () => {
+  it('an undelivered Snowplow event is not expired after 24 h, but after 30 days (as the kit page says)', async () => {
+    const clock = manualClock();
+    const capture = captureTransport(['network-error']);
+    const hub = createHub({ clock: clock.now, logger: recordingLogger(), storage: dyingStorage(), kits: [snowplowKit({ ...BASE, sessionEvents: false, delivery: { transport: capture.transport, maxAttempts: 1_000_000 } })] });
+    await hub.start();
+    hub.logEvent('a', {});
+    await hub.flush();
+    const expired = () => (hub.getKitHealth().snowplow!.delivery!.dropped as Record<string, number>).expired ?? 0;
+    clock.advance(25 * 3_600_000);
+    await hub.flush();
+    // (Before: troubleshooting.md said dropped.expired counts what "waited more than 24 h", for every kit.)
+    expect(expired()).toBe(0);
+    clock.advance(30 * 86_400_000);
+    await hub.flush();
+    expect(expired()).toBe(1);
+    await hub.shutdown();
+  });
+});
