@@ -79,7 +79,8 @@ export function stepInPlace(state: EngineState, input: EngineInput, e: EngineEnv
 
 function apply(d: Draft, input: EngineInput): Result {
   if (input.type === 'launch') return launch(d, input.t, input.foreground, input.config);
-  const t = advanceClock(d, input);
+  const jumped = advanceClock(d, input);
+  const t = d.clock;
   const s = d.session;
   switch (input.type) {
     case 'foreground':
@@ -102,7 +103,11 @@ function apply(d: Draft, input: EngineInput): Result {
     case 'event':
       return logEvent(d, t, input);
     case 'setUser':
-      return setUser(d, t, input.userId);
+      setUser(d, t, input.userId);
+      // After a jump back ended the session, the app in use gets one, for the user now set (not one
+      // for the old user that this change would end at once).
+      if (jumped && d.inForeground === true) start(d, t, 'clock-change');
+      return true;
     case 'startNewSession':
       end(d, t, 'manual');
       start(d, t, 'manual');
@@ -140,30 +145,38 @@ function apply(d: Draft, input: EngineInput): Result {
 
 // ---------------------------------------------------------------- time
 
-/** Turns the input's timestamp into the engine's time (see {@link moveClock}), then ends the session if it has expired. */
-function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>): number {
-  if (!moveClock(d, input.t, input)) expireIfDue(d, d.clock);
-  return d.clock;
+/**
+ * Moves the engine's clock to the input's time (see {@link moveClock}), then ends the session if it
+ * has expired. True when a jump back ended the session.
+ */
+function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>): boolean {
+  const jumped = moveClock(d, input.t, input);
+  if (!jumped) expireIfDue(d, d.clock);
+  return jumped;
 }
 
 /**
  * Moves the engine's clock to `t`. A clock that moved back by less than the session timeout counts
  * as "no time passed"; a jump back by the timeout or more ends the session at its last activity
- * (reason `clock-change`) and returns true. After an activity `input` (or in the foreground) a new
- * session starts then; without one (launch, which decides itself) none does.
+ * (reason `clock-change`) and returns true when there was one. After an activity `input` (or in the
+ * foreground) a new session starts then; without one none does, nor before an input that starts or
+ * ends sessions itself (launch, startNewSession, endSession, reset; setUser, see apply): a session
+ * started here would end at once, empty.
  */
+const SELF_DECIDING: readonly EngineInput['type'][] = ['setUser', 'startNewSession', 'endSession', 'reset'];
+
 function moveClock(d: Draft, t: number, input?: Exclude<EngineInput, { type: 'launch' }>): boolean {
   if (t < d.clock) {
     if (d.clock - t >= d.config.sessionTimeoutMs) {
       warn(d, 'clock-moved-backwards', message(81, d.clock - t));
-      const restart = !!input && (isActivity(input, d.config) || d.inForeground === true);
+      const restart = !!input && !SELF_DECIDING.includes(input.type) && (isActivity(input, d.config) || d.inForeground === true);
       d.clock = t;
       const s = d.session;
       if (s) {
         end(d, s.lastActivity, 'clock-change');
         if (restart) start(d, t, 'clock-change');
       }
-      return true;
+      return !!s;
     }
     return false;
   }
@@ -178,7 +191,7 @@ function expireIfDue(d: Draft, t: number): void {
 
 /** Inputs that are user activity, so a session should exist after them. */
 function isActivity(input: EngineInput, config: EngineConfig): boolean {
-  return input.type === 'foreground' || input.type === 'startNewSession' || (input.type === 'event' && affects(input, config));
+  return input.type === 'foreground' || (input.type === 'event' && affects(input, config));
 }
 
 const affects = (input: { name: string; affectsSession: boolean }, config: EngineConfig): boolean =>
