@@ -88,3 +88,160 @@ describe('sessions.md: the hub never invents empty sessions', () => {
     );
   });
 });
+
+/**
+ * docs/sessions.md's rules written out as a model (time moving forward only), held against the
+ * engine: the same sessions (start time and trigger, end time and reason), input by input.
+ */
+describe('sessions.md: the session rules, as the page states them', () => {
+  interface ModelSession { start: number; last: number }
+  type Boundary = string;
+
+  class Model {
+    fg: boolean | null = null;
+    s: ModelSession | null = null;
+    user: string | null = null;
+    log: Boundary[] = [];
+    constructor(readonly c: { sessionTimeout: number; foregroundTimeout: number | null; max: number | null; resume: boolean; login: boolean; change: boolean; excluded: readonly string[] }) {}
+    expired(t: number, fg: boolean | null): boolean {
+      const s = this.s!;
+      const idle = fg === true ? this.c.foregroundTimeout : this.c.sessionTimeout;
+      return (idle !== null && t - s.last >= idle) || (this.c.max !== null && t - s.start >= this.c.max);
+    }
+    start(t: number, trigger: string): void {
+      this.s = { start: t, last: t };
+      this.log.push(`start ${t} ${trigger}`);
+    }
+    end(at: number, reason: string): void {
+      if (!this.s) return;
+      this.log.push(`end ${at} ${reason}`);
+      this.s = null;
+    }
+    clock = T0;
+    apply(input: EngineInput): void {
+      // "A clock that steps back by less than the timeout counts as 'no time passed'"; by the timeout
+      // or more the session ends at its last activity (clock-change), and a session starts "after a
+      // clock jump while the app is in use" (an activity, or in the foreground).
+      let i = input;
+      let jumped = false;
+      if (i.t < this.clock) {
+        if (this.clock - i.t >= this.c.sessionTimeout) {
+          jumped = this.s !== null;
+          this.end(this.s?.last ?? 0, 'clock-change');
+        } else i = { ...i, t: this.clock };
+      }
+      this.clock = i.t;
+      if (jumped && i.type !== 'launch') {
+        const activity = i.type === 'foreground' || (i.type === 'event' && i.affectsSession && !this.c.excluded.includes(i.name));
+        const itself = ['setUser', 'startNewSession', 'endSession'].includes(i.type);
+        if (!itself && (activity || this.fg === true)) this.start(i.t, 'clock-change');
+        if (i.type === 'setUser') {
+          this.user = i.userId;
+          if (this.fg === true) this.start(i.t, 'clock-change');
+          return;
+        }
+      }
+      this.step(i, jumped);
+    }
+    step(i: EngineInput, jumped: boolean): void {
+      if (i.type === 'launch') {
+        // "the next launch finds the session still open and ends it ... reason recovered";
+        // "resumeOnRelaunch: a relaunch within the timeout continues the same session".
+        if (this.s && !(this.c.resume && !this.expired(i.t, false))) this.end(this.s.last, 'recovered');
+        this.fg = i.foreground;
+        if (i.foreground === true) {
+          if (!this.s) this.start(i.t, 'launch');
+          this.s!.last = i.t;
+        } else if (i.foreground === null && !this.s) this.start(i.t, 'launch');
+        return;
+      }
+      const t = i.t;
+      if (!jumped && this.s && this.expired(t, this.fg)) this.end(this.s.last, 'timeout');
+      switch (i.type) {
+        case 'foreground':
+          if (this.fg !== true || !this.s) {
+            this.fg = true;
+            if (!this.s) this.start(t, 'foreground');
+            this.s!.last = t;
+          }
+          return;
+        case 'background':
+          if (this.fg !== false) {
+            this.fg = false;
+            if (this.s) this.s.last = Math.max(this.s.last, t);
+          }
+          return;
+        case 'event':
+          if (!i.affectsSession || this.c.excluded.includes(i.name)) return;
+          if (!this.s) this.start(t, 'event');
+          this.s!.last = t;
+          return;
+        case 'setUser': {
+          if (i.userId === this.user) return;
+          const renew = this.s !== null && (this.user === null ? this.c.login : this.c.change);
+          if (renew) this.end(t, 'user-change');
+          this.user = i.userId;
+          if (renew) this.start(t, 'user-change');
+          return;
+        }
+        case 'startNewSession':
+          this.end(t, 'manual');
+          this.start(t, 'manual');
+          return;
+        case 'endSession':
+          this.end(t, 'manual');
+          return;
+      }
+    }
+  }
+
+  const input = (t: number): fc.Arbitrary<EngineInput> =>
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant<EngineInput>({ type: 'foreground', t }) },
+      { weight: 3, arbitrary: fc.constant<EngineInput>({ type: 'background', t }) },
+      { weight: 2, arbitrary: fc.constant<EngineInput>({ type: 'tick', t }) },
+      { weight: 1, arbitrary: fc.constant<EngineInput>({ type: 'startNewSession', t }) },
+      { weight: 1, arbitrary: fc.constant<EngineInput>({ type: 'endSession', t }) },
+      { weight: 1, arbitrary: fc.constantFrom<boolean | null>(true, false, null).map((foreground): EngineInput => ({ type: 'launch', t, foreground })) },
+      { weight: 6, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom('play', 'Notification Sent')).map(([affectsSession, name]): EngineInput => ({ type: 'event', t, eventId: 'x', name, attributes: {}, affectsSession })) },
+      { weight: 2, arbitrary: fc.constantFrom(null, 'u1', 'u2').map((userId): EngineInput => ({ type: 'setUser', t, userId })) },
+    );
+  const steps = fc.array(fc.tuple(fc.constantFrom(-400, -60, -5, 0, 1, 5, 9, 10, 11, 29, 30, 31, 60, 61, 400), input(0)), { maxLength: 40 });
+  const config = fc.record({
+    sessionTimeout: fc.constantFrom(10, 30, 60),
+    foregroundTimeout: fc.constantFrom(null, 10, 30),
+    max: fc.constantFrom(null, 30, 100),
+    resume: fc.boolean(),
+    login: fc.boolean(),
+    change: fc.boolean(),
+    excluded: fc.constantFrom([], ['Notification Sent']),
+  });
+
+  it('property: the engine gives the sessions the page describes', () => {
+    fc.assert(
+      fc.property(config, fc.constantFrom<boolean | null>(true, false, null), steps, (c, fg, list) => {
+        const h = new EngineHarness({
+          sessionTimeoutMs: c.sessionTimeout * SEC,
+          foregroundTimeoutMs: c.foregroundTimeout === null ? null : c.foregroundTimeout * SEC,
+          maxSessionDurationMs: c.max === null ? null : c.max * SEC,
+          resumeOnRelaunch: c.resume,
+          newSessionOnLogin: c.login,
+          newSessionOnUserChange: c.change,
+          excludedEvents: c.excluded,
+        });
+        const m = new Model({ ...c, sessionTimeout: c.sessionTimeout * SEC, foregroundTimeout: c.foregroundTimeout === null ? null : c.foregroundTimeout * SEC, max: c.max === null ? null : c.max * SEC });
+        let t = T0;
+        const all: EngineInput[] = [{ type: 'launch', t, foreground: fg }, ...list.map(([dt, i]) => ({ ...i, t: (t += dt * SEC) }) as EngineInput)];
+        const trail: string[] = [];
+        for (const i of all) {
+          h.apply(i);
+          m.apply(i);
+          trail.push(`${i.type}@${(i.t - T0) / SEC}`);
+          const got = h.outputs.flatMap((o) => (o.type === 'sessionStart' ? [`start ${o.record.startTime} ${o.record.trigger}`] : o.type === 'sessionEnd' ? [`end ${o.record.endTime} ${o.record.reason}`] : []));
+          expect(got, trail.join(' ')).toEqual(m.log);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
