@@ -245,3 +245,52 @@ describe('sessions.md: the session rules, as the page states them', () => {
     );
   });
 });
+
+describe('sessions.md: session attributes, as the page states them', () => {
+  type Op = { op: 'set'; key: string; value: string | number | boolean | null } | { op: 'inc'; key: string; by: number } | { op: 'remove'; key: string };
+  const key = fc.oneof(
+    fc.constantFrom('Level', 'level', 'LEVEL', 'songs', 'Songs', '__proto__', 'constructor', 'toString'),
+    fc.integer({ min: 0, max: 120 }).map((n) => `k${n}`),
+  );
+  const value = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom('11', '0'), fc.integer({ min: -5, max: 5 }), fc.boolean(), fc.constant(null));
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('set' as const), key, value }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('inc' as const), key, by: fc.integer({ min: -3, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), key }) },
+  );
+
+  it('property: set, increment and remove give the values, results and limits the page states', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const h = new EngineHarness();
+        h.launch(T0);
+        // The model: keys matched case-insensitively, keeping their first spelling; at most 100.
+        const model = new Map<string, [string, string | number | boolean | null]>();
+        let t = T0;
+        for (const o of ops) {
+          t += 1;
+          const found = model.get(o.key.toLowerCase());
+          const warningsBefore = h.warnings().length;
+          if (o.op === 'set') {
+            const ok = !!found || model.size < 100;
+            if (ok) model.set(o.key.toLowerCase(), [found?.[0] ?? o.key, o.value]);
+            expect(h.apply({ type: 'setAttribute', t, key: o.key, value: o.value })).toBe(ok);
+          } else if (o.op === 'inc') {
+            // "a missing key becomes the increment; a number gets + by; any other value ... is left
+            // unchanged with a warning and undefined is returned."
+            const current = found === undefined ? 0 : found[1];
+            const next = typeof current === 'number' && (found || model.size < 100) ? current + o.by : undefined;
+            if (next !== undefined) model.set(o.key.toLowerCase(), [found?.[0] ?? o.key, next]);
+            expect(h.apply({ type: 'incrementAttribute', t, key: o.key, by: o.by })).toBe(next);
+            expect(h.warnings().length > warningsBefore).toBe(next === undefined);
+          } else {
+            model.delete(o.key.toLowerCase());
+            expect(h.apply({ type: 'removeAttribute', t, key: o.key })).toBe(found !== undefined);
+          }
+          expect({ ...h.state.session!.attributes }).toEqual(Object.fromEntries([...model.values()]));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
