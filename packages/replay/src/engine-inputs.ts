@@ -24,8 +24,16 @@ export const changesUser = (line: LogRecord, currentUser: string | null): boolea
 /**
  * The engine inputs one log line stands for, in order: a `setUser` first when the line names a user
  * other than the current one (`userId` applies before the line), then the line itself.
+ *
+ * A `launch` that names another user is the app starting with that user: the launch first settles
+ * the session the previous run left (ended at its last activity, reason `recovered`, or resumed),
+ * starting none; then the user is set; then the launch starts the session in the foreground. (A
+ * `setUser` before the launch ended the old session at the launch's time, as a change of user, and
+ * the launch then ended the new user's session at once, empty.)
  */
 export function engineInputs(line: LogRecord, currentUser: string | null, eventId: string): EngineInput[] {
   const input = engineInput(line, eventId);
-  return changesUser(line, currentUser) ? [{ type: 'setUser', t: line.t, userId: line.userId as string | null }, input] : [input];
+  if (!changesUser(line, currentUser)) return [input];
+  const setUser: EngineInput = { type: 'setUser', t: line.t, userId: line.userId as string | null };
+  return line.type === 'launch' ? [{ type: 'launch', t: line.t, foreground: false }, setUser, input] : [setUser, input];
 }

@@ -2,7 +2,7 @@ import { DEFAULT_ENGINE_CONFIG, initialState, stepInPlace, type EngineConfig, ty
 import type { LogRecord, Platform } from '../log/log-record';
 import { INITIAL_MODEL_STATE, type ClosedSession, type Draft, type VendorModel } from '../models/model';
 import { VENDORS, vendorModels, type VendorModelOptions } from '../models/index';
-import { changesUser, engineInput } from '../engine-inputs';
+import { changesUser, engineInput, engineInputs } from '../engine-inputs';
 import { ModelColumns } from './model-columns';
 import { PendingFigures } from './pending-figures';
 import { NEUTRAL_EVENT, RESTART, Tally, TIMEOUT_GAP, USER_CHANGE } from './tally';
@@ -148,8 +148,8 @@ export class Comparison {
 
     // Canonical sessions.
     this.starts = 0;
-    if (changesUser(line, before)) this.canonicalStep(device, { type: 'setUser', t: line.t, userId: line.userId as string | null });
-    this.canonicalStep(device, engineInput(line, 'e'));
+    if (changesUser(line, before)) for (const input of engineInputs(line, before, 'e')) this.canonicalStep(device, input);
+    else this.canonicalStep(device, engineInput(line, 'e'));
     const starts = this.starts;
     if (device.sample) device.sample.timeline.last = Math.max(device.sample.timeline.last, line.t);
 
