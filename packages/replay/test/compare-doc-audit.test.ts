@@ -83,3 +83,48 @@ describe('compare.md: a launch line that names another user', () => {
     );
   });
 });
+
+describe('compare.md: compare and replay run the same canonical engine', () => {
+  // "it sessionizes one event log twice over — with SessionHub's canonical engine (... the same code
+  // the hub runs)"; replay "runs the log through the canonical engine, one state per device".
+  const line = fc.record({
+    deviceId: fc.constantFrom('a', 'b'),
+    type: fc.constantFrom('launch', 'event', 'foreground', 'background') as fc.Arbitrary<LineSpec['type']>,
+    dt: fc.constantFrom(-120, -1, 0, 1, 10, 61, 600),
+    userId: fc.option(fc.constantFrom<string | null>('u1', 'u2', null), { nil: undefined }),
+    neutral: fc.boolean(),
+  });
+
+  it('property: the canonical column counts the sessions replay starts, open ones included, and their total length', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.boolean(), (list, resumeOnRelaunch) => {
+        let at = 1000;
+        const lines = list.map(({ deviceId, type, dt, userId, neutral }): LineSpec => ({
+          at: (at += dt),
+          type,
+          deviceId,
+          ...(userId === undefined ? {} : { userId }),
+          ...(type === 'event' && neutral ? { neutral } : {}),
+        }));
+        const out: ReplayOutput[] = [];
+        const r = new Replayer({ write: (o) => out.push(o) }, { resumeOnRelaunch });
+        const c = new Comparison({ vendors: false, engine: { resumeOnRelaunch } });
+        for (const l of records(lines)) {
+          r.add(l);
+          c.add(l);
+        }
+        const canonical = compareReport(c, { lines: lines.length, skipped: 0 }).columns.find((x) => x.id === 'canonical')!;
+        let total = 0;
+        for (const o of out) if (o.type === 'sessionEnd') total += o.record.duration;
+        for (const [, d] of r.snapshot()) {
+          const s = d.state.session;
+          if (s) total += s.lastActivity - s.startTime;
+        }
+        expect(canonical.sessions).toBe(r.counts.sessionsStarted);
+        expect(canonical.openAtEnd).toBe(r.liveSessions());
+        expect(canonical.totalMs).toBe(total);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
