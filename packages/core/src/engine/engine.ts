@@ -113,7 +113,8 @@ function apply(d: Draft, input: EngineInput): Result {
       start(d, t, 'manual');
       return true;
     case 'endSession':
-      if (!s) return warn(d, 'no-live-session', message(80));
+      // A jump back that just ended the session did what was asked (hub.reset() ends one this way).
+      if (!s) return jumped || warn(d, 'no-live-session', message(80));
       end(d, t, 'manual');
       return true;
     case 'setAttribute': {
