@@ -128,3 +128,32 @@ describe('compare.md: compare and replay run the same canonical engine', () => {
     );
   });
 });
+
+describe('compare.md: a --checkpoint directory that cannot be used', () => {
+  // "Every failure you can fix — ... a checkpoint for another log or a damaged one ... — is one line
+  // on stderr saying what to do". A checkpoint directory that cannot be made is found before the log
+  // is read (as an --html file that cannot be written), not after the whole log was replayed.
+  it('a --checkpoint that is a file: a CheckpointError naming it, before anything is written to --out', async () => {
+    const { mkdtempSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { replayLog } = await import('../src/replay/run-replay');
+    const dir = mkdtempSync(join(tmpdir(), 'sessionhub-audit2-'));
+    try {
+      const log = join(dir, 'log.ndjson');
+      writeFileSync(log, '{"deviceId":"d","timestamp":1000,"type":"event","name":"a"}\n');
+      const notADir = join(dir, 'state');
+      writeFileSync(notADir, 'a file');
+      const out = join(dir, 'out.ndjson');
+      const error = await replayLog(log, { out, checkpoint: notADir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ name: 'CheckpointError' });
+      expect(String((error as Error).message)).toContain(`--checkpoint ${notADir}`);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

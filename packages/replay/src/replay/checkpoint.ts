@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { decodeState, encodeState, type EngineConfig } from '@sessionhub/core';
 import { UserError } from '../user-error';
 import type { DeviceReplayState, ReplayCounts } from './replayer';
@@ -37,7 +37,7 @@ export class CheckpointError extends UserError {
  * previous one. A crash at any instant leaves either the old checkpoint or the new one.
  */
 export function writeCheckpoint(dir: string, c: Checkpoint): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const devices: [string, number, string][] = [];
   for (const [id, d] of c.devices) devices.push([id, d.lines, encodeState(d.state)]);
   const stored: StoredCheckpoint = { version: 1, ...c, devices };
@@ -50,6 +50,35 @@ export function writeCheckpoint(dir: string, c: Checkpoint): void {
     closeSync(fd);
   }
   renameSync(tmp, join(dir, FILE));
+}
+
+/**
+ * Makes `dir` and its missing parents. Not `mkdirSync(dir, { recursive: true })`: Node's loops for
+ * ever where mkdir answers ENOENT under a parent that exists (a path in /proc).
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    makeDirectory(dirname(dir));
+    mkdirSync(dir);
+  }
+}
+
+/**
+ * Makes the checkpoint directory before a run reads its log, so one that cannot be made fails the
+ * run at once, not when the first checkpoint is due (at the end, for a log shorter than
+ * `--checkpoint-every`). Throws {@link CheckpointError} saying what to do.
+ */
+export function prepareCheckpointDirectory(dir: string): void {
+  try {
+    makeDirectory(dir);
+  } catch (error) {
+    throw new CheckpointError(`--checkpoint ${dir} cannot be used as a directory (${error instanceof Error ? error.message : String(error)}); give a directory this run can write to`);
+  }
 }
 
 /** The checkpoint in `dir`, or null when there is none yet. Throws {@link CheckpointError} when it is unusable. */

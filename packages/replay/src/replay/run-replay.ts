@@ -3,7 +3,7 @@ import type { EngineConfig } from '@sessionhub/core';
 import { BadLines, type OnError } from '../log/bad-lines';
 import { LogReader, formatFromName, logBytes, type ReadLogOptions } from '../log/read-log';
 import type { ParsedLine } from '../log/log-record';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointError, prepareCheckpointDirectory, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { UsageError } from '../user-error';
 import { isInputFile } from '../same-file';
 import { NdjsonFileSink } from './ndjson-sink';
@@ -72,6 +72,7 @@ export async function replayLog(source: string, options: ReplayLogOptions): Prom
     }
     if (typeof options.out === 'string' && saved.out?.path !== options.out) throw new CheckpointError(`the checkpoint in ${dir} wrote to ${saved.out?.path ?? 'a sink'}, not ${options.out}; use the same --out to resume`);
   }
+  if (dir !== null) prepareCheckpointDirectory(dir);
   const file = typeof options.out === 'string' ? new NdjsonFileSink(options.out, saved?.out?.bytes ?? null) : null;
   const sink: ReplaySink = file ?? (options.out as ReplaySink);
   const replayer = new Replayer(sink, options.engine);
