@@ -393,8 +393,9 @@ export class SessionHub {
   registerKit(kit: Kit): void {
     // Once launch has run, a new kit joins mid-stream: it must not get the end of a session it never saw start.
     const { name, neutral } = this.kitHost.add(kit, this.phase === 'running');
-    // Until launch starts the kits it is started with them; after shutdown nothing runs.
-    if (!this.kitsStarted || this.phase === 'stopped') return;
+    // After shutdown nothing runs: said, as for any call then. Until launch starts the kits it is started with them.
+    if (this.phase === 'stopped') return void this.alert('not-started', message(58, 'registerKit'));
+    if (!this.kitsStarted) return;
     this.initializeKit(name);
     // While launch waits for the kits, the launch step is still to come and reaches this one too.
     if (this.phase !== 'running') return;

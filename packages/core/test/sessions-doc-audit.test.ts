@@ -296,3 +296,19 @@ describe('sessions.md: session attributes, as the page states them', () => {
     );
   });
 });
+
+describe("sessions.md: 'not-started' for a call after shutdown()", () => {
+  it('registerKit after shutdown() is refused with the not-started warning, not silently ignored', async () => {
+    const { createHub } = await import('@sessionhub/core');
+    const { manualClock, recordingKit } = await import('@sessionhub/testing');
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const hub = createHub({ clock: manualClock().now, logger: quiet });
+    const warnings: string[] = [];
+    hub.on('warning', (w) => warnings.push(`${w.code}: ${w.message}`));
+    await hub.start();
+    await hub.shutdown();
+    const late = recordingKit('late');
+    hub.registerKit(late);
+    expect(warnings).toEqual(['not-started: registerKit: the hub was shut down; create a new hub to keep tracking']);
+  });
+});
