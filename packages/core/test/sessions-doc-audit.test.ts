@@ -312,3 +312,48 @@ describe("sessions.md: 'not-started' for a call after shutdown()", () => {
     expect(warnings).toEqual(['not-started: registerKit: the hub was shut down; create a new hub to keep tracking']);
   });
 });
+
+describe('sessions.md: stepInPlace', () => {
+  // "applies the same rules to `state` itself and returns it as the result's state (the records it
+  // emits are never modified afterwards)".
+  const input = (t: number): fc.Arbitrary<EngineInput> =>
+    fc.oneof(
+      fc.constantFrom<EngineInput>({ type: 'foreground', t }, { type: 'background', t }, { type: 'tick', t }, { type: 'startNewSession', t }, { type: 'endSession', t }, { type: 'reset', t }),
+      fc.constantFrom(null, 'u1', 'u2').map((userId): EngineInput => ({ type: 'setUser', t, userId })),
+      fc.tuple(fc.constantFrom('a', 'A', 'b'), fc.integer({ min: -2, max: 2 })).chain(([key, n]) =>
+        fc.constantFrom<EngineInput>({ type: 'setAttribute', t, key, value: n }, { type: 'incrementAttribute', t, key, by: n }, { type: 'removeAttribute', t, key }),
+      ),
+      fc.constant<EngineInput>({ type: 'event', t, eventId: 'e', name: 'play', attributes: { n: 1 }, affectsSession: true }),
+      fc.constant<EngineInput>({ type: 'configure', t, config: { sessionTimeoutMs: 30_000 } }),
+      fc.constantFrom<boolean | null>(true, false, null).map((foreground): EngineInput => ({ type: 'launch', t, foreground })),
+    );
+
+  it('property: the same outputs and state as step, the state returned is the one given, and no emitted record changes later', async () => {
+    const { step, stepInPlace, initialState, DEFAULT_ENGINE_CONFIG } = await import('@sessionhub/core');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(-100, 0, 1, 20, 61), input(0)), { maxLength: 40 }), (list) => {
+        let n = 0;
+        let m = 0;
+        const a = { newId: () => `id-${++n}` };
+        const b = { newId: () => `id-${++m}` };
+        let copied = initialState('d', DEFAULT_ENGINE_CONFIG, T0);
+        const inPlace = initialState('d', DEFAULT_ENGINE_CONFIG, T0);
+        const emitted: { output: unknown; snapshot: string }[] = [];
+        let t = T0;
+        for (const [dt, i] of list) {
+          const next = { ...i, t: (t += dt * SEC) } as EngineInput;
+          const r1 = step(copied, next, a);
+          const r2 = stepInPlace(inPlace, next, b);
+          copied = r1.state;
+          expect(r2.state).toBe(inPlace);
+          expect(r2.outputs).toEqual(r1.outputs);
+          expect(r2.result).toEqual(r1.result);
+          for (const output of r2.outputs) emitted.push({ output, snapshot: JSON.stringify(output) });
+        }
+        expect(JSON.stringify(inPlace)).toBe(JSON.stringify(copied));
+        for (const { output, snapshot } of emitted) expect(JSON.stringify(output)).toBe(snapshot);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
