@@ -15,7 +15,7 @@ export const USAGE = `usage:
       --checkpoint the same command resumes where a stopped run stopped (SIGINT/SIGTERM stop after
       a checkpoint)
   sessionhub generate --devices N --events M --seed S [--out file] [--format ndjson|csv]
-      write a realistic seeded log (M events in all) to --out or stdout
+      write a realistic seeded log (M lines in all: events, launches, backgrounds and foregrounds) to --out or stdout
 
 <log> is a path, or - for stdin; NDJSON or CSV with a header (by the name: .csv), gzip or not.
 options:
