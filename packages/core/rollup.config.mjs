@@ -11,15 +11,15 @@ export default packageConfig(
     // `process.env`, `entries` of `Object.entries`), nor an export (a CommonJS chunk reads them as properties).
     privateMembers: [
       'stateKey', 'optedOut', 'emitter', 'startPromise', 'deliveryQueue', 'delivering', 'unsubscribeLifecycle', 'kitsStarted',
-      'lastTime', 'runTimeoutMs', 'clockProblem', 'droppedBeforeStart', 'begin', 'listen', 'startKits', 'runPending', 'onLifecycle', 'pageHideNow',
+      'lastTime', 'runTimeoutMs', 'clockProblem', 'droppedBeforeStart', 'listen', 'startKits', 'runPending', 'onLifecycle',
       'initializeKit', 'engineConfig', 'purge', 'drain', 'armTimer', 'persistNow',
       'command', 'stamp', 'tracing', 'timerAt', 'liveSession', 'buffer',
-      'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput', 'tabsSettled',
+      'phase', 'pending', 'timer', 'shared', 'launch', 'reject', 'stateNow', 'submitInput', 'runInput',
       'publish', 'kitHost', 'opts', 'hubLogger', 'engineEnv', 'choiceKey', 'optChain', 'choiceAt', 'choiceBefore', 'foregroundAt',
-      'applyOptOut', 'trace', 'launchedInForeground', 'ownState',
+      'launchedInForeground', 'ownState',
       // The kit host's (kit-host.ts), called by the hub alone, and its entries' bookkeeping.
       'names', 'initialize', 'whenReady', 'dispatch', 'runAll', 'pageHide', 'queuedItems', 'health',
-      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown', 'owe',
+      'neutral', 'started', 'ready', 'kit', 'loaded', 'clearing', 'disown', 'owe', 'waited', 'kitStatus', 'callCount', 'errorCount', 'lastFailure',
       // A tab's place (its slot and page, browser/shared-record.ts: the page id alone is stored), and of a commit in memory (tab-session.ts)
       // the pages it took calls from, whether it carries what earlier pages of the slot owed, whether it goes in the slot's own write.
       'slot', 'handed', 'carrying', 'inSlot',
@@ -28,7 +28,9 @@ export default packageConfig(
       // The segment log's bookkeeping of a group (segment-log.ts), read by nothing else.
       'live', 'where', 'gone', 'full', 'spills', 'heldBy', 'hiddenAt',
       // The commit pipeline's members that only the hub calls (commit-pipeline.ts; not the ones kits' storage passes on).
-      'writeLast', 'touch', 'hold', 'release', 'label',
+      'writeLast', 'touch', 'hold', 'release', 'label', 'blind',
+      // The hub's way to stop (hub.ts), private.
+      'stopping',
     ],
     // The hub's interface with its browser tabs (shared-session.ts: a SharedSession and its host),
     // between core's own chunks: the same short name in each.

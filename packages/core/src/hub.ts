@@ -227,7 +227,31 @@ export class SessionHub {
     } catch (error) {
       this.hubLogger.error(message(45), error);
     }
-    return (this.startPromise = this.begin(t, foreground, inBackground));
+    // Launches, unless the user opted out: then the kits only drop what an earlier run left queued.
+    return (this.startPromise = (async () => {
+      await this.optChain;
+      // The user's stored choice wins over the option.
+      const choice = await this.pipeline.get(this.choiceKey);
+      this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
+      // Calls made before start() under an opt-out (the choice stored, else the option; a consent-gated
+      // app's calls before consent) are dropped, also when the user opted in before start() finished.
+      const before = this.choiceAt < 0 ? choice : await this.choiceBefore;
+      if (before == '1' || (before != '0' && this.opts.optOut)) this.pending.splice(0, this.choiceAt < 0 ? Infinity : this.choiceAt);
+      if (!this.optedOut) return this.launch(t, foreground, inBackground);
+      this.pending = [];
+      // What an earlier run left is deleted when the user chose to opt out (a purge a kill cut short is
+      // done again). Opted out by the options alone (consent-gated, no choice yet), only when an earlier
+      // run opted in left its state: a purge removes it last. Else nothing: the kits start at consent,
+      // and a purge would have them forget what they would take over then (a vendor Web SDK's ids). With
+      // tabs, never by the options alone: what the origin's pages opted in by theirs keep is not this page's.
+      if (choice == '1' || (!this.shared && (await this.pipeline.get(this.stateKey)) !== null)) {
+        // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
+        if (!this.shared) this.startKits();
+        await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
+        await this.purge();
+      }
+      this.runPending();
+    })());
   }
 
   /** Whether the app is in the foreground now (null: no lifecycle information), unless `inBackground` says. */
@@ -240,32 +264,6 @@ export class SessionHub {
       this.hubLogger.error(message(43), error);
       return null;
     }
-  }
-
-  /** Launches, unless the user opted out: then the kits only drop what an earlier run left queued. */
-  private async begin(t: number, foreground: boolean | null, inBackground?: boolean): Promise<void> {
-    await this.optChain;
-    // The user's stored choice wins over the option.
-    const choice = await this.pipeline.get(this.choiceKey);
-    this.optedOut = choice == '1' || (choice != '0' && this.opts.optOut);
-    // Calls made before start() under an opt-out (the choice stored, else the option; a consent-gated
-    // app's calls before consent) are dropped, also when the user opted in before start() finished.
-    const before = this.choiceAt < 0 ? choice : await this.choiceBefore;
-    if (before == '1' || (before != '0' && this.opts.optOut)) this.pending.splice(0, this.choiceAt < 0 ? Infinity : this.choiceAt);
-    if (!this.optedOut) return this.launch(t, foreground, inBackground);
-    this.pending = [];
-    // What an earlier run left is deleted when the user chose to opt out (a purge a kill cut short is
-    // done again). Opted out by the options alone (consent-gated, no choice yet), only when an earlier
-    // run opted in left its state: a purge removes it last. Else nothing: the kits start at consent,
-    // and a purge would have them forget what they would take over then (a vendor Web SDK's ids). With
-    // tabs, never by the options alone: what the origin's pages opted in by theirs keep is not this page's.
-    if (choice == '1' || (!this.shared && (await this.pipeline.get(this.stateKey)) !== null)) {
-      // With tabs the kits start once opted in: until this page holds a slot, the storage they would load is another page's.
-      if (!this.shared) this.startKits();
-      await this.kitHost.whenReady(KIT_INIT_WAIT_MS);
-      await this.purge();
-    }
-    this.runPending();
   }
 
   /** Loads (or, with other tabs, joins: see SharedSession) the state, readies the kits, then runs the launch. */
@@ -343,34 +341,24 @@ export class SessionHub {
       return;
     }
     this.background();
-    if (info?.final) this.pageHideNow();
-    else if (info?.pageHidden) {
+    if (info?.final) {
+      // The page is being unloaded, frozen or cached: nothing asynchronous may run after this. Commits
+      // the state and hands the kits their last chance to send (keepalive / beacon), synchronously.
+      try {
+        if (this.shared) this.shared.commitPage(true);
+        else this.pipeline.touch();
+      } catch (error) {
+        // Runs inside the page's pagehide listener: an engine bug must not surface there either.
+        this.hubLogger.error(message(46), error);
+      }
+      if (!this.optedOut) this.kitHost.pageHide();
+      // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
+      this.pipeline.commitNow();
+      this.shared?.noteQueued(this.kitHost.queuedItems());
+    } else if (info?.pageHidden) {
       this.shared?.hidden();
-      void Promise.resolve(this.tabsSettled()).then(() => this.phase === 'running' && this.kitHost.pageHide());
+      void Promise.resolve(this.shared?.caughtUp()).then(() => this.phase === 'running' && this.kitHost.pageHide());
     }
-  }
-
-  /**
-   * The page is being unloaded, frozen or cached: nothing asynchronous may run after this. Commits
-   * the state and hands the kits their last chance to send (keepalive / beacon), synchronously.
-   */
-  private pageHideNow(): void {
-    try {
-      if (this.shared) this.shared.commitPage(true);
-      else this.pipeline.touch();
-    } catch (error) {
-      // Runs inside the page's pagehide listener: an engine bug must not surface there either.
-      this.hubLogger.error(message(46), error);
-    }
-    if (!this.optedOut) this.kitHost.pageHide();
-    // The kits' records, then the state, synchronously with a synchronous storage (localStorage).
-    this.pipeline.commitNow();
-    this.shared?.noteQueued(this.kitHost.queuedItems());
-  }
-
-  /** Resolves once every call so far is committed (browser tabs) — outputs delivered. */
-  private tabsSettled(): Promise<void> | undefined {
-    return this.shared?.caughtUp();
   }
 
   /** The state as this hub sees it (with other tabs, the shared one plus its own calls not yet committed). */
@@ -622,21 +610,19 @@ export class SessionHub {
       this.optedOut = optOut;
     }
     // One after another: a second call made while the first still purges or launches applies after it.
-    return (this.optChain = this.optChain.then(() => this.applyOptOut(optOut, early)));
-  }
-
-  private async applyOptOut(optOut: boolean, early: boolean): Promise<void> {
-    if (!early) await this.startPromise;
-    const changed = optOut !== this.optedOut;
-    this.optedOut = optOut;
-    await this.pipeline.set(this.choiceKey, optOut ? '1' : '0');
-    // A run that commits nothing (the pipeline's blind) still stores the choice, a key of its own
-    // that no earlier run's record holds: it must survive the relaunch.
-    // (Called inside the promise: an adapter that throws at once must not make setOptOut reject.)
-    if (this.pipeline.blind) await Promise.resolve(this.choiceKey).then((key) => this.opts.storage?.setItem(key, optOut ? '1' : '0')).catch(() => {});
-    if (early || !changed || this.phase === 'stopped') return;
-    if (optOut) await this.purge();
-    else await this.launch(this.nowMs(), this.foregroundAt());
+    return (this.optChain = this.optChain.then(async () => {
+      if (!early) await this.startPromise;
+      const changed = optOut !== this.optedOut;
+      this.optedOut = optOut;
+      await this.pipeline.set(this.choiceKey, optOut ? '1' : '0');
+      // A run that commits nothing (the pipeline's blind) still stores the choice, a key of its own
+      // that no earlier run's record holds: it must survive the relaunch.
+      // (Called inside the promise: an adapter that throws at once must not make setOptOut reject.)
+      if (this.pipeline.blind) await Promise.resolve(this.choiceKey).then((key) => this.opts.storage?.setItem(key, optOut ? '1' : '0')).catch(() => {});
+      if (early || !changed || this.phase === 'stopped') return;
+      if (optOut) await this.purge();
+      else await this.launch(this.nowMs(), this.foregroundAt());
+    }));
   }
 
   /** Whether the user is opted out (known once `start()` resolved; before, the last `setOptOut` choice, else the `optOut` option). */
@@ -657,11 +643,11 @@ export class SessionHub {
     await this.startPromise;
     if (this.phase !== 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
-    await this.tabsSettled();
+    await this.shared?.caughtUp();
     await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
     // A session another tab started meanwhile is ended by the reset itself.
     this.runInput({ type: 'reset', t: this.nowMs() });
-    await (this.tabsSettled() ?? this.persistNow());
+    await (this.shared?.caughtUp() ?? this.persistNow());
   }
 
   /**
@@ -689,7 +675,7 @@ export class SessionHub {
     this.timerAt = null;
     // The run's timeout (setSessionTimeout holds for the run) outlives the state: opting back in keeps it.
     if (this.optedOut) (this.runTimeoutMs = this.stateNow()?.config.sessionTimeoutMs), (this.ownState = null);
-    await this.tabsSettled();
+    await this.shared?.caughtUp();
     await this.persistNow();
     await this.kitHost.runAll('clear', KIT_INIT_WAIT_MS);
     await this.shared?.clearTabs(this.optedOut);
@@ -706,7 +692,7 @@ export class SessionHub {
   async flush(): Promise<void> {
     if (this.phase === 'stopped') return void this.alert('not-started', message(58, 'flush'));
     await this.startPromise;
-    await this.tabsSettled();
+    await this.shared?.caughtUp();
     await this.persistNow();
     await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
   }
@@ -720,28 +706,26 @@ export class SessionHub {
    * and the next launch honours both. Calls while it runs share it: each kit is flushed and shut down once.
    */
   shutdown(): Promise<void> {
-    return (this.stopping ??= this.stop());
-  }
-
-  private async stop(): Promise<void> {
-    await this.startPromise;
-    // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
-    // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
-    // So does one whose storage holds an earlier run's data it could not read at launch (the pipeline's blind).
-    if (this.opts.storage?.notice || this.pipeline.blind) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
-    this.phase = 'stopped';
-    try {
-      // An adapter's unsubscribe that throws, or that is not a function, must not stop the shutdown half-way.
-      this.unsubscribeLifecycle?.();
-    } catch (error) {
-      this.hubLogger.error(message(131), error);
-    }
-    this.unsubscribeLifecycle = undefined;
-    this.armTimer();
-    await this.shared?.closeTab();
-    await this.persistNow();
-    await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
-    await this.kitHost.runAll('shutdown', KIT_INIT_WAIT_MS);
+    return (this.stopping ??= (async () => {
+      await this.startPromise;
+      // A run whose storage keeps nothing (a read-only directory) cannot leave its session to the next
+      // launch: it ends it now, as that launch would have (at its last activity, reason recovered).
+      // So does one whose storage holds an earlier run's data it could not read at launch (the pipeline's blind).
+      if (this.opts.storage?.notice || this.pipeline.blind) this.runInput({ type: 'launch', t: this.nowMs(), foreground: false, config: { ...this.engineConfig(), resumeOnRelaunch: false } });
+      this.phase = 'stopped';
+      try {
+        // An adapter's unsubscribe that throws, or that is not a function, must not stop the shutdown half-way.
+        this.unsubscribeLifecycle?.();
+      } catch (error) {
+        this.hubLogger.error(message(131), error);
+      }
+      this.unsubscribeLifecycle = undefined;
+      this.armTimer();
+      await this.shared?.closeTab();
+      await this.persistNow();
+      await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
+      await this.kitHost.runAll('shutdown', KIT_INIT_WAIT_MS);
+    })());
   }
 
   // ------------------------------------------------------------------ the shell
@@ -823,7 +807,16 @@ export class SessionHub {
           continue;
         }
         const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
-        if (this.tracing) this.trace(output.type, payload);
+        if (this.tracing) {
+          // Logs the record handed to the kits (log level 'debug'); one JSON cannot hold (a bigint, a cycle) is logged as it is.
+          let text: unknown = payload;
+          try {
+            text = JSON.stringify(payload);
+          } catch {
+            // logged as the object itself
+          }
+          this.hubLogger.debug(`${output.type}:`, text);
+        }
         this.kitHost.dispatch(OUTPUT_CALLBACK[output.type], payload);
         this.publish(output.type, payload as never);
       }
@@ -831,17 +824,6 @@ export class SessionHub {
       this.delivering = false;
       this.pipeline.release();
     }
-  }
-
-  /** Logs a record handed to the kits (log level 'debug'); one JSON cannot hold (a bigint, a cycle) is logged as it is. */
-  private trace(type: string, payload: unknown): void {
-    let text: unknown = payload;
-    try {
-      text = JSON.stringify(payload);
-    } catch {
-      // logged as the object itself
-    }
-    this.hubLogger.debug(`${type}:`, text);
   }
 
   private publish<E extends keyof HubEvents>(event: E, arg: HubEvents[E][0]): void {

@@ -14,10 +14,10 @@ interface Entry {
   readonly neutral: readonly string[];
   /** A late kit: the session it got the start of (null: none yet). Undefined for a kit started at launch. */
   started: string | null | undefined;
-  status: KitHealth['status'];
-  calls: number;
-  errors: number;
-  lastError: string | null;
+  kitStatus: KitHealth['status'];
+  callCount: number;
+  errorCount: number;
+  lastFailure: string | null;
   /** Callbacks made while `init` is pending, replayed in order once it resolves. */
   buffer: Array<[KitCallback, unknown]> | null;
   ready?: Promise<void>;
@@ -91,7 +91,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       // Read inside the try: a kit's getter (or Proxy) that throws is that kit's failure alone.
       const fn = entry.kit[callback] as ((r: unknown) => unknown) | undefined;
       if (typeof fn !== 'function') return;
-      entry.calls++;
+      entry.callCount++;
       const hook = entry.kit.beforeSend;
       if (callback === 'onEvent' && typeof hook === 'function') {
         try {
@@ -112,8 +112,8 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
   };
 
   const fail = (entry: Entry, where: string, error: unknown): void => {
-    entry.errors++;
-    entry.lastError = `${where}: ${errorMessage(error)}`;
+    entry.errorCount++;
+    entry.lastFailure = `${where}: ${errorMessage(error)}`;
     logger.error(message(26, entry.name, where), error);
     onFailure?.(`${message(26, entry.name, where)} ${errorMessage(error)}`);
   };
@@ -144,7 +144,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
         throw new SessionHubConfigError('kit', message(24, name));
       }
       if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
-      const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, status: 'initializing', calls: 0, errors: 0, lastError: null, buffer: [] };
+      const entry: Entry = { kit, name, neutral: (neutral as string[] | undefined) ?? [], started: late ? null : undefined, kitStatus: 'initializing', callCount: 0, errorCount: 0, lastFailure: null, buffer: [] };
       hosted.push(entry);
       return entry;
     },
@@ -185,19 +185,19 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
         try {
           await entry.kit.init?.(context);
         } catch (error) {
-          entry.status = 'failed';
+          entry.kitStatus = 'failed';
           fail(entry, 'init', error);
         }
         // Read while init ran: its calls come first.
         await entry.loaded;
         // Before the calls made since the clear: they are not part of what it deletes.
-        if (entry.clearing && entry.status != 'failed') await runOne(entry, 'clear');
+        if (entry.clearing && entry.kitStatus != 'failed') await runOne(entry, 'clear');
         entry.clearing = false;
         const buffered = entry.buffer!;
         entry.buffer = null;
         // A failed kit gets nothing: what it was owed is dropped.
-        if (entry.status != 'failed') {
-          entry.status = 'ready';
+        if (entry.kitStatus != 'failed') {
+          entry.kitStatus = 'ready';
           for (const [callback, record] of buffered) invoke(entry, callback, record);
         }
         // After the writes the kit staged for them, in their commit: a kill keeps both or neither.
@@ -252,7 +252,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
           } else if (callback === 'onSessionEnd' && entry.started !== id) continue;
         }
         if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
-        else if (entry.status === 'ready') invoke(entry, callback, record);
+        else if (entry.kitStatus === 'ready') invoke(entry, callback, record);
       }
     },
 
@@ -276,7 +276,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
           }
           // (A clear never waits: see above.)
           await (entry.buffer ? waitInit(entry, maxWaitMs!) : entry.ready);
-          if (entry.status === 'ready') await (maxWaitMs ? within(runOne(entry, method), maxWaitMs) : runOne(entry, method));
+          if (entry.kitStatus === 'ready') await (maxWaitMs ? within(runOne(entry, method), maxWaitMs) : runOne(entry, method));
         }),
       );
     },
@@ -287,7 +287,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
      */
     pageHide(): void {
       for (const entry of hosted) {
-        if (entry.status !== 'ready') continue;
+        if (entry.kitStatus !== 'ready') continue;
         const kit = entry.kit;
         try {
           if (typeof kit.onPageHide === 'function') kit.onPageHide();
@@ -302,7 +302,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
     queuedItems(): number {
       let n = 0;
       for (const e of hosted) {
-        if (e.status !== 'ready') continue;
+        if (e.kitStatus !== 'ready') continue;
         try {
           const queued = e.kit.getHealth?.()?.queued;
           if (typeof queued === 'number' && queued > 0) n += queued;
@@ -318,11 +318,11 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       for (const e of hosted) {
         let delivery: DeliveryHealth | undefined;
         try {
-          if (e.status !== 'failed') delivery = e.kit.getHealth?.();
+          if (e.kitStatus !== 'failed') delivery = e.kit.getHealth?.();
         } catch (error) {
           fail(e, 'getHealth', error);
         }
-        out[e.name] = { status: e.status, calls: e.calls, errors: e.errors, lastError: e.lastError, ...(delivery && { delivery }) };
+        out[e.name] = { status: e.kitStatus, calls: e.callCount, errors: e.errorCount, lastError: e.lastFailure, ...(delivery && { delivery }) };
       }
       return out;
     },

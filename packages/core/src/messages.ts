@@ -116,8 +116,9 @@ export const CORE_MESSAGES = {
 export const message = messageFormat(
   (() => {
     try {
-      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out.
-      return process.env.NODE_ENV !== 'production' ? CORE_MESSAGES : undefined;
+      // Bundlers that define process.env.NODE_ENV fold this: "production" leaves the texts out (an
+      // `if`, not a ternary, so that the whole try goes too, and the IIFE with it).
+      if (process.env.NODE_ENV !== 'production') return CORE_MESSAGES;
     } catch {
       // No `process` (a page without a bundler, bare Hermes): the production form (undefined).
     }
