@@ -79,7 +79,10 @@ export function stepInPlace(state: EngineState, input: EngineInput, e: EngineEnv
 
 function apply(d: Draft, input: EngineInput): Result {
   if (input.type === 'launch') return launch(d, input.t, input.foreground, input.config);
-  const jumped = advanceClock(d, input);
+  // The input's timestamp becomes the engine's time (see moveClock), then the session ends if it
+  // has expired; true: a jump back ended the session.
+  const jumped = moveClock(d, input.t, input);
+  if (!jumped) expireIfDue(d, d.clock);
   const t = d.clock;
   const s = d.session;
   switch (input.type) {
@@ -100,8 +103,38 @@ function apply(d: Draft, input: EngineInput): Result {
         emit(d, 'background', lifecycleRecord(d, t));
       }
       return true;
-    case 'event':
-      return logEvent(d, t, input);
+    case 'event': {
+      const affectsSession = affects(input, d.config);
+      const live = affectsSession ? (d.session ?? start(d, t, 'event')) : d.session;
+      if (live) {
+        if (++live.eventIndex === 1) {
+          live.firstEventId = input.eventId;
+          live.firstEventTime = t;
+        }
+        live.lastEventTime = t;
+        if (affectsSession) live.lastActivity = t;
+      }
+      const record: EventRecord = {
+        eventId: input.eventId,
+        name: input.name,
+        attributes: input.attributes,
+        timestamp: t,
+        sessionId: live ? live.id : null,
+        sessionIndex: live ? live.index : 0,
+        eventIndex: live ? live.eventIndex : 0,
+        sessionStartTime: live ? live.startTime : null,
+        previousSessionDuration: live ? live.previousSessionDuration : null,
+        userId: d.userId,
+        deviceId: d.deviceId,
+        inForeground: d.inForeground,
+        affectsSession,
+        previousSessionId: live ? live.previousSessionId : null,
+        firstEventId: live ? live.firstEventId : null,
+        firstEventTime: live ? live.firstEventTime : null,
+      };
+      emit(d, 'event', record);
+      return true;
+    }
     case 'setUser':
       setUser(d, t, input.userId);
       // After a jump back ended the session, the app in use gets one, for the user now set (not one
@@ -123,8 +156,16 @@ function apply(d: Draft, input: EngineInput): Result {
     }
     case 'incrementAttribute':
       return incrementAttribute(d, t, input.key, input.by);
-    case 'removeAttribute':
-      return removeAttribute(d, t, input.key);
+    case 'removeAttribute': {
+      const call = 'removeSessionAttribute';
+      const problem = attributeKeyProblem(input.key);
+      if (problem) return warn(d, 'invalid-argument', `${call}: ${problem}`);
+      const live = liveSession(d, call, input.key);
+      const existing = live && findAttributeKey(live.attributes, input.key);
+      if (!live || existing === undefined) return false;
+      changeAttribute(d, live, t, existing, undefined);
+      return true;
+    }
     case 'reset':
       end(d, t, 'manual');
       d.deviceId = env.newId();
@@ -147,16 +188,6 @@ function apply(d: Draft, input: EngineInput): Result {
 // ---------------------------------------------------------------- time
 
 /**
- * Moves the engine's clock to the input's time (see {@link moveClock}), then ends the session if it
- * has expired. True when a jump back ended the session.
- */
-function advanceClock(d: Draft, input: Exclude<EngineInput, { type: 'launch' }>): boolean {
-  const jumped = moveClock(d, input.t, input);
-  if (!jumped) expireIfDue(d, d.clock);
-  return jumped;
-}
-
-/**
  * Moves the engine's clock to `t`. A clock that moved back by less than the session timeout counts
  * as "no time passed"; a jump back by the timeout or more ends the session at its last activity
  * (reason `clock-change`) and returns true when there was one. After an activity `input` (or in the
@@ -170,7 +201,8 @@ function moveClock(d: Draft, t: number, input?: Exclude<EngineInput, { type: 'la
   if (t < d.clock) {
     if (d.clock - t >= d.config.sessionTimeoutMs) {
       warn(d, 'clock-moved-backwards', message(81, d.clock - t));
-      const restart = !!input && !SELF_DECIDING.includes(input.type) && (isActivity(input, d.config) || d.inForeground === true);
+      // After user activity (so a session should exist after it), or in the foreground.
+      const restart = !!input && !SELF_DECIDING.includes(input.type) && (input.type === 'foreground' || (input.type === 'event' && affects(input, d.config)) || d.inForeground === true);
       d.clock = t;
       const s = d.session;
       if (s) {
@@ -188,11 +220,6 @@ function moveClock(d: Draft, t: number, input?: Exclude<EngineInput, { type: 'la
 function expireIfDue(d: Draft, t: number): void {
   const s = d.session;
   if (s && isExpired(s, t, d.inForeground, d.config)) end(d, s.lastActivity, 'timeout');
-}
-
-/** Inputs that are user activity, so a session should exist after them. */
-function isActivity(input: EngineInput, config: EngineConfig): boolean {
-  return input.type === 'foreground' || (input.type === 'event' && affects(input, config));
 }
 
 const affects = (input: { name: string; affectsSession: boolean }, config: EngineConfig): boolean =>
@@ -232,39 +259,6 @@ function closeForegroundStretch(s: Session, until: number): void {
 }
 
 // ---------------------------------------------------------------- events and users
-
-function logEvent(d: Draft, t: number, input: Extract<EngineInput, { type: 'event' }>): true {
-  const affectsSession = affects(input, d.config);
-  const s = affectsSession ? (d.session ?? start(d, t, 'event')) : d.session;
-  if (s) {
-    if (++s.eventIndex === 1) {
-      s.firstEventId = input.eventId;
-      s.firstEventTime = t;
-    }
-    s.lastEventTime = t;
-    if (affectsSession) s.lastActivity = t;
-  }
-  const record: EventRecord = {
-    eventId: input.eventId,
-    name: input.name,
-    attributes: input.attributes,
-    timestamp: t,
-    sessionId: s ? s.id : null,
-    sessionIndex: s ? s.index : 0,
-    eventIndex: s ? s.eventIndex : 0,
-    sessionStartTime: s ? s.startTime : null,
-    previousSessionDuration: s ? s.previousSessionDuration : null,
-    userId: d.userId,
-    deviceId: d.deviceId,
-    inForeground: d.inForeground,
-    affectsSession,
-    previousSessionId: s ? s.previousSessionId : null,
-    firstEventId: s ? s.firstEventId : null,
-    firstEventTime: s ? s.firstEventTime : null,
-  };
-  emit(d, 'event', record);
-  return true;
-}
 
 function setUser(d: Draft, t: number, userId: string | null): true {
   const previousUserId = d.userId;
@@ -312,17 +306,6 @@ function writeAttribute(d: Draft, t: number, call: string, key: string, value: A
     return warn(d, 'attribute-limit', message(84, call, key, MAX_ATTRIBUTES));
   }
   changeAttribute(d, s, t, existing ?? key, value);
-  return true;
-}
-
-function removeAttribute(d: Draft, t: number, key: string): boolean {
-  const call = 'removeSessionAttribute';
-  const problem = attributeKeyProblem(key);
-  if (problem) return warn(d, 'invalid-argument', `${call}: ${problem}`);
-  const s = liveSession(d, call, key);
-  const existing = s && findAttributeKey(s.attributes, key);
-  if (!s || existing === undefined) return false;
-  changeAttribute(d, s, t, existing, undefined);
   return true;
 }
 
