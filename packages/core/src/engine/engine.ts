@@ -187,6 +187,9 @@ function apply(d: Draft, input: EngineInput): Result {
 
 // ---------------------------------------------------------------- time
 
+/** Inputs that start or end sessions themselves: a jump back before them starts none. */
+const SELF_DECIDING: readonly EngineInput['type'][] = ['setUser', 'startNewSession', 'endSession', 'reset'];
+
 /**
  * Moves the engine's clock to `t`. A clock that moved back by less than the session timeout counts
  * as "no time passed"; a jump back by the timeout or more ends the session at its last activity
@@ -195,8 +198,6 @@ function apply(d: Draft, input: EngineInput): Result {
  * ends sessions itself (launch, startNewSession, endSession, reset; setUser, see apply): a session
  * started here would end at once, empty.
  */
-const SELF_DECIDING: readonly EngineInput['type'][] = ['setUser', 'startNewSession', 'endSession', 'reset'];
-
 function moveClock(d: Draft, t: number, input?: Exclude<EngineInput, { type: 'launch' }>): boolean {
   if (t < d.clock) {
     if (d.clock - t >= d.config.sessionTimeoutMs) {
