@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KitContext, SessionHub, Warning } from '@sessionhub/core';
-import { createBrowserHub, type BrowserHubOptions, type StorageEventSource } from '@sessionhub/core/browser';
+import { createBrowserHub, type BrowserHubOptions, type LockManagerLike, type StorageEventSource } from '@sessionhub/core/browser';
 import { recordingKit, storedView, type RecordingKit } from '@sessionhub/testing';
 import { fakeOrigin, tabHubOptions, type FakeOrigin, type FakeTab } from '@sessionhub/testing';
 import { expectSessionInvariants, type StreamItem } from './session-invariants';
@@ -699,6 +699,61 @@ describe('browser tabs: leaving at beforeunload', () => {
     ]);
     expect(ends(a, b).map((e) => e.eventCount)).toEqual([4]);
     expect([...a.warnings, ...b.warnings]).toEqual([]);
+  });
+
+  it('a page that left at beforeunload asks for no Web Lock until it is back, whatever of its commit or slot claim was still running', async () => {
+    // Real Chromium freezes the page in its back/forward cache at pagehide: a lock granted to a request
+    // made after beforeunload and not released by then is held by a frozen page, and the next page's
+    // query() evicts it (`weblocks-contention`; a slot request pending at pagehide came as `masked`).
+    const origin = fakeOrigin();
+    const b = await openPage(origin);
+    const tab = origin.openTab();
+    let left = false;
+    const asked: string[] = [];
+    /** Runs once, as the answer to the page's next query() comes: the navigation starts while the question is in flight. */
+    let answering: (() => void) | undefined;
+    const locks: LockManagerLike = {
+      request: ((name: string, ...rest: unknown[]) => (left && asked.push(name), (tab.locks.request as (...args: unknown[]) => Promise<unknown>)(name, ...rest))) as LockManagerLike['request'],
+      async query() {
+        const answer = await tab.locks.query();
+        const then = answering;
+        answering = undefined;
+        then?.();
+        return answer;
+      },
+    };
+    const leave = (): void => ((left = true), tab.beforeUnload());
+    const kit = recordingKit();
+    const a = createBrowserHub({ ...tabHubOptions(tab), locks, kits: [kit], logger: silent, sessionTimeout: 5, foregroundTimeout: 30 });
+    const starting = a.start();
+    await run(1000);
+    await starting;
+    // Beside another page, its commit holds the state lock through the settle wait: it leaves in it.
+    a.logEvent('one');
+    await run(10);
+    leave();
+    await run(1000);
+    expect(asked, 'requested after leaving mid-commit').toEqual([]);
+    tab.toBackForwardCache({ beforeUnload: false });
+    await run(1000);
+    tab.fromBackForwardCache();
+    left = false;
+    // Back, it claims its slot: the navigation starts while it asks which slot locks are held.
+    a.logEvent('two');
+    answering = leave;
+    await run(1000);
+    expect(left, 'left while claiming').toBe(true);
+    expect(asked, 'requested after leaving mid-claim').toEqual([]);
+    tab.toBackForwardCache({ beforeUnload: false });
+    await run(1000);
+    b.hub.endSession();
+    await run(1000);
+    // Each left to the tabs, and committed once.
+    expect([...kit.events(), ...b.kit.events()].map((e) => [e.name, e.eventIndex])).toEqual([
+      ['one', 1],
+      ['two', 2],
+    ]);
+    expect(ends(b).map((e) => e.eventCount)).toEqual([2]);
   });
 
   it('a page listens to beforeunload only while a commit of it is under way', async () => {

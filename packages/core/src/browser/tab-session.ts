@@ -581,7 +581,8 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   /** Under the state lock, after a commit: registers the revision this page holds now (see revLock). */
   const register = async (manager: LockManagerLike): Promise<void> => {
     const name = revName();
-    if (name == registered || !committed.epoch) return;
+    // (Not once the page left, its commit taken over: see claim.)
+    if (parked || name == registered || !committed.epoch) return;
     const was = releaseRev;
     registered = name;
     releaseRev = await tryLock(manager, name);
@@ -657,7 +658,10 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         // Seen with the calls pages left at pagehide, so a slot whose page left items is reused first.
         const record = withHandoffs(read(), null);
         for (const slot of slotCandidates(record, host.nowMs(), held, back(record))) {
-          if (announced && !gone()) announce(slot);
+          // (Left meanwhile: a request now could be granted after the page froze in the back/forward
+          // cache, a lock held there that the next page's query evicts it for.)
+          if (gone()) return;
+          if (announced) announce(slot);
           const release = held(slot) ? null : await tryLock(manager, slotLock + slot);
           if (release) return gone() ? release() : settle(slot, release, kept);
         }
