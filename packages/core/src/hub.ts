@@ -202,7 +202,7 @@ export class SessionHub {
    * Calls made before it resolves are applied afterwards in order, with their original timestamps.
    */
   start(options?: StartOptions): Promise<void> {
-    if (this.phase === 'stopped') {
+    if (this.phase == 'stopped') {
       this.alert('not-started', message(40));
       return Promise.resolve();
     }
@@ -333,8 +333,8 @@ export class SessionHub {
   private onLifecycle(state: AppState, info: TransitionInfo | undefined): void {
     // While start() runs, a change is a call like the app's: queued with its time. (With tabs, a page
     // that left and came back meanwhile is not replayed step by step: see runPending.)
-    if (this.phase === 'starting' && !this.shared) void (state === 'foreground' ? this.foreground() : this.background());
-    if (this.phase !== 'running') return;
+    if (this.phase == 'starting' && !this.shared) void (state === 'foreground' ? this.foreground() : this.background());
+    if (this.phase != 'running') return;
     if (info?.restored) this.shared?.resume();
     if (state === 'foreground') {
       this.foreground();
@@ -357,7 +357,7 @@ export class SessionHub {
       this.shared?.noteQueued(this.kitHost.queuedItems());
     } else if (info?.pageHidden) {
       this.shared?.hidden();
-      void Promise.resolve(this.shared?.caughtUp()).then(() => this.phase === 'running' && this.kitHost.pageHide());
+      void Promise.resolve(this.shared?.caughtUp()).then(() => this.phase == 'running' && this.kitHost.pageHide());
     }
   }
 
@@ -380,13 +380,13 @@ export class SessionHub {
    */
   registerKit(kit: Kit): void {
     // Once launch has run, a new kit joins mid-stream: it must not get the end of a session it never saw start.
-    const { name, neutral } = this.kitHost.add(kit, this.phase === 'running');
+    const { name, neutral } = this.kitHost.add(kit, this.phase == 'running');
     // After shutdown nothing runs: said, as for any call then. Until launch starts the kits it is started with them.
-    if (this.phase === 'stopped') return void this.alert('not-started', message(58, 'registerKit'));
+    if (this.phase == 'stopped') return void this.alert('not-started', message(58, 'registerKit'));
     if (!this.kitsStarted) return;
     this.initializeKit(name);
     // While launch waits for the kits, the launch step is still to come and reaches this one too.
-    if (this.phase !== 'running') return;
+    if (this.phase != 'running') return;
     if (neutral.length) {
       this.runInput({ type: 'configure', t: this.nowMs(), config: { excludedEvents: this.engineConfig().excludedEvents } });
     }
@@ -472,7 +472,7 @@ export class SessionHub {
   /** The app went to the background: the session's inactivity clock starts, and kits flush. */
   background(): boolean {
     const ok = this.command({ type: 'background', t: this.stamp() });
-    if (this.phase === 'running') void this.persistNow();
+    if (this.phase == 'running') void this.persistNow();
     return ok;
   }
 
@@ -619,7 +619,7 @@ export class SessionHub {
       // that no earlier run's record holds: it must survive the relaunch.
       // (Called inside the promise: an adapter that throws at once must not make setOptOut reject.)
       if (this.pipeline.blind) await Promise.resolve(this.choiceKey).then((key) => this.opts.storage?.setItem(key, optOut ? '1' : '0')).catch(() => {});
-      if (early || !changed || this.phase === 'stopped') return;
+      if (early || !changed || this.phase == 'stopped') return;
       if (optOut) await this.purge();
       else await this.launch(this.nowMs(), this.foregroundAt());
     }));
@@ -639,9 +639,9 @@ export class SessionHub {
    * told. Never rejects.
    */
   async reset(): Promise<void> {
-    if (this.phase === 'created' || this.phase === 'stopped') return void this.alert('not-started', message(this.phase === 'created' ? 130 : 58, 'reset'));
+    if (this.phase == 'created' || this.phase == 'stopped') return void this.alert('not-started', message(this.phase == 'created' ? 130 : 58, 'reset'));
     await this.startPromise;
-    if (this.phase !== 'running' || this.optedOut) return;
+    if (this.phase != 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
     await this.shared?.caughtUp();
     await this.kitHost.runAll('flush', KIT_INIT_WAIT_MS);
@@ -659,7 +659,7 @@ export class SessionHub {
    */
   async clearStoredData(): Promise<void> {
     // A page's tabs are joined by start(): until then this page cannot delete what they share.
-    if (this.phase === 'created' && this.shared) return void this.alert('not-started', message(130, 'clearStoredData'));
+    if (this.phase == 'created' && this.shared) return void this.alert('not-started', message(130, 'clearStoredData'));
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
     if (this.ownState && !this.optedOut) this.ownState = initialState(this.engineEnv.newId(), this.ownState.config, this.nowMs());
@@ -690,7 +690,7 @@ export class SessionHub {
 
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
   async flush(): Promise<void> {
-    if (this.phase === 'stopped') return void this.alert('not-started', message(58, 'flush'));
+    if (this.phase == 'stopped') return void this.alert('not-started', message(58, 'flush'));
     await this.startPromise;
     await this.shared?.caughtUp();
     await this.persistNow();
@@ -757,18 +757,18 @@ export class SessionHub {
 
   /** Runs an input now, or queues it until start() finishes. */
   private submitInput(input: EngineInput): boolean | number | undefined {
-    if (this.phase === 'stopped') return this.reject(message(58, CALL_NAMES[input.type] ?? input.type), 'not-started');
+    if (this.phase == 'stopped') return this.reject(message(58, CALL_NAMES[input.type] ?? input.type), 'not-started');
     if (Number.isNaN(input.t)) return this.reject(message(59, CALL_NAMES[input.type] ?? input.type, this.clockProblem));
     if (this.optedOut) return false;
-    if (this.phase === 'running') return this.runInput(input);
+    if (this.phase == 'running') return this.runInput(input);
     if (this.pending.length >= MAX_PENDING) {
       if (this.droppedBeforeStart++ === 0) {
-        this.alert('not-started', message(this.phase === 'created' ? 60 : 61, MAX_PENDING));
+        this.alert('not-started', message(this.phase == 'created' ? 60 : 61, MAX_PENDING));
       }
       return false;
     }
     this.pending.push(input);
-    return input.type !== 'incrementAttribute' || undefined;
+    return input.type != 'incrementAttribute' || undefined;
   }
 
   private runInput(input: EngineInput): boolean | number | undefined {
@@ -802,11 +802,11 @@ export class SessionHub {
     this.pipeline.hold();
     try {
       for (let output = this.deliveryQueue.shift(); output; output = this.deliveryQueue.shift()) {
-        if (output.type === 'warning') {
+        if (output.type == 'warning') {
           this.alert(output.warning.code, output.warning.message);
           continue;
         }
-        const payload = output.type === 'configChange' ? timeoutsInSeconds(output.config) : output.record;
+        const payload = output.type == 'configChange' ? timeoutsInSeconds(output.config) : output.record;
         if (this.tracing) {
           // Logs the record handed to the kits (log level 'debug'); one JSON cannot hold (a bigint, a cycle) is logged as it is.
           let text: unknown = payload;
@@ -852,7 +852,7 @@ export class SessionHub {
    */
   private armTimer(): void {
     const state = this.stateNow();
-    const at = state && this.phase === 'running' ? expiryInstant(state) : null;
+    const at = state && this.phase == 'running' ? expiryInstant(state) : null;
     if (at !== null && this.timerAt != null && this.timerAt <= at) return;
     clearTimeout(this.timer);
     this.timerAt = at;
@@ -860,7 +860,7 @@ export class SessionHub {
     const timer = (this.timer = setTimeout(
       () => {
         this.timerAt = null;
-        if (this.phase === 'running' && !this.optedOut) this.runInput({ type: 'tick', t: this.nowMs() });
+        if (this.phase == 'running' && !this.optedOut) this.runInput({ type: 'tick', t: this.nowMs() });
       },
       Math.min(MAX_TIMER_DELAY, Math.max(0, at - this.nowMs())),
     ));

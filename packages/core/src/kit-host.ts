@@ -93,7 +93,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       if (typeof fn !== 'function') return;
       entry.callCount++;
       const hook = entry.kit.beforeSend;
-      if (callback === 'onEvent' && typeof hook === 'function') {
+      if (callback == 'onEvent' && typeof hook === 'function') {
         try {
           record = runBeforeSend(hook.bind(entry.kit), record as EventRecord);
         } catch (error) {
@@ -140,7 +140,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       if (!/^[\w.-]{1,64}$/.test(name)) {
         throw new SessionHubConfigError('kit', message(23, name.slice(0, 64)));
       }
-      if (hosted.some((e) => e.name === name)) {
+      if (hosted.some((e) => e.name == name)) {
         throw new SessionHubConfigError('kit', message(24, name));
       }
       if (neutral === null) throw new SessionHubConfigError('kit', message(25, name));
@@ -155,7 +155,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
 
     /** Starts `init` of the named kit with the context the factory makes; callbacks buffer meanwhile. */
     initialize(name: string, makeContext: (reportError: (error: unknown) => void) => KitContext): void {
-      const entry = hosted.find((e) => e.name === name);
+      const entry = hosted.find((e) => e.name == name);
       if (!entry) return;
       const context = makeContext((error) => fail(entry, 'reportError', error));
       const store = context.storage;
@@ -217,7 +217,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
 
     /** Whether the named kit is still to be cleared (see runAll): its outbox must send nothing meanwhile. */
     clearing(name: string): boolean {
-      return !!hosted.find((e) => e.name === name)?.clearing;
+      return !!hosted.find((e) => e.name == name)?.clearing;
     },
 
     /** Event names that some kit declares session-neutral. */
@@ -230,29 +230,29 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
      * late-registered kit catching up with the live session). Buffered while a kit's init is pending.
      */
     dispatch(callback: KitCallback, record: unknown, only?: string): void {
-      if (callback === 'onEvent' && beforeSend) {
+      if (callback == 'onEvent' && beforeSend) {
         try {
           record = runBeforeSend(beforeSend, record as EventRecord);
         } catch (error) {
           // Dropped rather than sent unchanged: a hook that strips personal data must not leak it by failing.
-          for (const entry of hosted) if (only === undefined || entry.name === only) fail(entry, 'hub beforeSend', error);
+          for (const entry of hosted) if (only === undefined || entry.name == only) fail(entry, 'hub beforeSend', error);
           return;
         }
         if (record === null) return;
       }
       for (const entry of hosted) {
-        if (only !== undefined && entry.name !== only) continue;
+        if (only !== undefined && entry.name != only) continue;
         if (entry.started !== undefined) {
           const id = (record as { sessionId: string }).sessionId;
           // A start it caught up with already: registered by a listener while that start was still
           // queued for delivery (hub.on('userChange'), 'sessionEnd').
-          if (callback === 'onSessionStart') {
+          if (callback == 'onSessionStart') {
             if (entry.started === id) continue;
             entry.started = id;
-          } else if (callback === 'onSessionEnd' && entry.started !== id) continue;
+          } else if (callback == 'onSessionEnd' && entry.started !== id) continue;
         }
         if (entry.buffer) entry.buffer.push([callback, record]) > MAX_OWED || entry.owe?.();
-        else if (entry.kitStatus === 'ready') invoke(entry, callback, record);
+        else if (entry.kitStatus == 'ready') invoke(entry, callback, record);
       }
     },
 
@@ -276,7 +276,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
           }
           // (A clear never waits: see above.)
           await (entry.buffer ? waitInit(entry, maxWaitMs!) : entry.ready);
-          if (entry.kitStatus === 'ready') await (maxWaitMs ? within(runOne(entry, method), maxWaitMs) : runOne(entry, method));
+          if (entry.kitStatus == 'ready') await (maxWaitMs ? within(runOne(entry, method), maxWaitMs) : runOne(entry, method));
         }),
       );
     },
@@ -287,7 +287,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
      */
     pageHide(): void {
       for (const entry of hosted) {
-        if (entry.kitStatus !== 'ready') continue;
+        if (entry.kitStatus != 'ready') continue;
         const kit = entry.kit;
         try {
           if (typeof kit.onPageHide === 'function') kit.onPageHide();
@@ -302,7 +302,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
     queuedItems(): number {
       let n = 0;
       for (const e of hosted) {
-        if (e.kitStatus !== 'ready') continue;
+        if (e.kitStatus != 'ready') continue;
         try {
           const queued = e.kit.getHealth?.()?.queued;
           if (typeof queued === 'number' && queued > 0) n += queued;
@@ -318,7 +318,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       for (const e of hosted) {
         let delivery: DeliveryHealth | undefined;
         try {
-          if (e.kitStatus !== 'failed') delivery = e.kit.getHealth?.();
+          if (e.kitStatus != 'failed') delivery = e.kit.getHealth?.();
         } catch (error) {
           fail(e, 'getHealth', error);
         }

@@ -294,7 +294,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
         const text = segmentLog({ getItem: (key) => storage.getItem(key), setItem() {}, removeItem() {} }).getItem(loneKey(slot)) as string | null;
         const later = text === null ? null : decodeRecord(text, host.config).record;
         // Its commits since: a later revision of the same life by the same page (an older one is of a time it was alone before).
-        if (later?.state && later.rev > record.rev && later.epoch === record.epoch && later.lone === lone) return (followed = [text!, later]), later;
+        if (later?.state && later.rev > record.rev && later.epoch == record.epoch && later.lone == lone) return (followed = [text!, later]), later;
         // None: its next commit there is the shared record's next revision, a patch of the session's
         // text as its slot holds it now (its last write there), which is this text.
         if (text !== null) followed = [text, record];
@@ -305,7 +305,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     return record;
   };
   /** Whether `record` is the one this page committed in its slot last, or the shared one naming it (see {@link latest}). */
-  const ownsLatest = (record: SharedRecord): boolean => record === committed && committed.lone === me.slot + ':' + me.tab;
+  const ownsLatest = (record: SharedRecord): boolean => record == committed && committed.lone == me.slot + ':' + me.tab;
   /** The latest record: this page's own while no other page wrote the shared one since it was adopted (not read again), else {@link read}'s. */
   const latest = (): SharedRecord => (ownsLatest(committed) && storage.getItem(recordKey) === adoptedText ? committed : read());
   const commitId = (): string => `${me.tab}:${++commits}`;
@@ -357,7 +357,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
   };
 
   /** Whether `record` (just read) is not the same life as `committed`, or has another device id. */
-  const changedUnder = (record: SharedRecord): boolean => record.epoch !== committed.epoch || record.state?.deviceId !== committed.state?.deviceId;
+  const changedUnder = (record: SharedRecord): boolean => record.epoch != committed.epoch || record.state?.deviceId != committed.state?.deviceId;
 
   /**
    * Adopts a committed record and delivers `outputs`, those of the commit that made it. A device id
@@ -370,7 +370,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     committed = record;
     adoptedText = sharedText;
     if (!heartbeat) startHeartbeat();
-    const cleared = !!was.epoch && record.epoch !== was.epoch;
+    const cleared = !!was.epoch && record.epoch != was.epoch;
     if (cleared) {
       queue = [];
       inFlight = written = carried = null;
@@ -424,12 +424,12 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // value before it (a value could hold those characters too: then the record is only read once more).
     const lone = committed.lone ? parseInt(committed.lone) : me.slot;
     const inLoneSlot = lone != me.slot && !!key?.startsWith(`${namespace}:tab${lone}:seg:`);
-    if (key !== null && key !== recordKey && !(inLoneSlot && /[+~]state \d/.test(newValue!))) return;
+    if (key !== null && key != recordKey && !(inLoneSlot && /[+~]state \d/.test(newValue!))) return;
     try {
       // (Read again rather than taken from the event, but a write of the lone page's next record, or
       // of the shared record by which it takes the session back: a record that names a lone page is
       // completed from its slot.)
-      adopt((key === recordKey ? follow(newValue!, true) : inLoneSlot && follow(newValue!)) || read());
+      adopt((key == recordKey ? follow(newValue!, true) : inLoneSlot && follow(newValue!)) || read());
       // A later revision than this page's (or another life) reached it: its writer says so now.
       if (revName() != registered) dropRev();
       host.changed();
@@ -452,7 +452,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // (Only the session's patch is applied: the kits' values, patches of theirs, are not this page's to read.)
     if (!shared) for (const [key, v] of decodeWrites(value!, value!.indexOf('\n') + 1, value!.length, (k) => (k == 'state' ? text : undefined)) ?? []) if (key == 'state') next = v;
     const { record, problem } = decodeRecord(next, host.config);
-    if (was && !problem && record.state && record.epoch === was.epoch && record.lone === was.lone && (shared ? record.rev > was.rev : record.rev == was.rev + 1)) {
+    if (was && !problem && record.state && record.epoch == was.epoch && record.lone == was.lone && (shared ? record.rev > was.rev : record.rev == was.rev + 1)) {
       return (followed = [shared ? text! : next!, record]), record;
     }
   };
@@ -539,13 +539,13 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     } catch {
       return false;
     }
-    if (names.some((name) => name.startsWith(slotLock) && name !== slotLock + me.slot)) return false;
+    if (names.some((name) => name.startsWith(slotLock) && name != slotLock + me.slot)) return false;
     const now = host.nowMs();
     // Another page opening (without Web Locks it holds no lock until its claim is in the record).
     if (opening(now).size) return false;
     // A page that just closed counts too: its last write (at pagehide) may still be on its way.
     // A page gone without its close committed (a crash, or calls left at pagehide on their way) counts too.
-    return Object.entries(latest().slots).every(([slot, entry]) => +slot === me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
+    return Object.entries(latest().slots).every(([slot, entry]) => +slot == me.slot || (entry.closed && now - entry.seen >= ALONE_AFTER_MS));
   };
 
   /**
@@ -624,7 +624,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     });
 
   const settle = (slot: number, release: (() => void) | undefined, kept: number | undefined): void => {
-    if (kept !== undefined && slot !== kept) {
+    if (kept !== undefined && slot != kept) {
       host.alert('storage-failure', message(121, kept, slot));
     }
     me = { slot, tab: me.tab, cas: !locks || undefined };
@@ -780,7 +780,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     marked = marking;
     const base = read();
     const next = items === undefined ? base : noteQueued(base, me, items);
-    if (next !== base || base.owed?.[me.slot]?.length) adopt(write(next, base));
+    if (next != base || base.owed?.[me.slot]?.length) adopt(write(next, base));
   };
 
   /**
@@ -834,7 +834,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
    * claim); if a synchronous commit took it over meanwhile, nothing more is done.
    */
   const transact = async (apply: (record: SharedRecord, liveness: Liveness) => Omit<Applied, 'result'>, batch: Queued[] | null, gone?: () => boolean): Promise<void> => {
-    const tookOver = (): boolean => (batch !== null && inFlight !== batch) || !!gone?.();
+    const tookOver = (): boolean => (batch !== null && inFlight != batch) || !!gone?.();
     const done = (record: SharedRecord, commit: { id: string; outputs: EngineOutput[]; handed: string[]; carrying: boolean; inSlot?: boolean }): void => {
       if (batch) inFlight = null;
       if (commit.carrying) carried = null;
@@ -992,7 +992,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
   /** Another page may be open (or opening, or this page's own place is not verified yet): a write now could not be verified. */
   const others = (base: SharedRecord): boolean =>
-    !storage.degraded && !!(announced || opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot !== me.slot && !entry.closed));
+    !storage.degraded && !!(announced || opening(host.nowMs()).size || Object.entries(base.slots).some(([slot, entry]) => +slot != me.slot && !entry.closed));
 
   const submit = (input: Queued['input']): boolean | number | undefined => {
     if (stopped) return undefined;

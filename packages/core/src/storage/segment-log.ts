@@ -94,7 +94,7 @@ interface Group {
  */
 export const patchFor = (w: StorageWrite, old: string | null | undefined): string | undefined =>
   // (An empty `old` has no fields to patch: patchOf finds none.)
-  !old || w[1] === null ? undefined : w[2] === old ? w[3] : patchOf(old, w[1]);
+  !old || w[1] === null ? undefined : w[2] == old ? w[3] : patchOf(old, w[1]);
 
 /** A record's sequence number, or NaN. */
 const seqOf = (text: string | null | undefined): number => (typeof text == 'string' && text.indexOf('\n') > 0 ? Number(text.slice(0, text.indexOf('\n'))) : NaN);
@@ -187,7 +187,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     places.forEach((i, j) => {
       const text = read[j]!;
       const seq = seqOf(text);
-      if (i < 0 ? seq === -1 - i : Number.isSafeInteger(seq)) {
+      if (i < 0 ? seq == -1 - i : Number.isSafeInteger(seq)) {
         texts.push([seq, i, text]);
         // (A decoded write's third element, whether it was a patch, is left out by the Map.)
         c.set(recordKey(prefix, i), new Map(decodeRecord(text, prefix) as Iterable<[string, string | null]>));
@@ -210,7 +210,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     // once queues were delivered): the old key a record replaced, not removed yet; a spill the record
     // that lists it was not written for (the next commit spills under the same name, or nothing).
     const gone = [...g.gone];
-    const victim = texts.find(([, i]) => i === g.next % SEGMENTS);
+    const victim = texts.find(([, i]) => i == g.next % SEGMENTS);
     if (victim && !g.spills.has(victim[0])) gone.push(spillKey(prefix, victim[0]));
     const left = (yield* readAll(gone)) as unknown[];
     yield removeAll(gone.filter((_, j) => left[j] != null));
@@ -298,7 +298,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     // Their lines as stored, not decoded into values to be encoded again: such a value was written whole.
     scanRecord(text, (sign, key, at, next) => {
       const k = g.prefix + key;
-      if (sign == '+' && g.where.get(k) === i && !skip?.(k) && !g.full.has(k)) body += text.slice(at, next);
+      if (sign == '+' && g.where.get(k) == i && !skip?.(k) && !g.full.has(k)) body += text.slice(at, next);
     });
     return [body, seqOf(text)];
   }
@@ -314,7 +314,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         // (A search with no closure: one that captured `prefix` would make React Native's Babel
         // preset wrap this loop's body in a generator of its own, made for every write.)
         let i = 0;
-        while (grouped[i] && grouped[i]![0] !== prefix) i++;
+        while (grouped[i] && grouped[i]![0] != prefix) i++;
         (grouped[i] ??= [prefix, []])[1].push(w);
       }
     }
@@ -323,7 +323,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       const g = yield* group(prefix);
       const slot = g.next % SEGMENTS;
       // (Asked only of what the segment about to be overwritten holds: rarely anything.)
-      const mine = (k: string): boolean => writes.some((w) => w[0] === k);
+      const mine = (k: string): boolean => writes.some((w) => w[0] == k);
       // Values still live in the segment about to be overwritten go into the new record first, whole
       // (or, from SPILL_CHARS on, into a spill of their own) …
       let [body, from] = g.live[slot] ? yield* wholeIn(g, slot, mine) : ['', NaN];
@@ -334,13 +334,13 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       const carried: StorageWrite[] = [];
       // (Here and below on the path of every commit, no destructuring of the entries: React Native's
       // Babel preset makes each one a helper call, ~0.3 µs on Hermes.)
-      g.full.forEach((f, k) => void ((f[1] === slot || g.where.get(k) === slot) && !mine(k) && carried.push([k, f[0]])));
-      for (const [k, v] of legacy) if (groupOf(k) === prefix && !mine(k)) carried.push([k, v]);
-      for (const [k, at] of g.hiddenAt) if (at === slot && !mine(k)) carried.push([k, null]);
+      g.full.forEach((f, k) => void ((f[1] == slot || g.where.get(k) == slot) && !mine(k) && carried.push([k, f[0]])));
+      for (const [k, v] of legacy) if (groupOf(k) == prefix && !mine(k)) carried.push([k, v]);
+      for (const [k, at] of g.hiddenAt) if (at == slot && !mine(k)) carried.push([k, null]);
       // The list of spills changes with this one (and once a spill is gone, in the next record).
       const spills = [...g.spills.keys(), ...(spill ? [from] : [])].join(',') || null;
       const index = prefix + SPILLS;
-      if (spills !== (g.full.get(index)?.[0] ?? null) && !mine(index)) carried.push([index, spills]);
+      if (spills != (g.full.get(index)?.[0] ?? null) && !mine(index)) carried.push([index, spills]);
       if (carried.length) writes = [...carried, ...writes];
       const patched: string[] = [];
       for (const w of writes) {
@@ -349,11 +349,11 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
         const at = g.where.get(k);
         const f = g.full.get(k);
         // A value written before is written as a patch of it, unless its last whole value is about to go.
-        const patch = patchFor(w, f && f[1] !== slot && at !== slot ? f[0] : undefined);
+        const patch = patchFor(w, f && f[1] != slot && at != slot ? f[0] : undefined);
         if (patch !== undefined) patched.push(k);
         const text = encodeWrite(k.slice(prefix.length), v, patch);
         // A removal needs recording only while an older value would show through.
-        if (v !== null || legacy.has(k) || (at !== undefined && at !== slot) || g.heldBy.has(k)) body += text;
+        if (v !== null || legacy.has(k) || (at !== undefined && at != slot) || g.heldBy.has(k)) body += text;
       }
       // The spill first: until the record that lists it is written, no launch reads it.
       if (spill) {
@@ -441,7 +441,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
       // between two removals leaves nothing deleted showing through.
       for (let j = 0; j < SEGMENTS; j++) {
         const i = (g.next + j) % SEGMENTS;
-        if (!body || i !== slot) yield removeItem(segmentKey(prefix, i));
+        if (!body || i != slot) yield removeItem(segmentKey(prefix, i));
       }
       g.gone.clear();
     }
@@ -471,8 +471,8 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
           const k = prefix + key;
           const line = text.slice(at, next);
           if (sign != '+') body += line;
-          else if (g.where.get(k) === i) body += gone.has(k) ? encodeWrite(key, '') : line;
-          else if (i < 0 || g.full.get(k)?.[1] === i) body += line;
+          else if (g.where.get(k) == i) body += gone.has(k) ? encodeWrite(key, '') : line;
+          else if (i < 0 || g.full.get(k)?.[1] == i) body += line;
         });
         if (whole && body.length < text.length) {
           yield setItem(key, body);
@@ -506,7 +506,7 @@ export function segmentLog(adapter: StorageAdapter, spillChars = SPILL_CHARS): C
     const p = Promise.resolve(r);
     // (A commit after a rewrite that made room does not fail with it: each record it wrote is whole.)
     const t = (tail = always ? p.catch(() => {}) : p);
-    const idle = (): void => void (tail === t && (tail = undefined));
+    const idle = (): void => void (tail == t && (tail = undefined));
     t.then(idle, idle);
     return p;
   }
