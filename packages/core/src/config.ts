@@ -72,15 +72,15 @@ export interface HubOptions {
 /** Validated, defaulted options. */
 export interface ResolvedOptions {
   readonly engine: EngineConfig;
-  readonly storage: StorageAdapter | undefined;
+  readonly storage?: StorageAdapter | undefined;
   readonly clock: () => number;
   readonly logger: Logger;
   readonly logLevel: LogLevel;
   readonly kits: readonly Kit[];
   readonly namespace: string;
-  readonly lifecycle: LifecycleAdapter | undefined;
-  readonly generateId: (() => string) | undefined;
-  readonly beforeSend: BeforeSend | undefined;
+  readonly lifecycle?: LifecycleAdapter | undefined;
+  readonly generateId?: (() => string) | undefined;
+  readonly beforeSend?: BeforeSend | undefined;
   readonly optOut: boolean;
 }
 
@@ -151,7 +151,9 @@ function checkOptions(options: HubOptions | undefined): ResolvedOptions {
     const problem = given[name] !== undefined && RULES[name]!(given[name]);
     if (problem) throw new SessionHubConfigError(name, `option "${name}" ${problem}`);
   }
+  // The options as given (all known: checked above), the engine's and the defaults over them.
   return {
+    ...o,
     engine: {
       sessionTimeoutMs: toMs(o.sessionTimeout ?? 60) as number,
       foregroundTimeoutMs: toMs(o.foregroundTimeout),
@@ -161,15 +163,11 @@ function checkOptions(options: HubOptions | undefined): ResolvedOptions {
       newSessionOnLogin: o.newSessionOnLogin ?? false,
       excludedEvents: [...(o.excludedEvents ?? [])],
     },
-    storage: o.storage,
     clock: o.clock ?? Date.now,
     logger: o.logger ?? console,
     logLevel: o.debug ? 'debug' : (o.logLevel ?? 'warn'),
     kits: o.kits ?? [],
     namespace: o.namespace ?? 'sessionhub',
-    lifecycle: o.lifecycle,
-    generateId: o.generateId,
-    beforeSend: o.beforeSend,
     optOut: o.optOut ?? false,
   };
 }
