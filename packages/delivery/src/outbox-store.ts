@@ -92,7 +92,7 @@ export function outboxStore<T>(
     const now = index();
     if (!now || (written && !removed && now.head == written.head && !now.wait && !written.wait)) return undefined;
     const text = JSON.stringify(now);
-    if (text === writtenMeta) return undefined;
+    if (text == writtenMeta) return undefined;
     removed = false;
     written = now;
     return (writtenMeta = text);
@@ -121,7 +121,7 @@ export function outboxStore<T>(
   let watched: Promise<void> | undefined;
   /** A write's answer: the storage stages it for this burst's commit. It should never reject; one that does is reported. */
   const watch = (done: Promise<void>): void => {
-    if (done !== watched) (watched = done).then(undefined, failed);
+    if (done != watched) (watched = done).then(undefined, failed);
   };
   /**
    * Only a removal makes the stored index stale (an append follows its tail, where loading probes),

@@ -151,7 +151,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
   const wake = (at: number, ms: number): void => {
     timers.clearTimeout(timer);
     timerAt = at;
-    if (at === at)
+    if (at == at)
       timer = timers.setTimeout(() => {
         timerAt = NaN;
         pump();
@@ -303,7 +303,7 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
       // flush interval or backoff). A timer of a new length costs Node a timer list of its own, and
       // a queue waiting out a backoff kept one per event.
       const at = Math.min(dueAt, first.at + maxAgeMs, now + 2 ** 31 - 1);
-      if (at !== timerAt) wake(at, at - now);
+      if (at != timerAt) wake(at, at - now);
     } else sending = send(entries.slice(start, start + n));
   };
 

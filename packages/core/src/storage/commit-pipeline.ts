@@ -217,7 +217,7 @@ export function commitPipeline(
     // With the patch its writer knew, carried to the storage with the write itself. A patch of the
     // last value written that changes something is a new value: the ~700-character texts (built of
     // pieces, which a comparison would copy into one) are compared only without one.
-    if (w && ((w[2] && w[1] === lastText) || w[0] !== lastText)) writes.push([lastKey!, (lastText = w[0]), w[1], w[2]]);
+    if (w && ((w[2] && w[1] == lastText) || w[0] != lastText)) writes.push([lastKey!, (lastText = w[0]), w[1], w[2]]);
     return writes;
   };
 

@@ -71,8 +71,8 @@ export function scanWrites(
     const sign = text[i]!;
     let space = eol;
     let next = eol + 1;
-    if (sign !== '-') {
-      if (sign !== '+' && sign !== '~') return false;
+    if (sign != '-') {
+      if (sign != '+' && sign != '~') return false;
       space = text.lastIndexOf(' ', eol);
       const n = Number(text.slice(space + 1, eol));
       if (!(space > i && Number.isSafeInteger(n) && next + n <= end)) return false;
