@@ -320,7 +320,7 @@ export class SessionHub {
     this.pending = [];
     for (const input of pending) this.runInput(input);
     // Said once: opting back in runs this again.
-    if (this.droppedBeforeStart > 0) this.alert('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
+    if (this.droppedBeforeStart) this.alert('not-started', message(44, this.droppedBeforeStart, MAX_PENDING));
     this.droppedBeforeStart = 0;
     // Queued calls are in the past: bring the session to now. Then a timer ends it on time (decided from timestamps).
     if (pending.length) this.runInput({ type: 'tick', t: this.nowMs() });
@@ -739,7 +739,7 @@ export class SessionHub {
       this.clockProblem = `threw (${errorMessage(error)})`;
       return NaN;
     }
-    if (typeof t === 'number' && Number.isFinite(t)) return (this.lastTime = t);
+    if (Number.isFinite(t)) return (this.lastTime = t as number);
     this.clockProblem = `returned ${describe(t)}`;
     return NaN;
   }
@@ -762,7 +762,7 @@ export class SessionHub {
     if (this.optedOut) return false;
     if (this.phase == 'running') return this.runInput(input);
     if (this.pending.length >= MAX_PENDING) {
-      if (this.droppedBeforeStart++ === 0) {
+      if (!this.droppedBeforeStart++) {
         this.alert('not-started', message(this.phase == 'created' ? 60 : 61, MAX_PENDING));
       }
       return false;
