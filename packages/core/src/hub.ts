@@ -382,7 +382,7 @@ export class SessionHub {
     // Once launch has run, a new kit joins mid-stream: it must not get the end of a session it never saw start.
     const { name, neutral } = this.kitHost.add(kit, this.phase == 'running');
     // After shutdown nothing runs: said, as for any call then. Until launch starts the kits it is started with them.
-    if (this.phase == 'stopped') return void this.alert('not-started', message(58, 'registerKit'));
+    if (this.phase == 'stopped') return this.alert('not-started', message(58, 'registerKit'));
     if (!this.kitsStarted) return;
     this.initializeKit(name);
     // While launch waits for the kits, the launch step is still to come and reaches this one too.
@@ -639,7 +639,7 @@ export class SessionHub {
    * told. Never rejects.
    */
   async reset(): Promise<void> {
-    if (this.phase == 'created' || this.phase == 'stopped') return void this.alert('not-started', message(this.phase == 'created' ? 130 : 58, 'reset'));
+    if (this.phase == 'created' || this.phase == 'stopped') return this.alert('not-started', message(this.phase == 'created' ? 130 : 58, 'reset'));
     await this.startPromise;
     if (this.phase != 'running' || this.optedOut) return;
     if (this.liveSession()) this.runInput({ type: 'endSession', t: this.nowMs() });
@@ -659,7 +659,7 @@ export class SessionHub {
    */
   async clearStoredData(): Promise<void> {
     // A page's tabs are joined by start(): until then this page cannot delete what they share.
-    if (this.phase == 'created' && this.shared) return void this.alert('not-started', message(130, 'clearStoredData'));
+    if (this.phase == 'created' && this.shared) return this.alert('not-started', message(130, 'clearStoredData'));
     await this.startPromise;
     // Before the purge, so a state write already scheduled cannot store the old state again.
     if (this.ownState && !this.optedOut) this.ownState = initialState(this.engineEnv.newId(), this.ownState.config, this.nowMs());
@@ -690,7 +690,7 @@ export class SessionHub {
 
   /** Persists the state and asks every kit to send what it has queued. Never rejects. */
   async flush(): Promise<void> {
-    if (this.phase == 'stopped') return void this.alert('not-started', message(58, 'flush'));
+    if (this.phase == 'stopped') return this.alert('not-started', message(58, 'flush'));
     await this.startPromise;
     await this.shared?.caughtUp();
     await this.persistNow();

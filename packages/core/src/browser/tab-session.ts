@@ -409,7 +409,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
     // not tell events apart by type hands this the page's beforeunload too.)
     if (event.type == 'beforeunload') return;
     // (A write this page does not hear of could be one of the page it follows: it reads whole from then on.)
-    if (stopped || parked || storage.degraded) return void (followed = undefined);
+    if (stopped || parked || storage.degraded) return (followed = undefined);
     // A page left calls at pagehide: some open tab commits them now (the first one to get the lock).
     const { key = null, newValue = null } = event;
     if (key?.startsWith(handoffKey) || key?.startsWith(claimKey)) {
@@ -1032,7 +1032,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
 
     commitPage(closing) {
       // (Left at beforeunload already: gone now, it need not come back on its own.)
-      if (stopped || parked) return void (clearTimeout(stayed), (stayed = undefined));
+      if (stopped || parked) return (clearTimeout(stayed), (stayed = undefined));
       const base = latest();
       let delivered: readonly EngineOutput[] = [];
       let deliveredId: string | undefined;

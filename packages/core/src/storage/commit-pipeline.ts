@@ -222,7 +222,7 @@ export function commitPipeline(
   };
 
   /** A commit failed; `later`: answering asynchronously (a synchronous storage makes room within its write). */
-  const failed = (writes: readonly StorageWrite[], error: unknown, later?: boolean): void => {
+  const failed = (writes: readonly StorageWrite[], error: unknown, later?: boolean): undefined => {
     // Back in front of what was staged since, which is newer; the state is produced afresh at the end.
     const merged = new Map<string, Staged>();
     for (const [k, v] of writes) k == lastKey ? ((lastDirty = true), (lastText = undefined)) : merged.set(k, v);
@@ -294,7 +294,7 @@ export function commitPipeline(
       return flush();
     })());
 
-  const succeeded = (): void => {
+  const succeeded = (): undefined => {
     committed = true;
     if (!failing) return;
     failing = degraded = false;
@@ -314,11 +314,11 @@ export function commitPipeline(
       current = writes;
       r = adapter.commit(writes);
     } catch (error) {
-      return void failed(writes, error);
+      return failed(writes, error);
     } finally {
       current = [];
     }
-    if (!isThenable(r)) return void succeeded();
+    if (!isThenable(r)) return succeeded();
     const done = Promise.resolve(r).then(succeeded, (error: unknown) => failed(writes, error, true));
     // The adapter took the writes in call order already (a journal appends them at once, the segment
     // log queues them); only their acknowledgement is pending. Waiting for it before the next commit

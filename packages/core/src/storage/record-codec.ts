@@ -94,7 +94,7 @@ export function decodeWrites(text: string, start: number, end: number, before?: 
   const writes: DecodedWrite[] = [];
   const whole = scanWrites(text, start, end, (sign, k, _, next, at) => {
     const key = prefix + k;
-    if (sign == '-') return void writes.push([key, null]);
+    if (sign == '-') return writes.push([key, null]);
     let value: string | null | undefined = text.slice(at, next);
     if (sign == '~') {
       const old = before?.(key);
