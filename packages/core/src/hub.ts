@@ -283,7 +283,7 @@ export class SessionHub {
         pipeline: this.pipeline,
         changed: () => this.armTimer(),
         // Then compacted, as in purge(): what the kits removed must not linger in an old segment.
-        cleared: () => void this.kitHost.runAll('clear', KIT_INIT_WAIT_MS).then(() => this.pipeline.compact()),
+        cleared: () => this.kitHost.runAll('clear', KIT_INIT_WAIT_MS).then(() => this.pipeline.compact()),
         alert: (code, message) => this.alert(code, message),
         kitsQueued: () => this.kitHost.queuedItems(),
       });

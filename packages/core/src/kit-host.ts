@@ -160,7 +160,7 @@ export function kitHost(logger: Logger, beforeSend?: BeforeSend, onFailure?: (me
       const context = makeContext((error) => fail(entry, 'reportError', error));
       const store = context.storage;
       // What an earlier run's kit never took comes first: those calls were made before.
-      entry.disown = () => void store.remove(OWED);
+      entry.disown = () => store.remove(OWED);
       entry.loaded = store.get(OWED).then((text) => {
         try {
           // Only the callbacks the hub dispatches: a stored name never reaches init, clear or shutdown.

@@ -338,7 +338,7 @@ export function commitPipeline(
   const due = (): void => {
     if (!scheduled && !holds) {
       scheduled = true;
-      queueMicrotask(() => void (scheduled && flush()));
+      queueMicrotask(() => scheduled && flush());
     }
   };
 
