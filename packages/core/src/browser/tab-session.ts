@@ -959,7 +959,7 @@ export function tabSession(storage: PageStorage, namespace: string, locks: LockM
             if (granted) return;
             granted = true;
             clearTimeout(steal);
-            return new Promise((release) => ((dropLock = release), void body().finally(() => (release(undefined), resolve()))));
+            return new Promise((release) => ((dropLock = release), body().finally(() => (release(undefined), resolve()))));
           };
           // (Refused: no steal after it either, the commit goes on by compare-and-set.)
           const fail = (error: unknown): void => void (clearTimeout(steal), granted || reject(error));
